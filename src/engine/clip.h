@@ -1,0 +1,272 @@
+/* clip.h - the Clipsight CLIP engine: the public specification.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The engine loads a Hugging Face `CLIPModel` directory (config.json,
+ * model.safetensors, vocab.json, merges.txt, preprocessor_config.json),
+ * tokenizes text exactly as OpenAI's CLIP does, prepares an RGB(A) buffer
+ * exactly as CLIP's preprocessing does (PIL's antialiased bicubic resize of
+ * the short side, centre crop, normalise), and runs the vision and text
+ * transformers.  It knows nothing of GTK, GdkPixbuf, SQLite or folders; it
+ * never decodes image files.
+ *
+ * Conventions
+ *  - Handles are opaque.  Every destructor accepts NULL.
+ *  - A function that can fail returns a clip_status and, when `error` is not
+ *    NULL, stores a newly allocated one-line message naming the file and the
+ *    problem in *error (free it with clip_free()).  On success *error is left
+ *    untouched.
+ *  - Tensors are float32, row-major, the last dimension contiguous.
+ *  - Threads: a clip_model and a clip_tokenizer are immutable after loading
+ *    and may be shared by any number of threads.  A clip_ctx (scratch memory
+ *    plus a thread pool) is used by one thread at a time.
+ *  - The engine never aborts on bad input; it returns a status.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  CLIP_STATUS_OK = 0,
+  CLIP_STATUS_IO,               /* a file is missing or cannot be read */
+  CLIP_STATUS_FORMAT,           /* a file is malformed (bad JSON, a lying header) */
+  CLIP_STATUS_MISMATCH,         /* files disagree (tensor shape vs config, vocab vs merges) */
+  CLIP_STATUS_UNSUPPORTED,      /* well-formed but not supported (e.g. an activation) */
+  CLIP_STATUS_INVALID_ARGUMENT, /* the caller passed something impossible */
+  CLIP_STATUS_NO_MEMORY,
+  CLIP_STATUS_ABORTED,          /* the abort callback asked to stop */
+} clip_status;
+
+/* A short English description of a status ("format error", ...). Static. */
+const char *clip_status_to_string (clip_status status);
+
+/* Frees a string or buffer the engine allocated for the caller. NULL is fine. */
+void clip_free (void *p);
+
+typedef enum {
+  CLIP_ACT_QUICK_GELU = 0, /* x * sigmoid(1.702 x): OpenAI's checkpoints */
+  CLIP_ACT_GELU,           /* exact erf GELU: OpenCLIP/LAION checkpoints */
+} clip_activation;
+
+typedef enum {
+  CLIP_DTYPE_F32 = 0,
+  CLIP_DTYPE_F16,
+  CLIP_DTYPE_BF16,
+} clip_dtype;
+
+/* ---------------------------------------------------------------------------
+ * Tokenizer: byte-level BPE identical to OpenAI's CLIP `simple_tokenizer`.
+ * ------------------------------------------------------------------------- */
+
+typedef struct clip_tokenizer clip_tokenizer;
+
+/* Loads vocab.json and merges.txt.  Checks that the 256 byte symbols (with
+ * and without "</w>"), "<|startoftext|>" and "<|endoftext|>" are present
+ * and that every merge's parts and result are in the vocabulary; a
+ * disagreement is CLIP_STATUS_MISMATCH naming the file and line. */
+clip_status clip_tokenizer_load (const char      *vocab_path,
+                                 const char      *merges_path,
+                                 clip_tokenizer **out,
+                                 char           **error);
+void        clip_tokenizer_free (clip_tokenizer *tok);
+
+/* Ids of "<|startoftext|>" and "<|endoftext|>" (49406 and 49407 for CLIP). */
+int32_t     clip_tokenizer_sot_id     (const clip_tokenizer *tok);
+int32_t     clip_tokenizer_eot_id     (const clip_tokenizer *tok);
+/* Number of entries in vocab.json. */
+int32_t     clip_tokenizer_vocab_size (const clip_tokenizer *tok);
+
+/* Tokenizes `len` bytes of UTF-8 (len < 0: NUL-terminated) exactly as
+ * `clip.tokenize(text, context_length, truncate=True)`: clean (NFC, HTML
+ * unescape twice, whitespace collapsed, lower case), pre-tokenize, BPE, then
+ * SOT, ids, EOT; truncated to `context_length` keeping EOT last; padded with
+ * 0.  Writes exactly `context_length` ids.  Returns the number of ids before
+ * padding (at least 2), or -1 if `context_length` < 2.  Invalid UTF-8 is
+ * replaced by U+FFFD first.  Linear in the input (no quadratic BPE). */
+int         clip_tokenizer_encode (const clip_tokenizer *tok,
+                                   const char           *text,
+                                   long                  len,
+                                   int32_t              *ids,
+                                   int                   context_length);
+
+/* ---------------------------------------------------------------------------
+ * Preprocessing: an 8-bit image buffer to the tensor the image encoder takes.
+ * ------------------------------------------------------------------------- */
+
+typedef struct {
+  int   shortest_edge;   /* the short side is resized to this */
+  int   crop_height;     /* then a centre crop of this size */
+  int   crop_width;
+  int   do_resize, do_center_crop, do_normalize;
+  float rescale_factor;  /* 1/255 */
+  float mean[3];
+  float std[3];
+} clip_preprocess_params;
+
+typedef enum {
+  CLIP_PIXELS_GRAY8 = 1, /* 1 byte per pixel (PIL mode "L") */
+  CLIP_PIXELS_RGB8  = 3, /* R, G, B */
+  CLIP_PIXELS_RGBA8 = 4, /* R, G, B, straight (not premultiplied) alpha */
+} clip_pixel_format;
+
+typedef struct {
+  const uint8_t    *pixels;  /* top row first */
+  int               width;
+  int               height;
+  int               stride;  /* bytes from one row to the next */
+  clip_pixel_format format;
+  /* PIL resamples palette ("P") and 1-bit images with nearest neighbour
+   * whatever filter is asked for; set this for such sources. */
+  int               nearest;
+} clip_image;
+
+/* Prepares one image, already upright (EXIF orientation applied by the
+ * caller), as CLIP's `_transform` does: short side resized to
+ * `shortest_edge` (long side truncated, as Python's int()) with Pillow's
+ * 8-bit antialiased bicubic (horizontal pass, then vertical, each rounded
+ * and clamped to 8 bits; RGBA resampled premultiplied, then unpremultiplied
+ * and alpha dropped), centre crop with round-half-to-even offsets, v/255,
+ * (x - mean)/std in float32.  Writes 3 x crop_height x crop_width floats,
+ * layout C x H x W, channels R, G, B. */
+clip_status clip_preprocess (const clip_preprocess_params *params,
+                             const clip_image             *image,
+                             float                        *out,
+                             char                        **error);
+
+/* ---------------------------------------------------------------------------
+ * Model
+ * ------------------------------------------------------------------------- */
+
+typedef struct clip_model clip_model;
+
+typedef struct {
+  int             width;          /* hidden_size */
+  int             layers;         /* num_hidden_layers */
+  int             heads;          /* num_attention_heads */
+  int             mlp;            /* intermediate_size */
+  clip_activation act;            /* hidden_act */
+  float           eps;            /* layer_norm_eps */
+} clip_tower_info;
+
+typedef struct {
+  clip_tower_info vision;
+  clip_tower_info text;
+  int             image_size;     /* vision_config.image_size */
+  int             patch_size;     /* vision_config.patch_size */
+  int             num_channels;   /* 3 */
+  int             context_length; /* text_config.max_position_embeddings */
+  int             vocab_size;     /* text_config.vocab_size */
+  int             embed_dim;      /* projection_dim */
+  float           logit_scale;    /* the stored tensor: ln of the softmax scale */
+  clip_dtype      dtype;          /* dtype of the weights in the file */
+  uint64_t        n_params;       /* parameters loaded (ignored tensors excluded) */
+} clip_model_info;
+
+/* Loads a Hugging Face CLIPModel directory.  model.safetensors is
+ * memory-mapped; every tensor's presence, dtype, shape and byte range is
+ * checked against config.json and the file; F16/BF16 weights are converted
+ * to float32 at load time.  Unknown extra tensors are ignored.  Errors name
+ * the file (and the tensor or key) and what is wrong. */
+clip_status clip_model_load (const char  *dir,
+                             clip_model **out,
+                             char       **error);
+void        clip_model_free (clip_model *model);
+
+const clip_model_info        *clip_model_get_info       (const clip_model *model);
+const clip_preprocess_params *clip_model_get_preprocess (const clip_model *model);
+const clip_tokenizer         *clip_model_get_tokenizer  (const clip_model *model);
+
+/* Floats in one preprocessed image: 3 x image_size x image_size. */
+size_t      clip_model_image_floats (const clip_model *model);
+
+/* ---------------------------------------------------------------------------
+ * Inference
+ * ------------------------------------------------------------------------- */
+
+typedef enum {
+  CLIP_BACKEND_BLAS = 0, /* float32, matrix products through cblas_sgemm */
+  CLIP_BACKEND_REF,      /* float32, plain C loops: the specification, for tests */
+} clip_backend;
+
+typedef struct {
+  int          n_threads;   /* 0: the number of online CPUs */
+  clip_backend backend;
+  /* Polled between layers; returning non-zero stops the call with
+   * CLIP_STATUS_ABORTED. */
+  int        (*abort_cb) (void *user_data);
+  void        *abort_data;
+} clip_params;
+
+clip_params clip_params_default (void);
+
+typedef struct clip_ctx clip_ctx;
+
+/* A context holds scratch memory for `model`, which must outlive it. */
+clip_status clip_ctx_new  (const clip_model  *model,
+                           const clip_params *params,
+                           clip_ctx         **out,
+                           char             **error);
+void        clip_ctx_free (clip_ctx *ctx);
+
+/* Encodes `n` preprocessed images (n x 3 x S x S floats, as clip_preprocess
+ * writes them) into `out` (n x embed_dim floats): the raw visual projection,
+ * not normalised. */
+clip_status clip_encode_images (clip_ctx    *ctx,
+                                const float *pixels,
+                                int          n,
+                                float       *out,
+                                char       **error);
+
+/* Encodes `n` token sequences (n x context_length ids, as
+ * clip_tokenizer_encode writes them) into `out` (n x embed_dim floats):
+ * the raw text projection at the first end-of-text token (the argmax of
+ * the ids), not normalised.  Positions after it are never computed. */
+clip_status clip_encode_texts (clip_ctx      *ctx,
+                               const int32_t *ids,
+                               int            n,
+                               float         *out,
+                               char         **error);
+
+/* Scales `v` (dim floats) to unit L2 norm; a zero vector is left as is. */
+void        clip_normalize (float *v,
+                            int    dim);
+
+/* Name of the kernel table in use ("ref", "avx2", ...). */
+const char *clip_kernels_name (void);
+
+/* ---------------------------------------------------------------------------
+ * Test models: random weights in the Hugging Face layout
+ * ------------------------------------------------------------------------- */
+
+typedef struct {
+  clip_model_info shape;   /* every dimension; logit_scale; dtype of the file */
+  clip_preprocess_params preprocess;
+  uint64_t        seed;
+  /* If set, vocab.json and merges.txt are copied from this directory;
+   * otherwise a byte-level vocabulary of shape.vocab_size entries is
+   * generated (valid, but not CLIP's). */
+  const char     *tokenizer_from;
+} clip_test_model_spec;
+
+/* Fills `spec` with a named preset: "vit-b-32", "vit-b-16", "vit-l-14",
+ * "vit-l-14-336", "tiny".  Returns CLIP_STATUS_INVALID_ARGUMENT for an
+ * unknown name. */
+clip_status clip_test_model_preset (const char           *name,
+                                    clip_test_model_spec *spec,
+                                    char                **error);
+
+/* Writes config.json, preprocessor_config.json, model.safetensors,
+ * vocab.json and merges.txt into `dir` (created if missing). */
+clip_status clip_test_model_write (const clip_test_model_spec *spec,
+                                   const char                 *dir,
+                                   char                      **error);
+
+#ifdef __cplusplus
+}
+#endif
