@@ -1,0 +1,21 @@
+/* cs-file-hash.h - a partial content hash that recognises a moved photo.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* SHA-256 over the file's size (8 bytes, little-endian), its first 1 MiB
+ * and its last 64 KiB (the whole file when it is shorter), as lowercase
+ * hex.  Reads at most 1.06 MiB whatever the file's size; the file is
+ * opened read-only.  Any thread.  Returns NULL with G_IO_ERROR set on
+ * failure. */
+char *cs_file_hash_partial (const char   *path,
+                            GCancellable *cancellable,
+                            GError      **error);
+
+G_END_DECLS
