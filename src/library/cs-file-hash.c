@@ -101,3 +101,33 @@ fail:
   close (fd);
   return NULL;
 }
+
+char *
+cs_model_id_for_dir (const char   *dir,
+                     GCancellable *cancellable,
+                     GError      **error)
+{
+  static const char *const files[] = {
+    "config.json", "preprocessor_config.json", "vocab.json", "merges.txt",
+  };
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree char *weights = g_build_filename (dir, "model.safetensors", NULL);
+  g_autofree char *weights_hash = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, files[i], NULL);
+      g_autofree char *data = NULL;
+      gsize len = 0;
+
+      if (!g_file_get_contents (path, &data, &len, error))
+        return NULL;
+      g_checksum_update (sum, (const guchar *) files[i], (gssize) strlen (files[i]) + 1);
+      g_checksum_update (sum, (const guchar *) data, (gssize) len);
+    }
+  weights_hash = cs_file_hash_partial (weights, cancellable, error);
+  if (weights_hash == NULL)
+    return NULL;
+  g_checksum_update (sum, (const guchar *) weights_hash, -1);
+  return g_strdup (g_checksum_get_string (sum));
+}

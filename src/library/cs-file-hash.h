@@ -18,4 +18,14 @@ char *cs_file_hash_partial (const char   *path,
                             GCancellable *cancellable,
                             GError      **error);
 
+/* An id for the model in `dir`, stored with every vector it made: SHA-256
+ * over config.json, preprocessor_config.json, vocab.json, merges.txt and
+ * the partial hash of model.safetensors, as 64 hex digits.  Two folders
+ * holding the same model get the same id; any change to the weights'
+ * header, size or ends, or to the tokenizer or preprocessing, gives a new
+ * one.  NULL with an error naming the file that could not be read. */
+char *cs_model_id_for_dir (const char   *dir,
+                           GCancellable *cancellable,
+                           GError      **error);
+
 G_END_DECLS
