@@ -1,2 +1,866 @@
-/* Placeholder: being written. */
+/* cs-decode.c - image files to upright 8-bit pixel buffers (GdkPixbuf).
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The file is read in chunks through a GdkPixbufLoader.  Before the loader
+ * sees a byte, the first chunk is sniffed for what GdkPixbuf does not tell:
+ * the PNG/GIF/BMP header's size (refused early when too large) and whether
+ * Pillow would open the file as a palette or 1-bit image (then the engine
+ * resamples with nearest neighbour, as Pillow forces for those modes).  The
+ * loader's "size-prepared" signal, which every loader emits after parsing
+ * its header and before allocating pixels, refuses other formats' bombs.
+ * The sniffed format also names the loader module, so JPEG, PNG, GIF, BMP,
+ * TIFF and WebP load even where GdkPixbuf's MIME sniffing has no
+ * shared-mime-info database.
+ *
+ * While the bytes go by, small state machines follow a JPEG's marker
+ * structure to its end-of-image marker and a PNG's chunks to IEND: libjpeg
+ * fills a truncated JPEG with grey and GdkPixbuf's PNG loader returns a
+ * half-blank image, both without an error, while Pillow refuses such files
+ * ("image file is truncated"), so the reference has no answer for them.
+ */
+#define G_LOG_DOMAIN "cs-decode"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "cs-clip-error.h"
 #include "cs-decode.h"
+
+/* Bytes read per loader write.  The first chunk is also the sniffing
+ * window, large enough for a BMP header with a 256-entry palette. */
+#define CHUNK_SIZE (64 * 1024)
+
+G_DEFINE_QUARK (cs-decode-error-quark, cs_decode_error)
+
+typedef enum {
+  FORMAT_OTHER,
+  FORMAT_JPEG,
+  FORMAT_PNG,
+  FORMAT_GIF,
+  FORMAT_BMP,
+  FORMAT_TIFF,
+  FORMAT_WEBP,
+} SniffedFormat;
+
+typedef struct {
+  SniffedFormat format;
+  gboolean      have_size;   /* width/height read from the header */
+  guint64       width;
+  guint64       height;
+  gboolean      nearest;     /* Pillow mode "P" or "1" */
+  gboolean      drop_alpha;  /* PNG without an alpha channel: a tRNS colour key
+                              * becomes alpha in GdkPixbuf, not in Pillow */
+  gboolean      interlaced;  /* PNG: Adam7 */
+  gboolean      has_key;     /* GIF: the transparent index's colour */
+  guint8        key_rgb[3];
+} SniffInfo;
+
+/* Follows a PNG's chunks (length, type, data, CRC) to IEND. */
+typedef struct {
+  gsize    skip;           /* bytes of signature or chunk data + CRC left */
+  guint8   header[8];      /* the chunk header being read */
+  guint    header_len;
+  gboolean in_idat;        /* the chunk being skipped is IDAT */
+  gboolean idat_done;      /* at least one IDAT chunk read completely */
+  gboolean iend;           /* reached IEND */
+} PngScanner;
+
+/* Follows a JPEG's segments and entropy-coded data to EOI (0xFF 0xD9). */
+typedef enum {
+  JPEG_SOI_FF,     /* expecting the 0xFF of SOI */
+  JPEG_SOI_D8,
+  JPEG_MARKER_FF,  /* between segments: expecting 0xFF */
+  JPEG_MARKER,     /* after 0xFF: the marker code */
+  JPEG_LEN_HI,
+  JPEG_LEN_LO,
+  JPEG_SKIP,       /* inside a segment's payload */
+  JPEG_ENTROPY,    /* scan data after SOS */
+  JPEG_ENTROPY_FF, /* scan data after 0xFF */
+  JPEG_EOI,        /* found the end: the rest is ignored */
+  JPEG_INVALID,    /* not a JPEG after all */
+} JpegState;
+
+typedef struct {
+  JpegState state;
+  guint     length_hi;
+  gsize     remaining;   /* payload bytes left in JPEG_SKIP */
+  gboolean  in_sos;      /* the segment being skipped is SOS */
+} JpegScanner;
+
+typedef struct {
+  guint64  max_pixels;
+  int      width;
+  int      height;
+  gboolean refused;
+  int      rows_done;      /* bottom of the lowest area the loader updated */
+} SizeCheck;
+
+static guint32
+read_be32 (const guint8 *p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+}
+
+static guint32
+read_le32 (const guint8 *p)
+{
+  return ((guint32) p[3] << 24) | ((guint32) p[2] << 16) | ((guint32) p[1] << 8) | p[0];
+}
+
+static guint
+read_le16 (const guint8 *p)
+{
+  return ((guint) p[1] << 8) | p[0];
+}
+
+/* Pillow's BmpImagePlugin: a 1/4/8-bit BMP is mode "P" unless its palette
+ * is the identity grey ramp (then "L", or "1" for two colours). */
+static void
+sniff_bmp (const guint8 *data,
+           gsize         len,
+           SniffInfo    *info)
+{
+  guint32 header_size;
+  guint bits, entry;
+  guint64 colors;
+  gsize palette_at;
+  gboolean grey = TRUE;
+
+  if (len < 18)
+    return;
+  header_size = read_le32 (data + 14);
+  if (header_size == 12 && len >= 26)
+    {
+      info->width = read_le16 (data + 18);
+      info->height = read_le16 (data + 20);
+      bits = read_le16 (data + 24);
+      colors = 0;
+      entry = 3;
+    }
+  else if (header_size >= 40 && len >= 54)
+    {
+      gint32 h = (gint32) read_le32 (data + 22);
+
+      info->width = (gint32) read_le32 (data + 18) < 0 ? 0 : read_le32 (data + 18);
+      info->height = h < 0 ? (guint64) -(gint64) h : (guint64) h;
+      bits = read_le16 (data + 28);
+      colors = read_le32 (data + 46);
+      entry = 4;
+    }
+  else
+    return;
+  info->have_size = TRUE;
+  if (bits == 0 || bits > 8)
+    return;
+
+  if (colors == 0)
+    colors = 1u << bits;
+  palette_at = 14 + (gsize) header_size;
+  info->nearest = TRUE;
+  if (colors > 256 || palette_at + colors * entry > len)
+    return;
+  for (guint i = 0; i < colors; i++)
+    {
+      const guint8 *bgr = data + palette_at + (gsize) i * entry;
+      guint want = colors == 2 ? (i == 0 ? 0 : 255) : i;
+
+      if (bgr[0] != want || bgr[1] != want || bgr[2] != want)
+        grey = FALSE;
+    }
+  if (grey && colors != 2)
+    info->nearest = FALSE;
+}
+
+/* The colour of the first frame's transparent index.  GdkPixbuf turns
+ * those pixels into (0, 0, 0, 0); Pillow's convert("RGB") of the "P"
+ * image shows the palette entry.  Gives up quietly when the first image
+ * is not inside the sniffed bytes. */
+static void
+sniff_gif_key (const guint8 *data,
+               gsize         len,
+               SniffInfo    *info)
+{
+  const guint8 *table = NULL;
+  gsize table_len = 0, at = 13;
+  int key = -1;
+
+  if (len < 13)
+    return;
+  if (data[10] & 0x80)
+    {
+      table = data + 13;
+      table_len = (gsize) 3 << ((data[10] & 7) + 1);
+      at += table_len;
+    }
+  while (at < len)
+    {
+      if (data[at] == 0x21 && at + 1 < len)              /* extension */
+        {
+          guint8 label = data[at + 1];
+
+          at += 2;
+          if (label == 0xf9 && at + 5 <= len && data[at] == 4)
+            key = (data[at + 1] & 1) ? data[at + 4] : -1;   /* graphic control */
+          while (at < len && data[at] != 0)              /* sub-blocks */
+            at += (gsize) data[at] + 1;
+          at++;
+        }
+      else if (data[at] == 0x2c && at + 10 <= len)       /* first image */
+        {
+          if (data[at + 9] & 0x80)
+            {
+              table = data + at + 10;
+              table_len = (gsize) 3 << ((data[at + 9] & 7) + 1);
+            }
+          if (key >= 0 && table != NULL && (gsize) (table - data) + table_len <= len &&
+              (gsize) key * 3 + 3 <= table_len)
+            {
+              info->has_key = TRUE;
+              memcpy (info->key_rgb, table + key * 3, 3);
+            }
+          return;
+        }
+      else
+        return;
+    }
+}
+
+/* Gives fully transparent pixels the GIF's transparent palette colour. */
+static void
+paint_key_colour (GdkPixbuf    *pixbuf,
+                  const guint8 *rgb)
+{
+  int width = gdk_pixbuf_get_width (pixbuf);
+  int height = gdk_pixbuf_get_height (pixbuf);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf);
+  guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
+
+  for (int y = 0; y < height; y++)
+    {
+      guint8 *p = pixels + (gsize) y * stride;
+
+      for (int x = 0; x < width; x++, p += 4)
+        if (p[3] == 0)
+          memcpy (p, rgb, 3);
+    }
+}
+
+static void
+sniff (const guint8 *data,
+       gsize         len,
+       SniffInfo    *info)
+{
+  static const guint8 png_signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+
+  memset (info, 0, sizeof *info);
+  if (len >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff)
+    info->format = FORMAT_JPEG;
+  else if (len >= 8 && memcmp (data, png_signature, 8) == 0)
+    {
+      info->format = FORMAT_PNG;
+      if (len >= 26 && memcmp (data + 12, "IHDR", 4) == 0)
+        {
+          guint depth = data[24], colour_type = data[25];
+
+          info->have_size = TRUE;
+          info->width = read_be32 (data + 16);
+          info->height = read_be32 (data + 20);
+          /* Pillow: colour type 3 is "P", 1-bit grey is "1". */
+          info->nearest = colour_type == 3 || (colour_type == 0 && depth == 1);
+          info->drop_alpha = colour_type == 0 || colour_type == 2 || colour_type == 3;
+          info->interlaced = len >= 29 && data[28] != 0;
+        }
+    }
+  else if (len >= 6 && (memcmp (data, "GIF87a", 6) == 0 || memcmp (data, "GIF89a", 6) == 0))
+    {
+      info->format = FORMAT_GIF;
+      info->nearest = TRUE;   /* Pillow opens GIFs as "P" */
+      if (len >= 10)
+        {
+          info->have_size = TRUE;
+          info->width = read_le16 (data + 6);
+          info->height = read_le16 (data + 8);
+        }
+      sniff_gif_key (data, len, info);
+    }
+  else if (len >= 2 && data[0] == 'B' && data[1] == 'M')
+    {
+      info->format = FORMAT_BMP;
+      sniff_bmp (data, len, info);
+    }
+  else if (len >= 4 && (memcmp (data, "II*\0", 4) == 0 || memcmp (data, "MM\0*", 4) == 0))
+    info->format = FORMAT_TIFF;
+  else if (len >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0)
+    info->format = FORMAT_WEBP;
+}
+
+/* Marker codes that stand alone (no length): TEM, RST0-7, SOI. */
+static gboolean
+jpeg_marker_is_standalone (guint8 code)
+{
+  return code == 0x01 || (code >= 0xd0 && code <= 0xd8);
+}
+
+static void
+jpeg_scanner_marker (JpegScanner *scan,
+                     guint8       code)
+{
+  if (code == 0xff)
+    scan->state = JPEG_MARKER;               /* fill byte */
+  else if (code == 0xd9)
+    scan->state = JPEG_EOI;
+  else if (code == 0x00 || jpeg_marker_is_standalone (code))
+    scan->state = JPEG_MARKER_FF;
+  else
+    {
+      scan->in_sos = code == 0xda;
+      scan->state = JPEG_LEN_HI;
+    }
+}
+
+static void
+jpeg_scanner_feed (JpegScanner  *scan,
+                   const guint8 *data,
+                   gsize         len)
+{
+  gsize i = 0;
+
+  while (i < len && scan->state != JPEG_EOI && scan->state != JPEG_INVALID)
+    {
+      guint8 b = data[i];
+
+      switch (scan->state)
+        {
+        case JPEG_SOI_FF:
+          scan->state = b == 0xff ? JPEG_SOI_D8 : JPEG_INVALID;
+          i++;
+          break;
+        case JPEG_SOI_D8:
+          scan->state = b == 0xd8 ? JPEG_MARKER_FF : JPEG_INVALID;
+          i++;
+          break;
+        case JPEG_MARKER_FF:
+          /* libjpeg skips stray bytes before a marker; so do we. */
+          if (b == 0xff)
+            scan->state = JPEG_MARKER;
+          i++;
+          break;
+        case JPEG_MARKER:
+          jpeg_scanner_marker (scan, b);
+          i++;
+          break;
+        case JPEG_LEN_HI:
+          scan->length_hi = b;
+          scan->state = JPEG_LEN_LO;
+          i++;
+          break;
+        case JPEG_LEN_LO:
+          {
+            guint length = (scan->length_hi << 8) | b;
+
+            scan->remaining = length >= 2 ? length - 2 : 0;
+            scan->state = JPEG_SKIP;
+            i++;
+            break;
+          }
+        case JPEG_SKIP:
+          {
+            gsize n = MIN (scan->remaining, len - i);
+
+            i += n;
+            scan->remaining -= n;
+            break;
+          }
+        case JPEG_ENTROPY:
+          {
+            const guint8 *ff = memchr (data + i, 0xff, len - i);
+
+            if (ff == NULL)
+              i = len;
+            else
+              {
+                i = (gsize) (ff - data) + 1;
+                scan->state = JPEG_ENTROPY_FF;
+              }
+            break;
+          }
+        case JPEG_ENTROPY_FF:
+          if (b == 0x00 || (b >= 0xd0 && b <= 0xd7))
+            scan->state = JPEG_ENTROPY;      /* stuffed byte or restart marker */
+          else
+            jpeg_scanner_marker (scan, b);
+          i++;
+          break;
+        case JPEG_EOI:
+        case JPEG_INVALID:
+        default:
+          g_assert_not_reached ();
+        }
+
+      if (scan->state == JPEG_SKIP && scan->remaining == 0)
+        scan->state = scan->in_sos ? JPEG_ENTROPY : JPEG_MARKER_FF;
+    }
+}
+
+static void
+png_scanner_feed (PngScanner   *scan,
+                  const guint8 *data,
+                  gsize         len)
+{
+  gsize i = 0;
+
+  while (i < len && !scan->iend)
+    {
+      if (scan->skip > 0)
+        {
+          gsize n = MIN (scan->skip, len - i);
+
+          i += n;
+          scan->skip -= n;
+          if (scan->skip == 0 && scan->in_idat)
+            scan->idat_done = TRUE;
+          continue;
+        }
+      scan->header[scan->header_len++] = data[i++];
+      if (scan->header_len == 8)
+        {
+          scan->header_len = 0;
+          scan->in_idat = memcmp (scan->header + 4, "IDAT", 4) == 0;
+          scan->iend = memcmp (scan->header + 4, "IEND", 4) == 0;
+          scan->skip = (gsize) read_be32 (scan->header) + 4;
+        }
+    }
+}
+
+/* Whether a PNG's data ended before its image did.  Pillow refuses such a
+ * file ("image file is truncated"), GdkPixbuf returns it half blank.  A
+ * missing IEND alone is tolerated, as by Pillow, when the last chunk is
+ * whole and (where rows arrive in order) every row was delivered. */
+static gboolean
+png_is_truncated (const PngScanner *scan,
+                  const SniffInfo  *info,
+                  const SizeCheck  *check)
+{
+  if (scan->iend)
+    return FALSE;
+  if (scan->skip > 0 || scan->header_len > 0 || !scan->idat_done)
+    return TRUE;
+  return !info->interlaced && check->rows_done < check->height;
+}
+
+static void
+on_loader_area_updated_cb (GdkPixbufLoader *loader,
+                           int              x,
+                           int              y,
+                           int              width,
+                           int              height,
+                           gpointer         user_data)
+{
+  SizeCheck *check = user_data;
+
+  check->rows_done = MAX (check->rows_done, y + height);
+}
+
+static void
+on_loader_size_prepared_cb (GdkPixbufLoader *loader,
+                            int              width,
+                            int              height,
+                            gpointer         user_data)
+{
+  SizeCheck *check = user_data;
+
+  check->width = width;
+  check->height = height;
+  if (width <= 0 || height <= 0 ||
+      (guint64) width * (guint64) height > check->max_pixels)
+    {
+      check->refused = TRUE;
+      /* The documented way to stop a loader before it allocates: every
+       * loader fails on a requested size of 0 x 0. */
+      gdk_pixbuf_loader_set_size (loader, 0, 0);
+    }
+}
+
+static gboolean
+set_too_large (GError    **error,
+               const char *name,
+               guint64     width,
+               guint64     height,
+               guint64     max_pixels)
+{
+  g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TOO_LARGE,
+               "%s: image of %" G_GUINT64_FORMAT "x%" G_GUINT64_FORMAT
+               " pixels exceeds the limit of %" G_GUINT64_FORMAT " pixels",
+               name, width, height, max_pixels);
+  return FALSE;
+}
+
+/* Reads up to `len` bytes, retrying short reads; returns the count, or -1
+ * with errno set. */
+static gssize
+read_full (int     fd,
+           guint8 *buf,
+           gsize   len)
+{
+  gsize done = 0;
+
+  while (done < len)
+    {
+      gssize n = read (fd, buf + done, len - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return -1;
+      if (n == 0)
+        break;
+      done += (gsize) n;
+    }
+  return (gssize) done;
+}
+
+/* A loader for the sniffed format.  Naming the module skips GdkPixbuf's
+ * own sniffing, which goes through the shared-mime-info database in
+ * $XDG_DATA_DIRS and finds nothing when that is unset or sandboxed; other
+ * formats (TIFF, WebP, HEIF...) still depend on it. */
+static GdkPixbufLoader *
+new_loader (SniffedFormat format)
+{
+  const char *type = NULL;
+  GdkPixbufLoader *loader = NULL;
+
+  switch (format)
+    {
+    case FORMAT_JPEG: type = "jpeg"; break;
+    case FORMAT_PNG: type = "png"; break;
+    case FORMAT_GIF: type = "gif"; break;
+    case FORMAT_BMP: type = "bmp"; break;
+    case FORMAT_TIFF: type = "tiff"; break;
+    case FORMAT_WEBP: type = "webp"; break;
+    case FORMAT_OTHER:
+    default:
+      break;
+    }
+  if (type != NULL)
+    loader = gdk_pixbuf_loader_new_with_type (type, NULL);
+  if (loader == NULL)
+    loader = gdk_pixbuf_loader_new ();
+  return loader;
+}
+
+/* A copy of an RGBA pixbuf without its alpha channel. */
+static GdkPixbuf *
+strip_alpha (GdkPixbuf *src)
+{
+  int width = gdk_pixbuf_get_width (src);
+  int height = gdk_pixbuf_get_height (src);
+  int src_stride = gdk_pixbuf_get_rowstride (src);
+  const guint8 *src_pixels = gdk_pixbuf_read_pixels (src);
+  GdkPixbuf *dst = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  int dst_stride;
+  guint8 *dst_pixels;
+
+  if (dst == NULL)
+    return NULL;
+  dst_stride = gdk_pixbuf_get_rowstride (dst);
+  dst_pixels = gdk_pixbuf_get_pixels (dst);
+  for (int y = 0; y < height; y++)
+    {
+      const guint8 *s = src_pixels + (gsize) y * src_stride;
+      guint8 *d = dst_pixels + (gsize) y * dst_stride;
+
+      for (int x = 0; x < width; x++, s += 4, d += 3)
+        {
+          d[0] = s[0];
+          d[1] = s[1];
+          d[2] = s[2];
+        }
+    }
+  return dst;
+}
+
+void
+cs_decoded_image_free (CsDecodedImage *image)
+{
+  if (image == NULL)
+    return;
+  g_clear_object (&image->owner);
+  g_free (image);
+}
+
+clip_image
+cs_decoded_image_as_clip (const CsDecodedImage *image)
+{
+  clip_image view = { 0 };
+
+  g_return_val_if_fail (image != NULL, view);
+
+  view.pixels = image->pixels;
+  view.width = image->width;
+  view.height = image->height;
+  view.stride = image->stride;
+  view.format = image->channels == 4 ? CLIP_PIXELS_RGBA8 : CLIP_PIXELS_RGB8;
+  view.nearest = image->nearest;
+  return view;
+}
+
+CsDecodedImage *
+cs_decode_file (const char *path,
+                guint64     max_pixels,
+                GError    **error)
+{
+  g_autofree char *name = NULL;
+  g_autofree guint8 *buf = NULL;
+  g_autoptr(GdkPixbufLoader) loader = NULL;
+  g_autoptr(GError) load_error = NULL;
+  g_autoptr(GdkPixbuf) upright = NULL;
+  GdkPixbuf *decoded;
+  CsDecodedImage *image;
+  SniffInfo info = { 0 };
+  SizeCheck check = { 0 };
+  JpegScanner jpeg = { JPEG_SOI_FF, 0, 0, FALSE };
+  PngScanner png = { .skip = 8 };   /* the signature */
+  struct stat st;
+  guint64 total = 0;
+  gboolean write_failed = FALSE;
+  gboolean reached_eof = FALSE;
+  gboolean closed_ok;
+  int fd;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (max_pixels == 0)
+    max_pixels = CS_DECODE_MAX_PIXELS;
+  name = g_filename_display_name (path);
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "%s: %s", name, g_strerror (saved));
+      return NULL;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
+                   "%s: not a regular file", name);
+      close (fd);
+      return NULL;
+    }
+
+  buf = g_malloc (CHUNK_SIZE);
+  check.max_pixels = max_pixels;
+
+  for (;;)
+    {
+      gssize n = read_full (fd, buf, CHUNK_SIZE);
+
+      if (n < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "%s: %s", name, g_strerror (saved));
+          close (fd);
+          if (loader != NULL)
+            gdk_pixbuf_loader_close (loader, NULL);
+          return NULL;
+        }
+      if (n == 0)
+        {
+          reached_eof = TRUE;
+          break;
+        }
+
+      if (total == 0)
+        {
+          sniff (buf, (gsize) n, &info);
+          if (info.have_size &&
+              (info.width == 0 || info.height == 0 || info.width * info.height > max_pixels))
+            {
+              close (fd);
+              if (info.width == 0 || info.height == 0)
+                {
+                  g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT,
+                               "%s: the header announces an empty image", name);
+                  return NULL;
+                }
+              set_too_large (error, name, info.width, info.height, max_pixels);
+              return NULL;
+            }
+          loader = new_loader (info.format);
+          g_signal_connect (loader, "size-prepared",
+                            G_CALLBACK (on_loader_size_prepared_cb), &check);
+          g_signal_connect (loader, "area-updated",
+                            G_CALLBACK (on_loader_area_updated_cb), &check);
+        }
+      total += (guint64) n;
+      if (info.format == FORMAT_JPEG)
+        jpeg_scanner_feed (&jpeg, buf, (gsize) n);
+      else if (info.format == FORMAT_PNG)
+        png_scanner_feed (&png, buf, (gsize) n);
+
+      if (!gdk_pixbuf_loader_write (loader, buf, (gsize) n, &load_error))
+        {
+          write_failed = TRUE;
+          break;
+        }
+      if (check.refused)
+        break;
+    }
+  close (fd);
+
+  if (total == 0)
+    {
+      g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_EMPTY, "%s: empty file", name);
+      return NULL;
+    }
+
+  /* Closing finishes the decode; after a failed write the loader is
+   * already in error and only its resources are released. */
+  if (write_failed || check.refused)
+    {
+      gdk_pixbuf_loader_close (loader, NULL);
+      closed_ok = FALSE;
+    }
+  else
+    closed_ok = gdk_pixbuf_loader_close (loader, &load_error);
+
+  if (check.refused)
+    {
+      set_too_large (error, name, (guint64) MAX (check.width, 0),
+                     (guint64) MAX (check.height, 0), max_pixels);
+      return NULL;
+    }
+  /* Only a JPEG read to its end can be called truncated; a failed write
+   * stops reading early and is reported as the loader's error. */
+  if (info.format == FORMAT_JPEG && reached_eof && jpeg.state != JPEG_EOI)
+    {
+      g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED,
+                   "%s: truncated JPEG (no end-of-image marker)", name);
+      return NULL;
+    }
+  if (info.format == FORMAT_PNG && reached_eof && png_is_truncated (&png, &info, &check))
+    {
+      g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED,
+                   "%s: truncated PNG (the image data ends early)", name);
+      return NULL;
+    }
+  if (!closed_ok)
+    {
+      if (load_error != NULL &&
+          g_error_matches (load_error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE))
+        g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_UNKNOWN_FORMAT,
+                     "%s: not an image file (unrecognised format)", name);
+      else
+        g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT,
+                     "%s: cannot decode image: %s", name,
+                     load_error != NULL ? load_error->message : "unknown error");
+      return NULL;
+    }
+
+  decoded = gdk_pixbuf_loader_get_pixbuf (loader);
+  if (decoded == NULL)
+    {
+      g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT,
+                   "%s: cannot decode image: the loader produced no pixels", name);
+      return NULL;
+    }
+  if (gdk_pixbuf_get_colorspace (decoded) != GDK_COLORSPACE_RGB ||
+      gdk_pixbuf_get_bits_per_sample (decoded) != 8 ||
+      (gdk_pixbuf_get_n_channels (decoded) != 3 && gdk_pixbuf_get_n_channels (decoded) != 4))
+    {
+      g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT,
+                   "%s: unsupported pixel layout from the image loader", name);
+      return NULL;
+    }
+  /* Defensive: a loader that did not announce its size still may not
+   * hand over more than the limit. */
+  if ((guint64) gdk_pixbuf_get_width (decoded) * (guint64) gdk_pixbuf_get_height (decoded) > max_pixels)
+    {
+      set_too_large (error, name, (guint64) gdk_pixbuf_get_width (decoded),
+                     (guint64) gdk_pixbuf_get_height (decoded), max_pixels);
+      return NULL;
+    }
+
+  /* The JPEG and TIFF loaders store the EXIF orientation as the pixbuf's
+   * "orientation" option; this returns a new reference either way. */
+  upright = gdk_pixbuf_apply_embedded_orientation (decoded);
+  if (upright == NULL)
+    {
+      g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT,
+                   "%s: not enough memory to rotate the image", name);
+      return NULL;
+    }
+  if (info.has_key && gdk_pixbuf_get_has_alpha (upright))
+    paint_key_colour (upright, info.key_rgb);
+  if (info.drop_alpha && !info.nearest && gdk_pixbuf_get_has_alpha (upright))
+    {
+      GdkPixbuf *rgb = strip_alpha (upright);
+
+      if (rgb == NULL)
+        {
+          g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT,
+                       "%s: not enough memory to convert the image", name);
+          return NULL;
+        }
+      g_object_unref (upright);
+      upright = rgb;
+    }
+
+  image = g_new0 (CsDecodedImage, 1);
+  image->width = gdk_pixbuf_get_width (upright);
+  image->height = gdk_pixbuf_get_height (upright);
+  image->stride = gdk_pixbuf_get_rowstride (upright);
+  image->channels = gdk_pixbuf_get_n_channels (upright);
+  image->nearest = info.nearest;
+  /* Read-only access: no copy of the pixel data is made. */
+  image->pixels = (guint8 *) gdk_pixbuf_read_pixels (upright);
+  image->owner = g_steal_pointer (&upright);
+  return image;
+}
+
+gboolean
+cs_decode_file_to_tensor (const char                   *path,
+                          const clip_preprocess_params *pp,
+                          float                        *out,
+                          GError                      **error)
+{
+  g_autoptr(CsDecodedImage) image = NULL;
+  clip_image view;
+  clip_status status;
+  char *message = NULL;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (pp != NULL, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  image = cs_decode_file (path, 0, error);
+  if (image == NULL)
+    return FALSE;
+
+  view = cs_decoded_image_as_clip (image);
+  status = clip_preprocess (pp, &view, out, &message);
+  if (status != CLIP_STATUS_OK)
+    {
+      g_autofree char *name = g_filename_display_name (path);
+
+      cs_clip_propagate (error, status, message);
+      g_prefix_error (error, "%s: ", name);
+      return FALSE;
+    }
+  return TRUE;
+}
