@@ -1,2 +1,540 @@
-/* Placeholder: being written. */
-#include "clip-private.h"
+/* clip-model.c - loading a Hugging Face CLIPModel directory.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The loader reads the two JSON files, the tokenizer and the safetensors
+ * header, checks that they all agree, and hands the encoder float32
+ * pointers: F32 tensors straight from the read-only mapping (when aligned
+ * and the host is little-endian), F16/BF16 tensors converted once into
+ * buffers the model owns.
+ */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#ifdef G_OS_UNIX
+#include <sys/mman.h>
+#endif
+
+#include "clip-safetensors.h"
+
+/* --- the tensor layout --------------------------------------------------- */
+
+typedef struct {
+  clip_tensor_spec *v;
+  size_t            n, cap;
+} spec_list;
+
+static void
+spec_add (spec_list      *list,
+          const float   **dest,
+          clip_init_kind  init,
+          int             n_dims,
+          const uint64_t *shape,
+          const char     *prefix,
+          const char     *suffix)
+{
+  clip_tensor_spec *s;
+
+  if (list->n == list->cap)
+    {
+      list->cap = list->cap ? 2 * list->cap : 64;
+      list->v = g_renew (clip_tensor_spec, list->v, list->cap);
+    }
+  s = &list->v[list->n++];
+  memset (s, 0, sizeof *s);
+  g_snprintf (s->name, sizeof s->name, "%s%s", prefix, suffix);
+  s->n_dims = n_dims;
+  s->numel = 1;
+  for (int d = 0; d < n_dims; d++)
+    {
+      s->shape[d] = shape[d];
+      s->numel *= shape[d];
+    }
+  s->init = init;
+  s->dest = dest;
+}
+
+#define SHAPE(...) ((const uint64_t[]) { __VA_ARGS__ })
+
+static void
+add_tower (spec_list             *list,
+           const char            *model_prefix,
+           const clip_tower_info *t,
+           clip_layer_weights    *layers)
+{
+  const uint64_t w = (uint64_t) t->width, mlp = (uint64_t) t->mlp;
+
+  for (int l = 0; l < t->layers; l++)
+    {
+      clip_layer_weights *lw = layers != NULL ? &layers[l] : NULL;
+      char p[64];
+
+#define DEST(field) (lw != NULL ? &lw->field : NULL)
+      g_snprintf (p, sizeof p, "%s.encoder.layers.%d.", model_prefix, l);
+      spec_add (list, DEST (ln1_w), CLIP_INIT_NORM_WEIGHT, 1, SHAPE (w), p, "layer_norm1.weight");
+      spec_add (list, DEST (ln1_b), CLIP_INIT_BIAS, 1, SHAPE (w), p, "layer_norm1.bias");
+      spec_add (list, DEST (ln2_w), CLIP_INIT_NORM_WEIGHT, 1, SHAPE (w), p, "layer_norm2.weight");
+      spec_add (list, DEST (ln2_b), CLIP_INIT_BIAS, 1, SHAPE (w), p, "layer_norm2.bias");
+      spec_add (list, DEST (q_w), CLIP_INIT_LINEAR, 2, SHAPE (w, w), p, "self_attn.q_proj.weight");
+      spec_add (list, DEST (q_b), CLIP_INIT_BIAS, 1, SHAPE (w), p, "self_attn.q_proj.bias");
+      spec_add (list, DEST (k_w), CLIP_INIT_LINEAR, 2, SHAPE (w, w), p, "self_attn.k_proj.weight");
+      spec_add (list, DEST (k_b), CLIP_INIT_BIAS, 1, SHAPE (w), p, "self_attn.k_proj.bias");
+      spec_add (list, DEST (v_w), CLIP_INIT_LINEAR, 2, SHAPE (w, w), p, "self_attn.v_proj.weight");
+      spec_add (list, DEST (v_b), CLIP_INIT_BIAS, 1, SHAPE (w), p, "self_attn.v_proj.bias");
+      spec_add (list, DEST (o_w), CLIP_INIT_LINEAR, 2, SHAPE (w, w), p, "self_attn.out_proj.weight");
+      spec_add (list, DEST (o_b), CLIP_INIT_BIAS, 1, SHAPE (w), p, "self_attn.out_proj.bias");
+      spec_add (list, DEST (fc1_w), CLIP_INIT_LINEAR, 2, SHAPE (mlp, w), p, "mlp.fc1.weight");
+      spec_add (list, DEST (fc1_b), CLIP_INIT_BIAS, 1, SHAPE (mlp), p, "mlp.fc1.bias");
+      spec_add (list, DEST (fc2_w), CLIP_INIT_LINEAR, 2, SHAPE (w, mlp), p, "mlp.fc2.weight");
+      spec_add (list, DEST (fc2_b), CLIP_INIT_BIAS, 1, SHAPE (w), p, "mlp.fc2.bias");
+#undef DEST
+    }
+}
+
+static int
+compare_spec_names (const void *a,
+                    const void *b)
+{
+  return strcmp (((const clip_tensor_spec *) a)->name, ((const clip_tensor_spec *) b)->name);
+}
+
+clip_tensor_spec *
+clip_model_tensor_specs (const clip_model_info *info,
+                         clip_model            *model,
+                         size_t                *n_out)
+{
+  spec_list list = { 0 };
+  const uint64_t tw = (uint64_t) info->text.width, vw = (uint64_t) info->vision.width;
+  const uint64_t embed = (uint64_t) info->embed_dim, p = (uint64_t) info->patch_size;
+  const uint64_t grid = (uint64_t) (info->image_size / info->patch_size);
+  const uint64_t channels = (uint64_t) info->num_channels;
+  const bool m = model != NULL;
+
+  spec_add (&list, NULL, CLIP_INIT_LOGIT_SCALE, 0, NULL, "logit_scale", "");
+
+  spec_add (&list, m ? &model->token_embedding : NULL, CLIP_INIT_EMBEDDING, 2,
+            SHAPE ((uint64_t) info->vocab_size, tw),
+            "text_model.embeddings.token_embedding.weight", "");
+  spec_add (&list, m ? &model->text_position : NULL, CLIP_INIT_POSITION, 2,
+            SHAPE ((uint64_t) info->context_length, tw),
+            "text_model.embeddings.position_embedding.weight", "");
+  add_tower (&list, "text_model", &info->text, m ? model->text.layers : NULL);
+  spec_add (&list, m ? &model->text.final_ln_w : NULL, CLIP_INIT_NORM_WEIGHT, 1, SHAPE (tw),
+            "text_model.final_layer_norm.weight", "");
+  spec_add (&list, m ? &model->text.final_ln_b : NULL, CLIP_INIT_BIAS, 1, SHAPE (tw),
+            "text_model.final_layer_norm.bias", "");
+  spec_add (&list, m ? &model->text.proj : NULL, CLIP_INIT_LINEAR, 2, SHAPE (embed, tw),
+            "text_projection.weight", "");
+
+  spec_add (&list, m ? &model->class_embedding : NULL, CLIP_INIT_EMBEDDING, 1, SHAPE (vw),
+            "vision_model.embeddings.class_embedding", "");
+  spec_add (&list, m ? &model->patch_embedding : NULL, CLIP_INIT_LINEAR, 4,
+            SHAPE (vw, channels, p, p),
+            "vision_model.embeddings.patch_embedding.weight", "");
+  spec_add (&list, m ? &model->vision_position : NULL, CLIP_INIT_POSITION, 2,
+            SHAPE (grid * grid + 1, vw),
+            "vision_model.embeddings.position_embedding.weight", "");
+  spec_add (&list, m ? &model->pre_ln_w : NULL, CLIP_INIT_NORM_WEIGHT, 1, SHAPE (vw),
+            "vision_model.pre_layrnorm.weight", ""); /* sic: transformers' spelling */
+  spec_add (&list, m ? &model->pre_ln_b : NULL, CLIP_INIT_BIAS, 1, SHAPE (vw),
+            "vision_model.pre_layrnorm.bias", "");
+  add_tower (&list, "vision_model", &info->vision, m ? model->vision.layers : NULL);
+  spec_add (&list, m ? &model->vision.final_ln_w : NULL, CLIP_INIT_NORM_WEIGHT, 1, SHAPE (vw),
+            "vision_model.post_layernorm.weight", "");
+  spec_add (&list, m ? &model->vision.final_ln_b : NULL, CLIP_INIT_BIAS, 1, SHAPE (vw),
+            "vision_model.post_layernorm.bias", "");
+  spec_add (&list, m ? &model->vision.proj : NULL, CLIP_INIT_LINEAR, 2, SHAPE (embed, vw),
+            "visual_projection.weight", "");
+
+  qsort (list.v, list.n, sizeof *list.v, compare_spec_names);
+  *n_out = list.n;
+  return list.v;
+}
+
+#undef SHAPE
+
+/* --- loading -------------------------------------------------------------- */
+
+/* What model->mapping points to: everything the loader keeps alive for the
+ * encoder's pointers.  Converted tensors live in one arena (also listed as
+ * model->buffers[0]), each 64-byte aligned.  On Linux the arena is an
+ * anonymous mapping made with MAP_POPULATE: faulting in 600 MB page by page
+ * costs seconds on some virtual machines, populating it costs a tenth of
+ * that. */
+typedef struct {
+  clip_st_file *file;         /* NULL when no tensor is used in place */
+  void         *arena;
+  size_t        arena_bytes;
+  bool          arena_mapped; /* mmap()ed, else g_malloc()ed */
+} model_storage;
+
+#define ARENA_ALIGN 64
+
+static void
+model_storage_free (model_storage *storage)
+{
+  if (storage == NULL)
+    return;
+  clip_st_close (storage->file);
+#ifdef MAP_POPULATE
+  if (storage->arena_mapped)
+    munmap (storage->arena, storage->arena_bytes);
+  else
+#endif
+    g_free (storage->arena);
+  g_free (storage);
+}
+
+void
+clip_model_free (clip_model *model)
+{
+  if (model == NULL)
+    return;
+  clip_tokenizer_free (model->tokenizer);
+  g_free (model->vision.layers);
+  g_free (model->text.layers);
+  /* buffers[0] is the arena, owned by the storage. */
+  g_free (model->buffers);
+  model_storage_free (model->mapping);
+  g_free (model);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (clip_model, clip_model_free)
+
+const clip_model_info *
+clip_model_get_info (const clip_model *model)
+{
+  g_return_val_if_fail (model != NULL, NULL);
+  return &model->info;
+}
+
+const clip_preprocess_params *
+clip_model_get_preprocess (const clip_model *model)
+{
+  g_return_val_if_fail (model != NULL, NULL);
+  return &model->preprocess;
+}
+
+const clip_tokenizer *
+clip_model_get_tokenizer (const clip_model *model)
+{
+  g_return_val_if_fail (model != NULL, NULL);
+  return model->tokenizer;
+}
+
+size_t
+clip_model_image_floats (const clip_model *model)
+{
+  g_return_val_if_fail (model != NULL, 0);
+  return (size_t) model->info.num_channels * (size_t) model->info.image_size
+         * (size_t) model->info.image_size;
+}
+
+static void
+format_dims (GString        *s,
+             int             n_dims,
+             const uint64_t *shape)
+{
+  g_string_append_c (s, '[');
+  for (int d = 0; d < n_dims; d++)
+    g_string_append_printf (s, "%s%" G_GUINT64_FORMAT, d ? ", " : "", shape[d]);
+  g_string_append_c (s, ']');
+}
+
+static bool
+shape_matches (const clip_st_tensor   *t,
+               const clip_tensor_spec *spec)
+{
+  if (spec->init == CLIP_INIT_LOGIT_SCALE)
+    /* A 0-dimensional tensor in transformers' files; some exporters
+     * write it as [1]. */
+    return t->n_dims == 0 || (t->n_dims == 1 && t->shape[0] == 1);
+  if (t->n_dims != spec->n_dims)
+    return false;
+  for (int d = 0; d < t->n_dims; d++)
+    if (t->shape[d] != spec->shape[d])
+      return false;
+  return true;
+}
+
+/* Whether the encoder can use `t`'s bytes in place. */
+static bool
+usable_in_place (const clip_st_tensor *t)
+{
+  return t->dtype == CLIP_ST_F32 && G_BYTE_ORDER == G_LITTLE_ENDIAN
+         && ((uintptr_t) t->data % G_ALIGNOF (float)) == 0;
+}
+
+static void
+convert_tensor (const clip_st_tensor *t,
+                const float          *f16_table,
+                float                *out)
+{
+  const uint8_t *src = t->data;
+
+  switch (t->dtype)
+    {
+    case CLIP_ST_F32: /* unaligned, or a big-endian host */
+      for (size_t i = 0; i < t->numel; i++)
+        {
+          uint32_t bits = (uint32_t) src[4 * i] | (uint32_t) src[4 * i + 1] << 8
+                          | (uint32_t) src[4 * i + 2] << 16 | (uint32_t) src[4 * i + 3] << 24;
+          memcpy (&out[i], &bits, sizeof bits);
+        }
+      break;
+    case CLIP_ST_F16:
+      /* A table makes this a memory-bound gather. */
+      for (size_t i = 0; i < t->numel; i++)
+        out[i] = f16_table[src[2 * i] | src[2 * i + 1] << 8];
+      break;
+    case CLIP_ST_BF16:
+      for (size_t i = 0; i < t->numel; i++)
+        out[i] = clip_bf16_to_f32 ((uint16_t) (src[2 * i] | src[2 * i + 1] << 8));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void *
+arena_alloc (size_t  bytes,
+             bool   *mapped)
+{
+  *mapped = false;
+#ifdef MAP_POPULATE
+  {
+    void *p = mmap (NULL, bytes, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+    if (p != MAP_FAILED)
+      {
+        *mapped = true;
+        return p;
+      }
+  }
+#endif
+  /* g_malloc's alignment (16) would do for the encoder; 64 is a bonus
+   * only the mmap path gives. */
+  return g_try_malloc (bytes);
+}
+
+static clip_status
+check_file (const char *path,
+            char      **error)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    {
+      int saved = errno;
+      return clip_set_error (error, CLIP_STATUS_IO, "%s: %s", path,
+                             saved == ENOENT ? "No such file" : g_strerror (saved));
+    }
+  if (!S_ISREG (st.st_mode))
+    return clip_set_error (error, CLIP_STATUS_IO, "%s: not a regular file", path);
+  return CLIP_STATUS_OK;
+}
+
+static clip_dtype
+to_clip_dtype (clip_st_dtype dtype)
+{
+  switch (dtype)
+    {
+    case CLIP_ST_F16: return CLIP_DTYPE_F16;
+    case CLIP_ST_BF16: return CLIP_DTYPE_BF16;
+    default: return CLIP_DTYPE_F32;
+    }
+}
+
+/* Checks every tensor against the config, then converts what needs it
+ * into one arena.  Takes `file` over. */
+static clip_status
+load_tensors (clip_model   *model,
+              clip_st_file *file_in,
+              const char   *config_path,
+              char        **error)
+{
+  g_autoptr(clip_st_file) file = file_in;
+  g_autofree clip_tensor_spec *specs = NULL;
+  g_autofree const clip_st_tensor **tensors = NULL;
+  g_autofree float *f16_table = NULL;
+  const char *path = clip_st_get_path (file);
+  model_storage *storage;
+  uint64_t by_dtype[3] = { 0 };
+  uint64_t arena_bytes = 0;
+  bool in_place = false;
+  size_t n_specs;
+
+  model->vision.layers = g_new0 (clip_layer_weights, model->info.vision.layers);
+  model->text.layers = g_new0 (clip_layer_weights, model->info.text.layers);
+  specs = clip_model_tensor_specs (&model->info, model, &n_specs);
+  tensors = g_new0 (const clip_st_tensor *, n_specs);
+
+  /* Pass 1: presence, dtype, shape; the arena's size. */
+  for (size_t i = 0; i < n_specs; i++)
+    {
+      const clip_tensor_spec *spec = &specs[i];
+      const clip_st_tensor *t = clip_st_find (file, spec->name);
+
+      if (t == NULL)
+        return clip_set_error (error, CLIP_STATUS_MISMATCH,
+                               "%s: tensor '%s' is missing", path, spec->name);
+      if (t->dtype != CLIP_ST_F32 && t->dtype != CLIP_ST_F16 && t->dtype != CLIP_ST_BF16)
+        return clip_set_error (error, CLIP_STATUS_UNSUPPORTED,
+                               "%s: tensor '%s' has dtype %s (only F32, F16 and BF16 weights are supported)",
+                               path, spec->name, clip_st_dtype_name (t->dtype));
+      if (!shape_matches (t, spec))
+        {
+          g_autoptr(GString) have = g_string_new (NULL);
+          g_autoptr(GString) want = g_string_new (NULL);
+          g_autofree char *config_name = g_path_get_basename (config_path);
+
+          format_dims (have, t->n_dims, t->shape);
+          format_dims (want, spec->n_dims, spec->shape);
+          return clip_set_error (error, CLIP_STATUS_MISMATCH,
+                                 "%s: tensor '%s' has shape %s, %s says %s",
+                                 path, spec->name, have->str, config_name, want->str);
+        }
+      tensors[i] = t;
+      /* Cannot overflow: the header check bounded every tensor by the
+       * file's size, and a float is at most twice an F16. */
+      if (!usable_in_place (t))
+        arena_bytes += (t->numel * sizeof (float) + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
+      model->info.n_params += t->numel;
+      by_dtype[to_clip_dtype (t->dtype)] += t->numel;
+    }
+
+  /* Files may mix dtypes (an F32 logit_scale beside F16 weights): report
+   * the one holding most of the parameters. */
+  model->info.dtype = CLIP_DTYPE_F32;
+  for (int d = 1; d < 3; d++)
+    if (by_dtype[d] > by_dtype[model->info.dtype])
+      model->info.dtype = (clip_dtype) d;
+
+  storage = g_new0 (model_storage, 1);
+  model->mapping = storage;
+  if (arena_bytes > 0)
+    {
+      if (arena_bytes > G_MAXSIZE
+          || (storage->arena = arena_alloc ((size_t) arena_bytes, &storage->arena_mapped)) == NULL)
+        return clip_set_error (error, CLIP_STATUS_NO_MEMORY,
+                               "%s: out of memory converting the weights to float32 (%" G_GUINT64_FORMAT
+                               " bytes)", path, arena_bytes);
+      storage->arena_bytes = (size_t) arena_bytes;
+      model->buffers = g_new (void *, 1);
+      model->buffers[0] = storage->arena;
+      model->n_buffers = 1;
+    }
+
+  /* Pass 2: pointers into the file or into the arena. */
+  arena_bytes = 0;
+  for (size_t i = 0; i < n_specs; i++)
+    {
+      const clip_tensor_spec *spec = &specs[i];
+      const clip_st_tensor *t = tensors[i];
+      const float *data;
+
+      if (usable_in_place (t))
+        {
+          data = (const float *) (const void *) t->data;
+          in_place = true;
+        }
+      else
+        {
+          float *out = (float *) (void *) ((char *) storage->arena + arena_bytes);
+
+          if (t->dtype == CLIP_ST_F16 && f16_table == NULL)
+            {
+              f16_table = g_new (float, 65536);
+              for (uint32_t h = 0; h < 65536; h++)
+                f16_table[h] = clip_f16_to_f32 ((uint16_t) h);
+            }
+          convert_tensor (t, f16_table, out);
+          arena_bytes += (t->numel * sizeof (float) + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
+          data = out;
+        }
+
+      if (spec->init == CLIP_INIT_LOGIT_SCALE)
+        {
+          if (!isfinite (data[0]))
+            return clip_set_error (error, CLIP_STATUS_FORMAT,
+                                   "%s: tensor 'logit_scale' is not a finite number", path);
+          model->info.logit_scale = data[0];
+        }
+      else
+        {
+          g_assert (spec->dest != NULL);
+          *spec->dest = data;
+        }
+    }
+
+  /* Once everything is converted the file mapping is dead weight: drop it
+   * so that its pages leave the resident set. */
+  if (in_place)
+    storage->file = g_steal_pointer (&file);
+  return CLIP_STATUS_OK;
+}
+
+clip_status
+clip_model_load (const char  *dir,
+                 clip_model **out,
+                 char       **error)
+{
+  g_autoptr(clip_model) model = NULL;
+  g_autoptr(clip_st_file) file = NULL;
+  g_autofree char *config_path = NULL, *weights_path = NULL, *vocab_path = NULL;
+  g_autofree char *merges_path = NULL, *preprocess_path = NULL;
+  clip_status status;
+  int32_t n_vocab;
+
+  g_return_val_if_fail (dir != NULL && out != NULL, CLIP_STATUS_INVALID_ARGUMENT);
+
+  config_path = g_build_filename (dir, "config.json", NULL);
+  weights_path = g_build_filename (dir, "model.safetensors", NULL);
+  vocab_path = g_build_filename (dir, "vocab.json", NULL);
+  merges_path = g_build_filename (dir, "merges.txt", NULL);
+  preprocess_path = g_build_filename (dir, "preprocessor_config.json", NULL);
+  {
+    const char *all[] = { config_path, weights_path, vocab_path, merges_path, preprocess_path };
+
+    for (size_t i = 0; i < G_N_ELEMENTS (all); i++)
+      if ((status = check_file (all[i], error)) != CLIP_STATUS_OK)
+        return status;
+  }
+
+  model = g_new0 (clip_model, 1);
+  if ((status = clip_config_load (config_path, &model->info, error))
+      || (status = clip_preprocess_params_load (preprocess_path, &model->preprocess, error)))
+    return status;
+  if (model->preprocess.crop_height != model->info.image_size
+      || model->preprocess.crop_width != model->info.image_size)
+    return clip_set_error (error, CLIP_STATUS_MISMATCH,
+                           "%s: crop_size %dx%d differs from config.json's vision_config.image_size %d",
+                           preprocess_path, model->preprocess.crop_width,
+                           model->preprocess.crop_height, model->info.image_size);
+
+  if ((status = clip_tokenizer_load (vocab_path, merges_path, &model->tokenizer, error)))
+    return status;
+  /* Every id the tokenizer can produce must have a row in the token
+   * embedding, whose row count is text_config.vocab_size. */
+  n_vocab = clip_tokenizer_vocab_size (model->tokenizer);
+  if (n_vocab > model->info.vocab_size
+      || clip_tokenizer_sot_id (model->tokenizer) >= model->info.vocab_size
+      || clip_tokenizer_eot_id (model->tokenizer) >= model->info.vocab_size)
+    return clip_set_error (error, CLIP_STATUS_MISMATCH,
+                           "%s: %d entries (end of text %d) do not fit config.json's "
+                           "text_config.vocab_size %d",
+                           vocab_path, n_vocab, clip_tokenizer_eot_id (model->tokenizer),
+                           model->info.vocab_size);
+
+  if ((status = clip_st_open (weights_path, &file, error))
+      || (status = load_tensors (model, g_steal_pointer (&file), config_path, error)))
+    return status;
+
+  *out = g_steal_pointer (&model);
+  return CLIP_STATUS_OK;
+}
