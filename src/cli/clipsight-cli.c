@@ -1,2 +1,711 @@
+/* clipsight-cli.c - the command-line face of the engine and the library.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The output formats of tokenize, embed and preprocess are a contract that
+ * tools outside the project check (../shared/DESIGN.md): one JSON object
+ * per line on stdout, a one-line reason on stderr and a non-zero status on
+ * failure.
+ */
+#define G_LOG_DOMAIN "clipsight-cli"
+
+#include "config.h"
+
+#include <errno.h>
+#include <locale.h>
 #include <stdio.h>
-int main (void) { return 1; }
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "clip.h"
+#include "cs-clip-error.h"
+#include "cs-decode.h"
+
+#include "cli-util.h"
+
+
+typedef struct {
+  const char *name;
+  int (*run) (int argc, char **argv);
+  const char *summary;
+} Command;
+
+/* ---------------------------------------------------------------- tokenize */
+
+static int
+tokenize_one (const clip_tokenizer *tok,
+              int                   context_length,
+              const char           *text,
+              long                  len)
+{
+  g_autofree int32_t *ids = g_new0 (int32_t, context_length);
+  g_autoptr(GString) out = g_string_new ("{\"text\": ");
+  g_autofree char *valid = g_utf8_make_valid (text, len);
+
+  clip_tokenizer_encode (tok, text, len, ids, context_length);
+  json_append_string (out, valid);
+  g_string_append (out, ", \"ids\": [");
+  for (int i = 0; i < context_length; i++)
+    g_string_append_printf (out, i ? ", %d" : "%d", ids[i]);
+  g_string_append (out, "]}\n");
+  return fwrite (out->str, 1, out->len, stdout) == out->len ? 0 : -1;
+}
+
+static int
+cmd_tokenize (int    argc,
+              char **argv)
+{
+  g_autofree char *model_opt = NULL;
+  g_autoptr(GOptionContext) octx = g_option_context_new ("[-- TEXT...] - print CLIP token ids");
+  GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_opt, "Model directory (or $CLIPSIGHT_MODEL)", "DIR" },
+    { NULL }
+  };
+  clip_model *model = NULL;
+  char *message = NULL;
+  clip_status status;
+  const char *dir;
+  int rc = EXIT_SUCCESS;
+
+  /* Everything after the first "--" is a text, verbatim: GOption would
+   * keep or drop that "--" depending on what follows it. */
+  int n_texts = 0;
+  char **texts = NULL;
+  for (int i = 1; i < argc; i++)
+    if (strcmp (argv[i], "--") == 0)
+      {
+        texts = argv + i + 1;
+        n_texts = argc - i - 1;
+        argc = i;
+        break;
+      }
+  g_option_context_add_main_entries (octx, entries, NULL);
+  if (!parse_options (octx, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc > 1)
+    {
+      g_autofree char *m = g_strdup_printf ("tokenize: unexpected argument '%s' (texts go after --)", argv[1]);
+      fail_message (m);
+      return EXIT_USAGE;
+    }
+  dir = model_dir_or_env (model_opt);
+  if (dir == NULL)
+    {
+      fail_message ("tokenize: no model: give --model DIR or set CLIPSIGHT_MODEL");
+      return EXIT_USAGE;
+    }
+  status = clip_model_load (dir, &model, &message);
+  if (status != CLIP_STATUS_OK)
+    return fail_clip (status, message);
+
+  const clip_tokenizer *tok = clip_model_get_tokenizer (model);
+  int context_length = clip_model_get_info (model)->context_length;
+
+  if (texts != NULL)
+    {
+      for (int i = 0; i < n_texts && rc == EXIT_SUCCESS; i++)
+        if (tokenize_one (tok, context_length, texts[i], -1) != 0)
+          rc = EXIT_FAILURE;
+    }
+  else
+    {
+      char *line = NULL;
+      size_t cap = 0;
+      ssize_t n;
+
+      while (rc == EXIT_SUCCESS && (n = getline (&line, &cap, stdin)) >= 0)
+        {
+          if (n > 0 && line[n - 1] == '\n')
+            line[--n] = '\0';
+          if (tokenize_one (tok, context_length, line, (long) n) != 0)
+            rc = EXIT_FAILURE;
+        }
+      free (line);
+    }
+  clip_model_free (model);
+  if (rc != EXIT_SUCCESS)
+    fail_message ("tokenize: cannot write to standard output");
+  return rc;
+}
+
+/* ------------------------------------------------------------------- embed */
+
+typedef struct {
+  gboolean is_image;
+  char    *value;
+} EmbedInput;
+
+static GArray *embed_inputs; /* EmbedInput, in the order given */
+
+static gboolean
+on_embed_input_cb (const char *option_name,
+                   const char *value,
+                   gpointer    data,
+                   GError    **error)
+{
+  EmbedInput in = { g_str_equal (option_name, "--image") || g_str_equal (option_name, "-i"),
+                    g_strdup (value) };
+  g_array_append_val (embed_inputs, in);
+  return TRUE;
+}
+
+static void
+embed_input_clear (gpointer p)
+{
+  g_free (((EmbedInput *) p)->value);
+}
+
+static gboolean
+parse_backend (const char   *name,
+               clip_backend *out)
+{
+  if (name == NULL || g_str_equal (name, "blas"))
+    *out = CLIP_BACKEND_BLAS;
+  else if (g_str_equal (name, "ref"))
+    *out = CLIP_BACKEND_REF;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+check_precision (const char *precision)
+{
+  return precision == NULL || g_str_equal (precision, "f32");
+}
+
+/* Prints one input's embedding as a line of JSON. */
+static void
+print_embedding (const EmbedInput *in,
+                 const float      *v,
+                 int               dim)
+{
+  g_autoptr(GString) out = g_string_new ("{");
+  g_autofree char *valid = g_utf8_make_valid (in->value, -1);
+
+  g_string_append (out, in->is_image ? "\"image\": " : "\"text\": ");
+  json_append_string (out, valid);
+  g_string_append (out, ", \"embedding\": ");
+  json_append_floats (out, v, dim);
+  g_string_append (out, "}\n");
+  fwrite (out->str, 1, out->len, stdout);
+}
+
+static int
+cmd_embed (int    argc,
+           char **argv)
+{
+  g_autofree char *model_opt = NULL;
+  g_autofree char *backend_opt = NULL;
+  g_autofree char *precision_opt = NULL;
+  int threads = 0, batch = 8;
+  g_autoptr(GOptionContext) octx = g_option_context_new ("- print L2-normalised CLIP embeddings");
+  GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_opt, "Model directory (or $CLIPSIGHT_MODEL)", "DIR" },
+    { "image", 'i', 0, G_OPTION_ARG_CALLBACK, on_embed_input_cb, "Embed an image file", "FILE" },
+    { "text", 't', 0, G_OPTION_ARG_CALLBACK, on_embed_input_cb, "Embed a text", "TEXT" },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision_opt, "Arithmetic: f32 (default)", "P" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Threads (default: all CPUs)", "N" },
+    { "batch", 0, 0, G_OPTION_ARG_INT, &batch, "Images per encoder call (default 8)", "N" },
+    { "backend", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &backend_opt, "blas or ref", "B" },
+    { NULL }
+  };
+  g_autoptr(GArray) inputs = NULL;
+  clip_model *model = NULL;
+  clip_ctx *ctx = NULL;
+  clip_params params = clip_params_default ();
+  char *message = NULL;
+  clip_status status;
+  const char *dir;
+  int rc = EXIT_FAILURE;
+
+  embed_inputs = inputs = g_array_new (FALSE, TRUE, sizeof (EmbedInput));
+  g_array_set_clear_func (inputs, embed_input_clear);
+  g_option_context_add_main_entries (octx, entries, NULL);
+  if (!parse_options (octx, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc > 1)
+    {
+      g_autofree char *m = g_strdup_printf ("embed: unexpected argument '%s' (use --image or --text)", argv[1]);
+      fail_message (m);
+      return EXIT_USAGE;
+    }
+  if (!check_precision (precision_opt))
+    {
+      g_autofree char *m = g_strdup_printf ("embed: unknown precision '%s' (this build has: f32)", precision_opt);
+      fail_message (m);
+      return EXIT_USAGE;
+    }
+  if (!parse_backend (backend_opt, &params.backend) || batch < 1)
+    {
+      fail_message ("embed: --backend must be blas or ref, --batch at least 1");
+      return EXIT_USAGE;
+    }
+  dir = model_dir_or_env (model_opt);
+  if (dir == NULL)
+    {
+      fail_message ("embed: no model: give --model DIR or set CLIPSIGHT_MODEL");
+      return EXIT_USAGE;
+    }
+
+  status = clip_model_load (dir, &model, &message);
+  if (status != CLIP_STATUS_OK)
+    return fail_clip (status, message);
+  params.n_threads = threads;
+  status = clip_ctx_new (model, &params, &ctx, &message);
+  if (status != CLIP_STATUS_OK)
+    {
+      clip_model_free (model);
+      return fail_clip (status, message);
+    }
+
+  const clip_model_info *info = clip_model_get_info (model);
+  const clip_preprocess_params *pp = clip_model_get_preprocess (model);
+  const clip_tokenizer *tok = clip_model_get_tokenizer (model);
+  size_t img_floats = clip_model_image_floats (model);
+  int dim = info->embed_dim, ctxlen = info->context_length;
+  guint n = inputs->len;
+  g_autofree float *emb = g_new0 (float, (size_t) MAX (n, 1) * dim);
+  g_autofree float *pix = g_new (float, img_floats * (size_t) batch);
+  g_autofree int32_t *ids = g_new0 (int32_t, (size_t) MAX (n, 1) * ctxlen);
+  g_autofree guint *which = g_new (guint, MAX (n, 1));
+  g_autofree float *tmp = g_new (float, (size_t) MAX (n, 1) * dim);
+
+  /* Images, in batches; every file is decoded before any output so that a
+   * bad file stops the command before it prints anything. */
+  guint n_img = 0, total_img = 0;
+  for (guint i = 0; i < n; i++)
+    total_img += g_array_index (inputs, EmbedInput, i).is_image ? 1 : 0;
+  for (guint i = 0; i < n; i++)
+    {
+      EmbedInput *in = &g_array_index (inputs, EmbedInput, i);
+      GError *gerror = NULL;
+
+      if (!in->is_image)
+        continue;
+      if (!cs_decode_file_to_tensor (in->value, pp, pix + img_floats * (n_img % batch), &gerror))
+        {
+          rc = fail_error (gerror);
+          goto out;
+        }
+      which[n_img++] = i;
+      if (n_img % batch == 0 || n_img == total_img)
+        {
+          int nb = (int) ((n_img - 1) % batch) + 1;
+          status = clip_encode_images (ctx, pix, nb, tmp, &message);
+          if (status != CLIP_STATUS_OK)
+            {
+              rc = fail_clip (status, message);
+              goto out;
+            }
+          for (int b = 0; b < nb; b++)
+            memcpy (emb + (size_t) which[n_img - nb + b] * dim, tmp + (size_t) b * dim,
+                    (size_t) dim * sizeof (float));
+        }
+    }
+
+  /* Texts, all in one call. */
+  guint n_txt = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      EmbedInput *in = &g_array_index (inputs, EmbedInput, i);
+      if (in->is_image)
+        continue;
+      clip_tokenizer_encode (tok, in->value, -1, ids + (size_t) n_txt * ctxlen, ctxlen);
+      which[n_txt++] = i;
+    }
+  if (n_txt > 0)
+    {
+      status = clip_encode_texts (ctx, ids, (int) n_txt, tmp, &message);
+      if (status != CLIP_STATUS_OK)
+        {
+          rc = fail_clip (status, message);
+          goto out;
+        }
+      for (guint t = 0; t < n_txt; t++)
+        memcpy (emb + (size_t) which[t] * dim, tmp + (size_t) t * dim, (size_t) dim * sizeof (float));
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      clip_normalize (emb + (size_t) i * dim, dim);
+      print_embedding (&g_array_index (inputs, EmbedInput, i), emb + (size_t) i * dim, dim);
+    }
+  rc = fflush (stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+
+out:
+  clip_ctx_free (ctx);
+  clip_model_free (model);
+  embed_inputs = NULL;
+  return rc;
+}
+
+/* -------------------------------------------------------------- preprocess */
+
+static int
+cmd_preprocess (int    argc,
+                char **argv)
+{
+  g_autofree char *model_opt = NULL;
+  g_autofree char *image = NULL;
+  g_autofree char *output = NULL;
+  g_autoptr(GOptionContext) octx = g_option_context_new ("- write the image encoder's input tensor");
+  GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_opt, "Model directory (or $CLIPSIGHT_MODEL)", "DIR" },
+    { "image", 'i', 0, G_OPTION_ARG_FILENAME, &image, "Image file", "FILE" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Output: float32 little-endian, C x H x W", "OUT.f32" },
+    { NULL }
+  };
+  clip_model *model = NULL;
+  char *message = NULL;
+  GError *gerror = NULL;
+  clip_status status;
+  const char *dir;
+  int rc = EXIT_FAILURE;
+
+  g_option_context_add_main_entries (octx, entries, NULL);
+  if (!parse_options (octx, &argc, &argv))
+    return EXIT_USAGE;
+  dir = model_dir_or_env (model_opt);
+  if (dir == NULL || image == NULL || output == NULL)
+    {
+      fail_message ("preprocess: give --model DIR (or CLIPSIGHT_MODEL), --image FILE and --output OUT.f32");
+      return EXIT_USAGE;
+    }
+  status = clip_model_load (dir, &model, &message);
+  if (status != CLIP_STATUS_OK)
+    return fail_clip (status, message);
+
+  size_t nf = clip_model_image_floats (model);
+  g_autofree float *pix = g_new (float, nf);
+  if (!cs_decode_file_to_tensor (image, clip_model_get_preprocess (model), pix, &gerror))
+    {
+      rc = fail_error (gerror);
+      goto out;
+    }
+#if G_BYTE_ORDER == G_BIG_ENDIAN
+  for (size_t i = 0; i < nf; i++)
+    {
+      guint32 u;
+      memcpy (&u, pix + i, 4);
+      u = GUINT32_SWAP_LE_BE (u);
+      memcpy (pix + i, &u, 4);
+    }
+#endif
+  if (!g_file_set_contents (output, (const char *) pix, (gssize) (nf * sizeof (float)), &gerror))
+    {
+      rc = fail_error (gerror);
+      goto out;
+    }
+  rc = EXIT_SUCCESS;
+out:
+  clip_model_free (model);
+  return rc;
+}
+
+/* --------------------------------------------------------- make-test-model */
+
+static int
+cmd_make_test_model (int    argc,
+                     char **argv)
+{
+  g_autofree char *preset = NULL;
+  g_autofree char *dtype = NULL;
+  g_autofree char *tokenizer_from = NULL;
+  gint64 seed = 1;
+  g_autoptr(GOptionContext) octx = g_option_context_new ("DIR - write a CLIP model with random weights");
+  GOptionEntry entries[] = {
+    { "preset", 'p', 0, G_OPTION_ARG_STRING, &preset, "vit-b-32 (default), vit-b-16, vit-l-14, vit-l-14-336, tiny", "NAME" },
+    { "dtype", 'd', 0, G_OPTION_ARG_STRING, &dtype, "f32 (default), f16 or bf16", "TYPE" },
+    { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "N" },
+    { "tokenizer-from", 0, 0, G_OPTION_ARG_FILENAME, &tokenizer_from, "Copy vocab.json and merges.txt from this model", "DIR" },
+    { NULL }
+  };
+  clip_test_model_spec spec;
+  char *message = NULL;
+  clip_status status;
+
+  g_option_context_add_main_entries (octx, entries, NULL);
+  if (!parse_options (octx, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    {
+      fail_message ("make-test-model: give one output directory");
+      return EXIT_USAGE;
+    }
+  status = clip_test_model_preset (preset != NULL ? preset : "vit-b-32", &spec, &message);
+  if (status != CLIP_STATUS_OK)
+    return fail_clip (status, message);
+  if (dtype == NULL || g_ascii_strcasecmp (dtype, "f32") == 0)
+    spec.shape.dtype = CLIP_DTYPE_F32;
+  else if (g_ascii_strcasecmp (dtype, "f16") == 0)
+    spec.shape.dtype = CLIP_DTYPE_F16;
+  else if (g_ascii_strcasecmp (dtype, "bf16") == 0)
+    spec.shape.dtype = CLIP_DTYPE_BF16;
+  else
+    {
+      g_autofree char *m = g_strdup_printf ("make-test-model: unknown dtype '%s' (f32, f16 or bf16)", dtype);
+      fail_message (m);
+      return EXIT_USAGE;
+    }
+  spec.seed = (uint64_t) seed;
+  spec.tokenizer_from = tokenizer_from;
+  status = clip_test_model_write (&spec, argv[1], &message);
+  if (status != CLIP_STATUS_OK)
+    return fail_clip (status, message);
+  return EXIT_SUCCESS;
+}
+
+/* ------------------------------------------------------------------- bench */
+
+static double
+cpu_seconds (void)
+{
+  struct rusage ru;
+  getrusage (RUSAGE_SELF, &ru);
+  return (double) ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6
+         + (double) ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static double
+peak_rss_mb (void)
+{
+  struct rusage ru;
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024.0;
+}
+
+/* Multiply-adds of one image through the vision tower, as FLOPs (2 per MAC). */
+static double
+image_gflop (const clip_model_info *in)
+{
+  double w = in->vision.width, m = in->vision.mlp, p = in->patch_size;
+  double g = in->image_size / in->patch_size, np = g * g, t = np + 1;
+  double per_layer = t * (4 * w * w + 2 * w * m) + 2 * t * t * w;
+  return 2.0 * (np * 3 * p * p * w + in->vision.layers * per_layer + w * in->embed_dim) / 1e9;
+}
+
+static int
+cmd_bench (int    argc,
+           char **argv)
+{
+  g_autofree char *model_opt = NULL;
+  g_auto(GStrv) batches_opt = NULL;
+  g_auto(GStrv) precisions_opt = NULL;
+  g_autofree char *backend_opt = NULL;
+  gboolean as_json = FALSE;
+  int threads = 0, reps = 3;
+  g_autoptr(GOptionContext) octx = g_option_context_new ("- measure the engine's speed");
+  GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_opt, "Model directory (or $CLIPSIGHT_MODEL)", "DIR" },
+    { "batch", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &batches_opt, "Image batch size (repeatable; default 1 and 8)", "N" },
+    { "precision", 0, 0, G_OPTION_ARG_STRING_ARRAY, &precisions_opt, "Precision (repeatable; this build: f32)", "P" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Threads (default: all CPUs)", "N" },
+    { "repeat", 0, 0, G_OPTION_ARG_INT, &reps, "Timed calls per figure, after one warm-up (default 3)", "N" },
+    { "backend", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &backend_opt, "blas or ref", "B" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print one JSON object", NULL },
+    { NULL }
+  };
+  clip_model *model = NULL;
+  clip_ctx *ctx = NULL;
+  clip_params params = clip_params_default ();
+  char *message = NULL;
+  clip_status status;
+  const char *dir;
+  int batches[16], n_batches = 0;
+  g_autofree int32_t *ids = NULL;
+
+  g_option_context_add_main_entries (octx, entries, NULL);
+  if (!parse_options (octx, &argc, &argv))
+    return EXIT_USAGE;
+  dir = model_dir_or_env (model_opt);
+  if (dir == NULL || reps < 1 || !parse_backend (backend_opt, &params.backend))
+    {
+      fail_message ("bench: give --model DIR (or CLIPSIGHT_MODEL); --repeat at least 1");
+      return EXIT_USAGE;
+    }
+  for (int i = 0; precisions_opt != NULL && precisions_opt[i] != NULL; i++)
+    if (!check_precision (precisions_opt[i]))
+      {
+        g_autofree char *m = g_strdup_printf ("bench: unknown precision '%s' (this build has: f32)", precisions_opt[i]);
+        fail_message (m);
+        return EXIT_USAGE;
+      }
+  for (int i = 0; batches_opt != NULL && batches_opt[i] != NULL && n_batches < 16; i++)
+    {
+      int b = atoi (batches_opt[i]);
+      if (b < 1 || b > 256)
+        {
+          fail_message ("bench: --batch must be between 1 and 256");
+          return EXIT_USAGE;
+        }
+      batches[n_batches++] = b;
+    }
+  if (n_batches == 0)
+    {
+      batches[n_batches++] = 1;
+      batches[n_batches++] = 8;
+    }
+
+  gint64 t0 = g_get_monotonic_time ();
+  status = clip_model_load (dir, &model, &message);
+  if (status != CLIP_STATUS_OK)
+    return fail_clip (status, message);
+  double load_ms = (g_get_monotonic_time () - t0) / 1000.0;
+  params.n_threads = threads;
+  status = clip_ctx_new (model, &params, &ctx, &message);
+  if (status != CLIP_STATUS_OK)
+    {
+      clip_model_free (model);
+      return fail_clip (status, message);
+    }
+
+  const clip_model_info *info = clip_model_get_info (model);
+  size_t nf = clip_model_image_floats (model);
+  int max_batch = 1;
+  for (int i = 0; i < n_batches; i++)
+    max_batch = MAX (max_batch, batches[i]);
+  g_autofree float *pix = g_new (float, nf * (size_t) max_batch);
+  g_autofree float *out = g_new (float, (size_t) max_batch * info->embed_dim);
+  g_autoptr(GString) json = g_string_new (NULL);
+  GRand *rand = g_rand_new_with_seed (7);
+  for (size_t i = 0; i < nf * (size_t) max_batch; i++)
+    pix[i] = (float) g_rand_double_range (rand, -1.8, 2.1);
+  g_rand_free (rand);
+
+  g_string_append_printf (json, "{\"kernels\": \"%s\", \"load_ms\": %.1f, \"image\": [",
+                          params.backend == CLIP_BACKEND_REF ? "ref" : clip_kernels_name (), load_ms);
+  if (!as_json)
+    printf ("model %s: load %.1f ms, kernels %s, %.2f GFLOP per image\n", dir, load_ms,
+            clip_kernels_name (), image_gflop (info));
+  for (int bi = 0; bi < n_batches; bi++)
+    {
+      int b = batches[bi];
+      double best = 1e30, cpu = 0, wall = 0;
+      for (int r = 0; r <= reps; r++)
+        {
+          double c0 = cpu_seconds ();
+          gint64 w0 = g_get_monotonic_time ();
+          status = clip_encode_images (ctx, pix, b, out, &message);
+          double dt = (g_get_monotonic_time () - w0) / 1e6;
+          if (status != CLIP_STATUS_OK)
+            goto fail;
+          if (r == 0)
+            continue; /* warm-up */
+          best = MIN (best, dt);
+          wall += dt;
+          cpu += cpu_seconds () - c0;
+        }
+      double per_s = b / best, per_cpu_s = b * reps / cpu;
+      g_string_append_printf (json, "%s{\"precision\": \"f32\", \"batch\": %d, \"per_s\": %.3f, "
+                              "\"per_cpu_s\": %.3f, \"gflops\": %.2f}",
+                              bi ? ", " : "", b, per_s, per_cpu_s, per_s * image_gflop (info));
+      if (!as_json)
+        printf ("image f32 batch %3d: %8.2f images/s (best of %d), %7.2f images per CPU-second, %7.1f GFLOP/s\n",
+                b, per_s, reps, per_cpu_s, per_s * image_gflop (info));
+    }
+  g_string_append (json, "], \"text\": [");
+
+  const int token_counts[] = { 10, 77 };
+  const clip_tokenizer *tok = clip_model_get_tokenizer (model);
+  int ctxlen = info->context_length;
+  ids = g_new0 (int32_t, ctxlen);
+  for (size_t ti = 0; ti < G_N_ELEMENTS (token_counts); ti++)
+    {
+      int tokens = MIN (token_counts[ti], ctxlen);
+      double best = 1e30;
+      /* SOT, filler words, EOT at position tokens-1 */
+      ids[0] = clip_tokenizer_sot_id (tok);
+      for (int i = 1; i < tokens - 1; i++)
+        ids[i] = 320 % info->vocab_size;
+      ids[tokens - 1] = clip_tokenizer_eot_id (tok);
+      for (int i = tokens; i < ctxlen; i++)
+        ids[i] = 0;
+      for (int r = 0; r <= reps * 3; r++)
+        {
+          gint64 w0 = g_get_monotonic_time ();
+          status = clip_encode_texts (ctx, ids, 1, out, &message);
+          if (status != CLIP_STATUS_OK)
+            goto fail;
+          if (r > 0)
+            best = MIN (best, (g_get_monotonic_time () - w0) / 1000.0);
+        }
+      g_string_append_printf (json, "%s{\"precision\": \"f32\", \"tokens\": %d, \"ms\": %.3f}",
+                              ti ? ", " : "", tokens, best);
+      if (!as_json)
+        printf ("text f32 %2d tokens: %8.2f ms (best of %d)\n", tokens, best, reps * 3);
+    }
+  g_string_append_printf (json, "], \"peak_rss_mb\": %.0f}\n", peak_rss_mb ());
+  if (as_json)
+    fputs (json->str, stdout);
+  else
+    printf ("peak RSS %.0f MB\n", peak_rss_mb ());
+  clip_ctx_free (ctx);
+  clip_model_free (model);
+  return EXIT_SUCCESS;
+
+fail:
+  clip_ctx_free (ctx);
+  clip_model_free (model);
+  return fail_clip (status, message);
+}
+
+/* -------------------------------------------------------------------- main */
+
+static const Command commands[] = {
+  { "tokenize", cmd_tokenize, "print CLIP token ids of texts" },
+  { "embed", cmd_embed, "print CLIP embeddings of images and texts" },
+  { "preprocess", cmd_preprocess, "write the image encoder's input tensor" },
+  { "bench", cmd_bench, "measure the engine's speed" },
+  { "index", cli_cmd_index, "index photo folders into a database" },
+  { "status", cli_cmd_status, "print the state of a photo library database" },
+  { "make-test-model", cmd_make_test_model, "write a CLIP model with random weights" },
+};
+
+static void
+usage (FILE *f)
+{
+  fprintf (f, "Usage: clipsight-cli COMMAND [OPTION...]\n\nCommands:\n");
+  for (size_t i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (f, "  %-16s %s\n", commands[i].name, commands[i].summary);
+  fprintf (f, "\n'clipsight-cli COMMAND --help' describes a command's options.\n");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+
+  if (argc < 2)
+    {
+      usage (stderr);
+      return EXIT_USAGE;
+    }
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
+    {
+      usage (stdout);
+      return EXIT_SUCCESS;
+    }
+  if (g_str_equal (argv[1], "--version"))
+    {
+      printf ("clipsight-cli %s\n", PACKAGE_VERSION);
+      return EXIT_SUCCESS;
+    }
+  for (size_t i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      {
+        /* the command sees itself as argv[0] */
+        g_autofree char *prgname = g_strdup_printf ("clipsight-cli %s", commands[i].name);
+        g_set_prgname (prgname);
+        return commands[i].run (argc - 1, argv + 1);
+      }
+  fprintf (stderr, "clipsight-cli: unknown command '%s'\n", argv[1]);
+  usage (stderr);
+  return EXIT_USAGE;
+}

@@ -141,6 +141,11 @@ walk_dir (Walk       *w,
   closedir (dir);
   if (marker)
     return;
+  if (!w->func (dir_path, CS_SCAN_FOLDER, &dst, NULL, w->user_data))
+    {
+      w->stop = TRUE;
+      return;
+    }
   g_ptr_array_sort (names, compare_names);
 
   for (guint i = 0; i < names->len && !w->stop; i++)

@@ -14,9 +14,11 @@ G_BEGIN_DECLS
 typedef enum {
   CS_SCAN_PHOTO,        /* a file with a photo's extension: index it */
   CS_SCAN_UNREADABLE,   /* a folder or file that could not be read: record it */
+  CS_SCAN_FOLDER,       /* a folder about to be walked (st filled): to watch it */
 } CsScanKind;
 
-/* Called for each photo (kind CS_SCAN_PHOTO, st filled) and for each entry
+/* Called for each folder entered (CS_SCAN_FOLDER), each photo (kind
+ * CS_SCAN_PHOTO, st filled) and for each entry
  * that could not be read (kind CS_SCAN_UNREADABLE, reason set, st NULL).
  * `path` is in the file system's encoding (not necessarily UTF-8).
  * Return FALSE to stop the walk. */

@@ -27,8 +27,11 @@ collect_cb (const char        *path,
             gpointer           user_data)
 {
   Seen *seen = user_data;
-  const char *rel = path + strlen (seen->root) + 1;
+  const char *rel;
 
+  if (kind == CS_SCAN_FOLDER)
+    return TRUE;
+  rel = path + strlen (seen->root) + 1;
   if (kind == CS_SCAN_PHOTO)
     {
       g_assert_nonnull (st);
@@ -178,7 +181,8 @@ stop_after_one_cb (const char        *path,
                    const char        *reason,
                    gpointer           user_data)
 {
-  g_cancellable_cancel (user_data);
+  if (kind == CS_SCAN_PHOTO)
+    g_cancellable_cancel (user_data);
   return TRUE;
 }
 

@@ -1,0 +1,35 @@
+/* cli-util.h - output and error helpers shared by the commands.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "clip.h"
+
+#define EXIT_USAGE 2
+
+/* "clipsight-cli: MESSAGE" on stderr, on one line. */
+void        fail_message        (const char *message);
+/* Prints the message (freed) and returns EXIT_FAILURE. */
+int         fail_clip           (clip_status status,
+                                 char       *message);
+/* Prints the error (freed) and returns EXIT_FAILURE. */
+int         fail_error          (GError     *error);
+/* Appends `s` as a JSON string literal (s must be UTF-8). */
+void        json_append_string  (GString    *out,
+                                 const char *s);
+void        json_append_floats  (GString     *out,
+                                 const float *v,
+                                 int          n);
+/* `opt`, or $CLIPSIGHT_MODEL when opt is NULL. */
+const char *model_dir_or_env    (const char *opt);
+/* Parses options, printing the error on failure. */
+gboolean    parse_options       (GOptionContext *octx,
+                                 int            *argc,
+                                 char         ***argv);
+
+int cli_cmd_index  (int argc, char **argv);
+int cli_cmd_status (int argc, char **argv);
