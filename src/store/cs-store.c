@@ -5,14 +5,1991 @@
  */
 #define G_LOG_DOMAIN "cs-store"
 
-#include <sqlite3.h>
+#include <errno.h>
+#include <string.h>
 
-#include "cs-store.h"
+#include <glib/gstdio.h>
+
+#include "cs-store-private.h"
+
+/* Long enough for another process's batch (a few hundred photos and their
+ * vectors) to commit; short enough that a stuck writer is reported. */
+#define BUSY_TIMEOUT_MS 10000
+
+/* The WAL file is truncated back to this after a checkpoint, so a burst of
+ * writes does not leave a large file behind. */
+#define JOURNAL_SIZE_LIMIT "67108864"
+
+/* Every statement the store runs more than once, prepared on first use and
+ * kept for the connection's life.  Values are always bound: no SQL is ever
+ * formatted. */
+typedef enum {
+  STMT_BEGIN,
+  STMT_COMMIT,
+  STMT_ROLLBACK,
+  STMT_SAVEPOINT,
+  STMT_RELEASE,
+  STMT_ROLLBACK_TO,
+  STMT_USER_VERSION,
+  STMT_JOURNAL_MODE,
+  STMT_INTEGRITY_CHECK,
+  STMT_FOREIGN_KEY_CHECK,
+  STMT_FOLDER_ADD,
+  STMT_FOLDER_REMOVE,
+  STMT_FOLDER_LIST,
+  STMT_MODEL_ENSURE,
+  STMT_MODEL_LOOKUP,
+  STMT_MODEL_DIM,
+  STMT_MODEL_DELETE,
+  STMT_PHOTO_LOOKUP,
+  STMT_PHOTO_GET,
+  STMT_PHOTO_BY_HASH,
+  STMT_PHOTO_UPSERT,
+  STMT_PHOTO_DELETE_OTHER_AT,
+  STMT_PHOTO_MOVE,
+  STMT_PHOTO_DELETE,
+  STMT_PHOTO_COUNT,
+  STMT_PHOTO_ALL,
+  STMT_PHOTO_UNDER,
+  STMT_PHOTO_MISSING_VECTOR,
+  STMT_VECTOR_PUT,
+  STMT_VECTOR_HAS,
+  STMT_VECTOR_GET,
+  STMT_VECTOR_COUNT,
+  STMT_VECTOR_ALL,
+  STMT_FAILURE_RECORD,
+  STMT_FAILURE_LOOKUP,
+  STMT_FAILURE_CLEAR,
+  STMT_FAILURE_LIST,
+  STMT_SETTING_GET,
+  STMT_SETTING_SET,
+  STMT_SETTING_UNSET,
+  N_STMTS
+} Stmt;
+
+/* The columns photo_from_row() reads, in its order. */
+#define PHOTO_COLUMNS "id, path, size, mtime_us, hash, width, height, taken_unix, state"
+
+static const char * const stmt_sql[N_STMTS] = {
+  [STMT_BEGIN] = "BEGIN IMMEDIATE",
+  [STMT_COMMIT] = "COMMIT",
+  [STMT_ROLLBACK] = "ROLLBACK",
+  /* A savepoint makes a multi-statement operation atomic both inside a
+   * caller's transaction and alone. */
+  [STMT_SAVEPOINT] = "SAVEPOINT cs_store_step",
+  [STMT_RELEASE] = "RELEASE cs_store_step",
+  [STMT_ROLLBACK_TO] = "ROLLBACK TO cs_store_step",
+  [STMT_USER_VERSION] = "PRAGMA user_version",
+  [STMT_JOURNAL_MODE] = "PRAGMA journal_mode",
+  [STMT_INTEGRITY_CHECK] = "PRAGMA integrity_check",
+  [STMT_FOREIGN_KEY_CHECK] = "PRAGMA foreign_key_check",
+
+  [STMT_FOLDER_ADD] =
+    "INSERT INTO folders (path, excluded) VALUES (?1, ?2) "
+    "ON CONFLICT (path) DO UPDATE SET excluded = excluded.excluded",
+  [STMT_FOLDER_REMOVE] = "DELETE FROM folders WHERE path = ?1",
+  [STMT_FOLDER_LIST] = "SELECT path FROM folders WHERE excluded = ?1 ORDER BY path",
+
+  /* DO UPDATE (not DO NOTHING) so that RETURNING yields the existing row. */
+  [STMT_MODEL_ENSURE] =
+    "INSERT INTO models (model_id, name, dim, dtype) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (model_id) DO UPDATE SET name = excluded.name "
+    "RETURNING id, dim, dtype",
+  [STMT_MODEL_LOOKUP] = "SELECT id, dim FROM models WHERE model_id = ?1",
+  [STMT_MODEL_DIM] = "SELECT dim FROM models WHERE id = ?1",
+  [STMT_MODEL_DELETE] = "DELETE FROM models WHERE id = ?1",
+
+  [STMT_PHOTO_LOOKUP] = "SELECT " PHOTO_COLUMNS " FROM photos WHERE path = ?1",
+  [STMT_PHOTO_GET] = "SELECT " PHOTO_COLUMNS " FROM photos WHERE id = ?1",
+  [STMT_PHOTO_BY_HASH] =
+    "SELECT " PHOTO_COLUMNS " FROM photos WHERE hash = ?1 AND size = ?2 ORDER BY path",
+  /* An upsert, not INSERT OR REPLACE: REPLACE deletes the old row, which
+   * would give the photo a new id and cascade its vectors away. */
+  [STMT_PHOTO_UPSERT] =
+    "INSERT INTO photos (path, size, mtime_us, hash, width, height, taken_unix, state) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    "ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_us = excluded.mtime_us, "
+    "hash = excluded.hash, width = excluded.width, height = excluded.height, "
+    "taken_unix = excluded.taken_unix, state = excluded.state "
+    "RETURNING id",
+  [STMT_PHOTO_DELETE_OTHER_AT] = "DELETE FROM photos WHERE path = ?1 AND id <> ?2",
+  [STMT_PHOTO_MOVE] = "UPDATE photos SET path = ?2, mtime_us = ?3 WHERE id = ?1",
+  [STMT_PHOTO_DELETE] = "DELETE FROM photos WHERE id = ?1",
+  [STMT_PHOTO_COUNT] = "SELECT count(*) FROM photos",
+  [STMT_PHOTO_ALL] = "SELECT " PHOTO_COLUMNS " FROM photos ORDER BY path",
+  /* A range on the BLOB key instead of LIKE: exact bytes ('%' and '_' are
+   * not wildcards), and the unique index on path answers it.  '0' is the
+   * byte after '/', so [prefix/, prefix0) is everything below prefix. */
+  [STMT_PHOTO_UNDER] =
+    "SELECT " PHOTO_COLUMNS " FROM photos WHERE path >= ?1 AND path < ?2 ORDER BY path",
+  [STMT_PHOTO_MISSING_VECTOR] =
+    "SELECT " PHOTO_COLUMNS " FROM photos WHERE NOT EXISTS "
+    "(SELECT 1 FROM vectors WHERE vectors.photo_id = photos.id AND vectors.model = ?1) "
+    "ORDER BY path",
+
+  [STMT_VECTOR_PUT] =
+    "INSERT INTO vectors (photo_id, model, vector) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (photo_id, model) DO UPDATE SET vector = excluded.vector",
+  [STMT_VECTOR_HAS] = "SELECT 1 FROM vectors WHERE photo_id = ?1 AND model = ?2",
+  [STMT_VECTOR_GET] = "SELECT vector FROM vectors WHERE photo_id = ?1 AND model = ?2",
+  [STMT_VECTOR_COUNT] = "SELECT count(*) FROM vectors WHERE model = ?1",
+  [STMT_VECTOR_ALL] =
+    "SELECT photo_id, vector FROM vectors WHERE model = ?1 ORDER BY photo_id",
+
+  [STMT_FAILURE_RECORD] =
+    "INSERT INTO failures (path, reason, size, mtime_us) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (path) DO UPDATE SET reason = excluded.reason, size = excluded.size, "
+    "mtime_us = excluded.mtime_us",
+  [STMT_FAILURE_LOOKUP] = "SELECT reason, size, mtime_us FROM failures WHERE path = ?1",
+  [STMT_FAILURE_CLEAR] = "DELETE FROM failures WHERE path = ?1",
+  [STMT_FAILURE_LIST] = "SELECT path, reason, size, mtime_us FROM failures ORDER BY path",
+
+  [STMT_SETTING_GET] = "SELECT value FROM settings WHERE key = ?1",
+  [STMT_SETTING_SET] =
+    "INSERT INTO settings (key, value) VALUES (?1, ?2) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+  [STMT_SETTING_UNSET] = "DELETE FROM settings WHERE key = ?1",
+};
+
+struct _CsStore
+{
+  GObject       parent_instance;
+
+  char         *path;
+  sqlite3      *db;
+  sqlite3_stmt *stmts[N_STMTS];
+};
+
+static void cs_store_initable_iface_init (GInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (CsStore, cs_store, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                      cs_store_initable_iface_init))
 
 G_DEFINE_QUARK (cs-store-error-quark, cs_store_error)
+
+enum {
+  PROP_0,
+  PROP_PATH,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* A cached statement in use: g_auto(StmtUse) resets it and clears its
+ * bindings (so no bound pointer outlives the call) when it goes out of
+ * scope.  It never finalizes: the store owns the statement. */
+typedef sqlite3_stmt *StmtUse;
+
+static void
+stmt_release (sqlite3_stmt *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (StmtUse, stmt_release, NULL)
+
+CsStoreError
+_cs_store_error_code (int rc)
+{
+  switch (rc & 0xff)
+    {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return CS_STORE_ERROR_BUSY;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return CS_STORE_ERROR_CORRUPT;
+    default:
+      return CS_STORE_ERROR_SQLITE;
+    }
+}
+
+void
+_cs_store_set_sqlite_error (GError    **error,
+                            sqlite3    *db,
+                            int         rc,
+                            const char *format,
+                            ...)
+{
+  g_autofree char *what = NULL;
+  const char *reason;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  /* The connection's message is the precise one ("UNIQUE constraint
+   * failed: photos.path") when it belongs to this failure. */
+  reason = db != NULL && sqlite3_errcode (db) == rc ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+  g_set_error (error, CS_STORE_ERROR, _cs_store_error_code (rc), "%s: %s", what, reason);
+}
+
+gboolean
+_cs_store_query_int (sqlite3     *db,
+                     const char  *sql,
+                     gint64      *value,
+                     GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _cs_store_set_sqlite_error (error, db, rc, "cannot read the database (%s)", sql);
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  *value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
 
 const char *
 cs_store_sqlite_version (void)
 {
   return sqlite3_libversion ();
+}
+
+/* Helpers */
+
+static gboolean
+set_error (CsStore     *self,
+           GError     **error,
+           int          rc,
+           const char  *format,
+           ...) G_GNUC_PRINTF (4, 5);
+
+static gboolean
+set_error (CsStore     *self,
+           GError     **error,
+           int          rc,
+           const char  *format,
+           ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+  _cs_store_set_sqlite_error (error, self->db, rc, "%s", what);
+  return FALSE;
+}
+
+/* A path for a message: the file system's bytes shown as UTF-8. */
+static char *
+display_path (const char *path)
+{
+  return g_filename_display_name (path);
+}
+
+/* The cached statement `id`, prepared on first use, or NULL with an
+ * error.  The caller holds it in a g_auto(StmtUse). */
+static sqlite3_stmt *
+use_stmt (CsStore  *self,
+          Stmt      id,
+          GError  **error)
+{
+  sqlite3_stmt *stmt = self->stmts[id];
+  int rc;
+
+  if (stmt == NULL)
+    {
+      rc = sqlite3_prepare_v3 (self->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                               &stmt, NULL);
+      if (rc != SQLITE_OK)
+        {
+          set_error (self, error, rc, "cannot prepare “%s”", stmt_sql[id]);
+          return NULL;
+        }
+      self->stmts[id] = stmt;
+    }
+  else if (sqlite3_stmt_busy (stmt))
+    {
+      /* Re-entered from a foreach callback: resetting the statement now
+       * would silently end the outer walk. */
+      g_critical ("cs-store: “%s” is already running (called again from its own callback?)",
+                  stmt_sql[id]);
+      g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID,
+                   "the statement “%s” is already running", stmt_sql[id]);
+      return NULL;
+    }
+  return stmt;
+}
+
+/* Paths are bound as BLOBs of their bytes (see the schema).  SQLITE_STATIC
+ * is safe: StmtUse clears the bindings before the caller's string can go. */
+static int
+bind_path (sqlite3_stmt *stmt,
+           int           index,
+           const char   *path)
+{
+  return sqlite3_bind_blob64 (stmt, index, path, strlen (path), SQLITE_STATIC);
+}
+
+static int
+bind_text (sqlite3_stmt *stmt,
+           int           index,
+           const char   *text)
+{
+  return sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
+}
+
+static char *
+column_dup_bytes (sqlite3_stmt *stmt,
+                  int           column)
+{
+  const void *data = sqlite3_column_blob (stmt, column);
+  int n = sqlite3_column_bytes (stmt, column);
+  char *copy = g_malloc (n + 1);
+
+  if (n > 0)
+    memcpy (copy, data, n);
+  copy[n] = '\0';
+  return copy;
+}
+
+static char *
+column_dup_text (sqlite3_stmt *stmt,
+                 int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+static CsStorePhoto *
+photo_from_row (sqlite3_stmt *stmt)
+{
+  CsStorePhoto *photo = g_new0 (CsStorePhoto, 1);
+
+  photo->id = sqlite3_column_int64 (stmt, 0);
+  photo->path = column_dup_bytes (stmt, 1);
+  photo->size = sqlite3_column_int64 (stmt, 2);
+  photo->mtime_us = sqlite3_column_int64 (stmt, 3);
+  photo->hash = column_dup_text (stmt, 4);
+  photo->width = sqlite3_column_int (stmt, 5);
+  photo->height = sqlite3_column_int (stmt, 6);
+  photo->taken_unix = sqlite3_column_int64 (stmt, 7);
+  photo->state = sqlite3_column_int (stmt, 8);
+  return photo;
+}
+
+/* Fills `photo` in place with borrowed column data, for callbacks. */
+static void
+photo_peek_row (sqlite3_stmt *stmt,
+                CsStorePhoto *photo,
+                GString      *path)
+{
+  const void *data = sqlite3_column_blob (stmt, 1);
+  int n = sqlite3_column_bytes (stmt, 1);
+
+  g_string_truncate (path, 0);
+  g_string_append_len (path, data, n);
+
+  photo->id = sqlite3_column_int64 (stmt, 0);
+  photo->path = path->str;
+  photo->size = sqlite3_column_int64 (stmt, 2);
+  photo->mtime_us = sqlite3_column_int64 (stmt, 3);
+  photo->hash = (char *) sqlite3_column_text (stmt, 4);
+  photo->width = sqlite3_column_int (stmt, 5);
+  photo->height = sqlite3_column_int (stmt, 6);
+  photo->taken_unix = sqlite3_column_int64 (stmt, 7);
+  photo->state = sqlite3_column_int (stmt, 8);
+}
+
+/* Vectors are little-endian float32 on disk.  The blob's memory has no
+ * alignment guarantee, so it is always copied out, never cast. */
+static void
+vector_from_blob (const void *blob,
+                  int         dim,
+                  float      *out)
+{
+  memcpy (out, blob, (gsize) dim * sizeof (float));
+#if G_BYTE_ORDER == G_BIG_ENDIAN
+  for (int i = 0; i < dim; i++)
+    {
+      guint32 bits;
+
+      memcpy (&bits, &out[i], sizeof bits);
+      bits = GUINT32_FROM_LE (bits);
+      memcpy (&out[i], &bits, sizeof bits);
+    }
+#endif
+}
+
+/* The row step after binding, for statements that change rows. */
+static int
+step_done (sqlite3_stmt *stmt)
+{
+  int rc = sqlite3_step (stmt);
+
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Runs one of the statements that take no value and return no row. */
+static gboolean
+run_simple (CsStore    *self,
+            Stmt        id,
+            const char *what,
+            GError    **error)
+{
+  g_auto (StmtUse) stmt = use_stmt (self, id, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = step_done (stmt);
+  if (rc != SQLITE_OK)
+    return set_error (self, error, rc, "%s", what);
+  return TRUE;
+}
+
+static gboolean
+step_begin (CsStore  *self,
+            GError  **error)
+{
+  return run_simple (self, STMT_SAVEPOINT, "cannot start a change", error);
+}
+
+/* Ends what step_begin() started: keeps it when `ok`, else undoes it
+ * (leaving a caller's enclosing transaction open and intact). */
+static gboolean
+step_end (CsStore   *self,
+          gboolean   ok,
+          GError   **error)
+{
+  if (ok)
+    {
+      if (run_simple (self, STMT_RELEASE, "cannot finish a change", error))
+        return TRUE;
+    }
+  /* Best effort: SQLite may already have rolled the whole transaction
+   * back, and then the savepoint is gone too. */
+  if (!sqlite3_get_autocommit (self->db))
+    {
+      run_simple (self, STMT_ROLLBACK_TO, "cannot undo a change", NULL);
+      run_simple (self, STMT_RELEASE, "cannot undo a change", NULL);
+    }
+  return FALSE;
+}
+
+static gboolean
+model_dim (CsStore  *self,
+           gint64    model_row,
+           int      *dim,
+           GError  **error)
+{
+  g_auto (StmtUse) stmt = use_stmt (self, STMT_MODEL_DIM, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_bind_int64 (stmt, 1, model_row);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID,
+                   "no model has the row %" G_GINT64_FORMAT, model_row);
+      return FALSE;
+    }
+  if (rc != SQLITE_ROW)
+    return set_error (self, error, rc, "cannot read model %" G_GINT64_FORMAT, model_row);
+  *dim = sqlite3_column_int (stmt, 0);
+  return TRUE;
+}
+
+static gboolean
+query_text (sqlite3     *db,
+            const char  *sql,
+            char       **value,
+            GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _cs_store_set_sqlite_error (error, db, rc, "cannot set up the database (%s)", sql);
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  *value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
+static gboolean
+exec_setup (sqlite3     *db,
+            const char  *sql,
+            GError     **error)
+{
+  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      _cs_store_set_sqlite_error (error, db, rc, "cannot set up the database (%s)", sql);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Connection settings.  Only constant SQL here.
+ *
+ * synchronous=NORMAL is safe in WAL mode: a commit appends to the WAL and
+ * the WAL is synced at each checkpoint, so a killed process loses nothing
+ * that was committed (the writes are in the kernel), and a power loss can
+ * only drop the last transactions, never corrupt the file.  FULL would
+ * buy durability against power loss at one fsync per batch. */
+static gboolean
+configure (CsStore  *self,
+           GError  **error)
+{
+  g_autofree char *mode = NULL;
+  gint64 deadline = g_get_monotonic_time () + BUSY_TIMEOUT_MS * G_GINT64_CONSTANT (1000);
+
+  /* Switching a new file to WAL needs an exclusive lock, and SQLite does
+   * not wait for it (the busy handler is skipped to avoid a deadlock
+   * between two connections that both hold a shared lock), so two
+   * processes creating the library at once must retry here. */
+  for (;;)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (query_text (self->db, "PRAGMA journal_mode = WAL", &mode, &local_error))
+        break;
+      if (!g_error_matches (local_error, CS_STORE_ERROR, CS_STORE_ERROR_BUSY) ||
+          g_get_monotonic_time () > deadline)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_usleep (g_random_int_range (1000, 10000));
+    }
+  if (g_ascii_strcasecmp (mode, "wal") != 0)
+    g_warning ("%s: no WAL on this file system, using journal mode “%s”: readers will wait for writers",
+               self->path, mode);
+
+  return exec_setup (self->db, "PRAGMA synchronous = NORMAL", error) &&
+         exec_setup (self->db, "PRAGMA foreign_keys = ON", error) &&
+         exec_setup (self->db, "PRAGMA journal_size_limit = " JOURNAL_SIZE_LIMIT, error);
+}
+
+static gboolean
+ensure_parent_dir (const char  *path,
+                   GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+      g_autofree char *shown = display_path (dir);
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "cannot create the folder %s: %s", shown, g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* GInitable */
+
+static gboolean
+cs_store_initable_init (GInitable     *initable,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  CsStore *self = CS_STORE (initable);
+  g_autofree char *shown = NULL;
+  int rc;
+
+  g_return_val_if_fail (self->db == NULL, FALSE);
+
+  if (self->path == NULL)
+    self->path = g_build_filename (g_get_user_data_dir (), "clipsight", "library.db", NULL);
+  shown = display_path (self->path);
+
+  if (!ensure_parent_dir (self->path, error))
+    return FALSE;
+
+  /* NOMUTEX: one thread at a time uses a connection (see the header), so
+   * SQLite's per-connection mutex would be pure cost. */
+  rc = sqlite3_open_v2 (self->path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      _cs_store_set_sqlite_error (error, self->db, rc, "cannot open the database %s", shown);
+      g_clear_pointer (&self->db, sqlite3_close_v2);
+      return FALSE;
+    }
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
+  if (!_cs_store_schema_check (self->db, error) ||
+      !configure (self, error) ||
+      !_cs_store_schema_migrate (self->db, error))
+    {
+      g_prefix_error (error, "%s: ", shown);
+      g_clear_pointer (&self->db, sqlite3_close_v2);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+cs_store_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = cs_store_initable_init;
+}
+
+/* GObject */
+
+static void
+cs_store_finalize (GObject *object)
+{
+  CsStore *self = CS_STORE (object);
+
+  /* Statements first: closing with statements alive would leave the
+   * connection a zombie. sqlite3_close_v2 rolls back an open transaction. */
+  for (guint i = 0; i < N_STMTS; i++)
+    g_clear_pointer (&self->stmts[i], sqlite3_finalize);
+  g_clear_pointer (&self->db, sqlite3_close_v2);
+  g_clear_pointer (&self->path, g_free);
+
+  G_OBJECT_CLASS (cs_store_parent_class)->finalize (object);
+}
+
+static void
+cs_store_get_property (GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
+{
+  CsStore *self = CS_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      g_value_set_string (value, self->path);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_store_set_property (GObject      *object,
+                       guint         prop_id,
+                       const GValue *value,
+                       GParamSpec   *pspec)
+{
+  CsStore *self = CS_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      g_assert (self->path == NULL);
+      self->path = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_store_class_init (CsStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = cs_store_finalize;
+  object_class->get_property = cs_store_get_property;
+  object_class->set_property = cs_store_set_property;
+
+  /* The database file; NULL at construction means the default location,
+   * and reading the property then gives the path chosen. */
+  properties[PROP_PATH] =
+    g_param_spec_string ("path", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                         G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+cs_store_init (CsStore *self)
+{
+}
+
+/* Public API: opening */
+
+CsStore *
+cs_store_open (const char  *path,
+               GError     **error)
+{
+  g_return_val_if_fail (path == NULL || *path != '\0', NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_initable_new (CS_TYPE_STORE, NULL, error, "path", path, NULL);
+}
+
+const char *
+cs_store_get_path (CsStore *self)
+{
+  g_return_val_if_fail (CS_IS_STORE (self), NULL);
+
+  return self->path;
+}
+
+int
+cs_store_get_schema_version (CsStore  *self,
+                             GError  **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), -1);
+
+  stmt = use_stmt (self, STMT_USER_VERSION, error);
+  if (stmt == NULL)
+    return -1;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_error (self, error, rc, "cannot read the schema version");
+      return -1;
+    }
+  return sqlite3_column_int (stmt, 0);
+}
+
+char *
+cs_store_dup_journal_mode (CsStore  *self,
+                           GError  **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), NULL);
+
+  stmt = use_stmt (self, STMT_JOURNAL_MODE, error);
+  if (stmt == NULL)
+    return NULL;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_error (self, error, rc, "cannot read the journal mode");
+      return NULL;
+    }
+  return column_dup_text (stmt, 0);
+}
+
+static gboolean
+check_foreign_keys (CsStore  *self,
+                    GError  **error)
+{
+  g_auto (StmtUse) stmt = use_stmt (self, STMT_FOREIGN_KEY_CHECK, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      /* Columns: table, rowid, referred table, foreign key index. */
+      g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_CORRUPT,
+                   "the database is inconsistent: row %" G_GINT64_FORMAT " of %s refers to a missing %s",
+                   (gint64) sqlite3_column_int64 (stmt, 1),
+                   (const char *) sqlite3_column_text (stmt, 0),
+                   (const char *) sqlite3_column_text (stmt, 2));
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    return set_error (self, error, rc, "cannot check the database's references");
+  return TRUE;
+}
+
+gboolean
+cs_store_check_integrity (CsStore  *self,
+                          GError  **error)
+{
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  {
+    g_auto (StmtUse) stmt = use_stmt (self, STMT_INTEGRITY_CHECK, error);
+    const char *first;
+    int rc;
+
+    if (stmt == NULL)
+      return FALSE;
+    rc = sqlite3_step (stmt);
+    if (rc != SQLITE_ROW)
+      return set_error (self, error, rc, "cannot check the database");
+    first = (const char *) sqlite3_column_text (stmt, 0);
+    if (g_strcmp0 (first, "ok") != 0)
+      {
+        g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_CORRUPT,
+                     "the database is damaged: %s", first ? first : "(no reason)");
+        return FALSE;
+      }
+  }
+  return check_foreign_keys (self, error);
+}
+
+/* Public API: transactions */
+
+gboolean
+cs_store_begin (CsStore  *self,
+                GError  **error)
+{
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (sqlite3_get_autocommit (self->db), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return run_simple (self, STMT_BEGIN, "cannot start a transaction", error);
+}
+
+gboolean
+cs_store_commit (CsStore  *self,
+                 GError  **error)
+{
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (sqlite3_get_autocommit (self->db))
+    {
+      /* SQLite rolled the transaction back after an error the caller
+       * ignored: committing now would report a batch that is not there. */
+      g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID,
+                   "cannot commit: no transaction is open (it was rolled back after an error)");
+      return FALSE;
+    }
+  return run_simple (self, STMT_COMMIT, "cannot commit the transaction", error);
+}
+
+void
+cs_store_rollback (CsStore *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (CS_IS_STORE (self));
+
+  if (sqlite3_get_autocommit (self->db))
+    return;
+  if (!run_simple (self, STMT_ROLLBACK, "cannot roll back the transaction", &error))
+    g_warning ("%s", error->message);
+}
+
+gboolean
+cs_store_in_transaction (CsStore *self)
+{
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+
+  return !sqlite3_get_autocommit (self->db);
+}
+
+/* Public API: folders */
+
+gboolean
+cs_store_add_folder (CsStore     *self,
+                     const char  *path,
+                     gboolean     excluded,
+                     GError     **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stmt = use_stmt (self, STMT_FOLDER_ADD, error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = bind_path (stmt, 1, path);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int (stmt, 2, excluded ? 1 : 0);
+  if (rc == SQLITE_OK)
+    rc = step_done (stmt);
+  if (rc != SQLITE_OK)
+    {
+      g_autofree char *shown = display_path (path);
+
+      return set_error (self, error, rc, "cannot add the folder %s", shown);
+    }
+  return TRUE;
+}
+
+gboolean
+cs_store_remove_folder (CsStore     *self,
+                        const char  *path,
+                        GError     **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stmt = use_stmt (self, STMT_FOLDER_REMOVE, error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = bind_path (stmt, 1, path);
+  if (rc == SQLITE_OK)
+    rc = step_done (stmt);
+  if (rc != SQLITE_OK)
+    {
+      g_autofree char *shown = display_path (path);
+
+      return set_error (self, error, rc, "cannot remove the folder %s", shown);
+    }
+  return TRUE;
+}
+
+GPtrArray *
+cs_store_list_folders (CsStore   *self,
+                       gboolean   excluded,
+                       GError   **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  g_autoptr(GPtrArray) folders = NULL;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = use_stmt (self, STMT_FOLDER_LIST, error);
+  if (stmt == NULL)
+    return NULL;
+  folders = g_ptr_array_new_with_free_func (g_free);
+  rc = sqlite3_bind_int (stmt, 1, excluded ? 1 : 0);
+  if (rc == SQLITE_OK)
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      g_ptr_array_add (folders, column_dup_bytes (stmt, 0));
+  if (rc != SQLITE_DONE)
+    {
+      set_error (self, error, rc, "cannot list the folders");
+      return NULL;
+    }
+  return g_steal_pointer (&folders);
+}
+
+/* Public API: models */
+
+gint64
+cs_store_ensure_model (CsStore     *self,
+                       const char  *model_id,
+                       const char  *name,
+                       int          dim,
+                       const char  *dtype,
+                       GError     **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  gint64 row;
+  int stored_dim;
+  const char *stored_dtype;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), -1);
+  g_return_val_if_fail (model_id != NULL, -1);
+  g_return_val_if_fail (name != NULL, -1);
+  g_return_val_if_fail (dim > 0, -1);
+  g_return_val_if_fail (dtype != NULL, -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  stmt = use_stmt (self, STMT_MODEL_ENSURE, error);
+  if (stmt == NULL)
+    return -1;
+  rc = bind_text (stmt, 1, model_id);
+  if (rc == SQLITE_OK)
+    rc = bind_text (stmt, 2, name);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int (stmt, 3, dim);
+  if (rc == SQLITE_OK)
+    rc = bind_text (stmt, 4, dtype);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_error (self, error, rc, "cannot record the model %s", model_id);
+      return -1;
+    }
+  row = sqlite3_column_int64 (stmt, 0);
+  stored_dim = sqlite3_column_int (stmt, 1);
+  stored_dtype = (const char *) sqlite3_column_text (stmt, 2);
+  if (stored_dim != dim || g_strcmp0 (stored_dtype, dtype) != 0)
+    {
+      g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID,
+                   "the model %s is recorded with %d dimensions in %s, not %d in %s",
+                   model_id, stored_dim, stored_dtype, dim, dtype);
+      return -1;
+    }
+  /* RETURNING rows are produced before the change is final: run it out. */
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_error (self, error, rc, "cannot record the model %s", model_id);
+      return -1;
+    }
+  return row;
+}
+
+gint64
+cs_store_lookup_model (CsStore     *self,
+                       const char  *model_id,
+                       int         *dim,
+                       GError     **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), -1);
+  g_return_val_if_fail (model_id != NULL, -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  stmt = use_stmt (self, STMT_MODEL_LOOKUP, error);
+  if (stmt == NULL)
+    return -1;
+  rc = bind_text (stmt, 1, model_id);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return 0;
+  if (rc != SQLITE_ROW)
+    {
+      set_error (self, error, rc, "cannot look up the model %s", model_id);
+      return -1;
+    }
+  if (dim != NULL)
+    *dim = sqlite3_column_int (stmt, 1);
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+gboolean
+cs_store_delete_model (CsStore   *self,
+                       gint64     model_row,
+                       GError   **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stmt = use_stmt (self, STMT_MODEL_DELETE, error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_bind_int64 (stmt, 1, model_row);
+  if (rc == SQLITE_OK)
+    rc = step_done (stmt);
+  if (rc != SQLITE_OK)
+    return set_error (self, error, rc, "cannot delete model %" G_GINT64_FORMAT, model_row);
+  return TRUE;
+}
+
+/* Public API: photos */
+
+CsStorePhoto *
+cs_store_photo_copy (const CsStorePhoto *photo)
+{
+  CsStorePhoto *copy;
+
+  g_return_val_if_fail (photo != NULL, NULL);
+
+  copy = g_memdup2 (photo, sizeof *photo);
+  copy->path = g_strdup (photo->path);
+  copy->hash = g_strdup (photo->hash);
+  return copy;
+}
+
+void
+cs_store_photo_free (CsStorePhoto *photo)
+{
+  if (photo == NULL)
+    return;
+  g_free (photo->path);
+  g_free (photo->hash);
+  g_free (photo);
+}
+
+/* Steps a bound statement that yields at most one photo: SQLITE_ROW with
+ * *photo set, SQLITE_DONE when there is none, or the error code. */
+static int
+fetch_one_photo (sqlite3_stmt  *stmt,
+                 int            rc,
+                 CsStorePhoto **photo)
+{
+  *photo = NULL;
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *photo = photo_from_row (stmt);
+  return rc;
+}
+
+CsStorePhoto *
+cs_store_lookup_photo (CsStore     *self,
+                       const char  *path,
+                       GError     **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  CsStorePhoto *photo;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = use_stmt (self, STMT_PHOTO_LOOKUP, error);
+  if (stmt == NULL)
+    return NULL;
+  rc = fetch_one_photo (stmt, bind_path (stmt, 1, path), &photo);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      g_autofree char *shown = display_path (path);
+
+      set_error (self, error, rc, "cannot look up the photo %s", shown);
+    }
+  return photo;
+}
+
+CsStorePhoto *
+cs_store_get_photo (CsStore   *self,
+                    gint64     id,
+                    GError   **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  CsStorePhoto *photo;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = use_stmt (self, STMT_PHOTO_GET, error);
+  if (stmt == NULL)
+    return NULL;
+  rc = fetch_one_photo (stmt, sqlite3_bind_int64 (stmt, 1, id), &photo);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    set_error (self, error, rc, "cannot read photo %" G_GINT64_FORMAT, id);
+  return photo;
+}
+
+/* Collects every photo a bound statement yields. */
+static GPtrArray *
+fetch_photos (CsStore       *self,
+              sqlite3_stmt  *stmt,
+              int            rc,
+              const char    *what,
+              GError       **error)
+{
+  g_autoptr(GPtrArray) photos = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_store_photo_free);
+
+  if (rc == SQLITE_OK)
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      g_ptr_array_add (photos, photo_from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      set_error (self, error, rc, "%s", what);
+      return NULL;
+    }
+  return g_steal_pointer (&photos);
+}
+
+GPtrArray *
+cs_store_find_photos_by_hash (CsStore     *self,
+                              const char  *hash,
+                              gint64       size,
+                              GError     **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), NULL);
+  g_return_val_if_fail (hash != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = use_stmt (self, STMT_PHOTO_BY_HASH, error);
+  if (stmt == NULL)
+    return NULL;
+  rc = bind_text (stmt, 1, hash);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64 (stmt, 2, size);
+  return fetch_photos (self, stmt, rc, "cannot look up photos by content", error);
+}
+
+gint64
+cs_store_upsert_photo (CsStore             *self,
+                       const CsStorePhoto  *photo,
+                       GError             **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  gint64 id = -1;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), -1);
+  g_return_val_if_fail (photo != NULL, -1);
+  g_return_val_if_fail (photo->path != NULL, -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  stmt = use_stmt (self, STMT_PHOTO_UPSERT, error);
+  if (stmt == NULL)
+    return -1;
+  rc = bind_path (stmt, 1, photo->path);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64 (stmt, 2, photo->size);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64 (stmt, 3, photo->mtime_us);
+  if (rc == SQLITE_OK)
+    rc = bind_text (stmt, 4, photo->hash);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int (stmt, 5, photo->width);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int (stmt, 6, photo->height);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64 (stmt, 7, photo->taken_unix);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int (stmt, 8, photo->state);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      id = sqlite3_column_int64 (stmt, 0);
+      rc = step_done (stmt);
+    }
+  if (rc != SQLITE_OK)
+    {
+      g_autofree char *shown = display_path (photo->path);
+
+      set_error (self, error, rc, "cannot store the photo %s", shown);
+      return -1;
+    }
+  return id;
+}
+
+static gboolean
+move_photo_steps (CsStore     *self,
+                  gint64       id,
+                  const char  *new_path,
+                  gint64       mtime_us,
+                  GError     **error)
+{
+  int rc;
+
+  {
+    g_auto (StmtUse) stmt = use_stmt (self, STMT_PHOTO_DELETE_OTHER_AT, error);
+
+    if (stmt == NULL)
+      return FALSE;
+    rc = bind_path (stmt, 1, new_path);
+    if (rc == SQLITE_OK)
+      rc = sqlite3_bind_int64 (stmt, 2, id);
+    if (rc == SQLITE_OK)
+      rc = step_done (stmt);
+    if (rc != SQLITE_OK)
+      return set_error (self, error, rc, "cannot move photo %" G_GINT64_FORMAT, id);
+  }
+  {
+    g_auto (StmtUse) stmt = use_stmt (self, STMT_PHOTO_MOVE, error);
+
+    if (stmt == NULL)
+      return FALSE;
+    rc = sqlite3_bind_int64 (stmt, 1, id);
+    if (rc == SQLITE_OK)
+      rc = bind_path (stmt, 2, new_path);
+    if (rc == SQLITE_OK)
+      rc = sqlite3_bind_int64 (stmt, 3, mtime_us);
+    if (rc == SQLITE_OK)
+      rc = step_done (stmt);
+    if (rc != SQLITE_OK)
+      return set_error (self, error, rc, "cannot move photo %" G_GINT64_FORMAT, id);
+  }
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID,
+                   "cannot move photo %" G_GINT64_FORMAT ": there is no such photo", id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+cs_store_move_photo (CsStore     *self,
+                     gint64       id,
+                     const char  *new_path,
+                     gint64       mtime_us,
+                     GError     **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (new_path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!step_begin (self, error))
+    return FALSE;
+  ok = move_photo_steps (self, id, new_path, mtime_us, error);
+  return step_end (self, ok, ok ? error : NULL);
+}
+
+gboolean
+cs_store_delete_photo (CsStore   *self,
+                       gint64     id,
+                       GError   **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stmt = use_stmt (self, STMT_PHOTO_DELETE, error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_bind_int64 (stmt, 1, id);
+  if (rc == SQLITE_OK)
+    rc = step_done (stmt);
+  if (rc != SQLITE_OK)
+    return set_error (self, error, rc, "cannot delete photo %" G_GINT64_FORMAT, id);
+  return TRUE;
+}
+
+static gint64
+count_rows (CsStore     *self,
+            Stmt         id,
+            gint64       bound,
+            const char  *what,
+            GError     **error)
+{
+  g_auto (StmtUse) stmt = use_stmt (self, id, error);
+  int rc = SQLITE_OK;
+
+  if (stmt == NULL)
+    return -1;
+  if (sqlite3_bind_parameter_count (stmt) > 0)
+    rc = sqlite3_bind_int64 (stmt, 1, bound);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_error (self, error, rc, "%s", what);
+      return -1;
+    }
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+gint64
+cs_store_count_photos (CsStore  *self,
+                       GError  **error)
+{
+  g_return_val_if_fail (CS_IS_STORE (self), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  return count_rows (self, STMT_PHOTO_COUNT, 0, "cannot count the photos", error);
+}
+
+gboolean
+cs_store_foreach_photo (CsStore           *self,
+                        const char        *under_folder,
+                        CsStorePhotoFunc   func,
+                        gpointer           user_data,
+                        GError           **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  g_autoptr(GString) path = NULL;
+  g_autofree char *low = NULL;
+  g_autofree char *high = NULL;
+  CsStorePhoto photo;
+  int rc = SQLITE_OK;
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (under_folder != NULL)
+    {
+      gsize len = strlen (under_folder);
+
+      while (len > 0 && under_folder[len - 1] == '/')
+        len--;
+      low = g_strdup_printf ("%.*s/", (int) len, under_folder);
+      high = g_strdup_printf ("%.*s0", (int) len, under_folder);
+      stmt = use_stmt (self, STMT_PHOTO_UNDER, error);
+      if (stmt == NULL)
+        return FALSE;
+      rc = bind_path (stmt, 1, low);
+      if (rc == SQLITE_OK)
+        rc = bind_path (stmt, 2, high);
+    }
+  else
+    {
+      stmt = use_stmt (self, STMT_PHOTO_ALL, error);
+      if (stmt == NULL)
+        return FALSE;
+    }
+
+  path = g_string_new (NULL);
+  if (rc == SQLITE_OK)
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      {
+        photo_peek_row (stmt, &photo, path);
+        if (!func (&photo, user_data))
+          {
+            rc = SQLITE_DONE;
+            break;
+          }
+      }
+  if (rc != SQLITE_DONE)
+    return set_error (self, error, rc, "cannot list the photos");
+  return TRUE;
+}
+
+GPtrArray *
+cs_store_list_photos_missing_vector (CsStore  *self,
+                                     gint64    model_row,
+                                     GError  **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+
+  g_return_val_if_fail (CS_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = use_stmt (self, STMT_PHOTO_MISSING_VECTOR, error);
+  if (stmt == NULL)
+    return NULL;
+  return fetch_photos (self, stmt, sqlite3_bind_int64 (stmt, 1, model_row),
+                       "cannot list the photos to embed", error);
+}
+
+/* Public API: vectors */
+
+gboolean
+cs_store_put_vector (CsStore      *self,
+                     gint64        photo_id,
+                     gint64        model_row,
+                     const float  *vector,
+                     int           dim,
+                     GError      **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  const void *blob = vector;
+  int expected_dim = 0;
+  int rc;
+#if G_BYTE_ORDER == G_BIG_ENDIAN
+  g_autofree guint32 *swapped = NULL;
+#endif
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (vector != NULL, FALSE);
+  g_return_val_if_fail (dim > 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!model_dim (self, model_row, &expected_dim, error))
+    {
+      g_prefix_error (error, "cannot store the vector of photo %" G_GINT64_FORMAT ": ",
+                      photo_id);
+      return FALSE;
+    }
+  if (dim != expected_dim)
+    {
+      g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID,
+                   "cannot store the vector of photo %" G_GINT64_FORMAT
+                   ": it has %d dimensions, the model %d",
+                   photo_id, dim, expected_dim);
+      return FALSE;
+    }
+
+#if G_BYTE_ORDER == G_BIG_ENDIAN
+  swapped = g_new (guint32, dim);
+  memcpy (swapped, vector, (gsize) dim * sizeof (float));
+  for (int i = 0; i < dim; i++)
+    swapped[i] = GUINT32_TO_LE (swapped[i]);
+  blob = swapped;
+#endif
+
+  stmt = use_stmt (self, STMT_VECTOR_PUT, error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_bind_int64 (stmt, 1, photo_id);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64 (stmt, 2, model_row);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_blob64 (stmt, 3, blob, (sqlite3_uint64) dim * sizeof (float), SQLITE_STATIC);
+  if (rc == SQLITE_OK)
+    rc = step_done (stmt);
+  if (rc != SQLITE_OK)
+    return set_error (self, error, rc, "cannot store the vector of photo %" G_GINT64_FORMAT,
+                      photo_id);
+  return TRUE;
+}
+
+gboolean
+cs_store_has_vector (CsStore   *self,
+                     gint64     photo_id,
+                     gint64     model_row,
+                     GError   **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stmt = use_stmt (self, STMT_VECTOR_HAS, error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_bind_int64 (stmt, 1, photo_id);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64 (stmt, 2, model_row);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc != SQLITE_DONE)
+    set_error (self, error, rc, "cannot look up the vector of photo %" G_GINT64_FORMAT, photo_id);
+  return FALSE;
+}
+
+/* The element count of a vector blob, or -1 (with an error) when its size
+ * is not a whole number of floats. */
+static int
+blob_dim (sqlite3_stmt  *stmt,
+          int            column,
+          gint64         photo_id,
+          GError       **error)
+{
+  int n_bytes = sqlite3_column_bytes (stmt, column);
+
+  if (n_bytes <= 0 || n_bytes % sizeof (float) != 0)
+    {
+      g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_CORRUPT,
+                   "the vector of photo %" G_GINT64_FORMAT " is damaged (%d bytes)",
+                   photo_id, n_bytes);
+      return -1;
+    }
+  return n_bytes / (int) sizeof (float);
+}
+
+float *
+cs_store_get_vector (CsStore   *self,
+                     gint64     photo_id,
+                     gint64     model_row,
+                     int       *dim,
+                     GError   **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  const void *blob;
+  float *vector;
+  int n;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), NULL);
+  g_return_val_if_fail (dim != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  *dim = 0;
+  stmt = use_stmt (self, STMT_VECTOR_GET, error);
+  if (stmt == NULL)
+    return NULL;
+  rc = sqlite3_bind_int64 (stmt, 1, photo_id);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64 (stmt, 2, model_row);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return NULL;
+  if (rc != SQLITE_ROW)
+    {
+      set_error (self, error, rc, "cannot read the vector of photo %" G_GINT64_FORMAT, photo_id);
+      return NULL;
+    }
+  blob = sqlite3_column_blob (stmt, 0);
+  n = blob_dim (stmt, 0, photo_id, error);
+  if (n < 0)
+    return NULL;
+  vector = g_new (float, n);
+  vector_from_blob (blob, n, vector);
+  *dim = n;
+  return vector;
+}
+
+gint64
+cs_store_count_vectors (CsStore   *self,
+                        gint64     model_row,
+                        GError   **error)
+{
+  g_return_val_if_fail (CS_IS_STORE (self), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  return count_rows (self, STMT_VECTOR_COUNT, model_row, "cannot count the vectors", error);
+}
+
+gboolean
+cs_store_foreach_vector (CsStore            *self,
+                         gint64              model_row,
+                         CsStoreVectorFunc   func,
+                         gpointer            user_data,
+                         GError            **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  g_autofree float *scratch = NULL;
+  int scratch_dim = 0;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stmt = use_stmt (self, STMT_VECTOR_ALL, error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_bind_int64 (stmt, 1, model_row);
+  if (rc == SQLITE_OK)
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      {
+        gint64 photo_id = sqlite3_column_int64 (stmt, 0);
+        const void *blob = sqlite3_column_blob (stmt, 1);
+        int n = blob_dim (stmt, 1, photo_id, error);
+
+        if (n < 0)
+          return FALSE;
+        if (n != scratch_dim)
+          {
+            g_free (scratch);
+            scratch = g_new (float, n);
+            scratch_dim = n;
+          }
+        vector_from_blob (blob, n, scratch);
+        if (!func (photo_id, scratch, n, user_data))
+          {
+            rc = SQLITE_DONE;
+            break;
+          }
+      }
+  if (rc != SQLITE_DONE)
+    return set_error (self, error, rc, "cannot read the vectors of model %" G_GINT64_FORMAT,
+                      model_row);
+  return TRUE;
+}
+
+static gboolean
+load_vectors_snapshot (CsStore   *self,
+                       gint64     model_row,
+                       float    **matrix_out,
+                       gint64   **ids_out,
+                       gsize     *n_rows_out,
+                       int       *dim_out,
+                       GError   **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  g_autofree float *matrix = NULL;
+  g_autofree gint64 *ids = NULL;
+  gint64 count;
+  gsize row = 0;
+  int dim = 0;
+  int rc;
+
+  if (!model_dim (self, model_row, &dim, error))
+    return FALSE;
+  count = count_rows (self, STMT_VECTOR_COUNT, model_row, "cannot count the vectors", error);
+  if (count < 0)
+    return FALSE;
+  if (count > 0)
+    {
+      matrix = g_try_malloc_n ((gsize) count, (gsize) dim * sizeof (float));
+      ids = g_try_new (gint64, count);
+      if (matrix == NULL || ids == NULL)
+        {
+          g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID,
+                       "not enough memory for %" G_GINT64_FORMAT " vectors of %d dimensions",
+                       count, dim);
+          return FALSE;
+        }
+    }
+
+  stmt = use_stmt (self, STMT_VECTOR_ALL, error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_bind_int64 (stmt, 1, model_row);
+  if (rc == SQLITE_OK)
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      {
+        gint64 photo_id = sqlite3_column_int64 (stmt, 0);
+        const void *blob = sqlite3_column_blob (stmt, 1);
+        int n = blob_dim (stmt, 1, photo_id, error);
+
+        if (n < 0)
+          return FALSE;
+        /* Both bounds hold inside the snapshot; a mismatch is damage. */
+        if (n != dim || row >= (gsize) count)
+          {
+            g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_CORRUPT,
+                         "the vectors of model %" G_GINT64_FORMAT " are inconsistent",
+                         model_row);
+            return FALSE;
+          }
+        ids[row] = photo_id;
+        vector_from_blob (blob, n, matrix + row * (gsize) dim);
+        row++;
+      }
+  if (rc != SQLITE_DONE)
+    return set_error (self, error, rc, "cannot read the vectors of model %" G_GINT64_FORMAT,
+                      model_row);
+
+  *matrix_out = g_steal_pointer (&matrix);
+  *ids_out = g_steal_pointer (&ids);
+  *n_rows_out = row;
+  *dim_out = dim;
+  return TRUE;
+}
+
+gboolean
+cs_store_load_vectors (CsStore   *self,
+                       gint64     model_row,
+                       float    **matrix,
+                       gint64   **photo_ids,
+                       gsize     *n_rows,
+                       int       *dim,
+                       GError   **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (matrix != NULL, FALSE);
+  g_return_val_if_fail (photo_ids != NULL, FALSE);
+  g_return_val_if_fail (n_rows != NULL, FALSE);
+  g_return_val_if_fail (dim != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *matrix = NULL;
+  *photo_ids = NULL;
+  *n_rows = 0;
+  *dim = 0;
+
+  /* The count and the rows must come from one snapshot: the savepoint
+   * holds one read transaction across both (other writers go on). */
+  if (!step_begin (self, error))
+    return FALSE;
+  ok = load_vectors_snapshot (self, model_row, matrix, photo_ids, n_rows, dim, error);
+  if (!step_end (self, ok, ok ? error : NULL))
+    {
+      g_clear_pointer (matrix, g_free);
+      g_clear_pointer (photo_ids, g_free);
+      *n_rows = 0;
+      *dim = 0;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Public API: failures */
+
+void
+cs_store_failure_free (CsStoreFailure *failure)
+{
+  if (failure == NULL)
+    return;
+  g_free (failure->path);
+  g_free (failure->reason);
+  g_free (failure);
+}
+
+gboolean
+cs_store_record_failure (CsStore     *self,
+                         const char  *path,
+                         const char  *reason,
+                         gint64       size,
+                         gint64       mtime_us,
+                         GError     **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (reason != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stmt = use_stmt (self, STMT_FAILURE_RECORD, error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = bind_path (stmt, 1, path);
+  if (rc == SQLITE_OK)
+    rc = bind_text (stmt, 2, reason);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64 (stmt, 3, size);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64 (stmt, 4, mtime_us);
+  if (rc == SQLITE_OK)
+    rc = step_done (stmt);
+  if (rc != SQLITE_OK)
+    {
+      g_autofree char *shown = display_path (path);
+
+      return set_error (self, error, rc, "cannot record the failure of %s", shown);
+    }
+  return TRUE;
+}
+
+gboolean
+cs_store_lookup_failure (CsStore     *self,
+                         const char  *path,
+                         gint64      *size,
+                         gint64      *mtime_us,
+                         char       **reason,
+                         GError     **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stmt = use_stmt (self, STMT_FAILURE_LOOKUP, error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = bind_path (stmt, 1, path);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return FALSE;
+  if (rc != SQLITE_ROW)
+    {
+      g_autofree char *shown = display_path (path);
+
+      return set_error (self, error, rc, "cannot look up the failure of %s", shown);
+    }
+  if (reason != NULL)
+    *reason = column_dup_text (stmt, 0);
+  if (size != NULL)
+    *size = sqlite3_column_int64 (stmt, 1);
+  if (mtime_us != NULL)
+    *mtime_us = sqlite3_column_int64 (stmt, 2);
+  return TRUE;
+}
+
+gboolean
+cs_store_clear_failure (CsStore     *self,
+                        const char  *path,
+                        GError     **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stmt = use_stmt (self, STMT_FAILURE_CLEAR, error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = bind_path (stmt, 1, path);
+  if (rc == SQLITE_OK)
+    rc = step_done (stmt);
+  if (rc != SQLITE_OK)
+    {
+      g_autofree char *shown = display_path (path);
+
+      return set_error (self, error, rc, "cannot clear the failure of %s", shown);
+    }
+  return TRUE;
+}
+
+GPtrArray *
+cs_store_list_failures (CsStore  *self,
+                        GError  **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  g_autoptr(GPtrArray) failures = NULL;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = use_stmt (self, STMT_FAILURE_LIST, error);
+  if (stmt == NULL)
+    return NULL;
+  failures = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_store_failure_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CsStoreFailure *failure = g_new0 (CsStoreFailure, 1);
+
+      failure->path = column_dup_bytes (stmt, 0);
+      failure->reason = column_dup_text (stmt, 1);
+      failure->size = sqlite3_column_int64 (stmt, 2);
+      failure->mtime_us = sqlite3_column_int64 (stmt, 3);
+      g_ptr_array_add (failures, failure);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_error (self, error, rc, "cannot list the failures");
+      return NULL;
+    }
+  return g_steal_pointer (&failures);
+}
+
+/* Public API: settings */
+
+char *
+cs_store_get_setting (CsStore     *self,
+                      const char  *key,
+                      GError     **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = use_stmt (self, STMT_SETTING_GET, error);
+  if (stmt == NULL)
+    return NULL;
+  rc = bind_text (stmt, 1, key);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return NULL;
+  if (rc != SQLITE_ROW)
+    {
+      set_error (self, error, rc, "cannot read the setting %s", key);
+      return NULL;
+    }
+  return column_dup_text (stmt, 0);
+}
+
+gboolean
+cs_store_set_setting (CsStore     *self,
+                      const char  *key,
+                      const char  *value,
+                      GError     **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stmt = use_stmt (self, value != NULL ? STMT_SETTING_SET : STMT_SETTING_UNSET, error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = bind_text (stmt, 1, key);
+  if (rc == SQLITE_OK && value != NULL)
+    rc = bind_text (stmt, 2, value);
+  if (rc == SQLITE_OK)
+    rc = step_done (stmt);
+  if (rc != SQLITE_OK)
+    return set_error (self, error, rc, "cannot change the setting %s", key);
+  return TRUE;
 }

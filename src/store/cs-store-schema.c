@@ -1,0 +1,298 @@
+/* cs-store-schema.c - the schema and its ordered migrations.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-store"
+
+#include "cs-store-private.h"
+
+#define FOREIGN_TABLES_MESSAGE "not a Clipsight database (it has tables but no Clipsight schema)"
+
+/* migrations[i] takes a database from user_version i to i + 1 and ends by
+ * setting that version, so the version and the tables change in the same
+ * transaction.  Never edit a step that has shipped: append a new one.
+ *
+ * Paths are BLOBs (file names are bytes, not text; BLOBs compare with
+ * memcmp, which the prefix ranges of cs_store_foreach_photo rely on), and a
+ * CHECK keeps a TEXT path from slipping in, since 'a' and x'61' are
+ * different keys to SQLite. */
+static const char * const migrations[] = {
+  /* 0 → 1: the first schema, with room for labels and settings. */
+  "CREATE TABLE folders ("
+  "  path BLOB PRIMARY KEY CHECK (typeof (path) = 'blob'),"
+  "  excluded INTEGER NOT NULL CHECK (excluded IN (0, 1))"
+  ") WITHOUT ROWID;"
+
+  /* AUTOINCREMENT: ids are never reused, so an id held in memory (the
+   * search matrix, the grid) can never come to mean another row. */
+  "CREATE TABLE models ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  model_id TEXT NOT NULL UNIQUE,"
+  "  name TEXT NOT NULL,"
+  "  dim INTEGER NOT NULL CHECK (dim > 0),"
+  "  dtype TEXT NOT NULL"
+  ");"
+
+  "CREATE TABLE photos ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  path BLOB NOT NULL UNIQUE CHECK (typeof (path) = 'blob'),"
+  "  size INTEGER NOT NULL,"
+  "  mtime_us INTEGER NOT NULL,"
+  "  hash TEXT,"
+  "  width INTEGER NOT NULL DEFAULT 0,"
+  "  height INTEGER NOT NULL DEFAULT 0,"
+  "  taken_unix INTEGER NOT NULL DEFAULT 0,"
+  "  state INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE INDEX photos_by_hash ON photos (hash, size);"
+
+  /* A rowid table, not WITHOUT ROWID: a 512-d vector is 2 KiB, too big a
+   * row for a clustered key.  The unique index serves lookups and the
+   * cascade from photos, the second one the per-model scans. */
+  "CREATE TABLE vectors ("
+  "  id INTEGER PRIMARY KEY,"
+  "  photo_id INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,"
+  "  model INTEGER NOT NULL REFERENCES models (id) ON DELETE CASCADE,"
+  "  vector BLOB NOT NULL,"
+  "  UNIQUE (photo_id, model)"
+  ");"
+  "CREATE INDEX vectors_by_model ON vectors (model, photo_id);"
+
+  /* Vectors describe content: new content (another hash) makes them
+   * stale, whoever updates the row. */
+  "CREATE TRIGGER photos_hash_changed AFTER UPDATE OF hash ON photos"
+  "  WHEN old.hash IS NOT new.hash "
+  "BEGIN"
+  "  DELETE FROM vectors WHERE photo_id = new.id;"
+  "END;"
+
+  "CREATE TABLE failures ("
+  "  path BLOB PRIMARY KEY CHECK (typeof (path) = 'blob'),"
+  "  reason TEXT NOT NULL,"
+  "  size INTEGER NOT NULL,"
+  "  mtime_us INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+
+  "CREATE TABLE labels ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  name TEXT NOT NULL UNIQUE,"
+  "  threshold REAL NOT NULL CHECK (threshold >= 0.0 AND threshold <= 1.0)"
+  ");"
+  "CREATE TABLE label_prompts ("
+  "  label_id INTEGER NOT NULL REFERENCES labels (id) ON DELETE CASCADE,"
+  "  position INTEGER NOT NULL,"
+  "  prompt TEXT NOT NULL,"
+  "  PRIMARY KEY (label_id, position)"
+  ") WITHOUT ROWID;"
+  /* verdict: 1 the user confirmed the photo has the label, -1 rejected. */
+  "CREATE TABLE label_feedback ("
+  "  label_id INTEGER NOT NULL REFERENCES labels (id) ON DELETE CASCADE,"
+  "  photo_id INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,"
+  "  verdict INTEGER NOT NULL CHECK (verdict IN (-1, 1)),"
+  "  PRIMARY KEY (label_id, photo_id)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX label_feedback_by_photo ON label_feedback (photo_id);"
+
+  "CREATE TABLE settings ("
+  "  key TEXT PRIMARY KEY,"
+  "  value TEXT NOT NULL"
+  ") WITHOUT ROWID;"
+
+  "PRAGMA application_id = " G_STRINGIFY (CS_STORE_APPLICATION_ID) ";"
+  "PRAGMA user_version = 1;",
+};
+
+int
+cs_store_schema_version_latest (void)
+{
+  return G_N_ELEMENTS (migrations);
+}
+
+static gboolean
+exec_sql (sqlite3     *db,
+          const char  *sql,
+          const char  *what,
+          GError     **error)
+{
+  char *message = NULL;
+  int rc;
+
+  rc = sqlite3_exec (db, sql, NULL, NULL, &message);
+  if (rc != SQLITE_OK)
+    {
+      /* sqlite3_exec's own message is the precise one; errmsg may have
+       * been reset by the statement's finalisation. */
+      g_set_error (error, CS_STORE_ERROR, _cs_store_error_code (rc), "%s: %s", what, message ? message : sqlite3_errstr (rc));
+      sqlite3_free (message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+rollback (sqlite3 *db)
+{
+  if (!sqlite3_get_autocommit (db))
+    sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static gboolean
+check_version (gint64   version,
+               GError **error)
+{
+  if (version > cs_store_schema_version_latest ())
+    {
+      g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_SCHEMA,
+                   "database was written by a newer Clipsight (schema %" G_GINT64_FORMAT
+                   ", this version knows up to %d)",
+                   version, cs_store_schema_version_latest ());
+      return FALSE;
+    }
+  if (version < 0)
+    {
+      g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_FOREIGN,
+                   "not a Clipsight database (schema version %" G_GINT64_FORMAT ")",
+                   version);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A version-0 file with tables in it was made by someone else; filling it
+ * with ours would mix two programs' data. */
+static gboolean
+check_empty (sqlite3  *db,
+             GError  **error)
+{
+  gint64 n_objects = 0;
+
+  if (!_cs_store_query_int (db, "SELECT count(*) FROM sqlite_master", &n_objects, error))
+    return FALSE;
+  if (n_objects > 0)
+    {
+      g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_FOREIGN, FOREIGN_TABLES_MESSAGE);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Runs one step, or none when another connection got there first. */
+static gboolean
+migrate_once (sqlite3   *db,
+              gboolean  *done,
+              GError   **error)
+{
+  gint64 version = 0;
+  G_GNUC_UNUSED gint64 from;
+
+  *done = FALSE;
+  if (!exec_sql (db, "BEGIN IMMEDIATE", "cannot start migrating the database", error))
+    return FALSE;
+
+  if (!_cs_store_query_int (db, "PRAGMA user_version", &version, error) ||
+      !check_version (version, error))
+    goto fail;
+  if (version == cs_store_schema_version_latest ())
+    {
+      /* Another connection migrated while we waited for the lock. */
+      *done = TRUE;
+      rollback (db);
+      return TRUE;
+    }
+
+  if (version == 0 && !check_empty (db, error))
+    goto fail;
+
+  g_debug ("migrating the database from schema %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT,
+           version, version + 1);
+  {
+    g_autofree char *what = g_strdup_printf ("cannot migrate the database to schema %"
+                                             G_GINT64_FORMAT, version + 1);
+
+    if (!exec_sql (db, migrations[version], what, error))
+      goto fail;
+  }
+
+  /* Every step must end by setting its own version. */
+  from = version;
+  if (!_cs_store_query_int (db, "PRAGMA user_version", &version, error))
+    goto fail;
+  g_assert (version == from + 1);
+
+  if (!exec_sql (db, "COMMIT", "cannot finish migrating the database", error))
+    goto fail;
+  *done = version == cs_store_schema_version_latest ();
+  return TRUE;
+
+fail:
+  rollback (db);
+  return FALSE;
+}
+
+gboolean
+_cs_store_schema_check (sqlite3  *db,
+                        GError  **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 application_id, version, n_objects;
+  int rc;
+
+  /* One statement, so one snapshot: read one by one, another process's
+   * first migration could commit in between and its tables would look
+   * like someone else's. */
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT (SELECT application_id FROM pragma_application_id), "
+                           "(SELECT user_version FROM pragma_user_version), "
+                           "(SELECT count(*) FROM sqlite_master)",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _cs_store_set_sqlite_error (error, db, rc, "cannot read the database");
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  application_id = sqlite3_column_int64 (stmt, 0);
+  version = sqlite3_column_int64 (stmt, 1);
+  n_objects = sqlite3_column_int64 (stmt, 2);
+  sqlite3_finalize (stmt);
+
+  if (application_id != 0 && application_id != CS_STORE_APPLICATION_ID)
+    {
+      g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_FOREIGN,
+                   "not a Clipsight database (application id %#" G_GINT64_MODIFIER "x)",
+                   application_id);
+      return FALSE;
+    }
+  if (!check_version (version, error))
+    return FALSE;
+  if (version == 0 && n_objects > 0)
+    {
+      g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_FOREIGN, FOREIGN_TABLES_MESSAGE);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_cs_store_schema_migrate (sqlite3  *db,
+                          GError  **error)
+{
+  gint64 version = 0;
+  gboolean done = FALSE;
+
+  /* The common case, an up-to-date file, takes no write lock: opening the
+   * library must not wait for an indexer that is writing. */
+  if (!_cs_store_query_int (db, "PRAGMA user_version", &version, error) ||
+      !check_version (version, error))
+    return FALSE;
+  if (version == cs_store_schema_version_latest ())
+    return TRUE;
+
+  while (!done)
+    if (!migrate_once (db, &done, error))
+      return FALSE;
+  return TRUE;
+}
