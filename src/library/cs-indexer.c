@@ -1178,7 +1178,9 @@ job_run (Job     *job,
   if (!job_sweep (job, job->roots == NULL ? NULL : roots, error))
     return FALSE;
 
-  if (!job_embed (job, error))
+  /* a library without searchable vectors searches this model's at once,
+   * so photos become findable batch by batch */
+  if (!job_update_active_model (job, model_id, error) || !job_embed (job, error))
     return FALSE;
   if (!job_update_active_model (job, model_id, error))
     return FALSE;

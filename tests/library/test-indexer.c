@@ -1,0 +1,351 @@
+/* test-indexer.c - CsIndexer's GObject face: async runs on a main loop,
+ * coalesced progress, pause, cancel and live watching.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Uses the toy CLIP and the toy photos of ../shared (skipped without).
+ */
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "cs-indexer.h"
+#include "cs-store.h"
+#include "test-util.h"
+
+static char *toy_model;
+static char *toy_photos;
+
+typedef struct {
+  char      *dir;
+  char      *photos;
+  char      *db;
+  CsIndexer *indexer;
+  guint      n_done_notifies;
+  guint      n_batches;
+  guint      n_finished;
+  CsIndexSummary *summary;
+  GError    *error;
+  gboolean   done;
+} Fixture;
+
+/* copies the toy photos `copies` times into subfolders */
+static guint
+copy_photos (const char *dest,
+             guint       copies,
+             guint       limit)
+{
+  GDir *d = g_dir_open (toy_photos, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      if (!g_str_has_prefix (name, "photo-") || (limit > 0 && n >= limit * copies))
+        continue;
+      g_autofree char *src = g_build_filename (toy_photos, name, NULL);
+      g_autofree char *data = NULL;
+      gsize len;
+      g_assert_true (g_file_get_contents (src, &data, &len, NULL));
+      for (guint c = 0; c < copies; c++)
+        {
+          g_autofree char *sub = g_strdup_printf ("%s/set%u", dest, c);
+          g_autofree char *dst = g_build_filename (sub, name, NULL);
+          g_mkdir_with_parents (sub, 0755);
+          g_assert_true (g_file_set_contents (dst, data, (gssize) len, NULL));
+          n++;
+        }
+    }
+  g_dir_close (d);
+  return n;
+}
+
+static void
+on_n_done_cb (GObject    *o,
+              GParamSpec *p,
+              gpointer    data)
+{
+  ((Fixture *) data)->n_done_notifies++;
+}
+
+static void
+on_batch_cb (CsIndexer *indexer,
+             gpointer   data)
+{
+  ((Fixture *) data)->n_batches++;
+}
+
+static void
+on_finished_cb (CsIndexer *indexer,
+                gpointer   data)
+{
+  ((Fixture *) data)->n_finished++;
+}
+
+static void
+fixture_setup (Fixture      *fx,
+               gconstpointer data)
+{
+  fx->dir = test_make_temp_dir ();
+  fx->photos = g_build_filename (fx->dir, "photos", NULL);
+  fx->db = g_build_filename (fx->dir, "library.db", NULL);
+  g_mkdir_with_parents (fx->photos, 0755);
+  fx->indexer = cs_indexer_new (fx->db, toy_model);
+  cs_indexer_add_folder (fx->indexer, fx->photos);
+  g_signal_connect (fx->indexer, "notify::n-done", G_CALLBACK (on_n_done_cb), fx);
+  g_signal_connect (fx->indexer, "batch-committed", G_CALLBACK (on_batch_cb), fx);
+  g_signal_connect (fx->indexer, "finished", G_CALLBACK (on_finished_cb), fx);
+}
+
+static void
+fixture_teardown (Fixture      *fx,
+                  gconstpointer data)
+{
+  g_clear_object (&fx->indexer);
+  g_clear_pointer (&fx->summary, cs_index_summary_free);
+  g_clear_error (&fx->error);
+  test_rm_rf (fx->dir);
+  g_free (fx->dir);
+  g_free (fx->photos);
+  g_free (fx->db);
+}
+
+static void
+on_rescan_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  Fixture *fx = data;
+  fx->summary = cs_indexer_rescan_finish (CS_INDEXER (source), result, &fx->error);
+  fx->done = TRUE;
+}
+
+static void
+iterate_until (gboolean *flag,
+               guint     seconds)
+{
+  gint64 end = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+  while (!*flag && g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  g_assert_true (*flag);
+}
+
+static gint64
+count_vectors (const char *db)
+{
+  g_autoptr(CsStore) store = cs_store_open (db, NULL);
+  g_autofree char *active = NULL;
+  gint64 row;
+
+  g_assert_nonnull (store);
+  active = cs_store_get_setting (store, "active-model", NULL);
+  if (active == NULL)
+    return 0;
+  row = cs_store_lookup_model (store, active, NULL, NULL);
+  return row > 0 ? cs_store_count_vectors (store, row, NULL) : 0;
+}
+
+static void
+test_async_run (Fixture      *fx,
+                gconstpointer data)
+{
+  guint n = copy_photos (fx->photos, 2, 0);
+
+  cs_indexer_rescan_async (fx->indexer, NULL, on_rescan_cb, fx);
+  g_assert_true (cs_indexer_get_running (fx->indexer));
+  iterate_until (&fx->done, 300);
+  g_assert_no_error (fx->error);
+  g_assert_nonnull (fx->summary);
+  g_assert_cmpuint (fx->summary->added, ==, n);
+  g_assert_cmpuint (fx->summary->failed, ==, 0);
+  g_assert_false (cs_indexer_get_running (fx->indexer));
+  g_assert_cmpuint (cs_indexer_get_n_done (fx->indexer), ==, n);
+  g_assert_cmpuint (cs_indexer_get_n_total (fx->indexer), ==, n);
+  g_assert_cmpfloat (cs_indexer_get_fraction (fx->indexer), ==, 1.0);
+  g_assert_cmpint (cs_indexer_get_state (fx->indexer), ==, CS_INDEXER_STATE_IDLE);
+  /* coalesced: far fewer notifications than photos, at most one per batch */
+  g_test_message ("%u photos, %u n-done notifications, %u batch signals", n, fx->n_done_notifies, fx->n_batches);
+  g_assert_cmpuint (fx->n_done_notifies, >=, 1);
+  g_assert_cmpuint (fx->n_done_notifies, <=, n / 8 + 1);
+  g_assert_cmpuint (fx->n_batches, >=, 1);
+  g_assert_cmpuint (fx->n_finished, ==, 1);
+  g_assert_cmpint (count_vectors (fx->db), ==, (gint64) n);
+}
+
+static void
+test_queued_runs (Fixture      *fx,
+                  gconstpointer data)
+{
+  gboolean second_done = FALSE;
+  Fixture other = { 0 };
+
+  copy_photos (fx->photos, 1, 20);
+  cs_indexer_rescan_async (fx->indexer, NULL, on_rescan_cb, fx);
+  other.done = FALSE;
+  cs_indexer_rescan_async (fx->indexer, NULL, on_rescan_cb, &other);
+  iterate_until (&fx->done, 300);
+  iterate_until (&other.done, 300);
+  second_done = other.done;
+  g_assert_true (second_done);
+  g_assert_no_error (fx->error);
+  g_assert_no_error (other.error);
+  /* the second call ran after the first: nothing left to add */
+  g_assert_cmpuint (fx->summary->added, ==, 20);
+  g_assert_cmpuint (other.summary->added, ==, 0);
+  g_assert_cmpuint (other.summary->unchanged, ==, 20);
+  cs_index_summary_free (other.summary);
+}
+
+static void
+on_first_batch_pause_cb (CsIndexer *indexer,
+                         gpointer   data)
+{
+  cs_indexer_set_paused (indexer, TRUE);
+}
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+static void
+test_pause_resume (Fixture      *fx,
+                   gconstpointer data)
+{
+  guint n = copy_photos (fx->photos, 8, 0);
+  gulong id;
+
+  id = g_signal_connect (fx->indexer, "batch-committed", G_CALLBACK (on_first_batch_pause_cb), NULL);
+  cs_indexer_rescan_async (fx->indexer, NULL, on_rescan_cb, fx);
+  while (!cs_indexer_get_paused (fx->indexer) && !fx->done)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (fx->indexer, id);
+  g_assert_false (fx->done);
+
+  /* within a second the run stands still (a batch in flight may land) */
+  spin (1200);
+  gint64 a = count_vectors (fx->db);
+  spin (800);
+  gint64 b = count_vectors (fx->db);
+  g_test_message ("paused at %" G_GINT64_FORMAT " of %u photos", a, n);
+  g_assert_cmpint (a, ==, b);
+  g_assert_cmpint (a, <, (gint64) n);
+  g_assert_true (cs_indexer_get_running (fx->indexer));
+
+  cs_indexer_set_paused (fx->indexer, FALSE);
+  iterate_until (&fx->done, 300);
+  g_assert_no_error (fx->error);
+  g_assert_cmpint (count_vectors (fx->db), ==, (gint64) n);
+}
+
+static void
+on_first_batch_cancel_cb (CsIndexer *indexer,
+                          gpointer   data)
+{
+  g_cancellable_cancel (data);
+}
+
+static void
+test_cancel_and_resume (Fixture      *fx,
+                        gconstpointer data)
+{
+  guint n = copy_photos (fx->photos, 8, 0);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  gint64 committed;
+
+  g_signal_connect (fx->indexer, "batch-committed", G_CALLBACK (on_first_batch_cancel_cb), cancellable);
+  cs_indexer_rescan_async (fx->indexer, cancellable, on_rescan_cb, fx);
+  iterate_until (&fx->done, 300);
+  g_assert_error (fx->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (fx->summary);
+  committed = count_vectors (fx->db);
+  g_test_message ("cancelled with %" G_GINT64_FORMAT " of %u committed", committed, n);
+  g_assert_cmpint (committed, >, 0);
+  g_assert_cmpint (committed, <, (gint64) n);
+
+  /* the next run picks up where it stopped, re-embedding nothing */
+  g_signal_handlers_disconnect_by_func (fx->indexer, on_first_batch_cancel_cb, cancellable);
+  g_clear_error (&fx->error);
+  fx->done = FALSE;
+  cs_indexer_rescan_async (fx->indexer, NULL, on_rescan_cb, fx);
+  iterate_until (&fx->done, 300);
+  g_assert_no_error (fx->error);
+  g_assert_cmpuint (fx->summary->added, ==, n - (guint64) committed);
+  g_assert_cmpuint (fx->summary->unchanged, ==, (guint64) committed);
+}
+
+static void
+test_watching (Fixture      *fx,
+               gconstpointer data)
+{
+  g_autofree char *src = g_build_filename (toy_photos, "photo-0100.jpg", NULL);
+  g_autofree char *dst = NULL;
+  g_autofree char *content = NULL;
+  gsize len;
+
+  copy_photos (fx->photos, 1, 10);
+  cs_indexer_set_watching (fx->indexer, TRUE);
+  cs_indexer_rescan_async (fx->indexer, NULL, on_rescan_cb, fx);
+  iterate_until (&fx->done, 300);
+  g_assert_no_error (fx->error);
+  g_assert_cmpint (count_vectors (fx->db), ==, 10);
+
+  /* a photo arrives in a watched folder: indexed without asking */
+  guint finished = fx->n_finished;
+  dst = g_build_filename (fx->photos, "set0", "arrived.jpg", NULL);
+  g_assert_true (g_file_get_contents (src, &content, &len, NULL));
+  g_assert_true (g_file_set_contents (dst, content, (gssize) len, NULL));
+  gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (fx->n_finished == finished && g_get_monotonic_time () < end)
+    spin (50);
+  g_assert_cmpuint (fx->n_finished, >, finished);
+  g_assert_cmpint (count_vectors (fx->db), ==, 11);
+
+  /* and one deleted leaves */
+  finished = fx->n_finished;
+  g_assert_cmpint (g_unlink (dst), ==, 0);
+  end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (fx->n_finished == finished && g_get_monotonic_time () < end)
+    spin (50);
+  g_assert_cmpint (count_vectors (fx->db), ==, 10);
+}
+
+static void
+test_no_model (void)
+{
+  g_autoptr(CsIndexer) indexer = cs_indexer_new ("/nonexistent/never-created.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsIndexSummary) s = cs_indexer_rescan (indexer, NULL, &error);
+
+  g_assert_null (s);
+  g_assert_error (error, CS_INDEXER_ERROR, CS_INDEXER_ERROR_NO_MODEL);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int rc;
+
+  g_test_init (&argc, &argv, NULL);
+  toy_model = test_shared_path_or_skip ("models/toy-clip");
+  toy_photos = test_shared_path_or_skip ("testdata/toy-photos");
+  g_test_add_func ("/library/indexer/no-model", test_no_model);
+  g_test_add ("/library/indexer/async-run", Fixture, NULL, fixture_setup, test_async_run, fixture_teardown);
+  g_test_add ("/library/indexer/queued-runs", Fixture, NULL, fixture_setup, test_queued_runs, fixture_teardown);
+  g_test_add ("/library/indexer/pause-resume", Fixture, NULL, fixture_setup, test_pause_resume, fixture_teardown);
+  g_test_add ("/library/indexer/cancel-resume", Fixture, NULL, fixture_setup, test_cancel_and_resume, fixture_teardown);
+  g_test_add ("/library/indexer/watching", Fixture, NULL, fixture_setup, test_watching, fixture_teardown);
+  rc = g_test_run ();
+  g_free (toy_model);
+  g_free (toy_photos);
+  return rc;
+}
