@@ -9,6 +9,7 @@
  * and shared by the tests that use it (FullSizeFixture); tests are grouped
  * by model so that at most one is alive at a time.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,62 @@ test_load (FullSizeFixture *f,
   g_assert_cmpint (clip_tokenizer_vocab_size (clip_model_get_tokenizer (f->m->model)), ==, 49408);
 }
 
+/* One image and one text through the full-size encoders: finite, and the
+ * fast path agrees with the plain-C specification on the same input. */
+static void
+test_embed (FullSizeFixture *f,
+            gconstpointer    data)
+{
+  const clip_model_info *info = clip_model_get_info (f->m->model);
+  const clip_tokenizer *tok = clip_model_get_tokenizer (f->m->model);
+  size_t nf = clip_model_image_floats (f->m->model);
+  int dim = info->embed_dim;
+  g_autofree float *pix = g_new (float, nf);
+  g_autofree float *img_fast = g_new (float, dim);
+  g_autofree float *img_ref = g_new (float, dim);
+  g_autofree float *txt_fast = g_new (float, dim);
+  g_autofree float *txt_ref = g_new (float, dim);
+  g_autofree int32_t *ids = g_new0 (int32_t, info->context_length);
+  clip_params params = clip_params_default ();
+  clip_ctx *fast = NULL, *ref = NULL;
+  GRand *rand = g_rand_new_with_seed (11);
+  gint64 t0;
+
+  /* a smooth synthetic picture in normalised units */
+  for (size_t i = 0; i < nf; i++)
+    pix[i] = (float) (sin ((double) i * 0.001) + g_rand_double_range (rand, -0.1, 0.1));
+  g_rand_free (rand);
+  g_assert_cmpint (clip_tokenizer_encode (tok, "a photo of a dog on a beach", -1, ids,
+                                          info->context_length), >=, 3);
+
+  g_assert_cmpint (clip_ctx_new (f->m->model, &params, &fast, NULL), ==, CLIP_STATUS_OK);
+  t0 = g_get_monotonic_time ();
+  g_assert_cmpint (clip_encode_images (fast, pix, 1, img_fast, NULL), ==, CLIP_STATUS_OK);
+  double img_ms = (g_get_monotonic_time () - t0) / 1000.0;
+  t0 = g_get_monotonic_time ();
+  g_assert_cmpint (clip_encode_texts (fast, ids, 1, txt_fast, NULL), ==, CLIP_STATUS_OK);
+  double txt_ms = (g_get_monotonic_time () - t0) / 1000.0;
+  g_test_message ("%s %s: load %.3f s, one image %.1f ms, one text %.1f ms (kernels %s)",
+                  f->c->preset, dtype_name (f->c->dtype), f->m->load_seconds, img_ms, txt_ms,
+                  clip_kernels_name ());
+
+  params.backend = CLIP_BACKEND_REF;
+  g_assert_cmpint (clip_ctx_new (f->m->model, &params, &ref, NULL), ==, CLIP_STATUS_OK);
+  g_assert_cmpint (clip_encode_images (ref, pix, 1, img_ref, NULL), ==, CLIP_STATUS_OK);
+  g_assert_cmpint (clip_encode_texts (ref, ids, 1, txt_ref, NULL), ==, CLIP_STATUS_OK);
+  for (int i = 0; i < dim; i++)
+    {
+      g_assert_true (isfinite (img_fast[i]));
+      g_assert_true (isfinite (txt_fast[i]));
+    }
+  double ci = test_cosine (img_fast, img_ref, dim), ct = test_cosine (txt_fast, txt_ref, dim);
+  g_test_message ("fast vs reference path: image cosine %.9f, text cosine %.9f", ci, ct);
+  g_assert_cmpfloat (ci, >=, 0.9999);
+  g_assert_cmpfloat (ct, >=, 0.9999);
+  clip_ctx_free (fast);
+  clip_ctx_free (ref);
+}
+
 static const FullSizeCase cases[] = {
   { "vit-b-32", CLIP_DTYPE_F16 },
   { "vit-b-32", CLIP_DTYPE_F32 },
@@ -210,6 +267,10 @@ main (int   argc,
                                                dtype_name (cases[i].dtype));
 
       g_test_add (path, FullSizeFixture, &cases[i], full_size_setup, test_load,
+                  full_size_teardown);
+      g_autofree char *epath = g_strdup_printf ("/engine/full-size/%s-%s/embed", cases[i].preset,
+                                                dtype_name (cases[i].dtype));
+      g_test_add (epath, FullSizeFixture, &cases[i], full_size_setup, test_embed,
                   full_size_teardown);
     }
 
