@@ -200,6 +200,45 @@ class EndToEnd(IndexCase):
             self.assertEqual(content(f), before[f][1])
 
 
+class ModelChange(IndexCase):
+    def test_new_model_reembeds_and_never_mixes(self):
+        other = os.path.join(SHARED, "testdata", "clip-reference", "tiny-clip")
+        if not os.path.isdir(other):
+            self.skipTest("the golden tiny-clip model is absent")
+        names = self.copy_photos(24)
+        index(self.db, self.photos)
+        con = sqlite3.connect(self.db)
+        old_model = con.execute("SELECT value FROM settings WHERE key = 'active-model'").fetchone()[0]
+        con.close()
+        # interrupted re-embedding: the old model stays the searchable one
+        proc = subprocess.Popen([CLI, "index", "--database", self.db, "--model", other, "--json", self.photos],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(0.15)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+        con = sqlite3.connect(self.db)
+        active = con.execute("SELECT value FROM settings WHERE key = 'active-model'").fetchone()[0]
+        n_new = con.execute("SELECT count(*) FROM vectors v JOIN models m ON v.model = m.id "
+                            "WHERE m.model_id != ?", (old_model,)).fetchone()[0]
+        con.close()
+        if n_new < len(names):
+            self.assertEqual(active, old_model, "a half-embedded model is not searched")
+        # the complete run switches over and drops the old vectors
+        rc, out, err = run("index", "--database", self.db, "--model", other, "--json", self.photos)
+        self.assertEqual(rc, 0, err)
+        s = json.loads(out)
+        self.assertEqual(s["reembedded"] + s["unchanged"], len(names), s)
+        con = sqlite3.connect(self.db)
+        active = con.execute("SELECT value FROM settings WHERE key = 'active-model'").fetchone()[0]
+        models = con.execute("SELECT DISTINCT m.model_id, length(v.vector) FROM vectors v "
+                             "JOIN models m ON v.model = m.id").fetchall()
+        con.close()
+        self.assertNotEqual(active, old_model)
+        self.assertEqual(models, [(active, 32 * 4)], "only the new model's 32-d vectors remain")
+        self.assertEqual(status(self.db)["searchable"], len(names))
+
+
 class CrashSafety(IndexCase):
     def test_kill_at_random_points(self):
         # eight copies of the toy photos: enough work to be killed mid-way many times
