@@ -10,6 +10,7 @@
 
 #include "cs-exif.h"
 #include "cs-file-hash.h"
+#include "cs-raw.h"
 #include "test-util.h"
 
 /* Appends a little-endian TIFF block with IFD0 {ExifIFD} and the Exif IFD
@@ -146,6 +147,26 @@ test_partial_hash (void)
   test_rm_rf (dir);
 }
 
+static void
+test_raw_refusals (void)
+{
+  g_autofree char *dir = test_make_temp_dir ();
+  g_autofree char *fake = g_build_filename (dir, "IMG_0001.CR2", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkPixbuf) pb = NULL;
+
+  g_assert_true (cs_raw_is_raw_name ("x.nef"));
+  g_assert_true (cs_raw_is_raw_name ("/a.b/IMG.ARW"));
+  g_assert_false (cs_raw_is_raw_name ("/a.cr2/photo"));
+  g_assert_false (cs_raw_is_raw_name ("x.jpg"));
+  g_assert_true (g_file_set_contents (fake, "not a raw file at all", -1, NULL));
+  pb = cs_raw_load_preview (fake, &error);
+  g_assert_null (pb);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "IMG_0001.CR2"));
+  test_rm_rf (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -155,5 +176,6 @@ main (int    argc,
   g_test_add_func ("/library/meta/exif-in-jpeg", test_exif_in_jpeg);
   g_test_add_func ("/library/meta/exif-hostile", test_exif_hostile);
   g_test_add_func ("/library/meta/partial-hash", test_partial_hash);
+  g_test_add_func ("/library/meta/raw-refusals", test_raw_refusals);
   return g_test_run ();
 }
