@@ -19,11 +19,26 @@
  * fills a truncated JPEG with grey and GdkPixbuf's PNG loader returns a
  * half-blank image, both without an error, while Pillow refuses such files
  * ("image file is truncated"), so the reference has no answer for them.
+ * The JPEG state machine also notes the frame type and the component
+ * counts of the frame and of the first scan, which tell how much memory
+ * libjpeg will need (see cs_decode_file_for_size()).
+ *
+ * The reduced-size path asks the JPEG loader, from the size-prepared
+ * handler, for exactly the size one of libjpeg's DCT scalings produces.
+ * GdkPixbuf 2.42's io-jpeg.c only ever sets scale_num = 1 and picks the
+ * largest scale_denom among 2, 4 and 8 whose output still covers the
+ * requested size; GdkPixbufLoader rescales (bilinear) only when the
+ * loader's pixbuf differs from the requested size.  So a request of
+ * ceil(w/d) x ceil(h/d), d in {1, 2, 4, 8}, is decoded by libjpeg at 1/d
+ * and handed over untouched (checked against a direct libjpeg decode at
+ * each scale: identical bytes, baseline and progressive), while n/8 scales
+ * with n other than 1, 2, 4 or 8 would go through that bilinear rescale.
  */
 #define G_LOG_DOMAIN "cs-decode"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -92,16 +107,25 @@ typedef enum {
 typedef struct {
   JpegState state;
   guint     length_hi;
-  gsize     remaining;   /* payload bytes left in JPEG_SKIP */
-  gboolean  in_sos;      /* the segment being skipped is SOS */
+  gsize     remaining;        /* payload bytes left in JPEG_SKIP */
+  gsize     payload;          /* payload length of the segment in JPEG_SKIP */
+  guint8    marker;           /* marker code of that segment */
+  gboolean  in_sos;           /* the segment being skipped is SOS */
+  guint8    sof;              /* the first start-of-frame marker; 0 before it */
+  int       frame_components; /* its component count; -1 before it */
+  int       scan_components;  /* the first scan's component count; -1 before it */
 } JpegScanner;
 
 typedef struct {
   guint64  max_pixels;
-  int      width;
+  int      min_short_side;   /* > 0: a JPEG may be DCT-scaled down to this */
+  const JpegScanner *jpeg;   /* the file's scanner when it is a JPEG */
+  int      width;            /* as the header announces (stored orientation) */
   int      height;
+  int      scale_denom;      /* the DCT scaling asked for: 1, 2, 4 or 8 */
+  guint64  limit;            /* the pixel limit applied to width x height */
   gboolean refused;
-  int      rows_done;      /* bottom of the lowest area the loader updated */
+  int      rows_done;        /* bottom of the lowest area the loader updated */
 } SizeCheck;
 
 static guint32
@@ -310,6 +334,62 @@ jpeg_marker_is_standalone (guint8 code)
   return code == 0x01 || (code >= 0xd0 && code <= 0xd8);
 }
 
+/* SOF0-SOF15 less DHT (C4), JPG (C8) and DAC (CC). */
+static gboolean
+jpeg_marker_is_sof (guint8 code)
+{
+  return code >= 0xc0 && code <= 0xcf && code != 0xc4 && code != 0xc8 && code != 0xcc;
+}
+
+static void
+jpeg_scanner_init (JpegScanner *scan)
+{
+  memset (scan, 0, sizeof *scan);
+  scan->state = JPEG_SOI_FF;
+  scan->frame_components = -1;
+  scan->scan_components = -1;
+}
+
+/* Notes the frame's component count (payload byte 5 of the first SOF:
+ * precision, height, width, Nf) and the first scan's (byte 0 of the first
+ * SOS: Ns) from `n` payload bytes about to be skipped. */
+static void
+jpeg_scanner_note (JpegScanner  *scan,
+                   const guint8 *data,
+                   gsize         n)
+{
+  gsize at = scan->payload - scan->remaining;   /* payload offset of data[0] */
+  gsize want;
+
+  if (jpeg_marker_is_sof (scan->marker) && scan->sof == 0)
+    want = 5;
+  else if (scan->marker == 0xda && scan->scan_components < 0)
+    want = 0;
+  else
+    return;
+  if (want < at || want >= at + n)
+    return;
+  if (scan->marker == 0xda)
+    scan->scan_components = data[want - at];
+  else
+    {
+      scan->sof = scan->marker;
+      scan->frame_components = data[want - at];
+    }
+}
+
+/* Whether libjpeg decodes the file in one pass, holding a few rows of
+ * blocks at a time: a sequential frame (baseline, extended or arithmetic)
+ * whose first scan carries every component.  libjpeg keeps the DCT
+ * coefficients of the whole image for progressive frames and for frames
+ * split into several scans (as it decides from the first scan). */
+static gboolean
+jpeg_scanner_is_single_scan (const JpegScanner *scan)
+{
+  return (scan->sof == 0xc0 || scan->sof == 0xc1 || scan->sof == 0xc9) &&
+         scan->frame_components > 0 && scan->scan_components == scan->frame_components;
+}
+
 static void
 jpeg_scanner_marker (JpegScanner *scan,
                      guint8       code)
@@ -323,6 +403,7 @@ jpeg_scanner_marker (JpegScanner *scan,
   else
     {
       scan->in_sos = code == 0xda;
+      scan->marker = code;
       scan->state = JPEG_LEN_HI;
     }
 }
@@ -368,6 +449,7 @@ jpeg_scanner_feed (JpegScanner  *scan,
             guint length = (scan->length_hi << 8) | b;
 
             scan->remaining = length >= 2 ? length - 2 : 0;
+            scan->payload = scan->remaining;
             scan->state = JPEG_SKIP;
             i++;
             break;
@@ -376,6 +458,7 @@ jpeg_scanner_feed (JpegScanner  *scan,
           {
             gsize n = MIN (scan->remaining, len - i);
 
+            jpeg_scanner_note (scan, data + i, n);
             i += n;
             scan->remaining -= n;
             break;
@@ -470,6 +553,27 @@ on_loader_area_updated_cb (GdkPixbufLoader *loader,
   check->rows_done = MAX (check->rows_done, y + height);
 }
 
+/* ceil (n / d), as libjpeg rounds its scaled dimensions. */
+static int
+div_round_up (int n,
+              int d)
+{
+  return (int) (((gint64) n + d - 1) / d);
+}
+
+/* The largest DCT scaling 1/d (d in 8, 4, 2) that keeps the short side at
+ * least `min_short_side`; 1 when none does. */
+static int
+jpeg_pick_scale_denom (int width,
+                       int height,
+                       int min_short_side)
+{
+  for (int d = 8; d > 1; d /= 2)
+    if (MIN (div_round_up (width, d), div_round_up (height, d)) >= min_short_side)
+      return d;
+  return 1;
+}
+
 static void
 on_loader_size_prepared_cb (GdkPixbufLoader *loader,
                             int              width,
@@ -480,14 +584,29 @@ on_loader_size_prepared_cb (GdkPixbufLoader *loader,
 
   check->width = width;
   check->height = height;
+  check->scale_denom = 1;
+  check->limit = check->max_pixels;
+  if (width > 0 && height > 0 && check->jpeg != NULL && check->min_short_side > 0)
+    check->scale_denom = jpeg_pick_scale_denom (width, height, check->min_short_side);
+  /* A single-pass JPEG decoded at 1/2 or less needs memory for the reduced
+   * image only, at most a quarter of the source. */
+  if (check->scale_denom > 1 && jpeg_scanner_is_single_scan (check->jpeg))
+    check->limit = check->max_pixels > G_MAXUINT64 / CS_DECODE_SCALED_JPEG_FACTOR
+                   ? G_MAXUINT64 : check->max_pixels * CS_DECODE_SCALED_JPEG_FACTOR;
+
   if (width <= 0 || height <= 0 ||
-      (guint64) width * (guint64) height > check->max_pixels)
+      (guint64) width * (guint64) height > check->limit)
     {
       check->refused = TRUE;
       /* The documented way to stop a loader before it allocates: every
        * loader fails on a requested size of 0 x 0. */
       gdk_pixbuf_loader_set_size (loader, 0, 0);
     }
+  else if (check->scale_denom > 1)
+    /* Exactly libjpeg's output at 1/d: no rescale by the loader. */
+    gdk_pixbuf_loader_set_size (loader,
+                                div_round_up (width, check->scale_denom),
+                                div_round_up (height, check->scale_denom));
 }
 
 static gboolean
@@ -613,10 +732,13 @@ cs_decoded_image_as_clip (const CsDecodedImage *image)
   return view;
 }
 
-CsDecodedImage *
-cs_decode_file (const char *path,
-                guint64     max_pixels,
-                GError    **error)
+/* Decodes at full size, or, when `min_short_side` > 0, a JPEG at the
+ * smallest DCT scaling whose short side stays at least that long. */
+static CsDecodedImage *
+decode_file (const char *path,
+             guint64     max_pixels,
+             int         min_short_side,
+             GError    **error)
 {
   g_autofree char *name = NULL;
   g_autofree guint8 *buf = NULL;
@@ -627,7 +749,7 @@ cs_decode_file (const char *path,
   CsDecodedImage *image;
   SniffInfo info = { 0 };
   SizeCheck check = { 0 };
-  JpegScanner jpeg = { JPEG_SOI_FF, 0, 0, FALSE };
+  JpegScanner jpeg;
   PngScanner png = { .skip = 8 };   /* the signature */
   struct stat st;
   guint64 total = 0;
@@ -636,12 +758,10 @@ cs_decode_file (const char *path,
   gboolean closed_ok;
   int fd;
 
-  g_return_val_if_fail (path != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
   if (max_pixels == 0)
     max_pixels = CS_DECODE_MAX_PIXELS;
   name = g_filename_display_name (path);
+  jpeg_scanner_init (&jpeg);
 
   fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
   if (fd < 0)
@@ -662,6 +782,9 @@ cs_decode_file (const char *path,
 
   buf = g_malloc (CHUNK_SIZE);
   check.max_pixels = max_pixels;
+  check.limit = max_pixels;
+  check.scale_denom = 1;
+  check.min_short_side = min_short_side;
 
   for (;;)
     {
@@ -700,6 +823,8 @@ cs_decode_file (const char *path,
               set_too_large (error, name, info.width, info.height, max_pixels);
               return NULL;
             }
+          if (info.format == FORMAT_JPEG)
+            check.jpeg = &jpeg;
           loader = new_loader (info.format);
           g_signal_connect (loader, "size-prepared",
                             G_CALLBACK (on_loader_size_prepared_cb), &check);
@@ -741,7 +866,7 @@ cs_decode_file (const char *path,
   if (check.refused)
     {
       set_too_large (error, name, (guint64) MAX (check.width, 0),
-                     (guint64) MAX (check.height, 0), max_pixels);
+                     (guint64) MAX (check.height, 0), check.limit);
       return NULL;
     }
   /* Only a JPEG read to its end can be called truncated; a failed write
@@ -788,10 +913,10 @@ cs_decode_file (const char *path,
     }
   /* Defensive: a loader that did not announce its size still may not
    * hand over more than the limit. */
-  if ((guint64) gdk_pixbuf_get_width (decoded) * (guint64) gdk_pixbuf_get_height (decoded) > max_pixels)
+  if ((guint64) gdk_pixbuf_get_width (decoded) * (guint64) gdk_pixbuf_get_height (decoded) > check.limit)
     {
       set_too_large (error, name, (guint64) gdk_pixbuf_get_width (decoded),
-                     (guint64) gdk_pixbuf_get_height (decoded), max_pixels);
+                     (guint64) gdk_pixbuf_get_height (decoded), check.limit);
       return NULL;
     }
 
@@ -823,6 +948,19 @@ cs_decode_file (const char *path,
   image = g_new0 (CsDecodedImage, 1);
   image->width = gdk_pixbuf_get_width (upright);
   image->height = gdk_pixbuf_get_height (upright);
+  image->orig_width = image->width;
+  image->orig_height = image->height;
+  image->scale_denom = check.scale_denom;
+  if (check.scale_denom > 1)
+    {
+      /* The header's size is the stored one; orientations 5-8 swap it. */
+      const char *orientation = gdk_pixbuf_get_option (decoded, "orientation");
+      gint64 o = orientation != NULL ? g_ascii_strtoll (orientation, NULL, 10) : 1;
+      gboolean swap = o >= 5 && o <= 8;
+
+      image->orig_width = swap ? check.height : check.width;
+      image->orig_height = swap ? check.width : check.height;
+    }
   image->stride = gdk_pixbuf_get_rowstride (upright);
   image->channels = gdk_pixbuf_get_n_channels (upright);
   image->nearest = info.nearest;
@@ -830,6 +968,120 @@ cs_decode_file (const char *path,
   image->pixels = (guint8 *) gdk_pixbuf_read_pixels (upright);
   image->owner = g_steal_pointer (&upright);
   return image;
+}
+
+/* clip_preprocess()'s resized size: the short side `edge`, the long side
+ * floor (edge x long / short). */
+static void
+resized_size (int  width,
+              int  height,
+              int  edge,
+              int *out_width,
+              int *out_height)
+{
+  gboolean landscape = width > height;
+  gint64 s = landscape ? height : width;
+  gint64 l = landscape ? width : height;
+  int long_side = (int) MIN ((gint64) edge * l / s, G_MAXINT);
+
+  *out_width = landscape ? long_side : edge;
+  *out_height = landscape ? edge : long_side;
+}
+
+/* How many columns or rows a view may leave out. */
+#define VIEW_TRIM_MAX 8
+
+typedef struct {
+  int    start;   /* first reduced pixel of the view */
+  double error;   /* resized pixels between the two mappings, at worst */
+} AxisFit;
+
+/* Along one axis: the full image maps resized coordinate p (0..out) to
+ * source coordinate p x orig / out, a view of `size` reduced pixels from
+ * `start` to d x (start + p x size / out).  Over the crop (centred, `crop`
+ * long) the difference is linear in p: places the view to balance it at
+ * the crop's two ends. */
+static AxisFit
+fit_axis (int decoded,
+          int size,
+          int d,
+          int orig,
+          int out,
+          int crop)
+{
+  double slope = ((double) d * size - orig) / out;   /* source pixels per resized pixel */
+  double lo = (out - crop) / 2.0, hi = (out + crop) / 2.0;
+  AxisFit fit;
+
+  fit.start = CLAMP ((int) lround (-(lo + hi) / 2.0 * slope / d), 0, decoded - size);
+  fit.error = MAX (fabs (d * fit.start + lo * slope), fabs (d * fit.start + hi * slope)) * out / orig;
+  return fit;
+}
+
+clip_image
+cs_decoded_image_as_clip_for (const CsDecodedImage         *image,
+                              const clip_preprocess_params *pp)
+{
+  clip_image view = { 0 };
+  int d, want_w, want_h;
+  double best = G_MAXDOUBLE;
+
+  g_return_val_if_fail (image != NULL, view);
+  g_return_val_if_fail (pp != NULL, view);
+
+  view = cs_decoded_image_as_clip (image);
+  d = image->scale_denom;
+  if (d <= 1 || !pp->do_resize || pp->shortest_edge <= 0 ||
+      image->orig_width <= 0 || image->orig_height <= 0)
+    return view;
+
+  resized_size (image->orig_width, image->orig_height, pp->shortest_edge, &want_w, &want_h);
+  for (int w = image->width; w >= MAX (1, image->width - VIEW_TRIM_MAX); w--)
+    for (int h = image->height; h >= MAX (1, image->height - VIEW_TRIM_MAX); h--)
+      {
+        int out_w, out_h;
+        AxisFit fx, fy;
+
+        resized_size (w, h, pp->shortest_edge, &out_w, &out_h);
+        if (out_w != want_w || out_h != want_h)
+          continue;
+        fx = fit_axis (image->width, w, d, image->orig_width, out_w,
+                       pp->do_center_crop ? pp->crop_width : out_w);
+        fy = fit_axis (image->height, h, d, image->orig_height, out_h,
+                       pp->do_center_crop ? pp->crop_height : out_h);
+        if (MAX (fx.error, fy.error) < best)
+          {
+            best = MAX (fx.error, fy.error);
+            view.pixels = image->pixels + (gsize) fy.start * image->stride +
+                          (gsize) fx.start * image->channels;
+            view.width = w;
+            view.height = h;
+          }
+      }
+  return view;
+}
+
+CsDecodedImage *
+cs_decode_file (const char *path,
+                guint64     max_pixels,
+                GError    **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return decode_file (path, max_pixels, 0, error);
+}
+
+CsDecodedImage *
+cs_decode_file_for_size (const char *path,
+                         int         min_short_side,
+                         guint64     max_pixels,
+                         GError    **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return decode_file (path, max_pixels, MAX (min_short_side, 0), error);
 }
 
 gboolean

@@ -10,9 +10,17 @@
  * other tests build their files here: JPEGs carrying each EXIF orientation,
  * PNGs, a GIF and BMPs written byte by byte, a PNG and a JPEG announcing
  * absurd sizes, an empty file, a truncated JPEG, text named .jpg.
+ *
+ * The reduced-size path (cs_decode_file_for_size) is checked for the scale
+ * it picks, orientation, the pixel budget, a 200-megapixel JPEG decoded in
+ * a few megabytes (written by hand, measured in a subprocess), the view
+ * that keeps the full image's crop, and, on the golden photos enlarged to
+ * 12 megapixels, for embeddings within cosine 0.995 of the exact path's
+ * with the trained toy-clip and the random tiny-clip.
  */
 #include <math.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
@@ -216,23 +224,36 @@ static const guint8 quadrant_colours[4][3] = {
   { 255, 255, 255 }, /* bottom right */
 };
 
+/* The quadrant colour at upright (x, y) of a `w` x `h` pattern. */
+static const guint8 *
+upright_colour_in (int x,
+                   int y,
+                   int w,
+                   int h)
+{
+  return quadrant_colours[(y >= h / 2) * 2 + (x >= w / 2)];
+}
+
 static const guint8 *
 upright_colour (int x,
                 int y)
 {
-  return quadrant_colours[(y >= PATTERN_H / 2) * 2 + (x >= PATTERN_W / 2)];
+  return upright_colour_in (x, y, PATTERN_W, PATTERN_H);
 }
 
-/* The stored pixel that EXIF orientation `o` shows at upright (x, y). */
+/* The stored pixel that EXIF orientation `o` shows at upright (x, y) of a
+ * `w` x `h` image. */
 static void
 stored_position (int  o,
                  int  x,
                  int  y,
+                 int  w,
+                 int  h,
                  int *sx,
                  int *sy)
 {
-  int sw = o >= 5 ? PATTERN_H : PATTERN_W;
-  int sh = o >= 5 ? PATTERN_W : PATTERN_H;
+  int sw = o >= 5 ? h : w;
+  int sh = o >= 5 ? w : h;
 
   switch (o)
     {
@@ -248,13 +269,16 @@ stored_position (int  o,
     }
 }
 
-/* A JPEG of the pattern stored for orientation `o`, with an APP1 Exif
- * segment (big-endian TIFF, one IFD entry: Orientation) after SOI. */
+/* A JPEG of the `w` x `h` (upright) pattern stored for orientation `o`,
+ * with an APP1 Exif segment (big-endian TIFF, one IFD entry: Orientation)
+ * after SOI. */
 static GByteArray *
-make_oriented_jpeg (int o)
+make_oriented_jpeg_sized (int o,
+                          int w,
+                          int h)
 {
-  int sw = o >= 5 ? PATTERN_H : PATTERN_W;
-  int sh = o >= 5 ? PATTERN_W : PATTERN_H;
+  int sw = o >= 5 ? h : w;
+  int sh = o >= 5 ? w : h;
   g_autoptr(GdkPixbuf) stored = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, sw, sh);
   guint8 *pixels = gdk_pixbuf_get_pixels (stored);
   int stride = gdk_pixbuf_get_rowstride (stored);
@@ -272,13 +296,13 @@ make_oriented_jpeg (int o)
   };
   GByteArray *file;
 
-  for (int y = 0; y < PATTERN_H; y++)
-    for (int x = 0; x < PATTERN_W; x++)
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
       {
         int sx, sy;
 
-        stored_position (o, x, y, &sx, &sy);
-        memcpy (pixels + (gsize) sy * stride + sx * 3, upright_colour (x, y), 3);
+        stored_position (o, x, y, w, h, &sx, &sy);
+        memcpy (pixels + (gsize) sy * stride + sx * 3, upright_colour_in (x, y, w, h), 3);
       }
   gdk_pixbuf_save_to_buffer (stored, &jpeg, &jpeg_len, "jpeg", &error, "quality", "95", NULL);
   g_assert_no_error (error);
@@ -291,6 +315,12 @@ make_oriented_jpeg (int o)
   g_byte_array_append (file, app1, sizeof app1);
   g_byte_array_append (file, (const guint8 *) jpeg + 2, (guint) (jpeg_len - 2));
   return file;
+}
+
+static GByteArray *
+make_oriented_jpeg (int o)
+{
+  return make_oriented_jpeg_sized (o, PATTERN_W, PATTERN_H);
 }
 
 static void
@@ -951,6 +981,685 @@ test_file_unchanged (TempFixture  *fixture,
   g_assert_cmpint (g_chmod (path, 0644), ==, 0);
 }
 
+/* ---- the reduced-size path (cs_decode_file_for_size) ------------------ */
+
+static int
+ceil_div (int n,
+          int d)
+{
+  return (n + d - 1) / d;
+}
+
+/* The DCT scaling the fast path should pick: 1/8, 1/4 or 1/2 (largest
+ * first) while the short side stays >= min, else 1. */
+static int
+expected_denom (int w,
+                int h,
+                int min_short_side)
+{
+  for (int d = 8; d > 1; d /= 2)
+    if (MIN (ceil_div (w, d), ceil_div (h, d)) >= min_short_side)
+      return d;
+  return 1;
+}
+
+static void
+assert_same_pixels (const CsDecodedImage *a,
+                    const CsDecodedImage *b)
+{
+  g_assert_cmpint (a->width, ==, b->width);
+  g_assert_cmpint (a->height, ==, b->height);
+  g_assert_cmpint (a->channels, ==, b->channels);
+  for (int y = 0; y < a->height; y++)
+    g_assert_cmpmem (a->pixels + (gsize) y * a->stride, a->width * a->channels,
+                     b->pixels + (gsize) y * b->stride, b->width * b->channels);
+}
+
+/* Short side >= the minimum and < twice it, the original size kept. */
+static void
+test_for_size_range (TempFixture  *fixture,
+                     gconstpointer data)
+{
+  g_autoptr(GByteArray) jpeg = make_oriented_jpeg_sized (1, 2000, 1500);
+  g_autofree char *path = write_temp (fixture, "big.jpg", jpeg->data, jpeg->len);
+  g_autoptr(CsDecodedImage) full = NULL;
+  const int mins[] = { 1, 100, 188, 189, 200, 375, 448, 700, 750, 751, 1000, 1500, 1501, 4000 };
+  GError *error = NULL;
+
+  full = cs_decode_file (path, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (full->scale_denom, ==, 1);
+  g_assert_cmpint (full->orig_width, ==, 2000);
+  g_assert_cmpint (full->orig_height, ==, 1500);
+
+  for (guint i = 0; i < G_N_ELEMENTS (mins); i++)
+    {
+      g_autoptr(CsDecodedImage) image = NULL;
+      int d = expected_denom (2000, 1500, mins[i]);
+      int short_side;
+
+      image = cs_decode_file_for_size (path, mins[i], 0, &error);
+      g_assert_no_error (error);
+      short_side = MIN (image->width, image->height);
+      g_test_message ("min %4d: 1/%d, %dx%d", mins[i], d, image->width, image->height);
+      g_assert_cmpint (image->scale_denom, ==, d);
+      g_assert_cmpint (image->width, ==, ceil_div (2000, d));
+      g_assert_cmpint (image->height, ==, ceil_div (1500, d));
+      g_assert_cmpint (image->orig_width, ==, 2000);
+      g_assert_cmpint (image->orig_height, ==, 1500);
+      g_assert_cmpint (image->channels, ==, 3);
+      if (mins[i] <= 1500)
+        {
+          g_assert_cmpint (short_side, >=, mins[i]);
+          /* 1/8 is the smallest scale: the short side can only stay
+           * longer than twice the minimum there. */
+          if (d < 8)
+            g_assert_cmpint (short_side, <, 2 * mins[i]);
+        }
+      else
+        g_assert_cmpint (short_side, ==, 1500);   /* too small: full size */
+      if (d == 1)
+        assert_same_pixels (image, full);
+      /* The quadrants survive the reduction. */
+      assert_colour_near (image, image->width / 4, image->height / 4, quadrant_colours[0]);
+      assert_colour_near (image, 3 * image->width / 4, 3 * image->height / 4, quadrant_colours[3]);
+    }
+
+  /* No minimum: the full decode. */
+  {
+    g_autoptr(CsDecodedImage) image = cs_decode_file_for_size (path, 0, 0, &error);
+
+    g_assert_no_error (error);
+    assert_same_pixels (image, full);
+  }
+}
+
+/* EXIF orientation applies to the reduced image; the original size is
+ * reported upright (the header's size is the stored one). */
+static void
+test_for_size_orientation (TempFixture  *fixture,
+                           gconstpointer data)
+{
+  const int w = 1600, h = 800;
+
+  for (int o = 1; o <= 8; o++)
+    {
+      g_autoptr(GByteArray) jpeg = make_oriented_jpeg_sized (o, w, h);
+      g_autofree char *name = g_strdup_printf ("big-orientation-%d.jpg", o);
+      g_autofree char *path = write_temp (fixture, name, jpeg->data, jpeg->len);
+      g_autoptr(CsDecodedImage) image = NULL;
+      GError *error = NULL;
+
+      image = cs_decode_file_for_size (path, 100, 0, &error);
+      g_assert_no_error (error);
+      g_test_message ("orientation %d: %dx%d of %dx%d", o, image->width, image->height,
+                      image->orig_width, image->orig_height);
+      g_assert_cmpint (image->scale_denom, ==, 8);
+      g_assert_cmpint (image->width, ==, w / 8);
+      g_assert_cmpint (image->height, ==, h / 8);
+      g_assert_cmpint (image->orig_width, ==, w);
+      g_assert_cmpint (image->orig_height, ==, h);
+      for (int qy = 0; qy < 2; qy++)
+        for (int qx = 0; qx < 2; qx++)
+          {
+            int x = (2 * qx + 1) * image->width / 4, y = (2 * qy + 1) * image->height / 4;
+
+            assert_colour_near (image, x, y, upright_colour_in (x, y, image->width, image->height));
+          }
+    }
+}
+
+/* Small JPEGs and other formats: full size, the same pixels as the
+ * exact path. */
+static void
+test_for_size_full_size (void)
+{
+  const char *files[] = { "rocket.jpg", "chelsea-exif6.jpg", "astronaut.png", "chelsea-alpha.png" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (ref_dir, "images", files[i], NULL);
+      g_autoptr(CsDecodedImage) full = NULL, fast = NULL;
+      GError *error = NULL;
+
+      full = cs_decode_file (path, 0, &error);
+      g_assert_no_error (error);
+      /* 448: the golden JPEGs' short sides are below 896, so not even 1/2
+       * applies; the PNGs would allow it, but only JPEGs are reduced. */
+      fast = cs_decode_file_for_size (path, g_str_has_suffix (files[i], ".png") ? 64 : 448, 0, &error);
+      g_assert_no_error (error);
+      assert_same_pixels (fast, full);
+      g_assert_cmpint (fast->orig_width, ==, full->width);
+      g_assert_cmpint (fast->orig_height, ==, full->height);
+      g_assert_cmpint (fast->nearest, ==, full->nearest);
+    }
+}
+
+/* The pixel budget: a single-pass JPEG reduced at least to 1/2 may be up
+ * to CS_DECODE_SCALED_JPEG_FACTOR times the limit; one decoded at full
+ * size, or a progressive one, may not. */
+static void
+test_for_size_limits (TempFixture  *fixture,
+                      gconstpointer data)
+{
+  g_autoptr(GByteArray) jpeg = make_oriented_jpeg_sized (1, 2000, 1500);   /* 3 MP */
+  g_autofree char *path = write_temp (fixture, "3mp.jpg", jpeg->data, jpeg->len);
+  g_autofree char *progressive = NULL;
+  g_autoptr(CsDecodedImage) image = NULL;
+  GError *error = NULL;
+  gboolean patched = FALSE;
+
+  image = cs_decode_file (path, 1000000, &error);
+  g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+
+  image = cs_decode_file_for_size (path, 100, 1000000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (image->width, ==, 250);
+  g_assert_cmpint (image->height, ==, 188);
+  g_assert_cmpint (image->orig_width, ==, 2000);
+  g_clear_pointer (&image, cs_decoded_image_free);
+
+  /* 1/2 is enough too; full size is not. */
+  image = cs_decode_file_for_size (path, 750, 1000000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (image->width, ==, 1000);
+  g_clear_pointer (&image, cs_decoded_image_free);
+  image = cs_decode_file_for_size (path, 751, 1000000, &error);
+  g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TOO_LARGE);
+  assert_error_names_file (error, path);
+  g_assert_nonnull (strstr (error->message, "2000x1500"));
+  g_assert_nonnull (strstr (error->message, "limit of 1000000 pixels"));
+  g_clear_error (&error);
+
+  /* Four times the limit, and no more. */
+  image = cs_decode_file_for_size (path, 100, 750000, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&image, cs_decoded_image_free);
+  image = cs_decode_file_for_size (path, 100, 749999, &error);
+  g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "limit of 2999996 pixels"));
+  g_clear_error (&error);
+
+  /* The same header marked progressive (SOF2): libjpeg would keep every
+   * coefficient, so the plain limit holds; refused before decoding. */
+  for (guint i = 2; i + 1 < jpeg->len; i++)
+    if (jpeg->data[i] == 0xff && jpeg->data[i + 1] == 0xc0)
+      {
+        jpeg->data[i + 1] = 0xc2;
+        patched = TRUE;
+        break;
+      }
+  g_assert_true (patched);
+  progressive = write_temp (fixture, "3mp-progressive.jpg", jpeg->data, jpeg->len);
+  image = cs_decode_file_for_size (progressive, 100, 1000000, &error);
+  g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "limit of 1000000 pixels"));
+  g_clear_error (&error);
+}
+
+/* torchvision's Resize(edge): short side edge, long side int(edge * long / short). */
+static void
+torch_resized (int  w,
+               int  h,
+               int  edge,
+               int *ow,
+               int *oh)
+{
+  if (w <= h)
+    *ow = edge, *oh = (int) ((gint64) edge * h / w);
+  else
+    *ow = (int) ((gint64) edge * w / h), *oh = edge;
+}
+
+/* The view of a reduced image resizes to the full image's size (so the
+ * same crop window), though libjpeg rounds the reduced size up. */
+static void
+test_for_size_view (void)
+{
+  static const int edges[] = { 64, 224, 336 };
+  /* room for the largest reduced image below: 4500 x 3000 at 1/2 */
+  g_autofree guint8 *pixels = g_malloc (4500 * 3 * 3000);
+  guint cases = 0, plain_differs = 0;
+  double worst_off = 0.0, worst_shift = 0.0, worst_shift_2to1 = 0.0;
+
+  for (guint e = 0; e < G_N_ELEMENTS (edges); e++)
+    for (int wo = 700; wo <= 9000; wo += 37)
+      for (int ho = 700; ho <= 6000; ho += 53)
+        {
+          int se = edges[e], d = expected_denom (wo, ho, 2 * se);
+          CsDecodedImage image = { 0 };
+          clip_preprocess_params pp = { 0 };
+          clip_image view;
+          int want_w, want_h, got_w, got_h, plain_w, plain_h;
+
+          if (d == 1)
+            continue;
+          image.pixels = pixels;
+          image.width = ceil_div (wo, d);
+          image.height = ceil_div (ho, d);
+          image.stride = image.width * 3;
+          image.channels = 3;
+          image.orig_width = wo;
+          image.orig_height = ho;
+          image.scale_denom = d;
+          pp.shortest_edge = se;
+          pp.crop_width = pp.crop_height = se;
+          pp.do_resize = pp.do_center_crop = pp.do_normalize = 1;
+
+          view = cs_decoded_image_as_clip_for (&image, &pp);
+          torch_resized (wo, ho, se, &want_w, &want_h);
+          torch_resized (view.width, view.height, se, &got_w, &got_h);
+          torch_resized (image.width, image.height, se, &plain_w, &plain_h);
+          cases++;
+          plain_differs += plain_w != want_w || plain_h != want_h;
+          if (got_w != want_w || got_h != want_h)
+            g_error ("%dx%d at 1/%d, edge %d: view %dx%d resizes to %dx%d, the full image to %dx%d",
+                     wo, ho, d, se, view.width, view.height, got_w, got_h, want_w, want_h);
+          g_assert_true (view.pixels >= pixels);
+          g_assert_true (view.pixels + (gsize) (view.height - 1) * view.stride + view.width * 3 <=
+                         pixels + (gsize) image.height * image.stride);
+          g_assert_cmpint (view.stride, ==, image.stride);
+          g_assert_cmpint (view.width, <=, image.width);
+          g_assert_cmpint (view.height, <=, image.height);
+          worst_off = MAX (worst_off, fabs ((double) view.width * d - wo) / d);
+          worst_off = MAX (worst_off, fabs ((double) view.height * d - ho) / d);
+          /* How far the crop's ends land from the full image's, in
+           * resized pixels: resized coordinate p maps to source p * wo / want_w
+           * (full image) and to d * (x0 + p * view.width / want_w) (view). */
+          {
+            gsize offset = (gsize) (view.pixels - pixels);
+            int y0 = (int) (offset / image.stride), x0 = (int) (offset % image.stride) / 3;
+            double ends[2][2] = { { (want_w - se) / 2.0, (want_w + se) / 2.0 },
+                                  { (want_h - se) / 2.0, (want_h + se) / 2.0 } };
+
+            for (int k = 0; k < 2; k++)
+              {
+                double px = ends[0][k], py = ends[1][k];
+                double sx = fabs (d * (x0 + px * view.width / want_w) - px * wo / want_w) * want_w / wo;
+                double sy = fabs (d * (y0 + py * view.height / want_h) - py * ho / want_h) * want_h / ho;
+
+                worst_shift = MAX (worst_shift, MAX (sx, sy));
+                if (MAX (wo, ho) <= 2 * MIN (wo, ho))
+                  worst_shift_2to1 = MAX (worst_shift_2to1, MAX (sx, sy));
+              }
+          }
+        }
+  g_test_message ("%u reduced sizes: the whole reduced image would resize to another size "
+                  "than the full image in %u; the views stay within %.3f reduced pixels "
+                  "of the true reduced size; the crop moves by %.3f pixels at most, "
+                  "%.3f for aspect ratios up to 2:1",
+                  cases, plain_differs, worst_off, worst_shift, worst_shift_2to1);
+  g_assert_cmpuint (cases, >, 1000);
+  g_assert_cmpfloat (worst_shift, <, 0.5);
+
+  /* Full size: the whole image. */
+  {
+    CsDecodedImage image = { .width = 640, .height = 427, .stride = 1920, .channels = 3,
+                             .orig_width = 640, .orig_height = 427, .scale_denom = 1 };
+    clip_preprocess_params pp = { .shortest_edge = 224, .crop_width = 224, .crop_height = 224,
+                                  .do_resize = 1 };
+    clip_image view = cs_decoded_image_as_clip_for (&image, &pp);
+
+    g_assert_cmpint (view.width, ==, 640);
+    g_assert_cmpint (view.height, ==, 427);
+  }
+}
+
+/* Bit writer for hand-made JPEG entropy data (no 0xFF bytes occur here). */
+static void
+append_be16 (GByteArray *a,
+             guint       v)
+{
+  guint8 b[2] = { (v >> 8) & 0xff, v & 0xff };
+
+  g_byte_array_append (a, b, 2);
+}
+
+/* A baseline greyscale JPEG of `width` x `height` (multiples of 8), every
+ * block flat mid-grey, written directly: one-code Huffman tables ("0" is
+ * DC difference 0 and end-of-block), two bits per block. */
+static GByteArray *
+make_flat_grey_jpeg (guint width,
+                     guint height)
+{
+  GByteArray *jpeg = g_byte_array_new ();
+  gsize blocks = (gsize) (width / 8) * (height / 8);
+  gsize bytes = (blocks * 2 + 7) / 8;
+  g_autofree guint8 *zeros = g_malloc0 (bytes);
+  guint8 q[64];
+
+  g_byte_array_append (jpeg, (const guint8 *) "\xff\xd8", 2);            /* SOI */
+  g_byte_array_append (jpeg, (const guint8 *) "\xff\xdb", 2);            /* DQT */
+  append_be16 (jpeg, 67);
+  g_byte_array_append (jpeg, (const guint8 *) "\x00", 1);
+  memset (q, 1, sizeof q);
+  g_byte_array_append (jpeg, q, sizeof q);
+  g_byte_array_append (jpeg, (const guint8 *) "\xff\xc0", 2);            /* SOF0 */
+  append_be16 (jpeg, 11);
+  g_byte_array_append (jpeg, (const guint8 *) "\x08", 1);
+  append_be16 (jpeg, height);
+  append_be16 (jpeg, width);
+  g_byte_array_append (jpeg, (const guint8 *) "\x01\x01\x11\x00", 4);
+  for (guint t = 0; t < 2; t++)                                           /* DHT: DC 0, AC 0 */
+    {
+      guint8 table = t == 0 ? 0x00 : 0x10;
+      guint8 counts[16] = { 1 };                                          /* one 1-bit code */
+
+      g_byte_array_append (jpeg, (const guint8 *) "\xff\xc4", 2);
+      append_be16 (jpeg, 2 + 1 + 16 + 1);
+      g_byte_array_append (jpeg, &table, 1);
+      g_byte_array_append (jpeg, counts, 16);
+      g_byte_array_append (jpeg, (const guint8 *) "\x00", 1);            /* symbol 0 */
+    }
+  g_byte_array_append (jpeg, (const guint8 *) "\xff\xda", 2);            /* SOS */
+  append_be16 (jpeg, 8);
+  g_byte_array_append (jpeg, (const guint8 *) "\x01\x01\x00\x00\x3f\x00", 6);
+  g_byte_array_append (jpeg, zeros, (guint) bytes);
+  g_byte_array_append (jpeg, (const guint8 *) "\xff\xd9", 2);            /* EOI */
+  return jpeg;
+}
+
+/* A "VmRSS:" or "VmHWM:" figure of /proc/self/status in kB, or -1. */
+static long
+proc_status_kb (const char *field)
+{
+  g_autofree char *status = NULL;
+  const char *at;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      (at = strstr (status, field)) == NULL)
+    return -1;
+  return strtol (at + strlen (field), NULL, 10);
+}
+
+/* Starts measuring the peak resident size afresh: the current size, after
+ * resetting the kernel's high-water mark when allowed ("5" to clear_refs),
+ * else the peak so far. */
+static long
+peak_rss_reset_kb (void)
+{
+  struct rusage ru;
+
+  if (g_file_set_contents ("/proc/self/clear_refs", "5", 1, NULL) &&
+      proc_status_kb ("VmRSS:") >= 0)
+    return proc_status_kb ("VmRSS:");
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+static long
+peak_rss_kb (void)
+{
+  struct rusage ru;
+  long hwm = proc_status_kb ("VmHWM:");
+
+  if (hwm >= 0)
+    return hwm;
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+/* A 200-megapixel baseline JPEG: the exact path refuses it; the reduced
+ * path decodes it at 1/8 in a few megabytes.  The peak resident size is
+ * measured in a fresh process. */
+#define BIG_W 16384
+#define BIG_H 12288
+#define BIG_RSS_BOUND_MB 64
+
+static void
+test_for_size_200_megapixels (void)
+{
+  if (g_test_subprocess ())
+    {
+      const char *path = g_getenv ("CS_TEST_BIG_JPEG");
+      g_autofree char *small = g_build_filename (ref_dir, "images", "rocket.jpg", NULL);
+      g_autoptr(CsDecodedImage) warm = NULL, image = NULL;
+      g_autofree char *report = NULL, *report_path = NULL;
+      GError *error = NULL;
+      long before, after;
+
+      g_assert_nonnull (path);
+      /* Load the JPEG module and its libraries first. */
+      warm = cs_decode_file_for_size (small, 448, 0, &error);
+      g_assert_no_error (error);
+      before = peak_rss_reset_kb ();
+      image = cs_decode_file_for_size (path, 448, 0, &error);
+      after = peak_rss_kb ();
+      g_assert_no_error (error);
+      g_assert_cmpint (image->width, ==, BIG_W / 8);
+      g_assert_cmpint (image->height, ==, BIG_H / 8);
+      g_assert_cmpint (image->orig_width, ==, BIG_W);
+      g_assert_cmpint (image->orig_height, ==, BIG_H);
+      assert_pixel (image, 0, 0, 128, 128, 128);
+      assert_pixel (image, image->width - 1, image->height - 1, 128, 128, 128);
+      report = g_strdup_printf ("%ld", after - before);
+      report_path = g_strconcat (path, ".rss", NULL);
+      g_file_set_contents (report_path, report, -1, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (after - before, <, BIG_RSS_BOUND_MB * 1024);
+      return;
+    }
+
+  {
+    g_autofree char *dir = test_make_temp_dir ();
+    g_autofree char *path = g_build_filename (dir, "200mp.jpg", NULL);
+    g_autofree char *report_path = g_strconcat (path, ".rss", NULL);
+    g_autofree char *report = NULL;
+    g_autoptr(GByteArray) jpeg = make_flat_grey_jpeg (BIG_W, BIG_H);
+    g_autoptr(CsDecodedImage) image = NULL;
+    GError *error = NULL;
+
+    g_file_set_contents (path, (const char *) jpeg->data, jpeg->len, &error);
+    g_assert_no_error (error);
+
+    image = cs_decode_file (path, 0, &error);
+    g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TOO_LARGE);
+    g_clear_error (&error);
+
+    g_setenv ("CS_TEST_BIG_JPEG", path, TRUE);
+    g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+    g_unsetenv ("CS_TEST_BIG_JPEG");
+    if (g_file_get_contents (report_path, &report, NULL, NULL))
+      g_test_message ("%d x %d baseline JPEG (%u bytes) at 1/8: peak RSS grew by %.1f MB "
+                      "(bound %d MB; the full RGB image alone would be %.0f MB)",
+                      BIG_W, BIG_H, jpeg->len, g_ascii_strtod (report, NULL) / 1024,
+                      BIG_RSS_BOUND_MB, (double) BIG_W * BIG_H * 3 / 1e6);
+    test_rm_rf (dir);
+    g_test_trap_assert_passed ();
+  }
+}
+
+/* ---- fast path vs exact path: embeddings on real photos --------------- */
+
+/* README-style tolerance from the design: the fast path must keep the
+ * embedding within this cosine of the exact path's. */
+#define FAST_PATH_MIN_COSINE 0.995
+#define LARGE_PHOTO_PIXELS   12e6
+
+typedef struct {
+  const char *label;
+  clip_model *model;
+  clip_ctx   *ctx;
+  const clip_preprocess_params *pp;
+  int         min_short_side;
+  size_t      n_floats;
+  float      *full;     /* n images of tensors */
+  float      *fast;
+  int        *denom;
+} CosineModel;
+
+/* Upscales `src` (bilinear) to about 12 megapixels, keeping its aspect,
+ * and saves it as a quality-90 JPEG: a stand-in for a camera photo. */
+static char *
+make_large_photo (const char *src,
+                  const char *dir,
+                  const char *stem)
+{
+  g_autoptr(GdkPixbuf) small = NULL, big = NULL;
+  g_autofree char *name = g_strconcat (stem, "-12mp.jpg", NULL);
+  char *path = g_build_filename (dir, name, NULL);
+  GError *error = NULL;
+  double f;
+
+  small = gdk_pixbuf_new_from_file (src, &error);
+  g_assert_no_error (error);
+  f = sqrt (LARGE_PHOTO_PIXELS / ((double) gdk_pixbuf_get_width (small) * gdk_pixbuf_get_height (small)));
+  big = gdk_pixbuf_scale_simple (small, (int) lround (gdk_pixbuf_get_width (small) * f),
+                                 (int) lround (gdk_pixbuf_get_height (small) * f),
+                                 GDK_INTERP_BILINEAR);
+  g_assert_nonnull (big);
+  gdk_pixbuf_save (big, path, "jpeg", &error, "quality", "90", NULL);
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+cosine_model_load (CosineModel *m,
+                   const char  *label,
+                   const char  *dir,
+                   guint        n_images)
+{
+  clip_params params = clip_params_default ();
+  char *message = NULL;
+
+  m->label = label;
+  if (clip_model_load (dir, &m->model, &message) != CLIP_STATUS_OK)
+    g_error ("%s", message);
+  if (clip_ctx_new (m->model, &params, &m->ctx, &message) != CLIP_STATUS_OK)
+    g_error ("%s", message);
+  m->pp = clip_model_get_preprocess (m->model);
+  m->min_short_side = 2 * clip_model_get_info (m->model)->image_size;
+  m->n_floats = clip_model_image_floats (m->model);
+  m->full = g_new (float, m->n_floats * n_images);
+  m->fast = g_new (float, m->n_floats * n_images);
+  m->denom = g_new0 (int, n_images);
+}
+
+static void
+cosine_model_clear (CosineModel *m)
+{
+  clip_ctx_free (m->ctx);
+  clip_model_free (m->model);
+  g_free (m->full);
+  g_free (m->fast);
+  g_free (m->denom);
+}
+
+static void
+preprocess_or_die (const CosineModel    *m,
+                   const CsDecodedImage *image,
+                   float                *out)
+{
+  clip_image view = cs_decoded_image_as_clip_for (image, m->pp);
+  char *message = NULL;
+
+  if (clip_preprocess (m->pp, &view, out, &message) != CLIP_STATUS_OK)
+    g_error ("%s", message);
+}
+
+static void
+test_fast_path_cosine (TempFixture  *fixture,
+                       gconstpointer data)
+{
+  g_autofree char *manifest = g_build_filename (ref_dir, "manifest.json", NULL);
+  g_autofree char *tiny_dir = g_build_filename (ref_dir, "tiny-clip", NULL);
+  g_autofree char *toy_dir = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) stems = g_ptr_array_new ();
+  CosineModel models[2] = { { 0 } };
+  GError *error = NULL;
+  JsonArray *images;
+  guint n;
+
+  if (test_shared_dir () == NULL)
+    {
+      g_test_skip ("../shared is absent");
+      return;
+    }
+  toy_dir = g_build_filename (test_shared_dir (), "models", "toy-clip", NULL);
+  json_parser_load_from_file (parser, manifest, &error);
+  g_assert_no_error (error);
+  images = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                         "images");
+  n = json_array_get_length (images);
+  g_assert_cmpuint (n, >=, 6);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *image = json_array_get_object_element (images, i);
+      g_autofree char *src = g_build_filename (ref_dir, json_object_get_string_member (image, "file"), NULL);
+      const char *stem = json_object_get_string_member (image, "stem");
+
+      g_ptr_array_add (paths, make_large_photo (src, fixture->dir, stem));
+      g_ptr_array_add (stems, (gpointer) stem);
+    }
+
+  cosine_model_load (&models[0], "toy-clip", toy_dir, n);
+  cosine_model_load (&models[1], "tiny-clip", tiny_dir, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CsDecodedImage) full = cs_decode_file (paths->pdata[i], 0, &error);
+
+      g_assert_no_error (error);
+      for (guint k = 0; k < G_N_ELEMENTS (models); k++)
+        {
+          CosineModel *m = &models[k];
+          g_autoptr(CsDecodedImage) fast = NULL;
+
+          fast = cs_decode_file_for_size (paths->pdata[i], m->min_short_side, 0, &error);
+          g_assert_no_error (error);
+          g_assert_cmpint (fast->orig_width, ==, full->width);
+          g_assert_cmpint (fast->orig_height, ==, full->height);
+          g_assert_cmpint (MIN (fast->width, fast->height), >=, m->min_short_side);
+          m->denom[i] = fast->scale_denom;
+          preprocess_or_die (m, full, m->full + m->n_floats * i);
+          preprocess_or_die (m, fast, m->fast + m->n_floats * i);
+        }
+    }
+
+  for (guint k = 0; k < G_N_ELEMENTS (models); k++)
+    {
+      CosineModel *m = &models[k];
+      int dim = clip_model_get_info (m->model)->embed_dim;
+      g_autofree float *emb_full = g_new (float, (size_t) dim * n);
+      g_autofree float *emb_fast = g_new (float, (size_t) dim * n);
+      double worst = 1.0, worst_d = 0.0;
+      const char *worst_name = "-";
+      char *message = NULL;
+
+      if (clip_encode_images (m->ctx, m->full, (int) n, emb_full, &message) != CLIP_STATUS_OK ||
+          clip_encode_images (m->ctx, m->fast, (int) n, emb_fast, &message) != CLIP_STATUS_OK)
+        g_error ("%s", message);
+      for (guint i = 0; i < n; i++)
+        {
+          double cosine = test_cosine (emb_full + (size_t) dim * i, emb_fast + (size_t) dim * i, dim);
+          double max_d = 0.0, sum_d = 0.0;
+
+          for (size_t e = 0; e < m->n_floats; e++)
+            {
+              double d = fabs ((double) m->full[m->n_floats * i + e] - m->fast[m->n_floats * i + e]);
+
+              max_d = MAX (max_d, d);
+              sum_d += d;
+            }
+          g_test_message ("%-9s %-20s decoded at 1/%d: cosine %.6f, tensor max |d| %.3f, mean |d| %.4f",
+                          m->label, (const char *) stems->pdata[i], m->denom[i], cosine, max_d,
+                          sum_d / m->n_floats);
+          g_assert_cmpfloat (cosine, >=, FAST_PATH_MIN_COSINE);
+          if (cosine < worst)
+            worst = cosine, worst_name = stems->pdata[i];
+          worst_d = MAX (worst_d, max_d);
+        }
+      g_test_message ("%s: worst cosine %.6f (%s), worst tensor max |d| %.3f",
+                      m->label, worst, worst_name, worst_d);
+    }
+
+  for (guint k = 0; k < G_N_ELEMENTS (models); k++)
+    cosine_model_clear (&models[k]);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -999,6 +1708,17 @@ main (int    argc,
   g_test_add_func ("/library/decode/engine-error", test_engine_error);
   g_test_add ("/library/decode/file-unchanged", TempFixture, NULL,
               temp_setup, test_file_unchanged, temp_teardown);
+  g_test_add ("/library/decode/for-size/range", TempFixture, NULL,
+              temp_setup, test_for_size_range, temp_teardown);
+  g_test_add ("/library/decode/for-size/orientation", TempFixture, NULL,
+              temp_setup, test_for_size_orientation, temp_teardown);
+  g_test_add_func ("/library/decode/for-size/full-size", test_for_size_full_size);
+  g_test_add_func ("/library/decode/for-size/view", test_for_size_view);
+  g_test_add ("/library/decode/for-size/limits", TempFixture, NULL,
+              temp_setup, test_for_size_limits, temp_teardown);
+  g_test_add_func ("/library/decode/for-size/200-megapixels", test_for_size_200_megapixels);
+  g_test_add ("/library/decode/for-size/embedding-cosine", TempFixture, NULL,
+              temp_setup, test_fast_path_cosine, temp_teardown);
 
   status = g_test_run ();
   g_free (ref_dir);
