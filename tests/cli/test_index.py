@@ -66,6 +66,10 @@ def stored_vectors(db):
     con = sqlite3.connect(db)
     try:
         rows = con.execute("SELECT p.path, v.vector FROM photos p JOIN vectors v ON v.photo_id = p.id").fetchall()
+    except sqlite3.OperationalError as e:
+        if "no such table" not in str(e):
+            raise
+        rows = []  # killed before the schema was created: an empty library
     finally:
         con.close()
     out = {}
