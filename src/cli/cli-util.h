@@ -33,3 +33,7 @@ gboolean    parse_options       (GOptionContext *octx,
 
 int cli_cmd_index  (int argc, char **argv);
 int cli_cmd_status (int argc, char **argv);
+int cli_cmd_search (int argc, char **argv);
+int cli_cmd_label  (int argc, char **argv);
+int cli_cmd_duplicates (int argc, char **argv);
+int cli_cmd_bench  (int argc, char **argv);

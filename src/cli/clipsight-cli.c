@@ -164,7 +164,9 @@ static gboolean
 parse_backend (const char   *name,
                clip_backend *out)
 {
-  if (name == NULL || g_str_equal (name, "blas"))
+  if (name == NULL || g_str_equal (name, "native"))
+    *out = CLIP_BACKEND_NATIVE;
+  else if (g_str_equal (name, "blas"))
     *out = CLIP_BACKEND_BLAS;
   else if (g_str_equal (name, "ref"))
     *out = CLIP_BACKEND_REF;
@@ -174,9 +176,15 @@ parse_backend (const char   *name,
 }
 
 static gboolean
-check_precision (const char *precision)
+parse_precision (const char     *name,
+                 clip_precision *out)
 {
-  return precision == NULL || g_str_equal (precision, "f32");
+  if (name == NULL)
+    {
+      *out = CLIP_PRECISION_F32;
+      return TRUE;
+    }
+  return clip_precision_parse (name, out);
 }
 
 /* Prints one input's embedding as a line of JSON. */
@@ -209,10 +217,10 @@ cmd_embed (int    argc,
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_opt, "Model directory (or $CLIPSIGHT_MODEL)", "DIR" },
     { "image", 'i', 0, G_OPTION_ARG_CALLBACK, on_embed_input_cb, "Embed an image file", "FILE" },
     { "text", 't', 0, G_OPTION_ARG_CALLBACK, on_embed_input_cb, "Embed a text", "TEXT" },
-    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision_opt, "Arithmetic: f32 (default)", "P" },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision_opt, "Arithmetic: f32 (default, exact), f16, bf16 or int8", "P" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Threads (default: all CPUs)", "N" },
     { "batch", 0, 0, G_OPTION_ARG_INT, &batch, "Images per encoder call (default 8)", "N" },
-    { "backend", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &backend_opt, "blas or ref", "B" },
+    { "backend", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &backend_opt, "native, blas or ref", "B" },
     { NULL }
   };
   g_autoptr(GArray) inputs = NULL;
@@ -235,15 +243,15 @@ cmd_embed (int    argc,
       fail_message (m);
       return EXIT_USAGE;
     }
-  if (!check_precision (precision_opt))
+  if (!parse_precision (precision_opt, &params.precision))
     {
-      g_autofree char *m = g_strdup_printf ("embed: unknown precision '%s' (this build has: f32)", precision_opt);
+      g_autofree char *m = g_strdup_printf ("embed: unknown precision '%s' (f32, f16, bf16 or int8)", precision_opt);
       fail_message (m);
       return EXIT_USAGE;
     }
   if (!parse_backend (backend_opt, &params.backend) || batch < 1)
     {
-      fail_message ("embed: --backend must be blas or ref, --batch at least 1");
+      fail_message ("embed: --backend must be native, blas or ref, --batch at least 1");
       return EXIT_USAGE;
     }
   dir = model_dir_or_env (model_opt);
@@ -461,209 +469,18 @@ cmd_make_test_model (int    argc,
   return EXIT_SUCCESS;
 }
 
-/* ------------------------------------------------------------------- bench */
-
-static double
-cpu_seconds (void)
-{
-  struct rusage ru;
-  getrusage (RUSAGE_SELF, &ru);
-  return (double) ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6
-         + (double) ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
-static double
-peak_rss_mb (void)
-{
-  struct rusage ru;
-  getrusage (RUSAGE_SELF, &ru);
-  return ru.ru_maxrss / 1024.0;
-}
-
-/* Multiply-adds of one image through the vision tower, as FLOPs (2 per MAC). */
-static double
-image_gflop (const clip_model_info *in)
-{
-  double w = in->vision.width, m = in->vision.mlp, p = in->patch_size;
-  double g = in->image_size / in->patch_size, np = g * g, t = np + 1;
-  double per_layer = t * (4 * w * w + 2 * w * m) + 2 * t * t * w;
-  return 2.0 * (np * 3 * p * p * w + in->vision.layers * per_layer + w * in->embed_dim) / 1e9;
-}
-
-static int
-cmd_bench (int    argc,
-           char **argv)
-{
-  g_autofree char *model_opt = NULL;
-  g_auto(GStrv) batches_opt = NULL;
-  g_auto(GStrv) precisions_opt = NULL;
-  g_autofree char *backend_opt = NULL;
-  gboolean as_json = FALSE;
-  int threads = 0, reps = 3;
-  g_autoptr(GOptionContext) octx = g_option_context_new ("- measure the engine's speed");
-  GOptionEntry entries[] = {
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_opt, "Model directory (or $CLIPSIGHT_MODEL)", "DIR" },
-    { "batch", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &batches_opt, "Image batch size (repeatable; default 1 and 8)", "N" },
-    { "precision", 0, 0, G_OPTION_ARG_STRING_ARRAY, &precisions_opt, "Precision (repeatable; this build: f32)", "P" },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Threads (default: all CPUs)", "N" },
-    { "repeat", 0, 0, G_OPTION_ARG_INT, &reps, "Timed calls per figure, after one warm-up (default 3)", "N" },
-    { "backend", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &backend_opt, "blas or ref", "B" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print one JSON object", NULL },
-    { NULL }
-  };
-  clip_model *model = NULL;
-  clip_ctx *ctx = NULL;
-  clip_params params = clip_params_default ();
-  char *message = NULL;
-  clip_status status;
-  const char *dir;
-  int batches[16], n_batches = 0;
-  g_autofree int32_t *ids = NULL;
-
-  g_option_context_add_main_entries (octx, entries, NULL);
-  if (!parse_options (octx, &argc, &argv))
-    return EXIT_USAGE;
-  dir = model_dir_or_env (model_opt);
-  if (dir == NULL || reps < 1 || !parse_backend (backend_opt, &params.backend))
-    {
-      fail_message ("bench: give --model DIR (or CLIPSIGHT_MODEL); --repeat at least 1");
-      return EXIT_USAGE;
-    }
-  for (int i = 0; precisions_opt != NULL && precisions_opt[i] != NULL; i++)
-    if (!check_precision (precisions_opt[i]))
-      {
-        g_autofree char *m = g_strdup_printf ("bench: unknown precision '%s' (this build has: f32)", precisions_opt[i]);
-        fail_message (m);
-        return EXIT_USAGE;
-      }
-  for (int i = 0; batches_opt != NULL && batches_opt[i] != NULL && n_batches < 16; i++)
-    {
-      int b = atoi (batches_opt[i]);
-      if (b < 1 || b > 256)
-        {
-          fail_message ("bench: --batch must be between 1 and 256");
-          return EXIT_USAGE;
-        }
-      batches[n_batches++] = b;
-    }
-  if (n_batches == 0)
-    {
-      batches[n_batches++] = 1;
-      batches[n_batches++] = 8;
-    }
-
-  gint64 t0 = g_get_monotonic_time ();
-  status = clip_model_load (dir, &model, &message);
-  if (status != CLIP_STATUS_OK)
-    return fail_clip (status, message);
-  double load_ms = (g_get_monotonic_time () - t0) / 1000.0;
-  params.n_threads = threads;
-  status = clip_ctx_new (model, &params, &ctx, &message);
-  if (status != CLIP_STATUS_OK)
-    {
-      clip_model_free (model);
-      return fail_clip (status, message);
-    }
-
-  const clip_model_info *info = clip_model_get_info (model);
-  size_t nf = clip_model_image_floats (model);
-  int max_batch = 1;
-  for (int i = 0; i < n_batches; i++)
-    max_batch = MAX (max_batch, batches[i]);
-  g_autofree float *pix = g_new (float, nf * (size_t) max_batch);
-  g_autofree float *out = g_new (float, (size_t) max_batch * info->embed_dim);
-  g_autoptr(GString) json = g_string_new (NULL);
-  GRand *rand = g_rand_new_with_seed (7);
-  for (size_t i = 0; i < nf * (size_t) max_batch; i++)
-    pix[i] = (float) g_rand_double_range (rand, -1.8, 2.1);
-  g_rand_free (rand);
-
-  g_string_append_printf (json, "{\"kernels\": \"%s\", \"load_ms\": %.1f, \"image\": [",
-                          params.backend == CLIP_BACKEND_REF ? "ref" : clip_kernels_name (), load_ms);
-  if (!as_json)
-    printf ("model %s: load %.1f ms, kernels %s, %.2f GFLOP per image\n", dir, load_ms,
-            clip_kernels_name (), image_gflop (info));
-  for (int bi = 0; bi < n_batches; bi++)
-    {
-      int b = batches[bi];
-      double best = 1e30, cpu = 0, wall = 0;
-      for (int r = 0; r <= reps; r++)
-        {
-          double c0 = cpu_seconds ();
-          gint64 w0 = g_get_monotonic_time ();
-          status = clip_encode_images (ctx, pix, b, out, &message);
-          double dt = (g_get_monotonic_time () - w0) / 1e6;
-          if (status != CLIP_STATUS_OK)
-            goto fail;
-          if (r == 0)
-            continue; /* warm-up */
-          best = MIN (best, dt);
-          wall += dt;
-          cpu += cpu_seconds () - c0;
-        }
-      double per_s = b / best, per_cpu_s = b * reps / cpu;
-      g_string_append_printf (json, "%s{\"precision\": \"f32\", \"batch\": %d, \"per_s\": %.3f, "
-                              "\"per_cpu_s\": %.3f, \"gflops\": %.2f}",
-                              bi ? ", " : "", b, per_s, per_cpu_s, per_s * image_gflop (info));
-      if (!as_json)
-        printf ("image f32 batch %3d: %8.2f images/s (best of %d), %7.2f images per CPU-second, %7.1f GFLOP/s\n",
-                b, per_s, reps, per_cpu_s, per_s * image_gflop (info));
-    }
-  g_string_append (json, "], \"text\": [");
-
-  const int token_counts[] = { 10, 77 };
-  const clip_tokenizer *tok = clip_model_get_tokenizer (model);
-  int ctxlen = info->context_length;
-  ids = g_new0 (int32_t, ctxlen);
-  for (size_t ti = 0; ti < G_N_ELEMENTS (token_counts); ti++)
-    {
-      int tokens = MIN (token_counts[ti], ctxlen);
-      double best = 1e30;
-      /* SOT, filler words, EOT at position tokens-1 */
-      ids[0] = clip_tokenizer_sot_id (tok);
-      for (int i = 1; i < tokens - 1; i++)
-        ids[i] = 320 % info->vocab_size;
-      ids[tokens - 1] = clip_tokenizer_eot_id (tok);
-      for (int i = tokens; i < ctxlen; i++)
-        ids[i] = 0;
-      for (int r = 0; r <= reps * 3; r++)
-        {
-          gint64 w0 = g_get_monotonic_time ();
-          status = clip_encode_texts (ctx, ids, 1, out, &message);
-          if (status != CLIP_STATUS_OK)
-            goto fail;
-          if (r > 0)
-            best = MIN (best, (g_get_monotonic_time () - w0) / 1000.0);
-        }
-      g_string_append_printf (json, "%s{\"precision\": \"f32\", \"tokens\": %d, \"ms\": %.3f}",
-                              ti ? ", " : "", tokens, best);
-      if (!as_json)
-        printf ("text f32 %2d tokens: %8.2f ms (best of %d)\n", tokens, best, reps * 3);
-    }
-  g_string_append_printf (json, "], \"peak_rss_mb\": %.0f}\n", peak_rss_mb ());
-  if (as_json)
-    fputs (json->str, stdout);
-  else
-    printf ("peak RSS %.0f MB\n", peak_rss_mb ());
-  clip_ctx_free (ctx);
-  clip_model_free (model);
-  return EXIT_SUCCESS;
-
-fail:
-  clip_ctx_free (ctx);
-  clip_model_free (model);
-  return fail_clip (status, message);
-}
-
 /* -------------------------------------------------------------------- main */
 
 static const Command commands[] = {
   { "tokenize", cmd_tokenize, "print CLIP token ids of texts" },
   { "embed", cmd_embed, "print CLIP embeddings of images and texts" },
   { "preprocess", cmd_preprocess, "write the image encoder's input tensor" },
-  { "bench", cmd_bench, "measure the engine's speed" },
+  { "bench", cli_cmd_bench, "measure the engine's speed" },
   { "index", cli_cmd_index, "index photo folders into a database" },
   { "status", cli_cmd_status, "print the state of a photo library database" },
+  { "search", cli_cmd_search, "search the photos of a library by text or image" },
+  { "label", cli_cmd_label, "add, edit, list and teach zero-shot labels" },
+  { "duplicates", cli_cmd_duplicates, "find exact and near-duplicate photos" },
   { "make-test-model", cmd_make_test_model, "write a CLIP model with random weights" },
 };
 
