@@ -1,0 +1,80 @@
+/* cs-search-provider.h - Clipsight's results in the GNOME Shell search.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A CsSearchProvider exports org.gnome.Shell.SearchProvider2 on the
+ * application's own D-Bus connection, so that typing a description in the
+ * Activities overview shows the matching photos.  GNOME Shell finds it
+ * through data/<app id>.search-provider.ini, which names the app's bus name
+ * and the object path <the app's object path>/SearchProvider, and starts
+ * the app through D-Bus activation (data/<app id>.service) when it is not
+ * running.
+ *
+ * How the application uses it: CsApplication's dbus_register, after
+ * chaining up, calls cs_search_provider_register (app, connection,
+ * object_path, error) with the object path GApplication gave it, and its
+ * dbus_unregister calls cs_search_provider_unregister () before chaining
+ * up.  The provider asks cs_application_get_library () for the library at
+ * each call, so it follows the app when the app makes a new one (a model
+ * change), and finds nothing while there is none.
+ *
+ * The contract with the application's actions (the app must install them):
+ *
+ *   app.show-photo  parameter "s": a file URI (file:///...).  Show that
+ *                   photo in Clipsight, opening a window when there is none
+ *                   (the app may have been started by D-Bus activation and
+ *                   have no window yet).  Sent by ActivateResult.
+ *   app.search      parameter "s": search text.  Show the main window with
+ *                   that text in the search entry.  Sent by LaunchSearch.
+ *
+ * Result identifiers are the photos' row ids in the library (decimal
+ * strings), which are stable across moves and never reused.  The search
+ * keeps only the photos inside the query's adaptive cutoff, best first.
+ * Each method call holds the application (g_application_hold ()) until it
+ * is answered, and for a minute after the last call, so that an app the
+ * Shell started through D-Bus activation (with --gapplication-service, no
+ * window) stays up while the user types instead of loading the model again
+ * for every keystroke.  Calls that arrive before the library is loaded
+ * wait for it (for a few seconds at most, then answer with no results).
+ *
+ * Home thread: the main one; the provider runs no SQL, CLIP or file I/O on
+ * it (searches run through cs_library_search_async (), and the thumbnail
+ * look-ups for GetResultMetas in a worker thread).
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* The provider's object path below the application's. */
+#define CS_SEARCH_PROVIDER_PATH_SUFFIX "/SearchProvider"
+
+/* CsApplication (cs-application.h, not included here, so that the
+ * provider builds without GTK for its tests). */
+typedef struct _CsApplication CsApplication;
+
+/* Exports the provider at `object_path` + CS_SEARCH_PROVIDER_PATH_SUFFIX on
+ * `connection`, for `application` (a GApplication: CsApplication, or a
+ * test host that provides cs_application_get_library ()).  Returns FALSE
+ * with `error` set when the object cannot be exported. */
+gboolean          cs_search_provider_register     (CsApplication    *application,
+                                                   GDBusConnection  *connection,
+                                                   const char       *object_path,
+                                                   GError          **error);
+/* Stops exporting on `connection`, answers the calls still waiting with
+ * no results and cancels the search in flight.  Safe to call when not
+ * registered. */
+void              cs_search_provider_unregister   (CsApplication    *application,
+                                                   GDBusConnection  *connection,
+                                                   const char       *object_path);
+
+/* The path of a thumbnail for `uri` following the freedesktop Thumbnail
+ * Managing Standard (the "large" size first, then "normal") in
+ * `cache_dirs` (NULL-terminated, each holding large/ and normal/), or NULL
+ * when none exists.  Blocking (stats files): for worker threads and tests. */
+char             *cs_search_provider_find_thumbnail (const char        *uri,
+                                                     const char * const *cache_dirs);
+
+G_END_DECLS
