@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 The Clipsight authors
+"""Checks the Flatpak manifests as far as a machine without Flathub can.
+
+For flatpak/io.github.clipsight.Clipsight.yml and its .Devel twin: they
+parse (PyYAML, or flatpak-builder --show-manifest), `flatpak-builder
+--show-manifest` accepts them when it is installed, the app id matches the
+desktop file, metainfo, search provider and D-Bus service templates, the
+GSettings schema and meson's profile, the permissions are exactly the
+minimal set and each has a comment, and every downloaded source is pinned
+(https URL and a real sha256).  Exits 77 (skipped) when neither PyYAML
+nor flatpak-builder is there to read YAML.
+
+  check_flatpak.py SOURCE_ROOT
+"""
+
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+BASE_ID = "io.github.clipsight.Clipsight"
+PERMISSIONS = [
+    "--socket=wayland",
+    "--socket=fallback-x11",
+    "--share=ipc",
+    "--device=dri",
+    "--filesystem=xdg-pictures:ro",
+]
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+problems = []
+
+
+def problem(message):
+    problems.append(message)
+
+
+def load_yaml(path):
+    try:
+        import yaml
+    except ImportError:
+        yaml = None
+    if yaml is not None:
+        with open(path, encoding="utf-8") as f:
+            return yaml.safe_load(f)
+    builder = shutil.which("flatpak-builder")
+    if builder is None:
+        return None
+    out = subprocess.run([builder, "--show-manifest", path], capture_output=True, text=True)
+    if out.returncode != 0:
+        problem(f"{path}: flatpak-builder --show-manifest failed: {out.stderr.strip()}")
+        return {}
+    return json.loads(out.stdout)
+
+
+def modules_of(manifest, manifest_dir):
+    """Every module, with the directory its relative paths start from."""
+    for module in manifest.get("modules", []):
+        if isinstance(module, str):
+            path = os.path.join(manifest_dir, module)
+            if not os.path.isfile(path):
+                problem(f"module file {module} does not exist")
+                continue
+            loaded = load_yaml(path)
+            if loaded is None:
+                continue
+            yield loaded, os.path.dirname(path)
+            yield from modules_of(loaded, os.path.dirname(path))
+        else:
+            yield module, manifest_dir
+            yield from modules_of(module, manifest_dir)
+
+
+def check_comments(path):
+    """Each finish-arg line has a comment above it (or above its group)."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    try:
+        start = lines.index("finish-args:")
+    except ValueError:
+        problem(f"{path}: no finish-args block")
+        return
+    previous = []
+    for line in lines[start + 1:]:
+        stripped = line.strip()
+        if line and not line.startswith(" "):
+            break
+        if stripped.startswith("- --"):
+            above = [p for p in previous if not p.startswith("- --")]
+            if not above or not above[-1].startswith("#"):
+                problem(f"{path}: {stripped[2:]} has no comment explaining it")
+            previous.append(stripped)
+        elif stripped:
+            previous = [stripped] if stripped.startswith("#") else []
+
+
+def check_manifest(path, expected_id, profile):
+    manifest = load_yaml(path)
+    if manifest is None:
+        return False
+    if not manifest:
+        return True
+    name = os.path.basename(path)
+    if manifest.get("id", manifest.get("app-id")) != expected_id:
+        problem(f"{name}: id {manifest.get('id')} is not {expected_id}")
+    if name != expected_id + ".yml":
+        problem(f"{name}: the file is not named after its id")
+    if manifest.get("runtime") != "org.gnome.Platform" or manifest.get("sdk") != "org.gnome.Sdk":
+        problem(f"{name}: not on the GNOME runtime and SDK")
+    if not str(manifest.get("runtime-version", "")).isdigit():
+        problem(f"{name}: runtime-version should be a GNOME release number")
+    if manifest.get("command") != "clipsight":
+        problem(f"{name}: command is not clipsight")
+
+    args = manifest.get("finish-args", [])
+    if sorted(args) != sorted(PERMISSIONS):
+        problem(f"{name}: finish-args {args} are not exactly {PERMISSIONS}")
+    check_comments(path)
+
+    app_modules = []
+    n_sources = 0
+    for module, where in modules_of(manifest, os.path.dirname(path)):
+        for source in module.get("sources", []):
+            if isinstance(source, str):
+                problem(f"{name}: module {module['name']}: external source files are not used here")
+                continue
+            n_sources += 1
+            kind = source.get("type")
+            if kind in ("archive", "file"):
+                if "path" in source:
+                    if not os.path.isfile(os.path.join(where, source["path"])):
+                        problem(f"{name}: {module['name']}: {source['path']} does not exist")
+                    continue
+                url = source.get("url", "")
+                if not url.startswith("https://"):
+                    problem(f"{name}: {module['name']}: {url or 'a source'} is not an https URL")
+                sha = str(source.get("sha256", ""))
+                if not SHA256.match(sha) or len(set(sha)) < 4:
+                    problem(f"{name}: {module['name']}: {url} has no real sha256 ({sha!r})")
+                for mirror in source.get("mirror-urls", []):
+                    if not mirror.startswith("https://"):
+                        problem(f"{name}: {module['name']}: mirror {mirror} is not https")
+            elif kind == "git":
+                if not re.match(r"^[0-9a-f]{40}$", source.get("commit", "")):
+                    problem(f"{name}: {module['name']}: git source without a pinned commit")
+            elif kind == "dir":
+                app_modules.append(module)
+            elif kind not in ("shell", "patch"):
+                problem(f"{name}: {module['name']}: unexpected source type {kind}")
+
+    if len(app_modules) != 1 or app_modules[0].get("buildsystem") != "meson":
+        problem(f"{name}: expected one meson module building Clipsight from this tree")
+    else:
+        opts = app_modules[0].get("config-opts", [])
+        if f"-Dprofile={profile}" not in opts:
+            problem(f"{name}: the clipsight module does not build the {profile} profile")
+    print(f"{name}: id {expected_id}, {len(args)} permissions, {n_sources} sources")
+
+    builder = shutil.which("flatpak-builder")
+    if builder is not None:
+        out = subprocess.run([builder, "--show-manifest", path], capture_output=True, text=True)
+        if out.returncode != 0:
+            problem(f"{name}: flatpak-builder --show-manifest failed: {out.stderr.strip()}")
+        else:
+            print(f"{name}: flatpak-builder --show-manifest accepts it")
+    return True
+
+
+def check_data_files(root):
+    """The templates and the schema carry the same app id as the manifests."""
+    data = os.path.join(root, "data")
+    for template in ("desktop.in", "metainfo.xml.in", "search-provider.ini.in", "service.in"):
+        path = os.path.join(data, f"{BASE_ID}.{template}")
+        if not os.path.isfile(path):
+            problem(f"data/{BASE_ID}.{template} is missing")
+            continue
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        if "@APP_ID@" not in text:
+            problem(f"data/{BASE_ID}.{template} does not take the app id from meson (@APP_ID@)")
+    with open(os.path.join(root, "meson.build"), encoding="utf-8") as f:
+        meson = f.read()
+    if f"app_id = '{BASE_ID}'" not in meson or "app_id += '.Devel'" not in meson:
+        problem("meson.build does not define the app id and its .Devel profile as expected")
+    schemas = glob.glob(os.path.join(data, "schemas", "*.gschema.xml"))
+    for schema in schemas:
+        with open(schema, encoding="utf-8") as f:
+            ids = re.findall(r'<schema\s+[^>]*\bid="([^"]+)"', f.read())
+        if BASE_ID not in ids:
+            problem(f"{os.path.relpath(schema, root)}: no schema with id {BASE_ID}")
+
+
+def main():
+    root = sys.argv[1] if len(sys.argv) > 1 else "."
+    flatpak = os.path.join(root, "flatpak")
+    checked = [
+        check_manifest(os.path.join(flatpak, f"{BASE_ID}.yml"), BASE_ID, "default"),
+        check_manifest(os.path.join(flatpak, f"{BASE_ID}.Devel.yml"), BASE_ID + ".Devel", "development"),
+    ]
+    if not all(checked):
+        print("SKIP: neither PyYAML nor flatpak-builder is installed to read the manifests")
+        return 77
+    check_data_files(root)
+    for message in problems:
+        print(f"FAIL: {message}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 The Clipsight authors
+"""The translations load: German and French strings come back under LANGUAGE.
+
+For every language in po/LINGUAS, runs translate-probe (gettext set up as
+in the app's main ()) with LANGUAGE=<lang> and LC_ALL=C.UTF-8 on the
+single-line msgids of po/<lang>.po, and checks that each comes back as its
+msgstr.  With the app built, also runs `clipsight --help` in English and in
+the language and checks that the app's own option texts are translated.
+
+  test_translations.py SOURCE_ROOT LOCALEDIR PROBE [APP]
+"""
+
+import os
+import re
+import subprocess
+import sys
+
+
+def po_entries(path):
+    """Translated, non-fuzzy, single-line, non-plural entries: msgid -> msgstr."""
+    entries = {}
+    with open(path, encoding="utf-8") as f:
+        blocks = f.read().split("\n\n")
+    for block in blocks:
+        if "#, fuzzy" in block or "msgid_plural" in block or "msgctxt" in block:
+            continue
+        m = re.search(r'^msgid "((?:[^"\\]|\\.)*)"\nmsgstr "((?:[^"\\]|\\.)*)"$', block, re.M)
+        if m and m.group(1) and m.group(2):
+            unescape = lambda s: s.encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+            msgid, msgstr = unescape(m.group(1)), unescape(m.group(2))
+            if "\n" not in msgid and msgid != msgstr:
+                entries[msgid] = msgstr
+    return entries
+
+
+def main():
+    root, localedir, probe = sys.argv[1:4]
+    app = sys.argv[4] if len(sys.argv) > 4 else None
+    with open(os.path.join(root, "po", "LINGUAS"), encoding="utf-8") as f:
+        languages = [l.strip() for l in f if l.strip() and not l.startswith("#")]
+    failures = 0
+    for lang in languages:
+        if not os.path.isfile(os.path.join(localedir, lang, "LC_MESSAGES", "clipsight.mo")):
+            print(f"FAIL: no {lang} catalogue in {localedir}", file=sys.stderr)
+            failures += 1
+            continue
+        entries = po_entries(os.path.join(root, "po", f"{lang}.po"))
+        env = dict(os.environ, LANGUAGE=lang, LC_ALL="C.UTF-8", CLIPSIGHT_LOCALEDIR=localedir)
+        msgids = sorted(entries)
+        out = subprocess.run([probe, *msgids], env=env, capture_output=True, text=True,
+                             check=True).stdout.split("\n")
+        wrong = [(m, got) for m, got in zip(msgids, out) if got != entries[m]]
+        for msgid, got in wrong[:5]:
+            print(f"FAIL: {lang}: {msgid!r} gave {got!r}, not {entries[msgid]!r}", file=sys.stderr)
+        failures += len(wrong)
+        print(f"{lang}: {len(msgids) - len(wrong)} of {len(msgids)} strings translated by gettext")
+
+        if app:
+            english = subprocess.run([app, "--help"], env=dict(env, LANGUAGE="C"),
+                                     capture_output=True, text=True).stdout
+            local = subprocess.run([app, "--help"], env=env, capture_output=True, text=True).stdout
+            # Whole texts only: a line, or an option's description.
+            texts = lambda out: {t.strip() for line in out.splitlines()
+                                 for t in [line, *re.split(r"\s{2,}", line.strip())[1:]]}
+            shown = [m for m in msgids if m in texts(english)]
+            missing = [m for m in shown if entries[m] not in texts(local)]
+            for msgid in missing:
+                print(f"FAIL: {lang}: clipsight --help shows {msgid!r} untranslated", file=sys.stderr)
+            failures += len(missing)
+            print(f"{lang}: clipsight --help: {len(shown) - len(missing)} of {len(shown)} "
+                  "of the app's own strings translated")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
