@@ -101,6 +101,43 @@ static const char * const migrations[] = {
 
   "PRAGMA application_id = " G_STRINGIFY (CS_STORE_APPLICATION_ID) ";"
   "PRAGMA user_version = 1;",
+
+  /* 1 → 2: change tracking, so that the search index in RAM can follow the
+   * indexer by reading only what changed (cs_store_foreach_indexed_photo).
+   * Every change to a vector, or to the photo row it describes, stamps the
+   * vector with the next value of one counter; deletions are found by
+   * counting.  Triggers rather than code in the writers, so no writer can
+   * forget, whichever process it runs in. */
+  "CREATE TABLE change_counter ("
+  "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  seq INTEGER NOT NULL"
+  ");"
+  "INSERT INTO change_counter (id, seq) VALUES (1, 1);"
+  "ALTER TABLE vectors ADD COLUMN seq INTEGER NOT NULL DEFAULT 1;"
+  "CREATE INDEX vectors_by_seq ON vectors (model, seq);"
+
+  "CREATE TRIGGER vectors_stamp_insert AFTER INSERT ON vectors "
+  "BEGIN"
+  "  UPDATE change_counter SET seq = seq + 1 WHERE id = 1;"
+  "  UPDATE vectors SET seq = (SELECT seq FROM change_counter WHERE id = 1) WHERE id = new.id;"
+  "END;"
+  "CREATE TRIGGER vectors_stamp_update AFTER UPDATE OF vector ON vectors "
+  "BEGIN"
+  "  UPDATE change_counter SET seq = seq + 1 WHERE id = 1;"
+  "  UPDATE vectors SET seq = (SELECT seq FROM change_counter WHERE id = 1) WHERE id = new.id;"
+  "END;"
+  "CREATE TRIGGER photos_stamp_update"
+  "  AFTER UPDATE OF path, size, mtime_us, hash, width, height, taken_unix ON photos"
+  "  WHEN old.path IS NOT new.path OR old.size IS NOT new.size"
+  "    OR old.mtime_us IS NOT new.mtime_us OR old.hash IS NOT new.hash"
+  "    OR old.width IS NOT new.width OR old.height IS NOT new.height"
+  "    OR old.taken_unix IS NOT new.taken_unix "
+  "BEGIN"
+  "  UPDATE change_counter SET seq = seq + 1 WHERE id = 1;"
+  "  UPDATE vectors SET seq = (SELECT seq FROM change_counter WHERE id = 1)"
+  "    WHERE photo_id = new.id;"
+  "END;"
+  "PRAGMA user_version = 2;",
 };
 
 int

@@ -58,6 +58,7 @@ typedef enum {
   CS_STORE_ERROR_CORRUPT,  /* the file is damaged or not a database at all */
   CS_STORE_ERROR_FOREIGN,  /* the file is another program's SQLite database */
   CS_STORE_ERROR_INVALID,  /* a value the store cannot accept (wrong dimension, unknown model row) */
+  CS_STORE_ERROR_EXISTS,   /* a unique name is taken (labels) */
 } CsStoreError;
 
 /* The SQLite library version in use, e.g. "3.40.1". Static string. */
@@ -395,8 +396,104 @@ gboolean      cs_store_set_setting         (CsStore     *self,
                                             const char  *value,
                                             GError     **error);
 
-/* Labels (name, prompts, threshold, per-photo confirm/reject feedback)
- * have their tables in the schema already; their API comes with the
- * labelling work. */
+/* ------------------------------------------------------------------ */
+/* Following the indexer: what changed since a moment                  */
+/* ------------------------------------------------------------------ */
+
+/* Every change to a vector (added or replaced) or to the row of a photo
+ * that has vectors (moved, renamed, new size, mtime, hash, dimensions or
+ * date) stamps that photo's vectors with the next value of one counter,
+ * the "change" (triggers do it, for every writer).  Deleted vectors leave
+ * no stamp: compare the count, then cs_store_list_vector_ids().  */
+
+/* `photo` and `vector` are borrowed for the call.  Return FALSE to stop
+ * the walk. */
+typedef gboolean (*CsStoreIndexedFunc) (const CsStorePhoto *photo,
+                                        const float        *vector,
+                                        int                 dim,
+                                        gpointer            user_data);
+
+/* Calls `func` for every photo with a vector of `model_row` stamped after
+ * change `since` (0: every one, by increasing photo id; otherwise in no
+ * particular order), with that vector; all from one consistent snapshot,
+ * in which *change (may be NULL) is the current change (pass it as
+ * `since` next time) and *n_vectors (may be NULL) the number of vectors
+ * of `model_row`.  Reads only the changed rows: cheap for a batch. */
+gboolean      cs_store_foreach_indexed_photo (CsStore            *self,
+                                              gint64              model_row,
+                                              gint64              since,
+                                              CsStoreIndexedFunc  func,
+                                              gpointer            user_data,
+                                              gint64             *change,
+                                              gint64             *n_vectors,
+                                              GError            **error);
+
+/* The ids of the photos with a vector of `model_row`, increasing: a
+ * GArray of gint64 (free it), or NULL with an error. */
+GArray       *cs_store_list_vector_ids     (CsStore     *self,
+                                            gint64       model_row,
+                                            GError     **error);
+
+/* ------------------------------------------------------------------ */
+/* Labels: a name, prompts and a threshold; and the user's verdicts on  */
+/* photos for them (kept by photo: they survive moves, renames and      */
+/* model changes, and go with the photo or the label).                  */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  gint64   id;         /* row id (> 0), never reused */
+  char    *name;       /* UTF-8, unique */
+  double   threshold;  /* in [0, 1] */
+  char   **prompts;    /* UTF-8, NULL-terminated, in their order; may be empty */
+} CsStoreLabel;
+
+void          cs_store_label_free          (CsStoreLabel *label);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsStoreLabel, cs_store_label_free)
+
+typedef struct {
+  gint64  photo_id;
+  int     verdict;     /* 1 confirmed, -1 rejected */
+} CsStoreVerdict;
+
+/* Every label with its prompts, by increasing id: a GPtrArray of
+ * CsStoreLabel* owning them. */
+GPtrArray    *cs_store_list_labels         (CsStore            *self,
+                                            GError            **error);
+/* Adds a label and its prompts (NULL: none) atomically.  Returns its row
+ * id, or -1 with CS_STORE_ERROR_EXISTS when `name` is taken,
+ * CS_STORE_ERROR_INVALID when `threshold` is outside [0, 1] or the name is
+ * empty. */
+gint64        cs_store_add_label           (CsStore            *self,
+                                            const char         *name,
+                                            const char * const *prompts,
+                                            double              threshold,
+                                            GError            **error);
+/* Changes label `id` atomically: its name (NULL: keep), its prompts (NULL:
+ * keep; an empty list: none) and its threshold (negative: keep).  Errors
+ * as cs_store_add_label(), and CS_STORE_ERROR_INVALID when there is no
+ * such label. */
+gboolean      cs_store_update_label        (CsStore            *self,
+                                            gint64              id,
+                                            const char         *name,
+                                            const char * const *prompts,
+                                            double              threshold,
+                                            GError            **error);
+/* Deletes label `id` with its prompts and verdicts; TRUE also when absent. */
+gboolean      cs_store_delete_label        (CsStore            *self,
+                                            gint64              id,
+                                            GError            **error);
+/* Records the user's verdict on photo `photo_id` for label `label_id`: 1
+ * confirmed, -1 rejected, 0 forgets it.  The label and the photo must
+ * exist (else a foreign-key CS_STORE_ERROR_SQLITE). */
+gboolean      cs_store_set_label_verdict   (CsStore            *self,
+                                            gint64              label_id,
+                                            gint64              photo_id,
+                                            int                 verdict,
+                                            GError            **error);
+/* The verdicts for label `label_id`, by increasing photo id: a GArray of
+ * CsStoreVerdict (free it), or NULL with an error. */
+GArray       *cs_store_list_label_verdicts (CsStore            *self,
+                                            gint64              label_id,
+                                            GError            **error);
 
 G_END_DECLS
