@@ -1,0 +1,299 @@
+/* cs-clip-runtime.c - the CLIP model as the library uses it from many
+ * threads: one shared model, a clip_ctx per thread at a time, and caches.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A clip_model is immutable and shareable; a clip_ctx is not.  Workers
+ * borrow a context from a free list for one call and give it back, so no
+ * context is ever used by two threads at once and there are never more
+ * contexts than concurrent calls.  Text embeddings are cached by text:
+ * labels are re-clustered often and their prompts rarely change.
+ */
+#define G_LOG_DOMAIN "cs-library"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cs-clip-error.h"
+#include "cs-clip-runtime.h"
+#include "cs-decode.h"
+#include "cs-file-hash.h"
+
+/* Generic prompts a photo of anything matches about as well as any: a
+ * plain text query must beat them for a photo to count as a match. */
+static const char * const background_prompts[] = {
+  "a photo", "an image", "a picture", "a photo of something",
+};
+
+typedef struct {
+  clip_ctx     *ctx;
+  GCancellable *cancellable;  /* of the call in progress */
+} Ctx;
+
+struct _CsClipRuntime
+{
+  gatomicrefcount ref;
+  clip_model     *model;
+  char           *dir;
+  char           *model_id;
+  int             dim;
+  double          logit_scale;   /* exp of the stored value */
+  GMutex          lock;
+  GPtrArray      *free_ctxs;     /* Ctx* */
+  GHashTable     *text_cache;    /* char* -> float[dim] */
+  float          *background;    /* n_background x dim */
+};
+
+static int
+abort_cb (void *data)
+{
+  Ctx *c = data;
+
+  return c->cancellable != NULL && g_cancellable_is_cancelled (c->cancellable);
+}
+
+static void
+ctx_free (gpointer p)
+{
+  Ctx *c = p;
+
+  clip_ctx_free (c->ctx);
+  g_free (c);
+}
+
+static Ctx *
+take_ctx (CsClipRuntime  *rt,
+          GCancellable   *cancellable,
+          GError        **error)
+{
+  Ctx *c = NULL;
+
+  g_mutex_lock (&rt->lock);
+  if (rt->free_ctxs->len > 0)
+    c = g_ptr_array_steal_index_fast (rt->free_ctxs, rt->free_ctxs->len - 1);
+  g_mutex_unlock (&rt->lock);
+  if (c == NULL)
+    {
+      clip_params params = clip_params_default ();
+      char *message = NULL;
+      clip_status status;
+
+      c = g_new0 (Ctx, 1);
+      params.abort_cb = abort_cb;
+      params.abort_data = c;
+      status = clip_ctx_new (rt->model, &params, &c->ctx, &message);
+      if (status != CLIP_STATUS_OK)
+        {
+          g_free (c);
+          cs_clip_propagate (error, status, message);
+          return NULL;
+        }
+    }
+  c->cancellable = cancellable;
+  return c;
+}
+
+static void
+give_ctx (CsClipRuntime *rt,
+          Ctx           *c)
+{
+  c->cancellable = NULL;
+  g_mutex_lock (&rt->lock);
+  g_ptr_array_add (rt->free_ctxs, c);
+  g_mutex_unlock (&rt->lock);
+}
+
+/* Maps an engine failure to an error, or to G_IO_ERROR_CANCELLED when the
+ * abort came from our cancellable. */
+static gboolean
+propagate (GError       **error,
+           clip_status    status,
+           char          *message,
+           GCancellable  *cancellable)
+{
+  if (status == CLIP_STATUS_ABORTED && g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      clip_free (message);
+      return FALSE;
+    }
+  return cs_clip_propagate (error, status, message);
+}
+
+CsClipRuntime *
+cs_clip_runtime_load (const char    *dir,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(CsClipRuntime) rt = g_new0 (CsClipRuntime, 1);
+  char *message = NULL;
+  clip_status status;
+
+  g_atomic_ref_count_init (&rt->ref);
+  g_mutex_init (&rt->lock);
+  rt->free_ctxs = g_ptr_array_new_with_free_func (ctx_free);
+  rt->text_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  rt->dir = g_strdup (dir);
+
+  rt->model_id = cs_model_id_for_dir (dir, cancellable, error);
+  if (rt->model_id == NULL)
+    return NULL;
+  status = clip_model_load (dir, &rt->model, &message);
+  if (status != CLIP_STATUS_OK)
+    {
+      cs_clip_propagate (error, status, message);
+      return NULL;
+    }
+  rt->dim = clip_model_get_info (rt->model)->embed_dim;
+  rt->logit_scale = exp (clip_model_get_info (rt->model)->logit_scale);
+
+  rt->background = g_new (float, G_N_ELEMENTS (background_prompts) * rt->dim);
+  if (!cs_clip_runtime_embed_texts (rt, background_prompts, G_N_ELEMENTS (background_prompts),
+                                    rt->background, cancellable, error))
+    return NULL;
+  return g_steal_pointer (&rt);
+}
+
+CsClipRuntime *
+cs_clip_runtime_ref (CsClipRuntime *rt)
+{
+  g_atomic_ref_count_inc (&rt->ref);
+  return rt;
+}
+
+void
+cs_clip_runtime_unref (CsClipRuntime *rt)
+{
+  if (rt == NULL || !g_atomic_ref_count_dec (&rt->ref))
+    return;
+  g_clear_pointer (&rt->free_ctxs, g_ptr_array_unref);
+  g_clear_pointer (&rt->text_cache, g_hash_table_unref);
+  clip_model_free (rt->model);
+  g_mutex_clear (&rt->lock);
+  g_free (rt->background);
+  g_free (rt->dir);
+  g_free (rt->model_id);
+  g_free (rt);
+}
+
+const char *
+cs_clip_runtime_get_model_id (CsClipRuntime *rt)
+{
+  return rt->model_id;
+}
+
+const char *
+cs_clip_runtime_get_dir (CsClipRuntime *rt)
+{
+  return rt->dir;
+}
+
+int
+cs_clip_runtime_get_dim (CsClipRuntime *rt)
+{
+  return rt->dim;
+}
+
+double
+cs_clip_runtime_get_logit_scale (CsClipRuntime *rt)
+{
+  return rt->logit_scale;
+}
+
+const float *
+cs_clip_runtime_get_background (CsClipRuntime *rt,
+                                guint         *n)
+{
+  *n = G_N_ELEMENTS (background_prompts);
+  return rt->background;
+}
+
+gboolean
+cs_clip_runtime_embed_texts (CsClipRuntime       *rt,
+                             const char * const  *texts,
+                             guint                n,
+                             float               *out,
+                             GCancellable        *cancellable,
+                             GError             **error)
+{
+  const clip_model_info *info = clip_model_get_info (rt->model);
+  const clip_tokenizer *tok = clip_model_get_tokenizer (rt->model);
+  int ctxlen = info->context_length;
+  g_autofree int32_t *ids = NULL;
+  g_autofree guint *which = g_new (guint, MAX (n, 1));
+  guint n_new = 0;
+
+  /* what is cached is copied; the rest is encoded in one call */
+  g_mutex_lock (&rt->lock);
+  for (guint i = 0; i < n; i++)
+    {
+      const float *hit = g_hash_table_lookup (rt->text_cache, texts[i]);
+
+      if (hit != NULL)
+        memcpy (out + (gsize) i * rt->dim, hit, rt->dim * sizeof (float));
+      else
+        which[n_new++] = i;
+    }
+  g_mutex_unlock (&rt->lock);
+  if (n_new == 0)
+    return TRUE;
+
+  ids = g_new0 (int32_t, (gsize) n_new * ctxlen);
+  for (guint j = 0; j < n_new; j++)
+    clip_tokenizer_encode (tok, texts[which[j]], -1, ids + (gsize) j * ctxlen, ctxlen);
+
+  g_autofree float *emb = g_new (float, (gsize) n_new * rt->dim);
+  Ctx *c = take_ctx (rt, cancellable, error);
+  char *message = NULL;
+  clip_status status;
+
+  if (c == NULL)
+    return FALSE;
+  status = clip_encode_texts (c->ctx, ids, (int) n_new, emb, &message);
+  give_ctx (rt, c);
+  if (status != CLIP_STATUS_OK)
+    return propagate (error, status, message, cancellable);
+
+  g_mutex_lock (&rt->lock);
+  for (guint j = 0; j < n_new; j++)
+    {
+      float *v = emb + (gsize) j * rt->dim;
+
+      clip_normalize (v, rt->dim);
+      memcpy (out + (gsize) which[j] * rt->dim, v, rt->dim * sizeof (float));
+      if (g_hash_table_size (rt->text_cache) < 4096)
+        g_hash_table_replace (rt->text_cache, g_strdup (texts[which[j]]),
+                              g_memdup2 (v, rt->dim * sizeof (float)));
+    }
+  g_mutex_unlock (&rt->lock);
+  return TRUE;
+}
+
+gboolean
+cs_clip_runtime_embed_image (CsClipRuntime  *rt,
+                             const char     *path,
+                             float          *out,
+                             GCancellable   *cancellable,
+                             GError        **error)
+{
+  g_autofree float *pixels = g_new (float, clip_model_image_floats (rt->model));
+  char *message = NULL;
+  clip_status status;
+  Ctx *c;
+
+  if (!cs_decode_file_to_tensor (path, clip_model_get_preprocess (rt->model), pixels, error))
+    return FALSE;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  c = take_ctx (rt, cancellable, error);
+  if (c == NULL)
+    return FALSE;
+  status = clip_encode_images (c->ctx, pixels, 1, out, &message);
+  give_ctx (rt, c);
+  if (status != CLIP_STATUS_OK)
+    return propagate (error, status, message, cancellable);
+  clip_normalize (out, rt->dim);
+  return TRUE;
+}

@@ -1,0 +1,524 @@
+/* cs-duplicates.c - exact and near-duplicate groups over the index.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Pairs: every pair of photos whose vectors have a cosine at or above the
+ * threshold (tiles of the matrix against each other through BLAS), plus
+ * every pair with the same content hash and size.  A pair involving a
+ * nearly blank picture counts only when the two are exact copies: CLIP
+ * puts blank pictures of any colour (and most nearly empty ones) close
+ * together, so a cosine says nothing about them.
+ *
+ * Groups: complete linkage, greedily from the closest pair down: two
+ * groups merge only when every photo of one is at or above the threshold
+ * with every photo of the other.  Single linkage would chain a burst of
+ * similar shots (each a little different from the last) into one group
+ * of pictures that are not duplicates of each other.
+ *
+ * Cost: the pair search is all against all, n^2 x dim multiply-adds
+ * (100,000 photos of 512 dimensions: 5 x 10^12, about a minute on two
+ * cores); fine for a background job on a personal library.  A library of
+ * millions would want a locality-sensitive pre-filter (not done).
+ */
+#define G_LOG_DOMAIN "cs-library"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cs-decode.h"
+#include "cs-duplicates.h"
+
+#define TILE 1024
+
+typedef struct {
+  float sim;
+  guint a;   /* rows, a < b */
+  guint b;
+  gboolean exact;
+} Pair;
+
+typedef struct {
+  GArray       *pairs;
+  double        threshold;
+  GCancellable *cancellable;
+  CsVectorIndex *index;
+  guint        *seg_first;   /* the blocks' first rows */
+  guint        *seg_n;
+  const float **seg_rows;
+  guint         n_segs;
+} PairSearch;
+
+static void
+collect_segment (guint        first,
+                 guint        n,
+                 const float *rows,
+                 gpointer     data)
+{
+  PairSearch *ps = data;
+
+  ps->seg_first[ps->n_segs] = first;
+  ps->seg_n[ps->n_segs] = n;
+  ps->seg_rows[ps->n_segs] = rows;
+  ps->n_segs++;
+}
+
+static void
+find_pairs (PairSearch *ps)
+{
+  int dim = _cs_vector_index_dim (ps->index);
+  g_autofree float *sims = g_new (float, (gsize) TILE * TILE);
+
+  for (guint sa = 0; sa < ps->n_segs; sa++)
+    for (guint sb = sa; sb < ps->n_segs; sb++)
+      for (guint ia = 0; ia < ps->seg_n[sa]; ia += TILE)
+        for (guint ib = (sa == sb ? ia : 0); ib < ps->seg_n[sb]; ib += TILE)
+          {
+            guint na = MIN (TILE, ps->seg_n[sa] - ia), nb = MIN (TILE, ps->seg_n[sb] - ib);
+
+            if (g_cancellable_is_cancelled (ps->cancellable))
+              return;
+            clip_vec_dot_matrix_f32 (ps->seg_rows[sa] + (gsize) ia * dim, na,
+                                     ps->seg_rows[sb] + (gsize) ib * dim, nb, dim, sims);
+            for (guint i = 0; i < na; i++)
+              {
+                guint ra = ps->seg_first[sa] + ia + i;
+
+                if (!_cs_vector_index_is_live (ps->index, ra))
+                  continue;
+                for (guint j = 0; j < nb; j++)
+                  {
+                    guint rb = ps->seg_first[sb] + ib + j;
+                    float s = sims[(gsize) i * nb + j];
+
+                    if (rb <= ra || s < ps->threshold || !_cs_vector_index_is_live (ps->index, rb))
+                      continue;
+                    Pair p = { s, ra, rb, FALSE };
+                    g_array_append_val (ps->pairs, p);
+                  }
+              }
+          }
+}
+
+typedef struct {
+  gint64 size;
+  const char *hash;
+  guint row;
+} HashRow;
+
+static gint
+compare_hash_rows (gconstpointer a,
+                   gconstpointer b)
+{
+  const HashRow *x = a, *y = b;
+  int c = strcmp (x->hash, y->hash);
+
+  if (c != 0)
+    return c;
+  if (x->size != y->size)
+    return x->size < y->size ? -1 : 1;
+  return x->row < y->row ? -1 : x->row > y->row;
+}
+
+static float
+row_cos (CsVectorIndex *index,
+         guint          a,
+         guint          b)
+{
+  float s;
+  int dim = _cs_vector_index_dim (index);
+
+  clip_vec_dot_rows_f32 (_cs_vector_index_vector (index, a), dim, 1,
+                         _cs_vector_index_vector (index, b), dim, &s);
+  return s;
+}
+
+/* Same content hash and size (the indexer's definition of a copy). */
+static gboolean
+same_content (CsVectorIndex *index,
+              guint          a,
+              guint          b)
+{
+  CsPhotoMeta ma, mb;
+
+  _cs_vector_index_meta (index, a, &ma);
+  _cs_vector_index_meta (index, b, &mb);
+  return ma.hash != NULL && mb.hash != NULL && ma.size == mb.size && strcmp (ma.hash, mb.hash) == 0;
+}
+
+gboolean
+cs_duplicates_is_blank (const char *path)
+{
+  g_autoptr(CsDecodedImage) img = cs_decode_file_for_size (path, 32, 0, NULL);
+  double sum[3] = { 0 }, sum2[3] = { 0 };
+  guint64 n = 0;
+
+  if (img == NULL)
+    return TRUE;
+  for (int y = 0; y < img->height; y++)
+    for (int x = 0; x < img->width; x++)
+      {
+        const guint8 *p = img->pixels + (gsize) y * img->stride + (gsize) x * img->channels;
+
+        for (int c = 0; c < 3; c++)
+          {
+            sum[c] += p[c];
+            sum2[c] += (double) p[c] * p[c];
+          }
+        n++;
+      }
+  if (n == 0)
+    return TRUE;
+  for (int c = 0; c < 3; c++)
+    {
+      double mean = sum[c] / n, var = sum2[c] / n - mean * mean;
+      if (sqrt (MAX (var, 0.0)) >= CS_DUPLICATES_BLANK_STDDEV)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Whether row `r` is nearly blank, decoding it once per search. */
+static gboolean
+blank_row (CsVectorIndex *index,
+           GHashTable    *cache,
+           guint          r)
+{
+  gpointer key = GUINT_TO_POINTER (r + 1), known;
+
+  if (!g_hash_table_lookup_extended (cache, key, NULL, &known))
+    {
+      CsPhotoMeta m;
+
+      _cs_vector_index_meta (index, r, &m);
+      known = GINT_TO_POINTER (cs_duplicates_is_blank (m.path) ? 2 : 1);
+      g_hash_table_insert (cache, key, known);
+    }
+  return GPOINTER_TO_INT (known) == 2;
+}
+
+static gint
+compare_pairs_desc (gconstpointer a,
+                    gconstpointer b)
+{
+  const Pair *x = a, *y = b;
+
+  if (x->exact != y->exact)
+    return x->exact ? -1 : 1;
+  if (x->sim != y->sim)
+    return x->sim > y->sim ? -1 : 1;
+  if (x->a != y->a)
+    return x->a < y->a ? -1 : 1;
+  return x->b < y->b ? -1 : x->b > y->b;
+}
+
+/* The keeper rule (cs-duplicate-group.h): more pixels, then a larger
+ * file, then taken earlier, then the lower id.  Returns <0 when `a`
+ * should be kept rather than `b`, and names the deciding criterion. */
+static int
+keeper_order (CsVectorIndex  *index,
+              guint           a,
+              guint           b,
+              const char    **why)
+{
+  CsPhotoMeta ma, mb;
+  gint64 pa, pb;
+
+  _cs_vector_index_meta (index, a, &ma);
+  _cs_vector_index_meta (index, b, &mb);
+  pa = (gint64) ma.width * ma.height;
+  pb = (gint64) mb.width * mb.height;
+  if (pa != pb)
+    {
+      *why = "most pixels";
+      return pa > pb ? -1 : 1;
+    }
+  if (ma.size != mb.size)
+    {
+      *why = "largest file";
+      return ma.size > mb.size ? -1 : 1;
+    }
+  if (ma.taken != mb.taken)
+    {
+      *why = "taken first";
+      return ma.taken < mb.taken ? -1 : 1;
+    }
+  *why = "indexed first";
+  return ma.id < mb.id ? -1 : ma.id > mb.id;
+}
+
+typedef struct {
+  GArray *rows;   /* guint */
+  double  min_sim;
+  gboolean exact;
+} Group;
+
+static void
+group_free (gpointer p)
+{
+  Group *g = p;
+
+  if (g == NULL)
+    return;
+  g_array_unref (g->rows);
+  g_free (g);
+}
+
+static gint
+compare_groups (gconstpointer a,
+                gconstpointer b)
+{
+  const Group *x = *(Group * const *) a, *y = *(Group * const *) b;
+
+  if (x->rows->len != y->rows->len)
+    return x->rows->len > y->rows->len ? -1 : 1;
+  if (x->min_sim != y->min_sim)
+    return x->min_sim > y->min_sim ? -1 : 1;
+  return g_array_index (x->rows, guint, 0) < g_array_index (y->rows, guint, 0) ? -1 : 1;
+}
+
+static gint
+compare_members (gconstpointer a,
+                 gconstpointer b)
+{
+  const CsPhotoListItem *x = a, *y = b;
+
+  if (x->score != y->score)
+    return x->score > y->score ? -1 : 1;
+  return x->row < y->row ? -1 : x->row > y->row;
+}
+
+static CsDuplicateGroup *
+make_group (CsVectorIndex *index,
+            Group         *g)
+{
+  g_autoptr(GArray) items = g_array_new (FALSE, FALSE, sizeof (CsPhotoListItem));
+  g_autoptr(CsPhotoList) list = NULL;
+  guint keeper = g_array_index (g->rows, guint, 0);
+  const char *why = NULL, *reason;
+
+  for (guint i = 1; i < g->rows->len; i++)
+    {
+      guint r = g_array_index (g->rows, guint, i);
+      if (keeper_order (index, r, keeper, &why) < 0)
+        keeper = r;
+    }
+  /* The reason: the latest criterion any rival needed to be told from the
+   * keeper (the keeper has the most pixels, and among those the largest
+   * file, ...): the one that finally decided. */
+  {
+    static const char * const order[] = { "most pixels", "largest file", "taken first", "indexed first" };
+    guint latest = 0;
+
+    for (guint i = 0; i < g->rows->len; i++)
+      {
+        guint r = g_array_index (g->rows, guint, i);
+        const char *w = NULL;
+
+        if (r == keeper)
+          continue;
+        keeper_order (index, keeper, r, &w);
+        for (guint k = 0; k < G_N_ELEMENTS (order); k++)
+          if (strcmp (w, order[k]) == 0)
+            latest = MAX (latest, k);
+      }
+    reason = order[latest];
+  }
+
+  CsPhotoListItem first = { keeper, 1.0f, 0, TRUE, 0 };
+  g_array_append_val (items, first);
+  for (guint i = 0; i < g->rows->len; i++)
+    {
+      guint r = g_array_index (g->rows, guint, i);
+      if (r == keeper)
+        continue;
+      CsPhotoListItem it = { r, row_cos (index, keeper, r), 0, TRUE, 0 };
+      g_array_append_val (items, it);
+    }
+  g_array_sort (items, compare_members);
+  list = _cs_photo_list_new (index, (CsPhotoListItem *) items->data, items->len, items->len,
+                             items->len, 0.0, NULL);
+  return _cs_duplicate_group_new (g->exact ? CS_DUPLICATE_EXACT : CS_DUPLICATE_NEAR, list,
+                                  g->exact ? 1.0 : g->min_sim, reason);
+}
+
+GListModel *
+cs_duplicates_find (CsVectorIndex  *index,
+                    double          threshold,
+                    GCancellable   *cancellable,
+                    GError        **error)
+{
+  guint n_rows = _cs_vector_index_n_rows (index);
+  g_autoptr(GArray) pairs = g_array_new (FALSE, FALSE, sizeof (Pair));
+  g_autoptr(GHashTable) blank = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autofree gint *group_of = g_new (gint, MAX (n_rows, 1));
+  g_autoptr(GPtrArray) groups = g_ptr_array_new_with_free_func (group_free);
+  GListStore *store = g_list_store_new (CS_TYPE_DUPLICATE_GROUP);
+  PairSearch ps = { pairs, threshold, cancellable, index, NULL, NULL, NULL, 0 };
+  guint n_segs;
+
+  /* the matrix blocks */
+  ps.seg_first = g_new (guint, 64);
+  ps.seg_n = g_new (guint, 64);
+  ps.seg_rows = g_new (const float *, 64);
+  _cs_vector_index_foreach_block (index, collect_segment, &ps);
+  n_segs = ps.n_segs;
+  g_assert (n_segs <= 64);
+  find_pairs (&ps);
+  g_free (ps.seg_first);
+  g_free (ps.seg_n);
+  g_free (ps.seg_rows);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      g_object_unref (store);
+      return NULL;
+    }
+
+  /* exact copies, whatever their vectors say */
+  {
+    g_autoptr(GArray) hashed = g_array_new (FALSE, FALSE, sizeof (HashRow));
+
+    for (guint r = 0; r < n_rows; r++)
+      {
+        CsPhotoMeta m;
+
+        if (!_cs_vector_index_is_live (index, r))
+          continue;
+        _cs_vector_index_meta (index, r, &m);
+        if (m.hash != NULL)
+          {
+            HashRow h = { m.size, m.hash, r };
+            g_array_append_val (hashed, h);
+          }
+      }
+    g_array_sort (hashed, compare_hash_rows);
+    for (guint i = 0; i < hashed->len;)
+      {
+        guint j = i + 1;
+        HashRow *hi = &g_array_index (hashed, HashRow, i);
+
+        while (j < hashed->len && compare_hash_rows (hi, &g_array_index (hashed, HashRow, j)) < 0
+               && strcmp (hi->hash, g_array_index (hashed, HashRow, j).hash) == 0
+               && hi->size == g_array_index (hashed, HashRow, j).size)
+          j++;
+        for (guint a = i; a < j; a++)
+          for (guint b = a + 1; b < j; b++)
+            {
+              guint ra = g_array_index (hashed, HashRow, a).row, rb = g_array_index (hashed, HashRow, b).row;
+              Pair p = { row_cos (index, ra, rb), MIN (ra, rb), MAX (ra, rb), TRUE };
+              g_array_append_val (pairs, p);
+            }
+        i = j;
+      }
+  }
+
+  /* a pair with a nearly blank picture stands only as an exact copy */
+  for (guint i = 0; i < pairs->len; i++)
+    {
+      Pair *p = &g_array_index (pairs, Pair, i);
+      guint ends[2] = { p->a, p->b };
+
+      if (p->exact)
+        continue;
+      if (same_content (index, p->a, p->b))
+        {
+          p->exact = TRUE;
+          continue;
+        }
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          g_object_unref (store);
+          return NULL;
+        }
+      for (guint e = 0; e < 2; e++)
+        if (blank_row (index, blank, ends[e]))
+          p->sim = -2.0f;   /* dropped below */
+    }
+
+  /* complete linkage, closest pairs first */
+  g_array_sort (pairs, compare_pairs_desc);
+  for (guint r = 0; r < n_rows; r++)
+    group_of[r] = -1;
+  for (guint i = 0; i < pairs->len; i++)
+    {
+      Pair *p = &g_array_index (pairs, Pair, i);
+      gint ga = group_of[p->a], gb = group_of[p->b];
+      Group *A, *B;
+      double min_sim = p->exact ? 1.0 : p->sim;
+      gboolean ok = TRUE;
+
+      if (p->sim < -1.0f || (ga >= 0 && ga == gb))
+        continue;
+      if (ga < 0)
+        {
+          Group *g = g_new0 (Group, 1);
+          g->rows = g_array_new (FALSE, FALSE, sizeof (guint));
+          g_array_append_val (g->rows, p->a);
+          g->min_sim = 1.0;
+          g->exact = TRUE;
+          g_ptr_array_add (groups, g);
+          ga = group_of[p->a] = (gint) groups->len - 1;
+        }
+      if (gb < 0)
+        {
+          Group *g = g_new0 (Group, 1);
+          g->rows = g_array_new (FALSE, FALSE, sizeof (guint));
+          g_array_append_val (g->rows, p->b);
+          g->min_sim = 1.0;
+          g->exact = TRUE;
+          g_ptr_array_add (groups, g);
+          gb = group_of[p->b] = (gint) groups->len - 1;
+        }
+      A = groups->pdata[ga];
+      B = groups->pdata[gb];
+      gboolean all_exact = A->exact && B->exact;
+      for (guint x = 0; ok && x < A->rows->len; x++)
+        for (guint y = 0; ok && y < B->rows->len; y++)
+          {
+            guint ra = g_array_index (A->rows, guint, x), rb = g_array_index (B->rows, guint, y);
+            gboolean exact = same_content (index, ra, rb);
+            double s = exact ? 1.0 : row_cos (index, ra, rb);
+
+            if (!exact)
+              {
+                all_exact = FALSE;
+                /* a blank photo joins only its exact copies */
+                if (blank_row (index, blank, ra) || blank_row (index, blank, rb))
+                  ok = FALSE;
+              }
+            if (s < threshold)
+              ok = FALSE;
+            min_sim = MIN (min_sim, s);
+          }
+      if (!ok)
+        continue;
+      /* merge B into A */
+      for (guint y = 0; y < B->rows->len; y++)
+        {
+          guint rb = g_array_index (B->rows, guint, y);
+          g_array_append_val (A->rows, rb);
+          group_of[rb] = ga;
+        }
+      A->min_sim = MIN (MIN (A->min_sim, B->min_sim), min_sim);
+      A->exact = all_exact;
+      g_array_set_size (B->rows, 0);
+    }
+
+  /* the groups, largest first */
+  {
+    g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+
+    for (guint i = 0; i < groups->len; i++)
+      if (((Group *) groups->pdata[i])->rows->len >= 2)
+        g_ptr_array_add (kept, groups->pdata[i]);
+    g_ptr_array_sort (kept, compare_groups);
+    for (guint i = 0; i < kept->len; i++)
+      {
+        g_autoptr(CsDuplicateGroup) group = make_group (index, kept->pdata[i]);
+        g_list_store_append (store, group);
+      }
+  }
+  return G_LIST_MODEL (store);
+}

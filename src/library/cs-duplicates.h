@@ -1,0 +1,30 @@
+/* cs-duplicates.h - exact and near-duplicate groups over the index.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Internal to src/library/.  Runs on a worker thread; reads image files
+ * (the nearly blank test).
+ */
+#pragma once
+
+#include "cs-library-private.h"
+
+G_BEGIN_DECLS
+
+/* Pixels count as "nearly blank" when every channel's standard deviation
+ * (0-255 scale, over a small decode) is below this. */
+#define CS_DUPLICATES_BLANK_STDDEV 6.0
+
+/* The groups (a new GListStore of CsDuplicateGroup), or NULL when
+ * cancelled (G_IO_ERROR_CANCELLED). */
+GListModel *cs_duplicates_find      (CsVectorIndex  *index,
+                                     double          threshold,
+                                     GCancellable   *cancellable,
+                                     GError        **error);
+
+/* TRUE when the image at `path` is nearly one colour (or cannot be read:
+ * then only exact copies may group it). */
+gboolean    cs_duplicates_is_blank  (const char     *path);
+
+G_END_DECLS

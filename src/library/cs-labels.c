@@ -1,0 +1,473 @@
+/* cs-labels.c - zero-shot clustering of the library by labels.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each label's text vector is the normalised mean of its prompts' CLIP
+ * embeddings; the user's verdicts move it (bounded Rocchio, cs-labels.h).
+ * Every photo then gets softmax (logit_scale x cosine) over the labels it
+ * was not rejected from, and its best label with that probability.  The
+ * cosines are computed 64 rows at a time against every label, so each
+ * block of the matrix is read from memory once whatever the number of
+ * labels, the blocks split across the CPUs.
+ */
+#define G_LOG_DOMAIN "cs-library"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cs-labels.h"
+#include "cs-library.h"
+
+#define ROWS_PER_BLOCK 64
+#define BLOCKS_PER_TASK 256
+
+static const char * const default_templates[] = {
+  "a photo of a {}.", "a photo of the {}.", "a picture of a {}.", "an image of a {}.", NULL,
+};
+
+const char * const *
+cs_library_default_prompts (void)
+{
+  return default_templates;
+}
+
+struct _CsClustering
+{
+  gatomicrefcount ref;
+  CsVectorIndex  *index;
+  guint           n_labels;
+  gint64         *label_ids;
+  int             dim;
+  float          *vectors;   /* n_labels x dim, refined */
+  gint16         *best;      /* per row: label position, -1 for none */
+  float          *prob;      /* per row: probability of best */
+  float          *cos;       /* per row: cosine to best */
+};
+
+/* --------------------------------------------------------- definitions */
+
+CsLabelDef *
+cs_label_def_new (const CsStoreLabel *label,
+                  GArray             *verdicts)
+{
+  CsLabelDef *def = g_new0 (CsLabelDef, 1);
+
+  def->id = label->id;
+  def->name = g_strdup (label->name);
+  def->prompts = g_strdupv (label->prompts);
+  if (def->prompts == NULL)
+    def->prompts = g_new0 (char *, 1);
+  def->threshold = label->threshold;
+  def->verdicts = verdicts != NULL ? g_array_ref (verdicts)
+                                   : g_array_new (FALSE, FALSE, sizeof (CsStoreVerdict));
+  return def;
+}
+
+CsLabelDef *
+cs_label_def_copy (const CsLabelDef *def)
+{
+  CsLabelDef *copy = g_new0 (CsLabelDef, 1);
+
+  copy->id = def->id;
+  copy->name = g_strdup (def->name);
+  copy->prompts = g_strdupv (def->prompts);
+  copy->threshold = def->threshold;
+  copy->verdicts = g_array_copy (def->verdicts);
+  return copy;
+}
+
+void
+cs_label_def_free (CsLabelDef *def)
+{
+  if (def == NULL)
+    return;
+  g_free (def->name);
+  g_strfreev (def->prompts);
+  g_array_unref (def->verdicts);
+  g_free (def);
+}
+
+int
+cs_label_def_verdict (const CsLabelDef *def,
+                      gint64            photo_id)
+{
+  guint lo = 0, hi = def->verdicts->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      gint64 id = g_array_index (def->verdicts, CsStoreVerdict, mid).photo_id;
+
+      if (id == photo_id)
+        return g_array_index (def->verdicts, CsStoreVerdict, mid).verdict;
+      if (id < photo_id)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return 0;
+}
+
+char **
+cs_label_expand_prompts (const CsLabelDef *def)
+{
+  const char * const *prompts = (const char * const *) def->prompts;
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+  if (prompts == NULL || prompts[0] == NULL)
+    prompts = default_templates;
+  for (guint i = 0; prompts[i] != NULL; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (prompts[i], "{}", -1);
+      g_autofree char *text = g_strjoinv (def->name, parts);
+
+      g_strv_builder_add (b, text);
+    }
+  return g_strv_builder_end (b);
+}
+
+/* --------------------------------------------------------- clustering */
+
+static void
+normalize_d (float *v,
+             int    dim)
+{
+  double n = 0;
+
+  for (int d = 0; d < dim; d++)
+    n += (double) v[d] * v[d];
+  n = sqrt (n);
+  if (n > 0)
+    for (int d = 0; d < dim; d++)
+      v[d] = (float) (v[d] / n);
+}
+
+/* Moves `v` (unit) by the user's verdicts; see cs-labels.h. */
+static void
+refine (CsVectorIndex    *index,
+        const CsLabelDef *def,
+        float            *v)
+{
+  int dim = _cs_vector_index_dim (index);
+  const float *mean = _cs_vector_index_mean (index);
+  g_autofree double *conf = g_new0 (double, dim);
+  g_autofree double *rej = g_new0 (double, dim);
+  g_autofree double *shift = g_new0 (double, dim);
+  guint nc = 0, nr = 0;
+  double norm = 0;
+
+  for (guint i = 0; i < def->verdicts->len; i++)
+    {
+      const CsStoreVerdict *vd = &g_array_index (def->verdicts, CsStoreVerdict, i);
+      guint row;
+
+      if (!_cs_vector_index_find (index, vd->photo_id, &row))
+        continue;
+      const float *x = _cs_vector_index_vector (index, row);
+      double *acc = vd->verdict > 0 ? conf : rej;
+      for (int d = 0; d < dim; d++)
+        acc[d] += x[d];
+      if (vd->verdict > 0)
+        nc++;
+      else
+        nr++;
+    }
+  if (nc == 0 && nr == 0)
+    return;
+  for (int d = 0; d < dim; d++)
+    {
+      if (nc > 0)
+        shift[d] += CS_LABELS_CONFIRM_WEIGHT * nc / (nc + 2.0) * (conf[d] / nc - mean[d]);
+      if (nr > 0)
+        shift[d] -= CS_LABELS_REJECT_WEIGHT * nr / (nr + 2.0) * (rej[d] / nr - mean[d]);
+      norm += shift[d] * shift[d];
+    }
+  norm = sqrt (norm);
+  double k = norm > CS_LABELS_SHIFT_CAP ? CS_LABELS_SHIFT_CAP / norm : 1.0;
+  for (int d = 0; d < dim; d++)
+    v[d] += (float) (k * shift[d]);
+  normalize_d (v, dim);
+}
+
+typedef struct {
+  CsClustering *cl;
+  double        scale;
+  GHashTable   *rejected;   /* photo id -> GArray of label positions (gint) */
+  guint         n_rows;
+  GCancellable *cancellable;
+} AssignJob;
+
+static void
+assign_task (guint    task,
+             gpointer data)
+{
+  AssignJob *job = data;
+  CsClustering *cl = job->cl;
+  guint L = cl->n_labels;
+  guint first = task * ROWS_PER_BLOCK * BLOCKS_PER_TASK;
+  guint last = MIN (job->n_rows, first + ROWS_PER_BLOCK * BLOCKS_PER_TASK);
+  g_autofree float *cos = g_new (float, (gsize) ROWS_PER_BLOCK * L);
+  float col[ROWS_PER_BLOCK];
+  g_autofree double *logit = g_new (double, L);
+  g_autofree gboolean *out = g_new (gboolean, L);
+
+  if (job->cancellable != NULL && g_cancellable_is_cancelled (job->cancellable))
+    return;
+  for (guint r0 = first; r0 < last; r0 += ROWS_PER_BLOCK)
+    {
+      guint nb = MIN (ROWS_PER_BLOCK, last - r0);
+
+      /* rows of one block are contiguous unless the block crosses a
+       * segment: take them one by one then */
+      for (guint l = 0; l < L; l++)
+        {
+          const float *lv = cl->vectors + (gsize) l * cl->dim;
+          const float *start = _cs_vector_index_vector (cl->index, r0);
+          const float *end = _cs_vector_index_vector (cl->index, r0 + nb - 1);
+
+          if (end == start + (gsize) (nb - 1) * cl->dim)
+            clip_vec_dot_rows_f32 (start, cl->dim, nb, lv, cl->dim, col);
+          else
+            for (guint i = 0; i < nb; i++)
+              clip_vec_dot_rows_f32 (_cs_vector_index_vector (cl->index, r0 + i), cl->dim, 1, lv,
+                                     cl->dim, &col[i]);
+          for (guint i = 0; i < nb; i++)
+            cos[(gsize) i * L + l] = col[i];
+        }
+      for (guint i = 0; i < nb; i++)
+        {
+          guint r = r0 + i;
+          const float *c = cos + (gsize) i * L;
+          double max = -INFINITY, sum = 0;
+          int best = -1;
+
+          cl->best[r] = -1;
+          cl->prob[r] = 0;
+          cl->cos[r] = 0;
+          if (!_cs_vector_index_is_live (cl->index, r))
+            continue;
+          memset (out, 0, L * sizeof (gboolean));
+          if (g_hash_table_size (job->rejected) > 0)
+            {
+              CsPhotoMeta meta;
+              GArray *rej;
+
+              _cs_vector_index_meta (cl->index, r, &meta);
+              rej = g_hash_table_lookup (job->rejected, &meta.id);
+              for (guint k = 0; rej != NULL && k < rej->len; k++)
+                out[g_array_index (rej, gint, k)] = TRUE;
+            }
+          for (guint l = 0; l < L; l++)
+            if (!out[l])
+              {
+                logit[l] = job->scale * c[l];
+                if (logit[l] > max)
+                  {
+                    max = logit[l];
+                    best = (int) l;
+                  }
+              }
+          if (best < 0)
+            continue;
+          for (guint l = 0; l < L; l++)
+            if (!out[l])
+              sum += exp (logit[l] - max);
+          cl->best[r] = (gint16) best;
+          cl->prob[r] = (float) (1.0 / sum);
+          cl->cos[r] = c[best];
+        }
+    }
+}
+
+static void
+garray_free (gpointer p)
+{
+  g_array_unref (p);
+}
+
+CsClustering *
+cs_clustering_compute (CsVectorIndex  *index,
+                       CsClipRuntime  *rt,
+                       GPtrArray      *defs,
+                       GCancellable   *cancellable,
+                       GError        **error)
+{
+  g_autoptr(CsClustering) cl = g_new0 (CsClustering, 1);
+  int dim = _cs_vector_index_dim (index);
+  guint n_rows = _cs_vector_index_n_rows (index);
+
+  g_atomic_ref_count_init (&cl->ref);
+  cl->index = _cs_vector_index_ref (index);
+  cl->dim = dim;
+  cl->n_labels = MIN (defs->len, G_MAXINT16);
+  cl->label_ids = g_new0 (gint64, MAX (cl->n_labels, 1));
+  cl->vectors = g_new0 (float, (gsize) MAX (cl->n_labels, 1) * dim);
+  cl->best = g_new (gint16, MAX (n_rows, 1));
+  cl->prob = g_new0 (float, MAX (n_rows, 1));
+  cl->cos = g_new0 (float, MAX (n_rows, 1));
+  for (guint r = 0; r < n_rows; r++)
+    cl->best[r] = -1;
+  if (cl->n_labels == 0 || n_rows == 0)
+    return g_steal_pointer (&cl);
+
+  /* label vectors: the mean of the prompts, then the user's verdicts */
+  for (guint l = 0; l < cl->n_labels; l++)
+    {
+      const CsLabelDef *def = defs->pdata[l];
+      g_auto(GStrv) texts = cs_label_expand_prompts (def);
+      guint n = g_strv_length (texts);
+      g_autofree float *emb = g_new (float, (gsize) n * dim);
+      float *v = cl->vectors + (gsize) l * dim;
+
+      cl->label_ids[l] = def->id;
+      if (!cs_clip_runtime_embed_texts (rt, (const char * const *) texts, n, emb, cancellable, error))
+        return NULL;
+      for (guint i = 0; i < n; i++)
+        for (int d = 0; d < dim; d++)
+          v[d] += emb[(gsize) i * dim + d] / n;
+      normalize_d (v, dim);
+      refine (index, def, v);
+    }
+
+  AssignJob job = {
+    .cl = cl,
+    .scale = cs_clip_runtime_get_logit_scale (rt),
+    .rejected = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, garray_free),
+    .n_rows = n_rows,
+    .cancellable = cancellable,
+  };
+  for (guint l = 0; l < cl->n_labels; l++)
+    {
+      const CsLabelDef *def = defs->pdata[l];
+
+      for (guint i = 0; i < def->verdicts->len; i++)
+        {
+          const CsStoreVerdict *vd = &g_array_index (def->verdicts, CsStoreVerdict, i);
+          GArray *rej;
+          gint pos = (gint) l;
+
+          if (vd->verdict >= 0)
+            continue;
+          rej = g_hash_table_lookup (job.rejected, &vd->photo_id);
+          if (rej == NULL)
+            {
+              rej = g_array_new (FALSE, FALSE, sizeof (gint));
+              g_hash_table_insert (job.rejected, g_memdup2 (&vd->photo_id, sizeof (gint64)), rej);
+            }
+          g_array_append_val (rej, pos);
+        }
+    }
+  guint span = ROWS_PER_BLOCK * BLOCKS_PER_TASK;
+  _cs_parallel_run ((n_rows + span - 1) / span, assign_task, &job);
+  g_hash_table_unref (job.rejected);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  return g_steal_pointer (&cl);
+}
+
+CsClustering *
+cs_clustering_ref (CsClustering *cl)
+{
+  g_atomic_ref_count_inc (&cl->ref);
+  return cl;
+}
+
+void
+cs_clustering_unref (CsClustering *cl)
+{
+  if (cl == NULL || !g_atomic_ref_count_dec (&cl->ref))
+    return;
+  _cs_vector_index_unref (cl->index);
+  g_free (cl->label_ids);
+  g_free (cl->vectors);
+  g_free (cl->best);
+  g_free (cl->prob);
+  g_free (cl->cos);
+  g_free (cl);
+}
+
+CsVectorIndex *
+cs_clustering_get_index (CsClustering *cl)
+{
+  return cl->index;
+}
+
+int
+cs_clustering_find_label (CsClustering *cl,
+                          gint64        id)
+{
+  for (guint l = 0; l < cl->n_labels; l++)
+    if (cl->label_ids[l] == id)
+      return (int) l;
+  return -1;
+}
+
+static gint
+compare_items (gconstpointer a,
+               gconstpointer b)
+{
+  const CsPhotoListItem *x = a, *y = b;
+
+  if (x->probability != y->probability)
+    return x->probability > y->probability ? -1 : 1;
+  if (x->score != y->score)
+    return x->score > y->score ? -1 : 1;
+  return x->row < y->row ? -1 : x->row > y->row;
+}
+
+guint
+cs_clustering_members (CsClustering     *cl,
+                       const CsLabelDef *def,
+                       GArray           *items)
+{
+  int l = cs_clustering_find_label (cl, def->id);
+  guint n_rows = _cs_vector_index_n_rows (cl->index);
+  guint count = 0;
+
+  if (l < 0)
+    return 0;
+  /* the clustering's choice, unless the user said otherwise */
+  for (guint r = 0; r < n_rows; r++)
+    if (cl->best[r] == l && cl->prob[r] >= def->threshold)
+      {
+        CsPhotoMeta meta;
+        int verdict = 0;
+
+        if (def->verdicts->len > 0)
+          {
+            _cs_vector_index_meta (cl->index, r, &meta);
+            verdict = cs_label_def_verdict (def, meta.id);
+            if (verdict != 0)
+              continue;  /* counted below */
+          }
+        count++;
+        if (items != NULL)
+          {
+            CsPhotoListItem it = { r, cl->cos[r], cl->prob[r], TRUE, 0 };
+            g_array_append_val (items, it);
+          }
+      }
+  /* confirmed photos belong whatever the clustering says */
+  for (guint i = 0; i < def->verdicts->len; i++)
+    {
+      const CsStoreVerdict *vd = &g_array_index (def->verdicts, CsStoreVerdict, i);
+      guint r;
+
+      if (vd->verdict <= 0 || !_cs_vector_index_find (cl->index, vd->photo_id, &r))
+        continue;
+      count++;
+      if (items != NULL)
+        {
+          CsPhotoListItem it = { r, 0, 1.0f, TRUE, 1 };
+          clip_vec_dot_rows_f32 (_cs_vector_index_vector (cl->index, r), cl->dim, 1,
+                                 cl->vectors + (gsize) l * cl->dim, cl->dim, &it.score);
+          g_array_append_val (items, it);
+        }
+    }
+  if (items != NULL)
+    g_array_sort (items, compare_items);
+  return count;
+}

@@ -1,0 +1,114 @@
+/* cs-query.h - what to search for, and how.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A CsQuery is a plain settable object (bind its properties to the search
+ * entry, the strictness slider, the folder and date choosers).  It lives
+ * on its home thread; cs_library_search_async() copies what it needs when
+ * it is called, so changing the query afterwards does not affect a search
+ * in flight.
+ *
+ * The terms of a query, summed with their weights and normalised to unit
+ * length before scoring:
+ *  - "text": a composed text query.  Terms are separated by '+' or '-'
+ *    surrounded by spaces (or at the start); '-' subtracts the term.  A
+ *    term may start with a weight "N:" (a decimal number, e.g. "2:dog",
+ *    "0.5:sunset").  "beach + sunset - people" is beach + sunset - people
+ *    with weights 1; "2:dog - cat" is 2*dog - cat.  A '+' or '-' inside a
+ *    word ("t-shirt", "a+b") is part of the text.  Each term is embedded
+ *    with CLIP's text encoder and normalised before weighting.
+ *  - "image-path": an image file (any format the library decodes): find
+ *    photos like it; weight "image-weight" (default 1).
+ *  - "similar-to": a photo id of the library (its stored vector); weight
+ *    "image-weight" too.
+ * At least one term must be set.
+ *
+ * Filters (applied before ranking): "folder" (photos strictly below it, a
+ * '/' boundary), "after" (taken at or after, Unix seconds; G_MININT64: no
+ * bound) and "before" (taken strictly before; G_MAXINT64: no bound).
+ *
+ * "strictness" in [-1, 1] moves the adaptive cutoff: 0 is the default,
+ * positive keeps fewer photos, negative more.
+ *
+ * "sort": CS_SORT_RELEVANCE lists the best "limit" photos, best first
+ * (the accepted ones are then a prefix of the list); CS_SORT_DATE lists
+ * the accepted photos only, newest first.  "accepted-only" drops the
+ * photos outside the cutoff from a relevance-sorted list too.  "limit" is
+ * the most items the list may hold (0: no limit; default 200).
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  CS_SORT_RELEVANCE,  /* best score first */
+  CS_SORT_DATE,       /* newest taken first (accepted photos only) */
+} CsSortOrder;
+
+#define CS_TYPE_QUERY (cs_query_get_type ())
+G_DECLARE_FINAL_TYPE (CsQuery, cs_query, CS, QUERY, GObject)
+
+/* A query for `text` (may be NULL: set an image or a photo instead). */
+CsQuery    *cs_query_new               (const char  *text);
+/* A query for photos like photo `photo_id` ("find similar"). */
+CsQuery    *cs_query_new_similar       (gint64       photo_id);
+/* A deep copy (all properties). */
+CsQuery    *cs_query_copy              (CsQuery     *self);
+
+const char *cs_query_get_text          (CsQuery     *self);
+void        cs_query_set_text          (CsQuery     *self,
+                                        const char  *text);
+/* File system encoding. */
+const char *cs_query_get_image_path    (CsQuery     *self);
+void        cs_query_set_image_path    (CsQuery     *self,
+                                        const char  *path);
+double      cs_query_get_image_weight  (CsQuery     *self);
+void        cs_query_set_image_weight  (CsQuery     *self,
+                                        double       weight);
+/* 0: none. */
+gint64      cs_query_get_similar_to    (CsQuery     *self);
+void        cs_query_set_similar_to    (CsQuery     *self,
+                                        gint64       photo_id);
+/* File system encoding; NULL: the whole library. */
+const char *cs_query_get_folder        (CsQuery     *self);
+void        cs_query_set_folder        (CsQuery     *self,
+                                        const char  *folder);
+gint64      cs_query_get_after         (CsQuery     *self);
+void        cs_query_set_after         (CsQuery     *self,
+                                        gint64       unix_seconds);
+gint64      cs_query_get_before        (CsQuery     *self);
+void        cs_query_set_before        (CsQuery     *self,
+                                        gint64       unix_seconds);
+double      cs_query_get_strictness    (CsQuery     *self);
+void        cs_query_set_strictness    (CsQuery     *self,
+                                        double       strictness);
+CsSortOrder cs_query_get_sort          (CsQuery     *self);
+void        cs_query_set_sort          (CsQuery     *self,
+                                        CsSortOrder  sort);
+guint       cs_query_get_limit         (CsQuery     *self);
+void        cs_query_set_limit         (CsQuery     *self,
+                                        guint        limit);
+gboolean    cs_query_get_accepted_only (CsQuery     *self);
+void        cs_query_set_accepted_only (CsQuery     *self,
+                                        gboolean     accepted_only);
+
+/* Parsing of the composed text syntax, exposed for the UI (e.g. to show
+ * the terms as chips) and for tests.  Any thread.
+ *
+ * Returns the terms of `text` in order, as a GPtrArray of CsQueryTerm*
+ * owning them; an empty array for an empty or blank text.  Never fails:
+ * what does not parse as a weight is text. */
+typedef struct {
+  char   *text;    /* the term, trimmed, UTF-8 */
+  double  weight;  /* signed: "- 2:cat" gives -2 */
+} CsQueryTerm;
+
+void       cs_query_term_free   (CsQueryTerm *term);
+GPtrArray *cs_query_parse_terms (const char  *text);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsQueryTerm, cs_query_term_free)
+
+G_END_DECLS

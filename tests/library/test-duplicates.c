@@ -1,0 +1,345 @@
+/* test-duplicates.c - exact and near-duplicate groups.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A folder of toy photos (../shared; skipped without) with byte copies,
+ * JPEG re-encodes at another quality, a half-size copy, and blank
+ * pictures of several colours (one of them copied), indexed with the real
+ * indexer and the toy CLIP.  Copies and re-encodes must group with their
+ * original, the keeper must be the largest, and blank pictures of
+ * different colours must never group, whatever the threshold.
+ *
+ * The toy CLIP knows only a synthetic world in which two distinct
+ * pictures can be as close as 0.996 (the same shape and colour at another
+ * size), while its re-encodes stay above 0.998; so the tests use 0.998.
+ * Real CLIP models separate photos far better; the default (0.97) is for
+ * them.
+ */
+#include <string.h>
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "cs-duplicates.h"
+#include "cs-indexer.h"
+#include "cs-library.h"
+#include "test-util.h"
+
+#define TOY_THRESHOLD 0.998
+
+static char *toy_model;
+static char *toy_photos;
+static char *work_dir;
+static char *photos_dir;
+static char *db_path;
+
+static const char * const originals[] = {
+  "photo-0004.jpg", "photo-0005.jpg", "photo-0002.png", "photo-0100.jpg", "photo-0010.png",
+  "photo-0020.png", "photo-0030.png", "photo-0040.png",
+};
+
+static const struct {
+  const char *name;
+  guint32     rgba;
+} blanks[] = {
+  { "blank-red.png", 0xff0000ff },
+  { "blank-blue.png", 0x0000ffff },
+  { "blank-white.png", 0xffffffff },
+  { "blank-gray.png", 0x808080ff },
+  { "blank-black.png", 0x000000ff },
+};
+
+static char *
+in_photos (const char *name)
+{
+  return g_build_filename (photos_dir, name, NULL);
+}
+
+static void
+copy_file (const char *from,
+           const char *to)
+{
+  g_autofree char *data = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (from, &data, &len, NULL));
+  g_assert_true (g_file_set_contents (to, data, (gssize) len, NULL));
+}
+
+static void
+make_photos (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sub = g_build_filename (photos_dir, "copies", NULL);
+
+  g_mkdir_with_parents (sub, 0755);
+  for (guint i = 0; i < G_N_ELEMENTS (originals); i++)
+    {
+      g_autofree char *src = g_build_filename (toy_photos, originals[i], NULL);
+      g_autofree char *dst = in_photos (originals[i]);
+      copy_file (src, dst);
+    }
+  /* byte copies */
+  {
+    g_autofree char *a = in_photos ("photo-0004.jpg");
+    g_autofree char *b = g_build_filename (sub, "copy-of-0004.jpg", NULL);
+    g_autofree char *c = in_photos ("photo-0002.png");
+    g_autofree char *d = g_build_filename (sub, "copy-of-0002.png", NULL);
+    copy_file (a, b);
+    copy_file (c, d);
+  }
+  /* re-encoded at JPEG quality 30 */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *src = in_photos (originals[i == 0 ? 1 : 3]);
+      g_autofree char *dst = g_strdup_printf ("%s/reencoded-%u.jpg", sub, i);
+      g_autoptr(GdkPixbuf) pb = gdk_pixbuf_new_from_file (src, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (gdk_pixbuf_save (pb, dst, "jpeg", &error, "quality", "30", NULL));
+    }
+  /* half size */
+  {
+    g_autofree char *src = in_photos ("photo-0020.png");
+    g_autofree char *dst = g_build_filename (sub, "half-0020.jpg", NULL);
+    g_autoptr(GdkPixbuf) pb = gdk_pixbuf_new_from_file (src, &error);
+    g_autoptr(GdkPixbuf) half = gdk_pixbuf_scale_simple (pb, gdk_pixbuf_get_width (pb) / 2,
+                                                         gdk_pixbuf_get_height (pb) / 2,
+                                                         GDK_INTERP_BILINEAR);
+    g_assert_true (gdk_pixbuf_save (half, dst, "jpeg", &error, "quality", "95", NULL));
+  }
+  /* blank pictures, one with a byte copy, one nearly blank (a faint dot) */
+  for (guint i = 0; i < G_N_ELEMENTS (blanks); i++)
+    {
+      g_autofree char *dst = in_photos (blanks[i].name);
+      g_autoptr(GdkPixbuf) pb = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 200, 150);
+
+      gdk_pixbuf_fill (pb, blanks[i].rgba);
+      g_assert_true (gdk_pixbuf_save (pb, dst, "png", &error, NULL));
+    }
+  {
+    g_autofree char *a = in_photos ("blank-red.png");
+    g_autofree char *b = g_build_filename (sub, "copy-of-blank-red.png", NULL);
+    g_autofree char *c = in_photos ("nearly-blank-white.png");
+    g_autoptr(GdkPixbuf) pb = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 200, 150);
+    guint8 *px;
+
+    copy_file (a, b);
+    gdk_pixbuf_fill (pb, 0xfafafaff);
+    px = gdk_pixbuf_get_pixels (pb);
+    for (int x = 95; x < 105; x++)
+      for (int c3 = 0; c3 < 3; c3++)
+        px[75 * gdk_pixbuf_get_rowstride (pb) + x * 3 + c3] = 200;
+    g_assert_true (gdk_pixbuf_save (pb, c, "png", &error, NULL));
+  }
+}
+
+static CsLibrary *
+open_library (void)
+{
+  g_autoptr(CsLibrary) library = cs_library_new (db_path, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cs_library_load (library, NULL, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&library);
+}
+
+/* The group holding `name` (a base name), or NULL. */
+static CsDuplicateGroup *
+group_of (GListModel *groups,
+          const char *name)
+{
+  for (guint g = 0; g < g_list_model_get_n_items (groups); g++)
+    {
+      g_autoptr(CsDuplicateGroup) group = g_list_model_get_item (groups, g);
+      GListModel *photos = cs_duplicate_group_get_photos (group);
+
+      for (guint i = 0; i < g_list_model_get_n_items (photos); i++)
+        {
+          g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, i);
+          g_autofree char *base = g_path_get_basename (cs_photo_get_path (photo));
+
+          if (g_str_equal (base, name))
+            return group;  /* the model keeps its reference */
+        }
+    }
+  return NULL;
+}
+
+static gboolean
+same_group (GListModel *groups,
+            const char *a,
+            const char *b)
+{
+  CsDuplicateGroup *ga = group_of (groups, a);
+
+  return ga != NULL && ga == group_of (groups, b);
+}
+
+static const char *
+keeper_name (CsDuplicateGroup *group,
+             char            **out)
+{
+  *out = g_path_get_basename (cs_photo_get_path (cs_duplicate_group_get_keeper (group)));
+  return *out;
+}
+
+static void
+dump (GListModel *groups)
+{
+  for (guint g = 0; g < g_list_model_get_n_items (groups); g++)
+    {
+      g_autoptr(CsDuplicateGroup) group = g_list_model_get_item (groups, g);
+      GListModel *photos = cs_duplicate_group_get_photos (group);
+      g_autoptr(GString) line = g_string_new (NULL);
+
+      for (guint i = 0; i < g_list_model_get_n_items (photos); i++)
+        {
+          g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, i);
+          g_autofree char *base = g_path_get_basename (cs_photo_get_path (photo));
+          g_string_append_printf (line, " %s (%.4f)", base, cs_photo_get_score (photo));
+        }
+      g_test_message ("%s group, similarity %.4f, keeper by %s:%s",
+                      cs_duplicate_group_get_kind (group) == CS_DUPLICATE_EXACT ? "exact" : "near",
+                      cs_duplicate_group_get_similarity (group),
+                      cs_duplicate_group_get_keeper_reason (group), line->str);
+    }
+}
+
+static void
+test_groups (void)
+{
+  g_autoptr(CsLibrary) library = open_library ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) groups = cs_library_find_duplicates (library, TOY_THRESHOLD, NULL, &error);
+  g_autofree char *k = NULL;
+  CsDuplicateGroup *g;
+
+  g_assert_no_error (error);
+  dump (groups);
+
+  /* byte copies: exact groups */
+  g = group_of (groups, "photo-0004.jpg");
+  g_assert_nonnull (g);
+  g_assert_true (same_group (groups, "photo-0004.jpg", "copy-of-0004.jpg"));
+  g_assert_cmpint (cs_duplicate_group_get_kind (g), ==, CS_DUPLICATE_EXACT);
+  g_assert_cmpfloat (cs_duplicate_group_get_similarity (g), ==, 1.0);
+  g_assert_true (same_group (groups, "photo-0002.png", "copy-of-0002.png"));
+
+  /* re-encodes: near groups with their original, which is kept (same
+   * pixels, larger file) */
+  g_assert_true (same_group (groups, "photo-0005.jpg", "reencoded-0.jpg"));
+  g_assert_true (same_group (groups, "photo-0100.jpg", "reencoded-1.jpg"));
+  g = group_of (groups, "reencoded-0.jpg");
+  g_assert_cmpint (cs_duplicate_group_get_kind (g), ==, CS_DUPLICATE_NEAR);
+  g_assert_cmpstr (keeper_name (g, &k), ==, "photo-0005.jpg");
+  g_assert_cmpfloat (cs_duplicate_group_get_similarity (g), >=, TOY_THRESHOLD);
+  g_clear_pointer (&k, g_free);
+
+  /* half size: the full size one is kept, for its pixels */
+  g_assert_true (same_group (groups, "photo-0020.png", "half-0020.jpg"));
+  g = group_of (groups, "half-0020.jpg");
+  g_assert_cmpstr (keeper_name (g, &k), ==, "photo-0020.png");
+  g_assert_cmpstr (cs_duplicate_group_get_keeper_reason (g), ==, "most pixels");
+  g_clear_pointer (&k, g_free);
+
+  /* blank pictures: only the byte copy */
+  g_assert_true (same_group (groups, "blank-red.png", "copy-of-blank-red.png"));
+  g = group_of (groups, "blank-red.png");
+  g_assert_cmpuint (g_list_model_get_n_items (cs_duplicate_group_get_photos (g)), ==, 2);
+  g_assert_cmpint (cs_duplicate_group_get_kind (g), ==, CS_DUPLICATE_EXACT);
+  for (guint i = 1; i < G_N_ELEMENTS (blanks); i++)
+    g_assert_null (group_of (groups, blanks[i].name));
+  g_assert_null (group_of (groups, "nearly-blank-white.png"));
+
+  /* distinct originals stay apart */
+  for (guint i = 0; i < G_N_ELEMENTS (originals); i++)
+    for (guint j = i + 1; j < G_N_ELEMENTS (originals); j++)
+      g_assert_false (same_group (groups, originals[i], originals[j]));
+}
+
+/* A loose threshold would put the blank pictures together (grey and black
+ * are at 0.96 with the toy model): they must stay apart anyway. */
+static void
+test_blank_never_merge (void)
+{
+  g_autoptr(CsLibrary) library = open_library ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) groups = cs_library_find_duplicates (library, 0.5, NULL, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (blanks); i++)
+    for (guint j = i + 1; j < G_N_ELEMENTS (blanks); j++)
+      g_assert_false (same_group (groups, blanks[i].name, blanks[j].name));
+  g_assert_true (same_group (groups, "blank-red.png", "copy-of-blank-red.png"));
+  for (guint i = 1; i < G_N_ELEMENTS (blanks); i++)
+    g_assert_false (same_group (groups, blanks[i].name, "nearly-blank-white.png"));
+
+  /* groups are complete: every pair at or above the threshold */
+  for (guint g = 0; g < g_list_model_get_n_items (groups); g++)
+    {
+      g_autoptr(CsDuplicateGroup) group = g_list_model_get_item (groups, g);
+      g_assert_cmpfloat (cs_duplicate_group_get_similarity (group), >=, 0.5);
+    }
+}
+
+static void
+test_blank_detector (void)
+{
+  g_autofree char *blank = in_photos ("blank-gray.png");
+  g_autofree char *nearly = in_photos ("nearly-blank-white.png");
+  g_autofree char *photo = in_photos ("photo-0004.jpg");
+  g_autoptr(CsLibrary) library = open_library ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) groups = cs_library_find_duplicates (library, 0, NULL, &error);
+
+  g_assert_true (cs_duplicates_is_blank (blank));
+  g_assert_true (cs_duplicates_is_blank (nearly));
+  g_assert_false (cs_duplicates_is_blank (photo));
+
+  /* the default threshold works too */
+  g_assert_no_error (error);
+  g_assert_true (same_group (groups, "photo-0004.jpg", "copy-of-0004.jpg"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int rc;
+
+  g_test_init (&argc, &argv, NULL);
+  toy_model = test_shared_path_or_skip ("models/toy-clip");
+  toy_photos = test_shared_path_or_skip ("testdata/toy-photos");
+  work_dir = test_make_temp_dir ();
+  photos_dir = g_build_filename (work_dir, "photos", NULL);
+  db_path = g_build_filename (work_dir, "library.db", NULL);
+  g_mkdir_with_parents (photos_dir, 0755);
+  make_photos ();
+  {
+    g_autoptr(CsIndexer) indexer = cs_indexer_new (db_path, toy_model);
+    g_autoptr(CsIndexSummary) summary = NULL;
+    g_autoptr(GError) error = NULL;
+
+    cs_indexer_add_folder (indexer, photos_dir);
+    summary = cs_indexer_rescan (indexer, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (summary->failed, ==, 0);
+  }
+
+  g_test_add_func ("/library/duplicates/groups", test_groups);
+  g_test_add_func ("/library/duplicates/blank-never-merge", test_blank_never_merge);
+  g_test_add_func ("/library/duplicates/blank-detector", test_blank_detector);
+  rc = g_test_run ();
+
+  test_rm_rf (work_dir);
+  g_free (work_dir);
+  g_free (photos_dir);
+  g_free (db_path);
+  g_free (toy_model);
+  g_free (toy_photos);
+  return rc;
+}

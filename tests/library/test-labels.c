@@ -1,0 +1,598 @@
+/* test-labels.c - zero-shot labels: clustering, thresholds, learning from
+ * the user's verdicts, persistence, starter set.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The toy photos of ../shared are indexed with the real indexer and the
+ * toy CLIP (skipped without ../shared); the label sets of queries.json
+ * must cluster the single-object photos as well as the reference does
+ * (minus 0.05), and a label with a misleading prompt must get measurably
+ * better from a few confirmations and rejections.
+ */
+#include <math.h>
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "clip.h"
+#include "cs-indexer.h"
+#include "cs-library.h"
+#include "test-util.h"
+
+static char *toy_model;
+static char *toy_photos;
+static JsonNode *queries;
+static GHashTable *truth;  /* file -> shapes;colours of single-object photos only */
+
+typedef struct {
+  char      *dir;
+  char      *db;
+  CsLibrary *library;
+} Fixture;
+
+static void
+index_folder (const char *db,
+              const char *folder,
+              const char *model)
+{
+  g_autoptr(CsIndexer) indexer = cs_indexer_new (db, model);
+  g_autoptr(CsIndexSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  cs_indexer_add_folder (indexer, folder);
+  summary = cs_indexer_rescan (indexer, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static CsLibrary *
+load (const char *db,
+      const char *model)
+{
+  g_autoptr(CsLibrary) library = cs_library_new (db, model);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cs_library_load (library, NULL, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&library);
+}
+
+static void
+fixture_setup (Fixture       *fx,
+               gconstpointer  data)
+{
+  fx->dir = test_make_temp_dir ();
+  fx->db = g_build_filename (fx->dir, "library.db", NULL);
+  index_folder (fx->db, toy_photos, toy_model);
+  fx->library = load (fx->db, NULL);
+  g_assert_cmpuint (cs_library_get_n_photos (fx->library), ==, 240);
+}
+
+static void
+fixture_teardown (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_clear_object (&fx->library);
+  test_rm_rf (fx->dir);
+  g_free (fx->dir);
+  g_free (fx->db);
+}
+
+static CsLabel *
+add_label (CsLibrary  *library,
+           const char *name,
+           const char *prompt,
+           double      threshold)
+{
+  const char *prompts[] = { prompt, NULL };
+  g_autoptr(GError) error = NULL;
+  CsLabel *label = cs_library_add_label (library, name, prompt != NULL ? prompts : NULL, threshold,
+                                         NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (label);
+  return label;
+}
+
+static char *
+base_name (CsPhoto *photo)
+{
+  return g_path_get_basename (cs_photo_get_path (photo));
+}
+
+/* file -> the label it got, over every label of the library */
+static GHashTable *
+assignments (CsLibrary *library)
+{
+  GHashTable *got = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GListModel *labels = cs_library_get_labels (library);
+
+  for (guint i = 0; i < g_list_model_get_n_items (labels); i++)
+    {
+      g_autoptr(CsLabel) label = g_list_model_get_item (labels, i);
+      g_autoptr(CsPhotoList) members = cs_library_list_label_members (library, label);
+
+      g_assert_cmpuint (cs_photo_list_get_n_items (members), ==, cs_label_get_count (label));
+      for (guint j = 0; j < cs_photo_list_get_n_items (members); j++)
+        {
+          CsPhoto *photo = cs_photo_list_get_photo (members, j);
+          g_hash_table_replace (got, base_name (photo), g_strdup (cs_label_get_name (label)));
+          if (j > 0)
+            g_assert_cmpfloat (cs_photo_get_probability (photo), <=,
+                               cs_photo_get_probability (cs_photo_list_get_photo (members, j - 1)));
+          if (cs_photo_get_verdict (photo) == 0)
+            g_assert_cmpfloat (cs_photo_get_probability (photo), >=, cs_label_get_threshold (label));
+        }
+    }
+  return got;
+}
+
+/* field 0: shapes, 1: colours */
+static double
+accuracy (CsLibrary *library,
+          int        field)
+{
+  g_autoptr(GHashTable) got = assignments (library);
+  GHashTableIter it;
+  gpointer key, value;
+  guint right = 0, n = 0;
+
+  g_hash_table_iter_init (&it, truth);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    {
+      const char *label = g_hash_table_lookup (got, key);
+      n++;
+      right += label != NULL && g_str_equal (label, ((char **) value)[field]);
+    }
+  return right / (double) n;
+}
+
+static void
+test_zero_shot_sets (Fixture       *fx,
+                     gconstpointer  data)
+{
+  JsonArray *sets = json_object_get_array_member (json_node_get_object (queries), "zero_shot");
+
+  for (guint s = 0; s < json_array_get_length (sets); s++)
+    {
+      JsonObject *set = json_array_get_object_element (sets, s);
+      const char *prompt = json_object_get_string_member (set, "prompt");
+      JsonArray *names = json_object_get_array_member (set, "labels");
+      double ref = json_object_get_double_member (json_object_get_object_member (set, "reference"), "accuracy");
+      int field = strstr (prompt, "shape") != NULL ? 1 : 0;  /* "a photo of a {} shape": colours */
+      double acc;
+
+      for (guint i = 0; i < json_array_get_length (names); i++)
+        g_object_unref (add_label (fx->library, json_array_get_string_element (names, i), prompt, 0.0));
+      acc = accuracy (fx->library, field);
+      g_test_message ("labels '%s': accuracy %.4f on the %u single-object photos (reference %.4f)",
+                      prompt, acc, g_hash_table_size (truth), ref);
+      g_assert_cmpfloat (acc, >=, ref - 0.05);
+
+      /* with the default threshold, fewer photos but no worse */
+      {
+        GListModel *labels = cs_library_get_labels (fx->library);
+        guint before = 0, after = 0;
+
+        for (guint i = 0; i < g_list_model_get_n_items (labels); i++)
+          {
+            g_autoptr(CsLabel) label = g_list_model_get_item (labels, i);
+            g_autoptr(GError) error = NULL;
+
+            before += cs_label_get_count (label);
+            g_assert_true (cs_library_edit_label (fx->library, label, NULL, NULL,
+                                                  CS_LIBRARY_DEFAULT_LABEL_THRESHOLD, NULL, &error));
+            g_assert_no_error (error);
+            after += cs_label_get_count (label);
+          }
+        g_assert_cmpuint (before, ==, 240);
+        g_assert_cmpuint (after, <=, before);
+        g_test_message ("  at threshold %.2f: %u of 240 photos labelled", CS_LIBRARY_DEFAULT_LABEL_THRESHOLD, after);
+      }
+
+      /* remove the set before the next one, so they do not compete */
+      while (g_list_model_get_n_items (cs_library_get_labels (fx->library)) > 0)
+        {
+          g_autoptr(CsLabel) label = g_list_model_get_item (cs_library_get_labels (fx->library), 0);
+          g_autoptr(GError) error = NULL;
+
+          g_assert_true (cs_library_remove_label (fx->library, label, NULL, &error));
+          g_assert_no_error (error);
+        }
+    }
+}
+
+static void
+on_edit_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cs_library_edit_label_finish (CS_LIBRARY (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) data = TRUE;
+}
+
+/* A threshold change re-clusters at once, before the write completes. */
+static void
+test_threshold_instant (Fixture       *fx,
+                        gconstpointer  data)
+{
+  const char *shapes[] = { "circle", "square", "triangle", "star", "cross", "ring" };
+  g_autoptr(CsLabel) star = NULL;
+  guint all, strict;
+  gboolean done = FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
+    {
+      CsLabel *label = add_label (fx->library, shapes[i], "a photo of a {}", 0.0);
+      if (g_str_equal (shapes[i], "star"))
+        star = label;
+      else
+        g_object_unref (label);
+    }
+  all = cs_label_get_count (star);
+  cs_library_edit_label_async (fx->library, star, NULL, NULL, 0.99, NULL, on_edit_done_cb, &done);
+  strict = cs_label_get_count (star);
+  g_assert_false (done);
+  g_assert_cmpfloat (cs_label_get_threshold (star), ==, 0.99);
+  g_assert_cmpuint (strict, <, all);
+  g_assert_cmpuint (strict, >, 0);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (cs_label_get_count (star), ==, strict);
+
+  /* and it was stored */
+  {
+    g_autoptr(CsLibrary) again = load (fx->db, NULL);
+    CsLabel *l = cs_library_lookup_label (again, "star");
+
+    g_assert_nonnull (l);
+    g_assert_cmpfloat (cs_label_get_threshold (l), ==, 0.99);
+    g_assert_cmpuint (cs_label_get_count (l), ==, strict);
+  }
+}
+
+typedef struct {
+  double f1;
+  double accuracy;
+} Quality;
+
+/* The star label's F1 over the single-object photos the user did not
+ * judge, and the shape accuracy over them. */
+static Quality
+star_quality (CsLibrary  *library,
+              GHashTable *judged)
+{
+  g_autoptr(GHashTable) got = assignments (library);
+  GHashTableIter it;
+  gpointer key, value;
+  guint tp = 0, fp = 0, fn = 0, right = 0, n = 0;
+
+  g_hash_table_iter_init (&it, truth);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    {
+      const char *label = g_hash_table_lookup (got, key);
+      gboolean is_star = g_str_equal (((char **) value)[0], "star");
+      gboolean in_star = label != NULL && g_str_equal (label, "star");
+
+      if (g_hash_table_contains (judged, key))
+        continue;
+      n++;
+      right += label != NULL && g_str_equal (label, ((char **) value)[0]);
+      tp += is_star && in_star;
+      fp += !is_star && in_star;
+      fn += is_star && !in_star;
+    }
+  return (Quality) { 2.0 * tp / MAX (2 * tp + fp + fn, 1), right / (double) n };
+}
+
+/* A label whose prompt names the wrong shape learns from three
+ * confirmations and three rejections. */
+static void
+test_feedback_improves (Fixture       *fx,
+                        gconstpointer  data)
+{
+  const char *shapes[] = { "circle", "square", "triangle", "star", "cross", "ring" };
+  g_autoptr(CsLabel) star = NULL;
+  g_autoptr(GHashTable) judged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GArray) confirm = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) reject = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsPhotoList) members = NULL;
+  Quality before, after;
+
+  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
+    {
+      /* the bad label: "star" described as a cross */
+      CsLabel *label = add_label (fx->library, shapes[i],
+                                  g_str_equal (shapes[i], "star") ? "a photo of a cross" : "a photo of a {}", 0.0);
+      if (g_str_equal (shapes[i], "star"))
+        star = label;
+      else
+        g_object_unref (label);
+    }
+  {
+    g_autoptr(GHashTable) none = g_hash_table_new (g_str_hash, g_str_equal);
+    before = star_quality (fx->library, none);
+  }
+
+  /* the user confirms the first three real stars (by file name) and
+   * rejects the first three wrong members */
+  {
+    g_autoptr(GList) files = g_hash_table_get_keys (truth);
+    files = g_list_sort (files, (GCompareFunc) g_strcmp0);
+    for (GList *l = files; l != NULL && confirm->len < 3; l = l->next)
+      if (g_str_equal (((char **) g_hash_table_lookup (truth, l->data))[0], "star"))
+        {
+          g_autofree char *path = g_build_filename (toy_photos, l->data, NULL);
+          g_autoptr(CsPhoto) photo = cs_library_lookup_path (fx->library, path);
+          gint64 id = cs_photo_get_id (photo);
+
+          g_array_append_val (confirm, id);
+          g_hash_table_add (judged, g_strdup (l->data));
+        }
+  }
+  members = cs_library_list_label_members (fx->library, star);
+  for (guint j = 0; j < cs_photo_list_get_n_items (members) && reject->len < 3; j++)
+    {
+      CsPhoto *photo = cs_photo_list_get_photo (members, j);
+      g_autofree char *name = base_name (photo);
+      char **t = g_hash_table_lookup (truth, name);
+      gint64 id = cs_photo_get_id (photo);
+
+      if (t == NULL || g_str_equal (t[0], "star"))
+        continue;
+      g_array_append_val (reject, id);
+      g_hash_table_add (judged, g_steal_pointer (&name));
+    }
+  g_assert_cmpuint (reject->len, ==, 3);
+
+  g_assert_true (cs_library_set_verdict (fx->library, star, (gint64 *) confirm->data, confirm->len,
+                                         CS_VERDICT_CONFIRM, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (cs_library_set_verdict (fx->library, star, (gint64 *) reject->data, reject->len,
+                                         CS_VERDICT_REJECT, NULL, &error));
+  g_assert_no_error (error);
+  after = star_quality (fx->library, judged);
+  g_test_message ("bad label 'star' ('a photo of a cross'): F1 on the unjudged photos %.3f -> %.3f, "
+                  "shape accuracy %.3f -> %.3f, after 3 confirmations and 3 rejections",
+                  before.f1, after.f1, before.accuracy, after.accuracy);
+  g_assert_cmpfloat (after.f1, >=, before.f1 + 0.05);
+  g_assert_cmpuint (cs_label_get_n_confirmed (star), ==, 3);
+  g_assert_cmpuint (cs_label_get_n_rejected (star), ==, 3);
+
+  /* membership follows the user's word */
+  {
+    g_autoptr(CsPhotoList) now = cs_library_list_label_members (fx->library, star);
+    g_autoptr(GHashTable) ids = g_hash_table_new (g_int64_hash, g_int64_equal);
+    g_autofree gint64 *keep = g_new (gint64, cs_photo_list_get_n_items (now));
+
+    for (guint j = 0; j < cs_photo_list_get_n_items (now); j++)
+      {
+        CsPhoto *photo = cs_photo_list_get_photo (now, j);
+        keep[j] = cs_photo_get_id (photo);
+        g_hash_table_add (ids, &keep[j]);
+        if (cs_photo_get_verdict (photo) > 0)
+          g_assert_cmpfloat (cs_photo_get_probability (photo), ==, 1.0);
+      }
+    for (guint i = 0; i < confirm->len; i++)
+      g_assert_true (g_hash_table_contains (ids, &g_array_index (confirm, gint64, i)));
+    for (guint i = 0; i < reject->len; i++)
+      g_assert_false (g_hash_table_contains (ids, &g_array_index (reject, gint64, i)));
+  }
+
+  /* and survives a restart */
+  {
+    g_autoptr(CsLibrary) again = load (fx->db, NULL);
+    CsLabel *l = cs_library_lookup_label (again, "star");
+    Quality q;
+
+    g_assert_nonnull (l);
+    g_assert_cmpuint (cs_label_get_n_confirmed (l), ==, 3);
+    g_assert_cmpuint (cs_label_get_n_rejected (l), ==, 3);
+    g_assert_cmpstr (cs_label_get_prompts (l)[0], ==, "a photo of a cross");
+    q = star_quality (again, judged);
+    g_assert_cmpfloat (fabs (q.f1 - after.f1), <, 1e-9);
+  }
+
+  /* forgetting the verdicts brings the label back where it was */
+  g_assert_true (cs_library_set_verdict (fx->library, star, (gint64 *) confirm->data, confirm->len,
+                                         CS_VERDICT_NONE, NULL, &error));
+  g_assert_true (cs_library_set_verdict (fx->library, star, (gint64 *) reject->data, reject->len,
+                                         CS_VERDICT_NONE, NULL, &error));
+  {
+    g_autoptr(GHashTable) none = g_hash_table_new (g_str_hash, g_str_equal);
+    Quality q = star_quality (fx->library, none);
+    g_assert_cmpfloat (fabs (q.f1 - before.f1), <, 1e-9);
+  }
+}
+
+static void
+test_edit_and_errors (Fixture       *fx,
+                      gconstpointer  data)
+{
+  g_autoptr(CsLabel) red = add_label (fx->library, "red", "a photo of a {} shape", 0.0);
+  g_autoptr(CsLabel) blue = add_label (fx->library, "blue", "a photo of a {} shape", 0.0);
+  g_autoptr(GError) error = NULL;
+  const char *prompts[] = { "a photo of a green shape", NULL };
+  guint red_before = cs_label_get_count (red);
+
+  /* names are unique */
+  g_assert_null (cs_library_add_label (fx->library, "red", NULL, -1, NULL, &error));
+  g_assert_error (error, CS_LIBRARY_ERROR, CS_LIBRARY_ERROR_LABEL_EXISTS);
+  g_clear_error (&error);
+  g_assert_false (cs_library_edit_label (fx->library, blue, "red", NULL, -1, NULL, &error));
+  g_assert_error (error, CS_LIBRARY_ERROR, CS_LIBRARY_ERROR_LABEL_EXISTS);
+  g_clear_error (&error);
+  g_assert_null (cs_library_add_label (fx->library, "", NULL, -1, NULL, &error));
+  g_assert_error (error, CS_LIBRARY_ERROR, CS_LIBRARY_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (cs_library_add_label (fx->library, "x", NULL, 1.5, NULL, &error));
+  g_assert_error (error, CS_LIBRARY_ERROR, CS_LIBRARY_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* rename, new prompts: the label moves in the sorted list and clusters anew */
+  g_assert_true (cs_library_edit_label (fx->library, red, "green", prompts, -1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (cs_label_get_name (red), ==, "green");
+  g_assert_cmpstr (cs_label_get_prompts (red)[0], ==, "a photo of a green shape");
+  g_assert_true (cs_library_lookup_label (fx->library, "green") == red);
+  g_assert_null (cs_library_lookup_label (fx->library, "red"));
+  {
+    g_autoptr(CsLabel) first = g_list_model_get_item (cs_library_get_labels (fx->library), 0);
+    g_assert_cmpstr (cs_label_get_name (first), ==, "blue");
+  }
+  g_assert_cmpuint (cs_label_get_count (red) + cs_label_get_count (blue), ==, 240);
+  g_test_message ("red had %u photos, now green has %u", red_before, cs_label_get_count (red));
+
+  /* removing a label lets the others take its photos */
+  g_assert_true (cs_library_remove_label (fx->library, red, NULL, &error));
+  g_assert_cmpuint (cs_label_get_count (blue), ==, 240);
+  g_assert_false (cs_library_remove_label (fx->library, red, NULL, &error));
+  g_assert_error (error, CS_LIBRARY_ERROR, CS_LIBRARY_ERROR_NO_SUCH_LABEL);
+  g_clear_error (&error);
+
+  /* verdicts on photos the library does not hold */
+  {
+    gint64 bogus = 999999;
+    g_assert_false (cs_library_set_verdict (fx->library, blue, &bogus, 1, CS_VERDICT_CONFIRM, NULL, &error));
+    g_assert_error (error, CS_LIBRARY_ERROR, CS_LIBRARY_ERROR_NO_SUCH_PHOTO);
+  }
+}
+
+static void
+test_starter (Fixture       *fx,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint n = 0, names = g_strv_length ((char **) cs_library_starter_label_names ());
+
+  g_assert_cmpuint (names, >=, 10);
+  g_object_unref (add_label (fx->library, "Pets", NULL, -1));
+  g_assert_true (cs_library_add_starter_labels (fx->library, &n, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, names - 1);
+  g_assert_cmpuint (g_list_model_get_n_items (cs_library_get_labels (fx->library)), ==, names);
+  g_assert_true (cs_library_add_starter_labels (fx->library, &n, NULL, &error));
+  g_assert_cmpuint (n, ==, 0);
+  /* every photo lands somewhere at threshold 0 is not the default: the
+   * default threshold leaves the unsure ones out, and the counts add up */
+  {
+    GListModel *labels = cs_library_get_labels (fx->library);
+    guint total = 0;
+
+    for (guint i = 0; i < g_list_model_get_n_items (labels); i++)
+      {
+        g_autoptr(CsLabel) label = g_list_model_get_item (labels, i);
+        total += cs_label_get_count (label);
+        g_assert_cmpfloat (cs_label_get_threshold (label), ==, CS_LIBRARY_DEFAULT_LABEL_THRESHOLD);
+      }
+    g_assert_cmpuint (total, <=, 240);
+  }
+}
+
+/* A model change: the labels stay, their vectors come from the new
+ * model's text encoder, the verdicts stay by photo. */
+static void
+test_model_change (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autofree char *other = g_build_filename (fx->dir, "other-model", NULL);
+  clip_test_model_spec spec;
+  char *message = NULL;
+  g_autoptr(CsLabel) star = add_label (fx->library, "star", "a photo of a {}", 0.0);
+  g_autoptr(CsLabel) ring = add_label (fx->library, "ring", "a photo of a {}", 0.0);
+  g_autoptr(CsPhotoList) members = cs_library_list_label_members (fx->library, star);
+  gint64 id = cs_photo_get_id (cs_photo_list_get_photo (members, 0));
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cs_library_set_verdict (fx->library, ring, &id, 1, CS_VERDICT_CONFIRM, NULL, &error));
+  g_clear_object (&fx->library);
+
+  g_assert_cmpint (clip_test_model_preset ("tiny", &spec, &message), ==, CLIP_STATUS_OK);
+  spec.tokenizer_from = toy_model;
+  spec.seed = 99;
+  g_assert_cmpint (clip_test_model_write (&spec, other, &message), ==, CLIP_STATUS_OK);
+  index_folder (fx->db, toy_photos, other);
+
+  fx->library = load (fx->db, other);
+  g_assert_true (cs_library_get_has_model (fx->library));
+  g_assert_cmpuint (cs_library_get_n_photos (fx->library), ==, 240);
+  {
+    CsLabel *s = cs_library_lookup_label (fx->library, "star");
+    CsLabel *r = cs_library_lookup_label (fx->library, "ring");
+    g_autoptr(CsPhotoList) rm = NULL;
+    gboolean found = FALSE;
+
+    g_assert_nonnull (s);
+    g_assert_nonnull (r);
+    g_assert_cmpuint (cs_label_get_count (s) + cs_label_get_count (r), >=, 240);
+    g_assert_cmpuint (cs_label_get_n_confirmed (r), ==, 1);
+    rm = cs_library_list_label_members (fx->library, r);
+    for (guint j = 0; j < cs_photo_list_get_n_items (rm); j++)
+      found |= cs_photo_get_id (cs_photo_list_get_photo (rm, j)) == id;
+    g_assert_true (found);
+  }
+}
+
+static GHashTable *
+read_truth (void)
+{
+  g_autofree char *path = g_build_filename (toy_photos, "labels.csv", NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], ",", 4);
+
+      if (g_strv_length (f) < 3 || strchr (f[1], ';') != NULL)
+        continue;  /* single-object photos only, as the reference scores */
+      g_hash_table_insert (table, g_strdup (f[0]), g_strdupv ((char *[]) { f[1], f[2], NULL }));
+    }
+  return table;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *queries_path = NULL;
+  g_autoptr(GError) error = NULL;
+  int rc;
+
+  g_test_init (&argc, &argv, NULL);
+  toy_model = test_shared_path_or_skip ("models/toy-clip");
+  {
+    /* as the indexer stores it: absolute, without "..", so lookups match */
+    g_autofree char *raw = test_shared_path_or_skip ("testdata/toy-photos");
+    toy_photos = g_canonicalize_filename (raw, NULL);
+  }
+  queries_path = g_build_filename (toy_photos, "queries.json", NULL);
+  g_assert_true (json_parser_load_from_file (parser, queries_path, &error));
+  queries = json_node_copy (json_parser_get_root (parser));
+  truth = read_truth ();
+  g_assert_cmpuint (g_hash_table_size (truth), ==, 151);
+
+  g_test_add ("/library/labels/zero-shot-sets", Fixture, NULL, fixture_setup, test_zero_shot_sets, fixture_teardown);
+  g_test_add ("/library/labels/threshold-instant", Fixture, NULL, fixture_setup, test_threshold_instant, fixture_teardown);
+  g_test_add ("/library/labels/feedback-improves", Fixture, NULL, fixture_setup, test_feedback_improves, fixture_teardown);
+  g_test_add ("/library/labels/edit-and-errors", Fixture, NULL, fixture_setup, test_edit_and_errors, fixture_teardown);
+  g_test_add ("/library/labels/starter", Fixture, NULL, fixture_setup, test_starter, fixture_teardown);
+  g_test_add ("/library/labels/model-change", Fixture, NULL, fixture_setup, test_model_change, fixture_teardown);
+  rc = g_test_run ();
+
+  g_hash_table_unref (truth);
+  json_node_unref (queries);
+  g_free (toy_model);
+  g_free (toy_photos);
+  return rc;
+}
