@@ -1,0 +1,559 @@
+/* cli-search.c - `clipsight-cli search`, `label` and `duplicates`.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The commands drive the same CsLibrary the app uses, through its
+ * blocking twins (they iterate this thread's main context).  Output is a
+ * contract (../shared/DESIGN.md): with --json, one object per line.
+ * Paths are printed for people (UTF-8, g_filename_display_name), as the
+ * index command prints them.
+ */
+#define G_LOG_DOMAIN "clipsight-cli"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "cli-util.h"
+#include "cs-library.h"
+
+/* ------------------------------------------------------------- helpers */
+
+static void
+json_append_double (GString *out,
+                    double   v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.6g", v));
+}
+
+static void
+json_append_path (GString    *out,
+                  const char *path)
+{
+  g_autofree char *shown = g_filename_display_name (path);
+
+  json_append_string (out, shown);
+}
+
+/* The library of --database with the model of --model, else
+ * $CLIPSIGHT_MODEL, else the database's own setting; loaded. */
+static CsLibrary *
+open_library (const char  *command,
+              const char  *database,
+              const char  *model_opt,
+              GError     **error)
+{
+  g_autoptr(CsLibrary) library = NULL;
+
+  if (database != NULL && !g_file_test (database, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *shown = g_filename_display_name (database);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s: %s: no such database", command, shown);
+      return NULL;
+    }
+  library = cs_library_new (database, model_dir_or_env (model_opt));
+  if (!cs_library_load (library, NULL, error))
+    return NULL;
+  return g_steal_pointer (&library);
+}
+
+/* A date: YYYY-MM-DD (local midnight), an ISO 8601 date and time (local
+ * when it has no zone), or Unix seconds ("@1700000000"). */
+static gboolean
+parse_date (const char *s,
+            gint64     *out)
+{
+  g_autoptr(GTimeZone) local = g_time_zone_new_local ();
+  g_autoptr(GDateTime) dt = NULL;
+  int y, m, d;
+  char tail;
+
+  if (s[0] == '@')
+    {
+      char *end = NULL;
+      gint64 v = g_ascii_strtoll (s + 1, &end, 10);
+      if (end == s + 1 || *end != '\0')
+        return FALSE;
+      *out = v;
+      return TRUE;
+    }
+  if (sscanf (s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3)
+    dt = g_date_time_new (local, y, m, d, 0, 0, 0);
+  else
+    dt = g_date_time_new_from_iso8601 (s, local);
+  if (dt == NULL)
+    return FALSE;
+  *out = g_date_time_to_unix (dt);
+  return TRUE;
+}
+
+/* The library's photo at `file` (any spelling of its path), or NULL. */
+static CsPhoto *
+lookup_file (CsLibrary  *library,
+             const char *file)
+{
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autofree char *abs = g_canonicalize_filename (file, cwd);
+  g_autofree char *real = NULL;
+  CsPhoto *photo = cs_library_lookup_path (library, abs);
+
+  if (photo != NULL)
+    return photo;
+  real = realpath (abs, NULL);
+  if (real != NULL && strcmp (real, abs) != 0)
+    {
+      /* realpath allocates with malloc */
+      g_autofree char *copy = g_strdup (real);
+      free (g_steal_pointer (&real));
+      return cs_library_lookup_path (library, copy);
+    }
+  free (g_steal_pointer (&real));
+  return NULL;
+}
+
+/* -------------------------------------------------------------- search */
+
+int
+cli_cmd_search (int    argc,
+                char **argv)
+{
+  g_autofree char *database = NULL;
+  g_autofree char *model_opt = NULL;
+  g_autofree char *image = NULL;
+  g_autofree char *folder = NULL;
+  g_autofree char *sort = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *before = NULL;
+  double strictness = 0.0;
+  int limit = 20;
+  gboolean as_json = FALSE, accepted_only = FALSE;
+  g_autoptr(GOptionContext) octx = g_option_context_new ("[QUERY] - search the photos of a library");
+  GOptionEntry entries[] = {
+    { "database", 'd', 0, G_OPTION_ARG_FILENAME, &database, "Database (default: $XDG_DATA_HOME/clipsight/library.db)", "DB" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_opt, "Model directory (default: $CLIPSIGHT_MODEL, else the database's)", "DIR" },
+    { "image", 'i', 0, G_OPTION_ARG_FILENAME, &image, "Find photos like this image (or photo of the library)", "FILE" },
+    { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, "Most results to print (default 20; 0: no limit)", "N" },
+    { "sort", 's', 0, G_OPTION_ARG_STRING, &sort, "relevance (default) or date (the accepted photos, newest first)", "ORDER" },
+    { "folder", 'f', 0, G_OPTION_ARG_FILENAME, &folder, "Only photos below this folder", "DIR" },
+    { "after", 0, 0, G_OPTION_ARG_STRING, &after, "Only photos taken on or after DATE (YYYY-MM-DD, ISO 8601 or @UNIX)", "DATE" },
+    { "before", 0, 0, G_OPTION_ARG_STRING, &before, "Only photos taken before DATE", "DATE" },
+    { "strictness", 0, 0, G_OPTION_ARG_DOUBLE, &strictness, "Move the cutoff: -1 (looser) to 1 (stricter); default 0", "X" },
+    { "accepted-only", 'a', 0, G_OPTION_ARG_NONE, &accepted_only, "Print only the photos inside the cutoff", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "One JSON object per line", NULL },
+    { NULL }
+  };
+  g_autoptr(CsLibrary) library = NULL;
+  g_autoptr(CsQuery) query = NULL;
+  g_autoptr(CsPhotoList) results = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GString) out = g_string_new (NULL);
+  GError *error = NULL;
+  gint64 t;
+
+  g_option_context_add_main_entries (octx, entries, NULL);
+  if (!parse_options (octx, &argc, &argv))
+    return EXIT_USAGE;
+  for (int i = 1; i < argc; i++)
+    g_string_append_printf (text, "%s%s", i > 1 ? " " : "", argv[i]);
+  if (text->len == 0 && image == NULL)
+    {
+      fail_message ("search: give a QUERY, --image FILE, or both");
+      return EXIT_USAGE;
+    }
+  if (limit < 0 || !(strictness >= -1.0 && strictness <= 1.0)
+      || (sort != NULL && !g_str_equal (sort, "relevance") && !g_str_equal (sort, "date")))
+    {
+      fail_message ("search: --limit must be at least 0, --strictness within [-1, 1], --sort relevance or date");
+      return EXIT_USAGE;
+    }
+
+  query = cs_query_new (text->len > 0 ? text->str : NULL);
+  cs_query_set_limit (query, (guint) limit);
+  cs_query_set_strictness (query, strictness);
+  cs_query_set_accepted_only (query, accepted_only);
+  cs_query_set_sort (query, sort != NULL && g_str_equal (sort, "date") ? CS_SORT_DATE : CS_SORT_RELEVANCE);
+  if (after != NULL)
+    {
+      if (!parse_date (after, &t))
+        {
+          fail_message ("search: --after: not a date (YYYY-MM-DD, ISO 8601 or @UNIX)");
+          return EXIT_USAGE;
+        }
+      cs_query_set_after (query, t);
+    }
+  if (before != NULL)
+    {
+      if (!parse_date (before, &t))
+        {
+          fail_message ("search: --before: not a date (YYYY-MM-DD, ISO 8601 or @UNIX)");
+          return EXIT_USAGE;
+        }
+      cs_query_set_before (query, t);
+    }
+  if (folder != NULL)
+    {
+      g_autofree char *cwd = g_get_current_dir ();
+      g_autofree char *abs = g_canonicalize_filename (folder, cwd);
+      cs_query_set_folder (query, abs);
+    }
+
+  library = open_library ("search", database, model_opt, &error);
+  if (library == NULL)
+    return fail_error (error);
+  if (image != NULL)
+    {
+      /* a photo of the library is found by its stored vector (exactly
+       * itself); any other file is embedded */
+      g_autoptr(CsPhoto) photo = lookup_file (library, image);
+
+      if (photo != NULL)
+        cs_query_set_similar_to (query, cs_photo_get_id (photo));
+      else if (!g_file_test (image, G_FILE_TEST_EXISTS))
+        {
+          g_autofree char *shown = g_filename_display_name (image);
+          g_autofree char *m = g_strdup_printf ("search: %s: no such file", shown);
+          fail_message (m);
+          return EXIT_FAILURE;
+        }
+      else
+        cs_query_set_image_path (query, image);
+    }
+
+  results = cs_library_search (library, query, NULL, &error);
+  if (results == NULL)
+    return fail_error (error);
+
+  for (guint i = 0; i < cs_photo_list_get_n_items (results); i++)
+    {
+      CsPhoto *photo = cs_photo_list_get_photo (results, i);
+
+      if (as_json)
+        {
+          g_string_append_printf (out, "{\"rank\": %u, \"path\": ", i + 1);
+          json_append_path (out, cs_photo_get_path (photo));
+          g_string_append (out, ", \"score\": ");
+          json_append_double (out, cs_photo_get_score (photo));
+          g_string_append_printf (out, ", \"accepted\": %s}\n", cs_photo_get_accepted (photo) ? "true" : "false");
+        }
+      else
+        {
+          g_autofree char *shown = g_filename_display_name (cs_photo_get_path (photo));
+          g_string_append_printf (out, "%4u  %6.3f  %s  %s\n", i + 1, cs_photo_get_score (photo),
+                                  cs_photo_get_accepted (photo) ? "*" : " ", shown);
+        }
+    }
+  if (!as_json)
+    g_string_append_printf (out, "%u of %u photos inside the cutoff (%.3f)\n",
+                            cs_photo_list_get_n_accepted (results), cs_photo_list_get_n_matched (results),
+                            cs_photo_list_get_cutoff (results));
+  fputs (out->str, stdout);
+  return fflush (stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* --------------------------------------------------------------- label */
+
+static const char label_usage[] =
+  "label: give a subcommand:\n"
+  "  add NAME [--prompt TEXT]... [--threshold P]\n"
+  "  edit NAME [--name NEW] [--prompt TEXT]... [--threshold P]\n"
+  "  remove NAME | list | show NAME | starter\n"
+  "  confirm|reject|forget NAME FILE...";
+
+static void
+print_label (GString *out,
+             CsLabel *label,
+             gboolean as_json)
+{
+  const char * const *prompts = cs_label_get_prompts (label);
+
+  if (as_json)
+    {
+      g_string_append (out, "{\"name\": ");
+      json_append_string (out, cs_label_get_name (label));
+      g_string_append (out, ", \"prompts\": [");
+      for (guint i = 0; prompts[i] != NULL; i++)
+        {
+          if (i > 0)
+            g_string_append (out, ", ");
+          json_append_string (out, prompts[i]);
+        }
+      g_string_append (out, "], \"threshold\": ");
+      json_append_double (out, cs_label_get_threshold (label));
+      g_string_append_printf (out, ", \"count\": %u, \"confirmed\": %u, \"rejected\": %u}\n",
+                              cs_label_get_count (label), cs_label_get_n_confirmed (label),
+                              cs_label_get_n_rejected (label));
+      return;
+    }
+  g_string_append_printf (out, "%s: %u photos (threshold %.2f, %u confirmed, %u rejected)",
+                          cs_label_get_name (label), cs_label_get_count (label),
+                          cs_label_get_threshold (label), cs_label_get_n_confirmed (label),
+                          cs_label_get_n_rejected (label));
+  if (prompts[0] == NULL)
+    g_string_append (out, ", default prompts");
+  for (guint i = 0; prompts[i] != NULL; i++)
+    g_string_append_printf (out, "%s“%s”", i == 0 ? ": " : ", ", prompts[i]);
+  g_string_append_c (out, '\n');
+}
+
+static CsLabel *
+need_label (CsLibrary  *library,
+            const char *name)
+{
+  CsLabel *label = cs_library_lookup_label (library, name);
+
+  if (label == NULL)
+    {
+      g_autofree char *m = g_strdup_printf ("label: no label called “%s”", name);
+      fail_message (m);
+    }
+  return label;
+}
+
+int
+cli_cmd_label (int    argc,
+               char **argv)
+{
+  g_autofree char *database = NULL;
+  g_autofree char *model_opt = NULL;
+  g_autofree char *new_name = NULL;
+  g_auto(GStrv) prompts = NULL;
+  double threshold = -1.0;
+  int limit = 0;
+  gboolean as_json = FALSE;
+  g_autoptr(GOptionContext) octx = g_option_context_new ("SUBCOMMAND ... - zero-shot labels");
+  GOptionEntry entries[] = {
+    { "database", 'd', 0, G_OPTION_ARG_FILENAME, &database, "Database (default: $XDG_DATA_HOME/clipsight/library.db)", "DB" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_opt, "Model directory (default: $CLIPSIGHT_MODEL, else the database's)", "DIR" },
+    { "prompt", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &prompts, "A prompt (repeatable; \"{}\" stands for the name)", "TEXT" },
+    { "threshold", 't', 0, G_OPTION_ARG_DOUBLE, &threshold, "Membership threshold on the probability, 0 to 1", "P" },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &new_name, "edit: the new name", "NEW" },
+    { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, "show: most photos to print (default all)", "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "One JSON object per line", NULL },
+    { NULL }
+  };
+  g_autoptr(CsLibrary) library = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  GError *error = NULL;
+  const char *sub;
+
+  g_option_context_add_main_entries (octx, entries, NULL);
+  if (!parse_options (octx, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc < 2)
+    {
+      fail_message (label_usage);
+      return EXIT_USAGE;
+    }
+  sub = argv[1];
+  if (threshold != -1.0 && !(threshold >= 0.0 && threshold <= 1.0))
+    {
+      fail_message ("label: --threshold must lie between 0 and 1");
+      return EXIT_USAGE;
+    }
+  gboolean needs_name = !g_str_equal (sub, "list") && !g_str_equal (sub, "starter");
+  gboolean needs_files = g_str_equal (sub, "confirm") || g_str_equal (sub, "reject") || g_str_equal (sub, "forget");
+  if (!g_strv_contains ((const char * const[]) { "add", "edit", "remove", "list", "show", "starter",
+                                                 "confirm", "reject", "forget", NULL }, sub)
+      || (needs_name && argc < 3) || (needs_files && argc < 4)
+      || (!needs_files && argc > (needs_name ? 3 : 2)))
+    {
+      fail_message (label_usage);
+      return EXIT_USAGE;
+    }
+
+  library = open_library ("label", database, model_opt, &error);
+  if (library == NULL)
+    return fail_error (error);
+
+  if (g_str_equal (sub, "list"))
+    {
+      GListModel *labels = cs_library_get_labels (library);
+
+      for (guint i = 0; i < g_list_model_get_n_items (labels); i++)
+        {
+          g_autoptr(CsLabel) label = g_list_model_get_item (labels, i);
+          print_label (out, label, as_json);
+        }
+    }
+  else if (g_str_equal (sub, "starter"))
+    {
+      guint n_added = 0;
+
+      if (!cs_library_add_starter_labels (library, &n_added, NULL, &error))
+        return fail_error (error);
+      if (!as_json)
+        g_string_append_printf (out, "added %u starter labels\n", n_added);
+      else
+        g_string_append_printf (out, "{\"added\": %u}\n", n_added);
+    }
+  else if (g_str_equal (sub, "add"))
+    {
+      g_autoptr(CsLabel) label = cs_library_add_label (library, argv[2], (const char * const *) prompts,
+                                                      threshold, NULL, &error);
+      if (label == NULL)
+        return fail_error (error);
+      print_label (out, label, as_json);
+    }
+  else
+    {
+      CsLabel *label = need_label (library, argv[2]);
+
+      if (label == NULL)
+        return EXIT_FAILURE;
+      if (g_str_equal (sub, "edit"))
+        {
+          if (!cs_library_edit_label (library, label, new_name, (const char * const *) prompts,
+                                      threshold, NULL, &error))
+            return fail_error (error);
+          print_label (out, label, as_json);
+        }
+      else if (g_str_equal (sub, "remove"))
+        {
+          if (!cs_library_remove_label (library, label, NULL, &error))
+            return fail_error (error);
+        }
+      else if (g_str_equal (sub, "show"))
+        {
+          g_autoptr(CsPhotoList) members = cs_library_list_label_members (library, label);
+          guint n = cs_photo_list_get_n_items (members);
+
+          if (limit > 0)
+            n = MIN (n, (guint) limit);
+          for (guint i = 0; i < n; i++)
+            {
+              CsPhoto *photo = cs_photo_list_get_photo (members, i);
+
+              if (as_json)
+                {
+                  g_string_append (out, "{\"path\": ");
+                  json_append_path (out, cs_photo_get_path (photo));
+                  g_string_append (out, ", \"probability\": ");
+                  json_append_double (out, cs_photo_get_probability (photo));
+                  g_string_append (out, "}\n");
+                }
+              else
+                {
+                  g_autofree char *shown = g_filename_display_name (cs_photo_get_path (photo));
+                  int v = cs_photo_get_verdict (photo);
+                  g_string_append_printf (out, "%6.3f  %s%s\n", cs_photo_get_probability (photo), shown,
+                                          v > 0 ? "  (confirmed)" : "");
+                }
+            }
+        }
+      else
+        {
+          CsVerdict verdict = g_str_equal (sub, "confirm") ? CS_VERDICT_CONFIRM
+                              : g_str_equal (sub, "reject") ? CS_VERDICT_REJECT : CS_VERDICT_NONE;
+          g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+          for (int i = 3; i < argc; i++)
+            {
+              g_autoptr(CsPhoto) photo = lookup_file (library, argv[i]);
+              gint64 id;
+
+              if (photo == NULL)
+                {
+                  g_autofree char *shown = g_filename_display_name (argv[i]);
+                  g_autofree char *m = g_strdup_printf ("label: %s is not a photo of the library", shown);
+                  fail_message (m);
+                  return EXIT_FAILURE;
+                }
+              id = cs_photo_get_id (photo);
+              g_array_append_val (ids, id);
+            }
+          if (!cs_library_set_verdict (library, label, (gint64 *) ids->data, ids->len, verdict, NULL, &error))
+            return fail_error (error);
+          print_label (out, label, as_json);
+        }
+    }
+  fputs (out->str, stdout);
+  return fflush (stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* ---------------------------------------------------------- duplicates */
+
+int
+cli_cmd_duplicates (int    argc,
+                    char **argv)
+{
+  g_autofree char *database = NULL;
+  g_autofree char *model_opt = NULL;
+  double threshold = CS_LIBRARY_DEFAULT_DUPLICATE_THRESHOLD;
+  gboolean as_json = FALSE;
+  g_autoptr(GOptionContext) octx = g_option_context_new ("- find exact and near-duplicate photos");
+  GOptionEntry entries[] = {
+    { "database", 'd', 0, G_OPTION_ARG_FILENAME, &database, "Database (default: $XDG_DATA_HOME/clipsight/library.db)", "DB" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_opt, "Model directory (not needed)", "DIR" },
+    { "threshold", 't', 0, G_OPTION_ARG_DOUBLE, &threshold, "Cosine at or above which photos are near-duplicates (default 0.97)", "X" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "One JSON object per group per line", NULL },
+    { NULL }
+  };
+  g_autoptr(CsLibrary) library = NULL;
+  g_autoptr(GListModel) groups = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  GError *error = NULL;
+
+  g_option_context_add_main_entries (octx, entries, NULL);
+  if (!parse_options (octx, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc > 1 || !(threshold > 0.0 && threshold <= 1.0))
+    {
+      fail_message ("duplicates: takes no arguments; --threshold must lie in (0, 1]");
+      return EXIT_USAGE;
+    }
+  library = open_library ("duplicates", database, model_opt, &error);
+  if (library == NULL)
+    return fail_error (error);
+  groups = cs_library_find_duplicates (library, threshold, NULL, &error);
+  if (groups == NULL)
+    return fail_error (error);
+
+  for (guint g = 0; g < g_list_model_get_n_items (groups); g++)
+    {
+      g_autoptr(CsDuplicateGroup) group = g_list_model_get_item (groups, g);
+      GListModel *photos = cs_duplicate_group_get_photos (group);
+      gboolean exact = cs_duplicate_group_get_kind (group) == CS_DUPLICATE_EXACT;
+
+      if (as_json)
+        {
+          g_string_append_printf (out, "{\"kind\": \"%s\", \"similarity\": ", exact ? "exact" : "near");
+          json_append_double (out, cs_duplicate_group_get_similarity (group));
+          g_string_append (out, ", \"keeper\": ");
+          json_append_path (out, cs_photo_get_path (cs_duplicate_group_get_keeper (group)));
+          g_string_append (out, ", \"reason\": ");
+          json_append_string (out, cs_duplicate_group_get_keeper_reason (group));
+          g_string_append (out, ", \"photos\": [");
+          for (guint i = 0; i < g_list_model_get_n_items (photos); i++)
+            {
+              g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, i);
+              if (i > 0)
+                g_string_append (out, ", ");
+              json_append_path (out, cs_photo_get_path (photo));
+            }
+          g_string_append (out, "]}\n");
+          continue;
+        }
+      g_string_append_printf (out, "%s group of %u (similarity %.3f), keep the first (%s):\n",
+                              exact ? "exact" : "near", g_list_model_get_n_items (photos),
+                              cs_duplicate_group_get_similarity (group),
+                              cs_duplicate_group_get_keeper_reason (group));
+      for (guint i = 0; i < g_list_model_get_n_items (photos); i++)
+        {
+          g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, i);
+          g_autofree char *shown = g_filename_display_name (cs_photo_get_path (photo));
+          g_string_append_printf (out, "  %6.3f  %dx%d  %s\n", cs_photo_get_score (photo),
+                                  cs_photo_get_width (photo), cs_photo_get_height (photo), shown);
+        }
+    }
+  if (!as_json)
+    g_string_append_printf (out, "%u groups\n", g_list_model_get_n_items (groups));
+  fputs (out->str, stdout);
+  return fflush (stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

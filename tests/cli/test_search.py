@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""clipsight-cli search, label and duplicates, end to end: the toy photos
+indexed with the toy CLIP, the output contract of ../shared/DESIGN.md
+(one JSON object per line, a one-line reason and a non-zero status on
+failure), the reference's precision@10 for every query of queries.json,
+and the label and duplicate commands.  Needs ../shared (skips with 77
+without it)."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+CLI = os.environ.get("CLIPSIGHT_CLI", "clipsight-cli")
+SHARED = os.environ.get("CLIPSIGHT_SHARED", "")
+TOY_MODEL = os.path.join(SHARED, "models", "toy-clip")
+TOY_PHOTOS = os.path.realpath(os.path.join(SHARED, "testdata", "toy-photos"))
+HAVE_SHARED = os.path.isdir(TOY_MODEL) and os.path.isdir(TOY_PHOTOS)
+
+
+def run(*args, timeout=600):
+    p = subprocess.run([CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+    return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
+
+
+def ok(*args):
+    rc, out, err = run(*args)
+    assert rc == 0, f"{args[0]} failed ({rc}): {err}"
+    assert err == "", f"{args[0]} wrote to stderr: {err}"
+    return out
+
+
+def json_lines(out):
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+class SearchCli(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="cs-search-")
+        cls.photos = os.path.join(cls.tmp, "photos")
+        shutil.copytree(TOY_PHOTOS, cls.photos,
+                        ignore=lambda d, names: [n for n in names if not n.startswith("photo-")])
+        # an exact copy and a renamed copy in a subfolder, for duplicates and --folder
+        os.makedirs(os.path.join(cls.photos, "sub"))
+        shutil.copy(os.path.join(cls.photos, "photo-0004.jpg"), os.path.join(cls.photos, "sub", "again.jpg"))
+        cls.db = os.path.join(cls.tmp, "library.db")
+        rc, out, err = run("index", "--database", cls.db, "--model", TOY_MODEL, "--json", cls.photos)
+        assert rc == 0, err
+        with open(os.path.join(TOY_PHOTOS, "queries.json")) as f:
+            cls.queries = json.load(f)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def search(self, *args):
+        # the model comes from the database's own setting
+        return json_lines(ok("search", "--database", self.db, "--json", *args))
+
+    def test_contract_and_precision(self):
+        for q in self.queries["queries"]:
+            rows = self.search("--limit", "10", q["query"])
+            self.assertEqual(len(rows), 10)
+            for i, r in enumerate(rows):
+                self.assertEqual(set(r), {"rank", "path", "score", "accepted"})
+                self.assertEqual(r["rank"], i + 1)
+                self.assertIsInstance(r["accepted"], bool)
+                self.assertTrue(os.path.isabs(r["path"]))
+                if i > 0:
+                    self.assertLessEqual(r["score"], rows[i - 1]["score"])
+                    # accepted photos come first
+                    self.assertTrue(rows[i - 1]["accepted"] or not r["accepted"])
+            relevant = set(q["relevant"])
+            hits = sum(os.path.basename(r["path"]) in relevant for r in rows)
+            self.assertGreaterEqual(hits / 10, q["reference"]["precision_at_10"] - 0.05, q["query"])
+
+    def test_accepted_sets(self):
+        for q in self.queries["queries"]:
+            rows = self.search("--limit", "0", "--accepted-only", q["query"])
+            relevant = set(q["relevant"])
+            tp = sum(os.path.basename(r["path"]) in relevant for r in rows)
+            self.assertTrue(all(r["accepted"] for r in rows))
+            self.assertGreater(tp, len(rows) - tp, q["query"])
+
+    def test_find_similar(self):
+        for name in ("photo-0010.png", "photo-0100.jpg"):
+            path = os.path.join(self.photos, name)
+            rows = self.search("--image", path, "--limit", "3")
+            self.assertEqual(os.path.basename(rows[0]["path"]), name)
+            self.assertAlmostEqual(rows[0]["score"], 1.0, places=4)
+            self.assertTrue(rows[0]["accepted"])
+        # a file outside the library goes through the image encoder
+        outside = os.path.join(self.tmp, "outside.png")
+        shutil.copy(os.path.join(TOY_PHOTOS, "photo-0010.png"), outside)
+        rows = self.search("--image", outside, "--limit", "1")
+        self.assertEqual(os.path.basename(rows[0]["path"]), "photo-0010.png")
+        self.assertGreater(rows[0]["score"], 0.999)
+
+    def test_composed(self):
+        with open(os.path.join(TOY_PHOTOS, "labels.csv")) as f:
+            lines = f.read().splitlines()[1:]
+        red_circles = set()
+        for line in lines:
+            fields = line.split(",")
+            pairs = list(zip(fields[1].split(";"), fields[2].split(";")))
+            # a red circle and no other red shape
+            if ("circle", "red") in pairs and all(c != "red" or s == "circle" for s, c in pairs):
+                red_circles.add(fields[0])
+        rows = self.search("--limit", "20", "red - circle")
+        self.assertFalse(any(os.path.basename(r["path"]) in red_circles for r in rows))
+        rows = self.search("--limit", "20", "red + circle")
+        self.assertTrue(any(os.path.basename(r["path"]) in red_circles for r in rows))
+
+    def test_filters_and_sort(self):
+        sub = os.path.join(self.photos, "sub")
+        rows = self.search("--folder", sub, "--limit", "0", "a red circle")
+        self.assertEqual([os.path.basename(r["path"]) for r in rows], ["again.jpg"])
+        rows = self.search("--sort", "date", "--limit", "0", "a photo of a ring")
+        self.assertTrue(all(r["accepted"] for r in rows))
+        self.assertGreater(len(rows), 5)
+        # every photo was copied just now: nothing was taken in 2000
+        rows = self.search("--before", "2000-01-01", "a red circle")
+        self.assertEqual(rows, [])
+        rows = self.search("--after", "2000-01-01", "--limit", "5", "a red circle")
+        self.assertEqual(len(rows), 5)
+        # stricter keeps fewer
+        loose = self.search("--strictness", "-0.5", "--limit", "0", "--accepted-only", "a red shape")
+        strict = self.search("--strictness", "0.5", "--limit", "0", "--accepted-only", "a red shape")
+        self.assertLess(len(strict), len(loose))
+
+    def test_human_output(self):
+        out = ok("search", "--database", self.db, "--limit", "3", "a blue ring")
+        lines = out.splitlines()
+        self.assertEqual(len(lines), 4)
+        self.assertIn("inside the cutoff", lines[-1])
+
+    def test_errors(self):
+        rc, out, err = run("search", "--database", os.path.join(self.tmp, "nope.db"), "x")
+        self.assertNotEqual(rc, 0)
+        self.assertEqual(len(err.splitlines()), 1)
+        self.assertEqual(out, "")
+        for args in (["--sort", "sideways", "x"], ["--strictness", "3", "x"], ["--after", "yesterday", "x"], []):
+            rc, out, err = run("search", "--database", self.db, *args)
+            self.assertEqual(rc, 2, args)
+            self.assertEqual(len(err.splitlines()), 1, err)
+        rc, out, err = run("search", "--database", self.db, "--image", os.path.join(self.tmp, "missing.png"))
+        self.assertNotEqual(rc, 0)
+        rc, out, err = run("search", "--database", self.db, "--model", os.path.join(self.tmp, "no-model"), "x")
+        self.assertNotEqual(rc, 0)
+        self.assertEqual(len(err.splitlines()), 1)
+
+    def test_duplicates(self):
+        rows = json_lines(ok("duplicates", "--database", self.db, "--threshold", "0.998", "--json"))
+        groups = [g for g in rows if "again.jpg" in [os.path.basename(p) for p in g["photos"]]]
+        self.assertEqual(len(groups), 1)
+        g = groups[0]
+        self.assertEqual(set(g), {"kind", "similarity", "keeper", "reason", "photos"})
+        self.assertEqual(g["kind"], "exact")
+        self.assertEqual(sorted(os.path.basename(p) for p in g["photos"]), ["again.jpg", "photo-0004.jpg"])
+        self.assertIn(g["keeper"], g["photos"])
+        out = ok("duplicates", "--database", self.db, "--threshold", "0.998")
+        self.assertIn("groups", out.splitlines()[-1])
+        rc, out, err = run("duplicates", "--database", self.db, "--threshold", "2")
+        self.assertEqual(rc, 2)
+
+
+class LabelCli(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="cs-label-")
+        self.db = os.path.join(self.tmp, "library.db")
+        rc, out, err = run("index", "--database", self.db, "--model", TOY_MODEL, "--json", TOY_PHOTOS)
+        assert rc == 0, err
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def label(self, *args):
+        return ok("label", "--database", self.db, *args)
+
+    def test_lifecycle(self):
+        for name in ("circle", "square", "triangle", "star", "cross", "ring"):
+            added = json_lines(self.label("add", name, "--prompt", "a photo of a {}", "--threshold", "0", "--json"))
+            self.assertEqual(added[0]["name"], name)
+            self.assertEqual(added[0]["prompts"], ["a photo of a {}"])
+        labels = json_lines(self.label("list", "--json"))
+        self.assertEqual([l["name"] for l in labels], sorted(l["name"] for l in labels))
+        self.assertEqual(sum(l["count"] for l in labels), 240)
+        for l in labels:
+            self.assertEqual(set(l), {"name", "prompts", "threshold", "count", "confirmed", "rejected"})
+
+        members = json_lines(self.label("show", "star", "--json"))
+        self.assertTrue(members)
+        for m in members:
+            self.assertEqual(set(m), {"path", "probability"})
+            self.assertGreaterEqual(m["probability"], 0.0)
+            self.assertLessEqual(m["probability"], 1.0)
+        self.assertEqual(members, sorted(members, key=lambda m: -m["probability"]))
+
+        # the user's word: a confirmed photo belongs, a rejected one does not
+        wrong = members[0]["path"]
+        other = os.path.join(TOY_PHOTOS, "photo-0001.png")
+        self.label("reject", "star", wrong)
+        self.label("confirm", "star", other)
+        paths = [m["path"] for m in json_lines(self.label("show", "star", "--json"))]
+        self.assertNotIn(wrong, paths)
+        self.assertIn(other, paths)
+        star = [l for l in json_lines(self.label("list", "--json")) if l["name"] == "star"][0]
+        self.assertEqual((star["confirmed"], star["rejected"]), (1, 1))
+        self.label("forget", "star", wrong, other)
+        star = [l for l in json_lines(self.label("list", "--json")) if l["name"] == "star"][0]
+        self.assertEqual((star["confirmed"], star["rejected"]), (0, 0))
+
+        # threshold and rename
+        before = star["count"]
+        edited = json_lines(self.label("edit", "star", "--threshold", "0.99", "--name", "stars", "--json"))[0]
+        self.assertEqual(edited["name"], "stars")
+        self.assertLess(edited["count"], before)
+        self.label("remove", "stars")
+        self.assertNotIn("stars", [l["name"] for l in json_lines(self.label("list", "--json"))])
+
+        # errors: one line, non-zero
+        for args in (["show", "nosuch"], ["add", "circle"], ["confirm", "circle", "/nonexistent.png"]):
+            rc, out, err = run("label", "--database", self.db, *args)
+            self.assertNotEqual(rc, 0, args)
+            self.assertEqual(len(err.splitlines()), 1, err)
+        rc, out, err = run("label", "--database", self.db, "frobnicate")
+        self.assertEqual(rc, 2)
+
+    def test_starter(self):
+        out = json_lines(self.label("starter", "--json"))
+        self.assertGreaterEqual(out[0]["added"], 10)
+        names = [l["name"] for l in json_lines(self.label("list", "--json"))]
+        for wanted in ("People", "Pets", "Food", "Screenshots", "Landscapes", "Beaches", "Mountains",
+                       "Cities", "Vehicles"):
+            self.assertIn(wanted, names)
+        self.assertEqual(json_lines(self.label("starter", "--json"))[0]["added"], 0)
+
+
+if __name__ == "__main__":
+    if not HAVE_SHARED:
+        print("skipped: ../shared (toy model and photos) is absent")
+        sys.exit(77)
+    unittest.main(verbosity=2)
