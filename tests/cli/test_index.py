@@ -125,9 +125,16 @@ class EndToEnd(IndexCase):
         stored = stored_vectors(self.db)
         self.assertEqual(len(stored), len(names))
         want = embed_files([os.path.join(self.photos, f) for f in names])
-        worst = min(cosine(stored[p], want[p]) for p in want)
-        print(f"stored vs embed: worst cosine {worst:.9f} over {len(want)} photos")
+        # PNGs go through the exact decode; JPEGs through the DCT-scaled fast
+        # path, which the design allows to move a vector by cosine 0.005
+        exact = [p for p in want if not p.endswith(".jpg")]
+        fast = [p for p in want if p.endswith(".jpg")]
+        worst = min(cosine(stored[p], want[p]) for p in exact)
+        worst_fast = min(cosine(stored[p], want[p]) for p in fast)
+        print(f"stored vs embed: worst cosine {worst:.9f} over {len(exact)} exact decodes, "
+              f"{worst_fast:.6f} over {len(fast)} DCT-scaled JPEG decodes")
         self.assertGreaterEqual(worst, 0.999999)
+        self.assertGreaterEqual(worst_fast, 0.995)
         st = status(self.db)
         self.assertEqual((st["photos"], st["searchable"], st["failed"]), (len(names), len(names), 0))
         # a second run changes nothing
