@@ -11,12 +11,21 @@
  * and head.  Text sequences are cut at their end-of-text token, since with
  * a causal mask nothing after it can change the pooled output.
  *
- * Two backends share this file: CLIP_BACKEND_BLAS sends the linear layers
- * and attention products to cblas_sgemm and the row ops to the kernel table
- * chosen for the CPU; CLIP_BACKEND_REF uses plain loops and the reference
- * kernels, the specification the tests compare the fast path with.
+ * Three backends share this file.  CLIP_BACKEND_NATIVE, the default,
+ * multiplies by weights packed once per precision (clip-pack.c) with the
+ * kernel table's GEMMs, fuses the bias, the activation and the residual
+ * add into them, and splits every step over the context's thread pool
+ * (GEMMs by panels of 32 output columns pulled from an atomic counter,
+ * attention by sequence and head, row ops by rows).  In the last block
+ * only the pooled rows (the class token, the end-of-text token) go past
+ * the attention: no other row reaches the output.  CLIP_BACKEND_BLAS sends
+ * the float32 products to cblas_sgemm; CLIP_BACKEND_REF uses plain loops
+ * and the reference kernels, the specification the tests compare the
+ * others with.  Scratch memory grows to the largest batch seen and is then
+ * reused: no allocation per image.
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,13 +40,39 @@
  * guarantee across distributions' cblas.h, so declare it here. */
 void openblas_set_num_threads (int num_threads);
 
+/* The native backend's scratch buffers. */
+enum {
+  S_X,        /* [rows, width] the residual stream */
+  S_H,        /* [rows, width] layer-norm output; the patch embedding's output */
+  S_QKV,      /* [rows, 3 width] */
+  S_ATTN,     /* [rows, width] */
+  S_MLP,      /* [rows, mlp] */
+  S_PATCH,    /* [patches, 3 p p] im2col */
+  S_A16,      /* [rows, act_cols] bfloat16 activations */
+  S_A8,       /* [rows, act_cols] uint8 activations */
+  S_ASCALE,   /* [rows] */
+  S_AZERO,    /* [rows] */
+  S_ATT,      /* attention scratch, one slice per thread */
+  S_SEQ,      /* 4 x [sequences]: start, length, pooled row, pooled offset */
+  N_SCRATCH
+};
+
+typedef struct {
+  void  *p;
+  size_t cap;   /* bytes */
+} scratch;
+
 struct clip_ctx {
   const clip_model   *model;
   clip_params         params;
   const clip_kernels *k;
+  clip_pool          *pool;      /* native backend */
+  clip_model_pack    *pack;      /* native backend */
+  scratch             s[N_SCRATCH];
+  size_t              act_cols;  /* row stride of S_A16 and S_A8 */
+  size_t              att_each;  /* floats of S_ATT per thread */
 
-  /* Scratch, grown on demand and reused: no allocation per image once a
-   * batch of a given size has been seen. */
+  /* Scratch of the float32 backends, grown on demand and reused. */
   float  *x, *h, *q, *kk, *v, *attn, *mlp, *scores;
   size_t  rows_cap;     /* rows the activation buffers hold */
   size_t  width_cap;    /* their width */
@@ -52,11 +87,32 @@ clip_params_default (void)
 {
   clip_params p = {
     .n_threads = 0,
-    .backend = CLIP_BACKEND_BLAS,
+    .backend = CLIP_BACKEND_NATIVE,
+    .precision = CLIP_PRECISION_F32,
     .abort_cb = NULL,
     .abort_data = NULL,
   };
   return p;
+}
+
+static clip_weights_format
+precision_format (clip_precision precision)
+{
+  switch (precision)
+    {
+    case CLIP_PRECISION_F16: return CLIP_WEIGHTS_F16;
+    case CLIP_PRECISION_BF16: return CLIP_WEIGHTS_BF16;
+    case CLIP_PRECISION_INT8: return CLIP_WEIGHTS_I8;
+    default: return CLIP_WEIGHTS_F32;
+    }
+}
+
+int
+clip_precision_is_fast (clip_precision precision)
+{
+  if ((unsigned) precision >= CLIP_N_PRECISIONS)
+    return 0;
+  return clip_kernels_get ()->fast[precision_format (precision)];
 }
 
 static int
@@ -72,20 +128,54 @@ clip_ctx_new (const clip_model  *model,
               clip_ctx         **out,
               char             **error)
 {
+  clip_params p;
   clip_ctx *ctx;
+  clip_status status;
 
   if (model == NULL || out == NULL)
     return clip_set_error (error, CLIP_STATUS_INVALID_ARGUMENT, "clip_ctx_new: no model");
+  p = params != NULL ? *params : clip_params_default ();
+  if ((unsigned) p.backend > CLIP_BACKEND_BLAS || (unsigned) p.precision >= CLIP_N_PRECISIONS)
+    return clip_set_error (error, CLIP_STATUS_INVALID_ARGUMENT,
+                           "clip_ctx_new: unknown backend %d or precision %d",
+                           (int) p.backend, (int) p.precision);
+  if (p.backend != CLIP_BACKEND_NATIVE && p.precision != CLIP_PRECISION_F32)
+    return clip_set_error (error, CLIP_STATUS_INVALID_ARGUMENT,
+                           "clip_ctx_new: precision %s needs the native backend",
+                           clip_precision_name (p.precision));
+  if (model->load_packed && p.backend != CLIP_BACKEND_NATIVE)
+    return clip_set_error (error, CLIP_STATUS_UNSUPPORTED,
+                           "clip_ctx_new: a model loaded for %s has no float32 weights for backend %d",
+                           clip_precision_name (model->load_precision), (int) p.backend);
+  if (p.n_threads <= 0)
+    p.n_threads = online_cpus ();
+
   ctx = g_new0 (clip_ctx, 1);
   ctx->model = model;
-  ctx->params = params != NULL ? *params : clip_params_default ();
-  if (ctx->params.n_threads <= 0)
-    ctx->params.n_threads = online_cpus ();
-  ctx->k = ctx->params.backend == CLIP_BACKEND_REF ? clip_kernels_ref () : clip_kernels_get ();
-  if (ctx->params.backend == CLIP_BACKEND_BLAS)
-    openblas_set_num_threads (ctx->params.n_threads);
+  ctx->params = p;
+  ctx->k = p.backend == CLIP_BACKEND_REF ? clip_kernels_ref () : clip_kernels_get ();
+  if (p.backend == CLIP_BACKEND_BLAS)
+    openblas_set_num_threads (p.n_threads);
+  if (p.backend == CLIP_BACKEND_NATIVE)
+    {
+      status = clip_model_pack_ref (model, p.precision, &ctx->pack, error);
+      if (status != CLIP_STATUS_OK)
+        {
+          g_free (ctx);
+          return status;
+        }
+      ctx->pool = clip_pool_new (p.n_threads);
+    }
   *out = ctx;
   return CLIP_STATUS_OK;
+}
+
+void
+clip_ctx_set_kernels (clip_ctx           *ctx,
+                      const clip_kernels *k)
+{
+  if (ctx->params.backend == CLIP_BACKEND_NATIVE && k != NULL)
+    ctx->k = k;
 }
 
 void
@@ -93,6 +183,10 @@ clip_ctx_free (clip_ctx *ctx)
 {
   if (ctx == NULL)
     return;
+  clip_pool_free (ctx->pool);
+  clip_model_pack_unref (ctx->model, ctx->pack);
+  for (int i = 0; i < N_SCRATCH; i++)
+    g_free (ctx->s[i].p);
   g_free (ctx->x);
   g_free (ctx->h);
   g_free (ctx->q);
@@ -150,6 +244,8 @@ reserve (clip_ctx *ctx,
     }
   return CLIP_STATUS_OK;
 }
+
+/* --- the float32 backends: BLAS and the plain-C reference ------------------ */
 
 /* y[rows, out] = x[rows, in] W[out, in]^T (+ b), or += when accumulate. */
 static void
@@ -250,7 +346,7 @@ attention (clip_ctx    *ctx,
 /* Runs the blocks of a tower over ctx->x: `n_seq` sequences whose rows
  * start at seq_start[i] and number seq_len[i]; `rows` in all. */
 static clip_status
-run_blocks (clip_ctx                 *ctx,
+run_blocks_classic (clip_ctx                 *ctx,
             const clip_tower_info    *info,
             const clip_tower_weights *tw,
             const size_t             *seq_start,
@@ -297,7 +393,7 @@ run_blocks (clip_ctx                 *ctx,
 
 /* Final layer norm of the pooled rows, then the projection into `out`. */
 static void
-pool_and_project (clip_ctx                 *ctx,
+pool_and_project_classic (clip_ctx                 *ctx,
                   const clip_tower_info    *info,
                   const clip_tower_weights *tw,
                   const size_t             *pooled_row,
@@ -311,6 +407,488 @@ pool_and_project (clip_ctx                 *ctx,
     ctx->k->layernorm_f32 (ctx->h + i * w, ctx->x + pooled_row[i] * w,
                            tw->final_ln_w, tw->final_ln_b, w, info->eps);
   linear (ctx, out, ctx->h, tw->proj, NULL, n, w, e, FALSE);
+}
+
+/* --- the native backend ------------------------------------------------------ */
+
+/* Makes scratch buffer `which` hold at least n elements of `size` bytes. */
+static gboolean
+grow (clip_ctx *ctx,
+      int       which,
+      size_t    n,
+      size_t    size)
+{
+  scratch *s = &ctx->s[which];
+
+  if (n != 0 && size > SIZE_MAX / n)
+    return FALSE;
+  if (n * size <= s->cap)
+    return TRUE;
+  g_free (s->p);
+  s->p = g_try_malloc (n * size);
+  s->cap = s->p != NULL ? n * size : 0;
+  return s->p != NULL;
+}
+
+#define BUF(ctx, which, type) ((type *) (ctx)->s[which].p)
+
+static size_t
+round_up (size_t x,
+          size_t to)
+{
+  return (x + to - 1) / to * to;
+}
+
+/* Sizes every buffer of the native path for `rows` rows of a tower of
+ * width w and mlp m, sequences up to t long, n_seq of them, and `patches`
+ * im2col rows of pd floats. */
+static clip_status
+reserve_native (clip_ctx *ctx,
+                size_t    rows,
+                size_t    w,
+                size_t    m,
+                size_t    hd,
+                size_t    t,
+                size_t    n_seq,
+                size_t    patches,
+                size_t    pd,
+                char    **error)
+{
+  size_t e = (size_t) ctx->model->info.embed_dim;
+  size_t cols = round_up (MAX (MAX (w, m), MAX (pd, e)), 4);
+  size_t nth = (size_t) clip_pool_size (ctx->pool);
+  size_t att = (hd + 4) * (t + 16);
+
+  if (cols > ctx->act_cols)
+    {
+      /* the row stride changes: drop what was sized for the old one */
+      for (int i = S_A16; i <= S_A8; i++)
+        {
+          g_clear_pointer (&ctx->s[i].p, g_free);
+          ctx->s[i].cap = 0;
+        }
+      ctx->act_cols = cols;
+    }
+  cols = ctx->act_cols;
+  ctx->att_each = MAX (ctx->att_each, att);
+  if (!grow (ctx, S_X, rows, w * sizeof (float))
+      || !grow (ctx, S_H, MAX (rows, patches), MAX (w, e) * sizeof (float))
+      || !grow (ctx, S_QKV, rows, 3 * w * sizeof (float))
+      || !grow (ctx, S_ATTN, rows, w * sizeof (float))
+      || !grow (ctx, S_MLP, rows, m * sizeof (float))
+      || !grow (ctx, S_PATCH, patches, pd * sizeof (float))
+      || !grow (ctx, S_A16, MAX (rows, patches), cols * sizeof (uint16_t))
+      || !grow (ctx, S_A8, MAX (rows, patches), cols)
+      || !grow (ctx, S_ASCALE, MAX (rows, patches), sizeof (float))
+      || !grow (ctx, S_AZERO, MAX (rows, patches), sizeof (int32_t))
+      || !grow (ctx, S_ATT, nth, ctx->att_each * sizeof (float))
+      || !grow (ctx, S_SEQ, 4 * n_seq, sizeof (size_t)))
+    return clip_set_error (error, CLIP_STATUS_NO_MEMORY,
+                           "cannot allocate scratch memory for %zu rows", rows);
+  return CLIP_STATUS_OK;
+}
+
+/* Row-parallel steps cut n rows into chunks of at least `min` rows, about
+ * four per thread. */
+static size_t
+row_chunks (clip_ctx *ctx,
+            size_t    n,
+            size_t    min)
+{
+  size_t want = 4 * (size_t) clip_pool_size (ctx->pool);
+  size_t per = MAX ((n + want - 1) / MAX (want, 1), MAX (min, 1));
+
+  return n == 0 ? 0 : (n + per - 1) / per;
+}
+
+/* Rows [r0, r1) of chunk c of n rows cut into `chunks`. */
+static void
+chunk_rows (size_t  n,
+            size_t  chunks,
+            size_t  c,
+            size_t *r0,
+            size_t *r1)
+{
+  *r0 = n * c / chunks;
+  *r1 = n * (c + 1) / chunks;
+}
+
+/* One GEMM over the pool: chunks of panels pulled from a counter, so a
+ * thread slowed by another process takes fewer. */
+typedef struct {
+  const clip_gemm_args *g;
+  void                (*fn) (const clip_gemm_args *g, size_t p0, size_t p1);
+  size_t                n_panels, chunk;
+} gemm_job;
+
+static void
+gemm_task (void  *data,
+           size_t c,
+           int    ith)
+{
+  gemm_job *j = data;
+  size_t p0 = c * j->chunk;
+
+  j->fn (j->g, p0, MIN (p0 + j->chunk, j->n_panels));
+}
+
+static void
+run_gemm (clip_ctx          *ctx,
+          const clip_packed *w,
+          const void        *a,
+          size_t             lda,
+          size_t             m,
+          float             *c,
+          size_t             ldc,
+          clip_epilogue      epilogue)
+{
+  clip_gemm_args g = {
+    .w = w, .a = a, .lda = lda,
+    .a_scale = BUF (ctx, S_ASCALE, float), .a_zero = BUF (ctx, S_AZERO, int32_t),
+    .c = c, .ldc = ldc, .m = m, .epilogue = epilogue,
+  };
+  gemm_job j = { .g = &g, .fn = ctx->k->gemm[w->format] };
+  size_t nth = (size_t) clip_pool_size (ctx->pool);
+
+  if (m == 0)
+    return;
+  j.n_panels = (w->n + CLIP_PANEL - 1) / CLIP_PANEL;
+  /* about four chunks per thread: balance without losing the panels'
+   * reuse of the activations in cache; an even number of panels each, as
+   * the AVX-512 tiles take two at a time */
+  j.chunk = MAX (j.n_panels / (4 * nth), 1);
+  j.chunk += j.chunk % 2;
+  clip_pool_run (ctx->pool, gemm_task, &j, (j.n_panels + j.chunk - 1) / j.chunk);
+}
+
+/* The activations of a GEMM by `w` from float32 rows: the rows themselves
+ * for F32 and F16 weights, converted to bfloat16 or quantised to uint8
+ * otherwise; optionally layer-normalised first (into S_H). */
+typedef struct {
+  clip_ctx           *ctx;
+  const float        *src;
+  size_t              lds, cols, rows;
+  const clip_packed  *w;
+  const float        *ln_w, *ln_b;
+  float               eps;
+  size_t              chunks;
+} prep_job;
+
+static void
+prep_task (void  *data,
+           size_t c,
+           int    ith)
+{
+  prep_job *j = data;
+  clip_ctx *ctx = j->ctx;
+  const clip_kernels *k = ctx->k;
+  float *h = BUF (ctx, S_H, float);
+  size_t r0, r1, ac = ctx->act_cols;
+
+  chunk_rows (j->rows, j->chunks, c, &r0, &r1);
+  for (size_t r = r0; r < r1; r++)
+    {
+      const float *row = j->src + r * j->lds;
+
+      if (j->ln_w != NULL)
+        {
+          k->layernorm_f32 (h + r * j->cols, row, j->ln_w, j->ln_b, j->cols, j->eps);
+          row = h + r * j->cols;
+        }
+      if (j->w->format == CLIP_WEIGHTS_BF16)
+        k->to_bf16 (BUF (ctx, S_A16, uint16_t) + r * ac, row, j->cols, j->w->kp);
+      else if (j->w->format == CLIP_WEIGHTS_I8)
+        k->quantize_u8 (BUF (ctx, S_A8, uint8_t) + r * ac, BUF (ctx, S_ASCALE, float) + r,
+                        BUF (ctx, S_AZERO, int32_t) + r, row, j->cols, j->w->kp);
+    }
+}
+
+/* Prepares the activations and returns them with their row stride. */
+static const void *
+prepare (clip_ctx          *ctx,
+         const clip_packed *w,
+         const float       *src,
+         size_t             lds,
+         size_t             cols,
+         size_t             rows,
+         const float       *ln_w,
+         const float       *ln_b,
+         float              eps,
+         size_t            *lda)
+{
+  prep_job j = { ctx, src, lds, cols, rows, w, ln_w, ln_b, eps, row_chunks (ctx, rows, 2) };
+  gboolean f32 = w->format == CLIP_WEIGHTS_F32 || w->format == CLIP_WEIGHTS_F16;
+
+  if (!f32 || ln_w != NULL)
+    clip_pool_run (ctx->pool, prep_task, &j, j.chunks);
+  switch (w->format)
+    {
+    case CLIP_WEIGHTS_BF16:
+      *lda = ctx->act_cols;
+      return BUF (ctx, S_A16, uint16_t);
+    case CLIP_WEIGHTS_I8:
+      *lda = ctx->act_cols;
+      return BUF (ctx, S_A8, uint8_t);
+    default:
+      *lda = ln_w != NULL ? cols : lds;
+      return ln_w != NULL ? BUF (ctx, S_H, float) : src;
+    }
+}
+
+/* Attention of every (sequence, head) pair, pulled from a counter.  With
+ * `query` set, only row query[s] of sequence s is computed, into row s. */
+typedef struct {
+  clip_ctx     *ctx;
+  const float  *qkv;
+  float        *out;
+  size_t        w, heads;
+  const size_t *start, *len, *query;
+  size_t        n_seq;
+  int           causal;
+} att_job;
+
+static void
+att_task (void  *data,
+          size_t idx,
+          int    ith)
+{
+  att_job *j = data;
+  size_t hd = j->w / j->heads, ld = 3 * j->w;
+  size_t s = idx / j->heads, h = idx % j->heads;
+  float scale = 1.0f / sqrtf ((float) hd);
+  float *scratch = BUF (j->ctx, S_ATT, float) + (size_t) ith * j->ctx->att_each;
+  const float *q = j->qkv + j->start[s] * ld + h * hd;
+  size_t q0 = j->query != NULL ? j->query[s] : 0;
+  size_t q1 = j->query != NULL ? q0 + 1 : j->len[s];
+  float *o = j->out + (j->query != NULL ? s : j->start[s]) * j->w + h * hd;
+
+  j->ctx->k->attention_f32 (o, j->w, q, q + j->w, q + 2 * j->w, ld, j->len[s], hd, q0, q1,
+                            scale, j->causal, scratch);
+}
+
+/* Runs a tower's blocks over S_X: n_seq sequences (S_SEQ: start, length,
+ * pooled row, pooled offset), `rows` rows in all.  Afterwards the pooled
+ * row of sequence s is row s of S_X. */
+static clip_status
+run_blocks_native (clip_ctx                 *ctx,
+                   const clip_tower_info    *info,
+                   const clip_tower_weights *tw,
+                   const clip_tower_packed  *tp,
+                   size_t                    n_seq,
+                   size_t                    rows,
+                   gboolean                  causal,
+                   char                    **error)
+{
+  size_t w = (size_t) info->width, m = (size_t) info->mlp, lda;
+  float *x = BUF (ctx, S_X, float), *qkv = BUF (ctx, S_QKV, float);
+  float *attn = BUF (ctx, S_ATTN, float), *mlp = BUF (ctx, S_MLP, float);
+  size_t *start = BUF (ctx, S_SEQ, size_t), *len = start + n_seq;
+  size_t *pooled = len + n_seq, *query = pooled + n_seq;
+  clip_epilogue act = info->act == CLIP_ACT_GELU ? CLIP_EPI_GELU : CLIP_EPI_QUICK_GELU;
+  const void *a;
+
+  for (int l = 0; l < info->layers; l++)
+    {
+      const clip_layer_weights *lw = &tw->layers[l];
+      const clip_layer_packed *lp = &tp->layers[l];
+      gboolean last = l == info->layers - 1;
+      att_job aj = { ctx, qkv, attn, w, (size_t) info->heads, start, len, last ? query : NULL,
+                     n_seq, causal };
+
+      if (ctx->params.abort_cb != NULL && ctx->params.abort_cb (ctx->params.abort_data))
+        return clip_set_error (error, CLIP_STATUS_ABORTED, "encoding aborted");
+
+      a = prepare (ctx, &lp->qkv, x, w, w, rows, lw->ln1_w, lw->ln1_b, info->eps, &lda);
+      run_gemm (ctx, &lp->qkv, a, lda, rows, qkv, 3 * w, CLIP_EPI_STORE);
+      clip_pool_run (ctx->pool, att_task, &aj, n_seq * (size_t) info->heads);
+      if (last)
+        {
+          /* only the pooled rows matter from here on: move them to the
+           * top (pooled[s] >= s, increasing, so nothing is overwritten
+           * before it is read) */
+          for (size_t s = 0; s < n_seq; s++)
+            {
+              if (pooled[s] != s)
+                memcpy (x + s * w, x + pooled[s] * w, w * sizeof (float));
+              pooled[s] = s;
+            }
+          rows = n_seq;
+        }
+
+      a = prepare (ctx, &lp->o, attn, w, w, rows, NULL, NULL, 0.0f, &lda);
+      run_gemm (ctx, &lp->o, a, lda, rows, x, w, CLIP_EPI_ADD);
+      a = prepare (ctx, &lp->fc1, x, w, w, rows, lw->ln2_w, lw->ln2_b, info->eps, &lda);
+      run_gemm (ctx, &lp->fc1, a, lda, rows, mlp, m, act);
+      a = prepare (ctx, &lp->fc2, mlp, m, m, rows, NULL, NULL, 0.0f, &lda);
+      run_gemm (ctx, &lp->fc2, a, lda, rows, x, w, CLIP_EPI_ADD);
+    }
+  return CLIP_STATUS_OK;
+}
+
+/* Final layer norm of the pooled rows, then the projection into `out`. */
+static void
+pool_and_project_native (clip_ctx                 *ctx,
+                         const clip_tower_info    *info,
+                         const clip_tower_weights *tw,
+                         const clip_tower_packed  *tp,
+                         size_t                    n,
+                         float                    *out)
+{
+  size_t w = (size_t) info->width, e = (size_t) ctx->model->info.embed_dim;
+  const size_t *pooled = BUF (ctx, S_SEQ, size_t) + 2 * n;
+  float *x = BUF (ctx, S_X, float), *h = BUF (ctx, S_H, float);
+
+  for (size_t i = 0; i < n; i++)
+    ctx->k->layernorm_f32 (h + i * w, x + pooled[i] * w, tw->final_ln_w, tw->final_ln_b, w,
+                           info->eps);
+  run_gemm (ctx, &tp->proj, h, w, n, out, e, CLIP_EPI_STORE);
+}
+
+/* im2col and the embedding rows, split by image. */
+typedef struct {
+  clip_ctx    *ctx;
+  const float *pixels;
+  size_t       n;
+  size_t       chunks;  /* of the embedding rows */
+} image_job;
+
+/* One image's patches. */
+static void
+im2col_task (void  *data,
+             size_t b,
+             int    ith)
+{
+  image_job *j = data;
+  const clip_model *m = j->ctx->model;
+  size_t p = (size_t) m->info.patch_size, s = (size_t) m->info.image_size;
+  size_t grid = s / p, np = grid * grid, pd = 3 * p * p;
+  float *patches = BUF (j->ctx, S_PATCH, float);
+
+  const float *img = j->pixels + b * 3 * s * s;
+
+  /* each patch as a row in (channel, y, x) order, the order of the
+   * convolution weight [width, 3, p, p] */
+  for (size_t gy = 0; gy < grid; gy++)
+    for (size_t gx = 0; gx < grid; gx++)
+      {
+        float *row = patches + (b * np + gy * grid + gx) * pd;
+        for (size_t c = 0; c < 3; c++)
+          for (size_t ky = 0; ky < p; ky++)
+            memcpy (row + (c * p + ky) * p, img + c * s * s + (gy * p + ky) * s + gx * p,
+                    p * sizeof (float));
+      }
+}
+
+static void
+embed_task (void  *data,
+            size_t c,
+            int    ith)
+{
+  image_job *j = data;
+  const clip_model *m = j->ctx->model;
+  const clip_kernels *k = j->ctx->k;
+  size_t w = (size_t) m->info.vision.width, grid = (size_t) (m->info.image_size / m->info.patch_size);
+  size_t np = grid * grid, t = np + 1, r0, r1;
+  float *x = BUF (j->ctx, S_X, float), *h = BUF (j->ctx, S_H, float);
+
+  chunk_rows (j->n * t, j->chunks, c, &r0, &r1);
+  for (size_t r = r0; r < r1; r++)
+    {
+      size_t b = r / t, i = r % t;
+      float *row = x + r * w;
+
+      memcpy (row, i == 0 ? m->class_embedding : h + (b * np + i - 1) * w, w * sizeof (float));
+      k->add_f32 (row, m->vision_position + i * w, w);
+      k->layernorm_f32 (row, row, m->pre_ln_w, m->pre_ln_b, w, m->info.vision.eps);
+    }
+}
+
+static clip_status
+encode_images_native (clip_ctx    *ctx,
+                      const float *pixels,
+                      int          n,
+                      float       *out,
+                      char       **error)
+{
+  const clip_model *m = ctx->model;
+  const clip_tower_info *vi = &m->info.vision;
+  size_t w = (size_t) vi->width, p = (size_t) m->info.patch_size;
+  size_t grid = (size_t) m->info.image_size / p, np = grid * grid, t = np + 1;
+  size_t rows = (size_t) n * t, pd = 3 * p * p, lda;
+  image_job ij = { ctx, pixels, (size_t) n, 0 };
+  const void *a;
+  clip_status status;
+
+  status = reserve_native (ctx, rows, w, (size_t) vi->mlp, w / (size_t) vi->heads, t, (size_t) n,
+                           (size_t) n * np, pd, error);
+  if (status != CLIP_STATUS_OK)
+    return status;
+
+  clip_pool_run (ctx->pool, im2col_task, &ij, (size_t) n);
+  a = prepare (ctx, &ctx->pack->patch, BUF (ctx, S_PATCH, float), pd, pd, (size_t) n * np,
+               NULL, NULL, 0.0f, &lda);
+  run_gemm (ctx, &ctx->pack->patch, a, lda, (size_t) n * np, BUF (ctx, S_H, float), w,
+            CLIP_EPI_STORE);
+  ij.chunks = row_chunks (ctx, rows, 4);
+  clip_pool_run (ctx->pool, embed_task, &ij, ij.chunks);
+
+  size_t *start = BUF (ctx, S_SEQ, size_t), *len = start + n, *pooled = len + n, *query = pooled + n;
+  for (int b = 0; b < n; b++)
+    {
+      start[b] = pooled[b] = (size_t) b * t;
+      len[b] = t;
+      query[b] = 0; /* the class token */
+    }
+  status = run_blocks_native (ctx, vi, &m->vision, &ctx->pack->vision, (size_t) n, rows, FALSE, error);
+  if (status != CLIP_STATUS_OK)
+    return status;
+  pool_and_project_native (ctx, vi, &m->vision, &ctx->pack->vision, (size_t) n, out);
+  return CLIP_STATUS_OK;
+}
+
+static clip_status
+encode_texts_native (clip_ctx      *ctx,
+                     const int32_t *ids,
+                     size_t         n,
+                     const size_t  *starts,
+                     const size_t  *lens,
+                     size_t         rows,
+                     float         *out,
+                     char         **error)
+{
+  const clip_model *m = ctx->model;
+  const clip_tower_info *ti = &m->info.text;
+  size_t w = (size_t) ti->width, ctxlen = (size_t) m->info.context_length;
+  clip_status status;
+  float *x;
+
+  status = reserve_native (ctx, rows, w, (size_t) ti->mlp, w / (size_t) ti->heads, ctxlen, n,
+                           0, 0, error);
+  if (status != CLIP_STATUS_OK)
+    return status;
+
+  size_t *start = BUF (ctx, S_SEQ, size_t), *len = start + n, *pooled = len + n, *query = pooled + n;
+  x = BUF (ctx, S_X, float);
+  for (size_t b = 0; b < n; b++)
+    {
+      const int32_t *seq = ids + b * ctxlen;
+
+      start[b] = starts[b];
+      len[b] = lens[b];
+      pooled[b] = starts[b] + lens[b] - 1; /* the end-of-text token ends the sequence */
+      query[b] = lens[b] - 1;
+      for (size_t i = 0; i < lens[b]; i++)
+        {
+          float *row = x + (starts[b] + i) * w;
+          memcpy (row, m->token_embedding + (size_t) seq[i] * w, w * sizeof (float));
+          ctx->k->add_f32 (row, m->text_position + i * w, w);
+        }
+    }
+  status = run_blocks_native (ctx, ti, &m->text, &ctx->pack->text, n, rows, TRUE, error);
+  if (status != CLIP_STATUS_OK)
+    return status;
+  pool_and_project_native (ctx, ti, &m->text, &ctx->pack->text, n, out);
+  return CLIP_STATUS_OK;
 }
 
 clip_status
@@ -328,8 +906,12 @@ clip_encode_images (clip_ctx    *ctx,
 
   if (ctx == NULL || (n > 0 && (pixels == NULL || out == NULL)) || n < 0)
     return clip_set_error (error, CLIP_STATUS_INVALID_ARGUMENT, "clip_encode_images: invalid arguments");
+  if (!(ctx->model->towers & CLIP_TOWER_VISION))
+    return clip_set_error (error, CLIP_STATUS_UNSUPPORTED, "this model was loaded without its vision tower");
   if (n == 0)
     return CLIP_STATUS_OK;
+  if (ctx->params.backend == CLIP_BACKEND_NATIVE)
+    return encode_images_native (ctx, pixels, n, out, error);
 
   m = ctx->model;
   w = (size_t) m->info.vision.width;
@@ -389,11 +971,11 @@ clip_encode_images (clip_ctx    *ctx,
       lens[b] = t;
     }
 
-  status = run_blocks (ctx, &m->info.vision, &m->vision, starts, lens, (size_t) n, rows, FALSE, error);
+  status = run_blocks_classic (ctx, &m->info.vision, &m->vision, starts, lens, (size_t) n, rows, FALSE, error);
   if (status != CLIP_STATUS_OK)
     return status;
   /* the class token of each image is its first row */
-  pool_and_project (ctx, &m->info.vision, &m->vision, starts, (size_t) n, out);
+  pool_and_project_classic (ctx, &m->info.vision, &m->vision, starts, (size_t) n, out);
   return CLIP_STATUS_OK;
 }
 
@@ -413,6 +995,8 @@ clip_encode_texts (clip_ctx      *ctx,
 
   if (ctx == NULL || (n > 0 && (ids == NULL || out == NULL)) || n < 0)
     return clip_set_error (error, CLIP_STATUS_INVALID_ARGUMENT, "clip_encode_texts: invalid arguments");
+  if (!(ctx->model->towers & CLIP_TOWER_TEXT))
+    return clip_set_error (error, CLIP_STATUS_UNSUPPORTED, "this model was loaded without its text tower");
   if (n == 0)
     return CLIP_STATUS_OK;
 
@@ -444,6 +1028,9 @@ clip_encode_texts (clip_ctx      *ctx,
       pooled[b] = starts[b] + best;
     }
 
+  if (ctx->params.backend == CLIP_BACKEND_NATIVE)
+    return encode_texts_native (ctx, ids, (size_t) n, starts, lens, rows, out, error);
+
   status = reserve (ctx, MAX (rows, (size_t) n), MAX (w, (size_t) m->info.embed_dim),
                     (size_t) m->info.text.mlp, ctxlen * ctxlen, error);
   if (status != CLIP_STATUS_OK)
@@ -460,9 +1047,74 @@ clip_encode_texts (clip_ctx      *ctx,
         }
     }
 
-  status = run_blocks (ctx, &m->info.text, &m->text, starts, lens, (size_t) n, rows, TRUE, error);
+  status = run_blocks_classic (ctx, &m->info.text, &m->text, starts, lens, (size_t) n, rows, TRUE, error);
   if (status != CLIP_STATUS_OK)
     return status;
-  pool_and_project (ctx, &m->info.text, &m->text, pooled, (size_t) n, out);
+  pool_and_project_classic (ctx, &m->info.text, &m->text, pooled, (size_t) n, out);
   return CLIP_STATUS_OK;
+}
+
+/* --- peak measurement ------------------------------------------------------------ */
+
+typedef struct {
+  const clip_kernels *k;
+  clip_weights_format format;
+  long                iters;
+  double              ops;
+} peak_arg;
+
+static gpointer
+peak_thread (gpointer data)
+{
+  peak_arg *a = data;
+
+  a->ops = a->k->peak_loop (a->format, a->iters);
+  return NULL;
+}
+
+double
+clip_kernels_peak_gops (clip_precision precision,
+                        int            n_threads,
+                        double         seconds)
+{
+  const clip_kernels *k = clip_kernels_get ();
+  clip_weights_format format = precision_format (precision);
+  long iters = 1 << 14;
+  double dt, ops = 0.0;
+  gint64 t0;
+
+  if ((unsigned) precision >= CLIP_N_PRECISIONS)
+    return 0.0;
+  if (n_threads <= 0)
+    n_threads = online_cpus ();
+  /* calibrate on this thread: at least 20 ms */
+  for (;;)
+    {
+      t0 = g_get_monotonic_time ();
+      k->peak_loop (format, iters);
+      dt = (double) (g_get_monotonic_time () - t0) / 1e6;
+      if (dt >= 0.02 || iters > (1L << 40))
+        break;
+      iters *= 4;
+    }
+  iters = (long) MAX ((double) iters * MAX (seconds, 0.01) / MAX (dt, 1e-6), 1.0);
+
+  g_autofree peak_arg *args = g_new0 (peak_arg, n_threads);
+  g_autofree GThread **threads = g_new0 (GThread *, n_threads);
+  t0 = g_get_monotonic_time ();
+  for (int i = 0; i < n_threads; i++)
+    {
+      args[i] = (peak_arg) { k, format, iters, 0.0 };
+      if (i > 0)
+        threads[i] = g_thread_try_new ("clip-peak", peak_thread, &args[i], NULL);
+    }
+  peak_thread (&args[0]);
+  for (int i = 0; i < n_threads; i++)
+    {
+      if (i > 0 && threads[i] != NULL)
+        g_thread_join (threads[i]);
+      ops += args[i].ops;
+    }
+  dt = (double) (g_get_monotonic_time () - t0) / 1e6;
+  return ops / MAX (dt, 1e-9) / 1e9;
 }

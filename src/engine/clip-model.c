@@ -7,7 +7,9 @@
  * header, checks that they all agree, and hands the encoder float32
  * pointers: F32 tensors straight from the read-only mapping (when aligned
  * and the host is little-endian), F16/BF16 tensors converted once into
- * buffers the model owns.
+ * buffers the model owns.  clip_model_load_for instead hands each linear
+ * weight to clip-pack.c as it is converted, keeps no float32 copy of it,
+ * returns its file pages, and skips the tower not asked for.
  */
 #include <errno.h>
 #include <math.h>
@@ -195,6 +197,7 @@ clip_model_free (clip_model *model)
   if (model == NULL)
     return;
   clip_tokenizer_free (model->tokenizer);
+  clip_model_pack_drop (model);
   g_free (model->vision.layers);
   g_free (model->text.layers);
   /* buffers[0] is the arena, owned by the storage. */
@@ -350,13 +353,27 @@ to_clip_dtype (clip_st_dtype dtype)
     }
 }
 
+/* Whether a tensor belongs to a tower clip_model_load_for left out. */
+static bool
+skip_tensor (const clip_model       *model,
+             const clip_tensor_spec *spec)
+{
+  unsigned tower = clip_tensor_tower (spec->name);
+
+  return tower != 0 && (model->towers & tower) == 0;
+}
+
 /* Checks every tensor against the config, then converts what needs it
- * into one arena.  Takes `file` over. */
+ * into one arena (or, when packed, the linear weights into the pack).
+ * Takes `file` over. */
 static clip_status
-load_tensors (clip_model   *model,
-              clip_st_file *file_in,
-              const char   *config_path,
-              char        **error)
+load_tensors (clip_model    *model,
+              clip_st_file  *file_in,
+              const char    *config_path,
+              gboolean       packed,
+              clip_precision precision,
+              unsigned       towers,
+              char         **error)
 {
   g_autoptr(clip_st_file) file = file_in;
   g_autofree clip_tensor_spec *specs = NULL;
@@ -373,6 +390,13 @@ load_tensors (clip_model   *model,
   model->text.layers = g_new0 (clip_layer_weights, model->info.text.layers);
   specs = clip_model_tensor_specs (&model->info, model, &n_specs);
   tensors = g_new0 (const clip_st_tensor *, n_specs);
+  model->towers = towers;
+  if (packed)
+    {
+      clip_status status = clip_model_pack_begin (model, precision, towers, error);
+      if (status != CLIP_STATUS_OK)
+        return status;
+    }
 
   /* Pass 1: presence, dtype, shape; the arena's size. */
   for (size_t i = 0; i < n_specs; i++)
@@ -402,7 +426,7 @@ load_tensors (clip_model   *model,
       tensors[i] = t;
       /* Cannot overflow: the header check bounded every tensor by the
        * file's size, and a float is at most twice an F16. */
-      if (!usable_in_place (t))
+      if (!usable_in_place (t) && !skip_tensor (model, spec) && !clip_model_pack_wants (model, spec->dest))
         arena_bytes += (t->numel * sizeof (float) + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
       model->info.n_params += t->numel;
       by_dtype[to_clip_dtype (t->dtype)] += t->numel;
@@ -438,6 +462,30 @@ load_tensors (clip_model   *model,
       const clip_st_tensor *t = tensors[i];
       const float *data;
 
+      if (skip_tensor (model, spec))
+        continue;
+      if (clip_model_pack_wants (model, spec->dest))
+        {
+          /* converted one tensor at a time, packed, its file pages let go */
+          g_autofree float *tmp = NULL;
+
+          if (!usable_in_place (t))
+            {
+              if (t->dtype == CLIP_ST_F16 && f16_table == NULL)
+                {
+                  f16_table = g_new (float, 65536);
+                  for (uint32_t h = 0; h < 65536; h++)
+                    f16_table[h] = clip_f16_to_f32 ((uint16_t) h);
+                }
+              if ((tmp = g_try_new (float, t->numel)) == NULL)
+                return clip_set_error (error, CLIP_STATUS_NO_MEMORY, "%s: out of memory converting '%s'",
+                                       path, spec->name);
+              convert_tensor (t, f16_table, tmp);
+            }
+          clip_model_pack_tensor (model, spec->dest, tmp != NULL ? tmp : (const float *) (const void *) t->data);
+          clip_release_pages (t->data, (size_t) (t->end - t->begin));
+          continue;
+        }
       if (usable_in_place (t))
         {
           data = (const float *) (const void *) t->data;
@@ -472,6 +520,9 @@ load_tensors (clip_model   *model,
         }
     }
 
+  if (packed)
+    clip_model_pack_end (model);
+
   /* Once everything is converted the file mapping is dead weight: drop it
    * so that its pages leave the resident set. */
   if (in_place)
@@ -479,10 +530,13 @@ load_tensors (clip_model   *model,
   return CLIP_STATUS_OK;
 }
 
-clip_status
-clip_model_load (const char  *dir,
-                 clip_model **out,
-                 char       **error)
+static clip_status
+load_model (const char    *dir,
+            gboolean       packed,
+            clip_precision precision,
+            unsigned       towers,
+            clip_model   **out,
+            char         **error)
 {
   g_autoptr(clip_model) model = NULL;
   g_autoptr(clip_st_file) file = NULL;
@@ -532,9 +586,31 @@ clip_model_load (const char  *dir,
                            model->info.vocab_size);
 
   if ((status = clip_st_open (weights_path, &file, error))
-      || (status = load_tensors (model, g_steal_pointer (&file), config_path, error)))
+      || (status = load_tensors (model, g_steal_pointer (&file), config_path, packed, precision,
+                                 towers, error)))
     return status;
 
   *out = g_steal_pointer (&model);
   return CLIP_STATUS_OK;
+}
+
+clip_status
+clip_model_load (const char  *dir,
+                 clip_model **out,
+                 char       **error)
+{
+  return load_model (dir, FALSE, CLIP_PRECISION_F32, CLIP_TOWERS_ALL, out, error);
+}
+
+clip_status
+clip_model_load_for (const char     *dir,
+                     clip_precision  precision,
+                     unsigned        towers,
+                     clip_model    **out,
+                     char          **error)
+{
+  if ((unsigned) precision >= CLIP_N_PRECISIONS || towers == 0 || (towers & ~(unsigned) CLIP_TOWERS_ALL))
+    return clip_set_error (error, CLIP_STATUS_INVALID_ARGUMENT,
+                           "clip_model_load_for: precision %d, towers %u", (int) precision, towers);
+  return load_model (dir, TRUE, precision, towers, out, error);
 }

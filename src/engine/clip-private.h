@@ -8,6 +8,7 @@
 #include <stdarg.h>
 
 #include "clip.h"
+#include "kernels/kernels.h"
 
 /* One pre-norm transformer block.  Linear weights are float32 in the
  * Hugging Face `nn.Linear` layout [out, in], applied as y = x W^T + b. */
@@ -29,6 +30,32 @@ typedef struct {
   const float *proj;               /* [embed_dim, width]: visual_/text_projection */
 } clip_tower_weights;
 
+/* --- packed weights (clip-pack.c) ------------------------------------------
+ *
+ * The native backend multiplies by weights packed once per precision into
+ * the kernels' panel layout (kernels/kernels.h).  q, k and v are one
+ * matrix [3 width, width], so their product is one GEMM. */
+typedef struct {
+  clip_packed qkv, o, fc1, fc2;
+} clip_layer_packed;
+
+typedef struct {
+  clip_layer_packed *layers;
+  clip_packed        proj;         /* float32: [embed_dim, width], no bias */
+} clip_tower_packed;
+
+typedef struct {
+  clip_precision     precision;
+  unsigned           towers;       /* clip_towers it holds */
+  int                refs;         /* contexts using it, and the model if it
+                                    * was packed at load (under the pack lock) */
+  clip_tower_packed  vision, text;
+  clip_packed        patch;        /* [width, 3 p p], no bias */
+  void              *arena;        /* all the packed data */
+  size_t             arena_bytes;
+  size_t             arena_mapped; /* bytes mmap()ed, 0 when malloc()ed */
+} clip_model_pack;
+
 struct clip_model {
   clip_model_info        info;
   clip_preprocess_params preprocess;
@@ -48,7 +75,94 @@ struct clip_model {
   void  *mapping;                  /* opaque to the encoder */
   void **buffers;                  /* float buffers allocated at load time */
   size_t n_buffers;
+
+  /* Packed weights per precision, shared by the contexts that use them
+   * (clip_model_pack_ref/unref); NULL until a context asks. */
+  clip_model_pack *packs[CLIP_N_PRECISIONS];
+
+  /* clip_model_load_for: the linear layers were packed at load time into
+   * packs[load_precision] (which the model holds a reference on) and have
+   * no float32 copy; only the towers in `towers` were loaded.  For
+   * clip_model_load, load_packed is 0 and towers CLIP_TOWERS_ALL. */
+  int              load_packed;
+  clip_precision   load_precision;
+  unsigned         towers;
 };
+
+/* Packs `model`'s weights for `precision` on first use and returns them
+ * with one more reference; thread-safe. */
+clip_status      clip_model_pack_ref   (const clip_model *model,
+                                        clip_precision    precision,
+                                        clip_model_pack **out,
+                                        char            **error);
+/* Drops a reference; the last one frees the packed weights. */
+void             clip_model_pack_unref (const clip_model *model,
+                                        clip_model_pack  *pack);
+
+/* Packing while loading (clip_model_load_for), called by the loader:
+ * which tower a tensor belongs to (0: logit_scale); an empty pack for the
+ * towers kept; whether a tensor is a linear weight the pack takes instead
+ * of the float32 arena; handing one over (float32, [n, k]); the biases at
+ * the end, from the arena; and the model's reference, in
+ * clip_model_free. */
+unsigned         clip_tensor_tower      (const char *name);
+clip_status      clip_model_pack_begin  (clip_model    *model,
+                                         clip_precision precision,
+                                         unsigned       towers,
+                                         char         **error);
+int              clip_model_pack_wants  (const clip_model *model,
+                                         const float     **dest);
+void             clip_model_pack_tensor (clip_model   *model,
+                                         const float **dest,
+                                         const float  *w);
+void             clip_model_pack_end    (clip_model *model);
+void             clip_model_pack_drop   (clip_model *model);
+/* Returns the whole pages inside [data, data + bytes) to the system
+ * (madvise MADV_DONTNEED): for file pages already converted. */
+void             clip_release_pages     (const void *data,
+                                         size_t      bytes);
+
+/* Fills `out` with W [n, k] (row-major, nn.Linear) and bias [n] (or NULL)
+ * packed in `format`, in memory from `alloc` (64-byte aligned and zeroed;
+ * returns NULL only when out of memory).  Exposed for the kernel tests. */
+typedef void *(*clip_pack_alloc_fn) (void *data, size_t bytes);
+int              clip_pack_linear      (clip_packed        *out,
+                                        clip_weights_format format,
+                                        const float        *w,
+                                        const float        *bias,
+                                        size_t              n,
+                                        size_t              k,
+                                        clip_pack_alloc_fn  alloc,
+                                        void               *alloc_data);
+/* Bytes clip_pack_linear asks `alloc` for, in all. */
+size_t           clip_pack_linear_size (clip_weights_format format,
+                                        size_t              n,
+                                        size_t              k,
+                                        int                 has_bias);
+
+/* For tests: makes a native-backend context run on kernel table `k` (one
+ * from clip_kernels_available) instead of the one chosen for the CPU. */
+void             clip_ctx_set_kernels   (clip_ctx           *ctx,
+                                         const clip_kernels *k);
+
+/* --- the context's thread pool (clip-threads.c) ------------------------- */
+
+typedef struct clip_pool clip_pool;
+/* One chunk of a parallel step, run by thread ith (the caller is 0; ith
+ * picks per-thread scratch). */
+typedef void (*clip_pool_fn) (void  *data,
+                              size_t chunk,
+                              int    ith);
+
+clip_pool *clip_pool_new  (int n_threads);
+void       clip_pool_free (clip_pool *pool);
+int        clip_pool_size (const clip_pool *pool);
+/* Runs fn on chunks 0 .. n_chunks-1, each once, spread over the caller
+ * and the workers that are free, and returns when all are done. */
+void       clip_pool_run  (clip_pool   *pool,
+                           clip_pool_fn fn,
+                           void        *data,
+                           size_t       n_chunks);
 
 /* Stores a printf-formatted message in *error (if error is not NULL) and
  * returns `status`: the one way engine files report failures. */

@@ -60,6 +60,22 @@ typedef enum {
   CLIP_DTYPE_BF16,
 } clip_dtype;
 
+/* The arithmetic of the transformer blocks' matrix products (the native
+ * backend; the others are float32 only).  Layer norms, softmax, the
+ * attention products, the activations and the final projection are
+ * float32 in every precision.  Accuracy against F32 (cosine of the
+ * embeddings; tests check it on a trained toy model and a random
+ * ViT-B/32): at least 0.9999 for F16, 0.999 for BF16, 0.995 for INT8. */
+typedef enum {
+  CLIP_PRECISION_F32 = 0, /* float32: exact mode, what the goldens are checked in */
+  CLIP_PRECISION_F16,     /* IEEE half weights, float32 activations and sums */
+  CLIP_PRECISION_BF16,    /* bfloat16 weights and activations, float32 sums */
+  CLIP_PRECISION_INT8,    /* int8 weights with a scale per output channel, uint8
+                           * activations with a scale and zero point per row,
+                           * int32 sums */
+  CLIP_N_PRECISIONS
+} clip_precision;
+
 /* ---------------------------------------------------------------------------
  * Tokenizer: byte-level BPE identical to OpenAI's CLIP `simple_tokenizer`.
  * ------------------------------------------------------------------------- */
@@ -178,6 +194,29 @@ clip_status clip_model_load (const char  *dir,
                              char       **error);
 void        clip_model_free (clip_model *model);
 
+/* The towers of a model, as flags. */
+typedef enum {
+  CLIP_TOWER_VISION = 1 << 0,
+  CLIP_TOWER_TEXT   = 1 << 1,
+  CLIP_TOWERS_ALL   = CLIP_TOWER_VISION | CLIP_TOWER_TEXT,
+} clip_towers;
+
+/* Like clip_model_load, checking the same, but converts the linear layers
+ * of the towers in `towers` straight from the file into the packed layout
+ * of `precision` (see clip_params.precision), one tensor at a time, keeps
+ * no float32 copy of them, skips the other tower's weights, and lets go of
+ * the file's pages as it goes: the process then holds the weights of that
+ * precision and little else (a ViT-B/32 vision tower in int8: about 90 MB
+ * instead of 605 MB).  Such a model serves only native-backend contexts of
+ * that precision, and encodes only with the towers it has; anything else
+ * is CLIP_STATUS_UNSUPPORTED.  For a process that only indexes
+ * (CLIP_TOWER_VISION) or only searches (CLIP_TOWER_TEXT). */
+clip_status clip_model_load_for (const char     *dir,
+                                 clip_precision  precision,
+                                 unsigned        towers,
+                                 clip_model    **out,
+                                 char          **error);
+
 const clip_model_info        *clip_model_get_info       (const clip_model *model);
 const clip_preprocess_params *clip_model_get_preprocess (const clip_model *model);
 const clip_tokenizer         *clip_model_get_tokenizer  (const clip_model *model);
@@ -190,24 +229,43 @@ size_t      clip_model_image_floats (const clip_model *model);
  * ------------------------------------------------------------------------- */
 
 typedef enum {
-  CLIP_BACKEND_BLAS = 0, /* float32, matrix products through cblas_sgemm */
-  CLIP_BACKEND_REF,      /* float32, plain C loops: the specification, for tests */
+  CLIP_BACKEND_NATIVE = 0, /* the engine's own packed GEMMs and kernel table: the default */
+  CLIP_BACKEND_REF,        /* float32, plain C loops: the specification, for tests */
+  CLIP_BACKEND_BLAS,       /* float32, matrix products through cblas_sgemm (OpenBLAS, its
+                            * thread count set to n_threads): a second reference */
 } clip_backend;
 
+/* "f32", "f16", "bf16", "int8"; NULL for an unknown value. Static. */
+const char *clip_precision_name  (clip_precision precision);
+/* Parses those names (and "fp32", "fp16"); returns 0 for an unknown one. */
+int         clip_precision_parse (const char     *name,
+                                  clip_precision *out);
+/* Whether the kernel table in use has instructions made for `precision`
+ * (F32 always; F16 with F16C; BF16 with AVX512_BF16; INT8 with
+ * AVX512-VNNI).  The others still run, on slower generic loops. */
+int         clip_precision_is_fast (clip_precision precision);
+
 typedef struct {
-  int          n_threads;   /* 0: the number of online CPUs */
-  clip_backend backend;
+  int            n_threads;   /* 0: the number of online CPUs */
+  clip_backend   backend;
+  clip_precision precision;   /* CLIP_PRECISION_F32 by default */
   /* Polled between layers; returning non-zero stops the call with
    * CLIP_STATUS_ABORTED. */
-  int        (*abort_cb) (void *user_data);
-  void        *abort_data;
+  int          (*abort_cb) (void *user_data);
+  void          *abort_data;
 } clip_params;
 
 clip_params clip_params_default (void);
 
 typedef struct clip_ctx clip_ctx;
 
-/* A context holds scratch memory for `model`, which must outlive it. */
+/* A context holds scratch memory and a pool of n_threads - 1 worker
+ * threads for `model`, which must outlive it.  The first context of a
+ * precision packs the model's weights into that precision's layout (about
+ * a second for a ViT-B/32 in INT8); later contexts of the same precision
+ * share the packed weights, which are freed with the last of them.  A
+ * precision other than F32 with a backend other than NATIVE is
+ * CLIP_STATUS_INVALID_ARGUMENT. */
 clip_status clip_ctx_new  (const clip_model  *model,
                            const clip_params *params,
                            clip_ctx         **out,
@@ -237,8 +295,18 @@ clip_status clip_encode_texts (clip_ctx      *ctx,
 void        clip_normalize (float *v,
                             int    dim);
 
-/* Name of the kernel table in use ("ref", "avx2", ...). */
+/* Name of the kernel table in use ("ref", "avx2", "avx512", "avx512vnni",
+ * "avx512bf16"). */
 const char *clip_kernels_name (void);
+
+/* Measures the peak of the instruction the GEMM of `precision` is built on
+ * (FMA, VDPBF16PS, VPDPBUSD...) in the kernel table in use, with a
+ * register-resident loop on `n_threads` threads at once (0: all CPUs) for
+ * about `seconds`: arithmetic operations per second (2 per multiply-add),
+ * in billions.  For benchmarks: what share of it the encoder reaches. */
+double      clip_kernels_peak_gops (clip_precision precision,
+                                    int            n_threads,
+                                    double         seconds);
 
 /* ---------------------------------------------------------------------------
  * Test models: random weights in the Hugging Face layout
@@ -266,6 +334,62 @@ clip_status clip_test_model_preset (const char           *name,
 clip_status clip_test_model_write (const clip_test_model_spec *spec,
                                    const char                 *dir,
                                    char                      **error);
+
+/* ===========================================================================
+ * Vector search kernels (clip-vector.c)
+ *
+ * Inner products of one query with many stored embeddings, for brute-force
+ * search.  The instruction set is chosen once at run time (AVX-512 with
+ * VNNI, AVX-512, AVX2+FMA, or plain C), independently of the encoder's
+ * kernel table; CLIP_ISA=ref forces plain C here too.  Every function may
+ * be called from any number of threads at once; none allocates.  Rows may
+ * start at any address (no alignment needed; 64-byte alignment is fastest).
+ * ========================================================================= */
+
+/* "ref", "avx2", "avx512" or "avx512vnni". */
+const char *clip_vec_isa_name (void);
+
+/* scores[i] = sum over d < dim of matrix[i * stride + d] * query[d], for
+ * i < n_rows (stride >= dim, in floats).  Float32 accumulation in a fixed
+ * order per instruction set: results may differ from the plain-C order by
+ * float rounding (relative 1e-6 for unit vectors of dim 512). */
+void  clip_vec_dot_rows_f32 (const float *matrix,
+                             size_t       stride,
+                             size_t       n_rows,
+                             const float *query,
+                             int          dim,
+                             float       *scores);
+
+/* Symmetric int8 quantisation of one vector: out[d] = round (v[d] / scale)
+ * with scale = max |v[d]| / 127, so out lies in [-127, 127].  *scale gets
+ * the scale (0 for a zero vector) and *error, when not NULL, the L2 norm
+ * of v - scale * out (the most the quantisation can move an inner product
+ * with a unit vector). */
+void  clip_vec_quantize_i8  (const float *v,
+                             int          dim,
+                             int8_t      *out,
+                             float       *scale,
+                             float       *error);
+
+/* dots[i] = sum over d < dim of matrix[i * stride + d] * query[d] exactly,
+ * in 32-bit integers, for int8 rows and query in [-127, 127] (stride in
+ * bytes, >= dim).  Multiply by the two scales for the float estimate. */
+void  clip_vec_dot_rows_i8  (const int8_t *matrix,
+                             size_t        stride,
+                             size_t        n_rows,
+                             const int8_t *query,
+                             int           dim,
+                             int32_t      *dots);
+
+/* out[i * n_b + j] = dot (a + i * dim, b + j * dim) for i < n_a, j < n_b:
+ * all inner products of two sets of dense row-major vectors (a matrix
+ * product through BLAS, using the engine's BLAS threads). */
+void  clip_vec_dot_matrix_f32 (const float *a,
+                               size_t       n_a,
+                               const float *b,
+                               size_t       n_b,
+                               int          dim,
+                               float       *out);
 
 #ifdef __cplusplus
 }

@@ -5,8 +5,9 @@
  *
  * Inputs are the goldens' own preprocessed tensors and token ids, so this
  * test isolates the transformers; preprocessing and tokenizing have their
- * own tests.  Both backends (BLAS and the plain-C reference) are checked,
- * for both golden models (F32 and F16 weights).  Registered twice in meson:
+ * own tests.  The three backends (native, BLAS and the plain-C reference)
+ * are checked, for both golden models (F32 and F16 weights), in float32;
+ * test-precision.c checks the other precisions.  Registered twice in meson:
  * plainly and with CLIP_ISA=ref.
  */
 #include <math.h>
@@ -25,6 +26,12 @@ typedef struct {
   const char  *model_name;
   clip_backend backend;
 } EncodeCase;
+
+static const char *
+backend_name (clip_backend backend)
+{
+  return backend == CLIP_BACKEND_REF ? "ref" : backend == CLIP_BACKEND_BLAS ? "blas" : "native";
+}
 
 static JsonObject *
 golden_root (void)
@@ -152,8 +159,9 @@ test_goldens (gconstpointer data)
       if (cs < cos_min)
         g_error ("%s: caption %u cosine %.9f < %.4f", tc->model_name, c, cs, cos_min);
     }
-  g_test_message ("%s (%s): worst image cosine 1-%.3g, worst caption cosine 1-%.3g, raw relative error %.3g",
-                  tc->model_name, tc->backend == CLIP_BACKEND_REF ? "ref" : clip_kernels_name (),
+  g_test_message ("%s (%s, %s): worst image cosine 1-%.3g, worst caption cosine 1-%.3g, raw relative error %.3g",
+                  tc->model_name, backend_name (tc->backend),
+                  tc->backend == CLIP_BACKEND_REF ? "ref" : clip_kernels_name (),
                   1 - worst_img, 1 - worst_txt, worst_raw_rel);
 
   /* cosines, the probability matrix over the first 10 captions, top-1 */
@@ -206,16 +214,18 @@ test_goldens (gconstpointer data)
   clip_model_free (model);
 }
 
-/* The fast path against the specification on the same inputs. */
+/* The fast paths against the specification on the same inputs. */
 static void
-test_blas_matches_reference (void)
+test_matches_reference (gconstpointer data)
 {
+  clip_backend backend = (clip_backend) GPOINTER_TO_INT (data);
   g_autofree char *dir = g_build_filename (golden_dir, "tiny-clip", NULL);
   clip_model *model = NULL;
   clip_ctx *fast = NULL, *ref = NULL;
   clip_params p = clip_params_default ();
 
   g_assert_cmpint (clip_model_load (dir, &model, NULL), ==, CLIP_STATUS_OK);
+  p.backend = backend;
   g_assert_cmpint (clip_ctx_new (model, &p, &fast, NULL), ==, CLIP_STATUS_OK);
   p.backend = CLIP_BACKEND_REF;
   g_assert_cmpint (clip_ctx_new (model, &p, &ref, NULL), ==, CLIP_STATUS_OK);
@@ -299,8 +309,10 @@ main (int    argc,
       char **argv)
 {
   static const EncodeCase cases[] = {
+    { "tiny-clip", CLIP_BACKEND_NATIVE },
     { "tiny-clip", CLIP_BACKEND_BLAS },
     { "tiny-clip", CLIP_BACKEND_REF },
+    { "tiny-clip-f16", CLIP_BACKEND_NATIVE },
     { "tiny-clip-f16", CLIP_BACKEND_BLAS },
     { "tiny-clip-f16", CLIP_BACKEND_REF },
   };
@@ -318,10 +330,13 @@ main (int    argc,
   for (size_t i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/engine/encode/goldens/%s/%s", cases[i].model_name,
-                                               cases[i].backend == CLIP_BACKEND_REF ? "ref" : "blas");
+                                               backend_name (cases[i].backend));
       g_test_add_data_func (path, &cases[i], test_goldens);
     }
-  g_test_add_func ("/engine/encode/blas-matches-reference", test_blas_matches_reference);
+  g_test_add_data_func ("/engine/encode/native-matches-reference", GINT_TO_POINTER (CLIP_BACKEND_NATIVE),
+                        test_matches_reference);
+  g_test_add_data_func ("/engine/encode/blas-matches-reference", GINT_TO_POINTER (CLIP_BACKEND_BLAS),
+                        test_matches_reference);
   g_test_add_func ("/engine/encode/abort", test_abort);
   rc = g_test_run ();
   g_object_unref (golden);

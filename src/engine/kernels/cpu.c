@@ -5,7 +5,9 @@
  *
  * AVX needs the OS to save the wide registers: the CPUID bits alone are not
  * enough, so XGETBV is checked too (YMM state for AVX2, ZMM and opmask
- * state for AVX-512).  CLIP_ISA=ref|avx2|avx512 forces a table this CPU
+ * state for AVX-512).  The tables build on one another: avx512vnni adds
+ * the int8 GEMM to avx512, avx512bf16 adds the bfloat16 GEMM to that.
+ * CLIP_ISA=ref|avx2|avx512|avx512vnni|avx512bf16 forces a table this CPU
  * supports; an unknown or unsupported name falls back to the automatic
  * choice with a warning on stderr.
  */
@@ -40,7 +42,7 @@ os_saves (unsigned long long mask)
 }
 #endif
 
-static const clip_kernels *available[4];
+static const clip_kernels *available[8];
 static const clip_kernels *chosen;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -60,7 +62,19 @@ detect (void)
   if (__builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512bw")
       && __builtin_cpu_supports ("avx512vl") && __builtin_cpu_supports ("avx512dq")
       && os_saves (0xe6))
-    available[n++] = clip_kernels_avx512 ();
+    {
+      available[n++] = clip_kernels_avx512 ();
+#ifdef CLIP_BUILD_AVX512VNNI
+      if (__builtin_cpu_supports ("avx512vnni"))
+        {
+          available[n++] = clip_kernels_avx512vnni ();
+#ifdef CLIP_BUILD_AVX512BF16
+          if (__builtin_cpu_supports ("avx512bf16"))
+            available[n++] = clip_kernels_avx512bf16 ();
+#endif
+        }
+#endif
+    }
 #endif
 #endif
   available[n] = NULL;

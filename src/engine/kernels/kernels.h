@@ -1,4 +1,4 @@
-/* kernels.h - the table of element-wise and row kernels around the GEMMs.
+/* kernels.h - the table of kernels: row ops, attention and packed GEMMs.
  *
  * Copyright 2026 The Clipsight authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -12,6 +12,67 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
+
+/* --- packed weights ------------------------------------------------------
+ *
+ * A linear layer y = x W^T + b, W [n, k] as nn.Linear stores it, is packed
+ * once into panels of CLIP_PANEL output columns.  Panel p holds columns
+ * p*32 .. p*32+31 (zeros past n); inside a panel the k index is outer:
+ *
+ *   F32, F16   element (k, j) at  p*kp*32 + k*32 + j
+ *   BF16       pairs of k:        p*kp*32 + (k/2)*64 + j*2 + k%2
+ *   I8         groups of 4 k:     p*kp*32 + (k/4)*128 + j*4 + k%4
+ *
+ * where kp is k rounded up to the group (1, 2 or 4) and padded entries are
+ * zero.  So one 32-column row of the panel is what a SIMD tile multiplies
+ * by one broadcast activation (or pair, or group of four).  I8 weights are
+ * symmetric per output column: w[n][k] ~ scale[n] * q[n][k], q in
+ * [-127, 127]; colsum[n] = sum_k q[n][k]. */
+#define CLIP_PANEL 32
+
+typedef enum {
+  CLIP_WEIGHTS_F32 = 0, /* float32 weights, float32 activations and sums */
+  CLIP_WEIGHTS_F16,     /* IEEE half weights, float32 activations and sums */
+  CLIP_WEIGHTS_BF16,    /* bfloat16 weights and activations, float32 sums */
+  CLIP_WEIGHTS_I8,      /* int8 weights, uint8 activations, int32 sums */
+  CLIP_N_WEIGHTS
+} clip_weights_format;
+
+typedef struct {
+  clip_weights_format format;
+  size_t              n, k;    /* output and input features */
+  size_t              kp;      /* k padded to the format's group */
+  const void         *data;    /* panels, 64-byte aligned */
+  const float        *bias;    /* [n] or NULL */
+  const float        *scale;   /* I8: [n] per output column */
+  const int32_t      *colsum;  /* I8: [n] */
+} clip_packed;
+
+/* What a GEMM does with its result, per element of C. */
+typedef enum {
+  CLIP_EPI_STORE = 0,  /* c = a w^T + b */
+  CLIP_EPI_ADD,        /* c += a w^T + b (a residual connection) */
+  CLIP_EPI_QUICK_GELU, /* c = quick_gelu (a w^T + b) */
+  CLIP_EPI_GELU,       /* c = gelu (a w^T + b) */
+} clip_epilogue;
+
+/* One GEMM: c[m, n] (row stride ldc) from the activations a[m, kp] (row
+ * stride lda, in elements of the format's activation type: float32 for
+ * F32 and F16 weights, bfloat16 bits for BF16, uint8 for I8) and the packed
+ * weights.  I8 activations are per row: x[i][k] ~ a_scale[i] * (a[i][k] -
+ * a_zero[i]).  Activations past k (up to kp) must be zero. */
+typedef struct {
+  const clip_packed *w;
+  const void        *a;
+  size_t             lda;
+  const float       *a_scale;  /* I8 */
+  const int32_t     *a_zero;   /* I8 */
+  float             *c;
+  size_t             ldc;
+  size_t             m;
+  clip_epilogue      epilogue;
+} clip_gemm_args;
 
 typedef struct {
   const char *name;
@@ -32,6 +93,34 @@ typedef struct {
   void  (*softmax_f32)    (float *x, size_t n);
   /* x[i] *= a */
   void  (*scale_f32)      (float *x, float a, size_t n);
+
+  /* y[0..n) = bfloat16 of x (round to nearest even), y[n..np) = 0 */
+  void  (*to_bf16)        (uint16_t *y, const float *x, size_t n, size_t np);
+  /* Quantises a row to uint8 with its own affine scale: min and max of
+   * the row (widened to include 0) map to 0 and 255; y[n..np) = 0. */
+  void  (*quantize_u8)    (uint8_t *y, float *scale, int32_t *zero, const float *x,
+                           size_t n, size_t np);
+
+  /* One attention head of one sequence of t rows: for query rows q0..q1,
+   * out[i - q0] = softmax (scale q[i] k^T) v over keys 0..t-1 (0..i when
+   * causal).  q, k, v rows are hd floats at stride ld; out rows at stride
+   * ldo.  scratch holds (hd + 4) * (t + 16) floats. */
+  void  (*attention_f32)  (float *out, size_t ldo, const float *q, const float *k,
+                           const float *v, size_t ld, size_t t, size_t hd, size_t q0,
+                           size_t q1, float scale, int causal, float *scratch);
+
+  /* Packed GEMMs, one per weight format: compute panels p0..p1 of c (all
+   * m rows).  Any table runs every format; the ISA tables use the fastest
+   * instructions they have and fall back on plain loops otherwise. */
+  void  (*gemm[CLIP_N_WEIGHTS]) (const clip_gemm_args *args, size_t p0, size_t p1);
+  /* Whether gemm[format] runs on instructions made for it (not a
+   * fallback): 1 or 0. */
+  int   fast[CLIP_N_WEIGHTS];
+
+  /* A register-resident loop of the instruction each GEMM is built on
+   * (FMA, VDPBF16PS, VPDPBUSD...): runs `iters` iterations and returns
+   * the arithmetic operations done (2 per multiply-add). */
+  double (*peak_loop)     (clip_weights_format format, long iters);
 } clip_kernels;
 
 /* The reference table (always available). */
@@ -42,10 +131,30 @@ const clip_kernels *clip_kernels_avx2 (void);
 #ifdef CLIP_BUILD_AVX512
 const clip_kernels *clip_kernels_avx512 (void);
 #endif
+#ifdef CLIP_BUILD_AVX512VNNI
+/* avx512 plus the AVX512-VNNI int8 GEMM */
+const clip_kernels *clip_kernels_avx512vnni (void);
+#endif
+#ifdef CLIP_BUILD_AVX512BF16
+/* avx512vnni plus the AVX512_BF16 bfloat16 GEMM */
+const clip_kernels *clip_kernels_avx512bf16 (void);
+#endif
 
 /* The table chosen for this CPU (once, thread-safe), or the one CLIP_ISA
- * names (ref, avx2, avx512) when this CPU supports it. */
+ * names (ref, avx2, avx512, avx512vnni, avx512bf16) when this CPU
+ * supports it. */
 const clip_kernels *clip_kernels_get (void);
 
 /* Every table this build has and this CPU runs, NULL-terminated (tests). */
 const clip_kernels *const *clip_kernels_available (void);
+
+/* Helpers shared by the tables' plain-C paths (kernels-ref.c). */
+uint16_t clip_f32_to_bf16_bits (float x);
+float    clip_bf16_bits_to_f32 (uint16_t h);
+float    clip_f16_bits_to_f32  (uint16_t h);
+uint16_t clip_f32_to_f16_bits  (float x);
+
+/* The plain-C GEMMs of kernels-ref.c, which ISA tables use for the
+ * formats they have no instructions for. */
+void clip_gemm_ref (const clip_gemm_args *args, size_t p0, size_t p1);
+double clip_peak_loop_ref (clip_weights_format format, long iters);
