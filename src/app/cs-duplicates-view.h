@@ -1,0 +1,34 @@
+/* cs-duplicates-view.h - groups of near-duplicate photos, and moving the
+ * extra copies to the trash.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The only place Clipsight ever touches a photo: on the user's explicit
+ * word (a confirmation dialog), it moves the photos of a group other than
+ * the keeper to the trash (GIO), with an Undo toast that moves them back.
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "cs-library.h"
+
+G_BEGIN_DECLS
+
+#define CS_TYPE_DUPLICATES_VIEW (cs_duplicates_view_get_type ())
+G_DECLARE_FINAL_TYPE (CsDuplicatesView, cs_duplicates_view, CS, DUPLICATES_VIEW, GtkWidget)
+
+void        cs_duplicates_view_set_library (CsDuplicatesView *self,
+                                            CsLibrary        *library);
+/* Looks for the groups again (in the background). */
+void        cs_duplicates_view_refresh     (CsDuplicatesView *self);
+/* The groups shown (a GListModel of CsDuplicateGroup) or NULL. */
+GListModel *cs_duplicates_view_get_groups  (CsDuplicatesView *self);
+gboolean    cs_duplicates_view_get_busy    (CsDuplicatesView *self);
+/* Moves every photo of `group` but its keeper to the trash (no dialog:
+ * the confirmation is the caller's), with an Undo toast. */
+void        cs_duplicates_view_trash_extras (CsDuplicatesView *self,
+                                             CsDuplicateGroup *group);
+
+G_END_DECLS

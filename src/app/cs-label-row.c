@@ -1,0 +1,85 @@
+/* cs-label-row.c - a label in the sidebar: its name and photo count.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-label-row"
+
+#include "config.h"
+
+#include "cs-label-row.h"
+
+struct _CsLabelRow {
+  GtkListBoxRow  parent_instance;
+
+  GtkLabel      *name_label;
+  GtkLabel      *count_label;
+
+  CsLabel       *label;
+  GBindingGroup *bindings;
+};
+
+G_DEFINE_FINAL_TYPE (CsLabelRow, cs_label_row, GTK_TYPE_LIST_BOX_ROW)
+
+static gboolean
+count_to_text (GBinding     *binding,
+               const GValue *from,
+               GValue       *to,
+               gpointer      user_data)
+{
+  g_value_take_string (to, g_strdup_printf ("%'u", g_value_get_uint (from)));
+  return TRUE;
+}
+
+static void
+cs_label_row_dispose (GObject *object)
+{
+  CsLabelRow *self = CS_LABEL_ROW (object);
+
+  g_clear_object (&self->bindings);
+  g_clear_object (&self->label);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_LABEL_ROW);
+  G_OBJECT_CLASS (cs_label_row_parent_class)->dispose (object);
+}
+
+static void
+cs_label_row_class_init (CsLabelRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cs_label_row_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/clipsight/Clipsight/ui/cs-label-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, CsLabelRow, name_label);
+  gtk_widget_class_bind_template_child (widget_class, CsLabelRow, count_label);
+}
+
+static void
+cs_label_row_init (CsLabelRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->bindings = g_binding_group_new ();
+  g_binding_group_bind (self->bindings, "name", self->name_label, "label", G_BINDING_SYNC_CREATE);
+  g_binding_group_bind_full (self->bindings, "count", self->count_label, "label", G_BINDING_SYNC_CREATE,
+                             count_to_text, NULL, NULL, NULL);
+}
+
+GtkWidget *
+cs_label_row_new (CsLabel *label)
+{
+  CsLabelRow *self;
+
+  g_return_val_if_fail (CS_IS_LABEL (label), NULL);
+  self = g_object_new (CS_TYPE_LABEL_ROW, NULL);
+  self->label = g_object_ref (label);
+  g_binding_group_set_source (self->bindings, label);
+  return GTK_WIDGET (self);
+}
+
+CsLabel *
+cs_label_row_get_label (CsLabelRow *self)
+{
+  g_return_val_if_fail (CS_IS_LABEL_ROW (self), NULL);
+  return self->label;
+}

@@ -1,0 +1,885 @@
+/* cs-model-manager.c - downloads and verifies the CLIP model.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-model-manager"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+
+#include "cs-model-manager.h"
+
+#define PART_DIR     ".download"
+#define DONE_MARKER  ".clipsight-complete"
+#define CHUNK_SIZE   (256 * 1024)
+
+G_DEFINE_QUARK (cs-model-error-quark, cs_model_error)
+
+static const CsModelFile default_files[] = {
+  { "config.json", 0, NULL },
+  { "preprocessor_config.json", 0, NULL },
+  { "tokenizer_config.json", 0, NULL },
+  { "special_tokens_map.json", 0, NULL },
+  { "vocab.json", 0, NULL },
+  { "merges.txt", 0, NULL },
+  { "model.safetensors", 0, NULL },
+};
+
+typedef struct {
+  char   *name;
+  gint64  size;
+  char   *sha256;
+} FileSpec;
+
+/* Progress shared by the worker and the home thread. */
+typedef struct {
+  gatomicrefcount ref;
+  GMutex          mutex;
+  GWeakRef        owner;
+  GMainContext   *home;
+  gboolean        idle_pending;
+  guint64         done, total;
+  char           *current;
+} Progress;
+
+struct _CsModelManager {
+  GObject       parent_instance;
+
+  char         *target_dir;
+  char         *base_url;
+  GPtrArray    *files;          /* FileSpec* */
+  Progress     *progress;
+
+  CsModelState  state;
+  guint64       bytes_done, bytes_total;
+  char         *current_file;
+  char         *error_message;
+  GCancellable *cancellable;    /* of the download in flight */
+  guint         refresh_serial;
+};
+
+/* What the worker gets: a snapshot. */
+typedef struct {
+  char      *target_dir;
+  char      *base_url;
+  GPtrArray *files;
+  Progress  *progress;
+} Job;
+
+G_DEFINE_FINAL_TYPE (CsModelManager, cs_model_manager, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_TARGET_DIR,
+  PROP_BASE_URL,
+  PROP_STATE,
+  PROP_BYTES_DONE,
+  PROP_BYTES_TOTAL,
+  PROP_FRACTION,
+  PROP_CURRENT_FILE,
+  PROP_ERROR_MESSAGE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+file_spec_free (FileSpec *spec)
+{
+  g_free (spec->name);
+  g_free (spec->sha256);
+  g_free (spec);
+}
+
+static GPtrArray *
+copy_files (GPtrArray *files)
+{
+  GPtrArray *copy = g_ptr_array_new_with_free_func ((GDestroyNotify) file_spec_free);
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      const FileSpec *s = files->pdata[i];
+      FileSpec *c = g_new0 (FileSpec, 1);
+      c->name = g_strdup (s->name);
+      c->size = s->size;
+      c->sha256 = g_strdup (s->sha256);
+      g_ptr_array_add (copy, c);
+    }
+  return copy;
+}
+
+static Progress *
+progress_new (GObject *owner)
+{
+  Progress *p = g_new0 (Progress, 1);
+
+  g_atomic_ref_count_init (&p->ref);
+  g_mutex_init (&p->mutex);
+  g_weak_ref_init (&p->owner, owner);
+  p->home = g_main_context_ref_thread_default ();
+  return p;
+}
+
+static Progress *
+progress_ref (Progress *p)
+{
+  g_atomic_ref_count_inc (&p->ref);
+  return p;
+}
+
+static void
+progress_unref (Progress *p)
+{
+  if (!g_atomic_ref_count_dec (&p->ref))
+    return;
+  g_mutex_clear (&p->mutex);
+  g_weak_ref_clear (&p->owner);
+  g_main_context_unref (p->home);
+  g_free (p->current);
+  g_free (p);
+}
+
+static void
+job_free (Job *job)
+{
+  g_free (job->target_dir);
+  g_free (job->base_url);
+  g_ptr_array_unref (job->files);
+  progress_unref (job->progress);
+  g_free (job);
+}
+
+/* ------------------------------------------------------------------ */
+/* Home thread: mirroring the progress                                 */
+/* ------------------------------------------------------------------ */
+
+static void
+set_state (CsModelManager *self,
+           CsModelState    state)
+{
+  if (self->state == state)
+    return;
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+set_error_message (CsModelManager *self,
+                   const char     *message)
+{
+  if (g_strcmp0 (self->error_message, message) == 0)
+    return;
+  g_free (self->error_message);
+  self->error_message = g_strdup (message);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_MESSAGE]);
+}
+
+static void
+apply_progress (CsModelManager *self)
+{
+  Progress *p = self->progress;
+  guint64 done, total;
+  g_autofree char *current = NULL;
+
+  g_mutex_lock (&p->mutex);
+  p->idle_pending = FALSE;
+  done = p->done;
+  total = p->total;
+  current = g_strdup (p->current);
+  g_mutex_unlock (&p->mutex);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->bytes_total != total)
+    {
+      self->bytes_total = total;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_TOTAL]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+    }
+  if (self->bytes_done != done)
+    {
+      self->bytes_done = done;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_DONE]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+    }
+  if (g_strcmp0 (self->current_file, current) != 0)
+    {
+      g_free (self->current_file);
+      self->current_file = g_steal_pointer (&current);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_FILE]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static gboolean
+progress_idle_cb (gpointer data)
+{
+  Progress *p = data;
+  g_autoptr(CsModelManager) self = g_weak_ref_get (&p->owner);
+
+  if (self != NULL)
+    apply_progress (self);
+  else
+    {
+      g_mutex_lock (&p->mutex);
+      p->idle_pending = FALSE;
+      g_mutex_unlock (&p->mutex);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Worker thread                                                        */
+/* ------------------------------------------------------------------ */
+
+static void
+report (Progress   *p,
+        gint64      done_delta,
+        gint64      total_delta,
+        const char *current)
+{
+  gboolean schedule;
+
+  g_mutex_lock (&p->mutex);
+  p->done += done_delta;
+  p->total += total_delta;
+  if (current != NULL && g_strcmp0 (p->current, current) != 0)
+    {
+      g_free (p->current);
+      p->current = g_strdup (current);
+    }
+  schedule = !p->idle_pending;
+  p->idle_pending = TRUE;
+  g_mutex_unlock (&p->mutex);
+  if (schedule)
+    {
+      GSource *source = g_idle_source_new ();
+      g_source_set_priority (source, G_PRIORITY_LOW);
+      g_source_set_callback (source, progress_idle_cb, progress_ref (p),
+                             (GDestroyNotify) progress_unref);
+      g_source_attach (source, p->home);
+      g_source_unref (source);
+    }
+}
+
+static gboolean
+is_offline_error (const GError *error)
+{
+  return error->domain == G_RESOLVER_ERROR
+         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE)
+         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE)
+         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED)
+         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)
+         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PROXY_FAILED);
+}
+
+static char *
+hash_file (const char   *path,
+           GCancellable *cancellable,
+           GError      **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) in = g_file_read (file, cancellable, error);
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guchar *buf = g_malloc (CHUNK_SIZE);
+  gssize n;
+
+  if (in == NULL)
+    return NULL;
+  while ((n = g_input_stream_read (G_INPUT_STREAM (in), buf, CHUNK_SIZE, cancellable, error)) > 0)
+    g_checksum_update (sum, buf, n);
+  if (n < 0)
+    return NULL;
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+/* Hugging Face's ETag of a large file is its SHA-256, in quotes. */
+static char *
+linked_sha256 (SoupMessageHeaders *headers)
+{
+  const char *etag = soup_message_headers_get_one (headers, "X-Linked-Etag");
+  g_autofree char *v = NULL;
+
+  if (etag == NULL)
+    return NULL;
+  v = g_strdup (etag);
+  g_strstrip (v);
+  if (g_str_has_prefix (v, "W/"))
+    memmove (v, v + 2, strlen (v + 2) + 1);
+  if (v[0] == '"')
+    {
+      size_t n = strlen (v);
+      if (n >= 2 && v[n - 1] == '"')
+        {
+          v[n - 1] = '\0';
+          memmove (v, v + 1, n - 1);
+        }
+    }
+  if (strlen (v) != 64)
+    return NULL;
+  for (const char *c = v; *c; c++)
+    if (!g_ascii_isxdigit (*c))
+      return NULL;
+  return g_ascii_strdown (v, -1);
+}
+
+/* Fetches one file into its part, resuming it; verifies and renames it. */
+static gboolean
+fetch_file (SoupSession    *session,
+            Job            *job,
+            const FileSpec *spec,
+            GCancellable   *cancellable,
+            GError        **error)
+{
+  g_autofree char *dest = g_build_filename (job->target_dir, spec->name, NULL);
+  g_autofree char *part_dir = g_build_filename (job->target_dir, PART_DIR, NULL);
+  g_autofree char *part = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *actual = NULL;
+  g_autofree guchar *buf = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(GFile) part_file = NULL;
+  g_autoptr(GFileOutputStream) out = NULL;
+  g_autoptr(GError) local = NULL;
+  GStatBuf st;
+  gint64 offset = 0, length, received = 0;
+  guint status;
+  gssize n;
+
+  part = g_strconcat (part_dir, G_DIR_SEPARATOR_S, spec->name, ".part", NULL);
+  if (g_mkdir_with_parents (part_dir, 0755) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Cannot create the folder %s: %s"), part_dir, g_strerror (saved));
+      return FALSE;
+    }
+  if (g_stat (part, &st) == 0)
+    offset = st.st_size;
+
+  url = g_strconcat (job->base_url, "/", spec->name, NULL);
+  msg = soup_message_new (SOUP_METHOD_GET, url);
+  if (msg == NULL)
+    {
+      g_set_error (error, CS_MODEL_ERROR, CS_MODEL_ERROR_HTTP, _("Invalid address: %s"), url);
+      return FALSE;
+    }
+  if (offset > 0)
+    soup_message_headers_set_range (soup_message_get_request_headers (msg), offset, -1);
+  report (job->progress, 0, 0, spec->name);
+
+  in = soup_session_send (session, msg, cancellable, &local);
+  if (in == NULL)
+    {
+      if (is_offline_error (local))
+        g_set_error (error, CS_MODEL_ERROR, CS_MODEL_ERROR_OFFLINE, "%s", local->message);
+      else
+        g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  status = soup_message_get_status (msg);
+  length = soup_message_headers_get_content_length (soup_message_get_response_headers (msg));
+  expected = spec->sha256 != NULL ? g_ascii_strdown (spec->sha256, -1)
+                                  : linked_sha256 (soup_message_get_response_headers (msg));
+
+  part_file = g_file_new_for_path (part);
+  if (status == SOUP_STATUS_PARTIAL_CONTENT && offset > 0)
+    {
+      goffset start = -1, end = -1, total = -1;
+      if (!soup_message_headers_get_content_range (soup_message_get_response_headers (msg),
+                                                   &start, &end, &total)
+          || start != offset)
+        {
+          g_set_error (error, CS_MODEL_ERROR, CS_MODEL_ERROR_HTTP,
+                       _("The server resumed %s at the wrong place"), spec->name);
+          g_unlink (part);
+          return FALSE;
+        }
+      out = g_file_append_to (part_file, G_FILE_CREATE_NONE, cancellable, error);
+      report (job->progress, offset, spec->size > 0 ? 0 : offset + length, NULL);
+    }
+  else if (status == SOUP_STATUS_OK)
+    {
+      offset = 0;
+      out = g_file_replace (part_file, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, error);
+      report (job->progress, 0, spec->size > 0 ? 0 : length, NULL);
+    }
+  else if (status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE && offset > 0)
+    {
+      /* the part holds the whole file already: only the check is left */
+      report (job->progress, offset, spec->size > 0 ? 0 : offset, NULL);
+      g_input_stream_close (in, NULL, NULL);
+      goto verify;
+    }
+  else
+    {
+      g_set_error (error, CS_MODEL_ERROR, CS_MODEL_ERROR_HTTP,
+                   _("The server answered “%u %s” for %s"), status,
+                   soup_message_get_reason_phrase (msg), spec->name);
+      return FALSE;
+    }
+  if (out == NULL)
+    return FALSE;
+
+  buf = g_malloc (CHUNK_SIZE);
+  while ((n = g_input_stream_read (in, buf, CHUNK_SIZE, cancellable, &local)) > 0)
+    {
+      if (!g_output_stream_write_all (G_OUTPUT_STREAM (out), buf, n, NULL, cancellable, error))
+        return FALSE;
+      received += n;
+      report (job->progress, n, 0, NULL);
+    }
+  if (!g_output_stream_close (G_OUTPUT_STREAM (out), NULL, error))
+    return FALSE;
+  if (n < 0 && g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  if (n < 0 || (length >= 0 && received < length))
+    {
+      g_set_error (error, CS_MODEL_ERROR, CS_MODEL_ERROR_INTERRUPTED,
+                   _("The transfer of %s was interrupted"), spec->name);
+      return FALSE;
+    }
+
+verify:
+  actual = hash_file (part, cancellable, error);
+  if (actual == NULL)
+    return FALSE;
+  if (expected != NULL && strcmp (actual, expected) != 0)
+    {
+      g_unlink (part);
+      g_set_error (error, CS_MODEL_ERROR, CS_MODEL_ERROR_CHECKSUM,
+                   _("%s is damaged (its checksum does not match); it was deleted"), spec->name);
+      return FALSE;
+    }
+  if (g_rename (part, dest) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Cannot move %s into place: %s"), spec->name, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+download_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  Job *job = task_data;
+  g_autoptr(SoupSession) session = NULL;
+  g_autofree char *marker = g_build_filename (job->target_dir, DONE_MARKER, NULL);
+  g_autofree char *part_dir = g_build_filename (job->target_dir, PART_DIR, NULL);
+  GError *error = NULL;
+  gint64 known_total = 0;
+
+  session = soup_session_new_with_options ("user-agent", PACKAGE_NAME "/" PACKAGE_VERSION,
+                                           "timeout", 60, NULL);
+  g_unlink (marker);
+  for (guint i = 0; i < job->files->len; i++)
+    known_total += ((FileSpec *) job->files->pdata[i])->size;
+  report (job->progress, 0, known_total, NULL);
+
+  for (guint i = 0; i < job->files->len; i++)
+    {
+      const FileSpec *spec = job->files->pdata[i];
+      g_autofree char *dest = g_build_filename (job->target_dir, spec->name, NULL);
+
+      if (g_file_test (dest, G_FILE_TEST_IS_REGULAR))
+        {
+          GStatBuf st;
+          if (g_stat (dest, &st) == 0)
+            report (job->progress, st.st_size, spec->size > 0 ? 0 : st.st_size, NULL);
+          continue;
+        }
+      if (!fetch_file (session, job, spec, cancellable, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+  g_rmdir (part_dir);
+  if (!g_file_set_contents (marker, "", 0, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+refresh_thread (GTask        *task,
+                gpointer      source,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  g_autofree char *marker = g_build_filename (task_data, DONE_MARKER, NULL);
+  g_task_return_boolean (task, g_file_test (marker, G_FILE_TEST_EXISTS));
+}
+
+/* ------------------------------------------------------------------ */
+/* Callbacks, overrides                                                 */
+/* ------------------------------------------------------------------ */
+
+static void
+on_refresh_done_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  CsModelManager *self = CS_MODEL_MANAGER (source);
+  gboolean ready = g_task_propagate_boolean (G_TASK (result), NULL);
+
+  if (GPOINTER_TO_UINT (user_data) != self->refresh_serial || self->state == CS_MODEL_STATE_DOWNLOADING)
+    return;
+  set_state (self, ready ? CS_MODEL_STATE_READY : CS_MODEL_STATE_ABSENT);
+}
+
+static void
+cs_model_manager_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  CsModelManager *self = CS_MODEL_MANAGER (object);
+
+  switch (prop_id)
+    {
+    case PROP_TARGET_DIR: g_value_set_string (value, self->target_dir); break;
+    case PROP_BASE_URL: g_value_set_string (value, self->base_url); break;
+    case PROP_STATE: g_value_set_int (value, self->state); break;
+    case PROP_BYTES_DONE: g_value_set_uint64 (value, self->bytes_done); break;
+    case PROP_BYTES_TOTAL: g_value_set_uint64 (value, self->bytes_total); break;
+    case PROP_FRACTION: g_value_set_double (value, cs_model_manager_get_fraction (self)); break;
+    case PROP_CURRENT_FILE: g_value_set_string (value, self->current_file); break;
+    case PROP_ERROR_MESSAGE: g_value_set_string (value, self->error_message); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_model_manager_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  CsModelManager *self = CS_MODEL_MANAGER (object);
+
+  switch (prop_id)
+    {
+    case PROP_TARGET_DIR: self->target_dir = g_value_dup_string (value); break;
+    case PROP_BASE_URL: cs_model_manager_set_base_url (self, g_value_get_string (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_model_manager_dispose (GObject *object)
+{
+  CsModelManager *self = CS_MODEL_MANAGER (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  G_OBJECT_CLASS (cs_model_manager_parent_class)->dispose (object);
+}
+
+static void
+cs_model_manager_finalize (GObject *object)
+{
+  CsModelManager *self = CS_MODEL_MANAGER (object);
+
+  g_clear_pointer (&self->target_dir, g_free);
+  g_clear_pointer (&self->base_url, g_free);
+  g_clear_pointer (&self->files, g_ptr_array_unref);
+  g_clear_pointer (&self->progress, progress_unref);
+  g_clear_pointer (&self->current_file, g_free);
+  g_clear_pointer (&self->error_message, g_free);
+  G_OBJECT_CLASS (cs_model_manager_parent_class)->finalize (object);
+}
+
+static void
+cs_model_manager_class_init (CsModelManagerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->get_property = cs_model_manager_get_property;
+  object_class->set_property = cs_model_manager_set_property;
+  object_class->dispose = cs_model_manager_dispose;
+  object_class->finalize = cs_model_manager_finalize;
+
+  properties[PROP_TARGET_DIR] =
+    g_param_spec_string ("target-dir", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BASE_URL] =
+    g_param_spec_string ("base-url", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+    g_param_spec_int ("state", NULL, NULL, CS_MODEL_STATE_ABSENT, CS_MODEL_STATE_FAILED,
+                      CS_MODEL_STATE_ABSENT, ro);
+  properties[PROP_BYTES_DONE] = g_param_spec_uint64 ("bytes-done", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+  properties[PROP_BYTES_TOTAL] = g_param_spec_uint64 ("bytes-total", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+  properties[PROP_FRACTION] = g_param_spec_double ("fraction", NULL, NULL, 0, 1, 0, ro);
+  properties[PROP_CURRENT_FILE] = g_param_spec_string ("current-file", NULL, NULL, NULL, ro);
+  properties[PROP_ERROR_MESSAGE] = g_param_spec_string ("error-message", NULL, NULL, NULL, ro);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+cs_model_manager_init (CsModelManager *self)
+{
+  self->progress = progress_new (G_OBJECT (self));
+  cs_model_manager_set_files (self, default_files, G_N_ELEMENTS (default_files));
+}
+
+/* ------------------------------------------------------------------ */
+/* Public API                                                           */
+/* ------------------------------------------------------------------ */
+
+const CsModelFile *
+cs_model_manager_default_files (guint *n_files)
+{
+  if (n_files != NULL)
+    *n_files = G_N_ELEMENTS (default_files);
+  return default_files;
+}
+
+CsModelManager *
+cs_model_manager_new (const char *target_dir,
+                      const char *base_url)
+{
+  g_return_val_if_fail (target_dir != NULL, NULL);
+  return g_object_new (CS_TYPE_MODEL_MANAGER, "target-dir", target_dir, "base-url", base_url, NULL);
+}
+
+char *
+cs_model_manager_dup_default_dir (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "clipsight", "models", "clip-vit-base-patch32", NULL);
+}
+
+void
+cs_model_manager_set_files (CsModelManager    *self,
+                            const CsModelFile *files,
+                            guint              n_files)
+{
+  g_return_if_fail (CS_IS_MODEL_MANAGER (self));
+
+  g_clear_pointer (&self->files, g_ptr_array_unref);
+  self->files = g_ptr_array_new_with_free_func ((GDestroyNotify) file_spec_free);
+  for (guint i = 0; i < n_files; i++)
+    {
+      FileSpec *s = g_new0 (FileSpec, 1);
+      s->name = g_strdup (files[i].name);
+      s->size = files[i].size;
+      s->sha256 = g_strdup (files[i].sha256);
+      g_ptr_array_add (self->files, s);
+    }
+}
+
+const char *
+cs_model_manager_get_target_dir (CsModelManager *self)
+{
+  g_return_val_if_fail (CS_IS_MODEL_MANAGER (self), NULL);
+  return self->target_dir;
+}
+
+const char *
+cs_model_manager_get_base_url (CsModelManager *self)
+{
+  g_return_val_if_fail (CS_IS_MODEL_MANAGER (self), NULL);
+  return self->base_url;
+}
+
+void
+cs_model_manager_set_base_url (CsModelManager *self,
+                               const char     *base_url)
+{
+  g_autofree char *trimmed = NULL;
+  size_t n;
+
+  g_return_if_fail (CS_IS_MODEL_MANAGER (self));
+  trimmed = g_strdup (base_url != NULL ? base_url : "");
+  n = strlen (trimmed);
+  while (n > 0 && trimmed[n - 1] == '/')
+    trimmed[--n] = '\0';
+  if (g_strcmp0 (self->base_url, trimmed) == 0)
+    return;
+  g_free (self->base_url);
+  self->base_url = g_steal_pointer (&trimmed);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BASE_URL]);
+}
+
+CsModelState
+cs_model_manager_get_state (CsModelManager *self)
+{
+  g_return_val_if_fail (CS_IS_MODEL_MANAGER (self), CS_MODEL_STATE_ABSENT);
+  return self->state;
+}
+
+guint64
+cs_model_manager_get_bytes_done (CsModelManager *self)
+{
+  g_return_val_if_fail (CS_IS_MODEL_MANAGER (self), 0);
+  return self->bytes_done;
+}
+
+guint64
+cs_model_manager_get_bytes_total (CsModelManager *self)
+{
+  g_return_val_if_fail (CS_IS_MODEL_MANAGER (self), 0);
+  return self->bytes_total;
+}
+
+double
+cs_model_manager_get_fraction (CsModelManager *self)
+{
+  g_return_val_if_fail (CS_IS_MODEL_MANAGER (self), 0);
+  if (self->bytes_total == 0)
+    return 0;
+  return MIN (1.0, (double) self->bytes_done / (double) self->bytes_total);
+}
+
+const char *
+cs_model_manager_get_current_file (CsModelManager *self)
+{
+  g_return_val_if_fail (CS_IS_MODEL_MANAGER (self), NULL);
+  return self->current_file;
+}
+
+const char *
+cs_model_manager_get_error_message (CsModelManager *self)
+{
+  g_return_val_if_fail (CS_IS_MODEL_MANAGER (self), NULL);
+  return self->error_message;
+}
+
+void
+cs_model_manager_refresh (CsModelManager *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CS_IS_MODEL_MANAGER (self));
+  task = g_task_new (self, NULL, on_refresh_done_cb, GUINT_TO_POINTER (++self->refresh_serial));
+  g_task_set_task_data (task, g_strdup (self->target_dir), g_free);
+  g_task_run_in_thread (task, refresh_thread);
+}
+
+static void
+on_download_done_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  CsModelManager *self = CS_MODEL_MANAGER (source);
+  g_autoptr(GTask) outer = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&self->cancellable);
+  apply_progress (self);
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      set_error_message (self, NULL);
+      set_state (self, CS_MODEL_STATE_READY);
+      g_task_return_boolean (outer, TRUE);
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      set_error_message (self, NULL);
+      set_state (self, CS_MODEL_STATE_ABSENT);
+    }
+  else
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, CS_MODEL_ERROR, CS_MODEL_ERROR_OFFLINE))
+        message = g_strdup (_("The model could not be downloaded: this computer seems to be "
+                              "offline. Connect to the internet and try again, or choose a "
+                              "model folder."));
+      else if (g_error_matches (error, CS_MODEL_ERROR, CS_MODEL_ERROR_INTERRUPTED))
+        message = g_strdup_printf (_("%s Try again to resume the download."), error->message);
+      else if (g_error_matches (error, CS_MODEL_ERROR, CS_MODEL_ERROR_CHECKSUM))
+        message = g_strdup_printf (_("%s Try again to download it afresh."), error->message);
+      else
+        message = g_strdup (error->message);
+      set_error_message (self, message);
+      set_state (self, CS_MODEL_STATE_FAILED);
+    }
+  g_task_return_error (outer, g_steal_pointer (&error));
+}
+
+void
+cs_model_manager_download_async (CsModelManager      *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) outer = NULL;
+  g_autoptr(GTask) inner = NULL;
+  Job *job;
+
+  g_return_if_fail (CS_IS_MODEL_MANAGER (self));
+
+  outer = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (outer, cs_model_manager_download_async);
+  if (self->state == CS_MODEL_STATE_DOWNLOADING)
+    {
+      g_task_return_new_error (outer, CS_MODEL_ERROR, CS_MODEL_ERROR_BUSY,
+                               _("The model is being downloaded already"));
+      return;
+    }
+
+  /* our own cancellable, chained to the caller's, so cancel() works too */
+  self->cancellable = g_cancellable_new ();
+  if (cancellable != NULL)
+    g_cancellable_connect (cancellable, G_CALLBACK (g_cancellable_cancel),
+                           g_object_ref (self->cancellable), g_object_unref);
+
+  g_mutex_lock (&self->progress->mutex);
+  self->progress->done = 0;
+  self->progress->total = 0;
+  g_clear_pointer (&self->progress->current, g_free);
+  g_mutex_unlock (&self->progress->mutex);
+  apply_progress (self);
+  set_error_message (self, NULL);
+  set_state (self, CS_MODEL_STATE_DOWNLOADING);
+
+  job = g_new0 (Job, 1);
+  job->target_dir = g_strdup (self->target_dir);
+  job->base_url = g_strdup (self->base_url);
+  job->files = copy_files (self->files);
+  job->progress = progress_ref (self->progress);
+  inner = g_task_new (self, self->cancellable, on_download_done_cb, g_steal_pointer (&outer));
+  g_task_set_task_data (inner, job, (GDestroyNotify) job_free);
+  g_task_set_return_on_cancel (inner, FALSE);
+  g_task_run_in_thread (inner, download_thread);
+}
+
+gboolean
+cs_model_manager_download_finish (CsModelManager *self,
+                                  GAsyncResult   *result,
+                                  GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+cs_model_manager_cancel (CsModelManager *self)
+{
+  g_return_if_fail (CS_IS_MODEL_MANAGER (self));
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+}

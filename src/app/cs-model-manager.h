@@ -1,0 +1,99 @@
+/* cs-model-manager.h - downloads and verifies the CLIP model.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Fetches the files of a Hugging Face CLIPModel folder over HTTP(S) into a
+ * target folder: each file as BASE-URL/NAME, into a ".download/NAME.part"
+ * file first, then, once its SHA-256 matches, renamed into place.  An
+ * interrupted transfer keeps its part and the next download resumes it
+ * with a Range request; a file whose checksum does not match is deleted,
+ * so the next try starts it clean.  The expected SHA-256 comes from the
+ * manifest, else from the server's X-Linked-Etag header (Hugging Face's
+ * checksum of large files).
+ *
+ * The transfer, hashing and every file operation run on a worker thread;
+ * progress reaches the home thread coalesced (one pending idle at most).
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define CS_MODEL_ERROR (cs_model_error_quark ())
+GQuark cs_model_error_quark (void);
+
+typedef enum {
+  CS_MODEL_ERROR_OFFLINE,     /* the server cannot be reached */
+  CS_MODEL_ERROR_HTTP,        /* the server answered with an error status */
+  CS_MODEL_ERROR_INTERRUPTED, /* the transfer ended early (resumable) */
+  CS_MODEL_ERROR_CHECKSUM,    /* a file did not match its SHA-256 (deleted) */
+  CS_MODEL_ERROR_BUSY,        /* a download is already running */
+} CsModelError;
+
+typedef enum {
+  CS_MODEL_STATE_ABSENT,      /* not (completely) downloaded */
+  CS_MODEL_STATE_DOWNLOADING,
+  CS_MODEL_STATE_READY,       /* every file is there and verified */
+  CS_MODEL_STATE_FAILED,      /* the last download failed: see "error-message" */
+} CsModelState;
+
+/* One file of a model.  `sha256` (lowercase hex) and `size` may be
+ * NULL / 0 when unknown. */
+typedef struct {
+  const char *name;
+  gint64      size;
+  const char *sha256;
+} CsModelFile;
+
+/* The files of openai/clip-vit-base-patch32 the engine reads. */
+const CsModelFile *cs_model_manager_default_files (guint *n_files);
+
+#define CS_TYPE_MODEL_MANAGER (cs_model_manager_get_type ())
+G_DECLARE_FINAL_TYPE (CsModelManager, cs_model_manager, CS, MODEL_MANAGER, GObject)
+
+/* A manager of the model in `target_dir`, fetched from `base_url`, with
+ * the default files. */
+CsModelManager *cs_model_manager_new             (const char        *target_dir,
+                                                  const char        *base_url);
+/* The default target: $XDG_DATA_HOME/clipsight/models/clip-vit-base-patch32. */
+char           *cs_model_manager_dup_default_dir (void);
+
+/* Replaces the manifest (copied). */
+void            cs_model_manager_set_files       (CsModelManager    *self,
+                                                  const CsModelFile *files,
+                                                  guint              n_files);
+const char     *cs_model_manager_get_target_dir  (CsModelManager    *self);
+const char     *cs_model_manager_get_base_url    (CsModelManager    *self);
+void            cs_model_manager_set_base_url    (CsModelManager    *self,
+                                                  const char        *base_url);
+
+CsModelState    cs_model_manager_get_state       (CsModelManager    *self);
+/* Bytes transferred (resumed parts count as done) and expected in all,
+ * and their ratio in [0, 1] ("fraction"). */
+guint64         cs_model_manager_get_bytes_done  (CsModelManager    *self);
+guint64         cs_model_manager_get_bytes_total (CsModelManager    *self);
+double          cs_model_manager_get_fraction    (CsModelManager    *self);
+/* The file being fetched now, or NULL. */
+const char     *cs_model_manager_get_current_file (CsModelManager   *self);
+/* Why the last download failed, for people (translated), or NULL. */
+const char     *cs_model_manager_get_error_message (CsModelManager  *self);
+
+/* Looks at the target folder on a worker thread and updates "state"
+ * (READY when a completed download is there).  Async, never fails. */
+void            cs_model_manager_refresh         (CsModelManager    *self);
+
+/* Downloads what is missing; resumes parts.  The callback runs on the
+ * home thread; "state" is READY or FAILED (or ABSENT when cancelled). */
+void            cs_model_manager_download_async  (CsModelManager    *self,
+                                                  GCancellable      *cancellable,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer           user_data);
+gboolean        cs_model_manager_download_finish (CsModelManager    *self,
+                                                  GAsyncResult      *result,
+                                                  GError           **error);
+/* Cancels the download in flight, if any (its part files stay). */
+void            cs_model_manager_cancel          (CsModelManager    *self);
+
+G_END_DECLS

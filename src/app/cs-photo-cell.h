@@ -1,0 +1,28 @@
+/* cs-photo-cell.h - one square thumbnail of the photo grid.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cs-photo.h"
+
+G_BEGIN_DECLS
+
+#define CS_TYPE_PHOTO_CELL (cs_photo_cell_get_type ())
+G_DECLARE_FINAL_TYPE (CsPhotoCell, cs_photo_cell, CS, PHOTO_CELL, GtkWidget)
+
+CsPhoto *cs_photo_cell_get_photo (CsPhotoCell *self);
+/* Shows `photo` (NULL: nothing).  Cancels the load of the previous
+ * photo's thumbnail, since cells are recycled as the grid scrolls. */
+void     cs_photo_cell_set_photo (CsPhotoCell *self,
+                                  CsPhoto     *photo);
+/* A fixed size in pixels (previews), instead of filling the grid's column. */
+void     cs_photo_cell_set_fixed_size (CsPhotoCell *self,
+                                       int          size);
+/* Whether the thumbnail is on screen (loaded), for tests. */
+gboolean cs_photo_cell_get_loaded (CsPhotoCell *self);
+
+G_END_DECLS

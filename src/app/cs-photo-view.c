@@ -1,0 +1,631 @@
+/* cs-photo-view.c - one photo, larger, with its details and actions.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The large image is decoded on a worker thread (cs_decode_file_for_size
+ * at about the screen's size), a request at a time: moving on cancels the
+ * previous one.  The thumbnail stands in until it arrives.
+ */
+#define G_LOG_DOMAIN "cs-photo-view"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cs-decode.h"
+#include "cs-photo-view.h"
+#include "cs-thumbnailer.h"
+
+#define VIEW_SIZE 1600
+
+struct _CsPhotoView {
+  GtkWidget       parent_instance;
+
+  AdwWindowTitle *title;
+  GtkPicture     *picture;
+  AdwFlap        *flap;
+  GtkToggleButton *details_button;
+  AdwActionRow   *name_row;
+  AdwActionRow   *folder_row;
+  AdwActionRow   *date_row;
+  AdwActionRow   *size_row;
+  AdwActionRow   *dimensions_row;
+  AdwActionRow   *score_row;
+  GtkWidget      *verdict_box;
+  GtkButton      *confirm_button;
+  GtkButton      *reject_button;
+  GtkMenuButton  *label_menu_button;
+
+  GListModel     *list;
+  guint           position;
+  CsPhoto        *photo;
+  CsLabel        *label;
+  GListModel     *labels;
+  GCancellable   *cancellable;
+  gboolean        loaded;
+};
+
+G_DEFINE_FINAL_TYPE (CsPhotoView, cs_photo_view, GTK_TYPE_WIDGET)
+
+enum {
+  SIGNAL_CLOSE,
+  SIGNAL_FIND_SIMILAR,
+  SIGNAL_VERDICT,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void show_photo (CsPhotoView *self);
+
+/* ------------------------------------------------------------------ */
+/* Loading                                                              */
+/* ------------------------------------------------------------------ */
+
+static void
+free_decoded (guchar  *pixels,
+              gpointer data)
+{
+  cs_decoded_image_free (data);
+}
+
+static void
+decode_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  GError *error = NULL;
+  CsDecodedImage *image = cs_decode_file_for_size (task_data, VIEW_SIZE / 2, 0, &error);
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autoptr(GdkPixbuf) scaled = NULL;
+  int w, h;
+  double scale;
+
+  if (image == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    {
+      cs_decoded_image_free (image);
+      return;
+    }
+  w = image->width;
+  h = image->height;
+  pixbuf = gdk_pixbuf_new_from_data (image->pixels, GDK_COLORSPACE_RGB, image->channels == 4, 8, w, h,
+                                     image->stride, free_decoded, image);
+  scale = (double) VIEW_SIZE / MAX (w, h);
+  if (scale < 1.0)
+    scaled = gdk_pixbuf_scale_simple (pixbuf, MAX (1, (int) (w * scale)), MAX (1, (int) (h * scale)),
+                                      GDK_INTERP_BILINEAR);
+  else
+    scaled = gdk_pixbuf_copy (pixbuf);
+  g_task_return_pointer (task, gdk_texture_new_for_pixbuf (scaled), g_object_unref);
+}
+
+static void
+on_decoded_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = g_task_propagate_pointer (G_TASK (result), &error);
+  CsPhotoView *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = CS_PHOTO_VIEW (user_data);
+  g_clear_object (&self->cancellable);
+  if (texture != NULL)
+    {
+      gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (texture));
+      self->loaded = TRUE;
+    }
+  else
+    g_debug ("cannot show the photo: %s", error->message);
+}
+
+static void
+on_thumbnail_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GdkTexture) texture = cs_thumbnailer_load_finish (CS_THUMBNAILER (source), result, NULL);
+  CsPhotoView *self;
+
+  if (texture == NULL)
+    return;
+  self = CS_PHOTO_VIEW (user_data);
+  if (!self->loaded)
+    gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (texture));
+}
+
+/* ------------------------------------------------------------------ */
+/* Showing                                                              */
+/* ------------------------------------------------------------------ */
+
+static char *
+format_date (gint64 unix_time)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (unix_time);
+
+  if (unix_time <= 0 || dt == NULL)
+    return g_strdup (_("Unknown"));
+  /* Translators: date and time a photo was taken; see g_date_time_format() */
+  return g_date_time_format (dt, _("%e %B %Y, %H:%M"));
+}
+
+static void
+update_verdict_buttons (CsPhotoView *self)
+{
+  int verdict = self->photo != NULL && self->label != NULL ? cs_photo_get_verdict (self->photo) : 0;
+
+  gtk_widget_set_visible (self->verdict_box, self->label != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->label_menu_button),
+                          self->label == NULL && self->labels != NULL && g_list_model_get_n_items (self->labels) > 0);
+  if (self->label != NULL)
+    {
+      gtk_widget_set_sensitive (GTK_WIDGET (self->confirm_button), verdict <= 0);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->reject_button), verdict >= 0);
+    }
+}
+
+static void
+show_photo (CsPhotoView *self)
+{
+  CsThumbnailer *thumbnailer = cs_thumbnailer_get_default ();
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *size = NULL;
+  g_autofree char *dims = NULL;
+  g_autofree char *score = NULL;
+  GdkTexture *thumb;
+  const char *path;
+  int w, h;
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->loaded = FALSE;
+  gtk_picture_set_paintable (self->picture, NULL);
+  if (self->photo == NULL)
+    return;
+
+  path = cs_photo_get_path (self->photo);
+  adw_window_title_set_title (self->title, cs_photo_get_display_name (self->photo));
+  if (self->list != NULL)
+    {
+      g_autofree char *sub = g_strdup_printf (_("%u of %u"), self->position + 1,
+                                              g_list_model_get_n_items (self->list));
+      adw_window_title_set_subtitle (self->title, sub);
+    }
+  date = format_date (cs_photo_get_taken (self->photo));
+  size = g_format_size (cs_photo_get_size (self->photo));
+  w = cs_photo_get_width (self->photo);
+  h = cs_photo_get_height (self->photo);
+  /* Translators: width × height of a photo in pixels */
+  dims = w > 0 ? g_strdup_printf (_("%d × %d pixels"), w, h) : g_strdup (_("Unknown"));
+  adw_action_row_set_subtitle (self->name_row, cs_photo_get_display_name (self->photo));
+  adw_action_row_set_subtitle (self->folder_row, cs_photo_get_folder (self->photo));
+  adw_action_row_set_subtitle (self->date_row, date);
+  adw_action_row_set_subtitle (self->size_row, size);
+  adw_action_row_set_subtitle (self->dimensions_row, dims);
+  if (self->label != NULL)
+    score = g_strdup_printf (_("%.0f %% likely in this label"), 100 * cs_photo_get_probability (self->photo));
+  else
+    score = g_strdup_printf (_("%.3f similarity"), cs_photo_get_score (self->photo));
+  adw_action_row_set_subtitle (self->score_row, score);
+  gtk_widget_set_visible (GTK_WIDGET (self->score_row), cs_photo_get_score (self->photo) != 0);
+  update_verdict_buttons (self);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "photo.previous", self->position > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "photo.next",
+                                 self->list != NULL && self->position + 1 < g_list_model_get_n_items (self->list));
+
+  self->cancellable = g_cancellable_new ();
+  thumb = cs_thumbnailer_lookup (thumbnailer, path);
+  if (thumb != NULL)
+    gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (thumb));
+  else
+    cs_thumbnailer_load_async (thumbnailer, path, self->cancellable, on_thumbnail_cb, self);
+  task = g_task_new (NULL, self->cancellable, on_decoded_cb, self);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_task_run_in_thread (task, decode_thread);
+}
+
+static void
+move_to (CsPhotoView *self,
+         guint        position)
+{
+  g_autoptr(CsPhoto) photo = NULL;
+
+  if (self->list == NULL || position >= g_list_model_get_n_items (self->list))
+    return;
+  photo = g_list_model_get_item (self->list, position);
+  self->position = position;
+  g_set_object (&self->photo, photo);
+  show_photo (self);
+}
+
+/* ------------------------------------------------------------------ */
+/* Actions                                                              */
+/* ------------------------------------------------------------------ */
+
+static void
+back_action (GtkWidget  *widget,
+             const char *name,
+             GVariant   *param)
+{
+  CsPhotoView *self = CS_PHOTO_VIEW (widget);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_signal_emit (self, signals[SIGNAL_CLOSE], 0);
+}
+
+static void
+previous_action (GtkWidget  *widget,
+                 const char *name,
+                 GVariant   *param)
+{
+  CsPhotoView *self = CS_PHOTO_VIEW (widget);
+  if (self->position > 0)
+    move_to (self, self->position - 1);
+}
+
+static void
+next_action (GtkWidget  *widget,
+             const char *name,
+             GVariant   *param)
+{
+  CsPhotoView *self = CS_PHOTO_VIEW (widget);
+  move_to (self, self->position + 1);
+}
+
+static void
+on_launched_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    g_warning ("cannot open the photo: %s", error->message);
+}
+
+static void
+open_action (GtkWidget  *widget,
+             const char *name,
+             GVariant   *param)
+{
+  CsPhotoView *self = CS_PHOTO_VIEW (widget);
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *uri = NULL;
+
+  if (self->photo == NULL)
+    return;
+  file = cs_photo_dup_file (self->photo);
+  uri = g_file_get_uri (file);
+  g_app_info_launch_default_for_uri_async (uri, NULL, NULL, on_launched_cb, NULL);
+}
+
+static void
+on_show_items_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) ret = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  g_autofree char *folder_uri = user_data;
+
+  /* no file manager on the bus: open the folder instead */
+  if (ret == NULL)
+    g_app_info_launch_default_for_uri_async (folder_uri, NULL, NULL, on_launched_cb, NULL);
+}
+
+static void
+show_in_files_action (GtkWidget  *widget,
+                      const char *name,
+                      GVariant   *param)
+{
+  CsPhotoView *self = CS_PHOTO_VIEW (widget);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) parent = NULL;
+  g_autofree char *uri = NULL;
+  GDBusConnection *bus;
+  const char *uris[2] = { NULL, NULL };
+
+  if (self->photo == NULL)
+    return;
+  file = cs_photo_dup_file (self->photo);
+  parent = g_file_get_parent (file);
+  uri = g_file_get_uri (file);
+  uris[0] = uri;
+  bus = g_application_get_dbus_connection (g_application_get_default ());
+  if (bus == NULL)
+    {
+      g_autofree char *folder_uri = g_file_get_uri (parent);
+      g_app_info_launch_default_for_uri_async (folder_uri, NULL, NULL, on_launched_cb, NULL);
+      return;
+    }
+  g_dbus_connection_call (bus, "org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
+                          "org.freedesktop.FileManager1", "ShowItems",
+                          g_variant_new ("(^ass)", uris, ""), NULL, G_DBUS_CALL_FLAGS_NONE, 5000,
+                          NULL, on_show_items_cb, g_file_get_uri (parent));
+}
+
+static void
+copy_action (GtkWidget  *widget,
+             const char *name,
+             GVariant   *param)
+{
+  CsPhotoView *self = CS_PHOTO_VIEW (widget);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (widget);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GdkContentProvider) provider = NULL;
+  GdkContentProvider *parts[2];
+  GSList list = { NULL, NULL };
+  GValue value = G_VALUE_INIT;
+  g_autofree char *path_text = NULL;
+
+  if (self->photo == NULL)
+    return;
+  file = cs_photo_dup_file (self->photo);
+  list.data = file;
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (&list));
+  path_text = g_file_get_uri (file);
+  parts[0] = gdk_content_provider_new_for_value (&value);
+  parts[1] = gdk_content_provider_new_typed (G_TYPE_STRING, path_text);
+  provider = gdk_content_provider_new_union (parts, 2);
+  gdk_clipboard_set_content (clipboard, provider);
+  g_value_unset (&value);
+}
+
+static void
+find_similar_action (GtkWidget  *widget,
+                     const char *name,
+                     GVariant   *param)
+{
+  CsPhotoView *self = CS_PHOTO_VIEW (widget);
+  g_autoptr(CsPhoto) photo = NULL;
+
+  if (self->photo == NULL)
+    return;
+  photo = g_object_ref (self->photo);
+  g_signal_emit (self, signals[SIGNAL_FIND_SIMILAR], 0, photo);
+}
+
+static void
+verdict_for (CsPhotoView *self,
+             CsLabel     *label,
+             int          verdict)
+{
+  if (self->photo == NULL || label == NULL)
+    return;
+  g_signal_emit (self, signals[SIGNAL_VERDICT], 0, label, self->photo, verdict);
+}
+
+static void
+confirm_action (GtkWidget  *widget,
+                const char *name,
+                GVariant   *param)
+{
+  CsPhotoView *self = CS_PHOTO_VIEW (widget);
+  verdict_for (self, self->label, 1);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->confirm_button), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->reject_button), TRUE);
+}
+
+static void
+reject_action (GtkWidget  *widget,
+               const char *name,
+               GVariant   *param)
+{
+  CsPhotoView *self = CS_PHOTO_VIEW (widget);
+  verdict_for (self, self->label, -1);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->confirm_button), TRUE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->reject_button), FALSE);
+}
+
+static void
+add_to_label_action (GtkWidget  *widget,
+                     const char *name,
+                     GVariant   *param)
+{
+  CsPhotoView *self = CS_PHOTO_VIEW (widget);
+  guint index = g_variant_get_uint32 (param);
+  g_autoptr(CsLabel) label = NULL;
+
+  if (self->labels == NULL || index >= g_list_model_get_n_items (self->labels))
+    return;
+  label = g_list_model_get_item (self->labels, index);
+  verdict_for (self, label, 1);
+}
+
+static void
+rebuild_label_menu (CsPhotoView *self)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  guint n = self->labels != NULL ? g_list_model_get_n_items (self->labels) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CsLabel) label = g_list_model_get_item (self->labels, i);
+      g_autoptr(GMenuItem) item = g_menu_item_new (cs_label_get_name (label), NULL);
+      g_menu_item_set_action_and_target_value (item, "photo.add-to-label", g_variant_new_uint32 (i));
+      g_menu_append_item (menu, item);
+    }
+  gtk_menu_button_set_menu_model (self->label_menu_button, G_MENU_MODEL (menu));
+  gtk_widget_set_visible (GTK_WIDGET (self->label_menu_button), self->label == NULL && n > 0);
+}
+
+static void
+on_labels_changed_cb (GListModel  *labels,
+                      guint        position,
+                      guint        removed,
+                      guint        added,
+                      CsPhotoView *self)
+{
+  rebuild_label_menu (self);
+}
+
+/* ------------------------------------------------------------------ */
+/* GObject                                                              */
+/* ------------------------------------------------------------------ */
+
+static void
+cs_photo_view_dispose (GObject *object)
+{
+  CsPhotoView *self = CS_PHOTO_VIEW (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->labels != NULL)
+    g_signal_handlers_disconnect_by_func (self->labels, on_labels_changed_cb, self);
+  g_clear_object (&self->labels);
+  g_clear_object (&self->list);
+  g_clear_object (&self->photo);
+  g_clear_object (&self->label);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_PHOTO_VIEW);
+  /* the template's root is not a bound child */
+  {
+    GtkWidget *child;
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+      gtk_widget_unparent (child);
+  }
+  G_OBJECT_CLASS (cs_photo_view_parent_class)->dispose (object);
+}
+
+static void
+cs_photo_view_class_init (CsPhotoViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cs_photo_view_dispose;
+
+  /* The user leaves the photo (Back, Escape). */
+  signals[SIGNAL_CLOSE] =
+    g_signal_new ("close", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
+  /* "Find Similar" on the photo. */
+  signals[SIGNAL_FIND_SIMILAR] =
+    g_signal_new ("find-similar", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, CS_TYPE_PHOTO);
+  /* The user's word on the photo for a label: label, photo, +1 or -1. */
+  signals[SIGNAL_VERDICT] =
+    g_signal_new ("verdict", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 3, CS_TYPE_LABEL, CS_TYPE_PHOTO, G_TYPE_INT);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/clipsight/Clipsight/ui/cs-photo-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, CsPhotoView, title);
+  gtk_widget_class_bind_template_child (widget_class, CsPhotoView, picture);
+  gtk_widget_class_bind_template_child (widget_class, CsPhotoView, flap);
+  gtk_widget_class_bind_template_child (widget_class, CsPhotoView, details_button);
+  gtk_widget_class_bind_template_child (widget_class, CsPhotoView, name_row);
+  gtk_widget_class_bind_template_child (widget_class, CsPhotoView, folder_row);
+  gtk_widget_class_bind_template_child (widget_class, CsPhotoView, date_row);
+  gtk_widget_class_bind_template_child (widget_class, CsPhotoView, size_row);
+  gtk_widget_class_bind_template_child (widget_class, CsPhotoView, dimensions_row);
+  gtk_widget_class_bind_template_child (widget_class, CsPhotoView, score_row);
+  gtk_widget_class_bind_template_child (widget_class, CsPhotoView, verdict_box);
+  gtk_widget_class_bind_template_child (widget_class, CsPhotoView, confirm_button);
+  gtk_widget_class_bind_template_child (widget_class, CsPhotoView, reject_button);
+  gtk_widget_class_bind_template_child (widget_class, CsPhotoView, label_menu_button);
+
+  gtk_widget_class_install_action (widget_class, "photo.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "photo.previous", NULL, previous_action);
+  gtk_widget_class_install_action (widget_class, "photo.next", NULL, next_action);
+  gtk_widget_class_install_action (widget_class, "photo.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "photo.show-in-files", NULL, show_in_files_action);
+  gtk_widget_class_install_action (widget_class, "photo.copy", NULL, copy_action);
+  gtk_widget_class_install_action (widget_class, "photo.find-similar", NULL, find_similar_action);
+  gtk_widget_class_install_action (widget_class, "photo.confirm", NULL, confirm_action);
+  gtk_widget_class_install_action (widget_class, "photo.reject", NULL, reject_action);
+  gtk_widget_class_install_action (widget_class, "photo.add-to-label", "u", add_to_label_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "photo.back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "photo.back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, 0, "photo.previous", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, 0, "photo.previous", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, 0, "photo.next", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Down, 0, "photo.next", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "photo.open", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "photo.copy", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "photo.find-similar", NULL);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "cs-photo-view");
+}
+
+static void
+cs_photo_view_init (CsPhotoView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  update_verdict_buttons (self);
+  rebuild_label_menu (self);
+}
+
+/* ------------------------------------------------------------------ */
+/* Public API                                                           */
+/* ------------------------------------------------------------------ */
+
+void
+cs_photo_view_set_list (CsPhotoView *self,
+                        GListModel  *list,
+                        guint        position)
+{
+  g_return_if_fail (CS_IS_PHOTO_VIEW (self));
+  g_set_object (&self->list, list);
+  g_clear_object (&self->photo);
+  move_to (self, position);
+}
+
+CsPhoto *
+cs_photo_view_get_photo (CsPhotoView *self)
+{
+  g_return_val_if_fail (CS_IS_PHOTO_VIEW (self), NULL);
+  return self->photo;
+}
+
+guint
+cs_photo_view_get_position (CsPhotoView *self)
+{
+  g_return_val_if_fail (CS_IS_PHOTO_VIEW (self), 0);
+  return self->position;
+}
+
+void
+cs_photo_view_set_label (CsPhotoView *self,
+                         CsLabel     *label)
+{
+  g_return_if_fail (CS_IS_PHOTO_VIEW (self));
+  g_set_object (&self->label, label);
+  update_verdict_buttons (self);
+}
+
+void
+cs_photo_view_set_labels (CsPhotoView *self,
+                          GListModel  *labels)
+{
+  g_return_if_fail (CS_IS_PHOTO_VIEW (self));
+  if (self->labels != NULL)
+    g_signal_handlers_disconnect_by_func (self->labels, on_labels_changed_cb, self);
+  g_set_object (&self->labels, labels);
+  if (labels != NULL)
+    g_signal_connect (labels, "items-changed", G_CALLBACK (on_labels_changed_cb), self);
+  rebuild_label_menu (self);
+}
+
+gboolean
+cs_photo_view_get_loaded (CsPhotoView *self)
+{
+  g_return_val_if_fail (CS_IS_PHOTO_VIEW (self), FALSE);
+  return self->loaded;
+}

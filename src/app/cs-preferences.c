@@ -1,0 +1,343 @@
+/* cs-preferences.c - the preferences window.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-preferences"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cs-preferences.h"
+
+struct _CsPreferences {
+  AdwPreferencesWindow parent_instance;
+
+  AdwPreferencesGroup *folders_group;
+  AdwPreferencesGroup *excluded_group;
+  GtkSwitch           *battery_switch;
+  GtkSwitch           *power_saver_switch;
+  GtkSwitch           *watch_switch;
+  AdwActionRow        *model_row;
+  GtkProgressBar      *download_progress;
+  GtkWidget           *download_button;
+  AdwEntryRow         *prompt_row;
+  GtkSpinButton       *threshold_spin;
+
+  CsApplication       *app;
+  GSettings           *settings;
+  CsModelManager      *model_manager;
+  GPtrArray           *folder_rows;    /* rows we added, to remove them */
+};
+
+G_DEFINE_FINAL_TYPE (CsPreferences, cs_preferences, ADW_TYPE_PREFERENCES_WINDOW)
+
+static void
+on_remove_folder_cb (GtkButton     *button,
+                     CsPreferences *self)
+{
+  const char *path = g_object_get_data (G_OBJECT (button), "path");
+  cs_application_remove_folder (self->app, path);
+}
+
+static void
+add_folder_rows (CsPreferences       *self,
+                 AdwPreferencesGroup *group,
+                 const char          *key,
+                 const char          *empty_text)
+{
+  g_auto(GStrv) folders = g_settings_get_strv (self->settings, key);
+
+  for (guint i = 0; folders[i] != NULL; i++)
+    {
+      g_autofree char *name = g_filename_display_basename (folders[i]);
+      g_autofree char *display = g_filename_display_name (folders[i]);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *remove = gtk_button_new_from_icon_name ("edit-delete-symbolic");
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), display);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("folder-symbolic"));
+      gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (remove, "flat");
+      gtk_widget_set_tooltip_text (remove, _("Remove"));
+      g_object_set_data_full (G_OBJECT (remove), "path", g_strdup (folders[i]), g_free);
+      g_signal_connect_object (remove, "clicked", G_CALLBACK (on_remove_folder_cb), self, 0);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+      adw_preferences_group_add (group, row);
+      g_ptr_array_add (self->folder_rows, row);
+    }
+  if (folders[0] == NULL)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), empty_text);
+      gtk_widget_add_css_class (row, "dim-label");
+      adw_preferences_group_add (group, row);
+      g_ptr_array_add (self->folder_rows, row);
+    }
+}
+
+static void
+rebuild_folders (CsPreferences *self)
+{
+  for (guint i = 0; i < self->folder_rows->len; i++)
+    {
+      GtkWidget *row = self->folder_rows->pdata[i];
+      AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (gtk_widget_get_ancestor (row, ADW_TYPE_PREFERENCES_GROUP));
+      adw_preferences_group_remove (group, row);
+    }
+  g_ptr_array_set_size (self->folder_rows, 0);
+  add_folder_rows (self, self->folders_group, "folders", _("No photo folders yet"));
+  add_folder_rows (self, self->excluded_group, "excluded-folders", _("Nothing excluded"));
+}
+
+static void
+on_folders_changed_cb (GSettings     *settings,
+                       const char    *key,
+                       CsPreferences *self)
+{
+  rebuild_folders (self);
+}
+
+static void
+update_model (CsPreferences *self)
+{
+  const char *dir = cs_application_get_model_dir (self->app);
+  CsModelState state = cs_model_manager_get_state (self->model_manager);
+  const char *error = cs_model_manager_get_error_message (self->model_manager);
+
+  if (state == CS_MODEL_STATE_DOWNLOADING)
+    adw_action_row_set_subtitle (self->model_row, _("Downloading…"));
+  else if (error != NULL && dir == NULL)
+    adw_action_row_set_subtitle (self->model_row, error);
+  else if (dir != NULL)
+    {
+      g_autofree char *display = g_filename_display_name (dir);
+      adw_action_row_set_subtitle (self->model_row, display);
+    }
+  else
+    adw_action_row_set_subtitle (self->model_row, _("None: download it or choose a folder"));
+  gtk_widget_set_visible (GTK_WIDGET (self->download_progress), state == CS_MODEL_STATE_DOWNLOADING);
+  gtk_progress_bar_set_fraction (self->download_progress, cs_model_manager_get_fraction (self->model_manager));
+  gtk_widget_set_sensitive (self->download_button, state != CS_MODEL_STATE_DOWNLOADING
+                                                   && state != CS_MODEL_STATE_READY);
+}
+
+static void
+on_model_notify_cb (GObject       *object,
+                    GParamSpec    *pspec,
+                    CsPreferences *self)
+{
+  update_model (self);
+}
+
+typedef void (*ChosenFunc) (CsPreferences *self, const char *path);
+
+static void
+on_chooser_response_cb (GtkNativeDialog *dialog,
+                        int              response,
+                        CsPreferences   *self)
+{
+  ChosenFunc func = (ChosenFunc) g_object_get_data (G_OBJECT (dialog), "func");
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+      if (path != NULL)
+        func (self, path);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+choose_folder (CsPreferences *self,
+               const char    *title,
+               ChosenFunc     func)
+{
+  GtkFileChooserNative *chooser =
+    gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                 _("_Select"), _("_Cancel"));
+
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_object_set_data (G_OBJECT (chooser), "func", (gpointer) func);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (on_chooser_response_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+folder_chosen (CsPreferences *self,
+               const char    *path)
+{
+  cs_application_add_folder (self->app, path);
+}
+
+static void
+excluded_chosen (CsPreferences *self,
+                 const char    *path)
+{
+  cs_application_exclude_folder (self->app, path);
+}
+
+static void
+model_chosen (CsPreferences *self,
+              const char    *path)
+{
+  g_autofree char *config = g_build_filename (path, "config.json", NULL);
+
+  if (!g_file_test (config, G_FILE_TEST_IS_REGULAR))
+    {
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                        adw_toast_new (_("That folder holds no CLIP model (config.json is missing)")));
+      return;
+    }
+  cs_application_set_model_dir (self->app, path);
+}
+
+static void
+add_folder_clicked_cb (GtkButton     *button,
+                       CsPreferences *self)
+{
+  choose_folder (self, _("Add a Photo Folder"), folder_chosen);
+}
+
+static void
+exclude_folder_clicked_cb (GtkButton     *button,
+                           CsPreferences *self)
+{
+  choose_folder (self, _("Exclude a Folder"), excluded_chosen);
+}
+
+static void
+choose_model_clicked_cb (GtkButton     *button,
+                         CsPreferences *self)
+{
+  choose_folder (self, _("Choose a CLIP Model Folder"), model_chosen);
+}
+
+static void
+on_download_done_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  cs_model_manager_download_finish (CS_MODEL_MANAGER (source), result, NULL);
+}
+
+static void
+download_clicked_cb (GtkButton     *button,
+                     CsPreferences *self)
+{
+  cs_model_manager_download_async (self->model_manager, NULL, on_download_done_cb, NULL);
+}
+
+static void
+on_forget_response_cb (AdwMessageDialog *dialog,
+                       const char       *response,
+                       CsPreferences    *self)
+{
+  g_auto(GStrv) folders = NULL;
+  g_auto(GStrv) excluded = NULL;
+
+  if (g_strcmp0 (response, "forget") != 0)
+    return;
+  /* every folder leaves the library; the next run empties the index */
+  folders = g_settings_get_strv (self->settings, "folders");
+  excluded = g_settings_get_strv (self->settings, "excluded-folders");
+  for (guint i = 0; excluded[i] != NULL; i++)
+    cs_application_remove_folder (self->app, excluded[i]);
+  for (guint i = 0; folders[i] != NULL; i++)
+    cs_application_remove_folder (self->app, folders[i]);
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                    adw_toast_new (_("The index is being forgotten")));
+}
+
+static void
+forget_clicked_cb (GtkButton     *button,
+                   CsPreferences *self)
+{
+  AdwMessageDialog *dialog =
+    ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Forget the Index?"),
+                                                _("Clipsight forgets every photo folder and what it "
+                                                  "learnt about your photos. The photos themselves "
+                                                  "stay untouched.")));
+
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "forget", _("_Forget"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "forget", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_forget_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+cs_preferences_dispose (GObject *object)
+{
+  CsPreferences *self = CS_PREFERENCES (object);
+
+  g_clear_pointer (&self->folder_rows, g_ptr_array_unref);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->model_manager);
+  g_clear_object (&self->app);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_PREFERENCES);
+  G_OBJECT_CLASS (cs_preferences_parent_class)->dispose (object);
+}
+
+static void
+cs_preferences_class_init (CsPreferencesClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cs_preferences_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/clipsight/Clipsight/ui/cs-preferences.ui");
+  gtk_widget_class_bind_template_child (widget_class, CsPreferences, folders_group);
+  gtk_widget_class_bind_template_child (widget_class, CsPreferences, excluded_group);
+  gtk_widget_class_bind_template_child (widget_class, CsPreferences, battery_switch);
+  gtk_widget_class_bind_template_child (widget_class, CsPreferences, power_saver_switch);
+  gtk_widget_class_bind_template_child (widget_class, CsPreferences, watch_switch);
+  gtk_widget_class_bind_template_child (widget_class, CsPreferences, model_row);
+  gtk_widget_class_bind_template_child (widget_class, CsPreferences, download_progress);
+  gtk_widget_class_bind_template_child (widget_class, CsPreferences, download_button);
+  gtk_widget_class_bind_template_child (widget_class, CsPreferences, prompt_row);
+  gtk_widget_class_bind_template_child (widget_class, CsPreferences, threshold_spin);
+  gtk_widget_class_bind_template_callback (widget_class, add_folder_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, exclude_folder_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, choose_model_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, download_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, forget_clicked_cb);
+}
+
+static void
+cs_preferences_init (CsPreferences *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->folder_rows = g_ptr_array_new ();
+}
+
+CsPreferences *
+cs_preferences_new (CsApplication *application)
+{
+  CsPreferences *self;
+
+  g_return_val_if_fail (CS_IS_APPLICATION (application), NULL);
+  self = g_object_new (CS_TYPE_PREFERENCES, NULL);
+  self->app = g_object_ref (application);
+  self->settings = g_object_ref (cs_application_get_settings (application));
+  self->model_manager = g_object_ref (cs_application_get_model_manager (application));
+
+  g_settings_bind (self->settings, "index-on-battery", self->battery_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "index-on-power-saver", self->power_saver_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "watch-folders", self->watch_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "label-prompt", self->prompt_row, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "label-threshold", self->threshold_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (self->settings, "changed::folders", G_CALLBACK (on_folders_changed_cb), self, 0);
+  g_signal_connect_object (self->settings, "changed::excluded-folders", G_CALLBACK (on_folders_changed_cb), self, 0);
+  g_signal_connect_object (self->model_manager, "notify", G_CALLBACK (on_model_notify_cb), self, 0);
+  g_signal_connect_object (application, "notify::model-dir", G_CALLBACK (on_model_notify_cb), self, 0);
+  rebuild_folders (self);
+  update_model (self);
+  return self;
+}

@@ -1,0 +1,23 @@
+/* cs-preferences.h - the preferences window.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Folders to include and exclude, the model (current, download, choose),
+ * label defaults, the indexing policy (battery, power saver, watching)
+ * and forgetting the index; stored with GSettings.
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "cs-application.h"
+
+G_BEGIN_DECLS
+
+#define CS_TYPE_PREFERENCES (cs_preferences_get_type ())
+G_DECLARE_FINAL_TYPE (CsPreferences, cs_preferences, CS, PREFERENCES, AdwPreferencesWindow)
+
+CsPreferences *cs_preferences_new (CsApplication *application);
+
+G_END_DECLS

@@ -1,0 +1,771 @@
+/* test-app.c - the application as a person uses it, under Xvfb.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs the real CsApplication in-process with a temporary home, the toy
+ * CLIP model and the toy photos: adds the folder from the welcome page,
+ * waits for indexing (pausing and resuming it on the way), types a query
+ * into the search entry and checks the grid's first ten results against
+ * queries.json, creates labels through the label dialog, confirms and
+ * rejects photos, opens a photo, the duplicates and the preferences, and
+ * saves a screenshot of each state.  The whole run goes with the stall
+ * monitor on, and reports the longest main-loop iteration.
+ *
+ * The cases run in order and share one application (GApplication is once
+ * per process).
+ */
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "cs-application.h"
+#include "cs-duplicates-view.h"
+#include "cs-label-dialog.h"
+#include "cs-photo-cell.h"
+#include "cs-preferences.h"
+#include "cs-stall-monitor.h"
+#include "cs-window.h"
+#include "test-util.h"
+
+static CsApplication *app;
+static CsWindow *window;
+static char *photos_dir;
+static char *shots_dir;
+static JsonNode *queries;
+static GHashTable *shapes;   /* file name -> "triangle;circle" */
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                              */
+/* ------------------------------------------------------------------ */
+
+typedef gboolean (*Condition) (gpointer data);
+
+/* One main-loop iteration; what the test does between iterations is not
+ * the app's work, so the stall monitor stops counting when it returns. */
+static void
+iterate (void)
+{
+  g_main_context_iteration (NULL, FALSE);
+  cs_stall_monitor_end_iteration ();
+  g_usleep (1000);
+}
+
+static gboolean
+wait_for (Condition   cond,
+          gpointer    data,
+          double      seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      iterate ();
+    }
+  return TRUE;
+}
+
+static void
+spin (double seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < end)
+    iterate ();
+}
+
+static void
+save_screenshot (GtkWidget  *window_widget,
+                 const char *name)
+{
+  /* a toplevel does not draw through a paintable: take its content, on
+   * the window's background colour */
+  GtkWidget *widget = ADW_IS_APPLICATION_WINDOW (window_widget)
+                      ? adw_application_window_get_content (ADW_APPLICATION_WINDOW (window_widget))
+                      : adw_window_get_content (ADW_WINDOW (window_widget));
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+  GdkRGBA bg;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = g_build_filename (shots_dir, name, NULL);
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (gtk_widget_get_native (widget)));
+  graphene_rect_t bounds;
+  int w, h;
+
+  spin (0.6);  /* let pending frames and transitions land */
+  for (int i = 0; i < 100 && gtk_widget_get_width (widget) == 0; i++)
+    spin (0.05);
+  w = gtk_widget_get_width (widget);
+  h = gtk_widget_get_height (widget);
+  g_assert_cmpint (w, >, 0);
+  gdk_rgba_parse (&bg, dark ? "#242424" : "#fafafa");
+  gtk_snapshot_append_color (snapshot, &bg, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  graphene_rect_init (&bounds, 0, 0, w, h);
+  texture = gsk_renderer_render_texture (renderer, node, &bounds);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static gboolean
+view_is (gpointer name)
+{
+  return g_strcmp0 (cs_window_get_view_name (window), name) == 0;
+}
+
+static gboolean
+indexer_idle (gpointer data)
+{
+  CsIndexer *indexer = cs_application_get_indexer (app);
+  return !cs_indexer_get_running (indexer);
+}
+
+static gboolean
+library_has_all (gpointer data)
+{
+  CsLibrary *library = cs_application_get_library (app);
+  return cs_library_get_n_photos (library) >= GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+search_settled (gpointer data)
+{
+  GListModel *model = cs_photo_grid_get_model (cs_window_get_grid (window));
+  return !cs_window_get_busy (window) && model != NULL;
+}
+
+/* The visible cells show their thumbnails. */
+static gboolean
+thumbnails_loaded (gpointer data)
+{
+  GtkWidget *root = data;
+  gboolean all = TRUE;
+  guint n = 0;
+
+  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL && all;
+       w = gtk_widget_get_next_sibling (w))
+    {
+      if (CS_IS_PHOTO_CELL (w))
+        {
+          n++;
+          if (gtk_widget_get_mapped (w) && cs_photo_cell_get_photo (CS_PHOTO_CELL (w)) != NULL
+              && !cs_photo_cell_get_loaded (CS_PHOTO_CELL (w)))
+            all = FALSE;
+        }
+      else if (!thumbnails_loaded (w))
+        all = FALSE;
+    }
+  return all;
+}
+
+static JsonObject *
+find_query (const char *text)
+{
+  JsonArray *list = json_object_get_array_member (json_node_get_object (queries), "queries");
+
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *q = json_array_get_object_element (list, i);
+      if (g_strcmp0 (json_object_get_string_member (q, "query"), text) == 0)
+        return q;
+    }
+  g_assert_not_reached ();
+}
+
+static gboolean
+has_shape (const char *file,
+           const char *shape)
+{
+  const char *list = g_hash_table_lookup (shapes, file);
+  g_auto(GStrv) parts = list != NULL ? g_strsplit (list, ";", -1) : NULL;
+
+  return parts != NULL && g_strv_contains ((const char * const *) parts, shape);
+}
+
+static void
+load_truth (void)
+{
+  g_autofree char *qpath = g_build_filename (photos_dir, "queries.json", NULL);
+  g_autofree char *cpath = g_build_filename (photos_dir, "labels.csv", NULL);
+  g_autofree char *csv = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+
+  {
+    g_autofree char *text = NULL;
+    g_assert_true (g_file_get_contents (qpath, &text, NULL, &error));
+    queries = json_from_string (text, &error);
+    g_assert_no_error (error);
+  }
+  shapes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_assert_true (g_file_get_contents (cpath, &csv, NULL, &error));
+  lines = g_strsplit (csv, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], ",", 3);
+      if (f[0] != NULL && f[1] != NULL)
+        g_hash_table_insert (shapes, g_strdup (f[0]), g_strdup (f[1]));
+    }
+}
+
+static CsLabel *
+label_named (const char *name)
+{
+  return cs_library_lookup_label (cs_application_get_library (app), name);
+}
+
+static gboolean
+label_exists (gpointer name)
+{
+  return label_named (name) != NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* The cases, in order                                                  */
+/* ------------------------------------------------------------------ */
+
+static void
+test_welcome (void)
+{
+  window = CS_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_assert_nonnull (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  g_assert_true (wait_for ((Condition) gtk_widget_get_mapped, window, 10));
+  g_assert_cmpstr (cs_window_get_view_name (window), ==, "welcome");
+  /* the model comes from $CLIPSIGHT_MODEL: only the folder is left to choose */
+  cs_window_set_welcome_folder (window, photos_dir);
+  save_screenshot (GTK_WIDGET (window), "welcome.png");
+}
+
+static gboolean
+some_indexed (gpointer data)
+{
+  CsIndexer *indexer = cs_application_get_indexer (app);
+  return cs_indexer_get_n_done (indexer) >= 16;
+}
+
+static void
+test_indexing (void)
+{
+  CsIndexer *indexer = cs_application_get_indexer (app);
+  guint64 before;
+
+  /* paused before it starts: the run waits; resumed: it goes on */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.pause-indexing", NULL);
+  g_assert_true (cs_application_get_user_paused (app));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  g_assert_true (wait_for (view_is, "search", 5));
+  g_assert_true (cs_indexer_get_running (indexer));
+  g_assert_true (cs_indexer_get_paused (indexer));
+  spin (2.0);
+  before = cs_indexer_get_n_done (indexer);
+  spin (2.0);
+  g_assert_cmpuint (cs_indexer_get_n_done (indexer), ==, before);
+  g_assert_cmpuint (before, <, 240);
+  g_assert_true (cs_indexer_get_running (indexer));
+  save_screenshot (GTK_WIDGET (window), "indexing-paused.png");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.pause-indexing", NULL);
+  g_assert_false (cs_indexer_get_paused (indexer));
+  g_assert_true (wait_for (some_indexed, NULL, 120));
+  save_screenshot (GTK_WIDGET (window), "indexing.png");
+
+  /* the power policy holds indexing back on battery, and lets it go after */
+  cs_power_policy_set_on_battery (cs_application_get_power_policy (app), TRUE);
+  g_assert_true (cs_indexer_get_paused (indexer));
+  cs_power_policy_set_on_battery (cs_application_get_power_policy (app), FALSE);
+  g_assert_false (cs_indexer_get_paused (indexer));
+
+  g_assert_true (wait_for (indexer_idle, NULL, 300));
+  g_assert_true (wait_for (library_has_all, GUINT_TO_POINTER (240), 60));
+}
+
+/* `clipsight FOLDER` opens the folder in the running instance: it joins
+ * the library's folders. */
+static void
+test_open_folder (void)
+{
+  g_autofree char *tmp = g_dir_make_tmp ("clipsight-open-XXXXXX", NULL);
+  g_autofree char *canon = g_canonicalize_filename (tmp, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (tmp);
+  GSettings *settings = cs_application_get_settings (app);
+  g_auto(GStrv) folders = NULL;
+  g_auto(GStrv) after = NULL;
+
+  g_application_open (G_APPLICATION (app), &file, 1, "");
+  folders = g_settings_get_strv (settings, "folders");
+  g_assert_true (g_strv_contains ((const char * const *) folders, canon));
+  g_assert_cmpstr (cs_window_get_view_name (window), ==, "search");
+  cs_application_remove_folder (app, canon);
+  after = g_settings_get_strv (settings, "folders");
+  g_assert_false (g_strv_contains ((const char * const *) after, canon));
+  g_assert_true (wait_for (indexer_idle, NULL, 60));
+  g_assert_true (wait_for (library_has_all, GUINT_TO_POINTER (240), 60));
+  g_rmdir (tmp);
+}
+
+static void
+test_search (void)
+{
+  JsonObject *q = find_query ("a red circle");
+  JsonArray *relevant = json_object_get_array_member (q, "relevant");
+  double reference = json_object_get_double_member (json_object_get_object_member (q, "reference"),
+                                                    "precision_at_10");
+  g_autoptr(GHashTable) truth = g_hash_table_new (g_str_hash, g_str_equal);
+  GListModel *model;
+  guint hits = 0, n;
+
+  for (guint i = 0; i < json_array_get_length (relevant); i++)
+    g_hash_table_add (truth, (gpointer) json_array_get_string_element (relevant, i));
+
+  /* typed into the entry, as a person would */
+  gtk_editable_set_text (cs_window_get_search_entry (window), "a red circle");
+  g_assert_true (wait_for (search_settled, NULL, 30));
+  model = cs_photo_grid_get_model (cs_window_get_grid (window));
+  n = g_list_model_get_n_items (model);
+  g_assert_cmpuint (n, >=, 10);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(CsPhoto) photo = g_list_model_get_item (model, i);
+      if (g_hash_table_contains (truth, cs_photo_get_display_name (photo)))
+        hits++;
+    }
+  g_test_message ("\"a red circle\": precision@10 %.2f (reference %.2f), %u results", hits / 10.0,
+                  reference, n);
+  g_assert_cmpfloat (hits / 10.0, >=, reference - 1e-9);
+  g_assert_cmpstr (cs_window_get_view_name (window), ==, "search");
+  g_assert_true (wait_for (thumbnails_loaded, cs_window_get_grid (window), 30));
+  save_screenshot (GTK_WIDGET (window), "results.png");
+}
+
+static void
+test_photo_view (void)
+{
+  CsPhotoView *view = cs_window_get_photo_view (window);
+  g_autoptr(CsPhoto) first = g_list_model_get_item (cs_photo_grid_get_model (cs_window_get_grid (window)), 0);
+
+  cs_window_show_photo (window, 0);
+  g_assert_cmpstr (cs_window_get_view_name (window), ==, "photo");
+  g_assert_true (cs_photo_view_get_photo (view) == first);
+  g_assert_true (wait_for ((Condition) cs_photo_view_get_loaded, view, 20));
+  save_screenshot (GTK_WIDGET (window), "photo.png");
+
+  gtk_widget_activate_action (GTK_WIDGET (view), "photo.next", NULL);
+  g_assert_cmpuint (cs_photo_view_get_position (view), ==, 1);
+  gtk_widget_activate_action (GTK_WIDGET (view), "photo.previous", NULL);
+  g_assert_cmpuint (cs_photo_view_get_position (view), ==, 0);
+  gtk_widget_activate_action (GTK_WIDGET (view), "photo.back", NULL);
+  g_assert_cmpstr (cs_window_get_view_name (window), ==, "search");
+}
+
+static double
+label_precision (CsLabel    *label,
+                 const char *shape,
+                 guint      *n_out)
+{
+  g_autoptr(CsPhotoList) members = cs_library_list_label_members (cs_application_get_library (app), label);
+  guint n = cs_photo_list_get_n_items (members), good = 0;
+
+  for (guint i = 0; i < n; i++)
+    if (has_shape (cs_photo_get_display_name (cs_photo_list_get_photo (members, i)), shape))
+      good++;
+  *n_out = n;
+  return n > 0 ? (double) good / n : 0;
+}
+
+static gboolean
+label_shown_with_results (gpointer data)
+{
+  GListModel *model = cs_photo_grid_get_model (cs_window_get_grid (window));
+  return cs_window_get_label (window) == data && model != NULL && g_list_model_get_n_items (model) > 0;
+}
+
+static void
+test_labels (void)
+{
+  static const char *others[] = { "circle", "square", "star", "cross", "ring" };
+  CsLibrary *library = cs_application_get_library (app);
+  g_autoptr(GSettings) settings = g_object_ref (cs_application_get_settings (app));
+  CsLabelDialog *dialog;
+  CsLabel *triangle;
+  double precision;
+  guint n;
+
+  /* "triangle" through the dialog (what win.new-label opens), as a person would */
+  dialog = cs_label_dialog_new (library, settings, NULL);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (dialog));
+  cs_label_dialog_set_name (dialog, "triangle");
+  save_screenshot (GTK_WIDGET (dialog), "label-dialog.png");
+  cs_label_dialog_save (dialog);
+  g_assert_true (wait_for (label_exists, "triangle", 30));
+
+  /* a label competes with the others: add the rest of the shapes */
+  for (guint i = 0; i < G_N_ELEMENTS (others); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CsLabel) label = cs_library_add_label (library, others[i], NULL, -1, NULL, &error);
+      g_assert_no_error (error);
+    }
+  triangle = label_named ("triangle");
+  g_assert_nonnull (triangle);
+  g_assert_cmpuint (g_list_model_get_n_items (cs_library_get_labels (library)), ==, 6);
+
+  cs_window_show_label (window, triangle);
+  g_assert_cmpstr (cs_window_get_view_name (window), ==, "label");
+  g_assert_true (wait_for (label_shown_with_results, triangle, 10));
+  precision = label_precision (triangle, "triangle", &n);
+  g_test_message ("label \"triangle\": %u photos, %.2f hold a triangle", n, precision);
+  g_assert_cmpuint (n, >=, 10);
+  g_assert_cmpfloat (precision, >=, 0.7);
+  g_assert_cmpuint (cs_label_get_count (triangle), ==, n);
+  g_assert_true (wait_for (thumbnails_loaded, cs_window_get_grid (window), 30));
+  save_screenshot (GTK_WIDGET (window), "labels.png");
+}
+
+static gboolean
+membership_is (gpointer data)
+{
+  const char **want = data;   /* { name, "in" | "out" } */
+  CsLabel *triangle = label_named ("triangle");
+  g_autoptr(CsPhotoList) members = cs_library_list_label_members (cs_application_get_library (app), triangle);
+  gboolean found = FALSE;
+
+  for (guint i = 0; i < cs_photo_list_get_n_items (members); i++)
+    if (g_strcmp0 (cs_photo_get_display_name (cs_photo_list_get_photo (members, i)), want[0]) == 0)
+      found = TRUE;
+  return found == (g_strcmp0 (want[1], "in") == 0);
+}
+
+static void
+test_verdicts (void)
+{
+  CsLibrary *library = cs_application_get_library (app);
+  CsLabel *triangle = label_named ("triangle");
+  CsPhotoGrid *grid = cs_window_get_grid (window);
+  GListModel *model = cs_photo_grid_get_model (grid);
+  g_autoptr(CsPhotoList) members = cs_library_list_label_members (library, triangle);
+  g_autofree char *rejected = NULL;
+  g_autofree char *confirmed = NULL;
+  const char *want[2];
+  guint position = G_MAXUINT;
+
+  /* reject a member from the grid: select it, "Not in Label" */
+  for (guint i = 0; i < g_list_model_get_n_items (model) && position == G_MAXUINT; i++)
+    {
+      g_autoptr(CsPhoto) photo = g_list_model_get_item (model, i);
+      if (!has_shape (cs_photo_get_display_name (photo), "triangle"))
+        position = i;
+    }
+  if (position == G_MAXUINT)
+    position = g_list_model_get_n_items (model) - 1;
+  {
+    g_autoptr(CsPhoto) photo = g_list_model_get_item (model, position);
+    rejected = g_strdup (cs_photo_get_display_name (photo));
+  }
+  gtk_selection_model_select_item (cs_photo_grid_get_selection (grid), position, TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.reject-selected", NULL);
+  want[0] = rejected;
+  want[1] = "out";
+  g_assert_true (wait_for (membership_is, want, 20));
+
+  /* confirm a triangle the label missed, from the photo view */
+  {
+    GHashTableIter iter;
+    gpointer key, value;
+    g_hash_table_iter_init (&iter, shapes);
+    while (confirmed == NULL && g_hash_table_iter_next (&iter, &key, &value))
+      {
+        const char *candidate[2] = { key, "out" };
+        if (has_shape (key, "triangle") && membership_is (candidate))
+          confirmed = g_strdup (key);
+      }
+  }
+  if (confirmed != NULL)
+    {
+      g_autofree char *path = g_build_filename (photos_dir, confirmed, NULL);
+      CsPhotoView *view = cs_window_get_photo_view (window);
+
+      cs_window_show_photo_file (window, path);
+      g_assert_cmpstr (cs_window_get_view_name (window), ==, "photo");
+      gtk_widget_activate_action (GTK_WIDGET (view), "photo.add-to-label", "u",
+                                  /* the labels are sorted by name */
+                                  (guint) 5);
+      want[0] = confirmed;
+      want[1] = "in";
+      g_assert_true (wait_for (membership_is, want, 20));
+      gtk_widget_activate_action (GTK_WIDGET (view), "photo.back", NULL);
+    }
+  spin (2.5);  /* the toast goes */
+  g_assert_cmpuint (cs_label_get_n_rejected (triangle), ==, 1);
+  g_assert_cmpuint (cs_label_get_n_confirmed (triangle), ==, confirmed != NULL ? 1 : 0);
+}
+
+static gboolean
+duplicates_done (gpointer data)
+{
+  return !cs_duplicates_view_get_busy (CS_DUPLICATES_VIEW (cs_window_get_duplicates_view (window)));
+}
+
+static void
+test_duplicates (void)
+{
+  cs_window_show_duplicates (window);
+  g_assert_cmpstr (cs_window_get_view_name (window), ==, "duplicates");
+  g_assert_true (wait_for (duplicates_done, NULL, 60));
+  g_assert_nonnull (cs_duplicates_view_get_groups (CS_DUPLICATES_VIEW (cs_window_get_duplicates_view (window))));
+  spin (0.5);
+  save_screenshot (GTK_WIDGET (window), "duplicates.png");
+}
+
+static void
+test_preferences (void)
+{
+  CsPreferences *prefs = cs_preferences_new (app);
+
+  gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (prefs));
+  g_assert_true (wait_for ((Condition) gtk_widget_get_mapped, prefs, 10));
+  save_screenshot (GTK_WIDGET (prefs), "preferences.png");
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
+static void
+test_dark_and_narrow (void)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+
+  gtk_editable_set_text (cs_window_get_search_entry (window), "a yellow star");
+  g_assert_true (wait_for (search_settled, NULL, 30));
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  g_assert_true (wait_for (thumbnails_loaded, cs_window_get_grid (window), 30));
+  save_screenshot (GTK_WIDGET (window), "results-dark.png");
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
+  spin (1.0);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 420);  /* 360 + the shadow */
+  g_assert_true (wait_for (thumbnails_loaded, cs_window_get_grid (window), 30));
+  save_screenshot (GTK_WIDGET (window), "narrow.png");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+}
+
+static void
+test_stalls (void)
+{
+  g_autofree char *path = g_build_filename (shots_dir, "stalls.txt", NULL);
+  g_autofree char *text = g_strdup_printf ("longest main-loop iteration: %.1f ms\n"
+                                           "longest on the CPU outside drawing frames: %.1f ms\n"
+                                           "iterations over 50 ms: %u\n",
+                                           cs_stall_monitor_get_max_ms (),
+                                           cs_stall_monitor_get_max_busy_ms (),
+                                           cs_stall_monitor_get_n_stalls ());
+
+  g_test_message ("%s", text);
+  g_file_set_contents (path, text, -1, NULL);
+  /* The figure to read is in the report (50 ms is the aim; this machine
+   * draws frames in software).  The bound only catches work that blocks
+   * the loop outright: a synchronous query or decode. */
+#ifndef __SANITIZE_ADDRESS__
+  g_assert_cmpfloat (cs_stall_monitor_get_max_busy_ms (), <, 500);
+#endif
+}
+
+/* --large-library: 10,080 photos (the toy photos hard-linked 42 times),
+ * indexed while searching, then a search scrolled from top to bottom,
+ * all with the stall monitor on. */
+static char *large_dir;
+
+static gboolean
+make_large_library (void)
+{
+  g_autoptr(GDir) dir = g_dir_open (photos_dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  large_dir = g_build_filename (g_get_home_dir (), "Large", NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, "photo-"))
+      g_ptr_array_add (names, g_strdup (name));
+  for (guint copy = 0; copy < 42; copy++)
+    {
+      g_autofree char *sub = g_strdup_printf ("%s/copy-%02u", large_dir, copy);
+      g_mkdir_with_parents (sub, 0755);
+      for (guint i = 0; i < names->len; i++)
+        {
+          g_autofree char *from = g_build_filename (photos_dir, names->pdata[i], NULL);
+          g_autofree char *to = g_build_filename (sub, names->pdata[i], NULL);
+          if (link (from, to) != 0)
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+scrolled_to_bottom (gpointer data)
+{
+  GtkWidget *grid = data;
+  GtkScrolledWindow *scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_first_child (grid));
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scroller);
+  double bottom = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+
+  gtk_adjustment_set_value (adj, MIN (bottom, gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj)));
+  return gtk_adjustment_get_value (adj) >= bottom - 1;
+}
+
+static void
+test_large_library (void)
+{
+  CsIndexer *indexer = cs_application_get_indexer (app);
+  static const char *queries_during[] = { "a red circle", "a blue square", "a green triangle",
+                                          "a yellow star", "two yellow stars" };
+  GListModel *model;
+  guint q = 0;
+
+#ifdef __SANITIZE_ADDRESS__
+  g_test_skip ("timings mean nothing under AddressSanitizer (and it takes 15 minutes)");
+  return;
+#endif
+  if (!make_large_library ())
+    {
+      g_test_skip ("cannot hard-link the toy photos here");
+      return;
+    }
+  window = CS_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  g_assert_true (wait_for ((Condition) gtk_widget_get_mapped, window, 10));
+  cs_window_set_welcome_folder (window, large_dir);
+  cs_stall_monitor_reset ();
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  g_assert_true (wait_for (view_is, "search", 5));
+
+  /* search while it indexes, until every photo is searchable */
+  for (gint64 end = g_get_monotonic_time () + 1500 * G_USEC_PER_SEC;
+       !library_has_all (GUINT_TO_POINTER (10080)) || cs_indexer_get_running (indexer);)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      gtk_editable_set_text (cs_window_get_search_entry (window), queries_during[q++ % G_N_ELEMENTS (queries_during)]);
+      spin (3.0);
+    }
+  g_test_message ("indexed 10,080 photos; longest iteration so far %.1f ms (%.1f ms on the CPU outside drawing)",
+                  cs_stall_monitor_get_max_ms (), cs_stall_monitor_get_max_busy_ms ());
+
+  gtk_editable_set_text (cs_window_get_search_entry (window), "a red circle");
+  g_assert_true (wait_for (search_settled, NULL, 60));
+  spin (1.0);
+  model = cs_photo_grid_get_model (cs_window_get_grid (window));
+  /* the library lists the best ~1,100 of 10,080 (its relevance head) */
+  g_assert_cmpuint (g_list_model_get_n_items (model), >=, 1000);
+  g_test_message ("%u results", g_list_model_get_n_items (model));
+  /* through all of them, a page at a time.  GTK 4.8's GtkGridView warns
+   * "ran out of items" when a scroll lands on a last row that is not full
+   * (fixed in later GTK; nothing goes wrong), so warnings are not fatal
+   * here; criticals still are. */
+  {
+    GLogLevelFlags fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+    g_assert_true (wait_for (scrolled_to_bottom, cs_window_get_grid (window), 300));
+    spin (1.0);
+    g_log_set_always_fatal (fatal);
+  }
+  spin (1.0);
+  test_stalls ();
+}
+
+static void
+run_tests_cb (GApplication *application,
+              int          *ret)
+{
+  static gboolean once;
+
+  if (once)
+    return;
+  once = TRUE;
+  *ret = g_test_run ();
+  if (window != NULL)
+    gtk_window_destroy (GTK_WINDOW (window));
+  g_application_quit (application);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *model = NULL;
+  g_autofree char *home = NULL;
+  int ret = 1;
+
+  /* One temporary home for the whole run (the cases share the app and its
+   * database); the system data dirs stay, for the MIME database and the
+   * icon themes. */
+  home = g_dir_make_tmp ("clipsight-test-app-XXXXXX", NULL);
+  g_assert_nonnull (home);
+  g_setenv ("HOME", home, TRUE);
+  for (guint i = 0; i < 5; i++)
+    {
+      static const char *vars[] = { "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME",
+                                    "XDG_STATE_HOME", "XDG_RUNTIME_DIR" };
+      static const char *dirs[] = { ".local/share", ".cache", ".config", ".local/state", "runtime" };
+      g_autofree char *dir = g_build_filename (home, dirs[i], NULL);
+      g_mkdir_with_parents (dir, 0700);
+      g_setenv (vars[i], dir, TRUE);
+    }
+  g_test_init (&argc, &argv, NULL);
+  model = test_shared_path_or_skip ("models/toy-clip");
+  photos_dir = test_shared_path_or_skip ("testdata/toy-photos");
+  if (!gtk_init_check ())
+    {
+      g_print ("1..0 # SKIP no display\n");
+      return TEST_EXIT_SKIP;
+    }
+  g_setenv ("CLIPSIGHT_MODEL", model, TRUE);
+  g_setenv ("CLIPSIGHT_NO_UPOWER", "1", TRUE);
+  shots_dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
+                                "screenshots", NULL);
+  g_mkdir_with_parents (shots_dir, 0755);
+  load_truth ();
+
+  cs_stall_monitor_install (50);
+  app = cs_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
+
+  if (argc > 1 && g_str_equal (argv[argc - 1], "--large-library"))
+    g_test_add_func ("/app/stalls/large-library", test_large_library);
+  else
+    {
+      g_test_add_func ("/app/window/welcome", test_welcome);
+      g_test_add_func ("/app/window/indexing", test_indexing);
+      g_test_add_func ("/app/window/open-folder", test_open_folder);
+      g_test_add_func ("/app/window/search", test_search);
+      g_test_add_func ("/app/window/photo-view", test_photo_view);
+      g_test_add_func ("/app/window/labels", test_labels);
+      g_test_add_func ("/app/window/verdicts", test_verdicts);
+      g_test_add_func ("/app/window/duplicates", test_duplicates);
+      g_test_add_func ("/app/window/preferences", test_preferences);
+      g_test_add_func ("/app/window/dark-and-narrow", test_dark_and_narrow);
+      g_test_add_func ("/app/window/stalls", test_stalls);
+    }
+  /* The cases run inside g_application_run (), from the first activation,
+   * so that the application starts up and shuts down as it does for
+   * people. */
+  g_signal_connect_after (app, "activate", G_CALLBACK (run_tests_cb), &ret);
+  {
+    char *args[] = { argv[0], NULL };
+    g_application_run (G_APPLICATION (app), 1, args);
+  }
+  g_clear_object (&app);
+  json_node_unref (queries);
+  g_hash_table_unref (shapes);
+  g_free (photos_dir);
+  g_free (shots_dir);
+  test_rm_rf (home);
+  return ret;
+}
