@@ -91,6 +91,11 @@ resolve_model_dir (CsApplication *self)
   fallback = cs_model_manager_dup_default_dir ();
   if (model_dir_is_complete (fallback))
     return g_steal_pointer (&fallback);
+  /* the model the Flatpak bundles (flatpak/modules/clip-vit-base-patch32.yml) */
+  g_clear_pointer (&fallback, g_free);
+  fallback = g_build_filename (DATADIR, "clipsight", "models", "clip-vit-base-patch32", NULL);
+  if (model_dir_is_complete (fallback))
+    return g_steal_pointer (&fallback);
   return NULL;
 }
 

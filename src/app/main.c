@@ -18,7 +18,9 @@ main (int   argc,
   g_autoptr(CsApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, CS_LOCALEDIR);
+  /* CLIPSIGHT_LOCALEDIR: catalogues of a build tree or a DESTDIR install (tests) */
+  const char *localedir = g_getenv ("CLIPSIGHT_LOCALEDIR");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : CS_LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
