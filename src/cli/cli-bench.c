@@ -150,21 +150,6 @@ median (double *v,
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-static gboolean
-bench_parse_backend (const char   *name,
-                     clip_backend *out)
-{
-  if (name == NULL || g_str_equal (name, "native"))
-    *out = CLIP_BACKEND_NATIVE;
-  else if (g_str_equal (name, "blas"))
-    *out = CLIP_BACKEND_BLAS;
-  else if (g_str_equal (name, "ref"))
-    *out = CLIP_BACKEND_REF;
-  else
-    return FALSE;
-  return TRUE;
-}
-
 /* `"key": value` with `decimals` digits, whatever the locale's decimal
  * separator. */
 static void
@@ -610,7 +595,7 @@ cli_cmd_bench (int    argc,
       return EXIT_USAGE;
     }
   dir = model_dir_or_env (model_opt);
-  if (dir == NULL || reps < 1 || !bench_parse_backend (backend_opt, &params.backend))
+  if (dir == NULL || reps < 1 || !cli_parse_backend (backend_opt, &params.backend))
     {
       fail_message ("bench: give --model DIR (or CLIPSIGHT_MODEL); --repeat at least 1");
       return EXIT_USAGE;

@@ -103,3 +103,18 @@ parse_options (GOptionContext *octx,
   return TRUE;
 }
 
+
+gboolean
+cli_parse_backend (const char   *name,
+                   clip_backend *out)
+{
+  if (name == NULL || g_str_equal (name, "native"))
+    *out = CLIP_BACKEND_NATIVE;
+  else if (g_str_equal (name, "blas"))
+    *out = CLIP_BACKEND_BLAS;
+  else if (g_str_equal (name, "ref"))
+    *out = CLIP_BACKEND_REF;
+  else
+    return FALSE;
+  return TRUE;
+}

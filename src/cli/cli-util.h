@@ -26,6 +26,9 @@ void        json_append_floats  (GString     *out,
                                  int          n);
 /* `opt`, or $CLIPSIGHT_MODEL when opt is NULL. */
 const char *model_dir_or_env    (const char *opt);
+/* --backend NAME: native (default, also for NULL), blas or ref. */
+gboolean    cli_parse_backend   (const char   *name,
+                                 clip_backend *out);
 /* Parses options, printing the error on failure. */
 gboolean    parse_options       (GOptionContext *octx,
                                  int            *argc,

@@ -161,21 +161,6 @@ embed_input_clear (gpointer p)
 }
 
 static gboolean
-parse_backend (const char   *name,
-               clip_backend *out)
-{
-  if (name == NULL || g_str_equal (name, "native"))
-    *out = CLIP_BACKEND_NATIVE;
-  else if (g_str_equal (name, "blas"))
-    *out = CLIP_BACKEND_BLAS;
-  else if (g_str_equal (name, "ref"))
-    *out = CLIP_BACKEND_REF;
-  else
-    return FALSE;
-  return TRUE;
-}
-
-static gboolean
 parse_precision (const char     *name,
                  clip_precision *out)
 {
@@ -249,7 +234,7 @@ cmd_embed (int    argc,
       fail_message (m);
       return EXIT_USAGE;
     }
-  if (!parse_backend (backend_opt, &params.backend) || batch < 1)
+  if (!cli_parse_backend (backend_opt, &params.backend) || batch < 1)
     {
       fail_message ("embed: --backend must be native, blas or ref, --batch at least 1");
       return EXIT_USAGE;
