@@ -24,6 +24,7 @@ typedef struct {
   char       *bad_etag_file; /* this file gets a wrong X-Linked-Etag */
   guint       n_range;       /* Range requests seen */
   guint       n_requests;
+  gint        n_active;      /* handler threads running (atomic) */
 } Server;
 
 typedef struct {
@@ -52,6 +53,9 @@ file_sha256 (const char *path)
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
 }
 
+static gboolean serve (Server *server, GSocketConnection *connection);
+
+/* The fixture waits for the handler threads before it frees the server. */
 static gboolean
 on_incoming_cb (GThreadedSocketService *service,
                 GSocketConnection      *connection,
@@ -59,6 +63,18 @@ on_incoming_cb (GThreadedSocketService *service,
                 gpointer                user_data)
 {
   Server *server = user_data;
+  gboolean ret;
+
+  g_atomic_int_inc (&server->n_active);
+  ret = serve (server, connection);
+  g_atomic_int_dec_and_test (&server->n_active);
+  return ret;
+}
+
+static gboolean
+serve (Server            *server,
+       GSocketConnection *connection)
+{
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
   g_autoptr(GDataInputStream) data = g_data_input_stream_new (in);
@@ -191,6 +207,8 @@ fixture_teardown (Fixture       *f,
   g_socket_service_stop (f->service);
   g_socket_listener_close (G_SOCKET_LISTENER (f->service));
   g_clear_object (&f->service);
+  while (g_atomic_int_get (&f->server.n_active) > 0)
+    g_usleep (1000);
   test_rm_rf (f->target);
   g_free (f->target);
   g_free (f->base_url);
