@@ -40,6 +40,10 @@
  * guarantee across distributions' cblas.h, so declare it here. */
 void openblas_set_num_threads (int num_threads);
 
+/* Rows (tokens of all the images or texts) the native backend encodes at
+ * a time. */
+#define ROWS_PER_PASS 420
+
 /* The native backend's scratch buffers. */
 enum {
   S_X,        /* [rows, width] the residual stream */
@@ -911,7 +915,25 @@ clip_encode_images (clip_ctx    *ctx,
   if (n == 0)
     return CLIP_STATUS_OK;
   if (ctx->params.backend == CLIP_BACKEND_NATIVE)
-    return encode_images_native (ctx, pixels, n, out, error);
+    {
+      /* Passes of about ROWS_PER_PASS rows: the activations of a bigger
+       * batch no longer fit in the caches (a batch of 32 ViT-B/32 images
+       * costs a fifth more per image than one of 8), and nothing depends
+       * on the other images of a batch, so the vectors are the same. */
+      const clip_model *mm = ctx->model;
+      size_t side = (size_t) (mm->info.image_size / mm->info.patch_size);
+      int per = (int) MAX (ROWS_PER_PASS / (side * side + 1), 1);
+      size_t nf = clip_model_image_floats (mm), e = (size_t) mm->info.embed_dim;
+
+      for (int b = 0; b < n; b += per)
+        {
+          clip_status st = encode_images_native (ctx, pixels + (size_t) b * nf, MIN (per, n - b),
+                                                 out + (size_t) b * e, error);
+          if (st != CLIP_STATUS_OK)
+            return st;
+        }
+      return CLIP_STATUS_OK;
+    }
 
   m = ctx->model;
   w = (size_t) m->info.vision.width;
@@ -1029,7 +1051,27 @@ clip_encode_texts (clip_ctx      *ctx,
     }
 
   if (ctx->params.backend == CLIP_BACKEND_NATIVE)
-    return encode_texts_native (ctx, ids, (size_t) n, starts, lens, rows, out, error);
+    {
+      /* Passes of about ROWS_PER_PASS rows too, whole texts each: a few
+       * hundred prompts at once need no more scratch than a few. */
+      size_t e = (size_t) m->info.embed_dim;
+
+      for (size_t b0 = 0; b0 < (size_t) n;)
+        {
+          size_t b1 = b0 + 1, pass_rows = lens[b0];
+
+          while (b1 < (size_t) n && pass_rows + lens[b1] <= ROWS_PER_PASS)
+            pass_rows += lens[b1++];
+          for (size_t b = b0; b < b1; b++)
+            starts[b] -= starts[b0];
+          status = encode_texts_native (ctx, ids + b0 * ctxlen, b1 - b0, starts + b0, lens + b0,
+                                        pass_rows, out + b0 * e, error);
+          if (status != CLIP_STATUS_OK)
+            return status;
+          b0 = b1;
+        }
+      return CLIP_STATUS_OK;
+    }
 
   status = reserve (ctx, MAX (rows, (size_t) n), MAX (w, (size_t) m->info.embed_dim),
                     (size_t) m->info.text.mlp, ctxlen * ctxlen, error);
