@@ -32,6 +32,8 @@
 #include "cs-duplicates.h"
 
 #define TILE 1024
+/* blocks of the index (it keeps at most 12 segments) */
+#define MAX_BLOCKS 64
 
 typedef struct {
   float sim;
@@ -59,6 +61,7 @@ collect_segment (guint        first,
 {
   PairSearch *ps = data;
 
+  g_assert (ps->n_segs < MAX_BLOCKS);
   ps->seg_first[ps->n_segs] = first;
   ps->seg_n[ps->n_segs] = n;
   ps->seg_rows[ps->n_segs] = rows;
@@ -357,15 +360,12 @@ cs_duplicates_find (CsVectorIndex  *index,
   g_autoptr(GPtrArray) groups = g_ptr_array_new_with_free_func (group_free);
   GListStore *store = g_list_store_new (CS_TYPE_DUPLICATE_GROUP);
   PairSearch ps = { pairs, threshold, cancellable, index, NULL, NULL, NULL, 0 };
-  guint n_segs;
 
   /* the matrix blocks */
-  ps.seg_first = g_new (guint, 64);
-  ps.seg_n = g_new (guint, 64);
-  ps.seg_rows = g_new (const float *, 64);
+  ps.seg_first = g_new (guint, MAX_BLOCKS);
+  ps.seg_n = g_new (guint, MAX_BLOCKS);
+  ps.seg_rows = g_new (const float *, MAX_BLOCKS);
   _cs_vector_index_foreach_block (index, collect_segment, &ps);
-  n_segs = ps.n_segs;
-  g_assert (n_segs <= 64);
   find_pairs (&ps);
   g_free (ps.seg_first);
   g_free (ps.seg_n);
