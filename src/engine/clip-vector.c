@@ -35,13 +35,7 @@
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define CLIP_VECTOR_X86 1
 #include <cpuid.h>
-/* GCC 12's _mm512_reduce_add_* start from _mm256_undefined_si256 () and
- * then warn that it may be used uninitialised (a false positive in its
- * own header, reported at the header's lines). */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
-#pragma GCC diagnostic pop
 #endif
 
 typedef void (*dot_f32_fn) (const float *, size_t, size_t, const float *, int, float *);
@@ -203,6 +197,32 @@ dot_rows_i8_avx2 (const int8_t *m,
 
 #define AVX512_TARGET "avx512f,avx512bw,avx512vl,avx512dq,fma"
 
+/* The sum of the lanes, added in the order of GCC's _mm512_reduce_add_ps
+ * (upper half + lower half, then as hsum256), so the results are the same
+ * to the bit.  The _mm512_reduce_add_* of GCC 12 (and its
+ * _mm512_cast*512_*256) take the halves out with extracts whose
+ * pass-through operand is an _mm256_undefined_* () value, which
+ * -Wmaybe-uninitialized reports wherever they are inlined at -O2; the
+ * zero-masked extracts of AVX512DQ pass zeros through instead, so no
+ * warning has to be switched off for the intrinsics headers. */
+__attribute__ ((target (AVX512_TARGET))) static inline float
+hsum512 (__m512 v)
+{
+  __m256 lo = _mm512_maskz_extractf32x8_ps (0xff, v, 0);
+  __m256 hi = _mm512_maskz_extractf32x8_ps (0xff, v, 1);
+
+  return hsum256 (_mm256_add_ps (hi, lo));
+}
+
+__attribute__ ((target (AVX512_TARGET))) static inline int32_t
+hsum512i (__m512i v)
+{
+  __m256i lo = _mm512_maskz_extracti32x8_epi32 (0xff, v, 0);
+  __m256i hi = _mm512_maskz_extracti32x8_epi32 (0xff, v, 1);
+
+  return hsum256i (_mm256_add_epi32 (hi, lo));
+}
+
 __attribute__ ((target (AVX512_TARGET))) static void
 dot_rows_f32_avx512 (const float *m,
                      size_t       stride,
@@ -237,10 +257,10 @@ dot_rows_f32_avx512 (const float *m,
           s2 = _mm512_fmadd_ps (_mm512_maskz_loadu_ps (tail, x2 + d), qv, s2);
           s3 = _mm512_fmadd_ps (_mm512_maskz_loadu_ps (tail, x3 + d), qv, s3);
         }
-      out[i] = _mm512_reduce_add_ps (s0);
-      out[i + 1] = _mm512_reduce_add_ps (s1);
-      out[i + 2] = _mm512_reduce_add_ps (s2);
-      out[i + 3] = _mm512_reduce_add_ps (s3);
+      out[i] = hsum512 (s0);
+      out[i + 1] = hsum512 (s1);
+      out[i + 2] = hsum512 (s2);
+      out[i + 3] = hsum512 (s3);
     }
   for (; i < n_rows; i++)
     {
@@ -252,7 +272,7 @@ dot_rows_f32_avx512 (const float *m,
         s = _mm512_fmadd_ps (_mm512_loadu_ps (x + d), _mm512_loadu_ps (q + d), s);
       if (tail)
         s = _mm512_fmadd_ps (_mm512_maskz_loadu_ps (tail, x + d), _mm512_maskz_loadu_ps (tail, q + d), s);
-      out[i] = _mm512_reduce_add_ps (s);
+      out[i] = hsum512 (s);
     }
 }
 
@@ -301,10 +321,10 @@ dot_rows_i8_vnni (const int8_t *m,
           s2 = _mm512_dpbusd_epi32 (s2, _mm512_xor_si512 (_mm512_maskz_loadu_epi8 (tail, x2 + d), flip), qv);
           s3 = _mm512_dpbusd_epi32 (s3, _mm512_xor_si512 (_mm512_maskz_loadu_epi8 (tail, x3 + d), flip), qv);
         }
-      out[i] = _mm512_reduce_add_epi32 (s0) - qsum;
-      out[i + 1] = _mm512_reduce_add_epi32 (s1) - qsum;
-      out[i + 2] = _mm512_reduce_add_epi32 (s2) - qsum;
-      out[i + 3] = _mm512_reduce_add_epi32 (s3) - qsum;
+      out[i] = hsum512i (s0) - qsum;
+      out[i + 1] = hsum512i (s1) - qsum;
+      out[i + 2] = hsum512i (s2) - qsum;
+      out[i + 3] = hsum512i (s3) - qsum;
     }
   for (; i < n_rows; i++)
     {
@@ -318,7 +338,7 @@ dot_rows_i8_vnni (const int8_t *m,
       if (tail)
         s = _mm512_dpbusd_epi32 (s, _mm512_xor_si512 (_mm512_maskz_loadu_epi8 (tail, x + d), flip),
                                  _mm512_maskz_loadu_epi8 (tail, q + d));
-      out[i] = _mm512_reduce_add_epi32 (s) - qsum;
+      out[i] = hsum512i (s) - qsum;
     }
 }
 
