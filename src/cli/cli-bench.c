@@ -66,6 +66,7 @@ typedef struct {
   double decode_cpu_s;      /* reduced decode + preprocess, this thread */
   double decode_full_cpu_s; /* exact decode + preprocess, this thread */
   double encode_cpu_s;      /* all threads */
+  double embed_wall_s;      /* the indexer's decode-and-encode stage */
   double encode_wall_s;
   guint  indexed;
   double index_wall_s;
@@ -480,9 +481,22 @@ bench_decode_and_encode (clip_ctx         *ctx,
   return TRUE;
 }
 
+/* When the run got past loading the model and scanning. */
+static void
+on_indexer_state_cb (CsIndexer  *indexer,
+                     GParamSpec *pspec,
+                     gpointer    data)
+{
+  gint64 *t = data;
+
+  if (*t == 0 && cs_indexer_get_state (indexer) == CS_INDEXER_STATE_INDEXING)
+    *t = g_get_monotonic_time ();
+}
+
 /* (3) the indexer, end to end, into a database of its own. */
 static gboolean
 bench_index (const char   *model_dir,
+             clip_precision precision,
              const char   *folder,
              gboolean      verbose,
              PhotoFigures *fig,
@@ -492,7 +506,7 @@ bench_index (const char   *model_dir,
   g_autofree char *db = NULL;
   g_autoptr(CsIndexer) indexer = NULL;
   g_autoptr(CsIndexSummary) summary = NULL;
-  gint64 w0;
+  gint64 w0, w_embed = 0, w1;
 
   if (tmp == NULL)
     return FALSE;
@@ -500,10 +514,14 @@ bench_index (const char   *model_dir,
     fprintf (stderr, "indexing...\n");
   db = g_build_filename (tmp, "bench.db", NULL);
   indexer = cs_indexer_new (db, model_dir);
+  cs_indexer_set_precision (indexer, clip_precision_name (precision));
   cs_indexer_add_folder (indexer, folder);
+  g_signal_connect (indexer, "notify::state", G_CALLBACK (on_indexer_state_cb), &w_embed);
   w0 = g_get_monotonic_time ();
   summary = cs_indexer_rescan (indexer, NULL, error);
-  fig->index_wall_s = (g_get_monotonic_time () - w0) / 1e6;
+  w1 = g_get_monotonic_time ();
+  fig->index_wall_s = (w1 - w0) / 1e6;
+  fig->embed_wall_s = w_embed > 0 ? (w1 - w_embed) / 1e6 : fig->index_wall_s;
   g_clear_object (&indexer);
   remove_temp_folder (tmp);
   if (summary == NULL)
@@ -580,7 +598,11 @@ cli_cmd_bench (int    argc,
     "member: photos_per_s (indexing, wall clock, loading the model included),\n"
     "encoder_photos_per_s, ratio (the first over the second), decode_cpu_ms,\n"
     "decode_full_cpu_ms and encode_cpu_ms (CPU milliseconds per photo),\n"
-    "photos (how many were timed) and seconds (how long indexing took).\n"
+    "photos (how many were timed), seconds (how long indexing took),\n"
+    "precision (the encoder's, the indexer's too), stage_photos_per_s (the\n"
+    "indexer's decode-and-encode stage alone, after loading and scanning),\n"
+    "ideal_photos_per_s (all cores busy: cores x 1000 / (decode_cpu_ms +\n"
+    "encode_cpu_ms)) and ideal_share (the stage's rate over the ideal).\n"
     "\n"
     "--make-photos N writes N generated 4000x3000 JPEGs (quality 90) named\n"
     "bench-NNNNN.jpg into the --photos folder first, creating it if needed,\n"
@@ -850,7 +872,7 @@ cli_cmd_bench (int    argc,
    * resident size is the indexer's, not the sum. */
   g_clear_pointer (&ctx, clip_ctx_free);
   g_clear_pointer (&model, clip_model_free);
-  if (photos != NULL && !bench_index (dir, photos_opt, !as_json, &fig, &gerror))
+  if (photos != NULL && !bench_index (dir, precisions[0], photos_opt, !as_json, &fig, &gerror))
     return fail_error (gerror);
 
   g_string_append (json, ", ");
@@ -861,6 +883,11 @@ cli_cmd_bench (int    argc,
       double photos_per_s = fig.index_wall_s > 0 ? fig.indexed / fig.index_wall_s : 0;
       double encoder_per_s = fig.encode_wall_s > 0 ? n / fig.encode_wall_s : 0;
       double ratio = encoder_per_s > 0 ? photos_per_s / encoder_per_s : 0;
+      /* what the cores could do if decoding and encoding shared them
+       * without an idle moment: CPU-seconds available / CPU-seconds needed */
+      double cpu_ms = (fig.decode_cpu_s + fig.encode_cpu_s) / n * 1000;
+      double stage_per_s = fig.embed_wall_s > 0 ? fig.indexed / fig.embed_wall_s : 0;
+      double ideal_per_s = cpu_ms > 0 ? 1000.0 * g_get_num_processors () / cpu_ms : 0;
 
       g_string_append_printf (json, ", \"index\": {\"photos\": %u, ", fig.photos);
       json_append_number (json, "photos_per_s", photos_per_s, 3);
@@ -876,7 +903,13 @@ cli_cmd_bench (int    argc,
       json_append_number (json, "ratio", ratio, 3);
       g_string_append (json, ", ");
       json_append_number (json, "seconds", fig.index_wall_s, 3);
-      g_string_append (json, "}");
+      g_string_append (json, ", ");
+      json_append_number (json, "stage_photos_per_s", stage_per_s, 3);
+      g_string_append (json, ", ");
+      json_append_number (json, "ideal_photos_per_s", ideal_per_s, 3);
+      g_string_append (json, ", ");
+      json_append_number (json, "ideal_share", ideal_per_s > 0 ? stage_per_s / ideal_per_s : 0, 3);
+      g_string_append_printf (json, ", \"precision\": \"%s\"}", clip_precision_name (precisions[0]));
       if (!as_json)
         {
           printf ("photos: %u in %s\n", fig.photos, photos_opt);
@@ -887,6 +920,11 @@ cli_cmd_bench (int    argc,
           printf ("indexing end to end: %.2f photos/s (%u photos in %.2f s, of which loading the "
                   "model about %.1f s)\n", photos_per_s, fig.indexed, fig.index_wall_s, load_ms / 1000);
           printf ("indexing / encoder alone: %.3f\n", ratio);
+          printf ("decode-and-encode stage (%s): %.2f photos/s in %.2f s; ideal on %u cores "
+                  "(%.1f ms CPU per photo): %.2f photos/s; share of ideal %.0f%%\n",
+                  clip_precision_name (precisions[0]), stage_per_s, fig.embed_wall_s,
+                  g_get_num_processors (), cpu_ms, ideal_per_s,
+                  ideal_per_s > 0 ? 100 * stage_per_s / ideal_per_s : 0);
         }
     }
   g_string_append (json, "}\n");

@@ -189,13 +189,16 @@ cli_cmd_index (int    argc,
 {
   g_autofree char *database = NULL;
   g_autofree char *model_opt = NULL;
+  g_autofree char *precision_opt = NULL;
   g_auto(GStrv) excludes = NULL;
   gboolean as_json = FALSE, watch = FALSE;
+  clip_precision precision;
   g_autoptr(GOptionContext) octx = g_option_context_new ("FOLDER... - index photo folders");
   GOptionEntry entries[] = {
     { "database", 'd', 0, G_OPTION_ARG_FILENAME, &database, "Database (default: $XDG_DATA_HOME/clipsight/library.db)", "DB" },
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_opt, "Model directory (default: $CLIPSIGHT_MODEL, else the last one used)", "DIR" },
     { "exclude", 'x', 0, G_OPTION_ARG_FILENAME_ARRAY, &excludes, "Leave this folder out (repeatable)", "DIR" },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision_opt, "Arithmetic of the image encoder: f32, f16, bf16 or int8 (default: $CLIPSIGHT_PRECISION, else the fastest the CPU has)", "P" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print the summary as one JSON object", NULL },
     { "watch", 'w', 0, G_OPTION_ARG_NONE, &watch, "Keep running and index changes as they happen", NULL },
     { NULL }
@@ -207,6 +210,12 @@ cli_cmd_index (int    argc,
   g_option_context_add_main_entries (octx, entries, NULL);
   if (!parse_options (octx, &argc, &argv))
     return EXIT_USAGE;
+  if (precision_opt != NULL && !clip_precision_parse (precision_opt, &precision))
+    {
+      g_autofree char *m = g_strdup_printf ("index: unknown precision '%s' (f32, f16, bf16 or int8)", precision_opt);
+      fail_message (m);
+      return EXIT_USAGE;
+    }
   model = resolve_model (model_opt, database);
   if (model == NULL)
     {
@@ -215,6 +224,7 @@ cli_cmd_index (int    argc,
     }
 
   run.indexer = cs_indexer_new (database, model);
+  cs_indexer_set_precision (run.indexer, precision_opt);
   for (int i = 1; i < argc; i++)
     {
       if (!g_file_test (argv[i], G_FILE_TEST_IS_DIR))

@@ -17,6 +17,11 @@ G_BEGIN_DECLS
 
 typedef struct _CsClipRuntime CsClipRuntime;
 
+/* The precision photos are encoded in: CLIPSIGHT_PRECISION (f32, f16,
+ * bf16, int8) when set, else the fastest mode the CPU has instructions
+ * for (see README, "Performance"). */
+clip_precision cs_clip_indexing_precision  (void);
+
 /* Loads the model in `dir` and derives its id (cs_model_id_for_dir). */
 CsClipRuntime *cs_clip_runtime_load          (const char          *dir,
                                               GCancellable        *cancellable,

@@ -31,6 +31,7 @@
 
 #include "clip.h"
 #include "cs-clip-error.h"
+#include "cs-clip-runtime.h"
 #include "cs-decode.h"
 #include "cs-exif.h"
 #include "cs-file-hash.h"
@@ -101,6 +102,7 @@ struct _CsIndexer {
 
   char           *database_path;
   char           *model_dir;
+  char           *precision;       /* NULL: cs_clip_indexing_precision () */
   Progress       *progress;
 
   /* mirrors of the progress, as last notified on the home thread */
@@ -128,6 +130,7 @@ enum {
   PROP_0,
   PROP_DATABASE_PATH,
   PROP_MODEL_DIR,
+  PROP_PRECISION,
   PROP_STATE,
   PROP_RUNNING,
   PROP_PAUSED,
@@ -293,6 +296,7 @@ typedef struct {
   /* inputs: an immutable snapshot */
   char          *database_path;
   char          *model_dir;
+  clip_precision precision;
   GPtrArray     *folder_ops;     /* FolderOp* */
   GPtrArray     *roots;          /* char*, NULL: every included folder */
   GCancellable  *cancellable;
@@ -1113,9 +1117,12 @@ job_run (Job     *job,
   if (job->store == NULL || !job_apply_folder_ops (job, error))
     return FALSE;
 
-  status = clip_model_load (job->model_dir, &job->model, &msg);
+  /* only the vision tower, straight into the packed weights of the
+   * precision: the process holds those and little else */
+  status = clip_model_load_for (job->model_dir, job->precision, CLIP_TOWER_VISION, &job->model, &msg);
   if (status != CLIP_STATUS_OK)
     return cs_clip_propagate (error, status, msg);
+  params.precision = job->precision;
   params.abort_cb = job_abort_cb;
   params.abort_data = job;
   status = clip_ctx_new (job->model, &params, &job->ctx, &msg);
@@ -1345,6 +1352,8 @@ start_run (CsIndexer *self)
   g_ptr_array_set_free_func (waiting, g_object_unref);
   job->database_path = g_strdup (self->database_path);
   job->model_dir = g_strdup (self->model_dir);
+  if (self->precision == NULL || !clip_precision_parse (self->precision, &job->precision))
+    job->precision = cs_clip_indexing_precision ();
   job->folder_ops = g_steal_pointer (&self->folder_ops);
   self->folder_ops = g_ptr_array_new_with_free_func (folder_op_free);
   job->roots = g_steal_pointer (&self->queued_roots);
@@ -1459,6 +1468,7 @@ cs_indexer_finalize (GObject *object)
 
   g_free (self->database_path);
   g_free (self->model_dir);
+  g_free (self->precision);
   g_free (self->current_folder);
   g_clear_pointer (&self->progress, progress_unref);
   g_clear_pointer (&self->folder_ops, g_ptr_array_unref);
@@ -1481,6 +1491,7 @@ cs_indexer_get_property (GObject    *object,
     {
     case PROP_DATABASE_PATH: g_value_set_string (value, self->database_path); break;
     case PROP_MODEL_DIR: g_value_set_string (value, self->model_dir); break;
+    case PROP_PRECISION: g_value_set_string (value, self->precision); break;
     case PROP_STATE: g_value_set_int (value, self->state); break;
     case PROP_RUNNING: g_value_set_boolean (value, self->running); break;
     case PROP_PAUSED: g_value_set_boolean (value, self->paused); break;
@@ -1506,6 +1517,7 @@ cs_indexer_set_property (GObject      *object,
     {
     case PROP_DATABASE_PATH: self->database_path = g_value_dup_string (value); break;
     case PROP_MODEL_DIR: cs_indexer_set_model_dir (self, g_value_get_string (value)); break;
+    case PROP_PRECISION: cs_indexer_set_precision (self, g_value_get_string (value)); break;
     case PROP_PAUSED: cs_indexer_set_paused (self, g_value_get_boolean (value)); break;
     case PROP_WATCHING: cs_indexer_set_watching (self, g_value_get_boolean (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1528,6 +1540,14 @@ cs_indexer_class_init (CsIndexerClass *klass)
     g_param_spec_string ("database-path", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_MODEL_DIR] = g_param_spec_string ("model-dir", NULL, NULL, NULL, rw);
+  /**
+   * CsIndexer:precision:
+   *
+   * The arithmetic photos are encoded in: "f32", "f16", "bf16", "int8",
+   * or NULL for the fastest the CPU has (cs_clip_indexing_precision()).
+   * Read by the next run.
+   */
+  properties[PROP_PRECISION] = g_param_spec_string ("precision", NULL, NULL, NULL, rw);
   properties[PROP_STATE] = g_param_spec_int ("state", NULL, NULL, CS_INDEXER_STATE_IDLE,
                                              CS_INDEXER_STATE_INDEXING, CS_INDEXER_STATE_IDLE, ro);
   properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE, ro);
@@ -1713,6 +1733,28 @@ cs_indexer_get_model_dir (CsIndexer *self)
 {
   g_return_val_if_fail (CS_IS_INDEXER (self), NULL);
   return self->model_dir;
+}
+
+const char *
+cs_indexer_get_precision (CsIndexer *self)
+{
+  g_return_val_if_fail (CS_IS_INDEXER (self), NULL);
+  return self->precision;
+}
+
+void
+cs_indexer_set_precision (CsIndexer  *self,
+                          const char *precision)
+{
+  clip_precision p;
+
+  g_return_if_fail (CS_IS_INDEXER (self));
+  g_return_if_fail (precision == NULL || clip_precision_parse (precision, &p));
+  if (g_strcmp0 (self->precision, precision) == 0)
+    return;
+  g_free (self->precision);
+  self->precision = g_strdup (precision);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRECISION]);
 }
 
 void

@@ -105,6 +105,9 @@ void        cs_indexer_set_watching     (CsIndexer  *self,
 gboolean    cs_indexer_get_watching     (CsIndexer  *self);
 
 const char *cs_indexer_get_model_dir    (CsIndexer  *self);
+const char *cs_indexer_get_precision    (CsIndexer  *self);
+void        cs_indexer_set_precision    (CsIndexer  *self,
+                                         const char *precision);
 void        cs_indexer_set_model_dir    (CsIndexer  *self,
                                          const char *model_dir);
 CsIndexerState cs_indexer_get_state     (CsIndexer  *self);
