@@ -33,6 +33,8 @@
 CsLibrary *cs_application_get_library (CsApplication *self);
 
 #define CS_TYPE_SEARCH_PROVIDER (cs_search_provider_get_type ())
+
+typedef struct _Request Request;
 G_DECLARE_FINAL_TYPE (CsSearchProvider, cs_search_provider, CS, SEARCH_PROVIDER, GObject)
 
 struct _CsSearchProvider
@@ -44,27 +46,36 @@ struct _CsSearchProvider
   GDBusConnection *connection;
   guint            registration_id;
 
-  /* The newest search: a new one cancels it, since the Shell only wants
-   * the answer to what is typed now. */
-  GCancellable    *cancellable;
+  /* The newest search of each caller (its unique bus name -> Request*,
+   * borrowed): a newer search from the same caller supersedes it, since
+   * the Shell only wants the answer to what is typed now.  Another
+   * caller's (a second Shell, a test, another tool) is not its business. */
+  GHashTable      *newest;
   /* Request*: calls waiting for a loaded library. */
   GPtrArray       *waiting;
+  /* Request*: calls whose library search waits for the one running. */
+  GQueue          *queued;
+  Request         *searching;
 
   /* The application held for KEEP_ALIVE_SECONDS after the last call. */
   GApplication    *kept_alive;
   guint            keep_alive_id;
 };
 
-/* One GetInitialResultSet or GetSubsearchResultSet call. */
-typedef struct
+/* One GetInitialResultSet or GetSubsearchResultSet call: it waits for the
+ * library, or is queued, or is the search running, or was superseded and
+ * is running to its cancellation. */
+struct _Request
 {
   CsSearchProvider      *provider;
   GDBusMethodInvocation *invocation;
   GApplication          *application;  /* held while the call is open */
+  char                  *caller;       /* the sender's unique name, or "" */
   char                  *text;
+  GCancellable          *cancellable;  /* cancelled when superseded */
   guint                  poll_id;
   gint64                 deadline;     /* monotonic, µs */
-} Request;
+};
 
 /* What GetResultMetas needs of one photo, taken on the home thread. */
 typedef struct
@@ -176,11 +187,15 @@ request_new (CsSearchProvider      *self,
              const char            *text)
 {
   Request *request = g_new0 (Request, 1);
+  const char *sender = g_dbus_method_invocation_get_sender (invocation);
 
   request->provider = g_object_ref (self);
   request->invocation = invocation;  /* the handler's reference */
   request->application = hold_application (self);
+  /* no sender on a peer-to-peer connection: one caller */
+  request->caller = g_strdup (sender != NULL ? sender : "");
   request->text = g_strdup (text);
+  request->cancellable = g_cancellable_new ();
 
   return request;
 }
@@ -188,10 +203,16 @@ request_new (CsSearchProvider      *self,
 static void
 request_free (Request *request)
 {
+  CsSearchProvider *self = request->provider;
+
+  if (g_hash_table_lookup (self->newest, request->caller) == request)
+    g_hash_table_remove (self->newest, request->caller);
   g_clear_handle_id (&request->poll_id, g_source_remove);
   g_clear_object (&request->invocation);
   release_application (g_steal_pointer (&request->application));
+  g_clear_pointer (&request->caller, g_free);
   g_clear_pointer (&request->text, g_free);
+  g_clear_object (&request->cancellable);
   g_clear_object (&request->provider);
   g_free (request);
 }
@@ -234,24 +255,47 @@ get_loaded_library (CsSearchProvider *self)
   return library;
 }
 
+static void run_next_search (CsSearchProvider *self);
+static gboolean on_wait_poll_cb (gpointer user_data);
+
+/* Waits for a loaded library (LOAD_WAIT_MS from the call at most). */
+static void
+request_wait (Request *request)
+{
+  CsSearchProvider *self = request->provider;
+
+  if (request->deadline == 0)
+    request->deadline = g_get_monotonic_time () + LOAD_WAIT_MS * G_TIME_SPAN_MILLISECOND;
+  request->poll_id = g_timeout_add (LOAD_POLL_MS, on_wait_poll_cb, request);
+  g_ptr_array_add (self->waiting, request);
+}
+
 static void
 on_search_finished_cb (GObject      *source,
                        GAsyncResult *result,
                        gpointer      user_data)
 {
   Request *request = user_data;
+  /* the request's reference may be the last one */
+  g_autoptr(CsSearchProvider) self = g_object_ref (request->provider);
   g_autoptr(GError) error = NULL;
   g_autoptr(CsPhotoList) list = NULL;
   g_autoptr(GPtrArray) ids = NULL;
   guint n_items;
 
+  if (self->searching == request)
+    self->searching = NULL;
+
   list = cs_library_search_finish (CS_LIBRARY (source), result, &error);
   if (list == NULL)
     {
-      /* No model yet, an empty library, a newer search: nothing to show. */
+      /* No model yet, an empty library, a newer search of this caller's
+       * (or of the window's: the library runs one search at a time):
+       * nothing to show. */
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_debug ("Search for “%s” failed: %s", request->text, error->message);
       request_reply (request, NULL);
+      run_next_search (self);
       return;
     }
 
@@ -268,46 +312,62 @@ on_search_finished_cb (GObject      *source,
   g_ptr_array_add (ids, NULL);
 
   request_reply (request, (const char * const *) ids->pdata);
+  run_next_search (self);
 }
 
+/* Starts the first queued search when none is running.  One at a time:
+ * the library cancels the search still running when a newer one starts,
+ * whoever started either, and one caller must not cancel another's
+ * (only its own older one: supersede ()). */
 static void
-request_start_search (Request   *request,
-                      CsLibrary *library)
+run_next_search (CsSearchProvider *self)
 {
-  CsSearchProvider *self = request->provider;
+  Request *request;
+  CsLibrary *library;
   g_autoptr(CsQuery) query = NULL;
 
-  g_clear_handle_id (&request->poll_id, g_source_remove);
+  if (self->searching != NULL || self->registration_id == 0)
+    return;
+  request = g_queue_pop_head (self->queued);
+  if (request == NULL)
+    return;
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  library = get_loaded_library (self);
+  if (library == NULL)
+    {
+      /* the application is replacing its library (a new model) */
+      while (request != NULL)
+        {
+          request_wait (request);
+          request = g_queue_pop_head (self->queued);
+        }
+      return;
+    }
 
   query = cs_query_new (request->text);
   cs_query_set_sort (query, CS_SORT_RELEVANCE);
   cs_query_set_accepted_only (query, TRUE);
   cs_query_set_limit (query, MAX_RESULTS);
 
-  cs_library_search_async (library, query, self->cancellable,
+  self->searching = request;
+  cs_library_search_async (library, query, request->cancellable,
                            on_search_finished_cb, request);
 }
 
-/* Polls for the library while the call waits: the Shell only wants the
- * answer for what is typed now, so a newer call answers the older ones
- * with nothing at once. */
+/* Polls for the library while the call waits (a newer call from the same
+ * caller answers it with nothing at once: supersede ()). */
 static gboolean
 on_wait_poll_cb (gpointer user_data)
 {
   Request *request = user_data;
   CsSearchProvider *self = request->provider;
-  CsLibrary *library = get_loaded_library (self);
 
-  if (library != NULL)
+  if (get_loaded_library (self) != NULL)
     {
       request->poll_id = 0;
       g_ptr_array_remove (self->waiting, request);
-      request_start_search (request, library);
+      g_queue_push_tail (self->queued, request);
+      run_next_search (self);
       return G_SOURCE_REMOVE;
     }
 
@@ -323,6 +383,26 @@ on_wait_poll_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Makes `request` its caller's newest search.  The caller's older one,
+ * if still open, is answered with nothing: now when it waits (for the
+ * library or for its turn), through its cancellation when it runs. */
+static void
+supersede (CsSearchProvider *self,
+           Request          *request)
+{
+  Request *older = g_hash_table_lookup (self->newest, request->caller);
+
+  if (older != NULL)
+    {
+      g_hash_table_remove (self->newest, request->caller);
+      if (g_ptr_array_remove (self->waiting, older) || g_queue_remove (self->queued, older))
+        request_reply (older, NULL);
+      else
+        g_cancellable_cancel (older->cancellable);
+    }
+  g_hash_table_replace (self->newest, g_strdup (request->caller), request);
+}
+
 static void
 search (CsSearchProvider      *self,
         GDBusMethodInvocation *invocation,
@@ -330,7 +410,6 @@ search (CsSearchProvider      *self,
 {
   g_autofree char *text = join_terms (terms);
   Request *request;
-  CsLibrary *library;
 
   request = request_new (self, invocation, text);
   if (text[0] == '\0')
@@ -339,23 +418,14 @@ search (CsSearchProvider      *self,
       return;
     }
 
-  while (self->waiting->len > 0)
+  supersede (self, request);
+  if (get_loaded_library (self) == NULL)
     {
-      Request *older = g_ptr_array_steal_index (self->waiting, 0);
-
-      request_reply (older, NULL);
-    }
-
-  library = get_loaded_library (self);
-  if (library != NULL)
-    {
-      request_start_search (request, library);
+      request_wait (request);
       return;
     }
-
-  request->deadline = g_get_monotonic_time () + LOAD_WAIT_MS * G_TIME_SPAN_MILLISECOND;
-  request->poll_id = g_timeout_add (LOAD_POLL_MS, on_wait_poll_cb, request);
-  g_ptr_array_add (self->waiting, request);
+  g_queue_push_tail (self->queued, request);
+  run_next_search (self);
 }
 
 char *
@@ -638,6 +708,8 @@ cs_search_provider_finalize (GObject *object)
 
   g_weak_ref_clear (&self->application);
   g_clear_pointer (&self->waiting, g_ptr_array_unref);
+  g_clear_pointer (&self->newest, g_hash_table_unref);
+  g_clear_pointer (&self->queued, g_queue_free);
 
   G_OBJECT_CLASS (cs_search_provider_parent_class)->finalize (object);
 }
@@ -659,26 +731,31 @@ cs_search_provider_init (CsSearchProvider *self)
 {
   g_weak_ref_init (&self->application, NULL);
   self->waiting = g_ptr_array_new ();
+  self->newest = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->queued = g_queue_new ();
 }
 
 static void
 provider_unregister (CsSearchProvider *self)
 {
   g_autoptr(GPtrArray) waiting = NULL;
+  Request *request;
 
+  /* (also what keeps run_next_search () from starting more) */
   if (self->registration_id != 0)
     g_dbus_connection_unregister_object (self->connection, self->registration_id);
   self->registration_id = 0;
   g_clear_object (&self->connection);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-
+  while ((request = g_queue_pop_head (self->queued)) != NULL)
+    request_reply (request, NULL);
   waiting = g_steal_pointer (&self->waiting);
   self->waiting = g_ptr_array_new ();
   for (guint i = 0; i < waiting->len; i++)
     request_reply (g_ptr_array_index (waiting, i), NULL);
+  /* it answers with nothing once cancelled */
+  if (self->searching != NULL)
+    g_cancellable_cancel (self->searching->cancellable);
 
   stop_keeping_alive (self);
 }

@@ -37,6 +37,9 @@
  * window) stays up while the user types instead of loading the model again
  * for every keystroke.  Calls that arrive before the library is loaded
  * wait for it (for a few seconds at most, then answer with no results).
+ * A new GetInitialResultSet or GetSubsearchResultSet supersedes the same
+ * caller's (D-Bus sender's) search still open, which is answered with no
+ * results; other callers' searches are left alone.
  *
  * Home thread: the main one; the provider runs no SQL, CLIP or file I/O on
  * it (searches run through cs_library_search_async (), and the thumbnail
@@ -64,7 +67,7 @@ gboolean          cs_search_provider_register     (CsApplication    *application
                                                    const char       *object_path,
                                                    GError          **error);
 /* Stops exporting on `connection`, answers the calls still waiting with
- * no results and cancels the search in flight.  Safe to call when not
+ * no results and cancels the searches in flight.  Safe to call when not
  * registered. */
 void              cs_search_provider_unregister   (CsApplication    *application,
                                                    GDBusConnection  *connection,

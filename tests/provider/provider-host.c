@@ -9,11 +9,14 @@
  * gdbus on a private bus.  The host stands in for CsApplication: it
  * provides cs_application_get_library ().
  *
- *   provider-host APP_ID    with CLIPSIGHT_DATABASE and CLIPSIGHT_MODEL
+ *   provider-host [--hold-library] APP_ID
+ *                           with CLIPSIGHT_DATABASE and CLIPSIGHT_MODEL
  *
  * The app.show-photo and app.search actions print "show-photo URI" and
  * "search TEXT" on standard output; "loaded N" is printed once the library
- * is loaded.  SIGTERM or SIGINT quits.
+ * is loaded.  With --hold-library the library starts loading only when the
+ * app.load-library action is activated (over D-Bus: org.gtk.Actions), so
+ * that a test can queue calls that wait for it.  SIGTERM or SIGINT quits.
  */
 
 #include "config.h"
@@ -33,6 +36,7 @@ struct _HostApplication
   GApplication      parent_instance;
 
   CsLibrary        *library;
+  gboolean          hold_library;
 };
 
 CsLibrary *cs_application_get_library (CsApplication *self);
@@ -66,6 +70,19 @@ on_library_loaded_cb (GObject      *source,
     g_printerr ("provider-host: %s\n", error->message);
   printf ("loaded %u\n", cs_library_get_n_photos (CS_LIBRARY (source)));
   fflush (stdout);
+}
+
+static void
+on_load_library_cb (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  HostApplication *self = HOST_APPLICATION (user_data);
+
+  if (!self->hold_library)
+    return;
+  self->hold_library = FALSE;
+  cs_library_load_async (self->library, NULL, on_library_loaded_cb, NULL);
 }
 
 static gboolean
@@ -107,6 +124,7 @@ host_application_startup (GApplication *application)
   static const GActionEntry actions[] = {
     { .name = "show-photo", .activate = on_action_cb, .parameter_type = "s" },
     { .name = "search", .activate = on_action_cb, .parameter_type = "s" },
+    { .name = "load-library", .activate = on_load_library_cb },
   };
 
   G_APPLICATION_CLASS (host_application_parent_class)->startup (application);
@@ -115,7 +133,8 @@ host_application_startup (GApplication *application)
                                    application);
   /* Loaded after the provider is exported, as in the app: the first
    * calls wait for it. */
-  cs_library_load_async (self->library, NULL, on_library_loaded_cb, NULL);
+  if (!self->hold_library)
+    cs_library_load_async (self->library, NULL, on_library_loaded_cb, NULL);
   g_unix_signal_add (SIGTERM, on_quit_signal_cb, application);
   g_unix_signal_add (SIGINT, on_quit_signal_cb, application);
   g_application_hold (application);
@@ -160,16 +179,19 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GApplication) application = NULL;
+  gboolean hold_library = argc == 3 && g_strcmp0 (argv[1], "--hold-library") == 0;
+  const char *app_id = argv[argc - 1];
 
-  if (argc != 2 || !g_application_id_is_valid (argv[1]))
+  if (argc != 2 + hold_library || !g_application_id_is_valid (app_id))
     {
-      g_printerr ("usage: provider-host APP_ID\n");
+      g_printerr ("usage: provider-host [--hold-library] APP_ID\n");
       return 2;
     }
 
   application = g_object_new (HOST_TYPE_APPLICATION,
-                              "application-id", argv[1],
+                              "application-id", app_id,
                               "flags", G_APPLICATION_DEFAULT_FLAGS,
                               NULL);
+  HOST_APPLICATION (application)->hold_library = hold_library;
   return g_application_run (application, 1, argv);
 }

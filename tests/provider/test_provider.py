@@ -8,14 +8,19 @@ the provider (tests/provider/provider-host, or the real app as a D-Bus
 service) on a private session bus (dbus-run-session) and talks to it with
 `gdbus call`: "a red circle" must come back as red-circle photos with their
 names, folders and icons; activating a result and launching a search must
-reach the application's actions.
+reach the application's actions.  Several callers at once (separate bus
+connections, through tests/provider/provider-client) each get the answer to
+their own newest search: a newer search supersedes only its own caller's.
 
   test_provider.py [--x11] [--app-window] APP_ID COMMAND...
 (it runs itself under dbus-run-session).  --x11 starts an Xvfb server for
 the program (the real app needs a display); --app-window checks the real
 app's side of activation instead of the host's printed actions: it starts
-with no window (D-Bus service) and ActivateResult opens one.
-Environment: CLIPSIGHT_SHARED, CLIPSIGHT_CLI; GSETTINGS_SCHEMA_DIR for the app.
+with no window (D-Bus service) and ActivateResult opens one.  When COMMAND
+has --hold-library (tests/provider/provider-host), searches are first
+queued while the library is held back, then app.load-library lets it load.
+Environment: CLIPSIGHT_SHARED, CLIPSIGHT_CLI, CLIPSIGHT_PROVIDER_CLIENT;
+GSETTINGS_SCHEMA_DIR for the app.
 """
 
 import csv
@@ -95,6 +100,40 @@ def read_line_matching(stream_path, prefix, seconds=20):
         fail(f"no line starting with {prefix!r}; output was:\n{f.read()}")
 
 
+def run_client(dest, path, calls, then=None):
+    """Sends CALLER:TEXT searches at once (provider-client); once the
+    provider has them all, runs then(); returns [(CALLER:TEXT, ids)] in
+    the order given."""
+    client = subprocess.Popen([os.environ["CLIPSIGHT_PROVIDER_CLIENT"], dest, path, *calls],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        if client.stdout.readline().strip() != "sent":
+            client.wait(timeout=TIMEOUT)
+            fail(f"provider-client could not send {calls} ({client.returncode})")
+        if then is not None:
+            then()
+        # (not communicate(): it would lose what readline() buffered; the
+        # client's own calls time out)
+        out = client.stdout.read()
+        client.wait(timeout=TIMEOUT)
+    finally:
+        if client.poll() is None:
+            client.kill()
+            client.wait()
+    if client.returncode != 0:
+        fail(f"provider-client failed ({client.returncode}) for {calls}")
+    answers = []
+    for call, line in zip(calls, out.splitlines()):
+        if not line.startswith(call + " "):
+            fail(f"provider-client answered {line!r} for {call!r}")
+        fields = line[len(call) + 1:].split()
+        answers.append((call, fields[1:]))
+        print(f"  {call}: {fields[0]} ids {fields[1:6]}")
+    if len(answers) != len(calls):
+        fail(f"provider-client gave {len(answers)} answers for {len(calls)} calls:\n{out}")
+    return answers
+
+
 def start_xvfb():
     """An Xvfb server on a free display: (process, ":N")."""
     read_fd, write_fd = os.pipe()
@@ -139,6 +178,20 @@ def inner(host, app_id, work, x11=False, actions=True):
     try:
         wait_for_name(dest, proc)
 
+        queued = None
+        if "--hold-library" in host:
+            # Three searches wait for the library: caller a's second
+            # supersedes its first at once, caller b's is its own business.
+            print("while the library is held back:")
+            queued = run_client(dest, path, ["a:a red circle", "a:a blue square", "b:a red circle"],
+                                then=lambda: gdbus_call(dest, "/" + app_id.replace(".", "/"),
+                                                        "org.gtk.Actions.Activate",
+                                                        "load-library", "[]", "{}"))
+            if queued[0][1]:
+                fail(f"caller a's superseded search was answered with results: {queued[0]}")
+            if not queued[1][1]:
+                fail("caller a's newest search got no results")
+
         # Straight away: the library may still be loading, the call waits.
         terms = ["a", "red", "circle"]
         ids = variant_strings(gdbus_call(dest, path, f"{iface}.GetInitialResultSet", as_strv(terms)))
@@ -147,6 +200,17 @@ def inner(host, app_id, work, x11=False, actions=True):
             fail("no results for 'a red circle'")
         if len(set(ids)) != len(ids) or not all(i.isdigit() for i in ids):
             fail(f"result ids are not distinct row ids: {ids}")
+        if queued is not None and queued[2][1] != ids:
+            fail(f"caller b's search, queued beside caller a's, got {queued[2][1]}, not {ids}")
+
+        # Callers searching at once on the loaded library: none cancels
+        # another's search.
+        print("three callers at once:")
+        both = run_client(dest, path, ["a:a red circle", "b:a blue square", "c:a red circle"])
+        if both[0][1] != ids or both[2][1] != ids:
+            fail(f"concurrent callers' answers for 'a red circle' differ from {ids}: {both}")
+        if not both[1][1]:
+            fail("caller b's concurrent search got no results")
 
         metas_text = gdbus_call(dest, path, f"{iface}.GetResultMetas", as_strv(ids[:5]))
         metas = parse_metas(metas_text)
