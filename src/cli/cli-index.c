@@ -123,9 +123,9 @@ print_summary (const CsIndexSummary *s,
                               ", \"moved\": %" G_GUINT64_FORMAT ", \"removed\": %" G_GUINT64_FORMAT
                               ", \"reembedded\": %" G_GUINT64_FORMAT ", \"unchanged\": %" G_GUINT64_FORMAT
                               ", \"failed\": %" G_GUINT64_FORMAT ", \"still_failing\": %" G_GUINT64_FORMAT
-                              ", \"seconds\": %.3f, \"failures\": [",
+                              ", \"seconds\": %.3f, \"precision\": \"%s\", \"failures\": [",
                               s->added, s->updated, s->moved, s->removed, s->reembedded, s->unchanged,
-                              s->failed, s->still_failing, s->seconds);
+                              s->failed, s->still_failing, s->seconds, s->precision);
       for (guint i = 0; i < s->failures->len; i++)
         {
           const CsStoreFailure *f = s->failures->pdata[i];
@@ -150,8 +150,9 @@ print_summary (const CsIndexSummary *s,
     }
   printf ("added %" G_GUINT64_FORMAT ", updated %" G_GUINT64_FORMAT ", moved %" G_GUINT64_FORMAT
           ", removed %" G_GUINT64_FORMAT ", re-embedded %" G_GUINT64_FORMAT ", unchanged %" G_GUINT64_FORMAT
-          ", failed %" G_GUINT64_FORMAT " in %.1f s\n",
-          s->added, s->updated, s->moved, s->removed, s->reembedded, s->unchanged, s->failed, s->seconds);
+          ", failed %" G_GUINT64_FORMAT " in %.1f s (encoder in %s)\n",
+          s->added, s->updated, s->moved, s->removed, s->reembedded, s->unchanged, s->failed, s->seconds,
+          s->precision);
   if (s->still_failing > 0)
     printf ("%" G_GUINT64_FORMAT " files that failed before are unchanged and were not retried "
             "(see 'clipsight-cli status')\n", s->still_failing);

@@ -1100,6 +1100,7 @@ job_run (Job     *job,
   g_autoptr(GPtrArray) roots = NULL;
 
   job->summary = g_new0 (CsIndexSummary, 1);
+  job->summary->precision = clip_precision_name (job->precision);
   job->summary->failures = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_store_failure_free);
   job->summary->unavailable = g_ptr_array_new_with_free_func (g_free);
   job->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

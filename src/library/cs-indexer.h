@@ -44,6 +44,7 @@ typedef struct {
   GPtrArray *failures;     /* CsStoreFailure* of this run (path, reason) */
   GPtrArray *unavailable;  /* char*: included folders missing (not emptied) */
   double     seconds;
+  const char *precision;  /* the image encoder's: "f32", "int8", ... (static) */
 } CsIndexSummary;
 
 CsIndexSummary *cs_index_summary_copy (const CsIndexSummary *summary);

@@ -78,8 +78,8 @@ def stored_vectors(db):
     return out
 
 
-def embed_files(paths):
-    args = ["embed", "--model", TOY_MODEL]
+def embed_files(paths, precision="f32"):
+    args = ["embed", "--model", TOY_MODEL, "--precision", precision]
     for p in paths:
         args += ["--image", p]
     rc, out, err = run(*args)
@@ -120,21 +120,36 @@ class IndexCase(unittest.TestCase):
 class EndToEnd(IndexCase):
     def test_vectors_equal_embed(self):
         names = self.copy_photos()
+        # the indexer's own precision (the fastest the CPU has), then float32
         s = index(self.db, self.photos)
         self.assertEqual((s["added"], s["failed"], s["removed"]), (len(names), 0, 0))
+        self.assertIn(s["precision"], ("f32", "f16", "bf16", "int8"))
         stored = stored_vectors(self.db)
         self.assertEqual(len(stored), len(names))
-        want = embed_files([os.path.join(self.photos, f) for f in names])
+        paths = [os.path.join(self.photos, f) for f in names]
+        want = embed_files(paths, s["precision"])
         # PNGs go through the exact decode; JPEGs through the DCT-scaled fast
         # path, which the design allows to move a vector by cosine 0.005
         exact = [p for p in want if not p.endswith(".jpg")]
         fast = [p for p in want if p.endswith(".jpg")]
         worst = min(cosine(stored[p], want[p]) for p in exact)
         worst_fast = min(cosine(stored[p], want[p]) for p in fast)
-        print(f"stored vs embed: worst cosine {worst:.9f} over {len(exact)} exact decodes, "
-              f"{worst_fast:.6f} over {len(fast)} DCT-scaled JPEG decodes")
+        print(f"stored ({s['precision']}) vs embed: worst cosine {worst:.9f} over {len(exact)} exact "
+              f"decodes, {worst_fast:.6f} over {len(fast)} DCT-scaled JPEG decodes")
         self.assertGreaterEqual(worst, 0.999999)
         self.assertGreaterEqual(worst_fast, 0.995)
+        # against float32: the floors, 0.999 for 16-bit, 0.995 for int8
+        if s["precision"] != "f32":
+            ref = embed_files(exact)
+            worst_ref = min(cosine(stored[p], ref[p]) for p in exact)
+            print(f"stored ({s['precision']}) vs float32 embed: worst cosine {worst_ref:.6f}")
+            self.assertGreaterEqual(worst_ref, 0.995 if s["precision"] == "int8" else 0.999)
+        db32 = os.path.join(self.tmp, "f32.db")
+        s32 = index(db32, self.photos, extra=("--precision", "f32"))
+        self.assertEqual((s32["added"], s32["precision"]), (len(names), "f32"))
+        stored32 = stored_vectors(db32)
+        want32 = want if s["precision"] == "f32" else embed_files(exact)
+        self.assertGreaterEqual(min(cosine(stored32[p], want32[p]) for p in exact), 0.999999)
         st = status(self.db)
         self.assertEqual((st["photos"], st["searchable"], st["failed"]), (len(names), len(names), 0))
         # a second run changes nothing
@@ -172,7 +187,7 @@ class EndToEnd(IndexCase):
         self.assertEqual(after[p("copy-" + names[3])], before[p(names[3])])
         self.assertNotIn(p(names[2]), after)
         # the modified photo's vector is its new content's
-        want = embed_files([p(names[4])])[p(names[4])]
+        want = embed_files([p(names[4])], s["precision"])[p(names[4])]
         self.assertGreater(cosine(after[p(names[4])], want), 0.999999)
         self.assertLess(cosine(after[p(names[4])], before[p(names[4])]), 0.9999)
 
