@@ -22,14 +22,37 @@
 
 G_DEFINE_QUARK (cs-model-error-quark, cs_model_error)
 
+/* openai/clip-vit-base-patch32 at CS_MODEL_DEFAULT_REVISION, the weights
+ * last: the app takes a folder with config.json and model.safetensors for a
+ * model, and each file is renamed into place only once it matched.
+ *
+ * Where the checksums come from (no access to huggingface.co from where they
+ * were written; every one is checked again by each download):
+ * - config.json, preprocessor_config.json: public copies of the files' text
+ *   hash to these values here; independent public projects pin the same
+ *   values for main's revision 3d74acf9 and for the conversion revisions,
+ *   which keep its small files.
+ * - vocab.json: byte for byte the vocabulary of the toy model in ../shared
+ *   (the standard CLIP vocabulary), pinned likewise by many projects.
+ * - merges.txt: the toy model's merges with this repository's first line,
+ *   "#version: 0.2 - Trained by `huggingface/tokenizers`" (clip-vit-large-
+ *   patch14 and the toy model have "#version: 0.2", 524619 bytes,
+ *   9fd691f7...); the same value is pinned by many projects.
+ * - model.safetensors: the Hugging Face safetensors conversion (SFconvertbot)
+ *   of pytorch_model.bin, 605157884 bytes, as pinned by at least four public
+ *   projects for the conversion revisions eaee4c87, b33cedfd (refs/pr/15)
+ *   and c237dc49, one of them from the Hub API's LFS metadata.  It cannot be
+ *   recomputed without the file.
+ *
+ * The Flatpak bundles the same small files (flatpak/modules/
+ * clip-vit-base-patch32.yml): tests/data/check_flatpak.py reads this table
+ * and fails when the two disagree.  Keep one entry per line. */
 static const CsModelFile default_files[] = {
-  { "config.json", 0, NULL },
-  { "preprocessor_config.json", 0, NULL },
-  { "tokenizer_config.json", 0, NULL },
-  { "special_tokens_map.json", 0, NULL },
-  { "vocab.json", 0, NULL },
-  { "merges.txt", 0, NULL },
-  { "model.safetensors", 0, NULL },
+  { "config.json", 4186, "b575ef3c36f2a057fa19e221650105052d61cc9c1a972ec15019c6261ec98770" },
+  { "preprocessor_config.json", 316, "910e70b3956ac9879ebc90b22fb3bc8a75b6a0677814500101a4c072bd7857bd" },
+  { "vocab.json", 862328, "5047b556ce86ccaf6aa22b3ffccfc52d391ea4accdab9c2f2407da5b742d4363" },
+  { "merges.txt", 524657, "f526393189112391ce6f9795d4695f704121ce452c3aad1f5335cc41337eba85" },
+  { "model.safetensors", 605157884, "99d28a652e6ec46629ab7047a0ac82c69b1fe11e0ce672c43af65d3a9a3fc05d" },
 };
 
 typedef struct {
@@ -156,6 +179,18 @@ job_free (Job *job)
   g_free (job);
 }
 
+static Job *
+job_new (CsModelManager *self)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->target_dir = g_strdup (self->target_dir);
+  job->base_url = g_strdup (self->base_url);
+  job->files = copy_files (self->files);
+  job->progress = progress_ref (self->progress);
+  return job;
+}
+
 /* ------------------------------------------------------------------ */
 /* Home thread: mirroring the progress                                 */
 /* ------------------------------------------------------------------ */
@@ -279,6 +314,31 @@ is_offline_error (const GError *error)
          || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PROXY_FAILED);
 }
 
+static gboolean
+is_sha256 (const char *s)
+{
+  if (s == NULL || strlen (s) != 64)
+    return FALSE;
+  for (const char *c = s; *c; c++)
+    if (!g_ascii_isxdigit (*c))
+      return FALSE;
+  return TRUE;
+}
+
+/* What a completed download leaves in its marker: sha256sum's listing. */
+static char *
+manifest_listing (GPtrArray *files)
+{
+  GString *listing = g_string_new (NULL);
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      const FileSpec *spec = files->pdata[i];
+      g_string_append_printf (listing, "%s  %s\n", spec->sha256, spec->name);
+    }
+  return g_string_free (listing, FALSE);
+}
+
 static char *
 hash_file (const char   *path,
            GCancellable *cancellable,
@@ -321,12 +381,67 @@ linked_sha256 (SoupMessageHeaders *headers)
           memmove (v, v + 1, n - 1);
         }
     }
-  if (strlen (v) != 64)
+  if (!is_sha256 (v))
     return NULL;
-  for (const char *c = v; *c; c++)
-    if (!g_ascii_isxdigit (*c))
-      return NULL;
   return g_ascii_strdown (v, -1);
+}
+
+/* What the server says about the whole file, on any response of the
+ * exchange: Hugging Face puts X-Linked-Etag / X-Linked-Size on the redirect
+ * to its CDN, which the session follows by itself. */
+typedef struct {
+  char   *sha256;
+  gint64  size;
+} Announced;
+
+static void
+announced_free (Announced *a)
+{
+  g_free (a->sha256);
+  g_free (a);
+}
+
+static void
+on_got_headers_cb (SoupMessage *msg,
+                   gpointer     user_data)
+{
+  Announced *a = user_data;
+  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+  const char *size = soup_message_headers_get_one (headers, "X-Linked-Size");
+  char *sha = linked_sha256 (headers);
+  guint64 v;
+
+  if (sha != NULL)
+    {
+      g_free (a->sha256);
+      a->sha256 = sha;
+    }
+  if (size != NULL && g_ascii_string_to_unsigned (size, 10, 0, G_MAXINT64, &v, NULL))
+    a->size = (gint64) v;
+}
+
+static gboolean
+announced_matches (const Announced *a,
+                   const FileSpec  *spec)
+{
+  if (a->sha256 != NULL && strcmp (a->sha256, spec->sha256) != 0)
+    return FALSE;
+  if (a->size >= 0 && spec->size > 0 && a->size != spec->size)
+    return FALSE;
+  return TRUE;
+}
+
+/* The server has another file than the pinned one: keep nothing of it. */
+static gboolean
+refuse_other_version (const FileSpec *spec,
+                      const char     *part,
+                      GError        **error)
+{
+  g_unlink (part);
+  g_set_error (error, CS_MODEL_ERROR, CS_MODEL_ERROR_CHECKSUM,
+               _("The server offers a different %s than the expected one (another size or "
+                 "checksum); nothing of it was kept"), spec->name);
+  return FALSE;
 }
 
 /* Fetches one file into its part, resuming it; verifies and renames it. */
@@ -341,7 +456,6 @@ fetch_file (SoupSession    *session,
   g_autofree char *part_dir = g_build_filename (job->target_dir, PART_DIR, NULL);
   g_autofree char *part = NULL;
   g_autofree char *url = NULL;
-  g_autofree char *expected = NULL;
   g_autofree char *actual = NULL;
   g_autofree guchar *buf = NULL;
   g_autoptr(SoupMessage) msg = NULL;
@@ -349,8 +463,10 @@ fetch_file (SoupSession    *session,
   g_autoptr(GFile) part_file = NULL;
   g_autoptr(GFileOutputStream) out = NULL;
   g_autoptr(GError) local = NULL;
+  SoupMessageHeaders *response;
+  Announced *announced;
   GStatBuf st;
-  gint64 offset = 0, length, received = 0;
+  gint64 offset = 0, length = -1, received = 0;
   guint status;
   gssize n;
 
@@ -364,6 +480,18 @@ fetch_file (SoupSession    *session,
     }
   if (g_stat (part, &st) == 0)
     offset = st.st_size;
+  if (spec->size > 0 && offset > spec->size)
+    {
+      /* longer than the file it should become: start it again */
+      g_unlink (part);
+      offset = 0;
+    }
+  if (spec->size > 0 && offset == spec->size)
+    {
+      /* complete already (cancelled while it was checked): only the check is left */
+      report (job->progress, offset, 0, spec->name);
+      goto verify;
+    }
 
   url = g_strconcat (job->base_url, "/", spec->name, NULL);
   msg = soup_message_new (SOUP_METHOD_GET, url);
@@ -374,6 +502,10 @@ fetch_file (SoupSession    *session,
     }
   if (offset > 0)
     soup_message_headers_set_range (soup_message_get_request_headers (msg), offset, -1);
+  announced = g_new0 (Announced, 1);
+  announced->size = -1;
+  g_object_set_data_full (G_OBJECT (msg), "cs-announced", announced, (GDestroyNotify) announced_free);
+  g_signal_connect (msg, "got-headers", G_CALLBACK (on_got_headers_cb), announced);
   report (job->progress, 0, 0, spec->name);
 
   in = soup_session_send (session, msg, cancellable, &local);
@@ -386,35 +518,39 @@ fetch_file (SoupSession    *session,
       return FALSE;
     }
   status = soup_message_get_status (msg);
-  length = soup_message_headers_get_content_length (soup_message_get_response_headers (msg));
-  expected = spec->sha256 != NULL ? g_ascii_strdown (spec->sha256, -1)
-                                  : linked_sha256 (soup_message_get_response_headers (msg));
+  response = soup_message_get_response_headers (msg);
+  if (soup_message_headers_get_encoding (response) == SOUP_ENCODING_CONTENT_LENGTH)
+    length = soup_message_headers_get_content_length (response);
 
   part_file = g_file_new_for_path (part);
   if (status == SOUP_STATUS_PARTIAL_CONTENT && offset > 0)
     {
       goffset start = -1, end = -1, total = -1;
-      if (!soup_message_headers_get_content_range (soup_message_get_response_headers (msg),
-                                                   &start, &end, &total)
-          || start != offset)
+      if (!soup_message_headers_get_content_range (response, &start, &end, &total) || start != offset)
         {
           g_set_error (error, CS_MODEL_ERROR, CS_MODEL_ERROR_HTTP,
                        _("The server resumed %s at the wrong place"), spec->name);
           g_unlink (part);
           return FALSE;
         }
+      if ((spec->size > 0 && total >= 0 && total != spec->size) || !announced_matches (announced, spec))
+        return refuse_other_version (spec, part, error);
       out = g_file_append_to (part_file, G_FILE_CREATE_NONE, cancellable, error);
-      report (job->progress, offset, spec->size > 0 ? 0 : offset + length, NULL);
+      report (job->progress, offset,
+              spec->size > 0 ? 0 : (total >= 0 ? total : offset + MAX (length, 0)), NULL);
     }
   else if (status == SOUP_STATUS_OK)
     {
+      if ((spec->size > 0 && length >= 0 && length != spec->size) || !announced_matches (announced, spec))
+        return refuse_other_version (spec, part, error);
       offset = 0;
       out = g_file_replace (part_file, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, error);
-      report (job->progress, 0, spec->size > 0 ? 0 : length, NULL);
+      report (job->progress, 0, spec->size > 0 ? 0 : MAX (length, 0), NULL);
     }
   else if (status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE && offset > 0)
     {
-      /* the part holds the whole file already: only the check is left */
+      /* the part holds the whole file already (or the server's is shorter,
+       * which the check finds): only the check is left */
       report (job->progress, offset, spec->size > 0 ? 0 : offset, NULL);
       g_input_stream_close (in, NULL, NULL);
       goto verify;
@@ -432,6 +568,11 @@ fetch_file (SoupSession    *session,
   buf = g_malloc (CHUNK_SIZE);
   while ((n = g_input_stream_read (in, buf, CHUNK_SIZE, cancellable, &local)) > 0)
     {
+      if (spec->size > 0 && offset + received + n > spec->size)
+        {
+          g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
+          return refuse_other_version (spec, part, error);
+        }
       if (!g_output_stream_write_all (G_OUTPUT_STREAM (out), buf, n, NULL, cancellable, error))
         return FALSE;
       received += n;
@@ -452,10 +593,11 @@ fetch_file (SoupSession    *session,
     }
 
 verify:
+  /* a failure to read it (or a cancel) keeps the part, to be checked again */
   actual = hash_file (part, cancellable, error);
   if (actual == NULL)
     return FALSE;
-  if (expected != NULL && strcmp (actual, expected) != 0)
+  if (strcmp (actual, spec->sha256) != 0)
     {
       g_unlink (part);
       g_set_error (error, CS_MODEL_ERROR, CS_MODEL_ERROR_CHECKSUM,
@@ -472,6 +614,39 @@ verify:
   return TRUE;
 }
 
+/* A file already in the target folder counts once it matches its pin;
+ * otherwise it is deleted, to be fetched again.  Sets `*good`. */
+static gboolean
+check_in_place (Job            *job,
+                const FileSpec *spec,
+                gboolean       *good,
+                GCancellable   *cancellable,
+                GError        **error)
+{
+  g_autofree char *dest = g_build_filename (job->target_dir, spec->name, NULL);
+  g_autofree char *actual = NULL;
+  GStatBuf st;
+
+  *good = FALSE;
+  if (!g_file_test (dest, G_FILE_TEST_IS_REGULAR) || g_stat (dest, &st) != 0)
+    return TRUE;
+  if (spec->size <= 0 || st.st_size == spec->size)
+    {
+      report (job->progress, 0, 0, spec->name);
+      actual = hash_file (dest, cancellable, error);
+      if (actual == NULL)
+        return FALSE;
+      if (strcmp (actual, spec->sha256) == 0)
+        {
+          *good = TRUE;
+          report (job->progress, st.st_size, spec->size > 0 ? 0 : st.st_size, NULL);
+          return TRUE;
+        }
+    }
+  g_unlink (dest);
+  return TRUE;
+}
+
 static void
 download_thread (GTask        *task,
                  gpointer      source,
@@ -482,6 +657,7 @@ download_thread (GTask        *task,
   g_autoptr(SoupSession) session = NULL;
   g_autofree char *marker = g_build_filename (job->target_dir, DONE_MARKER, NULL);
   g_autofree char *part_dir = g_build_filename (job->target_dir, PART_DIR, NULL);
+  g_autofree char *listing = NULL;
   GError *error = NULL;
   gint64 known_total = 0;
 
@@ -495,23 +671,18 @@ download_thread (GTask        *task,
   for (guint i = 0; i < job->files->len; i++)
     {
       const FileSpec *spec = job->files->pdata[i];
-      g_autofree char *dest = g_build_filename (job->target_dir, spec->name, NULL);
+      gboolean good;
 
-      if (g_file_test (dest, G_FILE_TEST_IS_REGULAR))
-        {
-          GStatBuf st;
-          if (g_stat (dest, &st) == 0)
-            report (job->progress, st.st_size, spec->size > 0 ? 0 : st.st_size, NULL);
-          continue;
-        }
-      if (!fetch_file (session, job, spec, cancellable, &error))
+      if (!check_in_place (job, spec, &good, cancellable, &error)
+          || (!good && !fetch_file (session, job, spec, cancellable, &error)))
         {
           g_task_return_error (task, error);
           return;
         }
     }
   g_rmdir (part_dir);
-  if (!g_file_set_contents (marker, "", 0, &error))
+  listing = manifest_listing (job->files);
+  if (!g_file_set_contents (marker, listing, -1, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -519,14 +690,29 @@ download_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
+/* READY: the marker lists this manifest, and every file has its size. */
 static void
 refresh_thread (GTask        *task,
                 gpointer      source,
                 gpointer      task_data,
                 GCancellable *cancellable)
 {
-  g_autofree char *marker = g_build_filename (task_data, DONE_MARKER, NULL);
-  g_task_return_boolean (task, g_file_test (marker, G_FILE_TEST_EXISTS));
+  Job *job = task_data;
+  g_autofree char *marker = g_build_filename (job->target_dir, DONE_MARKER, NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *listing = manifest_listing (job->files);
+  gboolean ready;
+
+  ready = g_file_get_contents (marker, &contents, NULL, NULL) && strcmp (contents, listing) == 0;
+  for (guint i = 0; ready && i < job->files->len; i++)
+    {
+      const FileSpec *spec = job->files->pdata[i];
+      g_autofree char *path = g_build_filename (job->target_dir, spec->name, NULL);
+      GStatBuf st;
+
+      ready = g_stat (path, &st) == 0 && (spec->size <= 0 || st.st_size == spec->size);
+    }
+  g_task_return_boolean (task, ready);
 }
 
 /* ------------------------------------------------------------------ */
@@ -624,8 +810,9 @@ cs_model_manager_class_init (CsModelManagerClass *klass)
     g_param_spec_string ("target-dir", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_BASE_URL] =
-    g_param_spec_string ("base-url", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_string ("base-url", NULL, NULL, CS_MODEL_DEFAULT_URL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY
+                         | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATE] =
     g_param_spec_int ("state", NULL, NULL, CS_MODEL_STATE_ABSENT, CS_MODEL_STATE_FAILED,
                       CS_MODEL_STATE_ABSENT, ro);
@@ -676,6 +863,15 @@ cs_model_manager_set_files (CsModelManager    *self,
                             guint              n_files)
 {
   g_return_if_fail (CS_IS_MODEL_MANAGER (self));
+  g_return_if_fail (files != NULL || n_files == 0);
+  for (guint i = 0; i < n_files; i++)
+    {
+      /* a plain name (it becomes a path in the target folder), and a pin */
+      g_return_if_fail (files[i].name != NULL && files[i].name[0] != '\0');
+      g_return_if_fail (strchr (files[i].name, '/') == NULL && strcmp (files[i].name, "..") != 0
+                        && strcmp (files[i].name, ".") != 0);
+      g_return_if_fail (is_sha256 (files[i].sha256));
+    }
 
   g_clear_pointer (&self->files, g_ptr_array_unref);
   self->files = g_ptr_array_new_with_free_func ((GDestroyNotify) file_spec_free);
@@ -684,7 +880,7 @@ cs_model_manager_set_files (CsModelManager    *self,
       FileSpec *s = g_new0 (FileSpec, 1);
       s->name = g_strdup (files[i].name);
       s->size = files[i].size;
-      s->sha256 = g_strdup (files[i].sha256);
+      s->sha256 = g_ascii_strdown (files[i].sha256, -1);
       g_ptr_array_add (self->files, s);
     }
 }
@@ -711,7 +907,7 @@ cs_model_manager_set_base_url (CsModelManager *self,
   size_t n;
 
   g_return_if_fail (CS_IS_MODEL_MANAGER (self));
-  trimmed = g_strdup (base_url != NULL ? base_url : "");
+  trimmed = g_strdup (base_url != NULL && base_url[0] != '\0' ? base_url : CS_MODEL_DEFAULT_URL);
   n = strlen (trimmed);
   while (n > 0 && trimmed[n - 1] == '/')
     trimmed[--n] = '\0';
@@ -773,7 +969,7 @@ cs_model_manager_refresh (CsModelManager *self)
 
   g_return_if_fail (CS_IS_MODEL_MANAGER (self));
   task = g_task_new (self, NULL, on_refresh_done_cb, GUINT_TO_POINTER (++self->refresh_serial));
-  g_task_set_task_data (task, g_strdup (self->target_dir), g_free);
+  g_task_set_task_data (task, job_new (self), (GDestroyNotify) job_free);
   g_task_run_in_thread (task, refresh_thread);
 }
 
@@ -856,11 +1052,7 @@ cs_model_manager_download_async (CsModelManager      *self,
   set_error_message (self, NULL);
   set_state (self, CS_MODEL_STATE_DOWNLOADING);
 
-  job = g_new0 (Job, 1);
-  job->target_dir = g_strdup (self->target_dir);
-  job->base_url = g_strdup (self->base_url);
-  job->files = copy_files (self->files);
-  job->progress = progress_ref (self->progress);
+  job = job_new (self);
   inner = g_task_new (self, self->cancellable, on_download_done_cb, g_steal_pointer (&outer));
   g_task_set_task_data (inner, job, (GDestroyNotify) job_free);
   g_task_set_return_on_cancel (inner, FALSE);

@@ -5,12 +5,16 @@
  *
  * Fetches the files of a Hugging Face CLIPModel folder over HTTP(S) into a
  * target folder: each file as BASE-URL/NAME, into a ".download/NAME.part"
- * file first, then, once its SHA-256 matches, renamed into place.  An
- * interrupted transfer keeps its part and the next download resumes it
- * with a Range request; a file whose checksum does not match is deleted,
- * so the next try starts it clean.  The expected SHA-256 comes from the
- * manifest, else from the server's X-Linked-Etag header (Hugging Face's
- * checksum of large files).
+ * file first, then renamed into place once its SHA-256 matches the one
+ * pinned in the manifest.  Every file has a pinned SHA-256; nothing the
+ * server says replaces it (a server that announces another size or
+ * checksum, X-Linked-Size / X-Linked-Etag as Hugging Face does, is refused
+ * before the transfer).  An interrupted or cancelled transfer keeps its part
+ * and the next download resumes it with a Range request; a file that does
+ * not match is deleted, part and all, so the next try starts it clean.
+ * Files already in the target folder are checked again before they count.
+ * Once every file matched, ".clipsight-complete" lists their checksums
+ * (sha256sum's format).
  *
  * The transfer, hashing and every file operation run on a worker thread;
  * progress reaches the home thread coalesced (one pending idle at most).
@@ -28,7 +32,8 @@ typedef enum {
   CS_MODEL_ERROR_OFFLINE,     /* the server cannot be reached */
   CS_MODEL_ERROR_HTTP,        /* the server answered with an error status */
   CS_MODEL_ERROR_INTERRUPTED, /* the transfer ended early (resumable) */
-  CS_MODEL_ERROR_CHECKSUM,    /* a file did not match its SHA-256 (deleted) */
+  CS_MODEL_ERROR_CHECKSUM,    /* a file (or what the server announces) did not
+                               * match its pinned size or SHA-256: nothing kept */
   CS_MODEL_ERROR_BUSY,        /* a download is already running */
 } CsModelError;
 
@@ -39,28 +44,38 @@ typedef enum {
   CS_MODEL_STATE_FAILED,      /* the last download failed: see "error-message" */
 } CsModelState;
 
-/* One file of a model.  `sha256` (lowercase hex) and `size` may be
- * NULL / 0 when unknown. */
+/* One file of a model: its name (no folder), its size in bytes (0 when
+ * unknown) and its SHA-256 (64 hex digits), which is required. */
 typedef struct {
   const char *name;
   gint64      size;
   const char *sha256;
 } CsModelFile;
 
-/* The files of openai/clip-vit-base-patch32 the engine reads. */
+/* The revision of https://huggingface.co/openai/clip-vit-base-patch32 the
+ * default files are pinned to: the safetensors conversion whose parent is
+ * main's 3d74acf9a28c67741b2f4f2ea7635f0aaf6f0268 (main publishes the
+ * weights as pytorch_model.bin only), with the same small files. */
+#define CS_MODEL_DEFAULT_REVISION "eaee4c876b93e66f7fac584b529025a96d71ad66"
+#define CS_MODEL_DEFAULT_URL \
+  "https://huggingface.co/openai/clip-vit-base-patch32/resolve/" CS_MODEL_DEFAULT_REVISION
+
+/* The files of openai/clip-vit-base-patch32 the engine reads, with their
+ * pinned sizes and checksums, the weights last. */
 const CsModelFile *cs_model_manager_default_files (guint *n_files);
 
 #define CS_TYPE_MODEL_MANAGER (cs_model_manager_get_type ())
 G_DECLARE_FINAL_TYPE (CsModelManager, cs_model_manager, CS, MODEL_MANAGER, GObject)
 
-/* A manager of the model in `target_dir`, fetched from `base_url`, with
- * the default files. */
+/* A manager of the model in `target_dir`, fetched from `base_url`
+ * (NULL or "": CS_MODEL_DEFAULT_URL), with the default files. */
 CsModelManager *cs_model_manager_new             (const char        *target_dir,
                                                   const char        *base_url);
 /* The default target: $XDG_DATA_HOME/clipsight/models/clip-vit-base-patch32. */
 char           *cs_model_manager_dup_default_dir (void);
 
-/* Replaces the manifest (copied). */
+/* Replaces the manifest (copied).  Every file needs a SHA-256 and a plain
+ * name; a manifest without them is refused (g_return_if_fail). */
 void            cs_model_manager_set_files       (CsModelManager    *self,
                                                   const CsModelFile *files,
                                                   guint              n_files);
@@ -80,12 +95,14 @@ const char     *cs_model_manager_get_current_file (CsModelManager   *self);
 /* Why the last download failed, for people (translated), or NULL. */
 const char     *cs_model_manager_get_error_message (CsModelManager  *self);
 
-/* Looks at the target folder on a worker thread and updates "state"
- * (READY when a completed download is there).  Async, never fails. */
+/* Looks at the target folder on a worker thread and updates "state":
+ * READY when a download of this manifest completed there and every file
+ * still has its size.  Async, never fails. */
 void            cs_model_manager_refresh         (CsModelManager    *self);
 
-/* Downloads what is missing; resumes parts.  The callback runs on the
- * home thread; "state" is READY or FAILED (or ABSENT when cancelled). */
+/* Downloads what is missing or does not match; resumes parts.  The
+ * callback runs on the home thread; "state" is READY or FAILED (or ABSENT
+ * when cancelled). */
 void            cs_model_manager_download_async  (CsModelManager    *self,
                                                   GCancellable      *cancellable,
                                                   GAsyncReadyCallback callback,
