@@ -9,8 +9,11 @@ parse (PyYAML, or flatpak-builder --show-manifest), `flatpak-builder
 desktop file, metainfo, search provider and D-Bus service templates, the
 GSettings schema and meson's profile, the permissions are exactly the
 minimal set and each has a comment, and every downloaded source is pinned
-(https URL and a real sha256).  Exits 77 (skipped) when neither PyYAML
-nor flatpak-builder is there to read YAML.
+(https URL and a real sha256).  The bundled model's files carry the same
+checksums (and sizes, where its comments give them) as the app's model
+download, src/app/cs-model-manager.c's default_files, which is where they
+are pinned for the app.  Exits 77 (skipped) when neither PyYAML nor
+flatpak-builder is there to read YAML.
 
   check_flatpak.py SOURCE_ROOT
 """
@@ -194,6 +197,75 @@ def check_data_files(root):
             problem(f"{os.path.relpath(schema, root)}: no schema with id {BASE_ID}")
 
 
+MODEL_MODULE = "clip-vit-base-patch32.yml"
+MODEL_REPO = "https://huggingface.co/openai/clip-vit-base-patch32/resolve/"
+
+
+def manager_pins(root):
+    """(name, size, sha256) of the app's model download, in its order."""
+    path = os.path.join(root, "src", "app", "cs-model-manager.c")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    m = re.search(r"default_files\[\]\s*=\s*\{(.*?)\n\};", text, re.S)
+    if not m:
+        problem("src/app/cs-model-manager.c: no default_files table")
+        return []
+    entries = re.findall(r'\{\s*"([^"]+)",\s*(\d+),\s*"([^"]*)"\s*\}', m.group(1))
+    if len(entries) != m.group(1).count("{"):
+        problem("src/app/cs-model-manager.c: default_files has an entry this check cannot read "
+                "(one { \"name\", size, \"sha256\" } per line)")
+    for name, size, sha in entries:
+        if not SHA256.match(sha):
+            problem(f"src/app/cs-model-manager.c: {name} has no real sha256 ({sha!r})")
+    with open(os.path.join(root, "src", "app", "cs-model-manager.h"), encoding="utf-8") as f:
+        if not re.search(r'#define CS_MODEL_DEFAULT_REVISION "[0-9a-f]{40}"', f.read()):
+            problem("src/app/cs-model-manager.h: CS_MODEL_DEFAULT_REVISION is not a commit")
+    return [(name, int(size), sha) for name, size, sha in entries]
+
+
+def check_model_pins(root):
+    """The Flatpak's model and the app's download pin the same files."""
+    before = len(problems)
+    pins = manager_pins(root)
+    path = os.path.join(root, "flatpak", "modules", MODEL_MODULE)
+    module = load_yaml(path)
+    if not module or not pins:
+        return
+    with open(path, encoding="utf-8") as f:
+        comments = "\n".join(line for line in f.read().splitlines() if line.startswith("#"))
+    sources = {}
+    for source in module.get("sources", []):
+        url = source.get("url") if isinstance(source, dict) else None
+        if url:
+            if not re.match(re.escape(MODEL_REPO) + r"[0-9a-f]{40}/[^/]+$", url):
+                problem(f"{MODEL_MODULE}: {url} is not a file of a pinned revision of the model")
+            sources[url.rsplit("/", 1)[1]] = str(source.get("sha256", ""))
+    commands = " ".join(module.get("build-commands", []))
+    names = [name for name, _, _ in pins]
+    if names[-1] != "model.safetensors":
+        problem("src/app/cs-model-manager.c: default_files does not end with the weights")
+    for name, size, sha in pins:
+        if name not in commands:
+            problem(f"{MODEL_MODULE}: {name} is not installed with the bundled model")
+        for stated in re.findall(r"(?<![\w.])" + re.escape(name) + r" \((\d+) bytes\)", comments):
+            if int(stated) != size:
+                problem(f"{MODEL_MODULE}: its comment gives {name} {stated} bytes, "
+                        f"cs-model-manager.c pins {size}")
+        if name == "model.safetensors":
+            # the pinned revision publishes pytorch_model.bin, converted at build time
+            if "pytorch_model.bin" not in sources or "pytorch-to-safetensors.py" not in commands:
+                problem(f"{MODEL_MODULE}: model.safetensors is neither a source nor converted "
+                        "from pytorch_model.bin")
+        elif name not in sources:
+            problem(f"{MODEL_MODULE}: {name}, which the app downloads, is not a source")
+        elif sources[name] != sha:
+            problem(f"{MODEL_MODULE}: {name} is pinned to {sources[name]}, "
+                    f"but cs-model-manager.c pins {sha}")
+    if len(problems) == before:
+        print(f"{MODEL_MODULE}: the {len(pins) - 1} files it shares with the app's model download "
+              "have the same sha256")
+
+
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else "."
     flatpak = os.path.join(root, "flatpak")
@@ -205,6 +277,7 @@ def main():
         print("SKIP: neither PyYAML nor flatpak-builder is installed to read the manifests")
         return 77
     check_data_files(root)
+    check_model_pins(root)
     for message in problems:
         print(f"FAIL: {message}", file=sys.stderr)
     return 1 if problems else 0
