@@ -19,6 +19,7 @@
 #define PART_DIR     ".download"
 #define DONE_MARKER  ".clipsight-complete"
 #define CHUNK_SIZE   (256 * 1024)
+#define FORMER_DEFAULT_URL "https://huggingface.co/openai/clip-vit-base-patch32/resolve/main"
 
 G_DEFINE_QUARK (cs-model-error-quark, cs_model_error)
 
@@ -907,7 +908,12 @@ cs_model_manager_set_base_url (CsModelManager *self,
   size_t n;
 
   g_return_if_fail (CS_IS_MODEL_MANAGER (self));
-  trimmed = g_strdup (base_url != NULL && base_url[0] != '\0' ? base_url : CS_MODEL_DEFAULT_URL);
+  /* main, the settings' first default, has no model.safetensors: it means
+   * the default too */
+  if (base_url == NULL || base_url[0] == '\0' || g_str_equal (base_url, FORMER_DEFAULT_URL)
+      || g_str_equal (base_url, FORMER_DEFAULT_URL "/"))
+    base_url = CS_MODEL_DEFAULT_URL;
+  trimmed = g_strdup (base_url);
   n = strlen (trimmed);
   while (n > 0 && trimmed[n - 1] == '/')
     trimmed[--n] = '\0';

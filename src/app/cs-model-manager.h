@@ -68,7 +68,8 @@ const CsModelFile *cs_model_manager_default_files (guint *n_files);
 G_DECLARE_FINAL_TYPE (CsModelManager, cs_model_manager, CS, MODEL_MANAGER, GObject)
 
 /* A manager of the model in `target_dir`, fetched from `base_url`
- * (NULL or "": CS_MODEL_DEFAULT_URL), with the default files. */
+ * (NULL, "" or the main branch of openai/clip-vit-base-patch32, which lacks
+ * model.safetensors: CS_MODEL_DEFAULT_URL), with the default files. */
 CsModelManager *cs_model_manager_new             (const char        *target_dir,
                                                   const char        *base_url);
 /* The default target: $XDG_DATA_HOME/clipsight/models/clip-vit-base-patch32. */

@@ -586,7 +586,13 @@ test_default_manifest (void)
   g_assert_cmpstr (cs_model_manager_get_base_url (manager), ==, CS_MODEL_DEFAULT_URL);
   g_assert_true (g_str_has_suffix (CS_MODEL_DEFAULT_URL, "/resolve/" CS_MODEL_DEFAULT_REVISION));
   g_assert_cmpuint (strlen (CS_MODEL_DEFAULT_REVISION), ==, 40);
+  cs_model_manager_set_base_url (manager, "https://example.org/mirror/");
+  g_assert_cmpstr (cs_model_manager_get_base_url (manager), ==, "https://example.org/mirror");
   cs_model_manager_set_base_url (manager, "");
+  g_assert_cmpstr (cs_model_manager_get_base_url (manager), ==, CS_MODEL_DEFAULT_URL);
+  /* the settings' former default, main, has no model.safetensors */
+  cs_model_manager_set_base_url (manager,
+                                 "https://huggingface.co/openai/clip-vit-base-patch32/resolve/main");
   g_assert_cmpstr (cs_model_manager_get_base_url (manager), ==, CS_MODEL_DEFAULT_URL);
 }
 
