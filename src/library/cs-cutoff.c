@@ -22,7 +22,15 @@
  *     whole distribution: median + 3 robust standard deviations (1.4826 x
  *     the median absolute deviation), but at most the top score.
  *  3. Strictness s in [-1, 1] moves the cutoff toward the top score (s > 0;
- *     at 1 only the best is kept) or toward the median (s < 0).
+ *     at 1 only the best is kept) or down (s < 0): with n0 photos above
+ *     the adaptive cutoff among n, the looser cutoff keeps about
+ *     n0^(1+s) n^(-s) of them, the score of that rank (exact from the
+ *     head, estimated from the histogram below it).  Each step of the
+ *     slider so multiplies the count by the same factor, from the
+ *     adaptive set at 0 to the whole library at -1, where the cutoff is
+ *     -inf: every photo that passes the filters, ranked.  (Moving toward
+ *     the median, as before, kept at most half the library however loose,
+ *     and a library of 100,000 photos had no way to list them all.)
  * The search also requires a photo to beat the generic background prompts
  * for a plain text query (cs-library.c).
  *
@@ -94,6 +102,76 @@ hist_mad (const guint32 *hist,
   return hi;
 }
 
+/* The sampled histogram scaled to `n_matched` photos: the factor. */
+static double
+hist_scale (const guint32 *hist,
+            guint          n_matched)
+{
+  guint64 sampled = 0;
+
+  for (guint b = 0; b < CS_SCAN_HIST_BINS; b++)
+    sampled += hist[b];
+  return sampled > 0 ? (double) n_matched / sampled : 0.0;
+}
+
+/* How many of the matched photos score at least `cutoff`: counted in the
+ * head while the head reaches below it, estimated from the histogram
+ * (never fewer than the head) when the whole head lies above it. */
+static double
+count_above (const float   *h,
+             guint          n_head,
+             const guint32 *hist,
+             guint          n_matched,
+             double         cutoff)
+{
+  double scale, n = 0;
+
+  if (h[n_head - 1] < cutoff || n_head >= n_matched)
+    {
+      guint lo = 0, hi = n_head;
+
+      /* h is sorted best first: the first score below the cutoff */
+      while (lo < hi)
+        {
+          guint mid = lo + (hi - lo) / 2;
+          if (h[mid] >= cutoff)
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+      return lo;
+    }
+  scale = hist_scale (hist, n_matched);
+  for (guint b = CS_SCAN_HIST_BINS; b-- > 0 && bin_center (b) >= cutoff;)
+    n += hist[b] * scale;
+  return MAX (n, (double) n_head);
+}
+
+/* The score of the photo at rank `rank` (1: the best), from the head when
+ * it holds that rank, else the lower edge of the histogram bin in which
+ * the estimated count reaches it (never above the head's last score). */
+static double
+score_at_rank (const float   *h,
+               guint          n_head,
+               const guint32 *hist,
+               guint          n_matched,
+               double         rank)
+{
+  double scale, seen = 0;
+  guint r = (guint) CLAMP (ceil (rank), 1.0, (double) MAX (n_matched, 1));
+
+  if (r <= n_head)
+    return h[r - 1];
+  scale = hist_scale (hist, n_matched);
+  for (guint b = CS_SCAN_HIST_BINS; b-- > 0;)
+    {
+      seen += hist[b] * scale;
+      if (seen >= r)
+        return MIN ((double) b / CS_SCAN_HIST_BINS * 2.0 - 1.0, (double) h[n_head - 1]);
+    }
+  return -1.0;
+}
+
 CsCutoff
 _cs_cutoff_find (const float   *h,
                  guint          n_head,
@@ -144,7 +222,14 @@ _cs_cutoff_find (const float   *h,
   strictness = CLAMP (strictness, -1.0, 1.0);
   if (strictness > 0)
     c.cutoff += strictness * (h[0] - c.cutoff);
+  else if (strictness <= -1.0)
+    c.cutoff = -INFINITY;
   else if (strictness < 0)
-    c.cutoff += strictness * MAX (c.cutoff - c.median, 0.0);
+    {
+      double n0 = MAX (count_above (h, n_head, hist, n_matched, c.cutoff), 1.0);
+      double target = n0 * pow ((double) MAX (n_matched, 1) / n0, -strictness);
+
+      c.cutoff = MIN (c.cutoff, score_at_rank (h, n_head, hist, n_matched, target));
+    }
   return c;
 }

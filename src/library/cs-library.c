@@ -22,6 +22,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cs-clip-error.h"
@@ -930,39 +931,68 @@ query_vector (SearchJob     *job,
   return g_steal_pointer (&q);
 }
 
-/* The photo must also beat every generic background prompt. */
-static gboolean
-beats_background (CsVectorIndex *index,
-                  CsClipRuntime *rt,
-                  guint          row,
-                  float          score)
+/* How many of the rows (best first) beat every generic background prompt
+ * before the first that does not: the accepted photos stay the top of the
+ * ranking. */
+static guint
+count_beating_background (CsVectorIndex *index,
+                          CsClipRuntime *rt,
+                          const guint   *rows,
+                          const float   *scores,
+                          guint          n)
 {
   guint n_bg;
   const float *bg = cs_clip_runtime_get_background (rt, &n_bg);
   int dim = _cs_vector_index_dim (index);
-  g_autofree float *s = g_new (float, n_bg);
+  g_autofree float *s = g_new (float, MAX (n_bg, 1));
 
-  clip_vec_dot_rows_f32 (bg, dim, n_bg, _cs_vector_index_vector (index, row), dim, s);
-  for (guint g = 0; g < n_bg; g++)
-    if (s[g] >= score)
-      return FALSE;
-  return TRUE;
+  for (guint i = 0; i < n; i++)
+    {
+      clip_vec_dot_rows_f32 (bg, dim, n_bg, _cs_vector_index_vector (index, rows[i]), dim, s);
+      for (guint g = 0; g < n_bg; g++)
+        if (s[g] >= scores[i])
+          return i;
+    }
+  return n;
 }
+
+typedef struct {
+  gint64          taken;
+  gint64          id;
+  CsPhotoListItem item;
+} DateKey;
 
 static gint
 compare_by_date (gconstpointer a,
-                 gconstpointer b,
-                 gpointer      user_data)
+                 gconstpointer b)
 {
-  CsVectorIndex *index = user_data;
-  const CsPhotoListItem *x = a, *y = b;
-  CsPhotoMeta mx, my;
+  const DateKey *x = a, *y = b;
 
-  _cs_vector_index_meta (index, x->row, &mx);
-  _cs_vector_index_meta (index, y->row, &my);
-  if (mx.taken != my.taken)
-    return mx.taken > my.taken ? -1 : 1;
-  return mx.id > my.id ? -1 : mx.id < my.id;
+  if (x->taken != y->taken)
+    return x->taken > y->taken ? -1 : 1;
+  return x->id > y->id ? -1 : x->id < y->id;
+}
+
+/* `items` newest first (ties: the higher id first).  The dates are read
+ * once, not at every comparison: the list may be the whole library. */
+static void
+sort_by_date (CsVectorIndex *index,
+              GArray        *items)
+{
+  g_autofree DateKey *keys = g_new (DateKey, MAX (items->len, 1));
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      CsPhotoMeta meta;
+
+      keys[i].item = g_array_index (items, CsPhotoListItem, i);
+      _cs_vector_index_meta (index, keys[i].item.row, &meta);
+      keys[i].taken = meta.taken;
+      keys[i].id = meta.id;
+    }
+  qsort (keys, items->len, sizeof (DateKey), compare_by_date);
+  for (guint i = 0; i < items->len; i++)
+    g_array_index (items, CsPhotoListItem, i) = keys[i].item;
 }
 
 static void
@@ -976,10 +1006,12 @@ search_thread (GTask        *task,
   guint n_live = _cs_vector_index_n_live (index);
   g_autofree float *q = NULL;
   g_autoptr(GArray) items = g_array_new (FALSE, FALSE, sizeof (CsPhotoListItem));
+  g_autoptr(GArray) acc_rows = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) acc_scores = g_array_new (FALSE, FALSE, sizeof (float));
   CsScanResult scan = { 0 };
   CsScanParams params = { 0 };
   CsCutoff cut;
-  gboolean plain_text;
+  gboolean plain_text, everything;
   guint self_row, limit = job->q->limit, n_accepted = 0;
   GError *error = NULL;
 
@@ -994,8 +1026,10 @@ search_thread (GTask        *task,
   params.folder = job->q->folder;
   params.after = job->q->after;
   params.before = job->q->before;
-  /* the head feeds the cutoff (cs-cutoff.c looks for the gap in it) and
-   * the list; a cutoff below it is completed by a second pass */
+  /* The head feeds the cutoff (cs-cutoff.c looks for the gap in it) and
+   * the near misses that follow the accepted photos in a relevance list.
+   * It does not bound the list: when the cutoff lies below what the head
+   * holds completely, a second pass collects every photo above it. */
   params.head = MIN (n_live, MAX (limit, 100) + 1024 + n_live / 512);
   params.rank = limit > 0 ? MIN (limit, params.head) : params.head;
   if (!_cs_vector_index_scan (index, &params, cancellable, &scan))
@@ -1007,54 +1041,67 @@ search_thread (GTask        *task,
   cut = _cs_cutoff_find (scan.scores, scan.n, scan.hist, scan.n_matched, job->q->strictness);
   if (self_row != G_MAXUINT && scan.n > 0)
     cut.cutoff = MIN (cut.cutoff, scan.scores[0]);
+  /* the loosest strictness: every photo passing the filters, ranked */
+  everything = cut.cutoff == -INFINITY;
 
-  /* the accepted photos: all of them when the cutoff lies below what the
-   * head holds completely */
-  g_autoptr(GArray) acc_rows = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autoptr(GArray) acc_scores = g_array_new (FALSE, FALSE, sizeof (float));
+  /* every photo scoring at least the cutoff, best first */
   if (cut.cutoff < scan.floor && scan.n > 0)
-    _cs_vector_index_collect (index, &params, (float) cut.cutoff, acc_rows, acc_scores);
+    {
+      _cs_vector_index_collect (index, &params, (float) cut.cutoff, acc_rows, acc_scores);
+      if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+        {
+          g_task_return_error (task, error);
+          _cs_scan_result_clear (&scan);
+          return;
+        }
+    }
   else
     for (guint i = 0; i < scan.n && scan.scores[i] >= cut.cutoff; i++)
       {
         g_array_append_val (acc_rows, scan.rows[i]);
         g_array_append_val (acc_scores, scan.scores[i]);
       }
-  g_autoptr(GHashTable) accepted = g_hash_table_new (g_direct_hash, g_direct_equal);
-  for (guint i = 0; i < acc_rows->len; i++)
-    {
-      guint row = g_array_index (acc_rows, guint, i);
-      float s = g_array_index (acc_scores, float, i);
 
-      /* the accepted photos stay the top of the ranking: the first photo
-       * that fails the background prompts ends them */
-      if (plain_text && !beats_background (index, job->runtime, row, s))
-        break;
-      g_hash_table_add (accepted, GUINT_TO_POINTER (row + 1));
-      n_accepted++;
-      if (job->q->sort == CS_SORT_DATE)
-        {
-          CsPhotoListItem it = { row, s, 0, TRUE, 0 };
-          g_array_append_val (items, it);
-        }
-    }
+  /* the accepted photos are a prefix of those: for a plain text query it
+   * ends at the first photo that fails the background prompts */
+  n_accepted = acc_rows->len;
+  if (plain_text && !everything)
+    n_accepted = count_beating_background (index, job->runtime, (guint *) acc_rows->data,
+                                           (float *) acc_scores->data, acc_rows->len);
 
   if (job->q->sort == CS_SORT_DATE)
     {
-      g_array_sort_with_data (items, compare_by_date, index);
+      for (guint i = 0; i < n_accepted; i++)
+        {
+          CsPhotoListItem it = { g_array_index (acc_rows, guint, i), g_array_index (acc_scores, float, i),
+                                 0, TRUE, 0 };
+          g_array_append_val (items, it);
+        }
+      sort_by_date (index, items);
       if (limit > 0 && items->len > limit)
         g_array_set_size (items, limit);
     }
   else
-    for (guint i = 0; i < scan.n && (limit == 0 || items->len < limit); i++)
-      {
-        gboolean ok = g_hash_table_contains (accepted, GUINT_TO_POINTER (scan.rows[i] + 1));
-        CsPhotoListItem it = { scan.rows[i], scan.scores[i], 0, ok, 0 };
+    {
+      guint n = job->q->accepted_only ? n_accepted : acc_rows->len;
 
-        if (!ok && job->q->accepted_only)
-          continue;
-        g_array_append_val (items, it);
-      }
+      if (limit > 0)
+        n = MIN (n, limit);
+      g_array_set_size (items, n);
+      for (guint i = 0; i < n; i++)
+        {
+          CsPhotoListItem it = { g_array_index (acc_rows, guint, i), g_array_index (acc_scores, float, i),
+                                 0, i < n_accepted, 0 };
+          g_array_index (items, CsPhotoListItem, i) = it;
+        }
+      /* then the near misses of the head, below the cutoff */
+      for (guint i = 0; !job->q->accepted_only && i < scan.n && (limit == 0 || items->len < limit); i++)
+        if (scan.scores[i] < cut.cutoff)
+          {
+            CsPhotoListItem it = { scan.rows[i], scan.scores[i], 0, FALSE, 0 };
+            g_array_append_val (items, it);
+          }
+    }
 
   g_task_return_pointer (task,
                          _cs_photo_list_new (index, (CsPhotoListItem *) items->data, items->len,

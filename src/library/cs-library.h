@@ -165,7 +165,12 @@ gboolean    cs_library_refresh            (CsLibrary           *self,
  * stands out both from this query's score distribution over the library
  * and from the scores of generic background prompts ("a photo", "an
  * image", ...) for that photo, as described in cs-library.c; strictness
- * shifts it.  A find-similar query always accepts the photo itself.
+ * shifts it, and at -1 every photo passing the filters is accepted (the
+ * background prompts too are waived then).  A find-similar query always
+ * accepts the photo itself.  The list is not capped: with no limit it
+ * holds every accepted photo (the whole library at strictness -1), and
+ * the cost of that is 16 bytes a photo, the photos' objects being made
+ * as they are shown (cs-photo-list.h).
  *
  * A newer search supersedes an older one still running: the older one
  * finishes with G_IO_ERROR_CANCELLED.  Errors: CS_LIBRARY_ERROR_NOT_LOADED,

@@ -5,7 +5,12 @@
  *
  * The list keeps a reference to the index snapshot it was made from (the
  * snapshot shares its segments with the library's current one, so this
- * costs little) and makes each CsPhoto on first request.
+ * costs little) and 16 bytes per item; it makes each CsPhoto when it is
+ * asked for and remembers it only through a weak reference.  A grid
+ * scrolling through 100,000 results so holds the photos of the rows on
+ * screen, not 100,000 objects: those it let go are freed, and made again
+ * if it comes back to them.  cs_photo_list_get_photo() hands out borrowed
+ * photos, so the ones it makes are kept (pinned) until the list goes.
  */
 #define G_LOG_DOMAIN "cs-library"
 
@@ -19,7 +24,9 @@ struct _CsPhotoList
 
   CsVectorIndex   *index;
   CsPhotoListItem *items;
-  CsPhoto        **photos;   /* made on demand */
+  GWeakRef        *made;     /* n: the photo of each position while it lives */
+  guint8          *used;     /* bitmap of the weak references ever set */
+  CsPhoto        **pinned;   /* NULL or n: photos lent by cs_photo_list_get_photo */
   guint            n;
   guint            n_matched;
   guint            n_accepted;
@@ -57,13 +64,31 @@ cs_photo_list_model_get_n_items (GListModel *model)
   return CS_PHOTO_LIST (model)->n;
 }
 
+/* The photo at `position` (a new reference): the one made before if it is
+ * still alive, else a new one. */
 static gpointer
 cs_photo_list_get_item (GListModel *model,
                         guint       position)
 {
-  CsPhoto *photo = cs_photo_list_get_photo (CS_PHOTO_LIST (model), position);
+  CsPhotoList *self = CS_PHOTO_LIST (model);
+  const CsPhotoListItem *it;
+  CsPhotoMeta meta;
+  CsPhoto *photo;
 
-  return photo != NULL ? g_object_ref (photo) : NULL;
+  if (position >= self->n)
+    return NULL;
+  if (self->pinned != NULL && self->pinned[position] != NULL)
+    return g_object_ref (self->pinned[position]);
+  photo = g_weak_ref_get (&self->made[position]);
+  if (photo != NULL)
+    return photo;
+
+  it = &self->items[position];
+  _cs_vector_index_meta (self->index, it->row, &meta);
+  photo = _cs_photo_new (&meta, it->score, it->accepted, it->probability, it->verdict);
+  g_weak_ref_set (&self->made[position], photo);
+  self->used[position >> 3] |= (guint8) (1u << (position & 7));
+  return photo;
 }
 
 static void
@@ -88,9 +113,14 @@ cs_photo_list_finalize (GObject *object)
 {
   CsPhotoList *self = CS_PHOTO_LIST (object);
 
-  for (guint i = 0; self->photos != NULL && i < self->n; i++)
-    g_clear_object (&self->photos[i]);
-  g_clear_pointer (&self->photos, g_free);
+  for (guint i = 0; self->pinned != NULL && i < self->n; i++)
+    g_clear_object (&self->pinned[i]);
+  g_clear_pointer (&self->pinned, g_free);
+  for (guint i = 0; self->made != NULL && i < self->n; i++)
+    if (self->used[i >> 3] & (1u << (i & 7)))
+      g_weak_ref_clear (&self->made[i]);
+  g_clear_pointer (&self->made, g_free);
+  g_clear_pointer (&self->used, g_free);
   g_clear_pointer (&self->items, g_free);
   g_clear_pointer (&self->index, _cs_vector_index_unref);
   G_OBJECT_CLASS (cs_photo_list_parent_class)->finalize (object);
@@ -154,7 +184,9 @@ _cs_photo_list_new (CsVectorIndex         *index,
   self->index = index != NULL ? _cs_vector_index_ref (index) : NULL;
   self->n = index != NULL ? n : 0;
   self->items = g_memdup2 (items, sizeof (CsPhotoListItem) * self->n);
-  self->photos = g_new0 (CsPhoto *, MAX (self->n, 1));
+  /* zeroed weak references are valid empty ones */
+  self->made = g_new0 (GWeakRef, MAX (self->n, 1));
+  self->used = g_new0 (guint8, self->n / 8 + 1);
   self->n_matched = n_matched;
   self->n_accepted = n_accepted;
   self->cutoff = cutoff;
@@ -177,16 +209,11 @@ cs_photo_list_get_photo (CsPhotoList *self,
 
   if (position >= self->n)
     return NULL;
-  if (self->photos[position] == NULL)
-    {
-      const CsPhotoListItem *it = &self->items[position];
-      CsPhotoMeta meta;
-
-      _cs_vector_index_meta (self->index, it->row, &meta);
-      self->photos[position] = _cs_photo_new (&meta, it->score, it->accepted, it->probability,
-                                              it->verdict);
-    }
-  return self->photos[position];
+  if (self->pinned == NULL)
+    self->pinned = g_new0 (CsPhoto *, self->n);
+  if (self->pinned[position] == NULL)
+    self->pinned[position] = cs_photo_list_get_item (G_LIST_MODEL (self), position);
+  return self->pinned[position];
 }
 
 guint

@@ -29,13 +29,18 @@
  * bound) and "before" (taken strictly before; G_MAXINT64: no bound).
  *
  * "strictness" in [-1, 1] moves the adaptive cutoff: 0 is the default,
- * positive keeps fewer photos, negative more.
+ * positive keeps fewer photos (1: the best only), negative more, each
+ * step multiplying the count by about the same factor, and -1 accepts
+ * every photo that passes the filters.
  *
- * "sort": CS_SORT_RELEVANCE lists the best "limit" photos, best first
- * (the accepted ones are then a prefix of the list); CS_SORT_DATE lists
- * the accepted photos only, newest first.  "accepted-only" drops the
- * photos outside the cutoff from a relevance-sorted list too.  "limit" is
- * the most items the list may hold (0: no limit; default 200).
+ * "sort": CS_SORT_RELEVANCE lists the photos best first: every accepted
+ * photo (they are a prefix of the list, however many), then the near
+ * misses the scan ranked (about the best thousand photos); CS_SORT_DATE
+ * lists the accepted photos only, newest first (ties: the higher id
+ * first).  "accepted-only" drops the photos outside the cutoff from a
+ * relevance-sorted list too.  "limit" is the most items the list may hold
+ * (0: no limit; default 200).  So at strictness -1 with no limit, both
+ * orders list the whole (filtered) library.
  */
 #pragma once
 

@@ -1151,15 +1151,41 @@ error_bound (CsVectorIndex *index,
   return bound * 1.001f + 1e-5f;
 }
 
+typedef struct {
+  CsVectorIndex *index;
+  const float   *query;
+  Cand          *cands;
+  guint          n;
+  guint          per;
+} ExactJob;
+
+static void
+exact_task (guint    t,
+            gpointer data)
+{
+  ExactJob *job = data;
+  guint first = t * job->per, last = MIN (job->n, first + job->per);
+
+  for (guint i = first; i < last; i++)
+    clip_vec_dot_rows_f32 (_cs_vector_index_vector (job->index, job->cands[i].row), job->index->dim, 1,
+                           job->query, job->index->dim, &job->cands[i].score);
+}
+
+/* The float32 scores of `cands`, across the CPUs when they are many (a
+ * loose cutoff collects a large part of the library). */
 static void
 exact_scores (CsVectorIndex *index,
               const float   *query,
               Cand          *cands,
               guint          n)
 {
-  for (guint i = 0; i < n; i++)
-    clip_vec_dot_rows_f32 (_cs_vector_index_vector (index, cands[i].row), index->dim, 1, query,
-                           index->dim, &cands[i].score);
+  ExactJob job = { index, query, cands, n, 8192 };
+  guint n_tasks = (n + job.per - 1) / job.per;
+
+  if (n_tasks <= 1)
+    exact_task (0, &job);
+  else
+    _cs_parallel_run (n_tasks, exact_task, &job);
 }
 
 void
@@ -1298,15 +1324,18 @@ _cs_vector_index_collect (CsVectorIndex      *index,
 {
   Pass pass;
   g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (Cand));
+  /* with no threshold every row is kept: score them in float32 at once
+   * rather than estimate all and rescore all */
+  gboolean exact = params->exact || threshold == -INFINITY;
 
   /* int8 first, wide by the bound, then exact on what passed */
-  pass_init (&pass, index, params, PASS_COLLECT, params->exact, NULL);
-  pass.threshold = params->exact ? threshold : threshold - error_bound (index, params->query);
+  pass_init (&pass, index, params, PASS_COLLECT, exact, NULL);
+  pass.threshold = exact ? threshold : threshold - error_bound (index, params->query);
   _cs_parallel_run (pass.tasks->len, pass_task, &pass);
   for (guint t = 0; t < pass.tasks->len; t++)
     g_array_append_vals (all, pass.outs[t].collected->data, pass.outs[t].collected->len);
   pass_clear (&pass);
-  if (!params->exact)
+  if (!exact)
     exact_scores (index, params->query, (Cand *) all->data, all->len);
   g_array_sort (all, compare_cand_desc);
   for (guint i = 0; i < all->len; i++)
