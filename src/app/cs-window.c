@@ -247,10 +247,14 @@ update_indexing (CsWindow *self)
     {
       double secs = self->rate_started ? (now - self->rate_started) / 1e6 : 0;
       double rate = secs > 2 ? (done - self->rate_base) / secs : 0;
+      /* numbers go in as text: xgettext cannot read a msgid built with
+       * G_GUINT64_FORMAT */
+      g_autofree char *done_text = g_strdup_printf ("%'" G_GUINT64_FORMAT, done);
+      g_autofree char *total_text = g_strdup_printf ("%'" G_GUINT64_FORMAT, total);
 
       gtk_progress_bar_set_fraction (self->indexing_progress, cs_indexer_get_fraction (self->indexer));
       /* Translators: photos indexed so far and in all, e.g. "120 of 2,400" */
-      g_string_append_printf (detail, _("%'" G_GUINT64_FORMAT " of %'" G_GUINT64_FORMAT), done, total);
+      g_string_append_printf (detail, _("%s of %s"), done_text, total_text);
       if (rate > 0 && !user_paused && !policy_paused)
         {
           g_autofree char *eta = format_duration ((guint64) ((total - MIN (done, total)) / rate));
@@ -266,10 +270,11 @@ update_indexing (CsWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->failures_button), failed > 0);
   if (failed > 0)
     {
-      g_autofree char *tip = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                           "%" G_GUINT64_FORMAT " photo could not be read",
-                                                           "%" G_GUINT64_FORMAT " photos could not be read",
-                                                           failed), failed);
+      g_autofree char *number = g_strdup_printf ("%'" G_GUINT64_FORMAT, failed);
+      /* Translators: %s is a number of photos, e.g. "1,204" */
+      g_autofree char *tip = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s photo could not be read",
+                                                           "%s photos could not be read",
+                                                           (gulong) MIN (failed, G_MAXULONG)), number);
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->failures_button), tip);
     }
 }
