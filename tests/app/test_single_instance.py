@@ -251,6 +251,7 @@ def launch_again(app, env, args, cwd, first, x11, own_window):
     first instance and exit 0, and the first one must raise its window."""
     if x11.focus() != own_window:
         fail("the test's window lost the focus before the launch")
+    command = " ".join(["clipsight", *args])
     second = subprocess.Popen([app, *args], cwd=cwd, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -258,10 +259,10 @@ def launch_again(app, env, args, cwd, first, x11, own_window):
     except subprocess.TimeoutExpired:
         second.kill()
         out, _ = second.communicate()
-        fail(f"`clipsight {' '.join(args)}` did not exit (a second primary instance?):\n{out}")
-    print(f"`clipsight {' '.join(args)}` exited with {second.returncode}")
+        fail(f"`{command}` did not exit (a second primary instance?):\n{out}")
+    print(f"`{command}` exited with {second.returncode}")
     if second.returncode != 0:
-        fail(f"`clipsight {' '.join(args)}` exited with {second.returncode}:\n{out}")
+        fail(f"`{command}` exited with {second.returncode}:\n{out}")
     if first.poll() is not None:
         fail(f"the first instance exited ({first.returncode})")
     if name_owner_pid(APP_ID) != first.pid:
