@@ -471,3 +471,49 @@ cs_clustering_members (CsClustering     *cl,
     g_array_sort (items, compare_items);
   return count;
 }
+
+static gint
+compare_items_ascending (gconstpointer a,
+                         gconstpointer b)
+{
+  return compare_items (b, a);
+}
+
+void
+cs_clustering_boundary (CsClustering     *cl,
+                        const CsLabelDef *def,
+                        double            threshold,
+                        guint             n,
+                        GArray           *above,
+                        GArray           *below)
+{
+  int l = cs_clustering_find_label (cl, def->id);
+  guint n_rows = _cs_vector_index_n_rows (cl->index);
+  g_autoptr(GArray) in = g_array_new (FALSE, FALSE, sizeof (CsPhotoListItem));
+  g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (CsPhotoListItem));
+
+  if (l < 0)
+    return;
+  for (guint r = 0; r < n_rows; r++)
+    if (cl->best[r] == l)
+      {
+        CsPhotoListItem it = { r, cl->cos[r], cl->prob[r], cl->prob[r] >= threshold, 0 };
+
+        if (def->verdicts->len > 0)
+          {
+            CsPhotoMeta meta;
+
+            _cs_vector_index_meta (cl->index, r, &meta);
+            if (cs_label_def_verdict (def, meta.id) != 0)
+              continue;
+          }
+        g_array_append_val (it.accepted ? in : out, it);
+      }
+  /* the least probable members, then the most probable of the others */
+  g_array_sort (in, compare_items_ascending);
+  g_array_set_size (in, MIN (in->len, n));
+  for (guint i = in->len; i-- > 0;)
+    g_array_append_val (above, g_array_index (in, CsPhotoListItem, i));
+  g_array_sort (out, compare_items);
+  g_array_append_vals (below, out->data, MIN (out->len, n));
+}

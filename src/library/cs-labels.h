@@ -75,4 +75,18 @@ guint         cs_clustering_members   (CsClustering     *cl,
                                        const CsLabelDef *def,
                                        GArray           *items);
 
+/* The photos on either side of `threshold` for label `def`, among those
+ * whose best label it is (the user's confirmations aside: the threshold
+ * does not decide on them): into `above` the `n` with the lowest
+ * probabilities >= threshold (members at that threshold), into `below`
+ * the `n` with the highest probabilities < threshold (those a looser
+ * threshold would take first); each most probable first, accepted set
+ * for `above`.  Linear in the library: for a worker thread. */
+void          cs_clustering_boundary  (CsClustering     *cl,
+                                       const CsLabelDef *def,
+                                       double            threshold,
+                                       guint             n,
+                                       GArray           *above,
+                                       GArray           *below);
+
 G_END_DECLS

@@ -1756,6 +1756,104 @@ cs_library_list_label_members (CsLibrary *self,
                              def->threshold, NULL);
 }
 
+typedef struct {
+  CsClustering *clustering;   /* may be NULL */
+  CsVectorIndex *index;       /* may be NULL */
+  CsLabelDef   *def;
+  double        threshold;
+  guint         n;
+} BoundaryJob;
+
+static void
+boundary_job_free (gpointer p)
+{
+  BoundaryJob *job = p;
+
+  g_clear_pointer (&job->clustering, cs_clustering_unref);
+  g_clear_pointer (&job->index, _cs_vector_index_unref);
+  g_clear_pointer (&job->def, cs_label_def_free);
+  g_free (job);
+}
+
+static void
+boundary_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  BoundaryJob *job = task_data;
+  g_autoptr(GArray) above = g_array_new (FALSE, FALSE, sizeof (CsPhotoListItem));
+  g_autoptr(GArray) below = g_array_new (FALSE, FALSE, sizeof (CsPhotoListItem));
+  CsVectorIndex *index = job->clustering != NULL ? cs_clustering_get_index (job->clustering) : job->index;
+  GPtrArray *lists = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (job->clustering != NULL)
+    cs_clustering_boundary (job->clustering, job->def, job->threshold, job->n, above, below);
+  g_ptr_array_add (lists, _cs_photo_list_new (index, (CsPhotoListItem *) above->data, above->len,
+                                              above->len, above->len, job->threshold, NULL));
+  g_ptr_array_add (lists, _cs_photo_list_new (index, (CsPhotoListItem *) below->data, below->len,
+                                              below->len, 0, job->threshold, NULL));
+  if (g_task_return_error_if_cancelled (task))
+    g_ptr_array_unref (lists);
+  else
+    g_task_return_pointer (task, lists, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+cs_library_list_label_boundary_async (CsLibrary           *self,
+                                      CsLabel             *label,
+                                      double               threshold,
+                                      guint                n,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  BoundaryJob *job;
+  CsLabelDef *def;
+
+  g_return_if_fail (CS_IS_LIBRARY (self));
+  g_return_if_fail (CS_IS_LABEL (label));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_library_list_label_boundary_async);
+  if (!label_is_ours (self, label, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  def = find_def (self, cs_label_get_id (label));
+  job = g_new0 (BoundaryJob, 1);
+  job->clustering = self->clustering != NULL ? cs_clustering_ref (self->clustering) : NULL;
+  job->index = self->index != NULL ? _cs_vector_index_ref (self->index) : NULL;
+  job->def = cs_label_def_copy (def);
+  job->threshold = CLAMP (threshold, 0.0, 1.0);
+  job->n = n;
+  g_task_set_task_data (task, job, boundary_job_free);
+  g_task_run_in_thread (task, boundary_thread);
+}
+
+gboolean
+cs_library_list_label_boundary_finish (CsLibrary     *self,
+                                       GAsyncResult  *result,
+                                       CsPhotoList  **above,
+                                       CsPhotoList  **below,
+                                       GError       **error)
+{
+  g_autoptr(GPtrArray) lists = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  lists = g_task_propagate_pointer (G_TASK (result), error);
+  if (lists == NULL)
+    return FALSE;
+  if (above != NULL)
+    *above = g_object_ref (lists->pdata[0]);
+  if (below != NULL)
+    *below = g_object_ref (lists->pdata[1]);
+  return TRUE;
+}
+
 /* --------------------------------------------------------- duplicates */
 
 typedef struct {

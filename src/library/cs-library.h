@@ -316,6 +316,29 @@ gboolean     cs_library_set_verdict        (CsLibrary           *self,
 CsPhotoList *cs_library_list_label_members (CsLibrary          *self,
                                             CsLabel            *label);
 
+/* The photos on either side of `threshold` (in [0, 1]) for `label`, for
+ * a live preview of a threshold before it is applied: `above` gets the
+ * `n` photos that are in the label at that threshold with the lowest
+ * probability, `below` the `n` photos that are not but would be first at
+ * a lower one (their best label is this one), each most probable first,
+ * the photos carrying their probability and cosine.  The user's verdicts
+ * aside: the threshold does not decide on them.  Computed on a worker
+ * thread from the current clustering (no SQL, no CLIP); both lists are
+ * empty while the label is not clustered.  Errors:
+ * CS_LIBRARY_ERROR_NO_SUCH_LABEL, G_IO_ERROR_CANCELLED. */
+void         cs_library_list_label_boundary_async  (CsLibrary           *self,
+                                                    CsLabel             *label,
+                                                    double               threshold,
+                                                    guint                n,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+gboolean     cs_library_list_label_boundary_finish (CsLibrary           *self,
+                                                    GAsyncResult        *result,
+                                                    CsPhotoList        **above,
+                                                    CsPhotoList        **below,
+                                                    GError             **error);
+
 /* The starter labels (people, pets, food, documents and receipts,
  * screenshots, landscapes, beaches, mountains, cities, vehicles, ...),
  * each with its prompts.  Static; NULL-terminated names. */

@@ -257,6 +257,125 @@ test_threshold_instant (Fixture       *fx,
 }
 
 typedef struct {
+  CsPhotoList *above;
+  CsPhotoList *below;
+  gboolean     done;
+} Boundary;
+
+static void
+on_boundary_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  Boundary *b = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cs_library_list_label_boundary_finish (CS_LIBRARY (source), result, &b->above, &b->below,
+                                                        &error));
+  g_assert_no_error (error);
+  b->done = TRUE;
+}
+
+static gint64
+photo_id_at (CsPhotoList *list,
+             guint        i)
+{
+  return cs_photo_get_id (cs_photo_list_get_photo (list, i));
+}
+
+/* The photos on either side of a threshold, against the members the
+ * label has at threshold 0 (every photo whose best label it is, with its
+ * probability): the least probable at or above it, the most probable
+ * below it, and never a photo the user judged. */
+static void
+test_boundary (Fixture       *fx,
+               gconstpointer  data)
+{
+  const char *shapes[] = { "circle", "square", "triangle", "star", "cross", "ring" };
+  g_autoptr(CsLabel) star = NULL;
+  g_autoptr(CsPhotoList) all = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) probs = g_array_new (FALSE, FALSE, sizeof (double));
+  Boundary b = { 0 };
+  double threshold;
+  gint64 confirmed;
+  guint n, split;
+
+  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
+    {
+      CsLabel *label = add_label (fx->library, shapes[i], "a photo of a {}", 0.0);
+      if (g_str_equal (shapes[i], "star"))
+        star = label;
+      else
+        g_object_unref (label);
+    }
+  /* a confirmation among the less probable members: the threshold does
+   * not decide on it, so it is in neither row */
+  all = cs_library_list_label_members (fx->library, star);
+  n = cs_photo_list_get_n_items (all);
+  g_assert_cmpuint (n, >=, 20);
+  confirmed = photo_id_at (all, n - 2);
+  g_assert_true (cs_library_set_verdict (fx->library, star, &confirmed, 1, CS_VERDICT_CONFIRM, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&all);
+
+  /* the truth: the members at threshold 0, most probable first */
+  all = cs_library_list_label_members (fx->library, star);
+  for (guint i = 0; i < cs_photo_list_get_n_items (all); i++)
+    {
+      CsPhoto *photo = cs_photo_list_get_photo (all, i);
+      double p = cs_photo_get_probability (photo);
+      gint64 id = cs_photo_get_id (photo);
+
+      if (cs_photo_get_verdict (photo) != 0)
+        continue;
+      g_array_append_val (ids, id);
+      g_array_append_val (probs, p);
+    }
+  /* (the confirmation moved the label's vector: the members changed) */
+  g_assert_cmpuint (ids->len, >=, 12);
+  g_assert_cmpuint (ids->len, <, cs_photo_list_get_n_items (all));
+  split = ids->len / 2;
+  threshold = (g_array_index (probs, double, split - 1) + g_array_index (probs, double, split)) / 2;
+  g_assert_cmpfloat (g_array_index (probs, double, split - 1), >, g_array_index (probs, double, split));
+
+  cs_library_list_label_boundary_async (fx->library, star, threshold, 6, NULL, on_boundary_cb, &b);
+  while (!b.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (cs_photo_list_get_n_items (b.above), ==, 6);
+  g_assert_cmpuint (cs_photo_list_get_n_items (b.below), ==, 6);
+  for (guint i = 0; i < 6; i++)
+    {
+      CsPhoto *in = cs_photo_list_get_photo (b.above, i);
+      CsPhoto *out = cs_photo_list_get_photo (b.below, i);
+
+      /* above: ranks split - 6 .. split - 1 of the truth; below: split .. split + 5 */
+      g_assert_cmpint (cs_photo_get_id (in), ==, g_array_index (ids, gint64, split - 6 + i));
+      g_assert_cmpint (cs_photo_get_id (out), ==, g_array_index (ids, gint64, split + i));
+      g_assert_cmpfloat (cs_photo_get_probability (in), >=, threshold);
+      g_assert_cmpfloat (cs_photo_get_probability (out), <, threshold);
+      g_assert_cmpfloat_with_epsilon (cs_photo_get_probability (in), g_array_index (probs, double, split - 6 + i), 1e-6);
+      g_assert_true (cs_photo_get_accepted (in));
+      g_assert_false (cs_photo_get_accepted (out));
+      g_assert_cmpint (cs_photo_get_id (in), !=, confirmed);
+      g_assert_cmpint (cs_photo_get_id (out), !=, confirmed);
+    }
+  g_clear_object (&b.above);
+  g_clear_object (&b.below);
+
+  /* past the ends: what there is */
+  b.done = FALSE;
+  cs_library_list_label_boundary_async (fx->library, star, 0.0, 1000, NULL, on_boundary_cb, &b);
+  while (!b.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (cs_photo_list_get_n_items (b.above), ==, ids->len);
+  g_assert_cmpuint (cs_photo_list_get_n_items (b.below), ==, 0);
+  g_clear_object (&b.above);
+  g_clear_object (&b.below);
+}
+
+typedef struct {
   double f1;
   double accuracy;
 } Quality;
@@ -584,6 +703,7 @@ main (int    argc,
 
   g_test_add ("/library/labels/zero-shot-sets", Fixture, NULL, fixture_setup, test_zero_shot_sets, fixture_teardown);
   g_test_add ("/library/labels/threshold-instant", Fixture, NULL, fixture_setup, test_threshold_instant, fixture_teardown);
+  g_test_add ("/library/labels/boundary", Fixture, NULL, fixture_setup, test_boundary, fixture_teardown);
   g_test_add ("/library/labels/feedback-improves", Fixture, NULL, fixture_setup, test_feedback_improves, fixture_teardown);
   g_test_add ("/library/labels/edit-and-errors", Fixture, NULL, fixture_setup, test_edit_and_errors, fixture_teardown);
   g_test_add ("/library/labels/starter", Fixture, NULL, fixture_setup, test_starter, fixture_teardown);
