@@ -2,6 +2,11 @@
  *
  * Copyright 2026 The Clipsight authors
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The threshold's preview shows the photos just inside it and just
+ * outside it, which the library lists on a worker thread; each new
+ * threshold cancels the listing in flight, and "preview-threshold" tells
+ * which threshold the rows show (tests wait on it).
  */
 #define G_LOG_DOMAIN "cs-label-dialog"
 
@@ -25,7 +30,10 @@ struct _CsLabelDialog {
   GtkScale       *threshold_scale;
   GtkLabel       *threshold_label;
   GtkLabel       *count_label;
-  GtkBox         *preview_box;
+  GtkWidget      *above_label;
+  GtkBox         *above_box;
+  GtkWidget      *below_label;
+  GtkBox         *below_box;
   GtkWidget      *preview_group;
 
   CsLibrary      *library;
@@ -35,9 +43,19 @@ struct _CsLabelDialog {
   gboolean        saved;
   guint           threshold_id;
   GCancellable   *cancellable;
+  GCancellable   *preview_cancellable;
+  double          preview_threshold;  /* what the rows show; -1: nothing yet */
 };
 
 G_DEFINE_FINAL_TYPE (CsLabelDialog, cs_label_dialog, ADW_TYPE_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_PREVIEW_THRESHOLD,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static char **
 dup_prompts (CsLabelDialog *self)
@@ -68,14 +86,65 @@ update_save (CsLabelDialog *self)
 }
 
 static void
+fill_row (GtkBox      *box,
+          GtkWidget   *caption,
+          CsPhotoList *photos)
+{
+  GtkWidget *child;
+  guint n = photos != NULL ? g_list_model_get_n_items (G_LIST_MODEL (photos)) : 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
+    gtk_box_remove (box, child);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CsPhoto) photo = g_list_model_get_item (G_LIST_MODEL (photos), i);
+      g_autofree char *tip = g_strdup_printf ("%s · %.0f %%", cs_photo_get_display_name (photo),
+                                              100 * cs_photo_get_probability (photo));
+      GtkWidget *cell = g_object_new (CS_TYPE_PHOTO_CELL, "photo", photo, NULL);
+
+      cs_photo_cell_set_fixed_size (CS_PHOTO_CELL (cell), 64);
+      gtk_widget_set_tooltip_text (cell, tip);
+      gtk_box_append (box, cell);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (box), n > 0);
+  gtk_widget_set_visible (caption, n > 0);
+}
+
+static void
+on_boundary_done_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsPhotoList) above = NULL;
+  g_autoptr(CsPhotoList) below = NULL;
+  CsLabelDialog *self;
+
+  if (!cs_library_list_label_boundary_finish (CS_LIBRARY (source), result, &above, &below, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("cannot preview the threshold: %s", error->message);
+      return;
+    }
+  /* not cancelled: the dialog is alive and this is the newest request */
+  self = CS_LABEL_DIALOG (user_data);
+  g_clear_object (&self->preview_cancellable);
+  fill_row (self->above_box, self->above_label, above);
+  fill_row (self->below_box, self->below_label, below);
+  gtk_widget_set_visible (self->preview_group,
+                          g_list_model_get_n_items (G_LIST_MODEL (above)) > 0
+                          || g_list_model_get_n_items (G_LIST_MODEL (below)) > 0);
+  self->preview_threshold = cs_photo_list_get_cutoff (above);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREVIEW_THRESHOLD]);
+}
+
+/* The count now (the label knows it) and, from a worker, the photos on
+ * either side of the scale's threshold. */
+static void
 update_preview (CsLabelDialog *self)
 {
-  g_autoptr(CsPhotoList) members = NULL;
-  GtkWidget *child;
-  guint n, count;
+  guint count;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->preview_box))) != NULL)
-    gtk_box_remove (self->preview_box, child);
   if (self->label == NULL)
     return;
   count = cs_label_get_count (self->label);
@@ -84,16 +153,13 @@ update_preview (CsLabelDialog *self)
                                                           "%'u photos in the label", count), count);
     gtk_label_set_label (self->count_label, text);
   }
-  members = cs_library_list_label_members (self->library, self->label);
-  n = cs_photo_list_get_n_items (members);
-  gtk_widget_set_visible (self->preview_group, n > 0);
-  /* the least likely members: those the threshold decides on */
-  for (guint i = n > PREVIEW_PHOTOS ? n - PREVIEW_PHOTOS : 0; i < n; i++)
-    {
-      GtkWidget *cell = g_object_new (CS_TYPE_PHOTO_CELL, "photo", cs_photo_list_get_photo (members, i), NULL);
-      cs_photo_cell_set_fixed_size (CS_PHOTO_CELL (cell), 64);
-      gtk_box_append (self->preview_box, cell);
-    }
+  if (self->preview_cancellable != NULL)
+    g_cancellable_cancel (self->preview_cancellable);
+  g_clear_object (&self->preview_cancellable);
+  self->preview_cancellable = g_cancellable_new ();
+  cs_library_list_label_boundary_async (self->library, self->label,
+                                        gtk_range_get_value (GTK_RANGE (self->threshold_scale)),
+                                        PREVIEW_PHOTOS, self->preview_cancellable, on_boundary_done_cb, self);
 }
 
 static void
@@ -208,11 +274,29 @@ cs_label_dialog_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->preview_cancellable != NULL)
+    g_cancellable_cancel (self->preview_cancellable);
+  g_clear_object (&self->preview_cancellable);
   g_clear_object (&self->library);
   g_clear_object (&self->settings);
   g_clear_object (&self->label);
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_LABEL_DIALOG);
   G_OBJECT_CLASS (cs_label_dialog_parent_class)->dispose (object);
+}
+
+static void
+cs_label_dialog_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  CsLabelDialog *self = CS_LABEL_DIALOG (object);
+
+  switch (prop_id)
+    {
+    case PROP_PREVIEW_THRESHOLD: g_value_set_double (value, self->preview_threshold); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -223,7 +307,14 @@ cs_label_dialog_class_init (CsLabelDialogClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = cs_label_dialog_dispose;
+  object_class->get_property = cs_label_dialog_get_property;
   window_class->close_request = cs_label_dialog_close_request;
+
+  /* The threshold whose neighbours the preview shows (-1: none yet). */
+  properties[PROP_PREVIEW_THRESHOLD] =
+    g_param_spec_double ("preview-threshold", NULL, NULL, -1.0, 1.0, -1.0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CS_TYPE_PHOTO_CELL);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/clipsight/Clipsight/ui/cs-label-dialog.ui");
@@ -234,7 +325,10 @@ cs_label_dialog_class_init (CsLabelDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsLabelDialog, threshold_scale);
   gtk_widget_class_bind_template_child (widget_class, CsLabelDialog, threshold_label);
   gtk_widget_class_bind_template_child (widget_class, CsLabelDialog, count_label);
-  gtk_widget_class_bind_template_child (widget_class, CsLabelDialog, preview_box);
+  gtk_widget_class_bind_template_child (widget_class, CsLabelDialog, above_label);
+  gtk_widget_class_bind_template_child (widget_class, CsLabelDialog, above_box);
+  gtk_widget_class_bind_template_child (widget_class, CsLabelDialog, below_label);
+  gtk_widget_class_bind_template_child (widget_class, CsLabelDialog, below_box);
   gtk_widget_class_bind_template_child (widget_class, CsLabelDialog, preview_group);
   gtk_widget_class_bind_template_callback (widget_class, on_threshold_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_name_changed_cb);
@@ -248,6 +342,7 @@ cs_label_dialog_init (CsLabelDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  self->preview_threshold = -1.0;
 }
 
 CsLabelDialog *

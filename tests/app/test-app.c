@@ -17,6 +17,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -230,6 +231,20 @@ label_exists (gpointer name)
   return label_named (name) != NULL;
 }
 
+/* The photos the cells below `root` show, in order. */
+static void
+collect_cell_photos (GtkWidget *root,
+                     GPtrArray *photos)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      if (CS_IS_PHOTO_CELL (w) && cs_photo_cell_get_photo (CS_PHOTO_CELL (w)) != NULL)
+        g_ptr_array_add (photos, g_object_ref (cs_photo_cell_get_photo (CS_PHOTO_CELL (w))));
+      else
+        collect_cell_photos (w, photos);
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* The cases, in order                                                  */
 /* ------------------------------------------------------------------ */
@@ -430,6 +445,165 @@ test_labels (void)
   g_assert_cmpuint (cs_label_get_count (triangle), ==, n);
   g_assert_true (wait_for (thumbnails_loaded, cs_window_get_grid (window), 30));
   save_screenshot (GTK_WIDGET (window), "labels.png");
+}
+
+typedef struct {
+  CsLabelDialog *dialog;
+  double         threshold;
+} PreviewWait;
+
+static gboolean
+preview_shows (gpointer data)
+{
+  PreviewWait *w = data;
+  double shown;
+
+  g_object_get (w->dialog, "preview-threshold", &shown, NULL);
+  return shown == w->threshold;
+}
+
+static gboolean
+threshold_is (gpointer data)
+{
+  return cs_label_get_threshold (label_named ("triangle")) == *(double *) data;
+}
+
+/* The photos of `list` by id -> probability. */
+static GHashTable *
+probabilities (CsPhotoList *list,
+               gboolean     verdict_free)
+{
+  GHashTable *table = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+
+  for (guint i = 0; i < cs_photo_list_get_n_items (list); i++)
+    {
+      CsPhoto *photo = cs_photo_list_get_photo (list, i);
+      gint64 id = cs_photo_get_id (photo);
+      double p = cs_photo_get_probability (photo);
+
+      if (verdict_free && cs_photo_get_verdict (photo) != 0)
+        continue;
+      g_hash_table_insert (table, g_memdup2 (&id, sizeof id), g_memdup2 (&p, sizeof p));
+    }
+  return table;
+}
+
+static int
+compare_doubles_desc (gconstpointer a,
+                      gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x > y ? -1 : x < y;
+}
+
+/* The threshold's preview in the label dialog: the photos just in are
+ * the label's least probable members at that threshold and the photos
+ * just out the most probable of those a lower threshold would add, as
+ * the library's own member lists tell (at that threshold, then at 0). */
+static void
+test_label_threshold (void)
+{
+  CsLibrary *library = cs_application_get_library (app);
+  GSettings *settings = cs_application_get_settings (app);
+  CsLabel *triangle = label_named ("triangle");
+  double old = cs_label_get_threshold (triangle), threshold;
+  g_autoptr(CsPhotoList) before = cs_library_list_label_members (library, triangle);
+  g_autoptr(GPtrArray) in = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  CsLabelDialog *dialog;
+  GtkRange *scale;
+  PreviewWait w;
+  guint n = cs_photo_list_get_n_items (before);
+
+  /* a threshold in the middle of the members' probabilities */
+  g_assert_cmpuint (n, >=, 10);
+  dialog = cs_label_dialog_new (library, settings, triangle);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 480, 900);  /* both rows in the screenshot */
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (dialog));
+  scale = GTK_RANGE (gtk_widget_get_template_child (GTK_WIDGET (dialog), CS_TYPE_LABEL_DIALOG, "threshold_scale"));
+  gtk_range_set_value (scale, floor (100 * cs_photo_get_probability (cs_photo_list_get_photo (before, n / 2))) / 100);
+  threshold = gtk_range_get_value (scale);
+  g_assert_cmpfloat (threshold, >, old);
+  w = (PreviewWait) { dialog, threshold };
+  g_assert_true (wait_for (threshold_is, &threshold, 10));
+  g_assert_true (wait_for (preview_shows, &w, 10));
+  collect_cell_photos (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (dialog), CS_TYPE_LABEL_DIALOG,
+                                                                  "above_box")), in);
+  collect_cell_photos (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (dialog), CS_TYPE_LABEL_DIALOG,
+                                                                  "below_box")), out);
+  g_test_message ("threshold %.2f: %u photos just in, %u just out", threshold, in->len, out->len);
+  g_assert_cmpuint (in->len, >, 0);
+  g_assert_cmpuint (out->len, >, 0);
+  g_assert_true (wait_for (thumbnails_loaded, dialog, 30));
+  save_screenshot (GTK_WIDGET (dialog), "label-threshold.png");
+
+  /* just in: members now, with the least probabilities of those the
+   * threshold decides on */
+  {
+    g_autoptr(CsPhotoList) members = cs_library_list_label_members (library, triangle);
+    g_autoptr(GHashTable) truth = probabilities (members, TRUE);
+    g_autoptr(GArray) sorted = g_array_new (FALSE, FALSE, sizeof (double));
+    GHashTableIter it;
+    gpointer key, value;
+
+    g_hash_table_iter_init (&it, truth);
+    while (g_hash_table_iter_next (&it, &key, &value))
+      g_array_append_val (sorted, *(double *) value);
+    g_array_sort (sorted, compare_doubles_desc);
+    g_assert_cmpuint (sorted->len, >=, in->len);
+    for (guint i = 0; i < in->len; i++)
+      {
+        gint64 id = cs_photo_get_id (in->pdata[i]);
+        double *p = g_hash_table_lookup (truth, &id);
+
+        g_assert_nonnull (p);
+        g_assert_cmpfloat (*p, >=, threshold);
+        /* the i-th of the row is the (len - i)-th least probable */
+        g_assert_cmpfloat_with_epsilon (*p, g_array_index (sorted, double, sorted->len - in->len + i), 1e-6);
+      }
+    for (guint i = 0; i < out->len; i++)
+      {
+        gint64 id = cs_photo_get_id (out->pdata[i]);
+        g_assert_false (g_hash_table_contains (truth, &id));
+      }
+  }
+
+  /* Cancel puts the old threshold back */
+  gtk_window_close (GTK_WINDOW (dialog));
+  g_assert_true (wait_for (threshold_is, &old, 10));
+
+  /* just out: at threshold 0 they join, and they are the most probable of
+   * the photos below the threshold */
+  g_assert_true (cs_library_edit_label (library, triangle, NULL, NULL, 0.0, NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(CsPhotoList) members = cs_library_list_label_members (library, triangle);
+    g_autoptr(GHashTable) truth = probabilities (members, TRUE);
+    g_autoptr(GArray) below = g_array_new (FALSE, FALSE, sizeof (double));
+    GHashTableIter it;
+    gpointer key, value;
+
+    g_hash_table_iter_init (&it, truth);
+    while (g_hash_table_iter_next (&it, &key, &value))
+      if (*(double *) value < threshold)
+        g_array_append_val (below, *(double *) value);
+    g_array_sort (below, compare_doubles_desc);
+    g_assert_cmpuint (below->len, >=, out->len);
+    for (guint i = 0; i < out->len; i++)
+      {
+        gint64 id = cs_photo_get_id (out->pdata[i]);
+        double *p = g_hash_table_lookup (truth, &id);
+
+        g_assert_nonnull (p);
+        g_assert_cmpfloat (*p, <, threshold);
+        g_assert_cmpfloat_with_epsilon (*p, g_array_index (below, double, i), 1e-6);
+      }
+  }
+  g_assert_true (cs_library_edit_label (library, triangle, NULL, NULL, old, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cs_label_get_count (triangle), ==, n);
 }
 
 static gboolean
@@ -747,6 +921,7 @@ main (int   argc,
       g_test_add_func ("/app/window/search", test_search);
       g_test_add_func ("/app/window/photo-view", test_photo_view);
       g_test_add_func ("/app/window/labels", test_labels);
+      g_test_add_func ("/app/window/label-threshold", test_label_threshold);
       g_test_add_func ("/app/window/verdicts", test_verdicts);
       g_test_add_func ("/app/window/duplicates", test_duplicates);
       g_test_add_func ("/app/window/preferences", test_preferences);
