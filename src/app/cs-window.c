@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <glib/gi18n.h>
 
 #include "cs-duplicates-view.h"
@@ -53,6 +55,7 @@ struct _CsWindow {
   AdwWindowTitle    *content_title;
   GtkWidget         *options_button;
   GtkPopoverMenu    *options_popover;
+  GMenu             *folder_section;
   GtkWidget         *label_menu_button;
   GtkRevealer       *indexing_revealer;
   GtkLabel          *indexing_label;
@@ -106,6 +109,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void update_view (CsWindow *self);
+static void update_folder_menu (CsWindow *self);
 static void run_search (CsWindow *self);
 static void reload_label (CsWindow *self);
 
@@ -383,6 +387,7 @@ on_folders_changed_cb (GSettings  *settings,
                        CsWindow   *self)
 {
   update_model (self);
+  update_folder_menu (self);
   update_view (self);
 }
 
@@ -455,13 +460,31 @@ update_search_status (CsWindow *self)
   if (self->results == NULL)
     return;   /* the first results are on their way */
   {
-    guint accepted = MIN (cs_photo_list_get_n_accepted (self->results), cs_photo_list_get_n_items (self->results));
-    guint rest = cs_photo_list_get_n_items (self->results) - accepted;
-    g_autofree char *first = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u good match", "%'u good matches",
-                                                           accepted), accepted);
-    g_autofree char *second = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "then %'u less likely photo",
-                                                            "then %'u less likely photos", rest), rest);
-    g_autofree char *text = rest > 0 ? g_strdup_printf ("%s, %s", first, second) : g_strdup (first);
+    guint n_items = cs_photo_list_get_n_items (self->results);
+    guint accepted = MIN (cs_photo_list_get_n_accepted (self->results), n_items);
+    guint rest = n_items - accepted;
+    CsQuery *query = cs_photo_list_get_query (self->results);
+    g_autofree char *text = NULL;
+
+    /* at the loosest every photo passing the filters is listed: they are
+     * not all good matches */
+    if (isinf (cs_photo_list_get_cutoff (self->results)) && cs_photo_list_get_cutoff (self->results) < 0)
+      {
+        if (query != NULL && cs_query_get_sort (query) == CS_SORT_DATE)
+          text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u photo, newest first",
+                                               "%'u photos, newest first", n_items), n_items);
+        else
+          text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u photo, best matches first",
+                                               "%'u photos, best matches first", n_items), n_items);
+      }
+    else
+      {
+        g_autofree char *first = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u good match",
+                                                               "%'u good matches", accepted), accepted);
+        g_autofree char *second = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "then %'u less likely photo",
+                                                                "then %'u less likely photos", rest), rest);
+        text = rest > 0 ? g_strdup_printf ("%s, %s", first, second) : g_strdup (first);
+      }
     gtk_label_set_label (self->results_label, text);
     gtk_widget_set_visible (GTK_WIDGET (self->results_label), TRUE);
   }
@@ -1063,9 +1086,10 @@ static void
 filter_folder_chosen (CsWindow *self,
                       GFile    *file)
 {
-  g_free (self->folder_filter);
-  self->folder_filter = g_file_get_path (file);
-  run_search (self);
+  g_autofree char *path = g_file_get_path (file);
+
+  if (path != NULL)
+    g_action_group_change_action_state (G_ACTION_GROUP (self), "folder-filter", g_variant_new_string (path));
 }
 
 static void
@@ -1233,23 +1257,74 @@ date_filter_action (GSimpleAction *action,
   run_search (self);
 }
 
+/* The folder choices of the search options: all folders, the library's
+ * folders (the name alone unless two share it), the folder chosen last if
+ * it is none of them, and a chooser for any other. */
 static void
-folder_filter_action (GtkWidget  *widget,
-                      const char *name,
-                      GVariant   *param)
+update_folder_menu (CsWindow *self)
 {
-  choose (CS_WINDOW (widget), _("Search Only in Folder"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-          filter_folder_chosen);
+  g_auto(GStrv) folders = g_settings_get_strv (self->settings, "folders");
+  gboolean listed = self->folder_filter == NULL;
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+
+  g_menu_remove_all (self->folder_section);
+  g_menu_append (self->folder_section, _("_All Folders"), "win.folder-filter::");
+  for (guint i = 0; folders[i] != NULL; i++)
+    {
+      g_ptr_array_add (paths, folders[i]);
+      listed |= g_strcmp0 (folders[i], self->folder_filter) == 0;
+    }
+  if (!listed)
+    g_ptr_array_add (paths, self->folder_filter);
+  for (guint i = 0; i < paths->len; i++)
+    {
+      g_autofree char *name = g_filename_display_basename (paths->pdata[i]);
+      g_autoptr(GMenuItem) item = NULL;
+
+      for (guint j = 0; j < paths->len; j++)
+        if (j != i)
+          {
+            g_autofree char *other = g_filename_display_basename (paths->pdata[j]);
+            if (g_strcmp0 (name, other) == 0)
+              {
+                g_free (name);
+                name = g_filename_display_name (paths->pdata[i]);
+                break;
+              }
+          }
+      g_auto(GStrv) parts = g_strsplit (name, "_", -1);
+      g_autofree char *label = g_strjoinv ("__", parts);  /* the name as it is, no mnemonic */
+
+      item = g_menu_item_new (label, NULL);
+      g_menu_item_set_action_and_target_value (item, "win.folder-filter",
+                                               g_variant_new_string (paths->pdata[i]));
+      g_menu_append_item (self->folder_section, item);
+    }
+  g_menu_append (self->folder_section, _("Only in _Folder…"), "win.choose-folder-filter");
 }
 
 static void
-clear_folder_filter_action (GtkWidget  *widget,
-                            const char *name,
-                            GVariant   *param)
+folder_filter_action (GSimpleAction *action,
+                      GVariant      *state,
+                      gpointer       user_data)
 {
-  CsWindow *self = CS_WINDOW (widget);
-  g_clear_pointer (&self->folder_filter, g_free);
+  CsWindow *self = CS_WINDOW (user_data);
+  const char *path = g_variant_get_string (state, NULL);
+
+  g_simple_action_set_state (action, state);
+  g_free (self->folder_filter);
+  self->folder_filter = path[0] != '\0' ? g_strdup (path) : NULL;
+  update_folder_menu (self);
   run_search (self);
+}
+
+static void
+choose_folder_filter_action (GtkWidget  *widget,
+                             const char *name,
+                             GVariant   *param)
+{
+  choose (CS_WINDOW (widget), _("Search Only in Folder"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+          filter_folder_chosen);
 }
 
 static void
@@ -1410,6 +1485,7 @@ static const GActionEntry stateful_actions[] = {
   { "pause-indexing", NULL, NULL, "false", pause_indexing_action },
   { "sort", NULL, "s", "'relevance'", sort_action },
   { "date-filter", NULL, "s", "'any'", date_filter_action },
+  { "folder-filter", NULL, "s", "''", folder_filter_action },
 };
 
 /* ------------------------------------------------------------------ */
@@ -1460,6 +1536,7 @@ setup_window (CsWindow      *self,
   if (pictures != NULL && g_file_test (pictures, G_FILE_TEST_IS_DIR))
     self->welcome_folder = g_strdup (pictures);
   update_welcome_folder (self);
+  update_folder_menu (self);
 
   g_signal_connect_object (self->indexer, "notify", G_CALLBACK (on_indexer_notify_cb), self, 0);
   g_signal_connect_object (self->app, "notify::user-paused", G_CALLBACK (on_pause_changed_cb), self, 0);
@@ -1617,6 +1694,7 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, options_button);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, options_popover);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, folder_section);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, label_menu_button);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, indexing_revealer);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, indexing_label);
@@ -1648,8 +1726,7 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.cancel-download", NULL, cancel_download_action);
   gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
   gtk_widget_class_install_action (widget_class, "win.show-failures", NULL, show_failures_action);
-  gtk_widget_class_install_action (widget_class, "win.folder-filter", NULL, folder_filter_action);
-  gtk_widget_class_install_action (widget_class, "win.clear-folder-filter", NULL, clear_folder_filter_action);
+  gtk_widget_class_install_action (widget_class, "win.choose-folder-filter", NULL, choose_folder_filter_action);
   gtk_widget_class_install_action (widget_class, "win.search-by-image", NULL, search_by_image_action);
   gtk_widget_class_install_action (widget_class, "win.show-duplicates", NULL, show_duplicates_action);
   gtk_widget_class_install_action (widget_class, "win.new-label", NULL, new_label_action);

@@ -20,6 +20,7 @@
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -243,6 +244,69 @@ collect_cell_photos (GtkWidget *root,
       else
         collect_cell_photos (w, photos);
     }
+}
+
+/* The first widget below `root` (itself included) of type `type` whose
+ * string property `property` is `value` (NULL: any). */
+static GtkWidget *
+find_widget (GtkWidget  *root,
+             const char *type,
+             const char *property,
+             const char *value)
+{
+  if (g_str_equal (G_OBJECT_TYPE_NAME (root), type))
+    {
+      g_autofree char *got = NULL;
+
+      if (property == NULL)
+        return root;
+      g_object_get (root, property, &got, NULL);
+      if (g_strcmp0 (got, value) == 0)
+        return root;
+    }
+  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      GtkWidget *found = find_widget (w, type, property, value);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The search options popover (sort, strictness, dates, folders). */
+static GtkWidget *
+options_popover (void)
+{
+  GtkWidget *button = find_widget (GTK_WIDGET (window), "GtkMenuButton", "icon-name",
+                                   "view-sort-descending-symbolic");
+
+  g_assert_nonnull (button);
+  return GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+}
+
+/* Clicks the item that reads `text` in the search options. */
+static void
+click_option (const char *text)
+{
+  GtkWidget *item = find_widget (options_popover (), "GtkModelButton", "text", text);
+
+  g_assert_nonnull (item);
+  g_signal_emit_by_name (item, "clicked");
+}
+
+static guint n_results_changed;
+
+static void
+on_results_changed_cb (CsWindow *w,
+                       gpointer  data)
+{
+  n_results_changed++;
+}
+
+static gboolean
+results_since (gpointer data)
+{
+  return n_results_changed > GPOINTER_TO_UINT (data) && !cs_window_get_busy (window);
 }
 
 /* ------------------------------------------------------------------ */
@@ -732,6 +796,185 @@ test_dark_and_narrow (void)
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 }
 
+/* --- filters ------------------------------------------------------ */
+
+static gboolean
+library_has_exactly (gpointer data)
+{
+  return cs_library_get_n_photos (cs_application_get_library (app)) == GPOINTER_TO_UINT (data)
+         && !cs_indexer_get_running (cs_application_get_indexer (app));
+}
+
+/* The photos of `dir` (the truth: the files themselves) into `files`:
+ * path -> mtime in seconds. */
+static void
+list_photos (const char *dir,
+             GHashTable *files)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  g_autofree char *canon = g_canonicalize_filename (dir, NULL);  /* as the library has it */
+  const char *name;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_prefix (name, "photo-"))
+      {
+        char *path = g_build_filename (canon, name, NULL);
+        GStatBuf st;
+        gint64 *mtime = g_new (gint64, 1);
+
+        g_assert_cmpint (g_stat (path, &st), ==, 0);
+        *mtime = st.st_mtime;
+        g_hash_table_insert (files, path, mtime);
+      }
+}
+
+/* Sets the filters the way a person does (clicking `items` in the search
+ * options, in order) and checks that the grid shows exactly the photos of
+ * `files` (path -> mtime) under `folder` (NULL: any) taken at or after
+ * `after` (G_MININT64: any). */
+static void
+check_filtered (const char * const *items,
+                GHashTable         *files,
+                const char         *folder,
+                gint64              after)
+{
+  g_autoptr(GHashTable) want = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *prefix = folder != NULL ? g_strconcat (folder, "/", NULL) : NULL;
+  GListModel *model;
+  GHashTableIter it;
+  gpointer key, value;
+  guint n;
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      guint seen = n_results_changed;
+
+      click_option (items[i]);
+      g_assert_true (wait_for (results_since, GUINT_TO_POINTER (seen), 30));
+    }
+  g_hash_table_iter_init (&it, files);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    {
+      gint64 mtime = *(gint64 *) value;
+
+      /* no photo's date lies near the bound: "past month" cannot be read
+       * two ways */
+      g_assert_true (after == G_MININT64 || llabs (mtime - after) > 3 * 24 * 3600);
+      if ((prefix == NULL || g_str_has_prefix (key, prefix)) && mtime >= after)
+        g_hash_table_add (want, key);
+    }
+  model = cs_photo_grid_get_model (cs_window_get_grid (window));
+  n = g_list_model_get_n_items (model);
+  g_test_message ("filters %s%s%s: %u photos shown, %u expected", items[0], items[1] ? ", " : "",
+                  items[1] ? items[1] : "", n, g_hash_table_size (want));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CsPhoto) photo = g_list_model_get_item (model, i);
+
+      if (!g_hash_table_contains (want, cs_photo_get_path (photo)))
+        g_error ("%s is shown, though %s", cs_photo_get_path (photo),
+                 g_hash_table_contains (files, cs_photo_get_path (photo)) ? "filtered out" : "no photo there");
+    }
+  g_assert_cmpuint (n, ==, g_hash_table_size (want));
+  if (n == 0)
+    g_assert_true (gtk_widget_get_mapped (find_widget (GTK_WIDGET (window), "AdwStatusPage", "title",
+                                                       "No Matches")));
+}
+
+/* The folder and date filters of the search options, on two more folders
+ * of eight photos each: one dated ten days ago, one a hundred days ago
+ * (the toy photos are dated when they were copied, recently). */
+static void
+test_filters (void)
+{
+  g_autofree char *root = g_build_filename (g_get_home_dir (), "Filters", NULL);
+  g_autofree char *recent = g_build_filename (root, "recent-photos", NULL);
+  g_autofree char *old = g_build_filename (root, "old_photos", NULL);
+  g_autoptr(GHashTable) files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GDir) d = g_dir_open (photos_dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  GtkWidget *popover = options_popover ();
+  GtkRange *strictness = GTK_RANGE (find_widget (popover, "GtkScale", NULL, NULL));
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 month = 0, year = 0;
+  const char *name;
+  gulong handler;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  g_mkdir_with_parents (recent, 0755);
+  g_mkdir_with_parents (old, 0755);
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_prefix (name, "photo-"))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  for (guint i = 0; i < 16; i++)
+    {
+      g_autofree char *from = g_build_filename (photos_dir, names->pdata[i * 7], NULL);
+      g_autofree char *to = g_build_filename (i % 2 ? old : recent, names->pdata[i * 7], NULL);
+      g_autofree char *data = NULL;
+      gsize len;
+      gint64 when = now - (i % 2 ? 100 : 10) * 24 * 3600;
+      struct utimbuf t = { (time_t) when, (time_t) when };
+
+      g_assert_true (g_file_get_contents (from, &data, &len, NULL));
+      g_assert_true (g_file_set_contents (to, data, (gssize) len, NULL));
+      g_assert_cmpint (utime (to, &t), ==, 0);
+    }
+  cs_application_add_folder (app, recent);
+  cs_application_add_folder (app, old);
+  g_assert_true (wait_for (library_has_exactly, GUINT_TO_POINTER (256), 120));
+  list_photos (photos_dir, files);
+  list_photos (recent, files);
+  list_photos (old, files);
+  g_assert_cmpuint (g_hash_table_size (files), ==, 256);
+  {
+    g_autoptr(GDateTime) t = g_date_time_new_now_local ();
+    g_autoptr(GDateTime) m = g_date_time_add_months (t, -1);
+    g_autoptr(GDateTime) y = g_date_time_add_years (t, -1);
+
+    month = g_date_time_to_unix (m);
+    year = g_date_time_to_unix (y);
+  }
+
+  /* the loosest search lists every photo the filters let through */
+  handler = g_signal_connect (window, "results-changed", G_CALLBACK (on_results_changed_cb), NULL);
+  gtk_editable_set_text (cs_window_get_search_entry (window), "a red circle");
+  g_assert_true (wait_for (search_settled, NULL, 30));
+  {
+    guint seen = n_results_changed;
+
+    g_assert_nonnull (strictness);
+    gtk_range_set_value (strictness, -1.0);
+    g_assert_true (wait_for (results_since, GUINT_TO_POINTER (seen), 30));
+    g_assert_cmpuint (g_list_model_get_n_items (cs_photo_grid_get_model (cs_window_get_grid (window))), ==, 256);
+    g_assert_nonnull (find_widget (GTK_WIDGET (window), "GtkLabel", "label", "256 photos, best matches first"));
+  }
+
+  check_filtered ((const char *[]) { "recent-photos", NULL }, files, recent, G_MININT64);
+  save_screenshot (GTK_WIDGET (window), "filter-folder.png");
+  /* (the underscore shows as itself, not as a mnemonic) */
+  check_filtered ((const char *[]) { "old_photos", NULL }, files, old, G_MININT64);
+  check_filtered ((const char *[]) { "All Folders", "Past Month", NULL }, files, NULL, month);
+  check_filtered ((const char *[]) { "Past Year", NULL }, files, NULL, year);
+  check_filtered ((const char *[]) { "old_photos", NULL }, files, old, year);
+  check_filtered ((const char *[]) { "Past Month", NULL }, files, old, month);
+  check_filtered ((const char *[]) { "All Folders", "Any Time", NULL }, files, NULL, G_MININT64);
+
+  /* back as it was */
+  {
+    guint seen = n_results_changed;
+
+    gtk_range_set_value (strictness, 0.0);
+    g_assert_true (wait_for (results_since, GUINT_TO_POINTER (seen), 30));
+  }
+  g_signal_handler_disconnect (window, handler);
+  cs_application_remove_folder (app, recent);
+  cs_application_remove_folder (app, old);
+  g_assert_true (wait_for (library_has_exactly, GUINT_TO_POINTER (240), 120));
+  test_rm_rf (root);
+}
+
 static void
 test_stalls (void)
 {
@@ -926,6 +1169,7 @@ main (int   argc,
       g_test_add_func ("/app/window/duplicates", test_duplicates);
       g_test_add_func ("/app/window/preferences", test_preferences);
       g_test_add_func ("/app/window/dark-and-narrow", test_dark_and_narrow);
+      g_test_add_func ("/app/window/filters", test_filters);
       g_test_add_func ("/app/window/stalls", test_stalls);
     }
   /* The cases run inside g_application_run (), from the first activation,
