@@ -156,18 +156,44 @@ set_status (CsWindow   *self,
   gtk_stack_set_visible_child_name (self->content_stack, "status");
 }
 
+/* GTK 4.8's GtkGridView asks a model that replaces a non-empty one for
+ * every item, looking for those it shows already; a CsPhotoList makes its
+ * photos when asked (none of them the old list's), so 100,000 results
+ * held the main loop for 150 ms for nothing.  Through no model at all the
+ * change costs what is on screen, but the view goes back to the top: the
+ * results of the same request are scrolled back to the place that showed
+ * the same positions (by item: GTK lays a long list out by estimate, so
+ * the adjustment's value is not a place to go back to). */
 static void
 set_results (CsWindow    *self,
              CsPhotoList *results)
 {
-  if (g_set_object (&self->results, results))
+  GListModel *old = cs_photo_grid_get_model (self->grid);
+  guint n_old = old != NULL ? g_list_model_get_n_items (old) : 0;
+  GtkGridView *view = cs_photo_grid_get_view (self->grid);
+  GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
+  double upper = gtk_adjustment_get_upper (adj);
+  double value = gtk_adjustment_get_value (adj);
+  guint keep = G_MAXUINT;
+
+  if (!g_set_object (&self->results, results))
+    return;
+  /* the last photo in view, to be in view again */
+  if (!self->scroll_to_top && results != NULL && n_old > 0 && value > 0 && upper > 0)
     {
-      cs_photo_grid_set_model (self->grid, G_LIST_MODEL (results));
-      if (self->scroll_to_top)
-        cs_photo_grid_scroll_to_top (self->grid);
-      self->scroll_to_top = FALSE;
-      g_signal_emit (self, signals[SIGNAL_RESULTS_CHANGED], 0);
+      double end = (value + gtk_adjustment_get_page_size (adj)) / upper * n_old;
+
+      keep = MIN ((guint) MIN (end, (double) n_old), cs_photo_list_get_n_items (results));
+      keep = keep > 0 ? keep - 1 : G_MAXUINT;
     }
+  cs_photo_grid_set_model (self->grid, NULL);
+  cs_photo_grid_set_model (self->grid, G_LIST_MODEL (results));
+  if (self->scroll_to_top)
+    cs_photo_grid_scroll_to_top (self->grid);
+  else if (keep != G_MAXUINT)
+    gtk_widget_activate_action (GTK_WIDGET (view), "list.scroll-to-item", "u", keep);
+  self->scroll_to_top = FALSE;
+  g_signal_emit (self, signals[SIGNAL_RESULTS_CHANGED], 0);
 }
 
 static void
