@@ -6,10 +6,45 @@
 #include "config.h"
 
 #include <locale.h>
+#include <stdio.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
+#include <gio/gio.h>
 
 #include "cs-application.h"
+
+/* `clipsight FOLDER...` adds folders in the running instance, which cannot
+ * answer this terminal: a path that is not a folder is refused here, before
+ * anything is sent to it. */
+static gboolean
+arguments_are_folders (int    argc,
+                       char **argv)
+{
+  gboolean options = TRUE, ok = TRUE;
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (options && strcmp (argv[i], "--") == 0)
+        {
+          options = FALSE;
+          continue;
+        }
+      if (options && argv[i][0] == '-')
+        continue;
+
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (argv[i]);
+      g_autofree char *path = g_file_get_path (file);
+
+      if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          /* TRANSLATORS: %s is what was given on the command line */
+          fprintf (stderr, _("clipsight: %s is not a folder: Clipsight adds folders of photos\n"), argv[i]);
+          ok = FALSE;
+        }
+    }
+  return ok;
+}
 
 int
 main (int   argc,
@@ -24,6 +59,8 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  if (!arguments_are_folders (argc, argv))
+    return 1;
   app = cs_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

@@ -339,6 +339,17 @@ def inner(app, work):
             return n if listed and n > 0 else None
         n = wait_until(f"{folder} listed and indexed in the database", indexed, seconds=300, proc=first)
         print(f"database: the folder is listed, {n} photos indexed so far")
+
+        # `clipsight NOT-A-FOLDER` is refused in the launching terminal and
+        # sends nothing to the running instance
+        missing = os.path.join(work, "no-such-folder")
+        result = subprocess.run([app, missing, folder], cwd=work, env=env, capture_output=True,
+                                text=True, timeout=60)
+        if result.returncode != 1 or f"{missing} is not a folder" not in result.stderr:
+            fail(f"a launch with a missing folder: status {result.returncode}, stderr {result.stderr!r}")
+        if settings_folders(config_home) != [folder]:
+            fail(f"a refused launch changed the folders: {settings_folders(config_home)}")
+        print(f"a missing folder is refused: {result.stderr.strip()!r}")
         if name_owner_pid(APP_ID) != first.pid:
             fail("the first instance lost the bus name")
     except SystemExit:
