@@ -261,7 +261,16 @@ on_row_setup_cb (GtkSignalListItemFactory *factory,
     }
   gtk_widget_add_css_class (row->cells[0], "keeper");
   gtk_box_append (GTK_BOX (box), header);
-  gtk_box_append (GTK_BOX (box), cells);
+  {
+    /* the thumbnails scroll sideways in a narrow window (a phone's 360 px
+     * holds three), instead of widening it */
+    GtkWidget *strip = gtk_scrolled_window_new ();
+
+    gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (strip), GTK_POLICY_AUTOMATIC, GTK_POLICY_NEVER);
+    gtk_scrolled_window_set_propagate_natural_width (GTK_SCROLLED_WINDOW (strip), TRUE);
+    gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (strip), cells);
+    gtk_box_append (GTK_BOX (box), strip);
+  }
   g_object_set_data_full (G_OBJECT (box), "row", row, g_free);
   gtk_list_item_set_child (item, box);
   gtk_list_item_set_activatable (item, FALSE);
