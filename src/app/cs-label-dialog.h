@@ -5,7 +5,7 @@
  *
  * For an existing label, moving the threshold applies it at once (the
  * library re-clusters from stored probabilities, no re-embedding) and
- * previews the photos just above it; Cancel puts the old threshold back.
+ * previews the photos just above and just below it; Cancel puts the old threshold back.
  */
 #pragma once
 
