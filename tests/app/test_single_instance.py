@@ -35,6 +35,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from xvfb import start_xvfb  # noqa: E402
+
 SKIP = 77
 APP_ID = "io.github.clipsight.Clipsight"  # or the development profile's, from argv
 TIMEOUT = 60
@@ -168,19 +171,6 @@ class X11:
     def focused_pid(self):
         top = self.toplevel(self.focus())
         return self.pid_of(top) if top is not None else None
-
-
-def start_xvfb():
-    """An Xvfb server on a display it picks itself: (process, ":N")."""
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24",
-                             "-nolisten", "tcp"], pass_fds=(write_fd,), stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    with os.fdopen(read_fd) as f:
-        number = f.readline().strip()
-    if not number:
-        fail("Xvfb did not start")
-    return proc, ":" + number
 
 
 # ---------------------------------------------------------------- D-Bus

@@ -28,6 +28,9 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from xvfb import start_xvfb  # noqa: E402
+
 problems = []
 
 
@@ -48,21 +51,6 @@ def read_ini(path, section):
     parser.optionxform = str
     parser.read(path, encoding="utf-8")
     return parser[section] if parser.has_section(section) else {}
-
-
-def start_xvfb():
-    """An Xvfb server on a display it picks itself (no race with other
-    tests' servers): (process, ":N")."""
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24",
-                             "-nolisten", "tcp"], pass_fds=(write_fd,), stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    with os.fdopen(read_fd) as f:
-        number = f.readline().strip()
-    if not number:
-        proc.kill()
-        raise RuntimeError("Xvfb did not start")
-    return proc, ":" + number
 
 
 def start_app(root, bindir, datadir, localedir, app_id, work):

@@ -35,6 +35,9 @@ import tempfile
 import time
 import urllib.parse
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from xvfb import start_xvfb  # noqa: E402
+
 SKIP = 77
 TIMEOUT = 60
 
@@ -132,19 +135,6 @@ def run_client(dest, path, calls, then=None):
     if len(answers) != len(calls):
         fail(f"provider-client gave {len(answers)} answers for {len(calls)} calls:\n{out}")
     return answers
-
-
-def start_xvfb():
-    """An Xvfb server on a free display: (process, ":N")."""
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24",
-                             "-nolisten", "tcp"], pass_fds=(write_fd,), stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    with os.fdopen(read_fd) as f:
-        number = f.readline().strip()
-    if not number:
-        fail("Xvfb did not start")
-    return proc, ":" + number
 
 
 def inner(host, app_id, work, x11=False, actions=True):
