@@ -274,16 +274,13 @@ bump_alloc (void  *data,
   return p;
 }
 
-/* The linear layers, by the part they play: each could have a format of
- * its own.  All take the precision's (tried: the second MLP layer, whose
- * inputs after GELU are the most skewed, in bfloat16 within int8 moved
- * the toy model's worst image cosine to float32 from 0.99984 to 0.99986
- * only, for 16 % of the speed). */
-typedef enum { L_QKV, L_O, L_FC1, L_FC2, L_PATCH, L_N } linear_kind;
-
+/* The packed format of the linear layers in `precision`; all of them,
+ * patch embedding included, take the same one.  (Tried: the second MLP
+ * layer, whose inputs after GELU are the most skewed, in bfloat16 within
+ * int8 moved the toy model's worst image cosine to float32 from 0.99984
+ * to 0.99986 only, for 16 % of the speed.) */
 static clip_weights_format
-linear_format (clip_precision precision,
-               linear_kind    kind)
+linear_format (clip_precision precision)
 {
   switch (precision)
     {
@@ -353,15 +350,13 @@ pack_free (clip_model_pack *pack)
 static size_t
 tower_size (const clip_tower_info *info,
             int                    embed_dim,
-            clip_precision         p)
+            clip_weights_format    format)
 {
   size_t w = (size_t) info->width, m = (size_t) info->mlp, e = (size_t) embed_dim;
 
   return (size_t) info->layers
-         * (clip_pack_linear_size (linear_format (p, L_QKV), 3 * w, w, 1)
-            + clip_pack_linear_size (linear_format (p, L_O), w, w, 1)
-            + clip_pack_linear_size (linear_format (p, L_FC1), m, w, 1)
-            + clip_pack_linear_size (linear_format (p, L_FC2), w, m, 1))
+         * (clip_pack_linear_size (format, 3 * w, w, 1) + clip_pack_linear_size (format, w, w, 1)
+            + clip_pack_linear_size (format, m, w, 1) + clip_pack_linear_size (format, w, m, 1))
          + clip_pack_linear_size (CLIP_WEIGHTS_F32, e, w, 0);
 }
 
@@ -369,7 +364,7 @@ static int
 tower_alloc (clip_tower_packed     *out,
              const clip_tower_info *info,
              int                    embed_dim,
-             clip_precision         p,
+             clip_weights_format    format,
              bump                  *b)
 {
   size_t w = (size_t) info->width, m = (size_t) info->mlp, e = (size_t) embed_dim;
@@ -377,10 +372,10 @@ tower_alloc (clip_tower_packed     *out,
   for (int l = 0; l < info->layers; l++)
     {
       clip_layer_packed *lp = &out->layers[l];
-      if (!pack_alloc (&lp->qkv, linear_format (p, L_QKV), 3 * w, w, 1, bump_alloc, b)
-          || !pack_alloc (&lp->o, linear_format (p, L_O), w, w, 1, bump_alloc, b)
-          || !pack_alloc (&lp->fc1, linear_format (p, L_FC1), m, w, 1, bump_alloc, b)
-          || !pack_alloc (&lp->fc2, linear_format (p, L_FC2), w, m, 1, bump_alloc, b))
+      if (!pack_alloc (&lp->qkv, format, 3 * w, w, 1, bump_alloc, b)
+          || !pack_alloc (&lp->o, format, w, w, 1, bump_alloc, b)
+          || !pack_alloc (&lp->fc1, format, m, w, 1, bump_alloc, b)
+          || !pack_alloc (&lp->fc2, format, w, m, 1, bump_alloc, b))
         return 0;
     }
   return pack_alloc (&out->proj, CLIP_WEIGHTS_F32, e, w, 0, bump_alloc, b);
@@ -396,7 +391,7 @@ pack_create (const clip_model *model,
              char            **error)
 {
   const clip_model_info *info = &model->info;
-  clip_weights_format pformat = linear_format (precision, L_PATCH);
+  clip_weights_format format = linear_format (precision);
   size_t pd = (size_t) info->num_channels * info->patch_size * info->patch_size;
   clip_model_pack *pack = g_new0 (clip_model_pack, 1);
   bump b = { 0 };
@@ -406,23 +401,23 @@ pack_create (const clip_model *model,
   if (towers & CLIP_TOWER_VISION)
     {
       pack->vision.layers = g_new0 (clip_layer_packed, info->vision.layers);
-      b.size += tower_size (&info->vision, info->embed_dim, precision)
-                + clip_pack_linear_size (pformat, (size_t) info->vision.width, pd, 0);
+      b.size += tower_size (&info->vision, info->embed_dim, format)
+                + clip_pack_linear_size (format, (size_t) info->vision.width, pd, 0);
     }
   if (towers & CLIP_TOWER_TEXT)
     {
       pack->text.layers = g_new0 (clip_layer_packed, info->text.layers);
-      b.size += tower_size (&info->text, info->embed_dim, precision);
+      b.size += tower_size (&info->text, info->embed_dim, format);
     }
   pack->arena = arena_alloc (MAX (b.size, 1), &pack->arena_mapped);
   pack->arena_bytes = b.size;
   b.base = pack->arena;
   if (pack->arena == NULL
       || ((towers & CLIP_TOWER_VISION)
-          && (!tower_alloc (&pack->vision, &info->vision, info->embed_dim, precision, &b)
-              || !pack_alloc (&pack->patch, pformat, (size_t) info->vision.width, pd, 0, bump_alloc, &b)))
+          && (!tower_alloc (&pack->vision, &info->vision, info->embed_dim, format, &b)
+              || !pack_alloc (&pack->patch, format, (size_t) info->vision.width, pd, 0, bump_alloc, &b)))
       || ((towers & CLIP_TOWER_TEXT)
-          && !tower_alloc (&pack->text, &info->text, info->embed_dim, precision, &b)))
+          && !tower_alloc (&pack->text, &info->text, info->embed_dim, format, &b)))
     {
       pack_free (pack);
       return clip_set_error (error, CLIP_STATUS_NO_MEMORY,
