@@ -211,12 +211,8 @@ cli_cmd_index (int    argc,
   g_option_context_add_main_entries (octx, entries, NULL);
   if (!parse_options (octx, &argc, &argv))
     return EXIT_USAGE;
-  if (precision_opt != NULL && !clip_precision_parse (precision_opt, &precision))
-    {
-      g_autofree char *m = g_strdup_printf ("index: unknown precision '%s' (f32, f16, bf16 or int8)", precision_opt);
-      fail_message (m);
-      return EXIT_USAGE;
-    }
+  if (precision_opt != NULL && !cli_parse_precision ("index", precision_opt, &precision))
+    return EXIT_USAGE;
   model = resolve_model (model_opt, database);
   if (model == NULL)
     {

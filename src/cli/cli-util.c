@@ -118,3 +118,17 @@ cli_parse_backend (const char   *name,
     return FALSE;
   return TRUE;
 }
+
+gboolean
+cli_parse_precision (const char     *command,
+                     const char     *name,
+                     clip_precision *out)
+{
+  g_autofree char *m = NULL;
+
+  if (clip_precision_parse (name, out))
+    return TRUE;
+  m = g_strdup_printf ("%s: unknown precision '%s' (f32, f16, bf16 or int8)", command, name);
+  fail_message (m);
+  return FALSE;
+}

@@ -29,6 +29,11 @@ const char *model_dir_or_env    (const char *opt);
 /* --backend NAME: native (default, also for NULL), blas or ref. */
 gboolean    cli_parse_backend   (const char   *name,
                                  clip_backend *out);
+/* --precision NAME (f32, f16, bf16, int8) for `command`: on an unknown
+ * name prints "COMMAND: unknown precision ..." and returns FALSE. */
+gboolean    cli_parse_precision (const char     *command,
+                                 const char     *name,
+                                 clip_precision *out);
 /* Parses options, printing the error on failure. */
 gboolean    parse_options       (GOptionContext *octx,
                                  int            *argc,

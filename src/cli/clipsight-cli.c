@@ -160,18 +160,6 @@ embed_input_clear (gpointer p)
   g_free (((EmbedInput *) p)->value);
 }
 
-static gboolean
-parse_precision (const char     *name,
-                 clip_precision *out)
-{
-  if (name == NULL)
-    {
-      *out = CLIP_PRECISION_F32;
-      return TRUE;
-    }
-  return clip_precision_parse (name, out);
-}
-
 /* Prints one input's embedding as a line of JSON. */
 static void
 print_embedding (const EmbedInput *in,
@@ -228,12 +216,8 @@ cmd_embed (int    argc,
       fail_message (m);
       return EXIT_USAGE;
     }
-  if (!parse_precision (precision_opt, &params.precision))
-    {
-      g_autofree char *m = g_strdup_printf ("embed: unknown precision '%s' (f32, f16, bf16 or int8)", precision_opt);
-      fail_message (m);
-      return EXIT_USAGE;
-    }
+  if (precision_opt != NULL && !cli_parse_precision ("embed", precision_opt, &params.precision))
+    return EXIT_USAGE;
   if (!cli_parse_backend (backend_opt, &params.backend) || batch < 1)
     {
       fail_message ("embed: --backend must be native, blas or ref, --batch at least 1");
