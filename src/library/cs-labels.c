@@ -418,6 +418,24 @@ compare_items (gconstpointer a,
   return x->row < y->row ? -1 : x->row > y->row;
 }
 
+/* Whether row r is in label l by the clustering's choice and the user
+ * has not judged it for that label. */
+static gboolean
+is_unjudged_member (CsClustering     *cl,
+                    const CsLabelDef *def,
+                    int               l,
+                    guint             r)
+{
+  CsPhotoMeta meta;
+
+  if (cl->best[r] != l)
+    return FALSE;
+  if (def->verdicts->len == 0)
+    return TRUE;
+  _cs_vector_index_meta (cl->index, r, &meta);
+  return cs_label_def_verdict (def, meta.id) == 0;
+}
+
 guint
 cs_clustering_members (CsClustering     *cl,
                        const CsLabelDef *def,
@@ -429,20 +447,11 @@ cs_clustering_members (CsClustering     *cl,
 
   if (l < 0)
     return 0;
-  /* the clustering's choice, unless the user said otherwise */
+  /* the clustering's choice, unless the user said otherwise (the
+   * confirmed ones are counted below) */
   for (guint r = 0; r < n_rows; r++)
-    if (cl->best[r] == l && cl->prob[r] >= def->threshold)
+    if (cl->prob[r] >= def->threshold && is_unjudged_member (cl, def, l, r))
       {
-        CsPhotoMeta meta;
-        int verdict = 0;
-
-        if (def->verdicts->len > 0)
-          {
-            _cs_vector_index_meta (cl->index, r, &meta);
-            verdict = cs_label_def_verdict (def, meta.id);
-            if (verdict != 0)
-              continue;  /* counted below */
-          }
         count++;
         if (items != NULL)
           {
@@ -472,13 +481,6 @@ cs_clustering_members (CsClustering     *cl,
   return count;
 }
 
-static gint
-compare_items_ascending (gconstpointer a,
-                         gconstpointer b)
-{
-  return compare_items (b, a);
-}
-
 void
 cs_clustering_boundary (CsClustering     *cl,
                         const CsLabelDef *def,
@@ -495,25 +497,17 @@ cs_clustering_boundary (CsClustering     *cl,
   if (l < 0)
     return;
   for (guint r = 0; r < n_rows; r++)
-    if (cl->best[r] == l)
+    if (is_unjudged_member (cl, def, l, r))
       {
         CsPhotoListItem it = { r, cl->cos[r], cl->prob[r], cl->prob[r] >= threshold, 0 };
 
-        if (def->verdicts->len > 0)
-          {
-            CsPhotoMeta meta;
-
-            _cs_vector_index_meta (cl->index, r, &meta);
-            if (cs_label_def_verdict (def, meta.id) != 0)
-              continue;
-          }
         g_array_append_val (it.accepted ? in : out, it);
       }
-  /* the least probable members, then the most probable of the others */
-  g_array_sort (in, compare_items_ascending);
-  g_array_set_size (in, MIN (in->len, n));
-  for (guint i = in->len; i-- > 0;)
-    g_array_append_val (above, g_array_index (in, CsPhotoListItem, i));
+  /* the least probable members, then the most probable of the others,
+   * each most probable first */
+  g_array_sort (in, compare_items);
+  g_array_append_vals (above, in->data + (gsize) (in->len - MIN (in->len, n)) * sizeof (CsPhotoListItem),
+                       MIN (in->len, n));
   g_array_sort (out, compare_items);
   g_array_append_vals (below, out->data, MIN (out->len, n));
 }
