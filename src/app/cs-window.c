@@ -494,7 +494,7 @@ update_search_status (CsWindow *self)
 
     /* at the loosest every photo passing the filters is listed: they are
      * not all good matches */
-    if (isinf (cs_photo_list_get_cutoff (self->results)) && cs_photo_list_get_cutoff (self->results) < 0)
+    if (cs_photo_list_get_cutoff (self->results) == -INFINITY)
       {
         if (query != NULL && cs_query_get_sort (query) == CS_SORT_DATE)
           text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u photo, newest first",
@@ -1302,21 +1302,21 @@ update_folder_menu (CsWindow *self)
     }
   if (!listed)
     g_ptr_array_add (paths, self->folder_filter);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < paths->len; i++)
+    g_ptr_array_add (names, g_filename_display_basename (paths->pdata[i]));
   for (guint i = 0; i < paths->len; i++)
     {
-      g_autofree char *name = g_filename_display_basename (paths->pdata[i]);
+      g_autofree char *full = NULL;
+      const char *name = names->pdata[i];
       g_autoptr(GMenuItem) item = NULL;
 
-      for (guint j = 0; j < paths->len; j++)
-        if (j != i)
+      /* a name two folders share is shown as the whole path */
+      for (guint j = 0; j < names->len; j++)
+        if (j != i && g_str_equal (name, names->pdata[j]))
           {
-            g_autofree char *other = g_filename_display_basename (paths->pdata[j]);
-            if (g_strcmp0 (name, other) == 0)
-              {
-                g_free (name);
-                name = g_filename_display_name (paths->pdata[i]);
-                break;
-              }
+            name = full = g_filename_display_name (paths->pdata[i]);
+            break;
           }
       g_auto(GStrv) parts = g_strsplit (name, "_", -1);
       g_autofree char *label = g_strjoinv ("__", parts);  /* the name as it is, no mnemonic */
