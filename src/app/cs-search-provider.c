@@ -53,9 +53,6 @@ struct _CsSearchProvider
   GHashTable      *newest;
   /* Request*: calls waiting for a loaded library. */
   GPtrArray       *waiting;
-  /* Request*: calls whose library search waits for the one running. */
-  GQueue          *queued;
-  Request         *searching;
 
   /* The application held for KEEP_ALIVE_SECONDS after the last call. */
   GApplication    *kept_alive;
@@ -63,8 +60,7 @@ struct _CsSearchProvider
 };
 
 /* One GetInitialResultSet or GetSubsearchResultSet call: it waits for the
- * library, or is queued, or is the search running, or was superseded and
- * is running to its cancellation. */
+ * library, or its search runs (to its cancellation once superseded). */
 struct _Request
 {
   CsSearchProvider      *provider;
@@ -255,7 +251,6 @@ get_loaded_library (CsSearchProvider *self)
   return library;
 }
 
-static void run_next_search (CsSearchProvider *self);
 static gboolean on_wait_poll_cb (gpointer user_data);
 
 /* Waits for a loaded library (LOAD_WAIT_MS from the call at most). */
@@ -276,26 +271,19 @@ on_search_finished_cb (GObject      *source,
                        gpointer      user_data)
 {
   Request *request = user_data;
-  /* the request's reference may be the last one */
-  g_autoptr(CsSearchProvider) self = g_object_ref (request->provider);
   g_autoptr(GError) error = NULL;
   g_autoptr(CsPhotoList) list = NULL;
   g_autoptr(GPtrArray) ids = NULL;
   guint n_items;
 
-  if (self->searching == request)
-    self->searching = NULL;
-
   list = cs_library_search_finish (CS_LIBRARY (source), result, &error);
   if (list == NULL)
     {
-      /* No model yet, an empty library, a newer search of this caller's
-       * (or of the window's: the library runs one search at a time):
+      /* No model yet, an empty library, a newer search of this caller's:
        * nothing to show. */
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_debug ("Search for “%s” failed: %s", request->text, error->message);
       request_reply (request, NULL);
-      run_next_search (self);
       return;
     }
 
@@ -312,46 +300,28 @@ on_search_finished_cb (GObject      *source,
   g_ptr_array_add (ids, NULL);
 
   request_reply (request, (const char * const *) ids->pdata);
-  run_next_search (self);
 }
 
-/* Starts the first queued search when none is running.  One at a time:
- * the library cancels the search still running when a newer one starts,
- * whoever started either, and one caller must not cancel another's
- * (only its own older one: supersede ()). */
+/* Runs the request's search, or lets it wait while the application has no
+ * loaded library (at start-up, or replacing it for a new model).  Searches
+ * of different callers run side by side: each has its own cancellable,
+ * which only a newer search of the same caller cancels (supersede ()). */
 static void
-run_next_search (CsSearchProvider *self)
+request_start (Request *request)
 {
-  Request *request;
-  CsLibrary *library;
+  CsLibrary *library = get_loaded_library (request->provider);
   g_autoptr(CsQuery) query = NULL;
 
-  if (self->searching != NULL || self->registration_id == 0)
-    return;
-  request = g_queue_pop_head (self->queued);
-  if (request == NULL)
-    return;
-
-  library = get_loaded_library (self);
   if (library == NULL)
     {
-      /* the application is replacing its library (a new model) */
-      while (request != NULL)
-        {
-          request_wait (request);
-          request = g_queue_pop_head (self->queued);
-        }
+      request_wait (request);
       return;
     }
-
   query = cs_query_new (request->text);
   cs_query_set_sort (query, CS_SORT_RELEVANCE);
   cs_query_set_accepted_only (query, TRUE);
   cs_query_set_limit (query, MAX_RESULTS);
-
-  self->searching = request;
-  cs_library_search_async (library, query, request->cancellable,
-                           on_search_finished_cb, request);
+  cs_library_search_async (library, query, request->cancellable, on_search_finished_cb, request);
 }
 
 /* Polls for the library while the call waits (a newer call from the same
@@ -366,8 +336,7 @@ on_wait_poll_cb (gpointer user_data)
     {
       request->poll_id = 0;
       g_ptr_array_remove (self->waiting, request);
-      g_queue_push_tail (self->queued, request);
-      run_next_search (self);
+      request_start (request);
       return G_SOURCE_REMOVE;
     }
 
@@ -384,8 +353,8 @@ on_wait_poll_cb (gpointer user_data)
 }
 
 /* Makes `request` its caller's newest search.  The caller's older one,
- * if still open, is answered with nothing: now when it waits (for the
- * library or for its turn), through its cancellation when it runs. */
+ * if still open, is answered with nothing: now when it waits for the
+ * library, through its cancellation when it runs. */
 static void
 supersede (CsSearchProvider *self,
            Request          *request)
@@ -395,7 +364,7 @@ supersede (CsSearchProvider *self,
   if (older != NULL)
     {
       g_hash_table_remove (self->newest, request->caller);
-      if (g_ptr_array_remove (self->waiting, older) || g_queue_remove (self->queued, older))
+      if (g_ptr_array_remove (self->waiting, older))
         request_reply (older, NULL);
       else
         g_cancellable_cancel (older->cancellable);
@@ -419,13 +388,7 @@ search (CsSearchProvider      *self,
     }
 
   supersede (self, request);
-  if (get_loaded_library (self) == NULL)
-    {
-      request_wait (request);
-      return;
-    }
-  g_queue_push_tail (self->queued, request);
-  run_next_search (self);
+  request_start (request);
 }
 
 char *
@@ -709,7 +672,6 @@ cs_search_provider_finalize (GObject *object)
   g_weak_ref_clear (&self->application);
   g_clear_pointer (&self->waiting, g_ptr_array_unref);
   g_clear_pointer (&self->newest, g_hash_table_unref);
-  g_clear_pointer (&self->queued, g_queue_free);
 
   G_OBJECT_CLASS (cs_search_provider_parent_class)->finalize (object);
 }
@@ -732,30 +694,29 @@ cs_search_provider_init (CsSearchProvider *self)
   g_weak_ref_init (&self->application, NULL);
   self->waiting = g_ptr_array_new ();
   self->newest = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->queued = g_queue_new ();
 }
 
 static void
 provider_unregister (CsSearchProvider *self)
 {
   g_autoptr(GPtrArray) waiting = NULL;
-  Request *request;
+  GHashTableIter iter;
+  gpointer request;
 
-  /* (also what keeps run_next_search () from starting more) */
   if (self->registration_id != 0)
     g_dbus_connection_unregister_object (self->connection, self->registration_id);
   self->registration_id = 0;
   g_clear_object (&self->connection);
 
-  while ((request = g_queue_pop_head (self->queued)) != NULL)
-    request_reply (request, NULL);
   waiting = g_steal_pointer (&self->waiting);
   self->waiting = g_ptr_array_new ();
   for (guint i = 0; i < waiting->len; i++)
     request_reply (g_ptr_array_index (waiting, i), NULL);
-  /* it answers with nothing once cancelled */
-  if (self->searching != NULL)
-    g_cancellable_cancel (self->searching->cancellable);
+  /* the searches still running (each its caller's newest) answer with
+   * nothing once cancelled */
+  g_hash_table_iter_init (&iter, self->newest);
+  while (g_hash_table_iter_next (&iter, NULL, &request))
+    g_cancellable_cancel (((Request *) request)->cancellable);
 
   stop_keeping_alive (self);
 }

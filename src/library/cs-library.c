@@ -803,18 +803,12 @@ typedef struct {
   GError        *model_error;
   CsQueryData   *q;
   CsQuery       *query;
-  GCancellable  *caller_cancellable;
-  gulong         caller_handler;
 } SearchJob;
 
 static void
 search_job_free (gpointer p)
 {
   SearchJob *job = p;
-
-  if (job->caller_cancellable != NULL)
-    g_cancellable_disconnect (job->caller_cancellable, job->caller_handler);
-  g_clear_object (&job->caller_cancellable);
 
   g_clear_pointer (&job->index, _cs_vector_index_unref);
   g_clear_pointer (&job->runtime, cs_clip_runtime_unref);
@@ -1123,13 +1117,19 @@ cs_library_search_async (CsLibrary           *self,
   g_return_if_fail (CS_IS_LIBRARY (self));
   g_return_if_fail (CS_IS_QUERY (query));
 
-  /* the newest search wins */
-  if (self->search_cancellable != NULL)
-    g_cancellable_cancel (self->search_cancellable);
-  g_clear_object (&self->search_cancellable);
-  self->search_cancellable = g_cancellable_new ();
+  /* without a cancellable of its own the newest such search wins; with
+   * one, the caller decides (two callers' searches never cancel each
+   * other) */
+  if (cancellable == NULL)
+    {
+      if (self->search_cancellable != NULL)
+        g_cancellable_cancel (self->search_cancellable);
+      g_clear_object (&self->search_cancellable);
+      self->search_cancellable = g_cancellable_new ();
+      cancellable = self->search_cancellable;
+    }
 
-  task = g_task_new (self, self->search_cancellable, callback, user_data);
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, cs_library_search_async);
   g_task_set_return_on_cancel (task, FALSE);
   if (self->index == NULL)
@@ -1145,14 +1145,6 @@ cs_library_search_async (CsLibrary           *self,
   job->model_error = self->model_error != NULL ? g_error_copy (self->model_error) : NULL;
   job->q = _cs_query_data_new (query);
   job->query = cs_query_copy (query);
-  if (cancellable != NULL)
-    {
-      /* the caller's cancellable cancels this search only */
-      job->caller_cancellable = g_object_ref (cancellable);
-      job->caller_handler = g_cancellable_connect (cancellable, G_CALLBACK (g_cancellable_cancel),
-                                                   g_object_ref (self->search_cancellable),
-                                                   g_object_unref);
-    }
   g_task_set_task_data (task, job, search_job_free);
   g_task_run_in_thread (task, search_thread);
 }

@@ -172,8 +172,11 @@ gboolean    cs_library_refresh            (CsLibrary           *self,
  * the cost of that is 16 bytes a photo, the photos' objects being made
  * as they are shown (cs-photo-list.h).
  *
- * A newer search supersedes an older one still running: the older one
- * finishes with G_IO_ERROR_CANCELLED.  Errors: CS_LIBRARY_ERROR_NOT_LOADED,
+ * Without a `cancellable`, a newer such search supersedes an older one
+ * still running: the older one finishes with G_IO_ERROR_CANCELLED.  With
+ * one, only that cancellable stops the search, so callers that each keep
+ * their own (the window, each caller of the search provider) never cancel
+ * one another's.  Errors: CS_LIBRARY_ERROR_NOT_LOADED,
  * _EMPTY_QUERY, _NO_MODEL (text or image terms without a model),
  * _NO_SUCH_PHOTO (similar-to), G_IO_ERROR/CS_DECODE_ERROR (image-path). */
 void         cs_library_search_async      (CsLibrary           *self,
