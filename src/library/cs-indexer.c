@@ -943,6 +943,35 @@ fail:
   return FALSE;
 }
 
+/* Loads the vision tower (once a run), straight into the packed weights
+ * of the run's precision: the process holds those and little else.  A
+ * run with nothing to embed (most runs of a watched library) never
+ * calls it. */
+static gboolean
+job_load_model (Job     *job,
+                GError **error)
+{
+  clip_params params = clip_params_default ();
+  char *msg = NULL;
+  clip_status status;
+
+  if (job->ctx != NULL)
+    return TRUE;
+  if (job->model == NULL)
+    {
+      status = clip_model_load_for (job->model_dir, job->precision, CLIP_TOWER_VISION, &job->model, &msg);
+      if (status != CLIP_STATUS_OK)
+        return cs_clip_propagate (error, status, msg);
+    }
+  params.precision = job->precision;
+  params.abort_cb = job_abort_cb;
+  params.abort_data = job;
+  status = clip_ctx_new (job->model, &params, &job->ctx, &msg);
+  if (status != CLIP_STATUS_OK)
+    return cs_clip_propagate (error, status, msg);
+  return TRUE;
+}
+
 static gboolean
 job_embed (Job     *job,
            GError **error)
@@ -959,6 +988,8 @@ job_embed (Job     *job,
       n_work++;
   if (n_work == 0)
     return TRUE;
+  if (!job_load_model (job, error))
+    return FALSE;
   job_set_state (job, CS_INDEXER_STATE_INDEXING, NULL);
   job_add_progress (job, 0, 0, n_work);
   job->results = g_async_queue_new ();
@@ -1092,10 +1123,7 @@ static gboolean
 job_run (Job     *job,
          GError **error)
 {
-  clip_params params = clip_params_default ();
   g_autofree char *model_id = NULL;
-  char *msg = NULL;
-  clip_status status;
   gint64 t0 = g_get_monotonic_time ();
   g_autoptr(GPtrArray) roots = NULL;
 
@@ -1118,28 +1146,23 @@ job_run (Job     *job,
   if (job->store == NULL || !job_apply_folder_ops (job, error))
     return FALSE;
 
-  /* only the vision tower, straight into the packed weights of the
-   * precision: the process holds those and little else */
-  status = clip_model_load_for (job->model_dir, job->precision, CLIP_TOWER_VISION, &job->model, &msg);
-  if (status != CLIP_STATUS_OK)
-    return cs_clip_propagate (error, status, msg);
-  params.precision = job->precision;
-  params.abort_cb = job_abort_cb;
-  params.abort_data = job;
-  status = clip_ctx_new (job->model, &params, &job->ctx, &msg);
-  if (status != CLIP_STATUS_OK)
-    return cs_clip_propagate (error, status, msg);
   model_id = cs_model_id_for_dir (job->model_dir, job->cancellable, error);
   if (model_id == NULL)
     return FALSE;
-  {
-    g_autofree char *name = g_path_get_basename (job->model_dir);
-    job->model_row = cs_store_ensure_model (job->store, model_id, name,
-                                            clip_model_get_info (job->model)->embed_dim, "f32", error);
-    if (job->model_row < 0
-        || !cs_store_set_setting (job->store, "model-dir", job->model_dir, error))
-      return FALSE;
-  }
+  /* the weights only when needed: for a model the store does not know yet
+   * (its dimension), else once there is something to embed */
+  job->model_row = cs_store_lookup_model (job->store, model_id, NULL, error);
+  if (job->model_row == 0)
+    {
+      g_autofree char *name = g_path_get_basename (job->model_dir);
+
+      if (!job_load_model (job, error))
+        return FALSE;
+      job->model_row = cs_store_ensure_model (job->store, model_id, name,
+                                              clip_model_get_info (job->model)->embed_dim, "f32", error);
+    }
+  if (job->model_row < 0 || !cs_store_set_setting (job->store, "model-dir", job->model_dir, error))
+    return FALSE;
 
   g_autoptr(GPtrArray) inc = cs_store_list_folders (job->store, FALSE, error);
   g_autoptr(GPtrArray) exc = inc != NULL ? cs_store_list_folders (job->store, TRUE, error) : NULL;
