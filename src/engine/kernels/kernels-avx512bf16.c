@@ -24,7 +24,7 @@
 #define MC 96
 #endif
 #ifndef KC
-#define KC 256
+#define KC 768 /* see kernels-simd.inc */
 #endif
 #ifndef NCP
 #define NCP 8
@@ -222,7 +222,7 @@ gemm_bf16_avx512 (const clip_gemm_args *g,
 {
   size_t kp = g->w->kp, m = g->m, whole = g->w->n / CLIP_PANEL;
 
-  /* panels NCP at a time: their KC x NCP x 32 block stays in L2 */
+  /* panels NCP at a time, k in blocks of KC, rows in blocks of MC */
   for (size_t q0 = p0; q0 < p1; q0 += NCP)
     {
       size_t q1 = p1 - q0 < NCP ? p1 : q0 + NCP;
