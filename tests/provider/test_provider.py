@@ -219,7 +219,9 @@ def inner(host, app_id, work, x11=False, actions=True):
                 fail(f"no file icon: {m}")
 
         # A thumbnail in the app's cache (freedesktop layout) becomes the icon.
-        top_path = os.path.join(os.path.realpath(photos), names[0])
+        # Thumbnails are keyed by the URI of the path as indexed: ".." taken
+        # out, symbolic links kept (the library does not resolve them).
+        top_path = os.path.join(os.path.normpath(os.path.abspath(photos)), names[0])
         uri = "file://" + urllib.parse.quote(top_path)
         thumb_dir = os.path.join(work, "cache", "clipsight", "thumbnails", "large")
         os.makedirs(thumb_dir, exist_ok=True)
