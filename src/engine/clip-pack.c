@@ -59,6 +59,24 @@ element_size (clip_weights_format format)
   return format == CLIP_WEIGHTS_F32 ? 4 : format == CLIP_WEIGHTS_I8 ? 1 : 2;
 }
 
+void
+clip_packed_columns (const clip_packed *w,
+                     size_t             col0,
+                     size_t             ncols,
+                     clip_packed       *view)
+{
+  g_assert (col0 % CLIP_PANEL == 0 && col0 + ncols <= w->n);
+  *view = *w;
+  view->n = ncols;
+  view->data = (const char *) w->data + col0 / CLIP_PANEL * w->kp * CLIP_PANEL * element_size (w->format);
+  if (w->bias != NULL)
+    view->bias = w->bias + col0;
+  if (w->scale != NULL)
+    view->scale = w->scale + col0;
+  if (w->colsum != NULL)
+    view->colsum = w->colsum + col0;
+}
+
 /* --- precisions ---------------------------------------------------------------- */
 
 static const char *const precision_names[CLIP_N_PRECISIONS] = { "f32", "f16", "bf16", "int8" };

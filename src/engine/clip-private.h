@@ -140,6 +140,13 @@ size_t           clip_pack_linear_size (clip_weights_format format,
                                         size_t              k,
                                         int                 has_bias);
 
+/* `view` = columns [col0, col0 + ncols) of packed `w`, sharing its memory;
+ * col0 must start a panel. */
+void             clip_packed_columns   (const clip_packed *w,
+                                        size_t             col0,
+                                        size_t             ncols,
+                                        clip_packed       *view);
+
 /* For tests: makes a native-backend context run on kernel table `k` (one
  * from clip_kernels_available) instead of the one chosen for the CPU. */
 void             clip_ctx_set_kernels   (clip_ctx           *ctx,
