@@ -151,6 +151,10 @@ void             clip_packed_columns   (const clip_packed *w,
  * from clip_kernels_available) instead of the one chosen for the CPU. */
 void             clip_ctx_set_kernels   (clip_ctx           *ctx,
                                          const clip_kernels *k);
+/* For tests: q, k and v are written head by head (where heads are whole
+ * panels) once they take more than `bytes`; 1 MiB by default, 0 always. */
+void             clip_ctx_set_head_major_bytes (clip_ctx *ctx,
+                                                size_t    bytes);
 
 /* --- the context's thread pool (clip-threads.c) ------------------------- */
 
