@@ -575,43 +575,15 @@ gemm_chunks (size_t  n,
   return c;
 }
 
-static void
-run_gemm (clip_ctx          *ctx,
-          const clip_packed *w,
-          const void        *a,
-          size_t             lda,
-          size_t             m,
-          float             *c,
-          size_t             ldc,
-          clip_epilogue      epilogue)
-{
-  clip_gemm_args g = {
-    .w = w, .a = a, .lda = lda,
-    .a_scale = BUF (ctx, S_ASCALE, float), .a_zero = BUF (ctx, S_AZERO, int32_t),
-    .c = c, .ldc = ldc, .m = m, .epilogue = epilogue,
-  };
-  gemm_job j = { .g = &g, .fn = ctx->k->gemm[w->format] };
-  size_t n_chunks;
-
-  if (m == 0)
-    return;
-  /* an even number of panels: the AVX-512 tiles take two at a time */
-  n_chunks = gemm_chunks ((w->n + CLIP_PANEL - 1) / CLIP_PANEL,
-                          (size_t) clip_pool_size (ctx->pool), 2, j.bound);
-  clip_pool_run (ctx->pool, gemm_task, &j, n_chunks);
-}
-
 /* The QKV GEMM written head-major: the output's columns come in blocks of
  * `block` (one head of q, k or v), block b as a [m, block] matrix at
  * c + b * m * block.  Each head's rows are then one contiguous run that
  * the attention reads in order, instead of rows 3 x width floats apart
  * (where a third of the attention's time went to waiting for them). */
 typedef struct {
-  clip_gemm_args        g;     /* all but w, c and ldc */
-  const clip_packed    *w;
+  clip_gemm_args        g;     /* the whole GEMM; a task runs blocks of it */
   void                (*fn) (const clip_gemm_args *g, size_t p0, size_t p1);
   size_t                block;
-  float                *c;
   size_t                bound[GEMM_MAX_CHUNKS + 1]; /* in blocks */
 } heads_job;
 
@@ -627,35 +599,52 @@ heads_task (void  *data,
       clip_packed view;
       clip_gemm_args g = j->g;
 
-      clip_packed_columns (j->w, b * j->block, j->block, &view);
+      clip_packed_columns (j->g.w, b * j->block, j->block, &view);
       g.w = &view;
-      g.c = j->c + b * j->g.m * j->block;
+      g.c = j->g.c + b * j->g.m * j->block;
       g.ldc = j->block;
       j->fn (&g, 0, j->block / CLIP_PANEL);
     }
 }
 
+/* C [m, n] = epilogue (A W^T + b) over the pool.  With head_block > 0
+ * (it must divide n and be whole panels), C is written head-major, in
+ * [m, head_block] blocks: the QKV GEMM's layout for the attention. */
 static void
-run_gemm_heads (clip_ctx          *ctx,
-                const clip_packed *w,
-                const void        *a,
-                size_t             lda,
-                size_t             m,
-                float             *c,
-                size_t             block)
+run_gemm (clip_ctx          *ctx,
+          const clip_packed *w,
+          const void        *a,
+          size_t             lda,
+          size_t             m,
+          float             *c,
+          size_t             ldc,
+          clip_epilogue      epilogue,
+          size_t             head_block)
 {
-  heads_job j = {
-    .g = { .a = a, .lda = lda,
-           .a_scale = BUF (ctx, S_ASCALE, float), .a_zero = BUF (ctx, S_AZERO, int32_t),
-           .m = m, .epilogue = CLIP_EPI_STORE },
-    .w = w, .fn = ctx->k->gemm[w->format], .block = block, .c = c,
+  clip_gemm_args g = {
+    .w = w, .a = a, .lda = lda,
+    .a_scale = BUF (ctx, S_ASCALE, float), .a_zero = BUF (ctx, S_AZERO, int32_t),
+    .c = c, .ldc = ldc, .m = m, .epilogue = epilogue,
   };
-  size_t n_chunks;
+  size_t nth = (size_t) clip_pool_size (ctx->pool), n_chunks;
 
   if (m == 0)
     return;
-  n_chunks = gemm_chunks (w->n / block, (size_t) clip_pool_size (ctx->pool), 1, j.bound);
-  clip_pool_run (ctx->pool, heads_task, &j, n_chunks);
+  if (head_block > 0)
+    {
+      heads_job j = { .g = g, .fn = ctx->k->gemm[w->format], .block = head_block };
+
+      n_chunks = gemm_chunks (w->n / head_block, nth, 1, j.bound);
+      clip_pool_run (ctx->pool, heads_task, &j, n_chunks);
+    }
+  else
+    {
+      gemm_job j = { .g = &g, .fn = ctx->k->gemm[w->format] };
+
+      /* an even number of panels: the AVX-512 tiles take two at a time */
+      n_chunks = gemm_chunks ((w->n + CLIP_PANEL - 1) / CLIP_PANEL, nth, 2, j.bound);
+      clip_pool_run (ctx->pool, gemm_task, &j, n_chunks);
+    }
 }
 
 /* The activations of a GEMM by `w` from float32 rows: the rows themselves
@@ -821,10 +810,8 @@ run_blocks_native (clip_ctx                 *ctx,
         return clip_set_error (error, CLIP_STATUS_ABORTED, "encoding aborted");
 
       a = prepare (ctx, &lp->qkv, x, w, w, rows, lw->ln1_w, lw->ln1_b, info->eps, &lda);
-      if (head_major)
-        run_gemm_heads (ctx, &lp->qkv, a, lda, rows, qkv, w / (size_t) info->heads);
-      else
-        run_gemm (ctx, &lp->qkv, a, lda, rows, qkv, 3 * w, CLIP_EPI_STORE);
+      run_gemm (ctx, &lp->qkv, a, lda, rows, qkv, 3 * w, CLIP_EPI_STORE,
+                head_major ? w / (size_t) info->heads : 0);
       clip_pool_run (ctx->pool, att_task, &aj, n_seq * (size_t) info->heads);
       if (last)
         {
@@ -841,11 +828,11 @@ run_blocks_native (clip_ctx                 *ctx,
         }
 
       a = prepare (ctx, &lp->o, attn, w, w, rows, NULL, NULL, 0.0f, &lda);
-      run_gemm (ctx, &lp->o, a, lda, rows, x, w, CLIP_EPI_ADD);
+      run_gemm (ctx, &lp->o, a, lda, rows, x, w, CLIP_EPI_ADD, 0);
       a = prepare (ctx, &lp->fc1, x, w, w, rows, lw->ln2_w, lw->ln2_b, info->eps, &lda);
-      run_gemm (ctx, &lp->fc1, a, lda, rows, mlp, m, act);
+      run_gemm (ctx, &lp->fc1, a, lda, rows, mlp, m, act, 0);
       a = prepare (ctx, &lp->fc2, mlp, m, m, rows, NULL, NULL, 0.0f, &lda);
-      run_gemm (ctx, &lp->fc2, a, lda, rows, x, w, CLIP_EPI_ADD);
+      run_gemm (ctx, &lp->fc2, a, lda, rows, x, w, CLIP_EPI_ADD, 0);
     }
   return CLIP_STATUS_OK;
 }
@@ -866,7 +853,7 @@ pool_and_project_native (clip_ctx                 *ctx,
   for (size_t i = 0; i < n; i++)
     ctx->k->layernorm_f32 (h + i * w, x + pooled[i] * w, tw->final_ln_w, tw->final_ln_b, w,
                            info->eps);
-  run_gemm (ctx, &tp->proj, h, w, n, out, e, CLIP_EPI_STORE);
+  run_gemm (ctx, &tp->proj, h, w, n, out, e, CLIP_EPI_STORE, 0);
 }
 
 /* im2col and the embedding rows, split by image. */
@@ -953,7 +940,7 @@ encode_images_native (clip_ctx    *ctx,
   a = prepare (ctx, &ctx->pack->patch, BUF (ctx, S_PATCH, float), pd, pd, (size_t) n * np,
                NULL, NULL, 0.0f, &lda);
   run_gemm (ctx, &ctx->pack->patch, a, lda, (size_t) n * np, BUF (ctx, S_H, float), w,
-            CLIP_EPI_STORE);
+            CLIP_EPI_STORE, 0);
   ij.chunks = row_chunks (ctx, rows, 4);
   clip_pool_run (ctx->pool, embed_task, &ij, ij.chunks);
 
