@@ -407,11 +407,11 @@ run_blocks_classic (clip_ctx                 *ctx,
 /* Final layer norm of the pooled rows, then the projection into `out`. */
 static void
 pool_and_project_classic (clip_ctx                 *ctx,
-                  const clip_tower_info    *info,
-                  const clip_tower_weights *tw,
-                  const size_t             *pooled_row,
-                  size_t                    n,
-                  float                    *out)
+                          const clip_tower_info    *info,
+                          const clip_tower_weights *tw,
+                          const size_t             *pooled_row,
+                          size_t                    n,
+                          float                    *out)
 {
   size_t w = (size_t) info->width, e = (size_t) ctx->model->info.embed_dim;
 
