@@ -526,18 +526,27 @@ chunk_rows (size_t  n,
   *r1 = n * (c + 1) / chunks;
 }
 
-/* One GEMM over the pool: chunks of panels pulled from a counter, so a
- * thread slowed by another process takes fewer.  The chunks shrink as the
- * panels run out ("guided"): each is a quarter of what is left per thread,
- * down to one pair of panels, so the thread that finishes first waits for
- * at most one small chunk.  Equal chunks of a quarter of each thread's
- * share left it waiting half a big chunk on average: 8-10 % of the GEMMs'
- * time went to waiting at batch 8. */
+/* One GEMM over the pool: chunks pulled from a counter, so a thread slowed
+ * by another process takes fewer.  The chunks shrink as the work runs out
+ * ("guided"): each is a quarter of what is left per thread, down to one
+ * pair of panels, so the thread that finishes first waits for at most one
+ * small chunk.  Equal chunks of a quarter of each thread's share left it
+ * waiting half a big chunk on average: 8-10 % of the GEMMs' time went to
+ * waiting at batch 8.
+ *
+ * With head_block > 0 (the QKV GEMM), C is written head-major: its
+ * columns come in blocks of head_block (one head of q, k or v), block b
+ * as a [m, head_block] matrix at c + b * m * head_block, and the chunks
+ * count blocks, each run on a view of the packed weights.  Each head's
+ * rows are then one contiguous run that the attention reads in order,
+ * instead of rows 3 x width floats apart (where a third of the
+ * attention's time went to waiting for them). */
 #define GEMM_MAX_CHUNKS 64
 
 typedef struct {
-  const clip_gemm_args *g;
+  clip_gemm_args        g;
   void                (*fn) (const clip_gemm_args *g, size_t p0, size_t p1);
+  size_t                head_block;
   size_t                bound[GEMM_MAX_CHUNKS + 1]; /* chunk c: [bound[c], bound[c+1]) */
 } gemm_job;
 
@@ -548,7 +557,22 @@ gemm_task (void  *data,
 {
   gemm_job *j = data;
 
-  j->fn (j->g, j->bound[c], j->bound[c + 1]);
+  if (j->head_block == 0)
+    {
+      j->fn (&j->g, j->bound[c], j->bound[c + 1]);
+      return;
+    }
+  for (size_t b = j->bound[c]; b < j->bound[c + 1]; b++)
+    {
+      clip_packed view;
+      clip_gemm_args g = j->g;
+
+      clip_packed_columns (j->g.w, b * j->head_block, j->head_block, &view);
+      g.w = &view;
+      g.c = j->g.c + b * j->g.m * j->head_block;
+      g.ldc = j->head_block;
+      j->fn (&g, 0, j->head_block / CLIP_PANEL);
+    }
 }
 
 /* Cuts n units into guided chunks for nth threads, each a multiple of
@@ -575,41 +599,8 @@ gemm_chunks (size_t  n,
   return c;
 }
 
-/* The QKV GEMM written head-major: the output's columns come in blocks of
- * `block` (one head of q, k or v), block b as a [m, block] matrix at
- * c + b * m * block.  Each head's rows are then one contiguous run that
- * the attention reads in order, instead of rows 3 x width floats apart
- * (where a third of the attention's time went to waiting for them). */
-typedef struct {
-  clip_gemm_args        g;     /* the whole GEMM; a task runs blocks of it */
-  void                (*fn) (const clip_gemm_args *g, size_t p0, size_t p1);
-  size_t                block;
-  size_t                bound[GEMM_MAX_CHUNKS + 1]; /* in blocks */
-} heads_job;
-
-static void
-heads_task (void  *data,
-            size_t c,
-            int    ith)
-{
-  heads_job *j = data;
-
-  for (size_t b = j->bound[c]; b < j->bound[c + 1]; b++)
-    {
-      clip_packed view;
-      clip_gemm_args g = j->g;
-
-      clip_packed_columns (j->g.w, b * j->block, j->block, &view);
-      g.w = &view;
-      g.c = j->g.c + b * j->g.m * j->block;
-      g.ldc = j->block;
-      j->fn (&g, 0, j->block / CLIP_PANEL);
-    }
-}
-
-/* C [m, n] = epilogue (A W^T + b) over the pool.  With head_block > 0
- * (it must divide n and be whole panels), C is written head-major, in
- * [m, head_block] blocks: the QKV GEMM's layout for the attention. */
+/* C [m, n] = epilogue (A W^T + b) over the pool; head_block > 0 (whole
+ * panels, dividing n): C head-major, as gemm_job says. */
 static void
 run_gemm (clip_ctx          *ctx,
           const clip_packed *w,
@@ -621,30 +612,21 @@ run_gemm (clip_ctx          *ctx,
           clip_epilogue      epilogue,
           size_t             head_block)
 {
-  clip_gemm_args g = {
-    .w = w, .a = a, .lda = lda,
-    .a_scale = BUF (ctx, S_ASCALE, float), .a_zero = BUF (ctx, S_AZERO, int32_t),
-    .c = c, .ldc = ldc, .m = m, .epilogue = epilogue,
+  gemm_job j = {
+    .g = { .w = w, .a = a, .lda = lda,
+           .a_scale = BUF (ctx, S_ASCALE, float), .a_zero = BUF (ctx, S_AZERO, int32_t),
+           .c = c, .ldc = ldc, .m = m, .epilogue = epilogue },
+    .fn = ctx->k->gemm[w->format], .head_block = head_block,
   };
   size_t nth = (size_t) clip_pool_size (ctx->pool), n_chunks;
 
   if (m == 0)
     return;
   if (head_block > 0)
-    {
-      heads_job j = { .g = g, .fn = ctx->k->gemm[w->format], .block = head_block };
-
-      n_chunks = gemm_chunks (w->n / head_block, nth, 1, j.bound);
-      clip_pool_run (ctx->pool, heads_task, &j, n_chunks);
-    }
-  else
-    {
-      gemm_job j = { .g = &g, .fn = ctx->k->gemm[w->format] };
-
-      /* an even number of panels: the AVX-512 tiles take two at a time */
-      n_chunks = gemm_chunks ((w->n + CLIP_PANEL - 1) / CLIP_PANEL, nth, 2, j.bound);
-      clip_pool_run (ctx->pool, gemm_task, &j, n_chunks);
-    }
+    n_chunks = gemm_chunks (w->n / head_block, nth, 1, j.bound);
+  else /* an even number of panels: the AVX-512 tiles take two at a time */
+    n_chunks = gemm_chunks ((w->n + CLIP_PANEL - 1) / CLIP_PANEL, nth, 2, j.bound);
+  clip_pool_run (ctx->pool, gemm_task, &j, n_chunks);
 }
 
 /* The activations of a GEMM by `w` from float32 rows: the rows themselves
@@ -731,7 +713,7 @@ typedef struct {
   const size_t *start, *len, *query;
   size_t        n_seq;
   int           causal;
-  size_t        head_major; /* 0: qkv is [rows, 3 w]; else run_gemm_heads' layout of this many rows */
+  size_t        head_major; /* 0: qkv is [rows, 3 w]; else head-major (gemm_job) with this many rows */
 } att_job;
 
 static void
@@ -794,8 +776,8 @@ run_blocks_native (clip_ctx                 *ctx,
    * outgrow L2 (ViT-B/32: from 3 images).  Below that, the rows are in
    * cache anyway and the per-head GEMMs cost more than they save: a
    * 10-token text took 3.7 -> 4.0 ms with them. */
-  gboolean head_major = (w / (size_t) info->heads) % CLIP_PANEL == 0
-                        && rows * 3 * w * sizeof (float) > ctx->head_major_bytes;
+  size_t hd = w / (size_t) info->heads;
+  gboolean head_major = hd % CLIP_PANEL == 0 && rows * 3 * w * sizeof (float) > ctx->head_major_bytes;
   const void *a;
 
   for (int l = 0; l < info->layers; l++)
@@ -810,8 +792,7 @@ run_blocks_native (clip_ctx                 *ctx,
         return clip_set_error (error, CLIP_STATUS_ABORTED, "encoding aborted");
 
       a = prepare (ctx, &lp->qkv, x, w, w, rows, lw->ln1_w, lw->ln1_b, info->eps, &lda);
-      run_gemm (ctx, &lp->qkv, a, lda, rows, qkv, 3 * w, CLIP_EPI_STORE,
-                head_major ? w / (size_t) info->heads : 0);
+      run_gemm (ctx, &lp->qkv, a, lda, rows, qkv, 3 * w, CLIP_EPI_STORE, head_major ? hd : 0);
       clip_pool_run (ctx->pool, att_task, &aj, n_seq * (size_t) info->heads);
       if (last)
         {
