@@ -18,66 +18,15 @@
  */
 #include "config.h"
 
-#include <math.h>
 #include <stdlib.h>
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
-#include "cs-file-hash.h"
-#include "cs-store.h"
+#include "synthetic-library.h"
 #include "test-util.h"
 
 #define RUNS 3
-
-static void
-fill_database (const char *db,
-               const char *model,
-               guint       n_photos)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CsStore) store = cs_store_open (db, &error);
-  g_autofree char *model_id = NULL;
-  g_autofree float *vec = NULL;
-  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
-  gint64 row;
-  int dim = 64;
-
-  g_assert_no_error (error);
-  model_id = cs_model_id_for_dir (model, NULL, &error);
-  g_assert_no_error (error);
-  row = cs_store_ensure_model (store, model_id, "toy-clip", dim, "f32", &error);
-  g_assert_no_error (error);
-  g_assert_true (cs_store_set_setting (store, "active-model", model_id, &error));
-  g_assert_true (cs_store_set_setting (store, "model-dir", model, &error));
-  g_assert_true (cs_store_add_folder (store, "/nonexistent/clipsight-bench", FALSE, &error));
-  vec = g_new (float, dim);
-
-  for (guint i = 0; i < n_photos; i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/nonexistent/clipsight-bench/%03u/photo-%06u.jpg", i / 1000, i);
-      g_autofree char *hash = g_strdup_printf ("%032x", i);
-      CsStorePhoto photo = { 0, path, 1000000 + i, 1700000000000000LL + i, hash, 4000, 3000,
-                             1600000000 + (gint64) i * 60, CS_STORE_PHOTO_STATE_INDEXED };
-      double norm = 0;
-      gint64 id;
-
-      if (i % 5000 == 0)
-        g_assert_true (cs_store_begin (store, &error));
-      for (int d = 0; d < dim; d++)
-        {
-          vec[d] = (float) g_rand_double_range (rand, -1, 1);
-          norm += vec[d] * vec[d];
-        }
-      for (int d = 0; d < dim; d++)
-        vec[d] /= (float) sqrt (norm);
-      id = cs_store_upsert_photo (store, &photo, &error);
-      g_assert_no_error (error);
-      g_assert_true (cs_store_put_vector (store, id, row, vec, dim, &error));
-      if (i % 5000 == 4999 || i + 1 == n_photos)
-        g_assert_true (cs_store_commit (store, &error));
-    }
-}
 
 static int compare_doubles (gconstpointer a, gconstpointer b);
 
@@ -205,7 +154,7 @@ main (int   argc,
       return 1;
     }
   t0 = g_get_monotonic_time ();
-  fill_database (db, model, n_photos);
+  synthetic_library_fill (db, model, "/nonexistent/clipsight-bench", n_photos, TRUE);
   g_print ("filled a database of %u photos in %.1f s\n", n_photos, (g_get_monotonic_time () - t0) / 1e6);
 
   /* the settings of a library in use: a folder (absent: nothing to index) */

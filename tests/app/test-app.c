@@ -27,13 +27,12 @@
 
 #include "cs-application.h"
 #include "cs-duplicates-view.h"
-#include "cs-file-hash.h"
 #include "cs-label-dialog.h"
 #include "cs-photo-cell.h"
 #include "cs-preferences.h"
 #include "cs-stall-monitor.h"
-#include "cs-store.h"
 #include "cs-window.h"
+#include "synthetic-library.h"
 #include "test-util.h"
 
 static CsApplication *app;
@@ -1009,52 +1008,6 @@ test_stalls (void)
 
 static char *large_dir;
 
-/* Writes SYNTH_PHOTOS photos with random vectors (tagged with the toy
- * model, so the library loads them) into the database at `db`. */
-static void
-fill_synthetic (const char *db,
-                const char *model)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CsStore) store = cs_store_open (db, &error);
-  g_autofree char *model_id = NULL;
-  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
-  float vec[64];
-  gint64 row;
-
-  g_assert_no_error (error);
-  model_id = cs_model_id_for_dir (model, NULL, &error);
-  g_assert_no_error (error);
-  row = cs_store_ensure_model (store, model_id, "toy-clip", 64, "f32", &error);
-  g_assert_no_error (error);
-  g_assert_true (cs_store_set_setting (store, "active-model", model_id, &error));
-  g_assert_true (cs_store_add_folder (store, SYNTH_FOLDER, FALSE, &error));
-  for (guint i = 0; i < SYNTH_PHOTOS; i++)
-    {
-      g_autofree char *path = g_strdup_printf (SYNTH_FOLDER "/%03u/photo-%06u.jpg", i / 1000, i);
-      g_autofree char *hash = g_strdup_printf ("%032x", i);
-      CsStorePhoto photo = { 0, path, 1000000 + i, 1700000000000000LL + i, hash, 4000, 3000,
-                             1600000000 + (gint64) i * 60, CS_STORE_PHOTO_STATE_INDEXED };
-      double norm = 0;
-      gint64 id;
-
-      if (i % 5000 == 0)
-        g_assert_true (cs_store_begin (store, &error));
-      for (int d = 0; d < 64; d++)
-        {
-          vec[d] = (float) g_rand_double_range (rand, -1, 1);
-          norm += vec[d] * vec[d];
-        }
-      for (int d = 0; d < 64; d++)
-        vec[d] = (float) (vec[d] / sqrt (norm));
-      id = cs_store_upsert_photo (store, &photo, &error);
-      g_assert_no_error (error);
-      g_assert_true (cs_store_put_vector (store, id, row, vec, 64, &error));
-      if (i % 5000 == 4999 || i + 1 == SYNTH_PHOTOS)
-        g_assert_true (cs_store_commit (store, &error));
-    }
-}
-
 static gboolean
 make_large_library (void)
 {
@@ -1287,7 +1240,7 @@ main (int   argc,
       const char *folders[] = { SYNTH_FOLDER, NULL };
 
       /* the 90,000 photos of a disk that is not there: they stay */
-      fill_synthetic (db, model);
+      synthetic_library_fill (db, model, SYNTH_FOLDER, SYNTH_PHOTOS, FALSE);
       g_setenv ("CLIPSIGHT_DATABASE", db, TRUE);
       g_settings_set_strv (settings, "folders", folders);
       g_test_add_func ("/app/stalls/large-library", test_large_library);
