@@ -96,6 +96,28 @@ add_label (CsLibrary  *library,
   return label;
 }
 
+/* A label for each of the toy photos' six shapes ("a photo of a {}",
+ * threshold 0, the star's prompt `star_prompt`); returns the star's. */
+static CsLabel *
+add_shape_labels (CsLibrary  *library,
+                  const char *star_prompt)
+{
+  const char *shapes[] = { "circle", "square", "triangle", "star", "cross", "ring" };
+  CsLabel *star = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
+    {
+      gboolean is_star = g_str_equal (shapes[i], "star");
+      CsLabel *label = add_label (library, shapes[i], is_star ? star_prompt : "a photo of a {}", 0.0);
+
+      if (is_star)
+        star = label;
+      else
+        g_object_unref (label);
+    }
+  return star;
+}
+
 static char *
 base_name (CsPhoto *photo)
 {
@@ -221,19 +243,11 @@ static void
 test_threshold_instant (Fixture       *fx,
                         gconstpointer  data)
 {
-  const char *shapes[] = { "circle", "square", "triangle", "star", "cross", "ring" };
   g_autoptr(CsLabel) star = NULL;
   guint all, strict;
   gboolean done = FALSE;
 
-  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
-    {
-      CsLabel *label = add_label (fx->library, shapes[i], "a photo of a {}", 0.0);
-      if (g_str_equal (shapes[i], "star"))
-        star = label;
-      else
-        g_object_unref (label);
-    }
+  star = add_shape_labels (fx->library, "a photo of a {}");
   all = cs_label_get_count (star);
   cs_library_edit_label_async (fx->library, star, NULL, NULL, 0.99, NULL, on_edit_done_cb, &done);
   strict = cs_label_get_count (star);
@@ -291,7 +305,6 @@ static void
 test_boundary (Fixture       *fx,
                gconstpointer  data)
 {
-  const char *shapes[] = { "circle", "square", "triangle", "star", "cross", "ring" };
   g_autoptr(CsLabel) star = NULL;
   g_autoptr(CsPhotoList) all = NULL;
   g_autoptr(GError) error = NULL;
@@ -302,14 +315,7 @@ test_boundary (Fixture       *fx,
   gint64 confirmed;
   guint n, split;
 
-  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
-    {
-      CsLabel *label = add_label (fx->library, shapes[i], "a photo of a {}", 0.0);
-      if (g_str_equal (shapes[i], "star"))
-        star = label;
-      else
-        g_object_unref (label);
-    }
+  star = add_shape_labels (fx->library, "a photo of a {}");
   /* a confirmation among the less probable members: the threshold does
    * not decide on it, so it is in neither row */
   all = cs_library_list_label_members (fx->library, star);
@@ -415,7 +421,6 @@ static void
 test_feedback_improves (Fixture       *fx,
                         gconstpointer  data)
 {
-  const char *shapes[] = { "circle", "square", "triangle", "star", "cross", "ring" };
   g_autoptr(CsLabel) star = NULL;
   g_autoptr(GHashTable) judged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GArray) confirm = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -424,16 +429,8 @@ test_feedback_improves (Fixture       *fx,
   g_autoptr(CsPhotoList) members = NULL;
   Quality before, after;
 
-  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
-    {
-      /* the bad label: "star" described as a cross */
-      CsLabel *label = add_label (fx->library, shapes[i],
-                                  g_str_equal (shapes[i], "star") ? "a photo of a cross" : "a photo of a {}", 0.0);
-      if (g_str_equal (shapes[i], "star"))
-        star = label;
-      else
-        g_object_unref (label);
-    }
+  /* the bad label: "star" described as a cross */
+  star = add_shape_labels (fx->library, "a photo of a cross");
   {
     g_autoptr(GHashTable) none = g_hash_table_new (g_str_hash, g_str_equal);
     before = star_quality (fx->library, none);
