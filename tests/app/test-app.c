@@ -561,6 +561,24 @@ compare_doubles_desc (gconstpointer a,
   return x > y ? -1 : x < y;
 }
 
+/* The values of `truth` (id -> probability) below `under`, most probable
+ * first. */
+static GArray *
+sorted_probabilities (GHashTable *truth,
+                      double      under)
+{
+  GArray *sorted = g_array_new (FALSE, FALSE, sizeof (double));
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init (&it, truth);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    if (*(double *) value < under)
+      g_array_append_val (sorted, *(double *) value);
+  g_array_sort (sorted, compare_doubles_desc);
+  return sorted;
+}
+
 /* The threshold's preview in the label dialog: the photos just in are
  * the label's least probable members at that threshold and the photos
  * just out the most probable of those a lower threshold would add, as
@@ -609,14 +627,7 @@ test_label_threshold (void)
   {
     g_autoptr(CsPhotoList) members = cs_library_list_label_members (library, triangle);
     g_autoptr(GHashTable) truth = probabilities (members, TRUE);
-    g_autoptr(GArray) sorted = g_array_new (FALSE, FALSE, sizeof (double));
-    GHashTableIter it;
-    gpointer key, value;
-
-    g_hash_table_iter_init (&it, truth);
-    while (g_hash_table_iter_next (&it, &key, &value))
-      g_array_append_val (sorted, *(double *) value);
-    g_array_sort (sorted, compare_doubles_desc);
+    g_autoptr(GArray) sorted = sorted_probabilities (truth, INFINITY);
     g_assert_cmpuint (sorted->len, >=, in->len);
     for (guint i = 0; i < in->len; i++)
       {
@@ -646,15 +657,7 @@ test_label_threshold (void)
   {
     g_autoptr(CsPhotoList) members = cs_library_list_label_members (library, triangle);
     g_autoptr(GHashTable) truth = probabilities (members, TRUE);
-    g_autoptr(GArray) below = g_array_new (FALSE, FALSE, sizeof (double));
-    GHashTableIter it;
-    gpointer key, value;
-
-    g_hash_table_iter_init (&it, truth);
-    while (g_hash_table_iter_next (&it, &key, &value))
-      if (*(double *) value < threshold)
-        g_array_append_val (below, *(double *) value);
-    g_array_sort (below, compare_doubles_desc);
+    g_autoptr(GArray) below = sorted_probabilities (truth, threshold);
     g_assert_cmpuint (below->len, >=, out->len);
     for (guint i = 0; i < out->len; i++)
       {
