@@ -81,7 +81,8 @@ guint         cs_clustering_members   (CsClustering     *cl,
  * probabilities >= threshold (members at that threshold), into `below`
  * the `n` with the highest probabilities < threshold (those a looser
  * threshold would take first); each most probable first, accepted set
- * for `above`.  Linear in the library: for a worker thread. */
+ * for `above`.  One pass over the library, then a sort of the label's
+ * members: for a worker thread. */
 void          cs_clustering_boundary  (CsClustering     *cl,
                                        const CsLabelDef *def,
                                        double            threshold,

@@ -20,15 +20,9 @@
 #include "kernels-vmath.inc"
 
 #define MR 12
-#ifndef MC
-#define MC 96
-#endif
-#ifndef KC
-#define KC 768 /* see kernels-simd.inc */
-#endif
-#ifndef NCP
-#define NCP 8
-#endif
+#define MC CLIP_GEMM_MC
+#define KC CLIP_GEMM_KC
+#define NCP CLIP_GEMM_NCP
 
 static clip_kernels table;
 static const clip_kernels *base_table;

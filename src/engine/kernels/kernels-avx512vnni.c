@@ -19,9 +19,7 @@
 #include "kernels-vmath.inc"
 
 #define MR 12
-#ifndef MC
-#define MC 96
-#endif
+#define MC CLIP_GEMM_MC
 #ifndef GROUP_BYTES
 #define GROUP_BYTES (256 * 1024)
 #endif

@@ -31,6 +31,20 @@
  * [-127, 127]; colsum[n] = sum_k q[n][k]. */
 #define CLIP_PANEL 32
 
+/* Blocking of the packed GEMMs, the same in every table: rows in blocks
+ * of CLIP_GEMM_MC, k in blocks of CLIP_GEMM_KC, panels CLIP_GEMM_NCP at a
+ * time (kernels-simd.inc says why KC is 768).  Tuning runs may set them
+ * with -D. */
+#ifndef CLIP_GEMM_MC
+#define CLIP_GEMM_MC 96
+#endif
+#ifndef CLIP_GEMM_KC
+#define CLIP_GEMM_KC 768
+#endif
+#ifndef CLIP_GEMM_NCP
+#define CLIP_GEMM_NCP 8
+#endif
+
 typedef enum {
   CLIP_WEIGHTS_F32 = 0, /* float32 weights, float32 activations and sums */
   CLIP_WEIGHTS_F16,     /* IEEE half weights, float32 activations and sums */
