@@ -16,7 +16,9 @@
  * kernel table's GEMMs, fuses the bias, the activation and the residual
  * add into them, and splits every step over the context's thread pool
  * (GEMMs by panels of 32 output columns pulled from an atomic counter,
- * attention by sequence and head, row ops by rows).  In the last block
+ * attention by sequence and head, row ops by rows), or, for a batch of
+ * several sequences, gives each thread a lane of whole sequences to run
+ * through every step on its own.  In the last block
  * only the pooled rows (the class token, the end-of-text token) go past
  * the attention: no other row reaches the output.  CLIP_BACKEND_BLAS sends
  * the float32 products to cblas_sgemm; CLIP_BACKEND_REF uses plain loops
@@ -43,6 +45,12 @@ void openblas_set_num_threads (int num_threads);
 /* Rows (tokens of all the images or texts) the native backend encodes at
  * a time. */
 #define ROWS_PER_PASS 420
+
+/* Batches run in lanes (run_tower_native) once each thread's group has
+ * this many rows. */
+#ifndef LANE_MIN_ROWS
+#define LANE_MIN_ROWS 96
+#endif
 
 /* The native backend's scratch buffers. */
 enum {
@@ -76,6 +84,7 @@ struct clip_ctx {
   size_t              act_cols;  /* row stride of S_A16 and S_A8 */
   size_t              att_each;  /* floats of S_ATT per thread */
   size_t              head_major_bytes; /* q, k and v above this: written head by head */
+  size_t              lane_min_rows;    /* lanes of fewer rows than this: never */
 
   /* Scratch of the float32 backends, grown on demand and reused. */
   float  *x, *h, *q, *kk, *v, *attn, *mlp, *scores;
@@ -160,6 +169,7 @@ clip_ctx_new (const clip_model  *model,
   ctx->params = p;
   ctx->k = p.backend == CLIP_BACKEND_REF ? clip_kernels_ref () : clip_kernels_get ();
   ctx->head_major_bytes = (size_t) 1 << 20;
+  ctx->lane_min_rows = LANE_MIN_ROWS;
   if (p.backend == CLIP_BACKEND_BLAS)
     openblas_set_num_threads (p.n_threads);
   if (p.backend == CLIP_BACKEND_NATIVE)
@@ -189,6 +199,13 @@ clip_ctx_set_head_major_bytes (clip_ctx *ctx,
                                size_t    bytes)
 {
   ctx->head_major_bytes = bytes;
+}
+
+void
+clip_ctx_set_lane_min_rows (clip_ctx *ctx,
+                            size_t    rows)
+{
+  ctx->lane_min_rows = rows;
 }
 
 void
@@ -501,14 +518,47 @@ reserve_native (clip_ctx *ctx,
   return CLIP_STATUS_OK;
 }
 
-/* Row-parallel steps cut n rows into chunks of at least `min` rows, about
- * four per thread. */
-static size_t
-row_chunks (clip_ctx *ctx,
-            size_t    n,
-            size_t    min)
+/* Where the steps of a pass run.  Over the whole pool (pool set, r0 0),
+ * each step split between the threads; or inline on thread `ith` for one
+ * lane: a group of whole sequences whose rows start at row r0 of every
+ * row-indexed scratch buffer (see run_tower_native). */
+typedef struct {
+  clip_ctx  *ctx;
+  clip_pool *pool;   /* NULL: inline */
+  int        ith;
+  size_t     r0;
+} lane;
+
+static lane
+whole_pool (clip_ctx *ctx)
 {
-  size_t want = 4 * (size_t) clip_pool_size (ctx->pool);
+  lane l = { ctx, ctx->pool, 0, 0 };
+  return l;
+}
+
+/* Runs fn on chunks 0 .. n-1: over the pool, or in order on the lane's
+ * thread. */
+static void
+lane_run (const lane  *ln,
+          clip_pool_fn fn,
+          void        *data,
+          size_t       n)
+{
+  if (ln->pool != NULL)
+    clip_pool_run (ln->pool, fn, data, n);
+  else
+    for (size_t c = 0; c < n; c++)
+      fn (data, c, ln->ith);
+}
+
+/* Row-parallel steps cut n rows into chunks of at least `min` rows, about
+ * four per thread; a lane takes them in one. */
+static size_t
+row_chunks (const lane *ln,
+            size_t      n,
+            size_t      min)
+{
+  size_t want = ln->pool != NULL ? 4 * (size_t) clip_pool_size (ln->pool) : 1;
   size_t per = MAX ((n + want - 1) / MAX (want, 1), MAX (min, 1));
 
   return n == 0 ? 0 : (n + per - 1) / per;
@@ -599,10 +649,10 @@ gemm_chunks (size_t  n,
   return c;
 }
 
-/* C [m, n] = epilogue (A W^T + b) over the pool; head_block > 0 (whole
+/* C [m, n] = epilogue (A W^T + b) over the lane; head_block > 0 (whole
  * panels, dividing n): C head-major, as gemm_job says. */
 static void
-run_gemm (clip_ctx          *ctx,
+run_gemm (const lane        *ln,
           const clip_packed *w,
           const void        *a,
           size_t             lda,
@@ -612,21 +662,25 @@ run_gemm (clip_ctx          *ctx,
           clip_epilogue      epilogue,
           size_t             head_block)
 {
+  clip_ctx *ctx = ln->ctx;
   gemm_job j = {
     .g = { .w = w, .a = a, .lda = lda,
-           .a_scale = BUF (ctx, S_ASCALE, float), .a_zero = BUF (ctx, S_AZERO, int32_t),
+           .a_scale = BUF (ctx, S_ASCALE, float) + ln->r0,
+           .a_zero = BUF (ctx, S_AZERO, int32_t) + ln->r0,
            .c = c, .ldc = ldc, .m = m, .epilogue = epilogue },
     .fn = ctx->k->gemm[w->format], .head_block = head_block,
   };
-  size_t nth = (size_t) clip_pool_size (ctx->pool), n_chunks;
+  size_t units = head_block > 0 ? w->n / head_block : (w->n + CLIP_PANEL - 1) / CLIP_PANEL;
+  size_t n_chunks = 1;
 
   if (m == 0)
     return;
-  if (head_block > 0)
-    n_chunks = gemm_chunks (w->n / head_block, nth, 1, j.bound);
-  else /* an even number of panels: the AVX-512 tiles take two at a time */
-    n_chunks = gemm_chunks ((w->n + CLIP_PANEL - 1) / CLIP_PANEL, nth, 2, j.bound);
-  clip_pool_run (ctx->pool, gemm_task, &j, n_chunks);
+  j.bound[0] = 0;
+  j.bound[1] = units;
+  if (ln->pool != NULL) /* an even number of panels: the AVX-512 tiles take two at a time */
+    n_chunks = gemm_chunks (units, (size_t) clip_pool_size (ln->pool), head_block > 0 ? 1 : 2,
+                            j.bound);
+  lane_run (ln, gemm_task, &j, n_chunks);
 }
 
 /* The activations of a GEMM by `w` from float32 rows: the rows themselves
@@ -634,6 +688,7 @@ run_gemm (clip_ctx          *ctx,
  * otherwise; optionally layer-normalised first (into S_H). */
 typedef struct {
   clip_ctx           *ctx;
+  size_t              r0;    /* the lane's first row in S_H, S_A16, S_A8, S_ASCALE, S_AZERO */
   const float        *src;
   size_t              lds, cols, rows;
   const clip_packed  *w;
@@ -650,8 +705,12 @@ prep_task (void  *data,
   prep_job *j = data;
   clip_ctx *ctx = j->ctx;
   const clip_kernels *k = ctx->k;
-  float *h = BUF (ctx, S_H, float);
   size_t r0, r1, ac = ctx->act_cols;
+  float *h = BUF (ctx, S_H, float) + j->r0 * j->cols;
+  uint16_t *a16 = BUF (ctx, S_A16, uint16_t) + j->r0 * ac;
+  uint8_t *a8 = BUF (ctx, S_A8, uint8_t) + j->r0 * ac;
+  float *scale = BUF (ctx, S_ASCALE, float) + j->r0;
+  int32_t *zero = BUF (ctx, S_AZERO, int32_t) + j->r0;
 
   chunk_rows (j->rows, j->chunks, c, &r0, &r1);
   for (size_t r = r0; r < r1; r++)
@@ -664,16 +723,15 @@ prep_task (void  *data,
           row = h + r * j->cols;
         }
       if (j->w->format == CLIP_WEIGHTS_BF16)
-        k->to_bf16 (BUF (ctx, S_A16, uint16_t) + r * ac, row, j->cols, j->w->kp);
+        k->to_bf16 (a16 + r * ac, row, j->cols, j->w->kp);
       else if (j->w->format == CLIP_WEIGHTS_I8)
-        k->quantize_u8 (BUF (ctx, S_A8, uint8_t) + r * ac, BUF (ctx, S_ASCALE, float) + r,
-                        BUF (ctx, S_AZERO, int32_t) + r, row, j->cols, j->w->kp);
+        k->quantize_u8 (a8 + r * ac, scale + r, zero + r, row, j->cols, j->w->kp);
     }
 }
 
 /* Prepares the activations and returns them with their row stride. */
 static const void *
-prepare (clip_ctx          *ctx,
+prepare (const lane        *ln,
          const clip_packed *w,
          const float       *src,
          size_t             lds,
@@ -684,34 +742,53 @@ prepare (clip_ctx          *ctx,
          float              eps,
          size_t            *lda)
 {
-  prep_job j = { ctx, src, lds, cols, rows, w, ln_w, ln_b, eps, row_chunks (ctx, rows, 2) };
+  clip_ctx *ctx = ln->ctx;
+  prep_job j = { ctx, ln->r0, src, lds, cols, rows, w, ln_w, ln_b, eps, row_chunks (ln, rows, 2) };
   gboolean f32 = w->format == CLIP_WEIGHTS_F32 || w->format == CLIP_WEIGHTS_F16;
 
   if (!f32 || ln_w != NULL)
-    clip_pool_run (ctx->pool, prep_task, &j, j.chunks);
+    lane_run (ln, prep_task, &j, j.chunks);
   switch (w->format)
     {
     case CLIP_WEIGHTS_BF16:
       *lda = ctx->act_cols;
-      return BUF (ctx, S_A16, uint16_t);
+      return BUF (ctx, S_A16, uint16_t) + ln->r0 * ctx->act_cols;
     case CLIP_WEIGHTS_I8:
       *lda = ctx->act_cols;
-      return BUF (ctx, S_A8, uint8_t);
+      return BUF (ctx, S_A8, uint8_t) + ln->r0 * ctx->act_cols;
     default:
       *lda = ln_w != NULL ? cols : lds;
-      return ln_w != NULL ? BUF (ctx, S_H, float) : src;
+      return ln_w != NULL ? BUF (ctx, S_H, float) + ln->r0 * cols : src;
     }
 }
 
+/* The sequences of a pass: four arrays in S_SEQ. */
+typedef struct {
+  size_t *start;   /* first row */
+  size_t *len;     /* rows */
+  size_t *pooled;  /* the row that reaches the output */
+  size_t *query;   /* that row's position in its sequence */
+} seq_table;
+
+static seq_table
+seq_table_get (clip_ctx *ctx,
+               size_t    n_seq)
+{
+  size_t *base = BUF (ctx, S_SEQ, size_t);
+  seq_table t = { base, base + n_seq, base + 2 * n_seq, base + 3 * n_seq };
+  return t;
+}
+
 /* Attention of every (sequence, head) pair, pulled from a counter.  With
- * `query` set, only row query[s] of sequence s is computed, into row s. */
+ * `query` set, only row query[s] of sequence s is computed, into row s.
+ * Rows are counted from `r0`, the lane's first. */
 typedef struct {
   clip_ctx     *ctx;
   const float  *qkv;
   float        *out;
   size_t        w, heads;
   const size_t *start, *len, *query;
-  size_t        n_seq;
+  size_t        r0;
   int           causal;
   size_t        head_major; /* 0: qkv is [rows, 3 w]; else head-major (gemm_job) with this many rows */
 } att_job;
@@ -723,12 +800,12 @@ att_task (void  *data,
 {
   att_job *j = data;
   size_t hd = j->w / j->heads;
-  size_t s = idx / j->heads, h = idx % j->heads;
+  size_t s = idx / j->heads, h = idx % j->heads, first = j->start[s] - j->r0;
   float scale = 1.0f / sqrtf ((float) hd);
   float *scratch = BUF (j->ctx, S_ATT, float) + (size_t) ith * j->ctx->att_each;
   size_t q0 = j->query != NULL ? j->query[s] : 0;
   size_t q1 = j->query != NULL ? q0 + 1 : j->len[s];
-  float *o = j->out + (j->query != NULL ? s : j->start[s]) * j->w + h * hd;
+  float *o = j->out + (j->query != NULL ? s : first) * j->w + h * hd;
   const float *q, *k, *v;
   size_t ld;
 
@@ -737,14 +814,14 @@ att_task (void  *data,
       /* blocks: q of heads 0 .. heads-1, then k, then v */
       size_t blk = j->head_major * hd;
       ld = hd;
-      q = j->qkv + h * blk + j->start[s] * hd;
+      q = j->qkv + h * blk + first * hd;
       k = q + j->heads * blk;
       v = k + j->heads * blk;
     }
   else
     {
       ld = 3 * j->w;
-      q = j->qkv + j->start[s] * ld + h * hd;
+      q = j->qkv + first * ld + h * hd;
       k = q + j->w;
       v = q + 2 * j->w;
     }
@@ -752,24 +829,24 @@ att_task (void  *data,
                             scratch);
 }
 
-/* Runs a tower's blocks over S_X: n_seq sequences (S_SEQ: start, length,
- * pooled row, pooled offset), `rows` rows in all.  Afterwards the pooled
- * row of sequence s is row s of S_X. */
+/* Runs a tower's blocks on the lane: n_seq sequences (`seq`, rows counted
+ * from the start of S_X), which are rows r0 .. r0 + rows - 1.  Afterwards
+ * seq.pooled[s] is the row of S_X that holds sequence s's pooled row. */
 static clip_status
-run_blocks_native (clip_ctx                 *ctx,
+run_blocks_native (const lane               *ln,
                    const clip_tower_info    *info,
                    const clip_tower_weights *tw,
                    const clip_tower_packed  *tp,
+                   seq_table                 seq,
                    size_t                    n_seq,
                    size_t                    rows,
                    gboolean                  causal,
                    char                    **error)
 {
-  size_t w = (size_t) info->width, m = (size_t) info->mlp, lda;
-  float *x = BUF (ctx, S_X, float), *qkv = BUF (ctx, S_QKV, float);
-  float *attn = BUF (ctx, S_ATTN, float), *mlp = BUF (ctx, S_MLP, float);
-  size_t *start = BUF (ctx, S_SEQ, size_t), *len = start + n_seq;
-  size_t *pooled = len + n_seq, *query = pooled + n_seq;
+  clip_ctx *ctx = ln->ctx;
+  size_t w = (size_t) info->width, m = (size_t) info->mlp, lda, r0 = ln->r0;
+  float *x = BUF (ctx, S_X, float) + r0 * w, *qkv = BUF (ctx, S_QKV, float) + r0 * 3 * w;
+  float *attn = BUF (ctx, S_ATTN, float) + r0 * w, *mlp = BUF (ctx, S_MLP, float) + r0 * m;
   clip_epilogue act = info->act == CLIP_ACT_GELU ? CLIP_EPI_GELU : CLIP_EPI_QUICK_GELU;
   /* Heads of whole panels (64 wide in every OpenAI and most OpenCLIP
    * models; ViT-H's 80 is not) are written head-major once q, k and v
@@ -785,15 +862,15 @@ run_blocks_native (clip_ctx                 *ctx,
       const clip_layer_weights *lw = &tw->layers[l];
       const clip_layer_packed *lp = &tp->layers[l];
       gboolean last = l == info->layers - 1;
-      att_job aj = { ctx, qkv, attn, w, (size_t) info->heads, start, len, last ? query : NULL,
-                     n_seq, causal, head_major ? rows : 0 };
+      att_job aj = { ctx, qkv, attn, w, (size_t) info->heads, seq.start, seq.len,
+                     last ? seq.query : NULL, r0, causal, head_major ? rows : 0 };
 
       if (ctx->params.abort_cb != NULL && ctx->params.abort_cb (ctx->params.abort_data))
         return clip_set_error (error, CLIP_STATUS_ABORTED, "encoding aborted");
 
-      a = prepare (ctx, &lp->qkv, x, w, w, rows, lw->ln1_w, lw->ln1_b, info->eps, &lda);
-      run_gemm (ctx, &lp->qkv, a, lda, rows, qkv, 3 * w, CLIP_EPI_STORE, head_major ? hd : 0);
-      clip_pool_run (ctx->pool, att_task, &aj, n_seq * (size_t) info->heads);
+      a = prepare (ln, &lp->qkv, x, w, w, rows, lw->ln1_w, lw->ln1_b, info->eps, &lda);
+      run_gemm (ln, &lp->qkv, a, lda, rows, qkv, 3 * w, CLIP_EPI_STORE, head_major ? hd : 0);
+      lane_run (ln, att_task, &aj, n_seq * (size_t) info->heads);
       if (last)
         {
           /* only the pooled rows matter from here on: move them to the
@@ -801,21 +878,135 @@ run_blocks_native (clip_ctx                 *ctx,
            * before it is read) */
           for (size_t s = 0; s < n_seq; s++)
             {
-              if (pooled[s] != s)
-                memcpy (x + s * w, x + pooled[s] * w, w * sizeof (float));
-              pooled[s] = s;
+              if (seq.pooled[s] != r0 + s)
+                memcpy (x + s * w, x + (seq.pooled[s] - r0) * w, w * sizeof (float));
+              seq.pooled[s] = r0 + s;
             }
           rows = n_seq;
         }
 
-      a = prepare (ctx, &lp->o, attn, w, w, rows, NULL, NULL, 0.0f, &lda);
-      run_gemm (ctx, &lp->o, a, lda, rows, x, w, CLIP_EPI_ADD, 0);
-      a = prepare (ctx, &lp->fc1, x, w, w, rows, lw->ln2_w, lw->ln2_b, info->eps, &lda);
-      run_gemm (ctx, &lp->fc1, a, lda, rows, mlp, m, act, 0);
-      a = prepare (ctx, &lp->fc2, mlp, m, m, rows, NULL, NULL, 0.0f, &lda);
-      run_gemm (ctx, &lp->fc2, a, lda, rows, x, w, CLIP_EPI_ADD, 0);
+      a = prepare (ln, &lp->o, attn, w, w, rows, NULL, NULL, 0.0f, &lda);
+      run_gemm (ln, &lp->o, a, lda, rows, x, w, CLIP_EPI_ADD, 0);
+      a = prepare (ln, &lp->fc1, x, w, w, rows, lw->ln2_w, lw->ln2_b, info->eps, &lda);
+      run_gemm (ln, &lp->fc1, a, lda, rows, mlp, m, act, 0);
+      a = prepare (ln, &lp->fc2, mlp, m, m, rows, NULL, NULL, 0.0f, &lda);
+      run_gemm (ln, &lp->fc2, a, lda, rows, x, w, CLIP_EPI_ADD, 0);
     }
   return CLIP_STATUS_OK;
+}
+
+/* Lanes: with a batch of several sequences, each thread runs every step
+ * of the tower on its own group of whole sequences, with no barrier
+ * between the steps (a layer has eight: the threads of a step wait for
+ * the slowest at its end, 6-8 % of the time at batch 8).  Each group's
+ * GEMMs still see 100+ rows, so the weights are read from memory once per
+ * group, and the threads' scratch rows stay apart. */
+#define MAX_LANES 64
+
+typedef struct {
+  clip_ctx                 *ctx;
+  const clip_tower_info    *info;
+  const clip_tower_weights *tw;
+  const clip_tower_packed  *tp;
+  seq_table                 seq;
+  gboolean                  causal;
+  size_t                    bound[MAX_LANES + 1];  /* lane i: sequences [bound[i], bound[i+1]) */
+  clip_status               status[MAX_LANES];
+  char                     *error[MAX_LANES];
+} lanes_job;
+
+static void
+lane_task (void  *data,
+           size_t i,
+           int    ith)
+{
+  lanes_job *j = data;
+  size_t s0 = j->bound[i], s1 = j->bound[i + 1];
+  size_t r0 = j->seq.start[s0], r1 = j->seq.start[s1 - 1] + j->seq.len[s1 - 1];
+  lane ln = { j->ctx, NULL, ith, r0 };
+  seq_table t = { j->seq.start + s0, j->seq.len + s0, j->seq.pooled + s0, j->seq.query + s0 };
+
+  j->status[i] = run_blocks_native (&ln, j->info, j->tw, j->tp, t, s1 - s0, r1 - r0, j->causal,
+                                    &j->error[i]);
+}
+
+/* Cuts the n_seq sequences (rows `rows` in all, stacked in order) into
+ * one group per thread of about equal rows; returns the number of groups,
+ * or 0 where lanes do not pay: one sequence or thread, groups under
+ * ctx->lane_min_rows, or groups so uneven that the largest is more than
+ * an eighth over the mean (batch 3 on two threads).  A minimum of 0 (the
+ * tests') takes any grouping. */
+static size_t
+lane_bounds (clip_ctx        *ctx,
+             const seq_table *seq,
+             size_t           n_seq,
+             size_t           rows,
+             size_t          *bound)
+{
+  size_t n = MIN ((size_t) clip_pool_size (ctx->pool), MIN (n_seq, MAX_LANES));
+  size_t s = 0, largest = 0;
+
+  if (n < 2 || rows / n < ctx->lane_min_rows)
+    return 0;
+  bound[0] = 0;
+  for (size_t i = 1; i <= n; i++)
+    {
+      size_t target = seq->start[0] + rows * i / n;
+
+      /* the first sequence that ends past the target closes group i - 1,
+       * on whichever side of it the target is nearer */
+      while (s < n_seq - (n - i) && seq->start[s] + seq->len[s] <= target)
+        s++;
+      if (i == n)
+        s = n_seq;
+      else if (s < n_seq - (n - i) && target - seq->start[s] > seq->start[s] + seq->len[s] - target)
+        s++;
+      s = MAX (s, bound[i - 1] + 1);
+      bound[i] = s;
+    }
+  for (size_t i = 0; i < n; i++)
+    {
+      size_t r = seq->start[bound[i + 1] - 1] + seq->len[bound[i + 1] - 1] - seq->start[bound[i]];
+      largest = MAX (largest, r);
+    }
+  return ctx->lane_min_rows > 0 && 8 * largest * n > 9 * rows ? 0 : n;
+}
+
+/* Runs a tower's blocks in lanes where they pay, else over the pool. */
+static clip_status
+run_tower_native (clip_ctx                 *ctx,
+                  const clip_tower_info    *info,
+                  const clip_tower_weights *tw,
+                  const clip_tower_packed  *tp,
+                  size_t                    n_seq,
+                  size_t                    rows,
+                  gboolean                  causal,
+                  char                    **error)
+{
+  lanes_job j = { ctx, info, tw, tp, seq_table_get (ctx, n_seq), causal, { 0 }, { 0 }, { 0 } };
+  size_t n = lane_bounds (ctx, &j.seq, n_seq, rows, j.bound);
+  clip_status status = CLIP_STATUS_OK;
+
+  if (n == 0)
+    {
+      lane all = whole_pool (ctx);
+      return run_blocks_native (&all, info, tw, tp, j.seq, n_seq, rows, causal, error);
+    }
+  clip_pool_run (ctx->pool, lane_task, &j, n);
+  for (size_t i = 0; i < n; i++)
+    {
+      if (status == CLIP_STATUS_OK && j.status[i] != CLIP_STATUS_OK)
+        {
+          status = j.status[i];
+          if (error != NULL)
+            {
+              g_free (*error);
+              *error = g_steal_pointer (&j.error[i]);
+            }
+        }
+      g_free (j.error[i]);
+    }
+  return status;
 }
 
 /* Final layer norm of the pooled rows, then the projection into `out`. */
@@ -830,11 +1021,12 @@ pool_and_project_native (clip_ctx                 *ctx,
   size_t w = (size_t) info->width, e = (size_t) ctx->model->info.embed_dim;
   const size_t *pooled = BUF (ctx, S_SEQ, size_t) + 2 * n;
   float *x = BUF (ctx, S_X, float), *h = BUF (ctx, S_H, float);
+  lane all = whole_pool (ctx);
 
   for (size_t i = 0; i < n; i++)
     ctx->k->layernorm_f32 (h + i * w, x + pooled[i] * w, tw->final_ln_w, tw->final_ln_b, w,
                            info->eps);
-  run_gemm (ctx, &tp->proj, h, w, n, out, e, CLIP_EPI_STORE, 0);
+  run_gemm (&all, &tp->proj, h, w, n, out, e, CLIP_EPI_STORE, 0);
 }
 
 /* im2col and the embedding rows, split by image. */
@@ -909,6 +1101,7 @@ encode_images_native (clip_ctx    *ctx,
   size_t grid = (size_t) m->info.image_size / p, np = grid * grid, t = np + 1;
   size_t rows = (size_t) n * t, pd = 3 * p * p, lda;
   image_job ij = { ctx, pixels, (size_t) n, 0 };
+  lane all = whole_pool (ctx);
   const void *a;
   clip_status status;
 
@@ -918,11 +1111,11 @@ encode_images_native (clip_ctx    *ctx,
     return status;
 
   clip_pool_run (ctx->pool, im2col_task, &ij, (size_t) n);
-  a = prepare (ctx, &ctx->pack->patch, BUF (ctx, S_PATCH, float), pd, pd, (size_t) n * np,
+  a = prepare (&all, &ctx->pack->patch, BUF (ctx, S_PATCH, float), pd, pd, (size_t) n * np,
                NULL, NULL, 0.0f, &lda);
-  run_gemm (ctx, &ctx->pack->patch, a, lda, (size_t) n * np, BUF (ctx, S_H, float), w,
+  run_gemm (&all, &ctx->pack->patch, a, lda, (size_t) n * np, BUF (ctx, S_H, float), w,
             CLIP_EPI_STORE, 0);
-  ij.chunks = row_chunks (ctx, rows, 4);
+  ij.chunks = row_chunks (&all, rows, 4);
   clip_pool_run (ctx->pool, embed_task, &ij, ij.chunks);
 
   size_t *start = BUF (ctx, S_SEQ, size_t), *len = start + n, *pooled = len + n, *query = pooled + n;
@@ -932,7 +1125,7 @@ encode_images_native (clip_ctx    *ctx,
       len[b] = t;
       query[b] = 0; /* the class token */
     }
-  status = run_blocks_native (ctx, vi, &m->vision, &ctx->pack->vision, (size_t) n, rows, FALSE, error);
+  status = run_tower_native (ctx, vi, &m->vision, &ctx->pack->vision, (size_t) n, rows, FALSE, error);
   if (status != CLIP_STATUS_OK)
     return status;
   pool_and_project_native (ctx, vi, &m->vision, &ctx->pack->vision, (size_t) n, out);
@@ -977,7 +1170,7 @@ encode_texts_native (clip_ctx      *ctx,
           ctx->k->add_f32 (row, m->text_position + i * w, w);
         }
     }
-  status = run_blocks_native (ctx, ti, &m->text, &ctx->pack->text, n, rows, TRUE, error);
+  status = run_tower_native (ctx, ti, &m->text, &ctx->pack->text, n, rows, TRUE, error);
   if (status != CLIP_STATUS_OK)
     return status;
   pool_and_project_native (ctx, ti, &m->text, &ctx->pack->text, n, out);

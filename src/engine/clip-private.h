@@ -155,6 +155,12 @@ void             clip_ctx_set_kernels   (clip_ctx           *ctx,
  * panels) once they take more than `bytes`; 1 MiB by default, 0 always. */
 void             clip_ctx_set_head_major_bytes (clip_ctx *ctx,
                                                 size_t    bytes);
+/* For tests: batches of several sequences run in lanes (each thread one
+ * group of whole sequences through every step) once each group has at
+ * least `rows` rows and are about even; LANE_MIN_ROWS by default, 0
+ * always (even uneven groups), SIZE_MAX never. */
+void             clip_ctx_set_lane_min_rows (clip_ctx *ctx,
+                                             size_t    rows);
 
 /* --- the context's thread pool (clip-threads.c) ------------------------- */
 

@@ -249,8 +249,10 @@ typedef struct {
   int            n_threads;   /* 0: the number of online CPUs */
   clip_backend   backend;
   clip_precision precision;   /* CLIP_PRECISION_F32 by default */
-  /* Polled between layers; returning non-zero stops the call with
-   * CLIP_STATUS_ABORTED. */
+  /* Polled between layers, from the calling thread or, where a batch
+   * runs in lanes, from several of the context's threads at once (so it
+   * must be thread-safe, as g_cancellable_is_cancelled is); returning
+   * non-zero stops the call with CLIP_STATUS_ABORTED. */
   int          (*abort_cb) (void *user_data);
   void          *abort_data;
 } clip_params;

@@ -17,7 +17,7 @@
 #include <json-glib/json-glib.h>
 
 #include "clip.h"
-#include "clip-private.h" /* clip_ctx_set_head_major_bytes */
+#include "clip-private.h" /* clip_ctx_set_head_major_bytes, clip_ctx_set_lane_min_rows */
 #include "test-util.h"
 
 static char *golden_dir;
@@ -27,6 +27,7 @@ typedef struct {
   const char  *model_name;
   clip_backend backend;
   gboolean     head_major; /* native: q, k and v head by head at any size */
+  gboolean     lanes;      /* native: three threads, each its own group of sequences */
 } EncodeCase;
 
 static const char *
@@ -86,9 +87,12 @@ test_goldens (gconstpointer data)
   g_assert_cmpint (clip_model_load (dir, &model, &err), ==, CLIP_STATUS_OK);
   g_assert_null (err);
   params.backend = tc->backend;
+  params.n_threads = tc->lanes ? 3 : 0;
   g_assert_cmpint (clip_ctx_new (model, &params, &ctx, &err), ==, CLIP_STATUS_OK);
   if (tc->head_major)
     clip_ctx_set_head_major_bytes (ctx, 0);
+  /* lanes at any size and grouping, or never: each path on its own */
+  clip_ctx_set_lane_min_rows (ctx, tc->lanes ? 0 : SIZE_MAX);
 
   const clip_model_info *info = clip_model_get_info (model);
   int dim = info->embed_dim, ctxlen = info->context_length;
@@ -308,6 +312,57 @@ test_abort (void)
   clip_model_free (model);
 }
 
+/* In lanes the callback is polled from every thread; any lane's "stop"
+ * stops the call, and the context encodes normally afterwards. */
+static int
+abort_while_set (void *data)
+{
+  return g_atomic_int_get ((int *) data);
+}
+
+static void
+test_abort_lanes (void)
+{
+  g_autofree char *dir = g_build_filename (golden_dir, "tiny-clip", NULL);
+  clip_model *model = NULL;
+  clip_ctx *ctx = NULL, *ref = NULL;
+  clip_params p = clip_params_default ();
+  int stop = 1;
+  char *err = NULL;
+
+  g_assert_cmpint (clip_model_load (dir, &model, NULL), ==, CLIP_STATUS_OK);
+  g_assert_cmpint (clip_ctx_new (model, &p, &ref, NULL), ==, CLIP_STATUS_OK);
+  p.n_threads = 2;
+  p.abort_cb = abort_while_set;
+  p.abort_data = &stop;
+  g_assert_cmpint (clip_ctx_new (model, &p, &ctx, NULL), ==, CLIP_STATUS_OK);
+  clip_ctx_set_lane_min_rows (ctx, 0);
+
+  size_t nf = clip_model_image_floats (model);
+  int dim = clip_model_get_info (model)->embed_dim;
+  g_autofree float *pix = g_new (float, 4 * nf);
+  float out[4 * 64], want[64];
+  g_assert_cmpint (dim, <=, 64);
+  for (size_t i = 0; i < 4 * nf; i++)
+    pix[i] = (float) ((i * 7919) % 401) / 100.0f - 2.0f;
+  g_assert_cmpint (clip_encode_images (ctx, pix, 4, out, &err), ==, CLIP_STATUS_ABORTED);
+  g_assert_nonnull (strstr (err, "aborted"));
+  clip_free (err);
+  err = NULL;
+
+  g_atomic_int_set (&stop, 0);
+  g_assert_cmpint (clip_encode_images (ctx, pix, 4, out, &err), ==, CLIP_STATUS_OK);
+  g_assert_null (err);
+  for (int i = 0; i < 4; i++)
+    {
+      g_assert_cmpint (clip_encode_images (ref, pix + (size_t) i * nf, 1, want, NULL), ==, CLIP_STATUS_OK);
+      g_assert_cmpfloat (test_cosine (out + i * dim, want, dim), >=, 0.9999999);
+    }
+  clip_ctx_free (ctx);
+  clip_ctx_free (ref);
+  clip_model_free (model);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -323,6 +378,11 @@ main (int    argc,
      * that bigger batches of bigger models take */
     { "tiny-clip", CLIP_BACKEND_NATIVE, TRUE },
     { "tiny-clip-f16", CLIP_BACKEND_NATIVE, TRUE },
+    /* batches in lanes: 8 + 2 images (passes of up to 420 rows) and
+     * texts of mixed lengths, cut into three uneven groups */
+    { "tiny-clip", CLIP_BACKEND_NATIVE, FALSE, TRUE },
+    { "tiny-clip", CLIP_BACKEND_NATIVE, TRUE, TRUE },
+    { "tiny-clip-f16", CLIP_BACKEND_NATIVE, FALSE, TRUE },
   };
   g_autofree char *json_path = NULL;
   GError *error = NULL;
@@ -337,9 +397,10 @@ main (int    argc,
 
   for (size_t i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *path = g_strdup_printf ("/engine/encode/goldens/%s/%s%s", cases[i].model_name,
+      g_autofree char *path = g_strdup_printf ("/engine/encode/goldens/%s/%s%s%s", cases[i].model_name,
                                                backend_name (cases[i].backend),
-                                               cases[i].head_major ? "-head-major" : "");
+                                               cases[i].head_major ? "-head-major" : "",
+                                               cases[i].lanes ? "-lanes" : "");
       g_test_add_data_func (path, &cases[i], test_goldens);
     }
   g_test_add_data_func ("/engine/encode/native-matches-reference", GINT_TO_POINTER (CLIP_BACKEND_NATIVE),
@@ -347,6 +408,7 @@ main (int    argc,
   g_test_add_data_func ("/engine/encode/blas-matches-reference", GINT_TO_POINTER (CLIP_BACKEND_BLAS),
                         test_matches_reference);
   g_test_add_func ("/engine/encode/abort", test_abort);
+  g_test_add_func ("/engine/encode/abort-lanes", test_abort_lanes);
   rc = g_test_run ();
   g_object_unref (golden);
   g_free (golden_dir);
