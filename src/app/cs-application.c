@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-application.h"
+#include "cs-cancel.h"
 #include "cs-library.h"
 #include "cs-power-policy.h"
 #include "cs-preferences.h"
@@ -616,9 +617,7 @@ cs_application_dispose (GObject *object)
 {
   CsApplication *self = CS_APPLICATION (object);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  cs_cancel_and_clear (&self->cancellable);
   g_clear_object (&self->power_policy);
   g_clear_object (&self->model_manager);
   g_clear_object (&self->library);

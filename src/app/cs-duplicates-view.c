@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-cancel.h"
 #include "cs-duplicates-view.h"
 #include "cs-photo-cell.h"
 
@@ -353,9 +354,7 @@ cs_duplicates_view_dispose (GObject *object)
 {
   CsDuplicatesView *self = CS_DUPLICATES_VIEW (object);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  cs_cancel_and_clear (&self->cancellable);
   g_clear_object (&self->groups);
   g_clear_object (&self->library);
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_DUPLICATES_VIEW);
@@ -406,9 +405,7 @@ cs_duplicates_view_refresh (CsDuplicatesView *self)
   g_return_if_fail (CS_IS_DUPLICATES_VIEW (self));
   if (self->library == NULL)
     return;
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  cs_cancel_and_clear (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->busy = TRUE;
   if (self->groups == NULL)

@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-cancel.h"
 #include "cs-label-dialog.h"
 #include "cs-photo-cell.h"
 
@@ -153,9 +154,7 @@ update_preview (CsLabelDialog *self)
                                                           "%'u photos in the label", count), count);
     gtk_label_set_label (self->count_label, text);
   }
-  if (self->preview_cancellable != NULL)
-    g_cancellable_cancel (self->preview_cancellable);
-  g_clear_object (&self->preview_cancellable);
+  cs_cancel_and_clear (&self->preview_cancellable);
   self->preview_cancellable = g_cancellable_new ();
   cs_library_list_label_boundary_async (self->library, self->label,
                                         gtk_range_get_value (GTK_RANGE (self->threshold_scale)),
@@ -271,12 +270,8 @@ cs_label_dialog_dispose (GObject *object)
   CsLabelDialog *self = CS_LABEL_DIALOG (object);
 
   g_clear_handle_id (&self->threshold_id, g_source_remove);
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  if (self->preview_cancellable != NULL)
-    g_cancellable_cancel (self->preview_cancellable);
-  g_clear_object (&self->preview_cancellable);
+  cs_cancel_and_clear (&self->cancellable);
+  cs_cancel_and_clear (&self->preview_cancellable);
   g_clear_object (&self->library);
   g_clear_object (&self->settings);
   g_clear_object (&self->label);

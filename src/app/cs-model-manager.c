@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
+#include "cs-cancel.h"
 #include "cs-model-manager.h"
 
 #define PART_DIR     ".download"
@@ -776,9 +777,7 @@ cs_model_manager_dispose (GObject *object)
 {
   CsModelManager *self = CS_MODEL_MANAGER (object);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  cs_cancel_and_clear (&self->cancellable);
   G_OBJECT_CLASS (cs_model_manager_parent_class)->dispose (object);
 }
 

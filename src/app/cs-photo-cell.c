@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-cancel.h"
 #include "cs-photo-cell.h"
 #include "cs-thumbnailer.h"
 
@@ -136,9 +137,7 @@ cs_photo_cell_dispose (GObject *object)
 {
   CsPhotoCell *self = CS_PHOTO_CELL (object);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  cs_cancel_and_clear (&self->cancellable);
   g_clear_object (&self->photo);
   g_clear_pointer (&self->overlay, gtk_widget_unparent);
   G_OBJECT_CLASS (cs_photo_cell_parent_class)->dispose (object);
@@ -252,9 +251,7 @@ cs_photo_cell_set_photo (CsPhotoCell *self,
 
   if (self->photo == photo)
     return;
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  cs_cancel_and_clear (&self->cancellable);
   g_set_object (&self->photo, photo);
   show_missing (self, FALSE);
 

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-cancel.h"
 #include "cs-decode.h"
 #include "cs-photo-view.h"
 #include "cs-thumbnailer.h"
@@ -186,9 +187,7 @@ show_photo (CsPhotoView *self)
   const char *path;
   int w, h;
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  cs_cancel_and_clear (&self->cancellable);
   self->loaded = FALSE;
   gtk_picture_set_paintable (self->picture, NULL);
   if (self->photo == NULL)
@@ -482,9 +481,7 @@ cs_photo_view_dispose (GObject *object)
 {
   CsPhotoView *self = CS_PHOTO_VIEW (object);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  cs_cancel_and_clear (&self->cancellable);
   if (self->labels != NULL)
     g_signal_handlers_disconnect_by_func (self->labels, on_labels_changed_cb, self);
   g_clear_object (&self->labels);

@@ -16,6 +16,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-cancel.h"
 #include "cs-duplicates-view.h"
 #include "cs-label-dialog.h"
 #include "cs-label-row.h"
@@ -672,9 +673,7 @@ run_search (CsWindow *self)
 {
   g_autoptr(CsQuery) query = NULL;
 
-  if (self->search_cancellable != NULL)
-    g_cancellable_cancel (self->search_cancellable);
-  g_clear_object (&self->search_cancellable);
+  cs_cancel_and_clear (&self->search_cancellable);
   g_clear_pointer (&self->search_error, g_free);
 
   if (!has_query (self))
@@ -1645,12 +1644,8 @@ cs_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->rerun_id, g_source_remove);
   g_clear_handle_id (&self->strictness_id, g_source_remove);
-  if (self->search_cancellable != NULL)
-    g_cancellable_cancel (self->search_cancellable);
-  g_clear_object (&self->search_cancellable);
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  cs_cancel_and_clear (&self->search_cancellable);
+  cs_cancel_and_clear (&self->cancellable);
   if (self->label_list != NULL)
     gtk_list_box_bind_model (self->label_list, NULL, NULL, NULL, NULL);
   g_clear_object (&self->label_signals);
@@ -1842,9 +1837,7 @@ cs_window_show_label (CsWindow *self,
   g_return_if_fail (CS_IS_WINDOW (self));
   g_return_if_fail (CS_IS_LABEL (label));
 
-  if (self->search_cancellable != NULL)
-    g_cancellable_cancel (self->search_cancellable);
-  g_clear_object (&self->search_cancellable);
+  cs_cancel_and_clear (&self->search_cancellable);
   set_busy (self, FALSE);
   self->mode = MODE_LABEL;
   self->scroll_to_top = self->label != label;

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cs-cancel.h"
 #include "cs-clip-error.h"
 #include "cs-clip-runtime.h"
 #include "cs-duplicates.h"
@@ -1122,9 +1123,7 @@ cs_library_search_async (CsLibrary           *self,
    * other) */
   if (cancellable == NULL)
     {
-      if (self->search_cancellable != NULL)
-        g_cancellable_cancel (self->search_cancellable);
-      g_clear_object (&self->search_cancellable);
+      cs_cancel_and_clear (&self->search_cancellable);
       self->search_cancellable = g_cancellable_new ();
       cancellable = self->search_cancellable;
     }
