@@ -44,7 +44,9 @@ void openblas_set_num_threads (int num_threads);
 
 /* Rows (tokens of all the images or texts) the native backend encodes at
  * a time. */
+#ifndef ROWS_PER_PASS
 #define ROWS_PER_PASS 420
+#endif
 
 /* Batches run in lanes (run_tower_native) once each thread's group has
  * this many rows. */
