@@ -379,14 +379,14 @@ attention (clip_ctx    *ctx,
  * start at seq_start[i] and number seq_len[i]; `rows` in all. */
 static clip_status
 run_blocks_classic (clip_ctx                 *ctx,
-            const clip_tower_info    *info,
-            const clip_tower_weights *tw,
-            const size_t             *seq_start,
-            const size_t             *seq_len,
-            size_t                    n_seq,
-            size_t                    rows,
-            gboolean                  causal,
-            char                    **error)
+                    const clip_tower_info    *info,
+                    const clip_tower_weights *tw,
+                    const size_t             *seq_start,
+                    const size_t             *seq_len,
+                    size_t                    n_seq,
+                    size_t                    rows,
+                    gboolean                  causal,
+                    char                    **error)
 {
   size_t w = (size_t) info->width, m = (size_t) info->mlp;
   const clip_kernels *k = ctx->k;
