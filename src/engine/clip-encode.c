@@ -67,7 +67,7 @@ enum {
   S_ASCALE,   /* [rows] */
   S_AZERO,    /* [rows] */
   S_ATT,      /* attention scratch, one slice per thread */
-  S_SEQ,      /* 4 x [sequences]: start, length, pooled row, pooled offset */
+  S_SEQ,      /* 4 x [sequences]: seq_table's arrays */
   N_SCRATCH
 };
 
@@ -1021,7 +1021,7 @@ pool_and_project_native (clip_ctx                 *ctx,
                          float                    *out)
 {
   size_t w = (size_t) info->width, e = (size_t) ctx->model->info.embed_dim;
-  const size_t *pooled = BUF (ctx, S_SEQ, size_t) + 2 * n;
+  const size_t *pooled = seq_table_get (ctx, n).pooled;
   float *x = BUF (ctx, S_X, float), *h = BUF (ctx, S_H, float);
   lane all = whole_pool (ctx);
 
@@ -1120,12 +1120,12 @@ encode_images_native (clip_ctx    *ctx,
   ij.chunks = row_chunks (&all, rows, 4);
   clip_pool_run (ctx->pool, embed_task, &ij, ij.chunks);
 
-  size_t *start = BUF (ctx, S_SEQ, size_t), *len = start + n, *pooled = len + n, *query = pooled + n;
+  seq_table st = seq_table_get (ctx, (size_t) n);
   for (int b = 0; b < n; b++)
     {
-      start[b] = pooled[b] = (size_t) b * t;
-      len[b] = t;
-      query[b] = 0; /* the class token */
+      st.start[b] = st.pooled[b] = (size_t) b * t;
+      st.len[b] = t;
+      st.query[b] = 0; /* the class token */
     }
   status = run_tower_native (ctx, vi, &m->vision, &ctx->pack->vision, (size_t) n, rows, FALSE, error);
   if (status != CLIP_STATUS_OK)
@@ -1155,16 +1155,16 @@ encode_texts_native (clip_ctx      *ctx,
   if (status != CLIP_STATUS_OK)
     return status;
 
-  size_t *start = BUF (ctx, S_SEQ, size_t), *len = start + n, *pooled = len + n, *query = pooled + n;
+  seq_table st = seq_table_get (ctx, n);
   x = BUF (ctx, S_X, float);
   for (size_t b = 0; b < n; b++)
     {
       const int32_t *seq = ids + b * ctxlen;
 
-      start[b] = starts[b];
-      len[b] = lens[b];
-      pooled[b] = starts[b] + lens[b] - 1; /* the end-of-text token ends the sequence */
-      query[b] = lens[b] - 1;
+      st.start[b] = starts[b];
+      st.len[b] = lens[b];
+      st.pooled[b] = starts[b] + lens[b] - 1; /* the end-of-text token ends the sequence */
+      st.query[b] = lens[b] - 1;
       for (size_t i = 0; i < lens[b]; i++)
         {
           float *row = x + (starts[b] + i) * w;
