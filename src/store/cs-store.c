@@ -6,6 +6,7 @@
 #define G_LOG_DOMAIN "cs-store"
 
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -41,6 +42,7 @@ typedef enum {
   STMT_MODEL_LOOKUP,
   STMT_MODEL_DIM,
   STMT_MODEL_DELETE,
+  STMT_MODEL_ROWS,
   STMT_PHOTO_LOOKUP,
   STMT_PHOTO_GET,
   STMT_PHOTO_BY_HASH,
@@ -114,6 +116,7 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_MODEL_LOOKUP] = "SELECT id, dim FROM models WHERE model_id = ?1",
   [STMT_MODEL_DIM] = "SELECT dim FROM models WHERE id = ?1",
   [STMT_MODEL_DELETE] = "DELETE FROM models WHERE id = ?1",
+  [STMT_MODEL_ROWS] = "SELECT id FROM models ORDER BY id",
 
   [STMT_PHOTO_LOOKUP] = "SELECT " PHOTO_COLUMNS " FROM photos WHERE path = ?1",
   [STMT_PHOTO_GET] = "SELECT " PHOTO_COLUMNS " FROM photos WHERE id = ?1",
@@ -1145,6 +1148,34 @@ cs_store_delete_model (CsStore   *self,
   return TRUE;
 }
 
+GArray *
+cs_store_list_model_rows (CsStore  *self,
+                          GError  **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  g_autoptr(GArray) rows = NULL;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = use_stmt (self, STMT_MODEL_ROWS, error);
+  if (stmt == NULL)
+    return NULL;
+  rows = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (rows, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_error (self, error, rc, "cannot list the models");
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
 /* Public API: photos */
 
 CsStorePhoto *
@@ -1555,6 +1586,17 @@ cs_store_put_vector (CsStore      *self,
                    photo_id, dim, expected_dim);
       return FALSE;
     }
+  /* A NaN or an infinity would poison every search and duplicate scan
+   * that reads it (every score NaN, every photo "similar"). */
+  for (int i = 0; i < dim; i++)
+    if (!isfinite (vector[i]))
+      {
+        g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID,
+                     "cannot store the vector of photo %" G_GINT64_FORMAT
+                     ": component %d is not finite",
+                     photo_id, i);
+        return FALSE;
+      }
 
 #if G_BYTE_ORDER == G_BIG_ENDIAN
   swapped = g_new (guint32, dim);

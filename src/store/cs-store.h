@@ -184,6 +184,10 @@ gint64      cs_store_lookup_model          (CsStore     *self,
                                             const char  *model_id,
                                             int         *dim,
                                             GError     **error);
+/* The row ids of every model, increasing: a GArray of gint64 (free it),
+ * or NULL with an error. */
+GArray     *cs_store_list_model_rows       (CsStore     *self,
+                                            GError     **error);
 /* Drops a model and every vector it made; TRUE also when absent. */
 gboolean    cs_store_delete_model          (CsStore     *self,
                                             gint64       model_row,
@@ -285,12 +289,14 @@ GPtrArray    *cs_store_list_photos_missing_vector (CsStore  *self,
 /* ------------------------------------------------------------------ */
 
 /* Stored as little-endian IEEE-754 float32 blobs, so a database moves
- * between machines; values round-trip bit for bit (NaN payloads too).
- * The store never interprets them (no normalisation). */
+ * between machines; values round-trip bit for bit.  The store never
+ * normalises them, but refuses NaN and infinity: one such vector would
+ * make every search and duplicate scan that reads it meaningless. */
 
 /* Stores (or replaces) the vector of photo `photo_id` made by `model_row`.
- * `dim` must be the model's dimension (else CS_STORE_ERROR_INVALID); the
- * photo must exist (else a foreign-key CS_STORE_ERROR_SQLITE). */
+ * `dim` must be the model's dimension and every component finite (else
+ * CS_STORE_ERROR_INVALID, nothing stored); the photo must exist (else a
+ * foreign-key CS_STORE_ERROR_SQLITE). */
 gboolean      cs_store_put_vector          (CsStore     *self,
                                             gint64       photo_id,
                                             gint64       model_row,

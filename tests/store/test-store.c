@@ -586,12 +586,13 @@ test_vectors (StoreFixture  *fixture,
   gsize n_rows = 0;
   int dim = 0;
 
-  /* Values whose bits must survive: signed zero, subnormals, infinities,
-   * NaNs with payloads, extremes. */
+  /* Values whose bits must survive: signed zero, subnormals, extremes
+   * (NaN and infinity are refused, below). */
   static const guint32 bits[] = {
-    0x00000000, 0x80000000, 0x00000001, 0x807fffff, 0x7f800000, 0xff800000,
-    0x7fc00000, 0x7fa5a5a5, 0xffc12345, 0x7f7fffff, 0x3f800000, 0xbeaaaaab,
+    0x00000000, 0x80000000, 0x00000001, 0x807fffff, 0x00800000, 0x80800000,
+    0x3effffff, 0x7f7ffffe, 0xff7fffff, 0x7f7fffff, 0x3f800000, 0xbeaaaaab,
   };
+  static const guint32 non_finite[] = { 0x7fc00000, 0x7fa5a5a5, 0xffc12345, 0x7f800000, 0xff800000 };
   for (int i = 0; i < DIM; i++)
     {
       guint32 b = bits[i % G_N_ELEMENTS (bits)] ^ (i >= (int) G_N_ELEMENTS (bits) ? (guint32) i << 3 : 0);
@@ -658,6 +659,25 @@ test_vectors (StoreFixture  *fixture,
   g_assert_false (cs_store_put_vector (fixture->store, ids[0], model + 100, special, DIM, &error));
   g_assert_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID);
   g_clear_error (&error);
+  /* A NaN or an infinity anywhere: refused, and the stored vector stays. */
+  for (guint k = 0; k < G_N_ELEMENTS (non_finite); k++)
+    {
+      float v[DIM];
+      g_autofree float *kept = NULL;
+      int at = (int) (k * 7) % DIM;
+
+      fill_vector (v, (guint32) ids[1], 0, 0);
+      memcpy (&v[at], &non_finite[k], sizeof (float));
+      g_assert_false (cs_store_put_vector (fixture->store, ids[1], model, v, DIM, &error));
+      g_assert_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID);
+      g_assert_nonnull (strstr (error->message, "not finite"));
+      g_clear_error (&error);
+      fill_vector (v, (guint32) ids[1], 0, 0);
+      kept = cs_store_get_vector (fixture->store, ids[1], model, &dim, &error);
+      g_assert_no_error (error);
+      g_assert_cmpmem (kept, dim * sizeof (float), v, sizeof v);
+    }
+  g_assert_cmpint (cs_store_count_vectors (fixture->store, model, &error), ==, G_N_ELEMENTS (ids));
   g_assert_false (cs_store_put_vector (fixture->store, 987654, model, special, DIM, &error));
   g_assert_error (error, CS_STORE_ERROR, CS_STORE_ERROR_SQLITE);
   g_assert_nonnull (strstr (error->message, "cannot store the vector of photo 987654"));
