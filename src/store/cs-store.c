@@ -1035,6 +1035,44 @@ cs_store_list_folders (CsStore   *self,
   return g_steal_pointer (&folders);
 }
 
+/* Test hook: cs_store_inject_failure_for_testing() */
+static char *injected_function;
+static int   injected_count;
+G_LOCK_DEFINE_STATIC (injected);
+
+void
+cs_store_inject_failure_for_testing (const char *function,
+                                     int         count)
+{
+  G_LOCK (injected);
+  g_free (injected_function);
+  injected_function = g_strdup (function);
+  injected_count = count;
+  G_UNLOCK (injected);
+}
+
+static gboolean
+injected_failure (const char  *function,
+                  GError     **error)
+{
+  gboolean fail = FALSE;
+
+  if (g_atomic_pointer_get (&injected_function) == NULL)
+    return FALSE;
+  G_LOCK (injected);
+  if (injected_function != NULL && injected_count != 0 && strcmp (injected_function, function) == 0)
+    {
+      if (injected_count > 0)
+        injected_count--;
+      fail = TRUE;
+    }
+  G_UNLOCK (injected);
+  if (fail)
+    g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_BUSY,
+                 "%s: database is locked (injected by a test)", function);
+  return fail;
+}
+
 /* Public API: models */
 
 gint64
@@ -1107,6 +1145,8 @@ cs_store_lookup_model (CsStore     *self,
   g_return_val_if_fail (CS_IS_STORE (self), -1);
   g_return_val_if_fail (model_id != NULL, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
+  if (injected_failure (G_STRFUNC, error))
+    return -1;
 
   stmt = use_stmt (self, STMT_MODEL_LOOKUP, error);
   if (stmt == NULL)
@@ -1228,6 +1268,8 @@ cs_store_lookup_photo (CsStore     *self,
   g_return_val_if_fail (CS_IS_STORE (self), NULL);
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (injected_failure (G_STRFUNC, error))
+    return NULL;
 
   stmt = use_stmt (self, STMT_PHOTO_LOOKUP, error);
   if (stmt == NULL)
@@ -1296,6 +1338,8 @@ cs_store_find_photos_by_hash (CsStore     *self,
   g_return_val_if_fail (CS_IS_STORE (self), NULL);
   g_return_val_if_fail (hash != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (injected_failure (G_STRFUNC, error))
+    return NULL;
 
   stmt = use_stmt (self, STMT_PHOTO_BY_HASH, error);
   if (stmt == NULL)
@@ -1472,6 +1516,8 @@ cs_store_count_photos (CsStore  *self,
 {
   g_return_val_if_fail (CS_IS_STORE (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
+  if (injected_failure (G_STRFUNC, error))
+    return -1;
 
   return count_rows (self, STMT_PHOTO_COUNT, 0, "cannot count the photos", error);
 }
@@ -1633,6 +1679,8 @@ cs_store_has_vector (CsStore   *self,
 
   g_return_val_if_fail (CS_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  if (injected_failure (G_STRFUNC, error))
+    return FALSE;
 
   stmt = use_stmt (self, STMT_VECTOR_HAS, error);
   if (stmt == NULL)
@@ -1685,6 +1733,8 @@ cs_store_get_vector (CsStore   *self,
   g_return_val_if_fail (CS_IS_STORE (self), NULL);
   g_return_val_if_fail (dim != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (injected_failure (G_STRFUNC, error))
+    return NULL;
 
   *dim = 0;
   stmt = use_stmt (self, STMT_VECTOR_GET, error);
@@ -1719,6 +1769,8 @@ cs_store_count_vectors (CsStore   *self,
 {
   g_return_val_if_fail (CS_IS_STORE (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
+  if (injected_failure (G_STRFUNC, error))
+    return -1;
 
   return count_rows (self, STMT_VECTOR_COUNT, model_row, "cannot count the vectors", error);
 }
@@ -1944,6 +1996,8 @@ cs_store_lookup_failure (CsStore     *self,
   g_return_val_if_fail (CS_IS_STORE (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  if (injected_failure (G_STRFUNC, error))
+    return FALSE;
 
   stmt = use_stmt (self, STMT_FAILURE_LOOKUP, error);
   if (stmt == NULL)
@@ -2005,6 +2059,8 @@ cs_store_list_failures (CsStore  *self,
 
   g_return_val_if_fail (CS_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (injected_failure (G_STRFUNC, error))
+    return NULL;
 
   stmt = use_stmt (self, STMT_FAILURE_LIST, error);
   if (stmt == NULL)
@@ -2041,6 +2097,8 @@ cs_store_get_setting (CsStore     *self,
   g_return_val_if_fail (CS_IS_STORE (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (injected_failure (G_STRFUNC, error))
+    return NULL;
 
   stmt = use_stmt (self, STMT_SETTING_GET, error);
   if (stmt == NULL)

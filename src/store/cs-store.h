@@ -502,4 +502,11 @@ GArray       *cs_store_list_label_verdicts (CsStore            *self,
                                             gint64              label_id,
                                             GError            **error);
 
+/* For tests only: the next `count` calls (-1: every call, 0: none) of the
+ * read function named `function` (e.g. "cs_store_has_vector"), from any
+ * store and thread, fail with CS_STORE_ERROR_BUSY as if another
+ * connection held the lock past the busy timeout.  NULL turns it off. */
+void          cs_store_inject_failure_for_testing (const char *function,
+                                                   int         count);
+
 G_END_DECLS
