@@ -449,10 +449,12 @@ cli_cmd_status (int    argc,
         {
           const CsStoreFailure *f = fails->pdata[i];
           g_autofree char *p = display_path (f->path);
+          /* failures recorded by older versions had the path in front */
+          g_autofree char *reason = cs_indexer_failure_reason (f->path, f->reason);
           g_string_append (out, i ? ", {\"path\": " : "{\"path\": ");
           json_append_string (out, p);
           g_string_append (out, ", \"reason\": ");
-          json_append_string (out, f->reason);
+          json_append_string (out, reason);
           g_string_append_c (out, '}');
         }
       g_string_append (out, "]}\n");
@@ -490,7 +492,8 @@ cli_cmd_status (int    argc,
     {
       const CsStoreFailure *f = fails->pdata[i];
       g_autofree char *p = display_path (f->path);
-      printf ("  failed: %s: %s\n", p, f->reason);
+      g_autofree char *reason = cs_indexer_failure_reason (f->path, f->reason);
+      printf ("  failed: %s: %s\n", p, reason);
     }
   return EXIT_SUCCESS;
 }

@@ -579,6 +579,7 @@ on_scan_entry_cb (const char        *path,
       job_set_state (job, CS_INDEXER_STATE_SCANNING, path);
       return TRUE;
     case CS_SCAN_UNREADABLE:
+    case CS_SCAN_SKIPPED:
       summary_add_failure (job->summary, path, reason, 0, 0);
       return TRUE;
     case CS_SCAN_PHOTO:
@@ -813,12 +814,31 @@ decode_task (gpointer data,
   g_async_queue_push (job->results, it);
 }
 
+/* The reason of a failure, without the path: failures are shown as
+ * "path: reason", and the decoders name the file in their messages
+ * (sometimes twice, a RAW's preview error inside the RAW's). */
+char *
+cs_indexer_failure_reason (const char *path,
+                           const char *message)
+{
+  g_autoptr(GString) reason = g_string_new (message);
+  g_autofree char *display = g_filename_display_name (path);
+  g_autofree char *raw_prefix = g_strconcat (path, ": ", NULL);
+  g_autofree char *display_prefix = g_strconcat (display, ": ", NULL);
+
+  g_string_replace (reason, raw_prefix, "", 0);
+  g_string_replace (reason, display_prefix, "", 0);
+  if (reason->len == 0)
+    return g_strdup (message);
+  return g_string_free (g_steal_pointer (&reason), FALSE);
+}
+
 static char *
 item_reason (const Item *it)
 {
   if (g_error_matches (it->error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     return g_strdup ("vanished while indexing");
-  return g_strdup (it->error->message);
+  return cs_indexer_failure_reason (it->path, it->error->message);
 }
 
 /* A new file whose content is already indexed under another path (a

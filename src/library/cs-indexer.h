@@ -50,6 +50,11 @@ typedef struct {
 
 CsIndexSummary *cs_index_summary_copy (const CsIndexSummary *summary);
 
+/* `message` (an error about the file `path`) without the path in it, for
+ * a failure's reason (shown after the path).  Newly allocated. */
+char *cs_indexer_failure_reason (const char *path,
+                                 const char *message);
+
 /* For tests only: called on every fresh embedding (normalised, before the
  * finiteness check and the store) of every run, on the run's thread, so a
  * test can poison one.  NULL removes it.  Not thread-safe against a run. */

@@ -265,6 +265,52 @@ class ModelChange(IndexCase):
         self.assertEqual(status(self.db)["searchable"], len(names))
 
 
+class FailureReasons(IndexCase):
+    """Every file left out is reported with a reason that does not repeat
+    its path: broken files, SVG drawings, folders too deep to walk."""
+
+    def test_reasons_are_recorded_without_the_path(self):
+        self.copy_photos(2)
+        p = lambda name: os.path.join(self.photos, name)
+        open(p("zero.jpg"), "wb").close()
+        with open(p("text.png"), "w") as f:
+            f.write("not an image\n" * 20)
+        with open(p("drawing.svg"), "w") as f:
+            f.write('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>')
+        deep = self.photos
+        for d in range(1, 259):
+            deep = os.path.join(deep, "d")
+            if d >= 256:
+                os.makedirs(deep)
+                shutil.copy2(os.path.join(TOY_PHOTOS, photo_files(TOY_PHOTOS)[d - 250]),
+                             os.path.join(deep, f"p{d}.jpg"))
+                if d == 257:
+                    too_deep = deep
+        s = index(self.db, self.photos)
+        reasons = {f["path"]: f["reason"] for f in s["failures"]}
+        print(json.dumps(reasons, indent=1))
+        for path, reason in reasons.items():
+            self.assertNotIn(path, reason, "the reason repeats the path")
+            if "." in os.path.basename(path):
+                self.assertNotIn(os.path.basename(path), reason, "the reason repeats the name")
+        self.assertEqual(reasons[p("zero.jpg")], "empty file")
+        self.assertIn(p("text.png"), reasons)
+        self.assertIn("SVG", reasons[p("drawing.svg")])
+        self.assertIn("deep", reasons[too_deep])
+        self.assertEqual(s["added"], 3, "two photos and the one 256 folders deep")
+        self.assertEqual(s["failed"], 4, s)
+        # the text output names each path once
+        rc, out, err = run("status", "--database", self.db)
+        self.assertEqual(rc, 0, err)
+        line = [ln for ln in out.splitlines() if "zero.jpg" in ln]
+        self.assertEqual(len(line), 1, out)
+        self.assertEqual(line[0].count("zero.jpg"), 1, line[0])
+        st = status(self.db)
+        stored = {f["path"]: f["reason"] for f in st["failures"]}
+        self.assertEqual(stored[p("zero.jpg")], "empty file")
+        self.assertNotIn(p("text.png"), stored[p("text.png")])
+
+
 class InterruptedModelChange(IndexCase):
     """A model change killed half way: searches keep answering from the
     complete model, status tells both, and an abandoned model's vectors go."""
