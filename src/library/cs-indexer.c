@@ -1311,7 +1311,18 @@ job_run (Job     *job,
       return FALSE;
     }
   job->store = cs_store_open (job->database_path, error);
-  if (job->store == NULL || !job_apply_folder_ops (job, error))
+  if (job->store == NULL)
+    return FALSE;
+  if (cs_store_is_read_only (job->store))
+    {
+      g_autofree char *shown = g_filename_display_name (cs_store_get_path (job->store));
+
+      g_set_error (error, CS_INDEXER_ERROR, CS_INDEXER_ERROR_READ_ONLY,
+                   "%s: the database is read-only (its folder or file cannot be written): "
+                   "cannot index into it", shown);
+      return FALSE;
+    }
+  if (!job_apply_folder_ops (job, error))
     return FALSE;
 
   model_id = cs_model_id_for_dir (job->model_dir, job->cancellable, error);

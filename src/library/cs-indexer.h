@@ -24,6 +24,7 @@ typedef enum {
   CS_INDEXER_ERROR_NO_FOLDERS,   /* nothing to index */
   CS_INDEXER_ERROR_BUSY,         /* a run is already going on */
   CS_INDEXER_ERROR_NOT_FINITE,   /* the model gave a photo a NaN or infinite embedding */
+  CS_INDEXER_ERROR_READ_ONLY,    /* the database cannot be written */
 } CsIndexerError;
 
 typedef enum {

@@ -209,6 +209,7 @@ struct _CsStore
   char         *path;
   sqlite3      *db;
   sqlite3_stmt *stmts[N_STMTS];
+  gboolean      read_only;   /* opened read-only: its folder or file cannot be written */
 };
 
 static void cs_store_initable_iface_init (GInitableIface *iface);
@@ -652,6 +653,33 @@ ensure_parent_dir (const char  *path,
   return TRUE;
 }
 
+/* A database whose folder (or file) this process cannot write: in WAL
+ * mode SQLite needs to create the -shm (and -wal) files next to it, so a
+ * normal open fails even to read.  Opened read-only instead; with no -wal
+ * file (every writer closed cleanly: the WAL was checkpointed into the
+ * file) as immutable, which needs no -shm and no locks. */
+static gboolean
+wants_read_only (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_access (path, F_OK) != 0)
+    return FALSE;
+  return g_access (dir, W_OK) != 0 || g_access (path, W_OK) != 0;
+}
+
+static int
+open_read_only (CsStore *self)
+{
+  g_autofree char *wal = g_strconcat (self->path, "-wal", NULL);
+  g_autofree char *escaped = g_uri_escape_bytes ((const guint8 *) self->path, strlen (self->path), "/");
+  gboolean has_wal = g_access (wal, F_OK) == 0;
+  g_autofree char *uri = g_strdup_printf ("file:%s?mode=ro%s", escaped, has_wal ? "" : "&immutable=1");
+
+  self->read_only = TRUE;
+  return sqlite3_open_v2 (uri, &self->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+}
+
 /* GInitable */
 
 static gboolean
@@ -669,14 +697,16 @@ cs_store_initable_init (GInitable     *initable,
     self->path = g_build_filename (g_get_user_data_dir (), "clipsight", "library.db", NULL);
   shown = display_path (self->path);
 
-  if (!ensure_parent_dir (self->path, error))
+  if (wants_read_only (self->path))
+    rc = open_read_only (self);
+  else if (!ensure_parent_dir (self->path, error))
     return FALSE;
-
-  /* NOMUTEX: one thread at a time uses a connection (see the header), so
-   * SQLite's per-connection mutex would be pure cost. */
-  rc = sqlite3_open_v2 (self->path, &self->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL);
+  else
+    /* NOMUTEX: one thread at a time uses a connection (see the header), so
+     * SQLite's per-connection mutex would be pure cost. */
+    rc = sqlite3_open_v2 (self->path, &self->db,
+                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                          NULL);
   if (rc != SQLITE_OK)
     {
       _cs_store_set_sqlite_error (error, self->db, rc, "cannot open the database %s", shown);
@@ -686,6 +716,30 @@ cs_store_initable_init (GInitable     *initable,
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
 
+  if (self->read_only)
+    {
+      gint64 version = 0;
+
+      if (!_cs_store_schema_check (self->db, error) ||
+          !_cs_store_query_int (self->db, "PRAGMA user_version", &version, error) ||
+          !exec_setup (self->db, "PRAGMA foreign_keys = ON", error))
+        {
+          g_prefix_error (error, "%s: ", shown);
+          g_clear_pointer (&self->db, sqlite3_close_v2);
+          return FALSE;
+        }
+      if (version != cs_store_schema_version_latest ())
+        {
+          g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_SCHEMA,
+                       "%s: the database is read-only (its folder or file cannot be written) "
+                       "and needs upgrading from schema %" G_GINT64_FORMAT " to %d: open it once "
+                       "where it can be written",
+                       shown, version, cs_store_schema_version_latest ());
+          g_clear_pointer (&self->db, sqlite3_close_v2);
+          return FALSE;
+        }
+      return TRUE;
+    }
   if (!_cs_store_schema_check (self->db, error) ||
       !configure (self, error) ||
       !_cs_store_schema_migrate (self->db, error))
@@ -701,6 +755,13 @@ static void
 cs_store_initable_iface_init (GInitableIface *iface)
 {
   iface->init = cs_store_initable_init;
+}
+
+gboolean
+cs_store_is_read_only (CsStore *self)
+{
+  g_return_val_if_fail (CS_IS_STORE (self), TRUE);
+  return self->read_only;
 }
 
 /* GObject */

@@ -92,6 +92,13 @@ G_DECLARE_FINAL_TYPE (CsStore, cs_store, CS, STORE, GObject)
 CsStore    *cs_store_open                  (const char  *path,
                                             GError     **error);
 
+/* TRUE when the database was opened read-only because this process
+ * cannot write its folder or its file (a library on read-only media, or
+ * another user's): every read works, every write fails with
+ * CS_STORE_ERROR_SQLITE.  A read-only database must already have the
+ * latest schema (else CS_STORE_ERROR_SCHEMA at open). */
+gboolean    cs_store_is_read_only          (CsStore     *self);
+
 /* The database's file name (borrowed, valid as long as the store). */
 const char *cs_store_get_path              (CsStore     *self);
 

@@ -311,6 +311,55 @@ class FailureReasons(IndexCase):
         self.assertNotIn(p("text.png"), stored[p("text.png")])
 
 
+class ReadOnlyDatabase(IndexCase):
+    """A library in a folder this user cannot write (read-only media,
+    another user's): every reading command works, index fails clearly."""
+
+    def test_read_only_folder(self):
+        names = self.copy_photos(6)
+        db_dir = os.path.join(self.tmp, "db")
+        os.makedirs(db_dir)
+        db = os.path.join(db_dir, "library.db")
+        index(db, self.photos)
+        rc, out, err = run("label", "add", "--database", db, "reddish", "--prompt", "a red photo")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(sorted(os.listdir(db_dir)), ["library.db"], "closed cleanly: no -wal, no -shm")
+        os.chmod(self.tmp, 0o755)
+        os.chmod(db_dir, 0o555)
+
+        def as_nobody():
+            # root writes everywhere: be someone the folder's mode applies to
+            if os.geteuid() == 0:
+                os.setgid(65534)
+                os.setuid(65534)
+
+        def cli(*args):
+            p = subprocess.run([CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=as_nobody, timeout=600)
+            return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+        try:
+            rc, out, err = cli("status", "--database", db, "--json")
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(json.loads(out)["searchable"], len(names))
+            rc, out, err = cli("search", "--database", db, "--json", "--limit", "3", "red")
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(len(out.splitlines()), 3)
+            rc, out, err = cli("label", "list", "--database", db)
+            self.assertEqual(rc, 0, err)
+            self.assertIn("reddish", out)
+            rc, out, err = cli("duplicates", "--database", db, "--json")
+            self.assertEqual(rc, 0, err)
+            rc, out, err = cli("index", "--database", db, "--model", TOY_MODEL, self.photos)
+            self.assertNotEqual(rc, 0)
+            self.assertIn("read-only", err)
+            self.assertEqual(len(err.strip().splitlines()), 1, err)
+            self.assertEqual(sorted(os.listdir(db_dir)), ["library.db"])
+        finally:
+            os.chmod(db_dir, 0o755)
+        self.assertEqual(integrity(db), ("ok", []))
+
+
 class InterruptedModelChange(IndexCase):
     """A model change killed half way: searches keep answering from the
     complete model, status tells both, and an abandoned model's vectors go."""
