@@ -34,6 +34,7 @@
 #include "cs-clip-error.h"
 #include "cs-clip-runtime.h"
 #include "cs-decode.h"
+#include "cs-duplicates.h"
 #include "cs-exif.h"
 #include "cs-file-hash.h"
 #include "cs-indexer.h"
@@ -276,6 +277,7 @@ typedef struct {
   float   *tensor;
   int      width, height;
   gint64   taken;
+  double   blank_stddev; /* the duplicate search's nearly blank statistic */
   GError  *error;
 } Item;
 
@@ -800,6 +802,8 @@ decode_task (gpointer data,
     {
       it->width = img != NULL ? img->orig_width : ci.width;
       it->height = img != NULL ? img->orig_height : ci.height;
+      /* from this decode, so that the duplicate search need not decode */
+      it->blank_stddev = cs_duplicates_pixel_stddev (ci.pixels, ci.width, ci.height, ci.stride, ci.format);
       it->tensor = g_try_new (float, 3 * (gsize) pp->crop_height * pp->crop_width);
       if (it->tensor == NULL)
         it->error = g_error_new (G_IO_ERROR, G_IO_ERROR_NO_SPACE, "out of memory");
@@ -990,6 +994,7 @@ commit_batch (Job       *job,
       };
       id = cs_store_upsert_photo (job->store, &photo, error);
       if (id < 0 || !cs_store_put_vector (job->store, id, job->model_row, vec[i], dim, error)
+          || !cs_store_set_photo_blank_stddev (job->store, id, it->blank_stddev, error)
           || !cs_store_clear_failure (job->store, it->path, error))
         goto fail;
     }

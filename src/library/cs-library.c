@@ -1850,6 +1850,7 @@ cs_library_list_label_boundary_finish (CsLibrary     *self,
 typedef struct {
   CsVectorIndex *index;
   double         threshold;
+  char          *database_path;  /* where the blank statistics are */
 } DupJob;
 
 static void
@@ -1858,6 +1859,7 @@ dup_job_free (gpointer p)
   DupJob *job = p;
 
   _cs_vector_index_unref (job->index);
+  g_free (job->database_path);
   g_free (job);
 }
 
@@ -1869,7 +1871,8 @@ duplicates_thread (GTask        *task,
 {
   DupJob *job = task_data;
   GError *error = NULL;
-  GListModel *groups = cs_duplicates_find (job->index, job->threshold, cancellable, &error);
+  GListModel *groups = cs_duplicates_find_in (job->index, job->database_path, job->threshold,
+                                              cancellable, &error);
 
   if (groups == NULL)
     g_task_return_error (task, error);
@@ -1901,6 +1904,7 @@ cs_library_find_duplicates_async (CsLibrary           *self,
   job = g_new0 (DupJob, 1);
   job->index = _cs_vector_index_ref (self->index);
   job->threshold = threshold > 0 ? MIN (threshold, 1.0) : CS_LIBRARY_DEFAULT_DUPLICATE_THRESHOLD;
+  job->database_path = g_strdup (self->database_path);
   g_task_set_task_data (task, job, dup_job_free);
   g_task_run_in_thread (task, duplicates_thread);
 }

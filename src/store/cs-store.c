@@ -51,6 +51,8 @@ typedef enum {
   STMT_PHOTO_MOVE,
   STMT_PHOTO_DELETE,
   STMT_PHOTO_COUNT,
+  STMT_PHOTO_BLANK_SET,
+  STMT_PHOTO_BLANK_GET,
   STMT_PHOTO_ALL,
   STMT_PHOTO_UNDER,
   STMT_PHOTO_MISSING_VECTOR,
@@ -135,6 +137,8 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_PHOTO_MOVE] = "UPDATE photos SET path = ?2, mtime_us = ?3 WHERE id = ?1",
   [STMT_PHOTO_DELETE] = "DELETE FROM photos WHERE id = ?1",
   [STMT_PHOTO_COUNT] = "SELECT count(*) FROM photos",
+  [STMT_PHOTO_BLANK_SET] = "UPDATE photos SET blank_stddev = ?2 WHERE id = ?1",
+  [STMT_PHOTO_BLANK_GET] = "SELECT blank_stddev FROM photos WHERE id = ?1",
   [STMT_PHOTO_ALL] = "SELECT " PHOTO_COLUMNS " FROM photos ORDER BY path",
   /* A range on the BLOB key instead of LIKE: exact bytes ('%' and '_' are
    * not wildcards), and the unique index on path answers it.  '0' is the
@@ -1581,6 +1585,74 @@ cs_store_count_photos (CsStore  *self,
     return -1;
 
   return count_rows (self, STMT_PHOTO_COUNT, 0, "cannot count the photos", error);
+}
+
+gboolean
+cs_store_set_photo_blank_stddev (CsStore  *self,
+                                 gint64    id,
+                                 double    stddev,
+                                 GError  **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!isfinite (stddev) || stddev < 0)
+    {
+      g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID,
+                   "cannot store the blank statistic of photo %" G_GINT64_FORMAT ": %g is not a "
+                   "standard deviation", id, stddev);
+      return FALSE;
+    }
+  stmt = use_stmt (self, STMT_PHOTO_BLANK_SET, error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_bind_int64 (stmt, 1, id);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_double (stmt, 2, stddev);
+  if (rc == SQLITE_OK)
+    rc = step_done (stmt);
+  if (rc != SQLITE_OK)
+    return set_error (self, error, rc, "cannot store the blank statistic of photo %" G_GINT64_FORMAT, id);
+  return TRUE;
+}
+
+gboolean
+cs_store_get_photo_blank_stddev (CsStore  *self,
+                                 gint64    id,
+                                 double   *stddev,
+                                 GError  **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  int rc;
+  gboolean known = FALSE;
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stmt = use_stmt (self, STMT_PHOTO_BLANK_GET, error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_bind_int64 (stmt, 1, id);
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          known = sqlite3_column_type (stmt, 0) != SQLITE_NULL;
+          if (known && stddev != NULL)
+            *stddev = sqlite3_column_double (stmt, 0);
+          rc = SQLITE_DONE;
+        }
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_error (self, error, rc, "cannot read the blank statistic of photo %" G_GINT64_FORMAT, id);
+      return FALSE;
+    }
+  return known;
 }
 
 gboolean

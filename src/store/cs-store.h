@@ -270,6 +270,23 @@ gboolean      cs_store_delete_photo        (CsStore     *self,
 gint64        cs_store_count_photos        (CsStore     *self,
                                             GError     **error);
 
+/* The "blank statistic" of photo `id`: the largest per-channel standard
+ * deviation of its pixels (0-255 scale), which tells a nearly one-colour
+ * picture.  The indexer stores it from the decode it does anyway, so that
+ * the duplicate search need not decode photos again.  Set:
+ * CS_STORE_ERROR_INVALID for a negative or non-finite value; TRUE also
+ * when the photo is absent.  Get: TRUE with *stddev set when known, FALSE
+ * without an error when unknown (indexed before schema 3, or absent).
+ * New content (another hash) forgets it, as it drops the vectors. */
+gboolean      cs_store_set_photo_blank_stddev (CsStore  *self,
+                                               gint64    id,
+                                               double    stddev,
+                                               GError  **error);
+gboolean      cs_store_get_photo_blank_stddev (CsStore  *self,
+                                               gint64    id,
+                                               double   *stddev,
+                                               GError  **error);
+
 /* Return FALSE to stop the walk (not an error).  `photo` is borrowed for
  * the call: cs_store_photo_copy() it to keep it. */
 typedef gboolean (*CsStorePhotoFunc) (const CsStorePhoto *photo,

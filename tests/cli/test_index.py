@@ -360,6 +360,63 @@ class ReadOnlyDatabase(IndexCase):
         self.assertEqual(integrity(db), ("ok", []))
 
 
+class DuplicatesKeepTheBlankStatistic(IndexCase):
+    """duplicates does not decode photos again: the nearly blank test's
+    statistic comes from indexing (or, for photos indexed before it was
+    kept, from one decode, then stored).  Proof: it still groups a near
+    pair whose files are gone (an unreadable photo counts as blank, which
+    only exact copies may group)."""
+
+    def duplicates(self):
+        rc, out, err = run("duplicates", "--database", self.db, "--json")
+        self.assertEqual(rc, 0, err)
+        return [json.loads(ln) for ln in out.splitlines() if ln.strip()]
+
+    def blank_stats(self):
+        con = sqlite3.connect(self.db)
+        try:
+            return {os.path.basename(os.fsdecode(bytes(p))): v
+                    for p, v in con.execute("SELECT path, blank_stddev FROM photos")}
+        finally:
+            con.close()
+
+    def test_no_decoding_for_the_blank_test(self):
+        names = self.copy_photos(3)
+        a = os.path.join(self.photos, names[0])
+        near = os.path.join(self.photos, "near.jpg")
+        with open(a, "rb") as f, open(near, "wb") as g:
+            g.write(f.read() + b"trailing bytes: another hash, the same pixels")
+        index(self.db, self.photos)
+        con = sqlite3.connect(self.db)
+        self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 3)
+        con.close()
+        stats = self.blank_stats()
+        self.assertTrue(all(v is not None and v > 6 for v in stats.values()), stats)
+        pair = sorted([a, near])
+        self.assertIn(pair, [sorted(g["photos"]) for g in self.duplicates()])
+
+        away = os.path.join(self.tmp, "away")
+        os.makedirs(away)
+        move = lambda src, dst: [os.rename(os.path.join(src, n), os.path.join(dst, n))
+                                 for n in (names[0], "near.jpg")]
+        move(self.photos, away)
+        self.assertIn(pair, [sorted(g["photos"]) for g in self.duplicates()],
+                      "the stored statistic, not a decode, tells these are not blank")
+
+        # photos indexed before the statistic was kept: decoded once, then stored
+        move(away, self.photos)
+        con = sqlite3.connect(self.db)
+        con.execute("UPDATE photos SET blank_stddev = NULL")
+        con.commit()
+        con.close()
+        self.assertIn(pair, [sorted(g["photos"]) for g in self.duplicates()])
+        stats = self.blank_stats()
+        self.assertIsNotNone(stats[names[0]])
+        self.assertIsNotNone(stats["near.jpg"])
+        move(self.photos, away)
+        self.assertIn(pair, [sorted(g["photos"]) for g in self.duplicates()])
+
+
 class InterruptedModelChange(IndexCase):
     """A model change killed half way: searches keep answering from the
     complete model, status tells both, and an abandoned model's vectors go."""
