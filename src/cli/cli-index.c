@@ -228,10 +228,13 @@ print_summary (const CsIndexSummary *s,
 }
 
 /* The model to index with: --model, $CLIPSIGHT_MODEL, the one an
- * interrupted model change was building (finish it), or the active one. */
+ * interrupted model change was building (finish it), or the active one.
+ * NULL with *error set when the database cannot be read, NULL alone when
+ * there is none. */
 static char *
-resolve_model (const char *opt,
-               const char *database)
+resolve_model (const char  *opt,
+               const char  *database,
+               GError     **error)
 {
   const char *dir = model_dir_or_env (opt);
   g_autoptr(CsStore) store = NULL;
@@ -239,11 +242,15 @@ resolve_model (const char *opt,
 
   if (dir != NULL)
     return g_strdup (dir);
-  store = cs_store_open (database, NULL);
+  if (database != NULL && !g_file_test (database, G_FILE_TEST_EXISTS))
+    return NULL; /* a new library: nothing to resume */
+  store = cs_store_open (database, error);
   if (store == NULL)
     return NULL;
-  building = cs_store_get_setting (store, "building-model-dir", NULL);
-  return building != NULL ? building : cs_store_get_setting (store, "model-dir", NULL);
+  building = cs_store_get_setting (store, "building-model-dir", error);
+  if (building != NULL || *error != NULL)
+    return building;
+  return cs_store_get_setting (store, "model-dir", error);
 }
 
 int
@@ -275,7 +282,9 @@ cli_cmd_index (int    argc,
     return EXIT_USAGE;
   if (precision_opt != NULL && !cli_parse_precision ("index", precision_opt, &precision))
     return EXIT_USAGE;
-  model = resolve_model (model_opt, database);
+  model = resolve_model (model_opt, database, &run.error);
+  if (run.error != NULL)
+    return fail_error (g_steal_pointer (&run.error));
   if (model == NULL)
     {
       fail_message ("index: no model: give --model DIR or set CLIPSIGHT_MODEL");

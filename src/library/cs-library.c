@@ -299,7 +299,9 @@ read_index (CsStore  *store,
   if (row == 0)
     return _cs_vector_index_new (fallback_dim, 0, NULL, 0, NULL);
 
-  gint64 expected = cs_store_count_vectors (store, row, NULL);
+  gint64 expected = cs_store_count_vectors (store, row, error);
+  if (expected < 0)
+    return NULL;
   CsSegmentBuilder *builder = _cs_segment_builder_new (dim, (guint) CLAMP (expected, 0, G_MAXINT));
   if (!cs_store_foreach_indexed_photo (store, row, 0, add_row_cb, builder, &change, NULL, error))
     {
@@ -365,7 +367,9 @@ load_job_run (GTask *task)
     goto fail;
 
   model_dir = job->model_dir != NULL ? g_strdup (job->model_dir)
-                                     : cs_store_get_setting (store, "model-dir", NULL);
+                                     : cs_store_get_setting (store, "model-dir", &error);
+  if (error != NULL)
+    goto fail; /* not "no model": the database could not be read */
   if (model_dir != NULL)
     {
       job->new_runtime = cs_clip_runtime_load (model_dir, cancellable, &job->model_error);
