@@ -208,11 +208,34 @@ typedef struct {
   CsStore    *store;      /* opened on first need; NULL: none or failed */
   gboolean    tried;
   GHashTable *known;      /* row + 1 -> 1 not blank, 2 blank */
+  GArray     *computed;   /* PhotoStat: decoded here, to store at the end */
 } BlankCache;
 
+typedef struct {
+  gint64 id;
+  double stddev;
+} PhotoStat;
+
+/* Stores what was decoded, in one transaction (one wait at most while an
+ * indexer writes); best effort: a failure only means decoding again next
+ * time. */
 static void
 blank_cache_clear (BlankCache *cache)
 {
+  if (cache->store != NULL && cache->computed != NULL && cache->computed->len > 0
+      && !cs_store_is_read_only (cache->store) && cs_store_begin (cache->store, NULL))
+    {
+      gboolean ok = TRUE;
+
+      for (guint i = 0; ok && i < cache->computed->len; i++)
+        {
+          const PhotoStat *ps = &g_array_index (cache->computed, PhotoStat, i);
+          ok = cs_store_set_photo_blank_stddev (cache->store, ps->id, ps->stddev, NULL);
+        }
+      if (!ok || !cs_store_commit (cache->store, NULL))
+        cs_store_rollback (cache->store);
+    }
+  g_clear_pointer (&cache->computed, g_array_unref);
   g_clear_object (&cache->store);
   g_clear_pointer (&cache->known, g_hash_table_unref);
 }
@@ -243,9 +266,11 @@ blank_row (CsVectorIndex *index,
       if (cache->store == NULL || !cs_store_get_photo_blank_stddev (cache->store, m.id, &stddev, NULL))
         {
           stddev = decode_stddev (m.path);
-          /* best effort: a read-only library just decodes again next time */
-          if (stddev >= 0 && cache->store != NULL && !cs_store_is_read_only (cache->store))
-            cs_store_set_photo_blank_stddev (cache->store, m.id, stddev, NULL);
+          if (stddev >= 0 && cache->store != NULL)
+            {
+              PhotoStat ps = { m.id, stddev };
+              g_array_append_val (cache->computed, ps);
+            }
         }
       known = GINT_TO_POINTER (stddev < CS_DUPLICATES_BLANK_STDDEV ? 2 : 1);
       g_hash_table_insert (cache->known, key, known);
@@ -417,7 +442,8 @@ cs_duplicates_find_in (CsVectorIndex  *index,
   guint n_rows = _cs_vector_index_n_rows (index);
   g_autoptr(GArray) pairs = g_array_new (FALSE, FALSE, sizeof (Pair));
   g_auto(BlankCache) blank_cache = { database_path, NULL, FALSE,
-                                     g_hash_table_new (g_direct_hash, g_direct_equal) };
+                                     g_hash_table_new (g_direct_hash, g_direct_equal),
+                                     g_array_new (FALSE, FALSE, sizeof (PhotoStat)) };
   BlankCache *blank = &blank_cache;
   g_autofree gint *group_of = g_new (gint, MAX (n_rows, 1));
   g_autoptr(GPtrArray) groups = g_ptr_array_new_with_free_func (group_free);
