@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/types.h>
@@ -1237,6 +1238,107 @@ test_two_writers (StoreFixture  *fixture,
  * the full stack (GLib has no frame pointers, so the fast unwinder stops at
  * g_malloc), and the store's own allocations stay checked.  ASAN_OPTIONS
  * in the environment still overrides them. */
+/* The nearly blank statistic: kept per photo, forgotten with new content. */
+static void
+test_blank_stddev (StoreFixture  *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id = add_photo (fixture->store, "/b/one.jpg", "aaaa");
+  double value = -1;
+  CsStorePhoto changed = {
+    .path = (char *) "/b/one.jpg", .size = 1234, .mtime_us = 1700000000123456,
+    .hash = (char *) "bbbb", .width = 640, .height = 480, .taken_unix = 1600000000,
+  };
+
+  g_assert_false (cs_store_get_photo_blank_stddev (fixture->store, id, &value, &error));
+  g_assert_no_error (error);
+  g_assert_true (cs_store_set_photo_blank_stddev (fixture->store, id, 12.5, &error));
+  g_assert_no_error (error);
+  g_assert_true (cs_store_get_photo_blank_stddev (fixture->store, id, &value, &error));
+  g_assert_cmpfloat (value, ==, 12.5);
+  g_assert_true (cs_store_set_photo_blank_stddev (fixture->store, id, 0.0, &error));
+  g_assert_true (cs_store_get_photo_blank_stddev (fixture->store, id, &value, &error));
+  g_assert_cmpfloat (value, ==, 0.0);
+  g_assert_false (cs_store_set_photo_blank_stddev (fixture->store, id, NAN, &error));
+  g_assert_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (cs_store_set_photo_blank_stddev (fixture->store, id, -1.0, &error));
+  g_assert_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* the same content (a touched file) keeps it; new content forgets it */
+  changed.hash = (char *) "aaaa";
+  g_assert_cmpint (cs_store_upsert_photo (fixture->store, &changed, &error), ==, id);
+  g_assert_true (cs_store_get_photo_blank_stddev (fixture->store, id, &value, &error));
+  changed.hash = (char *) "bbbb";
+  g_assert_cmpint (cs_store_upsert_photo (fixture->store, &changed, &error), ==, id);
+  g_assert_false (cs_store_get_photo_blank_stddev (fixture->store, id, &value, &error));
+  g_assert_no_error (error);
+  /* an absent photo: unknown */
+  g_assert_false (cs_store_get_photo_blank_stddev (fixture->store, id + 100, &value, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_model_rows (StoreFixture  *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 a = ensure_model (fixture->store);
+  gint64 b = cs_store_ensure_model (fixture->store, "sha256:b", "b", 32, "f32", &error);
+  g_autoptr(GArray) rows = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (cs_store_delete_model (fixture->store, a, &error));
+  a = ensure_model (fixture->store);
+  rows = cs_store_list_model_rows (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 2);
+  g_assert_cmpint (g_array_index (rows, gint64, 0), ==, b);
+  g_assert_cmpint (g_array_index (rows, gint64, 1), ==, a);
+}
+
+/* A library in a folder this process cannot write: it opens read-only
+ * (WAL would need to create -shm there), reads work, writes fail. */
+static void
+test_read_only_folder (StoreFixture  *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsStore) store = NULL;
+  g_autoptr(GPtrArray) folders = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *shm = g_strconcat (fixture->path, "-shm", NULL);
+
+  if (geteuid () == 0)
+    {
+      g_test_skip ("root writes every folder (tests/cli/test_index.py covers it as nobody)");
+      return;
+    }
+  store = open_store (fixture->path);
+  g_assert_true (cs_store_add_folder (store, "/photos", FALSE, &error));
+  g_assert_true (cs_store_set_setting (store, "k", "v", &error));
+  g_assert_false (cs_store_is_read_only (store));
+  g_clear_object (&store);
+  g_assert_false (g_file_test (shm, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_chmod (fixture->dir, 0555), ==, 0);
+
+  store = cs_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_true (cs_store_is_read_only (store));
+  folders = cs_store_list_folders (store, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (folders->len, ==, 1);
+  value = cs_store_get_setting (store, "k", &error);
+  g_assert_cmpstr (value, ==, "v");
+  g_assert_false (cs_store_set_setting (store, "k", "w", &error));
+  g_assert_nonnull (error);
+  g_clear_object (&store);
+  g_assert_false (g_file_test (shm, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_chmod (fixture->dir, 0700), ==, 0);
+}
+
 const char *__asan_default_options (void);
 const char *__lsan_default_suppressions (void);
 
@@ -1279,6 +1381,9 @@ main (int   argc,
   ADD ("rollback", setup_store, test_rollback);
   ADD ("crash-sigkill", setup_dir, test_crash_sigkill);
   ADD ("two-writers", setup_dir, test_two_writers);
+  ADD ("blank-stddev", setup_store, test_blank_stddev);
+  ADD ("model-rows", setup_store, test_model_rows);
+  ADD ("read-only-folder", setup_dir, test_read_only_folder);
 
 #undef ADD
 
