@@ -31,6 +31,10 @@ typedef struct {
   CsIndexSummary *summary;
   GError       *error;
   gboolean      tty;
+  gboolean      watch;           /* --watch: keep running after the first run */
+  gboolean      as_json;
+  gboolean      stopping;        /* watching, and a signal asked to stop */
+  gboolean      started_watching;/* the first run of --watch is over */
   gint64        started;
   gint64        last_draw;
 } IndexRun;
@@ -90,6 +94,9 @@ on_progress_cb (GObject    *object,
   draw_progress (user_data, FALSE);
 }
 
+static void print_summary (const CsIndexSummary *s,
+                           gboolean              as_json);
+
 static void
 on_index_done_cb (GObject      *source,
                   GAsyncResult *result,
@@ -98,7 +105,46 @@ on_index_done_cb (GObject      *source,
   IndexRun *run = user_data;
 
   run->summary = cs_indexer_rescan_finish (CS_INDEXER (source), result, &run->error);
-  g_main_loop_quit (run->loop);
+  if (!run->watch || run->summary == NULL || run->stopping)
+    {
+      g_main_loop_quit (run->loop);
+      return;
+    }
+  /* watching: the first run's summary now, then one per watched change,
+   * until a signal */
+  draw_progress (run, TRUE);
+  print_summary (run->summary, run->as_json);
+  fflush (stdout);
+  g_clear_pointer (&run->summary, cs_index_summary_free);
+  /* "finished" of this first run came before this callback: from the next
+   * run on, each watched change prints its summary */
+  run->started_watching = TRUE;
+}
+
+/* A run for a watched change is over. */
+static void
+on_watch_finished_cb (CsIndexer *indexer,
+                      gpointer   user_data)
+{
+  IndexRun *run = user_data;
+  const CsIndexSummary *s = cs_indexer_get_last_summary (indexer);
+
+  if (!run->watch || run->stopping || s == NULL || !run->started_watching)
+    return;
+  draw_progress (run, TRUE);
+  print_summary (s, run->as_json);
+  fflush (stdout);
+}
+
+static void
+on_running_cb (GObject    *object,
+               GParamSpec *pspec,
+               gpointer    user_data)
+{
+  IndexRun *run = user_data;
+
+  if (run->stopping && !cs_indexer_get_running (run->indexer))
+    g_main_loop_quit (run->loop);
 }
 
 static gboolean
@@ -106,7 +152,19 @@ on_sigint_cb (gpointer user_data)
 {
   IndexRun *run = user_data;
 
-  g_cancellable_cancel (run->cancellable);
+  if (!run->watch || !run->started_watching)
+    {
+      /* a one-off run (or the first run of --watch) stops, with an error */
+      g_cancellable_cancel (run->cancellable);
+      return G_SOURCE_CONTINUE;
+    }
+  /* watching: stop watching, let a watched change's run stop at its next
+   * batch (what it committed stays), then leave with success */
+  run->stopping = TRUE;
+  cs_indexer_set_watching (run->indexer, FALSE);
+  cs_indexer_cancel (run->indexer);
+  if (!cs_indexer_get_running (run->indexer))
+    g_main_loop_quit (run->loop);
   return G_SOURCE_CONTINUE;
 }
 
@@ -169,19 +227,30 @@ print_summary (const CsIndexSummary *s,
     }
 }
 
-/* The model to index with: --model, $CLIPSIGHT_MODEL, or the one the
- * database was last indexed with. */
+/* The model to index with: --model, $CLIPSIGHT_MODEL, the one an
+ * interrupted model change was building (finish it), or the active one.
+ * NULL with *error set when the database cannot be read, NULL alone when
+ * there is none. */
 static char *
-resolve_model (const char *opt,
-               const char *database)
+resolve_model (const char  *opt,
+               const char  *database,
+               GError     **error)
 {
   const char *dir = model_dir_or_env (opt);
   g_autoptr(CsStore) store = NULL;
+  char *building;
 
   if (dir != NULL)
     return g_strdup (dir);
-  store = cs_store_open (database, NULL);
-  return store != NULL ? cs_store_get_setting (store, "model-dir", NULL) : NULL;
+  if (database != NULL && !g_file_test (database, G_FILE_TEST_EXISTS))
+    return NULL; /* a new library: nothing to resume */
+  store = cs_store_open (database, error);
+  if (store == NULL)
+    return NULL;
+  building = cs_store_get_setting (store, "building-model-dir", error);
+  if (building != NULL || *error != NULL)
+    return building;
+  return cs_store_get_setting (store, "model-dir", error);
 }
 
 int
@@ -213,7 +282,9 @@ cli_cmd_index (int    argc,
     return EXIT_USAGE;
   if (precision_opt != NULL && !cli_parse_precision ("index", precision_opt, &precision))
     return EXIT_USAGE;
-  model = resolve_model (model_opt, database);
+  model = resolve_model (model_opt, database, &run.error);
+  if (run.error != NULL)
+    return fail_error (g_steal_pointer (&run.error));
   if (model == NULL)
     {
       fail_message ("index: no model: give --model DIR or set CLIPSIGHT_MODEL");
@@ -246,20 +317,22 @@ cli_cmd_index (int    argc,
   sigint_id = g_unix_signal_add (SIGINT, on_sigint_cb, &run);
   sigterm_id = g_unix_signal_add (SIGTERM, on_sigint_cb, &run);
 
+  run.watch = watch;
+  run.as_json = as_json;
+  if (watch)
+    {
+      /* the monitors go on the folders the first run walks */
+      cs_indexer_set_watching (run.indexer, TRUE);
+      g_signal_connect (run.indexer, "finished", G_CALLBACK (on_watch_finished_cb), &run);
+      g_signal_connect (run.indexer, "notify::running", G_CALLBACK (on_running_cb), &run);
+    }
   cs_indexer_rescan_async (run.indexer, run.cancellable, on_index_done_cb, &run);
   g_main_loop_run (run.loop);
-  draw_progress (&run, TRUE);
-
-  if (run.summary != NULL)
-    print_summary (run.summary, as_json);
-  if (run.summary != NULL && watch && !g_cancellable_is_cancelled (run.cancellable))
+  if (!watch)
     {
-      cs_indexer_set_watching (run.indexer, TRUE);
-      cs_indexer_rescan_async (run.indexer, run.cancellable, on_index_done_cb, &run);
-      g_clear_pointer (&run.summary, cs_index_summary_free);
-      /* each watched change runs again; Ctrl+C ends */
-      g_signal_connect_swapped (run.indexer, "finished", G_CALLBACK (fflush), stdout);
-      g_main_loop_run (run.loop);
+      draw_progress (&run, TRUE);
+      if (run.summary != NULL)
+        print_summary (run.summary, as_json);
     }
 
   g_source_remove (sigint_id);
@@ -297,9 +370,11 @@ cli_cmd_status (int    argc,
   g_autoptr(GPtrArray) fails = NULL;
   g_autofree char *active = NULL;
   g_autofree char *model_dir = NULL;
+  g_autofree char *building = NULL;
+  g_autofree char *building_dir = NULL;
   GError *error = NULL;
-  gint64 photos, vectors = 0, row = 0;
-  int dim = 0;
+  gint64 photos, vectors = 0, row = 0, b_vectors = 0, b_row = 0;
+  int dim = 0, b_dim = 0;
 
   g_option_context_add_main_entries (octx, entries, NULL);
   if (!parse_options (octx, &argc, &argv))
@@ -320,10 +395,20 @@ cli_cmd_status (int    argc,
   fails = exc != NULL ? cs_store_list_failures (store, &error) : NULL;
   if (fails == NULL)
     return fail_error (error);
-  active = cs_store_get_setting (store, "active-model", NULL);
-  model_dir = cs_store_get_setting (store, "model-dir", NULL);
-  if (active != NULL && (row = cs_store_lookup_model (store, active, &dim, NULL)) > 0)
-    vectors = cs_store_count_vectors (store, row, NULL);
+  /* the model searches use, and the one a model change is building (its
+   * vectors are not searched until they cover the library) */
+  active = cs_store_get_setting (store, "active-model", &error);
+  model_dir = error == NULL ? cs_store_get_setting (store, "model-dir", &error) : NULL;
+  building = error == NULL ? cs_store_get_setting (store, "building-model", &error) : NULL;
+  building_dir = error == NULL ? cs_store_get_setting (store, "building-model-dir", &error) : NULL;
+  if (error == NULL && active != NULL && (row = cs_store_lookup_model (store, active, &dim, &error)) > 0)
+    vectors = cs_store_count_vectors (store, row, &error);
+  if (error == NULL && building != NULL && (b_row = cs_store_lookup_model (store, building, &b_dim, &error)) > 0)
+    b_vectors = cs_store_count_vectors (store, b_row, &error);
+  if (error != NULL)
+    return fail_error (error);
+  if (b_row <= 0)
+    g_clear_pointer (&building_dir, g_free);
 
   g_autoptr(GString) out = g_string_new (NULL);
   if (as_json)
@@ -338,6 +423,17 @@ cli_cmd_status (int    argc,
         {
           g_autofree char *m = display_path (model_dir);
           json_append_string (out, m);
+        }
+      else
+        g_string_append (out, "null");
+      g_string_append (out, ", \"building\": ");
+      if (building_dir != NULL)
+        {
+          g_autofree char *m = display_path (building_dir);
+          g_string_append (out, "{\"model\": ");
+          json_append_string (out, m);
+          g_string_append_printf (out, ", \"dimension\": %d, \"embedded\": %" G_GINT64_FORMAT
+                                  ", \"photos\": %" G_GINT64_FORMAT "}", b_dim, b_vectors, photos);
         }
       else
         g_string_append (out, "null");
@@ -362,10 +458,12 @@ cli_cmd_status (int    argc,
         {
           const CsStoreFailure *f = fails->pdata[i];
           g_autofree char *p = display_path (f->path);
+          /* failures recorded by older versions had the path in front */
+          g_autofree char *reason = cs_indexer_failure_reason (f->path, f->reason);
           g_string_append (out, i ? ", {\"path\": " : "{\"path\": ");
           json_append_string (out, p);
           g_string_append (out, ", \"reason\": ");
-          json_append_string (out, f->reason);
+          json_append_string (out, reason);
           g_string_append_c (out, '}');
         }
       g_string_append (out, "]}\n");
@@ -382,6 +480,13 @@ cli_cmd_status (int    argc,
       g_autofree char *m = display_path (model_dir);
       printf ("model: %s (%d dimensions)\n", m, dim);
     }
+  if (building_dir != NULL)
+    {
+      g_autofree char *m = display_path (building_dir);
+      printf ("changing to model: %s (%d dimensions), %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+              " photos embedded; searches use the model above until it is done (run 'index' again)\n",
+              m, b_dim, b_vectors, photos);
+    }
   for (guint i = 0; i < inc->len; i++)
     {
       g_autofree char *p = display_path (inc->pdata[i]);
@@ -396,7 +501,8 @@ cli_cmd_status (int    argc,
     {
       const CsStoreFailure *f = fails->pdata[i];
       g_autofree char *p = display_path (f->path);
-      printf ("  failed: %s: %s\n", p, f->reason);
+      g_autofree char *reason = cs_indexer_failure_reason (f->path, f->reason);
+      printf ("  failed: %s: %s\n", p, reason);
     }
   return EXIT_SUCCESS;
 }

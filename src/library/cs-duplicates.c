@@ -151,21 +151,23 @@ same_content (CsVectorIndex *index,
   return ma.hash != NULL && mb.hash != NULL && ma.size == mb.size && strcmp (ma.hash, mb.hash) == 0;
 }
 
-gboolean
-cs_duplicates_is_blank (const char *path)
+double
+cs_duplicates_pixel_stddev (const guint8 *pixels,
+                            int           width,
+                            int           height,
+                            int           stride,
+                            int           bytes_per_pixel)
 {
-  g_autoptr(CsDecodedImage) img = cs_decode_file_for_size (path, 32, 0, NULL);
-  double sum[3] = { 0 }, sum2[3] = { 0 };
+  int n_colour = MIN (bytes_per_pixel, 3);   /* alpha does not count */
+  double sum[3] = { 0 }, sum2[3] = { 0 }, worst = 0;
   guint64 n = 0;
 
-  if (img == NULL)
-    return TRUE;
-  for (int y = 0; y < img->height; y++)
-    for (int x = 0; x < img->width; x++)
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
       {
-        const guint8 *p = img->pixels + (gsize) y * img->stride + (gsize) x * img->channels;
+        const guint8 *p = pixels + (gsize) y * stride + (gsize) x * bytes_per_pixel;
 
-        for (int c = 0; c < 3; c++)
+        for (int c = 0; c < n_colour; c++)
           {
             sum[c] += p[c];
             sum2[c] += (double) p[c] * p[c];
@@ -173,31 +175,105 @@ cs_duplicates_is_blank (const char *path)
         n++;
       }
   if (n == 0)
-    return TRUE;
-  for (int c = 0; c < 3; c++)
+    return 0;
+  for (int c = 0; c < n_colour; c++)
     {
       double mean = sum[c] / n, var = sum2[c] / n - mean * mean;
-      if (sqrt (MAX (var, 0.0)) >= CS_DUPLICATES_BLANK_STDDEV)
-        return FALSE;
+      worst = MAX (worst, sqrt (MAX (var, 0.0)));
     }
-  return TRUE;
+  return worst;
 }
 
-/* Whether row `r` is nearly blank, decoding it once per search. */
+/* The statistic from a small decode; -1 when the file cannot be read. */
+static double
+decode_stddev (const char *path)
+{
+  g_autoptr(CsDecodedImage) img = cs_decode_file_for_size (path, 32, 0, NULL);
+
+  if (img == NULL)
+    return -1;
+  return cs_duplicates_pixel_stddev (img->pixels, img->width, img->height, img->stride, img->channels);
+}
+
+gboolean
+cs_duplicates_is_blank (const char *path)
+{
+  double stddev = decode_stddev (path);
+
+  return stddev < CS_DUPLICATES_BLANK_STDDEV;
+}
+
+typedef struct {
+  const char *database_path;
+  CsStore    *store;      /* opened on first need; NULL: none or failed */
+  gboolean    tried;
+  GHashTable *known;      /* row + 1 -> 1 not blank, 2 blank */
+  GArray     *computed;   /* PhotoStat: decoded here, to store at the end */
+} BlankCache;
+
+typedef struct {
+  gint64 id;
+  double stddev;
+} PhotoStat;
+
+/* Stores what was decoded, in one transaction (one wait at most while an
+ * indexer writes); best effort: a failure only means decoding again next
+ * time. */
+static void
+blank_cache_clear (BlankCache *cache)
+{
+  if (cache->store != NULL && cache->computed != NULL && cache->computed->len > 0
+      && !cs_store_is_read_only (cache->store) && cs_store_begin (cache->store, NULL))
+    {
+      gboolean ok = TRUE;
+
+      for (guint i = 0; ok && i < cache->computed->len; i++)
+        {
+          const PhotoStat *ps = &g_array_index (cache->computed, PhotoStat, i);
+          ok = cs_store_set_photo_blank_stddev (cache->store, ps->id, ps->stddev, NULL);
+        }
+      if (!ok || !cs_store_commit (cache->store, NULL))
+        cs_store_rollback (cache->store);
+    }
+  g_clear_pointer (&cache->computed, g_array_unref);
+  g_clear_object (&cache->store);
+  g_clear_pointer (&cache->known, g_hash_table_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (BlankCache, blank_cache_clear)
+
+/* Whether row `r` is nearly blank: from the statistic the indexer stored
+ * (no decoding), or, for photos indexed before it did, decoded once and
+ * stored for the next searches. */
 static gboolean
 blank_row (CsVectorIndex *index,
-           GHashTable    *cache,
+           BlankCache    *cache,
            guint          r)
 {
   gpointer key = GUINT_TO_POINTER (r + 1), known;
 
-  if (!g_hash_table_lookup_extended (cache, key, NULL, &known))
+  if (!g_hash_table_lookup_extended (cache->known, key, NULL, &known))
     {
       CsPhotoMeta m;
+      double stddev = -1;
 
       _cs_vector_index_meta (index, r, &m);
-      known = GINT_TO_POINTER (cs_duplicates_is_blank (m.path) ? 2 : 1);
-      g_hash_table_insert (cache, key, known);
+      if (!cache->tried && cache->database_path != NULL)
+        {
+          cache->tried = TRUE;
+          cache->store = cs_store_open (cache->database_path, NULL);
+        }
+      if (cache->store == NULL || !cs_store_get_photo_blank_stddev (cache->store, m.id, &stddev, NULL))
+        {
+          stddev = decode_stddev (m.path);
+          if (stddev >= 0 && cache->store != NULL)
+            {
+              PhotoStat ps = { m.id, stddev };
+              g_array_append_val (cache->computed, ps);
+            }
+        }
+      known = GINT_TO_POINTER (stddev < CS_DUPLICATES_BLANK_STDDEV ? 2 : 1);
+      g_hash_table_insert (cache->known, key, known);
     }
   return GPOINTER_TO_INT (known) == 2;
 }
@@ -353,9 +429,22 @@ cs_duplicates_find (CsVectorIndex  *index,
                     GCancellable   *cancellable,
                     GError        **error)
 {
+  return cs_duplicates_find_in (index, NULL, threshold, cancellable, error);
+}
+
+GListModel *
+cs_duplicates_find_in (CsVectorIndex  *index,
+                       const char     *database_path,
+                       double          threshold,
+                       GCancellable   *cancellable,
+                       GError        **error)
+{
   guint n_rows = _cs_vector_index_n_rows (index);
   g_autoptr(GArray) pairs = g_array_new (FALSE, FALSE, sizeof (Pair));
-  g_autoptr(GHashTable) blank = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_auto(BlankCache) blank_cache = { database_path, NULL, FALSE,
+                                     g_hash_table_new (g_direct_hash, g_direct_equal),
+                                     g_array_new (FALSE, FALSE, sizeof (PhotoStat)) };
+  BlankCache *blank = &blank_cache;
   g_autofree gint *group_of = g_new (gint, MAX (n_rows, 1));
   g_autoptr(GPtrArray) groups = g_ptr_array_new_with_free_func (group_free);
   GListStore *store = g_list_store_new (CS_TYPE_DUPLICATE_GROUP);

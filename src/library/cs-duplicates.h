@@ -23,8 +23,27 @@ GListModel *cs_duplicates_find      (CsVectorIndex  *index,
                                      GCancellable   *cancellable,
                                      GError        **error);
 
+/* The same, reading the nearly blank test's statistic from the database
+ * at `database_path` (NULL: decode every candidate), where the indexer
+ * stores it; photos without it are decoded once and get it stored. */
+GListModel *cs_duplicates_find_in   (CsVectorIndex  *index,
+                                     const char     *database_path,
+                                     double          threshold,
+                                     GCancellable   *cancellable,
+                                     GError        **error);
+
 /* TRUE when the image at `path` is nearly one colour (or cannot be read:
  * then only exact copies may group it). */
 gboolean    cs_duplicates_is_blank  (const char     *path);
+
+/* The nearly blank test's statistic of an 8-bit image (1 to 4 bytes per
+ * pixel, colour first): the largest standard deviation of its colour
+ * channels (0-255 scale; alpha ignored).  Nearly blank: below
+ * CS_DUPLICATES_BLANK_STDDEV. */
+double      cs_duplicates_pixel_stddev (const guint8 *pixels,
+                                        int           width,
+                                        int           height,
+                                        int           stride,
+                                        int           bytes_per_pixel);
 
 G_END_DECLS

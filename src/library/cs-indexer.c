@@ -25,6 +25,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,6 +34,7 @@
 #include "cs-clip-error.h"
 #include "cs-clip-runtime.h"
 #include "cs-decode.h"
+#include "cs-duplicates.h"
 #include "cs-exif.h"
 #include "cs-file-hash.h"
 #include "cs-indexer.h"
@@ -121,6 +123,7 @@ struct _CsIndexer {
 
   gboolean        watching;
   GHashTable     *monitors;        /* folder path -> GFileMonitor */
+  CsIndexSummary *last_summary;    /* of the last successful run */
   guint           debounce_id;
 };
 
@@ -274,6 +277,7 @@ typedef struct {
   float   *tensor;
   int      width, height;
   gint64   taken;
+  double   blank_stddev; /* the duplicate search's nearly blank statistic */
   GError  *error;
 } Item;
 
@@ -503,16 +507,31 @@ scan_photo (Job               *job,
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
+  /* Every lookup's error is the run's: taking a failed lookup for "no
+   * vector" would re-embed an unchanged photo, for "no failure" retry a
+   * broken file, for "same content" keep a stale vector. */
   if (existing != NULL && existing->size == st->st_size && existing->mtime_us == mtime)
     {
-      if (cs_store_has_vector (job->store, existing->id, job->model_row, NULL))
+      gboolean has = cs_store_has_vector (job->store, existing->id, job->model_row, &local);
+
+      if (local != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      if (has)
         job->summary->unchanged++;
       else
         queue_item (job, ITEM_REEMBED, path, st, g_strdup (existing->hash));
       return TRUE;
     }
-  if (cs_store_lookup_failure (job->store, path, &f_size, &f_mtime, NULL, NULL)
-      && f_size == st->st_size && f_mtime == mtime)
+  gboolean failed_before = cs_store_lookup_failure (job->store, path, &f_size, &f_mtime, NULL, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  if (failed_before && f_size == st->st_size && f_mtime == mtime)
     {
       job->summary->still_failing++;
       return TRUE;
@@ -521,10 +540,17 @@ scan_photo (Job               *job,
     {
       /* changed size or mtime: the decode task hashes it and skips the
        * decode when only the mtime moved */
+      gboolean has = cs_store_has_vector (job->store, existing->id, job->model_row, &local);
+
+      if (local != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
       queue_item (job, ITEM_UPDATED, path, st, NULL);
       Item *it = job->queue->pdata[job->queue->len - 1];
       it->old_hash = g_strdup (existing->hash);
-      it->has_vector = cs_store_has_vector (job->store, existing->id, job->model_row, NULL);
+      it->has_vector = has;
       return TRUE;
     }
   queue_item (job, ITEM_ADDED, path, st, NULL);
@@ -555,6 +581,7 @@ on_scan_entry_cb (const char        *path,
       job_set_state (job, CS_INDEXER_STATE_SCANNING, path);
       return TRUE;
     case CS_SCAN_UNREADABLE:
+    case CS_SCAN_SKIPPED:
       summary_add_failure (job->summary, path, reason, 0, 0);
       return TRUE;
     case CS_SCAN_PHOTO:
@@ -644,11 +671,19 @@ job_find_moves (Job       *job,
           CsStorePhoto *v = vanished->pdata[j];
           if (v == NULL || v->size != it->size || g_strcmp0 (v->hash, it->hash) != 0)
             continue;
+          gboolean has;
+
           if (!scan_write_begin (job, error)
               || !cs_store_move_photo (job->store, v->id, it->path, it->mtime_us, error))
             return FALSE;
+          has = cs_store_has_vector (job->store, v->id, job->model_row, &local);
+          if (local != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local));
+              return FALSE;
+            }
           job->summary->moved++;
-          it->kind = cs_store_has_vector (job->store, v->id, job->model_row, NULL) ? ITEM_MOVED : ITEM_REEMBED;
+          it->kind = has ? ITEM_MOVED : ITEM_REEMBED;
           cs_store_photo_free (v);
           vanished->pdata[j] = NULL;
           if (!scan_write_done (job, error))
@@ -767,6 +802,8 @@ decode_task (gpointer data,
     {
       it->width = img != NULL ? img->orig_width : ci.width;
       it->height = img != NULL ? img->orig_height : ci.height;
+      /* from this decode, so that the duplicate search need not decode */
+      it->blank_stddev = cs_duplicates_pixel_stddev (ci.pixels, ci.width, ci.height, ci.stride, ci.format);
       it->tensor = g_try_new (float, 3 * (gsize) pp->crop_height * pp->crop_width);
       if (it->tensor == NULL)
         it->error = g_error_new (G_IO_ERROR, G_IO_ERROR_NO_SPACE, "out of memory");
@@ -781,22 +818,43 @@ decode_task (gpointer data,
   g_async_queue_push (job->results, it);
 }
 
+/* The reason of a failure, without the path: failures are shown as
+ * "path: reason", and the decoders name the file in their messages
+ * (sometimes twice, a RAW's preview error inside the RAW's). */
+char *
+cs_indexer_failure_reason (const char *path,
+                           const char *message)
+{
+  g_autoptr(GString) reason = g_string_new (message);
+  g_autofree char *display = g_filename_display_name (path);
+  g_autofree char *raw_prefix = g_strconcat (path, ": ", NULL);
+  g_autofree char *display_prefix = g_strconcat (display, ": ", NULL);
+
+  g_string_replace (reason, raw_prefix, "", 0);
+  g_string_replace (reason, display_prefix, "", 0);
+  if (reason->len == 0)
+    return g_strdup (message);
+  return g_string_free (g_steal_pointer (&reason), FALSE);
+}
+
 static char *
 item_reason (const Item *it)
 {
   if (g_error_matches (it->error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     return g_strdup ("vanished while indexing");
-  return g_strdup (it->error->message);
+  return cs_indexer_failure_reason (it->path, it->error->message);
 }
 
 /* A new file whose content is already indexed under another path (a
- * copy): its twin's vector, or NULL. */
+ * copy): its twin's vector, or NULL (with *error set when a lookup
+ * failed: the caller must not take that for "no twin"). */
 static float *
-twin_vector (Job  *job,
-             Item *it,
-             int  *dim)
+twin_vector (Job     *job,
+             Item    *it,
+             int     *dim,
+             GError **error)
 {
-  g_autoptr(GPtrArray) twins = cs_store_find_photos_by_hash (job->store, it->hash, it->size, NULL);
+  g_autoptr(GPtrArray) twins = cs_store_find_photos_by_hash (job->store, it->hash, it->size, error);
 
   for (guint i = 0; twins != NULL && i < twins->len; i++)
     {
@@ -804,11 +862,29 @@ twin_vector (Job  *job,
       float *v;
       if (strcmp (t->path, it->path) == 0)
         continue;
-      v = cs_store_get_vector (job->store, t->id, job->model_row, dim, NULL);
-      if (v != NULL)
+      v = cs_store_get_vector (job->store, t->id, job->model_row, dim, error);
+      if (v != NULL || (error != NULL && *error != NULL))
         return v;
     }
   return NULL;
+}
+
+static gboolean
+vector_is_finite (const float *v,
+                  int          dim)
+{
+  for (int i = 0; i < dim; i++)
+    if (!isfinite (v[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static CsIndexerEmbeddingHook embedding_hook;
+
+void
+cs_indexer_set_embedding_hook_for_testing (CsIndexerEmbeddingHook hook)
+{
+  embedding_hook = hook;
 }
 
 /* Encodes and commits one batch in one transaction: `ok` hold tensors (or
@@ -826,7 +902,7 @@ commit_batch (Job       *job,
   g_autofree float *emb = g_new (float, (gsize) dim * MAX (ok->len, 1));
   g_autofree float **vec = g_new0 (float *, MAX (ok->len, 1));   /* per item: its vector */
   g_autoptr(GPtrArray) reused = g_ptr_array_new_with_free_func (g_free);
-  guint n_encode = 0, n_touched = 0;
+  guint n_encode = 0, n_touched = 0, n_items = ok->len + bad->len;
   char *msg = NULL;
   clip_status status;
 
@@ -839,7 +915,7 @@ commit_batch (Job       *job,
 
       if (it->touched)
         continue;
-      if (it->kind == ITEM_ADDED && (tv = twin_vector (job, it, &tdim)) != NULL && tdim == dim)
+      if (it->kind == ITEM_ADDED && (tv = twin_vector (job, it, &tdim, error)) != NULL && tdim == dim)
         {
           g_ptr_array_add (reused, tv);
           vec[i] = tv;
@@ -847,6 +923,8 @@ commit_batch (Job       *job,
         }
       else if (it->kind == ITEM_ADDED && tv != NULL)
         g_free (tv);
+      if (error != NULL && *error != NULL)
+        return FALSE;
       memcpy (pix + nf * n_encode, it->tensor, nf * sizeof (float));
       vec[i] = emb + (gsize) dim * n_encode++;
     }
@@ -864,6 +942,25 @@ commit_batch (Job       *job,
       for (guint j = 0; j < n_encode; j++)
         clip_normalize (emb + (gsize) dim * j, dim);
     }
+  /* Never store a NaN or an infinity (a broken model, or a kernel bug):
+   * the photo fails, with its reason, and is not searchable. */
+  for (guint i = 0; i < ok->len; i++)
+    {
+      Item *it = ok->pdata[i];
+
+      if (it->touched)
+        continue;
+      if (embedding_hook != NULL)
+        embedding_hook (it->path, vec[i], dim);
+      if (!vector_is_finite (vec[i], dim))
+        {
+          g_clear_error (&it->error);
+          it->error = g_error_new_literal (CS_INDEXER_ERROR, CS_INDEXER_ERROR_NOT_FINITE,
+                                           "embedding is not finite");
+          g_ptr_array_add (bad, it);
+          ok->pdata[i] = NULL;
+        }
+    }
 
   if (!cs_store_begin (job->store, error))
     return FALSE;
@@ -872,6 +969,8 @@ commit_batch (Job       *job,
       Item *it = ok->pdata[i];
       gint64 id;
 
+      if (it == NULL)
+        continue; /* failed above */
       if (it->touched)
         {
           /* same content, new mtime: update the row, keep its vectors */
@@ -895,6 +994,7 @@ commit_batch (Job       *job,
       };
       id = cs_store_upsert_photo (job->store, &photo, error);
       if (id < 0 || !cs_store_put_vector (job->store, id, job->model_row, vec[i], dim, error)
+          || !cs_store_set_photo_blank_stddev (job->store, id, it->blank_stddev, error)
           || !cs_store_clear_failure (job->store, it->path, error))
         goto fail;
     }
@@ -902,9 +1002,11 @@ commit_batch (Job       *job,
     {
       Item *it = bad->pdata[i];
       g_autofree char *reason = item_reason (it);
-      g_autoptr(CsStorePhoto) stale = cs_store_lookup_photo (job->store, it->path, NULL);
+      g_autoptr(CsStorePhoto) stale = cs_store_lookup_photo (job->store, it->path, error);
 
       /* a changed file that no longer decodes: its old vector is wrong now */
+      if (stale == NULL && error != NULL && *error != NULL)
+        goto fail;
       if (stale != NULL && !cs_store_delete_photo (job->store, stale->id, error))
         goto fail;
       if (!cs_store_record_failure (job->store, it->path, reason, it->size, it->mtime_us, error))
@@ -917,7 +1019,7 @@ commit_batch (Job       *job,
   for (guint i = 0; i < ok->len; i++)
     {
       Item *it = ok->pdata[i];
-      if (it->touched)
+      if (it == NULL || it->touched)
         continue;
       if (it->kind == ITEM_ADDED)
         job->summary->added++;
@@ -935,7 +1037,7 @@ commit_batch (Job       *job,
   g_mutex_lock (&job->progress->mutex);
   job->progress->batches++;
   g_mutex_unlock (&job->progress->mutex);
-  job_add_progress (job, ok->len + bad->len, bad->len, 0);
+  job_add_progress (job, n_items, bad->len, 0);
   return TRUE;
 
 fail:
@@ -1065,29 +1167,51 @@ job_embed (Job     *job,
   return TRUE;
 }
 
-/* The vectors a search uses come from one model only: the "active" one.
- * A new model becomes active once it covers the library (then the old
- * model's vectors go), or at once when the library had none. */
+/* The vectors a search uses come from one model only: the "active" one
+ * (settings "active-model", its id, and "model-dir", its folder).  A new
+ * model is "being built" (settings "building-model" and
+ * "building-model-dir") until its vectors cover the library; then it
+ * becomes active and the old model's vectors go.  Searches keep answering
+ * from the active model meanwhile, whatever happens to the run.  A library
+ * without vectors makes a new model active at once, so that photos become
+ * findable batch by batch. */
 static gboolean
 job_update_active_model (Job        *job,
                          const char *model_id,
                          GError    **error)
 {
-  g_autofree char *active = cs_store_get_setting (job->store, "active-model", error);
-  gint64 n_photos, n_vectors, old_row;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *active = cs_store_get_setting (job->store, "active-model", &local);
+  gint64 n_photos, n_vectors, old_row = 0, n_old = 0;
 
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
   if (active != NULL && g_str_equal (active, model_id))
     return TRUE;
   n_photos = cs_store_count_photos (job->store, error);
   n_vectors = n_photos >= 0 ? cs_store_count_vectors (job->store, job->model_row, error) : -1;
   if (n_vectors < 0)
     return FALSE;
-  old_row = active != NULL ? cs_store_lookup_model (job->store, active, NULL, NULL) : 0;
-  if (old_row > 0 && n_vectors < n_photos && cs_store_count_vectors (job->store, old_row, NULL) > 0)
+  if (active != NULL)
+    {
+      old_row = cs_store_lookup_model (job->store, active, NULL, error);
+      if (old_row < 0)
+        return FALSE;
+      n_old = old_row > 0 ? cs_store_count_vectors (job->store, old_row, error) : 0;
+      if (n_old < 0)
+        return FALSE;
+    }
+  if (old_row > 0 && n_vectors < n_photos && n_old > 0)
     return TRUE; /* keep searching the old model's vectors until the new ones cover the library */
   if (!cs_store_begin (job->store, error))
     return FALSE;
   if (!cs_store_set_setting (job->store, "active-model", model_id, error)
+      || !cs_store_set_setting (job->store, "model-dir", job->model_dir, error)
+      || !cs_store_set_setting (job->store, "building-model", NULL, error)
+      || !cs_store_set_setting (job->store, "building-model-dir", NULL, error)
       || (old_row > 0 && !cs_store_delete_model (job->store, old_row, error))
       || !cs_store_commit (job->store, error))
     {
@@ -1095,6 +1219,55 @@ job_update_active_model (Job        *job,
       return FALSE;
     }
   return TRUE;
+}
+
+/* At the start of a run with `model_id` (row job->model_row): records it as
+ * the active model's folder or as the model being built, and deletes the
+ * vectors of every other model but the active one (an abandoned model
+ * change: nobody will search them, and they cost disk and time). */
+static gboolean
+job_begin_model (Job        *job,
+                 const char *model_id,
+                 GError    **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autofree char *active = cs_store_get_setting (job->store, "active-model", &local);
+  g_autoptr(GArray) rows = NULL;
+  gint64 active_row = 0;
+  gboolean is_active;
+
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  if (active != NULL && (active_row = cs_store_lookup_model (job->store, active, NULL, error)) < 0)
+    return FALSE;
+  is_active = active_row > 0 && active_row == job->model_row;
+  rows = cs_store_list_model_rows (job->store, error);
+  if (rows == NULL || !cs_store_begin (job->store, error))
+    return FALSE;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      gint64 row = g_array_index (rows, gint64, i);
+      if (row != active_row && row != job->model_row && !cs_store_delete_model (job->store, row, error))
+        goto fail;
+    }
+  if (is_active)
+    {
+      if (!cs_store_set_setting (job->store, "model-dir", job->model_dir, error)
+          || !cs_store_set_setting (job->store, "building-model", NULL, error)
+          || !cs_store_set_setting (job->store, "building-model-dir", NULL, error))
+        goto fail;
+    }
+  else if (!cs_store_set_setting (job->store, "building-model", model_id, error)
+           || !cs_store_set_setting (job->store, "building-model-dir", job->model_dir, error))
+    goto fail;
+  return cs_store_commit (job->store, error) || (cs_store_rollback (job->store), FALSE);
+
+fail:
+  cs_store_rollback (job->store);
+  return FALSE;
 }
 
 static gboolean
@@ -1143,7 +1316,18 @@ job_run (Job     *job,
       return FALSE;
     }
   job->store = cs_store_open (job->database_path, error);
-  if (job->store == NULL || !job_apply_folder_ops (job, error))
+  if (job->store == NULL)
+    return FALSE;
+  if (cs_store_is_read_only (job->store))
+    {
+      g_autofree char *shown = g_filename_display_name (cs_store_get_path (job->store));
+
+      g_set_error (error, CS_INDEXER_ERROR, CS_INDEXER_ERROR_READ_ONLY,
+                   "%s: the database is read-only (its folder or file cannot be written): "
+                   "cannot index into it", shown);
+      return FALSE;
+    }
+  if (!job_apply_folder_ops (job, error))
     return FALSE;
 
   model_id = cs_model_id_for_dir (job->model_dir, job->cancellable, error);
@@ -1161,7 +1345,7 @@ job_run (Job     *job,
       job->model_row = cs_store_ensure_model (job->store, model_id, name,
                                               clip_model_get_info (job->model)->embed_dim, "f32", error);
     }
-  if (job->model_row < 0 || !cs_store_set_setting (job->store, "model-dir", job->model_dir, error))
+  if (job->model_row < 0 || !job_begin_model (job, model_id, error))
     return FALSE;
 
   g_autoptr(GPtrArray) inc = cs_store_list_folders (job->store, FALSE, error);
@@ -1342,6 +1526,8 @@ on_job_done_cb (GObject      *source,
   if (r != NULL)
     {
       update_monitors (self, r->folders_seen);
+      g_clear_pointer (&self->last_summary, cs_index_summary_free);
+      self->last_summary = cs_index_summary_copy (r->summary);
       g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
     }
 
@@ -1500,6 +1686,7 @@ cs_indexer_finalize (GObject *object)
   g_clear_pointer (&self->queued_roots, g_ptr_array_unref);
   g_clear_pointer (&self->pending_roots, g_hash_table_unref);
   g_clear_pointer (&self->monitors, g_hash_table_unref);
+  g_clear_pointer (&self->last_summary, cs_index_summary_free);
   G_OBJECT_CLASS (cs_indexer_parent_class)->finalize (object);
 }
 
@@ -1743,6 +1930,24 @@ cs_indexer_set_watching (CsIndexer *self,
       g_clear_handle_id (&self->debounce_id, g_source_remove);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WATCHING]);
+}
+
+const CsIndexSummary *
+cs_indexer_get_last_summary (CsIndexer *self)
+{
+  g_return_val_if_fail (CS_IS_INDEXER (self), NULL);
+  return self->last_summary;
+}
+
+void
+cs_indexer_cancel (CsIndexer *self)
+{
+  g_return_if_fail (CS_IS_INDEXER (self));
+  if (self->current != NULL)
+    {
+      Job *job = g_task_get_task_data (self->current);
+      g_cancellable_cancel (job->cancellable);
+    }
 }
 
 gboolean

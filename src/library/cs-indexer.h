@@ -23,6 +23,8 @@ typedef enum {
   CS_INDEXER_ERROR_NO_MODEL,     /* no model directory is set */
   CS_INDEXER_ERROR_NO_FOLDERS,   /* nothing to index */
   CS_INDEXER_ERROR_BUSY,         /* a run is already going on */
+  CS_INDEXER_ERROR_NOT_FINITE,   /* the model gave a photo a NaN or infinite embedding */
+  CS_INDEXER_ERROR_READ_ONLY,    /* the database cannot be written */
 } CsIndexerError;
 
 typedef enum {
@@ -48,6 +50,19 @@ typedef struct {
 } CsIndexSummary;
 
 CsIndexSummary *cs_index_summary_copy (const CsIndexSummary *summary);
+
+/* `message` (an error about the file `path`) without the path in it, for
+ * a failure's reason (shown after the path).  Newly allocated. */
+char *cs_indexer_failure_reason (const char *path,
+                                 const char *message);
+
+/* For tests only: called on every fresh embedding (normalised, before the
+ * finiteness check and the store) of every run, on the run's thread, so a
+ * test can poison one.  NULL removes it.  Not thread-safe against a run. */
+typedef void (*CsIndexerEmbeddingHook) (const char *path,
+                                        float      *vector,
+                                        int         dim);
+void cs_indexer_set_embedding_hook_for_testing (CsIndexerEmbeddingHook hook);
 void            cs_index_summary_free (CsIndexSummary *summary);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsIndexSummary, cs_index_summary_free)
 
@@ -104,6 +119,15 @@ gboolean    cs_indexer_get_paused       (CsIndexer  *self);
 void        cs_indexer_set_watching     (CsIndexer  *self,
                                          gboolean    watching);
 gboolean    cs_indexer_get_watching     (CsIndexer  *self);
+
+/* Stops the running run, if any, whoever started it (a caller or a
+ * watched change): what it committed stays.  Its waiting callers get
+ * G_IO_ERROR_CANCELLED; "running" turns FALSE once it is over. */
+void        cs_indexer_cancel           (CsIndexer  *self);
+/* The summary of the last run that succeeded (a caller's or a watched
+ * change's), or NULL; valid until the next run ends.  Read it in a
+ * "finished" handler. */
+const CsIndexSummary *cs_indexer_get_last_summary (CsIndexer *self);
 
 const char *cs_indexer_get_model_dir    (CsIndexer  *self);
 const char *cs_indexer_get_precision    (CsIndexer  *self);

@@ -299,7 +299,9 @@ read_index (CsStore  *store,
   if (row == 0)
     return _cs_vector_index_new (fallback_dim, 0, NULL, 0, NULL);
 
-  gint64 expected = cs_store_count_vectors (store, row, NULL);
+  gint64 expected = cs_store_count_vectors (store, row, error);
+  if (expected < 0)
+    return NULL;
   CsSegmentBuilder *builder = _cs_segment_builder_new (dim, (guint) CLAMP (expected, 0, G_MAXINT));
   if (!cs_store_foreach_indexed_photo (store, row, 0, add_row_cb, builder, &change, NULL, error))
     {
@@ -365,7 +367,9 @@ load_job_run (GTask *task)
     goto fail;
 
   model_dir = job->model_dir != NULL ? g_strdup (job->model_dir)
-                                     : cs_store_get_setting (store, "model-dir", NULL);
+                                     : cs_store_get_setting (store, "model-dir", &error);
+  if (error != NULL)
+    goto fail; /* not "no model": the database could not be read */
   if (model_dir != NULL)
     {
       job->new_runtime = cs_clip_runtime_load (model_dir, cancellable, &job->model_error);
@@ -1850,6 +1854,7 @@ cs_library_list_label_boundary_finish (CsLibrary     *self,
 typedef struct {
   CsVectorIndex *index;
   double         threshold;
+  char          *database_path;  /* where the blank statistics are */
 } DupJob;
 
 static void
@@ -1858,6 +1863,7 @@ dup_job_free (gpointer p)
   DupJob *job = p;
 
   _cs_vector_index_unref (job->index);
+  g_free (job->database_path);
   g_free (job);
 }
 
@@ -1869,7 +1875,8 @@ duplicates_thread (GTask        *task,
 {
   DupJob *job = task_data;
   GError *error = NULL;
-  GListModel *groups = cs_duplicates_find (job->index, job->threshold, cancellable, &error);
+  GListModel *groups = cs_duplicates_find_in (job->index, job->database_path, job->threshold,
+                                              cancellable, &error);
 
   if (groups == NULL)
     g_task_return_error (task, error);
@@ -1901,6 +1908,7 @@ cs_library_find_duplicates_async (CsLibrary           *self,
   job = g_new0 (DupJob, 1);
   job->index = _cs_vector_index_ref (self->index);
   job->threshold = threshold > 0 ? MIN (threshold, 1.0) : CS_LIBRARY_DEFAULT_DUPLICATE_THRESHOLD;
+  job->database_path = g_strdup (self->database_path);
   g_task_set_task_data (task, job, dup_job_free);
   g_task_run_in_thread (task, duplicates_thread);
 }

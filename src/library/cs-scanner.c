@@ -24,6 +24,12 @@ static const char *const photo_exts[] = {
   "jpg", "jpeg", "jpe", "jfif", "png", "webp", "gif", "tif", "tiff", "bmp", "heic", "heif", "avif",
 };
 
+/* Images without pixels to embed: drawings that a renderer would have to
+ * rasterise at a size of its choosing (and SVG can reference other files). */
+static const char *const unsupported_exts[] = {
+  "svg", "svgz",
+};
+
 static const char *const skipped_dirs[] = {
   "@eaDir", "#recycle", "#snapshot", "@Recycle", ".thumbnails", "lost+found", "$RECYCLE.BIN",
 };
@@ -39,6 +45,19 @@ cs_scanner_is_photo_name (const char *name)
     if (g_ascii_strcasecmp (dot + 1, photo_exts[i]) == 0)
       return TRUE;
   return cs_raw_is_raw_name (name);
+}
+
+gboolean
+cs_scanner_is_unsupported_image_name (const char *name)
+{
+  const char *dot = strrchr (name, '.');
+
+  if (dot == NULL || dot == name)
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (unsupported_exts); i++)
+    if (g_ascii_strcasecmp (dot + 1, unsupported_exts[i]) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 gboolean
@@ -111,8 +130,16 @@ walk_dir (Walk       *w,
   DIR *dir;
   struct dirent *ent;
 
-  if (w->stop || g_cancellable_is_cancelled (w->cancellable) || depth > 256)
+  if (w->stop || g_cancellable_is_cancelled (w->cancellable))
     return;
+  if (depth > CS_SCANNER_MAX_DEPTH)
+    {
+      g_autofree char *reason = g_strdup_printf ("more than %d folders deep: not indexed",
+                                                 CS_SCANNER_MAX_DEPTH);
+      if (!w->func (dir_path, CS_SCAN_SKIPPED, NULL, reason, w->user_data))
+        w->stop = TRUE;
+      return;
+    }
   if (stat (dir_path, &dst) != 0)
     {
       report_unreadable (w, dir_path, errno);
@@ -173,6 +200,11 @@ walk_dir (Walk       *w,
       else if (S_ISREG (st.st_mode) && cs_scanner_is_photo_name (name))
         {
           if (!w->func (path, CS_SCAN_PHOTO, &st, NULL, w->user_data))
+            w->stop = TRUE;
+        }
+      else if (S_ISREG (st.st_mode) && cs_scanner_is_unsupported_image_name (name))
+        {
+          if (!w->func (path, CS_SCAN_SKIPPED, NULL, "SVG drawings are not indexed", w->user_data))
             w->stop = TRUE;
         }
     }

@@ -15,11 +15,20 @@ typedef enum {
   CS_SCAN_PHOTO,        /* a file with a photo's extension: index it */
   CS_SCAN_UNREADABLE,   /* a folder or file that could not be read: record it */
   CS_SCAN_FOLDER,       /* a folder about to be walked (st filled): to watch it */
+  CS_SCAN_SKIPPED,      /* an image or folder left out on purpose: report it */
 } CsScanKind;
 
+/* Folders deeper than this below a root are not walked (reported as
+ * CS_SCAN_SKIPPED): the walk recurses, and real libraries are far
+ * shallower. */
+#define CS_SCANNER_MAX_DEPTH 256
+
 /* Called for each folder entered (CS_SCAN_FOLDER), each photo (kind
- * CS_SCAN_PHOTO, st filled) and for each entry
- * that could not be read (kind CS_SCAN_UNREADABLE, reason set, st NULL).
+ * CS_SCAN_PHOTO, st filled), for each entry that could not be read (kind
+ * CS_SCAN_UNREADABLE, reason set, st NULL) and for each image or folder
+ * left out on purpose (CS_SCAN_SKIPPED, reason set, st NULL: an SVG
+ * drawing, a folder more than CS_SCANNER_MAX_DEPTH deep).  Reasons do not
+ * repeat the path.
  * `path` is in the file system's encoding (not necessarily UTF-8).
  * Return FALSE to stop the walk. */
 typedef gboolean (*CsScanFunc) (const char        *path,
@@ -31,6 +40,10 @@ typedef gboolean (*CsScanFunc) (const char        *path,
 /* TRUE when the file name's extension is one Clipsight indexes (JPEG, PNG,
  * WebP, GIF, TIFF, BMP, HEIC/HEIF, AVIF and camera RAW). */
 gboolean cs_scanner_is_photo_name (const char *name);
+
+/* TRUE when the file name's extension is an image format Clipsight does
+ * not index (SVG drawings), which is reported rather than ignored. */
+gboolean cs_scanner_is_unsupported_image_name (const char *name);
 
 /* TRUE when a folder of this name is never entered: hidden folders and NAS
  * metadata folders (@eaDir, #recycle, #snapshot, .thumbnails, lost+found). */

@@ -138,6 +138,18 @@ static const char * const migrations[] = {
   "    WHERE photo_id = new.id;"
   "END;"
   "PRAGMA user_version = 2;",
+
+  /* 2 → 3: the blank statistic of each photo (cs_store_set_photo_blank_
+   * stddev), computed by the indexer from its decode so that the duplicate
+   * search does not decode every candidate again.  NULL: not known yet
+   * (rows indexed before this step get it once, lazily). */
+  "ALTER TABLE photos ADD COLUMN blank_stddev REAL;"
+  "CREATE TRIGGER photos_hash_changed_blank AFTER UPDATE OF hash ON photos"
+  "  WHEN old.hash IS NOT new.hash "
+  "BEGIN"
+  "  UPDATE photos SET blank_stddev = NULL WHERE id = new.id;"
+  "END;"
+  "PRAGMA user_version = 3;",
 };
 
 int

@@ -6,6 +6,7 @@
 #define G_LOG_DOMAIN "cs-store"
 
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -41,6 +42,7 @@ typedef enum {
   STMT_MODEL_LOOKUP,
   STMT_MODEL_DIM,
   STMT_MODEL_DELETE,
+  STMT_MODEL_ROWS,
   STMT_PHOTO_LOOKUP,
   STMT_PHOTO_GET,
   STMT_PHOTO_BY_HASH,
@@ -49,6 +51,8 @@ typedef enum {
   STMT_PHOTO_MOVE,
   STMT_PHOTO_DELETE,
   STMT_PHOTO_COUNT,
+  STMT_PHOTO_BLANK_SET,
+  STMT_PHOTO_BLANK_GET,
   STMT_PHOTO_ALL,
   STMT_PHOTO_UNDER,
   STMT_PHOTO_MISSING_VECTOR,
@@ -114,6 +118,7 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_MODEL_LOOKUP] = "SELECT id, dim FROM models WHERE model_id = ?1",
   [STMT_MODEL_DIM] = "SELECT dim FROM models WHERE id = ?1",
   [STMT_MODEL_DELETE] = "DELETE FROM models WHERE id = ?1",
+  [STMT_MODEL_ROWS] = "SELECT id FROM models ORDER BY id",
 
   [STMT_PHOTO_LOOKUP] = "SELECT " PHOTO_COLUMNS " FROM photos WHERE path = ?1",
   [STMT_PHOTO_GET] = "SELECT " PHOTO_COLUMNS " FROM photos WHERE id = ?1",
@@ -132,6 +137,8 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_PHOTO_MOVE] = "UPDATE photos SET path = ?2, mtime_us = ?3 WHERE id = ?1",
   [STMT_PHOTO_DELETE] = "DELETE FROM photos WHERE id = ?1",
   [STMT_PHOTO_COUNT] = "SELECT count(*) FROM photos",
+  [STMT_PHOTO_BLANK_SET] = "UPDATE photos SET blank_stddev = ?2 WHERE id = ?1",
+  [STMT_PHOTO_BLANK_GET] = "SELECT blank_stddev FROM photos WHERE id = ?1",
   [STMT_PHOTO_ALL] = "SELECT " PHOTO_COLUMNS " FROM photos ORDER BY path",
   /* A range on the BLOB key instead of LIKE: exact bytes ('%' and '_' are
    * not wildcards), and the unique index on path answers it.  '0' is the
@@ -206,6 +213,7 @@ struct _CsStore
   char         *path;
   sqlite3      *db;
   sqlite3_stmt *stmts[N_STMTS];
+  gboolean      read_only;   /* opened read-only: its folder or file cannot be written */
 };
 
 static void cs_store_initable_iface_init (GInitableIface *iface);
@@ -649,6 +657,33 @@ ensure_parent_dir (const char  *path,
   return TRUE;
 }
 
+/* A database whose folder (or file) this process cannot write: in WAL
+ * mode SQLite needs to create the -shm (and -wal) files next to it, so a
+ * normal open fails even to read.  Opened read-only instead; with no -wal
+ * file (every writer closed cleanly: the WAL was checkpointed into the
+ * file) as immutable, which needs no -shm and no locks. */
+static gboolean
+wants_read_only (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_access (path, F_OK) != 0)
+    return FALSE;
+  return g_access (dir, W_OK) != 0 || g_access (path, W_OK) != 0;
+}
+
+static int
+open_read_only (CsStore *self)
+{
+  g_autofree char *wal = g_strconcat (self->path, "-wal", NULL);
+  g_autofree char *escaped = g_uri_escape_bytes ((const guint8 *) self->path, strlen (self->path), "/");
+  gboolean has_wal = g_access (wal, F_OK) == 0;
+  g_autofree char *uri = g_strdup_printf ("file:%s?mode=ro%s", escaped, has_wal ? "" : "&immutable=1");
+
+  self->read_only = TRUE;
+  return sqlite3_open_v2 (uri, &self->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+}
+
 /* GInitable */
 
 static gboolean
@@ -666,14 +701,16 @@ cs_store_initable_init (GInitable     *initable,
     self->path = g_build_filename (g_get_user_data_dir (), "clipsight", "library.db", NULL);
   shown = display_path (self->path);
 
-  if (!ensure_parent_dir (self->path, error))
+  if (wants_read_only (self->path))
+    rc = open_read_only (self);
+  else if (!ensure_parent_dir (self->path, error))
     return FALSE;
-
-  /* NOMUTEX: one thread at a time uses a connection (see the header), so
-   * SQLite's per-connection mutex would be pure cost. */
-  rc = sqlite3_open_v2 (self->path, &self->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL);
+  else
+    /* NOMUTEX: one thread at a time uses a connection (see the header), so
+     * SQLite's per-connection mutex would be pure cost. */
+    rc = sqlite3_open_v2 (self->path, &self->db,
+                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                          NULL);
   if (rc != SQLITE_OK)
     {
       _cs_store_set_sqlite_error (error, self->db, rc, "cannot open the database %s", shown);
@@ -683,6 +720,30 @@ cs_store_initable_init (GInitable     *initable,
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
 
+  if (self->read_only)
+    {
+      gint64 version = 0;
+
+      if (!_cs_store_schema_check (self->db, error) ||
+          !_cs_store_query_int (self->db, "PRAGMA user_version", &version, error) ||
+          !exec_setup (self->db, "PRAGMA foreign_keys = ON", error))
+        {
+          g_prefix_error (error, "%s: ", shown);
+          g_clear_pointer (&self->db, sqlite3_close_v2);
+          return FALSE;
+        }
+      if (version != cs_store_schema_version_latest ())
+        {
+          g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_SCHEMA,
+                       "%s: the database is read-only (its folder or file cannot be written) "
+                       "and needs upgrading from schema %" G_GINT64_FORMAT " to %d: open it once "
+                       "where it can be written",
+                       shown, version, cs_store_schema_version_latest ());
+          g_clear_pointer (&self->db, sqlite3_close_v2);
+          return FALSE;
+        }
+      return TRUE;
+    }
   if (!_cs_store_schema_check (self->db, error) ||
       !configure (self, error) ||
       !_cs_store_schema_migrate (self->db, error))
@@ -698,6 +759,13 @@ static void
 cs_store_initable_iface_init (GInitableIface *iface)
 {
   iface->init = cs_store_initable_init;
+}
+
+gboolean
+cs_store_is_read_only (CsStore *self)
+{
+  g_return_val_if_fail (CS_IS_STORE (self), TRUE);
+  return self->read_only;
 }
 
 /* GObject */
@@ -1032,6 +1100,44 @@ cs_store_list_folders (CsStore   *self,
   return g_steal_pointer (&folders);
 }
 
+/* Test hook: cs_store_inject_failure_for_testing() */
+static char *injected_function;
+static int   injected_count;
+G_LOCK_DEFINE_STATIC (injected);
+
+void
+cs_store_inject_failure_for_testing (const char *function,
+                                     int         count)
+{
+  G_LOCK (injected);
+  g_free (injected_function);
+  injected_function = g_strdup (function);
+  injected_count = count;
+  G_UNLOCK (injected);
+}
+
+static gboolean
+injected_failure (const char  *function,
+                  GError     **error)
+{
+  gboolean fail = FALSE;
+
+  if (g_atomic_pointer_get (&injected_function) == NULL)
+    return FALSE;
+  G_LOCK (injected);
+  if (injected_function != NULL && injected_count != 0 && strcmp (injected_function, function) == 0)
+    {
+      if (injected_count > 0)
+        injected_count--;
+      fail = TRUE;
+    }
+  G_UNLOCK (injected);
+  if (fail)
+    g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_BUSY,
+                 "%s: database is locked (injected by a test)", function);
+  return fail;
+}
+
 /* Public API: models */
 
 gint64
@@ -1104,6 +1210,8 @@ cs_store_lookup_model (CsStore     *self,
   g_return_val_if_fail (CS_IS_STORE (self), -1);
   g_return_val_if_fail (model_id != NULL, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
+  if (injected_failure (G_STRFUNC, error))
+    return -1;
 
   stmt = use_stmt (self, STMT_MODEL_LOOKUP, error);
   if (stmt == NULL)
@@ -1143,6 +1251,34 @@ cs_store_delete_model (CsStore   *self,
   if (rc != SQLITE_OK)
     return set_error (self, error, rc, "cannot delete model %" G_GINT64_FORMAT, model_row);
   return TRUE;
+}
+
+GArray *
+cs_store_list_model_rows (CsStore  *self,
+                          GError  **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  g_autoptr(GArray) rows = NULL;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = use_stmt (self, STMT_MODEL_ROWS, error);
+  if (stmt == NULL)
+    return NULL;
+  rows = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (rows, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_error (self, error, rc, "cannot list the models");
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
 }
 
 /* Public API: photos */
@@ -1197,6 +1333,8 @@ cs_store_lookup_photo (CsStore     *self,
   g_return_val_if_fail (CS_IS_STORE (self), NULL);
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (injected_failure (G_STRFUNC, error))
+    return NULL;
 
   stmt = use_stmt (self, STMT_PHOTO_LOOKUP, error);
   if (stmt == NULL)
@@ -1265,6 +1403,8 @@ cs_store_find_photos_by_hash (CsStore     *self,
   g_return_val_if_fail (CS_IS_STORE (self), NULL);
   g_return_val_if_fail (hash != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (injected_failure (G_STRFUNC, error))
+    return NULL;
 
   stmt = use_stmt (self, STMT_PHOTO_BY_HASH, error);
   if (stmt == NULL)
@@ -1441,8 +1581,78 @@ cs_store_count_photos (CsStore  *self,
 {
   g_return_val_if_fail (CS_IS_STORE (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
+  if (injected_failure (G_STRFUNC, error))
+    return -1;
 
   return count_rows (self, STMT_PHOTO_COUNT, 0, "cannot count the photos", error);
+}
+
+gboolean
+cs_store_set_photo_blank_stddev (CsStore  *self,
+                                 gint64    id,
+                                 double    stddev,
+                                 GError  **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!isfinite (stddev) || stddev < 0)
+    {
+      g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID,
+                   "cannot store the blank statistic of photo %" G_GINT64_FORMAT ": %g is not a "
+                   "standard deviation", id, stddev);
+      return FALSE;
+    }
+  stmt = use_stmt (self, STMT_PHOTO_BLANK_SET, error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_bind_int64 (stmt, 1, id);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_double (stmt, 2, stddev);
+  if (rc == SQLITE_OK)
+    rc = step_done (stmt);
+  if (rc != SQLITE_OK)
+    return set_error (self, error, rc, "cannot store the blank statistic of photo %" G_GINT64_FORMAT, id);
+  return TRUE;
+}
+
+gboolean
+cs_store_get_photo_blank_stddev (CsStore  *self,
+                                 gint64    id,
+                                 double   *stddev,
+                                 GError  **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  int rc;
+  gboolean known = FALSE;
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stmt = use_stmt (self, STMT_PHOTO_BLANK_GET, error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_bind_int64 (stmt, 1, id);
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          known = sqlite3_column_type (stmt, 0) != SQLITE_NULL;
+          if (known && stddev != NULL)
+            *stddev = sqlite3_column_double (stmt, 0);
+          rc = SQLITE_DONE;
+        }
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_error (self, error, rc, "cannot read the blank statistic of photo %" G_GINT64_FORMAT, id);
+      return FALSE;
+    }
+  return known;
 }
 
 gboolean
@@ -1555,6 +1765,17 @@ cs_store_put_vector (CsStore      *self,
                    photo_id, dim, expected_dim);
       return FALSE;
     }
+  /* A NaN or an infinity would poison every search and duplicate scan
+   * that reads it (every score NaN, every photo "similar"). */
+  for (int i = 0; i < dim; i++)
+    if (!isfinite (vector[i]))
+      {
+        g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID,
+                     "cannot store the vector of photo %" G_GINT64_FORMAT
+                     ": component %d is not finite",
+                     photo_id, i);
+        return FALSE;
+      }
 
 #if G_BYTE_ORDER == G_BIG_ENDIAN
   swapped = g_new (guint32, dim);
@@ -1591,6 +1812,8 @@ cs_store_has_vector (CsStore   *self,
 
   g_return_val_if_fail (CS_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  if (injected_failure (G_STRFUNC, error))
+    return FALSE;
 
   stmt = use_stmt (self, STMT_VECTOR_HAS, error);
   if (stmt == NULL)
@@ -1643,6 +1866,8 @@ cs_store_get_vector (CsStore   *self,
   g_return_val_if_fail (CS_IS_STORE (self), NULL);
   g_return_val_if_fail (dim != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (injected_failure (G_STRFUNC, error))
+    return NULL;
 
   *dim = 0;
   stmt = use_stmt (self, STMT_VECTOR_GET, error);
@@ -1677,6 +1902,8 @@ cs_store_count_vectors (CsStore   *self,
 {
   g_return_val_if_fail (CS_IS_STORE (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
+  if (injected_failure (G_STRFUNC, error))
+    return -1;
 
   return count_rows (self, STMT_VECTOR_COUNT, model_row, "cannot count the vectors", error);
 }
@@ -1902,6 +2129,8 @@ cs_store_lookup_failure (CsStore     *self,
   g_return_val_if_fail (CS_IS_STORE (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  if (injected_failure (G_STRFUNC, error))
+    return FALSE;
 
   stmt = use_stmt (self, STMT_FAILURE_LOOKUP, error);
   if (stmt == NULL)
@@ -1963,6 +2192,8 @@ cs_store_list_failures (CsStore  *self,
 
   g_return_val_if_fail (CS_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (injected_failure (G_STRFUNC, error))
+    return NULL;
 
   stmt = use_stmt (self, STMT_FAILURE_LIST, error);
   if (stmt == NULL)
@@ -1999,6 +2230,8 @@ cs_store_get_setting (CsStore     *self,
   g_return_val_if_fail (CS_IS_STORE (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (injected_failure (G_STRFUNC, error))
+    return NULL;
 
   stmt = use_stmt (self, STMT_SETTING_GET, error);
   if (stmt == NULL)

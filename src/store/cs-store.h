@@ -92,6 +92,13 @@ G_DECLARE_FINAL_TYPE (CsStore, cs_store, CS, STORE, GObject)
 CsStore    *cs_store_open                  (const char  *path,
                                             GError     **error);
 
+/* TRUE when the database was opened read-only because this process
+ * cannot write its folder or its file (a library on read-only media, or
+ * another user's): every read works, every write fails with
+ * CS_STORE_ERROR_SQLITE.  A read-only database must already have the
+ * latest schema (else CS_STORE_ERROR_SCHEMA at open). */
+gboolean    cs_store_is_read_only          (CsStore     *self);
+
 /* The database's file name (borrowed, valid as long as the store). */
 const char *cs_store_get_path              (CsStore     *self);
 
@@ -184,6 +191,10 @@ gint64      cs_store_lookup_model          (CsStore     *self,
                                             const char  *model_id,
                                             int         *dim,
                                             GError     **error);
+/* The row ids of every model, increasing: a GArray of gint64 (free it),
+ * or NULL with an error. */
+GArray     *cs_store_list_model_rows       (CsStore     *self,
+                                            GError     **error);
 /* Drops a model and every vector it made; TRUE also when absent. */
 gboolean    cs_store_delete_model          (CsStore     *self,
                                             gint64       model_row,
@@ -259,6 +270,23 @@ gboolean      cs_store_delete_photo        (CsStore     *self,
 gint64        cs_store_count_photos        (CsStore     *self,
                                             GError     **error);
 
+/* The "blank statistic" of photo `id`: the largest per-channel standard
+ * deviation of its pixels (0-255 scale), which tells a nearly one-colour
+ * picture.  The indexer stores it from the decode it does anyway, so that
+ * the duplicate search need not decode photos again.  Set:
+ * CS_STORE_ERROR_INVALID for a negative or non-finite value; TRUE also
+ * when the photo is absent.  Get: TRUE with *stddev set when known, FALSE
+ * without an error when unknown (indexed before schema 3, or absent).
+ * New content (another hash) forgets it, as it drops the vectors. */
+gboolean      cs_store_set_photo_blank_stddev (CsStore  *self,
+                                               gint64    id,
+                                               double    stddev,
+                                               GError  **error);
+gboolean      cs_store_get_photo_blank_stddev (CsStore  *self,
+                                               gint64    id,
+                                               double   *stddev,
+                                               GError  **error);
+
 /* Return FALSE to stop the walk (not an error).  `photo` is borrowed for
  * the call: cs_store_photo_copy() it to keep it. */
 typedef gboolean (*CsStorePhotoFunc) (const CsStorePhoto *photo,
@@ -285,12 +313,14 @@ GPtrArray    *cs_store_list_photos_missing_vector (CsStore  *self,
 /* ------------------------------------------------------------------ */
 
 /* Stored as little-endian IEEE-754 float32 blobs, so a database moves
- * between machines; values round-trip bit for bit (NaN payloads too).
- * The store never interprets them (no normalisation). */
+ * between machines; values round-trip bit for bit.  The store never
+ * normalises them, but refuses NaN and infinity: one such vector would
+ * make every search and duplicate scan that reads it meaningless. */
 
 /* Stores (or replaces) the vector of photo `photo_id` made by `model_row`.
- * `dim` must be the model's dimension (else CS_STORE_ERROR_INVALID); the
- * photo must exist (else a foreign-key CS_STORE_ERROR_SQLITE). */
+ * `dim` must be the model's dimension and every component finite (else
+ * CS_STORE_ERROR_INVALID, nothing stored); the photo must exist (else a
+ * foreign-key CS_STORE_ERROR_SQLITE). */
 gboolean      cs_store_put_vector          (CsStore     *self,
                                             gint64       photo_id,
                                             gint64       model_row,
@@ -495,5 +525,12 @@ gboolean      cs_store_set_label_verdict   (CsStore            *self,
 GArray       *cs_store_list_label_verdicts (CsStore            *self,
                                             gint64              label_id,
                                             GError            **error);
+
+/* For tests only: the next `count` calls (-1: every call, 0: none) of the
+ * read function named `function` (e.g. "cs_store_has_vector"), from any
+ * store and thread, fail with CS_STORE_ERROR_BUSY as if another
+ * connection held the lock past the busy timeout.  NULL turns it off. */
+void          cs_store_inject_failure_for_testing (const char *function,
+                                                   int         count);
 
 G_END_DECLS

@@ -265,6 +265,311 @@ class ModelChange(IndexCase):
         self.assertEqual(status(self.db)["searchable"], len(names))
 
 
+class FailureReasons(IndexCase):
+    """Every file left out is reported with a reason that does not repeat
+    its path: broken files, SVG drawings, folders too deep to walk."""
+
+    def test_reasons_are_recorded_without_the_path(self):
+        self.copy_photos(2)
+        p = lambda name: os.path.join(self.photos, name)
+        open(p("zero.jpg"), "wb").close()
+        with open(p("text.png"), "w") as f:
+            f.write("not an image\n" * 20)
+        with open(p("drawing.svg"), "w") as f:
+            f.write('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>')
+        deep = self.photos
+        for d in range(1, 259):
+            deep = os.path.join(deep, "d")
+            if d >= 256:
+                os.makedirs(deep)
+                shutil.copy2(os.path.join(TOY_PHOTOS, photo_files(TOY_PHOTOS)[d - 250]),
+                             os.path.join(deep, f"p{d}.jpg"))
+                if d == 257:
+                    too_deep = deep
+        s = index(self.db, self.photos)
+        reasons = {f["path"]: f["reason"] for f in s["failures"]}
+        print(json.dumps(reasons, indent=1))
+        for path, reason in reasons.items():
+            self.assertNotIn(path, reason, "the reason repeats the path")
+            if "." in os.path.basename(path):
+                self.assertNotIn(os.path.basename(path), reason, "the reason repeats the name")
+        self.assertEqual(reasons[p("zero.jpg")], "empty file")
+        self.assertIn(p("text.png"), reasons)
+        self.assertIn("SVG", reasons[p("drawing.svg")])
+        self.assertIn("deep", reasons[too_deep])
+        self.assertEqual(s["added"], 3, "two photos and the one 256 folders deep")
+        self.assertEqual(s["failed"], 4, s)
+        # the text output names each path once
+        rc, out, err = run("status", "--database", self.db)
+        self.assertEqual(rc, 0, err)
+        line = [ln for ln in out.splitlines() if "zero.jpg" in ln]
+        self.assertEqual(len(line), 1, out)
+        self.assertEqual(line[0].count("zero.jpg"), 1, line[0])
+        st = status(self.db)
+        stored = {f["path"]: f["reason"] for f in st["failures"]}
+        self.assertEqual(stored[p("zero.jpg")], "empty file")
+        self.assertNotIn(p("text.png"), stored[p("text.png")])
+
+
+class ReadOnlyDatabase(IndexCase):
+    """A library in a folder this user cannot write (read-only media,
+    another user's): every reading command works, index fails clearly."""
+
+    def test_read_only_folder(self):
+        names = self.copy_photos(6)
+        db_dir = os.path.join(self.tmp, "db")
+        os.makedirs(db_dir)
+        db = os.path.join(db_dir, "library.db")
+        index(db, self.photos)
+        rc, out, err = run("label", "add", "--database", db, "reddish", "--prompt", "a red photo")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(sorted(os.listdir(db_dir)), ["library.db"], "closed cleanly: no -wal, no -shm")
+        os.chmod(self.tmp, 0o755)
+        os.chmod(db_dir, 0o555)
+
+        def as_nobody():
+            # root writes everywhere: be someone the folder's mode applies to
+            if os.geteuid() == 0:
+                os.setgid(65534)
+                os.setuid(65534)
+
+        def cli(*args):
+            p = subprocess.run([CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=as_nobody, timeout=600)
+            return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+        try:
+            rc, out, err = cli("status", "--database", db, "--json")
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(json.loads(out)["searchable"], len(names))
+            rc, out, err = cli("search", "--database", db, "--json", "--limit", "3", "red")
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(len(out.splitlines()), 3)
+            rc, out, err = cli("label", "list", "--database", db)
+            self.assertEqual(rc, 0, err)
+            self.assertIn("reddish", out)
+            rc, out, err = cli("duplicates", "--database", db, "--json")
+            self.assertEqual(rc, 0, err)
+            rc, out, err = cli("index", "--database", db, "--model", TOY_MODEL, self.photos)
+            self.assertNotEqual(rc, 0)
+            self.assertIn("read-only", err)
+            self.assertEqual(len(err.strip().splitlines()), 1, err)
+            self.assertEqual(sorted(os.listdir(db_dir)), ["library.db"])
+        finally:
+            os.chmod(db_dir, 0o755)
+        self.assertEqual(integrity(db), ("ok", []))
+
+
+class DuplicatesKeepTheBlankStatistic(IndexCase):
+    """duplicates does not decode photos again: the nearly blank test's
+    statistic comes from indexing (or, for photos indexed before it was
+    kept, from one decode, then stored).  Proof: it still groups a near
+    pair whose files are gone (an unreadable photo counts as blank, which
+    only exact copies may group)."""
+
+    def duplicates(self):
+        rc, out, err = run("duplicates", "--database", self.db, "--json")
+        self.assertEqual(rc, 0, err)
+        return [json.loads(ln) for ln in out.splitlines() if ln.strip()]
+
+    def blank_stats(self):
+        con = sqlite3.connect(self.db)
+        try:
+            return {os.path.basename(os.fsdecode(bytes(p))): v
+                    for p, v in con.execute("SELECT path, blank_stddev FROM photos")}
+        finally:
+            con.close()
+
+    def test_no_decoding_for_the_blank_test(self):
+        names = self.copy_photos(3)
+        a = os.path.join(self.photos, names[0])
+        near = os.path.join(self.photos, "near.jpg")
+        with open(a, "rb") as f, open(near, "wb") as g:
+            g.write(f.read() + b"trailing bytes: another hash, the same pixels")
+        index(self.db, self.photos)
+        con = sqlite3.connect(self.db)
+        self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 3)
+        con.close()
+        stats = self.blank_stats()
+        self.assertTrue(all(v is not None and v > 6 for v in stats.values()), stats)
+        pair = sorted([a, near])
+        self.assertIn(pair, [sorted(g["photos"]) for g in self.duplicates()])
+
+        away = os.path.join(self.tmp, "away")
+        os.makedirs(away)
+        move = lambda src, dst: [os.rename(os.path.join(src, n), os.path.join(dst, n))
+                                 for n in (names[0], "near.jpg")]
+        move(self.photos, away)
+        self.assertIn(pair, [sorted(g["photos"]) for g in self.duplicates()],
+                      "the stored statistic, not a decode, tells these are not blank")
+
+        # photos indexed before the statistic was kept: decoded once, then stored
+        move(away, self.photos)
+        con = sqlite3.connect(self.db)
+        con.execute("UPDATE photos SET blank_stddev = NULL")
+        con.commit()
+        con.close()
+        self.assertIn(pair, [sorted(g["photos"]) for g in self.duplicates()])
+        stats = self.blank_stats()
+        self.assertIsNotNone(stats[names[0]])
+        self.assertIsNotNone(stats["near.jpg"])
+        move(self.photos, away)
+        self.assertIn(pair, [sorted(g["photos"]) for g in self.duplicates()])
+
+
+class InterruptedModelChange(IndexCase):
+    """A model change killed half way: searches keep answering from the
+    complete model, status tells both, and an abandoned model's vectors go."""
+
+    def make_model(self, name, seed):
+        d = os.path.join(self.tmp, name)
+        rc, out, err = run("make-test-model", "--preset", "tiny", "--seed", str(seed), d)
+        self.assertEqual(rc, 0, err)
+        return d
+
+    def vectors_by_dir(self):
+        """model folder -> number of vectors, from SQLite and the settings
+        (the model ids the indexer keeps there)."""
+        con = sqlite3.connect(self.db)
+        try:
+            rows = con.execute("SELECT m.model_id, count(v.id) FROM models m "
+                               "LEFT JOIN vectors v ON v.model = m.id GROUP BY m.id").fetchall()
+            settings = dict(con.execute("SELECT key, value FROM settings").fetchall())
+        finally:
+            con.close()
+        return {mid: n for mid, n in rows}, settings
+
+    def kill_mid_way(self, model, at_least):
+        proc = subprocess.Popen([CLI, "index", "--database", self.db, "--model", model, "--json",
+                                 "--precision", "f32", self.photos],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 120
+        embedded = 0
+        while proc.poll() is None and time.monotonic() < deadline:
+            st = status(self.db) if os.path.exists(self.db) else {}
+            b = st.get("building") or {}
+            if b.get("model") == model:
+                embedded = b["embedded"]
+                if embedded >= at_least:
+                    break
+            time.sleep(0.02)
+        running = proc.poll() is None
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+        if not running:
+            self.skipTest("the run ended before it could be killed mid-way")
+        return embedded
+
+    def search_paths(self):
+        rc, out, err = run("search", "--database", self.db, "--json", "--limit", "5", "red")
+        self.assertEqual(rc, 0, "search fails during a model change: " + err)
+        hits = [json.loads(ln) for ln in out.splitlines() if ln.strip()]
+        self.assertEqual(len(hits), 5)
+        return hits
+
+    def test_interrupted_model_change(self):
+        n = len(self.copy_photos())
+        model_a = os.path.abspath(TOY_MODEL)
+        model_b = self.make_model("model-b", 2)
+        model_c = self.make_model("model-c", 3)
+        index(self.db, self.photos)
+        st = status(self.db)
+        dim_a = st["dimension"]
+        self.assertEqual((st["searchable"], st["building"]), (n, None))
+
+        # B killed after some batches: A still answers, status tells both
+        self.kill_mid_way(model_b, 16)
+        st = status(self.db)
+        self.assertEqual(st["model"], model_a, st)
+        self.assertEqual(st["dimension"], dim_a, st)
+        self.assertEqual(st["searchable"], n, st)
+        self.assertIsNotNone(st["building"], st)
+        self.assertEqual(st["building"]["model"], os.path.abspath(model_b))
+        self.assertEqual(st["building"]["dimension"], 32)
+        self.assertEqual(st["building"]["photos"], n)
+        counts, settings = self.vectors_by_dir()
+        self.assertEqual(counts[settings["building-model"]], st["building"]["embedded"])
+        self.assertTrue(0 < st["building"]["embedded"] < n, st)
+        self.search_paths()
+
+        # C started and killed: B is abandoned, its vectors go
+        b_id = settings["building-model"]
+        self.kill_mid_way(model_c, 16)
+        counts, settings = self.vectors_by_dir()
+        self.assertNotIn(b_id, counts, "the abandoned model's vectors are deleted")
+        c_id = settings["building-model"]
+        self.assertEqual(status(self.db)["searchable"], n)
+        self.search_paths()
+
+        # B to the end: C goes as B starts, A once B covers the library
+        a_id = settings["active-model"]
+        s = index(self.db, self.photos, extra=("--model", model_b))
+        counts, settings = self.vectors_by_dir()
+        self.assertEqual(settings["active-model"], b_id)
+        self.assertNotIn("building-model", settings)
+        self.assertEqual(counts, {b_id: n}, "only the complete new model's vectors remain")
+        self.assertNotIn(a_id, counts)
+        self.assertNotIn(c_id, counts)
+        st = status(self.db)
+        self.assertEqual((st["model"], st["dimension"], st["searchable"], st["building"]),
+                         (os.path.abspath(model_b), 32, n, None))
+        self.search_paths()
+
+
+class Watch(IndexCase):
+    def wait_for(self, what, predicate, seconds=60):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                self.fail(f"index --watch exited ({self.proc.returncode}) while waiting for {what}: "
+                          + self.proc.stderr.read().decode())
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.2)
+        self.fail(f"timed out waiting for {what}")
+
+    def searchable_paths(self):
+        if not os.path.exists(self.db):
+            return None
+        rc, out, err = run("search", "--database", self.db, "--json", "--limit", "1000", "photo")
+        if rc != 0:
+            return None
+        return {os.path.basename(json.loads(ln)["path"]) for ln in out.splitlines() if ln.strip()}
+
+    def test_watch_follows_changes_until_sigint(self):
+        names = self.copy_photos(12)
+        self.proc = subprocess.Popen([CLI, "index", "--watch", "--json", "--database", self.db,
+                                      "--model", TOY_MODEL, self.photos],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            self.wait_for("the first pass", lambda: self.searchable_paths() == set(names))
+            # it keeps running: a new photo becomes searchable...
+            shutil.copy2(os.path.join(TOY_PHOTOS, photo_files(TOY_PHOTOS)[20]),
+                         os.path.join(self.photos, "arrived.jpg"))
+            self.wait_for("the new photo", lambda: "arrived.jpg" in (self.searchable_paths() or ()))
+            self.assertEqual(status(self.db)["searchable"], len(names) + 1)
+            # ...and a deleted one leaves
+            os.unlink(os.path.join(self.photos, names[0]))
+            self.wait_for("the deleted photo to leave",
+                          lambda: names[0] not in (self.searchable_paths() or {names[0]}))
+            self.assertEqual(status(self.db)["searchable"], len(names))
+            self.assertIsNone(self.proc.poll(), "still watching")
+            self.proc.send_signal(signal.SIGINT)
+            out, err = self.proc.communicate(timeout=60)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.communicate()
+        self.assertEqual(self.proc.returncode, 0, err.decode())
+        summaries = [json.loads(ln) for ln in out.decode().splitlines() if ln.strip()]
+        self.assertEqual(summaries[0]["added"], len(names))
+        self.assertEqual(sum(s["added"] for s in summaries[1:]), 1, summaries)
+        self.assertEqual(sum(s["removed"] for s in summaries[1:]), 1, summaries)
+        self.assertEqual(integrity(self.db), ("ok", []))
+        self.assertEqual(len(stored_vectors(self.db)), len(names))
+
+
 class CrashSafety(IndexCase):
     def test_kill_at_random_points(self):
         # eight copies of the toy photos: enough work to be killed mid-way many times

@@ -6,7 +6,9 @@
  *
  * Uses the toy CLIP and the toy photos of ../shared (skipped without).
  */
+#include <math.h>
 #include <string.h>
+#include <utime.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -319,6 +321,173 @@ test_watching (Fixture      *fx,
 }
 
 static void
+run_once (Fixture *fx)
+{
+  fx->done = FALSE;
+  g_clear_pointer (&fx->summary, cs_index_summary_free);
+  g_clear_error (&fx->error);
+  cs_indexer_rescan_async (fx->indexer, NULL, on_rescan_cb, fx);
+  iterate_until (&fx->done, 300);
+}
+
+/* the one photo test_not_finite poisons */
+static char *poisoned;
+
+static void
+poison_cb (const char *path,
+           float      *vector,
+           int         dim)
+{
+  if (poisoned != NULL && g_str_has_suffix (path, poisoned))
+    vector[dim / 2] = NAN;
+}
+
+/* An engine that hands back a NaN embedding (a broken model, a kernel
+ * bug): the photo fails with its reason, nothing non-finite is stored or
+ * counted as searchable. */
+static void
+test_not_finite (Fixture      *fx,
+                 gconstpointer data)
+{
+  guint n = copy_photos (fx->photos, 1, 10);
+  g_autofree char *victim = NULL;
+  g_autoptr(CsStore) store = NULL;
+  g_autoptr(CsStorePhoto) row = NULL;
+  g_autofree char *reason = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *name;
+
+  {
+    g_autofree char *set0 = g_build_filename (fx->photos, "set0", NULL);
+    g_autoptr(GDir) d0 = g_dir_open (set0, 0, NULL);
+    g_assert_nonnull (d0);
+    name = g_dir_read_name (d0);
+    g_assert_nonnull (name);
+    victim = g_build_filename (set0, name, NULL);
+    poisoned = g_strdup (name);
+  }
+  cs_indexer_set_embedding_hook_for_testing (poison_cb);
+  run_once (fx);
+  cs_indexer_set_embedding_hook_for_testing (NULL);
+  g_clear_pointer (&poisoned, g_free);
+  g_assert_no_error (fx->error);
+  g_assert_cmpuint (fx->summary->added, ==, n - 1);
+  g_assert_cmpuint (fx->summary->failed, ==, 1);
+  g_assert_cmpuint (fx->summary->failures->len, ==, 1);
+  CsStoreFailure *f = fx->summary->failures->pdata[0];
+  g_assert_cmpstr (f->path, ==, victim);
+  g_assert_cmpstr (f->reason, ==, "embedding is not finite");
+  g_assert_cmpint (count_vectors (fx->db), ==, (gint64) n - 1);
+
+  store = cs_store_open (fx->db, &error);
+  g_assert_no_error (error);
+  row = cs_store_lookup_photo (store, victim, &error);
+  g_assert_no_error (error);
+  g_assert_null (row);
+  g_assert_true (cs_store_lookup_failure (store, victim, NULL, NULL, &reason, &error));
+  g_assert_cmpstr (reason, ==, "embedding is not finite");
+}
+
+/* A store read that fails (another connection held the lock past the
+ * busy timeout) is an error of the run, never "no vector" (re-embedding
+ * an unchanged library) or "no failure" (retrying a broken file). */
+static void
+test_store_errors (Fixture      *fx,
+                   gconstpointer data)
+{
+  static const char *const reads[] = {
+    "cs_store_has_vector", "cs_store_lookup_failure", "cs_store_get_setting",
+    "cs_store_lookup_model", "cs_store_count_vectors", "cs_store_count_photos",
+  };
+  guint n = copy_photos (fx->photos, 1, 10);
+  g_autofree char *broken = g_build_filename (fx->photos, "set0", "broken.jpg", NULL);
+
+  g_assert_true (g_file_set_contents (broken, "not a photo", -1, NULL));
+  run_once (fx);
+  g_assert_no_error (fx->error);
+  g_assert_cmpuint (fx->summary->added, ==, n);
+  g_assert_cmpuint (fx->summary->failed, ==, 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (reads); i++)
+    {
+      g_test_message ("failing %s", reads[i]);
+      cs_store_inject_failure_for_testing (reads[i], -1);
+      run_once (fx);
+      cs_store_inject_failure_for_testing (NULL, 0);
+      if (fx->error != NULL)
+        {
+          g_assert_error (fx->error, CS_STORE_ERROR, CS_STORE_ERROR_BUSY);
+          g_assert_nonnull (strstr (fx->error->message, "locked"));
+        }
+      else
+        {
+          g_assert_cmpuint (fx->summary->reembedded + fx->summary->added + fx->summary->updated, ==, 0);
+          g_assert_cmpuint (fx->summary->failed, ==, 0);
+        }
+      g_assert_cmpint (count_vectors (fx->db), ==, (gint64) n);
+    }
+
+  /* and once the lock is gone, nothing is left to do */
+  run_once (fx);
+  g_assert_no_error (fx->error);
+  g_assert_cmpuint (fx->summary->unchanged, ==, n);
+  g_assert_cmpuint (fx->summary->still_failing, ==, 1);
+  g_assert_cmpuint (fx->summary->reembedded + fx->summary->added + fx->summary->updated, ==, 0);
+}
+
+static gboolean
+release_lock_cb (gpointer data)
+{
+  cs_store_commit (data, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* A second connection holds the write lock (BEGIN IMMEDIATE) while the
+ * indexer re-checks touched files: it waits (busy timeout) or fails
+ * clearly, and never re-embeds or keeps a stale vector. */
+static void
+test_write_lock (Fixture      *fx,
+                 gconstpointer data)
+{
+  guint n = copy_photos (fx->photos, 1, 12);
+  g_autoptr(CsStore) other = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *set0 = g_build_filename (fx->photos, "set0", NULL);
+  g_autoptr(GDir) d = NULL;
+  const char *name;
+  gint64 later = (g_get_real_time () / G_USEC_PER_SEC + 100);
+
+  run_once (fx);
+  g_assert_no_error (fx->error);
+  /* new mtimes, same content: every photo is looked at again */
+  d = g_dir_open (set0, 0, NULL);
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *p = g_build_filename (set0, name, NULL);
+      struct utimbuf tb = { later, later };
+      g_assert_cmpint (utime (p, &tb), ==, 0);
+    }
+  other = cs_store_open (fx->db, &error);
+  g_assert_no_error (error);
+  g_assert_true (cs_store_begin (other, &error));
+  g_timeout_add (1500, release_lock_cb, other);
+  run_once (fx);
+  if (fx->error != NULL)
+    g_assert_error (fx->error, CS_STORE_ERROR, CS_STORE_ERROR_BUSY);
+  else
+    {
+      g_assert_cmpuint (fx->summary->unchanged, ==, n);
+      g_assert_cmpuint (fx->summary->reembedded + fx->summary->added + fx->summary->updated, ==, 0);
+    }
+  cs_store_rollback (other);
+  g_assert_cmpint (count_vectors (fx->db), ==, (gint64) n);
+  run_once (fx);
+  g_assert_no_error (fx->error);
+  g_assert_cmpuint (fx->summary->unchanged, ==, n);
+  g_assert_cmpuint (fx->summary->reembedded + fx->summary->added + fx->summary->updated, ==, 0);
+}
+
+static void
 test_no_model (void)
 {
   g_autoptr(CsIndexer) indexer = cs_indexer_new ("/nonexistent/never-created.db", NULL);
@@ -344,6 +513,9 @@ main (int    argc,
   g_test_add ("/library/indexer/pause-resume", Fixture, NULL, fixture_setup, test_pause_resume, fixture_teardown);
   g_test_add ("/library/indexer/cancel-resume", Fixture, NULL, fixture_setup, test_cancel_and_resume, fixture_teardown);
   g_test_add ("/library/indexer/watching", Fixture, NULL, fixture_setup, test_watching, fixture_teardown);
+  g_test_add ("/library/indexer/not-finite", Fixture, NULL, fixture_setup, test_not_finite, fixture_teardown);
+  g_test_add ("/library/indexer/store-errors", Fixture, NULL, fixture_setup, test_store_errors, fixture_teardown);
+  g_test_add ("/library/indexer/write-lock", Fixture, NULL, fixture_setup, test_write_lock, fixture_teardown);
   rc = g_test_run ();
   g_free (toy_model);
   g_free (toy_photos);

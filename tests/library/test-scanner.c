@@ -116,6 +116,85 @@ test_walk_rules (void)
   test_rm_rf (root);
 }
 
+typedef struct {
+  GPtrArray *photos;    /* char* full paths */
+  GPtrArray *skipped;   /* char* "path|reason" */
+} Kinds;
+
+static gboolean
+kinds_cb (const char        *path,
+          CsScanKind         kind,
+          const struct stat *st,
+          const char        *reason,
+          gpointer           user_data)
+{
+  Kinds *k = user_data;
+
+  if (kind == CS_SCAN_PHOTO)
+    g_ptr_array_add (k->photos, g_strdup (path));
+  else if (kind == CS_SCAN_SKIPPED)
+    {
+      g_assert_null (st);
+      g_assert_nonnull (reason);
+      g_assert_null (strstr (reason, path)); /* shown after the path: not again */
+      g_ptr_array_add (k->skipped, g_strdup_printf ("%s|%s", path, reason));
+    }
+  return TRUE;
+}
+
+/* What is left out on purpose is reported with a reason, never dropped
+ * silently: SVG drawings, and folders too deep to walk. */
+static void
+test_skipped_with_reason (void)
+{
+  g_autofree char *root = test_make_temp_dir ();
+  const char *roots[] = { root, NULL };
+  Kinds k = { g_ptr_array_new_with_free_func (g_free), g_ptr_array_new_with_free_func (g_free) };
+  g_autoptr(GString) deep = g_string_new (root);
+  g_autofree char *at_limit = NULL;
+  g_autofree char *too_deep = NULL;
+
+  touch (root, "drawing.svg");
+  touch (root, "zipped.SVGZ");
+  touch (root, "photo.jpg");
+  /* folders 1 .. MAX_DEPTH + 3 below the root, a photo in each of the
+   * last four */
+  for (int d = 1; d <= CS_SCANNER_MAX_DEPTH + 3; d++)
+    {
+      g_string_append (deep, "/d");
+      if (d >= CS_SCANNER_MAX_DEPTH)
+        {
+          g_autofree char *photo = g_strdup_printf ("%s/p%d.jpg", deep->str, d);
+          g_assert_cmpint (g_mkdir_with_parents (deep->str, 0755), ==, 0);
+          g_assert_true (g_file_set_contents (photo, "", 0, NULL));
+          if (d == CS_SCANNER_MAX_DEPTH)
+            at_limit = g_steal_pointer (&photo);
+          if (d == CS_SCANNER_MAX_DEPTH + 1)
+            too_deep = g_strdup (deep->str);
+        }
+    }
+
+  g_assert_true (cs_scanner_walk (roots, NULL, kinds_cb, &k, NULL, NULL));
+
+  /* photo.jpg and the one at the limit; nothing below it */
+  g_assert_cmpuint (k.photos->len, ==, 2);
+  g_assert_true (has (k.photos, at_limit));
+  g_assert_cmpuint (k.skipped->len, ==, 3);
+  for (guint i = 0; i < k.skipped->len; i++)
+    g_test_message ("skipped: %s", (char *) k.skipped->pdata[i]);
+  g_autofree char *svg = g_strdup_printf ("%s/drawing.svg|SVG drawings are not indexed", root);
+  g_autofree char *svgz = g_strdup_printf ("%s/zipped.SVGZ|SVG drawings are not indexed", root);
+  g_autofree char *folder = g_strdup_printf ("%s|more than %d folders deep: not indexed", too_deep,
+                                             CS_SCANNER_MAX_DEPTH);
+  g_assert_true (has (k.skipped, folder));
+  g_assert_true (has (k.skipped, svg));
+  g_assert_true (has (k.skipped, svgz));
+
+  g_ptr_array_unref (k.photos);
+  g_ptr_array_unref (k.skipped);
+  test_rm_rf (root);
+}
+
 static void
 test_path_below (void)
 {
@@ -211,5 +290,6 @@ main (int    argc,
   g_test_add_func ("/library/scanner/walk-rules", test_walk_rules);
   g_test_add_func ("/library/scanner/unreadable-folder", test_unreadable_folder);
   g_test_add_func ("/library/scanner/cancel", test_cancel);
+  g_test_add_func ("/library/scanner/skipped-with-reason", test_skipped_with_reason);
   return g_test_run ();
 }
