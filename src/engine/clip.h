@@ -322,6 +322,12 @@ typedef struct {
    * otherwise a byte-level vocabulary of shape.vocab_size entries is
    * generated (valid, but not CLIP's). */
   const char     *tokenizer_from;
+  /* If set, every layer norm of both towers (layer_norm1, layer_norm2,
+   * pre_layrnorm, post_layernorm, final_layer_norm) gives a few fixed
+   * channels a gain of 20-100 and a bias offset, as trained ViTs have
+   * (clip-testmodel.c says which and why): activation outliers for
+   * testing the reduced precisions. */
+  int             outliers;
 } clip_test_model_spec;
 
 /* Fills `spec` with a named preset: "vit-b-32", "vit-b-16", "vit-l-14",
