@@ -606,6 +606,7 @@ cs_clip_check_precision (const char        *dir,
   g_autofree char *key = check_key (dir);
   g_autofree float *img32 = NULL, *txt32 = NULL, *img = NULL, *txt = NULL;
   g_autoptr(GString) record = NULL;
+  gint64 t0;
   int dim = 0;
 
   for (int p = 0; p < CLIP_N_PRECISIONS; p++)
@@ -632,6 +633,7 @@ cs_clip_check_precision (const char        *dir,
     }
 
   record = g_string_new (NULL);
+  t0 = g_get_monotonic_time ();
   for (guint i = 0; i < G_N_ELEMENTS (order); i++)
     {
       clip_precision p = order[i];
@@ -659,6 +661,8 @@ cs_clip_check_precision (const char        *dir,
                  dir, clip_precision_name (p), worst);
     }
 
+  g_debug ("%s: precision check: %s chosen (%s) in %.0f ms", dir, clip_precision_name (out->precision),
+           record->str, (double) (g_get_monotonic_time () - t0) / 1000.0);
   if (store != NULL)
     {
       g_autofree char *value = g_strdup_printf ("%s\n%s\n%s", key, clip_precision_name (out->precision),
