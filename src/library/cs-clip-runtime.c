@@ -672,3 +672,50 @@ cs_clip_check_precision (const char        *dir,
     }
   return TRUE;
 }
+
+static void
+check_read_thread (GTask        *task,
+                   gpointer      source,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  GError *error = NULL;
+  g_autoptr(CsStore) store = cs_store_open (task_data, &error);
+  CsPrecisionCheck *check;
+
+  if (store == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  check = g_new0 (CsPrecisionCheck, 1);
+  if (!cs_clip_precision_check_read (store, check))
+    g_clear_pointer (&check, g_free);
+  g_task_return_pointer (task, check, g_free);
+}
+
+void
+cs_clip_precision_check_read_async (const char          *database_path,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, cs_clip_precision_check_read_async);
+  g_task_set_task_data (task, g_strdup (database_path), g_free);
+  g_task_run_in_thread (task, check_read_thread);
+}
+
+gboolean
+cs_clip_precision_check_read_finish (GAsyncResult      *result,
+                                     CsPrecisionCheck  *out,
+                                     GError           **error)
+{
+  g_autofree CsPrecisionCheck *check = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (check == NULL)
+    return FALSE;
+  *out = *check;
+  return TRUE;
+}

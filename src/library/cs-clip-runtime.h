@@ -54,6 +54,17 @@ gboolean       cs_clip_check_precision       (const char          *dir,
 gboolean       cs_clip_precision_check_read  (CsStore             *store,
                                               CsPrecisionCheck    *out);
 
+/* cs_clip_precision_check_read on the database at `database_path` (NULL:
+ * the default), opened in a thread: for the app's Preferences.  The
+ * finish returns FALSE (error unset) when no check is kept. */
+void           cs_clip_precision_check_read_async  (const char          *database_path,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+gboolean       cs_clip_precision_check_read_finish (GAsyncResult        *result,
+                                                    CsPrecisionCheck    *out,
+                                                    GError             **error);
+
 /* Loads the model in `dir` and derives its id (cs_model_id_for_dir). */
 CsClipRuntime *cs_clip_runtime_load          (const char          *dir,
                                               GCancellable        *cancellable,
