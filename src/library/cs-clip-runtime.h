@@ -39,9 +39,10 @@ typedef struct {
 gboolean       cs_clip_precision_is_forced   (void);
 
 /* The precision to index the model in `dir` with: the forced one, else
- * the first of int8, bf16, f16 that the CPU has instructions for (see
+ * the first of int8, bf16 that the CPU has instructions for (see
  * clip_precision_is_fast) and whose embeddings of the check set reach
- * CS_CLIP_CHECK_FLOOR, else f32.  The outcome is kept in `store`'s
+ * CS_CLIP_CHECK_FLOOR, else f32 (as cs_clip_indexing_precision, never
+ * f16: it is slower than f32).  The outcome is kept in `store`'s
  * settings (when not NULL) for the model's folder, the size and time of
  * its model.safetensors and the kernel table, so the check runs once per
  * model.  Errors: loading the model, G_IO_ERROR_CANCELLED. */
