@@ -421,28 +421,38 @@ init_value (rng                    *r,
  *
  * Trained ViTs have a few channels whose layer-norm outputs are one to two
  * orders of magnitude larger than the rest, the same channels in every
- * block of a tower: FQ-ViT (Lin et al. 2022) shows channel ranges of the
- * LayerNorm inputs of DeiT and Swin differing by about 40x; RepQ-ViT (Li
- * et al. 2023) the same after the layer norms ("severe inter-channel
- * variation"), in ViT, DeiT and Swin; SmoothQuant (Xiao et al. 2022)
- * reports outliers about 100x the median in a few fixed channels of large
- * transformers; and CLIP ViT-B/32's residual stream is known for a handful
- * of such dimensions.  The layer norm's gain and bias are what produce them
- * at the linear layers' inputs, so the test model puts them there:
+ * block of a tower: FQ-ViT (Lin et al. 2022) reports serious inter-channel
+ * variation in the LayerNorm inputs of ViT, DeiT and Swin, a few channels'
+ * ranges tens of times the median; RepQ-ViT (Li et al. 2023) the same for
+ * the post-LayerNorm activations; SmoothQuant (Xiao et al. 2022) outliers
+ * about 100x most activations, in a few fixed channels.  (No trained
+ * weights are at hand here: the magnitudes follow those reports, not a
+ * measurement of CLIP ViT-B/32.)  A layer norm's gain and bias are what
+ * put them at a linear layer's input, so the test model puts them there:
  *
- *  - OUTLIER_CHANNELS (4; 2 in towers narrower than 256) channels per tower,
- *    picked with the spec's seed and the tower's name, the same in every
- *    layer norm of that tower (the literature's outliers sit in fixed
- *    channels);
- *  - in each layer norm, each of those channels a gain of random sign and
- *    magnitude uniform in [20, 100] (the 10-100x above; 20 upwards so that
- *    every channel is a real outlier) and a bias of random sign and
- *    magnitude 0.1-0.5 times that gain (outlier channels are off-centre:
- *    their rows' range is lopsided, which a zero point alone cannot fix).
+ *  - OUTLIER_CHANNELS (4 of 768 or 512; 2 in towers narrower than 256)
+ *    channels per tower, picked with the spec's seed and the tower's name,
+ *    the same in every layer norm of that tower (the reported outliers sit
+ *    in fixed channels);
+ *  - in every layer_norm1, layer_norm2, post_layernorm and final_layer_norm,
+ *    each of those channels a gain of random sign and magnitude uniform in
+ *    [20, 100] (the 10-100x above; 20 upwards so that each is a real
+ *    outlier) and a bias of random sign and magnitude 0.1-0.5 times that
+ *    gain (outlier channels are off-centre: their rows' range is lopsided,
+ *    which a zero point alone does not fix);
+ *  - q, k, v (after layer_norm1) and fc1 (after layer_norm2) take those
+ *    input columns back by 1 / (|gain| u), u uniform in [0.5, 2]
+ *    (compensation_of), so the outliers weigh about as much as the other
+ *    channels in the products, as in a trained model whose outlier
+ *    channels do not drown the rest, and the float32 model still tells its
+ *    inputs apart (test-precision checks that).
  *
- * The other weights are unchanged, so the float32 model still tells its
- * inputs apart (test-precision checks it); only the reduced precisions
- * have to cope. */
+ * Not pre_layrnorm: its output is the residual stream itself, and a 20x
+ * channel there comes out of every layer_norm1 another ~10x larger
+ * (it takes most of the row's variance), 1000x in all at the linear
+ * layers' inputs, beyond what the reports above measure after the layer
+ * norms (and it left the random vision tower mapping every image to
+ * nearly one vector). */
 #define OUTLIER_CHANNELS   4
 #define OUTLIER_GAIN_MIN   20.0f
 #define OUTLIER_GAIN_MAX   100.0f

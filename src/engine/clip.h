@@ -322,11 +322,11 @@ typedef struct {
    * otherwise a byte-level vocabulary of shape.vocab_size entries is
    * generated (valid, but not CLIP's). */
   const char     *tokenizer_from;
-  /* If set, every layer norm of both towers (layer_norm1, layer_norm2,
-   * pre_layrnorm, post_layernorm, final_layer_norm) gives a few fixed
-   * channels a gain of 20-100 and a bias offset, as trained ViTs have
-   * (clip-testmodel.c says which and why): activation outliers for
-   * testing the reduced precisions. */
+  /* If set, the layer norms of both towers (layer_norm1, layer_norm2,
+   * post_layernorm, final_layer_norm) give a few fixed channels a gain of
+   * 20-100 and a bias offset, as trained ViTs have, and the next linear
+   * weights take them back (clip-testmodel.c says which and why):
+   * activation outliers for testing the reduced precisions. */
   int             outliers;
 } clip_test_model_spec;
 

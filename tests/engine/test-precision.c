@@ -692,8 +692,14 @@ test_outliers_tiny (void)
 static void
 test_outliers_vit_b_32 (void)
 {
-  gboolean ref = isa_is_ref ();
-  check_outlier_model ("vit-b-32", ref ? 2 : 8, ref ? 2 : 8);
+  /* on the plain-C kernels the tiny model shows the GEMMs read the
+   * folded weights the same; a ViT-B/32 there costs minutes */
+  if (isa_is_ref ())
+    {
+      g_test_skip ("the plain-C kernels are too slow for a ViT-B/32 in two precisions");
+      return;
+    }
+  check_outlier_model ("vit-b-32", 8, 8);
 }
 
 /* clip_model_load_for on the toy model: each tower alone, in each
