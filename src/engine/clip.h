@@ -72,7 +72,9 @@ typedef enum {
   CLIP_PRECISION_BF16,    /* bfloat16 weights and activations, float32 sums */
   CLIP_PRECISION_INT8,    /* int8 weights with a scale per output channel, uint8
                            * activations with a scale and zero point per row,
-                           * int32 sums */
+                           * int32 sums; layer-norm channels over 4x the median
+                           * gain are smoothed into the next weights at pack
+                           * time (clip-pack.c; CLIP_NO_SMOOTHING=1 turns it off) */
   CLIP_N_PRECISIONS
 } clip_precision;
 
