@@ -653,7 +653,12 @@ cs_clip_check_precision (const char        *dir,
       for (guint b = 0; b < G_N_ELEMENTS (check_texts); b++)
         worst = MIN (worst, cosine (txt + (gsize) b * dim, txt32 + (gsize) b * dim, dim));
       out->tested[p] = worst;
-      g_string_append_printf (record, "%s%s=%.6f", record->len ? " " : "", clip_precision_name (p), worst);
+      {
+        char num[G_ASCII_DTOSTR_BUF_SIZE];
+        /* not printf's %f: the locale's decimal comma would not read back */
+        g_string_append_printf (record, "%s%s=%s", record->len ? " " : "", clip_precision_name (p),
+                                g_ascii_formatd (num, sizeof num, "%.6f", worst));
+      }
       if (worst >= CS_CLIP_CHECK_FLOOR)
         {
           out->precision = p;
