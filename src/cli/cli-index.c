@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include <glib/gstdio.h>
 
 #include "cli-util.h"
+#include "cs-clip-runtime.h"
 #include "cs-indexer.h"
 #include "cs-store.h"
 
@@ -352,6 +354,51 @@ typedef struct {
   guint64 bytes;
 } Count;
 
+/* The indexer's run-time precision check (cs_clip_check_precision):
+ * "precision" chosen, "precision_check_cosine" its worst cosine to f32,
+ * "precision_check" every precision tried; null before the first run. */
+static void
+append_precision_check_json (GString *out,
+                             CsStore *store)
+{
+  CsPrecisionCheck check;
+  char num[G_ASCII_DTOSTR_BUF_SIZE];
+  gboolean first = TRUE;
+
+  if (!cs_clip_precision_check_read (store, &check))
+    {
+      g_string_append (out, ", \"precision\": null, \"precision_check_cosine\": null, \"precision_check\": null");
+      return;
+    }
+  g_string_append_printf (out, ", \"precision\": \"%s\", \"precision_check_cosine\": %s, \"precision_check\": {",
+                          clip_precision_name (check.precision),
+                          isfinite (check.cosine) ? g_ascii_formatd (num, sizeof num, "%.6f", check.cosine) : "null");
+  for (int p = 0; p < CLIP_N_PRECISIONS; p++)
+    if (isfinite (check.tested[p]))
+      {
+        g_string_append_printf (out, "%s\"%s\": %s", first ? "" : ", ", clip_precision_name (p),
+                                g_ascii_formatd (num, sizeof num, "%.6f", check.tested[p]));
+        first = FALSE;
+      }
+  g_string_append_c (out, '}');
+}
+
+static void
+print_precision_check (CsStore *store)
+{
+  CsPrecisionCheck check;
+
+  if (!cs_clip_precision_check_read (store, &check))
+    return;
+  printf ("precision: %s", clip_precision_name (check.precision));
+  if (isfinite (check.cosine) && check.precision != CLIP_PRECISION_F32)
+    printf (" (worst cosine %.4f to f32 on the check set)", check.cosine);
+  for (int p = 0; p < CLIP_N_PRECISIONS; p++)
+    if (isfinite (check.tested[p]) && p != (int) check.precision)
+      printf (", %s rejected (%.4f)", clip_precision_name (p), check.tested[p]);
+  printf ("\n");
+}
+
 int
 cli_cmd_status (int    argc,
                 char **argv)
@@ -437,6 +484,7 @@ cli_cmd_status (int    argc,
         }
       else
         g_string_append (out, "null");
+      append_precision_check_json (out, store);
       g_string_append (out, ", \"folders\": [");
       for (guint i = 0; i < inc->len; i++)
         {
@@ -487,6 +535,7 @@ cli_cmd_status (int    argc,
               " photos embedded; searches use the model above until it is done (run 'index' again)\n",
               m, b_dim, b_vectors, photos);
     }
+  print_precision_check (store);
   for (guint i = 0; i < inc->len; i++)
     {
       g_autofree char *p = display_path (inc->pdata[i]);

@@ -395,12 +395,14 @@ cmd_make_test_model (int    argc,
   g_autofree char *dtype = NULL;
   g_autofree char *tokenizer_from = NULL;
   gint64 seed = 1;
+  gboolean outliers = FALSE;
   g_autoptr(GOptionContext) octx = g_option_context_new ("DIR - write a CLIP model with random weights");
   GOptionEntry entries[] = {
     { "preset", 'p', 0, G_OPTION_ARG_STRING, &preset, "vit-b-32 (default), vit-b-16, vit-l-14, vit-l-14-336, tiny", "NAME" },
     { "dtype", 'd', 0, G_OPTION_ARG_STRING, &dtype, "f32 (default), f16 or bf16", "TYPE" },
     { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "N" },
     { "tokenizer-from", 0, 0, G_OPTION_ARG_FILENAME, &tokenizer_from, "Copy vocab.json and merges.txt from this model", "DIR" },
+    { "outliers", 0, 0, G_OPTION_ARG_NONE, &outliers, "Give a few channels of every layer norm a gain of 20-100, as trained ViTs have", NULL },
     { NULL }
   };
   clip_test_model_spec spec;
@@ -432,6 +434,7 @@ cmd_make_test_model (int    argc,
     }
   spec.seed = (uint64_t) seed;
   spec.tokenizer_from = tokenizer_from;
+  spec.outliers = outliers;
   status = clip_test_model_write (&spec, argv[1], &message);
   if (status != CLIP_STATUS_OK)
     return fail_clip (status, message);

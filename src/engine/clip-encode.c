@@ -870,7 +870,9 @@ run_blocks_native (const lane               *ln,
       if (ctx->params.abort_cb != NULL && ctx->params.abort_cb (ctx->params.abort_data))
         return clip_set_error (error, CLIP_STATUS_ABORTED, "encoding aborted");
 
-      a = prepare (ln, &lp->qkv, x, w, w, rows, lw->ln1_w, lw->ln1_b, info->eps, &lda);
+      /* the pack's layer norms where it smoothed them (clip-pack.c) */
+      a = prepare (ln, &lp->qkv, x, w, w, rows, lp->ln1_w != NULL ? lp->ln1_w : lw->ln1_w,
+                   lp->ln1_w != NULL ? lp->ln1_b : lw->ln1_b, info->eps, &lda);
       run_gemm (ln, &lp->qkv, a, lda, rows, qkv, 3 * w, CLIP_EPI_STORE, head_major ? hd : 0);
       lane_run (ln, att_task, &aj, n_seq * (size_t) info->heads);
       if (last)
@@ -889,7 +891,8 @@ run_blocks_native (const lane               *ln,
 
       a = prepare (ln, &lp->o, attn, w, w, rows, NULL, NULL, 0.0f, &lda);
       run_gemm (ln, &lp->o, a, lda, rows, x, w, CLIP_EPI_ADD, 0);
-      a = prepare (ln, &lp->fc1, x, w, w, rows, lw->ln2_w, lw->ln2_b, info->eps, &lda);
+      a = prepare (ln, &lp->fc1, x, w, w, rows, lp->ln2_w != NULL ? lp->ln2_w : lw->ln2_w,
+                   lp->ln2_w != NULL ? lp->ln2_b : lw->ln2_b, info->eps, &lda);
       run_gemm (ln, &lp->fc1, a, lda, rows, mlp, m, act, 0);
       a = prepare (ln, &lp->fc2, mlp, m, m, rows, NULL, NULL, 0.0f, &lda);
       run_gemm (ln, &lp->fc2, a, lda, rows, x, w, CLIP_EPI_ADD, 0);

@@ -37,6 +37,10 @@ typedef struct {
  * matrix [3 width, width], so their product is one GEMM. */
 typedef struct {
   clip_packed qkv, o, fc1, fc2;
+  /* The layer norms in front of qkv and fc1 with the smoothing of
+   * clip-pack.c folded in (INT8), the next weights' input columns scaled
+   * to match; NULL: the model's own. */
+  const float *ln1_w, *ln1_b, *ln2_w, *ln2_b;
 } clip_layer_packed;
 
 typedef struct {
@@ -51,6 +55,7 @@ typedef struct {
                                     * was packed at load (under the pack lock) */
   clip_tower_packed  vision, text;
   clip_packed        patch;        /* [width, 3 p p], no bias */
+  float             *smoothed;     /* the smoothed layer norms' gains and biases, or NULL */
   void              *arena;        /* all the packed data */
   size_t             arena_bytes;
   size_t             arena_mapped; /* bytes mmap()ed, 0 when malloc()ed */

@@ -417,6 +417,179 @@ init_value (rng                    *r,
     }
 }
 
+/* --- activation outliers (spec->outliers) ----------------------------------
+ *
+ * Trained ViTs have a few channels whose layer-norm outputs are one to two
+ * orders of magnitude larger than the rest, the same channels in every
+ * block of a tower: FQ-ViT (Lin et al. 2022) reports serious inter-channel
+ * variation in the LayerNorm inputs of ViT, DeiT and Swin, a few channels'
+ * ranges tens of times the median; RepQ-ViT (Li et al. 2023) the same for
+ * the post-LayerNorm activations; SmoothQuant (Xiao et al. 2022) outliers
+ * about 100x most activations, in a few fixed channels.  (No trained
+ * weights are at hand here: the magnitudes follow those reports, not a
+ * measurement of CLIP ViT-B/32.)  A layer norm's gain and bias are what
+ * put them at a linear layer's input, so the test model puts them there:
+ *
+ *  - OUTLIER_CHANNELS (4 of 768 or 512; 2 in towers narrower than 256)
+ *    channels per tower, picked with the spec's seed and the tower's name,
+ *    the same in every layer norm of that tower (the reported outliers sit
+ *    in fixed channels);
+ *  - in every layer_norm1, layer_norm2, post_layernorm and final_layer_norm,
+ *    each of those channels a gain of random sign and magnitude uniform in
+ *    [20, 100] (the 10-100x above; 20 upwards so that each is a real
+ *    outlier) and a bias of random sign and magnitude 0.1-0.5 times that
+ *    gain (outlier channels are off-centre: their rows' range is lopsided,
+ *    which a zero point alone does not fix);
+ *  - q, k, v (after layer_norm1) and fc1 (after layer_norm2) take those
+ *    input columns back by 1 / (|gain| u), u uniform in [0.5, 2]
+ *    (compensation_of), so the outliers weigh about as much as the other
+ *    channels in the products, as in a trained model whose outlier
+ *    channels do not drown the rest, and the float32 model still tells its
+ *    inputs apart (test-precision checks that).
+ *
+ * Not pre_layrnorm: its output is the residual stream itself, and a 20x
+ * channel there comes out of every layer_norm1 another ~10x larger
+ * (it takes most of the row's variance), 1000x in all at the linear
+ * layers' inputs, beyond what the reports above measure after the layer
+ * norms (and it left the random vision tower mapping every image to
+ * nearly one vector). */
+#define OUTLIER_CHANNELS   4
+#define OUTLIER_GAIN_MIN   20.0f
+#define OUTLIER_GAIN_MAX   100.0f
+
+/* Whether `name` is a layer norm's weight or bias; *prefix_len gets the
+ * length of the layer norm's name (without ".weight"/".bias"). */
+static bool
+is_layer_norm (const char *name,
+               size_t     *prefix_len,
+               bool       *is_bias)
+{
+  static const char *const norms[] = { "layer_norm1.", "layer_norm2.",
+                                       "post_layernorm.", "final_layer_norm." };
+
+  for (size_t i = 0; i < G_N_ELEMENTS (norms); i++)
+    {
+      const char *at = strstr (name, norms[i]);
+      if (at != NULL)
+        {
+          const char *rest = at + strlen (norms[i]);
+          *prefix_len = (size_t) (rest - 1 - name);
+          *is_bias = strcmp (rest, "bias") == 0;
+          return *is_bias || strcmp (rest, "weight") == 0;
+        }
+    }
+  return false;
+}
+
+typedef struct {
+  int   n;
+  int   channel[OUTLIER_CHANNELS];
+  float gain[OUTLIER_CHANNELS];
+  float bias[OUTLIER_CHANNELS];
+} outlier_set;
+
+/* The outlier channels of the layer norm tensor `name` of `width`
+ * channels, and their gains and biases; n = 0 for other tensors. */
+static void
+outliers_of (const clip_test_model_spec *spec,
+             const char                 *name,
+             uint64_t                    width,
+             outlier_set                *out)
+{
+  size_t prefix_len;
+  bool is_bias;
+  const char *dot;
+  rng r;
+
+  memset (out, 0, sizeof *out);
+  if (!spec->outliers || !is_layer_norm (name, &prefix_len, &is_bias)
+      || (dot = strchr (name, '.')) == NULL)
+    return;
+
+  /* the tower's channels: seeded by its name ("vision_model", "text_model") */
+  {
+    g_autofree char *tower = g_strndup (name, (gsize) (dot - name));
+    g_autofree char *key = g_strconcat (tower, "#outlier-channels", NULL);
+
+    out->n = width >= 256 ? OUTLIER_CHANNELS : 2;
+    rng_init (&r, spec->seed, key);
+    for (int i = 0; i < out->n; i++)
+      {
+        int c, again;
+        do
+          {
+            c = (int) (rng_uniform (&r) * (float) width);
+            again = 0;
+            for (int j = 0; j < i; j++)
+              again |= out->channel[j] == c;
+          }
+        while (again || c >= (int) width);
+        out->channel[i] = c;
+      }
+  }
+  /* this layer norm's magnitudes: seeded by its name, so that its weight
+   * and its bias agree */
+  {
+    g_autofree char *norm = g_strndup (name, prefix_len);
+    g_autofree char *key = g_strconcat (norm, "#outliers", NULL);
+
+    rng_init (&r, spec->seed, key);
+    for (int i = 0; i < out->n; i++)
+      {
+        float gain = OUTLIER_GAIN_MIN + (OUTLIER_GAIN_MAX - OUTLIER_GAIN_MIN) * rng_uniform (&r);
+        float bias = gain * (0.1f + 0.4f * rng_uniform (&r));
+        out->gain[i] = rng_uniform (&r) < 0.5f ? -gain : gain;
+        out->bias[i] = rng_uniform (&r) < 0.5f ? -bias : bias;
+      }
+  }
+  if (is_bias)
+    memcpy (out->gain, out->bias, sizeof out->gain);
+}
+
+/* For a linear weight that reads a layer norm with outliers (q, k and v
+ * read layer_norm1, fc1 reads layer_norm2): the factor of each outlier
+ * input column, 1 / (|gain| u) with u uniform in [0.5, 2], so that the
+ * channel weighs about as much as the others in the product (a trained
+ * model's outliers do not drown its other channels: they must stay
+ * legible after a reduced precision rounds them) but not exactly as
+ * much.  n = 0 for other tensors. */
+static void
+compensation_of (const clip_test_model_spec *spec,
+                 const char                 *name,
+                 uint64_t                    width,
+                 outlier_set                *out)
+{
+  static const char *const readers[][2] = {
+    { "self_attn.q_proj.weight", "layer_norm1.weight" },
+    { "self_attn.k_proj.weight", "layer_norm1.weight" },
+    { "self_attn.v_proj.weight", "layer_norm1.weight" },
+    { "mlp.fc1.weight", "layer_norm2.weight" },
+  };
+  size_t len = strlen (name);
+
+  memset (out, 0, sizeof *out);
+  if (!spec->outliers)
+    return;
+  for (size_t i = 0; i < G_N_ELEMENTS (readers); i++)
+    {
+      size_t rlen = strlen (readers[i][0]);
+
+      if (len > rlen && strcmp (name + len - rlen, readers[i][0]) == 0)
+        {
+          g_autofree char *prefix = g_strndup (name, len - rlen);
+          g_autofree char *norm = g_strconcat (prefix, readers[i][1], NULL);
+          g_autofree char *key = g_strconcat (prefix, readers[i][1], "#compensation", NULL);
+          rng r;
+
+          outliers_of (spec, norm, width, out);
+          rng_init (&r, spec->seed, key);
+          for (int o = 0; o < out->n; o++)
+            out->gain[o] = 1.0f / (fabsf (out->gain[o]) * (0.5f + 1.5f * rng_uniform (&r)));
+          return;
+        }
+    }
+}
+
 static void
 append_tensor_header (GString                *s,
                       const clip_tensor_spec *spec,
@@ -491,7 +664,12 @@ write_safetensors (const clip_test_model_spec *spec,
       const clip_tensor_spec *ts = &specs[i];
       rng r;
 
+      outlier_set outliers, compensation;
+      uint64_t k_in = ts->n_dims == 2 ? ts->shape[1] : 1;
+
       rng_init (&r, spec->seed, ts->name);
+      outliers_of (spec, ts->name, ts->numel, &outliers);
+      compensation_of (spec, ts->name, k_in, &compensation);
       for (uint64_t done = 0; done < ts->numel && !ferror (fp);)
         {
           size_t n = (size_t) MIN ((uint64_t) CHUNK, ts->numel - done);
@@ -500,6 +678,14 @@ write_safetensors (const clip_test_model_spec *spec,
             {
               float v = init_value (&r, ts, spec->shape.logit_scale);
               uint32_t bits;
+
+              /* (outliers_of put the bias into gain[] for a bias tensor) */
+              for (int o = 0; o < outliers.n; o++)
+                if ((uint64_t) outliers.channel[o] == done + k)
+                  v = outliers.gain[o];
+              for (int o = 0; o < compensation.n; o++)
+                if ((uint64_t) compensation.channel[o] == (done + k) % k_in)
+                  v *= compensation.gain[o];
 
               switch (dtype)
                 {

@@ -72,7 +72,9 @@ typedef enum {
   CLIP_PRECISION_BF16,    /* bfloat16 weights and activations, float32 sums */
   CLIP_PRECISION_INT8,    /* int8 weights with a scale per output channel, uint8
                            * activations with a scale and zero point per row,
-                           * int32 sums */
+                           * int32 sums; layer-norm channels over 4x the median
+                           * gain are smoothed into the next weights at pack
+                           * time (clip-pack.c; CLIP_NO_SMOOTHING=1 turns it off) */
   CLIP_N_PRECISIONS
 } clip_precision;
 
@@ -322,6 +324,12 @@ typedef struct {
    * otherwise a byte-level vocabulary of shape.vocab_size entries is
    * generated (valid, but not CLIP's). */
   const char     *tokenizer_from;
+  /* If set, the layer norms of both towers (layer_norm1, layer_norm2,
+   * post_layernorm, final_layer_norm) give a few fixed channels a gain of
+   * 20-100 and a bias offset, as trained ViTs have, and the next linear
+   * weights take them back (clip-testmodel.c says which and why):
+   * activation outliers for testing the reduced precisions. */
+  int             outliers;
 } clip_test_model_spec;
 
 /* Fills `spec` with a named preset: "vit-b-32", "vit-b-16", "vit-l-14",

@@ -24,6 +24,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "cs-clip-error.h"
 #include "cs-clip-runtime.h"
 #include "cs-decode.h"
@@ -364,5 +366,364 @@ cs_clip_runtime_embed_image (CsClipRuntime  *rt,
   if (status != CLIP_STATUS_OK)
     return propagate (error, status, message, cancellable);
   clip_normalize (out, rt->dim);
+  return TRUE;
+}
+
+/* --- the run-time precision check -------------------------------------------
+ *
+ * The reduced precisions are checked on random and toy weights in the
+ * tests; a user's model may be harder (trained ViTs have activation
+ * outliers, which int8 handles only through the smoothing of clip-pack.c).
+ * So before a model is first indexed in a reduced precision, a fixed set
+ * of four synthetic images (gradients, a disc, stripes, a checkerboard,
+ * made here) and four short texts is embedded in float32 and in that
+ * precision, a tower at a time (so that at most one tower's weights are
+ * held at once), and the precision is used only when its worst cosine to
+ * float32 reaches CS_CLIP_CHECK_FLOOR; otherwise the next one the CPU has
+ * instructions for is tried (int8, then bf16), and float32 is the last.
+ * The outcome is kept in the store's setting "precision-check". */
+
+#define CHECK_SETTING  "precision-check"
+#define CHECK_VERSION  "v1"
+#define CHECK_IMAGES   4
+#define CHECK_W        240
+#define CHECK_H        200
+
+static const char *const check_texts[] = {
+  "a photo of a dog", "a red car parked on a street at night",
+  "sunset over the sea", "two children playing football in a park",
+};
+
+gboolean
+cs_clip_precision_is_forced (void)
+{
+  const char *forced = g_getenv ("CLIPSIGHT_PRECISION");
+  clip_precision p;
+
+  return forced != NULL && *forced != '\0' && clip_precision_parse (forced, &p);
+}
+
+/* Image b of the check set, RGB8 CHECK_W x CHECK_H. */
+static void
+check_image (int     b,
+             guint8 *rgb)
+{
+  for (int y = 0; y < CHECK_H; y++)
+    for (int x = 0; x < CHECK_W; x++)
+      {
+        guint8 *p = rgb + ((gsize) y * CHECK_W + x) * 3;
+        int r, g, bl;
+
+        switch (b)
+          {
+          case 0: /* a horizontal gradient, red to blue */
+            r = 255 * (CHECK_W - 1 - x) / (CHECK_W - 1);
+            g = 40;
+            bl = 255 * x / (CHECK_W - 1);
+            break;
+          case 1: /* a white disc on a vertical green gradient */
+            {
+              int dx = x - CHECK_W / 2, dy = y - CHECK_H / 2;
+              gboolean in = dx * dx + dy * dy < 60 * 60;
+              r = in ? 250 : 20;
+              g = in ? 250 : 255 * y / (CHECK_H - 1);
+              bl = in ? 250 : 60;
+            }
+            break;
+          case 2: /* diagonal stripes of yellow and dark blue */
+            {
+              gboolean on = ((x + y) / 12) % 2 == 0;
+              r = on ? 240 : 20;
+              g = on ? 210 : 30;
+              bl = on ? 30 : 120;
+            }
+            break;
+          default: /* a grey checkerboard with an orange square */
+            {
+              gboolean sq = x > 140 && x < 210 && y > 30 && y < 100;
+              int v = ((x / 20) + (y / 20)) % 2 ? 200 : 60;
+              r = sq ? 250 : v;
+              g = sq ? 140 : v;
+              bl = sq ? 20 : v;
+            }
+            break;
+          }
+        p[0] = (guint8) r;
+        p[1] = (guint8) g;
+        p[2] = (guint8) bl;
+      }
+}
+
+/* The check set's embeddings in `precision`: CHECK_IMAGES images into
+ * *img, the texts into *txt (dim floats each; allocated here if NULL). */
+static gboolean
+check_embed (const char      *dir,
+             clip_precision   precision,
+             float          **img,
+             float          **txt,
+             int             *dim,
+             GCancellable    *cancellable,
+             GError         **error)
+{
+  for (int t = 0; t < 2; t++)
+    {
+      clip_model *model = NULL;
+      clip_ctx *ctx = NULL;
+      clip_params params = clip_params_default ();
+      Ctx abort_data = { NULL, cancellable };
+      char *message = NULL;
+      clip_status status;
+
+      status = clip_model_load_for (dir, precision, t == 0 ? CLIP_TOWER_VISION : CLIP_TOWER_TEXT,
+                                    &model, &message);
+      if (status == CLIP_STATUS_OK)
+        {
+          *dim = clip_model_get_info (model)->embed_dim;
+          if (*img == NULL)
+            *img = g_new (float, (gsize) CHECK_IMAGES * *dim);
+          if (*txt == NULL)
+            *txt = g_new (float, G_N_ELEMENTS (check_texts) * *dim);
+          params.precision = precision;
+          params.abort_cb = abort_cb;
+          params.abort_data = &abort_data;
+          status = clip_ctx_new (model, &params, &ctx, &message);
+        }
+      if (status == CLIP_STATUS_OK && t == 0)
+        {
+          size_t nf = clip_model_image_floats (model);
+          g_autofree float *pix = g_new (float, nf * CHECK_IMAGES);
+          g_autofree guint8 *rgb = g_new (guint8, (gsize) CHECK_W * CHECK_H * 3);
+
+          for (int b = 0; b < CHECK_IMAGES && status == CLIP_STATUS_OK; b++)
+            {
+              clip_image image = { rgb, CHECK_W, CHECK_H, CHECK_W * 3, CLIP_PIXELS_RGB8, 0 };
+
+              check_image (b, rgb);
+              status = clip_preprocess (clip_model_get_preprocess (model), &image, pix + nf * b, &message);
+            }
+          if (status == CLIP_STATUS_OK)
+            status = clip_encode_images (ctx, pix, CHECK_IMAGES, *img, &message);
+        }
+      else if (status == CLIP_STATUS_OK)
+        {
+          const clip_tokenizer *tok = clip_model_get_tokenizer (model);
+          int ctxlen = clip_model_get_info (model)->context_length;
+          g_autofree int32_t *ids = g_new0 (int32_t, (gsize) ctxlen * G_N_ELEMENTS (check_texts));
+
+          for (guint i = 0; i < G_N_ELEMENTS (check_texts); i++)
+            clip_tokenizer_encode (tok, check_texts[i], -1, ids + (gsize) i * ctxlen, ctxlen);
+          status = clip_encode_texts (ctx, ids, G_N_ELEMENTS (check_texts), *txt, &message);
+        }
+      clip_ctx_free (ctx);
+      clip_model_free (model);
+      if (status != CLIP_STATUS_OK)
+        return propagate (error, status, message, cancellable);
+    }
+  return TRUE;
+}
+
+static double
+cosine (const float *a,
+        const float *b,
+        int          dim)
+{
+  double ab = 0.0, aa = 0.0, bb = 0.0;
+
+  for (int d = 0; d < dim; d++)
+    {
+      ab += (double) a[d] * b[d];
+      aa += (double) a[d] * a[d];
+      bb += (double) b[d] * b[d];
+    }
+  return aa > 0.0 && bb > 0.0 ? ab / sqrt (aa * bb) : (aa == bb ? 1.0 : 0.0);
+}
+
+/* What the outcome depends on: the model's folder and weights file, the
+ * kernel table, and whether the engine smooths int8 outliers. */
+static char *
+check_key (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "model.safetensors", NULL);
+  const char *smooth = g_getenv ("CLIP_NO_SMOOTHING");
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    memset (&st, 0, sizeof st);
+  return g_strdup_printf ("%s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %s%s %s", CHECK_VERSION,
+                          (gint64) st.st_size, (gint64) st.st_mtime, clip_kernels_name (),
+                          smooth != NULL && *smooth != '\0' && !g_str_equal (smooth, "0") ? " nosmooth" : "",
+                          dir);
+}
+
+/* The setting: "KEY\nCHOSEN\nNAME=COSINE NAME=COSINE..." (KEY ends with
+ * the folder, which may hold anything but a newline is unlikely; a
+ * folder with one is checked every time, which is only slower). */
+static gboolean
+check_parse (const char       *value,
+             char            **key,
+             CsPrecisionCheck *out)
+{
+  g_auto(GStrv) lines = value != NULL ? g_strsplit (value, "\n", -1) : NULL;
+  g_auto(GStrv) pairs = NULL;
+
+  if (lines == NULL || g_strv_length (lines) != 3 || !clip_precision_parse (lines[1], &out->precision))
+    return FALSE;
+  for (int p = 0; p < CLIP_N_PRECISIONS; p++)
+    out->tested[p] = NAN;
+  pairs = g_strsplit (lines[2], " ", -1);
+  for (guint i = 0; pairs[i] != NULL; i++)
+    {
+      const char *eq = strchr (pairs[i], '=');
+      g_autofree char *name = eq != NULL ? g_strndup (pairs[i], (gsize) (eq - pairs[i])) : NULL;
+      clip_precision p;
+
+      if (name != NULL && clip_precision_parse (name, &p))
+        out->tested[p] = g_ascii_strtod (eq + 1, NULL);
+    }
+  out->cosine = out->precision == CLIP_PRECISION_F32 ? 1.0 : out->tested[out->precision];
+  if (key != NULL)
+    *key = g_strdup (lines[0]);
+  return TRUE;
+}
+
+gboolean
+cs_clip_precision_check_read (CsStore          *store,
+                              CsPrecisionCheck *out)
+{
+  g_autofree char *value = cs_store_get_setting (store, CHECK_SETTING, NULL);
+
+  return check_parse (value, NULL, out);
+}
+
+gboolean
+cs_clip_check_precision (const char        *dir,
+                         CsStore           *store,
+                         CsPrecisionCheck  *out,
+                         GCancellable      *cancellable,
+                         GError           **error)
+{
+  /* f16 is not among them: where it is "fast" (F16C) it still encodes
+   * slower than f32 (README, Performance: 43 against 45 images/s), so
+   * the indexer never picks it */
+  static const clip_precision order[] = { CLIP_PRECISION_INT8, CLIP_PRECISION_BF16 };
+  g_autofree char *key = check_key (dir);
+  g_autofree float *img32 = NULL, *txt32 = NULL, *img = NULL, *txt = NULL;
+  g_autoptr(GString) record = NULL;
+  gint64 t0;
+  int dim = 0;
+
+  for (int p = 0; p < CLIP_N_PRECISIONS; p++)
+    out->tested[p] = NAN;
+  out->precision = CLIP_PRECISION_F32;
+  out->cosine = 1.0;
+  if (cs_clip_precision_is_forced ())
+    {
+      out->precision = cs_clip_indexing_precision ();
+      out->cosine = NAN;
+      return TRUE;
+    }
+  if (store != NULL)
+    {
+      g_autofree char *value = cs_store_get_setting (store, CHECK_SETTING, NULL);
+      g_autofree char *old_key = NULL;
+      CsPrecisionCheck old;
+
+      if (check_parse (value, &old_key, &old) && g_str_equal (old_key, key))
+        {
+          *out = old;
+          return TRUE;
+        }
+    }
+
+  record = g_string_new (NULL);
+  t0 = g_get_monotonic_time ();
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      clip_precision p = order[i];
+      double worst = 1.0;
+
+      if (!clip_precision_is_fast (p))
+        continue;
+      if (img32 == NULL && !check_embed (dir, CLIP_PRECISION_F32, &img32, &txt32, &dim, cancellable, error))
+        return FALSE;
+      if (!check_embed (dir, p, &img, &txt, &dim, cancellable, error))
+        return FALSE;
+      for (int b = 0; b < CHECK_IMAGES; b++)
+        worst = MIN (worst, cosine (img + (gsize) b * dim, img32 + (gsize) b * dim, dim));
+      for (guint b = 0; b < G_N_ELEMENTS (check_texts); b++)
+        worst = MIN (worst, cosine (txt + (gsize) b * dim, txt32 + (gsize) b * dim, dim));
+      out->tested[p] = worst;
+      {
+        char num[G_ASCII_DTOSTR_BUF_SIZE];
+        /* not printf's %f: the locale's decimal comma would not read back */
+        g_string_append_printf (record, "%s%s=%s", record->len ? " " : "", clip_precision_name (p),
+                                g_ascii_formatd (num, sizeof num, "%.6f", worst));
+      }
+      if (worst >= CS_CLIP_CHECK_FLOOR)
+        {
+          out->precision = p;
+          out->cosine = worst;
+          break;
+        }
+      g_message ("%s: %s reaches only cosine %.4f to float32 on the check set; trying the next precision",
+                 dir, clip_precision_name (p), worst);
+    }
+
+  g_debug ("%s: precision check: %s chosen (%s) in %.0f ms", dir, clip_precision_name (out->precision),
+           record->str, (double) (g_get_monotonic_time () - t0) / 1000.0);
+  if (store != NULL)
+    {
+      g_autofree char *value = g_strdup_printf ("%s\n%s\n%s", key, clip_precision_name (out->precision),
+                                                record->str);
+      /* a cache: failing to keep it only means checking again */
+      cs_store_set_setting (store, CHECK_SETTING, value, NULL);
+    }
+  return TRUE;
+}
+
+static void
+check_read_thread (GTask        *task,
+                   gpointer      source,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  GError *error = NULL;
+  g_autoptr(CsStore) store = cs_store_open (task_data, &error);
+  CsPrecisionCheck *check;
+
+  if (store == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  check = g_new0 (CsPrecisionCheck, 1);
+  if (!cs_clip_precision_check_read (store, check))
+    g_clear_pointer (&check, g_free);
+  g_task_return_pointer (task, check, g_free);
+}
+
+void
+cs_clip_precision_check_read_async (const char          *database_path,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, cs_clip_precision_check_read_async);
+  g_task_set_task_data (task, g_strdup (database_path), g_free);
+  g_task_run_in_thread (task, check_read_thread);
+}
+
+gboolean
+cs_clip_precision_check_read_finish (GAsyncResult      *result,
+                                     CsPrecisionCheck  *out,
+                                     GError           **error)
+{
+  g_autofree CsPrecisionCheck *check = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (check == NULL)
+    return FALSE;
+  *out = *check;
   return TRUE;
 }

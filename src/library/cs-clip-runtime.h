@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 
 #include "clip.h"
+#include "cs-store.h"
 
 G_BEGIN_DECLS
 
@@ -21,6 +22,49 @@ typedef struct _CsClipRuntime CsClipRuntime;
  * bf16, int8) when set, else the fastest mode the CPU has instructions
  * for (see README, "Performance"). */
 clip_precision cs_clip_indexing_precision  (void);
+
+/* The run-time check of the reduced precisions (cs-clip-runtime.c): the
+ * worst cosine to float32 a precision must reach on a fixed set of
+ * synthetic images and texts to be used. */
+#define CS_CLIP_CHECK_FLOOR 0.995
+
+typedef struct {
+  clip_precision precision;                /* the one chosen */
+  double         cosine;                   /* its worst cosine to f32 (1 for f32) */
+  double         tested[CLIP_N_PRECISIONS]; /* each precision's worst cosine, NAN if untried */
+} CsPrecisionCheck;
+
+/* Whether CLIPSIGHT_PRECISION names a precision (which is then used
+ * without a check). */
+gboolean       cs_clip_precision_is_forced   (void);
+
+/* The precision to index the model in `dir` with: the forced one, else
+ * the first of int8, bf16 that the CPU has instructions for (see
+ * clip_precision_is_fast) and whose embeddings of the check set reach
+ * CS_CLIP_CHECK_FLOOR, else f32 (as cs_clip_indexing_precision, never
+ * f16: it is slower than f32).  The outcome is kept in `store`'s
+ * settings (when not NULL) for the model's folder, the size and time of
+ * its model.safetensors and the kernel table, so the check runs once per
+ * model.  Errors: loading the model, G_IO_ERROR_CANCELLED. */
+gboolean       cs_clip_check_precision       (const char          *dir,
+                                              CsStore             *store,
+                                              CsPrecisionCheck    *out,
+                                              GCancellable        *cancellable,
+                                              GError             **error);
+/* The last check kept in `store` (whatever the model); FALSE if none. */
+gboolean       cs_clip_precision_check_read  (CsStore             *store,
+                                              CsPrecisionCheck    *out);
+
+/* cs_clip_precision_check_read on the database at `database_path` (NULL:
+ * the default), opened in a thread: for the app's Preferences.  The
+ * finish returns FALSE (error unset) when no check is kept. */
+void           cs_clip_precision_check_read_async  (const char          *database_path,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+gboolean       cs_clip_precision_check_read_finish (GAsyncResult        *result,
+                                                    CsPrecisionCheck    *out,
+                                                    GError             **error);
 
 /* Loads the model in `dir` and derives its id (cs_model_id_for_dir). */
 CsClipRuntime *cs_clip_runtime_load          (const char          *dir,

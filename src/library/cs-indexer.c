@@ -301,6 +301,7 @@ typedef struct {
   char          *database_path;
   char          *model_dir;
   clip_precision precision;
+  gboolean       check_precision; /* chosen by cs_clip_check_precision on first load */
   GPtrArray     *folder_ops;     /* FolderOp* */
   GPtrArray     *roots;          /* char*, NULL: every included folder */
   GCancellable  *cancellable;
@@ -1059,6 +1060,17 @@ job_load_model (Job     *job,
 
   if (job->ctx != NULL)
     return TRUE;
+  if (job->check_precision)
+    {
+      CsPrecisionCheck check;
+
+      if (!cs_clip_check_precision (job->model_dir, job->store, &check, job->cancellable, error))
+        return FALSE;
+      job->precision = check.precision;
+      job->check_precision = FALSE;
+      if (job->summary != NULL)
+        job->summary->precision = clip_precision_name (job->precision);
+    }
   if (job->model == NULL)
     {
       status = clip_model_load_for (job->model_dir, job->precision, CLIP_TOWER_VISION, &job->model, &msg);
@@ -1563,7 +1575,10 @@ start_run (CsIndexer *self)
   job->database_path = g_strdup (self->database_path);
   job->model_dir = g_strdup (self->model_dir);
   if (self->precision == NULL || !clip_precision_parse (self->precision, &job->precision))
-    job->precision = cs_clip_indexing_precision ();
+    {
+      job->precision = cs_clip_indexing_precision ();
+      job->check_precision = !cs_clip_precision_is_forced ();
+    }
   job->folder_ops = g_steal_pointer (&self->folder_ops);
   self->folder_ops = g_ptr_array_new_with_free_func (folder_op_free);
   job->roots = g_steal_pointer (&self->queued_roots);

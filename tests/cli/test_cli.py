@@ -11,6 +11,7 @@ import json
 import math
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -127,6 +128,49 @@ class Contract(TempDirCase):
         self.assertFailsWith(["make-test-model", "--preset", "vit-z-99", os.path.join(self.tmp, "z")],
                              "vit-z-99")
         self.assertFailsWith(["make-test-model", "--dtype", "f8", os.path.join(self.tmp, "z")], "f8")
+
+    def test_make_test_model_outliers(self):
+        """--outliers: the same few channels of every block layer norm get
+        gains of 20-100 and biases of 0.1-0.5 times them; q/k/v and fc1 take
+        them back in those input columns; without it, no channel stands out."""
+        def tensors(d):
+            with open(os.path.join(d, "model.safetensors"), "rb") as f:
+                n = struct.unpack("<Q", f.read(8))[0]
+                header = json.loads(f.read(n))
+                data = f.read()
+            def get(name):
+                t = header[name]
+                b, e = t["data_offsets"]
+                return list(struct.unpack("<%df" % ((e - b) // 4), data[b:e])), t["shape"]
+            return get
+        plain, outl = os.path.join(self.tmp, "plain"), os.path.join(self.tmp, "outliers")
+        for d, extra in ((plain, []), (outl, ["--outliers"])):
+            rc, _, err = run("make-test-model", "--preset", "tiny", *extra, d)
+            self.assertEqual(rc, 0, err)
+        get = tensors(plain)
+        g, _ = get("vision_model.encoder.layers.0.layer_norm1.weight")
+        self.assertLess(max(abs(x) for x in g), 1.2)
+        get = tensors(outl)
+        channels = None
+        for tower in ("vision_model", "text_model"):
+            for norm in ("encoder.layers.0.layer_norm1", "encoder.layers.1.layer_norm2"):
+                g, _ = get("%s.%s.weight" % (tower, norm))
+                b, _ = get("%s.%s.bias" % (tower, norm))
+                big = [c for c in range(len(g)) if abs(g[c]) > 2]
+                self.assertEqual(len(big), 2, (tower, norm))  # 2 in a 64-wide tower
+                if tower == "vision_model":
+                    channels = channels or big
+                    self.assertEqual(big, channels)
+                for c in big:
+                    self.assertTrue(20 <= abs(g[c]) <= 100, g[c])
+                    self.assertTrue(0.1 * abs(g[c]) - 1e-4 <= abs(b[c]) <= 0.5 * abs(g[c]) + 1e-4, b[c])
+        g, _ = get("vision_model.encoder.layers.0.layer_norm1.weight")
+        q, shape = get("vision_model.encoder.layers.0.self_attn.q_proj.weight")
+        k = shape[1]
+        for c in channels:
+            col = max(abs(q[r * k + c]) for r in range(shape[0]))
+            # the others are ~N(0, 0.02): bounded by 3.5 x 0.02; these by that / (|g| / 2)
+            self.assertLess(col, 0.07 * 2 / abs(g[c]) + 1e-6)
 
 
 class Errors(TempDirCase):

@@ -152,6 +152,14 @@ class EndToEnd(IndexCase):
         self.assertGreaterEqual(min(cosine(stored32[p], want32[p]) for p in exact), 0.999999)
         st = status(self.db)
         self.assertEqual((st["photos"], st["searchable"], st["failed"]), (len(names), len(names), 0))
+        # the run-time precision check: what it chose, and its cosine to f32
+        self.assertIsNone(status(db32)["precision"])  # asked for f32: nothing checked
+        if not os.environ.get("CLIPSIGHT_PRECISION"):
+            self.assertEqual(st["precision"], s["precision"])
+            self.assertGreaterEqual(st["precision_check_cosine"], 0.995)
+            self.assertLessEqual(st["precision_check_cosine"], 1.000001)
+            if s["precision"] != "f32":
+                self.assertEqual(st["precision_check"][s["precision"]], st["precision_check_cosine"])
         # a second run changes nothing
         s = index(self.db, self.photos)
         self.assertEqual((s["added"], s["updated"], s["moved"], s["removed"], s["unchanged"]),
