@@ -1342,12 +1342,14 @@ clip_encode_texts (clip_ctx      *ctx,
 
       for (size_t b0 = 0; b0 < (size_t) n;)
         {
-          size_t b1 = b0 + 1, pass_rows = lens[b0];
+          size_t b1 = b0 + 1, pass_rows = lens[b0], base = starts[b0];
 
           while (b1 < (size_t) n && pass_rows + lens[b1] <= ROWS_PER_PASS)
             pass_rows += lens[b1++];
+          /* the pass's rows count from its first text's (read once: the
+           * loop overwrites starts[b0] first) */
           for (size_t b = b0; b < b1; b++)
-            starts[b] -= starts[b0];
+            starts[b] -= base;
           status = encode_texts_native (ctx, ids + b0 * ctxlen, b1 - b0, starts + b0, lens + b0,
                                         pass_rows, out + b0 * e, error);
           if (status != CLIP_STATUS_OK)
