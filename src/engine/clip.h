@@ -41,6 +41,8 @@ typedef enum {
   CLIP_STATUS_INVALID_ARGUMENT, /* the caller passed something impossible */
   CLIP_STATUS_NO_MEMORY,
   CLIP_STATUS_ABORTED,          /* the abort callback asked to stop */
+  CLIP_STATUS_NOT_FINITE,       /* an embedding came out NaN or infinite (the
+                                 * arithmetic overflowed); no vector is returned */
 } clip_status;
 
 /* A short English description of a status ("format error", ...). Static. */
