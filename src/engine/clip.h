@@ -94,6 +94,11 @@ clip_status clip_tokenizer_load (const char      *vocab_path,
                                  char           **error);
 void        clip_tokenizer_free (clip_tokenizer *tok);
 
+/* The largest vocab.json or merges.txt clip_tokenizer_load reads: bigger
+ * files are refused (CLIP_STATUS_FORMAT) before they are read.  CLIP's
+ * are 0.9 MB and 0.5 MB. */
+#define CLIP_TOKENIZER_MAX_FILE (64u << 20)
+
 /* Ids of "<|startoftext|>" and "<|endoftext|>" (49406 and 49407 for CLIP). */
 int32_t     clip_tokenizer_sot_id     (const clip_tokenizer *tok);
 int32_t     clip_tokenizer_eot_id     (const clip_tokenizer *tok);

@@ -1738,6 +1738,48 @@ test_st_logit_scale_absurd (Broken        *f,
   clip_model_free (load_ok (f->dir));
 }
 
+/* vocab.json's ids must all be rows of the token embedding: as many
+ * entries as rows is not enough when one id is past the end. */
+static void
+test_vocab_id_past_embedding (Broken        *f,
+                              gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "vocab.json", NULL);
+  g_autofree char *from = g_build_filename (base_dir, "vocab.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  GError *gerror = NULL;
+  JsonObject *root;
+  GList *members;
+  g_autofree char *text = NULL;
+  g_autofree char *victim = NULL;
+  gsize len;
+
+  json_parser_load_from_file (parser, from, &gerror);
+  g_assert_no_error (gerror);
+  root = json_node_get_object (json_parser_get_root (parser));
+  /* move an ordinary token (not a byte symbol, not a special token) to
+   * id 49408, one past the last row, and 2147483647 for a second case */
+  members = json_object_get_members (root);
+  for (GList *l = members; l != NULL; l = l->next)
+    if (json_object_get_int_member (root, l->data) == 40000)
+      victim = g_strdup (l->data);
+  g_assert_nonnull (victim);
+  g_list_free (members);
+  json_object_set_int_member (root, victim, 49408);
+  json_generator_set_root (gen, json_parser_get_root (parser));
+  text = json_generator_to_data (gen, &len);
+  write_bytes (path, text, len);
+  expect_error (f->dir, CLIP_STATUS_MISMATCH, path, "the id 49408 is outside",
+                "text_config.vocab_size 49408", NULL);
+
+  json_object_set_int_member (root, victim, 2147483647);
+  g_free (text);
+  text = json_generator_to_data (gen, &len);
+  write_bytes (path, text, len);
+  expect_error (f->dir, CLIP_STATUS_MISMATCH, path, "the id 2147483647 is outside", NULL);
+}
+
 /* --- main ------------------------------------------------------------------------ */
 
 int
@@ -1810,6 +1852,7 @@ main (int   argc,
   ADD ("safetensors/unaligned-and-mixed", test_st_unaligned_and_mixed, NULL);
   ADD ("safetensors/logit-scale-absurd", test_st_logit_scale_absurd, NULL);
   ADD ("encode/overflow-refused", test_overflow_refused, NULL);
+  ADD ("tokenizer/id-past-embedding", test_vocab_id_past_embedding, NULL);
   g_test_add_func ("/engine/model-load/safetensors/non-finite", test_st_non_finite);
 #undef ADD
 
