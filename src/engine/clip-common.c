@@ -23,6 +23,7 @@ clip_status_to_string (clip_status status)
     case CLIP_STATUS_INVALID_ARGUMENT: return "invalid argument";
     case CLIP_STATUS_NO_MEMORY: return "out of memory";
     case CLIP_STATUS_ABORTED: return "aborted";
+    case CLIP_STATUS_NOT_FINITE: return "result not a finite number";
     default: return "unknown status";
     }
 }

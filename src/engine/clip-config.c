@@ -31,6 +31,15 @@
 #define MAX_IMAGE      8192
 #define MAX_PIXELS     16384
 
+/* Bounds on the numbers, far outside any real model's, inside which no
+ * normalised pixel or layer norm can overflow float32: a pixel normalises
+ * to at most (255 rescale_factor + |mean|) / std = 1.1e8, whose square
+ * summed over any width stays finite. */
+#define MAX_EPS        1.0
+#define MAX_MEAN       1e4
+#define MIN_STD        1e-4
+#define MAX_STD        1e4
+
 static clip_status
 load_json (const char  *path,
            JsonParser **out,
@@ -329,6 +338,10 @@ check_tower (const char            *what,
   if (!(t->eps > 0.0f) || !isfinite (t->eps))
     return clip_set_error (error, CLIP_STATUS_FORMAT,
                            "%s: %s.layer_norm_eps must be a positive number", what, section);
+  if (t->eps > MAX_EPS)
+    return clip_set_error (error, CLIP_STATUS_FORMAT,
+                           "%s: %s.layer_norm_eps %g is implausibly large (at most %g; CLIP's is 1e-5)",
+                           what, section, (double) t->eps, MAX_EPS);
   if (t->act != CLIP_ACT_QUICK_GELU && t->act != CLIP_ACT_GELU)
     return clip_set_error (error, CLIP_STATUS_UNSUPPORTED,
                            "%s: %s.hidden_act is not supported", what, section);
@@ -512,14 +525,26 @@ clip_preprocess_params_check (const clip_preprocess_params *p,
   if (!(p->rescale_factor > 0.0f) || !isfinite (p->rescale_factor))
     return clip_set_error (error, CLIP_STATUS_FORMAT,
                            "%s: rescale_factor must be a positive number", what);
+  if (p->rescale_factor > 1.0f)
+    return clip_set_error (error, CLIP_STATUS_FORMAT,
+                           "%s: rescale_factor %g is implausibly large (at most 1; CLIP's is 1/255)",
+                           what, (double) p->rescale_factor);
   for (int c = 0; c < 3; c++)
     {
       if (!isfinite (p->mean[c]))
         return clip_set_error (error, CLIP_STATUS_FORMAT,
                                "%s: image_mean[%d] must be a finite number", what, c);
+      if (fabsf (p->mean[c]) > MAX_MEAN)
+        return clip_set_error (error, CLIP_STATUS_FORMAT,
+                               "%s: image_mean[%d] = %g is implausibly large (at most %g in size)",
+                               what, c, (double) p->mean[c], MAX_MEAN);
       if (!(p->std[c] > 0.0f) || !isfinite (p->std[c]))
         return clip_set_error (error, CLIP_STATUS_FORMAT,
                                "%s: image_std[%d] must be a positive number", what, c);
+      if (p->std[c] < MIN_STD || p->std[c] > MAX_STD)
+        return clip_set_error (error, CLIP_STATUS_FORMAT,
+                               "%s: image_std[%d] = %g is implausible (it must be from %g to %g; "
+                               "CLIP's are about 0.27)", what, c, (double) p->std[c], MIN_STD, MAX_STD);
     }
   return CLIP_STATUS_OK;
 }

@@ -1182,12 +1182,12 @@ encode_texts_native (clip_ctx      *ctx,
   return CLIP_STATUS_OK;
 }
 
-clip_status
-clip_encode_images (clip_ctx    *ctx,
-                    const float *pixels,
-                    int          n,
-                    float       *out,
-                    char       **error)
+static clip_status
+encode_images (clip_ctx    *ctx,
+               const float *pixels,
+               int          n,
+               float       *out,
+               char       **error)
 {
   const clip_model *m;
   size_t w, p, grid, np, t, rows, pd, s;
@@ -1288,12 +1288,12 @@ clip_encode_images (clip_ctx    *ctx,
   return CLIP_STATUS_OK;
 }
 
-clip_status
-clip_encode_texts (clip_ctx      *ctx,
-                   const int32_t *ids,
-                   int            n,
-                   float         *out,
-                   char         **error)
+static clip_status
+encode_texts (clip_ctx      *ctx,
+              const int32_t *ids,
+              int            n,
+              float         *out,
+              char         **error)
 {
   const clip_model *m;
   size_t w, ctxlen, rows = 0;
@@ -1345,12 +1345,14 @@ clip_encode_texts (clip_ctx      *ctx,
 
       for (size_t b0 = 0; b0 < (size_t) n;)
         {
-          size_t b1 = b0 + 1, pass_rows = lens[b0];
+          size_t b1 = b0 + 1, pass_rows = lens[b0], base = starts[b0];
 
           while (b1 < (size_t) n && pass_rows + lens[b1] <= ROWS_PER_PASS)
             pass_rows += lens[b1++];
+          /* the pass's rows count from its first text's (read once: the
+           * loop overwrites starts[b0] first) */
           for (size_t b = b0; b < b1; b++)
-            starts[b] -= starts[b0];
+            starts[b] -= base;
           status = encode_texts_native (ctx, ids + b0 * ctxlen, b1 - b0, starts + b0, lens + b0,
                                         pass_rows, out + b0 * e, error);
           if (status != CLIP_STATUS_OK)
@@ -1381,6 +1383,69 @@ clip_encode_texts (clip_ctx      *ctx,
     return status;
   pool_and_project_classic (ctx, &m->info.text, &m->text, pooled, (size_t) n, out);
   return CLIP_STATUS_OK;
+}
+
+/* An embedding with a NaN or an infinity is never handed out: one would
+ * make every similarity with it NaN.  Finite weights and inputs can still
+ * overflow (weights near FLT_MAX); the loader refuses non-finite ones. */
+static clip_status
+check_finite_out (const clip_ctx *ctx,
+                  const float    *out,
+                  int             n,
+                  const char     *what,
+                  char          **error)
+{
+  size_t e = (size_t) ctx->model->info.embed_dim;
+
+  for (int b = 0; b < n; b++)
+    for (size_t i = 0; i < e; i++)
+      if (!isfinite (out[(size_t) b * e + i]))
+        return clip_set_error (error, CLIP_STATUS_NOT_FINITE,
+                               "the embedding of %s %d of %d is not a finite number "
+                               "(the model's arithmetic overflowed)", what, b, n);
+  return CLIP_STATUS_OK;
+}
+
+clip_status
+clip_encode_images (clip_ctx    *ctx,
+                    const float *pixels,
+                    int          n,
+                    float       *out,
+                    char       **error)
+{
+  clip_status status;
+
+  if (ctx != NULL && n > 0 && pixels != NULL)
+    {
+      size_t nf = clip_model_image_floats (ctx->model) * (size_t) n;
+
+      /* inputs are checked as cheaply as outputs: a NaN pixel would make
+       * its image's whole vector NaN */
+      for (size_t i = 0; i < nf; i++)
+        if (!isfinite (pixels[i]))
+          return clip_set_error (error, CLIP_STATUS_INVALID_ARGUMENT,
+                                 "clip_encode_images: value %zu of image %zu is not a finite number",
+                                 i % clip_model_image_floats (ctx->model),
+                                 i / clip_model_image_floats (ctx->model));
+    }
+  status = encode_images (ctx, pixels, n, out, error);
+  if (status == CLIP_STATUS_OK && n > 0)
+    status = check_finite_out (ctx, out, n, "image", error);
+  return status;
+}
+
+clip_status
+clip_encode_texts (clip_ctx      *ctx,
+                   const int32_t *ids,
+                   int            n,
+                   float         *out,
+                   char         **error)
+{
+  clip_status status = encode_texts (ctx, ids, n, out, error);
+
+  if (status == CLIP_STATUS_OK && n > 0)
+    status = check_finite_out (ctx, out, n, "text", error);
+  return status;
 }
 
 /* --- peak measurement ------------------------------------------------------------ */

@@ -303,6 +303,74 @@ convert_tensor (const clip_st_tensor *t,
     }
 }
 
+/* The index of the first NaN or infinity in `t`'s bytes (an exponent of
+ * all ones, in any of the three float formats), or -1.  It runs on every
+ * tensor at every load, so the common case (none) reads 8 bytes a step
+ * and tests four halves or two floats at once: a lane's exponent is all
+ * ones exactly when adding its lowest exponent bit carries into the lane's
+ * sign bit (cleared first, so nothing carries into the next lane). */
+static int64_t
+first_non_finite (const clip_st_tensor *t)
+{
+  const uint8_t *src = t->data;
+  size_t size = clip_st_dtype_size (t->dtype), n = (size_t) t->numel * size;
+  uint64_t exp, low, sign, any = 0;
+  size_t i;
+
+  switch (t->dtype)
+    {
+    case CLIP_ST_F32:
+      exp = UINT64_C (0x7f8000007f800000);
+      low = UINT64_C (0x0080000000800000);
+      sign = UINT64_C (0x8000000080000000);
+      break;
+    case CLIP_ST_F16:
+      exp = UINT64_C (0x7c007c007c007c00);
+      low = UINT64_C (0x0400040004000400);
+      sign = UINT64_C (0x8000800080008000);
+      break;
+    case CLIP_ST_BF16:
+      exp = UINT64_C (0x7f807f807f807f80);
+      low = UINT64_C (0x0080008000800080);
+      sign = UINT64_C (0x8000800080008000);
+      break;
+    default:
+      return -1;
+    }
+  /* little-endian data: on a big-endian host the lanes are byte-swapped
+   * words, so fall back to the element loop below */
+  if (G_BYTE_ORDER == G_LITTLE_ENDIAN)
+    {
+      for (i = 0; i + 32 <= n; i += 32)
+        {
+          uint64_t w[4];
+
+          memcpy (w, src + i, sizeof w);
+          any |= ((w[0] & exp) + low) | ((w[1] & exp) + low)
+                 | ((w[2] & exp) + low) | ((w[3] & exp) + low);
+        }
+      if ((any & sign) == 0)
+        src += i, n -= i;
+      else
+        i = 0; /* find it below */
+    }
+  for (size_t e = 0; e < n / size; e++)
+    {
+      const uint8_t *b = src + e * size;
+      gboolean bad;
+
+      if (size == 4)
+        bad = ((uint32_t) b[2] >> 7 | (uint32_t) (b[3] & 0x7f) << 1) == 0xff;
+      else if (t->dtype == CLIP_ST_F16)
+        bad = (b[1] & 0x7c) == 0x7c;
+      else
+        bad = ((uint32_t) b[0] >> 7 | (uint32_t) (b[1] & 0x7f) << 1) == 0xff;
+      if (bad)
+        return (int64_t) ((src - t->data) / size + e);
+    }
+  return -1;
+}
+
 static void *
 arena_alloc (size_t  bytes,
              bool   *mapped)
@@ -461,9 +529,21 @@ load_tensors (clip_model    *model,
       const clip_tensor_spec *spec = &specs[i];
       const clip_st_tensor *t = tensors[i];
       const float *data;
+      int64_t bad;
 
+      /* Every tensor, the skipped tower's too: a model loads or is refused
+       * whatever it is loaded for.  One NaN or infinity would reach every
+       * vector. */
+      if ((bad = first_non_finite (t)) >= 0)
+        return clip_set_error (error, CLIP_STATUS_FORMAT,
+                               "%s: tensor '%s' has a value that is not a finite number "
+                               "(NaN or infinity) at element %" G_GINT64_FORMAT,
+                               path, spec->name, bad);
       if (skip_tensor (model, spec))
-        continue;
+        {
+          clip_release_pages (t->data, (size_t) (t->end - t->begin));
+          continue;
+        }
       if (clip_model_pack_wants (model, spec->dest))
         {
           /* converted one tensor at a time, packed, its file pages let go */
@@ -511,6 +591,12 @@ load_tensors (clip_model    *model,
           if (!isfinite (data[0]))
             return clip_set_error (error, CLIP_STATUS_FORMAT,
                                    "%s: tensor 'logit_scale' is not a finite number", path);
+          /* its exponential scales the label logits: CLIP clamps that
+           * to 100 (4.6 here); e^20 leaves any softmax finite */
+          if (fabsf (data[0]) > 20.0f)
+            return clip_set_error (error, CLIP_STATUS_FORMAT,
+                                   "%s: tensor 'logit_scale' = %g is implausible (its size must be "
+                                   "at most 20; CLIP's is ln 100 = 4.6)", path, (double) data[0]);
           model->info.logit_scale = data[0];
         }
       else
@@ -584,6 +670,13 @@ load_model (const char    *dir,
                            "text_config.vocab_size %d",
                            vocab_path, n_vocab, clip_tokenizer_eot_id (model->tokenizer),
                            model->info.vocab_size);
+  /* ... and every id must be a row: fewer entries than rows do not say it */
+  if (clip_tokenizer_max_id (model->tokenizer) >= model->info.vocab_size)
+    return clip_set_error (error, CLIP_STATUS_MISMATCH,
+                           "%s: the id %d is outside config.json's text_config.vocab_size %d "
+                           "(ids must be 0 .. %d)",
+                           vocab_path, clip_tokenizer_max_id (model->tokenizer),
+                           model->info.vocab_size, model->info.vocab_size - 1);
 
   if ((status = clip_st_open (weights_path, &file, error))
       || (status = load_tensors (model, g_steal_pointer (&file), config_path, packed, precision,

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <sys/stat.h>
 
 #include <glib.h>
 
@@ -49,6 +50,7 @@ typedef struct {
 
 struct clip_tokenizer {
   int32_t     n_vocab;
+  int32_t     max_id;            /* the largest id in vocab.json */
   int32_t     sot_id;
   int32_t     eot_id;
   int32_t     byte_id[256];      /* id of each byte's symbol */
@@ -558,6 +560,23 @@ merge_slot_for (const clip_tokenizer *tok,
     }
 }
 
+/* Doubles the merge table (loading: it is kept at most half full). */
+static void
+merges_grow (clip_tokenizer *tok)
+{
+  merge_slot *old = tok->merges;
+  size_t old_size = tok->merges_mask + 1, size = 2 * old_size;
+
+  tok->merges = g_new (merge_slot, size);
+  tok->merges_mask = size - 1;
+  for (size_t i = 0; i < size; i++)
+    tok->merges[i] = (merge_slot) { MERGE_EMPTY_KEY, 0, 0 };
+  for (size_t i = 0; i < old_size; i++)
+    if (old[i].key != MERGE_EMPTY_KEY)
+      *merge_slot_for (tok, old[i].key) = old[i];
+  g_free (old);
+}
+
 static inline const merge_slot *
 merge_find (const clip_tokenizer *tok,
             int32_t               a,
@@ -954,6 +973,13 @@ clip_tokenizer_eot_id (const clip_tokenizer *tok)
 }
 
 int32_t
+clip_tokenizer_max_id (const clip_tokenizer *tok)
+{
+  g_return_val_if_fail (tok != NULL, -1);
+  return tok->max_id;
+}
+
+int32_t
 clip_tokenizer_vocab_size (const clip_tokenizer *tok)
 {
   g_return_val_if_fail (tok != NULL, -1);
@@ -978,7 +1004,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (clip_tokenizer, clip_tokenizer_free)
  * Loading
  * ------------------------------------------------------------------------- */
 
-/* Reads a whole file; a missing or unreadable file is CLIP_STATUS_IO. */
+/* Reads a whole file of at most CLIP_TOKENIZER_MAX_FILE bytes; a missing
+ * or unreadable file is CLIP_STATUS_IO, a bigger one CLIP_STATUS_FORMAT,
+ * refused from its size before reading (and, for a file that is not
+ * regular or grows, as soon as it passes the bound). */
 static clip_status
 read_file (const char  *path,
            char       **data_out,
@@ -989,6 +1018,7 @@ read_file (const char  *path,
   FILE *f = fopen (path, "rb");
   char buf[65536];
   size_t got;
+  struct stat st;
 
   if (f == NULL)
     {
@@ -996,9 +1026,27 @@ read_file (const char  *path,
       return clip_set_error (error, CLIP_STATUS_IO, "%s: cannot open: %s",
                              path, g_strerror (saved));
     }
+  if (fstat (fileno (f), &st) == 0 && S_ISREG (st.st_mode)
+      && (guint64) st.st_size > CLIP_TOKENIZER_MAX_FILE)
+    {
+      fclose (f);
+      return clip_set_error (error, CLIP_STATUS_FORMAT,
+                             "%s: the file is %" G_GUINT64_FORMAT " bytes, more than the %u MiB "
+                             "a tokenizer file may have", path, (guint64) st.st_size,
+                             CLIP_TOKENIZER_MAX_FILE >> 20);
+    }
   data = g_string_new (NULL);
   while ((got = fread (buf, 1, sizeof buf, f)) > 0)
-    g_string_append_len (data, buf, got);
+    {
+      if (data->len + got > CLIP_TOKENIZER_MAX_FILE)
+        {
+          fclose (f);
+          return clip_set_error (error, CLIP_STATUS_FORMAT,
+                                 "%s: the file is more than the %u MiB a tokenizer file may have",
+                                 path, CLIP_TOKENIZER_MAX_FILE >> 20);
+        }
+      g_string_append_len (data, buf, got);
+    }
   if (ferror (f))
     {
       int saved = errno;
@@ -1277,7 +1325,9 @@ load_vocab (const char  *path,
           return clip_set_error (error, CLIP_STATUS_FORMAT,
                                  "%s %s: the token \"%s\" appears twice",
                                  path, where, shown);
-        other = g_hash_table_lookup (by_id, GINT_TO_POINTER (id + 1));
+        /* id + 1 keeps id 0 apart from NULL; unsigned, as id may be
+         * INT32_MAX */
+        other = g_hash_table_lookup (by_id, GUINT_TO_POINTER ((guint32) id + 1u));
         if (other != NULL)
           {
             g_autofree char *other_shown = printable (other, strlen (other));
@@ -1290,7 +1340,7 @@ load_vocab (const char  *path,
           char *k = g_strndup (key->str, key->len);
 
           g_hash_table_insert (vocab, k, GINT_TO_POINTER (id));
-          g_hash_table_insert (by_id, GINT_TO_POINTER (id + 1), k);
+          g_hash_table_insert (by_id, GUINT_TO_POINTER ((guint32) id + 1u), k);
         }
 
         json_skip_space (&r);
@@ -1385,7 +1435,7 @@ load_merges (clip_tokenizer *tok,
 {
   g_autofree char *data = NULL;
   g_autoptr (GString) joined = NULL;
-  size_t len = 0, n_lines = 1, size = 16;
+  size_t len = 0, size = 16, n_merges = 0;
   const char *p, *end;
   int line_no = 0, blank_line = 0;
   int32_t rank = 0;
@@ -1401,10 +1451,8 @@ load_merges (clip_tokenizer *tok,
   if (p == end)
     return clip_set_error (error, CLIP_STATUS_FORMAT, "%s: the file is empty", path);
 
-  for (p = data; p < end; p++)
-    n_lines += *p == '\n';
-  while (size < 2 * n_lines)
-    size *= 2;
+  /* The table grows with the merges, not with the file's lines: a file
+   * of blank lines must not cost a table sized for them. */
   tok->merges = g_new (merge_slot, size);
   tok->merges_mask = size - 1;
   for (size_t i = 0; i < size; i++)
@@ -1496,6 +1544,13 @@ load_merges (clip_tokenizer *tok,
 
       /* A repeated pair takes its last rank, as the reference's dict does. */
       slot = merge_slot_for (tok, pair_key (a, b));
+      if (slot->key == MERGE_EMPTY_KEY && 2 * (n_merges + 1) > tok->merges_mask + 1)
+        {
+          merges_grow (tok);
+          slot = merge_slot_for (tok, pair_key (a, b));
+        }
+      if (slot->key == MERGE_EMPTY_KEY)
+        n_merges++;
       slot->key = pair_key (a, b);
       slot->rank = rank++;
       slot->result = ab;
@@ -1532,6 +1587,15 @@ clip_tokenizer_load (const char      *vocab_path,
   if (status != CLIP_STATUS_OK)
     return status;
   tok->n_vocab = (int32_t) g_hash_table_size (vocab);
+  {
+    GHashTableIter it;
+    gpointer value;
+
+    tok->max_id = -1;
+    g_hash_table_iter_init (&it, vocab);
+    while (g_hash_table_iter_next (&it, NULL, &value))
+      tok->max_id = MAX (tok->max_id, GPOINTER_TO_INT (value));
+  }
   status = check_vocab (tok, vocab, vocab_path, error);
   if (status != CLIP_STATUS_OK)
     return status;

@@ -41,6 +41,8 @@ typedef enum {
   CLIP_STATUS_INVALID_ARGUMENT, /* the caller passed something impossible */
   CLIP_STATUS_NO_MEMORY,
   CLIP_STATUS_ABORTED,          /* the abort callback asked to stop */
+  CLIP_STATUS_NOT_FINITE,       /* an embedding came out NaN or infinite (the
+                                 * arithmetic overflowed); no vector is returned */
 } clip_status;
 
 /* A short English description of a status ("format error", ...). Static. */
@@ -93,6 +95,11 @@ clip_status clip_tokenizer_load (const char      *vocab_path,
                                  clip_tokenizer **out,
                                  char           **error);
 void        clip_tokenizer_free (clip_tokenizer *tok);
+
+/* The largest vocab.json or merges.txt clip_tokenizer_load reads: bigger
+ * files are refused (CLIP_STATUS_FORMAT) before they are read.  CLIP's
+ * are 0.9 MB and 0.5 MB. */
+#define CLIP_TOKENIZER_MAX_FILE (64u << 20)
 
 /* Ids of "<|startoftext|>" and "<|endoftext|>" (49406 and 49407 for CLIP). */
 int32_t     clip_tokenizer_sot_id     (const clip_tokenizer *tok);

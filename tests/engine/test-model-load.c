@@ -1039,6 +1039,10 @@ static const ConfigCase config_cases[] = {
     "text_config.intermediate_size must be a positive integer" },
   { { "text_config", "layer_norm_eps", "0" }, CLIP_STATUS_FORMAT,
     "text_config.layer_norm_eps must be a positive number" },
+  { { "text_config", "layer_norm_eps", "-1e-5" }, CLIP_STATUS_FORMAT,
+    "config.json: text_config.layer_norm_eps must be a positive number" },
+  { { "vision_config", "layer_norm_eps", "100.0" }, CLIP_STATUS_FORMAT,
+    "config.json: vision_config.layer_norm_eps 100 is implausibly large" },
   { { "text_config", "num_attention_heads", "3" }, CLIP_STATUS_FORMAT,
     "text_config.hidden_size 64 is not divisible by num_attention_heads 3" },
   { { "vision_config", "patch_size", "30" }, CLIP_STATUS_FORMAT,
@@ -1094,6 +1098,13 @@ static const ConfigCase preprocess_cases[] = {
     "preprocessor_config.json: do_resize must be true or false" },
   { { NULL, "rescale_factor", "-1" }, CLIP_STATUS_FORMAT,
     "preprocessor_config.json: rescale_factor must be a positive number" },
+  /* finite but absurd: a pixel over a std near 0 overflows the layer norm */
+  { { NULL, "image_std", "1000000.0" }, CLIP_STATUS_FORMAT,
+    "preprocessor_config.json: image_std[0] = 1e+06 is implausible" },
+  { { NULL, "image_mean", "[0.5, 1000000.0, 0.5]" }, CLIP_STATUS_FORMAT,
+    "preprocessor_config.json: image_mean[1] = 1e+06 is implausibly large" },
+  { { NULL, "rescale_factor", "1000.0" }, CLIP_STATUS_FORMAT,
+    "preprocessor_config.json: rescale_factor 1000 is implausibly large" },
 };
 
 static void
@@ -1139,6 +1150,75 @@ test_preprocess_layouts (Broken        *f,
   g_assert_cmpfloat (p->mean[2], ==, 0.5f);
   g_assert_cmpfloat (p->std[2], ==, 0.125f);
   clip_model_free (model);
+}
+
+/* Numbers such as 1e999 or 1e-30 (json-glib reads the first as an
+ * infinity and writes neither back readably: the file is edited as
+ * text). */
+static void
+edit_to_infinity (const char *path,
+                  const Edit *edit,
+                  const char *literal)
+{
+  Edit e = *edit;
+  gsize len;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) parts = NULL;
+  g_autofree char *joined = NULL;
+
+  e.json = "[123456.5, 654321.5, 0.25]";
+  if (strchr (literal, '[') == NULL)
+    e.json = "123456.5";
+  edit_json (path, apply_edit, &e);
+  text = read_bytes (path, &len);
+  if (strchr (literal, '[') == NULL)
+    {
+      parts = g_strsplit (text, "123456.5", 2);
+      joined = g_strjoinv (literal, parts);
+    }
+  else
+    {
+      char *open = strstr (text, "123456.5"), *close = strstr (text, "0.25");
+
+      g_assert_nonnull (open);
+      g_assert_nonnull (close);
+      while (open > text && *open != '[')
+        open--;
+      close += 4;
+      while (*close != ']')
+        close++;
+      joined = g_strdup_printf ("%.*s%s%s", (int) (open - text), text, literal, close + 1);
+    }
+  write_bytes (path, joined, strlen (joined));
+}
+
+static void
+test_json_infinity (Broken        *f,
+                    gconstpointer  data)
+{
+  static const Edit eps = { "text_config", "layer_norm_eps", NULL };
+  static const Edit std = { NULL, "image_std", NULL };
+  static const Edit mean = { NULL, "image_mean", NULL };
+
+  edit_to_infinity (f->config_path, &eps, "1e999");
+  expect_error (f->dir, CLIP_STATUS_FORMAT, f->config_path,
+                "text_config.layer_norm_eps must be a positive number", NULL);
+  restore_file (f, "config.json");
+  edit_to_infinity (f->preprocess_path, &std, "1e999");
+  expect_error (f->dir, CLIP_STATUS_FORMAT, f->preprocess_path,
+                "image_std[0] must be a positive number", NULL);
+  edit_to_infinity (f->preprocess_path, &std, "[0.26, 1e999, 0.27]");
+  expect_error (f->dir, CLIP_STATUS_FORMAT, f->preprocess_path,
+                "image_std[1] must be a positive number", NULL);
+  restore_file (f, "preprocessor_config.json");
+  edit_to_infinity (f->preprocess_path, &mean, "[0.5, -1e999, 0.5]");
+  expect_error (f->dir, CLIP_STATUS_FORMAT, f->preprocess_path,
+                "image_mean[1] must be a finite number", NULL);
+  /* and finite, but a std near 0 sends pixels past float32 */
+  restore_file (f, "preprocessor_config.json");
+  edit_to_infinity (f->preprocess_path, &std, "[0.26, 1e-30, 0.27]");
+  expect_error (f->dir, CLIP_STATUS_FORMAT, f->preprocess_path,
+                "image_std[1] = 1e-30 is implausible", NULL);
 }
 
 /* --- broken safetensors -------------------------------------------------------- */
@@ -1487,6 +1567,219 @@ test_st_unaligned_and_mixed (Broken        *f,
   clip_model_free (model);
 }
 
+/* --- values that are not finite numbers ----------------------------------------- */
+
+/* Sets element k of e (little-endian, e's dtype) to the bits `v`. */
+static void
+entry_set_bits (TEntry  *e,
+                guint64  k,
+                guint32  v)
+{
+  gsize size = strcmp (e->dtype, "F32") == 0 ? 4 : 2;
+
+  g_assert_cmpuint ((k + 1) * size, <=, e->len);
+  for (gsize b = 0; b < size; b++)
+    e->data[k * size + b] = (guint8) (v >> (8 * b));
+}
+
+typedef struct {
+  const char *name;     /* safetensors dtype */
+  clip_dtype  dtype;
+  guint32     nan, inf, neg_inf, nan_payload, max_finite, min_subnormal;
+} NonFiniteCase;
+
+static const NonFiniteCase non_finite_cases[] = {
+  { "F32", CLIP_DTYPE_F32, 0x7fc00000, 0x7f800000, 0xff800000, 0x7f800001, 0x7f7fffff, 0x00000001 },
+  { "F16", CLIP_DTYPE_F16, 0x7e00, 0x7c00, 0xfc00, 0x7c01, 0x7bff, 0x0001 },
+  { "BF16", CLIP_DTYPE_BF16, 0x7fc0, 0x7f80, 0xff80, 0x7f81, 0x7f7f, 0x0001 },
+};
+
+/* A NaN or an infinity anywhere in any tensor is refused at load, with the
+ * file, the tensor and the element named; the largest finite values and
+ * the subnormals are not. */
+static void
+test_st_non_finite (void)
+{
+  for (gsize c = 0; c < G_N_ELEMENTS (non_finite_cases); c++)
+    {
+      const NonFiniteCase *nc = &non_finite_cases[c];
+      g_autofree char *dir = test_make_temp_dir ();
+      g_autofree char *st_path = g_build_filename (dir, "model.safetensors", NULL);
+      g_autoptr(GPtrArray) entries = NULL;
+      struct {
+        const char *tensor;
+        gint64      element;  /* -1: the last */
+        guint32     bits;
+      } poison[] = {
+        { "vision_model.encoder.layers.1.mlp.fc1.weight", 12345, nc->nan },
+        { "text_model.embeddings.token_embedding.weight", -1, nc->inf },
+        { "vision_model.post_layernorm.bias", 0, nc->neg_inf },
+        { "text_projection.weight", 7, nc->nan_payload },
+      };
+
+      write_tiny (dir, nc->dtype);
+      entries = tst_read (st_path);
+      g_assert_cmpstr (tst_find (entries, "text_projection.weight")->dtype, ==, nc->name);
+      for (gsize i = 0; i < G_N_ELEMENTS (poison); i++)
+        {
+          TEntry *e = tst_find (entries, poison[i].tensor);
+          gsize size = strcmp (e->dtype, "F32") == 0 ? 4 : 2;
+          guint64 k = poison[i].element >= 0 ? (guint64) poison[i].element : e->len / size - 1;
+          g_autofree guint8 *saved = g_memdup2 (e->data, e->len);
+          g_autofree char *name = g_strdup_printf ("tensor '%s'", poison[i].tensor);
+          g_autofree char *where = g_strdup_printf ("element %" G_GUINT64_FORMAT, k);
+          clip_model *model = NULL;
+          char *error = NULL;
+
+          entry_set_bits (e, k, poison[i].bits);
+          tst_write (st_path, entries, 0);
+          expect_error (dir, CLIP_STATUS_FORMAT, st_path, name, where, "not a finite number", NULL);
+          /* also when its tower is not loaded */
+          g_assert_cmpint (clip_model_load_for (dir, CLIP_PRECISION_F32,
+                                                g_str_has_prefix (poison[i].tensor, "text")
+                                                ? CLIP_TOWER_VISION : CLIP_TOWER_TEXT,
+                                                &model, &error), ==, CLIP_STATUS_FORMAT);
+          g_assert_null (model);
+          g_assert_nonnull (strstr (error, name));
+          clip_free (error);
+          memcpy (e->data, saved, e->len);
+        }
+
+      /* the extremes of the finite range load */
+      entry_set_bits (tst_find (entries, "vision_model.encoder.layers.1.mlp.fc1.weight"), 12345,
+                      nc->max_finite);
+      entry_set_bits (tst_find (entries, "text_projection.weight"), 7, nc->max_finite | (nc->name[1] == '3' ? 0x80000000u : 0x8000u));
+      entry_set_bits (tst_find (entries, "vision_model.post_layernorm.bias"), 0, nc->min_subnormal);
+      tst_write (st_path, entries, 0);
+      clip_model_free (load_ok (dir));
+      test_rm_rf (dir);
+    }
+}
+
+/* An embedding that overflows is an error, not a vector of infinities:
+ * a finite model whose final layer norm gives 3e38 in every channel and
+ * whose projection sums them. */
+static void
+test_overflow_refused (Broken        *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GPtrArray) entries = base_entries ();
+  const char *towers[] = { "vision_model.post_layernorm", "text_model.final_layer_norm" };
+  const char *proj[] = { "visual_projection.weight", "text_projection.weight" };
+  static const clip_backend backends[] = { CLIP_BACKEND_NATIVE, CLIP_BACKEND_REF };
+  clip_model *model;
+
+  for (int t = 0; t < 2; t++)
+    {
+      g_autofree char *w = g_strdup_printf ("%s.weight", towers[t]);
+      g_autofree char *b = g_strdup_printf ("%s.bias", towers[t]);
+      TEntry *ew = tst_find (entries, w), *eb = tst_find (entries, b), *ep = tst_find (entries, proj[t]);
+      float big = 3e38f, one = 1.0f, zero = 0.0f;
+
+      for (gsize k = 0; k < ew->len / 4; k++)
+        {
+          memcpy (ew->data + 4 * k, &zero, 4);
+          memcpy (eb->data + 4 * k, &big, 4);
+        }
+      for (gsize k = 0; k < ep->len / 4; k++)
+        memcpy (ep->data + 4 * k, &one, 4);
+    }
+  tst_write (f->st_path, entries, 0);
+  model = load_ok (f->dir);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (backends); i++)
+    {
+      clip_params p = clip_params_default ();
+      const clip_model_info *info = clip_model_get_info (model);
+      g_autofree float *pix = g_new0 (float, 2 * clip_model_image_floats (model));
+      g_autofree int32_t *ids = g_new0 (int32_t, (gsize) info->context_length);
+      g_autofree float *out = g_new (float, 2 * (gsize) info->embed_dim);
+      clip_ctx *ctx = NULL;
+      char *error = NULL;
+
+      p.backend = backends[i];
+      g_assert_cmpint (clip_ctx_new (model, &p, &ctx, NULL), ==, CLIP_STATUS_OK);
+      g_assert_cmpint (clip_encode_images (ctx, pix, 2, out, &error), ==, CLIP_STATUS_NOT_FINITE);
+      g_assert_nonnull (strstr (error, "image 0 of 2"));
+      g_assert_nonnull (strstr (error, "not a finite number"));
+      g_clear_pointer (&error, clip_free);
+      ids[0] = 49406;
+      ids[1] = 49407;
+      g_assert_cmpint (clip_encode_texts (ctx, ids, 1, out, &error), ==, CLIP_STATUS_NOT_FINITE);
+      g_assert_nonnull (strstr (error, "text 0 of 1"));
+      g_clear_pointer (&error, clip_free);
+
+      /* and a pixel that is not a number is refused before encoding */
+      pix[clip_model_image_floats (model) + 5] = NAN;
+      g_assert_cmpint (clip_encode_images (ctx, pix, 2, out, &error), ==, CLIP_STATUS_INVALID_ARGUMENT);
+      g_assert_nonnull (strstr (error, "value 5 of image 1"));
+      g_clear_pointer (&error, clip_free);
+      clip_ctx_free (ctx);
+    }
+  clip_model_free (model);
+}
+
+/* logit_scale: finite is not enough, its exponential scales the logits. */
+static void
+test_st_logit_scale_absurd (Broken        *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) entries = base_entries ();
+  TEntry *e = tst_find (entries, "logit_scale");
+  float v = 1e30f;
+
+  memcpy (e->data, &v, 4);
+  tst_write (f->st_path, entries, 0);
+  expect_error (f->dir, CLIP_STATUS_FORMAT, f->st_path, "tensor 'logit_scale' = 1e+30 is implausible",
+                NULL);
+  v = 4.6f;
+  memcpy (e->data, &v, 4);
+  tst_write (f->st_path, entries, 0);
+  clip_model_free (load_ok (f->dir));
+}
+
+/* vocab.json's ids must all be rows of the token embedding: as many
+ * entries as rows is not enough when one id is past the end. */
+static void
+test_vocab_id_past_embedding (Broken        *f,
+                              gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "vocab.json", NULL);
+  g_autofree char *from = g_build_filename (base_dir, "vocab.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  GError *gerror = NULL;
+  JsonObject *root;
+  GList *members;
+  g_autofree char *text = NULL;
+  g_autofree char *victim = NULL;
+  gsize len;
+
+  json_parser_load_from_file (parser, from, &gerror);
+  g_assert_no_error (gerror);
+  root = json_node_get_object (json_parser_get_root (parser));
+  /* move an ordinary token (not a byte symbol, not a special token) to
+   * id 49408, one past the last row, and 2147483647 for a second case */
+  members = json_object_get_members (root);
+  for (GList *l = members; l != NULL; l = l->next)
+    if (json_object_get_int_member (root, l->data) == 40000)
+      victim = g_strdup (l->data);
+  g_assert_nonnull (victim);
+  g_list_free (members);
+  json_object_set_int_member (root, victim, 49408);
+  json_generator_set_root (gen, json_parser_get_root (parser));
+  text = json_generator_to_data (gen, &len);
+  write_bytes (path, text, len);
+  expect_error (f->dir, CLIP_STATUS_MISMATCH, path, "the id 49408 is outside",
+                "text_config.vocab_size 49408", NULL);
+
+  json_object_set_int_member (root, victim, 2147483647);
+  g_free (text);
+  text = json_generator_to_data (gen, &len);
+  write_bytes (path, text, len);
+  expect_error (f->dir, CLIP_STATUS_MISMATCH, path, "the id 2147483647 is outside", NULL);
+}
+
 /* --- main ------------------------------------------------------------------------ */
 
 int
@@ -1532,6 +1825,7 @@ main (int   argc,
       g_test_add (path, Broken, &config_cases[i], broken_setup, test_config_case, broken_teardown);
     }
   ADD ("preprocess/layouts", test_preprocess_layouts, NULL);
+  ADD ("json-infinity", test_json_infinity, NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (preprocess_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/engine/model-load/preprocess/case-%02zu-%s",
@@ -1556,6 +1850,10 @@ main (int   argc,
   ADD ("safetensors/extras-ignored", test_st_extras_ignored, NULL);
   ADD ("safetensors/logit-scale-1", test_st_logit_scale_1, NULL);
   ADD ("safetensors/unaligned-and-mixed", test_st_unaligned_and_mixed, NULL);
+  ADD ("safetensors/logit-scale-absurd", test_st_logit_scale_absurd, NULL);
+  ADD ("encode/overflow-refused", test_overflow_refused, NULL);
+  ADD ("tokenizer/id-past-embedding", test_vocab_id_past_embedding, NULL);
+  g_test_add_func ("/engine/model-load/safetensors/non-finite", test_st_non_finite);
 #undef ADD
 
   result = g_test_run ();

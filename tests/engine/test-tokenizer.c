@@ -745,6 +745,102 @@ test_load_errors (void)
   test_rm_rf (dir);
 }
 
+/* Writes `head`, then spaces up to `total` bytes. */
+static void
+write_padded (const char *dir,
+              const char *name,
+              const char *head,
+              gsize       total)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  gsize len = strlen (head);
+  g_autofree char *data = g_malloc (total);
+  GError *error = NULL;
+
+  g_assert_cmpuint (len, <=, total);
+  memcpy (data, head, len);
+  memset (data + len, ' ', total - len);
+  g_file_set_contents (path, data, (gssize) total, &error);
+  g_assert_no_error (error);
+}
+
+/* vocab.json and merges.txt above CLIP_TOKENIZER_MAX_FILE are refused with
+ * their size, however valid; at the bound they load. */
+static void
+test_size_limit (void)
+{
+  static const char *const extra[] = { "ab", NULL };
+  g_autofree char *dir = test_make_temp_dir ();
+  g_autofree char *vocab = make_vocab (extra, TRUE, TRUE);
+  const char *merges = "#version: 0.2\na b\n";
+  clip_tokenizer *tok;
+  char *msg;
+
+  /* trailing spaces: still valid JSON, and blank space after the merges */
+  write_padded (dir, "vocab.json", vocab, CLIP_TOKENIZER_MAX_FILE);
+  write_padded (dir, "merges.txt", merges, CLIP_TOKENIZER_MAX_FILE);
+  g_assert_cmpint (try_load (dir, &tok, &msg), ==, CLIP_STATUS_OK);
+  clip_tokenizer_free (tok);
+
+  write_padded (dir, "vocab.json", vocab, CLIP_TOKENIZER_MAX_FILE + 1);
+  g_assert_cmpint (try_load (dir, &tok, &msg), ==, CLIP_STATUS_FORMAT);
+  g_assert_nonnull (strstr (msg, "vocab.json: the file is 67108865 bytes, more than the 64 MiB"));
+  clip_free (msg);
+
+  write_file (dir, "vocab.json", vocab);
+  write_padded (dir, "merges.txt", merges, CLIP_TOKENIZER_MAX_FILE + 1);
+  g_assert_cmpint (try_load (dir, &tok, &msg), ==, CLIP_STATUS_FORMAT);
+  g_assert_nonnull (strstr (msg, "merges.txt: the file is 67108865 bytes"));
+  clip_free (msg);
+  test_rm_rf (dir);
+}
+
+/* Ids up to INT32_MAX are valid JSON integers and load (the loader's
+ * id + 1 bookkeeping once overflowed for the last: UBSan's build fails
+ * here without the fix); a second token with the id before it is kept
+ * apart. */
+static void
+test_largest_id (void)
+{
+  static const char *const extra[] = { "ab", "aa", NULL };
+  g_autofree char *dir = test_make_temp_dir ();
+  g_autofree char *vocab = make_vocab (extra, TRUE, TRUE);
+  g_auto(GStrv) parts = NULL;
+  g_autofree char *big = NULL;
+  clip_tokenizer *tok;
+  char *msg;
+  int32_t ids[8];
+
+  parts = g_strsplit (vocab, "\"ab\": 512,", 2);
+  g_assert_nonnull (parts[1]);
+  big = g_strjoinv ("\"ab\": 2147483647,", parts);
+  g_strfreev (g_steal_pointer (&parts));
+  parts = g_strsplit (big, "\"aa\": 513,", 2);
+  g_assert_nonnull (parts[1]);
+  g_free (big);
+  big = g_strjoinv ("\"aa\": 2147483646,", parts);
+  write_file (dir, "vocab.json", big);
+  write_file (dir, "merges.txt", "#version: 0.2\na b\na a\n");
+  g_assert_cmpint (try_load (dir, &tok, &msg), ==, CLIP_STATUS_OK);
+  g_assert_cmpint (clip_tokenizer_vocab_size (tok), ==, 516);
+  /* "abx" -> ab x</w>, "aax" -> aa x</w> */
+  g_assert_cmpint (clip_tokenizer_encode (tok, "abx aax", -1, ids, 8), ==, 6);
+  g_assert_cmpint (ids[1], ==, 2147483647);
+  g_assert_cmpint (ids[2], ==, 256 + 'x');
+  g_assert_cmpint (ids[3], ==, 2147483646);
+  g_assert_cmpint (ids[4], ==, 256 + 'x');
+  clip_tokenizer_free (tok);
+
+  /* two tokens on that id are still refused */
+  g_free (big);
+  big = g_strjoinv ("\"aa\": 2147483647,", parts);
+  write_file (dir, "vocab.json", big);
+  g_assert_cmpint (try_load (dir, &tok, &msg), ==, CLIP_STATUS_FORMAT);
+  g_assert_nonnull (strstr (msg, "the id 2147483647 is given to both"));
+  clip_free (msg);
+  test_rm_rf (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -766,6 +862,8 @@ main (int    argc,
   g_test_add_func ("/tokenizer/long-input", test_long_input);
   g_test_add_func ("/tokenizer/bpe-passes", test_bpe_passes);
   g_test_add_func ("/tokenizer/load-errors", test_load_errors);
+  g_test_add_func ("/tokenizer/size-limit", test_size_limit);
+  g_test_add_func ("/tokenizer/largest-id", test_largest_id);
 
   status = g_test_run ();
   g_free (reference_dir);
