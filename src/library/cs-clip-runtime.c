@@ -644,13 +644,42 @@ cs_clip_check_precision (const char        *dir,
 
       if (!clip_precision_is_fast (p))
         continue;
-      if (img32 == NULL && !check_embed (dir, CLIP_PRECISION_F32, &img32, &txt32, &dim, cancellable, error))
-        return FALSE;
-      if (!check_embed (dir, p, &img, &txt, &dim, cancellable, error))
-        return FALSE;
-      for (int b = 0; b < CHECK_IMAGES; b++)
+      if (img32 == NULL)
+        {
+          g_autoptr(GError) local = NULL;
+
+          if (!check_embed (dir, CLIP_PRECISION_F32, &img32, &txt32, &dim, cancellable, &local))
+            {
+              /* float32 itself overflows on the check set: there is
+               * nothing to compare with, so index in float32, where each
+               * photo whose embedding overflows fails on its own */
+              if (g_error_matches (local, CS_CLIP_ERROR, CLIP_STATUS_NOT_FINITE))
+                {
+                  g_message ("%s: float32 overflows on the check set; indexing in float32", dir);
+                  break;
+                }
+              g_propagate_error (error, g_steal_pointer (&local));
+              return FALSE;
+            }
+        }
+      {
+        g_autoptr(GError) local = NULL;
+
+        if (!check_embed (dir, p, &img, &txt, &dim, cancellable, &local))
+          {
+            /* this precision overflows where float32 does not: it fails
+             * the check, as the worst cosine there is */
+            if (!g_error_matches (local, CS_CLIP_ERROR, CLIP_STATUS_NOT_FINITE))
+              {
+                g_propagate_error (error, g_steal_pointer (&local));
+                return FALSE;
+              }
+            worst = -1.0;
+          }
+      }
+      for (int b = 0; worst > -1.0 && b < CHECK_IMAGES; b++)
         worst = MIN (worst, cosine (img + (gsize) b * dim, img32 + (gsize) b * dim, dim));
-      for (guint b = 0; b < G_N_ELEMENTS (check_texts); b++)
+      for (guint b = 0; worst > -1.0 && b < G_N_ELEMENTS (check_texts); b++)
         worst = MIN (worst, cosine (txt + (gsize) b * dim, txt32 + (gsize) b * dim, dim));
       out->tested[p] = worst;
       {

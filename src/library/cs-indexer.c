@@ -938,6 +938,35 @@ commit_batch (Job       *job,
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "indexing cancelled");
           return FALSE;
         }
+      if (status == CLIP_STATUS_NOT_FINITE)
+        {
+          /* The engine refuses the whole batch when one embedding is not
+           * finite: encode each image alone, so that only the photo whose
+           * embedding overflowed fails (with its reason, below) and the
+           * rest of the batch is stored. */
+          clip_free (msg);
+          msg = NULL;
+          for (guint j = 0; j < n_encode; j++)
+            {
+              status = clip_encode_images (job->ctx, pix + nf * j, 1, emb + (gsize) dim * j, &msg);
+              if (status == CLIP_STATUS_NOT_FINITE)
+                {
+                  clip_free (msg);
+                  msg = NULL;
+                  emb[(gsize) dim * j] = NAN;  /* fails the finiteness check below */
+                  continue;
+                }
+              if (status == CLIP_STATUS_ABORTED)
+                {
+                  clip_free (msg);
+                  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "indexing cancelled");
+                  return FALSE;
+                }
+              if (status != CLIP_STATUS_OK)
+                return cs_clip_propagate (error, status, msg);
+            }
+          status = CLIP_STATUS_OK;
+        }
       if (status != CLIP_STATUS_OK)
         return cs_clip_propagate (error, status, msg);
       for (guint j = 0; j < n_encode; j++)
