@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <glib/gi18n.h>
 
 #include "cs-cancel.h"
@@ -301,12 +303,28 @@ on_row_bind_cb (GtkSignalListItemFactory *factory,
   gtk_label_set_label (row->title, title);
   gtk_label_set_label (row->subtitle, subtitle);
   g_object_set_data_full (G_OBJECT (row->button), "group", g_object_ref (group), g_object_unref);
+  /* a group whose figures are not numbers (vectors with NaN) is no
+   * evidence of anything: never offer to trash it */
+  gtk_widget_set_visible (GTK_WIDGET (row->button), isfinite (cs_duplicate_group_get_similarity (group)));
   for (guint i = 0; i < MAX_CELLS; i++)
     {
       g_autoptr(CsPhoto) photo = i < n ? g_list_model_get_item (photos, i) : NULL;
+      gboolean copy = photo != NULL && cs_duplicate_group_get_kind (group) == CS_DUPLICATE_NEAR
+                      && cs_duplicate_group_is_exact_copy (group, i);
+      g_autofree char *tip = NULL;
+
       cs_photo_cell_set_photo (CS_PHOTO_CELL (row->cells[i]), photo);
       gtk_widget_set_visible (row->cells[i], photo != NULL);
-      gtk_widget_set_tooltip_text (row->cells[i], photo != NULL ? cs_photo_get_display_name (photo) : NULL);
+      /* byte-identical files inside a group of similar photos */
+      if (copy)
+        gtk_widget_add_css_class (row->cells[i], "exact-copy");
+      else
+        gtk_widget_remove_css_class (row->cells[i], "exact-copy");
+      if (photo != NULL)
+        /* Translators: a photo's name, then that another photo of the group has the same bytes */
+        tip = copy ? g_strdup_printf (_("%s (exact copy)"), cs_photo_get_display_name (photo))
+                   : g_strdup (cs_photo_get_display_name (photo));
+      gtk_widget_set_tooltip_text (row->cells[i], tip);
     }
 }
 

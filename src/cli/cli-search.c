@@ -537,6 +537,23 @@ cli_cmd_duplicates (int    argc,
                 g_string_append (out, ", ");
               json_append_path (out, cs_photo_get_path (photo));
             }
+          /* the sets of byte-identical photos (in a near group too) */
+          g_string_append (out, "], \"copies\": [");
+          for (guint i = 0, n_sets = 0; i < g_list_model_get_n_items (photos); i++)
+            {
+              if (cs_duplicate_group_get_copy_of (group, i) != i || !cs_duplicate_group_is_exact_copy (group, i))
+                continue;
+              g_string_append (out, n_sets++ > 0 ? ", [" : "[");
+              for (guint j = i, k = 0; j < g_list_model_get_n_items (photos); j++)
+                if (cs_duplicate_group_get_copy_of (group, j) == i)
+                  {
+                    g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, j);
+                    if (k++ > 0)
+                      g_string_append (out, ", ");
+                    json_append_path (out, cs_photo_get_path (photo));
+                  }
+              g_string_append_c (out, ']');
+            }
           g_string_append (out, "]}\n");
           continue;
         }
@@ -548,8 +565,9 @@ cli_cmd_duplicates (int    argc,
         {
           g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, i);
           g_autofree char *shown = g_filename_display_name (cs_photo_get_path (photo));
-          g_string_append_printf (out, "  %6.3f  %dx%d  %s\n", cs_photo_get_score (photo),
-                                  cs_photo_get_width (photo), cs_photo_get_height (photo), shown);
+          g_string_append_printf (out, "  %6.3f  %dx%d  %s%s\n", cs_photo_get_score (photo),
+                                  cs_photo_get_width (photo), cs_photo_get_height (photo), shown,
+                                  !exact && cs_duplicate_group_is_exact_copy (group, i) ? "  (exact copy)" : "");
         }
     }
   if (!as_json)

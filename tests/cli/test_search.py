@@ -187,21 +187,54 @@ class SearchCli(unittest.TestCase):
             rc, out, err = run("search", "--database", self.db, *args)
             self.assertEqual(rc, 2, args)
             self.assertEqual(len(err.splitlines()), 1, err)
+        # a weight that would make every score infinite or NaN is refused
+        for q in ("1e999:cat", "a dog - 1e999:cat", "101:cat"):
+            rc, out, err = run("search", "--database", self.db, "--json", q)
+            self.assertNotEqual(rc, 0, q)
+            self.assertEqual(out, "", q)
+            self.assertEqual(len(err.splitlines()), 1, err)
+            self.assertIn("weight", err)
         rc, out, err = run("search", "--database", self.db, "--image", os.path.join(self.tmp, "missing.png"))
         self.assertNotEqual(rc, 0)
         rc, out, err = run("search", "--database", self.db, "--model", os.path.join(self.tmp, "no-model"), "x")
         self.assertNotEqual(rc, 0)
         self.assertEqual(len(err.splitlines()), 1)
 
+    def check_copies(self, rows):
+        for grp in rows:
+            in_sets = [p for c in grp["copies"] for p in c]
+            self.assertEqual(len(in_sets), len(set(in_sets)))
+            for c in grp["copies"]:
+                self.assertGreaterEqual(len(c), 2)
+                self.assertEqual(len({open(p, "rb").read() for p in c}), 1)
+            contents = {}
+            for p in grp["photos"]:
+                with open(p, "rb") as f:
+                    contents.setdefault(f.read(), []).append(p)
+            self.assertEqual(sorted(sorted(c) for c in contents.values() if len(c) > 1),
+                             sorted(sorted(c) for c in grp["copies"]))
+
     def test_duplicates(self):
         rows = json_lines(ok("duplicates", "--database", self.db, "--threshold", "0.998", "--json"))
         groups = [g for g in rows if "again.jpg" in [os.path.basename(p) for p in g["photos"]]]
         self.assertEqual(len(groups), 1)
         g = groups[0]
-        self.assertEqual(set(g), {"kind", "similarity", "keeper", "reason", "photos"})
+        self.assertEqual(set(g), {"kind", "similarity", "keeper", "reason", "photos", "copies"})
         self.assertEqual(g["kind"], "exact")
         self.assertEqual(sorted(os.path.basename(p) for p in g["photos"]), ["again.jpg", "photo-0004.jpg"])
+        self.assertEqual([sorted(c) for c in g["copies"]], [sorted(g["photos"])])
         self.assertIn(g["keeper"], g["photos"])
+        # every set of copies holds files of the same bytes, and every two
+        # files of a group with the same bytes are in one set; at a looser
+        # threshold the copies of photo-0004 sit in a near group, marked
+        near_with_copies = 0
+        for threshold in ("0.998", "0.9", "0.6"):
+            rows = json_lines(ok("duplicates", "--database", self.db, "--threshold", threshold, "--json"))
+            near_with_copies += sum(1 for grp in rows if grp["kind"] == "near" and grp["copies"])
+            self.check_copies(rows)
+        self.assertGreater(near_with_copies, 0)
+        out = ok("duplicates", "--database", self.db, "--threshold", "0.9")
+        self.assertIn("(exact copy)", out)
         out = ok("duplicates", "--database", self.db, "--threshold", "0.998")
         self.assertIn("groups", out.splitlines()[-1])
         rc, out, err = run("duplicates", "--database", self.db, "--threshold", "2")
