@@ -844,10 +844,14 @@ query_vector (SearchJob     *job,
               GError       **error)
 {
   int dim = _cs_vector_index_dim (job->index);
-  g_autoptr(GPtrArray) terms = cs_query_parse_terms (job->q->text);
-  g_autofree float *q = g_new0 (float, MAX (dim, 1));
+  g_autoptr(GPtrArray) terms = cs_query_parse_terms (job->q->text, error);
+  g_autofree float *q = NULL;
   double norm = 0;
   gboolean any = FALSE;
+
+  if (terms == NULL)
+    return NULL;
+  q = g_new0 (float, MAX (dim, 1));
 
   *plain_text = terms->len > 0 && job->q->image_path == NULL && job->q->similar_to <= 0;
   *self_row = G_MAXUINT;
