@@ -418,6 +418,16 @@ compare_items (gconstpointer a,
   return x->row < y->row ? -1 : x->row > y->row;
 }
 
+/* The membership rule, in one place: a photo whose best label is `l`
+ * belongs to it when its probability is at or above the threshold (a
+ * threshold of 0.5 takes a photo exactly between two labels). */
+static inline gboolean
+passes_threshold (float  probability,
+                  double threshold)
+{
+  return probability >= threshold;
+}
+
 /* Whether row r is in label l by the clustering's choice and the user
  * has not judged it for that label. */
 static gboolean
@@ -450,7 +460,7 @@ cs_clustering_members (CsClustering     *cl,
   /* the clustering's choice, unless the user said otherwise (the
    * confirmed ones are counted below) */
   for (guint r = 0; r < n_rows; r++)
-    if (cl->prob[r] >= def->threshold && is_unjudged_member (cl, def, l, r))
+    if (passes_threshold (cl->prob[r], def->threshold) && is_unjudged_member (cl, def, l, r))
       {
         count++;
         if (items != NULL)
@@ -499,7 +509,7 @@ cs_clustering_boundary (CsClustering     *cl,
   for (guint r = 0; r < n_rows; r++)
     if (is_unjudged_member (cl, def, l, r))
       {
-        CsPhotoListItem it = { r, cl->cos[r], cl->prob[r], cl->prob[r] >= threshold, 0 };
+        CsPhotoListItem it = { r, cl->cos[r], cl->prob[r], passes_threshold (cl->prob[r], threshold), 0 };
 
         g_array_append_val (it.accepted ? in : out, it);
       }
