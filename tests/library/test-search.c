@@ -1445,6 +1445,7 @@ main (int    argc,
   g_test_add_func ("/library/search/kernels", test_kernels);
   g_test_add_func ("/library/search/int8-ranking-random", test_int8_ranking_random);
   g_test_add_func ("/library/search/int8-ranking-toy", test_int8_ranking_toy);
+  g_test_add_func ("/library/search/int8-proof", test_int8_proof);
   g_test_add_func ("/library/search/index-updates", test_index_updates);
   g_test_add_func ("/library/search/precision-and-cutoff", test_precision_and_cutoff);
   g_test_add_func ("/library/search/strictness", test_strictness);
