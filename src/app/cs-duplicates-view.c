@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-markup.h"
 #include "cs-cancel.h"
 #include "cs-duplicates-view.h"
 #include "cs-photo-cell.h"
@@ -134,10 +135,10 @@ on_restored_cb (GObject      *source,
 
   if (n < 0)
     {
-      toast (self, adw_toast_new (error->message));
+      toast (self, cs_toast_new_text (error->message));
       return;
     }
-  toast (self, adw_toast_new (_("Photos restored")));
+  toast (self, cs_toast_new_text (_("Photos restored")));
   cs_duplicates_view_refresh (self);
 }
 
@@ -166,12 +167,12 @@ on_trashed_cb (GObject      *source,
   if (done == NULL)
     {
       g_autofree char *message = g_strdup_printf (_("Cannot move to the trash: %s"), error->message);
-      toast (self, adw_toast_new (message));
+      toast (self, cs_toast_new_text (message));
       return;
     }
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u photo moved to the trash",
                                        "%u photos moved to the trash", done->len), done->len);
-  t = adw_toast_new (text);
+  t = cs_toast_new_text (text);
   adw_toast_set_button_label (t, _("_Undo"));
   adw_toast_set_priority (t, ADW_TOAST_PRIORITY_HIGH);
   g_object_set_data_full (G_OBJECT (t), "paths", g_ptr_array_ref (done), (GDestroyNotify) g_ptr_array_unref);
@@ -358,9 +359,9 @@ on_found_cb (GObject      *source,
   if (groups == NULL || g_list_model_get_n_items (groups) == 0)
     {
       adw_status_page_set_title (self->empty_page, groups != NULL ? _("No Duplicates") : _("Cannot Look for Duplicates"));
-      adw_status_page_set_description (self->empty_page,
-                                       groups != NULL ? _("None of your indexed photos look alike.")
-                                                      : error->message);
+      cs_status_page_set_description_text (self->empty_page,
+                                           groups != NULL ? _("None of your indexed photos look alike.")
+                                                          : error->message);
       gtk_stack_set_visible_child_name (self->stack, "empty");
     }
   else
