@@ -313,6 +313,86 @@ class LabelCli(unittest.TestCase):
         self.assertEqual(json_lines(self.label("starter", "--json"))[0]["added"], 0)
 
 
+
+def assert_printable(case, out):
+    """No control character but the line ends: C0, DEL and C1 (U+0080 to
+    U+009F, U+009B being a terminal's CSI) are what a name could use to
+    break a line or drive the terminal."""
+    for line in out.split("\n"):
+        bad = [c for c in line if ord(c) < 0x20 or ord(c) == 0x7f or 0x80 <= ord(c) < 0xa0]
+        case.assertEqual(bad, [], repr(line))
+
+
+class ControlCharacters(unittest.TestCase):
+    """Names with control characters: the human-readable outputs print them
+    escaped (\\n, \\x1b, \\u009b), one line per photo; the JSON outputs keep
+    the real name (JSON escapes it)."""
+
+    NAMES = ["red\x1b[31mALERT\x1b[0m.jpg", "two\nlines.jpg", "bell\x07 c1\u009b2J\x7f.jpg"]
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="cs-ctrl-")
+        cls.photos = os.path.join(cls.tmp, "photos")
+        os.makedirs(cls.photos)
+        src = os.path.join(TOY_PHOTOS, "photo-0004.jpg")
+        for name in cls.NAMES:
+            shutil.copy(src, os.path.join(cls.photos, name))
+        shutil.copy(os.path.join(TOY_PHOTOS, "photo-0010.png"), os.path.join(cls.photos, "plain.png"))
+        # an empty file fails, and its failure names it
+        open(os.path.join(cls.photos, "empty\x1b]0;title\x07.jpg"), "wb").close()
+        cls.db = os.path.join(cls.tmp, "library.db")
+        rc, out, err = run("index", "--database", cls.db, "--model", TOY_MODEL, "--precision", "f32",
+                           cls.photos)
+        cls.index_out = out
+        assert rc == 0, err
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_index(self):
+        assert_printable(self, self.index_out)
+        self.assertIn("\\x1b]0;title\\x07", self.index_out)
+
+    def test_search(self):
+        out = ok("search", "--database", self.db, "--limit", "0", "--strictness", "-1", "a blue cross")
+        assert_printable(self, out)
+        lines = out.rstrip("\n").split("\n")
+        # one line per photo, then the summary
+        self.assertEqual(len(lines), 4 + 1, out)
+        self.assertIn("red\\x1b[31mALERT\\x1b[0m.jpg", out)
+        self.assertIn("two\\nlines.jpg", out)
+        self.assertIn("bell\\x07 c1\\u009b2J\\x7f.jpg", out)
+        # JSON: the real names
+        rows = json_lines(ok("search", "--database", self.db, "--json", "--limit", "0", "--strictness", "-1",
+                             "a blue cross"))
+        self.assertEqual(sorted(os.path.basename(r["path"]) for r in rows), sorted(self.NAMES + ["plain.png"]))
+
+    def test_duplicates(self):
+        out = ok("duplicates", "--database", self.db, "--threshold", "0.998")
+        assert_printable(self, out)
+        # the group line, its three photos, the count
+        self.assertEqual(len(out.rstrip("\n").split("\n")), 1 + 3 + 1, out)
+
+    def test_label(self):
+        name = "ev\x1bil\nlabel"
+        ok("label", "--database", self.db, "add", name, "--prompt", "a \x1b[2J{}", "--threshold", "0")
+        out = ok("label", "--database", self.db, "list")
+        assert_printable(self, out)
+        self.assertIn("ev\\x1bil\\nlabel", out)
+        self.assertIn("a \\x1b[2J{}", out)
+        self.assertEqual(len(out.rstrip("\n").split("\n")), 1, out)
+        # one line per member
+        out = ok("label", "--database", self.db, "show", name)
+        assert_printable(self, out)
+        self.assertEqual(len(out.rstrip("\n").split("\n")), 4, out)
+        # and an error naming it keeps to one line, escaped
+        rc, out, err = run("label", "--database", self.db, "show", "no\x1b[31msuch")
+        self.assertNotEqual(rc, 0)
+        assert_printable(self, err)
+        self.assertEqual(len(err.rstrip("\n").split("\n")), 1)
+
 if __name__ == "__main__":
     if not HAVE_SHARED:
         print("skipped: ../shared (toy model and photos) is absent")
