@@ -254,7 +254,8 @@ cs_query_class_init (CsQueryClass *klass)
 
   properties[PROP_TEXT] = g_param_spec_string ("text", NULL, NULL, NULL, rw);
   properties[PROP_IMAGE_PATH] = g_param_spec_string ("image-path", NULL, NULL, NULL, rw);
-  properties[PROP_IMAGE_WEIGHT] = g_param_spec_double ("image-weight", NULL, NULL, -100.0, 100.0, 1.0, rw);
+  properties[PROP_IMAGE_WEIGHT] = g_param_spec_double ("image-weight", NULL, NULL, -CS_QUERY_MAX_WEIGHT,
+                                                       CS_QUERY_MAX_WEIGHT, 1.0, rw);
   properties[PROP_SIMILAR_TO] = g_param_spec_int64 ("similar-to", NULL, NULL, 0, G_MAXINT64, 0, rw);
   properties[PROP_FOLDER] = g_param_spec_string ("folder", NULL, NULL, NULL, rw);
   properties[PROP_AFTER] = g_param_spec_int64 ("after", NULL, NULL, G_MININT64, G_MAXINT64, G_MININT64, rw);
@@ -364,6 +365,9 @@ cs_query_set_image_weight (CsQuery *self,
                            double   weight)
 {
   g_return_if_fail (CS_IS_QUERY (self));
+  /* the property's bounds, for callers of this function too: an infinite
+   * weight would make every score NaN */
+  g_return_if_fail (isfinite (weight) && fabs (weight) <= CS_QUERY_MAX_WEIGHT);
   if (self->image_weight == weight)
     return;
   self->image_weight = weight;

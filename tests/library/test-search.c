@@ -195,6 +195,20 @@ test_parse_terms (void)
       g_clear_error (&error);
     }
 
+  /* the image weight has the same bound, for direct callers too */
+  {
+    g_autoptr(CsQuery) q = cs_query_new (NULL);
+
+    cs_query_set_image_weight (q, 2.5);
+    g_test_expect_message ("cs-library", G_LOG_LEVEL_CRITICAL, "*isfinite*");
+    cs_query_set_image_weight (q, INFINITY);
+    g_test_assert_expected_messages ();
+    g_test_expect_message ("cs-library", G_LOG_LEVEL_CRITICAL, "*isfinite*");
+    cs_query_set_image_weight (q, 1e6);
+    g_test_assert_expected_messages ();
+    g_assert_cmpfloat (cs_query_get_image_weight (q), ==, 2.5);
+  }
+
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(GPtrArray) terms = cs_query_parse_terms (cases[i].text, &error);
