@@ -8,8 +8,11 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <glib/gi18n.h>
 
+#include "cs-markup.h"
 #include "cs-cancel.h"
 #include "cs-duplicates-view.h"
 #include "cs-photo-cell.h"
@@ -132,10 +135,10 @@ on_restored_cb (GObject      *source,
 
   if (n < 0)
     {
-      toast (self, adw_toast_new (error->message));
+      toast (self, cs_toast_new_text (error->message));
       return;
     }
-  toast (self, adw_toast_new (_("Photos restored")));
+  toast (self, cs_toast_new_text (_("Photos restored")));
   cs_duplicates_view_refresh (self);
 }
 
@@ -164,12 +167,12 @@ on_trashed_cb (GObject      *source,
   if (done == NULL)
     {
       g_autofree char *message = g_strdup_printf (_("Cannot move to the trash: %s"), error->message);
-      toast (self, adw_toast_new (message));
+      toast (self, cs_toast_new_text (message));
       return;
     }
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u photo moved to the trash",
                                        "%u photos moved to the trash", done->len), done->len);
-  t = adw_toast_new (text);
+  t = cs_toast_new_text (text);
   adw_toast_set_button_label (t, _("_Undo"));
   adw_toast_set_priority (t, ADW_TOAST_PRIORITY_HIGH);
   g_object_set_data_full (G_OBJECT (t), "paths", g_ptr_array_ref (done), (GDestroyNotify) g_ptr_array_unref);
@@ -301,12 +304,28 @@ on_row_bind_cb (GtkSignalListItemFactory *factory,
   gtk_label_set_label (row->title, title);
   gtk_label_set_label (row->subtitle, subtitle);
   g_object_set_data_full (G_OBJECT (row->button), "group", g_object_ref (group), g_object_unref);
+  /* a group whose figures are not numbers (vectors with NaN) is no
+   * evidence of anything: never offer to trash it */
+  gtk_widget_set_visible (GTK_WIDGET (row->button), isfinite (cs_duplicate_group_get_similarity (group)));
   for (guint i = 0; i < MAX_CELLS; i++)
     {
       g_autoptr(CsPhoto) photo = i < n ? g_list_model_get_item (photos, i) : NULL;
+      gboolean copy = photo != NULL && cs_duplicate_group_get_kind (group) == CS_DUPLICATE_NEAR
+                      && cs_duplicate_group_is_exact_copy (group, i);
+      g_autofree char *tip = NULL;
+
       cs_photo_cell_set_photo (CS_PHOTO_CELL (row->cells[i]), photo);
       gtk_widget_set_visible (row->cells[i], photo != NULL);
-      gtk_widget_set_tooltip_text (row->cells[i], photo != NULL ? cs_photo_get_display_name (photo) : NULL);
+      /* byte-identical files inside a group of similar photos */
+      if (copy)
+        gtk_widget_add_css_class (row->cells[i], "exact-copy");
+      else
+        gtk_widget_remove_css_class (row->cells[i], "exact-copy");
+      if (photo != NULL)
+        /* Translators: a photo's name, then that another photo of the group has the same bytes */
+        tip = copy ? g_strdup_printf (_("%s (exact copy)"), cs_photo_get_display_name (photo))
+                   : g_strdup (cs_photo_get_display_name (photo));
+      gtk_widget_set_tooltip_text (row->cells[i], tip);
     }
 }
 
@@ -340,9 +359,9 @@ on_found_cb (GObject      *source,
   if (groups == NULL || g_list_model_get_n_items (groups) == 0)
     {
       adw_status_page_set_title (self->empty_page, groups != NULL ? _("No Duplicates") : _("Cannot Look for Duplicates"));
-      adw_status_page_set_description (self->empty_page,
-                                       groups != NULL ? _("None of your indexed photos look alike.")
-                                                      : error->message);
+      cs_status_page_set_description_text (self->empty_page,
+                                           groups != NULL ? _("None of your indexed photos look alike.")
+                                                          : error->message);
       gtk_stack_set_visible_child_name (self->stack, "empty");
     }
   else

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-clip-runtime.h"
+#include "cs-markup.h"
 #include "cs-preferences.h"
 
 struct _CsPreferences {
@@ -61,6 +62,8 @@ add_folder_rows (CsPreferences       *self,
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *remove = gtk_button_new_from_icon_name ("edit-delete-symbolic");
 
+      /* folder names are text, not markup */
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), display);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("folder-symbolic"));
@@ -76,6 +79,7 @@ add_folder_rows (CsPreferences       *self,
   if (folders[0] == NULL)
     {
       GtkWidget *row = adw_action_row_new ();
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), empty_text);
       gtk_widget_add_css_class (row, "dim-label");
       adw_preferences_group_add (group, row);
@@ -270,7 +274,7 @@ model_chosen (CsPreferences *self,
   if (!g_file_test (config, G_FILE_TEST_IS_REGULAR))
     {
       adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
-                                        adw_toast_new (_("That folder holds no CLIP model (config.json is missing)")));
+                                        cs_toast_new_text (_("That folder holds no CLIP model (config.json is missing)")));
       return;
     }
   cs_application_set_model_dir (self->app, path);
@@ -330,7 +334,7 @@ on_forget_response_cb (AdwMessageDialog *dialog,
   for (guint i = 0; folders[i] != NULL; i++)
     cs_application_remove_folder (self->app, folders[i]);
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
-                                    adw_toast_new (_("The index is being forgotten")));
+                                    cs_toast_new_text (_("The index is being forgotten")));
 }
 
 static void

@@ -16,6 +16,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-markup.h"
 #include "cs-cancel.h"
 #include "cs-duplicates-view.h"
 #include "cs-label-dialog.h"
@@ -122,7 +123,7 @@ static void
 toast (CsWindow   *self,
        const char *message)
 {
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  adw_toast_overlay_add_toast (self->toast_overlay, cs_toast_new_text (message));
 }
 
 static gboolean
@@ -153,7 +154,7 @@ set_status (CsWindow   *self,
 {
   adw_status_page_set_icon_name (self->status_page, icon);
   adw_status_page_set_title (self->status_page, title);
-  adw_status_page_set_description (self->status_page, description);
+  cs_status_page_set_description_text (self->status_page, description);
   gtk_stack_set_visible_child_name (self->content_stack, "status");
 }
 
@@ -974,7 +975,7 @@ on_photo_verdict_cb (CsPhotoView *view,
     message = g_strdup_printf (_("Added to “%s”"), name);
   else
     message = g_strdup_printf (_("Removed from “%s”"), name);
-  t = adw_toast_new (message);
+  t = cs_toast_new_text (message);
   adw_toast_set_timeout (t, 2);
   adw_toast_overlay_add_toast (self->toast_overlay, t);
 }

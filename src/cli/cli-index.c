@@ -44,7 +44,7 @@ typedef struct {
 static char *
 display_path (const char *path)
 {
-  return g_filename_display_name (path);
+  return cli_display_path (path);
 }
 
 static void
@@ -220,7 +220,8 @@ print_summary (const CsIndexSummary *s,
     {
       const CsStoreFailure *f = s->failures->pdata[i];
       g_autofree char *p = display_path (f->path);
-      printf ("  failed: %s: %s\n", p, f->reason);
+      g_autofree char *reason = cli_printable (f->reason);
+      printf ("  failed: %s: %s\n", p, reason);
     }
   for (guint i = 0; i < s->unavailable->len; i++)
     {

@@ -244,7 +244,7 @@ cli_cmd_search (int    argc,
         }
       else
         {
-          g_autofree char *shown = g_filename_display_name (cs_photo_get_path (photo));
+          g_autofree char *shown = cli_display_path (cs_photo_get_path (photo));
           g_string_append_printf (out, "%4u  %6.3f  %s  %s\n", i + 1, cs_photo_get_score (photo),
                                   cs_photo_get_accepted (photo) ? "*" : " ", shown);
         }
@@ -272,6 +272,7 @@ print_label (GString *out,
              gboolean as_json)
 {
   const char * const *prompts = cs_label_get_prompts (label);
+  g_autofree char *name = NULL;
 
   if (as_json)
     {
@@ -291,14 +292,18 @@ print_label (GString *out,
                               cs_label_get_n_rejected (label));
       return;
     }
+  name = cli_printable (cs_label_get_name (label));
   g_string_append_printf (out, "%s: %u photos (threshold %.2f, %u confirmed, %u rejected)",
-                          cs_label_get_name (label), cs_label_get_count (label),
+                          name, cs_label_get_count (label),
                           cs_label_get_threshold (label), cs_label_get_n_confirmed (label),
                           cs_label_get_n_rejected (label));
   if (prompts[0] == NULL)
     g_string_append (out, ", default prompts");
   for (guint i = 0; prompts[i] != NULL; i++)
-    g_string_append_printf (out, "%s“%s”", i == 0 ? ": " : ", ", prompts[i]);
+    {
+      g_autofree char *prompt = cli_printable (prompts[i]);
+      g_string_append_printf (out, "%s“%s”", i == 0 ? ": " : ", ", prompt);
+    }
   g_string_append_c (out, '\n');
 }
 
@@ -440,7 +445,7 @@ cli_cmd_label (int    argc,
                 }
               else
                 {
-                  g_autofree char *shown = g_filename_display_name (cs_photo_get_path (photo));
+                  g_autofree char *shown = cli_display_path (cs_photo_get_path (photo));
                   int v = cs_photo_get_verdict (photo);
                   g_string_append_printf (out, "%6.3f  %s%s\n", cs_photo_get_probability (photo), shown,
                                           v > 0 ? "  (confirmed)" : "");
@@ -537,6 +542,23 @@ cli_cmd_duplicates (int    argc,
                 g_string_append (out, ", ");
               json_append_path (out, cs_photo_get_path (photo));
             }
+          /* the sets of byte-identical photos (in a near group too) */
+          g_string_append (out, "], \"copies\": [");
+          for (guint i = 0, n_sets = 0; i < g_list_model_get_n_items (photos); i++)
+            {
+              if (cs_duplicate_group_get_copy_of (group, i) != i || !cs_duplicate_group_is_exact_copy (group, i))
+                continue;
+              g_string_append (out, n_sets++ > 0 ? ", [" : "[");
+              for (guint j = i, k = 0; j < g_list_model_get_n_items (photos); j++)
+                if (cs_duplicate_group_get_copy_of (group, j) == i)
+                  {
+                    g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, j);
+                    if (k++ > 0)
+                      g_string_append (out, ", ");
+                    json_append_path (out, cs_photo_get_path (photo));
+                  }
+              g_string_append_c (out, ']');
+            }
           g_string_append (out, "]}\n");
           continue;
         }
@@ -547,9 +569,10 @@ cli_cmd_duplicates (int    argc,
       for (guint i = 0; i < g_list_model_get_n_items (photos); i++)
         {
           g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, i);
-          g_autofree char *shown = g_filename_display_name (cs_photo_get_path (photo));
-          g_string_append_printf (out, "  %6.3f  %dx%d  %s\n", cs_photo_get_score (photo),
-                                  cs_photo_get_width (photo), cs_photo_get_height (photo), shown);
+          g_autofree char *shown = cli_display_path (cs_photo_get_path (photo));
+          g_string_append_printf (out, "  %6.3f  %dx%d  %s%s\n", cs_photo_get_score (photo),
+                                  cs_photo_get_width (photo), cs_photo_get_height (photo), shown,
+                                  !exact && cs_duplicate_group_is_exact_copy (group, i) ? "  (exact copy)" : "");
         }
     }
   if (!as_json)

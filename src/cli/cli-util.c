@@ -5,18 +5,59 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli-util.h"
+
+char *
+cli_printable (const char *s)
+{
+  g_autofree char *valid = g_utf8_make_valid (s != NULL ? s : "", -1);
+  GString *out = g_string_sized_new (strlen (valid));
+
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '\n')
+        g_string_append (out, "\\n");
+      else if (c == '\r')
+        g_string_append (out, "\\r");
+      else if (c == '\t')
+        g_string_append (out, "\\t");
+      else if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (out, "\\x%02x", c);
+      else if (c >= 0x80 && c < 0xa0)
+        /* C1 controls: U+009B is a terminal's CSI, as ESC [ is */
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+cli_display_path (const char *path)
+{
+  g_autofree char *shown = g_filename_display_name (path);
+
+  return cli_printable (shown);
+}
 
 void
 fail_message (const char *message)
 {
-  /* one line: newlines in a message would break the contract */
+  /* one line: newlines in a message would break the contract (spaces,
+   * as they are a message's own line breaks); other control characters
+   * (from names) escaped */
   g_autofree char *line = g_strdup (message);
+  g_autofree char *shown = NULL;
+
   for (char *p = line; *p != '\0'; p++)
     if (*p == '\n' || *p == '\r')
       *p = ' ';
-  fprintf (stderr, "clipsight-cli: %s\n", line);
+  shown = cli_printable (line);
+  fprintf (stderr, "clipsight-cli: %s\n", shown);
 }
 
 int

@@ -13,6 +13,14 @@
 
 /* "clipsight-cli: MESSAGE" on stderr, on one line. */
 void        fail_message        (const char *message);
+/* Text for a person's terminal (the human-readable outputs): invalid
+ * UTF-8 replaced, and every control character a name may hold written
+ * as an escape, so that a name can neither break a line nor drive the
+ * terminal: \n \r \t, \xHH for the other C0 controls and DEL, \u00HH for
+ * the C1 controls (U+0080 to U+009F).  A backslash stays as it is. */
+char       *cli_printable       (const char *s);
+/* A path as cli_printable() shows it (g_filename_display_name first). */
+char       *cli_display_path    (const char *path);
 /* Prints the message (freed) and returns EXIT_FAILURE. */
 int         fail_clip           (clip_status status,
                                  char       *message);

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <locale.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,11 +309,27 @@ cmd_embed (int    argc,
         memcpy (emb + (size_t) which[t] * dim, tmp + (size_t) t * dim, (size_t) dim * sizeof (float));
     }
 
+  /* NaN or infinity would print as invalid JSON (and mean nothing):
+   * refuse before printing anything */
   for (guint i = 0; i < n; i++)
     {
+      const EmbedInput *in = &g_array_index (inputs, EmbedInput, i);
+
       clip_normalize (emb + (size_t) i * dim, dim);
-      print_embedding (&g_array_index (inputs, EmbedInput, i), emb + (size_t) i * dim, dim);
+      for (int d = 0; d < dim; d++)
+        if (!isfinite (emb[(size_t) i * dim + d]))
+          {
+            g_autofree char *valid = g_utf8_make_valid (in->value, -1);
+            g_autofree char *m = g_strdup_printf ("embed: the embedding of %s '%s' is not finite "
+                                                  "(NaN or infinity): the model's weights or "
+                                                  "configuration are broken",
+                                                  in->is_image ? "image" : "text", valid);
+            fail_message (m);
+            goto out;
+          }
     }
+  for (guint i = 0; i < n; i++)
+    print_embedding (&g_array_index (inputs, EmbedInput, i), emb + (size_t) i * dim, dim);
   rc = fflush (stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 
 out:

@@ -19,6 +19,8 @@ struct _CsDuplicateGroup
   CsPhotoList     *photos;
   double           similarity;
   char            *keeper_reason;
+  guint           *copy_of;   /* per photo */
+  guint            n;
 };
 
 G_DEFINE_FINAL_TYPE (CsDuplicateGroup, cs_duplicate_group, G_TYPE_OBJECT)
@@ -50,6 +52,7 @@ cs_duplicate_group_finalize (GObject *object)
   CsDuplicateGroup *self = CS_DUPLICATE_GROUP (object);
 
   g_clear_pointer (&self->keeper_reason, g_free);
+  g_clear_pointer (&self->copy_of, g_free);
   G_OBJECT_CLASS (cs_duplicate_group_parent_class)->finalize (object);
 }
 
@@ -100,9 +103,15 @@ CsDuplicateGroup *
 _cs_duplicate_group_new (CsDuplicateKind  kind,
                          CsPhotoList     *photos,
                          double           similarity,
-                         const char      *keeper_reason)
+                         const char      *keeper_reason,
+                         const guint     *copy_of)
 {
   CsDuplicateGroup *self = g_object_new (CS_TYPE_DUPLICATE_GROUP, NULL);
+
+  self->n = g_list_model_get_n_items (G_LIST_MODEL (photos));
+  self->copy_of = g_new (guint, MAX (self->n, 1));
+  for (guint i = 0; i < self->n; i++)
+    self->copy_of[i] = copy_of != NULL ? copy_of[i] : i;
 
   self->kind = kind;
   self->photos = g_object_ref (photos);
@@ -144,4 +153,27 @@ cs_duplicate_group_get_keeper_reason (CsDuplicateGroup *self)
 {
   g_return_val_if_fail (CS_IS_DUPLICATE_GROUP (self), NULL);
   return self->keeper_reason;
+}
+
+guint
+cs_duplicate_group_get_copy_of (CsDuplicateGroup *self,
+                                guint             position)
+{
+  g_return_val_if_fail (CS_IS_DUPLICATE_GROUP (self), position);
+  g_return_val_if_fail (position < self->n, position);
+  return self->copy_of[position];
+}
+
+gboolean
+cs_duplicate_group_is_exact_copy (CsDuplicateGroup *self,
+                                  guint             position)
+{
+  g_return_val_if_fail (CS_IS_DUPLICATE_GROUP (self), FALSE);
+  g_return_val_if_fail (position < self->n, FALSE);
+  if (self->copy_of[position] != position)
+    return TRUE;
+  for (guint i = position + 1; i < self->n; i++)
+    if (self->copy_of[i] == position)
+      return TRUE;
+  return FALSE;
 }

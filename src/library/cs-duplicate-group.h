@@ -41,5 +41,17 @@ CsPhoto        *cs_duplicate_group_get_keeper     (CsDuplicateGroup *self);
 double          cs_duplicate_group_get_similarity (CsDuplicateGroup *self);
 /* Why the keeper was chosen, for people (UTF-8, e.g. "most pixels"). */
 const char     *cs_duplicate_group_get_keeper_reason (CsDuplicateGroup *self);
+/* Byte-identical copies inside a group (in a near group too, where a
+ * re-encode may sit beside two copies of the same file): the position of
+ * the first photo of the group with the same content (content hash and
+ * size) as the photo at `position`; `position` itself when none comes
+ * before it.  So the photo at `position` is an exact copy of another one
+ * of the group when the result differs from `position`, or when a later
+ * photo's result is `position`. */
+guint           cs_duplicate_group_get_copy_of    (CsDuplicateGroup *self,
+                                                   guint             position);
+/* Whether the photo at `position` has a byte-identical copy in the group. */
+gboolean        cs_duplicate_group_is_exact_copy  (CsDuplicateGroup *self,
+                                                   guint             position);
 
 G_END_DECLS

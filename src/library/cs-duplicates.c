@@ -32,6 +32,9 @@
 #include "cs-duplicates.h"
 
 #define TILE 1024
+/* the cosine given to a pair whose vectors have no meaningful one: below
+ * any threshold (thresholds lie in (0, 1]) */
+#define NO_SIMILARITY (-2.0f)
 /* blocks of the index (it keeps at most 12 segments) */
 #define MAX_BLOCKS 64
 
@@ -96,7 +99,8 @@ find_pairs (PairSearch *ps)
                     guint rb = ps->seg_first[sb] + ib + j;
                     float s = sims[(gsize) i * nb + j];
 
-                    if (rb <= ra || s < ps->threshold || !_cs_vector_index_is_live (ps->index, rb))
+                    /* written so that a NaN (a broken vector) is never a pair */
+                    if (rb <= ra || !(s >= ps->threshold) || !_cs_vector_index_is_live (ps->index, rb))
                       continue;
                     Pair p = { s, ra, rb, FALSE };
                     g_array_append_val (ps->pairs, p);
@@ -135,7 +139,9 @@ row_cos (CsVectorIndex *index,
 
   clip_vec_dot_rows_f32 (_cs_vector_index_vector (index, a), dim, 1,
                          _cs_vector_index_vector (index, b), dim, &s);
-  return s;
+  /* a vector with a NaN or an infinity (stored by an older version, or a
+   * broken model) is like no other: below every threshold */
+  return isfinite (s) ? s : NO_SIMILARITY;
 }
 
 /* Same content hash and size (the indexer's definition of a copy). */
@@ -375,6 +381,7 @@ make_group (CsVectorIndex *index,
 {
   g_autoptr(GArray) items = g_array_new (FALSE, FALSE, sizeof (CsPhotoListItem));
   g_autoptr(CsPhotoList) list = NULL;
+  g_autofree guint *copy_of = NULL;
   guint keeper = g_array_index (g->rows, guint, 0);
   const char *why = NULL, *reason;
 
@@ -413,14 +420,29 @@ make_group (CsVectorIndex *index,
       guint r = g_array_index (g->rows, guint, i);
       if (r == keeper)
         continue;
-      CsPhotoListItem it = { r, row_cos (index, keeper, r), 0, TRUE, 0 };
+      /* an exact copy is the keeper, whatever its vector says */
+      CsPhotoListItem it = { r, same_content (index, keeper, r) ? 1.0f : row_cos (index, keeper, r),
+                             0, TRUE, 0 };
       g_array_append_val (items, it);
     }
   g_array_sort (items, compare_members);
+  /* byte-identical copies, in a near group too */
+  copy_of = g_new (guint, items->len);
+  for (guint i = 0; i < items->len; i++)
+    {
+      copy_of[i] = i;
+      for (guint j = 0; j < i; j++)
+        if (same_content (index, g_array_index (items, CsPhotoListItem, j).row,
+                          g_array_index (items, CsPhotoListItem, i).row))
+          {
+            copy_of[i] = j;
+            break;
+          }
+    }
   list = _cs_photo_list_new (index, (CsPhotoListItem *) items->data, items->len, items->len,
                              items->len, 0.0, NULL);
   return _cs_duplicate_group_new (g->exact ? CS_DUPLICATE_EXACT : CS_DUPLICATE_NEAR, list,
-                                  g->exact ? 1.0 : g->min_sim, reason);
+                                  g->exact ? 1.0 : g->min_sim, reason, copy_of);
 }
 
 GListModel *
@@ -496,7 +518,9 @@ cs_duplicates_find_in (CsVectorIndex  *index,
           for (guint b = a + 1; b < j; b++)
             {
               guint ra = g_array_index (hashed, HashRow, a).row, rb = g_array_index (hashed, HashRow, b).row;
-              Pair p = { row_cos (index, ra, rb), MIN (ra, rb), MAX (ra, rb), TRUE };
+              /* the same bytes: the same picture, whatever the vectors say
+               * (a NaN vector must not drop the pair) */
+              Pair p = { 1.0f, MIN (ra, rb), MAX (ra, rb), TRUE };
               g_array_append_val (pairs, p);
             }
         i = j;
@@ -577,7 +601,7 @@ cs_duplicates_find_in (CsVectorIndex  *index,
                 if (blank_row (index, blank, ra) || blank_row (index, blank, rb))
                   ok = FALSE;
               }
-            if (s < threshold)
+            if (!(s >= threshold))
               ok = FALSE;
             min_sim = MIN (min_sim, s);
           }

@@ -23,6 +23,19 @@
 
 #define ROWS_PER_BLOCK 64
 #define BLOCKS_PER_TASK 256
+/* Label prompts per encoder call: at most this many token rows.  The
+ * encoder runs a call of at most 420 rows as one pass (clip-encode.c,
+ * ROWS_PER_PASS); staying under keeps one pass per call. */
+#define BATCH_ROWS 420
+
+/* At most the token rows of `text`: start and end tokens, and no more
+ * tokens than bytes (every BPE token covers at least one byte), within
+ * the context (77). */
+static guint
+text_rows_bound (const char *text)
+{
+  return (guint) MIN (strlen (text) + 2, 77);
+}
 
 static const char * const default_templates[] = {
   "a photo of a {}.", "a photo of the {}.", "a picture of a {}.", "an image of a {}.", NULL,
@@ -313,24 +326,65 @@ cs_clustering_compute (CsVectorIndex  *index,
   if (cl->n_labels == 0 || n_rows == 0)
     return g_steal_pointer (&cl);
 
-  /* label vectors: the mean of the prompts, then the user's verdicts */
-  for (guint l = 0; l < cl->n_labels; l++)
-    {
-      const CsLabelDef *def = defs->pdata[l];
-      g_auto(GStrv) texts = cs_label_expand_prompts (def);
-      guint n = g_strv_length (texts);
-      g_autofree float *emb = g_new (float, (gsize) n * dim);
-      float *v = cl->vectors + (gsize) l * dim;
+  /* label vectors: the mean of the prompts, then the user's verdicts;
+   * the prompts of several labels per encoder call (one call per label
+   * cost 10,000 thread-pool rounds for 10,000 labels) */
+  {
+    g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+    g_autoptr(GArray) owner = g_array_new (FALSE, FALSE, sizeof (guint));  /* label of each text */
+    g_autofree guint *n_prompts = g_new0 (guint, cl->n_labels);
+    guint rows = 0, done = 0;
 
-      cl->label_ids[l] = def->id;
-      if (!cs_clip_runtime_embed_texts (rt, (const char * const *) texts, n, emb, cancellable, error))
-        return NULL;
-      for (guint i = 0; i < n; i++)
-        for (int d = 0; d < dim; d++)
-          v[d] += emb[(gsize) i * dim + d] / n;
-      normalize_d (v, dim);
-      refine (index, def, v);
-    }
+    for (guint l = 0; l <= cl->n_labels; l++)
+      {
+        g_auto(GStrv) mine = NULL;
+        guint mine_rows = 0, n_mine;
+
+        if (l < cl->n_labels)
+          {
+            mine = cs_label_expand_prompts (defs->pdata[l]);
+            n_mine = g_strv_length (mine);
+            cl->label_ids[l] = ((const CsLabelDef *) defs->pdata[l])->id;
+            n_prompts[l] = n_mine;
+            for (guint i = 0; i < n_mine; i++)
+              mine_rows += text_rows_bound (mine[i]);
+          }
+        /* encode what is pending when this label's texts would not fit
+         * in the batch, and at the end */
+        if (texts->len > 0 && (l == cl->n_labels || rows + mine_rows > BATCH_ROWS))
+          {
+            g_autofree float *emb = g_new (float, (gsize) texts->len * dim);
+
+            if (!cs_clip_runtime_embed_texts (rt, (const char * const *) texts->pdata, texts->len, emb,
+                                              cancellable, error))
+              return NULL;
+            for (guint i = 0; i < texts->len; i++)
+              {
+                guint lab = g_array_index (owner, guint, i);
+                float *v = cl->vectors + (gsize) lab * dim;
+
+                for (int d = 0; d < dim; d++)
+                  v[d] += emb[(gsize) i * dim + d] / n_prompts[lab];
+              }
+            for (; done < (l == cl->n_labels ? l : g_array_index (owner, guint, owner->len - 1) + 1); done++)
+              {
+                float *v = cl->vectors + (gsize) done * dim;
+
+                normalize_d (v, dim);
+                refine (index, defs->pdata[done], v);
+              }
+            g_ptr_array_set_size (texts, 0);
+            g_array_set_size (owner, 0);
+            rows = 0;
+          }
+        for (guint i = 0; mine != NULL && mine[i] != NULL; i++)
+          {
+            g_ptr_array_add (texts, g_steal_pointer (&mine[i]));
+            g_array_append_val (owner, l);
+          }
+        rows += mine_rows;
+      }
+  }
 
   AssignJob job = {
     .cl = cl,
@@ -418,6 +472,16 @@ compare_items (gconstpointer a,
   return x->row < y->row ? -1 : x->row > y->row;
 }
 
+/* The membership rule, in one place: a photo whose best label is `l`
+ * belongs to it when its probability is at or above the threshold (a
+ * threshold of 0.5 takes a photo exactly between two labels). */
+static inline gboolean
+passes_threshold (float  probability,
+                  double threshold)
+{
+  return probability >= threshold;
+}
+
 /* Whether row r is in label l by the clustering's choice and the user
  * has not judged it for that label. */
 static gboolean
@@ -450,7 +514,7 @@ cs_clustering_members (CsClustering     *cl,
   /* the clustering's choice, unless the user said otherwise (the
    * confirmed ones are counted below) */
   for (guint r = 0; r < n_rows; r++)
-    if (cl->prob[r] >= def->threshold && is_unjudged_member (cl, def, l, r))
+    if (passes_threshold (cl->prob[r], def->threshold) && is_unjudged_member (cl, def, l, r))
       {
         count++;
         if (items != NULL)
@@ -482,6 +546,63 @@ cs_clustering_members (CsClustering     *cl,
 }
 
 void
+cs_clustering_count_members (CsClustering *cl,
+                             GPtrArray    *defs,
+                             guint        *counts)
+{
+  guint n_rows = _cs_vector_index_n_rows (cl->index);
+  g_autoptr(GHashTable) by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  /* the clustering's label positions -> index in `defs`, or -1 */
+  g_autofree gint *def_of = g_new (gint, MAX (cl->n_labels, 1));
+
+  for (guint i = 0; i < defs->len; i++)
+    {
+      CsLabelDef *def = defs->pdata[i];
+
+      counts[i] = 0;
+      g_hash_table_insert (by_id, &def->id, GUINT_TO_POINTER (i + 1));
+    }
+  g_autofree gboolean *clustered = g_new0 (gboolean, MAX (defs->len, 1));
+
+  for (guint l = 0; l < cl->n_labels; l++)
+    {
+      def_of[l] = (gint) GPOINTER_TO_UINT (g_hash_table_lookup (by_id, &cl->label_ids[l])) - 1;
+      if (def_of[l] >= 0)
+        clustered[def_of[l]] = TRUE;
+    }
+
+  /* the clustering's choice, unless the user judged the photo */
+  for (guint r = 0; r < n_rows; r++)
+    {
+      int l = cl->best[r];
+      const CsLabelDef *def;
+
+      if (l < 0 || def_of[l] < 0)
+        continue;
+      def = defs->pdata[def_of[l]];
+      if (passes_threshold (cl->prob[r], def->threshold) && is_unjudged_member (cl, def, l, r))
+        counts[def_of[l]]++;
+    }
+  /* confirmed photos belong whatever the clustering says (to a label it
+   * clustered: cs_clustering_members() counts none for another) */
+  for (guint i = 0; i < defs->len; i++)
+    {
+      const CsLabelDef *def = defs->pdata[i];
+
+      if (!clustered[i])
+        continue;
+      for (guint v = 0; v < def->verdicts->len; v++)
+        {
+          const CsStoreVerdict *vd = &g_array_index (def->verdicts, CsStoreVerdict, v);
+          guint r;
+
+          if (vd->verdict > 0 && _cs_vector_index_find (cl->index, vd->photo_id, &r))
+            counts[i]++;
+        }
+    }
+}
+
+void
 cs_clustering_boundary (CsClustering     *cl,
                         const CsLabelDef *def,
                         double            threshold,
@@ -499,7 +620,7 @@ cs_clustering_boundary (CsClustering     *cl,
   for (guint r = 0; r < n_rows; r++)
     if (is_unjudged_member (cl, def, l, r))
       {
-        CsPhotoListItem it = { r, cl->cos[r], cl->prob[r], cl->prob[r] >= threshold, 0 };
+        CsPhotoListItem it = { r, cl->cos[r], cl->prob[r], passes_threshold (cl->prob[r], threshold), 0 };
 
         g_array_append_val (it.accepted ? in : out, it);
       }

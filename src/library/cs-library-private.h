@@ -257,9 +257,12 @@ void      _cs_label_set_counts     (CsLabel            *label,
 
 /* ---------------------------------------------------------- duplicates */
 
+/* `copy_of`: for each photo of the list, see
+ * cs_duplicate_group_get_copy_of() (copied). */
 CsDuplicateGroup *_cs_duplicate_group_new (CsDuplicateKind  kind,
                                            CsPhotoList     *photos,
                                            double           similarity,
-                                           const char      *keeper_reason);
+                                           const char      *keeper_reason,
+                                           const guint     *copy_of);
 
 G_END_DECLS

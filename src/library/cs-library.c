@@ -517,52 +517,93 @@ compare_labels_by_name (gconstpointer a,
   return g_utf8_collate (cs_label_get_name ((CsLabel *) a), cs_label_get_name ((CsLabel *) b));
 }
 
+static gint
+compare_label_ptrs_by_name (gconstpointer a,
+                            gconstpointer b,
+                            gpointer      user_data)
+{
+  return compare_labels_by_name (*(CsLabel * const *) a, *(CsLabel * const *) b, NULL);
+}
+
+/* self->defs by id (borrowed): the loops below over every label must not
+ * search the list for each one (10,000 labels: 10^8 steps). */
+static GHashTable *
+defs_by_id (CsLibrary *self)
+{
+  GHashTable *by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+
+  for (guint i = 0; i < self->defs->len; i++)
+    {
+      CsLabelDef *def = self->defs->pdata[i];
+      g_hash_table_insert (by_id, &def->id, def);
+    }
+  return by_id;
+}
+
 /* Makes the CsLabel objects match `self->defs`, keeping the objects of
  * labels that stay (the app may hold them). */
 static void
 sync_label_objects (CsLibrary *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->labels));
+  g_autoptr(GHashTable) defs = defs_by_id (self);
+  /* id -> CsLabel (the list's reference) */
+  g_autoptr(GHashTable) objects = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GPtrArray) fresh = g_ptr_array_new_with_free_func (g_object_unref);
 
   /* removed ones */
   for (guint i = n; i-- > 0;)
     {
       g_autoptr(CsLabel) label = g_list_model_get_item (G_LIST_MODEL (self->labels), i);
+      gint64 id = cs_label_get_id (label);
 
-      if (find_def (self, cs_label_get_id (label)) == NULL)
+      if (g_hash_table_lookup (defs, &id) == NULL)
         g_list_store_remove (self->labels, i);
+    }
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->labels));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CsLabel) label = g_list_model_get_item (G_LIST_MODEL (self->labels), i);
+      CsLabelDef *def = g_hash_table_lookup (defs, &(gint64) { cs_label_get_id (label) });
+
+      g_hash_table_insert (objects, &def->id, label);
     }
   /* changed and new ones */
   for (guint d = 0; d < self->defs->len; d++)
     {
       CsLabelDef *def = self->defs->pdata[d];
-      g_autoptr(CsLabel) label = NULL;
+      CsLabel *label = g_hash_table_lookup (objects, &def->id);
       guint pos;
 
-      n = g_list_model_get_n_items (G_LIST_MODEL (self->labels));
-      for (pos = 0; pos < n; pos++)
-        {
-          label = g_list_model_get_item (G_LIST_MODEL (self->labels), pos);
-          if (cs_label_get_id (label) == def->id)
-            break;
-          g_clear_object (&label);
-        }
       if (label == NULL)
         {
-          label = _cs_label_new (def->id, def->name, (const char * const *) def->prompts, def->threshold);
-          g_list_store_insert_sorted (self->labels, label, compare_labels_by_name, NULL);
+          g_ptr_array_add (fresh, _cs_label_new (def->id, def->name, (const char * const *) def->prompts,
+                                                 def->threshold));
           continue;
         }
       _cs_label_set_prompts (label, (const char * const *) def->prompts);
       _cs_label_set_threshold (label, def->threshold);
-      if (g_strcmp0 (cs_label_get_name (label), def->name) != 0)
+      if (g_strcmp0 (cs_label_get_name (label), def->name) != 0
+          && g_list_store_find (self->labels, label, &pos))
         {
           /* renamed: move it to its new place */
+          g_object_ref (label);
           g_list_store_remove (self->labels, pos);
           _cs_label_set_name (label, def->name);
           g_list_store_insert_sorted (self->labels, label, compare_labels_by_name, NULL);
+          g_object_unref (label);
         }
     }
+  /* the new ones: all at once into an empty list (a load), else one by
+   * one in their places */
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->labels)) == 0 && fresh->len > 0)
+    {
+      g_ptr_array_sort_with_data (fresh, compare_label_ptrs_by_name, NULL);
+      g_list_store_splice (self->labels, 0, 0, fresh->pdata, fresh->len);
+    }
+  else
+    for (guint i = 0; i < fresh->len; i++)
+      g_list_store_insert_sorted (self->labels, fresh->pdata[i], compare_labels_by_name, NULL);
   update_label_counts (self);
 }
 
@@ -570,17 +611,24 @@ static void
 update_label_counts (CsLibrary *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->labels));
+  g_autoptr(GHashTable) defs = defs_by_id (self);
+  g_autoptr(GHashTable) position = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autofree guint *counts = g_new0 (guint, MAX (self->defs->len, 1));
 
+  /* every count in one pass over the library */
+  if (self->clustering != NULL)
+    cs_clustering_count_members (self->clustering, self->defs, counts);
+  for (guint d = 0; d < self->defs->len; d++)
+    g_hash_table_insert (position, self->defs->pdata[d], GUINT_TO_POINTER (d));
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(CsLabel) label = g_list_model_get_item (G_LIST_MODEL (self->labels), i);
-      CsLabelDef *def = find_def (self, cs_label_get_id (label));
+      CsLabelDef *def = g_hash_table_lookup (defs, &(gint64) { cs_label_get_id (label) });
       guint count = 0, nc = 0, nr = 0;
 
       if (def == NULL)
         continue;
-      if (self->clustering != NULL)
-        count = cs_clustering_members (self->clustering, def, NULL);
+      count = counts[GPOINTER_TO_UINT (g_hash_table_lookup (position, def))];
       for (guint v = 0; v < def->verdicts->len; v++)
         {
           if (g_array_index (def->verdicts, CsStoreVerdict, v).verdict > 0)
@@ -848,10 +896,14 @@ query_vector (SearchJob     *job,
               GError       **error)
 {
   int dim = _cs_vector_index_dim (job->index);
-  g_autoptr(GPtrArray) terms = cs_query_parse_terms (job->q->text);
-  g_autofree float *q = g_new0 (float, MAX (dim, 1));
+  g_autoptr(GPtrArray) terms = cs_query_parse_terms (job->q->text, error);
+  g_autofree float *q = NULL;
   double norm = 0;
   gboolean any = FALSE;
+
+  if (terms == NULL)
+    return NULL;
+  q = g_new0 (float, MAX (dim, 1));
 
   *plain_text = terms->len > 0 && job->q->image_path == NULL && job->q->similar_to <= 0;
   *self_row = G_MAXUINT;

@@ -7,9 +7,11 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "cs-library-enums.h"
+#include "cs-library.h"
 #include "cs-library-private.h"
 
 #define DEFAULT_LIMIT 200
@@ -75,11 +77,16 @@ is_operator (const char *text,
   return g_ascii_isspace (p[-1]) && (p[1] == '\0' || g_ascii_isspace (p[1]));
 }
 
-static void
-add_term (GPtrArray  *terms,
-          const char *start,
-          const char *end,
-          double      sign)
+/* Adds the term between `start` and `end`; FALSE with `error` set when its
+ * weight prefix is a number that is not a usable weight (infinite, or
+ * beyond CS_QUERY_MAX_WEIGHT: "1e999:cat" would make every score
+ * infinite or NaN). */
+static gboolean
+add_term (GPtrArray   *terms,
+          const char  *start,
+          const char  *end,
+          double       sign,
+          GError     **error)
 {
   g_autofree char *raw = g_strndup (start, end - start);
   char *text = g_strstrip (raw);
@@ -92,40 +99,52 @@ add_term (GPtrArray  *terms,
       double w = g_ascii_strtod (text, &num_end);
       if (num_end != NULL && *num_end == ':' && w >= 0)
         {
+          if (!isfinite (w) || w > CS_QUERY_MAX_WEIGHT)
+            {
+              g_autofree char *number = g_strndup (text, num_end - text);
+              g_set_error (error, CS_LIBRARY_ERROR, CS_LIBRARY_ERROR_INVALID,
+                           "query weight %s is out of range (0 to %g)",
+                           number, (double) CS_QUERY_MAX_WEIGHT);
+              return FALSE;
+            }
           weight = w;
           text = g_strstrip (num_end + 1);
         }
     }
   if (*text == '\0' || weight == 0.0)
-    return;
+    return TRUE;
 
   CsQueryTerm *term = g_new0 (CsQueryTerm, 1);
   term->text = g_strdup (text);
   term->weight = sign * weight;
   g_ptr_array_add (terms, term);
+  return TRUE;
 }
 
 GPtrArray *
-cs_query_parse_terms (const char *text)
+cs_query_parse_terms (const char  *text,
+                      GError     **error)
 {
-  GPtrArray *terms = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_query_term_free);
+  g_autoptr(GPtrArray) terms = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_query_term_free);
   const char *start, *p;
   double sign = 1.0;
 
   if (text == NULL)
-    return terms;
+    return g_steal_pointer (&terms);
   while (g_ascii_isspace (*text))
     text++;
   start = text;
   for (p = text; *p != '\0'; p++)
     if (is_operator (text, p))
       {
-        add_term (terms, start, p, sign);
+        if (!add_term (terms, start, p, sign, error))
+          return NULL;
         sign = *p == '-' ? -1.0 : 1.0;
         start = p + 1;
       }
-  add_term (terms, start, p, sign);
-  return terms;
+  if (!add_term (terms, start, p, sign, error))
+    return NULL;
+  return g_steal_pointer (&terms);
 }
 
 /* ---------------------------------------------------------- snapshot */
@@ -235,7 +254,8 @@ cs_query_class_init (CsQueryClass *klass)
 
   properties[PROP_TEXT] = g_param_spec_string ("text", NULL, NULL, NULL, rw);
   properties[PROP_IMAGE_PATH] = g_param_spec_string ("image-path", NULL, NULL, NULL, rw);
-  properties[PROP_IMAGE_WEIGHT] = g_param_spec_double ("image-weight", NULL, NULL, -100.0, 100.0, 1.0, rw);
+  properties[PROP_IMAGE_WEIGHT] = g_param_spec_double ("image-weight", NULL, NULL, -CS_QUERY_MAX_WEIGHT,
+                                                       CS_QUERY_MAX_WEIGHT, 1.0, rw);
   properties[PROP_SIMILAR_TO] = g_param_spec_int64 ("similar-to", NULL, NULL, 0, G_MAXINT64, 0, rw);
   properties[PROP_FOLDER] = g_param_spec_string ("folder", NULL, NULL, NULL, rw);
   properties[PROP_AFTER] = g_param_spec_int64 ("after", NULL, NULL, G_MININT64, G_MAXINT64, G_MININT64, rw);
@@ -345,6 +365,9 @@ cs_query_set_image_weight (CsQuery *self,
                            double   weight)
 {
   g_return_if_fail (CS_IS_QUERY (self));
+  /* the property's bounds, for callers of this function too: an infinite
+   * weight would make every score NaN */
+  g_return_if_fail (isfinite (weight) && fabs (weight) <= CS_QUERY_MAX_WEIGHT);
   if (self->image_weight == weight)
     return;
   self->image_weight = weight;

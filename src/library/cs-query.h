@@ -104,15 +104,20 @@ void        cs_query_set_accepted_only (CsQuery     *self,
  * the terms as chips) and for tests.  Any thread.
  *
  * Returns the terms of `text` in order, as a GPtrArray of CsQueryTerm*
- * owning them; an empty array for an empty or blank text.  Never fails:
- * what does not parse as a weight is text. */
+ * owning them; an empty array for an empty or blank text.  What does not
+ * parse as a weight is text.  Fails (NULL, CS_LIBRARY_ERROR_INVALID) only
+ * for a weight that parses but is unusable: infinite ("1e999:cat") or
+ * above CS_QUERY_MAX_WEIGHT, the bound of the image weight too. */
+#define CS_QUERY_MAX_WEIGHT 100.0
+
 typedef struct {
   char   *text;    /* the term, trimmed, UTF-8 */
   double  weight;  /* signed: "- 2:cat" gives -2 */
 } CsQueryTerm;
 
 void       cs_query_term_free   (CsQueryTerm *term);
-GPtrArray *cs_query_parse_terms (const char  *text);
+GPtrArray *cs_query_parse_terms (const char  *text,
+                                 GError     **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsQueryTerm, cs_query_term_free)
 

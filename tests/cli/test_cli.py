@@ -99,6 +99,37 @@ class Contract(TempDirCase):
             self.assertAlmostEqual(math.sqrt(sum(x * x for x in o["embedding"])), 1.0, places=5)
         self.assertGreater(cosine(objs[1]["embedding"], objs[3]["embedding"]), 0.999999)
 
+    def test_embed_never_prints_non_finite(self):
+        # finite but huge projection weights (3e38, valid float32, so a
+        # load-time check of finiteness lets them through): the projected
+        # vector overflows to infinity, its normalisation gives NaN.  embed
+        # must not print "nan" or "inf" (not JSON), but fail saying why.
+        model = os.path.join(self.tmp, "overflowing")
+        rc, _, err = run("make-test-model", "--preset", "tiny", "--dtype", "f32", model)
+        self.assertEqual(rc, 0, err)
+        path = os.path.join(model, "model.safetensors")
+        with open(path, "rb") as f:
+            data = bytearray(f.read())
+        n = struct.unpack("<Q", data[:8])[0]
+        header = json.loads(data[8:8 + n])
+        for name in ("text_projection.weight", "visual_projection.weight"):
+            start, end = header[name]["data_offsets"]
+            for off in range(8 + n + start, 8 + n + end, 4):
+                x = struct.unpack_from("<f", data, off)[0]
+                struct.pack_into("<f", data, off, 3e38 if x >= 0 else -3e38)
+        with open(path, "wb") as f:
+            f.write(data)
+        img = os.path.join(self.tmp, "grey-nf.png")
+        write_png(img, 2, 2, bytes([128] * 12))
+        for args in (["--text", "hello"], ["--image", img], ["--text", "a", "--image", img]):
+            rc, out, err = run("embed", "--model", model, *args)
+            self.assertNotEqual(rc, 0, args)
+            self.assertNotIn("nan", out.lower())
+            self.assertNotIn("inf", out.lower())
+            self.assertEqual(out, "", "nothing on stdout on failure")
+            self.assertEqual(len(err.splitlines()), 1, err)
+            self.assertIn("not finite", err)
+
     def test_preprocess_writes_chw_float32(self):
         img = os.path.join(self.tmp, "red.png")
         write_png(img, 3, 2, bytes([255, 0, 0] * 6))

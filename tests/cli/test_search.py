@@ -187,21 +187,54 @@ class SearchCli(unittest.TestCase):
             rc, out, err = run("search", "--database", self.db, *args)
             self.assertEqual(rc, 2, args)
             self.assertEqual(len(err.splitlines()), 1, err)
+        # a weight that would make every score infinite or NaN is refused
+        for q in ("1e999:cat", "a dog - 1e999:cat", "101:cat"):
+            rc, out, err = run("search", "--database", self.db, "--json", q)
+            self.assertNotEqual(rc, 0, q)
+            self.assertEqual(out, "", q)
+            self.assertEqual(len(err.splitlines()), 1, err)
+            self.assertIn("weight", err)
         rc, out, err = run("search", "--database", self.db, "--image", os.path.join(self.tmp, "missing.png"))
         self.assertNotEqual(rc, 0)
         rc, out, err = run("search", "--database", self.db, "--model", os.path.join(self.tmp, "no-model"), "x")
         self.assertNotEqual(rc, 0)
         self.assertEqual(len(err.splitlines()), 1)
 
+    def check_copies(self, rows):
+        for grp in rows:
+            in_sets = [p for c in grp["copies"] for p in c]
+            self.assertEqual(len(in_sets), len(set(in_sets)))
+            for c in grp["copies"]:
+                self.assertGreaterEqual(len(c), 2)
+                self.assertEqual(len({open(p, "rb").read() for p in c}), 1)
+            contents = {}
+            for p in grp["photos"]:
+                with open(p, "rb") as f:
+                    contents.setdefault(f.read(), []).append(p)
+            self.assertEqual(sorted(sorted(c) for c in contents.values() if len(c) > 1),
+                             sorted(sorted(c) for c in grp["copies"]))
+
     def test_duplicates(self):
         rows = json_lines(ok("duplicates", "--database", self.db, "--threshold", "0.998", "--json"))
         groups = [g for g in rows if "again.jpg" in [os.path.basename(p) for p in g["photos"]]]
         self.assertEqual(len(groups), 1)
         g = groups[0]
-        self.assertEqual(set(g), {"kind", "similarity", "keeper", "reason", "photos"})
+        self.assertEqual(set(g), {"kind", "similarity", "keeper", "reason", "photos", "copies"})
         self.assertEqual(g["kind"], "exact")
         self.assertEqual(sorted(os.path.basename(p) for p in g["photos"]), ["again.jpg", "photo-0004.jpg"])
+        self.assertEqual([sorted(c) for c in g["copies"]], [sorted(g["photos"])])
         self.assertIn(g["keeper"], g["photos"])
+        # every set of copies holds files of the same bytes, and every two
+        # files of a group with the same bytes are in one set; at a looser
+        # threshold the copies of photo-0004 sit in a near group, marked
+        near_with_copies = 0
+        for threshold in ("0.998", "0.9", "0.6"):
+            rows = json_lines(ok("duplicates", "--database", self.db, "--threshold", threshold, "--json"))
+            near_with_copies += sum(1 for grp in rows if grp["kind"] == "near" and grp["copies"])
+            self.check_copies(rows)
+        self.assertGreater(near_with_copies, 0)
+        out = ok("duplicates", "--database", self.db, "--threshold", "0.9")
+        self.assertIn("(exact copy)", out)
         out = ok("duplicates", "--database", self.db, "--threshold", "0.998")
         self.assertIn("groups", out.splitlines()[-1])
         rc, out, err = run("duplicates", "--database", self.db, "--threshold", "2")
@@ -279,6 +312,86 @@ class LabelCli(unittest.TestCase):
             self.assertIn(wanted, names)
         self.assertEqual(json_lines(self.label("starter", "--json"))[0]["added"], 0)
 
+
+
+def assert_printable(case, out):
+    """No control character but the line ends: C0, DEL and C1 (U+0080 to
+    U+009F, U+009B being a terminal's CSI) are what a name could use to
+    break a line or drive the terminal."""
+    for line in out.split("\n"):
+        bad = [c for c in line if ord(c) < 0x20 or ord(c) == 0x7f or 0x80 <= ord(c) < 0xa0]
+        case.assertEqual(bad, [], repr(line))
+
+
+class ControlCharacters(unittest.TestCase):
+    """Names with control characters: the human-readable outputs print them
+    escaped (\\n, \\x1b, \\u009b), one line per photo; the JSON outputs keep
+    the real name (JSON escapes it)."""
+
+    NAMES = ["red\x1b[31mALERT\x1b[0m.jpg", "two\nlines.jpg", "bell\x07 c1\u009b2J\x7f.jpg"]
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="cs-ctrl-")
+        cls.photos = os.path.join(cls.tmp, "photos")
+        os.makedirs(cls.photos)
+        src = os.path.join(TOY_PHOTOS, "photo-0004.jpg")
+        for name in cls.NAMES:
+            shutil.copy(src, os.path.join(cls.photos, name))
+        shutil.copy(os.path.join(TOY_PHOTOS, "photo-0010.png"), os.path.join(cls.photos, "plain.png"))
+        # an empty file fails, and its failure names it
+        open(os.path.join(cls.photos, "empty\x1b]0;title\x07.jpg"), "wb").close()
+        cls.db = os.path.join(cls.tmp, "library.db")
+        rc, out, err = run("index", "--database", cls.db, "--model", TOY_MODEL, "--precision", "f32",
+                           cls.photos)
+        cls.index_out = out
+        assert rc == 0, err
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_index(self):
+        assert_printable(self, self.index_out)
+        self.assertIn("\\x1b]0;title\\x07", self.index_out)
+
+    def test_search(self):
+        out = ok("search", "--database", self.db, "--limit", "0", "--strictness", "-1", "a blue cross")
+        assert_printable(self, out)
+        lines = out.rstrip("\n").split("\n")
+        # one line per photo, then the summary
+        self.assertEqual(len(lines), 4 + 1, out)
+        self.assertIn("red\\x1b[31mALERT\\x1b[0m.jpg", out)
+        self.assertIn("two\\nlines.jpg", out)
+        self.assertIn("bell\\x07 c1\\u009b2J\\x7f.jpg", out)
+        # JSON: the real names
+        rows = json_lines(ok("search", "--database", self.db, "--json", "--limit", "0", "--strictness", "-1",
+                             "a blue cross"))
+        self.assertEqual(sorted(os.path.basename(r["path"]) for r in rows), sorted(self.NAMES + ["plain.png"]))
+
+    def test_duplicates(self):
+        out = ok("duplicates", "--database", self.db, "--threshold", "0.998")
+        assert_printable(self, out)
+        # the group line, its three photos, the count
+        self.assertEqual(len(out.rstrip("\n").split("\n")), 1 + 3 + 1, out)
+
+    def test_label(self):
+        name = "ev\x1bil\nlabel"
+        ok("label", "--database", self.db, "add", name, "--prompt", "a \x1b[2J{}", "--threshold", "0")
+        out = ok("label", "--database", self.db, "list")
+        assert_printable(self, out)
+        self.assertIn("ev\\x1bil\\nlabel", out)
+        self.assertIn("a \\x1b[2J{}", out)
+        self.assertEqual(len(out.rstrip("\n").split("\n")), 1, out)
+        # one line per member
+        out = ok("label", "--database", self.db, "show", name)
+        assert_printable(self, out)
+        self.assertEqual(len(out.rstrip("\n").split("\n")), 4, out)
+        # and an error naming it keeps to one line, escaped
+        rc, out, err = run("label", "--database", self.db, "show", "no\x1b[31msuch")
+        self.assertNotEqual(rc, 0)
+        assert_printable(self, err)
+        self.assertEqual(len(err.rstrip("\n").split("\n")), 1)
 
 if __name__ == "__main__":
     if not HAVE_SHARED:

@@ -16,6 +16,7 @@
  * Real CLIP models separate photos far better; the default (0.97) is for
  * them.
  */
+#include <math.h>
 #include <string.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
@@ -25,6 +26,8 @@
 #include "cs-duplicates.h"
 #include "cs-indexer.h"
 #include "cs-library.h"
+#include "cs-library-private.h"
+#include "cs-store.h"
 #include "test-util.h"
 
 #define TOY_THRESHOLD 0.998
@@ -305,6 +308,140 @@ test_blank_detector (void)
   g_assert_true (same_group (groups, "photo-0004.jpg", "copy-of-0004.jpg"));
 }
 
+/* An index made here, over real photos of the fixture (so that the blank
+ * test sees real pictures), with vectors chosen by the test. */
+typedef struct {
+  const char *name;     /* under photos_dir */
+  const char *hash;
+  gint64      size;
+  int         kind;     /* 0: NaN, 1: an infinity, 2: e0, 3: near e0 */
+} Row;
+
+static CsVectorIndex *
+index_of (const Row *rows,
+          guint      n,
+          int        dim)
+{
+  g_autoptr(CsSegmentBuilder) b = _cs_segment_builder_new (dim, 0);
+  g_autofree float *v = g_new (float, dim);
+  CsVectorIndex *index;
+  CsSegment *segment;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *path = in_photos (rows[i].name);
+      CsStorePhoto p = { .id = i + 1, .path = path, .size = rows[i].size, .hash = (char *) rows[i].hash,
+                         .width = 100, .height = 100, .taken_unix = i };
+
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+      for (int d = 0; d < dim; d++)
+        v[d] = rows[i].kind == 0 ? NAN : 0.0f;
+      if (rows[i].kind == 1)
+        v[0] = INFINITY;
+      if (rows[i].kind == 2)
+        v[0] = 1.0f;
+      if (rows[i].kind == 3)
+        {
+          v[0] = 0.9995f;
+          v[1] = sqrtf (1.0f - 0.9995f * 0.9995f);
+        }
+      _cs_segment_builder_add (b, &p, v);
+    }
+  segment = _cs_segment_builder_end (g_steal_pointer (&b));
+  index = _cs_vector_index_new (dim, 1, "test", 1, segment);
+  _cs_segment_unref (segment);
+  return index;
+}
+
+/* Vectors with NaN or infinity (stored by an older version or made by a
+ * broken model) compare as NaN to everything: they must never make a
+ * pair, so never a group the app would offer to trash, at any threshold;
+ * byte copies still group, as exact copies with finite figures. */
+static void
+test_non_finite_vectors (void)
+{
+  static const Row rows[] = {
+    { "photo-0004.jpg", "h0", 100, 0 },
+    { "copies/copy-of-0004.jpg", "h0", 100, 0 },
+    { "photo-0005.jpg", "h2", 200, 0 },
+    { "photo-0002.png", "h3", 300, 1 },
+    { "photo-0100.jpg", "h4", 400, 0 },
+  };
+  static const double thresholds[] = { 1.0, 0.998, 0.5, 0.01 };
+  g_autoptr(CsVectorIndex) index = index_of (rows, G_N_ELEMENTS (rows), 16);
+
+  for (guint t = 0; t < G_N_ELEMENTS (thresholds); t++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GListModel) groups = cs_duplicates_find (index, thresholds[t], NULL, &error);
+      g_autoptr(CsDuplicateGroup) g = NULL;
+      GListModel *photos;
+
+      g_assert_no_error (error);
+      dump (groups);
+      g_assert_cmpuint (g_list_model_get_n_items (groups), ==, 1);
+      g = g_list_model_get_item (groups, 0);
+      g_assert_cmpint (cs_duplicate_group_get_kind (g), ==, CS_DUPLICATE_EXACT);
+      g_assert_cmpfloat (cs_duplicate_group_get_similarity (g), ==, 1.0);
+      photos = cs_duplicate_group_get_photos (g);
+      g_assert_cmpuint (g_list_model_get_n_items (photos), ==, 2);
+      g_assert_true (same_group (groups, "photo-0004.jpg", "copy-of-0004.jpg"));
+      for (guint i = 0; i < 2; i++)
+        {
+          g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, i);
+          g_assert_cmpfloat (cs_photo_get_score (photo), ==, 1.0);
+        }
+    }
+}
+
+/* A near group holding two byte-identical files marks them as exact
+ * copies (of each other), and only them. */
+static void
+test_exact_copies_in_near_group (void)
+{
+  static const Row rows[] = {
+    { "photo-0100.jpg", "h4", 400, 2 },
+    { "copies/reencoded-1.jpg", "h5", 500, 3 },
+    { "photo-0010.png", "h5", 500, 3 },
+    { "photo-0020.png", "h6", 600, 0 },
+  };
+  g_autoptr(CsVectorIndex) index = index_of (rows, G_N_ELEMENTS (rows), 16);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) groups = cs_duplicates_find (index, TOY_THRESHOLD, NULL, &error);
+  g_autoptr(CsDuplicateGroup) g = NULL;
+  GListModel *photos;
+  guint n_copies = 0;
+
+  g_assert_no_error (error);
+  dump (groups);
+  g_assert_cmpuint (g_list_model_get_n_items (groups), ==, 1);
+  g = g_list_model_get_item (groups, 0);
+  g_assert_cmpint (cs_duplicate_group_get_kind (g), ==, CS_DUPLICATE_NEAR);
+  photos = cs_duplicate_group_get_photos (g);
+  g_assert_cmpuint (g_list_model_get_n_items (photos), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, i);
+      g_autofree char *base = g_path_get_basename (cs_photo_get_path (photo));
+      gboolean copy = g_str_equal (base, "reencoded-1.jpg") || g_str_equal (base, "photo-0010.png");
+      guint of = cs_duplicate_group_get_copy_of (g, i);
+
+      g_assert_cmpint (cs_duplicate_group_is_exact_copy (g, i), ==, copy);
+      if (of != i)
+        {
+          g_autoptr(CsPhoto) other = g_list_model_get_item (photos, of);
+          g_autofree char *other_base = g_path_get_basename (cs_photo_get_path (other));
+
+          g_assert_cmpuint (of, <, i);
+          g_assert_true (copy);
+          g_assert_true (g_str_equal (other_base, "reencoded-1.jpg") || g_str_equal (other_base, "photo-0010.png"));
+          g_assert_cmpstr (other_base, !=, base);
+          n_copies++;
+        }
+    }
+  g_assert_cmpuint (n_copies, ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -333,6 +470,8 @@ main (int    argc,
   g_test_add_func ("/library/duplicates/groups", test_groups);
   g_test_add_func ("/library/duplicates/blank-never-merge", test_blank_never_merge);
   g_test_add_func ("/library/duplicates/blank-detector", test_blank_detector);
+  g_test_add_func ("/library/duplicates/non-finite-vectors", test_non_finite_vectors);
+  g_test_add_func ("/library/duplicates/exact-copies-in-near-group", test_exact_copies_in_near_group);
   rc = g_test_run ();
 
   test_rm_rf (work_dir);

@@ -290,6 +290,48 @@ on_boundary_cb (GObject      *source,
   b->done = TRUE;
 }
 
+/* A photo exactly at the threshold is a member.  Two labels with the same
+ * single prompt (no "{}": the name does not enter it) get the same vector,
+ * so every photo's cosines to both are equal and its probability is
+ * softmax of two equal logits: 1 / (e^0 + e^0) = 1/2 exactly, in float
+ * too.  The tie goes to the first label; at threshold 0.5 it takes all
+ * 240 photos, the other none; just above 0.5, neither takes any.  The
+ * boundary lists them all above 0.5, none below. */
+static void
+test_at_threshold (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr(CsLabel) a = add_label (fx->library, "twin-a", "a red circle", 0.5);
+  g_autoptr(CsLabel) b = add_label (fx->library, "twin-b", "a red circle", 0.5);
+  g_autoptr(CsPhotoList) members = NULL;
+  CsLabel *first;
+  Boundary bd = { 0 };
+  gboolean done = FALSE;
+
+  g_assert_cmpuint (cs_label_get_count (a) + cs_label_get_count (b), ==, 240);
+  first = cs_label_get_count (a) > 0 ? a : b;
+  g_assert_cmpuint (cs_label_get_count (first), ==, 240);
+  members = cs_library_list_label_members (fx->library, first);
+  g_assert_cmpuint (cs_photo_list_get_n_items (members), ==, 240);
+  for (guint i = 0; i < 240; i++)
+    g_assert_cmpfloat (cs_photo_get_probability (cs_photo_list_get_photo (members, i)), ==, 0.5);
+
+  cs_library_list_label_boundary_async (fx->library, first, 0.5, 1000, NULL, on_boundary_cb, &bd);
+  while (!bd.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (cs_photo_list_get_n_items (bd.above), ==, 240);
+  g_assert_cmpuint (cs_photo_list_get_n_items (bd.below), ==, 0);
+  g_clear_object (&bd.above);
+  g_clear_object (&bd.below);
+
+  /* just above: nobody */
+  cs_library_edit_label_async (fx->library, first, NULL, NULL, nextafter (0.5, 1.0), NULL,
+                               on_edit_done_cb, &done);
+  g_assert_cmpuint (cs_label_get_count (a) + cs_label_get_count (b), ==, 0);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 static gint64
 photo_id_at (CsPhotoList *list,
              guint        i)
@@ -701,6 +743,7 @@ main (int    argc,
   g_test_add ("/library/labels/zero-shot-sets", Fixture, NULL, fixture_setup, test_zero_shot_sets, fixture_teardown);
   g_test_add ("/library/labels/threshold-instant", Fixture, NULL, fixture_setup, test_threshold_instant, fixture_teardown);
   g_test_add ("/library/labels/boundary", Fixture, NULL, fixture_setup, test_boundary, fixture_teardown);
+  g_test_add ("/library/labels/at-threshold", Fixture, NULL, fixture_setup, test_at_threshold, fixture_teardown);
   g_test_add ("/library/labels/feedback-improves", Fixture, NULL, fixture_setup, test_feedback_improves, fixture_teardown);
   g_test_add ("/library/labels/edit-and-errors", Fixture, NULL, fixture_setup, test_edit_and_errors, fixture_teardown);
   g_test_add ("/library/labels/starter", Fixture, NULL, fixture_setup, test_starter, fixture_teardown);

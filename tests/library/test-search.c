@@ -175,11 +175,45 @@ test_parse_terms (void)
     { "a t-shirt + a+b", 2, "a t-shirt", 1, "a+b", 1 },
     { "   ", 0, NULL, 0, NULL, 0 },
     { "a photo: 3 dogs", 1, "a photo: 3 dogs", 1, NULL, 0 },
+    { "100:dog", 1, "dog", 100, NULL, 0 },
+    { "1e-999:dog", 0, NULL, 0, NULL, 0 },
   };
+  /* a weight that parses as a number but is unusable is refused by
+   * name: infinity would make every score infinite or NaN */
+  static const char * const refused[] = {
+    "1e999:cat", "dog + 1e999:cat", "100.5:cat", "1e300:cat", "- 1e39:cat",
+  };
+  GError *error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      GPtrArray *terms = cs_query_parse_terms (refused[i], &error);
+
+      g_assert_null (terms);
+      g_assert_error (error, CS_LIBRARY_ERROR, CS_LIBRARY_ERROR_INVALID);
+      g_assert_nonnull (strstr (error->message, "weight"));
+      g_clear_error (&error);
+    }
+
+  /* the image weight has the same bound, for direct callers too */
+  {
+    g_autoptr(CsQuery) q = cs_query_new (NULL);
+
+    cs_query_set_image_weight (q, 2.5);
+    g_test_expect_message ("cs-library", G_LOG_LEVEL_CRITICAL, "*isfinite*");
+    cs_query_set_image_weight (q, INFINITY);
+    g_test_assert_expected_messages ();
+    g_test_expect_message ("cs-library", G_LOG_LEVEL_CRITICAL, "*isfinite*");
+    cs_query_set_image_weight (q, 1e6);
+    g_test_assert_expected_messages ();
+    g_assert_cmpfloat (cs_query_get_image_weight (q), ==, 2.5);
+  }
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GPtrArray) terms = cs_query_parse_terms (cases[i].text);
+      g_autoptr(GPtrArray) terms = cs_query_parse_terms (cases[i].text, &error);
+
+      g_assert_no_error (error);
 
       g_assert_cmpuint (terms->len, ==, cases[i].n);
       if (cases[i].n >= 1)
@@ -354,6 +388,132 @@ test_int8_ranking_random (void)
     _cs_scan_result_clear (&r);
   }
   g_rand_free (rand);
+}
+
+/* The `k` best rows for `query`, by a brute force in double precision
+ * written here, independent of the scan's kernels and its int8 pass. */
+static guint *
+brute_force_top (CsVectorIndex *index,
+                 const float   *query,
+                 guint          k)
+{
+  guint n = _cs_vector_index_n_rows (index);
+  int dim = _cs_vector_index_dim (index);
+  g_autofree double *score = g_new (double, n);
+  guint *top = g_new (guint, k);
+  g_autofree gboolean *taken = g_new0 (gboolean, n);
+
+  for (guint r = 0; r < n; r++)
+    {
+      const float *v = _cs_vector_index_vector (index, r);
+      double s = 0;
+
+      for (int d = 0; d < dim; d++)
+        s += (double) v[d] * query[d];
+      score[r] = s;
+    }
+  for (guint i = 0; i < k; i++)
+    {
+      guint best = G_MAXUINT;
+
+      for (guint r = 0; r < n; r++)
+        if (!taken[r] && (best == G_MAXUINT || score[r] > score[best]))
+          best = r;
+      taken[best] = TRUE;
+      top[i] = best;
+    }
+  return top;
+}
+
+/* The int8 pass and its proof, against the brute force above: on random
+ * vectors (where the proof holds and the int8 pass answers), and on an
+ * index built so that int8 ranks the rows in the reverse of their true
+ * order: the proof must fail there and the scan fall back to float32.
+ * Without the proof (*proven always TRUE) the scan would answer the int8
+ * pass's wrong rows.
+ *
+ * The adversarial rows: v = (x, sqrt(1 - x^2), 0, ...) with x in
+ * [0.298, 0.302], the query e0.  Each row's int8 scale is its largest
+ * component over 127, sqrt(1 - x^2) / 127, and its first component's
+ * code is round(127 x / sqrt(1 - x^2)) = 40 for every row (39.6 to 40.2);
+ * so its int8 score, 40 sqrt(1 - x^2) / 127, falls as the true score x
+ * rises.  With 3000 such rows and a head of 10 (the int8 pass keeps 76),
+ * the int8 pass keeps the 76 worst rows. */
+static void
+test_int8_proof (void)
+{
+  const int dim = 64;
+  const guint k = 10;
+
+  /* random: the int8 pass must give the brute force's best k */
+  {
+    g_autoptr(CsVectorIndex) index = random_index (20000, dim, 11);
+    GRand *rand = g_rand_new_with_seed (13);
+    float q[64];
+
+    for (int t = 0; t < 10; t++)
+      {
+        double norm = 0;
+        CsScanParams p = { .query = q, .after = G_MININT64, .before = G_MAXINT64, .head = 200, .rank = k };
+        CsScanResult r;
+        g_autofree guint *top = NULL;
+
+        for (int d = 0; d < dim; d++)
+          {
+            q[d] = (float) g_rand_double_range (rand, -1, 1);
+            norm += q[d] * q[d];
+          }
+        for (int d = 0; d < dim; d++)
+          q[d] = (float) (q[d] / sqrt (norm));
+        top = brute_force_top (index, q, k);
+        g_assert_true (_cs_vector_index_scan (index, &p, NULL, &r));
+        g_assert_cmpuint (r.n, >=, k);
+        for (guint i = 0; i < k; i++)
+          g_assert_cmpuint (r.rows[i], ==, top[i]);
+        _cs_scan_result_clear (&r);
+      }
+    g_rand_free (rand);
+  }
+
+  /* adversarial: the proof must fail, and the fall-back answer */
+  {
+    const guint n = 3000;
+    g_autoptr(CsSegmentBuilder) b = _cs_segment_builder_new (dim, 0);
+    g_autofree float *v = g_new0 (float, dim);
+    g_autofree float *q = g_new0 (float, dim);
+    g_autoptr(CsVectorIndex) index = NULL;
+    g_autofree guint *top = NULL;
+    CsSegment *segment;
+    CsScanParams p = { .query = q, .after = G_MININT64, .before = G_MAXINT64, .head = k, .rank = k };
+    CsScanResult r;
+
+    for (guint i = 0; i < n; i++)
+      {
+        g_autofree char *path = g_strdup_printf ("/adv/%u.jpg", i);
+        CsStorePhoto ph = { .id = i + 1, .path = path, .taken_unix = i };
+        double x = 0.298 + 0.004 * i / (n - 1);
+
+        v[0] = (float) x;
+        v[1] = (float) sqrt (1 - x * x);
+        /* the premise: one int8 code for every row's first component */
+        g_assert_cmpint ((int) lround (127.0 * v[0] / v[1]), ==, 40);
+        _cs_segment_builder_add (b, &ph, v);
+      }
+    segment = _cs_segment_builder_end (g_steal_pointer (&b));
+    index = _cs_vector_index_new (dim, 1, "adversarial", 1, segment);
+    _cs_segment_unref (segment);
+    q[0] = 1.0f;
+
+    top = brute_force_top (index, q, k);
+    /* the truth: the last rows, best last */
+    g_assert_cmpuint (top[0], ==, n - 1);
+    g_assert_true (_cs_vector_index_scan (index, &p, NULL, &r));
+    g_assert_true (r.fell_back);
+    g_assert_cmpuint (r.n, >=, k);
+    for (guint i = 0; i < k; i++)
+      g_assert_cmpuint (r.rows[i], ==, top[i]);
+    _cs_scan_result_clear (&r);
+  }
 }
 
 static gboolean
@@ -1299,6 +1459,7 @@ main (int    argc,
   g_test_add_func ("/library/search/kernels", test_kernels);
   g_test_add_func ("/library/search/int8-ranking-random", test_int8_ranking_random);
   g_test_add_func ("/library/search/int8-ranking-toy", test_int8_ranking_toy);
+  g_test_add_func ("/library/search/int8-proof", test_int8_proof);
   g_test_add_func ("/library/search/index-updates", test_index_updates);
   g_test_add_func ("/library/search/precision-and-cutoff", test_precision_and_cutoff);
   g_test_add_func ("/library/search/strictness", test_strictness);
