@@ -1361,9 +1361,13 @@ job_run (Job     *job,
     }
   if (job->model_row < 0 || !job_begin_model (job, model_id, error))
     return FALSE;
-  /* a NaN or infinite vector from a version before the store refused them
-   * (or another program): its photo is embedded again below */
-  if (cs_store_delete_non_finite_vectors (job->store, job->model_row, error) < 0)
+  /* a NaN or infinite vector written past the store (opening deleted any
+   * an older version wrote; the readers never return one): its photo is
+   * embedded again below.  It reads every vector of the model (about 1 s
+   * for 100 000 of 512 dimensions), so only full runs do it, not the
+   * frequent partial runs of watched changes. */
+  if (job->roots == NULL
+      && cs_store_delete_non_finite_vectors (job->store, job->model_row, error) < 0)
     return FALSE;
 
   g_autoptr(GPtrArray) inc = cs_store_list_folders (job->store, FALSE, error);
