@@ -1555,6 +1555,11 @@ on_job_done_cb (GObject      *source,
        * the next run, before any given since */
       Job *job = g_task_get_task_data (task);
 
+      /* a watched change's run: its folders go with the next change's,
+       * rather than waiting for a full run (no retry of their own, so a
+       * lasting failure does not spin) */
+      for (guint i = 0; self->watching && job->roots != NULL && i < job->roots->len; i++)
+        g_hash_table_add (self->pending_roots, g_strdup (job->roots->pdata[i]));
       if (job->folder_ops != NULL && job->folder_ops->len > 0)
         {
           GPtrArray *later = g_steal_pointer (&self->folder_ops);

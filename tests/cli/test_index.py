@@ -580,6 +580,9 @@ class WatchFailure(IndexCase):
         import fcntl
         import threading
         names = self.copy_photos(6)
+        for sub, photo in (("a", names[0]), ("b", names[1])):
+            os.makedirs(os.path.join(self.photos, sub))
+            shutil.copy2(os.path.join(TOY_PHOTOS, photo), os.path.join(self.photos, sub, photo))
         self.proc = subprocess.Popen([CLI, "index", "--watch", "--json", "--database", self.db,
                                       "--model", TOY_MODEL, self.photos],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -592,21 +595,21 @@ class WatchFailure(IndexCase):
         extra = photo_files(TOY_PHOTOS)[20:22]
         try:
             self.wait_for("the first pass", lambda: len(lines) >= 1)
-            self.assertEqual(json.loads(lines[0])["added"], len(names))
+            self.assertEqual(json.loads(lines[0])["added"], len(names) + 2)
             # another index run holds the library: the watched change's run fails, says so
             with open(self.db + ".index-lock", "r+") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 lock.truncate()
                 lock.write(f"{os.getpid()}\n")
                 lock.flush()
-                shutil.copy2(os.path.join(TOY_PHOTOS, extra[0]), os.path.join(self.photos, "first.jpg"))
+                shutil.copy2(os.path.join(TOY_PHOTOS, extra[0]), os.path.join(self.photos, "a", "first.jpg"))
                 self.wait_for("the failure", lambda: len(lines) >= 2)
             failure = json.loads(lines[1])
             message = f"another index run (pid {os.getpid()}) is using this library"
             self.assertEqual(failure, {"error": message})
             self.assertTrue(any(message in e for e in errs), errs)
-            # still watching: the next change indexes both new photos
-            shutil.copy2(os.path.join(TOY_PHOTOS, extra[1]), os.path.join(self.photos, "second.jpg"))
+            # still watching: the next change, in another folder, indexes both new photos
+            shutil.copy2(os.path.join(TOY_PHOTOS, extra[1]), os.path.join(self.photos, "b", "second.jpg"))
             self.wait_for("both new photos",
                           lambda: {"first.jpg", "second.jpg"} <= (self.searchable_paths() or set()))
             self.assertIsNone(self.proc.poll(), "still watching")
@@ -623,7 +626,7 @@ class WatchFailure(IndexCase):
         self.assertEqual(self.proc.returncode, 0, "".join(errs))
         later = [json.loads(ln) for ln in lines[2:] if ln.strip()]
         self.assertEqual(sum(s.get("added", 0) for s in later), 2, later)
-        self.assertEqual(len(stored_vectors(self.db)), len(names) + 2)
+        self.assertEqual(len(stored_vectors(self.db)), len(names) + 4)
 
 
 class CrashSafety(IndexCase):
