@@ -138,6 +138,36 @@ on_watch_finished_cb (CsIndexer *indexer,
   fflush (stdout);
 }
 
+/* A run for a watched change failed: say so and keep watching (the next
+ * change runs again).  In --json mode stdout stays one JSON object a
+ * line, so the failure is one too, {"error": "..."}, besides stderr. */
+static void
+on_watch_failed_cb (CsIndexer    *indexer,
+                    const GError *error,
+                    gpointer      user_data)
+{
+  IndexRun *run = user_data;
+
+  if (!run->watch || run->stopping || !run->started_watching
+      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_autofree char *line = g_strdup_printf ("index --watch: a run failed, still watching: %s",
+                                           error->message);
+
+  draw_progress (run, TRUE);
+  fail_message (line);
+  fflush (stderr);
+  if (run->as_json)
+    {
+      g_autoptr(GString) out = g_string_new ("{\"error\": ");
+
+      json_append_string (out, error->message);
+      g_string_append (out, "}\n");
+      fputs (out->str, stdout);
+      fflush (stdout);
+    }
+}
+
 static void
 on_running_cb (GObject    *object,
                GParamSpec *pspec,
@@ -327,6 +357,7 @@ cli_cmd_index (int    argc,
       /* the monitors go on the folders the first run walks */
       cs_indexer_set_watching (run.indexer, TRUE);
       g_signal_connect (run.indexer, "finished", G_CALLBACK (on_watch_finished_cb), &run);
+      g_signal_connect (run.indexer, "failed", G_CALLBACK (on_watch_failed_cb), &run);
       g_signal_connect (run.indexer, "notify::running", G_CALLBACK (on_running_cb), &run);
     }
   cs_indexer_rescan_async (run.indexer, run.cancellable, on_index_done_cb, &run);

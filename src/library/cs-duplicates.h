@@ -36,10 +36,18 @@ GListModel *cs_duplicates_find_in   (CsVectorIndex  *index,
  * then only exact copies may group it). */
 gboolean    cs_duplicates_is_blank  (const char     *path);
 
+/* The statistic the duplicate search computes for a photo the indexer
+ * gave none (a decode of at least 32 pixels); -1 when the file cannot be
+ * read. */
+double      cs_duplicates_file_stddev (const char   *path);
+
 /* The nearly blank test's statistic of an 8-bit image (1 to 4 bytes per
- * pixel, colour first): the largest standard deviation of its colour
+ * pixel, colour first): the image is reduced to a fixed 32 x 32 grid of
+ * cell means first (so that the value hardly depends on the decode's
+ * size), then the largest standard deviation of the cells' colour
  * channels (0-255 scale; alpha ignored).  Nearly blank: below
- * CS_DUPLICATES_BLANK_STDDEV. */
+ * CS_DUPLICATES_BLANK_STDDEV.  Both the indexer (from its decode) and the
+ * duplicate search (from a small decode) compute it here. */
 double      cs_duplicates_pixel_stddev (const guint8 *pixels,
                                         int           width,
                                         int           height,

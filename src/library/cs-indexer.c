@@ -149,6 +149,7 @@ enum {
 enum {
   SIGNAL_BATCH_COMMITTED,
   SIGNAL_FINISHED,
+  SIGNAL_FAILED,
   N_SIGNALS
 };
 
@@ -309,6 +310,7 @@ typedef struct {
 
   /* worker state */
   CsStore       *store;
+  CsStoreIndexLock *lock;        /* held from the open to the end of the run */
   clip_model    *model;
   clip_ctx      *ctx;
   gint64         model_row;
@@ -349,6 +351,7 @@ job_free (Job *job)
   if (job->store != NULL)
     cs_store_rollback (job->store);
   g_clear_object (&job->store);
+  g_clear_pointer (&job->lock, cs_store_index_lock_free);
   clip_ctx_free (job->ctx);
   clip_model_free (job->model);
   g_clear_pointer (&job->included, g_ptr_array_unref);
@@ -1330,7 +1333,11 @@ job_apply_folder_ops (Job     *job,
           return FALSE;
         }
     }
-  return cs_store_commit (job->store, error);
+  if (!cs_store_commit (job->store, error))
+    return FALSE;
+  /* applied: a failure later in the run must not give them back */
+  g_ptr_array_set_size (job->folder_ops, 0);
+  return TRUE;
 }
 
 static gboolean
@@ -1368,6 +1375,13 @@ job_run (Job     *job,
                    "cannot index into it", shown);
       return FALSE;
     }
+  /* one run at a time per database, in any process: two runs with
+   * different models would each delete the other's as abandoned
+   * (job_begin_model), and two runs of one model would embed every photo
+   * twice */
+  job->lock = cs_store_lock_indexing (job->store, error);
+  if (job->lock == NULL)
+    return FALSE;
   if (!job_apply_folder_ops (job, error))
     return FALSE;
 
@@ -1387,6 +1401,14 @@ job_run (Job     *job,
                                               clip_model_get_info (job->model)->embed_dim, "f32", error);
     }
   if (job->model_row < 0 || !job_begin_model (job, model_id, error))
+    return FALSE;
+  /* a NaN or infinite vector written past the store (opening deleted any
+   * an older version wrote; the readers never return one): its photo is
+   * embedded again below.  It reads every vector of the model (about 1 s
+   * for 100 000 of 512 dimensions), so only full runs do it, not the
+   * frequent partial runs of watched changes. */
+  if (job->roots == NULL
+      && cs_store_delete_non_finite_vectors (job->store, job->model_row, error) < 0)
     return FALSE;
 
   g_autoptr(GPtrArray) inc = cs_store_list_folders (job->store, FALSE, error);
@@ -1455,8 +1477,14 @@ job_thread (GTask        *task,
 {
   Job *job = task_data;
   GError *error = NULL;
+  gboolean ok = job_run (job, &error);
 
-  if (!job_run (job, &error))
+  /* released here, not with the job: the next run may start (and lock)
+   * before this task and its job are freed */
+  if (job->store != NULL)
+    cs_store_rollback (job->store);
+  g_clear_pointer (&job->lock, cs_store_index_lock_free);
+  if (!ok)
     {
       job_set_state (job, CS_INDEXER_STATE_IDLE, NULL);
       g_task_return_error (task, error);
@@ -1561,6 +1589,29 @@ on_job_done_cb (GObject      *source,
 
   r = g_task_propagate_pointer (task, &error);
   self->current = NULL;
+  if (r == NULL)
+    {
+      /* a run that failed before applying the folders it was given (the
+       * database locked by another run, busy, unreadable) leaves them to
+       * the next run, before any given since */
+      Job *job = g_task_get_task_data (task);
+
+      /* a watched change's run: its folders go with the next change's,
+       * rather than waiting for a full run (no retry of their own, so a
+       * lasting failure does not spin) */
+      for (guint i = 0; self->watching && job->roots != NULL && i < job->roots->len; i++)
+        g_hash_table_add (self->pending_roots, g_strdup (job->roots->pdata[i]));
+      if (job->folder_ops != NULL && job->folder_ops->len > 0)
+        {
+          GPtrArray *later = g_steal_pointer (&self->folder_ops);
+
+          self->folder_ops = g_steal_pointer (&job->folder_ops);
+          for (guint i = 0; i < later->len; i++)
+            g_ptr_array_add (self->folder_ops, g_steal_pointer (&later->pdata[i]));
+          g_ptr_array_set_free_func (later, NULL);
+          g_ptr_array_unref (later);
+        }
+    }
   /* the latest counters, now that the job is over */
   progress_idle_cb (self->progress);
 
@@ -1571,6 +1622,10 @@ on_job_done_cb (GObject      *source,
       self->last_summary = cs_index_summary_copy (r->summary);
       g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
     }
+  else
+    /* before the callers: a watched change's run has none, and its error
+     * must reach someone */
+    g_signal_emit (self, signals[SIGNAL_FAILED], 0, error);
 
   /* the callers of this run: they asked before it started */
   waiting = g_object_steal_data (G_OBJECT (task), "cs-waiting");
@@ -1823,6 +1878,11 @@ cs_indexer_class_init (CsIndexerClass *klass)
   signals[SIGNAL_FINISHED] =
     g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 0);
+  /* A run failed (cancelled ones too: G_IO_ERROR_CANCELLED), with its
+   * error (a const GError*, valid during the emission). */
+  signals[SIGNAL_FAILED] =
+    g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void

@@ -126,7 +126,9 @@ gboolean    cs_indexer_get_watching     (CsIndexer  *self);
 void        cs_indexer_cancel           (CsIndexer  *self);
 /* The summary of the last run that succeeded (a caller's or a watched
  * change's), or NULL; valid until the next run ends.  Read it in a
- * "finished" handler. */
+ * "finished" handler.  A run that fails emits "failed" (const GError *)
+ * instead, whoever started it: the way to hear of a watched change's
+ * failure. */
 const CsIndexSummary *cs_indexer_get_last_summary (CsIndexer *self);
 
 const char *cs_indexer_get_model_dir    (CsIndexer  *self);

@@ -48,4 +48,14 @@ gboolean _cs_store_schema_check     (sqlite3    *db,
 gboolean _cs_store_schema_migrate   (sqlite3    *db,
                                      GError    **error);
 
+/* Registers the SQL functions the schema and the statements use
+ * (cs_vector_finite(blob)) on a new connection. */
+gboolean _cs_store_register_functions (sqlite3  *db,
+                                       GError  **error);
+
+/* Whether the `n` little-endian float32 values at `blob` (any alignment)
+ * are all finite: no NaN, no infinity. */
+gboolean _cs_store_floats_finite    (const void *blob,
+                                     gsize       n);
+
 G_END_DECLS

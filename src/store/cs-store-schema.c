@@ -150,7 +150,75 @@ static const char * const migrations[] = {
   "  UPDATE photos SET blank_stddev = NULL WHERE id = new.id;"
   "END;"
   "PRAGMA user_version = 3;",
+
+  /* 3 → 4: versions before the store refused them could write a NaN or
+   * an infinity into a vector (a broken model, a bad decode): such a
+   * vector poisons every search score and duplicate scan that reads it.
+   * Deleting it makes its photo "missing a vector", so the next index run
+   * embeds it again (and records it failed if the model still gives a
+   * non-finite embedding).  cs_vector_finite() is registered on every
+   * connection (_cs_store_register_functions).  The blank statistics go
+   * too: they are now computed on a fixed small grid whatever the decode
+   * size (cs_duplicates_blank_stddev), so older values are on another
+   * scale; the duplicate search fills them in again, once. */
+  "DELETE FROM vectors WHERE NOT cs_vector_finite (vector);"
+  "UPDATE photos SET blank_stddev = NULL WHERE blank_stddev IS NOT NULL;"
+  "PRAGMA user_version = 4;",
 };
+
+/* cs_vector_finite(blob): 1 when every float32 of the vector is finite,
+ * 0 when one is a NaN or an infinity (or the blob is no whole number of
+ * floats: damage, which the readers report as such).  Non-finiteness
+ * (all exponent bits set) does not depend on the byte order of the
+ * mantissa, but the bits are read as little-endian, as stored. */
+static void
+vector_finite_func (sqlite3_context  *context,
+                    int               argc,
+                    sqlite3_value   **argv)
+{
+  const guint8 *bytes = sqlite3_value_blob (argv[0]);
+  int n_bytes = sqlite3_value_bytes (argv[0]);
+
+  if (sqlite3_value_type (argv[0]) != SQLITE_BLOB || n_bytes % 4 != 0)
+    {
+      sqlite3_result_int (context, 1);
+      return;
+    }
+  sqlite3_result_int (context, _cs_store_floats_finite (bytes, n_bytes / 4));
+}
+
+gboolean
+_cs_store_floats_finite (const void *blob,
+                         gsize       n)
+{
+  const guint8 *bytes = blob;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 bits = (guint32) bytes[4 * i] | (guint32) bytes[4 * i + 1] << 8
+                     | (guint32) bytes[4 * i + 2] << 16 | (guint32) bytes[4 * i + 3] << 24;
+
+      if ((bits & 0x7f800000u) == 0x7f800000u)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_cs_store_register_functions (sqlite3  *db,
+                              GError  **error)
+{
+  int rc = sqlite3_create_function_v2 (db, "cs_vector_finite", 1,
+                                       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                       NULL, vector_finite_func, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      _cs_store_set_sqlite_error (error, db, rc, "cannot set up the database");
+      return FALSE;
+    }
+  return TRUE;
+}
 
 int
 cs_store_schema_version_latest (void)

@@ -6,8 +6,11 @@
 #define G_LOG_DOMAIN "cs-store"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -61,6 +64,7 @@ typedef enum {
   STMT_VECTOR_GET,
   STMT_VECTOR_COUNT,
   STMT_VECTOR_ALL,
+  STMT_VECTOR_DELETE_NON_FINITE,
   STMT_FAILURE_RECORD,
   STMT_FAILURE_LOOKUP,
   STMT_FAILURE_CLEAR,
@@ -186,6 +190,8 @@ static const char * const stmt_sql[N_STMTS] = {
     "SELECT p.id, p.path, p.size, p.mtime_us, p.hash, p.width, p.height, p.taken_unix, p.state, "
     "v.vector FROM vectors v JOIN photos p ON p.id = v.photo_id "
     "WHERE v.model = ?1 AND v.seq > ?2",
+  [STMT_VECTOR_DELETE_NON_FINITE] =
+    "DELETE FROM vectors WHERE model = ?1 AND NOT cs_vector_finite (vector)",
   [STMT_VECTOR_IDS] = "SELECT photo_id FROM vectors WHERE model = ?1 ORDER BY photo_id",
 
   [STMT_LABEL_LIST] = "SELECT id, name, threshold FROM labels ORDER BY id",
@@ -478,6 +484,22 @@ vector_from_blob (const void *blob,
 #endif
 }
 
+/* A vector with a NaN or an infinity, which only an older version (or
+ * another program) can have written: the readers leave it out, so that no
+ * search or duplicate scan ever computes with it, and the next index run
+ * deletes it and embeds its photo again (cs_store_delete_non_finite_
+ * vectors). */
+static gboolean
+skip_non_finite (const void *blob,
+                 int         dim,
+                 gint64      photo_id)
+{
+  if (_cs_store_floats_finite (blob, (gsize) dim))
+    return FALSE;
+  g_debug ("skipping the non-finite vector of photo %" G_GINT64_FORMAT, photo_id);
+  return TRUE;
+}
+
 /* The row step after binding, for statements that change rows. */
 static int
 step_done (sqlite3_stmt *stmt)
@@ -719,6 +741,12 @@ cs_store_initable_init (GInitable     *initable,
     }
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+  if (!_cs_store_register_functions (self->db, error))
+    {
+      g_prefix_error (error, "%s: ", shown);
+      g_clear_pointer (&self->db, sqlite3_close_v2);
+      return FALSE;
+    }
 
   if (self->read_only)
     {
@@ -1889,6 +1917,8 @@ cs_store_get_vector (CsStore   *self,
   n = blob_dim (stmt, 0, photo_id, error);
   if (n < 0)
     return NULL;
+  if (!_cs_store_floats_finite (blob, n))
+    return NULL;  /* an older version's NaN: as good as none (see skip_non_finite) */
   vector = g_new (float, n);
   vector_from_blob (blob, n, vector);
   *dim = n;
@@ -1937,6 +1967,8 @@ cs_store_foreach_vector (CsStore            *self,
 
         if (n < 0)
           return FALSE;
+        if (skip_non_finite (blob, n, photo_id))
+          continue;
         if (n != scratch_dim)
           {
             g_free (scratch);
@@ -2012,6 +2044,8 @@ load_vectors_snapshot (CsStore   *self,
                          model_row);
             return FALSE;
           }
+        if (skip_non_finite (blob, n, photo_id))
+          continue;
         ids[row] = photo_id;
         vector_from_blob (blob, n, matrix + row * (gsize) dim);
         row++;
@@ -2064,6 +2098,113 @@ cs_store_load_vectors (CsStore   *self,
       return FALSE;
     }
   return TRUE;
+}
+
+gint64
+cs_store_delete_non_finite_vectors (CsStore   *self,
+                                    gint64     model_row,
+                                    GError   **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CS_IS_STORE (self), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  stmt = use_stmt (self, STMT_VECTOR_DELETE_NON_FINITE, error);
+  if (stmt == NULL)
+    return -1;
+  rc = sqlite3_bind_int64 (stmt, 1, model_row);
+  if (rc == SQLITE_OK)
+    rc = step_done (stmt);
+  if (rc != SQLITE_OK)
+    {
+      set_error (self, error, rc, "cannot delete the non-finite vectors of model %" G_GINT64_FORMAT,
+                 model_row);
+      return -1;
+    }
+  return sqlite3_changes64 (self->db);
+}
+
+/* Public API: the indexing lock */
+
+struct _CsStoreIndexLock {
+  int fd;
+};
+
+CsStoreIndexLock *
+cs_store_lock_indexing (CsStore  *self,
+                        GError  **error)
+{
+  g_autofree char *lock_path = NULL;
+  g_autofree char *shown = NULL;
+  CsStoreIndexLock *lock;
+  char pid_text[32];
+  int fd, n;
+
+  g_return_val_if_fail (CS_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  lock_path = g_strconcat (self->path, ".index-lock", NULL);
+  shown = display_path (lock_path);
+  fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "cannot open the lock file %s: %s", shown, g_strerror (saved_errno));
+      return NULL;
+    }
+  /* flock, not fcntl: it belongs to this open file, so an indexer in the
+   * same process (the app's) and one in another conflict alike, and the
+   * kernel drops it when the process dies, however it dies. */
+  while (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved_errno = errno;
+      gint64 pid = 0;
+
+      if (saved_errno == EINTR)
+        continue;
+      if (saved_errno == EWOULDBLOCK)
+        {
+          /* the holder writes its pid right after taking the lock: read
+           * between the two, the pid may be missing (or a previous one's) */
+          n = pread (fd, pid_text, sizeof pid_text - 1, 0);
+          pid_text[MAX (n, 0)] = '\0';
+          pid = g_ascii_strtoll (pid_text, NULL, 10);
+          if (pid > 0)
+            g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_LOCKED,
+                         "another index run (pid %" G_GINT64_FORMAT ") is using this library",
+                         pid);
+          else
+            g_set_error_literal (error, CS_STORE_ERROR, CS_STORE_ERROR_LOCKED,
+                                 "another index run is using this library");
+        }
+      else
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                     "cannot lock %s: %s", shown, g_strerror (saved_errno));
+      close (fd);
+      return NULL;
+    }
+
+  n = g_snprintf (pid_text, sizeof pid_text, "%ld\n", (long) getpid ());
+  if (ftruncate (fd, 0) != 0 || pwrite (fd, pid_text, n, 0) != n)
+    g_debug ("%s: cannot write the pid: %s", shown, g_strerror (errno));
+  lock = g_new0 (CsStoreIndexLock, 1);
+  lock->fd = fd;
+  return lock;
+}
+
+void
+cs_store_index_lock_free (CsStoreIndexLock *lock)
+{
+  if (lock == NULL)
+    return;
+  /* the file stays: removing it would let a run that opened it just
+   * before lock an unlinked file while the next one locks a new file */
+  close (lock->fd);
+  g_free (lock);
 }
 
 /* Public API: failures */
@@ -2315,6 +2456,8 @@ indexed_snapshot (CsStore             *self,
 
         if (n < 0)
           return FALSE;
+        if (skip_non_finite (sqlite3_column_blob (stmt, 9), n, photo_id))
+          continue;
         if (n != scratch_dim)
           {
             g_free (scratch);

@@ -59,6 +59,7 @@ typedef enum {
   CS_STORE_ERROR_FOREIGN,  /* the file is another program's SQLite database */
   CS_STORE_ERROR_INVALID,  /* a value the store cannot accept (wrong dimension, unknown model row) */
   CS_STORE_ERROR_EXISTS,   /* a unique name is taken (labels) */
+  CS_STORE_ERROR_LOCKED,   /* another index run holds the library (cs_store_lock_indexing) */
 } CsStoreError;
 
 /* The SQLite library version in use, e.g. "3.40.1". Static string. */
@@ -315,7 +316,12 @@ GPtrArray    *cs_store_list_photos_missing_vector (CsStore  *self,
 /* Stored as little-endian IEEE-754 float32 blobs, so a database moves
  * between machines; values round-trip bit for bit.  The store never
  * normalises them, but refuses NaN and infinity: one such vector would
- * make every search and duplicate scan that reads it meaningless. */
+ * make every search and duplicate scan that reads it meaningless.  One
+ * written by an older version (or another program) is left out by every
+ * reader below, as if absent (cs_store_get_vector returns NULL without an
+ * error, cs_store_has_vector still says TRUE), until an index run deletes
+ * it (cs_store_delete_non_finite_vectors); opening a database of schema 3
+ * or older deletes them all. */
 
 /* Stores (or replaces) the vector of photo `photo_id` made by `model_row`.
  * `dim` must be the model's dimension and every component finite (else
@@ -371,6 +377,33 @@ gboolean      cs_store_load_vectors        (CsStore     *self,
                                             gsize       *n_rows,
                                             int         *dim,
                                             GError     **error);
+
+/* Deletes the vectors of `model_row` that hold a NaN or an infinity
+ * (only versions before the store refused them, or another program, can
+ * have written one; the readers above already leave them out), so that
+ * their photos are missing a vector again and get embedded anew.  Reads
+ * every vector of the model: for the start of an index run, not for hot
+ * paths.  Returns how many went, -1 with an error on failure. */
+gint64        cs_store_delete_non_finite_vectors (CsStore  *self,
+                                                  gint64    model_row,
+                                                  GError  **error);
+
+/* ------------------------------------------------------------------ */
+/* The indexing lock: one index run at a time per database, whichever  */
+/* process (the app, the CLI) runs it.                                  */
+/* ------------------------------------------------------------------ */
+
+typedef struct _CsStoreIndexLock CsStoreIndexLock;
+
+/* Takes the lock of this database (an flock on "<database>.index-lock"),
+ * without waiting.  When another run holds it: NULL with
+ * CS_STORE_ERROR_LOCKED, "another index run (pid N) is using this
+ * library".  The kernel releases it when its holder exits or is killed,
+ * so a crashed run never blocks the next.  Other errors: G_IO_ERROR. */
+CsStoreIndexLock *cs_store_lock_indexing   (CsStore          *self,
+                                            GError          **error);
+void          cs_store_index_lock_free     (CsStoreIndexLock *lock);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsStoreIndexLock, cs_store_index_lock_free)
 
 /* ------------------------------------------------------------------ */
 /* Failures: files that could not be indexed, and the size and mtime   */

@@ -331,7 +331,9 @@ class ReadOnlyDatabase(IndexCase):
         index(db, self.photos)
         rc, out, err = run("label", "add", "--database", db, "reddish", "--prompt", "a red photo")
         self.assertEqual(rc, 0, err)
-        self.assertEqual(sorted(os.listdir(db_dir)), ["library.db"], "closed cleanly: no -wal, no -shm")
+        # the indexing lock's file stays (deleting it would race with a run opening it)
+        self.assertEqual(sorted(os.listdir(db_dir)), ["library.db", "library.db.index-lock"],
+                         "closed cleanly: no -wal, no -shm")
         os.chmod(self.tmp, 0o755)
         os.chmod(db_dir, 0o555)
 
@@ -362,7 +364,7 @@ class ReadOnlyDatabase(IndexCase):
             self.assertNotEqual(rc, 0)
             self.assertIn("read-only", err)
             self.assertEqual(len(err.strip().splitlines()), 1, err)
-            self.assertEqual(sorted(os.listdir(db_dir)), ["library.db"])
+            self.assertEqual(sorted(os.listdir(db_dir)), ["library.db", "library.db.index-lock"])
         finally:
             os.chmod(db_dir, 0o755)
         self.assertEqual(integrity(db), ("ok", []))
@@ -396,7 +398,7 @@ class DuplicatesKeepTheBlankStatistic(IndexCase):
             g.write(f.read() + b"trailing bytes: another hash, the same pixels")
         index(self.db, self.photos)
         con = sqlite3.connect(self.db)
-        self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 3)
+        self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 4)
         con.close()
         stats = self.blank_stats()
         self.assertTrue(all(v is not None and v > 6 for v in stats.values()), stats)
@@ -578,6 +580,63 @@ class Watch(IndexCase):
         self.assertEqual(len(stored_vectors(self.db)), len(names))
 
 
+class WatchFailure(IndexCase):
+    wait_for = Watch.wait_for
+    searchable_paths = Watch.searchable_paths
+
+    def test_watch_reports_a_failed_run_and_keeps_watching(self):
+        import fcntl
+        import threading
+        names = self.copy_photos(6)
+        for sub, photo in (("a", names[0]), ("b", names[1])):
+            os.makedirs(os.path.join(self.photos, sub))
+            shutil.copy2(os.path.join(TOY_PHOTOS, photo), os.path.join(self.photos, sub, photo))
+        self.proc = subprocess.Popen([CLI, "index", "--watch", "--json", "--database", self.db,
+                                      "--model", TOY_MODEL, self.photos],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        lines, errs = [], []
+        readers = [threading.Thread(target=lambda f, into: [into.append(ln.decode()) for ln in f],
+                                    args=(f, into), daemon=True)
+                   for f, into in ((self.proc.stdout, lines), (self.proc.stderr, errs))]
+        for r in readers:
+            r.start()
+        extra = photo_files(TOY_PHOTOS)[20:22]
+        try:
+            self.wait_for("the first pass", lambda: len(lines) >= 1)
+            self.assertEqual(json.loads(lines[0])["added"], len(names) + 2)
+            # another index run holds the library: the watched change's run fails, says so
+            with open(self.db + ".index-lock", "r+") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                lock.truncate()
+                lock.write(f"{os.getpid()}\n")
+                lock.flush()
+                shutil.copy2(os.path.join(TOY_PHOTOS, extra[0]), os.path.join(self.photos, "a", "first.jpg"))
+                self.wait_for("the failure", lambda: len(lines) >= 2)
+            failure = json.loads(lines[1])
+            message = f"another index run (pid {os.getpid()}) is using this library"
+            self.assertEqual(failure, {"error": message})
+            self.assertTrue(any(message in e for e in errs), errs)
+            # still watching: the next change, in another folder, indexes both new photos
+            shutil.copy2(os.path.join(TOY_PHOTOS, extra[1]), os.path.join(self.photos, "b", "second.jpg"))
+            self.wait_for("both new photos",
+                          lambda: {"first.jpg", "second.jpg"} <= (self.searchable_paths() or set()))
+            self.assertIsNone(self.proc.poll(), "still watching")
+            self.proc.send_signal(signal.SIGINT)
+            self.proc.wait(timeout=60)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+        for r in readers:
+            r.join(timeout=10)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        self.assertEqual(self.proc.returncode, 0, "".join(errs))
+        later = [json.loads(ln) for ln in lines[2:] if ln.strip()]
+        self.assertEqual(sum(s.get("added", 0) for s in later), 2, later)
+        self.assertEqual(len(stored_vectors(self.db)), len(names) + 4)
+
+
 class CrashSafety(IndexCase):
     def test_kill_at_random_points(self):
         # eight copies of the toy photos: enough work to be killed mid-way many times
@@ -616,8 +675,14 @@ class CrashSafety(IndexCase):
                                    self.photos], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
                  for _ in range(2)]
         outs = [p.communicate(timeout=600) for p in procs]
+        # one run at a time: a run that overlaps the other refuses, clearly
         for p, (out, err) in zip(procs, outs):
-            self.assertEqual(p.returncode, 0, err.decode())
+            if p.returncode != 0:
+                self.assertIn("another index run (pid ", err.decode())
+                self.assertIn(") is using this library", err.decode())
+        self.assertIn(0, [p.returncode for p in procs])
+        if any(p.returncode != 0 for p in procs):
+            index(self.db, self.photos)
         self.assertEqual(integrity(self.db), ("ok", []))
         con = sqlite3.connect(self.db)
         n_photos = con.execute("SELECT count(*) FROM photos").fetchone()[0]
@@ -625,6 +690,113 @@ class CrashSafety(IndexCase):
         n_vec = con.execute("SELECT count(*) FROM vectors").fetchone()[0]
         con.close()
         self.assertEqual((n_photos, n_paths, n_vec), (120, 120, 120))
+
+
+class OneRunAtATime(IndexCase):
+    def models(self):
+        con = sqlite3.connect(self.db)
+        try:
+            counts = dict(con.execute("SELECT m.model_id, count(v.id) FROM models m "
+                                      "LEFT JOIN vectors v ON v.model = m.id GROUP BY m.id").fetchall())
+            settings = dict(con.execute("SELECT key, value FROM settings").fetchall())
+        finally:
+            con.close()
+        return counts, settings
+
+    def test_second_model_refused_while_a_run_goes_on(self):
+        for k in range(6):
+            self.copy_photos(dest=os.path.join(self.photos, f"set{k}"))
+        total = 6 * len(photo_files(TOY_PHOTOS))
+        model_b = os.path.join(self.tmp, "model-b")
+        rc, out, err = run("make-test-model", "--preset", "tiny", "--seed", "2", model_b)
+        self.assertEqual(rc, 0, err)
+        first = subprocess.Popen([CLI, "index", "--database", self.db, "--model", TOY_MODEL, "--json",
+                                  self.photos], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            # mid-way: some photos embedded, many to go
+            deadline = time.monotonic() + 120
+            while first.poll() is None and time.monotonic() < deadline:
+                if os.path.exists(self.db) and len(stored_vectors(self.db)) >= 16:
+                    break
+                time.sleep(0.01)
+            running_before = first.poll() is None
+            rc, out, err = run("index", "--database", self.db, "--model", model_b, "--json", self.photos)
+            out1, err1 = first.communicate(timeout=600)
+        finally:
+            if first.poll() is None:
+                first.kill()
+                first.communicate()
+        if not running_before:
+            self.skipTest("the first run ended before the second started")
+        self.assertNotEqual(rc, 0, "the second run must refuse while the first goes on")
+        self.assertIn(f"another index run (pid {first.pid}) is using this library", err)
+        self.assertEqual(err.count("\n"), 1, err)
+        self.assertEqual(out, "")
+        # the first completes, with its model intact and alone
+        self.assertEqual(first.returncode, 0, err1.decode())
+        self.assertEqual(json.loads(out1)["added"], total)
+        counts, settings = self.models()
+        self.assertEqual(counts, {settings["active-model"]: total})
+        self.assertNotIn("building-model", settings)
+        self.assertEqual(status(self.db)["model"], os.path.abspath(TOY_MODEL))
+        self.assertEqual(integrity(self.db), ("ok", []))
+        # and once it is over, the other model can take its turn
+        s = index(self.db, self.photos, extra=("--model", model_b))
+        self.assertEqual(s["reembedded"], total)
+        self.assertEqual(status(self.db)["model"], os.path.abspath(model_b))
+
+
+class NonFiniteVectors(IndexCase):
+    """Vectors with a NaN or an infinity, as versions before the store's
+    check could write: searches never see them, the next index run embeds
+    their photos again."""
+
+    def poison(self, name, value, version=None):
+        con = sqlite3.connect(self.db)
+        try:
+            (pid,) = con.execute("SELECT id FROM photos WHERE path = ?",
+                                 (os.fsencode(os.path.join(self.photos, name)),)).fetchone()
+            (blob,) = con.execute("SELECT vector FROM vectors WHERE photo_id = ?", (pid,)).fetchone()
+            v = list(struct.unpack("<%df" % (len(blob) // 4), blob))
+            v[3] = value
+            con.execute("UPDATE vectors SET vector = ? WHERE photo_id = ?",
+                        (struct.pack("<%df" % len(v), *v), pid))
+            if version is not None:
+                con.execute(f"PRAGMA user_version = {version}")
+            con.commit()
+        finally:
+            con.close()
+
+    def search_all(self):
+        rc, out, err = run("search", "--database", self.db, "--json", "--limit", "1000", "photo")
+        self.assertEqual(rc, 0, err)
+        return [json.loads(ln) for ln in out.splitlines() if ln.strip()]
+
+    def test_non_finite_vectors_are_never_searched_and_get_reembedded(self):
+        names = self.copy_photos(12)
+        index(self.db, self.photos)
+        # the current schema: left out of searches until the next index run
+        self.poison(names[2], float("nan"))
+        hits = self.search_all()
+        self.assertEqual(len(hits), len(names) - 1)
+        self.assertNotIn(names[2], {os.path.basename(h["path"]) for h in hits})
+        self.assertTrue(all(h["score"] == h["score"] and abs(h["score"]) <= 1.0001 for h in hits), hits)
+        s = index(self.db, self.photos)
+        self.assertEqual((s["reembedded"], s["unchanged"], s["failed"]), (1, len(names) - 1, 0), s)
+        # schema 3 (an older version's file): gone as soon as it is opened
+        self.poison(names[5], float("inf"), version=3)
+        self.assertEqual(status(self.db)["searchable"], len(names) - 1)
+        s = index(self.db, self.photos)
+        self.assertEqual((s["reembedded"], s["unchanged"], s["failed"]), (1, len(names) - 1, 0), s)
+
+        stored = stored_vectors(self.db)
+        self.assertEqual(len(stored), len(names))
+        self.assertTrue(all(all(x == x and abs(x) != float("inf") for x in v) for v in stored.values()))
+        paths = [os.path.join(self.photos, n) for n in (names[2], names[5])]
+        fresh = embed_files(paths)
+        for p in paths:
+            self.assertGreater(cosine(stored[p], fresh[p]), 0.999)
+        self.assertEqual(len(self.search_all()), len(names))
 
 
 @unittest.skipUnless(HAVE_PIL, "Pillow (python3-pil) is absent")

@@ -10,9 +10,11 @@
 #include <string.h>
 #include <utime.h>
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "cs-duplicates.h"
 #include "cs-indexer.h"
 #include "cs-store.h"
 #include "test-util.h"
@@ -488,6 +490,111 @@ test_write_lock (Fixture      *fx,
 }
 
 static void
+on_failed_cb (CsIndexer    *indexer,
+              const GError *error,
+              gpointer      data)
+{
+  g_assert_nonnull (error);
+  g_ptr_array_add (data, g_strdup (error->message));
+}
+
+/* Another run holds the database's indexing lock (another process's, or
+ * the app's): the run refuses at once, naming the holder, with "failed"
+ * emitted (how a watched run's error is heard), and writes nothing; once
+ * the lock is free the next run indexes. */
+static void
+test_index_lock (Fixture      *fx,
+                 gconstpointer data)
+{
+  guint n = copy_photos (fx->photos, 1, 6);
+  g_autoptr(CsStore) other = cs_store_open (fx->db, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsStoreIndexLock) lock = NULL;
+  g_autoptr(GPtrArray) failures = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *expected = g_strdup_printf ("another index run (pid %ld) is using this library",
+                                               (long) getpid ());
+
+  g_assert_nonnull (other);
+  lock = cs_store_lock_indexing (other, &error);
+  g_assert_no_error (error);
+  g_signal_connect (fx->indexer, "failed", G_CALLBACK (on_failed_cb), failures);
+  run_once (fx);
+  g_assert_error (fx->error, CS_STORE_ERROR, CS_STORE_ERROR_LOCKED);
+  g_assert_cmpstr (fx->error->message, ==, expected);
+  g_assert_cmpuint (failures->len, ==, 1);
+  g_assert_cmpstr (failures->pdata[0], ==, expected);
+  g_assert_cmpuint (fx->n_finished, ==, 0);
+  g_assert_cmpint (cs_store_count_photos (other, &error), ==, 0);
+
+  g_clear_pointer (&lock, cs_store_index_lock_free);
+  run_once (fx);
+  g_assert_no_error (fx->error);
+  g_assert_cmpuint (fx->summary->added, ==, n);
+  g_assert_cmpuint (failures->len, ==, 1);
+  g_assert_cmpint (count_vectors (fx->db), ==, (gint64) n);
+}
+
+/* A nearly grey JPEG with strong per-pixel noise, big enough that the
+ * indexer decodes it larger (at least twice the model's input) than the
+ * duplicate search does for a photo without the statistic (at least 32
+ * pixels): downscaling averages the noise away, so a statistic taken on
+ * the decoded pixels differs between the two. */
+static void
+write_noisy_grey (const char *path,
+                  int         width,
+                  int         height)
+{
+  g_autoptr(GdkPixbuf) pb = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (14);
+  guint8 *pixels = gdk_pixbuf_get_pixels (pb);
+  int stride = gdk_pixbuf_get_rowstride (pb);
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        int v = 128 + g_rand_int_range (rand, -60, 61);
+
+        for (int c = 0; c < 3; c++)
+          pixels[(gsize) y * stride + x * 3 + c] = (guint8) v;
+      }
+  g_assert_true (gdk_pixbuf_save (pb, path, "jpeg", &error, "quality", "98", NULL));
+  g_assert_no_error (error);
+}
+
+/* The blank statistic the indexer stores (from its decode) and the one
+ * the duplicate search computes lazily for older photos (from a small
+ * decode) agree: the nearly blank test judges a photo the same whichever
+ * path measured it. */
+static void
+test_blank_statistic_scale (Fixture      *fx,
+                            gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (fx->photos, "noisy-grey.jpg", NULL);
+  g_autoptr(CsStore) store = NULL;
+  g_autoptr(CsStorePhoto) photo = NULL;
+  g_autoptr(GError) error = NULL;
+  double indexed = -1, lazy;
+
+  write_noisy_grey (path, 800, 600);
+  run_once (fx);
+  g_assert_no_error (fx->error);
+  g_assert_cmpuint (fx->summary->added, ==, 1);
+  store = cs_store_open (fx->db, &error);
+  g_assert_no_error (error);
+  photo = cs_store_lookup_photo (store, path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (photo);
+  g_assert_true (cs_store_get_photo_blank_stddev (store, photo->id, &indexed, &error));
+  g_assert_no_error (error);
+  lazy = cs_duplicates_file_stddev (path);
+  g_test_message ("blank statistic: %.3f from indexing, %.3f from the lazy decode", indexed, lazy);
+  g_assert_cmpfloat (lazy, >=, 0);
+  g_assert_cmpfloat_with_epsilon (indexed, lazy, 0.25);
+  g_assert_cmpint (indexed < CS_DUPLICATES_BLANK_STDDEV, ==, lazy < CS_DUPLICATES_BLANK_STDDEV);
+}
+
+static void
 test_no_model (void)
 {
   g_autoptr(CsIndexer) indexer = cs_indexer_new ("/nonexistent/never-created.db", NULL);
@@ -516,6 +623,9 @@ main (int    argc,
   g_test_add ("/library/indexer/not-finite", Fixture, NULL, fixture_setup, test_not_finite, fixture_teardown);
   g_test_add ("/library/indexer/store-errors", Fixture, NULL, fixture_setup, test_store_errors, fixture_teardown);
   g_test_add ("/library/indexer/write-lock", Fixture, NULL, fixture_setup, test_write_lock, fixture_teardown);
+  g_test_add ("/library/indexer/index-lock", Fixture, NULL, fixture_setup, test_index_lock, fixture_teardown);
+  g_test_add ("/library/indexer/blank-statistic-scale", Fixture, NULL, fixture_setup,
+              test_blank_statistic_scale, fixture_teardown);
   rc = g_test_run ();
   g_free (toy_model);
   g_free (toy_photos);

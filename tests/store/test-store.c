@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "cs-store.h"
 #include "test-util.h"
@@ -1280,6 +1281,226 @@ test_blank_stddev (StoreFixture  *fixture,
   g_assert_no_error (error);
 }
 
+/* Writes `value` into component 7 of the vector of `photo_id` with raw
+ * SQL, past the store's check, as a version before it (or another
+ * program) could have; `version` > 0 also sets the schema version. */
+static void
+poison_vector (const char *path,
+               gint64      photo_id,
+               float       value,
+               int         version)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  float v[DIM];
+
+  fill_vector (v, (guint32) photo_id, 1, 2);
+  v[7] = value;
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE vectors SET vector = ?1 WHERE photo_id = ?2",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_blob (stmt, 1, v, sizeof v, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, photo_id);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  sqlite3_finalize (stmt);
+  if (version > 0)
+    {
+      g_autofree char *sql = g_strdup_printf ("PRAGMA user_version = %d", version);
+      g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+    }
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+}
+
+static gboolean
+collect_vector_id_cb (gint64       photo_id,
+                      const float *vector,
+                      int          dim,
+                      gpointer     user_data)
+{
+  for (int i = 0; i < dim; i++)
+    g_assert_true (isfinite (vector[i]));
+  g_array_append_val (user_data, photo_id);
+  return TRUE;
+}
+
+static gboolean
+collect_indexed_id_cb (const CsStorePhoto *photo,
+                       const float        *vector,
+                       int                 dim,
+                       gpointer            user_data)
+{
+  return collect_vector_id_cb (photo->id, vector, dim, user_data);
+}
+
+/* The ids every reader of the vectors gives, checked equal to each other
+ * and finite; with the count of rows in the table. */
+static GArray *
+readable_vector_ids (CsStore *store,
+                     gint64   model)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) walked = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GArray *indexed = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree float *matrix = NULL;
+  g_autofree gint64 *ids = NULL;
+  gsize n_rows = 0;
+  int dim = 0;
+
+  g_assert_true (cs_store_foreach_vector (store, model, collect_vector_id_cb, walked, &error));
+  g_assert_no_error (error);
+  g_assert_true (cs_store_foreach_indexed_photo (store, model, 0, collect_indexed_id_cb, indexed,
+                                                 NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (cs_store_load_vectors (store, model, &matrix, &ids, &n_rows, &dim, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_rows, ==, walked->len);
+  g_assert_cmpuint (indexed->len, ==, walked->len);
+  for (gsize i = 0; i < n_rows; i++)
+    {
+      g_assert_cmpint (ids[i], ==, g_array_index (walked, gint64, i));
+      g_assert_cmpint (g_array_index (indexed, gint64, i), ==, ids[i]);
+      for (int j = 0; j < dim; j++)
+        g_assert_true (isfinite (matrix[i * dim + j]));
+    }
+  return indexed;
+}
+
+/* Vectors with a NaN or an infinity written past the store (an older
+ * version, another program): a database of an older schema loses them
+ * on open; in a current one every reader leaves them out until
+ * cs_store_delete_non_finite_vectors deletes them, and their photos are
+ * then missing a vector (so the indexer embeds them again). */
+static void
+test_non_finite_vectors (StoreFixture  *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsStore) store = open_store (fixture->path);
+  gint64 model = ensure_model (store);
+  gint64 a = add_photo (store, "/n/a.jpg", "aaaa");
+  gint64 b = add_photo (store, "/n/b.jpg", "bbbb");
+  gint64 c = add_photo (store, "/n/c.jpg", "cccc");
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GPtrArray) missing = NULL;
+  float *v;
+  int dim = -1;
+
+  put_vector (store, a, model, 1);
+  put_vector (store, b, model, 2);
+  put_vector (store, c, model, 3);
+  g_clear_object (&store);
+
+  /* schema 3 (and before): gone on open */
+  poison_vector (fixture->path, b, NAN, 3);
+  poison_vector (fixture->path, c, INFINITY, 0);
+  store = open_store (fixture->path);
+  g_assert_cmpint (cs_store_get_schema_version (store, &error), ==, cs_store_schema_version_latest ());
+  g_assert_cmpint (cs_store_count_vectors (store, model, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_false (cs_store_has_vector (store, b, model, &error));
+  g_assert_false (cs_store_has_vector (store, c, model, &error));
+  g_assert_true (cs_store_has_vector (store, a, model, &error));
+  g_assert_no_error (error);
+  missing = cs_store_list_photos_missing_vector (store, model, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (missing->len, ==, 2);
+  g_assert_cmpint (((CsStorePhoto *) missing->pdata[0])->id, ==, b);
+  g_assert_cmpint (((CsStorePhoto *) missing->pdata[1])->id, ==, c);
+  g_clear_pointer (&missing, g_ptr_array_unref);
+  put_vector (store, b, model, 2);
+  put_vector (store, c, model, 3);
+  assert_integrity (store);
+  g_clear_object (&store);
+
+  /* the current schema: never read, deleted by the index run's call */
+  poison_vector (fixture->path, b, -INFINITY, 0);
+  store = open_store (fixture->path);
+  v = cs_store_get_vector (store, b, model, &dim, &error);
+  g_assert_no_error (error);
+  g_assert_null (v);
+  v = cs_store_get_vector (store, a, model, &dim, &error);
+  g_assert_nonnull (v);
+  g_free (v);
+  ids = readable_vector_ids (store, model);
+  g_assert_cmpuint (ids->len, ==, 2);
+  g_assert_cmpint (g_array_index (ids, gint64, 0), ==, a);
+  g_assert_cmpint (g_array_index (ids, gint64, 1), ==, c);
+  g_assert_cmpint (cs_store_delete_non_finite_vectors (store, model, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (cs_store_delete_non_finite_vectors (store, model, &error), ==, 0);
+  missing = cs_store_list_photos_missing_vector (store, model, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (missing->len, ==, 1);
+  g_assert_cmpint (((CsStorePhoto *) missing->pdata[0])->id, ==, b);
+  g_assert_cmpint (cs_store_count_vectors (store, model, &error), ==, 2);
+  assert_integrity (store);
+}
+
+/* One index run per database: the second lock is refused, naming the
+ * holder's pid, in the same process (another open file) as in another;
+ * freeing it, or the holder dying, lets the next one in. */
+static void
+test_index_lock (StoreFixture  *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsStore) other = open_store (fixture->path);
+  g_autoptr(CsStoreIndexLock) lock = cs_store_lock_indexing (fixture->store, &error);
+  g_autofree char *expected = g_strdup_printf ("another index run (pid %ld) is using this library",
+                                               (long) getpid ());
+  CsStoreIndexLock *second;
+  pid_t child;
+  int status, pipe_fds[2];
+  char byte;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (lock);
+  second = cs_store_lock_indexing (other, &error);
+  g_assert_null (second);
+  g_assert_error (error, CS_STORE_ERROR, CS_STORE_ERROR_LOCKED);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_clear_error (&error);
+  g_clear_pointer (&lock, cs_store_index_lock_free);
+  second = cs_store_lock_indexing (other, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (second);
+  cs_store_index_lock_free (second);
+
+  /* a holder killed with SIGKILL leaves no lock behind */
+  g_assert_cmpint (pipe (pipe_fds), ==, 0);
+  child = fork ();
+  g_assert_cmpint (child, >=, 0);
+  if (child == 0)
+    {
+      CsStore *store = cs_store_open (fixture->path, NULL);
+      CsStoreIndexLock *held = store != NULL ? cs_store_lock_indexing (store, NULL) : NULL;
+
+      byte = held != NULL ? 'y' : 'n';
+      if (write (pipe_fds[1], &byte, 1) != 1)
+        _exit (1);
+      pause ();
+      _exit (0);
+    }
+  close (pipe_fds[1]);
+  g_assert_cmpint (read (pipe_fds[0], &byte, 1), ==, 1);
+  close (pipe_fds[0]);
+  g_assert_cmpint (byte, ==, 'y');
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("another index run (pid %ld) is using this library", (long) child);
+  second = cs_store_lock_indexing (other, &error);
+  g_assert_null (second);
+  g_assert_error (error, CS_STORE_ERROR, CS_STORE_ERROR_LOCKED);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_clear_error (&error);
+  kill (child, SIGKILL);
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  second = cs_store_lock_indexing (other, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (second);
+  cs_store_index_lock_free (second);
+}
+
 static void
 test_model_rows (StoreFixture  *fixture,
                  gconstpointer  data)
@@ -1384,6 +1605,8 @@ main (int   argc,
   ADD ("blank-stddev", setup_store, test_blank_stddev);
   ADD ("model-rows", setup_store, test_model_rows);
   ADD ("read-only-folder", setup_dir, test_read_only_folder);
+  ADD ("non-finite-vectors", setup_dir, test_non_finite_vectors);
+  ADD ("index-lock", setup_store, test_index_lock);
 
 #undef ADD
 
