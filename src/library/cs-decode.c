@@ -77,6 +77,7 @@ typedef struct {
   gboolean      interlaced;  /* PNG: Adam7 */
   gboolean      has_key;     /* GIF: the transparent index's colour */
   guint8        key_rgb[3];
+  guint64       bad_palette; /* BMP: a palette size Pillow refuses; 0: none */
 } SniffInfo;
 
 /* Follows a PNG's chunks (length, type, data, CRC) to IEND. */
@@ -185,6 +186,14 @@ sniff_bmp (const guint8 *data,
   info->have_size = TRUE;
   if (bits == 0 || bits > 8)
     return;
+  /* Pillow refuses a palette of more than 65,536 colours; GdkPixbuf's
+   * loader allocates 4 bytes per announced colour, in 32 bits (a 380-byte
+   * file asked for 3.7 GB) */
+  if (colors > 65536)
+    {
+      info->bad_palette = colors;
+      return;
+    }
 
   if (colors == 0)
     colors = 1u << bits;
@@ -821,6 +830,14 @@ decode_file (const char *path,
                   return NULL;
                 }
               set_too_large (error, name, info.width, info.height, max_pixels);
+              return NULL;
+            }
+          if (info.bad_palette != 0)
+            {
+              close (fd);
+              g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT,
+                           "%s: the BMP header announces a palette of %" G_GUINT64_FORMAT
+                           " colours (65,536 at most)", name, info.bad_palette);
               return NULL;
             }
           if (info.format == FORMAT_JPEG)

@@ -22,6 +22,8 @@
 #define FUZZ_MAX_PIXELS (1024 * 1024)
 #define CROP 32
 
+static volatile guint8 sink;
+
 int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
@@ -42,7 +44,6 @@ check (CsDecodedImage *image,
     .std = { 0.26862954f, 0.26130258f, 0.27577711f },
   };
   static float out[3 * CROP * CROP];
-  static volatile guint8 sink;
   char *message = NULL;
   clip_image view;
 
