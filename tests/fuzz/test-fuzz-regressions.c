@@ -87,11 +87,48 @@ test_bmp_huge_palette (void)
   g_rmdir (dir);
 }
 
+/* A 26-byte BMP whose info header announces 4,294,967,111 bytes:
+ * GdkPixbuf's loader reallocated that much before reading on; Pillow
+ * knows seven header sizes and refuses the rest, as the decoder now does,
+ * and a valid BMP's header (40 bytes) changed to another size is refused
+ * the same way. */
+static void
+test_bmp_huge_header (void)
+{
+  g_autofree char *path = corpus_path ("fuzz-decode", "crash-bmp-huge-header");
+  g_autofree char *seed = corpus_path ("fuzz-decode", "seed-rgb.bmp");
+  g_autofree char *dir = g_dir_make_tmp ("clipsight-fuzz-XXXXXX", NULL);
+  g_autofree char *odd = g_build_filename (dir, "odd.bmp", NULL);
+  g_autofree guint8 *data = NULL;
+  g_autoptr(CsDecodedImage) image = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len;
+
+  image = cs_decode_file (path, 0, &error);
+  g_assert_null (image);
+  g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "unknown header size of 4294967111 bytes"));
+  g_clear_error (&error);
+
+  data = read_file (seed, &len);
+  g_assert_cmpuint (len, >, 54);
+  g_assert_cmpuint (data[14], ==, 40);
+  data[14] = 44;
+  write_file (odd, data, len);
+  image = cs_decode_file (odd, 0, &error);
+  g_assert_null (image);
+  g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "unknown header size of 44 bytes"));
+  g_unlink (odd);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/fuzz/decode/bmp-huge-palette", test_bmp_huge_palette);
+  g_test_add_func ("/fuzz/decode/bmp-huge-header", test_bmp_huge_header);
   return g_test_run ();
 }
