@@ -28,6 +28,7 @@ int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
 {
+  fuzz_quiet_warnings ();
   return 0;
 }
 

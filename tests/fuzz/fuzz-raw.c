@@ -16,6 +16,7 @@ int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
 {
+  fuzz_quiet_warnings ();
   return 0;
 }
 

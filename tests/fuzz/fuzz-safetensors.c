@@ -52,7 +52,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       if (bytes > 0)
         sink ^= t->data[0] ^ t->data[bytes - 1];
       if (t->dtype == CLIP_ST_F16 && bytes >= 2)
-        sink ^= (uint8_t) clip_f16_to_f32 ((uint16_t) (t->data[0] | t->data[1] << 8));
+        sink ^= clip_f16_to_f32 ((uint16_t) (t->data[0] | t->data[1] << 8)) > 1.0f;
       (void) clip_st_dtype_name (t->dtype);
     }
   (void) clip_st_get_metadata (file, "format");

@@ -93,6 +93,23 @@ fuzz_write_file (const char    *name,
   return files[i].path;
 }
 
+static GLogWriterOutput
+quiet_writer (GLogLevelFlags   level,
+              const GLogField *fields,
+              gsize            n_fields,
+              gpointer         data)
+{
+  if (level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG))
+    return G_LOG_WRITER_HANDLED;
+  return g_log_writer_default (level, fields, n_fields, data);
+}
+
+void
+fuzz_quiet_warnings (void)
+{
+  g_log_set_writer_func (quiet_writer, NULL, NULL);
+}
+
 void
 fuzz_report (const char *what,
              const char *error)

@@ -28,6 +28,10 @@ const char *fuzz_write_file (const char    *name,
                              const uint8_t *data,
                              size_t         size);
 
+/* Drops GLib warnings and messages (image loaders warn about every bad
+ * file: noise that slows a run down); criticals and errors still print. */
+void fuzz_quiet_warnings (void);
+
 /* The scratch directory itself (made on first use). */
 const char *fuzz_scratch_dir (void);
 
