@@ -1277,7 +1277,8 @@ load_vocab (const char  *path,
           return clip_set_error (error, CLIP_STATUS_FORMAT,
                                  "%s %s: the token \"%s\" appears twice",
                                  path, where, shown);
-        other = g_hash_table_lookup (by_id, GINT_TO_POINTER (id + 1));
+        /* keyed by id + 1 (0 is NULL), in unsigned: id may be INT32_MAX */
+        other = g_hash_table_lookup (by_id, GUINT_TO_POINTER ((guint32) id + 1));
         if (other != NULL)
           {
             g_autofree char *other_shown = printable (other, strlen (other));
@@ -1290,7 +1291,7 @@ load_vocab (const char  *path,
           char *k = g_strndup (key->str, key->len);
 
           g_hash_table_insert (vocab, k, GINT_TO_POINTER (id));
-          g_hash_table_insert (by_id, GINT_TO_POINTER (id + 1), k);
+          g_hash_table_insert (by_id, GUINT_TO_POINTER ((guint32) id + 1), k);
         }
 
         json_skip_space (&r);
@@ -1532,6 +1533,24 @@ clip_tokenizer_load (const char      *vocab_path,
   if (status != CLIP_STATUS_OK)
     return status;
   tok->n_vocab = (int32_t) g_hash_table_size (vocab);
+  /* Ids index the model's embedding rows: each must be below the entry
+   * count (distinct, they then run from 0 to n_vocab - 1) */
+  {
+    GHashTableIter iter;
+    gpointer token, value;
+
+    g_hash_table_iter_init (&iter, vocab);
+    while (g_hash_table_iter_next (&iter, &token, &value))
+      if (GPOINTER_TO_INT (value) >= tok->n_vocab)
+        {
+          g_autofree char *shown = printable (token, strlen (token));
+
+          return clip_set_error (error, CLIP_STATUS_FORMAT,
+                                 "%s: the id %d of \"%s\" is not below the %d entries "
+                                 "(ids must run from 0 to %d)", vocab_path,
+                                 GPOINTER_TO_INT (value), shown, tok->n_vocab, tok->n_vocab - 1);
+        }
+  }
   status = check_vocab (tok, vocab, vocab_path, error);
   if (status != CLIP_STATUS_OK)
     return status;
