@@ -25,15 +25,33 @@ static struct {
 } files[MAX_FILES];
 
 static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+      g_free (child);
+    }
+  if (dir != NULL)
+    g_dir_close (dir);
+  g_rmdir (path);
+}
+
+static void
 remove_scratch (void)
 {
   for (int i = 0; i < MAX_FILES && files[i].name != NULL; i++)
-    {
-      close (files[i].fd);
-      g_unlink (files[i].path);
-    }
+    close (files[i].fd);
   if (scratch != NULL)
-    g_rmdir (scratch);
+    remove_tree (scratch);
 }
 
 const char *
@@ -41,7 +59,10 @@ fuzz_scratch_dir (void)
 {
   if (scratch == NULL)
     {
-      const char *base = g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR) ? "/dev/shm" : g_get_tmp_dir ();
+      /* $TMPDIR when set (run-fuzzers.sh points it into its own work
+       * directory, removed even when a crash skips atexit), else memory */
+      const char *base = g_getenv ("TMPDIR") != NULL || !g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR)
+                         ? g_get_tmp_dir () : "/dev/shm";
       char *tmpl = g_build_filename (base, "clipsight-fuzz-XXXXXX", NULL);
 
       if (g_mkdtemp (tmpl) == NULL)

@@ -19,8 +19,8 @@ int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
 
 /* Replaces the contents of the file `name` in this process's scratch
- * directory (made on first use, in /dev/shm when it is there, removed at
- * exit) with `size` bytes of `data`, and returns its path (owned here,
+ * directory (made on first use in $TMPDIR, or /dev/shm without it;
+ * removed at exit) with `size` bytes of `data`, and returns its path (owned here,
  * the same for every call with the same name).  For the APIs that take a
  * path: the file is kept open and rewritten in place, so a run costs a
  * truncate and a write. */

@@ -26,7 +26,9 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/clipsight-fuzz-run.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 artifacts="$build/fuzz-artifacts"
-mkdir -p "$artifacts"
+mkdir -p "$artifacts" "$work/tmp"
+# the targets' scratch files: removed with $work even after a crash
+export TMPDIR="$work/tmp"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
