@@ -1,8 +1,14 @@
 #!/usr/bin/env python3
-"""Prints one closing line 'N passed, N failed, N skipped' over meson test logs."""
+"""Prints one closing line 'N passed, N failed, N skipped' over meson test logs.
+
+With CLIPSIGHT_REQUIRE_SHARED=1 (CI), a test that skipped because a fixture
+of ../shared is absent (its output names ../shared or CLIPSIGHT_SHARED)
+counts as failed: CI must not pass on tests that did not run."""
 import json
+import os
 import sys
 
+require_shared = os.environ.get("CLIPSIGHT_REQUIRE_SHARED") == "1"
 passed = failed = skipped = 0
 for path in sys.argv[1:]:
     try:
@@ -11,11 +17,18 @@ for path in sys.argv[1:]:
                 line = line.strip()
                 if not line:
                     continue
-                result = json.loads(line).get("result", "")
+                entry = json.loads(line)
+                result = entry.get("result", "")
                 if result in ("OK", "EXPECTEDFAIL"):
                     passed += 1
                 elif result == "SKIP":
-                    skipped += 1
+                    out = (entry.get("stdout") or "") + (entry.get("stderr") or "")
+                    if require_shared and ("shared" in out or "CLIPSIGHT_SHARED" in out):
+                        print(f"{path}: {entry.get('name')} skipped for want of ../shared, "
+                              "which CLIPSIGHT_REQUIRE_SHARED=1 forbids", file=sys.stderr)
+                        failed += 1
+                    else:
+                        skipped += 1
                 else:
                     failed += 1
     except OSError as e:

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,14 +13,57 @@
 
 #include "test-util.h"
 
+static G_NORETURN void shared_fixture_absent (const char *what);
+
+static gboolean
+shared_required (void)
+{
+  const char *require = g_getenv ("CLIPSIGHT_REQUIRE_SHARED");
+
+  return require != NULL && strcmp (require, "1") == 0;
+}
+
 const char *
 test_shared_dir (void)
 {
   const char *dir = g_getenv ("CLIPSIGHT_SHARED");
 
   if (dir == NULL || !g_file_test (dir, G_FILE_TEST_IS_DIR))
-    return NULL;
+    {
+      if (shared_required ())
+        shared_fixture_absent ("../shared (CLIPSIGHT_SHARED)");
+      return NULL;
+    }
   return dir;
+}
+
+void
+test_skip_all (const char *format,
+               ...)
+{
+  va_list args;
+  g_autofree char *reason = NULL;
+
+  va_start (args, format);
+  reason = g_strdup_vprintf (format, args);
+  va_end (args);
+  printf ("1..0 # SKIP %s\n", reason);
+  fflush (stdout);
+  exit (0);
+}
+
+/* A fixture of ../shared is absent: a skip, or under
+ * CLIPSIGHT_REQUIRE_SHARED=1 a failure. */
+static G_NORETURN void
+shared_fixture_absent (const char *what)
+{
+  if (shared_required ())
+    {
+      printf ("Bail out! %s is absent, and CLIPSIGHT_REQUIRE_SHARED=1 forbids skipping\n", what);
+      fflush (stdout);
+      exit (1);
+    }
+  test_skip_all ("%s is absent", what);
 }
 
 char *
@@ -29,16 +73,10 @@ test_shared_path_or_skip (const char *relative)
   char *path;
 
   if (dir == NULL)
-    {
-      printf ("1..0 # SKIP ../shared is absent (set CLIPSIGHT_SHARED)\n");
-      exit (TEST_EXIT_SKIP);
-    }
+    shared_fixture_absent ("../shared (CLIPSIGHT_SHARED)");
   path = g_build_filename (dir, relative, NULL);
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      printf ("1..0 # SKIP %s is absent\n", path);
-      exit (TEST_EXIT_SKIP);
-    }
+    shared_fixture_absent (path);
   return path;
 }
 

@@ -1587,14 +1587,28 @@ clip_tokenizer_load (const char      *vocab_path,
   if (status != CLIP_STATUS_OK)
     return status;
   tok->n_vocab = (int32_t) g_hash_table_size (vocab);
+  /* Ids index the model's embedding rows: each must be below the entry
+   * count (distinct, they then run from 0 to n_vocab - 1); the model's
+   * loader also checks the largest against its vocab_size */
   {
-    GHashTableIter it;
-    gpointer value;
+    GHashTableIter iter;
+    gpointer token, value;
 
     tok->max_id = -1;
-    g_hash_table_iter_init (&it, vocab);
-    while (g_hash_table_iter_next (&it, NULL, &value))
-      tok->max_id = MAX (tok->max_id, GPOINTER_TO_INT (value));
+    g_hash_table_iter_init (&iter, vocab);
+    while (g_hash_table_iter_next (&iter, &token, &value))
+      {
+        if (GPOINTER_TO_INT (value) >= tok->n_vocab)
+          {
+            g_autofree char *shown = printable (token, strlen (token));
+
+            return clip_set_error (error, CLIP_STATUS_FORMAT,
+                                   "%s: the id %d of \"%s\" is not below the %d entries "
+                                   "(ids must run from 0 to %d)", vocab_path,
+                                   GPOINTER_TO_INT (value), shown, tok->n_vocab, tok->n_vocab - 1);
+          }
+        tok->max_id = MAX (tok->max_id, GPOINTER_TO_INT (value));
+      }
   }
   status = check_vocab (tok, vocab, vocab_path, error);
   if (status != CLIP_STATUS_OK)

@@ -77,6 +77,7 @@ typedef struct {
   gboolean      interlaced;  /* PNG: Adam7 */
   gboolean      has_key;     /* GIF: the transparent index's colour */
   guint8        key_rgb[3];
+  char          refusal[96]; /* a header Pillow refuses (why); "": none */
 } SniffInfo;
 
 /* Follows a PNG's chunks (length, type, data, CRC) to IEND. */
@@ -162,6 +163,16 @@ sniff_bmp (const guint8 *data,
   if (len < 18)
     return;
   header_size = read_le32 (data + 14);
+  /* Pillow's header types (OS/2 1 and 2, Windows 3 to 5); GdkPixbuf's
+   * loader allocates whatever size is announced (a 26-byte file asked for
+   * 4 GB) */
+  if (header_size != 12 && header_size != 40 && header_size != 52 && header_size != 56
+      && header_size != 64 && header_size != 108 && header_size != 124)
+    {
+      g_snprintf (info->refusal, sizeof info->refusal,
+                  "the BMP header announces an unknown header size of %u bytes", header_size);
+      return;
+    }
   if (header_size == 12 && len >= 26)
     {
       info->width = read_le16 (data + 18);
@@ -185,6 +196,16 @@ sniff_bmp (const guint8 *data,
   info->have_size = TRUE;
   if (bits == 0 || bits > 8)
     return;
+  /* Pillow refuses a palette of more than 65,536 colours; GdkPixbuf's
+   * loader allocates 4 bytes per announced colour, in 32 bits (a 380-byte
+   * file asked for 3.7 GB) */
+  if (colors > 65536)
+    {
+      g_snprintf (info->refusal, sizeof info->refusal,
+                  "the BMP header announces a palette of %" G_GUINT64_FORMAT
+                  " colours (65,536 at most)", colors);
+      return;
+    }
 
   if (colors == 0)
     colors = 1u << bits;
@@ -821,6 +842,13 @@ decode_file (const char *path,
                   return NULL;
                 }
               set_too_large (error, name, info.width, info.height, max_pixels);
+              return NULL;
+            }
+          if (info.refusal[0] != '\0')
+            {
+              close (fd);
+              g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT, "%s: %s", name,
+                           info.refusal);
               return NULL;
             }
           if (info.format == FORMAT_JPEG)

@@ -994,7 +994,10 @@ test_stalls (void)
   g_file_set_contents (path, text, -1, NULL);
   /* The figure to read is in the report (50 ms is the aim; this machine
    * draws frames in software).  The bound only catches work that blocks
-   * the loop outright: a synchronous query or decode. */
+   * the loop outright: a synchronous query or decode.  It is on the main
+   * thread's CPU time (CLOCK_THREAD_CPUTIME_ID, frame drawing left out),
+   * not wall-clock time, so a busy machine preempting the thread does
+   * not count; 10 times the aim is the margin for a slower CPU. */
 #ifndef __SANITIZE_ADDRESS__
   g_assert_cmpfloat (cs_stall_monitor_get_max_busy_ms (), <, 500);
 #endif
@@ -1368,10 +1371,7 @@ main (int   argc,
   model = test_shared_path_or_skip ("models/toy-clip");
   photos_dir = test_shared_path_or_skip ("testdata/toy-photos");
   if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return TEST_EXIT_SKIP;
-    }
+    test_skip_all ("no display");
   g_setenv ("CLIPSIGHT_MODEL", model, TRUE);
   g_setenv ("CLIPSIGHT_NO_UPOWER", "1", TRUE);
   shots_dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",

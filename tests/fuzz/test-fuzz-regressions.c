@@ -1,0 +1,134 @@
+/* test-fuzz-regressions.c - what the fuzz targets found, checked exactly.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The crash-* inputs of tests/fuzz/corpus are run through their targets by
+ * every `meson test` (fuzz-main.c), which only catches crashes and
+ * sanitizer reports.  Where a finding was a wrong answer rather than a
+ * crash (an allocation bomb that succeeds on a machine with memory to
+ * spare), the answer is asserted here.
+ */
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "cs-decode.h"
+
+static char *
+corpus_path (const char *target,
+             const char *name)
+{
+  return g_build_filename (g_getenv ("G_TEST_SRCDIR"), "fuzz", "corpus", target, name, NULL);
+}
+
+static guint8 *
+read_file (const char *path,
+           gsize      *len)
+{
+  char *data = NULL;
+  GError *error = NULL;
+
+  g_file_get_contents (path, &data, len, &error);
+  g_assert_no_error (error);
+  return (guint8 *) data;
+}
+
+static void
+write_file (const char   *path,
+            const guint8 *data,
+            gsize         len)
+{
+  GError *error = NULL;
+
+  g_file_set_contents (path, (const char *) data, (gssize) len, &error);
+  g_assert_no_error (error);
+}
+
+/* A 380-byte 8-bit BMP announcing 3,070,230,784 palette colours:
+ * GdkPixbuf's loader reallocated 4 bytes a colour in 32 bits (3.7 GB)
+ * and, where that succeeded, decoded it; Pillow refuses more than 65,536
+ * colours, and so does the decoder now, from the header. */
+static void
+test_bmp_huge_palette (void)
+{
+  g_autofree char *path = corpus_path ("fuzz-decode", "crash-bmp-huge-palette");
+  g_autofree char *seed = corpus_path ("fuzz-decode", "seed-palette.bmp");
+  g_autofree char *dir = g_dir_make_tmp ("clipsight-fuzz-XXXXXX", NULL);
+  g_autofree char *over = g_build_filename (dir, "over.bmp", NULL);
+  g_autofree guint8 *data = NULL;
+  g_autoptr(CsDecodedImage) image = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len;
+
+  image = cs_decode_file (path, 0, &error);
+  g_assert_null (image);
+  g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "palette of 3070230784 colours"));
+  g_clear_error (&error);
+
+  /* a valid 8-bit BMP decodes; announcing 65,537 colours (bytes 46..49),
+   * one over Pillow's limit, it is refused from its header */
+  image = cs_decode_file (seed, 0, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (image);
+  g_clear_pointer (&image, cs_decoded_image_free);
+  data = read_file (seed, &len);
+  g_assert_cmpuint (len, >, 54);
+  g_assert_cmpuint (data[28], ==, 8);
+  data[46] = 0x01, data[47] = 0x00, data[48] = 0x01, data[49] = 0x00;
+  write_file (over, data, len);
+  image = cs_decode_file (over, 0, &error);
+  g_assert_null (image);
+  g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "palette of 65537 colours"));
+  g_unlink (over);
+  g_rmdir (dir);
+}
+
+/* A 26-byte BMP whose info header announces 4,294,967,111 bytes:
+ * GdkPixbuf's loader reallocated that much before reading on; Pillow
+ * knows seven header sizes and refuses the rest, as the decoder now does,
+ * and a valid BMP's header (40 bytes) changed to another size is refused
+ * the same way. */
+static void
+test_bmp_huge_header (void)
+{
+  g_autofree char *path = corpus_path ("fuzz-decode", "crash-bmp-huge-header");
+  g_autofree char *seed = corpus_path ("fuzz-decode", "seed-rgb.bmp");
+  g_autofree char *dir = g_dir_make_tmp ("clipsight-fuzz-XXXXXX", NULL);
+  g_autofree char *odd = g_build_filename (dir, "odd.bmp", NULL);
+  g_autofree guint8 *data = NULL;
+  g_autoptr(CsDecodedImage) image = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len;
+
+  image = cs_decode_file (path, 0, &error);
+  g_assert_null (image);
+  g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "unknown header size of 4294967111 bytes"));
+  g_clear_error (&error);
+
+  data = read_file (seed, &len);
+  g_assert_cmpuint (len, >, 54);
+  g_assert_cmpuint (data[14], ==, 40);
+  data[14] = 44;
+  write_file (odd, data, len);
+  image = cs_decode_file (odd, 0, &error);
+  g_assert_null (image);
+  g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "unknown header size of 44 bytes"));
+  g_unlink (odd);
+  g_rmdir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/fuzz/decode/bmp-huge-palette", test_bmp_huge_palette);
+  g_test_add_func ("/fuzz/decode/bmp-huge-header", test_bmp_huge_header);
+  return g_test_run ();
+}
