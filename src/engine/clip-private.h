@@ -167,9 +167,6 @@ void             clip_ctx_set_head_major_bytes (clip_ctx *ctx,
 void             clip_ctx_set_lane_min_rows (clip_ctx *ctx,
                                              size_t    rows);
 
-/* The largest id in the tokenizer's vocab.json (-1 when empty): the
- * loader checks it against text_config.vocab_size. */
-int32_t          clip_tokenizer_max_id  (const clip_tokenizer *tok);
 
 /* --- the context's thread pool (clip-threads.c) ------------------------- */
 

@@ -50,7 +50,6 @@ typedef struct {
 
 struct clip_tokenizer {
   int32_t     n_vocab;
-  int32_t     max_id;            /* the largest id in vocab.json */
   int32_t     sot_id;
   int32_t     eot_id;
   int32_t     byte_id[256];      /* id of each byte's symbol */
@@ -973,13 +972,6 @@ clip_tokenizer_eot_id (const clip_tokenizer *tok)
 }
 
 int32_t
-clip_tokenizer_max_id (const clip_tokenizer *tok)
-{
-  g_return_val_if_fail (tok != NULL, -1);
-  return tok->max_id;
-}
-
-int32_t
 clip_tokenizer_vocab_size (const clip_tokenizer *tok)
 {
   g_return_val_if_fail (tok != NULL, -1);
@@ -1589,12 +1581,11 @@ clip_tokenizer_load (const char      *vocab_path,
   tok->n_vocab = (int32_t) g_hash_table_size (vocab);
   /* Ids index the model's embedding rows: each must be below the entry
    * count (distinct, they then run from 0 to n_vocab - 1); the model's
-   * loader also checks the largest against its vocab_size */
+   * loader checks that count against its vocab_size */
   {
     GHashTableIter iter;
     gpointer token, value;
 
-    tok->max_id = -1;
     g_hash_table_iter_init (&iter, vocab);
     while (g_hash_table_iter_next (&iter, &token, &value))
       {
@@ -1607,7 +1598,6 @@ clip_tokenizer_load (const char      *vocab_path,
                                    "(ids must run from 0 to %d)", vocab_path,
                                    GPOINTER_TO_INT (value), shown, tok->n_vocab, tok->n_vocab - 1);
           }
-        tok->max_id = MAX (tok->max_id, GPOINTER_TO_INT (value));
       }
   }
   status = check_vocab (tok, vocab, vocab_path, error);

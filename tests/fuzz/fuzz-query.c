@@ -7,6 +7,7 @@
  * empty, none weighted zero, each a piece of the text.
  */
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "cs-query.h"
@@ -24,16 +25,20 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
   g_autofree char *text = g_strndup ((const char *) data, size);
-  g_autoptr(GPtrArray) terms = cs_query_parse_terms (text);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) terms = cs_query_parse_terms (text, &error);
   g_autoptr(CsQuery) query = cs_query_new (text);
   g_autoptr(CsQuery) copy = cs_query_copy (query);
 
-  for (guint i = 0; i < terms->len; i++)
+  /* refused (a weight that is not finite or too large): with a reason */
+  if ((terms == NULL) != (error != NULL))
+    abort ();
+  for (guint i = 0; terms != NULL && i < terms->len; i++)
     {
       const CsQueryTerm *term = terms->pdata[i];
 
       if (term->text == NULL || term->text[0] == '\0' || term->weight == 0.0
-          || strstr (text, term->text) == NULL)
+          || !isfinite (term->weight) || strstr (text, term->text) == NULL)
         abort ();
     }
   if (g_strcmp0 (cs_query_get_text (copy), text) != 0)
