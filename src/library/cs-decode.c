@@ -64,6 +64,7 @@ typedef enum {
   FORMAT_BMP,
   FORMAT_TIFF,
   FORMAT_WEBP,
+  FORMAT_HEIF,    /* ISO base media file: HEIC, HEIF, AVIF */
 } SniffedFormat;
 
 typedef struct {
@@ -278,6 +279,206 @@ paint_key_colour (GdkPixbuf    *pixbuf,
     }
 }
 
+/* A WebP's canvas size from its first chunk: VP8X (extended: 24-bit
+ * canvas width - 1 and height - 1), VP8L (lossless: 14-bit width - 1 and
+ * height - 1 after the 0x2f signature) or VP8 (lossy: 14-bit width and
+ * height after the key frame's start code).  The WebP loader buffers the
+ * whole file and decodes it before it announces the size, so this is the
+ * only chance to refuse a bomb (38 bytes can announce 16383 x 16383). */
+static void
+sniff_webp (const guint8 *data,
+            gsize         len,
+            SniffInfo    *info)
+{
+  if (len >= 30 && memcmp (data + 12, "VP8X", 4) == 0)
+    {
+      info->width = 1 + (data[24] | ((guint) data[25] << 8) | ((guint) data[26] << 16));
+      info->height = 1 + (data[27] | ((guint) data[28] << 8) | ((guint) data[29] << 16));
+      info->have_size = TRUE;
+    }
+  else if (len >= 25 && memcmp (data + 12, "VP8L", 4) == 0 && data[20] == 0x2f)
+    {
+      guint32 bits = read_le32 (data + 21);
+
+      info->width = 1 + (bits & 0x3fff);
+      info->height = 1 + ((bits >> 14) & 0x3fff);
+      info->have_size = TRUE;
+    }
+  else if (len >= 30 && memcmp (data + 12, "VP8 ", 4) == 0 &&
+           data[23] == 0x9d && data[24] == 0x01 && data[25] == 0x2a)
+    {
+      info->width = read_le16 (data + 26) & 0x3fff;
+      info->height = read_le16 (data + 28) & 0x3fff;
+      info->have_size = TRUE;
+    }
+}
+
+/* An ISO base media box inside [at, end): its type, payload start and end.
+ * FALSE when the box does not fit. */
+static gboolean
+bmff_box (const guint8 *data,
+          gsize         at,
+          gsize         end,
+          guint32      *type,
+          gsize        *payload,
+          gsize        *box_end)
+{
+  guint64 size;
+  gsize header = 8;
+
+  if (at + 8 > end)
+    return FALSE;
+  size = read_be32 (data + at);
+  *type = read_be32 (data + at + 4);
+  if (size == 1)
+    {
+      if (at + 16 > end)
+        return FALSE;
+      size = ((guint64) read_be32 (data + at + 8) << 32) | read_be32 (data + at + 12);
+      header = 16;
+    }
+  else if (size == 0)
+    size = end - at;
+  if (size < header || size > end - at)
+    return FALSE;
+  *payload = at + header;
+  *box_end = at + (gsize) size;
+  return TRUE;
+}
+
+#define FOURCC(a, b, c, d) (((guint32) (a) << 24) | ((guint32) (b) << 16) | ((guint32) (c) << 8) | (guint32) (d))
+
+/* The primary image's size from a HEIF/AVIF file's "meta" box: pitm names
+ * the primary item, ipma lists each item's properties (indexes into ipco,
+ * from 1), and the image-spatial-extents property "ispe" holds the width
+ * and height.  When the association cannot be followed, the largest ispe
+ * in ipco stands for the primary's (grid images carry their full size,
+ * tiles and thumbnails less), erring on the side of refusing.  libheif's
+ * GdkPixbuf loader decodes the whole image before it announces the size. */
+static void
+sniff_heif (const guint8 *data,
+            gsize         len,
+            SniffInfo    *info)
+{
+  gsize at = 0, payload, box_end, meta = 0, meta_end = 0;
+  gsize ipco = 0, ipco_end = 0, ipma = 0, ipma_end = 0;
+  guint32 type, primary = 0;
+  gboolean have_primary = FALSE;
+  guint64 max_w = 0, max_h = 0, prim_w = 0, prim_h = 0;
+  gboolean have_prim = FALSE, have_any = FALSE;
+  GArray *ispe_index = NULL;  /* for each ipco property (from 1): its ispe, or none */
+
+  while (bmff_box (data, at, len, &type, &payload, &box_end))
+    {
+      if (type == FOURCC ('m', 'e', 't', 'a'))
+        {
+          meta = payload + 4;   /* full box: version and flags */
+          meta_end = box_end;
+          break;
+        }
+      at = box_end;
+    }
+  if (meta == 0 || meta > meta_end)
+    return;
+
+  for (at = meta; bmff_box (data, at, meta_end, &type, &payload, &box_end); at = box_end)
+    {
+      if (type == FOURCC ('p', 'i', 't', 'm') && payload + 6 <= box_end)
+        {
+          primary = data[payload] == 0 ? read_be32 (data + payload + 2) >> 16
+                                       : (payload + 8 <= box_end ? read_be32 (data + payload + 4) : 0);
+          have_primary = TRUE;
+        }
+      else if (type == FOURCC ('i', 'p', 'r', 'p'))
+        {
+          gsize in_at, in_payload, in_end;
+          guint32 in_type;
+
+          for (in_at = payload; bmff_box (data, in_at, box_end, &in_type, &in_payload, &in_end);
+               in_at = in_end)
+            if (in_type == FOURCC ('i', 'p', 'c', 'o'))
+              ipco = in_payload, ipco_end = in_end;
+            else if (in_type == FOURCC ('i', 'p', 'm', 'a'))
+              ipma = in_payload, ipma_end = in_end;
+        }
+    }
+  if (ipco == 0)
+    return;
+
+  ispe_index = g_array_new (FALSE, TRUE, sizeof (guint64) * 2);
+  for (at = ipco; bmff_box (data, at, ipco_end, &type, &payload, &box_end); at = box_end)
+    {
+      guint64 wh[2] = { 0, 0 };
+
+      if (type == FOURCC ('i', 's', 'p', 'e') && payload + 12 <= box_end)
+        {
+          wh[0] = read_be32 (data + payload + 4);
+          wh[1] = read_be32 (data + payload + 8);
+          if (wh[0] * wh[1] > max_w * max_h || !have_any)
+            max_w = wh[0], max_h = wh[1];
+          have_any = TRUE;
+        }
+      g_array_append_vals (ispe_index, wh, 1);
+    }
+
+  /* ipma: version/flags, entry count; per entry the item id (16 or 32
+   * bits), an association count, then 1- or 2-byte property indexes
+   * (essential bit first). */
+  if (have_primary && ipma != 0 && ipma + 8 <= ipma_end)
+    {
+      guint version = data[ipma];
+      gboolean wide = (data[ipma + 3] & 1) != 0;
+      guint32 entries = read_be32 (data + ipma + 4);
+      gsize p = ipma + 8;
+
+      for (guint32 e = 0; e < entries && !have_prim; e++)
+        {
+          guint32 item;
+          guint n;
+
+          if (p + (version < 1 ? 2 : 4) + 1 > ipma_end)
+            break;
+          item = version < 1 ? read_be32 (data + p) >> 16 : read_be32 (data + p);
+          p += version < 1 ? 2 : 4;
+          n = data[p++];
+          for (guint k = 0; k < n; k++)
+            {
+              guint idx;
+
+              if (p + (wide ? 2 : 1) > ipma_end)
+                break;
+              idx = wide ? ((guint) (data[p] & 0x7f) << 8) | data[p + 1] : (guint) (data[p] & 0x7f);
+              p += wide ? 2 : 1;
+              if (item == primary && idx >= 1 && idx <= ispe_index->len)
+                {
+                  const guint64 *wh = &g_array_index (ispe_index, guint64, (idx - 1) * 2);
+
+                  if (wh[0] != 0 || wh[1] != 0)
+                    {
+                      prim_w = wh[0];
+                      prim_h = wh[1];
+                      have_prim = TRUE;
+                    }
+                }
+            }
+        }
+    }
+  g_array_unref (ispe_index);
+
+  if (have_prim)
+    {
+      info->width = prim_w;
+      info->height = prim_h;
+      info->have_size = TRUE;
+    }
+  else if (have_any)
+    {
+      info->width = max_w;
+      info->height = max_h;
+      info->have_size = TRUE;
+    }
+}
+
 static void
 sniff (const guint8 *data,
        gsize         len,
@@ -324,7 +525,15 @@ sniff (const guint8 *data,
   else if (len >= 4 && (memcmp (data, "II*\0", 4) == 0 || memcmp (data, "MM\0*", 4) == 0))
     info->format = FORMAT_TIFF;
   else if (len >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0)
-    info->format = FORMAT_WEBP;
+    {
+      info->format = FORMAT_WEBP;
+      sniff_webp (data, len, info);
+    }
+  else if (len >= 12 && memcmp (data + 4, "ftyp", 4) == 0)
+    {
+      info->format = FORMAT_HEIF;
+      sniff_heif (data, len, info);
+    }
 }
 
 /* Marker codes that stand alone (no length): TEM, RST0-7, SOI. */
@@ -763,7 +972,8 @@ decode_file (const char *path,
   name = g_filename_display_name (path);
   jpeg_scanner_init (&jpeg);
 
-  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
+  /* O_NONBLOCK: opening a FIFO for reading would wait for a writer. */
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
   if (fd < 0)
     {
       int saved = errno;
@@ -821,6 +1031,16 @@ decode_file (const char *path,
                   return NULL;
                 }
               set_too_large (error, name, info.width, info.height, max_pixels);
+              return NULL;
+            }
+          if (info.format == FORMAT_HEIF && !info.have_size)
+            {
+              /* libheif decodes before it tells the size: without the
+               * size from the header there is no refusing a bomb. */
+              close (fd);
+              g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT,
+                           "%s: HEIF/AVIF image size not found in the file's first %d KB "
+                           "(no \"ispe\" property in its \"meta\" box)", name, CHUNK_SIZE / 1024);
               return NULL;
             }
           if (info.format == FORMAT_JPEG)
