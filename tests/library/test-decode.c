@@ -32,6 +32,7 @@
 
 #include "cs-clip-error.h"
 #include "cs-decode.h"
+#include "cs-raw.h"
 #include "test-util.h"
 
 /* README "Recommended tolerances": preprocessing. */
@@ -750,6 +751,7 @@ static void
 decode_in_child (const char  *path,
                  const char  *warm,
                  guint64      max_pixels,
+                 gboolean     raw,
                  ChildDecode *out)
 {
   int fds[2];
@@ -764,7 +766,8 @@ decode_in_child (const char  *path,
   if (pid == 0)
     {
       ChildDecode r = { 0 };
-      CsDecodedImage *image;
+      CsDecodedImage *image = NULL;
+      GdkPixbuf *preview = NULL;
       GError *error = NULL;
       long before;
       gsize off = 0;
@@ -772,14 +775,19 @@ decode_in_child (const char  *path,
       close (fds[0]);
       if (warm != NULL)
         {
-          image = cs_decode_file (warm, 0, &error);
+          if (raw)
+            preview = cs_raw_load_preview (warm, &error);
+          else
+            image = cs_decode_file (warm, 0, &error);
           cs_decoded_image_free (image);
+          g_clear_object (&preview);
           g_clear_error (&error);
         }
       before = peak_rss_reset_kb ();
-      image = cs_decode_file (path, max_pixels, &error);
+      image = raw ? NULL : cs_decode_file (path, max_pixels, &error);
+      preview = raw ? cs_raw_load_preview (path, &error) : NULL;
       r.growth_kb = peak_rss_kb () - before;
-      r.decoded = image != NULL;
+      r.decoded = image != NULL || preview != NULL;
       if (error != NULL)
         {
           r.decode_domain = error->domain == CS_DECODE_ERROR;
@@ -816,22 +824,33 @@ decode_in_child (const char  *path,
 /* A bomb is refused from its header: TOO_LARGE, a message naming the
  * file and the announced size, and no more than `bound_mb` of memory. */
 static void
-assert_bomb_refused (const char *path,
-                     const char *warm,
-                     guint64     max_pixels,
-                     const char *size_text,
-                     long        bound_mb)
+assert_bomb_refused_as (const char *path,
+                        const char *warm,
+                        guint64     max_pixels,
+                        gboolean    raw,
+                        const char *size_text,
+                        long        bound_mb)
 {
   ChildDecode r;
   g_autofree char *name = g_filename_display_name (path);
 
-  decode_in_child (path, warm, max_pixels, &r);
+  decode_in_child (path, warm, max_pixels, raw, &r);
   g_assert_false (r.decoded);
   g_assert_true (r.decode_domain);
   g_assert_cmpint (r.code, ==, CS_DECODE_ERROR_TOO_LARGE);
   g_assert_true (g_str_has_prefix (r.message, name));
   g_assert_nonnull (strstr (r.message, size_text));
   g_assert_cmpint (r.growth_kb, <, bound_mb * 1024);
+}
+
+static void
+assert_bomb_refused (const char *path,
+                     const char *warm,
+                     guint64     max_pixels,
+                     const char *size_text,
+                     long        bound_mb)
+{
+  assert_bomb_refused_as (path, warm, max_pixels, FALSE, size_text, bound_mb);
 }
 
 /* ---- refusals -------------------------------------------------------- */
@@ -1051,6 +1070,105 @@ test_bomb_webp (TempFixture  *fixture,
   g_file_set_contents (lossy_path, lossy, (gssize) lossy_len, &error);
   g_assert_no_error (error);
   assert_bomb_refused (lossy_path, warm, 0, "16000x12000", 16);
+}
+
+/* A minimal DNG that libraw opens: IFD 0 a 64 x 64 16-bit CFA (libraw
+ * refuses sensors under 22 pixels), chained to IFD 1, a JPEG-compressed
+ * preview (NewSubfileType 1) holding `jpeg`. */
+typedef struct {
+  guint16 tag, type;
+  guint32 count, value;
+} TiffEntry;
+
+static void
+append_tiff_ifd (GByteArray      *out,
+                 const TiffEntry *entries,
+                 guint            n,
+                 guint32          next)
+{
+  guint8 b[2] = { n & 0xff, n >> 8 };
+
+  g_byte_array_append (out, b, 2);
+  for (guint i = 0; i < n; i++)
+    {
+      guint8 e[4] = { entries[i].tag & 0xff, entries[i].tag >> 8,
+                      entries[i].type & 0xff, entries[i].type >> 8 };
+
+      g_byte_array_append (out, e, 4);
+      append_le32 (out, entries[i].count);
+      append_le32 (out, entries[i].value);   /* SHORT values: low half, little-endian */
+    }
+  append_le32 (out, next);
+}
+
+static GByteArray *
+make_dng (const GByteArray *jpeg)
+{
+  enum { N0 = 15, N1 = 10, SENSOR = 64 };
+  guint32 ifd1 = 8 + 2 + N0 * 12 + 4;
+  guint32 data = ifd1 + 2 + N1 * 12 + 4;
+  guint32 raw_len = SENSOR * SENSOR * 2;
+  guint32 make_at = data, raw_at = data + 8, jpeg_at = raw_at + raw_len;
+  const TiffEntry ifd0[N0] = {
+    { 254, 4, 1, 0 }, { 256, 4, 1, SENSOR }, { 257, 4, 1, SENSOR }, { 258, 3, 1, 16 },
+    { 259, 3, 1, 1 }, { 262, 3, 1, 32803 }, { 271, 2, 6, make_at }, { 273, 4, 1, raw_at },
+    { 274, 3, 1, 1 }, { 277, 3, 1, 1 }, { 278, 4, 1, SENSOR }, { 279, 4, 1, raw_len },
+    { 33421, 3, 2, 2 | (2u << 16) },                     /* CFARepeatPatternDim 2 x 2 */
+    { 33422, 1, 4, 0x02010100 },                         /* CFAPattern R G G B */
+    { 50706, 1, 4, 0x00000401 },                         /* DNGVersion 1.4 */
+  };
+  const TiffEntry ifd1_entries[N1] = {
+    { 254, 4, 1, 1 }, { 256, 4, 1, 64 }, { 257, 4, 1, 48 }, { 258, 3, 1, 8 },
+    { 259, 3, 1, 7 }, { 262, 3, 1, 6 }, { 273, 4, 1, jpeg_at }, { 277, 3, 1, 3 },
+    { 278, 4, 1, 48 }, { 279, 4, 1, jpeg->len },
+  };
+  GByteArray *out = g_byte_array_new ();
+  g_autofree guint8 *raw = g_malloc0 (raw_len);
+
+  g_byte_array_append (out, (const guint8 *) "II*\0", 4);
+  append_le32 (out, 8);
+  append_tiff_ifd (out, ifd0, N0, ifd1);
+  append_tiff_ifd (out, ifd1_entries, N1, 0);
+  g_assert_cmpuint (out->len, ==, data);
+  g_byte_array_append (out, (const guint8 *) "Canon\0\0\0", 8);
+  g_byte_array_append (out, raw, raw_len);
+  g_byte_array_append (out, jpeg->data, jpeg->len);
+  return out;
+}
+
+/* A RAW file's embedded JPEG preview is refused from its SOF header
+ * (a 30000 x 30000 one was decoded whole: 2.7 GB), and a normal one
+ * still loads. */
+static void
+test_bomb_raw (TempFixture  *fixture,
+               gconstpointer data)
+{
+  g_autoptr(GByteArray) jpeg = make_oriented_jpeg (1);
+  g_autoptr(GByteArray) ok_dng = make_dng (jpeg);
+  g_autoptr(GByteArray) bomb_dng = NULL;
+  g_autofree char *ok_path = write_temp (fixture, "ok.dng", ok_dng->data, ok_dng->len);
+  g_autofree char *bomb_path = NULL;
+  g_autoptr(GdkPixbuf) preview = NULL;
+  GError *error = NULL;
+  gboolean patched = FALSE;
+
+  preview = cs_raw_load_preview (ok_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_pixbuf_get_width (preview), ==, PATTERN_W);
+  g_assert_cmpint (gdk_pixbuf_get_height (preview), ==, PATTERN_H);
+
+  for (guint i = 2; i + 9 < jpeg->len; i++)
+    if (jpeg->data[i] == 0xff && jpeg->data[i + 1] == 0xc0)
+      {
+        jpeg->data[i + 5] = 30000 >> 8, jpeg->data[i + 6] = 30000 & 0xff;
+        jpeg->data[i + 7] = 30000 >> 8, jpeg->data[i + 8] = 30000 & 0xff;
+        patched = TRUE;
+        break;
+      }
+  g_assert_true (patched);
+  bomb_dng = make_dng (jpeg);
+  bomb_path = write_temp (fixture, "bomb.dng", bomb_dng->data, bomb_dng->len);
+  assert_bomb_refused_as (bomb_path, ok_path, 0, TRUE, "30000x30000", 32);
 }
 
 /* Runs `argv` (a converter such as heif-enc); FALSE when it is missing. */
@@ -2066,6 +2184,8 @@ main (int    argc,
               temp_setup, test_bomb_webp, temp_teardown);
   g_test_add ("/library/decode/bomb-heif", TempFixture, NULL,
               temp_setup, test_bomb_heif, temp_teardown);
+  g_test_add ("/library/decode/bomb-raw", TempFixture, NULL,
+              temp_setup, test_bomb_raw, temp_teardown);
   g_test_add ("/library/decode/heif-without-size", TempFixture, NULL,
               temp_setup, test_heif_without_size, temp_teardown);
   g_test_add_func ("/library/decode/max-pixels", test_max_pixels);
