@@ -76,6 +76,7 @@ typedef struct {
   gboolean      drop_alpha;  /* PNG without an alpha channel: a tRNS colour key
                               * becomes alpha in GdkPixbuf, not in Pillow */
   gboolean      interlaced;  /* PNG: Adam7 */
+  gboolean      alpha;       /* WebP: the header announces alpha */
   gboolean      has_key;     /* GIF: the transparent index's colour */
   guint8        key_rgb[3];
 } SniffInfo;
@@ -121,6 +122,7 @@ typedef struct {
   guint64  max_pixels;
   int      min_short_side;   /* > 0: a JPEG may be DCT-scaled down to this */
   const JpegScanner *jpeg;   /* the file's scanner when it is a JPEG */
+  gboolean webp;             /* a WebP: libwebp scales while decoding */
   int      width;            /* as the header announces (stored orientation) */
   int      height;
   int      scale_denom;      /* the DCT scaling asked for: 1, 2, 4 or 8 */
@@ -292,6 +294,7 @@ sniff_webp (const guint8 *data,
 {
   if (len >= 30 && memcmp (data + 12, "VP8X", 4) == 0)
     {
+      info->alpha = (data[20] & 0x10) != 0;
       info->width = 1 + (data[24] | ((guint) data[25] << 8) | ((guint) data[26] << 16));
       info->height = 1 + (data[27] | ((guint) data[28] << 8) | ((guint) data[29] << 16));
       info->have_size = TRUE;
@@ -302,6 +305,7 @@ sniff_webp (const guint8 *data,
 
       info->width = 1 + (bits & 0x3fff);
       info->height = 1 + ((bits >> 14) & 0x3fff);
+      info->alpha = ((bits >> 28) & 1) != 0;
       info->have_size = TRUE;
     }
   else if (len >= 30 && memcmp (data + 12, "VP8 ", 4) == 0 &&
@@ -795,11 +799,11 @@ on_loader_size_prepared_cb (GdkPixbufLoader *loader,
   check->height = height;
   check->scale_denom = 1;
   check->limit = check->max_pixels;
-  if (width > 0 && height > 0 && check->jpeg != NULL && check->min_short_side > 0)
+  if (width > 0 && height > 0 && (check->jpeg != NULL || check->webp) && check->min_short_side > 0)
     check->scale_denom = jpeg_pick_scale_denom (width, height, check->min_short_side);
   /* A single-pass JPEG decoded at 1/2 or less needs memory for the reduced
    * image only, at most a quarter of the source. */
-  if (check->scale_denom > 1 && jpeg_scanner_is_single_scan (check->jpeg))
+  if (check->scale_denom > 1 && check->jpeg != NULL && jpeg_scanner_is_single_scan (check->jpeg))
     check->limit = check->max_pixels > G_MAXUINT64 / CS_DECODE_SCALED_JPEG_FACTOR
                    ? G_MAXUINT64 : check->max_pixels * CS_DECODE_SCALED_JPEG_FACTOR;
 
@@ -812,7 +816,10 @@ on_loader_size_prepared_cb (GdkPixbufLoader *loader,
       gdk_pixbuf_loader_set_size (loader, 0, 0);
     }
   else if (check->scale_denom > 1)
-    /* Exactly libjpeg's output at 1/d: no rescale by the loader. */
+    /* Exactly libjpeg's output at 1/d: no rescale by the loader.  The
+     * WebP loader hands the size to libwebp, whose decoder averages the
+     * source pixels each output pixel covers as it goes, never holding the
+     * full-size image. */
     gdk_pixbuf_loader_set_size (loader,
                                 div_round_up (width, check->scale_denom),
                                 div_round_up (height, check->scale_denom));
@@ -1045,6 +1052,9 @@ decode_file (const char *path,
             }
           if (info.format == FORMAT_JPEG)
             check.jpeg = &jpeg;
+          /* libwebp's scaler premultiplies: under transparent pixels the
+           * colour (which CLIP's RGB conversion keeps) would be lost */
+          check.webp = info.format == FORMAT_WEBP && !info.alpha;
           loader = new_loader (info.format);
           g_signal_connect (loader, "size-prepared",
                             G_CALLBACK (on_loader_size_prepared_cb), &check);
@@ -1279,6 +1289,154 @@ cs_decoded_image_as_clip_for (const CsDecodedImage         *image,
           }
       }
   return view;
+}
+
+/* What libjpeg will hold for a JPEG whose first bytes are `data`: the
+ * frame's size and, for a progressive or multi-scan frame, its DCT
+ * coefficients (2 bytes each, per component at its own sampling).  FALSE
+ * when no frame header is within the bytes. */
+static gboolean
+jpeg_frame_cost (const guint8 *data,
+                 gsize         len,
+                 int           min_short_side,
+                 guint64      *bytes)
+{
+  gsize at = 2;
+  guint8 sof = 0;
+  guint width = 0, height = 0, n_comp = 0, scan_comp = 0;
+  guint h[4] = { 0 }, v[4] = { 0 }, hmax = 1, vmax = 1;
+  guint64 out, coef = 0;
+  int d;
+
+  while (at + 4 <= len)
+    {
+      guint8 code;
+      gsize seg;
+
+      if (data[at] != 0xff)
+        return FALSE;
+      code = data[at + 1];
+      if (code == 0xff)
+        {
+          at++;
+          continue;
+        }
+      if (jpeg_marker_is_standalone (code))
+        {
+          at += 2;
+          continue;
+        }
+      seg = ((gsize) data[at + 2] << 8) | data[at + 3];
+      if (jpeg_marker_is_sof (code) && sof == 0 && at + 2 + 8 <= len)
+        {
+          const guint8 *f = data + at + 4;
+
+          sof = code;
+          height = ((guint) f[1] << 8) | f[2];
+          width = ((guint) f[3] << 8) | f[4];
+          n_comp = f[5];
+          for (guint c = 0; c < MIN (n_comp, 4u) && at + 4 + 6 + 3 * c + 3 <= len; c++)
+            {
+              h[c] = MAX (f[6 + 3 * c + 1] >> 4, 1);
+              v[c] = MAX (f[6 + 3 * c + 1] & 15, 1);
+              hmax = MAX (hmax, h[c]);
+              vmax = MAX (vmax, v[c]);
+            }
+        }
+      else if (code == 0xda)
+        {
+          if (at + 4 < len)
+            scan_comp = data[at + 4];
+          break;
+        }
+      at += 2 + seg;
+    }
+  if (sof == 0 || width == 0 || height == 0)
+    return FALSE;
+
+  d = min_short_side > 0 ? jpeg_pick_scale_denom ((int) width, (int) height, min_short_side) : 1;
+  out = (guint64) div_round_up ((int) width, d) * (guint64) div_round_up ((int) height, d) * 3;
+  if (!((sof == 0xc0 || sof == 0xc1 || sof == 0xc9) && scan_comp == n_comp))
+    for (guint c = 0; c < MIN (n_comp, 4u); c++)
+      {
+        guint64 cw = ((guint64) width * h[c] + hmax - 1) / hmax;
+        guint64 ch = ((guint64) height * v[c] + vmax - 1) / vmax;
+
+        coef += ((cw + 7) / 8) * ((ch + 7) / 8) * 64 * 2;
+      }
+  /* the output, a rotated copy of it, and the coefficients */
+  *bytes = 2 * out + coef;
+  return TRUE;
+}
+
+guint64
+cs_decode_estimate_bytes (const char *path,
+                          int         min_short_side)
+{
+  /* What a loader may allocate for an image it does not describe in
+   * advance: the pixel limit in RGBA. */
+  const guint64 unknown = CS_DECODE_MAX_PIXELS * 4;
+  g_autofree guint8 *buf = NULL;
+  SniffInfo info;
+  struct stat st;
+  gssize n;
+  guint64 pixels, bytes = unknown;
+  int fd;
+
+  g_return_val_if_fail (path != NULL, unknown);
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
+  if (fd < 0)
+    return 0;                       /* fails at once: costs nothing */
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      return 0;
+    }
+  buf = g_malloc (CHUNK_SIZE);
+  n = read_full (fd, buf, CHUNK_SIZE);
+  close (fd);
+  if (n <= 0)
+    return 0;
+
+  sniff (buf, (gsize) n, &info);
+  pixels = info.have_size ? info.width * info.height : 0;
+  if (info.have_size && (pixels == 0 || pixels > CS_DECODE_MAX_PIXELS))
+    return 0;                       /* refused from the header */
+  switch (info.format)
+    {
+    case FORMAT_JPEG:
+      if (!jpeg_frame_cost (buf, (gsize) n, min_short_side, &bytes))
+        bytes = unknown;
+      break;
+    case FORMAT_PNG:
+    case FORMAT_GIF:
+    case FORMAT_BMP:
+      /* RGBA, and a copy without alpha or with the key colour */
+      bytes = info.have_size ? pixels * (4 + 3) : unknown;
+      break;
+    case FORMAT_WEBP:
+      /* the loader buffers the file, then decodes RGBA */
+      if (info.have_size && min_short_side > 0 && !info.alpha)
+        {
+          int d = jpeg_pick_scale_denom ((int) info.width, (int) info.height, min_short_side);
+
+          pixels = (guint64) div_round_up ((int) info.width, d) * div_round_up ((int) info.height, d);
+        }
+      bytes = info.have_size ? (guint64) st.st_size + pixels * 4 : unknown;
+      break;
+    case FORMAT_HEIF:
+      /* libheif: YCbCr planes (up to 3 bytes a pixel at 4:4:4), RGB(A),
+       * the loader's copy */
+      bytes = info.have_size ? (guint64) st.st_size + pixels * (3 + 4 + 4) : unknown;
+      break;
+    case FORMAT_TIFF:
+    case FORMAT_OTHER:
+    default:
+      bytes = unknown;
+      break;
+    }
+  return bytes;
 }
 
 CsDecodedImage *

@@ -202,3 +202,20 @@ out:
   libraw_close (raw);
   return upright;
 }
+
+guint64
+cs_raw_estimate_bytes (const char *path)
+{
+  libraw_data_t *raw = libraw_init (0);
+  guint64 bytes = CS_DECODE_MAX_PIXELS * 4;   /* not known: whatever the limit allows */
+
+  if (raw == NULL)
+    return bytes;
+  if (libraw_open_file (raw, path) != LIBRAW_SUCCESS)
+    bytes = 0;                                 /* fails before decoding */
+  else if (raw->thumbnail.twidth > 0 && raw->thumbnail.theight > 0)
+    /* the file's bytes of the preview, its RGB pixels and a rotated copy */
+    bytes = raw->thumbnail.tlength + (guint64) raw->thumbnail.twidth * raw->thumbnail.theight * 3 * 2;
+  libraw_close (raw);
+  return bytes;
+}

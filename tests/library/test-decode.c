@@ -32,6 +32,7 @@
 
 #include "cs-clip-error.h"
 #include "cs-decode.h"
+#include "cs-pixel-budget.h"
 #include "cs-raw.h"
 #include "test-util.h"
 
@@ -1958,12 +1959,160 @@ test_for_size_200_megapixels (void)
   }
 }
 
+/* A WebP is reduced by libwebp's scaling decoder to libjpeg's sizes; the
+ * exact path keeps it whole. */
+static void
+test_for_size_webp (TempFixture  *fixture,
+                    gconstpointer data)
+{
+  g_autoptr(GByteArray) webp = make_vp8l_webp (4000, 3000);
+  g_autofree char *path = write_temp (fixture, "4000x3000.webp", webp->data, webp->len);
+  g_autoptr(CsDecodedImage) fast = NULL, full = NULL;
+  GError *error = NULL;
+
+  fast = cs_decode_file_for_size (path, 448, 0, &error);
+  g_assert_no_error (error);
+  /* 1/8 would leave a short side of 375 < 448 */
+  g_assert_cmpint (fast->scale_denom, ==, 4);
+  g_assert_cmpint (fast->width, ==, 1000);
+  g_assert_cmpint (fast->height, ==, 750);
+  g_assert_cmpint (fast->orig_width, ==, 4000);
+  g_assert_cmpint (fast->orig_height, ==, 3000);
+  assert_pixel (fast, 500, 400, 0, 0, 0);
+
+  full = cs_decode_file (path, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (full->scale_denom, ==, 1);
+  g_assert_cmpint (full->width, ==, 4000);
+}
+
+/* cs_decode_estimate_bytes(), against sizes computed by hand. */
+static void
+test_estimate_bytes (TempFixture  *fixture,
+                     gconstpointer data)
+{
+  g_autoptr(GByteArray) png = make_png (1000, 800, 8, 2, NULL, 0, NULL, 0, NULL, 0);
+  g_autoptr(GByteArray) bomb = make_png (100000, 100000, 8, 2, NULL, 0, NULL, 0, NULL, 0);
+  g_autoptr(GByteArray) webp = make_vp8l_webp (4000, 3000);
+  g_autoptr(GByteArray) jpeg = make_flat_grey_jpeg (4096, 3072);
+  g_autofree char *png_path = write_temp (fixture, "a.png", png->data, png->len);
+  g_autofree char *bomb_path = write_temp (fixture, "bomb.png", bomb->data, bomb->len);
+  g_autofree char *webp_path = write_temp (fixture, "a.webp", webp->data, webp->len);
+  g_autofree char *jpeg_path = write_temp (fixture, "a.jpg", jpeg->data, jpeg->len);
+  g_autofree char *prog_path = NULL;
+  g_autofree char *text_path = write_temp (fixture, "text.jpg", (const guint8 *) "hello", 5);
+  g_autofree char *empty_path = write_temp (fixture, "empty.jpg", (const guint8 *) "", 0);
+  g_autofree char *missing = g_build_filename (fixture->dir, "missing.jpg", NULL);
+  const guint64 unknown = CS_DECODE_MAX_PIXELS * 4;
+  gboolean patched = FALSE;
+
+  /* RGBA plus an RGB copy */
+  g_assert_cmpuint (cs_decode_estimate_bytes (png_path, 0), ==, 1000 * 800 * 7);
+  g_assert_cmpuint (cs_decode_estimate_bytes (png_path, 448), ==, 1000 * 800 * 7);
+  /* refused from the header, missing, empty: nothing is decoded */
+  g_assert_cmpuint (cs_decode_estimate_bytes (bomb_path, 0), ==, 0);
+  g_assert_cmpuint (cs_decode_estimate_bytes (missing, 0), ==, 0);
+  g_assert_cmpuint (cs_decode_estimate_bytes (empty_path, 0), ==, 0);
+  /* no format known: whatever a loader may hold within the limit */
+  g_assert_cmpuint (cs_decode_estimate_bytes (text_path, 0), ==, unknown);
+  /* the file, and RGBA at full size or at 1/4 */
+  g_assert_cmpuint (cs_decode_estimate_bytes (webp_path, 0), ==, webp->len + 4000 * 3000 * 4);
+  g_assert_cmpuint (cs_decode_estimate_bytes (webp_path, 448), ==, webp->len + 1000 * 750 * 4);
+  /* a baseline JPEG: RGB output and a rotated copy, at 1/1 or 1/4 */
+  g_assert_cmpuint (cs_decode_estimate_bytes (jpeg_path, 0), ==, 2 * 4096 * 3072 * 3);
+  g_assert_cmpuint (cs_decode_estimate_bytes (jpeg_path, 448), ==, 2 * 1024 * 768 * 3);
+  /* progressive (SOF2): libjpeg also keeps every coefficient, 128 bytes
+   * per 8 x 8 block of the one component, whatever the output scale */
+  for (guint i = 2; i + 1 < jpeg->len; i++)
+    if (jpeg->data[i] == 0xff && jpeg->data[i + 1] == 0xc0)
+      {
+        jpeg->data[i + 1] = 0xc2;
+        patched = TRUE;
+        break;
+      }
+  g_assert_true (patched);
+  prog_path = write_temp (fixture, "prog.jpg", jpeg->data, jpeg->len);
+  g_assert_cmpuint (cs_decode_estimate_bytes (prog_path, 448), ==,
+                    2 * 1024 * 768 * 3 + (4096 / 8) * (3072 / 8) * 128);
+}
+
+/* Threads taking and giving back random amounts of a budget: what is held
+ * at once never exceeds the capacity, except by one request larger than
+ * the capacity held alone; every request is granted (no deadlock). */
+#define BUDGET_CAPACITY 1000
+#define BUDGET_THREADS  6
+#define BUDGET_ROUNDS   2000
+
+typedef struct {
+  CsPixelBudget *budget;
+  gint          *held;      /* sum held, kept by the threads */
+  gint          *holders;
+  gint          *violations;
+  guint32        seed;
+} BudgetWorker;
+
+static gpointer
+budget_worker (gpointer data)
+{
+  BudgetWorker *w = data;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (w->seed);
+
+  for (int r = 0; r < BUDGET_ROUNDS; r++)
+    {
+      /* one request in 20 is over the capacity */
+      guint64 want = g_rand_int_range (rand, 0, 20) == 0
+                     ? (guint64) g_rand_int_range (rand, BUDGET_CAPACITY + 1, 3 * BUDGET_CAPACITY)
+                     : (guint64) g_rand_int_range (rand, 0, BUDGET_CAPACITY / 2);
+      guint64 got = cs_pixel_budget_acquire (w->budget, want);
+      gint now = g_atomic_int_add (w->held, (gint) got) + (gint) got;
+      gint holders = g_atomic_int_add (w->holders, 1) + 1;
+
+      if (now > BUDGET_CAPACITY && holders > 1)
+        g_atomic_int_inc (w->violations);
+      if (got > BUDGET_CAPACITY && holders > 1)
+        g_atomic_int_inc (w->violations);
+      g_thread_yield ();
+      g_atomic_int_add (w->holders, -1);
+      g_atomic_int_add (w->held, -(gint) got);
+      cs_pixel_budget_release (w->budget, got);
+    }
+  return NULL;
+}
+
+static void
+test_pixel_budget (void)
+{
+  g_autoptr(CsPixelBudget) budget = cs_pixel_budget_new (BUDGET_CAPACITY);
+  BudgetWorker workers[BUDGET_THREADS];
+  GThread *threads[BUDGET_THREADS];
+  gint held = 0, holders = 0, violations = 0;
+
+  g_assert_cmpuint (cs_pixel_budget_capacity (budget), ==, BUDGET_CAPACITY);
+  /* alone, an over-budget request is granted at once */
+  g_assert_cmpuint (cs_pixel_budget_acquire (budget, 5000), ==, 5000);
+  cs_pixel_budget_release (budget, 5000);
+
+  for (guint i = 0; i < BUDGET_THREADS; i++)
+    {
+      workers[i] = (BudgetWorker) { budget, &held, &holders, &violations, 17 + i };
+      threads[i] = g_thread_new ("budget", budget_worker, &workers[i]);
+    }
+  for (guint i = 0; i < BUDGET_THREADS; i++)
+    g_thread_join (threads[i]);
+  g_assert_cmpint (violations, ==, 0);
+  g_assert_cmpint (held, ==, 0);
+  g_assert_cmpuint (cs_pixel_budget_in_use (budget), ==, 0);
+  g_test_message ("peak held %" G_GUINT64_FORMAT " of %d", cs_pixel_budget_peak (budget),
+                  BUDGET_CAPACITY);
+}
+
 /* ---- fast path vs exact path: embeddings on real photos --------------- */
 
 /* README-style tolerance from the design: the fast path must keep the
  * embedding within this cosine of the exact path's. */
 #define FAST_PATH_MIN_COSINE 0.995
 #define LARGE_PHOTO_PIXELS   12e6
+#define WALLPAPER_DIR        "/usr/share/backgrounds/gnome"
 
 typedef struct {
   const char *label;
@@ -1982,10 +2131,11 @@ typedef struct {
 static char *
 make_large_photo (const char *src,
                   const char *dir,
-                  const char *stem)
+                  const char *stem,
+                  const char *format)
 {
   g_autoptr(GdkPixbuf) small = NULL, big = NULL;
-  g_autofree char *name = g_strconcat (stem, "-12mp.jpg", NULL);
+  g_autofree char *name = g_strconcat (stem, "-12mp.", format, NULL);
   char *path = g_build_filename (dir, name, NULL);
   GError *error = NULL;
   double f;
@@ -1997,7 +2147,7 @@ make_large_photo (const char *src,
                                  (int) lround (gdk_pixbuf_get_height (small) * f),
                                  GDK_INTERP_BILINEAR);
   g_assert_nonnull (big);
-  gdk_pixbuf_save (big, path, "jpeg", &error, "quality", "90", NULL);
+  gdk_pixbuf_save (big, path, format, &error, "quality", "90", NULL);
   g_assert_no_error (error);
   return path;
 }
@@ -2056,6 +2206,10 @@ test_fast_path_cosine (TempFixture  *fixture,
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) stems = g_ptr_array_new ();
+  g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
+  static const char *const real_wallpapers[] = {
+    "adwaita-l.webp", "wood-d.webp", "pixels-l.webp", "licorice-d.webp",
+  };
   CosineModel models[2] = { { 0 } };
   GError *error = NULL;
   JsonArray *images;
@@ -2079,9 +2233,28 @@ test_fast_path_cosine (TempFixture  *fixture,
       g_autofree char *src = g_build_filename (ref_dir, json_object_get_string_member (image, "file"), NULL);
       const char *stem = json_object_get_string_member (image, "stem");
 
-      g_ptr_array_add (paths, make_large_photo (src, fixture->dir, stem));
+      g_ptr_array_add (paths, make_large_photo (src, fixture->dir, stem, "jpeg"));
       g_ptr_array_add (stems, (gpointer) stem);
+      /* the same as a lossy WebP: libwebp's scaling decoder */
+      g_ptr_array_add (paths, make_large_photo (src, fixture->dir, stem, "webp"));
+      g_ptr_array_add (stems, g_strconcat (stem, ".webp", NULL));
+      g_ptr_array_add (owned, stems->pdata[stems->len - 1]);
     }
+  /* Real wallpapers (gnome-backgrounds: 4096 x 4096 lossy WebPs, drawn
+   * and photographic) where installed. */
+  for (guint i = 0; i < G_N_ELEMENTS (real_wallpapers); i++)
+    {
+      g_autofree char *path = g_build_filename (WALLPAPER_DIR, real_wallpapers[i], NULL);
+
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        {
+          g_test_message ("%s absent (gnome-backgrounds not installed)", path);
+          continue;
+        }
+      g_ptr_array_add (paths, g_steal_pointer (&path));
+      g_ptr_array_add (stems, (gpointer) real_wallpapers[i]);
+    }
+  n = paths->len;
 
   cosine_model_load (&models[0], "toy-clip", toy_dir, n);
   cosine_model_load (&models[1], "tiny-clip", tiny_dir, n);
@@ -2091,6 +2264,8 @@ test_fast_path_cosine (TempFixture  *fixture,
       g_autoptr(CsDecodedImage) full = cs_decode_file (paths->pdata[i], 0, &error);
 
       g_assert_no_error (error);
+      /* the exact path (clipsight-cli preprocess) never reduces */
+      g_assert_cmpint (full->scale_denom, ==, 1);
       for (guint k = 0; k < G_N_ELEMENTS (models); k++)
         {
           CosineModel *m = &models[k];
@@ -2213,6 +2388,11 @@ main (int    argc,
   g_test_add ("/library/decode/for-size/limits", TempFixture, NULL,
               temp_setup, test_for_size_limits, temp_teardown);
   g_test_add_func ("/library/decode/for-size/200-megapixels", test_for_size_200_megapixels);
+  g_test_add ("/library/decode/for-size/webp", TempFixture, NULL,
+              temp_setup, test_for_size_webp, temp_teardown);
+  g_test_add ("/library/decode/estimate-bytes", TempFixture, NULL,
+              temp_setup, test_estimate_bytes, temp_teardown);
+  g_test_add_func ("/library/decode/pixel-budget", test_pixel_budget);
   g_test_add ("/library/decode/for-size/embedding-cosine", TempFixture, NULL,
               temp_setup, test_fast_path_cosine, temp_teardown);
 
