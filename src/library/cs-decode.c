@@ -77,6 +77,7 @@ typedef struct {
                               * becomes alpha in GdkPixbuf, not in Pillow */
   gboolean      interlaced;  /* PNG: Adam7 */
   gboolean      alpha;       /* WebP: the header announces alpha */
+  guint32       riff_size;   /* WebP: the RIFF chunk's size (the file's less 8) */
   gboolean      has_key;     /* GIF: the transparent index's colour */
   guint8        key_rgb[3];
 } SniffInfo;
@@ -317,6 +318,51 @@ sniff_webp (const guint8 *data,
     }
 }
 
+/* The first image's size from a TIFF's IFD 0 (ImageWidth, ImageLength),
+ * the page GdkPixbuf's TIFF loader decodes, when the IFD lies within the
+ * sniffed bytes. */
+static void
+sniff_tiff (const guint8 *data,
+            gsize         len,
+            SniffInfo    *info)
+{
+  gboolean le = data[0] == 'I';
+  guint32 ifd;
+  guint n;
+  guint64 width = 0, height = 0;
+
+  if (len < 8)
+    return;
+  ifd = le ? read_le32 (data + 4) : read_be32 (data + 4);
+  if ((gsize) ifd + 2 > len)
+    return;
+  n = le ? read_le16 (data + ifd) : ((guint) data[ifd] << 8) | data[ifd + 1];
+  for (guint i = 0; i < n && (gsize) ifd + 2 + 12 * (i + 1) <= len; i++)
+    {
+      const guint8 *e = data + ifd + 2 + 12 * i;
+      guint tag = le ? read_le16 (e) : ((guint) e[0] << 8) | e[1];
+      guint type = le ? read_le16 (e + 2) : ((guint) e[2] << 8) | e[3];
+      guint64 value;
+
+      if (type == 3)        /* SHORT */
+        value = le ? read_le16 (e + 8) : ((guint) e[8] << 8) | e[9];
+      else if (type == 4)   /* LONG */
+        value = le ? read_le32 (e + 8) : read_be32 (e + 8);
+      else
+        continue;
+      if (tag == 256)
+        width = value;
+      else if (tag == 257)
+        height = value;
+    }
+  if (width > 0 && height > 0)
+    {
+      info->width = width;
+      info->height = height;
+      info->have_size = TRUE;
+    }
+}
+
 /* An ISO base media box inside [at, end): its type, payload start and end.
  * FALSE when the box does not fit. */
 static gboolean
@@ -527,10 +573,14 @@ sniff (const guint8 *data,
       sniff_bmp (data, len, info);
     }
   else if (len >= 4 && (memcmp (data, "II*\0", 4) == 0 || memcmp (data, "MM\0*", 4) == 0))
-    info->format = FORMAT_TIFF;
+    {
+      info->format = FORMAT_TIFF;
+      sniff_tiff (data, len, info);
+    }
   else if (len >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0)
     {
       info->format = FORMAT_WEBP;
+      info->riff_size = read_le32 (data + 4);
       sniff_webp (data, len, info);
     }
   else if (len >= 12 && memcmp (data + 4, "ftyp", 4) == 0)
@@ -1107,6 +1157,15 @@ decode_file (const char *path,
                    "%s: truncated JPEG (no end-of-image marker)", name);
       return NULL;
     }
+  /* The WebP loader decodes what there is of a truncated lossy WebP and
+   * fills the rest; the RIFF header tells the file's full length. */
+  if (info.format == FORMAT_WEBP && reached_eof && total < (guint64) info.riff_size + 8)
+    {
+      g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED,
+                   "%s: truncated WebP (%" G_GUINT64_FORMAT " of the %" G_GUINT64_FORMAT
+                   " bytes its header announces)", name, total, (guint64) info.riff_size + 8);
+      return NULL;
+    }
   if (info.format == FORMAT_PNG && reached_eof && png_is_truncated (&png, &info, &check))
     {
       g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED,
@@ -1122,7 +1181,8 @@ decode_file (const char *path,
       else
         g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT,
                      "%s: cannot decode image: %s", name,
-                     load_error != NULL ? load_error->message : "unknown error");
+                     load_error != NULL ? load_error->message
+                     : "the image loader failed without saying why (a damaged or truncated file?)");
       return NULL;
     }
 
@@ -1431,6 +1491,9 @@ cs_decode_estimate_bytes (const char *path,
       bytes = info.have_size ? (guint64) st.st_size + pixels * (3 + 4 + 4) : unknown;
       break;
     case FORMAT_TIFF:
+      /* RGBA and a rotated copy */
+      bytes = info.have_size ? pixels * 4 * 2 : unknown;
+      break;
     case FORMAT_OTHER:
     default:
       bytes = unknown;

@@ -1172,6 +1172,61 @@ test_bomb_raw (TempFixture  *fixture,
   assert_bomb_refused_as (bomb_path, ok_path, 0, TRUE, "30000x30000", 32);
 }
 
+/* A TIFF announcing 60000 x 60000 in IFD 0 is refused from its header with
+ * the decoder's own message (GdkPixbuf's TIFF loader said "Dimensions of
+ * TIFF image too large" and would decode up to 536 megapixels). */
+static void
+test_bomb_tiff (TempFixture  *fixture,
+                gconstpointer data)
+{
+  const TiffEntry entries[] = {
+    { 256, 4, 1, 60000 }, { 257, 4, 1, 60000 }, { 258, 3, 1, 8 }, { 259, 3, 1, 1 },
+    { 262, 3, 1, 2 }, { 273, 4, 1, 8 + 2 + 9 * 12 + 4 }, { 277, 3, 1, 3 },
+    { 278, 4, 1, 60000 }, { 279, 4, 1, 16 },
+  };
+  g_autoptr(GByteArray) tiff = g_byte_array_new ();
+  g_autofree char *path = NULL;
+  guint8 strip[16];
+
+  g_byte_array_append (tiff, (const guint8 *) "II*\0", 4);
+  append_le32 (tiff, 8);
+  append_tiff_ifd (tiff, entries, G_N_ELEMENTS (entries), 0);
+  memset (strip, 0x80, sizeof strip);
+  g_byte_array_append (tiff, strip, sizeof strip);
+  path = write_temp (fixture, "bomb.tif", tiff->data, tiff->len);
+  assert_bomb_refused (path, NULL, 0, "60000x60000", 16);
+  g_assert_cmpuint (cs_decode_estimate_bytes (path, 0), ==, 0);
+}
+
+/* A lossy WebP cut short: the loader decoded what there was and filled
+ * the rest; the RIFF header's length tells. */
+static void
+test_truncated_webp (TempFixture  *fixture,
+                     gconstpointer data)
+{
+  g_autoptr(GdkPixbuf) pb = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 320, 240);
+  g_autofree gchar *webp = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(CsDecodedImage) image = NULL;
+  gsize len = 0;
+  GError *error = NULL;
+
+  gdk_pixbuf_fill (pb, 0x336699ff);
+  if (!gdk_pixbuf_save_to_buffer (pb, &webp, &len, "webp", &error, "quality", "90", NULL))
+    {
+      g_test_skip (error->message);
+      g_clear_error (&error);
+      return;
+    }
+  path = write_temp (fixture, "half.webp", (const guint8 *) webp, len / 2);
+  image = cs_decode_file (path, 0, &error);
+  g_assert_null (image);
+  g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED);
+  assert_error_names_file (error, path);
+  g_assert_nonnull (strstr (error->message, "truncated WebP"));
+  g_clear_error (&error);
+}
+
 /* Runs `argv` (a converter such as heif-enc); FALSE when it is missing. */
 static gboolean
 run_tool (const char * const *argv)
@@ -2059,10 +2114,11 @@ budget_worker (gpointer data)
 
   for (int r = 0; r < BUDGET_ROUNDS; r++)
     {
-      /* one request in 20 is over the capacity */
+      /* one request in 20 is over the capacity; none is empty (0 bytes
+       * may go beside anything, which would count as a violation here) */
       guint64 want = g_rand_int_range (rand, 0, 20) == 0
                      ? (guint64) g_rand_int_range (rand, BUDGET_CAPACITY + 1, 3 * BUDGET_CAPACITY)
-                     : (guint64) g_rand_int_range (rand, 0, BUDGET_CAPACITY / 2);
+                     : (guint64) g_rand_int_range (rand, 1, BUDGET_CAPACITY / 2);
       guint64 got = cs_pixel_budget_acquire (w->budget, want);
       gint now = g_atomic_int_add (w->held, (gint) got) + (gint) got;
       gint holders = g_atomic_int_add (w->holders, 1) + 1;
@@ -2361,6 +2417,10 @@ main (int    argc,
               temp_setup, test_bomb_heif, temp_teardown);
   g_test_add ("/library/decode/bomb-raw", TempFixture, NULL,
               temp_setup, test_bomb_raw, temp_teardown);
+  g_test_add ("/library/decode/bomb-tiff", TempFixture, NULL,
+              temp_setup, test_bomb_tiff, temp_teardown);
+  g_test_add ("/library/decode/truncated-webp", TempFixture, NULL,
+              temp_setup, test_truncated_webp, temp_teardown);
   g_test_add ("/library/decode/heif-without-size", TempFixture, NULL,
               temp_setup, test_heif_without_size, temp_teardown);
   g_test_add_func ("/library/decode/max-pixels", test_max_pixels);
