@@ -32,7 +32,9 @@
  * of the full decode's; tests/library/test-decode.c requires 0.995.  A
  * WebP takes the same sizes, decoded by libwebp's scaling decoder (which
  * averages the source pixels under each output pixel as it decodes), and
- * is held to the same 0.995.
+ * is held to the same 0.995.  So is an 8-bit grey or RGB PNG (opaque
+ * RGBA too), read row by row with libpng and averaged in d x d blocks as it
+ * goes: a 13000 x 13000 PNG costs a few megabytes instead of 676.
  *
  * Threads: every function here may be called from any thread; nothing is
  * shared between calls.
@@ -100,7 +102,9 @@ CsDecodedImage *cs_decode_file (const char *path,
  * scaling: at 1/8, 1/4 or 1/2 scale, the smallest whose short side is
  * still at least `min_short_side` pixels (so between min_short_side and
  * about twice that, unless 1/8 still leaves it longer), or at full size
- * when even 1/2 would go below.  A WebP without alpha is reduced to the
+ * when even 1/2 would go below.  A PNG (8-bit, not interlaced, grey or RGB
+ * or opaque RGBA, no colour key) is reduced row by row to the same sizes by
+ * averaging d x d blocks.  A WebP without alpha is reduced to the
  * same sizes by libwebp's scaling decoder (whose premultiplied averaging
  * would lose the colour under transparent pixels, which CLIP's RGB
  * conversion keeps).  Other formats, and any image when

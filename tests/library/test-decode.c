@@ -749,11 +749,12 @@ typedef struct {
 } ChildDecode;
 
 static void
-decode_in_child (const char  *path,
-                 const char  *warm,
-                 guint64      max_pixels,
-                 gboolean     raw,
-                 ChildDecode *out)
+decode_in_child_for_size (const char  *path,
+                          const char  *warm,
+                          guint64      max_pixels,
+                          gboolean     raw,
+                          int          min_short_side,
+                          ChildDecode *out)
 {
   int fds[2];
   pid_t pid;
@@ -785,7 +786,7 @@ decode_in_child (const char  *path,
           g_clear_error (&error);
         }
       before = peak_rss_reset_kb ();
-      image = raw ? NULL : cs_decode_file (path, max_pixels, &error);
+      image = raw ? NULL : cs_decode_file_for_size (path, min_short_side, max_pixels, &error);
       preview = raw ? cs_raw_load_preview (path, &error) : NULL;
       r.growth_kb = peak_rss_kb () - before;
       r.decoded = image != NULL || preview != NULL;
@@ -820,6 +821,16 @@ decode_in_child (const char  *path,
   g_assert_cmpuint (got, ==, sizeof *out);
   g_test_message ("%s: %s; peak RSS grew by %.1f MB", path,
                   out->decoded ? "decoded" : out->message, out->growth_kb / 1024.0);
+}
+
+static void
+decode_in_child (const char  *path,
+                 const char  *warm,
+                 guint64      max_pixels,
+                 gboolean     raw,
+                 ChildDecode *out)
+{
+  decode_in_child_for_size (path, warm, max_pixels, raw, 0, out);
 }
 
 /* A bomb is refused from its header: TOO_LARGE, a message naming the
@@ -2041,6 +2052,104 @@ test_for_size_webp (TempFixture  *fixture,
   g_assert_cmpint (full->width, ==, 4000);
 }
 
+/* The PNG reduced path: each d x d block averaged (rounded), computed
+ * here by brute force on random pixels, for RGB, opaque RGBA and grey;
+ * translucent RGBA and a colour key take the full path; a cut file is
+ * truncated. */
+static void
+test_for_size_png (TempFixture  *fixture,
+                   gconstpointer data)
+{
+  enum { W = 37, H = 29, D = 8, OW = (W + D - 1) / D, OH = (H + D - 1) / D };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  guint8 rgb[W * H * 3], rgba[W * H * 4], grey[W * H];
+  static const guint8 key[6] = { 0, 1, 0, 2, 0, 3 };
+
+  for (int i = 0; i < W * H; i++)
+    {
+      for (int c = 0; c < 3; c++)
+        rgb[i * 3 + c] = rgba[i * 4 + c] = (guint8) g_rand_int_range (rand, 0, 256);
+      rgba[i * 4 + 3] = 255;
+      grey[i] = rgb[i * 3];
+    }
+  for (int kind = 0; kind < 3; kind++)
+    {
+      g_autoptr(GByteArray) png = kind == 0 ? make_png (W, H, 8, 2, rgb, W * 3, NULL, 0, NULL, 0)
+                                  : kind == 1 ? make_png (W, H, 8, 6, rgba, W * 4, NULL, 0, NULL, 0)
+                                  : make_png (W, H, 8, 0, grey, W, NULL, 0, NULL, 0);
+      g_autofree char *path = write_temp (fixture, "blocks.png", png->data, png->len);
+      g_autoptr(CsDecodedImage) image = NULL;
+      GError *error = NULL;
+
+      /* 1/8 leaves a short side of 4 */
+      image = cs_decode_file_for_size (path, 4, 0, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (image->scale_denom, ==, D);
+      g_assert_cmpint (image->width, ==, OW);
+      g_assert_cmpint (image->height, ==, OH);
+      g_assert_cmpint (image->orig_width, ==, W);
+      g_assert_cmpint (image->orig_height, ==, H);
+      g_assert_cmpint (image->channels, ==, 3);
+      for (int oy = 0; oy < OH; oy++)
+        for (int ox = 0; ox < OW; ox++)
+          for (int c = 0; c < 3; c++)
+            {
+              guint sum = 0, n = 0;
+
+              for (int y = oy * D; y < MIN (H, oy * D + D); y++)
+                for (int x = ox * D; x < MIN (W, ox * D + D); x++, n++)
+                  sum += kind == 2 ? grey[y * W + x] : rgb[(y * W + x) * 3 + c];
+              g_assert_cmpint (image->pixels[oy * image->stride + ox * 3 + c], ==, (sum + n / 2) / n);
+            }
+    }
+
+  /* translucent, or a colour key: the full path, as GdkPixbuf decodes it */
+  rgba[5 * 4 + 3] = 128;
+  {
+    g_autoptr(GByteArray) translucent = make_png (W, H, 8, 6, rgba, W * 4, NULL, 0, NULL, 0);
+    g_autoptr(GByteArray) keyed = make_png (W, H, 8, 2, rgb, W * 3, NULL, 0, key, sizeof key);
+    g_autofree char *p1 = write_temp (fixture, "translucent.png", translucent->data, translucent->len);
+    g_autofree char *p2 = write_temp (fixture, "keyed.png", keyed->data, keyed->len);
+    g_autoptr(CsDecodedImage) a = NULL, b = NULL;
+    g_autoptr(GByteArray) cut = NULL;
+    g_autofree char *p3 = NULL;
+    GError *error = NULL;
+
+    a = cs_decode_file_for_size (p1, 4, 0, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (a->scale_denom, ==, 1);
+    g_assert_cmpint (a->width, ==, W);
+    g_assert_cmpint (a->channels, ==, 4);
+    b = cs_decode_file_for_size (p2, 4, 0, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (b->scale_denom, ==, 1);
+    g_assert_cmpint (b->width, ==, W);
+
+    /* cut in the middle of the image data */
+    cut = make_png (W, H, 8, 2, rgb, W * 3, NULL, 0, NULL, 0);
+    p3 = write_temp (fixture, "cut.png", cut->data, cut->len / 2);
+    g_assert_null (cs_decode_file_for_size (p3, 4, 0, &error));
+    g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED);
+    assert_error_names_file (error, p3);
+    g_clear_error (&error);
+  }
+}
+
+/* A 24-megapixel PNG on the reduced path holds a few megabytes, where
+ * GdkPixbuf's loader held the whole 72 MB image. */
+static void
+test_for_size_png_memory (TempFixture  *fixture,
+                          gconstpointer data)
+{
+  g_autofree char *path = save_flat_png (fixture->dir, "24mp.png", 6000, 4000);
+  g_autofree char *warm = save_flat_png (fixture->dir, "small.png", 64, 48);
+  ChildDecode r;
+
+  decode_in_child_for_size (path, warm, 0, FALSE, 448, &r);
+  g_assert_true (r.decoded);
+  g_assert_cmpint (r.growth_kb, <, 24 * 1024);
+}
+
 /* cs_decode_estimate_bytes(), against sizes computed by hand. */
 static void
 test_estimate_bytes (TempFixture  *fixture,
@@ -2061,9 +2170,11 @@ test_estimate_bytes (TempFixture  *fixture,
   const guint64 unknown = CS_DECODE_MAX_PIXELS * 4;
   gboolean patched = FALSE;
 
-  /* RGBA plus an RGB copy */
+  /* RGBA plus an RGB copy; 1/2 would leave a short side of 400 < 448 */
   g_assert_cmpuint (cs_decode_estimate_bytes (png_path, 0), ==, 1000 * 800 * 7);
   g_assert_cmpuint (cs_decode_estimate_bytes (png_path, 448), ==, 1000 * 800 * 7);
+  /* reduced row by row at 1/2: the RGB output, a row, the block sums */
+  g_assert_cmpuint (cs_decode_estimate_bytes (png_path, 400), ==, 500 * 400 * 3 + 1000 * (4 + 6));
   /* refused from the header, missing, empty: nothing is decoded */
   g_assert_cmpuint (cs_decode_estimate_bytes (bomb_path, 0), ==, 0);
   g_assert_cmpuint (cs_decode_estimate_bytes (missing, 0), ==, 0);
@@ -2203,7 +2314,10 @@ make_large_photo (const char *src,
                                  (int) lround (gdk_pixbuf_get_height (small) * f),
                                  GDK_INTERP_BILINEAR);
   g_assert_nonnull (big);
-  gdk_pixbuf_save (big, path, format, &error, "quality", "90", NULL);
+  if (strcmp (format, "png") == 0)
+    gdk_pixbuf_save (big, path, format, &error, "compression", "1", NULL);
+  else
+    gdk_pixbuf_save (big, path, format, &error, "quality", "90", NULL);
   g_assert_no_error (error);
   return path;
 }
@@ -2265,6 +2379,9 @@ test_fast_path_cosine (TempFixture  *fixture,
   g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
   static const char *const real_wallpapers[] = {
     "adwaita-l.webp", "wood-d.webp", "pixels-l.webp", "licorice-d.webp",
+    /* plasma-workspace-wallpapers: 5K PNGs, RGB and opaque RGBA */
+    "/usr/share/wallpapers/Altai/contents/images/5120x2880.png",
+    "/usr/share/wallpapers/Kay/contents/images/5120x2880.png",
   };
   CosineModel models[2] = { { 0 } };
   GError *error = NULL;
@@ -2295,12 +2412,17 @@ test_fast_path_cosine (TempFixture  *fixture,
       g_ptr_array_add (paths, make_large_photo (src, fixture->dir, stem, "webp"));
       g_ptr_array_add (stems, g_strconcat (stem, ".webp", NULL));
       g_ptr_array_add (owned, stems->pdata[stems->len - 1]);
+      /* and as a PNG: libpng row by row, averaged in d x d blocks */
+      g_ptr_array_add (paths, make_large_photo (src, fixture->dir, stem, "png"));
+      g_ptr_array_add (stems, g_strconcat (stem, ".png", NULL));
+      g_ptr_array_add (owned, stems->pdata[stems->len - 1]);
     }
   /* Real wallpapers (gnome-backgrounds: 4096 x 4096 lossy WebPs, drawn
    * and photographic) where installed. */
   for (guint i = 0; i < G_N_ELEMENTS (real_wallpapers); i++)
     {
-      g_autofree char *path = g_build_filename (WALLPAPER_DIR, real_wallpapers[i], NULL);
+      g_autofree char *path = real_wallpapers[i][0] == '/' ? g_strdup (real_wallpapers[i])
+                              : g_build_filename (WALLPAPER_DIR, real_wallpapers[i], NULL);
 
       if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
         {
@@ -2450,6 +2572,10 @@ main (int    argc,
   g_test_add_func ("/library/decode/for-size/200-megapixels", test_for_size_200_megapixels);
   g_test_add ("/library/decode/for-size/webp", TempFixture, NULL,
               temp_setup, test_for_size_webp, temp_teardown);
+  g_test_add ("/library/decode/for-size/png", TempFixture, NULL,
+              temp_setup, test_for_size_png, temp_teardown);
+  g_test_add ("/library/decode/for-size/png-memory", TempFixture, NULL,
+              temp_setup, test_for_size_png_memory, temp_teardown);
   g_test_add ("/library/decode/estimate-bytes", TempFixture, NULL,
               temp_setup, test_estimate_bytes, temp_teardown);
   g_test_add_func ("/library/decode/pixel-budget", test_pixel_budget);
