@@ -7,6 +7,10 @@
 
 #include "cs-pixel-budget.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 struct _CsPixelBudget {
   GMutex  lock;
   GCond   released;
@@ -17,10 +21,36 @@ struct _CsPixelBudget {
   guint64 serving;       /* is not overtaken forever by small ones */
 };
 
+/* glibc serves a block from its heaps, which keep freed memory, unless it
+ * is over the mmap threshold; and after freeing an mmapped block it raises
+ * that threshold to the block's size (up to 32 MB).  So after the first
+ * photo, decode buffers of a few megabytes (reduced images, libjpeg's
+ * coefficients) stayed resident once freed, in every thread's arena, and
+ * the peak grew past what the budget holds (mixed wallpapers: 274 MB
+ * instead of 223).  A fixed threshold turns the adjustment off: blocks of
+ * 1 MB and more go back to the system when freed. */
+#define DECODE_MMAP_THRESHOLD (1024 * 1024)
+
+static void
+fix_mmap_threshold (void)
+{
+#ifdef __GLIBC__
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      mallopt (M_MMAP_THRESHOLD, DECODE_MMAP_THRESHOLD);
+      g_once_init_leave (&done, 1);
+    }
+#endif
+}
+
 CsPixelBudget *
 cs_pixel_budget_new (guint64 capacity)
 {
   CsPixelBudget *budget = g_new0 (CsPixelBudget, 1);
+
+  fix_mmap_threshold ();
 
   g_mutex_init (&budget->lock);
   g_cond_init (&budget->released);

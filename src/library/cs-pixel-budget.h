@@ -10,6 +10,10 @@
  * while small ones go side by side.  A request larger than the whole
  * budget is granted once nothing else is held: such an image is decoded
  * alone, never refused.  Thread-safe.
+ *
+ * Creating a budget also fixes glibc's mmap threshold at 1 MB for the
+ * process (see cs-pixel-budget.c): otherwise freed decode buffers stay
+ * resident and the budget bounds nothing.
  */
 #pragma once
 
@@ -26,7 +30,8 @@ G_BEGIN_DECLS
 
 typedef struct _CsPixelBudget CsPixelBudget;
 
-/* A budget of `capacity` bytes (at least 1). */
+/* A budget of `capacity` bytes (at least 1); the first call fixes the
+ * process's mmap threshold (glibc). */
 CsPixelBudget *cs_pixel_budget_new      (guint64        capacity);
 void           cs_pixel_budget_free     (CsPixelBudget *budget);
 

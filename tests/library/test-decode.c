@@ -18,6 +18,7 @@
  * 12 megapixels, for embeddings within cosine 0.995 of the exact path's
  * with the trained toy-clip and the random tiny-clip.
  */
+#include <malloc.h>
 #include <math.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -2272,6 +2273,52 @@ test_pixel_budget (void)
                   BUDGET_CAPACITY);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define RUNNING_ON_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RUNNING_ON_SANITIZER 1
+#endif
+#endif
+#ifndef RUNNING_ON_SANITIZER
+#define RUNNING_ON_SANITIZER 0
+#endif
+
+/* A budget turns off glibc's sliding mmap threshold: once an 8 MB block
+ * is freed, a 4 MB one is still mmapped (and so given back when freed),
+ * not carved from a heap that keeps it resident. */
+static void
+test_pixel_budget_mmap (void)
+{
+#ifdef __GLIBC__
+  if (g_test_subprocess ())
+    {
+      g_autoptr(CsPixelBudget) budget = cs_pixel_budget_new (1);
+      volatile char *big, *mid;
+      size_t before;
+
+      big = malloc (8 << 20);
+      big[0] = 1;
+      free ((void *) big);
+      before = mallinfo2 ().hblks;
+      mid = malloc (4 << 20);
+      mid[0] = 1;
+      g_assert_cmpuint (mallinfo2 ().hblks, ==, before + 1);
+      free ((void *) mid);
+      return;
+    }
+  if (g_getenv ("MALLOC_MMAP_THRESHOLD_") != NULL || RUNNING_ON_SANITIZER)
+    {
+      g_test_skip ("malloc is not glibc's own here");
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+#else
+  g_test_skip ("not glibc");
+#endif
+}
+
 /* ---- fast path vs exact path: embeddings on real photos --------------- */
 
 /* README-style tolerance from the design: the fast path must keep the
@@ -2578,6 +2625,7 @@ main (int    argc,
   g_test_add ("/library/decode/estimate-bytes", TempFixture, NULL,
               temp_setup, test_estimate_bytes, temp_teardown);
   g_test_add_func ("/library/decode/pixel-budget", test_pixel_budget);
+  g_test_add_func ("/library/decode/pixel-budget-mmap", test_pixel_budget_mmap);
   g_test_add ("/library/decode/for-size/embedding-cosine", TempFixture, NULL,
               temp_setup, test_fast_path_cosine, temp_teardown);
 
