@@ -16,7 +16,16 @@
  * a few megabytes (written by hand, measured in a subprocess), the view
  * that keeps the full image's crop, and, on the golden photos enlarged to
  * 12 megapixels, for embeddings within cosine 0.995 of the exact path's
- * with the trained toy-clip and the random tiny-clip.
+ * with the trained toy-clip and the random tiny-clip.  The same holds for
+ * those photos saved as WebP and PNG (reduced by libwebp's scaling decoder
+ * and by libpng row by row) and for real wallpapers where installed.
+ *
+ * Bombs (PNG, JPEG, WebP, HEIF/AVIF, TIFF, and a DNG's embedded preview)
+ * must be refused from the header: each is decoded in a forked child whose
+ * peak resident size may grow by a few megabytes only (no wall-clock
+ * bound: memory is what a bomb costs).  The byte budget of the decode
+ * threads (CsPixelBudget) and the estimates it is fed are checked against
+ * hand-computed sizes and by threads hammering it.
  */
 #include <malloc.h>
 #include <math.h>
