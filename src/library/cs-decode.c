@@ -1101,6 +1101,13 @@ png_reduce_rows (png_structp png,
   return PNG_ROWS_DONE;
 }
 
+/* PNGs smaller than this keep the full decode on the reduced path: they
+ * cost little memory (16 MB of RGBA at most) and libpng takes as long
+ * either way, while the full decode gives the reference's exact tensor
+ * (block averages moved a 297 x 297 toy photo's embedding enough to split
+ * it from its half-size copy in duplicates). */
+#define PNG_REDUCE_MIN_PIXELS G_GUINT64_CONSTANT (4000000)
+
 /* The reduced path for an 8-bit, non-interlaced grey or RGB PNG, opaque
  * and without a tRNS colour key (nearly every photo and wallpaper saved as
  * PNG): libpng hands over one row at a time and each d x d block of the
@@ -1142,7 +1149,7 @@ png_decode_reduced (int         fd,
   colour_type = head[25];
   if (depth != 8 || (colour_type != 0 && colour_type != 2 && colour_type != 4 && colour_type != 6) ||
       head[28] != 0 || w == 0 || h == 0 || w > G_MAXINT / 4 || h > G_MAXINT ||
-      (guint64) w * h > max_pixels)
+      (guint64) w * h > max_pixels || (guint64) w * h < PNG_REDUCE_MIN_PIXELS)
     return NULL;
   d = jpeg_pick_scale_denom ((int) w, (int) h, min_short_side);
   if (d == 1)
@@ -1705,7 +1712,7 @@ cs_decode_estimate_bytes (const char *path,
        * data: png_decode_reduced() holds the reduced RGB image and a row
        * (opaque RGBA qualifies too, but translucent pixels found on the
        * way fall back to the full decode: counted in full) */
-      if (info.have_size && min_short_side > 0 && n >= 29 && buf[24] == 8 &&
+      if (info.have_size && min_short_side > 0 && pixels >= PNG_REDUCE_MIN_PIXELS && n >= 29 && buf[24] == 8 &&
           (buf[25] == 0 || buf[25] == 2) && buf[28] == 0 &&
           memmem (buf, (gsize) n, "tRNS", 4) == NULL)
         {

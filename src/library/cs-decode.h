@@ -102,9 +102,9 @@ CsDecodedImage *cs_decode_file (const char *path,
  * scaling: at 1/8, 1/4 or 1/2 scale, the smallest whose short side is
  * still at least `min_short_side` pixels (so between min_short_side and
  * about twice that, unless 1/8 still leaves it longer), or at full size
- * when even 1/2 would go below.  A PNG (8-bit, not interlaced, grey or RGB
- * or opaque RGBA, no colour key) is reduced row by row to the same sizes by
- * averaging d x d blocks.  A WebP without alpha is reduced to the
+ * when even 1/2 would go below.  A PNG of 4 megapixels or more (8-bit, not
+ * interlaced, grey or RGB or opaque RGBA, no colour key) is reduced row by
+ * row to the same sizes by averaging d x d blocks.  A WebP without alpha is reduced to the
  * same sizes by libwebp's scaling decoder (whose premultiplied averaging
  * would lose the colour under transparent pixels, which CLIP's RGB
  * conversion keeps).  Other formats, and any image when

@@ -128,17 +128,10 @@ class EndToEnd(IndexCase):
         self.assertEqual(len(stored), len(names))
         paths = [os.path.join(self.photos, f) for f in names]
         want = embed_files(paths, s["precision"])
-        # small PNGs go through the exact decode; JPEGs, and PNGs whose short
-        # side allows 1/2 of it at twice the model's 64-pixel input, through
-        # the reduced path (DCT scaling, libpng rows averaged in blocks),
-        # which the design allows to move a vector by cosine 0.005
-        def reduced(p):
-            if p.endswith(".jpg"):
-                return True
-            with Image.open(p) as im:
-                return (min(im.size) + 1) // 2 >= 2 * 64
-        exact = [p for p in want if not reduced(p)]
-        fast = [p for p in want if reduced(p)]
+        # PNGs go through the exact decode; JPEGs through the DCT-scaled fast
+        # path, which the design allows to move a vector by cosine 0.005
+        exact = [p for p in want if not p.endswith(".jpg")]
+        fast = [p for p in want if p.endswith(".jpg")]
         worst = min(cosine(stored[p], want[p]) for p in exact)
         worst_fast = min(cosine(stored[p], want[p]) for p in fast)
         print(f"stored ({s['precision']}) vs embed: worst cosine {worst:.9f} over {len(exact)} exact "

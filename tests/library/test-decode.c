@@ -2063,18 +2063,20 @@ test_for_size_webp (TempFixture  *fixture,
 
 /* The PNG reduced path: each d x d block averaged (rounded), computed
  * here by brute force on random pixels, for RGB, opaque RGBA and grey;
- * translucent RGBA and a colour key take the full path; a cut file is
- * truncated. */
+ * translucent RGBA, a colour key and a PNG under 4 megapixels take the
+ * full path; a cut file is truncated. */
 static void
 test_for_size_png (TempFixture  *fixture,
                    gconstpointer data)
 {
-  enum { W = 37, H = 29, D = 8, OW = (W + D - 1) / D, OH = (H + D - 1) / D };
+  enum { W = 2603, H = 1701, D = 8, MIN = 200, OW = (W + D - 1) / D, OH = (H + D - 1) / D };
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
-  guint8 rgb[W * H * 3], rgba[W * H * 4], grey[W * H];
+  g_autofree guint8 *rgb = g_malloc ((gsize) W * H * 3);
+  g_autofree guint8 *rgba = g_malloc ((gsize) W * H * 4);
+  g_autofree guint8 *grey = g_malloc ((gsize) W * H);
   static const guint8 key[6] = { 0, 1, 0, 2, 0, 3 };
 
-  for (int i = 0; i < W * H; i++)
+  for (gsize i = 0; i < (gsize) W * H; i++)
     {
       for (int c = 0; c < 3; c++)
         rgb[i * 3 + c] = rgba[i * 4 + c] = (guint8) g_rand_int_range (rand, 0, 256);
@@ -2090,8 +2092,8 @@ test_for_size_png (TempFixture  *fixture,
       g_autoptr(CsDecodedImage) image = NULL;
       GError *error = NULL;
 
-      /* 1/8 leaves a short side of 4 */
-      image = cs_decode_file_for_size (path, 4, 0, &error);
+      /* 1/8 leaves a short side of 213 >= 200 */
+      image = cs_decode_file_for_size (path, MIN, 0, &error);
       g_assert_no_error (error);
       g_assert_cmpint (image->scale_denom, ==, D);
       g_assert_cmpint (image->width, ==, OW);
@@ -2107,8 +2109,8 @@ test_for_size_png (TempFixture  *fixture,
 
               for (int y = oy * D; y < MIN (H, oy * D + D); y++)
                 for (int x = ox * D; x < MIN (W, ox * D + D); x++, n++)
-                  sum += kind == 2 ? grey[y * W + x] : rgb[(y * W + x) * 3 + c];
-              g_assert_cmpint (image->pixels[oy * image->stride + ox * 3 + c], ==, (sum + n / 2) / n);
+                  sum += kind == 2 ? grey[(gsize) y * W + x] : rgb[((gsize) y * W + x) * 3 + c];
+              g_assert_cmpint (image->pixels[(gsize) oy * image->stride + ox * 3 + c], ==, (sum + n / 2) / n);
             }
     }
 
@@ -2117,27 +2119,34 @@ test_for_size_png (TempFixture  *fixture,
   {
     g_autoptr(GByteArray) translucent = make_png (W, H, 8, 6, rgba, W * 4, NULL, 0, NULL, 0);
     g_autoptr(GByteArray) keyed = make_png (W, H, 8, 2, rgb, W * 3, NULL, 0, key, sizeof key);
+    g_autoptr(GByteArray) small = make_png (300, 200, 8, 2, rgb, 300 * 3, NULL, 0, NULL, 0);
     g_autofree char *p1 = write_temp (fixture, "translucent.png", translucent->data, translucent->len);
     g_autofree char *p2 = write_temp (fixture, "keyed.png", keyed->data, keyed->len);
-    g_autoptr(CsDecodedImage) a = NULL, b = NULL;
+    g_autofree char *p4 = write_temp (fixture, "small.png", small->data, small->len);
+    g_autoptr(CsDecodedImage) a = NULL, b = NULL, c = NULL;
     g_autoptr(GByteArray) cut = NULL;
     g_autofree char *p3 = NULL;
     GError *error = NULL;
 
-    a = cs_decode_file_for_size (p1, 4, 0, &error);
+    a = cs_decode_file_for_size (p1, MIN, 0, &error);
     g_assert_no_error (error);
     g_assert_cmpint (a->scale_denom, ==, 1);
     g_assert_cmpint (a->width, ==, W);
     g_assert_cmpint (a->channels, ==, 4);
-    b = cs_decode_file_for_size (p2, 4, 0, &error);
+    b = cs_decode_file_for_size (p2, MIN, 0, &error);
     g_assert_no_error (error);
     g_assert_cmpint (b->scale_denom, ==, 1);
     g_assert_cmpint (b->width, ==, W);
+    /* under 4 megapixels: the exact decode, even where 1/8 would do */
+    c = cs_decode_file_for_size (p4, 20, 0, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (c->scale_denom, ==, 1);
+    g_assert_cmpint (c->width, ==, 300);
 
     /* cut in the middle of the image data */
     cut = make_png (W, H, 8, 2, rgb, W * 3, NULL, 0, NULL, 0);
     p3 = write_temp (fixture, "cut.png", cut->data, cut->len / 2);
-    g_assert_null (cs_decode_file_for_size (p3, 4, 0, &error));
+    g_assert_null (cs_decode_file_for_size (p3, MIN, 0, &error));
     g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED);
     assert_error_names_file (error, p3);
     g_clear_error (&error);
@@ -2169,6 +2178,8 @@ test_estimate_bytes (TempFixture  *fixture,
   g_autoptr(GByteArray) webp = make_vp8l_webp (4000, 3000);
   g_autoptr(GByteArray) jpeg = make_flat_grey_jpeg (4096, 3072);
   g_autofree char *png_path = write_temp (fixture, "a.png", png->data, png->len);
+  g_autoptr(GByteArray) big_png = make_png (2500, 2000, 8, 2, NULL, 0, NULL, 0, NULL, 0);
+  g_autofree char *big_png_path = write_temp (fixture, "big.png", big_png->data, big_png->len);
   g_autofree char *bomb_path = write_temp (fixture, "bomb.png", bomb->data, bomb->len);
   g_autofree char *webp_path = write_temp (fixture, "a.webp", webp->data, webp->len);
   g_autofree char *jpeg_path = write_temp (fixture, "a.jpg", jpeg->data, jpeg->len);
@@ -2182,8 +2193,10 @@ test_estimate_bytes (TempFixture  *fixture,
   /* RGBA plus an RGB copy; 1/2 would leave a short side of 400 < 448 */
   g_assert_cmpuint (cs_decode_estimate_bytes (png_path, 0), ==, 1000 * 800 * 7);
   g_assert_cmpuint (cs_decode_estimate_bytes (png_path, 448), ==, 1000 * 800 * 7);
+  /* under 4 megapixels: the full decode even where 1/2 would do */
+  g_assert_cmpuint (cs_decode_estimate_bytes (png_path, 400), ==, 1000 * 800 * 7);
   /* reduced row by row at 1/2: the RGB output, a row, the block sums */
-  g_assert_cmpuint (cs_decode_estimate_bytes (png_path, 400), ==, 500 * 400 * 3 + 1000 * (4 + 6));
+  g_assert_cmpuint (cs_decode_estimate_bytes (big_png_path, 1000), ==, 1250 * 1000 * 3 + 2500 * (4 + 6));
   /* refused from the header, missing, empty: nothing is decoded */
   g_assert_cmpuint (cs_decode_estimate_bytes (bomb_path, 0), ==, 0);
   g_assert_cmpuint (cs_decode_estimate_bytes (missing, 0), ==, 0);
