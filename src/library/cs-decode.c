@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
+#include <png.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
@@ -64,6 +65,7 @@ typedef enum {
   FORMAT_BMP,
   FORMAT_TIFF,
   FORMAT_WEBP,
+  FORMAT_HEIF,    /* ISO base media file: HEIC, HEIF, AVIF */
 } SniffedFormat;
 
 typedef struct {
@@ -75,6 +77,8 @@ typedef struct {
   gboolean      drop_alpha;  /* PNG without an alpha channel: a tRNS colour key
                               * becomes alpha in GdkPixbuf, not in Pillow */
   gboolean      interlaced;  /* PNG: Adam7 */
+  gboolean      alpha;       /* WebP: the header announces alpha */
+  guint32       riff_size;   /* WebP: the RIFF chunk's size (the file's less 8) */
   gboolean      has_key;     /* GIF: the transparent index's colour */
   guint8        key_rgb[3];
   char          refusal[96]; /* a header Pillow refuses (why); "": none */
@@ -121,6 +125,7 @@ typedef struct {
   guint64  max_pixels;
   int      min_short_side;   /* > 0: a JPEG may be DCT-scaled down to this */
   const JpegScanner *jpeg;   /* the file's scanner when it is a JPEG */
+  gboolean webp;             /* a WebP: libwebp scales while decoding */
   int      width;            /* as the header announces (stored orientation) */
   int      height;
   int      scale_denom;      /* the DCT scaling asked for: 1, 2, 4 or 8 */
@@ -299,6 +304,253 @@ paint_key_colour (GdkPixbuf    *pixbuf,
     }
 }
 
+/* A WebP's canvas size from its first chunk: VP8X (extended: 24-bit
+ * canvas width - 1 and height - 1), VP8L (lossless: 14-bit width - 1 and
+ * height - 1 after the 0x2f signature) or VP8 (lossy: 14-bit width and
+ * height after the key frame's start code).  The WebP loader buffers the
+ * whole file and decodes it before it announces the size, so this is the
+ * only chance to refuse a bomb (38 bytes can announce 16383 x 16383). */
+static void
+sniff_webp (const guint8 *data,
+            gsize         len,
+            SniffInfo    *info)
+{
+  if (len >= 30 && memcmp (data + 12, "VP8X", 4) == 0)
+    {
+      info->alpha = (data[20] & 0x10) != 0;
+      info->width = 1 + (data[24] | ((guint) data[25] << 8) | ((guint) data[26] << 16));
+      info->height = 1 + (data[27] | ((guint) data[28] << 8) | ((guint) data[29] << 16));
+      info->have_size = TRUE;
+    }
+  else if (len >= 25 && memcmp (data + 12, "VP8L", 4) == 0 && data[20] == 0x2f)
+    {
+      guint32 bits = read_le32 (data + 21);
+
+      info->width = 1 + (bits & 0x3fff);
+      info->height = 1 + ((bits >> 14) & 0x3fff);
+      info->alpha = ((bits >> 28) & 1) != 0;
+      info->have_size = TRUE;
+    }
+  else if (len >= 30 && memcmp (data + 12, "VP8 ", 4) == 0 &&
+           data[23] == 0x9d && data[24] == 0x01 && data[25] == 0x2a)
+    {
+      info->width = read_le16 (data + 26) & 0x3fff;
+      info->height = read_le16 (data + 28) & 0x3fff;
+      info->have_size = TRUE;
+    }
+}
+
+/* The first image's size from a TIFF's IFD 0 (ImageWidth, ImageLength),
+ * the page GdkPixbuf's TIFF loader decodes, when the IFD lies within the
+ * sniffed bytes. */
+static void
+sniff_tiff (const guint8 *data,
+            gsize         len,
+            SniffInfo    *info)
+{
+  gboolean le = data[0] == 'I';
+  guint32 ifd;
+  guint n;
+  guint64 width = 0, height = 0;
+
+  if (len < 8)
+    return;
+  ifd = le ? read_le32 (data + 4) : read_be32 (data + 4);
+  if ((gsize) ifd + 2 > len)
+    return;
+  n = le ? read_le16 (data + ifd) : ((guint) data[ifd] << 8) | data[ifd + 1];
+  for (guint i = 0; i < n && (gsize) ifd + 2 + 12 * (i + 1) <= len; i++)
+    {
+      const guint8 *e = data + ifd + 2 + 12 * i;
+      guint tag = le ? read_le16 (e) : ((guint) e[0] << 8) | e[1];
+      guint type = le ? read_le16 (e + 2) : ((guint) e[2] << 8) | e[3];
+      guint64 value;
+
+      if (type == 3)        /* SHORT */
+        value = le ? read_le16 (e + 8) : ((guint) e[8] << 8) | e[9];
+      else if (type == 4)   /* LONG */
+        value = le ? read_le32 (e + 8) : read_be32 (e + 8);
+      else
+        continue;
+      if (tag == 256)
+        width = value;
+      else if (tag == 257)
+        height = value;
+    }
+  if (width > 0 && height > 0)
+    {
+      info->width = width;
+      info->height = height;
+      info->have_size = TRUE;
+    }
+}
+
+/* An ISO base media box inside [at, end): its type, payload start and end.
+ * FALSE when the box does not fit. */
+static gboolean
+bmff_box (const guint8 *data,
+          gsize         at,
+          gsize         end,
+          guint32      *type,
+          gsize        *payload,
+          gsize        *box_end)
+{
+  guint64 size;
+  gsize header = 8;
+
+  if (at + 8 > end)
+    return FALSE;
+  size = read_be32 (data + at);
+  *type = read_be32 (data + at + 4);
+  if (size == 1)
+    {
+      if (at + 16 > end)
+        return FALSE;
+      size = ((guint64) read_be32 (data + at + 8) << 32) | read_be32 (data + at + 12);
+      header = 16;
+    }
+  else if (size == 0)
+    size = end - at;
+  if (size < header || size > end - at)
+    return FALSE;
+  *payload = at + header;
+  *box_end = at + (gsize) size;
+  return TRUE;
+}
+
+#define FOURCC(a, b, c, d) (((guint32) (a) << 24) | ((guint32) (b) << 16) | ((guint32) (c) << 8) | (guint32) (d))
+
+/* The primary image's size from a HEIF/AVIF file's "meta" box: pitm names
+ * the primary item, ipma lists each item's properties (indexes into ipco,
+ * from 1), and the image-spatial-extents property "ispe" holds the width
+ * and height.  When the association cannot be followed, the largest ispe
+ * in ipco stands for the primary's (grid images carry their full size,
+ * tiles and thumbnails less), erring on the side of refusing.  libheif's
+ * GdkPixbuf loader decodes the whole image before it announces the size. */
+static void
+sniff_heif (const guint8 *data,
+            gsize         len,
+            SniffInfo    *info)
+{
+  gsize at = 0, payload, box_end, meta = 0, meta_end = 0;
+  gsize ipco = 0, ipco_end = 0, ipma = 0, ipma_end = 0;
+  guint32 type, primary = 0;
+  gboolean have_primary = FALSE;
+  guint64 max_w = 0, max_h = 0, prim_w = 0, prim_h = 0;
+  gboolean have_prim = FALSE, have_any = FALSE;
+  GArray *ispe_index = NULL;  /* for each ipco property (from 1): its ispe, or none */
+
+  while (bmff_box (data, at, len, &type, &payload, &box_end))
+    {
+      if (type == FOURCC ('m', 'e', 't', 'a'))
+        {
+          meta = payload + 4;   /* full box: version and flags */
+          meta_end = box_end;
+          break;
+        }
+      at = box_end;
+    }
+  if (meta == 0 || meta > meta_end)
+    return;
+
+  for (at = meta; bmff_box (data, at, meta_end, &type, &payload, &box_end); at = box_end)
+    {
+      if (type == FOURCC ('p', 'i', 't', 'm') && payload + 6 <= box_end)
+        {
+          primary = data[payload] == 0 ? read_be32 (data + payload + 2) >> 16
+                                       : (payload + 8 <= box_end ? read_be32 (data + payload + 4) : 0);
+          have_primary = TRUE;
+        }
+      else if (type == FOURCC ('i', 'p', 'r', 'p'))
+        {
+          gsize in_at, in_payload, in_end;
+          guint32 in_type;
+
+          for (in_at = payload; bmff_box (data, in_at, box_end, &in_type, &in_payload, &in_end);
+               in_at = in_end)
+            if (in_type == FOURCC ('i', 'p', 'c', 'o'))
+              ipco = in_payload, ipco_end = in_end;
+            else if (in_type == FOURCC ('i', 'p', 'm', 'a'))
+              ipma = in_payload, ipma_end = in_end;
+        }
+    }
+  if (ipco == 0)
+    return;
+
+  ispe_index = g_array_new (FALSE, TRUE, sizeof (guint64) * 2);
+  for (at = ipco; bmff_box (data, at, ipco_end, &type, &payload, &box_end); at = box_end)
+    {
+      guint64 wh[2] = { 0, 0 };
+
+      if (type == FOURCC ('i', 's', 'p', 'e') && payload + 12 <= box_end)
+        {
+          wh[0] = read_be32 (data + payload + 4);
+          wh[1] = read_be32 (data + payload + 8);
+          if (wh[0] * wh[1] > max_w * max_h || !have_any)
+            max_w = wh[0], max_h = wh[1];
+          have_any = TRUE;
+        }
+      g_array_append_vals (ispe_index, wh, 1);
+    }
+
+  /* ipma: version/flags, entry count; per entry the item id (16 or 32
+   * bits), an association count, then 1- or 2-byte property indexes
+   * (essential bit first). */
+  if (have_primary && ipma != 0 && ipma + 8 <= ipma_end)
+    {
+      guint version = data[ipma];
+      gboolean wide = (data[ipma + 3] & 1) != 0;
+      guint32 entries = read_be32 (data + ipma + 4);
+      gsize p = ipma + 8;
+
+      for (guint32 e = 0; e < entries && !have_prim; e++)
+        {
+          guint32 item;
+          guint n;
+
+          if (p + (version < 1 ? 2 : 4) + 1 > ipma_end)
+            break;
+          item = version < 1 ? read_be32 (data + p) >> 16 : read_be32 (data + p);
+          p += version < 1 ? 2 : 4;
+          n = data[p++];
+          for (guint k = 0; k < n; k++)
+            {
+              guint idx;
+
+              if (p + (wide ? 2 : 1) > ipma_end)
+                break;
+              idx = wide ? ((guint) (data[p] & 0x7f) << 8) | data[p + 1] : (guint) (data[p] & 0x7f);
+              p += wide ? 2 : 1;
+              if (item == primary && idx >= 1 && idx <= ispe_index->len)
+                {
+                  const guint64 *wh = &g_array_index (ispe_index, guint64, (idx - 1) * 2);
+
+                  if (wh[0] != 0 || wh[1] != 0)
+                    {
+                      prim_w = wh[0];
+                      prim_h = wh[1];
+                      have_prim = TRUE;
+                    }
+                }
+            }
+        }
+    }
+  g_array_unref (ispe_index);
+
+  if (have_prim)
+    {
+      info->width = prim_w;
+      info->height = prim_h;
+      info->have_size = TRUE;
+    }
+  else if (have_any)
+    {
+      info->width = max_w;
+      info->height = max_h;
+      info->have_size = TRUE;
+    }
+}
+
 static void
 sniff (const guint8 *data,
        gsize         len,
@@ -343,9 +595,21 @@ sniff (const guint8 *data,
       sniff_bmp (data, len, info);
     }
   else if (len >= 4 && (memcmp (data, "II*\0", 4) == 0 || memcmp (data, "MM\0*", 4) == 0))
-    info->format = FORMAT_TIFF;
+    {
+      info->format = FORMAT_TIFF;
+      sniff_tiff (data, len, info);
+    }
   else if (len >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0)
-    info->format = FORMAT_WEBP;
+    {
+      info->format = FORMAT_WEBP;
+      info->riff_size = read_le32 (data + 4);
+      sniff_webp (data, len, info);
+    }
+  else if (len >= 12 && memcmp (data + 4, "ftyp", 4) == 0)
+    {
+      info->format = FORMAT_HEIF;
+      sniff_heif (data, len, info);
+    }
 }
 
 /* Marker codes that stand alone (no length): TEM, RST0-7, SOI. */
@@ -607,11 +871,11 @@ on_loader_size_prepared_cb (GdkPixbufLoader *loader,
   check->height = height;
   check->scale_denom = 1;
   check->limit = check->max_pixels;
-  if (width > 0 && height > 0 && check->jpeg != NULL && check->min_short_side > 0)
+  if (width > 0 && height > 0 && (check->jpeg != NULL || check->webp) && check->min_short_side > 0)
     check->scale_denom = jpeg_pick_scale_denom (width, height, check->min_short_side);
   /* A single-pass JPEG decoded at 1/2 or less needs memory for the reduced
    * image only, at most a quarter of the source. */
-  if (check->scale_denom > 1 && jpeg_scanner_is_single_scan (check->jpeg))
+  if (check->scale_denom > 1 && check->jpeg != NULL && jpeg_scanner_is_single_scan (check->jpeg))
     check->limit = check->max_pixels > G_MAXUINT64 / CS_DECODE_SCALED_JPEG_FACTOR
                    ? G_MAXUINT64 : check->max_pixels * CS_DECODE_SCALED_JPEG_FACTOR;
 
@@ -624,7 +888,10 @@ on_loader_size_prepared_cb (GdkPixbufLoader *loader,
       gdk_pixbuf_loader_set_size (loader, 0, 0);
     }
   else if (check->scale_denom > 1)
-    /* Exactly libjpeg's output at 1/d: no rescale by the loader. */
+    /* Exactly libjpeg's output at 1/d: no rescale by the loader.  The
+     * WebP loader hands the size to libwebp, whose decoder averages the
+     * source pixels each output pixel covers as it goes, never holding the
+     * full-size image. */
     gdk_pixbuf_loader_set_size (loader,
                                 div_round_up (width, check->scale_denom),
                                 div_round_up (height, check->scale_denom));
@@ -753,6 +1020,222 @@ cs_decoded_image_as_clip (const CsDecodedImage *image)
   return view;
 }
 
+/* ---- PNG row by row, reduced on the fly ----------------------------- */
+
+typedef struct {
+  int  fd;
+  char message[256];
+} PngIo;
+
+static void
+png_read_cb (png_structp png,
+             png_bytep   data,
+             size_t      len)
+{
+  PngIo *io = png_get_io_ptr (png);
+  gssize n = read_full (io->fd, data, len);
+
+  if (n < 0 || (gsize) n != len)
+    png_error (png, n < 0 ? g_strerror (errno) : "the image data ends early");
+}
+
+static void
+png_error_cb (png_structp     png,
+              png_const_charp message)
+{
+  PngIo *io = png_get_error_ptr (png);
+
+  g_strlcpy (io->message, message, sizeof io->message);
+  png_longjmp (png, 1);
+}
+
+static void
+png_warning_cb (png_structp     png,
+                png_const_charp message)
+{
+}
+
+typedef enum {
+  PNG_ROWS_DONE,
+  PNG_ROWS_FALLBACK,   /* a colour key or translucent pixels */
+  PNG_ROWS_FAILED,     /* libpng's error, in the PngIo's message */
+} PngRows;
+
+/* Reads the rows and averages each d x d block into `pixels` (RGB); the
+ * only function that runs under libpng's setjmp, and it changes none of
+ * its locals that the error branch reads. */
+static PngRows
+png_reduce_rows (png_structp png,
+                 png_infop   pinfo,
+                 guint32     w,
+                 guint32     h,
+                 guint       colour_type,
+                 int         d,
+                 guint8     *pixels,
+                 int         out_stride,
+                 guint32    *acc,
+                 guint8     *row)
+{
+  gboolean alpha = (colour_type & 4) != 0;
+  guint step = alpha ? 4 : 3;
+  int ow = div_round_up ((int) w, d);
+
+  if (setjmp (png_jmpbuf (png)))
+    return PNG_ROWS_FAILED;
+  png_read_info (png, pinfo);
+  if (png_get_valid (png, pinfo, PNG_INFO_tRNS))
+    return PNG_ROWS_FALLBACK;
+  if (colour_type == 0 || colour_type == 4)
+    png_set_gray_to_rgb (png);
+  png_read_update_info (png, pinfo);
+
+  for (guint32 y = 0; y < h; y++)
+    {
+      png_read_row (png, row, NULL);
+      for (guint32 x = 0; x < w; x++)
+        {
+          const guint8 *p = row + (gsize) x * step;
+          guint32 *a = acc + (gsize) (x / (guint32) d) * 3;
+
+          if (alpha && p[3] != 255)
+            return PNG_ROWS_FALLBACK;
+          a[0] += p[0];
+          a[1] += p[1];
+          a[2] += p[2];
+        }
+      if ((y + 1) % (guint32) d == 0 || y + 1 == h)
+        {
+          guint32 rows = y % (guint32) d + 1;
+          guint8 *o = pixels + (gsize) (y / (guint32) d) * out_stride;
+
+          for (int ox = 0; ox < ow; ox++)
+            {
+              guint32 cols = MIN ((guint32) d, w - (guint32) ox * d);
+              guint32 n = rows * cols;
+
+              for (int c = 0; c < 3; c++)
+                o[ox * 3 + c] = (guint8) ((acc[ox * 3 + c] + n / 2) / n);
+            }
+          memset (acc, 0, (gsize) ow * 3 * sizeof *acc);
+        }
+    }
+  return PNG_ROWS_DONE;
+}
+
+/* PNGs smaller than this keep the full decode on the reduced path: they
+ * cost little memory (16 MB of RGBA at most) and libpng takes as long
+ * either way, while the full decode gives the reference's exact tensor
+ * (block averages moved a 297 x 297 toy photo's embedding enough to split
+ * it from its half-size copy in duplicates). */
+#define PNG_REDUCE_MIN_PIXELS G_GUINT64_CONSTANT (4000000)
+
+/* The reduced path for an 8-bit, non-interlaced grey or RGB PNG, opaque
+ * and without a tRNS colour key (nearly every photo and wallpaper saved as
+ * PNG): libpng hands over one row at a time and each d x d block of the
+ * source is averaged into one pixel of a ceil(w/d) x ceil(h/d) image, d
+ * picked as for a JPEG.  So only that image and a row or two are held,
+ * where GdkPixbuf's loader held the whole image (a 13000 x 13000 PNG:
+ * 676 MB).  Sets `fallback` and returns NULL, the file untouched but its
+ * offset, when the file does not qualify (another kind of PNG, too small
+ * to reduce, or pixels found translucent on the way); else returns the
+ * image, or NULL with `error` set (truncated, corrupt). */
+static CsDecodedImage *
+png_decode_reduced (int         fd,
+                    const char *name,
+                    int         min_short_side,
+                    guint64     max_pixels,
+                    gboolean   *fallback,
+                    GError    **error)
+{
+  static const guint8 png_signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  guint8 head[29];
+  guint32 w, h;
+  guint depth, colour_type;
+  int d, ow, oh, out_stride;
+  png_structp png = NULL;
+  png_infop pinfo = NULL;
+  PngIo io = { fd, "" };
+  GdkPixbuf *out = NULL;
+  guint32 *acc = NULL;
+  guint8 *row = NULL, *pixels;
+  CsDecodedImage *image = NULL;
+
+  *fallback = TRUE;
+  if (pread (fd, head, sizeof head, 0) != (ssize_t) sizeof head ||
+      memcmp (head, png_signature, 8) != 0 || memcmp (head + 12, "IHDR", 4) != 0)
+    return NULL;
+  w = read_be32 (head + 16);
+  h = read_be32 (head + 20);
+  depth = head[24];
+  colour_type = head[25];
+  if (depth != 8 || (colour_type != 0 && colour_type != 2 && colour_type != 4 && colour_type != 6) ||
+      head[28] != 0 || w == 0 || h == 0 || w > G_MAXINT / 4 || h > G_MAXINT ||
+      (guint64) w * h > max_pixels || (guint64) w * h < PNG_REDUCE_MIN_PIXELS)
+    return NULL;
+  d = jpeg_pick_scale_denom ((int) w, (int) h, min_short_side);
+  if (d == 1)
+    return NULL;
+  ow = div_round_up ((int) w, d);
+  oh = div_round_up ((int) h, d);
+
+  /* everything allocated before setjmp: nothing changes after it that the
+   * error branch needs */
+  out = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, ow, oh);
+  acc = g_try_new0 (guint32, (gsize) ow * 3);
+  row = g_try_malloc ((gsize) w * 4);
+  png = png_create_read_struct (PNG_LIBPNG_VER_STRING, &io, png_error_cb, png_warning_cb);
+  if (png != NULL)
+    png_set_read_fn (png, &io, png_read_cb);
+  pinfo = png != NULL ? png_create_info_struct (png) : NULL;
+  if (out == NULL || acc == NULL || row == NULL || pinfo == NULL)
+    {
+      *fallback = FALSE;
+      g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT,
+                   "%s: not enough memory to decode the image", name);
+      goto out;
+    }
+  out_stride = gdk_pixbuf_get_rowstride (out);
+  pixels = gdk_pixbuf_get_pixels (out);
+
+  switch (png_reduce_rows (png, pinfo, w, h, colour_type, d, pixels, out_stride, acc, row))
+    {
+    case PNG_ROWS_DONE:
+      break;
+    case PNG_ROWS_FALLBACK:
+      goto out;
+    case PNG_ROWS_FAILED:
+    default:
+      *fallback = FALSE;
+      if (strstr (io.message, "ends early") != NULL)
+        g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED,
+                     "%s: truncated PNG (the image data ends early)", name);
+      else
+        g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT,
+                     "%s: cannot decode image: %s", name, io.message);
+      goto out;
+    }
+
+  *fallback = FALSE;
+  image = g_new0 (CsDecodedImage, 1);
+  image->width = ow;
+  image->height = oh;
+  image->orig_width = (int) w;
+  image->orig_height = (int) h;
+  image->scale_denom = d;
+  image->stride = out_stride;
+  image->channels = 3;
+  image->pixels = gdk_pixbuf_get_pixels (out);
+  image->owner = g_steal_pointer (&out);
+
+out:
+  if (png != NULL)
+    png_destroy_read_struct (&png, pinfo != NULL ? &pinfo : NULL, NULL);
+  g_clear_object (&out);
+  g_free (acc);
+  g_free (row);
+  return image;
+}
+
 /* Decodes at full size, or, when `min_short_side` > 0, a JPEG at the
  * smallest DCT scaling whose short side stays at least that long. */
 static CsDecodedImage *
@@ -784,7 +1267,8 @@ decode_file (const char *path,
   name = g_filename_display_name (path);
   jpeg_scanner_init (&jpeg);
 
-  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
+  /* O_NONBLOCK: opening a FIFO for reading would wait for a writer. */
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
   if (fd < 0)
     {
       int saved = errno;
@@ -799,6 +1283,27 @@ decode_file (const char *path,
                    "%s: not a regular file", name);
       close (fd);
       return NULL;
+    }
+
+  if (min_short_side > 0)
+    {
+      gboolean fallback;
+
+      image = png_decode_reduced (fd, name, min_short_side, max_pixels, &fallback, error);
+      if (!fallback)
+        {
+          close (fd);
+          return image;
+        }
+      if (lseek (fd, 0, SEEK_SET) != 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "%s: %s", name, g_strerror (saved));
+          close (fd);
+          return NULL;
+        }
     }
 
   buf = g_malloc (CHUNK_SIZE);
@@ -851,8 +1356,21 @@ decode_file (const char *path,
                            info.refusal);
               return NULL;
             }
+          if (info.format == FORMAT_HEIF && !info.have_size)
+            {
+              /* libheif decodes before it tells the size: without the
+               * size from the header there is no refusing a bomb. */
+              close (fd);
+              g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT,
+                           "%s: HEIF/AVIF image size not found in the file's first %d KB "
+                           "(no \"ispe\" property in its \"meta\" box)", name, CHUNK_SIZE / 1024);
+              return NULL;
+            }
           if (info.format == FORMAT_JPEG)
             check.jpeg = &jpeg;
+          /* libwebp's scaler premultiplies: under transparent pixels the
+           * colour (which CLIP's RGB conversion keeps) would be lost */
+          check.webp = info.format == FORMAT_WEBP && !info.alpha;
           loader = new_loader (info.format);
           g_signal_connect (loader, "size-prepared",
                             G_CALLBACK (on_loader_size_prepared_cb), &check);
@@ -905,6 +1423,15 @@ decode_file (const char *path,
                    "%s: truncated JPEG (no end-of-image marker)", name);
       return NULL;
     }
+  /* The WebP loader decodes what there is of a truncated lossy WebP and
+   * fills the rest; the RIFF header tells the file's full length. */
+  if (info.format == FORMAT_WEBP && reached_eof && total < (guint64) info.riff_size + 8)
+    {
+      g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED,
+                   "%s: truncated WebP (%" G_GUINT64_FORMAT " of the %" G_GUINT64_FORMAT
+                   " bytes its header announces)", name, total, (guint64) info.riff_size + 8);
+      return NULL;
+    }
   if (info.format == FORMAT_PNG && reached_eof && png_is_truncated (&png, &info, &check))
     {
       g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED,
@@ -920,7 +1447,8 @@ decode_file (const char *path,
       else
         g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT,
                      "%s: cannot decode image: %s", name,
-                     load_error != NULL ? load_error->message : "unknown error");
+                     load_error != NULL ? load_error->message
+                     : "the image loader failed without saying why (a damaged or truncated file?)");
       return NULL;
     }
 
@@ -1087,6 +1615,176 @@ cs_decoded_image_as_clip_for (const CsDecodedImage         *image,
           }
       }
   return view;
+}
+
+/* What libjpeg will hold for a JPEG whose first bytes are `data`: the
+ * frame's size and, for a progressive or multi-scan frame, its DCT
+ * coefficients (2 bytes each, per component at its own sampling).  FALSE
+ * when no frame header is within the bytes. */
+static gboolean
+jpeg_frame_cost (const guint8 *data,
+                 gsize         len,
+                 int           min_short_side,
+                 guint64      *bytes)
+{
+  gsize at = 2;
+  guint8 sof = 0;
+  guint width = 0, height = 0, n_comp = 0, scan_comp = 0;
+  guint h[4] = { 0 }, v[4] = { 0 }, hmax = 1, vmax = 1;
+  guint64 out, coef = 0;
+  int d;
+
+  while (at + 4 <= len)
+    {
+      guint8 code;
+      gsize seg;
+
+      if (data[at] != 0xff)
+        return FALSE;
+      code = data[at + 1];
+      if (code == 0xff)
+        {
+          at++;
+          continue;
+        }
+      if (jpeg_marker_is_standalone (code))
+        {
+          at += 2;
+          continue;
+        }
+      seg = ((gsize) data[at + 2] << 8) | data[at + 3];
+      if (jpeg_marker_is_sof (code) && sof == 0 && at + 2 + 8 <= len)
+        {
+          const guint8 *f = data + at + 4;
+
+          sof = code;
+          height = ((guint) f[1] << 8) | f[2];
+          width = ((guint) f[3] << 8) | f[4];
+          n_comp = f[5];
+          for (guint c = 0; c < MIN (n_comp, 4u) && at + 4 + 6 + 3 * c + 3 <= len; c++)
+            {
+              h[c] = MAX (f[6 + 3 * c + 1] >> 4, 1);
+              v[c] = MAX (f[6 + 3 * c + 1] & 15, 1);
+              hmax = MAX (hmax, h[c]);
+              vmax = MAX (vmax, v[c]);
+            }
+        }
+      else if (code == 0xda)
+        {
+          if (at + 4 < len)
+            scan_comp = data[at + 4];
+          break;
+        }
+      at += 2 + seg;
+    }
+  if (sof == 0 || width == 0 || height == 0)
+    return FALSE;
+
+  d = min_short_side > 0 ? jpeg_pick_scale_denom ((int) width, (int) height, min_short_side) : 1;
+  out = (guint64) div_round_up ((int) width, d) * (guint64) div_round_up ((int) height, d) * 3;
+  if (!((sof == 0xc0 || sof == 0xc1 || sof == 0xc9) && scan_comp == n_comp))
+    for (guint c = 0; c < MIN (n_comp, 4u); c++)
+      {
+        guint64 cw = ((guint64) width * h[c] + hmax - 1) / hmax;
+        guint64 ch = ((guint64) height * v[c] + vmax - 1) / vmax;
+
+        coef += ((cw + 7) / 8) * ((ch + 7) / 8) * 64 * 2;
+      }
+  /* the output, a rotated copy of it, and the coefficients */
+  *bytes = 2 * out + coef;
+  return TRUE;
+}
+
+guint64
+cs_decode_estimate_bytes (const char *path,
+                          int         min_short_side)
+{
+  /* What a loader may allocate for an image it does not describe in
+   * advance: the pixel limit in RGBA. */
+  const guint64 unknown = CS_DECODE_MAX_PIXELS * 4;
+  g_autofree guint8 *buf = NULL;
+  SniffInfo info;
+  struct stat st;
+  gssize n;
+  guint64 pixels, bytes = unknown;
+  int fd;
+
+  g_return_val_if_fail (path != NULL, unknown);
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
+  if (fd < 0)
+    return 0;                       /* fails at once: costs nothing */
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      return 0;
+    }
+  buf = g_malloc (CHUNK_SIZE);
+  n = read_full (fd, buf, CHUNK_SIZE);
+  close (fd);
+  if (n <= 0)
+    return 0;
+
+  sniff (buf, (gsize) n, &info);
+  pixels = info.have_size ? info.width * info.height : 0;
+  if (info.have_size && (pixels == 0 || pixels > CS_DECODE_MAX_PIXELS))
+    return 0;                       /* refused from the header */
+  switch (info.format)
+    {
+    case FORMAT_JPEG:
+      if (!jpeg_frame_cost (buf, (gsize) n, min_short_side, &bytes))
+        bytes = unknown;
+      break;
+    case FORMAT_PNG:
+      /* 8-bit grey or RGB, not interlaced, no colour key before the image
+       * data: png_decode_reduced() holds the reduced RGB image and a row
+       * (opaque RGBA qualifies too, but translucent pixels found on the
+       * way fall back to the full decode: counted in full) */
+      if (info.have_size && min_short_side > 0 && pixels >= PNG_REDUCE_MIN_PIXELS && n >= 29 && buf[24] == 8 &&
+          (buf[25] == 0 || buf[25] == 2) && buf[28] == 0 &&
+          memmem (buf, (gsize) n, "tRNS", 4) == NULL)
+        {
+          int d = jpeg_pick_scale_denom ((int) info.width, (int) info.height, min_short_side);
+
+          if (d > 1)
+            {
+              bytes = (guint64) div_round_up ((int) info.width, d) * div_round_up ((int) info.height, d) * 3 +
+                      info.width * (4 + 3 * 4 / d);
+              break;
+            }
+        }
+      bytes = info.have_size ? pixels * (4 + 3) : unknown;
+      break;
+    case FORMAT_GIF:
+    case FORMAT_BMP:
+      /* RGBA, and a copy without alpha or with the key colour */
+      bytes = info.have_size ? pixels * (4 + 3) : unknown;
+      break;
+    case FORMAT_WEBP:
+      /* the loader buffers the file, then decodes RGBA */
+      if (info.have_size && min_short_side > 0 && !info.alpha)
+        {
+          int d = jpeg_pick_scale_denom ((int) info.width, (int) info.height, min_short_side);
+
+          pixels = (guint64) div_round_up ((int) info.width, d) * div_round_up ((int) info.height, d);
+        }
+      bytes = info.have_size ? (guint64) st.st_size + pixels * 4 : unknown;
+      break;
+    case FORMAT_HEIF:
+      /* libheif: YCbCr planes (up to 3 bytes a pixel at 4:4:4), RGB(A),
+       * the loader's copy */
+      bytes = info.have_size ? (guint64) st.st_size + pixels * (3 + 4 + 4) : unknown;
+      break;
+    case FORMAT_TIFF:
+      /* RGBA and a rotated copy */
+      bytes = info.have_size ? pixels * 4 * 2 : unknown;
+      break;
+    case FORMAT_OTHER:
+    default:
+      bytes = unknown;
+      break;
+    }
+  return bytes;
 }
 
 CsDecodedImage *

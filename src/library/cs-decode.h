@@ -29,7 +29,12 @@
  * cs_decoded_image_as_clip_for() gives.  Tensors are then no longer
  * Pillow's, but on ten 12-megapixel photos the embeddings stay within
  * cosine 0.9988 (tiny-clip, 224 pixels) and 0.9996 (toy-clip, 64 pixels)
- * of the full decode's; tests/library/test-decode.c requires 0.995.
+ * of the full decode's; tests/library/test-decode.c requires 0.995.  A
+ * WebP takes the same sizes, decoded by libwebp's scaling decoder (which
+ * averages the source pixels under each output pixel as it decodes), and
+ * is held to the same 0.995.  So is an 8-bit grey or RGB PNG (opaque
+ * RGBA too), read row by row with libpng and averaged in d x d blocks as it
+ * goes: a 13000 x 13000 PNG costs a few megabytes instead of 676.
  *
  * Threads: every function here may be called from any thread; nothing is
  * shared between calls.
@@ -97,7 +102,12 @@ CsDecodedImage *cs_decode_file (const char *path,
  * scaling: at 1/8, 1/4 or 1/2 scale, the smallest whose short side is
  * still at least `min_short_side` pixels (so between min_short_side and
  * about twice that, unless 1/8 still leaves it longer), or at full size
- * when even 1/2 would go below.  Other formats, and any image when
+ * when even 1/2 would go below.  A PNG of 4 megapixels or more (8-bit, not
+ * interlaced, grey or RGB or opaque RGBA, no colour key) is reduced row by
+ * row to the same sizes by averaging d x d blocks.  A WebP without alpha is reduced to the
+ * same sizes by libwebp's scaling decoder (whose premultiplied averaging
+ * would lose the colour under transparent pixels, which CLIP's RGB
+ * conversion keeps).  Other formats, and any image when
  * `min_short_side` <= 0, are decoded at full size.  EXIF orientation is
  * applied; orig_width and orig_height give the file's upright size.
  *
@@ -122,6 +132,18 @@ CsDecodedImage *cs_decode_file_for_size (const char *path,
                                          int         min_short_side,
                                          guint64     max_pixels,
                                          GError    **error);
+
+/* About how many bytes decoding `path` with cs_decode_file_for_size() (or
+ * cs_decode_file() when `min_short_side` is 0) will hold at its peak, read
+ * from the file's first 64 KB: the decoded pixels, a rotated or converted
+ * copy, and what the loader keeps besides (libjpeg's coefficients for a
+ * progressive JPEG, the file for WebP, the YCbCr planes for HEIF).  0 for
+ * what fails before decoding (unreadable, not a regular file, empty, or
+ * refused from the header); for a format whose size is not known in
+ * advance (TIFF, formats GdkPixbuf recognises by itself), what the pixel
+ * limit allows in RGBA.  For a CsPixelBudget. */
+guint64 cs_decode_estimate_bytes (const char *path,
+                                  int         min_short_side);
 
 /* The engine's view of a decoded image (borrowing its pixels). */
 clip_image cs_decoded_image_as_clip (const CsDecodedImage *image);

@@ -38,6 +38,7 @@
 #include "cs-exif.h"
 #include "cs-file-hash.h"
 #include "cs-indexer.h"
+#include "cs-pixel-budget.h"
 #include "cs-raw.h"
 #include "cs-scanner.h"
 #include "cs-store.h"
@@ -323,6 +324,7 @@ typedef struct {
   CsIndexSummary *summary;
 
   GAsyncQueue   *results;        /* Item* back from the decode pool */
+  CsPixelBudget *decode_budget;  /* bytes the decode threads may hold at once */
 } Job;
 
 typedef struct {
@@ -780,6 +782,10 @@ decode_task (gpointer data,
       g_async_queue_push (job->results, it);
       return;
     }
+  int min_side = 2 * clip_model_get_info (job->model)->image_size;
+  guint64 held = cs_pixel_budget_acquire (job->decode_budget,
+                                          cs_raw_is_raw_name (it->path) ? cs_raw_estimate_bytes (it->path)
+                                          : cs_decode_estimate_bytes (it->path, min_side));
   if (cs_raw_is_raw_name (it->path))
     {
       raw = cs_raw_load_preview (it->path, &it->error);
@@ -798,7 +804,7 @@ decode_task (gpointer data,
       /* DCT-scaled JPEG decode to at least twice the model's input, then the
        * exact resize: embeddings stay within cosine 0.995 of the full decode
        * (test-decode measures it) at a sixth of the decoding time */
-      img = cs_decode_file_for_size (it->path, 2 * clip_model_get_info (job->model)->image_size, 0, &it->error);
+      img = cs_decode_file_for_size (it->path, min_side, 0, &it->error);
       if (img != NULL)
         ci = cs_decoded_image_as_clip_for (img, pp);
     }
@@ -819,6 +825,9 @@ decode_task (gpointer data,
       if (!cs_exif_read_date_taken (it->path, &it->taken))
         it->taken = it->mtime_us / G_USEC_PER_SEC;
     }
+  g_clear_pointer (&img, cs_decoded_image_free);
+  g_clear_object (&raw);
+  cs_pixel_budget_release (job->decode_budget, held);
   g_async_queue_push (job->results, it);
 }
 
@@ -1142,6 +1151,7 @@ job_embed (Job     *job,
   pool = g_thread_pool_new (decode_task, job, DECODE_THREADS, FALSE, error);
   if (pool == NULL)
     return FALSE;
+  job->decode_budget = cs_pixel_budget_new (CS_DECODE_BUDGET_BYTES);
 
   while (next < job->queue->len || in_flight > 0)
     {
@@ -1201,6 +1211,7 @@ job_embed (Job     *job,
     }
   /* wait for the decoders; drop what they finish */
   g_thread_pool_free (pool, FALSE, TRUE);
+  g_clear_pointer (&job->decode_budget, cs_pixel_budget_free);
   Item *left;
   while ((left = g_async_queue_try_pop (job->results)) != NULL)
     item_free (left);

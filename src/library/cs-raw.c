@@ -9,6 +9,7 @@
 
 #include <libraw/libraw.h>
 
+#include "cs-decode.h"
 #include "cs-raw.h"
 
 static const char *const raw_exts[] = {
@@ -40,18 +41,78 @@ raw_error (GError    **error,
                libraw_strerror (code));
 }
 
+typedef struct {
+  int      width;
+  int      height;
+  gboolean refused;
+} PreviewSize;
+
+/* The JPEG loader announces the frame's size (its SOF) before libjpeg
+ * allocates anything: refuse a preview over the pixel limit there, as
+ * cs-decode does for image files.  A RAW file is a TIFF whose preview can
+ * be any JPEG (a 30000 x 30000 one costs 2.7 GB decoded). */
+static void
+on_preview_size_prepared_cb (GdkPixbufLoader *loader,
+                             int              width,
+                             int              height,
+                             gpointer         user_data)
+{
+  PreviewSize *size = user_data;
+
+  size->width = width;
+  size->height = height;
+  if (width <= 0 || height <= 0 || (guint64) width * (guint64) height > CS_DECODE_MAX_PIXELS)
+    {
+      size->refused = TRUE;
+      gdk_pixbuf_loader_set_size (loader, 0, 0);   /* every loader fails on 0 x 0 */
+    }
+}
+
+static void
+set_preview_too_large (GError    **error,
+                       const char *path,
+                       guint64     width,
+                       guint64     height)
+{
+  g_autofree char *display = g_filename_display_name (path);
+
+  g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TOO_LARGE,
+               "%s: embedded preview of %" G_GUINT64_FORMAT "x%" G_GUINT64_FORMAT
+               " pixels exceeds the limit of %" G_GUINT64_FORMAT " pixels",
+               display, width, height, (guint64) CS_DECODE_MAX_PIXELS);
+}
+
 static GdkPixbuf *
 pixbuf_from_memory (const guint8 *data,
                     gsize         len,
                     const char   *path,
                     GError      **error)
 {
-  g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+  g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new_with_type ("jpeg", NULL);
+  g_autoptr(GError) load_error = NULL;
+  PreviewSize size = { 0 };
   GdkPixbuf *pb;
+  gboolean ok;
 
-  if (!gdk_pixbuf_loader_write (loader, data, len, error) || !gdk_pixbuf_loader_close (loader, error))
+  if (loader == NULL)
+    loader = gdk_pixbuf_loader_new ();
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (on_preview_size_prepared_cb), &size);
+  ok = gdk_pixbuf_loader_write (loader, data, len, &load_error);
+  if (ok)
+    ok = gdk_pixbuf_loader_close (loader, &load_error);
+  else
+    gdk_pixbuf_loader_close (loader, NULL);
+  if (size.refused)
     {
-      g_prefix_error (error, "%s: embedded preview: ", path);
+      set_preview_too_large (error, path, (guint64) MAX (size.width, 0), (guint64) MAX (size.height, 0));
+      return NULL;
+    }
+  if (!ok)
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT, "%s: embedded preview: %s",
+                   display, load_error != NULL ? load_error->message : "cannot decode");
       return NULL;
     }
   pb = gdk_pixbuf_loader_get_pixbuf (loader);
@@ -84,6 +145,15 @@ cs_raw_load_preview (const char *path,
   if (rc != LIBRAW_SUCCESS)
     {
       raw_error (error, path, "not a RAW file libraw can read", rc);
+      goto out;
+    }
+  /* A bitmap preview is allocated whole by libraw: refuse it from the
+   * size the file announces. */
+  if ((raw->thumbnail.tformat == LIBRAW_THUMBNAIL_BITMAP ||
+       raw->thumbnail.tformat == LIBRAW_THUMBNAIL_BITMAP16) &&
+      (guint64) raw->thumbnail.twidth * raw->thumbnail.theight > CS_DECODE_MAX_PIXELS)
+    {
+      set_preview_too_large (error, path, raw->thumbnail.twidth, raw->thumbnail.theight);
       goto out;
     }
   rc = libraw_unpack_thumb (raw);
@@ -131,4 +201,21 @@ out:
     libraw_dcraw_clear_mem (img);
   libraw_close (raw);
   return upright;
+}
+
+guint64
+cs_raw_estimate_bytes (const char *path)
+{
+  libraw_data_t *raw = libraw_init (0);
+  guint64 bytes = CS_DECODE_MAX_PIXELS * 4;   /* not known: whatever the limit allows */
+
+  if (raw == NULL)
+    return bytes;
+  if (libraw_open_file (raw, path) != LIBRAW_SUCCESS)
+    bytes = 0;                                 /* fails before decoding */
+  else if (raw->thumbnail.twidth > 0 && raw->thumbnail.theight > 0)
+    /* the file's bytes of the preview, its RGB pixels and a rotated copy */
+    bytes = raw->thumbnail.tlength + (guint64) raw->thumbnail.twidth * raw->thumbnail.theight * 3 * 2;
+  libraw_close (raw);
+  return bytes;
 }

@@ -21,4 +21,9 @@ gboolean   cs_raw_is_raw_name     (const char *path);
 GdkPixbuf *cs_raw_load_preview    (const char *path,
                                    GError    **error);
 
+/* About how many bytes cs_raw_load_preview() will hold for `path`, from
+ * the preview's size the file announces (see cs_decode_estimate_bytes());
+ * 0 when libraw cannot open it. */
+guint64    cs_raw_estimate_bytes  (const char *path);
+
 G_END_DECLS
