@@ -742,6 +742,7 @@ cs_clip_image_precision (CsStore    *store,
   g_autofree char *value = NULL;
   g_autofree char *key = NULL;
   g_autofree char *old_key = NULL;
+  g_autofree char *canon = NULL;
   CsPrecisionCheck check;
 
   if (cs_clip_precision_is_forced () || store == NULL)
@@ -749,7 +750,9 @@ cs_clip_image_precision (CsStore    *store,
   /* only this model's check: another model's (or these weights' before
    * they changed) says nothing about how this one was indexed */
   value = cs_store_get_setting (store, CHECK_SETTING, NULL);
-  key = check_key (dir);
+  /* the indexer checks its model folder canonicalised */
+  canon = g_canonicalize_filename (dir, NULL);
+  key = check_key (canon);
   if (check_parse (value, &old_key, &check) && g_str_equal (old_key, key))
     return check.precision;
   return cs_clip_indexing_precision ();
