@@ -260,8 +260,19 @@ on_rescan_done_cb (GObject      *source,
         }
       g_signal_emit (self, signals[SIGNAL_INDEX_FINISHED], 0);
     }
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-           && !g_error_matches (error, CS_INDEXER_ERROR, CS_INDEXER_ERROR_NO_FOLDERS))
+  /* a failure was reported by on_indexer_failed_cb, once per run */
+}
+
+/* Every failed run, the app's own and those it did not start (a watched
+ * change's): refused because another process indexes the library, or
+ * failed on the database.  The indexer goes on; the next run may work. */
+static void
+on_indexer_failed_cb (CsIndexer     *indexer,
+                      const GError  *error,
+                      CsApplication *self)
+{
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      && !g_error_matches (error, CS_INDEXER_ERROR, CS_INDEXER_ERROR_NO_FOLDERS))
     g_signal_emit (self, signals[SIGNAL_INDEX_FAILED], 0, error->message);
 }
 
@@ -426,6 +437,7 @@ cs_application_startup (GApplication *app)
   self->library = cs_library_new (g_getenv ("CLIPSIGHT_DATABASE"), self->model_dir);
   g_signal_connect_object (self->indexer, "batch-committed", G_CALLBACK (on_indexer_batch_cb), self, 0);
   g_signal_connect_object (self->indexer, "finished", G_CALLBACK (on_indexer_batch_cb), self, 0);
+  g_signal_connect_object (self->indexer, "failed", G_CALLBACK (on_indexer_failed_cb), self, 0);
 
   self->power_policy = cs_power_policy_new (self->settings);
   g_signal_connect_object (self->power_policy, "notify::hold", G_CALLBACK (on_policy_hold_cb), self, 0);

@@ -386,9 +386,22 @@ typedef struct {
   guint64 bytes;
 } Count;
 
+/* The precision the last index run that embedded photos used (the
+ * indexer's setting "indexed-precision"): the check's choice, or the one
+ * forced with --precision or CLIPSIGHT_PRECISION.  FALSE if none. */
+static gboolean
+read_indexed_precision (CsStore        *store,
+                        clip_precision *out)
+{
+  g_autofree char *value = cs_store_get_setting (store, "indexed-precision", NULL);
+
+  return value != NULL && clip_precision_parse (value, out);
+}
+
 /* The indexer's run-time precision check (cs_clip_check_precision):
  * "precision" chosen, "precision_check_cosine" its worst cosine to f32,
- * "precision_check" every precision tried; null before the first run. */
+ * "precision_check" every precision tried; null before the first run;
+ * "indexed_precision" first, the one the last run used. */
 static void
 append_precision_check_json (GString *out,
                              CsStore *store)
@@ -396,7 +409,12 @@ append_precision_check_json (GString *out,
   CsPrecisionCheck check;
   char num[G_ASCII_DTOSTR_BUF_SIZE];
   gboolean first = TRUE;
+  clip_precision indexed;
 
+  if (read_indexed_precision (store, &indexed))
+    g_string_append_printf (out, ", \"indexed_precision\": \"%s\"", clip_precision_name (indexed));
+  else
+    g_string_append (out, ", \"indexed_precision\": null");
   if (!cs_clip_precision_check_read (store, &check))
     {
       g_string_append (out, ", \"precision\": null, \"precision_check_cosine\": null, \"precision_check\": null");
@@ -419,7 +437,10 @@ static void
 print_precision_check (CsStore *store)
 {
   CsPrecisionCheck check;
+  clip_precision indexed;
 
+  if (read_indexed_precision (store, &indexed))
+    printf ("indexed in: %s\n", clip_precision_name (indexed));
   if (!cs_clip_precision_check_read (store, &check))
     return;
   printf ("precision: %s", clip_precision_name (check.precision));

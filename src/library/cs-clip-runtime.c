@@ -14,8 +14,9 @@
  * queries rank exactly as the reference does (a 10-token query costs about
  * 5 ms this way) and the process holds no vision weights.  The vision
  * tower, which only an example photo from outside the library needs, is
- * loaded on first use, in the indexing precision, so that such a photo's
- * vector is made the way the library's vectors were.
+ * loaded on first use, in the precision the library's vectors were made in
+ * (cs_clip_image_precision: the run-time check's choice), so that such a
+ * photo's vector is made the way theirs were.
  */
 #define G_LOG_DOMAIN "cs-library"
 
@@ -314,6 +315,22 @@ cs_clip_runtime_embed_texts (CsClipRuntime       *rt,
     }
   g_mutex_unlock (&rt->lock);
   return TRUE;
+}
+
+clip_precision
+cs_clip_runtime_get_image_precision (CsClipRuntime *rt)
+{
+  return rt->vision.precision;
+}
+
+void
+cs_clip_runtime_set_image_precision (CsClipRuntime  *rt,
+                                     clip_precision  precision)
+{
+  g_mutex_lock (&rt->vision_lock);
+  if (rt->vision.model == NULL)
+    rt->vision.precision = precision;
+  g_mutex_unlock (&rt->vision_lock);
 }
 
 /* The vision tower, loaded by the first call that needs it. */
@@ -716,6 +733,29 @@ cs_clip_check_precision (const char        *dir,
       cs_store_set_setting (store, CHECK_SETTING, value, NULL);
     }
   return TRUE;
+}
+
+clip_precision
+cs_clip_image_precision (CsStore    *store,
+                         const char *dir)
+{
+  g_autofree char *value = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *old_key = NULL;
+  g_autofree char *canon = NULL;
+  CsPrecisionCheck check;
+
+  if (cs_clip_precision_is_forced () || store == NULL)
+    return cs_clip_indexing_precision ();
+  /* only this model's check: another model's (or these weights' before
+   * they changed) says nothing about how this one was indexed */
+  value = cs_store_get_setting (store, CHECK_SETTING, NULL);
+  /* the indexer checks its model folder canonicalised */
+  canon = g_canonicalize_filename (dir, NULL);
+  key = check_key (canon);
+  if (check_parse (value, &old_key, &check) && g_str_equal (old_key, key))
+    return check.precision;
+  return cs_clip_indexing_precision ();
 }
 
 static void

@@ -66,6 +66,14 @@ gboolean       cs_clip_precision_check_read_finish (GAsyncResult        *result,
                                                     CsPrecisionCheck    *out,
                                                     GError             **error);
 
+/* The precision to embed an example photo in for the model in `dir`, so
+ * that it is made the way the library's vectors were: the forced one
+ * (CLIPSIGHT_PRECISION), else the outcome of the check kept in `store`
+ * for this model (cs_clip_check_precision), else
+ * cs_clip_indexing_precision () when none is kept for it. */
+clip_precision cs_clip_image_precision       (CsStore             *store,
+                                              const char          *dir);
+
 /* Loads the model in `dir` and derives its id (cs_model_id_for_dir). */
 CsClipRuntime *cs_clip_runtime_load          (const char          *dir,
                                               GCancellable        *cancellable,
@@ -87,6 +95,12 @@ gboolean       cs_clip_runtime_embed_texts   (CsClipRuntime       *rt,
                                               float               *out,
                                               GCancellable        *cancellable,
                                               GError             **error);
+/* The precision of the vision tower (cs_clip_indexing_precision () unless
+ * set); setting it has an effect only before the first
+ * cs_clip_runtime_embed_image. */
+clip_precision cs_clip_runtime_get_image_precision (CsClipRuntime *rt);
+void           cs_clip_runtime_set_image_precision (CsClipRuntime *rt,
+                                                    clip_precision precision);
 /* An image file into `out` (dim).  Errors of decoding (G_IO_ERROR,
  * CS_DECODE_ERROR) or of the engine. */
 gboolean       cs_clip_runtime_embed_image   (CsClipRuntime       *rt,

@@ -1474,6 +1474,12 @@ job_run (Job     *job,
    * so photos become findable batch by batch */
   if (!job_update_active_model (job, model_id, error) || !job_embed (job, error))
     return FALSE;
+  /* the precision this run's vectors were made in, which a forced one
+   * (CLIPSIGHT_PRECISION, --precision) makes differ from the check's: for
+   * status.  Only a run that embedded something changes it. */
+  if (job->summary->added + job->summary->updated + job->summary->reembedded > 0
+      && !cs_store_set_setting (job->store, "indexed-precision", clip_precision_name (job->precision), error))
+    return FALSE;
   if (!job_update_active_model (job, model_id, error))
     return FALSE;
   job->summary->seconds = (g_get_monotonic_time () - t0) / 1e6;

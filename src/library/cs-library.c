@@ -373,6 +373,10 @@ load_job_run (GTask *task)
   if (model_dir != NULL)
     {
       job->new_runtime = cs_clip_runtime_load (model_dir, cancellable, &job->model_error);
+      /* an example photo is embedded in the precision the indexer's check
+       * chose for this model, not the unchecked default */
+      if (job->new_runtime != NULL)
+        cs_clip_runtime_set_image_precision (job->new_runtime, cs_clip_image_precision (store, model_dir));
       if (job->new_runtime == NULL && job->model_dir != NULL)
         {
           /* the caller named this model: it must work */

@@ -31,6 +31,7 @@
 #include "cs-photo-cell.h"
 #include "cs-preferences.h"
 #include "cs-stall-monitor.h"
+#include "cs-store.h"
 #include "cs-window.h"
 #include "synthetic-library.h"
 #include "test-util.h"
@@ -1257,6 +1258,56 @@ toast_shows (gpointer text)
   return toast != NULL && label_shows (toast, text);
 }
 
+static void
+count_cb (CsApplication *application,
+          guint         *count)
+{
+  (*count)++;
+}
+
+static gboolean
+count_positive (gpointer count)
+{
+  return *(guint *) count > 0;
+}
+
+/* A run refused because another process indexes the library (its lock
+ * held here, as another clipsight-cli index would) shows why in a toast,
+ * for a run the window did not start (as a watched change's) too; once
+ * the lock is gone, the next run works. */
+static void
+test_index_refused (void)
+{
+  CsIndexer *indexer = cs_application_get_indexer (app);
+  /* NULL: the default database, as the app's */
+  const char *db = cs_library_get_database_path (cs_application_get_library (app));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsStore) store = NULL;
+  g_autoptr(CsStoreIndexLock) lock = NULL;
+  g_autofree char *want = g_strdup_printf ("another index run (pid %d) is using this library", (int) getpid ());
+  guint finished = 0;
+  gulong id;
+
+  g_assert_true (wait_for (indexer_idle, NULL, 300));
+  store = cs_store_open (db, &error);
+  g_assert_no_error (error);
+  lock = cs_store_lock_indexing (store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (lock);
+
+  cs_indexer_rescan_async (indexer, NULL, NULL, NULL);
+  g_assert_true (wait_for (toast_shows, want, 60));
+  g_assert_true (wait_for (indexer_idle, NULL, 60));
+  save_screenshot (GTK_WIDGET (window), "index-refused.png");
+
+  g_clear_pointer (&lock, cs_store_index_lock_free);
+  id = g_signal_connect (app, "index-finished", G_CALLBACK (count_cb), &finished);
+  cs_application_rescan (app);
+  g_assert_true (wait_for (count_positive, &finished, 300));
+  g_signal_handler_disconnect (app, id);
+  g_assert_true (wait_for (indexer_idle, NULL, 60));
+}
+
 static gboolean
 library_has (gpointer path)
 {
@@ -1411,6 +1462,7 @@ main (int   argc,
       g_test_add_func ("/app/window/filters", test_filters);
       g_test_add_func ("/app/window/stalls", test_stalls);
       g_test_add_func ("/app/window/markup-in-names", test_markup_in_names);
+      g_test_add_func ("/app/window/index-refused", test_index_refused);
     }
   /* The cases run inside g_application_run (), from the first activation,
    * so that the application starts up and shuts down as it does for

@@ -154,6 +154,8 @@ class EndToEnd(IndexCase):
         self.assertEqual((st["photos"], st["searchable"], st["failed"]), (len(names), len(names), 0))
         # the run-time precision check: what it chose, and its cosine to f32
         self.assertIsNone(status(db32)["precision"])  # asked for f32: nothing checked
+        self.assertEqual(status(db32)["indexed_precision"], "f32")
+        self.assertEqual(st["indexed_precision"], s["precision"])
         if not os.environ.get("CLIPSIGHT_PRECISION"):
             self.assertEqual(st["precision"], s["precision"])
             self.assertGreaterEqual(st["precision_check_cosine"], 0.995)
@@ -164,6 +166,30 @@ class EndToEnd(IndexCase):
         s = index(self.db, self.photos)
         self.assertEqual((s["added"], s["updated"], s["moved"], s["removed"], s["unchanged"]),
                          (0, 0, 0, 0, len(names)))
+
+    def test_status_shows_the_precision_a_forced_run_used(self):
+        # status reports the precision the vectors were made in, which a
+        # forced run makes differ from the check's (null: nothing checked)
+        names = self.copy_photos(3)
+        s = index(self.db, self.photos, extra=("--precision", "bf16"))
+        self.assertEqual((s["added"], s["precision"]), (len(names), "bf16"))
+        st = status(self.db)
+        self.assertEqual(st["indexed_precision"], "bf16")
+        self.assertIsNone(st["precision"])
+        # the stored vectors are bf16 ones: nearer a bf16 embed than f32's
+        paths = [os.path.join(self.photos, f) for f in names if f.endswith(".png")]
+        stored = stored_vectors(self.db)
+        want = embed_files(paths, "bf16")
+        self.assertGreaterEqual(min(cosine(stored[p], want[p]) for p in paths), 0.999999)
+        # a run that embeds nothing keeps the record; one that does replaces it
+        index(self.db, self.photos, extra=("--precision", "f16"))
+        self.assertEqual(status(self.db)["indexed_precision"], "bf16")
+        shutil.copy2(os.path.join(TOY_PHOTOS, photo_files(TOY_PHOTOS)[3]), self.photos)
+        index(self.db, self.photos, extra=("--precision", "f16"))
+        self.assertEqual(status(self.db)["indexed_precision"], "f16")
+        rc, out, err = run("status", "--database", self.db)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("indexed in: f16\n", out)
 
     def test_rename_move_delete_modify_cycle(self):
         names = self.copy_photos(40)

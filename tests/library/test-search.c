@@ -22,6 +22,9 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "clip.h"
+#include "cs-clip-runtime.h"
+#include "cs-decode.h"
 #include "cs-file-hash.h"
 #include "cs-indexer.h"
 #include "cs-library.h"
@@ -821,6 +824,128 @@ test_similar (void)
   }
 }
 
+/* `path` embedded in `precision` straight through the engine (as the
+ * indexer does: cs_decode_file_to_tensor, one image), normalised. */
+static float *
+embed_in (const char     *path,
+          clip_precision  precision,
+          int            *dim)
+{
+  clip_model *model = NULL;
+  clip_ctx *ctx = NULL;
+  clip_params params = clip_params_default ();
+  g_autoptr(GError) error = NULL;
+  g_autofree float *pixels = NULL;
+  float *v;
+
+  g_assert_cmpint (clip_model_load_for (toy_model, precision, CLIP_TOWER_VISION, &model, NULL), ==,
+                   CLIP_STATUS_OK);
+  params.precision = precision;
+  g_assert_cmpint (clip_ctx_new (model, &params, &ctx, NULL), ==, CLIP_STATUS_OK);
+  pixels = g_new (float, clip_model_image_floats (model));
+  g_assert_true (cs_decode_file_to_tensor (path, clip_model_get_preprocess (model), pixels, &error));
+  g_assert_no_error (error);
+  *dim = clip_model_get_info (model)->embed_dim;
+  v = g_new (float, *dim);
+  g_assert_cmpint (clip_encode_images (ctx, pixels, 1, v, NULL), ==, CLIP_STATUS_OK);
+  clip_normalize (v, *dim);
+  clip_ctx_free (ctx);
+  clip_model_free (model);
+  return v;
+}
+
+static double
+cosine_of (const float *a,
+           const float *b,
+           int          dim)
+{
+  double ab = 0, aa = 0, bb = 0;
+
+  for (int d = 0; d < dim; d++)
+    {
+      ab += (double) a[d] * b[d];
+      aa += (double) a[d] * a[d];
+      bb += (double) b[d] * b[d];
+    }
+  return ab / sqrt (aa * bb);
+}
+
+/* An example photo is embedded in the precision the run-time check kept
+ * for the model (the one the indexer uses), not the unchecked default:
+ * with a kept check saying bf16, the query's vector is a bf16 one.  The
+ * library's vectors are float32 ones here, so the photo's own score is
+ * the cosine of its bf16 and float32 vectors, computed here. */
+static void
+test_similar_precision (void)
+{
+  g_autofree char *forced = g_strdup (g_getenv ("CLIPSIGHT_PRECISION"));
+  g_autoptr(GError) error = NULL;
+  g_autofree float *f32 = NULL, *bf16 = NULL, *dflt = NULL;
+  g_autofree char *path = NULL;
+  double want, other;
+  gboolean found = FALSE;
+  int dim;
+
+  /* the check runs (and is kept) only when no precision is forced */
+  g_unsetenv ("CLIPSIGHT_PRECISION");
+  {
+    g_autoptr(CsStore) store = cs_store_open (db_path, &error);
+    g_autofree char *value = NULL, *fake = NULL;
+    /* as the indexer names it (CsIndexer:model-dir is canonicalised) */
+    g_autofree char *canon = g_canonicalize_filename (toy_model, NULL);
+    CsPrecisionCheck check;
+
+    g_assert_no_error (error);
+    g_assert_true (cs_clip_check_precision (canon, store, &check, NULL, &error));
+    g_assert_no_error (error);
+    value = cs_store_get_setting (store, "precision-check", &error);
+    g_assert_nonnull (value);
+    g_assert_nonnull (strchr (value, '\n'));
+    fake = g_strdup_printf ("%.*s\nbf16\nint8=0.5 bf16=0.9999", (int) (strchr (value, '\n') - value), value);
+    g_assert_true (cs_store_set_setting (store, "precision-check", fake, &error));
+    g_assert_no_error (error);
+  }
+  {
+    g_autoptr(CsLibrary) library = open_library ();
+    g_autoptr(CsPhotoList) any = search_text (library, "a blue ring", 40);
+    g_autoptr(CsQuery) query = cs_query_new (NULL);
+    g_autoptr(CsPhotoList) list = NULL;
+    CsPhoto *photo = NULL;
+
+    /* a PNG: its decode is exact, so the stored vector is the float32 one */
+    for (guint j = 0; j < cs_photo_list_get_n_items (any) && photo == NULL; j++)
+      if (g_str_has_suffix (cs_photo_get_path (cs_photo_list_get_photo (any, j)), ".png"))
+        photo = cs_photo_list_get_photo (any, j);
+    g_assert_nonnull (photo);
+    path = g_strdup (cs_photo_get_path (photo));
+    f32 = embed_in (path, CLIP_PRECISION_F32, &dim);
+    bf16 = embed_in (path, CLIP_PRECISION_BF16, &dim);
+    dflt = embed_in (path, cs_clip_indexing_precision (), &dim);
+    want = cosine_of (bf16, f32, dim);
+    other = cosine_of (dflt, f32, dim);
+
+    cs_query_set_image_path (query, path);
+    cs_query_set_limit (query, 0);
+    list = search (library, query);
+    for (guint j = 0; j < cs_photo_list_get_n_items (list); j++)
+      if (cs_photo_get_id (cs_photo_list_get_photo (list, j)) == cs_photo_get_id (photo))
+        {
+          double got = cs_photo_get_score (cs_photo_list_get_photo (list, j));
+
+          g_test_message ("%s: score %.7f; bf16 vs f32 %.7f, default (%s) vs f32 %.7f", path, got, want,
+                          clip_precision_name (cs_clip_indexing_precision ()), other);
+          g_assert_cmpfloat_with_epsilon (got, want, 2e-6);
+          found = TRUE;
+        }
+    g_assert_true (found);
+    /* where the default is bf16 too, this proves only that bf16 is used */
+    if (cs_clip_indexing_precision () != CLIP_PRECISION_BF16)
+      g_assert_cmpfloat (fabs (other - want), >, 1e-5);
+  }
+  if (forced != NULL)
+    g_setenv ("CLIPSIGHT_PRECISION", forced, TRUE);
+}
+
 static void
 test_filters (void)
 {
@@ -1465,6 +1590,7 @@ main (int    argc,
   g_test_add_func ("/library/search/strictness", test_strictness);
   g_test_add_func ("/library/search/composed", test_composed);
   g_test_add_func ("/library/search/similar", test_similar);
+  g_test_add_func ("/library/search/similar-precision", test_similar_precision);
   g_test_add_func ("/library/search/filters", test_filters);
   g_test_add_func ("/library/search/large-loosest", test_large_loosest);
   g_test_add_func ("/library/search/large-accepted-set", test_large_accepted_set);
