@@ -14,6 +14,7 @@ Photos more than 256 folders deep are not indexed; the run's JSON summary
 lists each with its reason (the store does not keep them as failures).
 """
 import json
+import math
 import os
 import resource
 import sqlite3
@@ -21,7 +22,9 @@ import subprocess
 import sys
 import tempfile
 import shutil
+import struct
 import unittest
+import zlib
 
 CLI = os.environ.get("CLIPSIGHT_CLI", "clipsight-cli")
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -140,6 +143,99 @@ class Hostile(unittest.TestCase):
                     if "unknown error" in lower:
                         problems.append("%s: vague reason %r" % (shown, reason))
         self.assertEqual(problems, [])
+
+
+def poisoned_copy(src, dst, tensor=None, value=None, preprocess=None):
+    """A copy of the model in src with one float of `tensor` set to `value`
+    (written in the tensor's own dtype), or preprocessor_config.json's
+    keys replaced from `preprocess`."""
+    shutil.copytree(src, dst)
+    if tensor is not None:
+        path = os.path.join(dst, "model.safetensors")
+        with open(path, "r+b") as f:
+            n = struct.unpack("<Q", f.read(8))[0]
+            header = json.loads(f.read(n))
+            entry = header[tensor]
+            fmt = {"F32": "<f", "F16": "<e"}[entry["dtype"]]
+            f.seek(8 + n + entry["data_offsets"][0] + struct.calcsize(fmt) * 3)
+            f.write(struct.pack(fmt, value))
+    if preprocess is not None:
+        path = os.path.join(dst, "preprocessor_config.json")
+        with open(path) as f:
+            config = json.load(f)
+        config.update(preprocess)
+        with open(path, "w") as f:
+            json.dump(config, f)
+
+
+class HostileModels(unittest.TestCase):
+    """A model with a NaN or an infinity in its weights, or an image_std of
+    1e-30, is refused at load with a reason that names what is wrong, and
+    nothing is stored.  (A library already indexed with the unpoisoned
+    model would not notice a change deep inside the weights: the model's id
+    hashes the configs and part of the weights, so it would not load it.)"""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="clipsight-hostile-models-")
+        cls.model = os.path.join(cls.tmp, "model")
+        subprocess.run([CLI, "make-test-model", "--preset", "tiny", cls.model],
+                       stdout=subprocess.DEVNULL, check=True, timeout=300)
+        cls.photos = os.path.join(cls.tmp, "photos")
+        os.makedirs(cls.photos)
+        # a 2 x 2 grey PNG written by hand (no Pillow needed)
+        raw = b"".join(b"\x00" + bytes([128] * 6) for _ in range(2))
+        def chunk(kind, data):
+            return (struct.pack(">I", len(data)) + kind + data
+                    + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
+        png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+               + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+        with open(os.path.join(cls.photos, "grey.png"), "wb") as f:
+            f.write(png)
+        with open(os.path.join(cls.model, "model.safetensors"), "rb") as f:
+            n = struct.unpack("<Q", f.read(8))[0]
+            cls.tensors = [k for k in json.loads(f.read(n)) if k != "__metadata__"]
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def index(self, db, model):
+        return subprocess.run([CLI, "index", "--json", "--database", db, "--model", model, self.photos],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                              timeout=300)
+
+    def refused(self, name, words, **poison):
+        model = os.path.join(self.tmp, name)
+        poisoned_copy(self.model, model, **poison)
+        db = os.path.join(self.tmp, name + ".db")
+        p = self.index(db, model)
+        err = p.stderr.decode(errors="replace")
+        self.assertNotEqual(p.returncode, 0, "a %s model was accepted" % name)
+        for w in words:
+            self.assertIn(w, err)
+        if os.path.exists(db):
+            con = sqlite3.connect(db)
+            try:
+                self.assertEqual(con.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+                self.assertEqual(con.execute("SELECT count(*) FROM vectors").fetchone()[0], 0)
+            finally:
+                con.close()
+        # and the same photos index with the model it was poisoned from
+        good = self.index(os.path.join(self.tmp, name + "-good.db"), self.model)
+        self.assertEqual(good.returncode, 0, good.stderr)
+        self.assertEqual(json.loads(good.stdout)["added"], 1)
+
+    def test_nan_weight(self):
+        tensor = next(t for t in self.tensors if t.endswith("mlp.fc1.weight"))
+        self.refused("nan", [tensor, "not a finite number"], tensor=tensor, value=float("nan"))
+
+    def test_infinite_weight(self):
+        tensor = next(t for t in self.tensors if "embeddings" in t)
+        self.refused("inf", [tensor, "not a finite number"], tensor=tensor, value=float("inf"))
+
+    def test_image_std_near_zero(self):
+        self.refused("std", ["image_std"], preprocess={"image_std": [1e-30, 1e-30, 1e-30]})
 
 
 if __name__ == "__main__":
