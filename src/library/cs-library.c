@@ -336,6 +336,7 @@ runtime_fits (CsClipRuntime  *rt,
 
 static gboolean
 cluster (LoadJob       *job,
+         CsStore       *store,
          CsVectorIndex *index,
          CsClipRuntime *rt,
          GPtrArray     *defs,
@@ -344,7 +345,7 @@ cluster (LoadJob       *job,
 {
   if (rt == NULL || defs == NULL)
     return TRUE;
-  job->clustering = cs_clustering_compute (index, rt, defs, cancellable, error);
+  job->clustering = cs_clustering_compute (index, rt, store, defs, cancellable, error);
   return job->clustering != NULL;
 }
 
@@ -392,7 +393,7 @@ load_job_run (GTask *task)
     g_clear_pointer (&job->new_runtime, cs_clip_runtime_unref);
   if (job_cancelled (cancellable, job->library_cancellable, &error))
     goto fail;
-  if (!cluster (job, job->index, job->new_runtime, job->new_defs, cancellable, &error))
+  if (!cluster (job, store, job->index, job->new_runtime, job->new_defs, cancellable, &error))
     goto fail;
   job->changed = TRUE;
   g_task_return_boolean (task, TRUE);
@@ -496,7 +497,7 @@ refresh_job_run (GTask *task)
                             : _cs_vector_index_ref (job->base);
   _cs_segment_unref (segment);
   if (job->changed && job->defs != NULL && job->defs->len > 0
-      && !cluster (job, job->index, job->runtime, job->defs, cancellable, &error))
+      && !cluster (job, store, job->index, job->runtime, job->defs, cancellable, &error))
     goto fail;
   g_task_return_boolean (task, TRUE);
   return;
@@ -1380,7 +1381,7 @@ label_job_run (GTask *task)
     goto fail;
   /* the change is stored; clustering it may still fail (no model) */
   if (job->runtime != NULL && job->index != NULL)
-    job->clustering = cs_clustering_compute (job->index, job->runtime, job->defs, cancellable,
+    job->clustering = cs_clustering_compute (job->index, job->runtime, store, job->defs, cancellable,
                                              &job->cluster_error);
   g_task_return_boolean (task, TRUE);
   return;
