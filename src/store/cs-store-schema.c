@@ -170,8 +170,10 @@ static const char * const migrations[] = {
    * the labels encodes all their prompts again (25,000 texts for 10,000
    * labels, a minute with a ViT-B/32 text tower).  Keyed by the expanded
    * text, so a changed prompt or name misses and is encoded afresh; a
-   * model's vectors go with it (ON DELETE CASCADE). */
-  "CREATE TABLE text_vectors ("
+   * model's vectors go with it (ON DELETE CASCADE).  IF NOT EXISTS: a
+   * cache, the same whoever made it, so a database whose version was
+   * set back (as the tests of the older steps do) migrates again. */
+  "CREATE TABLE IF NOT EXISTS text_vectors ("
   "  model INTEGER NOT NULL REFERENCES models (id) ON DELETE CASCADE,"
   "  text TEXT NOT NULL,"
   "  vector BLOB NOT NULL,"
