@@ -58,6 +58,7 @@ struct _CsLibrary
 
   /* refresh coalescing */
   gboolean       refreshing;
+  gboolean       skip_clustering;   /* cs_library_set_cluster_labels (FALSE) */
   GPtrArray     *refresh_waiting;   /* GTask*: finish with the running refresh */
   GPtrArray     *refresh_queued;    /* GTask*: need one more */
 };
@@ -203,6 +204,7 @@ typedef struct {
   GPtrArray     *defs;              /* refresh: to re-cluster */
   GCancellable  *library_cancellable;
   gboolean       full;
+  gboolean       skip_clustering;
   /* out */
   CsVectorIndex *index;
   CsClipRuntime *new_runtime;
@@ -343,7 +345,7 @@ cluster (LoadJob       *job,
          GCancellable  *cancellable,
          GError       **error)
 {
-  if (rt == NULL || defs == NULL)
+  if (rt == NULL || defs == NULL || job->skip_clustering)
     return TRUE;
   job->clustering = cs_clustering_compute (index, rt, store, defs, cancellable, error);
   return job->clustering != NULL;
@@ -701,6 +703,7 @@ load_job_new (CsLibrary *self)
   job->model_dir = g_strdup (self->model_dir);
   job->library_cancellable = g_object_ref (self->cancellable);
   job->full = TRUE;
+  job->skip_clustering = self->skip_clustering;
   return job;
 }
 
@@ -2285,6 +2288,14 @@ cs_library_get_model_dir (CsLibrary *self)
 {
   g_return_val_if_fail (CS_IS_LIBRARY (self), NULL);
   return self->model_dir;
+}
+
+void
+cs_library_set_cluster_labels (CsLibrary *self,
+                               gboolean   cluster)
+{
+  g_return_if_fail (CS_IS_LIBRARY (self));
+  self->skip_clustering = !cluster;
 }
 
 void

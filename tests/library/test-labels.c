@@ -724,6 +724,29 @@ cached_vs_fresh (const char *db,
   return cos;
 }
 
+/* A library told not to cluster (the CLI's search and duplicates) still
+ * reads the labels but scores no photo against them. */
+static void
+test_no_clustering (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autoptr(CsLabel) star = add_label (fx->library, "star", "a photo of a {}", 0.0);
+  g_autoptr(CsLabel) ring = add_label (fx->library, "ring", "a photo of a {}", 0.0);
+  g_autoptr(CsLibrary) plain = cs_library_new (fx->db, NULL);
+  g_autoptr(GError) error = NULL;
+  CsLabel *s;
+
+  g_assert_cmpuint (cs_label_get_count (star) + cs_label_get_count (ring), ==, 240);
+  cs_library_set_cluster_labels (plain, FALSE);
+  g_assert_true (cs_library_load (plain, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cs_library_get_n_photos (plain), ==, 240);
+  s = cs_library_lookup_label (plain, "star");
+  g_assert_nonnull (s);
+  g_assert_nonnull (cs_library_lookup_label (plain, "ring"));
+  g_assert_cmpuint (cs_label_get_count (s) + cs_label_get_count (cs_library_lookup_label (plain, "ring")), ==, 0);
+}
+
 static void
 test_model_change (Fixture       *fx,
                    gconstpointer  data)
@@ -879,6 +902,7 @@ main (int    argc,
   g_test_add ("/library/labels/edit-and-errors", Fixture, NULL, fixture_setup, test_edit_and_errors, fixture_teardown);
   g_test_add ("/library/labels/starter", Fixture, NULL, fixture_setup, test_starter, fixture_teardown);
   g_test_add ("/library/labels/prompt-cache", Fixture, NULL, fixture_setup, test_prompt_cache, fixture_teardown);
+  g_test_add ("/library/labels/no-clustering", Fixture, NULL, fixture_setup, test_no_clustering, fixture_teardown);
   g_test_add ("/library/labels/model-change", Fixture, NULL, fixture_setup, test_model_change, fixture_teardown);
   rc = g_test_run ();
 
