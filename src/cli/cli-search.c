@@ -59,6 +59,9 @@ open_library (const char  *command,
       return NULL;
     }
   library = cs_library_new (database, model_dir_or_env (model_opt));
+  /* only `label` uses the labels' members: search and duplicates skip
+   * encoding the prompts and scoring every photo against them */
+  cs_library_set_cluster_labels (library, g_strcmp0 (command, "label") == 0);
   if (!cs_library_load (library, NULL, error))
     return NULL;
   return g_steal_pointer (&library);

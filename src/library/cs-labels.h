@@ -54,9 +54,13 @@ char      **cs_label_expand_prompts (const CsLabelDef *def);
 
 typedef struct _CsClustering CsClustering;
 
-/* Clusters `index` by the labels `defs` (CsLabelDef*, in order). */
+/* Clusters `index` by the labels `defs` (CsLabelDef*, in order).  The
+ * prompts' vectors come from `store`'s cache for the index's model when
+ * it has them; the others are encoded and cached (not on a read-only
+ * database).  `store` may be NULL: everything is encoded. */
 CsClustering *cs_clustering_compute   (CsVectorIndex  *index,
                                        CsClipRuntime  *rt,
+                                       CsStore        *store,
                                        GPtrArray      *defs,
                                        GCancellable   *cancellable,
                                        GError        **error);
@@ -96,5 +100,9 @@ void          cs_clustering_boundary  (CsClustering     *cl,
                                        guint             n,
                                        GArray           *above,
                                        GArray           *below);
+
+/* How many texts label clusterings have given to the text encoder in
+ * this process (the others came from the cache): for tests. */
+guint64       _cs_labels_debug_n_encoded (void);
 
 G_END_DECLS

@@ -58,6 +58,7 @@ struct _CsLibrary
 
   /* refresh coalescing */
   gboolean       refreshing;
+  gboolean       skip_clustering;   /* cs_library_set_cluster_labels (FALSE) */
   GPtrArray     *refresh_waiting;   /* GTask*: finish with the running refresh */
   GPtrArray     *refresh_queued;    /* GTask*: need one more */
 };
@@ -203,6 +204,7 @@ typedef struct {
   GPtrArray     *defs;              /* refresh: to re-cluster */
   GCancellable  *library_cancellable;
   gboolean       full;
+  gboolean       skip_clustering;
   /* out */
   CsVectorIndex *index;
   CsClipRuntime *new_runtime;
@@ -336,15 +338,16 @@ runtime_fits (CsClipRuntime  *rt,
 
 static gboolean
 cluster (LoadJob       *job,
+         CsStore       *store,
          CsVectorIndex *index,
          CsClipRuntime *rt,
          GPtrArray     *defs,
          GCancellable  *cancellable,
          GError       **error)
 {
-  if (rt == NULL || defs == NULL)
+  if (rt == NULL || defs == NULL || job->skip_clustering)
     return TRUE;
-  job->clustering = cs_clustering_compute (index, rt, defs, cancellable, error);
+  job->clustering = cs_clustering_compute (index, rt, store, defs, cancellable, error);
   return job->clustering != NULL;
 }
 
@@ -396,7 +399,7 @@ load_job_run (GTask *task)
     g_clear_pointer (&job->new_runtime, cs_clip_runtime_unref);
   if (job_cancelled (cancellable, job->library_cancellable, &error))
     goto fail;
-  if (!cluster (job, job->index, job->new_runtime, job->new_defs, cancellable, &error))
+  if (!cluster (job, store, job->index, job->new_runtime, job->new_defs, cancellable, &error))
     goto fail;
   job->changed = TRUE;
   g_task_return_boolean (task, TRUE);
@@ -500,7 +503,7 @@ refresh_job_run (GTask *task)
                             : _cs_vector_index_ref (job->base);
   _cs_segment_unref (segment);
   if (job->changed && job->defs != NULL && job->defs->len > 0
-      && !cluster (job, job->index, job->runtime, job->defs, cancellable, &error))
+      && !cluster (job, store, job->index, job->runtime, job->defs, cancellable, &error))
     goto fail;
   g_task_return_boolean (task, TRUE);
   return;
@@ -704,6 +707,7 @@ load_job_new (CsLibrary *self)
   job->model_dir = g_strdup (self->model_dir);
   job->library_cancellable = g_object_ref (self->cancellable);
   job->full = TRUE;
+  job->skip_clustering = self->skip_clustering;
   return job;
 }
 
@@ -1384,7 +1388,7 @@ label_job_run (GTask *task)
     goto fail;
   /* the change is stored; clustering it may still fail (no model) */
   if (job->runtime != NULL && job->index != NULL)
-    job->clustering = cs_clustering_compute (job->index, job->runtime, job->defs, cancellable,
+    job->clustering = cs_clustering_compute (job->index, job->runtime, store, job->defs, cancellable,
                                              &job->cluster_error);
   g_task_return_boolean (task, TRUE);
   return;
@@ -2288,6 +2292,14 @@ cs_library_get_model_dir (CsLibrary *self)
 {
   g_return_val_if_fail (CS_IS_LIBRARY (self), NULL);
   return self->model_dir;
+}
+
+void
+cs_library_set_cluster_labels (CsLibrary *self,
+                               gboolean   cluster)
+{
+  g_return_if_fail (CS_IS_LIBRARY (self));
+  self->skip_clustering = !cluster;
 }
 
 void

@@ -98,6 +98,14 @@ const char *cs_library_get_database_path  (CsLibrary  *self);
 const char *cs_library_get_model_dir      (CsLibrary  *self);
 void        cs_library_set_model_dir      (CsLibrary  *self,
                                            const char *model_dir);
+/* Whether loads and refreshes cluster the photos by the labels (default
+ * TRUE).  A caller that uses no label membership (a text search, the
+ * duplicates) sets FALSE before loading: the labels are still read, with
+ * counts of 0, and no prompt is encoded nor photo scored against them
+ * (with 10,000 labels that is most of a load).  Label changes made
+ * through the library still cluster. */
+void        cs_library_set_cluster_labels (CsLibrary  *self,
+                                           gboolean    cluster);
 gboolean    cs_library_get_loaded         (CsLibrary  *self);
 guint       cs_library_get_n_photos       (CsLibrary  *self);
 gboolean    cs_library_get_has_model      (CsLibrary  *self);

@@ -64,6 +64,9 @@ typedef enum {
   STMT_VECTOR_GET,
   STMT_VECTOR_COUNT,
   STMT_VECTOR_ALL,
+  STMT_TEXT_VECTOR_GET,
+  STMT_TEXT_VECTOR_PUT,
+  STMT_TEXT_VECTOR_COUNT,
   STMT_VECTOR_DELETE_NON_FINITE,
   STMT_FAILURE_RECORD,
   STMT_FAILURE_LOOKUP,
@@ -160,6 +163,11 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_VECTOR_HAS] = "SELECT 1 FROM vectors WHERE photo_id = ?1 AND model = ?2",
   [STMT_VECTOR_GET] = "SELECT vector FROM vectors WHERE photo_id = ?1 AND model = ?2",
   [STMT_VECTOR_COUNT] = "SELECT count(*) FROM vectors WHERE model = ?1",
+  [STMT_TEXT_VECTOR_GET] = "SELECT vector FROM text_vectors WHERE model = ?1 AND text = ?2",
+  [STMT_TEXT_VECTOR_PUT] =
+    "INSERT INTO text_vectors (model, text, vector) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (model, text) DO UPDATE SET vector = excluded.vector",
+  [STMT_TEXT_VECTOR_COUNT] = "SELECT count(*) FROM text_vectors WHERE model = ?1",
   [STMT_VECTOR_ALL] =
     "SELECT photo_id, vector FROM vectors WHERE model = ?1 ORDER BY photo_id",
 
@@ -1923,6 +1931,141 @@ cs_store_get_vector (CsStore   *self,
   vector_from_blob (blob, n, vector);
   *dim = n;
   return vector;
+}
+
+/* Public API: text vectors (the label prompts' encodings) */
+
+guint
+cs_store_get_text_vectors (CsStore            *self,
+                           gint64              model_row,
+                           const char * const *texts,
+                           guint               n_texts,
+                           int                 dim,
+                           float              *vectors,
+                           gboolean           *found,
+                           GError            **error)
+{
+  guint n_found = 0;
+
+  g_return_val_if_fail (CS_IS_STORE (self), 0);
+  g_return_val_if_fail (texts != NULL || n_texts == 0, 0);
+  g_return_val_if_fail (dim > 0, 0);
+  g_return_val_if_fail (vectors != NULL || n_texts == 0, 0);
+  g_return_val_if_fail (found != NULL || n_texts == 0, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  for (guint i = 0; i < n_texts; i++)
+    found[i] = FALSE;
+  if (injected_failure (G_STRFUNC, error))
+    return 0;
+  for (guint i = 0; i < n_texts; i++)
+    {
+      g_auto (StmtUse) stmt = use_stmt (self, STMT_TEXT_VECTOR_GET, error);
+      const void *blob;
+      int rc;
+
+      if (stmt == NULL)
+        return 0;
+      rc = sqlite3_bind_int64 (stmt, 1, model_row);
+      if (rc == SQLITE_OK)
+        rc = bind_text (stmt, 2, texts[i]);
+      if (rc == SQLITE_OK)
+        rc = sqlite3_step (stmt);
+      if (rc == SQLITE_DONE)
+        continue;
+      if (rc != SQLITE_ROW)
+        {
+          set_error (self, error, rc, "cannot read the vector of the text “%s”", texts[i]);
+          return 0;
+        }
+      blob = sqlite3_column_blob (stmt, 0);
+      /* another size or a non-finite value (written by hand, or by a bug):
+       * as good as none, the caller encodes the text again */
+      if (sqlite3_column_bytes (stmt, 0) != (int) ((gsize) dim * sizeof (float))
+          || !_cs_store_floats_finite (blob, dim))
+        continue;
+      vector_from_blob (blob, dim, vectors + (gsize) i * dim);
+      found[i] = TRUE;
+      n_found++;
+    }
+  return n_found;
+}
+
+gboolean
+cs_store_put_text_vector (CsStore      *self,
+                          gint64        model_row,
+                          const char   *text,
+                          const float  *vector,
+                          int           dim,
+                          GError      **error)
+{
+  g_auto (StmtUse) stmt = NULL;
+  const void *blob = vector;
+  int expected_dim = 0;
+  int rc;
+#if G_BYTE_ORDER == G_BIG_ENDIAN
+  g_autofree guint32 *swapped = NULL;
+#endif
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (vector != NULL, FALSE);
+  g_return_val_if_fail (dim > 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!model_dim (self, model_row, &expected_dim, error))
+    {
+      g_prefix_error (error, "cannot store the vector of the text “%s”: ", text);
+      return FALSE;
+    }
+  if (dim != expected_dim)
+    {
+      g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID,
+                   "cannot store the vector of the text “%s”: it has %d dimensions, the model %d",
+                   text, dim, expected_dim);
+      return FALSE;
+    }
+  for (int i = 0; i < dim; i++)
+    if (!isfinite (vector[i]))
+      {
+        g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID,
+                     "cannot store the vector of the text “%s”: component %d is not finite",
+                     text, i);
+        return FALSE;
+      }
+
+#if G_BYTE_ORDER == G_BIG_ENDIAN
+  swapped = g_new (guint32, dim);
+  memcpy (swapped, vector, (gsize) dim * sizeof (float));
+  for (int i = 0; i < dim; i++)
+    swapped[i] = GUINT32_TO_LE (swapped[i]);
+  blob = swapped;
+#endif
+
+  stmt = use_stmt (self, STMT_TEXT_VECTOR_PUT, error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_bind_int64 (stmt, 1, model_row);
+  if (rc == SQLITE_OK)
+    rc = bind_text (stmt, 2, text);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_blob64 (stmt, 3, blob, (sqlite3_uint64) dim * sizeof (float), SQLITE_STATIC);
+  if (rc == SQLITE_OK)
+    rc = step_done (stmt);
+  if (rc != SQLITE_OK)
+    return set_error (self, error, rc, "cannot store the vector of the text “%s”", text);
+  return TRUE;
+}
+
+gint64
+cs_store_count_text_vectors (CsStore   *self,
+                             gint64     model_row,
+                             GError   **error)
+{
+  g_return_val_if_fail (CS_IS_STORE (self), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  return count_rows (self, STMT_TEXT_VECTOR_COUNT, model_row, "cannot count the text vectors", error);
 }
 
 gint64

@@ -323,6 +323,33 @@ GPtrArray    *cs_store_list_photos_missing_vector (CsStore  *self,
  * it (cs_store_delete_non_finite_vectors); opening a database of schema 3
  * or older deletes them all. */
 
+/* The text encoder's vectors of texts (the label prompts), cached per
+ * model so that loading the labels encodes only new prompts.
+ * cs_store_get_text_vectors() fills vectors[i * dim ...] and sets
+ * found[i] for each of `texts` it holds (a stored vector of another size
+ * or with a non-finite component counts as absent) and returns how many;
+ * 0 with `error` set when the database cannot be read.
+ * cs_store_put_text_vector() stores (or replaces) one; `dim` must be the
+ * model's and every component finite (else CS_STORE_ERROR_INVALID).  The
+ * vectors of a model go when it is deleted. */
+guint         cs_store_get_text_vectors    (CsStore            *self,
+                                            gint64              model_row,
+                                            const char * const *texts,
+                                            guint               n_texts,
+                                            int                 dim,
+                                            float              *vectors,
+                                            gboolean           *found,
+                                            GError            **error);
+gboolean      cs_store_put_text_vector     (CsStore     *self,
+                                            gint64       model_row,
+                                            const char  *text,
+                                            const float *vector,
+                                            int          dim,
+                                            GError     **error);
+gint64        cs_store_count_text_vectors  (CsStore     *self,
+                                            gint64       model_row,
+                                            GError     **error);
+
 /* Stores (or replaces) the vector of photo `photo_id` made by `model_row`.
  * `dim` must be the model's dimension and every component finite (else
  * CS_STORE_ERROR_INVALID, nothing stored); the photo must exist (else a

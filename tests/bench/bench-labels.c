@@ -8,8 +8,11 @@
  * own, half with the default prompts; threshold 0) added through the
  * store, then the library loaded a few times, as every CLI command and the
  * app's start do: the label vectors, the clustering and every label's
- * count.  Prints the
- * wall-clock and CPU time of each load; asserts nothing about them.
+ * count.  The first load encodes every prompt and caches the vectors in
+ * the database, the next ones (a second command on the same database)
+ * read them; the last load clusters nothing, as `search` and `duplicates`
+ * load.  Prints the wall-clock and CPU time of each load and the prompts
+ * it encoded; asserts nothing about the times.
  *
  *   build/tests/bench/bench-labels [N]
  */
@@ -18,6 +21,7 @@
 #include <gio/gio.h>
 
 #include "cs-indexer.h"
+#include "cs-labels.h"
 #include "cs-library.h"
 #include "cs-store.h"
 #include "test-util.h"
@@ -64,10 +68,15 @@ main (int    argc,
         g_assert_no_error (error);
       }
   }
-  for (int run = 0; run < 3; run++)
+  for (int run = 0; run < 4; run++)
     {
       g_autoptr(CsLibrary) library = cs_library_new (db, NULL);
-      double cpu0 = cpu_seconds ();
+      gboolean clustered = run < 3;
+      guint64 encoded0 = _cs_labels_debug_n_encoded ();
+      double cpu0;
+
+      cs_library_set_cluster_labels (library, clustered);
+      cpu0 = cpu_seconds ();
       gint64 t0 = g_get_monotonic_time ();
       guint total = 0;
       GListModel *labels;
@@ -81,9 +90,11 @@ main (int    argc,
           g_autoptr(CsLabel) label = g_list_model_get_item (labels, i);
           total += cs_label_get_count (label);
         }
-      g_print ("load with %u labels, %u photos: %.2f s wall, %.2f s CPU (%u memberships)\n", n_labels,
-               cs_library_get_n_photos (library), (g_get_monotonic_time () - t0) / 1e6,
-               cpu_seconds () - cpu0, total);
+      g_print ("%s load with %u labels, %u photos: %.2f s wall, %.2f s CPU (%u memberships, "
+               "%" G_GUINT64_FORMAT " prompts encoded)\n",
+               !clustered ? "unclustered (search)" : run == 0 ? "first" : "cached",
+               n_labels, cs_library_get_n_photos (library), (g_get_monotonic_time () - t0) / 1e6,
+               cpu_seconds () - cpu0, total, _cs_labels_debug_n_encoded () - encoded0);
     }
   test_rm_rf (dir);
   return 0;

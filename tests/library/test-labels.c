@@ -19,7 +19,9 @@
 
 #include "clip.h"
 #include "cs-indexer.h"
+#include "cs-labels.h"
 #include "cs-library.h"
+#include "cs-store.h"
 #include "test-util.h"
 
 static char *toy_model;
@@ -655,6 +657,96 @@ test_starter (Fixture       *fx,
 
 /* A model change: the labels stay, their vectors come from the new
  * model's text encoder, the verdicts stay by photo. */
+/* The row of the database's active model. */
+static gint64
+active_model_row (const char *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsStore) store = cs_store_open (db, &error);
+  g_autofree char *active = NULL;
+  gint64 row;
+
+  g_assert_no_error (error);
+  active = cs_store_get_setting (store, "active-model", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (active);
+  row = cs_store_lookup_model (store, active, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (row, >, 0);
+  return row;
+}
+
+static double
+cosine (const float *a,
+        const float *b,
+        int          dim)
+{
+  double ab = 0, aa = 0, bb = 0;
+
+  for (int i = 0; i < dim; i++)
+    {
+      ab += (double) a[i] * b[i];
+      aa += (double) a[i] * a[i];
+      bb += (double) b[i] * b[i];
+    }
+  return ab / sqrt (aa * bb);
+}
+
+/* The cosine between the vector the database caches for `text` under
+ * model row `row` and a fresh encoding of it by the model in `model_dir`
+ * (-2 when none is cached). */
+static double
+cached_vs_fresh (const char *db,
+                 gint64      row,
+                 const char *model_dir,
+                 const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsStore) store = cs_store_open (db, &error);
+  CsClipRuntime *rt = cs_clip_runtime_load (model_dir, NULL, &error);
+  int dim;
+  g_autofree float *cached = NULL, *fresh = NULL;
+  gboolean found = FALSE;
+  double cos;
+
+  g_assert_no_error (error);
+  dim = cs_clip_runtime_get_dim (rt);
+  cached = g_new0 (float, dim);
+  fresh = g_new0 (float, dim);
+  cs_store_get_text_vectors (store, row, (const char * const[]) { text }, 1, dim, cached, &found, &error);
+  g_assert_no_error (error);
+  g_assert_true (cs_clip_runtime_embed_texts (rt, (const char * const[]) { text }, 1, fresh, NULL, &error));
+  g_assert_no_error (error);
+  cs_clip_runtime_unref (rt);
+  if (!found)
+    return -2;
+  cos = cosine (cached, fresh, dim);
+  return cos;
+}
+
+/* A library told not to cluster (the CLI's search and duplicates) still
+ * reads the labels but scores no photo against them. */
+static void
+test_no_clustering (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autoptr(CsLabel) star = add_label (fx->library, "star", "a photo of a {}", 0.0);
+  g_autoptr(CsLabel) ring = add_label (fx->library, "ring", "a photo of a {}", 0.0);
+  g_autoptr(CsLibrary) plain = cs_library_new (fx->db, NULL);
+  g_autoptr(GError) error = NULL;
+  CsLabel *s;
+
+  g_assert_cmpuint (cs_label_get_count (star) + cs_label_get_count (ring), ==, 240);
+  cs_library_set_cluster_labels (plain, FALSE);
+  g_assert_true (cs_library_load (plain, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cs_library_get_n_photos (plain), ==, 240);
+  s = cs_library_lookup_label (plain, "star");
+  g_assert_nonnull (s);
+  g_assert_nonnull (cs_library_lookup_label (plain, "ring"));
+  g_assert_cmpuint (cs_label_get_count (s) + cs_label_get_count (cs_library_lookup_label (plain, "ring")), ==, 0);
+}
+
 static void
 test_model_change (Fixture       *fx,
                    gconstpointer  data)
@@ -667,6 +759,7 @@ test_model_change (Fixture       *fx,
   g_autoptr(CsPhotoList) members = cs_library_list_label_members (fx->library, star);
   gint64 id = cs_photo_get_id (cs_photo_list_get_photo (members, 0));
   g_autoptr(GError) error = NULL;
+  guint64 before;
 
   g_assert_true (cs_library_set_verdict (fx->library, ring, &id, 1, CS_VERDICT_CONFIRM, NULL, &error));
   g_clear_object (&fx->library);
@@ -677,8 +770,16 @@ test_model_change (Fixture       *fx,
   g_assert_cmpint (clip_test_model_write (&spec, other, &message), ==, CLIP_STATUS_OK);
   index_folder (fx->db, toy_photos, other);
 
+  before = _cs_labels_debug_n_encoded ();
   fx->library = load (fx->db, other);
   g_assert_true (cs_library_get_has_model (fx->library));
+  /* the first model's cached vectors are not the second's: both prompts
+   * encoded again, the cache holding the second model's */
+  g_assert_cmpuint (_cs_labels_debug_n_encoded (), ==, before + 2);
+  g_assert_cmpfloat (cached_vs_fresh (fx->db, active_model_row (fx->db), other, "a photo of a star"),
+                     >=, 0.9999999);
+  g_assert_cmpfloat (cached_vs_fresh (fx->db, active_model_row (fx->db), toy_model, "a photo of a star"),
+                     <, 0.9999);
   g_assert_cmpuint (cs_library_get_n_photos (fx->library), ==, 240);
   {
     CsLabel *s = cs_library_lookup_label (fx->library, "star");
@@ -695,6 +796,59 @@ test_model_change (Fixture       *fx,
       found |= cs_photo_get_id (cs_photo_list_get_photo (rm, j)) == id;
     g_assert_true (found);
   }
+}
+
+/* Label prompts are encoded once per model: their vectors are cached in
+ * the database, a second load encodes none, a changed prompt or name
+ * gets its own fresh vector. */
+static void
+test_prompt_cache (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr(CsLabel) star = add_label (fx->library, "star", "a photo of a {}", 0.0);
+  g_autoptr(CsLabel) ring = add_label (fx->library, "ring", NULL, 0.0);  /* the default prompts */
+  g_autoptr(GError) error = NULL;
+  gint64 row = active_model_row (fx->db);
+  guint star_count = cs_label_get_count (star), ring_count = cs_label_get_count (ring);
+  guint64 before;
+
+  g_assert_cmpuint (star_count + ring_count, ==, 240);
+  g_assert_cmpfloat (cached_vs_fresh (fx->db, row, toy_model, "a photo of a star"), >=, 0.9999999);
+  g_assert_cmpfloat (cached_vs_fresh (fx->db, row, toy_model, "a sketch of a star"), <, -1);
+  {
+    g_autoptr(CsStore) store = cs_store_open (fx->db, &error);
+
+    g_assert_no_error (error);
+    /* the default prompts, one vector each, plus the star's */
+    g_assert_cmpint (cs_store_count_text_vectors (store, row, &error), >=, 2);
+  }
+
+  /* a second load: everything from the cache, the same clusters */
+  g_clear_object (&star);
+  g_clear_object (&ring);
+  g_clear_object (&fx->library);
+  before = _cs_labels_debug_n_encoded ();
+  fx->library = load (fx->db, NULL);
+  g_assert_cmpuint (_cs_labels_debug_n_encoded (), ==, before);
+  star = g_object_ref (cs_library_lookup_label (fx->library, "star"));
+  ring = g_object_ref (cs_library_lookup_label (fx->library, "ring"));
+  g_assert_cmpuint (cs_label_get_count (star), ==, star_count);
+  g_assert_cmpuint (cs_label_get_count (ring), ==, ring_count);
+
+  /* a changed prompt: encoded (one text), its vector the fresh one */
+  before = _cs_labels_debug_n_encoded ();
+  g_assert_true (cs_library_edit_label (fx->library, star, NULL,
+                                        (const char * const[]) { "a drawing of a {}", NULL }, -1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (_cs_labels_debug_n_encoded (), ==, before + 1);
+  g_assert_cmpfloat (cached_vs_fresh (fx->db, row, toy_model, "a drawing of a star"), >=, 0.9999999);
+
+  /* a new name: its prompt is another text, encoded afresh */
+  before = _cs_labels_debug_n_encoded ();
+  g_assert_true (cs_library_edit_label (fx->library, star, "circle", NULL, -1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (_cs_labels_debug_n_encoded (), ==, before + 1);
+  g_assert_cmpfloat (cached_vs_fresh (fx->db, row, toy_model, "a drawing of a circle"), >=, 0.9999999);
 }
 
 static GHashTable *
@@ -747,6 +901,8 @@ main (int    argc,
   g_test_add ("/library/labels/feedback-improves", Fixture, NULL, fixture_setup, test_feedback_improves, fixture_teardown);
   g_test_add ("/library/labels/edit-and-errors", Fixture, NULL, fixture_setup, test_edit_and_errors, fixture_teardown);
   g_test_add ("/library/labels/starter", Fixture, NULL, fixture_setup, test_starter, fixture_teardown);
+  g_test_add ("/library/labels/prompt-cache", Fixture, NULL, fixture_setup, test_prompt_cache, fixture_teardown);
+  g_test_add ("/library/labels/no-clustering", Fixture, NULL, fixture_setup, test_no_clustering, fixture_teardown);
   g_test_add ("/library/labels/model-change", Fixture, NULL, fixture_setup, test_model_change, fixture_teardown);
   rc = g_test_run ();
 

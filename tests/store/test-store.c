@@ -1520,6 +1520,73 @@ test_model_rows (StoreFixture  *fixture,
   g_assert_cmpint (g_array_index (rows, gint64, 1), ==, a);
 }
 
+/* The label prompts' vectors: a stored one comes back bit for bit, per
+ * model and per exact text; a non-finite or wrong-sized one is refused;
+ * they go with their model. */
+static void
+test_text_vectors (StoreFixture  *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 a = ensure_model (fixture->store);
+  gint64 b = cs_store_ensure_model (fixture->store, "sha256:b", "b", DIM, "f32", &error);
+  const char *texts[] = { "a photo of a star", "a photo of a ring", "a photo of a star " };
+  float v[DIM], w[DIM], out[3 * DIM];
+  gboolean found[3];
+
+  g_assert_no_error (error);
+  for (int i = 0; i < DIM; i++)
+    {
+      v[i] = (float) ((i * 37) % 101) / 101.0f - 0.5f;
+      w[i] = (float) ((i * 53) % 89) / 89.0f - 0.5f;
+    }
+  g_assert_true (cs_store_put_text_vector (fixture->store, a, texts[0], v, DIM, &error));
+  g_assert_no_error (error);
+  g_assert_true (cs_store_put_text_vector (fixture->store, b, texts[0], w, DIM, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (cs_store_get_text_vectors (fixture->store, a, texts, 3, DIM, out, found, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_true (found[0]);
+  g_assert_false (found[1]);
+  g_assert_false (found[2]);  /* another text, however close */
+  g_assert_cmpmem (out, sizeof v, v, sizeof v);
+  g_assert_cmpuint (cs_store_get_text_vectors (fixture->store, b, texts, 1, DIM, out, found, &error), ==, 1);
+  g_assert_cmpmem (out, sizeof w, w, sizeof w);
+
+  /* replaced, not duplicated */
+  g_assert_true (cs_store_put_text_vector (fixture->store, a, texts[0], w, DIM, &error));
+  g_assert_cmpuint (cs_store_get_text_vectors (fixture->store, a, texts, 1, DIM, out, found, &error), ==, 1);
+  g_assert_cmpmem (out, sizeof w, w, sizeof w);
+  g_assert_cmpint (cs_store_count_text_vectors (fixture->store, a, &error), ==, 1);
+
+  /* refused: non-finite, another size (nothing stored) */
+  v[7] = NAN;
+  g_assert_false (cs_store_put_text_vector (fixture->store, a, texts[1], v, DIM, &error));
+  g_assert_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  v[7] = INFINITY;
+  g_assert_false (cs_store_put_text_vector (fixture->store, a, texts[1], v, DIM, &error));
+  g_assert_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (cs_store_put_text_vector (fixture->store, a, texts[1], w, DIM - 1, &error));
+  g_assert_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpint (cs_store_count_text_vectors (fixture->store, a, &error), ==, 1);
+  /* asked for another size: as if absent */
+  g_assert_cmpuint (cs_store_get_text_vectors (fixture->store, a, texts, 1, DIM / 2, out, found, &error), ==, 0);
+  g_assert_false (found[0]);
+
+  /* the model goes, its text vectors with it; the other's stay */
+  g_assert_true (cs_store_delete_model (fixture->store, a, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (cs_store_count_text_vectors (fixture->store, a, &error), ==, 0);
+  g_assert_cmpint (cs_store_count_text_vectors (fixture->store, b, &error), ==, 1);
+  a = ensure_model (fixture->store);
+  g_assert_cmpuint (cs_store_get_text_vectors (fixture->store, a, texts, 1, DIM, out, found, &error), ==, 0);
+  g_assert_no_error (error);
+}
+
 /* A library in a folder this process cannot write: it opens read-only
  * (WAL would need to create -shm there), reads work, writes fail. */
 static void
@@ -1604,6 +1671,7 @@ main (int   argc,
   ADD ("two-writers", setup_dir, test_two_writers);
   ADD ("blank-stddev", setup_store, test_blank_stddev);
   ADD ("model-rows", setup_store, test_model_rows);
+  ADD ("text-vectors", setup_store, test_text_vectors);
   ADD ("read-only-folder", setup_dir, test_read_only_folder);
   ADD ("non-finite-vectors", setup_dir, test_non_finite_vectors);
   ADD ("index-lock", setup_store, test_index_lock);
