@@ -369,7 +369,7 @@ decode_scan (Decoder    *d,
   const guint8 *s = d->seg;
   int ns, ss, se, ah, al;
   Component *sc[4];
-  guint64 units, done = 0;
+  guint64 done = 0;
   int ux, uy;
 
   if (len < 1)
@@ -428,7 +428,6 @@ decode_scan (Decoder    *d,
       ux = d->mcux;
       uy = d->mcuy;
     }
-  units = (guint64) ux * (guint64) uy;
   for (int y = 0; y < uy; y++)
     for (int x = 0; x < ux; x++)
       {
@@ -448,9 +447,12 @@ decode_scan (Decoder    *d,
                   return fail (error, name, "bad Huffman code");
         done++;
         if (d->marker == 0xd9 && d->eof)
-          return fail (error, name, "truncated scan data");
+          {
+            g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED,
+                         "%s: truncated JPEG (the scan data ends early)", name);
+            return FALSE;
+          }
       }
-  (void) units;
   return TRUE;
 }
 
@@ -725,10 +727,11 @@ cs_jpeg_dc_decode (int         fd,
         {
           if (!have_frame)
             goto done;
-          fail (error, name, d->read_error ? g_strerror (errno)
-                : "truncated JPEG (no end-of-image marker)");
-          if (!d->read_error)
-            (*error)->code = CS_DECODE_ERROR_TRUNCATED;
+          if (d->read_error)
+            fail (error, name, g_strerror (errno));
+          else
+            g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED,
+                         "%s: truncated JPEG (no end-of-image marker)", name);
           result = CS_JPEG_DC_FAILED;
           goto done;
         }
