@@ -2293,6 +2293,33 @@ write_progressive_jpeg (const char *dir,
   return path;
 }
 
+/* A copy of the JPEG at `path` with an EXIF orientation `o` after SOI. */
+static char *
+add_orientation (const char *path,
+                 const char *dir,
+                 int         o)
+{
+  static const guint8 exif_head[] = {
+    0xff, 0xe1, 0x00, 0x22, 'E', 'x', 'i', 'f', 0, 0,
+    'M', 'M', 0, 42, 0, 0, 0, 8,                    /* TIFF header, IFD0 at 8 */
+    0, 1,                                           /* one entry */
+    0x01, 0x12, 0, 3, 0, 0, 0, 1,                   /* Orientation, SHORT, 1 */
+  };
+  g_autofree gchar *bytes = NULL;
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  char *copy = g_build_filename (dir, "oriented.jpg", NULL);
+  guint8 value[8] = { 0, (guint8) o, 0, 0, 0, 0, 0, 0 };   /* value, next IFD 0 */
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, &bytes, &len, NULL));
+  g_byte_array_append (out, (const guint8 *) bytes, 2);
+  g_byte_array_append (out, exif_head, sizeof exif_head);
+  g_byte_array_append (out, value, sizeof value);
+  g_byte_array_append (out, (const guint8 *) bytes + 2, (guint) len - 2);
+  g_assert_true (g_file_set_contents (copy, (const char *) out->data, out->len, NULL));
+  return copy;
+}
+
 /* The DC decoder (its threshold lowered to 0) against libjpeg's own 1/8
  * decode of the same file through the ordinary path. */
 static void
@@ -2350,6 +2377,14 @@ test_progressive_dc (TempFixture  *fixture,
   g_assert_cmpint (max_d, <=, 2);
   compare_dc_to_libjpeg (grey, &max_d, &mean_d);
   g_assert_cmpint (max_d, <=, 2);
+  /* EXIF orientations turn both decodes alike */
+  for (int o = 2; o <= 8; o += 3)
+    {
+      g_autofree char *oriented = add_orientation (p444, fixture->dir, o);
+
+      compare_dc_to_libjpeg (oriented, &max_d, &mean_d);
+      g_assert_cmpint (max_d, <=, 2);
+    }
   /* 4:2:0: at 1/8 libjpeg decodes chroma with a 2 x 2 IDCT (its fancy
    * upsampling asks for chroma at luma resolution), using the chroma
    * blocks' first AC coefficients, which the DC decoder replicates
