@@ -50,6 +50,7 @@
 
 #include "cs-clip-error.h"
 #include "cs-decode.h"
+#include "cs-jpeg-dc.h"
 
 /* Bytes read per loader write.  The first chunk is also the sniffing
  * window, large enough for a BMP header with a 256-entry palette. */
@@ -1236,6 +1237,66 @@ out:
   return image;
 }
 
+static void
+free_pixels (guchar  *pixels,
+             gpointer data G_GNUC_UNUSED)
+{
+  g_free (pixels);
+}
+
+/* A large progressive JPEG that libjpeg would decode at 1/8 is decoded
+ * from its DC coefficients alone (see cs-jpeg-dc.c): libjpeg would hold
+ * every coefficient of the image.  `fallback` as for png_decode_reduced(). */
+static CsDecodedImage *
+jpeg_dc_decode_reduced (int         fd,
+                        const char *name,
+                        int         min_short_side,
+                        guint64     max_pixels,
+                        gboolean   *fallback,
+                        GError    **error)
+{
+  CsJpegDc dc;
+  CsJpegDcResult r;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  GdkPixbuf *upright;
+  CsDecodedImage *image;
+  char orientation[2] = { 0 };
+  gboolean swap;
+
+  *fallback = FALSE;
+  r = cs_jpeg_dc_decode (fd, name, min_short_side, max_pixels, &dc, error);
+  if (r == CS_JPEG_DC_NOT_HANDLED)
+    {
+      *fallback = TRUE;
+      return NULL;
+    }
+  if (r == CS_JPEG_DC_FAILED)
+    return NULL;
+  pixbuf = gdk_pixbuf_new_from_data (dc.rgb, GDK_COLORSPACE_RGB, FALSE, 8, dc.width, dc.height,
+                                     dc.width * 3, free_pixels, NULL);
+  orientation[0] = (char) ('0' + dc.orientation);
+  gdk_pixbuf_set_option (pixbuf, "orientation", orientation);
+  upright = gdk_pixbuf_apply_embedded_orientation (pixbuf);
+  if (upright == NULL)
+    {
+      g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT,
+                   "%s: not enough memory to rotate the image", name);
+      return NULL;
+    }
+  swap = dc.orientation >= 5;
+  image = g_new0 (CsDecodedImage, 1);
+  image->width = gdk_pixbuf_get_width (upright);
+  image->height = gdk_pixbuf_get_height (upright);
+  image->orig_width = swap ? dc.frame_height : dc.frame_width;
+  image->orig_height = swap ? dc.frame_width : dc.frame_height;
+  image->scale_denom = 8;
+  image->stride = gdk_pixbuf_get_rowstride (upright);
+  image->channels = 3;
+  image->pixels = (guint8 *) gdk_pixbuf_read_pixels (upright);
+  image->owner = upright;
+  return image;
+}
+
 /* Decodes at full size, or, when `min_short_side` > 0, a JPEG at the
  * smallest DCT scaling whose short side stays at least that long. */
 static CsDecodedImage *
@@ -1289,6 +1350,21 @@ decode_file (const char *path,
     {
       gboolean fallback;
 
+      image = jpeg_dc_decode_reduced (fd, name, min_short_side, max_pixels, &fallback, error);
+      if (!fallback)
+        {
+          close (fd);
+          return image;
+        }
+      if (lseek (fd, 0, SEEK_SET) != 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "%s: %s", name, g_strerror (saved));
+          close (fd);
+          return NULL;
+        }
       image = png_decode_reduced (fd, name, min_short_side, max_pixels, &fallback, error);
       if (!fallback)
         {
@@ -1629,7 +1705,7 @@ jpeg_frame_cost (const guint8 *data,
 {
   gsize at = 2;
   guint8 sof = 0;
-  guint width = 0, height = 0, n_comp = 0, scan_comp = 0;
+  guint width = 0, height = 0, n_comp = 0, scan_comp = 0, precision = 0;
   guint h[4] = { 0 }, v[4] = { 0 }, hmax = 1, vmax = 1;
   guint64 out, coef = 0;
   int d;
@@ -1658,6 +1734,7 @@ jpeg_frame_cost (const guint8 *data,
           const guint8 *f = data + at + 4;
 
           sof = code;
+          precision = f[0];
           height = ((guint) f[1] << 8) | f[2];
           width = ((guint) f[3] << 8) | f[4];
           n_comp = f[5];
@@ -1682,7 +1759,11 @@ jpeg_frame_cost (const guint8 *data,
 
   d = min_short_side > 0 ? jpeg_pick_scale_denom ((int) width, (int) height, min_short_side) : 1;
   out = (guint64) div_round_up ((int) width, d) * (guint64) div_round_up ((int) height, d) * 3;
-  if (!((sof == 0xc0 || sof == 0xc1 || sof == 0xc9) && scan_comp == n_comp))
+  if (sof == 0xc2 && d == 8 && precision == 8 && (n_comp == 1 || n_comp == 3) &&
+      cs_jpeg_dc_coef_bytes (width, height, n_comp, h, v) >= cs_jpeg_dc_min_coef_bytes ())
+    /* decoded from its DC coefficients (cs-jpeg-dc.c): one per block */
+    coef = cs_jpeg_dc_coef_bytes (width, height, n_comp, h, v) / 64;
+  else if (!((sof == 0xc0 || sof == 0xc1 || sof == 0xc9) && scan_comp == n_comp))
     for (guint c = 0; c < MIN (n_comp, 4u); c++)
       {
         guint64 cw = ((guint64) width * h[c] + hmax - 1) / hmax;

@@ -9,7 +9,9 @@
  * indexer's way (cs_decode_file_for_size: JPEGs at reduced size) and, for
  * a JPEG, the full-size way too; an image that decodes is then
  * preprocessed as the indexer would.  A pixel limit of a megapixel keeps
- * runs fast; the limit's logic is the same at any size.
+ * runs fast; the limit's logic is the same at any size.  The DC-only
+ * decoder of large progressive JPEGs (cs-jpeg-dc.c) is made to take every
+ * progressive JPEG that is reduced to 1/8.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 #include <gio/gio.h>
 
 #include "cs-decode.h"
+#include "cs-jpeg-dc.h"
 #include "fuzz-util.h"
 
 #define FUZZ_MAX_PIXELS (1024 * 1024)
@@ -29,6 +32,9 @@ LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
 {
   fuzz_quiet_warnings ();
+  /* every progressive JPEG decoded at 1/8 takes the DC-only decoder
+   * (seed-progressive-dc.jpg: 320 x 256, 1/8 at CROP) */
+  cs_jpeg_dc_set_min_coef_bytes (0);
   return 0;
 }
 
