@@ -1348,37 +1348,32 @@ decode_file (const char *path,
 
   if (min_short_side > 0)
     {
-      gboolean fallback;
+      /* Decoders of the reduced path that read the file themselves: each
+       * either answers or hands the file back for the next, rewound. */
+      static CsDecodedImage *(*const reduced[]) (int, const char *, int, guint64, gboolean *,
+                                                 GError **) = {
+        jpeg_dc_decode_reduced, png_decode_reduced,
+      };
 
-      image = jpeg_dc_decode_reduced (fd, name, min_short_side, max_pixels, &fallback, error);
-      if (!fallback)
+      for (gsize i = 0; i < G_N_ELEMENTS (reduced); i++)
         {
-          close (fd);
-          return image;
-        }
-      if (lseek (fd, 0, SEEK_SET) != 0)
-        {
-          int saved = errno;
+          gboolean fallback;
 
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       "%s: %s", name, g_strerror (saved));
-          close (fd);
-          return NULL;
-        }
-      image = png_decode_reduced (fd, name, min_short_side, max_pixels, &fallback, error);
-      if (!fallback)
-        {
-          close (fd);
-          return image;
-        }
-      if (lseek (fd, 0, SEEK_SET) != 0)
-        {
-          int saved = errno;
+          image = reduced[i] (fd, name, min_short_side, max_pixels, &fallback, error);
+          if (!fallback)
+            {
+              close (fd);
+              return image;
+            }
+          if (lseek (fd, 0, SEEK_SET) != 0)
+            {
+              int saved = errno;
 
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       "%s: %s", name, g_strerror (saved));
-          close (fd);
-          return NULL;
+              g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                           "%s: %s", name, g_strerror (saved));
+              close (fd);
+              return NULL;
+            }
         }
     }
 
