@@ -1766,6 +1766,61 @@ cs_store_list_photos_missing_vector (CsStore  *self,
 
 /* Public API: vectors */
 
+/* What both vector puts check before writing: the model's dimension and
+ * finite components.  `what` names the vector in the message ("of photo 3"). */
+static gboolean
+check_vector (CsStore      *self,
+              gint64        model_row,
+              const float  *vector,
+              int           dim,
+              const char   *what,
+              GError      **error)
+{
+  int expected_dim = 0;
+
+  if (!model_dim (self, model_row, &expected_dim, error))
+    {
+      g_prefix_error (error, "cannot store the vector %s: ", what);
+      return FALSE;
+    }
+  if (dim != expected_dim)
+    {
+      g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID,
+                   "cannot store the vector %s: it has %d dimensions, the model %d",
+                   what, dim, expected_dim);
+      return FALSE;
+    }
+  /* A NaN or an infinity would poison every search and duplicate scan
+   * that reads it (every score NaN, every photo "similar"). */
+  for (int i = 0; i < dim; i++)
+    if (!isfinite (vector[i]))
+      {
+        g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID,
+                     "cannot store the vector %s: component %d is not finite", what, i);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* The vector as stored: little-endian float32 (a swapped copy in
+ * *swapped on big-endian machines, which the caller frees). */
+static const void *
+vector_blob (const float  *vector,
+             int           dim,
+             guint32     **swapped)
+{
+#if G_BYTE_ORDER == G_BIG_ENDIAN
+  *swapped = g_new (guint32, dim);
+  memcpy (*swapped, vector, (gsize) dim * sizeof (float));
+  for (int i = 0; i < dim; i++)
+    (*swapped)[i] = GUINT32_TO_LE ((*swapped)[i]);
+  return *swapped;
+#else
+  *swapped = NULL;
+  return vector;
+#endif
+}
+
 gboolean
 cs_store_put_vector (CsStore      *self,
                      gint64        photo_id,
@@ -1775,51 +1830,20 @@ cs_store_put_vector (CsStore      *self,
                      GError      **error)
 {
   g_auto (StmtUse) stmt = NULL;
-  const void *blob = vector;
-  int expected_dim = 0;
-  int rc;
-#if G_BYTE_ORDER == G_BIG_ENDIAN
+  g_autofree char *what = NULL;
   g_autofree guint32 *swapped = NULL;
-#endif
+  const void *blob;
+  int rc;
 
   g_return_val_if_fail (CS_IS_STORE (self), FALSE);
   g_return_val_if_fail (vector != NULL, FALSE);
   g_return_val_if_fail (dim > 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!model_dim (self, model_row, &expected_dim, error))
-    {
-      g_prefix_error (error, "cannot store the vector of photo %" G_GINT64_FORMAT ": ",
-                      photo_id);
-      return FALSE;
-    }
-  if (dim != expected_dim)
-    {
-      g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID,
-                   "cannot store the vector of photo %" G_GINT64_FORMAT
-                   ": it has %d dimensions, the model %d",
-                   photo_id, dim, expected_dim);
-      return FALSE;
-    }
-  /* A NaN or an infinity would poison every search and duplicate scan
-   * that reads it (every score NaN, every photo "similar"). */
-  for (int i = 0; i < dim; i++)
-    if (!isfinite (vector[i]))
-      {
-        g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID,
-                     "cannot store the vector of photo %" G_GINT64_FORMAT
-                     ": component %d is not finite",
-                     photo_id, i);
-        return FALSE;
-      }
-
-#if G_BYTE_ORDER == G_BIG_ENDIAN
-  swapped = g_new (guint32, dim);
-  memcpy (swapped, vector, (gsize) dim * sizeof (float));
-  for (int i = 0; i < dim; i++)
-    swapped[i] = GUINT32_TO_LE (swapped[i]);
-  blob = swapped;
-#endif
+  what = g_strdup_printf ("of photo %" G_GINT64_FORMAT, photo_id);
+  if (!check_vector (self, model_row, vector, dim, what, error))
+    return FALSE;
+  blob = vector_blob (vector, dim, &swapped);
 
   stmt = use_stmt (self, STMT_VECTOR_PUT, error);
   if (stmt == NULL)
@@ -2000,12 +2024,10 @@ cs_store_put_text_vector (CsStore      *self,
                           GError      **error)
 {
   g_auto (StmtUse) stmt = NULL;
-  const void *blob = vector;
-  int expected_dim = 0;
-  int rc;
-#if G_BYTE_ORDER == G_BIG_ENDIAN
+  g_autofree char *what = NULL;
   g_autofree guint32 *swapped = NULL;
-#endif
+  const void *blob;
+  int rc;
 
   g_return_val_if_fail (CS_IS_STORE (self), FALSE);
   g_return_val_if_fail (text != NULL, FALSE);
@@ -2013,34 +2035,10 @@ cs_store_put_text_vector (CsStore      *self,
   g_return_val_if_fail (dim > 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!model_dim (self, model_row, &expected_dim, error))
-    {
-      g_prefix_error (error, "cannot store the vector of the text “%s”: ", text);
-      return FALSE;
-    }
-  if (dim != expected_dim)
-    {
-      g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID,
-                   "cannot store the vector of the text “%s”: it has %d dimensions, the model %d",
-                   text, dim, expected_dim);
-      return FALSE;
-    }
-  for (int i = 0; i < dim; i++)
-    if (!isfinite (vector[i]))
-      {
-        g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID,
-                     "cannot store the vector of the text “%s”: component %d is not finite",
-                     text, i);
-        return FALSE;
-      }
-
-#if G_BYTE_ORDER == G_BIG_ENDIAN
-  swapped = g_new (guint32, dim);
-  memcpy (swapped, vector, (gsize) dim * sizeof (float));
-  for (int i = 0; i < dim; i++)
-    swapped[i] = GUINT32_TO_LE (swapped[i]);
-  blob = swapped;
-#endif
+  what = g_strdup_printf ("of the text “%s”", text);
+  if (!check_vector (self, model_row, vector, dim, what, error))
+    return FALSE;
+  blob = vector_blob (vector, dim, &swapped);
 
   stmt = use_stmt (self, STMT_TEXT_VECTOR_PUT, error);
   if (stmt == NULL)
