@@ -1924,31 +1924,19 @@ append_be16 (GByteArray *a,
   g_byte_array_append (a, b, 2);
 }
 
-/* A baseline greyscale JPEG of `width` x `height` (multiples of 8), every
- * block flat mid-grey, written directly: one-code Huffman tables ("0" is
- * DC difference 0 and end-of-block), two bits per block. */
-static GByteArray *
-make_flat_grey_jpeg (guint width,
-                     guint height)
+/* The tables of the hand-made JPEGs below: one quantisation table of
+ * ones (id 0), and DC and AC Huffman tables 0 each holding one 1-bit
+ * code for symbol 0 (a zero difference, an end of block). */
+static void
+append_unit_tables (GByteArray *jpeg)
 {
-  GByteArray *jpeg = g_byte_array_new ();
-  gsize blocks = (gsize) (width / 8) * (height / 8);
-  gsize bytes = (blocks * 2 + 7) / 8;
-  g_autofree guint8 *zeros = g_malloc0 (bytes);
   guint8 q[64];
 
-  g_byte_array_append (jpeg, (const guint8 *) "\xff\xd8", 2);            /* SOI */
   g_byte_array_append (jpeg, (const guint8 *) "\xff\xdb", 2);            /* DQT */
   append_be16 (jpeg, 67);
   g_byte_array_append (jpeg, (const guint8 *) "\x00", 1);
   memset (q, 1, sizeof q);
   g_byte_array_append (jpeg, q, sizeof q);
-  g_byte_array_append (jpeg, (const guint8 *) "\xff\xc0", 2);            /* SOF0 */
-  append_be16 (jpeg, 11);
-  g_byte_array_append (jpeg, (const guint8 *) "\x08", 1);
-  append_be16 (jpeg, height);
-  append_be16 (jpeg, width);
-  g_byte_array_append (jpeg, (const guint8 *) "\x01\x01\x11\x00", 4);
   for (guint t = 0; t < 2; t++)                                           /* DHT: DC 0, AC 0 */
     {
       guint8 table = t == 0 ? 0x00 : 0x10;
@@ -1960,6 +1948,28 @@ make_flat_grey_jpeg (guint width,
       g_byte_array_append (jpeg, counts, 16);
       g_byte_array_append (jpeg, (const guint8 *) "\x00", 1);            /* symbol 0 */
     }
+}
+
+/* A baseline greyscale JPEG of `width` x `height` (multiples of 8), every
+ * block flat mid-grey, written directly: one-code Huffman tables ("0" is
+ * DC difference 0 and end-of-block), two bits per block. */
+static GByteArray *
+make_flat_grey_jpeg (guint width,
+                     guint height)
+{
+  GByteArray *jpeg = g_byte_array_new ();
+  gsize blocks = (gsize) (width / 8) * (height / 8);
+  gsize bytes = (blocks * 2 + 7) / 8;
+  g_autofree guint8 *zeros = g_malloc0 (bytes);
+
+  g_byte_array_append (jpeg, (const guint8 *) "\xff\xd8", 2);            /* SOI */
+  append_unit_tables (jpeg);
+  g_byte_array_append (jpeg, (const guint8 *) "\xff\xc0", 2);            /* SOF0 */
+  append_be16 (jpeg, 11);
+  g_byte_array_append (jpeg, (const guint8 *) "\x08", 1);
+  append_be16 (jpeg, height);
+  append_be16 (jpeg, width);
+  g_byte_array_append (jpeg, (const guint8 *) "\x01\x01\x11\x00", 4);
   g_byte_array_append (jpeg, (const guint8 *) "\xff\xda", 2);            /* SOS */
   append_be16 (jpeg, 8);
   g_byte_array_append (jpeg, (const guint8 *) "\x01\x01\x00\x00\x3f\x00", 6);
@@ -2462,31 +2472,16 @@ test_progressive_dc_memory (TempFixture  *fixture,
   gsize y_blocks = (gsize) ((PROG_BIG + 7) / 8) * ((PROG_BIG + 7) / 8);
   gsize c_blocks = (gsize) ((PROG_BIG + 15) / 16) * ((PROG_BIG + 15) / 16);
   g_autofree guint8 *zeros = g_malloc0 (mcus * 6 / 8 + 8);
-  guint8 q[64];
   ChildDecode r;
 
-  g_byte_array_append (jpeg, (const guint8 *) "\xff\xd8\xff\xdb", 4);   /* SOI, DQT */
-  append_be16 (jpeg, 67);
-  g_byte_array_append (jpeg, (const guint8 *) "\x00", 1);
-  memset (q, 1, sizeof q);
-  g_byte_array_append (jpeg, q, sizeof q);
+  g_byte_array_append (jpeg, (const guint8 *) "\xff\xd8", 2);            /* SOI */
+  append_unit_tables (jpeg);
   g_byte_array_append (jpeg, (const guint8 *) "\xff\xc2", 2);            /* SOF2 */
   append_be16 (jpeg, 17);
   g_byte_array_append (jpeg, (const guint8 *) "\x08", 1);
   append_be16 (jpeg, PROG_BIG);
   append_be16 (jpeg, PROG_BIG);
   g_byte_array_append (jpeg, (const guint8 *) "\x03\x01\x22\x00\x02\x11\x00\x03\x11\x00", 10);
-  for (guint t = 0; t < 2; t++)                                           /* DHT: DC 0, AC 0 */
-    {
-      guint8 table = t == 0 ? 0x00 : 0x10;
-      guint8 counts[16] = { 1 };
-
-      g_byte_array_append (jpeg, (const guint8 *) "\xff\xc4", 2);
-      append_be16 (jpeg, 2 + 1 + 16 + 1);
-      g_byte_array_append (jpeg, &table, 1);
-      g_byte_array_append (jpeg, counts, 16);
-      g_byte_array_append (jpeg, (const guint8 *) "\x00", 1);
-    }
   /* DC scan, all three components: 6 one-bit differences per MCU */
   g_byte_array_append (jpeg, (const guint8 *) "\xff\xda", 2);
   append_be16 (jpeg, 12);
