@@ -26,7 +26,6 @@
 #include "cs-search-provider.h"
 #endif
 
-#define SCHEMA_ID "io.github.clipsight.Clipsight"
 #define BACKGROUND_DELAY_MS 400
 
 struct _CsApplication {
@@ -429,7 +428,7 @@ cs_application_startup (GApplication *app)
       cs_stall_monitor_install (threshold > 1 ? threshold : 50);
     }
 
-  self->settings = g_settings_new (SCHEMA_ID);
+  self->settings = g_settings_new (CS_SCHEMA_ID);
   self->cancellable = g_cancellable_new ();
   self->model_dir = resolve_model_dir (self);
 

@@ -19,6 +19,9 @@
 
 G_BEGIN_DECLS
 
+/* The settings schema's id: the same for every profile's app id. */
+#define CS_SCHEMA_ID "io.github.clipsight.Clipsight"
+
 #define CS_TYPE_APPLICATION (cs_application_get_type ())
 G_DECLARE_FINAL_TYPE (CsApplication, cs_application, CS, APPLICATION, AdwApplication)
 

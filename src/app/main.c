@@ -46,6 +46,25 @@ arguments_are_folders (int    argc,
   return ok;
 }
 
+/* Without its settings schema, GSettings aborts with a message about
+ * the schema; say instead what the user can do (a build tree is run
+ * through `meson devenv`, which points GSETTINGS_SCHEMA_DIR at it). */
+static gboolean
+schema_is_installed (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, CS_SCHEMA_ID, TRUE);
+  if (schema != NULL)
+    return TRUE;
+  /* TRANSLATORS: %s is the settings schema's id; keep the command as it is */
+  fprintf (stderr, _("clipsight: the settings schema %s is not installed; from a build tree, run "
+                     "the app with 'meson devenv -C build clipsight', or install it\n"), CS_SCHEMA_ID);
+  return FALSE;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -59,7 +78,7 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  if (!arguments_are_folders (argc, argv))
+  if (!schema_is_installed () || !arguments_are_folders (argc, argv))
     return 1;
   app = cs_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
