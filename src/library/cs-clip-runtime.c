@@ -622,7 +622,7 @@ cs_clip_check_precision (const char        *dir,
                          GError           **error)
 {
   /* f16 is not among them: where it is "fast" (F16C) it still encodes
-   * slower than f32 (README, Performance: 43 against 45 images/s), so
+   * slower than f32 (docs/performance.md: 43 against 45 images/s), so
    * the indexer never picks it */
   static const clip_precision order[] = { CLIP_PRECISION_INT8, CLIP_PRECISION_BF16 };
   g_autofree char *key = check_key (dir);

@@ -20,7 +20,7 @@ typedef struct _CsClipRuntime CsClipRuntime;
 
 /* The precision photos are encoded in: CLIPSIGHT_PRECISION (f32, f16,
  * bf16, int8) when set, else the fastest mode the CPU has instructions
- * for (see README, "Performance"). */
+ * for (see docs/performance.md). */
 clip_precision cs_clip_indexing_precision  (void);
 
 /* The run-time check of the reduced precisions (cs-clip-runtime.c): the

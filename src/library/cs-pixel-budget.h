@@ -23,7 +23,7 @@ G_BEGIN_DECLS
 
 /* The indexer's budget for its decode threads.  With the engine's working
  * memory beside the weights (about 50 MB for ViT-B/32 in int8, batches of
- * 8) it keeps the indexer's peak within the weights + 150 MB the README
+ * 8) it keeps the indexer's peak within the weights + 150 MB docs/design.md
  * promises: two 12-megapixel JPEGs reduced by libjpeg fit side by side,
  * two 4K WebPs (64 MB of RGBA each) go one after the other. */
 #define CS_DECODE_BUDGET_BYTES (G_GUINT64_CONSTANT (96) * 1024 * 1024)
