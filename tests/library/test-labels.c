@@ -676,21 +676,6 @@ active_model_row (const char *db)
   return row;
 }
 
-static double
-cosine (const float *a,
-        const float *b,
-        int          dim)
-{
-  double ab = 0, aa = 0, bb = 0;
-
-  for (int i = 0; i < dim; i++)
-    {
-      ab += (double) a[i] * b[i];
-      aa += (double) a[i] * a[i];
-      bb += (double) b[i] * b[i];
-    }
-  return ab / sqrt (aa * bb);
-}
 
 /* The cosine between the vector the database caches for `text` under
  * model row `row` and a fresh encoding of it by the model in `model_dir`
@@ -720,7 +705,7 @@ cached_vs_fresh (const char *db,
   cs_clip_runtime_unref (rt);
   if (!found)
     return -2;
-  cos = cosine (cached, fresh, dim);
+  cos = test_cosine (cached, fresh, (size_t) dim);
   return cos;
 }
 

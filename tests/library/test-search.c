@@ -854,21 +854,6 @@ embed_in (const char     *path,
   return v;
 }
 
-static double
-cosine_of (const float *a,
-           const float *b,
-           int          dim)
-{
-  double ab = 0, aa = 0, bb = 0;
-
-  for (int d = 0; d < dim; d++)
-    {
-      ab += (double) a[d] * b[d];
-      aa += (double) a[d] * a[d];
-      bb += (double) b[d] * b[d];
-    }
-  return ab / sqrt (aa * bb);
-}
 
 /* An example photo is embedded in the precision the run-time check kept
  * for the model (the one the indexer uses), not the unchecked default:
@@ -921,8 +906,8 @@ test_similar_precision (void)
     f32 = embed_in (path, CLIP_PRECISION_F32, &dim);
     bf16 = embed_in (path, CLIP_PRECISION_BF16, &dim);
     dflt = embed_in (path, cs_clip_indexing_precision (), &dim);
-    want = cosine_of (bf16, f32, dim);
-    other = cosine_of (dflt, f32, dim);
+    want = test_cosine (bf16, f32, (size_t) dim);
+    other = test_cosine (dflt, f32, (size_t) dim);
 
     cs_query_set_image_path (query, path);
     cs_query_set_limit (query, 0);
