@@ -893,21 +893,32 @@ assert_error_names_file (GError     *error,
   g_assert_null (strchr (error->message, '\n'));
 }
 
+/* `path` is refused by the exact decode with `code`, a one-line message
+ * that names the file and contains `word`. */
+static void
+assert_refused (const char *path,
+                int         code,
+                const char *word)
+{
+  g_autoptr(CsDecodedImage) image = NULL;
+  GError *error = NULL;
+
+  image = cs_decode_file (path, 0, &error);
+  g_assert_null (image);
+  g_assert_error (error, CS_DECODE_ERROR, code);
+  assert_error_names_file (error, path);
+  g_assert_nonnull (strstr (error->message, word));
+  g_clear_error (&error);
+}
+
 static void
 test_bomb_png (TempFixture  *fixture,
                gconstpointer data)
 {
   g_autoptr(GByteArray) png = make_png (100000, 100000, 8, 2, NULL, 0, NULL, 0, NULL, 0);
   g_autofree char *path = write_temp (fixture, "bomb.png", png->data, png->len);
-  g_autoptr(CsDecodedImage) image = NULL;
-  GError *error = NULL;
 
-  image = cs_decode_file (path, 0, &error);
-  g_assert_null (image);
-  g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TOO_LARGE);
-  assert_error_names_file (error, path);
-  g_assert_nonnull (strstr (error->message, "100000x100000"));
-  g_clear_error (&error);
+  assert_refused (path, CS_DECODE_ERROR_TOO_LARGE, "100000x100000");
   /* refused before any pixel: memory, not time, is what a bomb costs */
   assert_bomb_refused (path, NULL, 0, "100000x100000", 16);
 }
@@ -920,8 +931,6 @@ test_bomb_jpeg (TempFixture  *fixture,
 {
   g_autoptr(GByteArray) jpeg = make_oriented_jpeg (1);
   g_autofree char *path = NULL;
-  g_autoptr(CsDecodedImage) image = NULL;
-  GError *error = NULL;
   gboolean patched = FALSE;
 
   /* Patch SOF0's height and width to 60000 x 60000. */
@@ -936,12 +945,7 @@ test_bomb_jpeg (TempFixture  *fixture,
   g_assert_true (patched);
   path = write_temp (fixture, "bomb.jpg", jpeg->data, jpeg->len);
 
-  image = cs_decode_file (path, 0, &error);
-  g_assert_null (image);
-  g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TOO_LARGE);
-  assert_error_names_file (error, path);
-  g_assert_nonnull (strstr (error->message, "60000x60000"));
-  g_clear_error (&error);
+  assert_refused (path, CS_DECODE_ERROR_TOO_LARGE, "60000x60000");
   assert_bomb_refused (path, NULL, 0, "60000x60000", 16);
 }
 
@@ -1232,7 +1236,6 @@ test_truncated_webp (TempFixture  *fixture,
   g_autoptr(GdkPixbuf) pb = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 320, 240);
   g_autofree gchar *webp = NULL;
   g_autofree char *path = NULL;
-  g_autoptr(CsDecodedImage) image = NULL;
   gsize len = 0;
   GError *error = NULL;
 
@@ -1244,12 +1247,7 @@ test_truncated_webp (TempFixture  *fixture,
       return;
     }
   path = write_temp (fixture, "half.webp", (const guint8 *) webp, len / 2);
-  image = cs_decode_file (path, 0, &error);
-  g_assert_null (image);
-  g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED);
-  assert_error_names_file (error, path);
-  g_assert_nonnull (strstr (error->message, "truncated WebP"));
-  g_clear_error (&error);
+  assert_refused (path, CS_DECODE_ERROR_TRUNCATED, "truncated WebP");
 }
 
 /* Runs `argv` (a converter such as heif-enc); FALSE when it is missing. */
@@ -1357,15 +1355,8 @@ test_heif_without_size (TempFixture  *fixture,
     0, 0, 0, 12, 'm', 'e', 't', 'a', 0, 0, 0, 0,
   };
   g_autofree char *path = write_temp (fixture, "nosize.heic", file, sizeof file);
-  g_autoptr(CsDecodedImage) image = NULL;
-  GError *error = NULL;
 
-  image = cs_decode_file (path, 0, &error);
-  g_assert_null (image);
-  g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT);
-  assert_error_names_file (error, path);
-  g_assert_nonnull (strstr (error->message, "size"));
-  g_clear_error (&error);
+  assert_refused (path, CS_DECODE_ERROR_CORRUPT, "size");
 }
 
 static void
@@ -1392,15 +1383,8 @@ test_empty_file (TempFixture  *fixture,
                  gconstpointer data)
 {
   g_autofree char *path = write_temp (fixture, "empty.jpg", (const guint8 *) "", 0);
-  g_autoptr(CsDecodedImage) image = NULL;
-  GError *error = NULL;
 
-  image = cs_decode_file (path, 0, &error);
-  g_assert_null (image);
-  g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_EMPTY);
-  assert_error_names_file (error, path);
-  g_assert_nonnull (strstr (error->message, "empty"));
-  g_clear_error (&error);
+  assert_refused (path, CS_DECODE_ERROR_EMPTY, "empty");
 }
 
 static void
@@ -1418,12 +1402,7 @@ test_truncated_jpeg (TempFixture  *fixture,
   g_assert_no_error (error);
   path = write_temp (fixture, "half.jpg", (const guint8 *) contents, len / 2);
 
-  image = cs_decode_file (path, 0, &error);
-  g_assert_null (image);
-  g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED);
-  assert_error_names_file (error, path);
-  g_assert_nonnull (strstr (error->message, "truncated JPEG"));
-  g_clear_error (&error);
+  assert_refused (path, CS_DECODE_ERROR_TRUNCATED, "truncated JPEG");
 
   /* All but the end-of-image marker: still refused, as Pillow does. */
   g_clear_pointer (&path, g_free);
