@@ -23,6 +23,7 @@ import configparser
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -44,6 +45,37 @@ def run(cmd, **kwargs):
     if result.returncode != 0:
         problem(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
     return result
+
+
+def run_session(cmd, env, timeout):
+    """Runs cmd (a dbus-run-session) in a process group of its own, its
+    output in a file, not a pipe: a process the session started and left
+    behind (an activated service) cannot hold the test open, and whatever is
+    still in the group afterwards is killed.  On a time-out, the processes
+    then running are part of the report.  Returns (returncode, output);
+    returncode is None after a time-out; output is stdout, then stderr."""
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as out, \
+         tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as err:
+        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=err, start_new_session=True)
+        try:
+            returncode = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            returncode = None
+            listing = subprocess.run(["ps", "-eo", "pid,ppid,pgid,etime,stat,args"],
+                                     capture_output=True, text=True).stdout
+            err.write(f"\n[timed out after {timeout} s; processes then:]\n")
+            err.write("\n".join(line for line in listing.splitlines()
+                                 if str(proc.pid) in line.split()[:3] or "PID" in line))
+        finally:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
+        out.seek(0)
+        err.seek(0)
+        return returncode, out.read(), err.read()
 
 
 def read_ini(path, section):
@@ -94,7 +126,12 @@ while [ $i -lt 150 ]; do
     shown="a GtkApplicationWindow"
   fi
   if [ -n "$shown" ]; then
-    echo "$shown shown"; kill $pid; wait $pid; exit 0
+    echo "$shown shown"; kill $pid
+    # SIGTERM must end the app at once; wait at most 10 s for it
+    j=0
+    while kill -0 $pid 2>/dev/null && [ $j -lt 50 ]; do sleep 0.2; j=$((j + 1)); done
+    if kill -0 $pid 2>/dev/null; then echo "the app did not end within 10 s of SIGTERM"; exit 5; fi
+    exit 0
   fi
   kill -0 $pid 2>/dev/null || { wait $pid; echo "exited early with $?"; exit 3; }
   sleep 0.2; i=$((i + 1))
@@ -103,14 +140,14 @@ kill $pid; echo "no window after 30 s"; exit 4
 '''
     xvfb, env["DISPLAY"] = start_xvfb()
     try:
-        result = subprocess.run(["dbus-run-session", "--", "sh", "-c", script, "sh", app, app_id,
-                                 window_path], env=env, capture_output=True, text=True, timeout=120)
+        returncode, output, errors = run_session(["dbus-run-session", "--", "sh", "-c", script, "sh", app,
+                                          app_id, window_path], env, 90)
     finally:
         xvfb.terminate()
         xvfb.wait()
-    print(f"installed app under Xvfb (LANGUAGE=de): {result.stdout.strip()}")
-    if result.returncode != 0:
-        problem(f"the installed app did not start: {result.stdout}{result.stderr[-2000:]}")
+    print(f"installed app under Xvfb (LANGUAGE=de): {output.strip()[-300:]}")
+    if returncode != 0:
+        problem(f"the installed app did not start (exit {returncode}): {output}{errors[-3000:]}")
 
 
 def shell_search(root, bindir, datadir, localedir, app_id, work, provider, service_path):
@@ -172,16 +209,16 @@ def shell_search(root, bindir, datadir, localedir, app_id, work, provider, servi
             "['a', 'red', 'circle']"]
     xvfb, env["DISPLAY"] = start_xvfb()
     try:
-        result = subprocess.run(["dbus-run-session", f"--config-file={config}", "--", *call],
-                                env=env, capture_output=True, text=True, timeout=180)
+        returncode, output, errors = run_session(["dbus-run-session", f"--config-file={config}", "--",
+                                          *call], env, 150)
     finally:
         xvfb.terminate()
         xvfb.wait()
-    ids = re.findall(r"'(\d+)'", result.stdout)
+    ids = re.findall(r"'(\d+)'", output)
     print(f"GNOME Shell's call on the D-Bus activated app: {len(ids)} results for 'a red circle'")
-    if result.returncode != 0 or not ids:
-        problem(f"the search provider did not answer through D-Bus activation:\n"
-                f"{result.stdout}{result.stderr[-3000:]}")
+    if returncode != 0 or not ids:
+        problem(f"the search provider did not answer through D-Bus activation (exit {returncode}):\n"
+                f"{output}{errors[-3000:]}")
 
 
 def main():
