@@ -299,9 +299,9 @@ test_blank_detector (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GListModel) groups = cs_library_find_duplicates (library, 0, NULL, &error);
 
-  g_assert_true (cs_duplicates_is_blank (blank));
-  g_assert_true (cs_duplicates_is_blank (nearly));
-  g_assert_false (cs_duplicates_is_blank (photo));
+  g_assert_true (cs_blank_is_blank (blank));
+  g_assert_true (cs_blank_is_blank (nearly));
+  g_assert_false (cs_blank_is_blank (photo));
 
   /* the default threshold works too */
   g_assert_no_error (error);

@@ -14,7 +14,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
-#include "cs-duplicates.h"
+#include "cs-blank.h"
 #include "cs-indexer.h"
 #include "cs-store.h"
 #include "test-util.h"
@@ -587,11 +587,11 @@ test_blank_statistic_scale (Fixture      *fx,
   g_assert_nonnull (photo);
   g_assert_true (cs_store_get_photo_blank_stddev (store, photo->id, &indexed, &error));
   g_assert_no_error (error);
-  lazy = cs_duplicates_file_stddev (path);
+  lazy = cs_blank_file_stddev (path);
   g_test_message ("blank statistic: %.3f from indexing, %.3f from the lazy decode", indexed, lazy);
   g_assert_cmpfloat (lazy, >=, 0);
   g_assert_cmpfloat_with_epsilon (indexed, lazy, 0.25);
-  g_assert_cmpint (indexed < CS_DUPLICATES_BLANK_STDDEV, ==, lazy < CS_DUPLICATES_BLANK_STDDEV);
+  g_assert_cmpint (indexed < CS_BLANK_STDDEV, ==, lazy < CS_BLANK_STDDEV);
 }
 
 static void

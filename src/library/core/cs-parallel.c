@@ -12,7 +12,7 @@
 
 #include "config.h"
 
-#include "cs-library-private.h"
+#include "cs-parallel.h"
 
 typedef struct {
   gatomicrefcount ref;

@@ -34,7 +34,7 @@
 #include "cs-clip-error.h"
 #include "cs-clip-runtime.h"
 #include "cs-decode.h"
-#include "cs-duplicates.h"
+#include "cs-blank.h"
 #include "cs-exif.h"
 #include "cs-file-hash.h"
 #include "cs-indexer.h"
@@ -813,7 +813,7 @@ decode_task (gpointer data,
       it->width = img != NULL ? img->orig_width : ci.width;
       it->height = img != NULL ? img->orig_height : ci.height;
       /* from this decode, so that the duplicate search need not decode */
-      it->blank_stddev = cs_duplicates_pixel_stddev (ci.pixels, ci.width, ci.height, ci.stride, ci.format);
+      it->blank_stddev = cs_blank_pixel_stddev (ci.pixels, ci.width, ci.height, ci.stride, ci.format);
       it->tensor = g_try_new (float, 3 * (gsize) pp->crop_height * pp->crop_width);
       if (it->tensor == NULL)
         it->error = g_error_new (G_IO_ERROR, G_IO_ERROR_NO_SPACE, "out of memory");

@@ -23,18 +23,9 @@
 #include "cs-query.h"
 #include "cs-store.h"
 
+#include "cs-parallel.h"
+
 G_BEGIN_DECLS
-
-/* ------------------------------------------------------------ parallel */
-
-/* Runs fn (task, data) for task = 0 .. n_tasks - 1 on the library's worker
- * threads and the calling thread, and returns when all are done.  Any
- * thread; calls may overlap. */
-void     _cs_parallel_run     (guint     n_tasks,
-                               void    (*fn) (guint task, gpointer data),
-                               gpointer  data);
-/* Threads _cs_parallel_run uses (the CPUs online). */
-guint    _cs_parallel_threads (void);
 
 /* ---------------------------------------------------------- the index */
 
