@@ -40,7 +40,10 @@
 
 /* OpenBLAS's thread count is process-wide; it has no public header
  * guarantee across distributions' cblas.h, so declare it here. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wredundant-decls"
 void openblas_set_num_threads (int num_threads);
+#pragma GCC diagnostic pop
 
 /* Rows (tokens of all the images or texts) the native backend encodes at
  * a time. */
@@ -74,7 +77,7 @@ enum {
 typedef struct {
   void  *p;
   size_t cap;   /* bytes */
-} scratch;
+} scratch_buf;
 
 struct clip_ctx {
   const clip_model   *model;
@@ -82,7 +85,7 @@ struct clip_ctx {
   const clip_kernels *k;
   clip_pool          *pool;      /* native backend */
   clip_model_pack    *pack;      /* native backend */
-  scratch             s[N_SCRATCH];
+  scratch_buf         s[N_SCRATCH];
   size_t              act_cols;  /* row stride of S_A16 and S_A8 */
   size_t              att_each;  /* floats of S_ATT per thread */
   size_t              head_major_bytes; /* q, k and v above this: written head by head */
@@ -450,7 +453,7 @@ grow (clip_ctx *ctx,
       size_t    n,
       size_t    size)
 {
-  scratch *s = &ctx->s[which];
+  scratch_buf *s = &ctx->s[which];
 
   if (n != 0 && size > SIZE_MAX / n)
     return FALSE;

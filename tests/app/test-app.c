@@ -345,7 +345,7 @@ test_indexing (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.pause-indexing", NULL);
   g_assert_true (cs_application_get_user_paused (app));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
-  g_assert_true (wait_for (view_is, "search", 5));
+  g_assert_true (wait_for (view_is, (gpointer) "search", 5));
   g_assert_true (cs_indexer_get_running (indexer));
   g_assert_true (cs_indexer_get_paused (indexer));
   spin (2.0);
@@ -488,7 +488,7 @@ test_labels (void)
   cs_label_dialog_set_name (dialog, "triangle");
   save_screenshot (GTK_WIDGET (dialog), "label-dialog.png");
   cs_label_dialog_save (dialog);
-  g_assert_true (wait_for (label_exists, "triangle", 30));
+  g_assert_true (wait_for (label_exists, (gpointer) "triangle", 30));
 
   /* a label competes with the others: add the rest of the shapes */
   for (guint i = 0; i < G_N_ELEMENTS (others); i++)
@@ -1130,7 +1130,7 @@ test_large_library (void)
   cs_window_set_welcome_folder (window, large_dir);
   cs_stall_monitor_reset ();
   gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
-  g_assert_true (wait_for (view_is, "search", 5));
+  g_assert_true (wait_for (view_is, (gpointer) "search", 5));
 
   /* search while it indexes, until every photo is searchable */
   for (gint64 end = g_get_monotonic_time () + 1500 * G_USEC_PER_SEC;

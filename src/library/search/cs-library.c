@@ -1599,7 +1599,8 @@ cs_library_edit_label_async (CsLibrary           *self,
       /* at once, from the probabilities at hand */
       CsLabelDef *def = find_def (self, cs_label_get_id (label));
 
-      def->threshold = threshold;
+      if (def != NULL)   /* label_is_ours found it */
+        def->threshold = threshold;
       _cs_label_set_threshold (label, threshold);
       update_label_counts (self);
     }
