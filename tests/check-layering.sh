@@ -24,5 +24,35 @@ hits=$(grep -rnE '\bsqlite3_[a-z_]+' "$src" --include='*.c' --include='*.h' 2>/d
 if [ -n "$hits" ]; then
   echo "sqlite3_ used outside src/store:"; echo "$hits"; status=1
 fi
+# The library's subsystems: core/ knows neither index/ nor search/; index/
+# and search/ know each other only through core/.
+inc='#[[:space:]]*include[[:space:]]*"'
+hits=$(grep -rnE "$inc(cs-indexer|cs-indexer-private|cs-scanner|cs-library|cs-library-private|cs-labels|cs-duplicates|cs-vector-index)\.h" "$src/library/core" 2>/dev/null)
+if [ -n "$hits" ]; then
+  echo "library/core includes index/ or search/:"; echo "$hits"; status=1
+fi
+hits=$(grep -rnE "$inc(cs-library|cs-library-private|cs-labels|cs-duplicates|cs-vector-index)\.h" "$src/library/index" 2>/dev/null)
+if [ -n "$hits" ]; then
+  echo "library/index includes search/:"; echo "$hits"; status=1
+fi
+hits=$(grep -rnE "$inc(cs-indexer|cs-indexer-private|cs-scanner)\.h" "$src/library/search" 2>/dev/null)
+if [ -n "$hits" ]; then
+  echo "library/search includes index/:"; echo "$hits"; status=1
+fi
+# The app sees the library only: never the store or the engine directly.
+hits=$(grep -rnE "$inc(cs-store|cs-store-private|clip)\.h" "$src/app" 2>/dev/null)
+if [ -n "$hits" ]; then
+  echo "the app includes the store or the engine (go through src/library/):"; echo "$hits"; status=1
+fi
+# Private headers stay in their layer: the CLI and the app include none, nor
+# any header of the library's subfolders.
+internal=""
+for f in "$src"/library/core/*.h "$src"/library/index/*.h "$src"/library/search/*.h; do
+  [ -e "$f" ] && internal="$internal|$(basename "$f" .h)"
+done
+hits=$(grep -rnE "$inc([a-z0-9-]*-private${internal})\.h" "$src/cli" "$src/app" 2>/dev/null)
+if [ -n "$hits" ]; then
+  echo "the CLI or the app includes a private header:"; echo "$hits"; status=1
+fi
 [ $status -eq 0 ] && echo "layering ok"
 exit $status
