@@ -58,4 +58,133 @@ gboolean _cs_store_register_functions (sqlite3  *db,
 gboolean _cs_store_floats_finite    (const void *blob,
                                      gsize       n);
 
+/* Every statement the store runs more than once, prepared on first use and
+ * kept for the connection's life.  Values are always bound: no SQL is ever
+ * formatted. */
+typedef enum {
+  STMT_BEGIN,
+  STMT_COMMIT,
+  STMT_ROLLBACK,
+  STMT_SAVEPOINT,
+  STMT_RELEASE,
+  STMT_ROLLBACK_TO,
+  STMT_USER_VERSION,
+  STMT_JOURNAL_MODE,
+  STMT_INTEGRITY_CHECK,
+  STMT_FOREIGN_KEY_CHECK,
+  STMT_FOLDER_ADD,
+  STMT_FOLDER_REMOVE,
+  STMT_FOLDER_LIST,
+  STMT_MODEL_ENSURE,
+  STMT_MODEL_LOOKUP,
+  STMT_MODEL_DIM,
+  STMT_MODEL_DELETE,
+  STMT_MODEL_ROWS,
+  STMT_PHOTO_LOOKUP,
+  STMT_PHOTO_GET,
+  STMT_PHOTO_BY_HASH,
+  STMT_PHOTO_UPSERT,
+  STMT_PHOTO_DELETE_OTHER_AT,
+  STMT_PHOTO_MOVE,
+  STMT_PHOTO_DELETE,
+  STMT_PHOTO_COUNT,
+  STMT_PHOTO_BLANK_SET,
+  STMT_PHOTO_BLANK_GET,
+  STMT_PHOTO_ALL,
+  STMT_PHOTO_UNDER,
+  STMT_PHOTO_MISSING_VECTOR,
+  STMT_VECTOR_PUT,
+  STMT_VECTOR_HAS,
+  STMT_VECTOR_GET,
+  STMT_VECTOR_COUNT,
+  STMT_VECTOR_ALL,
+  STMT_TEXT_VECTOR_GET,
+  STMT_TEXT_VECTOR_PUT,
+  STMT_TEXT_VECTOR_COUNT,
+  STMT_VECTOR_DELETE_NON_FINITE,
+  STMT_FAILURE_RECORD,
+  STMT_FAILURE_LOOKUP,
+  STMT_FAILURE_CLEAR,
+  STMT_FAILURE_LIST,
+  STMT_SETTING_GET,
+  STMT_SETTING_SET,
+  STMT_SETTING_UNSET,
+  STMT_CHANGE_COUNTER,
+  STMT_INDEXED_ALL,
+  STMT_INDEXED_SINCE,
+  STMT_VECTOR_IDS,
+  STMT_LABEL_LIST,
+  STMT_LABEL_PROMPTS,
+  STMT_LABEL_ADD,
+  STMT_LABEL_FIND,
+  STMT_LABEL_RENAME,
+  STMT_LABEL_THRESHOLD,
+  STMT_LABEL_DELETE,
+  STMT_LABEL_PROMPTS_CLEAR,
+  STMT_LABEL_PROMPT_ADD,
+  STMT_LABEL_VERDICT_SET,
+  STMT_LABEL_VERDICT_CLEAR,
+  STMT_LABEL_VERDICTS,
+  N_STMTS
+} Stmt;
+
+struct _CsStore
+{
+  GObject       parent_instance;
+
+  char         *path;
+  sqlite3      *db;
+  sqlite3_stmt *stmts[N_STMTS];
+  gboolean      read_only;   /* opened read-only: its folder or file cannot be written */
+};
+
+/* A cached statement in use: g_auto(StmtUse) resets it and clears its
+ * bindings (so no bound pointer outlives the call) when it goes out of
+ * scope.  It never finalizes: the store owns the statement. */
+typedef sqlite3_stmt *StmtUse;
+
+void          stmt_release     (sqlite3_stmt *stmt);
+
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (StmtUse, stmt_release, NULL)
+
+gboolean      set_error        (CsStore      *self,
+                                GError      **error,
+                                int           rc,
+                                const char   *format,
+                                ...) G_GNUC_PRINTF (4, 5);
+char         *display_path     (const char   *path);
+sqlite3_stmt *use_stmt         (CsStore      *self,
+                                Stmt          id,
+                                GError      **error);
+int           bind_path        (sqlite3_stmt *stmt,
+                                int           index,
+                                const char   *path);
+int           bind_text        (sqlite3_stmt *stmt,
+                                int           index,
+                                const char   *text);
+char         *column_dup_bytes (sqlite3_stmt *stmt,
+                                int           column);
+char         *column_dup_text  (sqlite3_stmt *stmt,
+                                int           column);
+int           step_done        (sqlite3_stmt *stmt);
+gint64        count_rows       (CsStore      *self,
+                                Stmt          id,
+                                gint64        bound,
+                                const char   *what,
+                                GError      **error);
+gboolean      injected_failure (const char   *function,
+                                GError      **error);
+gboolean      step_begin       (CsStore      *self,
+                                GError      **error);
+gboolean      step_end         (CsStore      *self,
+                                gboolean      ok,
+                                GError      **error);
+gboolean      model_dim        (CsStore      *self,
+                                gint64        model_row,
+                                int          *dim,
+                                GError      **error);
+void          photo_peek_row   (sqlite3_stmt *stmt,
+                                CsStorePhoto *photo,
+                                GString      *path);
+
 G_END_DECLS
