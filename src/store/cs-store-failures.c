@@ -35,23 +35,23 @@ cs_store_record_failure (CsStore     *self,
   g_return_val_if_fail (reason != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  stmt = use_stmt (self, STMT_FAILURE_RECORD, error);
+  stmt = _cs_store_use_stmt (self, STMT_FAILURE_RECORD, error);
   if (stmt == NULL)
     return FALSE;
-  rc = bind_path (stmt, 1, path);
+  rc = _cs_store_bind_path (stmt, 1, path);
   if (rc == SQLITE_OK)
-    rc = bind_text (stmt, 2, reason);
+    rc = _cs_store_bind_text (stmt, 2, reason);
   if (rc == SQLITE_OK)
     rc = sqlite3_bind_int64 (stmt, 3, size);
   if (rc == SQLITE_OK)
     rc = sqlite3_bind_int64 (stmt, 4, mtime_us);
   if (rc == SQLITE_OK)
-    rc = step_done (stmt);
+    rc = _cs_store_step_done (stmt);
   if (rc != SQLITE_OK)
     {
-      g_autofree char *shown = display_path (path);
+      g_autofree char *shown = _cs_store_display_path (path);
 
-      return set_error (self, error, rc, "cannot record the failure of %s", shown);
+      return _cs_store_set_error (self, error, rc, "cannot record the failure of %s", shown);
     }
   return TRUE;
 }
@@ -70,25 +70,25 @@ cs_store_lookup_failure (CsStore     *self,
   g_return_val_if_fail (CS_IS_STORE (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-  if (injected_failure (G_STRFUNC, error))
+  if (_cs_store_injected_failure (G_STRFUNC, error))
     return FALSE;
 
-  stmt = use_stmt (self, STMT_FAILURE_LOOKUP, error);
+  stmt = _cs_store_use_stmt (self, STMT_FAILURE_LOOKUP, error);
   if (stmt == NULL)
     return FALSE;
-  rc = bind_path (stmt, 1, path);
+  rc = _cs_store_bind_path (stmt, 1, path);
   if (rc == SQLITE_OK)
     rc = sqlite3_step (stmt);
   if (rc == SQLITE_DONE)
     return FALSE;
   if (rc != SQLITE_ROW)
     {
-      g_autofree char *shown = display_path (path);
+      g_autofree char *shown = _cs_store_display_path (path);
 
-      return set_error (self, error, rc, "cannot look up the failure of %s", shown);
+      return _cs_store_set_error (self, error, rc, "cannot look up the failure of %s", shown);
     }
   if (reason != NULL)
-    *reason = column_dup_text (stmt, 0);
+    *reason = _cs_store_column_dup_text (stmt, 0);
   if (size != NULL)
     *size = sqlite3_column_int64 (stmt, 1);
   if (mtime_us != NULL)
@@ -108,17 +108,17 @@ cs_store_clear_failure (CsStore     *self,
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  stmt = use_stmt (self, STMT_FAILURE_CLEAR, error);
+  stmt = _cs_store_use_stmt (self, STMT_FAILURE_CLEAR, error);
   if (stmt == NULL)
     return FALSE;
-  rc = bind_path (stmt, 1, path);
+  rc = _cs_store_bind_path (stmt, 1, path);
   if (rc == SQLITE_OK)
-    rc = step_done (stmt);
+    rc = _cs_store_step_done (stmt);
   if (rc != SQLITE_OK)
     {
-      g_autofree char *shown = display_path (path);
+      g_autofree char *shown = _cs_store_display_path (path);
 
-      return set_error (self, error, rc, "cannot clear the failure of %s", shown);
+      return _cs_store_set_error (self, error, rc, "cannot clear the failure of %s", shown);
     }
   return TRUE;
 }
@@ -133,10 +133,10 @@ cs_store_list_failures (CsStore  *self,
 
   g_return_val_if_fail (CS_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-  if (injected_failure (G_STRFUNC, error))
+  if (_cs_store_injected_failure (G_STRFUNC, error))
     return NULL;
 
-  stmt = use_stmt (self, STMT_FAILURE_LIST, error);
+  stmt = _cs_store_use_stmt (self, STMT_FAILURE_LIST, error);
   if (stmt == NULL)
     return NULL;
   failures = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_store_failure_free);
@@ -144,15 +144,15 @@ cs_store_list_failures (CsStore  *self,
     {
       CsStoreFailure *failure = g_new0 (CsStoreFailure, 1);
 
-      failure->path = column_dup_bytes (stmt, 0);
-      failure->reason = column_dup_text (stmt, 1);
+      failure->path = _cs_store_column_dup_bytes (stmt, 0);
+      failure->reason = _cs_store_column_dup_text (stmt, 1);
       failure->size = sqlite3_column_int64 (stmt, 2);
       failure->mtime_us = sqlite3_column_int64 (stmt, 3);
       g_ptr_array_add (failures, failure);
     }
   if (rc != SQLITE_DONE)
     {
-      set_error (self, error, rc, "cannot list the failures");
+      _cs_store_set_error (self, error, rc, "cannot list the failures");
       return NULL;
     }
   return g_steal_pointer (&failures);

@@ -24,7 +24,7 @@ label_prompts (CsStore  *self,
                gint64    label_id,
                GError  **error)
 {
-  g_auto (StmtUse) stmt = use_stmt (self, STMT_LABEL_PROMPTS, error);
+  g_auto (StmtUse) stmt = _cs_store_use_stmt (self, STMT_LABEL_PROMPTS, error);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   int rc;
 
@@ -36,7 +36,7 @@ label_prompts (CsStore  *self,
       g_strv_builder_add (builder, (const char *) sqlite3_column_text (stmt, 0));
   if (rc != SQLITE_DONE)
     {
-      set_error (self, error, rc, "cannot read the prompts of label %" G_GINT64_FORMAT, label_id);
+      _cs_store_set_error (self, error, rc, "cannot read the prompts of label %" G_GINT64_FORMAT, label_id);
       return NULL;
     }
   return g_strv_builder_end (builder);
@@ -50,7 +50,7 @@ list_labels_snapshot (CsStore    *self,
   int rc;
 
   {
-    g_auto (StmtUse) stmt = use_stmt (self, STMT_LABEL_LIST, error);
+    g_auto (StmtUse) stmt = _cs_store_use_stmt (self, STMT_LABEL_LIST, error);
 
     if (stmt == NULL)
       return FALSE;
@@ -59,12 +59,12 @@ list_labels_snapshot (CsStore    *self,
         CsStoreLabel *label = g_new0 (CsStoreLabel, 1);
 
         label->id = sqlite3_column_int64 (stmt, 0);
-        label->name = column_dup_text (stmt, 1);
+        label->name = _cs_store_column_dup_text (stmt, 1);
         label->threshold = sqlite3_column_double (stmt, 2);
         g_ptr_array_add (labels, label);
       }
     if (rc != SQLITE_DONE)
-      return set_error (self, error, rc, "cannot list the labels");
+      return _cs_store_set_error (self, error, rc, "cannot list the labels");
   }
   for (guint i = 0; i < labels->len; i++)
     {
@@ -88,10 +88,10 @@ cs_store_list_labels (CsStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   labels = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_store_label_free);
-  if (!step_begin (self, error))
+  if (!_cs_store_savepoint_begin (self, error))
     return NULL;
   ok = list_labels_snapshot (self, labels, error);
-  if (!step_end (self, ok, ok ? error : NULL) || !ok)
+  if (!_cs_store_savepoint_end (self, ok, ok ? error : NULL) || !ok)
     return NULL;
   return g_steal_pointer (&labels);
 }
@@ -123,19 +123,19 @@ find_label (CsStore     *self,
             const char  *name,
             GError     **error)
 {
-  g_auto (StmtUse) stmt = use_stmt (self, STMT_LABEL_FIND, error);
+  g_auto (StmtUse) stmt = _cs_store_use_stmt (self, STMT_LABEL_FIND, error);
   int rc;
 
   if (stmt == NULL)
     return -1;
-  rc = bind_text (stmt, 1, name);
+  rc = _cs_store_bind_text (stmt, 1, name);
   if (rc == SQLITE_OK)
     rc = sqlite3_step (stmt);
   if (rc == SQLITE_DONE)
     return 0;
   if (rc != SQLITE_ROW)
     {
-      set_error (self, error, rc, "cannot look up the label “%s”", name);
+      _cs_store_set_error (self, error, rc, "cannot look up the label “%s”", name);
       return -1;
     }
   return sqlite3_column_int64 (stmt, 0);
@@ -169,20 +169,20 @@ write_prompts (CsStore             *self,
   int rc;
 
   {
-    g_auto (StmtUse) stmt = use_stmt (self, STMT_LABEL_PROMPTS_CLEAR, error);
+    g_auto (StmtUse) stmt = _cs_store_use_stmt (self, STMT_LABEL_PROMPTS_CLEAR, error);
 
     if (stmt == NULL)
       return FALSE;
     rc = sqlite3_bind_int64 (stmt, 1, label_id);
     if (rc == SQLITE_OK)
-      rc = step_done (stmt);
+      rc = _cs_store_step_done (stmt);
     if (rc != SQLITE_OK)
-      return set_error (self, error, rc, "cannot change the prompts of label %" G_GINT64_FORMAT,
-                        label_id);
+      return _cs_store_set_error (self, error, rc, "cannot change the prompts of label %" G_GINT64_FORMAT,
+                                  label_id);
   }
   for (int i = 0; prompts != NULL && prompts[i] != NULL; i++)
     {
-      g_auto (StmtUse) stmt = use_stmt (self, STMT_LABEL_PROMPT_ADD, error);
+      g_auto (StmtUse) stmt = _cs_store_use_stmt (self, STMT_LABEL_PROMPT_ADD, error);
 
       if (stmt == NULL)
         return FALSE;
@@ -196,12 +196,12 @@ write_prompts (CsStore             *self,
       if (rc == SQLITE_OK)
         rc = sqlite3_bind_int (stmt, 2, i);
       if (rc == SQLITE_OK)
-        rc = bind_text (stmt, 3, prompts[i]);
+        rc = _cs_store_bind_text (stmt, 3, prompts[i]);
       if (rc == SQLITE_OK)
-        rc = step_done (stmt);
+        rc = _cs_store_step_done (stmt);
       if (rc != SQLITE_OK)
-        return set_error (self, error, rc, "cannot store a prompt of label %" G_GINT64_FORMAT,
-                          label_id);
+        return _cs_store_set_error (self, error, rc, "cannot store a prompt of label %" G_GINT64_FORMAT,
+                                    label_id);
     }
   return TRUE;
 }
@@ -219,18 +219,18 @@ add_label_step (CsStore             *self,
   if (!label_name_free (self, name, 0, error))
     return -1;
   {
-    g_auto (StmtUse) stmt = use_stmt (self, STMT_LABEL_ADD, error);
+    g_auto (StmtUse) stmt = _cs_store_use_stmt (self, STMT_LABEL_ADD, error);
 
     if (stmt == NULL)
       return -1;
-    rc = bind_text (stmt, 1, name);
+    rc = _cs_store_bind_text (stmt, 1, name);
     if (rc == SQLITE_OK)
       rc = sqlite3_bind_double (stmt, 2, threshold);
     if (rc == SQLITE_OK)
       rc = sqlite3_step (stmt);
     if (rc != SQLITE_ROW)
       {
-        set_error (self, error, rc, "cannot add the label “%s”", name);
+        _cs_store_set_error (self, error, rc, "cannot add the label “%s”", name);
         return -1;
       }
     id = sqlite3_column_int64 (stmt, 0);
@@ -238,7 +238,7 @@ add_label_step (CsStore             *self,
     rc = sqlite3_step (stmt);
     if (rc != SQLITE_DONE)
       {
-        set_error (self, error, rc, "cannot add the label “%s”", name);
+        _cs_store_set_error (self, error, rc, "cannot add the label “%s”", name);
         return -1;
       }
   }
@@ -260,10 +260,10 @@ cs_store_add_label (CsStore             *self,
   g_return_val_if_fail (name != NULL, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  if (!check_label_values (name, threshold, FALSE, error) || !step_begin (self, error))
+  if (!check_label_values (name, threshold, FALSE, error) || !_cs_store_savepoint_begin (self, error))
     return -1;
   id = add_label_step (self, name, prompts, threshold, error);
-  if (!step_end (self, id > 0, id > 0 ? error : NULL))
+  if (!_cs_store_savepoint_end (self, id > 0, id > 0 ? error : NULL))
     return -1;
   return id;
 }
@@ -282,20 +282,20 @@ update_label_step (CsStore             *self,
     {
       if (!label_name_free (self, name, id, error))
         return FALSE;
-      g_auto (StmtUse) stmt = use_stmt (self, STMT_LABEL_RENAME, error);
+      g_auto (StmtUse) stmt = _cs_store_use_stmt (self, STMT_LABEL_RENAME, error);
       if (stmt == NULL)
         return FALSE;
       rc = sqlite3_bind_int64 (stmt, 1, id);
       if (rc == SQLITE_OK)
-        rc = bind_text (stmt, 2, name);
+        rc = _cs_store_bind_text (stmt, 2, name);
       if (rc == SQLITE_OK)
-        rc = step_done (stmt);
+        rc = _cs_store_step_done (stmt);
       if (rc != SQLITE_OK)
-        return set_error (self, error, rc, "cannot rename label %" G_GINT64_FORMAT, id);
+        return _cs_store_set_error (self, error, rc, "cannot rename label %" G_GINT64_FORMAT, id);
     }
   {
     /* a threshold "change" to itself also tells whether the label exists */
-    g_auto (StmtUse) stmt = use_stmt (self, STMT_LABEL_THRESHOLD, error);
+    g_auto (StmtUse) stmt = _cs_store_use_stmt (self, STMT_LABEL_THRESHOLD, error);
     g_auto (StmtUse) get = NULL;
 
     if (stmt == NULL)
@@ -305,7 +305,7 @@ update_label_step (CsStore             *self,
         g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_store_label_free);
         gboolean found = FALSE;
 
-        stmt_release (stmt);
+        _cs_store_stmt_release (stmt);
         if (!list_labels_snapshot (self, all, error))
           return FALSE;
         for (guint i = 0; i < all->len && !found; i++)
@@ -325,9 +325,9 @@ update_label_step (CsStore             *self,
     if (rc == SQLITE_OK)
       rc = sqlite3_bind_double (stmt, 2, threshold);
     if (rc == SQLITE_OK)
-      rc = step_done (stmt);
+      rc = _cs_store_step_done (stmt);
     if (rc != SQLITE_OK)
-      return set_error (self, error, rc, "cannot change label %" G_GINT64_FORMAT, id);
+      return _cs_store_set_error (self, error, rc, "cannot change label %" G_GINT64_FORMAT, id);
     if (sqlite3_changes (self->db) == 0)
       {
         g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_INVALID,
@@ -353,10 +353,11 @@ cs_store_update_label (CsStore             *self,
   g_return_val_if_fail (CS_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_label_values (name, threshold, threshold < 0.0, error) || !step_begin (self, error))
+  if (!check_label_values (name, threshold, threshold < 0.0, error) ||
+      !_cs_store_savepoint_begin (self, error))
     return FALSE;
   ok = update_label_step (self, id, name, prompts, threshold, error);
-  return step_end (self, ok, ok ? error : NULL) && ok;
+  return _cs_store_savepoint_end (self, ok, ok ? error : NULL) && ok;
 }
 
 gboolean
@@ -370,14 +371,14 @@ cs_store_delete_label (CsStore  *self,
   g_return_val_if_fail (CS_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  stmt = use_stmt (self, STMT_LABEL_DELETE, error);
+  stmt = _cs_store_use_stmt (self, STMT_LABEL_DELETE, error);
   if (stmt == NULL)
     return FALSE;
   rc = sqlite3_bind_int64 (stmt, 1, id);
   if (rc == SQLITE_OK)
-    rc = step_done (stmt);
+    rc = _cs_store_step_done (stmt);
   if (rc != SQLITE_OK)
-    return set_error (self, error, rc, "cannot delete label %" G_GINT64_FORMAT, id);
+    return _cs_store_set_error (self, error, rc, "cannot delete label %" G_GINT64_FORMAT, id);
   return TRUE;
 }
 
@@ -395,7 +396,7 @@ cs_store_set_label_verdict (CsStore  *self,
   g_return_val_if_fail (verdict >= -1 && verdict <= 1, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  stmt = use_stmt (self, verdict != 0 ? STMT_LABEL_VERDICT_SET : STMT_LABEL_VERDICT_CLEAR, error);
+  stmt = _cs_store_use_stmt (self, verdict != 0 ? STMT_LABEL_VERDICT_SET : STMT_LABEL_VERDICT_CLEAR, error);
   if (stmt == NULL)
     return FALSE;
   rc = sqlite3_bind_int64 (stmt, 1, label_id);
@@ -404,10 +405,10 @@ cs_store_set_label_verdict (CsStore  *self,
   if (rc == SQLITE_OK && verdict != 0)
     rc = sqlite3_bind_int (stmt, 3, verdict);
   if (rc == SQLITE_OK)
-    rc = step_done (stmt);
+    rc = _cs_store_step_done (stmt);
   if (rc != SQLITE_OK)
-    return set_error (self, error, rc, "cannot record the verdict on photo %" G_GINT64_FORMAT
-                      " for label %" G_GINT64_FORMAT, photo_id, label_id);
+    return _cs_store_set_error (self, error, rc, "cannot record the verdict on photo %" G_GINT64_FORMAT
+                                " for label %" G_GINT64_FORMAT, photo_id, label_id);
   return TRUE;
 }
 
@@ -423,7 +424,7 @@ cs_store_list_label_verdicts (CsStore  *self,
   g_return_val_if_fail (CS_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  stmt = use_stmt (self, STMT_LABEL_VERDICTS, error);
+  stmt = _cs_store_use_stmt (self, STMT_LABEL_VERDICTS, error);
   if (stmt == NULL)
     return NULL;
   verdicts = g_array_new (FALSE, FALSE, sizeof (CsStoreVerdict));
@@ -436,7 +437,7 @@ cs_store_list_label_verdicts (CsStore  *self,
       }
   if (rc != SQLITE_DONE)
     {
-      set_error (self, error, rc, "cannot list the verdicts for label %" G_GINT64_FORMAT, label_id);
+      _cs_store_set_error (self, error, rc, "cannot list the verdicts for label %" G_GINT64_FORMAT, label_id);
       return NULL;
     }
   return g_steal_pointer (&verdicts);

@@ -8,12 +8,12 @@
 #include "cs-store-private.h"
 
 gboolean
-model_dim (CsStore  *self,
-           gint64    model_row,
-           int      *dim,
-           GError  **error)
+_cs_store_model_dim (CsStore  *self,
+                     gint64    model_row,
+                     int      *dim,
+                     GError  **error)
 {
-  g_auto (StmtUse) stmt = use_stmt (self, STMT_MODEL_DIM, error);
+  g_auto (StmtUse) stmt = _cs_store_use_stmt (self, STMT_MODEL_DIM, error);
   int rc;
 
   if (stmt == NULL)
@@ -28,7 +28,7 @@ model_dim (CsStore  *self,
       return FALSE;
     }
   if (rc != SQLITE_ROW)
-    return set_error (self, error, rc, "cannot read model %" G_GINT64_FORMAT, model_row);
+    return _cs_store_set_error (self, error, rc, "cannot read model %" G_GINT64_FORMAT, model_row);
   *dim = sqlite3_column_int (stmt, 0);
   return TRUE;
 }
@@ -56,21 +56,21 @@ cs_store_ensure_model (CsStore     *self,
   g_return_val_if_fail (dtype != NULL, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  stmt = use_stmt (self, STMT_MODEL_ENSURE, error);
+  stmt = _cs_store_use_stmt (self, STMT_MODEL_ENSURE, error);
   if (stmt == NULL)
     return -1;
-  rc = bind_text (stmt, 1, model_id);
+  rc = _cs_store_bind_text (stmt, 1, model_id);
   if (rc == SQLITE_OK)
-    rc = bind_text (stmt, 2, name);
+    rc = _cs_store_bind_text (stmt, 2, name);
   if (rc == SQLITE_OK)
     rc = sqlite3_bind_int (stmt, 3, dim);
   if (rc == SQLITE_OK)
-    rc = bind_text (stmt, 4, dtype);
+    rc = _cs_store_bind_text (stmt, 4, dtype);
   if (rc == SQLITE_OK)
     rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
-      set_error (self, error, rc, "cannot record the model %s", model_id);
+      _cs_store_set_error (self, error, rc, "cannot record the model %s", model_id);
       return -1;
     }
   row = sqlite3_column_int64 (stmt, 0);
@@ -87,7 +87,7 @@ cs_store_ensure_model (CsStore     *self,
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_error (self, error, rc, "cannot record the model %s", model_id);
+      _cs_store_set_error (self, error, rc, "cannot record the model %s", model_id);
       return -1;
     }
   return row;
@@ -105,20 +105,20 @@ cs_store_lookup_model (CsStore     *self,
   g_return_val_if_fail (CS_IS_STORE (self), -1);
   g_return_val_if_fail (model_id != NULL, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
-  if (injected_failure (G_STRFUNC, error))
+  if (_cs_store_injected_failure (G_STRFUNC, error))
     return -1;
 
-  stmt = use_stmt (self, STMT_MODEL_LOOKUP, error);
+  stmt = _cs_store_use_stmt (self, STMT_MODEL_LOOKUP, error);
   if (stmt == NULL)
     return -1;
-  rc = bind_text (stmt, 1, model_id);
+  rc = _cs_store_bind_text (stmt, 1, model_id);
   if (rc == SQLITE_OK)
     rc = sqlite3_step (stmt);
   if (rc == SQLITE_DONE)
     return 0;
   if (rc != SQLITE_ROW)
     {
-      set_error (self, error, rc, "cannot look up the model %s", model_id);
+      _cs_store_set_error (self, error, rc, "cannot look up the model %s", model_id);
       return -1;
     }
   if (dim != NULL)
@@ -137,14 +137,14 @@ cs_store_delete_model (CsStore   *self,
   g_return_val_if_fail (CS_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  stmt = use_stmt (self, STMT_MODEL_DELETE, error);
+  stmt = _cs_store_use_stmt (self, STMT_MODEL_DELETE, error);
   if (stmt == NULL)
     return FALSE;
   rc = sqlite3_bind_int64 (stmt, 1, model_row);
   if (rc == SQLITE_OK)
-    rc = step_done (stmt);
+    rc = _cs_store_step_done (stmt);
   if (rc != SQLITE_OK)
-    return set_error (self, error, rc, "cannot delete model %" G_GINT64_FORMAT, model_row);
+    return _cs_store_set_error (self, error, rc, "cannot delete model %" G_GINT64_FORMAT, model_row);
   return TRUE;
 }
 
@@ -159,7 +159,7 @@ cs_store_list_model_rows (CsStore  *self,
   g_return_val_if_fail (CS_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  stmt = use_stmt (self, STMT_MODEL_ROWS, error);
+  stmt = _cs_store_use_stmt (self, STMT_MODEL_ROWS, error);
   if (stmt == NULL)
     return NULL;
   rows = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -170,7 +170,7 @@ cs_store_list_model_rows (CsStore  *self,
     }
   if (rc != SQLITE_DONE)
     {
-      set_error (self, error, rc, "cannot list the models");
+      _cs_store_set_error (self, error, rc, "cannot list the models");
       return NULL;
     }
   return g_steal_pointer (&rows);

@@ -16,10 +16,10 @@ photo_from_row (sqlite3_stmt *stmt)
   CsStorePhoto *photo = g_new0 (CsStorePhoto, 1);
 
   photo->id = sqlite3_column_int64 (stmt, 0);
-  photo->path = column_dup_bytes (stmt, 1);
+  photo->path = _cs_store_column_dup_bytes (stmt, 1);
   photo->size = sqlite3_column_int64 (stmt, 2);
   photo->mtime_us = sqlite3_column_int64 (stmt, 3);
-  photo->hash = column_dup_text (stmt, 4);
+  photo->hash = _cs_store_column_dup_text (stmt, 4);
   photo->width = sqlite3_column_int (stmt, 5);
   photo->height = sqlite3_column_int (stmt, 6);
   photo->taken_unix = sqlite3_column_int64 (stmt, 7);
@@ -29,9 +29,9 @@ photo_from_row (sqlite3_stmt *stmt)
 
 /* Fills `photo` in place with borrowed column data, for callbacks. */
 void
-photo_peek_row (sqlite3_stmt *stmt,
-                CsStorePhoto *photo,
-                GString      *path)
+_cs_store_photo_peek_row (sqlite3_stmt *stmt,
+                          CsStorePhoto *photo,
+                          GString      *path)
 {
   const void *data = sqlite3_column_blob (stmt, 1);
   int n = sqlite3_column_bytes (stmt, 1);
@@ -102,18 +102,18 @@ cs_store_lookup_photo (CsStore     *self,
   g_return_val_if_fail (CS_IS_STORE (self), NULL);
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-  if (injected_failure (G_STRFUNC, error))
+  if (_cs_store_injected_failure (G_STRFUNC, error))
     return NULL;
 
-  stmt = use_stmt (self, STMT_PHOTO_LOOKUP, error);
+  stmt = _cs_store_use_stmt (self, STMT_PHOTO_LOOKUP, error);
   if (stmt == NULL)
     return NULL;
-  rc = fetch_one_photo (stmt, bind_path (stmt, 1, path), &photo);
+  rc = fetch_one_photo (stmt, _cs_store_bind_path (stmt, 1, path), &photo);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
-      g_autofree char *shown = display_path (path);
+      g_autofree char *shown = _cs_store_display_path (path);
 
-      set_error (self, error, rc, "cannot look up the photo %s", shown);
+      _cs_store_set_error (self, error, rc, "cannot look up the photo %s", shown);
     }
   return photo;
 }
@@ -130,12 +130,12 @@ cs_store_get_photo (CsStore   *self,
   g_return_val_if_fail (CS_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  stmt = use_stmt (self, STMT_PHOTO_GET, error);
+  stmt = _cs_store_use_stmt (self, STMT_PHOTO_GET, error);
   if (stmt == NULL)
     return NULL;
   rc = fetch_one_photo (stmt, sqlite3_bind_int64 (stmt, 1, id), &photo);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    set_error (self, error, rc, "cannot read photo %" G_GINT64_FORMAT, id);
+    _cs_store_set_error (self, error, rc, "cannot read photo %" G_GINT64_FORMAT, id);
   return photo;
 }
 
@@ -154,7 +154,7 @@ fetch_photos (CsStore       *self,
       g_ptr_array_add (photos, photo_from_row (stmt));
   if (rc != SQLITE_DONE)
     {
-      set_error (self, error, rc, "%s", what);
+      _cs_store_set_error (self, error, rc, "%s", what);
       return NULL;
     }
   return g_steal_pointer (&photos);
@@ -172,13 +172,13 @@ cs_store_find_photos_by_hash (CsStore     *self,
   g_return_val_if_fail (CS_IS_STORE (self), NULL);
   g_return_val_if_fail (hash != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-  if (injected_failure (G_STRFUNC, error))
+  if (_cs_store_injected_failure (G_STRFUNC, error))
     return NULL;
 
-  stmt = use_stmt (self, STMT_PHOTO_BY_HASH, error);
+  stmt = _cs_store_use_stmt (self, STMT_PHOTO_BY_HASH, error);
   if (stmt == NULL)
     return NULL;
-  rc = bind_text (stmt, 1, hash);
+  rc = _cs_store_bind_text (stmt, 1, hash);
   if (rc == SQLITE_OK)
     rc = sqlite3_bind_int64 (stmt, 2, size);
   return fetch_photos (self, stmt, rc, "cannot look up photos by content", error);
@@ -198,16 +198,16 @@ cs_store_upsert_photo (CsStore             *self,
   g_return_val_if_fail (photo->path != NULL, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  stmt = use_stmt (self, STMT_PHOTO_UPSERT, error);
+  stmt = _cs_store_use_stmt (self, STMT_PHOTO_UPSERT, error);
   if (stmt == NULL)
     return -1;
-  rc = bind_path (stmt, 1, photo->path);
+  rc = _cs_store_bind_path (stmt, 1, photo->path);
   if (rc == SQLITE_OK)
     rc = sqlite3_bind_int64 (stmt, 2, photo->size);
   if (rc == SQLITE_OK)
     rc = sqlite3_bind_int64 (stmt, 3, photo->mtime_us);
   if (rc == SQLITE_OK)
-    rc = bind_text (stmt, 4, photo->hash);
+    rc = _cs_store_bind_text (stmt, 4, photo->hash);
   if (rc == SQLITE_OK)
     rc = sqlite3_bind_int (stmt, 5, photo->width);
   if (rc == SQLITE_OK)
@@ -221,13 +221,13 @@ cs_store_upsert_photo (CsStore             *self,
   if (rc == SQLITE_ROW)
     {
       id = sqlite3_column_int64 (stmt, 0);
-      rc = step_done (stmt);
+      rc = _cs_store_step_done (stmt);
     }
   if (rc != SQLITE_OK)
     {
-      g_autofree char *shown = display_path (photo->path);
+      g_autofree char *shown = _cs_store_display_path (photo->path);
 
-      set_error (self, error, rc, "cannot store the photo %s", shown);
+      _cs_store_set_error (self, error, rc, "cannot store the photo %s", shown);
       return -1;
     }
   return id;
@@ -243,32 +243,32 @@ move_photo_steps (CsStore     *self,
   int rc;
 
   {
-    g_auto (StmtUse) stmt = use_stmt (self, STMT_PHOTO_DELETE_OTHER_AT, error);
+    g_auto (StmtUse) stmt = _cs_store_use_stmt (self, STMT_PHOTO_DELETE_OTHER_AT, error);
 
     if (stmt == NULL)
       return FALSE;
-    rc = bind_path (stmt, 1, new_path);
+    rc = _cs_store_bind_path (stmt, 1, new_path);
     if (rc == SQLITE_OK)
       rc = sqlite3_bind_int64 (stmt, 2, id);
     if (rc == SQLITE_OK)
-      rc = step_done (stmt);
+      rc = _cs_store_step_done (stmt);
     if (rc != SQLITE_OK)
-      return set_error (self, error, rc, "cannot move photo %" G_GINT64_FORMAT, id);
+      return _cs_store_set_error (self, error, rc, "cannot move photo %" G_GINT64_FORMAT, id);
   }
   {
-    g_auto (StmtUse) stmt = use_stmt (self, STMT_PHOTO_MOVE, error);
+    g_auto (StmtUse) stmt = _cs_store_use_stmt (self, STMT_PHOTO_MOVE, error);
 
     if (stmt == NULL)
       return FALSE;
     rc = sqlite3_bind_int64 (stmt, 1, id);
     if (rc == SQLITE_OK)
-      rc = bind_path (stmt, 2, new_path);
+      rc = _cs_store_bind_path (stmt, 2, new_path);
     if (rc == SQLITE_OK)
       rc = sqlite3_bind_int64 (stmt, 3, mtime_us);
     if (rc == SQLITE_OK)
-      rc = step_done (stmt);
+      rc = _cs_store_step_done (stmt);
     if (rc != SQLITE_OK)
-      return set_error (self, error, rc, "cannot move photo %" G_GINT64_FORMAT, id);
+      return _cs_store_set_error (self, error, rc, "cannot move photo %" G_GINT64_FORMAT, id);
   }
   if (sqlite3_changes (self->db) == 0)
     {
@@ -292,10 +292,10 @@ cs_store_move_photo (CsStore     *self,
   g_return_val_if_fail (new_path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!step_begin (self, error))
+  if (!_cs_store_savepoint_begin (self, error))
     return FALSE;
   ok = move_photo_steps (self, id, new_path, mtime_us, error);
-  return step_end (self, ok, ok ? error : NULL);
+  return _cs_store_savepoint_end (self, ok, ok ? error : NULL);
 }
 
 gboolean
@@ -309,14 +309,14 @@ cs_store_delete_photo (CsStore   *self,
   g_return_val_if_fail (CS_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  stmt = use_stmt (self, STMT_PHOTO_DELETE, error);
+  stmt = _cs_store_use_stmt (self, STMT_PHOTO_DELETE, error);
   if (stmt == NULL)
     return FALSE;
   rc = sqlite3_bind_int64 (stmt, 1, id);
   if (rc == SQLITE_OK)
-    rc = step_done (stmt);
+    rc = _cs_store_step_done (stmt);
   if (rc != SQLITE_OK)
-    return set_error (self, error, rc, "cannot delete photo %" G_GINT64_FORMAT, id);
+    return _cs_store_set_error (self, error, rc, "cannot delete photo %" G_GINT64_FORMAT, id);
   return TRUE;
 }
 
@@ -326,10 +326,10 @@ cs_store_count_photos (CsStore  *self,
 {
   g_return_val_if_fail (CS_IS_STORE (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
-  if (injected_failure (G_STRFUNC, error))
+  if (_cs_store_injected_failure (G_STRFUNC, error))
     return -1;
 
-  return count_rows (self, STMT_PHOTO_COUNT, 0, "cannot count the photos", error);
+  return _cs_store_count_rows (self, STMT_PHOTO_COUNT, 0, "cannot count the photos", error);
 }
 
 gboolean
@@ -351,16 +351,17 @@ cs_store_set_photo_blank_stddev (CsStore  *self,
                    "standard deviation", id, stddev);
       return FALSE;
     }
-  stmt = use_stmt (self, STMT_PHOTO_BLANK_SET, error);
+  stmt = _cs_store_use_stmt (self, STMT_PHOTO_BLANK_SET, error);
   if (stmt == NULL)
     return FALSE;
   rc = sqlite3_bind_int64 (stmt, 1, id);
   if (rc == SQLITE_OK)
     rc = sqlite3_bind_double (stmt, 2, stddev);
   if (rc == SQLITE_OK)
-    rc = step_done (stmt);
+    rc = _cs_store_step_done (stmt);
   if (rc != SQLITE_OK)
-    return set_error (self, error, rc, "cannot store the blank statistic of photo %" G_GINT64_FORMAT, id);
+    return _cs_store_set_error (self, error, rc,
+                                "cannot store the blank statistic of photo %" G_GINT64_FORMAT, id);
   return TRUE;
 }
 
@@ -377,7 +378,7 @@ cs_store_get_photo_blank_stddev (CsStore  *self,
   g_return_val_if_fail (CS_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  stmt = use_stmt (self, STMT_PHOTO_BLANK_GET, error);
+  stmt = _cs_store_use_stmt (self, STMT_PHOTO_BLANK_GET, error);
   if (stmt == NULL)
     return FALSE;
   rc = sqlite3_bind_int64 (stmt, 1, id);
@@ -394,7 +395,7 @@ cs_store_get_photo_blank_stddev (CsStore  *self,
     }
   if (rc != SQLITE_DONE)
     {
-      set_error (self, error, rc, "cannot read the blank statistic of photo %" G_GINT64_FORMAT, id);
+      _cs_store_set_error (self, error, rc, "cannot read the blank statistic of photo %" G_GINT64_FORMAT, id);
       return FALSE;
     }
   return known;
@@ -426,16 +427,16 @@ cs_store_foreach_photo (CsStore           *self,
         len--;
       low = g_strdup_printf ("%.*s/", (int) len, under_folder);
       high = g_strdup_printf ("%.*s0", (int) len, under_folder);
-      stmt = use_stmt (self, STMT_PHOTO_UNDER, error);
+      stmt = _cs_store_use_stmt (self, STMT_PHOTO_UNDER, error);
       if (stmt == NULL)
         return FALSE;
-      rc = bind_path (stmt, 1, low);
+      rc = _cs_store_bind_path (stmt, 1, low);
       if (rc == SQLITE_OK)
-        rc = bind_path (stmt, 2, high);
+        rc = _cs_store_bind_path (stmt, 2, high);
     }
   else
     {
-      stmt = use_stmt (self, STMT_PHOTO_ALL, error);
+      stmt = _cs_store_use_stmt (self, STMT_PHOTO_ALL, error);
       if (stmt == NULL)
         return FALSE;
     }
@@ -444,7 +445,7 @@ cs_store_foreach_photo (CsStore           *self,
   if (rc == SQLITE_OK)
     while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
       {
-        photo_peek_row (stmt, &photo, path);
+        _cs_store_photo_peek_row (stmt, &photo, path);
         if (!func (&photo, user_data))
           {
             rc = SQLITE_DONE;
@@ -452,7 +453,7 @@ cs_store_foreach_photo (CsStore           *self,
           }
       }
   if (rc != SQLITE_DONE)
-    return set_error (self, error, rc, "cannot list the photos");
+    return _cs_store_set_error (self, error, rc, "cannot list the photos");
   return TRUE;
 }
 
@@ -466,7 +467,7 @@ cs_store_list_photos_missing_vector (CsStore  *self,
   g_return_val_if_fail (CS_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  stmt = use_stmt (self, STMT_PHOTO_MISSING_VECTOR, error);
+  stmt = _cs_store_use_stmt (self, STMT_PHOTO_MISSING_VECTOR, error);
   if (stmt == NULL)
     return NULL;
   return fetch_photos (self, stmt, sqlite3_bind_int64 (stmt, 1, model_row),

@@ -137,7 +137,7 @@ static const char * const stmt_sql[N_STMTS] = {
 };
 
 void
-stmt_release (sqlite3_stmt *stmt)
+_cs_store_stmt_release (sqlite3_stmt *stmt)
 {
   sqlite3_reset (stmt);
   sqlite3_clear_bindings (stmt);
@@ -212,11 +212,11 @@ cs_store_sqlite_version (void)
 /* Helpers */
 
 gboolean
-set_error (CsStore     *self,
-           GError     **error,
-           int          rc,
-           const char  *format,
-           ...)
+_cs_store_set_error (CsStore     *self,
+                     GError     **error,
+                     int          rc,
+                     const char  *format,
+                     ...)
 {
   g_autofree char *what = NULL;
   va_list args;
@@ -230,7 +230,7 @@ set_error (CsStore     *self,
 
 /* A path for a message: the file system's bytes shown as UTF-8. */
 char *
-display_path (const char *path)
+_cs_store_display_path (const char *path)
 {
   return g_filename_display_name (path);
 }
@@ -238,9 +238,9 @@ display_path (const char *path)
 /* The cached statement `id`, prepared on first use, or NULL with an
  * error.  The caller holds it in a g_auto(StmtUse). */
 sqlite3_stmt *
-use_stmt (CsStore  *self,
-          Stmt      id,
-          GError  **error)
+_cs_store_use_stmt (CsStore  *self,
+                    Stmt      id,
+                    GError  **error)
 {
   sqlite3_stmt *stmt = self->stmts[id];
   int rc;
@@ -251,7 +251,7 @@ use_stmt (CsStore  *self,
                                &stmt, NULL);
       if (rc != SQLITE_OK)
         {
-          set_error (self, error, rc, "cannot prepare “%s”", stmt_sql[id]);
+          _cs_store_set_error (self, error, rc, "cannot prepare “%s”", stmt_sql[id]);
           return NULL;
         }
       self->stmts[id] = stmt;
@@ -272,24 +272,24 @@ use_stmt (CsStore  *self,
 /* Paths are bound as BLOBs of their bytes (see the schema).  SQLITE_STATIC
  * is safe: StmtUse clears the bindings before the caller's string can go. */
 int
-bind_path (sqlite3_stmt *stmt,
-           int           index,
-           const char   *path)
+_cs_store_bind_path (sqlite3_stmt *stmt,
+                     int           index,
+                     const char   *path)
 {
   return sqlite3_bind_blob64 (stmt, index, path, strlen (path), SQLITE_STATIC);
 }
 
 int
-bind_text (sqlite3_stmt *stmt,
-           int           index,
-           const char   *text)
+_cs_store_bind_text (sqlite3_stmt *stmt,
+                     int           index,
+                     const char   *text)
 {
   return sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
 }
 
 char *
-column_dup_bytes (sqlite3_stmt *stmt,
-                  int           column)
+_cs_store_column_dup_bytes (sqlite3_stmt *stmt,
+                            int           column)
 {
   const void *data = sqlite3_column_blob (stmt, column);
   int n = sqlite3_column_bytes (stmt, column);
@@ -302,15 +302,15 @@ column_dup_bytes (sqlite3_stmt *stmt,
 }
 
 char *
-column_dup_text (sqlite3_stmt *stmt,
-                 int           column)
+_cs_store_column_dup_text (sqlite3_stmt *stmt,
+                           int           column)
 {
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
 }
 
 /* The row step after binding, for statements that change rows. */
 int
-step_done (sqlite3_stmt *stmt)
+_cs_store_step_done (sqlite3_stmt *stmt)
 {
   int rc = sqlite3_step (stmt);
 
@@ -333,8 +333,8 @@ cs_store_inject_failure_for_testing (const char *function,
 }
 
 gboolean
-injected_failure (const char  *function,
-                  GError     **error)
+_cs_store_injected_failure (const char  *function,
+                            GError     **error)
 {
   gboolean fail = FALSE;
 
@@ -355,13 +355,13 @@ injected_failure (const char  *function,
 }
 
 gint64
-count_rows (CsStore     *self,
-            Stmt         id,
-            gint64       bound,
-            const char  *what,
-            GError     **error)
+_cs_store_count_rows (CsStore     *self,
+                      Stmt         id,
+                      gint64       bound,
+                      const char  *what,
+                      GError     **error)
 {
-  g_auto (StmtUse) stmt = use_stmt (self, id, error);
+  g_auto (StmtUse) stmt = _cs_store_use_stmt (self, id, error);
   int rc = SQLITE_OK;
 
   if (stmt == NULL)
@@ -372,7 +372,7 @@ count_rows (CsStore     *self,
     rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
-      set_error (self, error, rc, "%s", what);
+      _cs_store_set_error (self, error, rc, "%s", what);
       return -1;
     }
   return sqlite3_column_int64 (stmt, 0);

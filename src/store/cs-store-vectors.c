@@ -1,4 +1,5 @@
-/* cs-store-vectors.c - the vectors of photos and of texts, and following the indexer.
+/* cs-store-vectors.c - the vectors of photos and of texts, and following
+ * the indexer.
  *
  * Copyright 2026 The Clipsight authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -60,7 +61,7 @@ check_vector (CsStore      *self,
 {
   int expected_dim = 0;
 
-  if (!model_dim (self, model_row, &expected_dim, error))
+  if (!_cs_store_model_dim (self, model_row, &expected_dim, error))
     {
       g_prefix_error (error, "cannot store the vector %s: ", what);
       return FALSE;
@@ -127,7 +128,7 @@ cs_store_put_vector (CsStore      *self,
     return FALSE;
   blob = vector_blob (vector, dim, &swapped);
 
-  stmt = use_stmt (self, STMT_VECTOR_PUT, error);
+  stmt = _cs_store_use_stmt (self, STMT_VECTOR_PUT, error);
   if (stmt == NULL)
     return FALSE;
   rc = sqlite3_bind_int64 (stmt, 1, photo_id);
@@ -136,10 +137,10 @@ cs_store_put_vector (CsStore      *self,
   if (rc == SQLITE_OK)
     rc = sqlite3_bind_blob64 (stmt, 3, blob, (sqlite3_uint64) dim * sizeof (float), SQLITE_STATIC);
   if (rc == SQLITE_OK)
-    rc = step_done (stmt);
+    rc = _cs_store_step_done (stmt);
   if (rc != SQLITE_OK)
-    return set_error (self, error, rc, "cannot store the vector of photo %" G_GINT64_FORMAT,
-                      photo_id);
+    return _cs_store_set_error (self, error, rc, "cannot store the vector of photo %" G_GINT64_FORMAT,
+                                photo_id);
   return TRUE;
 }
 
@@ -154,10 +155,10 @@ cs_store_has_vector (CsStore   *self,
 
   g_return_val_if_fail (CS_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-  if (injected_failure (G_STRFUNC, error))
+  if (_cs_store_injected_failure (G_STRFUNC, error))
     return FALSE;
 
-  stmt = use_stmt (self, STMT_VECTOR_HAS, error);
+  stmt = _cs_store_use_stmt (self, STMT_VECTOR_HAS, error);
   if (stmt == NULL)
     return FALSE;
   rc = sqlite3_bind_int64 (stmt, 1, photo_id);
@@ -168,7 +169,7 @@ cs_store_has_vector (CsStore   *self,
   if (rc == SQLITE_ROW)
     return TRUE;
   if (rc != SQLITE_DONE)
-    set_error (self, error, rc, "cannot look up the vector of photo %" G_GINT64_FORMAT, photo_id);
+    _cs_store_set_error (self, error, rc, "cannot look up the vector of photo %" G_GINT64_FORMAT, photo_id);
   return FALSE;
 }
 
@@ -208,11 +209,11 @@ cs_store_get_vector (CsStore   *self,
   g_return_val_if_fail (CS_IS_STORE (self), NULL);
   g_return_val_if_fail (dim != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-  if (injected_failure (G_STRFUNC, error))
+  if (_cs_store_injected_failure (G_STRFUNC, error))
     return NULL;
 
   *dim = 0;
-  stmt = use_stmt (self, STMT_VECTOR_GET, error);
+  stmt = _cs_store_use_stmt (self, STMT_VECTOR_GET, error);
   if (stmt == NULL)
     return NULL;
   rc = sqlite3_bind_int64 (stmt, 1, photo_id);
@@ -224,7 +225,7 @@ cs_store_get_vector (CsStore   *self,
     return NULL;
   if (rc != SQLITE_ROW)
     {
-      set_error (self, error, rc, "cannot read the vector of photo %" G_GINT64_FORMAT, photo_id);
+      _cs_store_set_error (self, error, rc, "cannot read the vector of photo %" G_GINT64_FORMAT, photo_id);
       return NULL;
     }
   blob = sqlite3_column_blob (stmt, 0);
@@ -262,11 +263,11 @@ cs_store_get_text_vectors (CsStore            *self,
 
   for (guint i = 0; i < n_texts; i++)
     found[i] = FALSE;
-  if (injected_failure (G_STRFUNC, error))
+  if (_cs_store_injected_failure (G_STRFUNC, error))
     return 0;
   for (guint i = 0; i < n_texts; i++)
     {
-      g_auto (StmtUse) stmt = use_stmt (self, STMT_TEXT_VECTOR_GET, error);
+      g_auto (StmtUse) stmt = _cs_store_use_stmt (self, STMT_TEXT_VECTOR_GET, error);
       const void *blob;
       int rc;
 
@@ -274,14 +275,14 @@ cs_store_get_text_vectors (CsStore            *self,
         return 0;
       rc = sqlite3_bind_int64 (stmt, 1, model_row);
       if (rc == SQLITE_OK)
-        rc = bind_text (stmt, 2, texts[i]);
+        rc = _cs_store_bind_text (stmt, 2, texts[i]);
       if (rc == SQLITE_OK)
         rc = sqlite3_step (stmt);
       if (rc == SQLITE_DONE)
         continue;
       if (rc != SQLITE_ROW)
         {
-          set_error (self, error, rc, "cannot read the vector of the text “%s”", texts[i]);
+          _cs_store_set_error (self, error, rc, "cannot read the vector of the text “%s”", texts[i]);
           return 0;
         }
       blob = sqlite3_column_blob (stmt, 0);
@@ -322,18 +323,18 @@ cs_store_put_text_vector (CsStore      *self,
     return FALSE;
   blob = vector_blob (vector, dim, &swapped);
 
-  stmt = use_stmt (self, STMT_TEXT_VECTOR_PUT, error);
+  stmt = _cs_store_use_stmt (self, STMT_TEXT_VECTOR_PUT, error);
   if (stmt == NULL)
     return FALSE;
   rc = sqlite3_bind_int64 (stmt, 1, model_row);
   if (rc == SQLITE_OK)
-    rc = bind_text (stmt, 2, text);
+    rc = _cs_store_bind_text (stmt, 2, text);
   if (rc == SQLITE_OK)
     rc = sqlite3_bind_blob64 (stmt, 3, blob, (sqlite3_uint64) dim * sizeof (float), SQLITE_STATIC);
   if (rc == SQLITE_OK)
-    rc = step_done (stmt);
+    rc = _cs_store_step_done (stmt);
   if (rc != SQLITE_OK)
-    return set_error (self, error, rc, "cannot store the vector of the text “%s”", text);
+    return _cs_store_set_error (self, error, rc, "cannot store the vector of the text “%s”", text);
   return TRUE;
 }
 
@@ -345,7 +346,8 @@ cs_store_count_text_vectors (CsStore   *self,
   g_return_val_if_fail (CS_IS_STORE (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  return count_rows (self, STMT_TEXT_VECTOR_COUNT, model_row, "cannot count the text vectors", error);
+  return _cs_store_count_rows (self, STMT_TEXT_VECTOR_COUNT, model_row,
+                               "cannot count the text vectors", error);
 }
 
 gint64
@@ -355,10 +357,10 @@ cs_store_count_vectors (CsStore   *self,
 {
   g_return_val_if_fail (CS_IS_STORE (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
-  if (injected_failure (G_STRFUNC, error))
+  if (_cs_store_injected_failure (G_STRFUNC, error))
     return -1;
 
-  return count_rows (self, STMT_VECTOR_COUNT, model_row, "cannot count the vectors", error);
+  return _cs_store_count_rows (self, STMT_VECTOR_COUNT, model_row, "cannot count the vectors", error);
 }
 
 gboolean
@@ -377,7 +379,7 @@ cs_store_foreach_vector (CsStore            *self,
   g_return_val_if_fail (func != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  stmt = use_stmt (self, STMT_VECTOR_ALL, error);
+  stmt = _cs_store_use_stmt (self, STMT_VECTOR_ALL, error);
   if (stmt == NULL)
     return FALSE;
   rc = sqlite3_bind_int64 (stmt, 1, model_row);
@@ -406,8 +408,8 @@ cs_store_foreach_vector (CsStore            *self,
           }
       }
   if (rc != SQLITE_DONE)
-    return set_error (self, error, rc, "cannot read the vectors of model %" G_GINT64_FORMAT,
-                      model_row);
+    return _cs_store_set_error (self, error, rc, "cannot read the vectors of model %" G_GINT64_FORMAT,
+                                model_row);
   return TRUE;
 }
 
@@ -428,9 +430,9 @@ load_vectors_snapshot (CsStore   *self,
   int dim = 0;
   int rc;
 
-  if (!model_dim (self, model_row, &dim, error))
+  if (!_cs_store_model_dim (self, model_row, &dim, error))
     return FALSE;
-  count = count_rows (self, STMT_VECTOR_COUNT, model_row, "cannot count the vectors", error);
+  count = _cs_store_count_rows (self, STMT_VECTOR_COUNT, model_row, "cannot count the vectors", error);
   if (count < 0)
     return FALSE;
   if (count > 0)
@@ -446,7 +448,7 @@ load_vectors_snapshot (CsStore   *self,
         }
     }
 
-  stmt = use_stmt (self, STMT_VECTOR_ALL, error);
+  stmt = _cs_store_use_stmt (self, STMT_VECTOR_ALL, error);
   if (stmt == NULL)
     return FALSE;
   rc = sqlite3_bind_int64 (stmt, 1, model_row);
@@ -474,8 +476,8 @@ load_vectors_snapshot (CsStore   *self,
         row++;
       }
   if (rc != SQLITE_DONE)
-    return set_error (self, error, rc, "cannot read the vectors of model %" G_GINT64_FORMAT,
-                      model_row);
+    return _cs_store_set_error (self, error, rc, "cannot read the vectors of model %" G_GINT64_FORMAT,
+                                model_row);
 
   *matrix_out = g_steal_pointer (&matrix);
   *ids_out = g_steal_pointer (&ids);
@@ -509,10 +511,10 @@ cs_store_load_vectors (CsStore   *self,
 
   /* The count and the rows must come from one snapshot: the savepoint
    * holds one read transaction across both (other writers go on). */
-  if (!step_begin (self, error))
+  if (!_cs_store_savepoint_begin (self, error))
     return FALSE;
   ok = load_vectors_snapshot (self, model_row, matrix, photo_ids, n_rows, dim, error);
-  if (!step_end (self, ok, ok ? error : NULL))
+  if (!_cs_store_savepoint_end (self, ok, ok ? error : NULL))
     {
       g_clear_pointer (matrix, g_free);
       g_clear_pointer (photo_ids, g_free);
@@ -534,16 +536,16 @@ cs_store_delete_non_finite_vectors (CsStore   *self,
   g_return_val_if_fail (CS_IS_STORE (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  stmt = use_stmt (self, STMT_VECTOR_DELETE_NON_FINITE, error);
+  stmt = _cs_store_use_stmt (self, STMT_VECTOR_DELETE_NON_FINITE, error);
   if (stmt == NULL)
     return -1;
   rc = sqlite3_bind_int64 (stmt, 1, model_row);
   if (rc == SQLITE_OK)
-    rc = step_done (stmt);
+    rc = _cs_store_step_done (stmt);
   if (rc != SQLITE_OK)
     {
-      set_error (self, error, rc, "cannot delete the non-finite vectors of model %" G_GINT64_FORMAT,
-                 model_row);
+      _cs_store_set_error (self, error, rc, "cannot delete the non-finite vectors of model %" G_GINT64_FORMAT,
+                           model_row);
       return -1;
     }
   return sqlite3_changes64 (self->db);
@@ -567,14 +569,14 @@ indexed_snapshot (CsStore             *self,
   gint64 counter, count;
   int rc;
 
-  counter = count_rows (self, STMT_CHANGE_COUNTER, 0, "cannot read the change counter", error);
+  counter = _cs_store_count_rows (self, STMT_CHANGE_COUNTER, 0, "cannot read the change counter", error);
   if (counter < 0)
     return FALSE;
-  count = count_rows (self, STMT_VECTOR_COUNT, model_row, "cannot count the vectors", error);
+  count = _cs_store_count_rows (self, STMT_VECTOR_COUNT, model_row, "cannot count the vectors", error);
   if (count < 0)
     return FALSE;
 
-  g_auto (StmtUse) stmt = use_stmt (self, since > 0 ? STMT_INDEXED_SINCE : STMT_INDEXED_ALL, error);
+  g_auto (StmtUse) stmt = _cs_store_use_stmt (self, since > 0 ? STMT_INDEXED_SINCE : STMT_INDEXED_ALL, error);
   if (stmt == NULL)
     return FALSE;
   rc = sqlite3_bind_int64 (stmt, 1, model_row);
@@ -598,7 +600,7 @@ indexed_snapshot (CsStore             *self,
             scratch_dim = n;
           }
         vector_from_blob (sqlite3_column_blob (stmt, 9), n, scratch);
-        photo_peek_row (stmt, &photo, path);
+        _cs_store_photo_peek_row (stmt, &photo, path);
         if (!func (&photo, scratch, n, user_data))
           {
             rc = SQLITE_DONE;
@@ -606,8 +608,8 @@ indexed_snapshot (CsStore             *self,
           }
       }
   if (rc != SQLITE_DONE)
-    return set_error (self, error, rc, "cannot read the photos of model %" G_GINT64_FORMAT,
-                      model_row);
+    return _cs_store_set_error (self, error, rc, "cannot read the photos of model %" G_GINT64_FORMAT,
+                                model_row);
   if (change != NULL)
     *change = counter;
   if (n_vectors != NULL)
@@ -632,10 +634,10 @@ cs_store_foreach_indexed_photo (CsStore             *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   /* One read transaction across the counter, the count and the walk. */
-  if (!step_begin (self, error))
+  if (!_cs_store_savepoint_begin (self, error))
     return FALSE;
   ok = indexed_snapshot (self, model_row, since, func, user_data, change, n_vectors, error);
-  return step_end (self, ok, ok ? error : NULL) && ok;
+  return _cs_store_savepoint_end (self, ok, ok ? error : NULL) && ok;
 }
 
 GArray *
@@ -650,7 +652,7 @@ cs_store_list_vector_ids (CsStore  *self,
   g_return_val_if_fail (CS_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  stmt = use_stmt (self, STMT_VECTOR_IDS, error);
+  stmt = _cs_store_use_stmt (self, STMT_VECTOR_IDS, error);
   if (stmt == NULL)
     return NULL;
   ids = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -663,7 +665,7 @@ cs_store_list_vector_ids (CsStore  *self,
       }
   if (rc != SQLITE_DONE)
     {
-      set_error (self, error, rc, "cannot list the vectors of model %" G_GINT64_FORMAT, model_row);
+      _cs_store_set_error (self, error, rc, "cannot list the vectors of model %" G_GINT64_FORMAT, model_row);
       return NULL;
     }
   return g_steal_pointer (&ids);

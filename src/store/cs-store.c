@@ -46,30 +46,31 @@ run_simple (CsStore    *self,
             const char *what,
             GError    **error)
 {
-  g_auto (StmtUse) stmt = use_stmt (self, id, error);
+  g_auto (StmtUse) stmt = _cs_store_use_stmt (self, id, error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  rc = step_done (stmt);
+  rc = _cs_store_step_done (stmt);
   if (rc != SQLITE_OK)
-    return set_error (self, error, rc, "%s", what);
+    return _cs_store_set_error (self, error, rc, "%s", what);
   return TRUE;
 }
 
 gboolean
-step_begin (CsStore  *self,
-            GError  **error)
+_cs_store_savepoint_begin (CsStore  *self,
+                           GError  **error)
 {
   return run_simple (self, STMT_SAVEPOINT, "cannot start a change", error);
 }
 
-/* Ends what step_begin() started: keeps it when `ok`, else undoes it
- * (leaving a caller's enclosing transaction open and intact). */
+/* Ends what _cs_store_savepoint_begin() started: keeps it when `ok`,
+ * else undoes it (leaving a caller's enclosing transaction open and
+ * intact). */
 gboolean
-step_end (CsStore   *self,
-          gboolean   ok,
-          GError   **error)
+_cs_store_savepoint_end (CsStore   *self,
+                         gboolean   ok,
+                         GError   **error)
 {
   if (ok)
     {
@@ -174,7 +175,7 @@ ensure_parent_dir (const char  *path,
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
       int saved_errno = errno;
-      g_autofree char *shown = display_path (dir);
+      g_autofree char *shown = _cs_store_display_path (dir);
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                    "cannot create the folder %s: %s", shown, g_strerror (saved_errno));
@@ -225,7 +226,7 @@ cs_store_initable_init (GInitable     *initable,
 
   if (self->path == NULL)
     self->path = g_build_filename (g_get_user_data_dir (), "clipsight", "library.db", NULL);
-  shown = display_path (self->path);
+  shown = _cs_store_display_path (self->path);
 
   if (wants_read_only (self->path))
     rc = open_read_only (self);
@@ -407,13 +408,13 @@ cs_store_get_schema_version (CsStore  *self,
 
   g_return_val_if_fail (CS_IS_STORE (self), -1);
 
-  stmt = use_stmt (self, STMT_USER_VERSION, error);
+  stmt = _cs_store_use_stmt (self, STMT_USER_VERSION, error);
   if (stmt == NULL)
     return -1;
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
-      set_error (self, error, rc, "cannot read the schema version");
+      _cs_store_set_error (self, error, rc, "cannot read the schema version");
       return -1;
     }
   return sqlite3_column_int (stmt, 0);
@@ -428,23 +429,23 @@ cs_store_dup_journal_mode (CsStore  *self,
 
   g_return_val_if_fail (CS_IS_STORE (self), NULL);
 
-  stmt = use_stmt (self, STMT_JOURNAL_MODE, error);
+  stmt = _cs_store_use_stmt (self, STMT_JOURNAL_MODE, error);
   if (stmt == NULL)
     return NULL;
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
-      set_error (self, error, rc, "cannot read the journal mode");
+      _cs_store_set_error (self, error, rc, "cannot read the journal mode");
       return NULL;
     }
-  return column_dup_text (stmt, 0);
+  return _cs_store_column_dup_text (stmt, 0);
 }
 
 static gboolean
 check_foreign_keys (CsStore  *self,
                     GError  **error)
 {
-  g_auto (StmtUse) stmt = use_stmt (self, STMT_FOREIGN_KEY_CHECK, error);
+  g_auto (StmtUse) stmt = _cs_store_use_stmt (self, STMT_FOREIGN_KEY_CHECK, error);
   int rc;
 
   if (stmt == NULL)
@@ -461,7 +462,7 @@ check_foreign_keys (CsStore  *self,
       return FALSE;
     }
   if (rc != SQLITE_DONE)
-    return set_error (self, error, rc, "cannot check the database's references");
+    return _cs_store_set_error (self, error, rc, "cannot check the database's references");
   return TRUE;
 }
 
@@ -473,7 +474,7 @@ cs_store_check_integrity (CsStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   {
-    g_auto (StmtUse) stmt = use_stmt (self, STMT_INTEGRITY_CHECK, error);
+    g_auto (StmtUse) stmt = _cs_store_use_stmt (self, STMT_INTEGRITY_CHECK, error);
     const char *first;
     int rc;
 
@@ -481,7 +482,7 @@ cs_store_check_integrity (CsStore  *self,
       return FALSE;
     rc = sqlite3_step (stmt);
     if (rc != SQLITE_ROW)
-      return set_error (self, error, rc, "cannot check the database");
+      return _cs_store_set_error (self, error, rc, "cannot check the database");
     first = (const char *) sqlite3_column_text (stmt, 0);
     if (g_strcmp0 (first, "ok") != 0)
       {
@@ -565,7 +566,7 @@ cs_store_lock_indexing (CsStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   lock_path = g_strconcat (self->path, ".index-lock", NULL);
-  shown = display_path (lock_path);
+  shown = _cs_store_display_path (lock_path);
   fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)
     {
@@ -639,23 +640,23 @@ cs_store_get_setting (CsStore     *self,
   g_return_val_if_fail (CS_IS_STORE (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-  if (injected_failure (G_STRFUNC, error))
+  if (_cs_store_injected_failure (G_STRFUNC, error))
     return NULL;
 
-  stmt = use_stmt (self, STMT_SETTING_GET, error);
+  stmt = _cs_store_use_stmt (self, STMT_SETTING_GET, error);
   if (stmt == NULL)
     return NULL;
-  rc = bind_text (stmt, 1, key);
+  rc = _cs_store_bind_text (stmt, 1, key);
   if (rc == SQLITE_OK)
     rc = sqlite3_step (stmt);
   if (rc == SQLITE_DONE)
     return NULL;
   if (rc != SQLITE_ROW)
     {
-      set_error (self, error, rc, "cannot read the setting %s", key);
+      _cs_store_set_error (self, error, rc, "cannot read the setting %s", key);
       return NULL;
     }
-  return column_dup_text (stmt, 0);
+  return _cs_store_column_dup_text (stmt, 0);
 }
 
 gboolean
@@ -671,15 +672,15 @@ cs_store_set_setting (CsStore     *self,
   g_return_val_if_fail (key != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  stmt = use_stmt (self, value != NULL ? STMT_SETTING_SET : STMT_SETTING_UNSET, error);
+  stmt = _cs_store_use_stmt (self, value != NULL ? STMT_SETTING_SET : STMT_SETTING_UNSET, error);
   if (stmt == NULL)
     return FALSE;
-  rc = bind_text (stmt, 1, key);
+  rc = _cs_store_bind_text (stmt, 1, key);
   if (rc == SQLITE_OK && value != NULL)
-    rc = bind_text (stmt, 2, value);
+    rc = _cs_store_bind_text (stmt, 2, value);
   if (rc == SQLITE_OK)
-    rc = step_done (stmt);
+    rc = _cs_store_step_done (stmt);
   if (rc != SQLITE_OK)
-    return set_error (self, error, rc, "cannot change the setting %s", key);
+    return _cs_store_set_error (self, error, rc, "cannot change the setting %s", key);
   return TRUE;
 }
