@@ -119,7 +119,7 @@ cs_store_lookup_photo (CsStore     *self,
 }
 
 CsStorePhoto *
-cs_store_get_photo (CsStore   *self,
+cs_store_dup_photo (CsStore   *self,
                     gint64     id,
                     GError   **error)
 {

@@ -194,7 +194,7 @@ blob_dim (sqlite3_stmt  *stmt,
 }
 
 float *
-cs_store_get_vector (CsStore   *self,
+cs_store_dup_vector (CsStore   *self,
                      gint64     photo_id,
                      gint64     model_row,
                      int       *dim,

@@ -630,7 +630,7 @@ cs_store_index_lock_free (CsStoreIndexLock *lock)
 /* Public API: settings */
 
 char *
-cs_store_get_setting (CsStore     *self,
+cs_store_dup_setting (CsStore     *self,
                       const char  *key,
                       GError     **error)
 {

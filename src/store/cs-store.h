@@ -236,7 +236,7 @@ CsStorePhoto *cs_store_lookup_photo        (CsStore     *self,
                                             const char  *path,
                                             GError     **error);
 /* The photo with row id `id`, as above. */
-CsStorePhoto *cs_store_get_photo           (CsStore     *self,
+CsStorePhoto *cs_store_dup_photo           (CsStore     *self,
                                             gint64       id,
                                             GError     **error);
 /* Photos whose content hash and size are `hash` and `size` (candidates
@@ -318,7 +318,7 @@ GPtrArray    *cs_store_list_photos_missing_vector (CsStore  *self,
  * normalises them, but refuses NaN and infinity: one such vector would
  * make every search and duplicate scan that reads it meaningless.  One
  * written by an older version (or another program) is left out by every
- * reader below, as if absent (cs_store_get_vector returns NULL without an
+ * reader below, as if absent (cs_store_dup_vector returns NULL without an
  * error, cs_store_has_vector still says TRUE), until an index run deletes
  * it (cs_store_delete_non_finite_vectors); opening a database of schema 3
  * or older deletes them all. */
@@ -368,7 +368,7 @@ gboolean      cs_store_has_vector          (CsStore     *self,
                                             GError     **error);
 /* The vector (g_free it) with *dim set, or NULL without an error when
  * there is none. */
-float        *cs_store_get_vector          (CsStore     *self,
+float        *cs_store_dup_vector          (CsStore     *self,
                                             gint64       photo_id,
                                             gint64       model_row,
                                             int         *dim,
@@ -477,7 +477,7 @@ GPtrArray    *cs_store_list_failures       (CsStore     *self,
 /* ------------------------------------------------------------------ */
 
 /* The value (g_free it), or NULL without an error when unset. */
-char         *cs_store_get_setting         (CsStore     *self,
+char         *cs_store_dup_setting         (CsStore     *self,
                                             const char  *key,
                                             GError     **error);
 /* Sets `key`; a NULL value unsets it. */

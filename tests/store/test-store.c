@@ -328,7 +328,7 @@ test_photo_round_trip (StoreFixture  *fixture,
       g_assert_nonnull (found);
       g_assert_cmpint (found->id, ==, id);
       assert_photo_equal (found, &photo);
-      by_id = cs_store_get_photo (fixture->store, id, &error);
+      by_id = cs_store_dup_photo (fixture->store, id, &error);
       g_assert_no_error (error);
       assert_photo_equal (by_id, &photo);
     }
@@ -340,7 +340,7 @@ test_photo_round_trip (StoreFixture  *fixture,
   g_assert_null (cs_store_lookup_photo (fixture->store, "/photos/\xc3\xbf\xc3\xbe caf\xc3\xa9 latin-1.jpg",
                                         &error));
   g_assert_no_error (error);
-  g_assert_null (cs_store_get_photo (fixture->store, 999999, &error));
+  g_assert_null (cs_store_dup_photo (fixture->store, 999999, &error));
   g_assert_no_error (error);
 }
 
@@ -425,14 +425,14 @@ test_photo_move (StoreFixture  *fixture,
   g_assert_cmpint (moved->mtime_us, ==, 42);
   g_assert_cmpstr (moved->hash, ==, "aaaa");
   g_assert_null (cs_store_lookup_photo (fixture->store, "/old/a.jpg", &error));
-  back = cs_store_get_vector (fixture->store, id, model, &dim, &error);
+  back = cs_store_dup_vector (fixture->store, id, model, &dim, &error);
   g_assert_no_error (error);
   g_assert_cmpmem (back, dim * sizeof (float), v, sizeof v);
 
   /* Onto another photo's path: that photo is replaced. */
   g_assert_true (cs_store_move_photo (fixture->store, id, "/new/b.jpg", 43, &error));
   g_assert_no_error (error);
-  gone = cs_store_get_photo (fixture->store, other, &error);
+  gone = cs_store_dup_photo (fixture->store, other, &error);
   g_assert_no_error (error);
   g_assert_null (gone);
   g_assert_false (cs_store_has_vector (fixture->store, other, model, &error));
@@ -610,12 +610,12 @@ test_vectors (StoreFixture  *fixture,
     }
   g_assert_false (cs_store_has_vector (fixture->store, ids[0], model, &error));
   g_assert_no_error (error);
-  g_assert_null (cs_store_get_vector (fixture->store, ids[0], model, &dim, &error));
+  g_assert_null (cs_store_dup_vector (fixture->store, ids[0], model, &dim, &error));
   g_assert_no_error (error);
 
   g_assert_true (cs_store_put_vector (fixture->store, ids[0], model, special, DIM, &error));
   g_assert_no_error (error);
-  back = cs_store_get_vector (fixture->store, ids[0], model, &dim, &error);
+  back = cs_store_dup_vector (fixture->store, ids[0], model, &dim, &error);
   g_assert_no_error (error);
   g_assert_cmpint (dim, ==, DIM);
   g_assert_cmpmem (back, dim * sizeof (float), special, sizeof special);
@@ -675,7 +675,7 @@ test_vectors (StoreFixture  *fixture,
       g_assert_nonnull (strstr (error->message, "not finite"));
       g_clear_error (&error);
       fill_vector (v, (guint32) ids[1], 0, 0);
-      kept = cs_store_get_vector (fixture->store, ids[1], model, &dim, &error);
+      kept = cs_store_dup_vector (fixture->store, ids[1], model, &dim, &error);
       g_assert_no_error (error);
       g_assert_cmpmem (kept, dim * sizeof (float), v, sizeof v);
     }
@@ -817,22 +817,22 @@ test_settings (StoreFixture  *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *value = NULL;
 
-  g_assert_null (cs_store_get_setting (fixture->store, "model", &error));
+  g_assert_null (cs_store_dup_setting (fixture->store, "model", &error));
   g_assert_no_error (error);
   g_assert_true (cs_store_set_setting (fixture->store, "model", "clip-vit-b-32", &error));
   g_assert_true (cs_store_set_setting (fixture->store, "model", "clip-vit-l-14 ✓", &error));
   g_assert_true (cs_store_set_setting (fixture->store, "empty", "", &error));
   g_assert_no_error (error);
-  value = cs_store_get_setting (fixture->store, "model", &error);
+  value = cs_store_dup_setting (fixture->store, "model", &error);
   g_assert_cmpstr (value, ==, "clip-vit-l-14 ✓");
   g_clear_pointer (&value, g_free);
-  value = cs_store_get_setting (fixture->store, "empty", &error);
+  value = cs_store_dup_setting (fixture->store, "empty", &error);
   g_assert_cmpstr (value, ==, "");
   g_clear_pointer (&value, g_free);
 
   g_assert_true (cs_store_set_setting (fixture->store, "model", NULL, &error));
   g_assert_no_error (error);
-  g_assert_null (cs_store_get_setting (fixture->store, "model", &error));
+  g_assert_null (cs_store_dup_setting (fixture->store, "model", &error));
   g_assert_no_error (error);
 }
 
@@ -865,7 +865,7 @@ test_rollback (StoreFixture  *fixture,
   g_assert_cmpint (cs_store_count_photos (fixture->store, &error), ==, 0);
   g_assert_cmpint (cs_store_count_vectors (fixture->store, model, &error), ==, 0);
   g_assert_false (cs_store_lookup_failure (fixture->store, "/t/b.jpg", NULL, NULL, NULL, &error));
-  g_assert_null (cs_store_get_setting (fixture->store, "k", &error));
+  g_assert_null (cs_store_dup_setting (fixture->store, "k", &error));
   g_assert_no_error (error);
   /* Rolling back with nothing open does nothing. */
   cs_store_rollback (fixture->store);
@@ -995,7 +995,7 @@ assert_batch_complete (CsStore *store,
 
       g_assert_no_error (error);
       g_assert_nonnull (photo);
-      v = cs_store_get_vector (store, photo->id, model, &dim, &error);
+      v = cs_store_dup_vector (store, photo->id, model, &dim, &error);
       g_assert_no_error (error);
       g_assert_nonnull (v);
       fill_vector (expected, round, batch, i);
@@ -1416,10 +1416,10 @@ test_non_finite_vectors (StoreFixture  *fixture,
   /* the current schema: never read, deleted by the index run's call */
   poison_vector (fixture->path, b, -INFINITY, 0);
   store = open_store (fixture->path);
-  v = cs_store_get_vector (store, b, model, &dim, &error);
+  v = cs_store_dup_vector (store, b, model, &dim, &error);
   g_assert_no_error (error);
   g_assert_null (v);
-  v = cs_store_get_vector (store, a, model, &dim, &error);
+  v = cs_store_dup_vector (store, a, model, &dim, &error);
   g_assert_nonnull (v);
   g_free (v);
   ids = readable_vector_ids (store, model);
@@ -1618,7 +1618,7 @@ test_read_only_folder (StoreFixture  *fixture,
   folders = cs_store_list_folders (store, FALSE, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (folders->len, ==, 1);
-  value = cs_store_get_setting (store, "k", &error);
+  value = cs_store_dup_setting (store, "k", &error);
   g_assert_cmpstr (value, ==, "v");
   g_assert_false (cs_store_set_setting (store, "k", "w", &error));
   g_assert_nonnull (error);
