@@ -1,4 +1,5 @@
-/* cs-store.c - the SQLite store.
+/* cs-store.c - the CsStore object: opening the database, its settings,
+ * transactions and savepoints, the indexing lock.
  *
  * Copyright 2026 The Clipsight authors
  * SPDX-License-Identifier: GPL-3.0-or-later
