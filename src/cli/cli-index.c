@@ -280,10 +280,10 @@ resolve_model (const char  *opt,
   store = cs_store_open (database, error);
   if (store == NULL)
     return NULL;
-  building = cs_store_get_setting (store, "building-model-dir", error);
+  building = cs_store_dup_setting (store, "building-model-dir", error);
   if (building != NULL || *error != NULL)
     return building;
-  return cs_store_get_setting (store, "model-dir", error);
+  return cs_store_dup_setting (store, "model-dir", error);
 }
 
 int
@@ -393,7 +393,7 @@ static gboolean
 read_indexed_precision (CsStore        *store,
                         clip_precision *out)
 {
-  g_autofree char *value = cs_store_get_setting (store, "indexed-precision", NULL);
+  g_autofree char *value = cs_store_dup_setting (store, "indexed-precision", NULL);
 
   return value != NULL && clip_precision_parse (value, out);
 }
@@ -497,10 +497,10 @@ cli_cmd_status (int    argc,
     return fail_error (error);
   /* the model searches use, and the one a model change is building (its
    * vectors are not searched until they cover the library) */
-  active = cs_store_get_setting (store, "active-model", &error);
-  model_dir = error == NULL ? cs_store_get_setting (store, "model-dir", &error) : NULL;
-  building = error == NULL ? cs_store_get_setting (store, "building-model", &error) : NULL;
-  building_dir = error == NULL ? cs_store_get_setting (store, "building-model-dir", &error) : NULL;
+  active = cs_store_dup_setting (store, "active-model", &error);
+  model_dir = error == NULL ? cs_store_dup_setting (store, "model-dir", &error) : NULL;
+  building = error == NULL ? cs_store_dup_setting (store, "building-model", &error) : NULL;
+  building_dir = error == NULL ? cs_store_dup_setting (store, "building-model-dir", &error) : NULL;
   if (error == NULL && active != NULL && (row = cs_store_lookup_model (store, active, &dim, &error)) > 0)
     vectors = cs_store_count_vectors (store, row, &error);
   if (error == NULL && building != NULL && (b_row = cs_store_lookup_model (store, building, &b_dim, &error)) > 0)

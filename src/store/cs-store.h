@@ -27,13 +27,23 @@
  * (GLib's g_file_info_get_modification_date_time precision); `taken_unix`
  * in seconds since the Unix epoch.
  *
+ * Ownership: arguments are borrowed for the call.  What a function
+ * returns is the caller's, and its comment names the call that frees it:
+ * "g_free it", "cs_store_photo_free it", "g_ptr_array_unref it" (the
+ * array frees its elements), "g_array_unref it".  A `get_` function
+ * returns borrowed data or a plain value, a `dup_` function a copy.  What
+ * a callback receives is borrowed for the call: copy it to keep it.  Every
+ * free function accepts NULL.
+ *
  * Errors: runtime failures come back as CS_STORE_ERROR (or G_IO_ERROR when
  * the folder of the database cannot be created) with a FALSE/NULL/-1
  * return; the message names the operation and carries SQLite's reason,
  * e.g. "cannot store the vector of photo 12: database is locked".
  * Functions documented to return "NULL/FALSE without an error" when a row
  * is absent leave *error unset in that case, so check the error, not the
- * return value, to tell "absent" from "failed".
+ * return value, to tell "absent" from "failed".  Passing NULL for the
+ * store, a required string or a callback is a programmer error
+ * (g_return_val_if_fail), not a runtime one.
  *
  * Callbacks (cs_store_foreach_*) run synchronously inside the call, on the
  * calling thread.  They may call any other function of the same store
@@ -47,6 +57,10 @@
 #include <gio/gio.h>
 
 G_BEGIN_DECLS
+
+/* ------------------------------------------------------------------ */
+/* Errors and versions                                                */
+/* ------------------------------------------------------------------ */
 
 #define CS_STORE_ERROR (cs_store_error_quark ())
 GQuark cs_store_error_quark (void);
@@ -62,19 +76,20 @@ typedef enum {
   CS_STORE_ERROR_LOCKED,   /* another index run holds the library (cs_store_lock_indexing) */
 } CsStoreError;
 
-/* The SQLite library version in use, e.g. "3.40.1". Static string. */
+/* The SQLite library version in use, e.g. "3.40.1" (static, never free
+ * it).  Any thread. */
 const char *cs_store_sqlite_version (void);
 
 /* The schema version this build writes (PRAGMA user_version of a fully
  * migrated database).  Any thread. */
 int cs_store_schema_version_latest (void);
 
+/* ------------------------------------------------------------------ */
+/* Opening and the database                                           */
+/* ------------------------------------------------------------------ */
+
 #define CS_TYPE_STORE (cs_store_get_type ())
 G_DECLARE_FINAL_TYPE (CsStore, cs_store, CS, STORE, GObject)
-
-/* ------------------------------------------------------------------ */
-/* Opening                                                            */
-/* ------------------------------------------------------------------ */
 
 /* Opens (creating it if needed) the database at `path`, a file name in the
  * file system's encoding, or at the default location when `path` is NULL.
@@ -103,13 +118,14 @@ gboolean    cs_store_is_read_only          (CsStore     *self);
 /* The database's file name (borrowed, valid as long as the store). */
 const char *cs_store_get_path              (CsStore     *self);
 
-/* The schema version of the open database (== latest once opened). */
+/* The schema version of the open database (== latest once opened); -1
+ * with an error on failure. */
 int         cs_store_get_schema_version    (CsStore     *self,
                                             GError     **error);
 
-/* The journal mode, e.g. "wal" (newly allocated; g_free it).  "wal"
- * unless the file system cannot share memory between processes, in which
- * case open logs a warning and the store runs in rollback-journal mode. */
+/* The journal mode, e.g. "wal" (g_free it).  "wal" unless the file system
+ * cannot share memory between processes, in which case open logs a
+ * warning and the store runs in rollback-journal mode. */
 char       *cs_store_dup_journal_mode      (CsStore     *self,
                                             GError     **error);
 
@@ -136,13 +152,29 @@ gboolean    cs_store_check_integrity       (CsStore     *self,
  * cs_store_rollback() drops everything since begin; it does nothing
  * outside a transaction (so it is safe in every error path).  SQLite may
  * already have rolled back after some errors (disk full, I/O); rollback
- * still is the right call. */
+ * still is the right call.
+ * cs_store_in_transaction() tells whether one is open. */
 gboolean    cs_store_begin                 (CsStore     *self,
                                             GError     **error);
 gboolean    cs_store_commit                (CsStore     *self,
                                             GError     **error);
 void        cs_store_rollback              (CsStore     *self);
 gboolean    cs_store_in_transaction        (CsStore     *self);
+
+/* ------------------------------------------------------------------ */
+/* Settings: UTF-8 key → UTF-8 value, for what lives with the library  */
+/* (not the app's GSettings).                                         */
+/* ------------------------------------------------------------------ */
+
+/* The value of `key` (g_free it), or NULL without an error when unset. */
+char       *cs_store_dup_setting           (CsStore     *self,
+                                            const char  *key,
+                                            GError     **error);
+/* Sets `key`; a NULL value unsets it. */
+gboolean    cs_store_set_setting           (CsStore     *self,
+                                            const char  *key,
+                                            const char  *value,
+                                            GError     **error);
 
 /* ------------------------------------------------------------------ */
 /* Folders the user chose: included ones are indexed, excluded ones    */
@@ -159,8 +191,8 @@ gboolean    cs_store_add_folder            (CsStore     *self,
 gboolean    cs_store_remove_folder         (CsStore     *self,
                                             const char  *path,
                                             GError     **error);
-/* The included (or excluded) folders, sorted bytewise: a GPtrArray of
- * char* paths owning its elements. */
+/* The included (or excluded) folders' paths (char *), sorted bytewise
+ * (g_ptr_array_unref it), or NULL with an error. */
 GPtrArray  *cs_store_list_folders          (CsStore     *self,
                                             gboolean     excluded,
                                             GError     **error);
@@ -192,8 +224,8 @@ gint64      cs_store_lookup_model          (CsStore     *self,
                                             const char  *model_id,
                                             int         *dim,
                                             GError     **error);
-/* The row ids of every model, increasing: a GArray of gint64 (free it),
- * or NULL with an error. */
+/* The row ids (gint64) of every model, increasing (g_array_unref it), or
+ * NULL with an error. */
 GArray     *cs_store_list_model_rows       (CsStore     *self,
                                             GError     **error);
 /* Drops a model and every vector it made; TRUE also when absent. */
@@ -224,24 +256,24 @@ typedef struct {
   int     state;       /* a CsStorePhotoState */
 } CsStorePhoto;
 
-/* Deep copy and free (NULL-safe) of a CsStorePhoto; the store returns
- * photos allocated this way. */
+/* Deep copy (cs_store_photo_free it) and free of a CsStorePhoto; the
+ * store returns photos allocated this way. */
 CsStorePhoto *cs_store_photo_copy          (const CsStorePhoto *photo);
 void          cs_store_photo_free          (CsStorePhoto       *photo);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsStorePhoto, cs_store_photo_free)
 
-/* The photo at `path` (free it), or NULL without an error when there is
- * none; NULL with an error on failure. */
+/* The photo at `path` (cs_store_photo_free it), or NULL without an error
+ * when there is none; NULL with an error on failure. */
 CsStorePhoto *cs_store_lookup_photo        (CsStore     *self,
                                             const char  *path,
                                             GError     **error);
 /* The photo with row id `id`, as above. */
-CsStorePhoto *cs_store_get_photo           (CsStore     *self,
+CsStorePhoto *cs_store_dup_photo           (CsStore     *self,
                                             gint64       id,
                                             GError     **error);
-/* Photos whose content hash and size are `hash` and `size` (candidates
- * for a move or a copy): a GPtrArray of CsStorePhoto*, owning them,
- * possibly empty; NULL with an error on failure. */
+/* Photos (CsStorePhoto *) whose content hash and size are `hash` and
+ * `size`, candidates for a move or a copy, sorted by path, possibly none
+ * (g_ptr_array_unref it); NULL with an error on failure. */
 GPtrArray    *cs_store_find_photos_by_hash (CsStore     *self,
                                             const char  *hash,
                                             gint64       size,
@@ -268,6 +300,7 @@ gboolean      cs_store_move_photo          (CsStore     *self,
 gboolean      cs_store_delete_photo        (CsStore     *self,
                                             gint64       id,
                                             GError     **error);
+/* Number of photos; -1 with an error on failure. */
 gint64        cs_store_count_photos        (CsStore     *self,
                                             GError     **error);
 
@@ -303,14 +336,15 @@ gboolean      cs_store_foreach_photo       (CsStore          *self,
                                             CsStorePhotoFunc  func,
                                             gpointer          user_data,
                                             GError          **error);
-/* The photos without a vector of `model_row` (to embed after a model
- * change), sorted by path: a GPtrArray of CsStorePhoto* owning them. */
+/* The photos (CsStorePhoto *) without a vector of `model_row`, to embed
+ * after a model change, sorted by path (g_ptr_array_unref it); NULL with
+ * an error on failure. */
 GPtrArray    *cs_store_list_photos_missing_vector (CsStore  *self,
                                                    gint64    model_row,
                                                    GError  **error);
 
 /* ------------------------------------------------------------------ */
-/* Vectors: float32 embeddings tagged with a model row                */
+/* Vectors: float32 embeddings of photos, tagged with a model row     */
 /* ------------------------------------------------------------------ */
 
 /* Stored as little-endian IEEE-754 float32 blobs, so a database moves
@@ -318,37 +352,10 @@ GPtrArray    *cs_store_list_photos_missing_vector (CsStore  *self,
  * normalises them, but refuses NaN and infinity: one such vector would
  * make every search and duplicate scan that reads it meaningless.  One
  * written by an older version (or another program) is left out by every
- * reader below, as if absent (cs_store_get_vector returns NULL without an
+ * reader below, as if absent (cs_store_dup_vector returns NULL without an
  * error, cs_store_has_vector still says TRUE), until an index run deletes
  * it (cs_store_delete_non_finite_vectors); opening a database of schema 3
  * or older deletes them all. */
-
-/* The text encoder's vectors of texts (the label prompts), cached per
- * model so that loading the labels encodes only new prompts.
- * cs_store_get_text_vectors() fills vectors[i * dim ...] and sets
- * found[i] for each of `texts` it holds (a stored vector of another size
- * or with a non-finite component counts as absent) and returns how many;
- * 0 with `error` set when the database cannot be read.
- * cs_store_put_text_vector() stores (or replaces) one; `dim` must be the
- * model's and every component finite (else CS_STORE_ERROR_INVALID).  The
- * vectors of a model go when it is deleted. */
-guint         cs_store_get_text_vectors    (CsStore            *self,
-                                            gint64              model_row,
-                                            const char * const *texts,
-                                            guint               n_texts,
-                                            int                 dim,
-                                            float              *vectors,
-                                            gboolean           *found,
-                                            GError            **error);
-gboolean      cs_store_put_text_vector     (CsStore     *self,
-                                            gint64       model_row,
-                                            const char  *text,
-                                            const float *vector,
-                                            int          dim,
-                                            GError     **error);
-gint64        cs_store_count_text_vectors  (CsStore     *self,
-                                            gint64       model_row,
-                                            GError     **error);
 
 /* Stores (or replaces) the vector of photo `photo_id` made by `model_row`.
  * `dim` must be the model's dimension and every component finite (else
@@ -368,7 +375,7 @@ gboolean      cs_store_has_vector          (CsStore     *self,
                                             GError     **error);
 /* The vector (g_free it) with *dim set, or NULL without an error when
  * there is none. */
-float        *cs_store_get_vector          (CsStore     *self,
+float        *cs_store_dup_vector          (CsStore     *self,
                                             gint64       photo_id,
                                             gint64       model_row,
                                             int         *dim,
@@ -416,77 +423,6 @@ gint64        cs_store_delete_non_finite_vectors (CsStore  *self,
                                                   GError  **error);
 
 /* ------------------------------------------------------------------ */
-/* The indexing lock: one index run at a time per database, whichever  */
-/* process (the app, the CLI) runs it.                                  */
-/* ------------------------------------------------------------------ */
-
-typedef struct _CsStoreIndexLock CsStoreIndexLock;
-
-/* Takes the lock of this database (an flock on "<database>.index-lock"),
- * without waiting.  When another run holds it: NULL with
- * CS_STORE_ERROR_LOCKED, "another index run (pid N) is using this
- * library".  The kernel releases it when its holder exits or is killed,
- * so a crashed run never blocks the next.  Other errors: G_IO_ERROR. */
-CsStoreIndexLock *cs_store_lock_indexing   (CsStore          *self,
-                                            GError          **error);
-void          cs_store_index_lock_free     (CsStoreIndexLock *lock);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsStoreIndexLock, cs_store_index_lock_free)
-
-/* ------------------------------------------------------------------ */
-/* Failures: files that could not be indexed, and the size and mtime   */
-/* they had then, so they are retried only once they change.          */
-/* ------------------------------------------------------------------ */
-
-typedef struct {
-  char   *path;      /* file system encoding */
-  char   *reason;    /* UTF-8, for people */
-  gint64  size;      /* bytes, when it failed */
-  gint64  mtime_us;  /* µs since the epoch, when it failed */
-} CsStoreFailure;
-
-void          cs_store_failure_free        (CsStoreFailure *failure);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsStoreFailure, cs_store_failure_free)
-
-/* Records (or replaces) the failure of `path`. */
-gboolean      cs_store_record_failure      (CsStore     *self,
-                                            const char  *path,
-                                            const char  *reason,
-                                            gint64       size,
-                                            gint64       mtime_us,
-                                            GError     **error);
-/* TRUE with the out values set (each may be NULL; *reason to g_free) when
- * `path` has a failure recorded; FALSE without an error when not. */
-gboolean      cs_store_lookup_failure      (CsStore     *self,
-                                            const char  *path,
-                                            gint64      *size,
-                                            gint64      *mtime_us,
-                                            char       **reason,
-                                            GError     **error);
-/* Forgets the failure of `path`; TRUE also when there was none. */
-gboolean      cs_store_clear_failure       (CsStore     *self,
-                                            const char  *path,
-                                            GError     **error);
-/* Every failure, sorted by path: a GPtrArray of CsStoreFailure* owning
- * them. */
-GPtrArray    *cs_store_list_failures       (CsStore     *self,
-                                            GError     **error);
-
-/* ------------------------------------------------------------------ */
-/* Settings: UTF-8 key → UTF-8 value, for what lives with the library  */
-/* (not the app's GSettings).                                         */
-/* ------------------------------------------------------------------ */
-
-/* The value (g_free it), or NULL without an error when unset. */
-char         *cs_store_get_setting         (CsStore     *self,
-                                            const char  *key,
-                                            GError     **error);
-/* Sets `key`; a NULL value unsets it. */
-gboolean      cs_store_set_setting         (CsStore     *self,
-                                            const char  *key,
-                                            const char  *value,
-                                            GError     **error);
-
-/* ------------------------------------------------------------------ */
 /* Following the indexer: what changed since a moment                  */
 /* ------------------------------------------------------------------ */
 
@@ -518,10 +454,99 @@ gboolean      cs_store_foreach_indexed_photo (CsStore            *self,
                                               gint64             *n_vectors,
                                               GError            **error);
 
-/* The ids of the photos with a vector of `model_row`, increasing: a
- * GArray of gint64 (free it), or NULL with an error. */
+/* The ids (gint64) of the photos with a vector of `model_row`, increasing
+ * (g_array_unref it), or NULL with an error. */
 GArray       *cs_store_list_vector_ids     (CsStore     *self,
                                             gint64       model_row,
+                                            GError     **error);
+
+/* ------------------------------------------------------------------ */
+/* Text vectors: the text encoder's vectors of the label prompts,      */
+/* cached per model so that loading the labels encodes only new ones.  */
+/* They go when their model is deleted.                                */
+/* ------------------------------------------------------------------ */
+
+/* Fills vectors[i * dim ...] (the caller's array of n_texts × dim floats)
+ * and sets found[i] for each of `texts` it holds (a stored vector of
+ * another size or with a non-finite component counts as absent) and
+ * returns how many; 0 with `error` set when the database cannot be
+ * read. */
+guint         cs_store_get_text_vectors    (CsStore            *self,
+                                            gint64              model_row,
+                                            const char * const *texts,
+                                            guint               n_texts,
+                                            int                 dim,
+                                            float              *vectors,
+                                            gboolean           *found,
+                                            GError            **error);
+/* Stores (or replaces) the vector of `text`; `dim` must be the model's and
+ * every component finite (else CS_STORE_ERROR_INVALID). */
+gboolean      cs_store_put_text_vector     (CsStore     *self,
+                                            gint64       model_row,
+                                            const char  *text,
+                                            const float *vector,
+                                            int          dim,
+                                            GError     **error);
+/* Number of text vectors of `model_row`; -1 with an error on failure. */
+gint64        cs_store_count_text_vectors  (CsStore     *self,
+                                            gint64       model_row,
+                                            GError     **error);
+
+/* ------------------------------------------------------------------ */
+/* The indexing lock: one index run at a time per database, whichever  */
+/* process (the app, the CLI) runs it.                                  */
+/* ------------------------------------------------------------------ */
+
+typedef struct _CsStoreIndexLock CsStoreIndexLock;
+
+/* Takes the lock of this database (an flock on "<database>.index-lock"),
+ * without waiting, and returns it (cs_store_index_lock_free it to release
+ * it).  When another run holds it: NULL with CS_STORE_ERROR_LOCKED,
+ * "another index run (pid N) is using this library".  The kernel releases
+ * it when its holder exits or is killed, so a crashed run never blocks the
+ * next.  Other errors: G_IO_ERROR. */
+CsStoreIndexLock *cs_store_lock_indexing   (CsStore          *self,
+                                            GError          **error);
+void          cs_store_index_lock_free     (CsStoreIndexLock *lock);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsStoreIndexLock, cs_store_index_lock_free)
+
+/* ------------------------------------------------------------------ */
+/* Failures: files that could not be indexed, and the size and mtime   */
+/* they had then, so they are retried only once they change.          */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  char   *path;      /* file system encoding */
+  char   *reason;    /* UTF-8, for people */
+  gint64  size;      /* bytes, when it failed */
+  gint64  mtime_us;  /* µs since the epoch, when it failed */
+} CsStoreFailure;
+
+void          cs_store_failure_free        (CsStoreFailure *failure);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsStoreFailure, cs_store_failure_free)
+
+/* Records (or replaces) the failure of `path`. */
+gboolean      cs_store_record_failure      (CsStore     *self,
+                                            const char  *path,
+                                            const char  *reason,
+                                            gint64       size,
+                                            gint64       mtime_us,
+                                            GError     **error);
+/* TRUE with the out values set (each may be NULL; g_free *reason) when
+ * `path` has a failure recorded; FALSE without an error when not. */
+gboolean      cs_store_lookup_failure      (CsStore     *self,
+                                            const char  *path,
+                                            gint64      *size,
+                                            gint64      *mtime_us,
+                                            char       **reason,
+                                            GError     **error);
+/* Forgets the failure of `path`; TRUE also when there was none. */
+gboolean      cs_store_clear_failure       (CsStore     *self,
+                                            const char  *path,
+                                            GError     **error);
+/* Every failure (CsStoreFailure *), sorted by path (g_ptr_array_unref
+ * it), or NULL with an error. */
+GPtrArray    *cs_store_list_failures       (CsStore     *self,
                                             GError     **error);
 
 /* ------------------------------------------------------------------ */
@@ -545,8 +570,8 @@ typedef struct {
   int     verdict;     /* 1 confirmed, -1 rejected */
 } CsStoreVerdict;
 
-/* Every label with its prompts, by increasing id: a GPtrArray of
- * CsStoreLabel* owning them. */
+/* Every label (CsStoreLabel *) with its prompts, by increasing id
+ * (g_ptr_array_unref it), or NULL with an error. */
 GPtrArray    *cs_store_list_labels         (CsStore            *self,
                                             GError            **error);
 /* Adds a label and its prompts (NULL: none) atomically.  Returns its row
@@ -580,11 +605,15 @@ gboolean      cs_store_set_label_verdict   (CsStore            *self,
                                             gint64              photo_id,
                                             int                 verdict,
                                             GError            **error);
-/* The verdicts for label `label_id`, by increasing photo id: a GArray of
- * CsStoreVerdict (free it), or NULL with an error. */
+/* The verdicts (CsStoreVerdict) for label `label_id`, by increasing photo
+ * id (g_array_unref it), or NULL with an error. */
 GArray       *cs_store_list_label_verdicts (CsStore            *self,
                                             gint64              label_id,
                                             GError            **error);
+
+/* ------------------------------------------------------------------ */
+/* Testing                                                            */
+/* ------------------------------------------------------------------ */
 
 /* For tests only: the next `count` calls (-1: every call, 0: none) of the
  * read function named `function` (e.g. "cs_store_has_vector"), from any

@@ -146,7 +146,7 @@ count_vectors (const char *db)
   gint64 row;
 
   g_assert_nonnull (store);
-  active = cs_store_get_setting (store, "active-model", NULL);
+  active = cs_store_dup_setting (store, "active-model", NULL);
   if (active == NULL)
     return 0;
   row = cs_store_lookup_model (store, active, NULL, NULL);
@@ -398,7 +398,7 @@ test_store_errors (Fixture      *fx,
                    gconstpointer data)
 {
   static const char *const reads[] = {
-    "cs_store_has_vector", "cs_store_lookup_failure", "cs_store_get_setting",
+    "cs_store_has_vector", "cs_store_lookup_failure", "cs_store_dup_setting",
     "cs_store_lookup_model", "cs_store_count_vectors", "cs_store_count_photos",
   };
   guint n = copy_photos (fx->photos, 1, 10);

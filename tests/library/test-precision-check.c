@@ -111,7 +111,7 @@ test_keeps_int8 (void)
   g_assert_cmpfloat (check.cosine, <=, 1.0 + 1e-9);
 
   /* a second call takes the kept outcome: make it say f16 and see it */
-  value = cs_store_get_setting (store, "precision-check", &error);
+  value = cs_store_dup_setting (store, "precision-check", &error);
   g_assert_no_error (error);
   g_assert_nonnull (value);
   g_assert_nonnull (strchr (value, '\n'));

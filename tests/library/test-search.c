@@ -535,7 +535,7 @@ static void
 test_int8_ranking_toy (void)
 {
   g_autoptr(CsStore) store = cs_store_open (db_path, NULL);
-  g_autofree char *active = cs_store_get_setting (store, "active-model", NULL);
+  g_autofree char *active = cs_store_dup_setting (store, "active-model", NULL);
   g_autofree char *ref_path = g_build_filename (toy_photos, "reference_embeddings.json", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(CsVectorIndex) index = NULL;
@@ -883,7 +883,7 @@ test_similar_precision (void)
     g_assert_no_error (error);
     g_assert_true (cs_clip_check_precision (canon, store, &check, NULL, &error));
     g_assert_no_error (error);
-    value = cs_store_get_setting (store, "precision-check", &error);
+    value = cs_store_dup_setting (store, "precision-check", &error);
     g_assert_nonnull (value);
     g_assert_nonnull (strchr (value, '\n'));
     fake = g_strdup_printf ("%.*s\nbf16\nint8=0.5 bf16=0.9999", (int) (strchr (value, '\n') - value), value);

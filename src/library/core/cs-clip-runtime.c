@@ -609,7 +609,7 @@ gboolean
 cs_clip_precision_check_read (CsStore          *store,
                               CsPrecisionCheck *out)
 {
-  g_autofree char *value = cs_store_get_setting (store, CHECK_SETTING, NULL);
+  g_autofree char *value = cs_store_dup_setting (store, CHECK_SETTING, NULL);
 
   return check_parse (value, NULL, out);
 }
@@ -644,7 +644,7 @@ cs_clip_check_precision (const char        *dir,
     }
   if (store != NULL)
     {
-      g_autofree char *value = cs_store_get_setting (store, CHECK_SETTING, NULL);
+      g_autofree char *value = cs_store_dup_setting (store, CHECK_SETTING, NULL);
       g_autofree char *old_key = NULL;
       CsPrecisionCheck old;
 
@@ -749,7 +749,7 @@ cs_clip_image_precision (CsStore    *store,
     return cs_clip_indexing_precision ();
   /* only this model's check: another model's (or these weights' before
    * they changed) says nothing about how this one was indexed */
-  value = cs_store_get_setting (store, CHECK_SETTING, NULL);
+  value = cs_store_dup_setting (store, CHECK_SETTING, NULL);
   /* the indexer checks its model folder canonicalised */
   canon = g_canonicalize_filename (dir, NULL);
   key = check_key (canon);

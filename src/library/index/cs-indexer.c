@@ -875,7 +875,7 @@ twin_vector (Job     *job,
       float *v;
       if (strcmp (t->path, it->path) == 0)
         continue;
-      v = cs_store_get_vector (job->store, t->id, job->model_row, dim, error);
+      v = cs_store_dup_vector (job->store, t->id, job->model_row, dim, error);
       if (v != NULL || (error != NULL && *error != NULL))
         return v;
     }
@@ -1236,7 +1236,7 @@ job_update_active_model (Job        *job,
                          GError    **error)
 {
   g_autoptr(GError) local = NULL;
-  g_autofree char *active = cs_store_get_setting (job->store, "active-model", &local);
+  g_autofree char *active = cs_store_dup_setting (job->store, "active-model", &local);
   gint64 n_photos, n_vectors, old_row = 0, n_old = 0;
 
   if (local != NULL)
@@ -1286,7 +1286,7 @@ job_begin_model (Job        *job,
                  GError    **error)
 {
   g_autoptr(GError) local = NULL;
-  g_autofree char *active = cs_store_get_setting (job->store, "active-model", &local);
+  g_autofree char *active = cs_store_dup_setting (job->store, "active-model", &local);
   g_autoptr(GArray) rows = NULL;
   gint64 active_row = 0;
   gboolean is_active;
