@@ -5,7 +5,9 @@
  *
  * Every change is a job on the serial thread (cs-library.c): it writes
  * the store, reads the labels back and re-clusters them; the home
- * thread then swaps the result in.
+ * thread then swaps the result in.  The steps are the same for every
+ * change but two, which each operation's job names: its write, and its
+ * answer to the caller.
  */
 #define G_LOG_DOMAIN "cs-library"
 
@@ -13,81 +15,48 @@
 
 #include "cs-library-object-private.h"
 
-/* The starter labels: names people use, prompts that CLIP models know. */
-typedef struct {
-  const char *name;
-  const char *prompts[5];
-} Starter;
+/* ---------------------------------------------------------- every job */
 
-static const Starter starters[] = {
-  { "People", { "a photo of a person.", "a photo of people.", "a portrait of a person.", "a group photo of friends.", NULL } },
-  { "Pets", { "a photo of a pet.", "a photo of a dog.", "a photo of a cat.", NULL } },
-  { "Food", { "a photo of food.", "a photo of a meal on a plate.", "a photo of a dish.", NULL } },
-  { "Documents and receipts", { "a photo of a document.", "a photo of a receipt.", "a scan of a page of text.", NULL } },
-  { "Screenshots", { "a screenshot.", "a screenshot of a phone screen.", "a screenshot of a computer screen.", NULL } },
-  { "Landscapes", { "a landscape photo.", "a photo of nature scenery.", "a photo of fields and hills.", NULL } },
-  { "Beaches", { "a photo of a beach.", "a photo of the sea and sand.", NULL } },
-  { "Mountains", { "a photo of mountains.", "a photo of a mountain peak.", NULL } },
-  { "Cities", { "a photo of a city.", "a photo of city streets and buildings.", "a photo of a skyline.", NULL } },
-  { "Vehicles", { "a photo of a car.", "a photo of a vehicle.", "a photo of a bicycle.", "a photo of a train.", NULL } },
-  { "Flowers and plants", { "a photo of flowers.", "a photo of a plant.", NULL } },
-  { "Sunsets", { "a photo of a sunset.", "a photo of a sunrise.", NULL } },
-  { "Snow", { "a photo of snow.", "a photo of a winter scene.", NULL } },
-  { "Art", { "a photo of a painting.", "a photo of a drawing.", "a photo of a sculpture.", NULL } },
-};
+typedef struct _LabelJob LabelJob;
 
-static const char * const starter_names[] = {
-  "People", "Pets", "Food", "Documents and receipts", "Screenshots", "Landscapes", "Beaches",
-  "Mountains", "Cities", "Vehicles", "Flowers and plants", "Sunsets", "Snow", "Art", NULL,
-};
+/* The change itself, on the serial thread, inside a transaction. */
+typedef gboolean (*LabelWriteFunc) (LabelJob   *job,
+                                    CsStore    *store,
+                                    GError    **error);
+/* The answer to the caller once the result is swapped in, on the home
+ * thread (NULL: TRUE). */
+typedef void     (*LabelReplyFunc) (LabelJob   *job,
+                                    CsLibrary  *self,
+                                    GTask      *outer);
 
-G_STATIC_ASSERT (G_N_ELEMENTS (starters) + 1 == G_N_ELEMENTS (starter_names));
-
-/* ------------------------------------------------------------- labels */
-
-typedef enum {
-  LABEL_ADD,
-  LABEL_EDIT,
-  LABEL_REMOVE,
-  LABEL_VERDICT,
-  LABEL_STARTER,
-} LabelOp;
-
-typedef struct {
-  LabelOp        op;
-  char          *database_path;
-  GCancellable  *library_cancellable;
-  CsVectorIndex *index;
-  CsClipRuntime *runtime;
-  /* the change */
-  gint64         label_id;
-  char          *name;
-  char         **prompts;
-  gboolean       set_prompts;
-  double         threshold;
-  GArray        *photo_ids;
-  int            verdict;
-  gboolean       needs_model;   /* the change must be re-clustered */
+/* What every change carries; each operation's job begins with it. */
+struct _LabelJob
+{
+  LabelWriteFunc  write;
+  LabelReplyFunc  reply;
+  GDestroyNotify  clear;          /* frees the operation's own fields; may be NULL */
+  char           *database_path;
+  GCancellable   *library_cancellable;
+  CsVectorIndex  *index;
+  CsClipRuntime  *runtime;
+  gboolean        needs_model;    /* the change must be re-clustered */
   /* out */
-  gint64         new_id;
-  guint          n_added;
-  GPtrArray     *defs;
-  CsClustering  *clustering;
-  GError        *cluster_error;
-} LabelJob;
+  GPtrArray      *defs;
+  CsClustering   *clustering;
+  GError         *cluster_error;
+};
 
 static void
 label_job_free (gpointer p)
 {
   LabelJob *job = p;
 
+  if (job->clear != NULL)
+    job->clear (job);
   g_free (job->database_path);
   g_clear_object (&job->library_cancellable);
   g_clear_pointer (&job->index, _cs_vector_index_unref);
   g_clear_pointer (&job->runtime, cs_clip_runtime_unref);
-  g_free (job->name);
-  g_strfreev (job->prompts);
-  g_clear_pointer (&job->photo_ids, g_array_unref);
   g_clear_pointer (&job->defs, g_ptr_array_unref);
   g_clear_pointer (&job->clustering, cs_clustering_unref);
   g_clear_error (&job->cluster_error);
@@ -106,55 +75,6 @@ translate_store_error (GError **error)
     (*error)->domain = CS_LIBRARY_ERROR, (*error)->code = CS_LIBRARY_ERROR_INVALID;
 }
 
-static gboolean
-label_write (LabelJob  *job,
-             CsStore   *store,
-             GError   **error)
-{
-  switch (job->op)
-    {
-    case LABEL_ADD:
-      job->new_id = cs_store_add_label (store, job->name, (const char * const *) job->prompts,
-                                        job->threshold, error);
-      return job->new_id > 0;
-    case LABEL_EDIT:
-      return cs_store_update_label (store, job->label_id, job->name,
-                                    job->set_prompts ? (const char * const *) job->prompts : NULL,
-                                    job->threshold, error);
-    case LABEL_REMOVE:
-      return cs_store_delete_label (store, job->label_id, error);
-    case LABEL_VERDICT:
-      for (guint i = 0; i < job->photo_ids->len; i++)
-        if (!cs_store_set_label_verdict (store, job->label_id, g_array_index (job->photo_ids, gint64, i),
-                                         job->verdict, error))
-          return FALSE;
-      return TRUE;
-    case LABEL_STARTER:
-      {
-        g_autoptr(GPtrArray) labels = cs_store_list_labels (store, error);
-
-        if (labels == NULL)
-          return FALSE;
-        for (guint s = 0; s < G_N_ELEMENTS (starters); s++)
-          {
-            gboolean have = FALSE;
-
-            for (guint i = 0; i < labels->len && !have; i++)
-              have = g_utf8_collate (((CsStoreLabel *) labels->pdata[i])->name, starters[s].name) == 0;
-            if (have)
-              continue;
-            if (cs_store_add_label (store, starters[s].name, starters[s].prompts,
-                                    CS_LIBRARY_DEFAULT_LABEL_THRESHOLD, error) < 0)
-              return FALSE;
-            job->n_added++;
-          }
-        return TRUE;
-      }
-    default:
-      g_assert_not_reached ();
-    }
-}
-
 static void
 label_job_run (GTask *task)
 {
@@ -170,7 +90,7 @@ label_job_run (GTask *task)
     goto fail;
   if (!cs_store_begin (store, &error))
     goto fail;
-  if (!label_write (job, store, &error) || !cs_store_commit (store, &error))
+  if (!job->write (job, store, &error) || !cs_store_commit (store, &error))
     {
       cs_store_rollback (store);
       translate_store_error (&error);
@@ -231,52 +151,39 @@ on_label_done_cb (GObject      *source,
                                  "labels need a CLIP model");
       return;
     }
-  switch (job->op)
-    {
-    case LABEL_ADD:
-      {
-        guint n = g_list_model_get_n_items (G_LIST_MODEL (self->labels));
-
-        for (guint i = 0; i < n; i++)
-          {
-            g_autoptr(CsLabel) label = g_list_model_get_item (G_LIST_MODEL (self->labels), i);
-            if (cs_label_get_id (label) == job->new_id)
-              {
-                g_task_return_pointer (outer, g_steal_pointer (&label), g_object_unref);
-                return;
-              }
-          }
-        g_task_return_new_error (outer, CS_LIBRARY_ERROR, CS_LIBRARY_ERROR_NO_SUCH_LABEL,
-                                 "the new label was removed at once");
-        return;
-      }
-    case LABEL_STARTER:
-      g_task_return_int (outer, job->n_added);
-      return;
-    default:
-      g_task_return_boolean (outer, TRUE);
-    }
+  if (job->reply != NULL)
+    job->reply (job, self, outer);
+  else
+    g_task_return_boolean (outer, TRUE);
 }
 
-static LabelJob *
-label_job_new (CsLibrary *self,
-               LabelOp    op)
+/* A job of `size` bytes (the operation's struct, zeroed beyond the
+ * LabelJob) over the library's current snapshot. */
+static gpointer
+label_job_new (CsLibrary      *self,
+               gsize           size,
+               LabelWriteFunc  write,
+               LabelReplyFunc  reply,
+               GDestroyNotify  clear)
 {
-  LabelJob *job = g_new0 (LabelJob, 1);
+  LabelJob *job;
 
-  job->op = op;
+  g_assert (size >= sizeof (LabelJob));
+  job = g_malloc0 (size);
+  job->write = write;
+  job->reply = reply;
+  job->clear = clear;
   job->database_path = g_strdup (self->database_path);
   job->library_cancellable = g_object_ref (self->cancellable);
   job->index = self->index != NULL ? _cs_vector_index_ref (self->index) : NULL;
   job->runtime = self->runtime != NULL ? cs_clip_runtime_ref (self->runtime) : NULL;
-  job->threshold = -1.0;
-  job->needs_model = op != LABEL_REMOVE;
+  job->needs_model = TRUE;
   return job;
 }
 
 static void
 push_label_job (CsLibrary *self,
-                LabelJob  *job,
+                gpointer   job,
                 GTask     *outer)
 {
   g_autoptr(GTask) inner = g_task_new (NULL, g_task_get_cancellable (outer), on_label_done_cb, outer);
@@ -306,6 +213,59 @@ check_label_args (const char  *name,
   return TRUE;
 }
 
+/* ---------------------------------------------------------------- add */
+
+typedef struct {
+  LabelJob   base;
+  char      *name;
+  char     **prompts;
+  double     threshold;
+  gint64     new_id;   /* out */
+} AddJob;
+
+static void
+add_job_clear (gpointer p)
+{
+  AddJob *job = p;
+
+  g_free (job->name);
+  g_strfreev (job->prompts);
+}
+
+static gboolean
+add_job_write (LabelJob  *base,
+               CsStore   *store,
+               GError   **error)
+{
+  AddJob *job = (AddJob *) base;
+
+  job->new_id = cs_store_add_label (store, job->name, (const char * const *) job->prompts,
+                                    job->threshold, error);
+  return job->new_id > 0;
+}
+
+/* The new label's object. */
+static void
+add_job_reply (LabelJob  *base,
+               CsLibrary *self,
+               GTask     *outer)
+{
+  AddJob *job = (AddJob *) base;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->labels));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CsLabel) label = g_list_model_get_item (G_LIST_MODEL (self->labels), i);
+      if (cs_label_get_id (label) == job->new_id)
+        {
+          g_task_return_pointer (outer, g_steal_pointer (&label), g_object_unref);
+          return;
+        }
+    }
+  g_task_return_new_error (outer, CS_LIBRARY_ERROR, CS_LIBRARY_ERROR_NO_SUCH_LABEL,
+                           "the new label was removed at once");
+}
+
 void
 cs_library_add_label_async (CsLibrary           *self,
                             const char          *name,
@@ -316,7 +276,7 @@ cs_library_add_label_async (CsLibrary           *self,
                             gpointer             user_data)
 {
   GTask *outer;
-  LabelJob *job;
+  AddJob *job;
   GError *error = NULL;
 
   g_return_if_fail (CS_IS_LIBRARY (self));
@@ -332,7 +292,7 @@ cs_library_add_label_async (CsLibrary           *self,
       g_object_unref (outer);
       return;
     }
-  job = label_job_new (self, LABEL_ADD);
+  job = label_job_new (self, sizeof (AddJob), add_job_write, add_job_reply, add_job_clear);
   job->name = g_strdup (name);
   job->prompts = g_strdupv ((char **) prompts);
   job->threshold = threshold;
@@ -348,6 +308,38 @@ cs_library_add_label_finish (CsLibrary     *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* --------------------------------------------------------------- edit */
+
+typedef struct {
+  LabelJob   base;
+  gint64     label_id;
+  char      *name;        /* NULL: unchanged */
+  char     **prompts;
+  gboolean   set_prompts;
+  double     threshold;   /* < 0: unchanged */
+} EditJob;
+
+static void
+edit_job_clear (gpointer p)
+{
+  EditJob *job = p;
+
+  g_free (job->name);
+  g_strfreev (job->prompts);
+}
+
+static gboolean
+edit_job_write (LabelJob  *base,
+                CsStore   *store,
+                GError   **error)
+{
+  EditJob *job = (EditJob *) base;
+
+  return cs_store_update_label (store, job->label_id, job->name,
+                                job->set_prompts ? (const char * const *) job->prompts : NULL,
+                                job->threshold, error);
+}
+
 void
 cs_library_edit_label_async (CsLibrary           *self,
                              CsLabel             *label,
@@ -359,7 +351,7 @@ cs_library_edit_label_async (CsLibrary           *self,
                              gpointer             user_data)
 {
   GTask *outer;
-  LabelJob *job;
+  EditJob *job;
   GError *error = NULL;
 
   g_return_if_fail (CS_IS_LIBRARY (self));
@@ -384,7 +376,7 @@ cs_library_edit_label_async (CsLibrary           *self,
       _cs_label_set_threshold (label, threshold);
       _cs_library_update_label_counts (self);
     }
-  job = label_job_new (self, LABEL_EDIT);
+  job = label_job_new (self, sizeof (EditJob), edit_job_write, NULL, edit_job_clear);
   job->label_id = cs_label_get_id (label);
   job->name = g_strdup (name);
   job->set_prompts = prompts != NULL;
@@ -393,9 +385,9 @@ cs_library_edit_label_async (CsLibrary           *self,
   if (name == NULL && prompts == NULL)
     {
       /* nothing to re-cluster: only the write */
-      g_clear_pointer (&job->runtime, cs_clip_runtime_unref);
-      g_clear_pointer (&job->index, _cs_vector_index_unref);
-      job->needs_model = FALSE;
+      g_clear_pointer (&job->base.runtime, cs_clip_runtime_unref);
+      g_clear_pointer (&job->base.index, _cs_vector_index_unref);
+      job->base.needs_model = FALSE;
     }
   push_label_job (self, job, outer);
 }
@@ -409,6 +401,23 @@ cs_library_edit_label_finish (CsLibrary     *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* ------------------------------------------------------------- remove */
+
+typedef struct {
+  LabelJob base;
+  gint64   label_id;
+} RemoveJob;
+
+static gboolean
+remove_job_write (LabelJob  *base,
+                  CsStore   *store,
+                  GError   **error)
+{
+  RemoveJob *job = (RemoveJob *) base;
+
+  return cs_store_delete_label (store, job->label_id, error);
+}
+
 void
 cs_library_remove_label_async (CsLibrary           *self,
                                CsLabel             *label,
@@ -417,7 +426,7 @@ cs_library_remove_label_async (CsLibrary           *self,
                                gpointer             user_data)
 {
   GTask *outer;
-  LabelJob *job;
+  RemoveJob *job;
   GError *error = NULL;
 
   g_return_if_fail (CS_IS_LIBRARY (self));
@@ -431,7 +440,9 @@ cs_library_remove_label_async (CsLibrary           *self,
       g_object_unref (outer);
       return;
     }
-  job = label_job_new (self, LABEL_REMOVE);
+  job = label_job_new (self, sizeof (RemoveJob), remove_job_write, NULL, NULL);
+  /* removing a label needs no model */
+  job->base.needs_model = FALSE;
   job->label_id = cs_label_get_id (label);
   push_label_job (self, job, outer);
 }
@@ -445,6 +456,37 @@ cs_library_remove_label_finish (CsLibrary     *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* ------------------------------------------------------------ verdict */
+
+typedef struct {
+  LabelJob  base;
+  gint64    label_id;
+  GArray   *photo_ids;   /* gint64 */
+  int       verdict;
+} VerdictJob;
+
+static void
+verdict_job_clear (gpointer p)
+{
+  VerdictJob *job = p;
+
+  g_clear_pointer (&job->photo_ids, g_array_unref);
+}
+
+static gboolean
+verdict_job_write (LabelJob  *base,
+                   CsStore   *store,
+                   GError   **error)
+{
+  VerdictJob *job = (VerdictJob *) base;
+
+  for (guint i = 0; i < job->photo_ids->len; i++)
+    if (!cs_store_set_label_verdict (store, job->label_id, g_array_index (job->photo_ids, gint64, i),
+                                     job->verdict, error))
+      return FALSE;
+  return TRUE;
+}
+
 void
 cs_library_set_verdict_async (CsLibrary           *self,
                               CsLabel             *label,
@@ -456,7 +498,7 @@ cs_library_set_verdict_async (CsLibrary           *self,
                               gpointer             user_data)
 {
   GTask *outer;
-  LabelJob *job;
+  VerdictJob *job;
   GError *error = NULL;
 
   g_return_if_fail (CS_IS_LIBRARY (self));
@@ -484,7 +526,7 @@ cs_library_set_verdict_async (CsLibrary           *self,
           return;
         }
     }
-  job = label_job_new (self, LABEL_VERDICT);
+  job = label_job_new (self, sizeof (VerdictJob), verdict_job_write, NULL, verdict_job_clear);
   job->label_id = cs_label_get_id (label);
   job->photo_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_photos);
   g_array_append_vals (job->photo_ids, photo_ids, n_photos);
@@ -501,6 +543,79 @@ cs_library_set_verdict_finish (CsLibrary     *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* ------------------------------------------------------------ starter */
+
+/* The starter labels: names people use, prompts that CLIP models know. */
+typedef struct {
+  const char *name;
+  const char *prompts[5];
+} Starter;
+
+static const Starter starters[] = {
+  { "People", { "a photo of a person.", "a photo of people.", "a portrait of a person.", "a group photo of friends.", NULL } },
+  { "Pets", { "a photo of a pet.", "a photo of a dog.", "a photo of a cat.", NULL } },
+  { "Food", { "a photo of food.", "a photo of a meal on a plate.", "a photo of a dish.", NULL } },
+  { "Documents and receipts", { "a photo of a document.", "a photo of a receipt.", "a scan of a page of text.", NULL } },
+  { "Screenshots", { "a screenshot.", "a screenshot of a phone screen.", "a screenshot of a computer screen.", NULL } },
+  { "Landscapes", { "a landscape photo.", "a photo of nature scenery.", "a photo of fields and hills.", NULL } },
+  { "Beaches", { "a photo of a beach.", "a photo of the sea and sand.", NULL } },
+  { "Mountains", { "a photo of mountains.", "a photo of a mountain peak.", NULL } },
+  { "Cities", { "a photo of a city.", "a photo of city streets and buildings.", "a photo of a skyline.", NULL } },
+  { "Vehicles", { "a photo of a car.", "a photo of a vehicle.", "a photo of a bicycle.", "a photo of a train.", NULL } },
+  { "Flowers and plants", { "a photo of flowers.", "a photo of a plant.", NULL } },
+  { "Sunsets", { "a photo of a sunset.", "a photo of a sunrise.", NULL } },
+  { "Snow", { "a photo of snow.", "a photo of a winter scene.", NULL } },
+  { "Art", { "a photo of a painting.", "a photo of a drawing.", "a photo of a sculpture.", NULL } },
+};
+
+static const char * const starter_names[] = {
+  "People", "Pets", "Food", "Documents and receipts", "Screenshots", "Landscapes", "Beaches",
+  "Mountains", "Cities", "Vehicles", "Flowers and plants", "Sunsets", "Snow", "Art", NULL,
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (starters) + 1 == G_N_ELEMENTS (starter_names));
+
+typedef struct {
+  LabelJob base;
+  guint    n_added;   /* out */
+} StarterJob;
+
+/* The starter labels the library does not have yet. */
+static gboolean
+starter_job_write (LabelJob  *base,
+                   CsStore   *store,
+                   GError   **error)
+{
+  StarterJob *job = (StarterJob *) base;
+  g_autoptr(GPtrArray) labels = cs_store_list_labels (store, error);
+
+  if (labels == NULL)
+    return FALSE;
+  for (guint s = 0; s < G_N_ELEMENTS (starters); s++)
+    {
+      gboolean have = FALSE;
+
+      for (guint i = 0; i < labels->len && !have; i++)
+        have = g_utf8_collate (((CsStoreLabel *) labels->pdata[i])->name, starters[s].name) == 0;
+      if (have)
+        continue;
+      if (cs_store_add_label (store, starters[s].name, starters[s].prompts,
+                              CS_LIBRARY_DEFAULT_LABEL_THRESHOLD, error) < 0)
+        return FALSE;
+      job->n_added++;
+    }
+  return TRUE;
+}
+
+/* How many were added. */
+static void
+starter_job_reply (LabelJob  *base,
+                   CsLibrary *self,
+                   GTask     *outer)
+{
+  g_task_return_int (outer, ((StarterJob *) base)->n_added);
+}
+
 void
 cs_library_add_starter_labels_async (CsLibrary           *self,
                                      GCancellable        *cancellable,
@@ -513,7 +628,8 @@ cs_library_add_starter_labels_async (CsLibrary           *self,
 
   outer = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (outer, cs_library_add_starter_labels_async);
-  push_label_job (self, label_job_new (self, LABEL_STARTER), outer);
+  push_label_job (self, label_job_new (self, sizeof (StarterJob), starter_job_write, starter_job_reply, NULL),
+                  outer);
 }
 
 gboolean
