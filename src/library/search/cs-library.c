@@ -296,15 +296,3 @@ cs_library_get_has_model (CsLibrary *self)
   g_return_val_if_fail (CS_IS_LIBRARY (self), FALSE);
   return self->runtime != NULL;
 }
-
-guint64
-cs_library_get_matrix_bytes (CsLibrary *self)
-{
-  guint64 i8 = 0, f32;
-
-  g_return_val_if_fail (CS_IS_LIBRARY (self), 0);
-  if (self->index == NULL)
-    return 0;
-  f32 = _cs_vector_index_bytes (self->index, &i8);
-  return f32 + i8;
-}

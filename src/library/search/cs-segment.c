@@ -197,12 +197,6 @@ _cs_segment_builder_add (CsSegmentBuilder   *b,
   g_array_append_val (b->rows, row);
 }
 
-guint
-_cs_segment_builder_n_rows (CsSegmentBuilder *b)
-{
-  return b->rows->len;
-}
-
 static gint
 compare_build_rows (gconstpointer a,
                     gconstpointer b)
