@@ -62,7 +62,7 @@ _cs_library_read_defs (CsStore  *store,
   return g_steal_pointer (&defs);
 }
 
-/* ------------------------------------------------ applying job results */
+/* -------------------------------------------------- the label objects */
 
 static gint
 compare_labels_by_name (gconstpointer a,
@@ -208,6 +208,8 @@ _cs_library_label_is_ours (CsLibrary  *self,
     }
   return TRUE;
 }
+
+/* ------------------------------------------------------------- views */
 
 GListModel *
 cs_library_get_labels (CsLibrary *self)

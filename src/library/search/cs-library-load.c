@@ -311,6 +311,8 @@ fail:
   g_task_return_error (task, error);
 }
 
+/* --------------------------------------------------- applying a result */
+
 static void
 apply_load (CsLibrary *self,
             LoadJob   *job)

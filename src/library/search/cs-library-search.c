@@ -215,6 +215,84 @@ sort_by_date (CsVectorIndex *index,
     g_array_index (items, CsPhotoListItem, i) = keys[i].item;
 }
 
+/* Every photo scoring at least the cutoff, best first, into `rows` and
+ * `scores`: from the head when it holds them all, else by a second pass.
+ * Returns FALSE when cancelled. */
+static gboolean
+collect_accepted (CsVectorIndex       *index,
+                  const CsScanParams  *params,
+                  const CsScanResult  *scan,
+                  double               cutoff,
+                  GArray              *rows,
+                  GArray              *scores,
+                  GCancellable        *cancellable,
+                  GError             **error)
+{
+  if (cutoff < scan->floor && scan->n > 0)
+    {
+      _cs_vector_index_collect (index, params, (float) cutoff, rows, scores);
+      return !g_cancellable_set_error_if_cancelled (cancellable, error);
+    }
+  for (guint i = 0; i < scan->n && scan->scores[i] >= cutoff; i++)
+    {
+      g_array_append_val (rows, scan->rows[i]);
+      g_array_append_val (scores, scan->scores[i]);
+    }
+  return TRUE;
+}
+
+/* The list sorted by date: the accepted photos only, newest first. */
+static void
+list_by_date (CsVectorIndex *index,
+              GArray        *acc_rows,
+              GArray        *acc_scores,
+              guint          n_accepted,
+              guint          limit,
+              GArray        *items)
+{
+  for (guint i = 0; i < n_accepted; i++)
+    {
+      CsPhotoListItem it = { g_array_index (acc_rows, guint, i), g_array_index (acc_scores, float, i),
+                             0, TRUE, 0 };
+      g_array_append_val (items, it);
+    }
+  sort_by_date (index, items);
+  if (limit > 0 && items->len > limit)
+    g_array_set_size (items, limit);
+}
+
+/* The list by relevance: the photos above the cutoff (the accepted ones
+ * first), then, unless only the accepted ones are asked for, the near
+ * misses of the head below it. */
+static void
+list_by_relevance (const CsQueryData  *q,
+                   const CsScanResult *scan,
+                   double              cutoff,
+                   GArray             *acc_rows,
+                   GArray             *acc_scores,
+                   guint               n_accepted,
+                   GArray             *items)
+{
+  guint limit = q->limit;
+  guint n = q->accepted_only ? n_accepted : acc_rows->len;
+
+  if (limit > 0)
+    n = MIN (n, limit);
+  g_array_set_size (items, n);
+  for (guint i = 0; i < n; i++)
+    {
+      CsPhotoListItem it = { g_array_index (acc_rows, guint, i), g_array_index (acc_scores, float, i),
+                             0, i < n_accepted, 0 };
+      g_array_index (items, CsPhotoListItem, i) = it;
+    }
+  for (guint i = 0; !q->accepted_only && i < scan->n && (limit == 0 || items->len < limit); i++)
+    if (scan->scores[i] < cutoff)
+      {
+        CsPhotoListItem it = { scan->rows[i], scan->scores[i], 0, FALSE, 0 };
+        g_array_append_val (items, it);
+      }
+}
+
 static void
 search_thread (GTask        *task,
                gpointer      source_object,
@@ -264,23 +342,12 @@ search_thread (GTask        *task,
   /* the loosest strictness: every photo passing the filters, ranked */
   everything = cut.cutoff == -INFINITY;
 
-  /* every photo scoring at least the cutoff, best first */
-  if (cut.cutoff < scan.floor && scan.n > 0)
+  if (!collect_accepted (index, &params, &scan, cut.cutoff, acc_rows, acc_scores, cancellable, &error))
     {
-      _cs_vector_index_collect (index, &params, (float) cut.cutoff, acc_rows, acc_scores);
-      if (g_cancellable_set_error_if_cancelled (cancellable, &error))
-        {
-          g_task_return_error (task, error);
-          _cs_scan_result_clear (&scan);
-          return;
-        }
+      g_task_return_error (task, error);
+      _cs_scan_result_clear (&scan);
+      return;
     }
-  else
-    for (guint i = 0; i < scan.n && scan.scores[i] >= cut.cutoff; i++)
-      {
-        g_array_append_val (acc_rows, scan.rows[i]);
-        g_array_append_val (acc_scores, scan.scores[i]);
-      }
 
   /* the accepted photos are a prefix of those: for a plain text query it
    * ends at the first photo that fails the background prompts */
@@ -290,38 +357,9 @@ search_thread (GTask        *task,
                                            (float *) acc_scores->data, acc_rows->len);
 
   if (job->q->sort == CS_SORT_DATE)
-    {
-      for (guint i = 0; i < n_accepted; i++)
-        {
-          CsPhotoListItem it = { g_array_index (acc_rows, guint, i), g_array_index (acc_scores, float, i),
-                                 0, TRUE, 0 };
-          g_array_append_val (items, it);
-        }
-      sort_by_date (index, items);
-      if (limit > 0 && items->len > limit)
-        g_array_set_size (items, limit);
-    }
+    list_by_date (index, acc_rows, acc_scores, n_accepted, limit, items);
   else
-    {
-      guint n = job->q->accepted_only ? n_accepted : acc_rows->len;
-
-      if (limit > 0)
-        n = MIN (n, limit);
-      g_array_set_size (items, n);
-      for (guint i = 0; i < n; i++)
-        {
-          CsPhotoListItem it = { g_array_index (acc_rows, guint, i), g_array_index (acc_scores, float, i),
-                                 0, i < n_accepted, 0 };
-          g_array_index (items, CsPhotoListItem, i) = it;
-        }
-      /* then the near misses of the head, below the cutoff */
-      for (guint i = 0; !job->q->accepted_only && i < scan.n && (limit == 0 || items->len < limit); i++)
-        if (scan.scores[i] < cut.cutoff)
-          {
-            CsPhotoListItem it = { scan.rows[i], scan.scores[i], 0, FALSE, 0 };
-            g_array_append_val (items, it);
-          }
-    }
+    list_by_relevance (job->q, &scan, cut.cutoff, acc_rows, acc_scores, n_accepted, items);
 
   g_task_return_pointer (task,
                          _cs_photo_list_new (index, (CsPhotoListItem *) items->data, items->len,
