@@ -213,20 +213,23 @@ check_label_args (const char  *name,
   return TRUE;
 }
 
-/* ---------------------------------------------------------------- add */
+/* ------------------------------------------------------- add and edit */
 
+/* A label defined anew (add) or again (edit): the two share the fields
+ * and differ in their writes and answers. */
 typedef struct {
   LabelJob   base;
-  char      *name;
+  gint64     label_id;      /* edit: the label; add: the new label, out */
+  char      *name;          /* edit: NULL, unchanged */
   char     **prompts;
-  double     threshold;
-  gint64     new_id;   /* out */
-} AddJob;
+  gboolean   set_prompts;   /* edit: FALSE, unchanged */
+  double     threshold;     /* edit: < 0, unchanged */
+} DefineJob;
 
 static void
-add_job_clear (gpointer p)
+define_job_clear (gpointer p)
 {
-  AddJob *job = p;
+  DefineJob *job = p;
 
   g_free (job->name);
   g_strfreev (job->prompts);
@@ -237,11 +240,11 @@ add_job_write (LabelJob  *base,
                CsStore   *store,
                GError   **error)
 {
-  AddJob *job = (AddJob *) base;
+  DefineJob *job = (DefineJob *) base;
 
-  job->new_id = cs_store_add_label (store, job->name, (const char * const *) job->prompts,
-                                    job->threshold, error);
-  return job->new_id > 0;
+  job->label_id = cs_store_add_label (store, job->name, (const char * const *) job->prompts,
+                                      job->threshold, error);
+  return job->label_id > 0;
 }
 
 /* The new label's object. */
@@ -250,13 +253,13 @@ add_job_reply (LabelJob  *base,
                CsLibrary *self,
                GTask     *outer)
 {
-  AddJob *job = (AddJob *) base;
+  DefineJob *job = (DefineJob *) base;
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->labels));
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(CsLabel) label = g_list_model_get_item (G_LIST_MODEL (self->labels), i);
-      if (cs_label_get_id (label) == job->new_id)
+      if (cs_label_get_id (label) == job->label_id)
         {
           g_task_return_pointer (outer, g_steal_pointer (&label), g_object_unref);
           return;
@@ -276,7 +279,7 @@ cs_library_add_label_async (CsLibrary           *self,
                             gpointer             user_data)
 {
   GTask *outer;
-  AddJob *job;
+  DefineJob *job;
   GError *error = NULL;
 
   g_return_if_fail (CS_IS_LIBRARY (self));
@@ -292,7 +295,7 @@ cs_library_add_label_async (CsLibrary           *self,
       g_object_unref (outer);
       return;
     }
-  job = label_job_new (self, sizeof (AddJob), add_job_write, add_job_reply, add_job_clear);
+  job = label_job_new (self, sizeof (DefineJob), add_job_write, add_job_reply, define_job_clear);
   job->name = g_strdup (name);
   job->prompts = g_strdupv ((char **) prompts);
   job->threshold = threshold;
@@ -308,32 +311,12 @@ cs_library_add_label_finish (CsLibrary     *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* --------------------------------------------------------------- edit */
-
-typedef struct {
-  LabelJob   base;
-  gint64     label_id;
-  char      *name;        /* NULL: unchanged */
-  char     **prompts;
-  gboolean   set_prompts;
-  double     threshold;   /* < 0: unchanged */
-} EditJob;
-
-static void
-edit_job_clear (gpointer p)
-{
-  EditJob *job = p;
-
-  g_free (job->name);
-  g_strfreev (job->prompts);
-}
-
 static gboolean
 edit_job_write (LabelJob  *base,
                 CsStore   *store,
                 GError   **error)
 {
-  EditJob *job = (EditJob *) base;
+  DefineJob *job = (DefineJob *) base;
 
   return cs_store_update_label (store, job->label_id, job->name,
                                 job->set_prompts ? (const char * const *) job->prompts : NULL,
@@ -351,7 +334,7 @@ cs_library_edit_label_async (CsLibrary           *self,
                              gpointer             user_data)
 {
   GTask *outer;
-  EditJob *job;
+  DefineJob *job;
   GError *error = NULL;
 
   g_return_if_fail (CS_IS_LIBRARY (self));
@@ -376,7 +359,7 @@ cs_library_edit_label_async (CsLibrary           *self,
       _cs_label_set_threshold (label, threshold);
       _cs_library_update_label_counts (self);
     }
-  job = label_job_new (self, sizeof (EditJob), edit_job_write, NULL, edit_job_clear);
+  job = label_job_new (self, sizeof (DefineJob), edit_job_write, NULL, define_job_clear);
   job->label_id = cs_label_get_id (label);
   job->name = g_strdup (name);
   job->set_prompts = prompts != NULL;
