@@ -109,11 +109,6 @@ void        cs_library_set_cluster_labels (CsLibrary  *self,
 gboolean    cs_library_get_loaded         (CsLibrary  *self);
 guint       cs_library_get_n_photos       (CsLibrary  *self);
 gboolean    cs_library_get_has_model      (CsLibrary  *self);
-/* Bytes of RAM the vector matrix takes: the float32 rows (n x dim x 4)
- * plus their int8 copy for the first pass of a search (n x (dim rounded
- * up to 64) + a 4-byte scale per row); the photos' metadata is not
- * counted. */
-guint64     cs_library_get_matrix_bytes   (CsLibrary  *self);
 
 /* Signal "changed" (no arguments): a refresh or load changed the photos
  * the library holds. */
@@ -172,13 +167,13 @@ gboolean    cs_library_refresh            (CsLibrary           *self,
  * The cutoff adapts to each query: a photo is accepted when its score
  * stands out both from this query's score distribution over the library
  * and from the scores of generic background prompts ("a photo", "an
- * image", ...) for that photo, as described in cs-library.c; strictness
- * shifts it, and at -1 every photo passing the filters is accepted (the
- * background prompts too are waived then).  A find-similar query always
- * accepts the photo itself.  The list is not capped: with no limit it
- * holds every accepted photo (the whole library at strictness -1), and
- * the cost of that is 16 bytes a photo, the photos' objects being made
- * as they are shown (cs-photo-list.h).
+ * image", ...) for that photo, as described in cs-library-search.c;
+ * strictness shifts it, and at -1 every photo passing the filters is
+ * accepted (the background prompts too are waived then).  A find-similar
+ * query always accepts the photo itself.  The list is not capped: with no
+ * limit it holds every accepted photo (the whole library at strictness
+ * -1), and the cost of that is 16 bytes a photo, the photos' objects being
+ * made as they are shown (cs-photo-list.h).
  *
  * Without a `cancellable`, a newer such search supersedes an older one
  * still running: the older one finishes with G_IO_ERROR_CANCELLED.  With

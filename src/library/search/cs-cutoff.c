@@ -32,7 +32,7 @@
  *     the median, as before, kept at most half the library however loose,
  *     and a library of 100,000 photos had no way to list them all.)
  * The search also requires a photo to beat the generic background prompts
- * for a plain text query (cs-library.c).
+ * for a plain text query (cs-library-search.c).
  *
  * Why: on ../shared/testdata/toy-photos this keeps more relevant than
  * irrelevant photos for every one of the 20 queries (mean precision 0.95,

@@ -402,22 +402,15 @@ cs_duplicates_find (CsVectorIndex  *index,
   return cs_duplicates_find_in (index, NULL, threshold, cancellable, error);
 }
 
-GListModel *
-cs_duplicates_find_in (CsVectorIndex  *index,
-                       const char     *database_path,
-                       double          threshold,
-                       GCancellable   *cancellable,
-                       GError        **error)
+/* Phase 1: every pair of live rows at or above `threshold`, tile by tile
+ * over the matrix blocks.  Returns FALSE when cancelled. */
+static gboolean
+find_similar_pairs (CsVectorIndex  *index,
+                    double          threshold,
+                    GArray         *pairs,
+                    GCancellable   *cancellable,
+                    GError        **error)
 {
-  guint n_rows = _cs_vector_index_n_rows (index);
-  g_autoptr(GArray) pairs = g_array_new (FALSE, FALSE, sizeof (Pair));
-  g_auto(BlankCache) blank_cache = { database_path, NULL, FALSE,
-                                     g_hash_table_new (g_direct_hash, g_direct_equal),
-                                     g_array_new (FALSE, FALSE, sizeof (PhotoStat)) };
-  BlankCache *blank = &blank_cache;
-  g_autofree gint *group_of = g_new (gint, MAX (n_rows, 1));
-  g_autoptr(GPtrArray) groups = g_ptr_array_new_with_free_func (group_free);
-  GListStore *store = g_list_store_new (CS_TYPE_DUPLICATE_GROUP);
   PairSearch ps = { pairs, threshold, cancellable, index, NULL, NULL, NULL, 0 };
 
   /* the matrix blocks */
@@ -429,53 +422,64 @@ cs_duplicates_find_in (CsVectorIndex  *index,
   g_free (ps.seg_first);
   g_free (ps.seg_n);
   g_free (ps.seg_rows);
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  return !g_cancellable_set_error_if_cancelled (cancellable, error);
+}
+
+/* Phase 2: exact copies, whatever their vectors say: every pair of live
+ * rows with the same content hash and size. */
+static void
+add_exact_pairs (CsVectorIndex *index,
+                 GArray        *pairs)
+{
+  guint n_rows = _cs_vector_index_n_rows (index);
+  g_autoptr(GArray) hashed = g_array_new (FALSE, FALSE, sizeof (HashRow));
+
+  for (guint r = 0; r < n_rows; r++)
     {
-      g_object_unref (store);
-      return NULL;
+      CsPhotoMeta m;
+
+      if (!_cs_vector_index_is_live (index, r))
+        continue;
+      _cs_vector_index_meta (index, r, &m);
+      if (m.hash != NULL)
+        {
+          HashRow h = { m.size, m.hash, r };
+          g_array_append_val (hashed, h);
+        }
     }
+  g_array_sort (hashed, compare_hash_rows);
+  for (guint i = 0; i < hashed->len;)
+    {
+      guint j = i + 1;
+      HashRow *hi = &g_array_index (hashed, HashRow, i);
 
-  /* exact copies, whatever their vectors say */
-  {
-    g_autoptr(GArray) hashed = g_array_new (FALSE, FALSE, sizeof (HashRow));
-
-    for (guint r = 0; r < n_rows; r++)
-      {
-        CsPhotoMeta m;
-
-        if (!_cs_vector_index_is_live (index, r))
-          continue;
-        _cs_vector_index_meta (index, r, &m);
-        if (m.hash != NULL)
+      while (j < hashed->len && compare_hash_rows (hi, &g_array_index (hashed, HashRow, j)) < 0
+             && strcmp (hi->hash, g_array_index (hashed, HashRow, j).hash) == 0
+             && hi->size == g_array_index (hashed, HashRow, j).size)
+        j++;
+      for (guint a = i; a < j; a++)
+        for (guint b = a + 1; b < j; b++)
           {
-            HashRow h = { m.size, m.hash, r };
-            g_array_append_val (hashed, h);
+            guint ra = g_array_index (hashed, HashRow, a).row, rb = g_array_index (hashed, HashRow, b).row;
+            /* the same bytes: the same picture, whatever the vectors say
+             * (a NaN vector must not drop the pair) */
+            Pair p = { 1.0f, MIN (ra, rb), MAX (ra, rb), TRUE };
+            g_array_append_val (pairs, p);
           }
-      }
-    g_array_sort (hashed, compare_hash_rows);
-    for (guint i = 0; i < hashed->len;)
-      {
-        guint j = i + 1;
-        HashRow *hi = &g_array_index (hashed, HashRow, i);
+      i = j;
+    }
+}
 
-        while (j < hashed->len && compare_hash_rows (hi, &g_array_index (hashed, HashRow, j)) < 0
-               && strcmp (hi->hash, g_array_index (hashed, HashRow, j).hash) == 0
-               && hi->size == g_array_index (hashed, HashRow, j).size)
-          j++;
-        for (guint a = i; a < j; a++)
-          for (guint b = a + 1; b < j; b++)
-            {
-              guint ra = g_array_index (hashed, HashRow, a).row, rb = g_array_index (hashed, HashRow, b).row;
-              /* the same bytes: the same picture, whatever the vectors say
-               * (a NaN vector must not drop the pair) */
-              Pair p = { 1.0f, MIN (ra, rb), MAX (ra, rb), TRUE };
-              g_array_append_val (pairs, p);
-            }
-        i = j;
-      }
-  }
-
-  /* a pair with a nearly blank picture stands only as an exact copy */
+/* Phase 3: a pair with a nearly blank picture stands only as an exact
+ * copy; the others are marked to be dropped.  Returns FALSE when
+ * cancelled. */
+static gboolean
+mark_blank_pairs (CsVectorIndex  *index,
+                  BlankCache     *blank,
+                  GArray         *pairs,
+                  GCancellable   *cancellable,
+                  GError        **error)
+{
   for (guint i = 0; i < pairs->len; i++)
     {
       Pair *p = &g_array_index (pairs, Pair, i);
@@ -489,16 +493,82 @@ cs_duplicates_find_in (CsVectorIndex  *index,
           continue;
         }
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        {
-          g_object_unref (store);
-          return NULL;
-        }
+        return FALSE;
       for (guint e = 0; e < 2; e++)
         if (blank_row (index, blank, ends[e]))
           p->sim = -2.0f;   /* dropped below */
     }
+  return TRUE;
+}
 
-  /* complete linkage, closest pairs first */
+/* The group of row `r`: a new one of that row alone when it has none. */
+static gint
+group_of_row (GPtrArray *groups,
+              gint      *group_of,
+              guint      r)
+{
+  Group *g;
+
+  if (group_of[r] >= 0)
+    return group_of[r];
+  g = g_new0 (Group, 1);
+  g->rows = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_array_append_val (g->rows, r);
+  g->min_sim = 1.0;
+  g->exact = TRUE;
+  g_ptr_array_add (groups, g);
+  return group_of[r] = (gint) groups->len - 1;
+}
+
+/* Whether groups A and B may merge (complete linkage): every photo of
+ * one at or above the threshold with every photo of the other, and a
+ * blank photo only with its exact copies.  *min_sim comes down to the
+ * lowest cosine between them; *all_exact tells whether all are copies. */
+static gboolean
+can_merge (CsVectorIndex *index,
+           BlankCache    *blank,
+           const Group   *A,
+           const Group   *B,
+           double         threshold,
+           double        *min_sim,
+           gboolean      *all_exact)
+{
+  gboolean ok = TRUE;
+
+  *all_exact = A->exact && B->exact;
+  for (guint x = 0; ok && x < A->rows->len; x++)
+    for (guint y = 0; ok && y < B->rows->len; y++)
+      {
+        guint ra = g_array_index (A->rows, guint, x), rb = g_array_index (B->rows, guint, y);
+        gboolean exact = same_content (index, ra, rb);
+        double s = exact ? 1.0 : row_cos (index, ra, rb);
+
+        if (!exact)
+          {
+            *all_exact = FALSE;
+            /* a blank photo joins only its exact copies */
+            if (blank_row (index, blank, ra) || blank_row (index, blank, rb))
+              ok = FALSE;
+          }
+        if (!(s >= threshold))
+          ok = FALSE;
+        *min_sim = MIN (*min_sim, s);
+      }
+  return ok;
+}
+
+/* Phase 4: complete linkage, closest pairs first.  The groups (Group*;
+ * the merged-away ones are left empty). */
+static GPtrArray *
+link_groups (CsVectorIndex *index,
+             BlankCache    *blank,
+             GArray        *pairs,
+             double         threshold)
+{
+  guint n_rows = _cs_vector_index_n_rows (index);
+  g_autofree gint *group_of = g_new (gint, MAX (n_rows, 1));
+  GPtrArray *groups = g_ptr_array_new_with_free_func (group_free);
+
   g_array_sort (pairs, compare_pairs_desc);
   for (guint r = 0; r < n_rows; r++)
     group_of[r] = -1;
@@ -508,52 +578,15 @@ cs_duplicates_find_in (CsVectorIndex  *index,
       gint ga = group_of[p->a], gb = group_of[p->b];
       Group *A, *B;
       double min_sim = p->exact ? 1.0 : p->sim;
-      gboolean ok = TRUE;
+      gboolean all_exact;
 
       if (p->sim < -1.0f || (ga >= 0 && ga == gb))
         continue;
-      if (ga < 0)
-        {
-          Group *g = g_new0 (Group, 1);
-          g->rows = g_array_new (FALSE, FALSE, sizeof (guint));
-          g_array_append_val (g->rows, p->a);
-          g->min_sim = 1.0;
-          g->exact = TRUE;
-          g_ptr_array_add (groups, g);
-          ga = group_of[p->a] = (gint) groups->len - 1;
-        }
-      if (gb < 0)
-        {
-          Group *g = g_new0 (Group, 1);
-          g->rows = g_array_new (FALSE, FALSE, sizeof (guint));
-          g_array_append_val (g->rows, p->b);
-          g->min_sim = 1.0;
-          g->exact = TRUE;
-          g_ptr_array_add (groups, g);
-          gb = group_of[p->b] = (gint) groups->len - 1;
-        }
+      ga = group_of_row (groups, group_of, p->a);
+      gb = group_of_row (groups, group_of, p->b);
       A = groups->pdata[ga];
       B = groups->pdata[gb];
-      gboolean all_exact = A->exact && B->exact;
-      for (guint x = 0; ok && x < A->rows->len; x++)
-        for (guint y = 0; ok && y < B->rows->len; y++)
-          {
-            guint ra = g_array_index (A->rows, guint, x), rb = g_array_index (B->rows, guint, y);
-            gboolean exact = same_content (index, ra, rb);
-            double s = exact ? 1.0 : row_cos (index, ra, rb);
-
-            if (!exact)
-              {
-                all_exact = FALSE;
-                /* a blank photo joins only its exact copies */
-                if (blank_row (index, blank, ra) || blank_row (index, blank, rb))
-                  ok = FALSE;
-              }
-            if (!(s >= threshold))
-              ok = FALSE;
-            min_sim = MIN (min_sim, s);
-          }
-      if (!ok)
+      if (!can_merge (index, blank, A, B, threshold, &min_sim, &all_exact))
         continue;
       /* merge B into A */
       for (guint y = 0; y < B->rows->len; y++)
@@ -566,20 +599,47 @@ cs_duplicates_find_in (CsVectorIndex  *index,
       A->exact = all_exact;
       g_array_set_size (B->rows, 0);
     }
+  return groups;
+}
 
-  /* the groups, largest first */
-  {
-    g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+/* Phase 5: the groups of two photos or more, largest first. */
+static GListModel *
+list_groups (CsVectorIndex *index,
+             GPtrArray     *groups)
+{
+  GListStore *store = g_list_store_new (CS_TYPE_DUPLICATE_GROUP);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
 
-    for (guint i = 0; i < groups->len; i++)
-      if (((Group *) groups->pdata[i])->rows->len >= 2)
-        g_ptr_array_add (kept, groups->pdata[i]);
-    g_ptr_array_sort (kept, compare_groups);
-    for (guint i = 0; i < kept->len; i++)
-      {
-        g_autoptr(CsDuplicateGroup) group = make_group (index, kept->pdata[i]);
-        g_list_store_append (store, group);
-      }
-  }
+  for (guint i = 0; i < groups->len; i++)
+    if (((Group *) groups->pdata[i])->rows->len >= 2)
+      g_ptr_array_add (kept, groups->pdata[i]);
+  g_ptr_array_sort (kept, compare_groups);
+  for (guint i = 0; i < kept->len; i++)
+    {
+      g_autoptr(CsDuplicateGroup) group = make_group (index, kept->pdata[i]);
+      g_list_store_append (store, group);
+    }
   return G_LIST_MODEL (store);
+}
+
+GListModel *
+cs_duplicates_find_in (CsVectorIndex  *index,
+                       const char     *database_path,
+                       double          threshold,
+                       GCancellable   *cancellable,
+                       GError        **error)
+{
+  g_autoptr(GArray) pairs = g_array_new (FALSE, FALSE, sizeof (Pair));
+  g_auto(BlankCache) blank_cache = { database_path, NULL, FALSE,
+                                     g_hash_table_new (g_direct_hash, g_direct_equal),
+                                     g_array_new (FALSE, FALSE, sizeof (PhotoStat)) };
+  g_autoptr(GPtrArray) groups = NULL;
+
+  if (!find_similar_pairs (index, threshold, pairs, cancellable, error))
+    return NULL;
+  add_exact_pairs (index, pairs);
+  if (!mark_blank_pairs (index, &blank_cache, pairs, cancellable, error))
+    return NULL;
+  groups = link_groups (index, &blank_cache, pairs, threshold);
+  return list_groups (index, groups);
 }

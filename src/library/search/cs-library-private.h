@@ -51,7 +51,6 @@ void              _cs_segment_builder_free   (CsSegmentBuilder   *builder);
 void              _cs_segment_builder_add    (CsSegmentBuilder   *builder,
                                               const CsStorePhoto *photo,
                                               const float        *vector);
-guint             _cs_segment_builder_n_rows (CsSegmentBuilder   *builder);
 /* The rows as a segment (sorted by id; NULL when empty); frees the
  * builder. */
 CsSegment        *_cs_segment_builder_end    (CsSegmentBuilder   *builder);
