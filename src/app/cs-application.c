@@ -15,12 +15,11 @@
 #include "cs-application.h"
 #include "cs-cancel.h"
 #include "cs-library.h"
+#include "cs-library-reports.h"
 #include "cs-power-policy.h"
 #include "cs-preferences.h"
 #include "cs-search-provider.h"
 #include "cs-stall-monitor.h"
-/* only for CsStoreFailure, the type of CsIndexSummary.failures */
-#include "cs-store.h"
 #include "cs-thumbnailer.h"
 #include "cs-window.h"
 
@@ -37,7 +36,7 @@ struct _CsApplication {
   CsSearchProvider *search_provider;
   GCancellable   *cancellable;
   char           *model_dir;
-  GPtrArray      *failures;      /* CsStoreFailure* of the last run */
+  GPtrArray      *failures;      /* char*: "name — reason" of the last run */
   gboolean        user_paused;
   guint           background_id; /* the background work is yet to start */
   gboolean        background_started;
@@ -252,9 +251,10 @@ on_rescan_done_cb (GObject      *source,
       g_ptr_array_set_size (self->failures, 0);
       for (guint i = 0; i < summary->failures->len; i++)
         {
-          const CsStoreFailure *f = summary->failures->pdata[i];
-          g_autofree char *name = g_filename_display_basename (f->path);
-          g_ptr_array_add (self->failures, g_strdup_printf ("%s — %s", name, f->reason));
+          g_autofree char *name = g_filename_display_basename (cs_index_summary_get_failure_path (summary, i));
+          const char *reason = cs_index_summary_get_failure_reason (summary, i);
+
+          g_ptr_array_add (self->failures, g_strdup_printf ("%s — %s", name, reason));
         }
       g_signal_emit (self, signals[SIGNAL_INDEX_FINISHED], 0);
     }
