@@ -12,6 +12,7 @@
 
 #include "cs-cancel.h"
 #include "cs-markup.h"
+#include "cs-app-enums.h"
 #include "cs-label-dialog.h"
 #include "cs-window-private.h"
 
@@ -253,6 +254,15 @@ sort_action (GSimpleAction *action,
   _cs_window_run_search (self);
 }
 
+static CsDateFilter
+date_filter_from_nick (const char *nick)
+{
+  g_autoptr(GEnumClass) enum_class = g_type_class_ref (CS_TYPE_DATE_FILTER);
+  GEnumValue *value = g_enum_get_value_by_nick (enum_class, nick);
+
+  return value != NULL ? (CsDateFilter) value->value : CS_DATE_FILTER_ANY;
+}
+
 static void
 date_filter_action (GSimpleAction *action,
                     GVariant      *state,
@@ -261,8 +271,7 @@ date_filter_action (GSimpleAction *action,
   CsWindow *self = CS_WINDOW (user_data);
 
   g_simple_action_set_state (action, state);
-  g_free (self->date_filter);
-  self->date_filter = g_variant_dup_string (state, NULL);
+  self->date_filter = date_filter_from_nick (g_variant_get_string (state, NULL));
   _cs_window_run_search (self);
 }
 
@@ -543,8 +552,7 @@ _cs_window_actions_init (CsWindow *self)
   g_action_map_add_action_entries (G_ACTION_MAP (self), stateful_actions, G_N_ELEMENTS (stateful_actions), self);
   sort = g_action_map_lookup_action (G_ACTION_MAP (self), "sort");
   g_simple_action_set_state (G_SIMPLE_ACTION (sort),
-                             g_variant_new_string (g_settings_get_enum (self->settings, "sort-order") == 1
-                                                   ? "date" : "relevance"));
+                             g_variant_new_take_string (g_settings_get_string (self->settings, "sort-order")));
   g_signal_connect_object (self->app, "notify::user-paused", G_CALLBACK (on_pause_changed_cb), self, 0);
   g_signal_connect_object (self->app, "notify::policy-paused", G_CALLBACK (on_pause_changed_cb), self, 0);
 }

@@ -13,6 +13,7 @@
 #include "cs-duplicates-view.h"
 #include "cs-photo-grid.h"
 #include "cs-photo-view.h"
+#include "cs-search-options.h"
 #include "cs-indexing-bar.h"
 #include "cs-welcome-page.h"
 #include "cs-window.h"
@@ -68,7 +69,7 @@ struct _CsWindow {
   CsLabel           *label;          /* MODE_LABEL */
   GSignalGroup      *label_signals;
   char              *folder_filter;
-  char              *date_filter;
+  CsDateFilter       date_filter;
   char              *image_query;    /* a file to find photos like */
   gint64             similar_to;     /* a photo id to find photos like */
   GCancellable      *search_cancellable;

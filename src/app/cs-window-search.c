@@ -119,19 +119,18 @@ build_query (CsWindow *self)
   if (self->similar_to > 0)
     cs_query_set_similar_to (query, self->similar_to);
   cs_query_set_strictness (query, g_settings_get_double (self->settings, "strictness"));
-  cs_query_set_sort (query, g_settings_get_enum (self->settings, "sort-order") == 1
-                              ? CS_SORT_DATE : CS_SORT_RELEVANCE);
+  cs_query_set_sort (query, g_settings_get_enum (self->settings, "sort-order"));
   /* relevance order: the accepted photos, then a tail of near misses */
   cs_query_set_limit (query, 0);
   cs_query_set_accepted_only (query, FALSE);
   if (self->folder_filter != NULL)
     cs_query_set_folder (query, self->folder_filter);
-  if (g_strcmp0 (self->date_filter, "any") != 0)
+  if (self->date_filter != CS_DATE_FILTER_ANY)
     {
       g_autoptr(GDateTime) from = NULL;
       now = g_date_time_new_now_local ();
-      from = g_strcmp0 (self->date_filter, "month") == 0 ? g_date_time_add_months (now, -1)
-                                                        : g_date_time_add_years (now, -1);
+      from = self->date_filter == CS_DATE_FILTER_MONTH ? g_date_time_add_months (now, -1)
+                                                       : g_date_time_add_years (now, -1);
       cs_query_set_after (query, g_date_time_to_unix (from));
       g_date_time_unref (now);
     }

@@ -597,7 +597,6 @@ cs_window_finalize (GObject *object)
   CsWindow *self = CS_WINDOW (object);
 
   g_clear_pointer (&self->folder_filter, g_free);
-  g_clear_pointer (&self->date_filter, g_free);
   g_clear_pointer (&self->image_query, g_free);
   g_clear_pointer (&self->search_error, g_free);
   G_OBJECT_CLASS (cs_window_parent_class)->finalize (object);
@@ -668,7 +667,7 @@ cs_window_init (CsWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
-  self->date_filter = g_strdup ("any");
+  self->date_filter = CS_DATE_FILTER_ANY;
   self->label_signals = g_signal_group_new (CS_TYPE_LABEL);
   g_signal_group_connect_object (self->label_signals, "notify::count", G_CALLBACK (on_label_count_cb),
                                  self, 0);
