@@ -14,6 +14,7 @@
 #include "cs-markup.h"
 #include "cs-app-enums.h"
 #include "cs-label-dialog.h"
+#include "cs-label-names.h"
 #include "cs-window-private.h"
 
 typedef void (*ChosenFunc) (CsWindow *self, GFile *file);
@@ -426,7 +427,7 @@ remove_label_action (GtkWidget  *widget,
 
   if (self->label == NULL)
     return;
-  heading = g_strdup_printf (_("Remove “%s”?"), cs_label_get_name (self->label));
+  heading = g_strdup_printf (_("Remove “%s”?"), cs_label_get_display_name (self->label));
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading,
                                                        _("The label and what you taught it are "
                                                          "forgotten. Your photos stay as they are.")));

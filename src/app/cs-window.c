@@ -20,6 +20,7 @@
 #include "cs-cancel.h"
 #include "cs-duplicates-view.h"
 #include "cs-label-dialog.h"
+#include "cs-label-names.h"
 #include "cs-label-row.h"
 #include "cs-photo-grid.h"
 #include "cs-photo-view.h"
@@ -231,7 +232,7 @@ _cs_window_update_view (CsWindow *self)
         guint count = cs_label_get_count (self->label);
         g_autofree char *subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u photo", "%'u photos",
                                                                   count), count);
-        adw_window_title_set_title (self->content_title, cs_label_get_name (self->label));
+        adw_window_title_set_title (self->content_title, cs_label_get_display_name (self->label));
         adw_window_title_set_subtitle (self->content_title, subtitle);
         if (self->results != NULL && cs_photo_list_get_n_items (self->results) == 0)
           _cs_window_set_status (self, "cs-label-symbolic", _("No Photos in This Label"),
@@ -445,7 +446,7 @@ on_photo_verdict_cb (CsPhotoView *view,
                      CsWindow    *self)
 {
   g_autoptr(GPtrArray) photos = g_ptr_array_new ();
-  const char *name = cs_label_get_name (label);
+  const char *name = cs_label_get_display_name (label);
   g_autofree char *message = NULL;
   AdwToast *t;
 
