@@ -1,4 +1,5 @@
-/* cs-window-actions.c - CsWindow's win.* actions and the file choosers they open.
+/* cs-window-actions.c - the window's win.* actions and the file choosers
+ * they open.
  *
  * Copyright 2026 The Clipsight authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -7,11 +8,8 @@
 
 #include "config.h"
 
-
 #include <glib/gi18n.h>
 
-#include "cs-cancel.h"
-#include "cs-markup.h"
 #include "cs-app-enums.h"
 #include "cs-label-dialog.h"
 #include "cs-label-names.h"

@@ -1,4 +1,5 @@
-/* cs-window-search.c - CsWindow's search: the query, its results and what re-runs it.
+/* cs-window-search.c - the window's search: the query, its results and
+ * what runs it again.
  *
  * Copyright 2026 The Clipsight authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -7,11 +8,9 @@
 
 #include "config.h"
 
-
 #include <glib/gi18n.h>
 
 #include "cs-cancel.h"
-#include "cs-markup.h"
 #include "cs-window-private.h"
 
 static const char *

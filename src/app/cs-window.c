@@ -19,7 +19,6 @@
 #include "cs-markup.h"
 #include "cs-cancel.h"
 #include "cs-duplicates-view.h"
-#include "cs-label-dialog.h"
 #include "cs-label-names.h"
 #include "cs-label-row.h"
 #include "cs-photo-grid.h"
