@@ -28,18 +28,18 @@
 struct _CsApplication {
   AdwApplication  parent_instance;
 
-  GSettings      *settings;
-  CsIndexer      *indexer;
-  CsLibrary      *library;
-  CsModelManager *model_manager;
-  CsPowerPolicy  *power_policy;
+  GSettings        *settings;
+  CsIndexer        *indexer;
+  CsLibrary        *library;
+  CsModelManager   *model_manager;
+  CsPowerPolicy    *power_policy;
   CsSearchProvider *search_provider;
-  GCancellable   *cancellable;
-  char           *model_dir;
-  GPtrArray      *failures;      /* char*: "name — reason" of the last run */
-  gboolean        user_paused;
-  guint           background_id; /* the background work is yet to start */
-  gboolean        background_started;
+  GCancellable     *cancellable;
+  char             *model_dir;
+  GPtrArray        *failures;      /* char*: "name — reason" of the last run */
+  gboolean          user_paused;
+  guint             background_id; /* the background work is yet to start */
+  gboolean          background_started;
 };
 
 G_DEFINE_FINAL_TYPE (CsApplication, cs_application, ADW_TYPE_APPLICATION)
