@@ -15,33 +15,31 @@
 #include "cs-application.h"
 #include "cs-cancel.h"
 #include "cs-library.h"
+#include "cs-library-reports.h"
 #include "cs-power-policy.h"
 #include "cs-preferences.h"
+#include "cs-search-provider.h"
 #include "cs-stall-monitor.h"
-/* only for CsStoreFailure, the type of CsIndexSummary.failures */
-#include "cs-store.h"
 #include "cs-thumbnailer.h"
 #include "cs-window.h"
-#ifdef HAVE_SEARCH_PROVIDER
-#include "cs-search-provider.h"
-#endif
 
 #define BACKGROUND_DELAY_MS 400
 
 struct _CsApplication {
   AdwApplication  parent_instance;
 
-  GSettings      *settings;
-  CsIndexer      *indexer;
-  CsLibrary      *library;
-  CsModelManager *model_manager;
-  CsPowerPolicy  *power_policy;
-  GCancellable   *cancellable;
-  char           *model_dir;
-  GPtrArray      *failures;      /* CsStoreFailure* of the last run */
-  gboolean        user_paused;
-  guint           background_id; /* the background work is yet to start */
-  gboolean        background_started;
+  GSettings        *settings;
+  CsIndexer        *indexer;
+  CsLibrary        *library;
+  CsModelManager   *model_manager;
+  CsPowerPolicy    *power_policy;
+  CsSearchProvider *search_provider;
+  GCancellable     *cancellable;
+  char             *model_dir;
+  GPtrArray        *failures;      /* char*: "name — reason" of the last run */
+  gboolean          user_paused;
+  guint             background_id; /* the background work is yet to start */
+  gboolean          background_started;
 };
 
 G_DEFINE_FINAL_TYPE (CsApplication, cs_application, ADW_TYPE_APPLICATION)
@@ -253,9 +251,10 @@ on_rescan_done_cb (GObject      *source,
       g_ptr_array_set_size (self->failures, 0);
       for (guint i = 0; i < summary->failures->len; i++)
         {
-          const CsStoreFailure *f = summary->failures->pdata[i];
-          g_autofree char *name = g_filename_display_basename (f->path);
-          g_ptr_array_add (self->failures, g_strdup_printf ("%s — %s", name, f->reason));
+          g_autofree char *name = g_filename_display_basename (cs_index_summary_get_failure_path (summary, i));
+          const char *reason = cs_index_summary_get_failure_reason (summary, i);
+
+          g_ptr_array_add (self->failures, g_strdup_printf ("%s — %s", name, reason));
         }
       g_signal_emit (self, signals[SIGNAL_INDEX_FINISHED], 0);
     }
@@ -434,6 +433,9 @@ cs_application_startup (GApplication *app)
 
   self->indexer = cs_indexer_new (g_getenv ("CLIPSIGHT_DATABASE"), self->model_dir);
   self->library = cs_library_new (g_getenv ("CLIPSIGHT_DATABASE"), self->model_dir);
+  /* registered on the bus (dbus_register) before startup, without one */
+  if (self->search_provider != NULL)
+    cs_search_provider_set_library (self->search_provider, self->library);
   g_signal_connect_object (self->indexer, "batch-committed", G_CALLBACK (on_indexer_batch_cb), self, 0);
   g_signal_connect_object (self->indexer, "finished", G_CALLBACK (on_indexer_batch_cb), self, 0);
   g_signal_connect_object (self->indexer, "failed", G_CALLBACK (on_indexer_failed_cb), self, 0);
@@ -545,13 +547,13 @@ cs_application_dbus_register (GApplication     *app,
                               const char       *object_path,
                               GError          **error)
 {
+  CsApplication *self = CS_APPLICATION (app);
+
   if (!G_APPLICATION_CLASS (cs_application_parent_class)->dbus_register (app, connection, object_path, error))
     return FALSE;
-#ifdef HAVE_SEARCH_PROVIDER
-  if (!cs_search_provider_register (CS_APPLICATION (app), connection, object_path, error))
-    return FALSE;
-#endif
-  return TRUE;
+  if (self->search_provider == NULL)
+    self->search_provider = cs_search_provider_new (self->library);
+  return cs_search_provider_register (self->search_provider, app, connection, object_path, error);
 }
 
 static void
@@ -559,9 +561,10 @@ cs_application_dbus_unregister (GApplication    *app,
                                 GDBusConnection *connection,
                                 const char      *object_path)
 {
-#ifdef HAVE_SEARCH_PROVIDER
-  cs_search_provider_unregister (CS_APPLICATION (app), connection, object_path);
-#endif
+  CsApplication *self = CS_APPLICATION (app);
+
+  if (self->search_provider != NULL)
+    cs_search_provider_unregister (self->search_provider);
   G_APPLICATION_CLASS (cs_application_parent_class)->dbus_unregister (app, connection, object_path);
 }
 
@@ -630,6 +633,7 @@ cs_application_dispose (GObject *object)
 
   cs_cancel_and_clear (&self->cancellable);
   g_clear_object (&self->power_policy);
+  g_clear_object (&self->search_provider);
   g_clear_object (&self->model_manager);
   g_clear_object (&self->library);
   g_clear_object (&self->indexer);

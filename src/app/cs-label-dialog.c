@@ -16,6 +16,7 @@
 
 #include "cs-cancel.h"
 #include "cs-label-dialog.h"
+#include "cs-label-names.h"
 #include "cs-photo-cell.h"
 
 #define PREVIEW_PHOTOS 6
@@ -360,7 +361,7 @@ cs_label_dialog_new (CsLibrary *library,
   if (label != NULL)
     {
       adw_window_title_set_title (self->title, _("Edit Label"));
-      gtk_editable_set_text (GTK_EDITABLE (self->name_row), cs_label_get_name (label));
+      gtk_editable_set_text (GTK_EDITABLE (self->name_row), cs_label_get_display_name (label));
       prompts_text = g_strjoinv ("\n", (char **) cs_label_get_prompts (label));
       threshold = cs_label_get_threshold (label);
       gtk_button_set_label (self->save_button, _("_Save"));
@@ -423,7 +424,9 @@ cs_label_dialog_save (CsLabelDialog *self)
     {
       const char * const *old = cs_label_get_prompts (self->label);
       gboolean same_prompts = g_strv_equal ((const char * const *) prompts, old);
-      gboolean same_name = g_strcmp0 (name, cs_label_get_name (self->label)) == 0;
+      /* a starter label's name is shown translated: left as shown, it stays */
+      gboolean same_name = g_strcmp0 (name, cs_label_get_name (self->label)) == 0
+                           || g_strcmp0 (name, cs_label_get_display_name (self->label)) == 0;
 
       cs_library_edit_label_async (self->library, self->label, same_name ? NULL : name,
                                    same_prompts ? NULL : (const char * const *) prompts, threshold,

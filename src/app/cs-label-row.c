@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "cs-label-names.h"
 #include "cs-label-row.h"
 
 struct _CsLabelRow {
@@ -28,6 +29,16 @@ count_to_text (GBinding     *binding,
                gpointer      user_data)
 {
   g_value_take_string (to, g_strdup_printf ("%'u", g_value_get_uint (from)));
+  return TRUE;
+}
+
+static gboolean
+name_to_text (GBinding     *binding,
+              const GValue *from,
+              GValue       *to,
+              gpointer      user_data)
+{
+  g_value_set_string (to, cs_label_name_for_display (g_value_get_string (from)));
   return TRUE;
 }
 
@@ -60,7 +71,8 @@ cs_label_row_init (CsLabelRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->bindings = g_binding_group_new ();
-  g_binding_group_bind (self->bindings, "name", self->name_label, "label", G_BINDING_SYNC_CREATE);
+  g_binding_group_bind_full (self->bindings, "name", self->name_label, "label", G_BINDING_SYNC_CREATE,
+                             name_to_text, NULL, NULL, NULL);
   g_binding_group_bind_full (self->bindings, "count", self->count_label, "label", G_BINDING_SYNC_CREATE,
                              count_to_text, NULL, NULL, NULL);
 }

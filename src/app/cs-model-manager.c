@@ -15,11 +15,9 @@
 #include <libsoup/soup.h>
 
 #include "cs-cancel.h"
-#include "cs-model-manager.h"
+#include "cs-model-manager-private.h"
 
-#define PART_DIR     ".download"
 #define DONE_MARKER  ".clipsight-complete"
-#define CHUNK_SIZE   (256 * 1024)
 #define FORMER_DEFAULT_URL "https://huggingface.co/openai/clip-vit-base-patch32/resolve/main"
 
 G_DEFINE_QUARK (cs-model-error-quark, cs_model_error)
@@ -57,23 +55,6 @@ static const CsModelFile default_files[] = {
   { "model.safetensors", 605157884, "99d28a652e6ec46629ab7047a0ac82c69b1fe11e0ce672c43af65d3a9a3fc05d" },
 };
 
-typedef struct {
-  char   *name;
-  gint64  size;
-  char   *sha256;
-} FileSpec;
-
-/* Progress shared by the worker and the home thread. */
-typedef struct {
-  gatomicrefcount ref;
-  GMutex          mutex;
-  GWeakRef        owner;
-  GMainContext   *home;
-  gboolean        idle_pending;
-  guint64         done, total;
-  char           *current;
-} Progress;
-
 struct _CsModelManager {
   GObject       parent_instance;
 
@@ -89,14 +70,6 @@ struct _CsModelManager {
   GCancellable *cancellable;    /* of the download in flight */
   guint         refresh_serial;
 };
-
-/* What the worker gets: a snapshot. */
-typedef struct {
-  char      *target_dir;
-  char      *base_url;
-  GPtrArray *files;
-  Progress  *progress;
-} Job;
 
 G_DEFINE_FINAL_TYPE (CsModelManager, cs_model_manager, G_TYPE_OBJECT)
 
@@ -275,11 +248,11 @@ progress_idle_cb (gpointer data)
 /* Worker thread                                                        */
 /* ------------------------------------------------------------------ */
 
-static void
-report (Progress   *p,
-        gint64      done_delta,
-        gint64      total_delta,
-        const char *current)
+void
+_cs_model_report (Progress   *p,
+                  gint64      done_delta,
+                  gint64      total_delta,
+                  const char *current)
 {
   gboolean schedule;
 
@@ -305,19 +278,8 @@ report (Progress   *p,
     }
 }
 
-static gboolean
-is_offline_error (const GError *error)
-{
-  return error->domain == G_RESOLVER_ERROR
-         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE)
-         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE)
-         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED)
-         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)
-         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PROXY_FAILED);
-}
-
-static gboolean
-is_sha256 (const char *s)
+gboolean
+_cs_model_is_sha256 (const char *s)
 {
   if (s == NULL || strlen (s) != 64)
     return FALSE;
@@ -341,314 +303,6 @@ manifest_listing (GPtrArray *files)
   return g_string_free (listing, FALSE);
 }
 
-static char *
-hash_file (const char   *path,
-           GCancellable *cancellable,
-           GError      **error)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileInputStream) in = g_file_read (file, cancellable, error);
-  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autofree guchar *buf = g_malloc (CHUNK_SIZE);
-  gssize n;
-
-  if (in == NULL)
-    return NULL;
-  while ((n = g_input_stream_read (G_INPUT_STREAM (in), buf, CHUNK_SIZE, cancellable, error)) > 0)
-    g_checksum_update (sum, buf, n);
-  if (n < 0)
-    return NULL;
-  return g_strdup (g_checksum_get_string (sum));
-}
-
-/* Hugging Face's ETag of a large file is its SHA-256, in quotes. */
-static char *
-linked_sha256 (SoupMessageHeaders *headers)
-{
-  const char *etag = soup_message_headers_get_one (headers, "X-Linked-Etag");
-  g_autofree char *v = NULL;
-
-  if (etag == NULL)
-    return NULL;
-  v = g_strdup (etag);
-  g_strstrip (v);
-  if (g_str_has_prefix (v, "W/"))
-    memmove (v, v + 2, strlen (v + 2) + 1);
-  if (v[0] == '"')
-    {
-      size_t n = strlen (v);
-      if (n >= 2 && v[n - 1] == '"')
-        {
-          v[n - 1] = '\0';
-          memmove (v, v + 1, n - 1);
-        }
-    }
-  if (!is_sha256 (v))
-    return NULL;
-  return g_ascii_strdown (v, -1);
-}
-
-/* What the server says about the whole file, on any response of the
- * exchange: Hugging Face puts X-Linked-Etag / X-Linked-Size on the redirect
- * to its CDN, which the session follows by itself. */
-typedef struct {
-  char   *sha256;
-  gint64  size;
-} Announced;
-
-static void
-announced_free (Announced *a)
-{
-  g_free (a->sha256);
-  g_free (a);
-}
-
-static void
-on_got_headers_cb (SoupMessage *msg,
-                   gpointer     user_data)
-{
-  Announced *a = user_data;
-  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
-  const char *size = soup_message_headers_get_one (headers, "X-Linked-Size");
-  char *sha = linked_sha256 (headers);
-  guint64 v;
-
-  if (sha != NULL)
-    {
-      g_free (a->sha256);
-      a->sha256 = sha;
-    }
-  if (size != NULL && g_ascii_string_to_unsigned (size, 10, 0, G_MAXINT64, &v, NULL))
-    a->size = (gint64) v;
-}
-
-static gboolean
-announced_matches (const Announced *a,
-                   const FileSpec  *spec)
-{
-  if (a->sha256 != NULL && strcmp (a->sha256, spec->sha256) != 0)
-    return FALSE;
-  if (a->size >= 0 && spec->size > 0 && a->size != spec->size)
-    return FALSE;
-  return TRUE;
-}
-
-/* The server has another file than the pinned one: keep nothing of it. */
-static gboolean
-refuse_other_version (const FileSpec *spec,
-                      const char     *part,
-                      GError        **error)
-{
-  g_unlink (part);
-  g_set_error (error, CS_MODEL_ERROR, CS_MODEL_ERROR_CHECKSUM,
-               _("The server offers a different %s than the expected one (another size or "
-                 "checksum); nothing of it was kept"), spec->name);
-  return FALSE;
-}
-
-/* Fetches one file into its part, resuming it; verifies and renames it. */
-static gboolean
-fetch_file (SoupSession    *session,
-            Job            *job,
-            const FileSpec *spec,
-            GCancellable   *cancellable,
-            GError        **error)
-{
-  g_autofree char *dest = g_build_filename (job->target_dir, spec->name, NULL);
-  g_autofree char *part_dir = g_build_filename (job->target_dir, PART_DIR, NULL);
-  g_autofree char *part = NULL;
-  g_autofree char *url = NULL;
-  g_autofree char *actual = NULL;
-  g_autofree guchar *buf = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GInputStream) in = NULL;
-  g_autoptr(GFile) part_file = NULL;
-  g_autoptr(GFileOutputStream) out = NULL;
-  g_autoptr(GError) local = NULL;
-  SoupMessageHeaders *response;
-  Announced *announced;
-  GStatBuf st;
-  gint64 offset = 0, length = -1, received = 0;
-  guint status;
-  gssize n;
-
-  part = g_strconcat (part_dir, G_DIR_SEPARATOR_S, spec->name, ".part", NULL);
-  if (g_mkdir_with_parents (part_dir, 0755) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Cannot create the folder %s: %s"), part_dir, g_strerror (saved));
-      return FALSE;
-    }
-  if (g_stat (part, &st) == 0)
-    offset = st.st_size;
-  if (spec->size > 0 && offset > spec->size)
-    {
-      /* longer than the file it should become: start it again */
-      g_unlink (part);
-      offset = 0;
-    }
-  if (spec->size > 0 && offset == spec->size)
-    {
-      /* complete already (cancelled while it was checked): only the check is left */
-      report (job->progress, offset, 0, spec->name);
-      goto verify;
-    }
-
-  url = g_strconcat (job->base_url, "/", spec->name, NULL);
-  msg = soup_message_new (SOUP_METHOD_GET, url);
-  if (msg == NULL)
-    {
-      g_set_error (error, CS_MODEL_ERROR, CS_MODEL_ERROR_HTTP, _("Invalid address: %s"), url);
-      return FALSE;
-    }
-  if (offset > 0)
-    soup_message_headers_set_range (soup_message_get_request_headers (msg), offset, -1);
-  announced = g_new0 (Announced, 1);
-  announced->size = -1;
-  g_object_set_data_full (G_OBJECT (msg), "cs-announced", announced, (GDestroyNotify) announced_free);
-  g_signal_connect (msg, "got-headers", G_CALLBACK (on_got_headers_cb), announced);
-  report (job->progress, 0, 0, spec->name);
-
-  in = soup_session_send (session, msg, cancellable, &local);
-  if (in == NULL)
-    {
-      if (is_offline_error (local))
-        g_set_error (error, CS_MODEL_ERROR, CS_MODEL_ERROR_OFFLINE, "%s", local->message);
-      else
-        g_propagate_error (error, g_steal_pointer (&local));
-      return FALSE;
-    }
-  status = soup_message_get_status (msg);
-  response = soup_message_get_response_headers (msg);
-  if (soup_message_headers_get_encoding (response) == SOUP_ENCODING_CONTENT_LENGTH)
-    length = soup_message_headers_get_content_length (response);
-
-  part_file = g_file_new_for_path (part);
-  if (status == SOUP_STATUS_PARTIAL_CONTENT && offset > 0)
-    {
-      goffset start = -1, end = -1, total = -1;
-      if (!soup_message_headers_get_content_range (response, &start, &end, &total) || start != offset)
-        {
-          g_set_error (error, CS_MODEL_ERROR, CS_MODEL_ERROR_HTTP,
-                       _("The server resumed %s at the wrong place"), spec->name);
-          g_unlink (part);
-          return FALSE;
-        }
-      if ((spec->size > 0 && total >= 0 && total != spec->size) || !announced_matches (announced, spec))
-        return refuse_other_version (spec, part, error);
-      out = g_file_append_to (part_file, G_FILE_CREATE_NONE, cancellable, error);
-      report (job->progress, offset,
-              spec->size > 0 ? 0 : (total >= 0 ? total : offset + MAX (length, 0)), NULL);
-    }
-  else if (status == SOUP_STATUS_OK)
-    {
-      if ((spec->size > 0 && length >= 0 && length != spec->size) || !announced_matches (announced, spec))
-        return refuse_other_version (spec, part, error);
-      offset = 0;
-      out = g_file_replace (part_file, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, error);
-      report (job->progress, 0, spec->size > 0 ? 0 : MAX (length, 0), NULL);
-    }
-  else if (status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE && offset > 0)
-    {
-      /* the part holds the whole file already (or the server's is shorter,
-       * which the check finds): only the check is left */
-      report (job->progress, offset, spec->size > 0 ? 0 : offset, NULL);
-      g_input_stream_close (in, NULL, NULL);
-      goto verify;
-    }
-  else
-    {
-      g_set_error (error, CS_MODEL_ERROR, CS_MODEL_ERROR_HTTP,
-                   _("The server answered “%u %s” for %s"), status,
-                   soup_message_get_reason_phrase (msg), spec->name);
-      return FALSE;
-    }
-  if (out == NULL)
-    return FALSE;
-
-  buf = g_malloc (CHUNK_SIZE);
-  while ((n = g_input_stream_read (in, buf, CHUNK_SIZE, cancellable, &local)) > 0)
-    {
-      if (spec->size > 0 && offset + received + n > spec->size)
-        {
-          g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
-          return refuse_other_version (spec, part, error);
-        }
-      if (!g_output_stream_write_all (G_OUTPUT_STREAM (out), buf, n, NULL, cancellable, error))
-        return FALSE;
-      received += n;
-      report (job->progress, n, 0, NULL);
-    }
-  if (!g_output_stream_close (G_OUTPUT_STREAM (out), NULL, error))
-    return FALSE;
-  if (n < 0 && g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_propagate_error (error, g_steal_pointer (&local));
-      return FALSE;
-    }
-  if (n < 0 || (length >= 0 && received < length))
-    {
-      g_set_error (error, CS_MODEL_ERROR, CS_MODEL_ERROR_INTERRUPTED,
-                   _("The transfer of %s was interrupted"), spec->name);
-      return FALSE;
-    }
-
-verify:
-  /* a failure to read it (or a cancel) keeps the part, to be checked again */
-  actual = hash_file (part, cancellable, error);
-  if (actual == NULL)
-    return FALSE;
-  if (strcmp (actual, spec->sha256) != 0)
-    {
-      g_unlink (part);
-      g_set_error (error, CS_MODEL_ERROR, CS_MODEL_ERROR_CHECKSUM,
-                   _("%s is damaged (its checksum does not match); it was deleted"), spec->name);
-      return FALSE;
-    }
-  if (g_rename (part, dest) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Cannot move %s into place: %s"), spec->name, g_strerror (saved));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* A file already in the target folder counts once it matches its pin;
- * otherwise it is deleted, to be fetched again.  Sets `*good`. */
-static gboolean
-check_in_place (Job            *job,
-                const FileSpec *spec,
-                gboolean       *good,
-                GCancellable   *cancellable,
-                GError        **error)
-{
-  g_autofree char *dest = g_build_filename (job->target_dir, spec->name, NULL);
-  g_autofree char *actual = NULL;
-  GStatBuf st;
-
-  *good = FALSE;
-  if (!g_file_test (dest, G_FILE_TEST_IS_REGULAR) || g_stat (dest, &st) != 0)
-    return TRUE;
-  if (spec->size <= 0 || st.st_size == spec->size)
-    {
-      report (job->progress, 0, 0, spec->name);
-      actual = hash_file (dest, cancellable, error);
-      if (actual == NULL)
-        return FALSE;
-      if (strcmp (actual, spec->sha256) == 0)
-        {
-          *good = TRUE;
-          report (job->progress, st.st_size, spec->size > 0 ? 0 : st.st_size, NULL);
-          return TRUE;
-        }
-    }
-  g_unlink (dest);
-  return TRUE;
-}
-
 static void
 download_thread (GTask        *task,
                  gpointer      source,
@@ -668,15 +322,15 @@ download_thread (GTask        *task,
   g_unlink (marker);
   for (guint i = 0; i < job->files->len; i++)
     known_total += ((FileSpec *) job->files->pdata[i])->size;
-  report (job->progress, 0, known_total, NULL);
+  _cs_model_report (job->progress, 0, known_total, NULL);
 
   for (guint i = 0; i < job->files->len; i++)
     {
       const FileSpec *spec = job->files->pdata[i];
       gboolean good;
 
-      if (!check_in_place (job, spec, &good, cancellable, &error)
-          || (!good && !fetch_file (session, job, spec, cancellable, &error)))
+      if (!_cs_model_check_in_place (job, spec, &good, cancellable, &error)
+          || (!good && !_cs_model_fetch_file (session, job, spec, cancellable, &error)))
         {
           g_task_return_error (task, error);
           return;
@@ -870,7 +524,7 @@ cs_model_manager_set_files (CsModelManager    *self,
       g_return_if_fail (files[i].name != NULL && files[i].name[0] != '\0');
       g_return_if_fail (strchr (files[i].name, '/') == NULL && strcmp (files[i].name, "..") != 0
                         && strcmp (files[i].name, ".") != 0);
-      g_return_if_fail (is_sha256 (files[i].sha256));
+      g_return_if_fail (_cs_model_is_sha256 (files[i].sha256));
     }
 
   g_clear_pointer (&self->files, g_ptr_array_unref);

@@ -15,6 +15,7 @@
 
 #include "cs-cancel.h"
 #include "cs-decode.h"
+#include "cs-label-names.h"
 #include "cs-photo-view.h"
 #include "cs-thumbnailer.h"
 
@@ -454,7 +455,7 @@ rebuild_label_menu (CsPhotoView *self)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(CsLabel) label = g_list_model_get_item (self->labels, i);
-      g_autoptr(GMenuItem) item = g_menu_item_new (cs_label_get_name (label), NULL);
+      g_autoptr(GMenuItem) item = g_menu_item_new (cs_label_get_display_name (label), NULL);
       g_menu_item_set_action_and_target_value (item, "photo.add-to-label", g_variant_new_uint32 (i));
       g_menu_append_item (menu, item);
     }

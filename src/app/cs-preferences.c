@@ -11,7 +11,7 @@
 
 #include <glib/gi18n.h>
 
-#include "cs-clip-runtime.h"
+#include "cs-library-reports.h"
 #include "cs-markup.h"
 #include "cs-preferences.h"
 
@@ -151,24 +151,23 @@ on_precision_read_cb (GObject      *source,
   g_autoptr(CsPreferences) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *subtitle = NULL;
-  CsPrecisionCheck check;
+  const char *precision = NULL;
+  double cosine = 0;
 
-  if (!cs_clip_precision_check_read_finish (result, &check, &error))
+  if (!cs_precision_check_read_finish (result, &precision, &cosine, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->precision_row == NULL)
         return;
       subtitle = g_strdup (error != NULL ? error->message
                                          : _("Not checked yet: the first indexing run checks the fastest precision against float32"));
     }
-  else if (!isfinite (check.cosine))
-    subtitle = g_strdup_printf (_("%s, as CLIPSIGHT_PRECISION asks (not checked)"),
-                                clip_precision_name (check.precision));
-  else if (check.precision == CLIP_PRECISION_F32)
+  else if (!isfinite (cosine))
+    subtitle = g_strdup_printf (_("%s, as CLIPSIGHT_PRECISION asks (not checked)"), precision);
+  else if (g_strcmp0 (precision, "f32") == 0)
     subtitle = g_strdup (_("f32: no faster precision kept a cosine of 0.995 to it"));
   else
     /* TRANSLATORS: "int8, cosine 0.9995 to float32 on the check set" */
-    subtitle = g_strdup_printf (_("%s, cosine %.4f to float32 on the check set"),
-                                clip_precision_name (check.precision), check.cosine);
+    subtitle = g_strdup_printf (_("%s, cosine %.4f to float32 on the check set"), precision, cosine);
   if (self->precision_row != NULL)
     adw_action_row_set_subtitle (self->precision_row, subtitle);
 }
@@ -183,8 +182,8 @@ update_precision (CsPreferences *self)
   g_cancellable_cancel (self->precision_cancellable);
   g_clear_object (&self->precision_cancellable);
   self->precision_cancellable = g_cancellable_new ();
-  cs_clip_precision_check_read_async (cs_library_get_database_path (library), self->precision_cancellable,
-                                      on_precision_read_cb, g_object_ref (self));
+  cs_precision_check_read_async (cs_library_get_database_path (library), self->precision_cancellable,
+                                 on_precision_read_cb, g_object_ref (self));
 }
 
 static void

@@ -18,29 +18,22 @@
 #define MAX_RESULTS 25
 /* How long a call may wait for the library to load (a D-Bus activated
  * app loads it just after start-up) before it answers with nothing, and
- * how often it looks (polling follows the app even when it replaces its
- * library meanwhile). */
+ * how often it looks (polling also sees a library given later, or one
+ * loaded again for a new model). */
 #define LOAD_WAIT_MS 8000
 #define LOAD_POLL_MS 200
 /* How long the app stays up after a call when it has no window (started
  * by D-Bus activation for the Shell): the user is probably still typing,
  * and loading the model again would make every keystroke slow. */
 #define KEEP_ALIVE_SECONDS 60
-#define PROVIDER_DATA_KEY "cs-search-provider"
-
-/* CsLibrary *cs_application_get_library (CsApplication *self) of
- * cs-application.h, declared here so that this file needs no GTK. */
-CsLibrary *cs_application_get_library (CsApplication *self);
-
-#define CS_TYPE_SEARCH_PROVIDER (cs_search_provider_get_type ())
 
 typedef struct _Request Request;
-G_DECLARE_FINAL_TYPE (CsSearchProvider, cs_search_provider, CS, SEARCH_PROVIDER, GObject)
 
 struct _CsSearchProvider
 {
   GObject          parent_instance;
 
+  CsLibrary       *library;
   GWeakRef         application;
 
   GDBusConnection *connection;
@@ -235,20 +228,14 @@ meta_free (Meta *meta)
   g_free (meta);
 }
 
-/* The application's library now (borrowed), when it is loaded. */
+/* The library (borrowed), when there is one and it is loaded. */
 static CsLibrary *
 get_loaded_library (CsSearchProvider *self)
 {
-  g_autoptr(GApplication) application = g_weak_ref_get (&self->application);
-  CsLibrary *library;
-
-  if (application == NULL)
-    return NULL;
-  library = cs_application_get_library ((CsApplication *) application);
-  if (library == NULL || !cs_library_get_loaded (library))
+  if (self->library == NULL || !cs_library_get_loaded (self->library))
     return NULL;
 
-  return library;
+  return self->library;
 }
 
 static gboolean on_wait_poll_cb (gpointer user_data);
@@ -302,8 +289,8 @@ on_search_finished_cb (GObject      *source,
   request_reply (request, (const char * const *) ids->pdata);
 }
 
-/* Runs the request's search, or lets it wait while the application has no
- * loaded library (at start-up, or replacing it for a new model).  Searches
+/* Runs the request's search, or lets it wait while there is no loaded
+ * library (at start-up, or loading again for a new model).  Searches
  * of different callers run side by side: each has its own cancellable,
  * which only a newer search of the same caller cancels (supersede ()). */
 static void
@@ -670,6 +657,7 @@ cs_search_provider_finalize (GObject *object)
   CsSearchProvider *self = CS_SEARCH_PROVIDER (object);
 
   g_weak_ref_clear (&self->application);
+  g_clear_object (&self->library);
   g_clear_pointer (&self->waiting, g_ptr_array_unref);
   g_clear_pointer (&self->newest, g_hash_table_unref);
 
@@ -721,21 +709,46 @@ provider_unregister (CsSearchProvider *self)
   stop_keeping_alive (self);
 }
 
-gboolean
-cs_search_provider_register (CsApplication    *application,
-                             GDBusConnection  *connection,
-                             const char       *object_path,
-                             GError          **error)
+CsSearchProvider *
+cs_search_provider_new (CsLibrary *library)
 {
-  g_autoptr(CsSearchProvider) self = NULL;
+  CsSearchProvider *self;
+
+  g_return_val_if_fail (library == NULL || CS_IS_LIBRARY (library), NULL);
+
+  self = g_object_new (CS_TYPE_SEARCH_PROVIDER, NULL);
+  cs_search_provider_set_library (self, library);
+
+  return self;
+}
+
+void
+cs_search_provider_set_library (CsSearchProvider *self,
+                                CsLibrary        *library)
+{
+  g_return_if_fail (CS_IS_SEARCH_PROVIDER (self));
+  g_return_if_fail (library == NULL || CS_IS_LIBRARY (library));
+
+  g_set_object (&self->library, library);
+}
+
+gboolean
+cs_search_provider_register (CsSearchProvider  *self,
+                             GApplication      *application,
+                             GDBusConnection   *connection,
+                             const char        *object_path,
+                             GError           **error)
+{
   g_autofree char *path = NULL;
 
+  g_return_val_if_fail (CS_IS_SEARCH_PROVIDER (self), FALSE);
   g_return_val_if_fail (G_IS_APPLICATION (application), FALSE);
   g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), FALSE);
   g_return_val_if_fail (g_variant_is_object_path (object_path), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  self = g_object_new (CS_TYPE_SEARCH_PROVIDER, NULL);
+  /* one connection at a time: the session bus of GApplication */
+  provider_unregister (self);
   g_weak_ref_set (&self->application, application);
 
   path = g_strconcat (object_path, CS_SEARCH_PROVIDER_PATH_SUFFIX, NULL);
@@ -747,27 +760,13 @@ cs_search_provider_register (CsApplication    *application,
     return FALSE;
   self->connection = g_object_ref (connection);
 
-  /* The application owns the provider (one connection: the session bus
-   * of GApplication); replacing an earlier one unregisters it. */
-  g_object_set_data_full (G_OBJECT (application), PROVIDER_DATA_KEY,
-                          g_steal_pointer (&self), g_object_unref);
-
   return TRUE;
 }
 
 void
-cs_search_provider_unregister (CsApplication   *application,
-                               GDBusConnection *connection,
-                               const char      *object_path)
+cs_search_provider_unregister (CsSearchProvider *self)
 {
-  CsSearchProvider *self;
-
-  g_return_if_fail (G_IS_APPLICATION (application));
-
-  self = g_object_get_data (G_OBJECT (application), PROVIDER_DATA_KEY);
-  if (self == NULL || self->connection != connection)
-    return;
+  g_return_if_fail (CS_IS_SEARCH_PROVIDER (self));
 
   provider_unregister (self);
-  g_object_set_data (G_OBJECT (application), PROVIDER_DATA_KEY, NULL);
 }

@@ -11,13 +11,14 @@
  * the app through D-Bus activation (data/<app id>.service) when it is not
  * running.
  *
- * How the application uses it: CsApplication's dbus_register, after
- * chaining up, calls cs_search_provider_register (app, connection,
- * object_path, error) with the object path GApplication gave it, and its
- * dbus_unregister calls cs_search_provider_unregister () before chaining
- * up.  The provider asks cs_application_get_library () for the library at
- * each call, so it follows the app when the app makes a new one (a model
- * change), and finds nothing while there is none.
+ * How the application uses it: it makes one provider for its library,
+ * cs_search_provider_new (library) (or with NULL and
+ * cs_search_provider_set_library () once it has one: GApplication's
+ * dbus_register runs before startup), registers it from dbus_register
+ * after chaining up, cs_search_provider_register (provider, app,
+ * connection, object_path, error), with the object path GApplication gave
+ * it, and unregisters it in dbus_unregister before chaining up.  Calls
+ * that come while there is no library wait for one as for its loading.
  *
  * The contract with the application's actions (the app must install them):
  *
@@ -49,29 +50,35 @@
 
 #include <gio/gio.h>
 
+#include "cs-library.h"
+
 G_BEGIN_DECLS
 
 /* The provider's object path below the application's. */
 #define CS_SEARCH_PROVIDER_PATH_SUFFIX "/SearchProvider"
 
-/* CsApplication (cs-application.h, not included here, so that the
- * provider builds without GTK for its tests). */
-typedef struct _CsApplication CsApplication;
+#define CS_TYPE_SEARCH_PROVIDER (cs_search_provider_get_type ())
+G_DECLARE_FINAL_TYPE (CsSearchProvider, cs_search_provider, CS, SEARCH_PROVIDER, GObject)
+
+/* A provider searching `library` (NULL: none yet).  The provider builds
+ * without GTK: it needs a GApplication for the actions, not CsApplication. */
+CsSearchProvider *cs_search_provider_new          (CsLibrary         *library);
+void              cs_search_provider_set_library  (CsSearchProvider  *self,
+                                                   CsLibrary         *library);
 
 /* Exports the provider at `object_path` + CS_SEARCH_PROVIDER_PATH_SUFFIX on
- * `connection`, for `application` (a GApplication: CsApplication, or a
- * test host that provides cs_application_get_library ()).  Returns FALSE
- * with `error` set when the object cannot be exported. */
-gboolean          cs_search_provider_register     (CsApplication    *application,
-                                                   GDBusConnection  *connection,
-                                                   const char       *object_path,
-                                                   GError          **error);
-/* Stops exporting on `connection`, answers the calls still waiting with
- * no results and cancels the searches in flight.  Safe to call when not
- * registered. */
-void              cs_search_provider_unregister   (CsApplication    *application,
-                                                   GDBusConnection  *connection,
-                                                   const char       *object_path);
+ * `connection`, for `application`, whose app.show-photo and app.search
+ * actions it activates and which it holds while calls are open (weakly
+ * referenced).  Returns FALSE with `error` set when the object cannot be
+ * exported. */
+gboolean          cs_search_provider_register     (CsSearchProvider  *self,
+                                                   GApplication      *application,
+                                                   GDBusConnection   *connection,
+                                                   const char        *object_path,
+                                                   GError           **error);
+/* Stops exporting, answers the calls still waiting with no results and
+ * cancels the searches in flight.  Safe to call when not registered. */
+void              cs_search_provider_unregister   (CsSearchProvider  *self);
 
 /* The path of a thumbnail for `uri` following the freedesktop Thumbnail
  * Managing Standard (the "large" size first, then "normal") in

@@ -283,7 +283,7 @@ resolve_model (const char  *opt,
   building = cs_store_dup_setting (store, "building-model-dir", error);
   if (building != NULL || *error != NULL)
     return building;
-  return cs_store_dup_setting (store, "model-dir", error);
+  return cs_store_dup_setting (store, CS_STORE_SETTING_MODEL_DIR, error);
 }
 
 int
@@ -497,8 +497,8 @@ cli_cmd_status (int    argc,
     return fail_error (error);
   /* the model searches use, and the one a model change is building (its
    * vectors are not searched until they cover the library) */
-  active = cs_store_dup_setting (store, "active-model", &error);
-  model_dir = error == NULL ? cs_store_dup_setting (store, "model-dir", &error) : NULL;
+  active = cs_store_dup_setting (store, CS_STORE_SETTING_ACTIVE_MODEL, &error);
+  model_dir = error == NULL ? cs_store_dup_setting (store, CS_STORE_SETTING_MODEL_DIR, &error) : NULL;
   building = error == NULL ? cs_store_dup_setting (store, "building-model", &error) : NULL;
   building_dir = error == NULL ? cs_store_dup_setting (store, "building-model-dir", &error) : NULL;
   if (error == NULL && active != NULL && (row = cs_store_lookup_model (store, active, &dim, &error)) > 0)

@@ -166,6 +166,12 @@ gboolean    cs_store_in_transaction        (CsStore     *self);
 /* (not the app's GSettings).                                         */
 /* ------------------------------------------------------------------ */
 
+/* The keys of the model the vectors were made with: the indexer writes
+ * them when a run adopts a model; the library, the command line and the
+ * tests read them. */
+#define CS_STORE_SETTING_ACTIVE_MODEL "active-model"  /* its model id */
+#define CS_STORE_SETTING_MODEL_DIR    "model-dir"     /* its folder */
+
 /* The value of `key` (g_free it), or NULL without an error when unset. */
 char       *cs_store_dup_setting           (CsStore     *self,
                                             const char  *key,

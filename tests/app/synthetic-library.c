@@ -32,9 +32,9 @@ synthetic_library_fill (const char *db,
   g_assert_no_error (error);
   row = cs_store_ensure_model (store, model_id, "toy-clip", DIM, "f32", &error);
   g_assert_no_error (error);
-  g_assert_true (cs_store_set_setting (store, "active-model", model_id, &error));
+  g_assert_true (cs_store_set_setting (store, CS_STORE_SETTING_ACTIVE_MODEL, model_id, &error));
   if (record_model_dir)
-    g_assert_true (cs_store_set_setting (store, "model-dir", model, &error));
+    g_assert_true (cs_store_set_setting (store, CS_STORE_SETTING_MODEL_DIR, model, &error));
   g_assert_true (cs_store_add_folder (store, folder, FALSE, &error));
   for (guint i = 0; i < n; i++)
     {

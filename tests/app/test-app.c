@@ -28,10 +28,14 @@
 #include "cs-application.h"
 #include "cs-duplicates-view.h"
 #include "cs-label-dialog.h"
+#include "cs-label-row.h"
 #include "cs-photo-cell.h"
+#include "cs-photo-grid.h"
+#include "cs-photo-view.h"
 #include "cs-preferences.h"
 #include "cs-stall-monitor.h"
 #include "cs-store.h"
+#include "cs-welcome-page.h"
 #include "cs-window.h"
 #include "synthetic-library.h"
 #include "test-util.h"
@@ -121,6 +125,13 @@ save_screenshot (GtkWidget  *window_widget,
   g_test_message ("screenshot: %s", path);
 }
 
+/* The window's parts, through its template. */
+static gpointer
+window_part (const char *name)
+{
+  return gtk_widget_get_template_child (GTK_WIDGET (window), CS_TYPE_WINDOW, name);
+}
+
 static gboolean
 view_is (gpointer name)
 {
@@ -144,7 +155,7 @@ library_has_all (gpointer data)
 static gboolean
 search_settled (gpointer data)
 {
-  GListModel *model = cs_photo_grid_get_model (cs_window_get_grid (window));
+  GListModel *model = cs_photo_grid_get_model (CS_PHOTO_GRID (window_part ("grid")));
   return !cs_window_get_busy (window) && model != NULL;
 }
 
@@ -324,7 +335,7 @@ test_welcome (void)
   g_assert_true (wait_for ((Condition) gtk_widget_get_mapped, window, 10));
   g_assert_cmpstr (cs_window_get_view_name (window), ==, "welcome");
   /* the model comes from $CLIPSIGHT_MODEL: only the folder is left to choose */
-  cs_window_set_welcome_folder (window, photos_dir);
+  cs_welcome_page_set_folder (CS_WELCOME_PAGE (window_part ("welcome_page")), photos_dir);
   save_screenshot (GTK_WIDGET (window), "welcome.png");
 }
 
@@ -409,9 +420,9 @@ test_search (void)
     g_hash_table_add (truth, (gpointer) json_array_get_string_element (relevant, i));
 
   /* typed into the entry, as a person would */
-  gtk_editable_set_text (cs_window_get_search_entry (window), "a red circle");
+  gtk_editable_set_text (GTK_EDITABLE (window_part ("search_entry")), "a red circle");
   g_assert_true (wait_for (search_settled, NULL, 30));
-  model = cs_photo_grid_get_model (cs_window_get_grid (window));
+  model = cs_photo_grid_get_model (CS_PHOTO_GRID (window_part ("grid")));
   n = g_list_model_get_n_items (model);
   g_assert_cmpuint (n, >=, 10);
   for (guint i = 0; i < 10; i++)
@@ -424,17 +435,18 @@ test_search (void)
                   reference, n);
   g_assert_cmpfloat (hits / 10.0, >=, reference - 1e-9);
   g_assert_cmpstr (cs_window_get_view_name (window), ==, "search");
-  g_assert_true (wait_for (thumbnails_loaded, cs_window_get_grid (window), 30));
+  g_assert_true (wait_for (thumbnails_loaded, CS_PHOTO_GRID (window_part ("grid")), 30));
   save_screenshot (GTK_WIDGET (window), "results.png");
 }
 
 static void
 test_photo_view (void)
 {
-  CsPhotoView *view = cs_window_get_photo_view (window);
-  g_autoptr(CsPhoto) first = g_list_model_get_item (cs_photo_grid_get_model (cs_window_get_grid (window)), 0);
+  CsPhotoView *view = CS_PHOTO_VIEW (window_part ("photo_view"));
+  g_autoptr(CsPhoto) first = g_list_model_get_item (cs_photo_grid_get_model (CS_PHOTO_GRID (window_part ("grid"))), 0);
 
-  cs_window_show_photo (window, 0);
+  gtk_widget_activate_action (GTK_WIDGET (cs_photo_grid_get_view (CS_PHOTO_GRID (window_part ("grid")))),
+                              "list.activate-item", "u", 0);
   g_assert_cmpstr (cs_window_get_view_name (window), ==, "photo");
   g_assert_true (cs_photo_view_get_photo (view) == first);
   g_assert_true (wait_for ((Condition) cs_photo_view_get_loaded, view, 20));
@@ -466,8 +478,11 @@ label_precision (CsLabel    *label,
 static gboolean
 label_shown_with_results (gpointer data)
 {
-  GListModel *model = cs_photo_grid_get_model (cs_window_get_grid (window));
-  return cs_window_get_label (window) == data && model != NULL && g_list_model_get_n_items (model) > 0;
+  GListModel *model = cs_photo_grid_get_model (CS_PHOTO_GRID (window_part ("grid")));
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (GTK_LIST_BOX (window_part ("label_list")));
+
+  return view_is ((gpointer) "label") && row != NULL && cs_label_row_get_label (CS_LABEL_ROW (row)) == data
+         && model != NULL && g_list_model_get_n_items (model) > 0;
 }
 
 static void
@@ -501,7 +516,17 @@ test_labels (void)
   g_assert_nonnull (triangle);
   g_assert_cmpuint (g_list_model_get_n_items (cs_library_get_labels (library)), ==, 6);
 
-  cs_window_show_label (window, triangle);
+  /* the label's row in the sidebar, as a click would */
+  {
+    GtkListBox *list = GTK_LIST_BOX (window_part ("label_list"));
+    GtkListBoxRow *row = NULL;
+
+    for (guint i = 0; (row = gtk_list_box_get_row_at_index (list, i)) != NULL; i++)
+      if (cs_label_row_get_label (CS_LABEL_ROW (row)) == triangle)
+        break;
+    g_assert_nonnull (row);
+    gtk_widget_activate (GTK_WIDGET (row));
+  }
   g_assert_cmpstr (cs_window_get_view_name (window), ==, "label");
   g_assert_true (wait_for (label_shown_with_results, triangle, 10));
   precision = label_precision (triangle, "triangle", &n);
@@ -509,7 +534,7 @@ test_labels (void)
   g_assert_cmpuint (n, >=, 10);
   g_assert_cmpfloat (precision, >=, 0.7);
   g_assert_cmpuint (cs_label_get_count (triangle), ==, n);
-  g_assert_true (wait_for (thumbnails_loaded, cs_window_get_grid (window), 30));
+  g_assert_true (wait_for (thumbnails_loaded, CS_PHOTO_GRID (window_part ("grid")), 30));
   save_screenshot (GTK_WIDGET (window), "labels.png");
 }
 
@@ -694,7 +719,7 @@ test_verdicts (void)
 {
   CsLibrary *library = cs_application_get_library (app);
   CsLabel *triangle = label_named ("triangle");
-  CsPhotoGrid *grid = cs_window_get_grid (window);
+  CsPhotoGrid *grid = CS_PHOTO_GRID (window_part ("grid"));
   GListModel *model = cs_photo_grid_get_model (grid);
   g_autoptr(CsPhotoList) members = cs_library_list_label_members (library, triangle);
   g_autofree char *rejected = NULL;
@@ -736,7 +761,7 @@ test_verdicts (void)
   if (confirmed != NULL)
     {
       g_autofree char *path = g_build_filename (photos_dir, confirmed, NULL);
-      CsPhotoView *view = cs_window_get_photo_view (window);
+      CsPhotoView *view = CS_PHOTO_VIEW (window_part ("photo_view"));
 
       cs_window_show_photo_file (window, path);
       g_assert_cmpstr (cs_window_get_view_name (window), ==, "photo");
@@ -756,16 +781,16 @@ test_verdicts (void)
 static gboolean
 duplicates_done (gpointer data)
 {
-  return !cs_duplicates_view_get_busy (CS_DUPLICATES_VIEW (cs_window_get_duplicates_view (window)));
+  return !cs_duplicates_view_get_busy (CS_DUPLICATES_VIEW (window_part ("duplicates_view")));
 }
 
 static void
 test_duplicates (void)
 {
-  cs_window_show_duplicates (window);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-duplicates", NULL);
   g_assert_cmpstr (cs_window_get_view_name (window), ==, "duplicates");
   g_assert_true (wait_for (duplicates_done, NULL, 60));
-  g_assert_nonnull (cs_duplicates_view_get_groups (CS_DUPLICATES_VIEW (cs_window_get_duplicates_view (window))));
+  g_assert_nonnull (cs_duplicates_view_get_groups (CS_DUPLICATES_VIEW (window_part ("duplicates_view"))));
   spin (0.5);
   save_screenshot (GTK_WIDGET (window), "duplicates.png");
 }
@@ -787,16 +812,16 @@ test_dark_and_narrow (void)
 {
   AdwStyleManager *style = adw_style_manager_get_default ();
 
-  gtk_editable_set_text (cs_window_get_search_entry (window), "a yellow star");
+  gtk_editable_set_text (GTK_EDITABLE (window_part ("search_entry")), "a yellow star");
   g_assert_true (wait_for (search_settled, NULL, 30));
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
-  g_assert_true (wait_for (thumbnails_loaded, cs_window_get_grid (window), 30));
+  g_assert_true (wait_for (thumbnails_loaded, CS_PHOTO_GRID (window_part ("grid")), 30));
   save_screenshot (GTK_WIDGET (window), "results-dark.png");
 
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
   spin (1.0);
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 420);  /* 360 + the shadow */
-  g_assert_true (wait_for (thumbnails_loaded, cs_window_get_grid (window), 30));
+  g_assert_true (wait_for (thumbnails_loaded, CS_PHOTO_GRID (window_part ("grid")), 30));
   save_screenshot (GTK_WIDGET (window), "narrow.png");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 }
@@ -869,7 +894,7 @@ check_filtered (const char * const *items,
       if ((prefix == NULL || g_str_has_prefix (key, prefix)) && mtime >= after)
         g_hash_table_add (want, key);
     }
-  model = cs_photo_grid_get_model (cs_window_get_grid (window));
+  model = cs_photo_grid_get_model (CS_PHOTO_GRID (window_part ("grid")));
   n = g_list_model_get_n_items (model);
   g_test_message ("filters %s%s%s: %u photos shown, %u expected", items[0], items[1] ? ", " : "",
                   items[1] ? items[1] : "", n, g_hash_table_size (want));
@@ -944,7 +969,7 @@ test_filters (void)
 
   /* the loosest search lists every photo the filters let through */
   handler = g_signal_connect (window, "results-changed", G_CALLBACK (on_results_changed_cb), NULL);
-  gtk_editable_set_text (cs_window_get_search_entry (window), "a red circle");
+  gtk_editable_set_text (GTK_EDITABLE (window_part ("search_entry")), "a red circle");
   g_assert_true (wait_for (search_settled, NULL, 30));
   {
     guint seen = n_results_changed;
@@ -952,7 +977,7 @@ test_filters (void)
     g_assert_nonnull (strictness);
     gtk_range_set_value (strictness, -1.0);
     g_assert_true (wait_for (results_since, GUINT_TO_POINTER (seen), 30));
-    g_assert_cmpuint (g_list_model_get_n_items (cs_photo_grid_get_model (cs_window_get_grid (window))), ==, 256);
+    g_assert_cmpuint (g_list_model_get_n_items (cs_photo_grid_get_model (CS_PHOTO_GRID (window_part ("grid")))), ==, 256);
     g_assert_nonnull (find_widget (GTK_WIDGET (window), "GtkLabel", "label", "256 photos, best matches first"));
   }
 
@@ -1056,7 +1081,7 @@ scrolled_to_bottom (gpointer data)
 static gboolean
 n_results_is (gpointer data)
 {
-  GListModel *model = cs_photo_grid_get_model (cs_window_get_grid (window));
+  GListModel *model = cs_photo_grid_get_model (CS_PHOTO_GRID (window_part ("grid")));
 
   return !cs_window_get_busy (window) && model != NULL
          && g_list_model_get_n_items (model) == GPOINTER_TO_UINT (data);
@@ -1067,7 +1092,7 @@ n_results_is (gpointer data)
 static gboolean
 grid_laid_out (gpointer data)
 {
-  GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (cs_photo_grid_get_view (cs_window_get_grid (window))));
+  GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (cs_photo_grid_get_view (CS_PHOTO_GRID (window_part ("grid")))));
 
   return gtk_adjustment_get_upper (adj) >= GPOINTER_TO_UINT (data);
 }
@@ -1078,7 +1103,7 @@ grid_shows (gpointer data)
 {
   g_autoptr(GPtrArray) shown = g_ptr_array_new_with_free_func (g_object_unref);
 
-  collect_cell_photos (GTK_WIDGET (cs_window_get_grid (window)), shown);
+  collect_cell_photos (GTK_WIDGET (CS_PHOTO_GRID (window_part ("grid"))), shown);
   for (guint i = 0; i < shown->len; i++)
     if (cs_photo_get_id (shown->pdata[i]) == cs_photo_get_id (data))
       return TRUE;
@@ -1090,15 +1115,15 @@ grid_shows (gpointer data)
 static void
 assert_grid_shows_last (void)
 {
-  GListModel *model = cs_photo_grid_get_model (cs_window_get_grid (window));
+  GListModel *model = cs_photo_grid_get_model (CS_PHOTO_GRID (window_part ("grid")));
   g_autoptr(CsPhoto) last = g_list_model_get_item (model, g_list_model_get_n_items (model) - 1);
 
   if (!wait_for (grid_shows, last, 30))
     {
-      GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (cs_photo_grid_get_view (cs_window_get_grid (window))));
+      GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (cs_photo_grid_get_view (CS_PHOTO_GRID (window_part ("grid")))));
       g_autoptr(GPtrArray) shown = g_ptr_array_new_with_free_func (g_object_unref);
 
-      collect_cell_photos (GTK_WIDGET (cs_window_get_grid (window)), shown);
+      collect_cell_photos (GTK_WIDGET (CS_PHOTO_GRID (window_part ("grid"))), shown);
       g_error ("the last of %u photos is not shown: scrolled to %.0f of %.0f - %.0f, %u cells",
                g_list_model_get_n_items (model), gtk_adjustment_get_value (adj), gtk_adjustment_get_upper (adj),
                gtk_adjustment_get_page_size (adj), shown->len);
@@ -1127,7 +1152,7 @@ test_large_library (void)
   window = CS_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
   g_assert_true (wait_for ((Condition) gtk_widget_get_mapped, window, 10));
-  cs_window_set_welcome_folder (window, large_dir);
+  cs_welcome_page_set_folder (CS_WELCOME_PAGE (window_part ("welcome_page")), large_dir);
   cs_stall_monitor_reset ();
   gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
   g_assert_true (wait_for (view_is, (gpointer) "search", 5));
@@ -1137,7 +1162,7 @@ test_large_library (void)
        !library_has_all (GUINT_TO_POINTER (total)) || cs_indexer_get_running (indexer);)
     {
       g_assert_cmpint (g_get_monotonic_time (), <, end);
-      gtk_editable_set_text (cs_window_get_search_entry (window), queries_during[q++ % G_N_ELEMENTS (queries_during)]);
+      gtk_editable_set_text (GTK_EDITABLE (window_part ("search_entry")), queries_during[q++ % G_N_ELEMENTS (queries_during)]);
       spin (3.0);
     }
   g_assert_cmpuint (cs_library_get_n_photos (cs_application_get_library (app)), ==, total);
@@ -1145,17 +1170,17 @@ test_large_library (void)
                   "(%.1f ms on the CPU outside drawing)",
                   cs_stall_monitor_get_max_ms (), cs_stall_monitor_get_max_busy_ms ());
 
-  gtk_editable_set_text (cs_window_get_search_entry (window), "a red circle");
+  gtk_editable_set_text (GTK_EDITABLE (window_part ("search_entry")), "a red circle");
   g_assert_true (wait_for (search_settled, NULL, 60));
   spin (1.0);
-  model = cs_photo_grid_get_model (cs_window_get_grid (window));
+  model = cs_photo_grid_get_model (CS_PHOTO_GRID (window_part ("grid")));
   g_test_message ("%u results at the default strictness", g_list_model_get_n_items (model));
 
   /* the loosest, through the slider: every photo, best first */
   gtk_range_set_value (GTK_RANGE (find_widget (options_popover (), "GtkScale", NULL, NULL)), -1.0);
   g_assert_true (wait_for (n_results_is, GUINT_TO_POINTER (total), 60));
   g_assert_true (wait_for (grid_laid_out, GUINT_TO_POINTER (total), 30));
-  model = cs_photo_grid_get_model (cs_window_get_grid (window));
+  model = cs_photo_grid_get_model (CS_PHOTO_GRID (window_part ("grid")));
   g_test_message ("%u results at the loosest strictness", g_list_model_get_n_items (model));
   /* through all of them, a page at a time, to the last one.  GTK 4.8's
    * GtkGridView warns "ran out of items" when a scroll lands on a last
@@ -1166,13 +1191,13 @@ test_large_library (void)
     guint seen = n_results_changed;
     gulong handler = g_signal_connect (window, "results-changed", G_CALLBACK (on_results_changed_cb), NULL);
 
-    g_assert_true (wait_for (scrolled_to_bottom, cs_window_get_grid (window), 900));
+    g_assert_true (wait_for (scrolled_to_bottom, CS_PHOTO_GRID (window_part ("grid")), 900));
     assert_grid_shows_last ();
     /* other results for the same search keep the place: by date, the
      * newest last photo is in view at once */
     click_option ("Date Taken");
     g_assert_true (wait_for (results_since, GUINT_TO_POINTER (seen), 60));
-    g_assert_cmpuint (g_list_model_get_n_items (cs_photo_grid_get_model (cs_window_get_grid (window))), ==, total);
+    g_assert_cmpuint (g_list_model_get_n_items (cs_photo_grid_get_model (CS_PHOTO_GRID (window_part ("grid")))), ==, total);
     assert_grid_shows_last ();
     click_option ("Relevance");
     g_signal_handler_disconnect (window, handler);
@@ -1332,7 +1357,7 @@ test_markup_in_names (void)
   g_autofree char *src = g_build_filename (photos_dir, "photo-0004.jpg", NULL);
   g_autofree char *data = NULL;
   g_autoptr(GFile) file = g_file_new_for_path (folder);
-  CsPhotoView *view = cs_window_get_photo_view (window);
+  CsPhotoView *view = CS_PHOTO_VIEW (window_part ("photo_view"));
   gsize len;
 
   g_assert_true (g_file_get_contents (src, &data, &len, NULL));
@@ -1365,7 +1390,7 @@ test_markup_in_names (void)
     }
 
   /* the welcome page's folder row (hidden now, the same widget) */
-  cs_window_set_welcome_folder (window, folder);
+  cs_welcome_page_set_folder (CS_WELCOME_PAGE (window_part ("welcome_page")), folder);
   g_assert_cmpstr (shown_in_row (GTK_WIDGET (window), "subtitle", folder), ==, folder);
 
   /* a toast naming a file */
@@ -1390,7 +1415,7 @@ test_markup_in_names (void)
     gtk_window_destroy (GTK_WINDOW (prefs));
   }
 
-  cs_window_set_welcome_folder (window, photos_dir);
+  cs_welcome_page_set_folder (CS_WELCOME_PAGE (window_part ("welcome_page")), photos_dir);
   cs_application_remove_folder (app, folder);
   g_assert_true (wait_for (indexer_idle, NULL, 60));
 }

@@ -146,7 +146,7 @@ count_vectors (const char *db)
   gint64 row;
 
   g_assert_nonnull (store);
-  active = cs_store_dup_setting (store, "active-model", NULL);
+  active = cs_store_dup_setting (store, CS_STORE_SETTING_ACTIVE_MODEL, NULL);
   if (active == NULL)
     return 0;
   row = cs_store_lookup_model (store, active, NULL, NULL);

@@ -667,7 +667,7 @@ active_model_row (const char *db)
   gint64 row;
 
   g_assert_no_error (error);
-  active = cs_store_dup_setting (store, "active-model", &error);
+  active = cs_store_dup_setting (store, CS_STORE_SETTING_ACTIVE_MODEL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (active);
   row = cs_store_lookup_model (store, active, NULL, &error);

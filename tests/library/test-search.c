@@ -535,7 +535,7 @@ static void
 test_int8_ranking_toy (void)
 {
   g_autoptr(CsStore) store = cs_store_open (db_path, NULL);
-  g_autofree char *active = cs_store_dup_setting (store, "active-model", NULL);
+  g_autofree char *active = cs_store_dup_setting (store, CS_STORE_SETTING_ACTIVE_MODEL, NULL);
   g_autofree char *ref_path = g_build_filename (toy_photos, "reference_embeddings.json", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(CsVectorIndex) index = NULL;
@@ -1062,8 +1062,8 @@ synth_new (guint   n,
   g_assert_no_error (error);
   row = cs_store_ensure_model (store, model_id, "toy-clip", SYNTH_DIM, "f32", &error);
   g_assert_no_error (error);
-  g_assert_true (cs_store_set_setting (store, "active-model", model_id, &error));
-  g_assert_true (cs_store_set_setting (store, "model-dir", toy_model, &error));
+  g_assert_true (cs_store_set_setting (store, CS_STORE_SETTING_ACTIVE_MODEL, model_id, &error));
+  g_assert_true (cs_store_set_setting (store, CS_STORE_SETTING_MODEL_DIR, toy_model, &error));
   g_assert_true (cs_store_add_folder (store, "/nonexistent/synthetic", FALSE, &error));
   for (guint i = 0; i < n; i++)
     {

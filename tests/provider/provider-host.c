@@ -3,11 +3,10 @@
  * Copyright 2026 The Clipsight authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The provider exactly as the app uses it (registered from GApplication's
- * dbus_register on the app's own connection, asking the application for
- * its library), without GTK, so that its D-Bus face can be tested with
- * gdbus on a private bus.  The host stands in for CsApplication: it
- * provides cs_application_get_library ().
+ * The provider exactly as the app uses it (made for the library with
+ * cs_search_provider_new () and registered from GApplication's
+ * dbus_register on the app's own connection), without GTK, so that its
+ * D-Bus face can be tested with gdbus on a private bus.
  *
  *   provider-host [--hold-library] APP_ID
  *                           with CLIPSIGHT_DATABASE and CLIPSIGHT_MODEL
@@ -36,19 +35,11 @@ struct _HostApplication
   GApplication      parent_instance;
 
   CsLibrary        *library;
+  CsSearchProvider *provider;
   gboolean          hold_library;
 };
 
-CsLibrary *cs_application_get_library (CsApplication *self);
-
 G_DEFINE_FINAL_TYPE (HostApplication, host_application, G_TYPE_APPLICATION)
-
-/* What the provider calls on the application. */
-CsLibrary *
-cs_application_get_library (CsApplication *self)
-{
-  return HOST_APPLICATION (self)->library;
-}
 
 static void
 on_action_cb (GSimpleAction *action,
@@ -103,7 +94,8 @@ host_application_dbus_register (GApplication     *application,
                                                                           object_path, error))
     return FALSE;
 
-  return cs_search_provider_register ((CsApplication *) application, connection, object_path, error);
+  return cs_search_provider_register (HOST_APPLICATION (application)->provider, application, connection,
+                                      object_path, error);
 }
 
 static void
@@ -111,7 +103,7 @@ host_application_dbus_unregister (GApplication    *application,
                                   GDBusConnection *connection,
                                   const char      *object_path)
 {
-  cs_search_provider_unregister ((CsApplication *) application, connection, object_path);
+  cs_search_provider_unregister (HOST_APPLICATION (application)->provider);
 
   G_APPLICATION_CLASS (host_application_parent_class)->dbus_unregister (application, connection,
                                                                        object_path);
@@ -150,6 +142,7 @@ host_application_dispose (GObject *object)
 {
   HostApplication *self = HOST_APPLICATION (object);
 
+  g_clear_object (&self->provider);
   g_clear_object (&self->library);
 
   G_OBJECT_CLASS (host_application_parent_class)->dispose (object);
@@ -172,6 +165,7 @@ static void
 host_application_init (HostApplication *self)
 {
   self->library = cs_library_new (g_getenv ("CLIPSIGHT_DATABASE"), g_getenv ("CLIPSIGHT_MODEL"));
+  self->provider = cs_search_provider_new (self->library);
 }
 
 int

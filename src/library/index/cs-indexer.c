@@ -1236,7 +1236,7 @@ job_update_active_model (Job        *job,
                          GError    **error)
 {
   g_autoptr(GError) local = NULL;
-  g_autofree char *active = cs_store_dup_setting (job->store, "active-model", &local);
+  g_autofree char *active = cs_store_dup_setting (job->store, CS_STORE_SETTING_ACTIVE_MODEL, &local);
   gint64 n_photos, n_vectors, old_row = 0, n_old = 0;
 
   if (local != NULL)
@@ -1263,8 +1263,8 @@ job_update_active_model (Job        *job,
     return TRUE; /* keep searching the old model's vectors until the new ones cover the library */
   if (!cs_store_begin (job->store, error))
     return FALSE;
-  if (!cs_store_set_setting (job->store, "active-model", model_id, error)
-      || !cs_store_set_setting (job->store, "model-dir", job->model_dir, error)
+  if (!cs_store_set_setting (job->store, CS_STORE_SETTING_ACTIVE_MODEL, model_id, error)
+      || !cs_store_set_setting (job->store, CS_STORE_SETTING_MODEL_DIR, job->model_dir, error)
       || !cs_store_set_setting (job->store, "building-model", NULL, error)
       || !cs_store_set_setting (job->store, "building-model-dir", NULL, error)
       || (old_row > 0 && !cs_store_delete_model (job->store, old_row, error))
@@ -1286,7 +1286,7 @@ job_begin_model (Job        *job,
                  GError    **error)
 {
   g_autoptr(GError) local = NULL;
-  g_autofree char *active = cs_store_dup_setting (job->store, "active-model", &local);
+  g_autofree char *active = cs_store_dup_setting (job->store, CS_STORE_SETTING_ACTIVE_MODEL, &local);
   g_autoptr(GArray) rows = NULL;
   gint64 active_row = 0;
   gboolean is_active;
@@ -1310,7 +1310,7 @@ job_begin_model (Job        *job,
     }
   if (is_active)
     {
-      if (!cs_store_set_setting (job->store, "model-dir", job->model_dir, error)
+      if (!cs_store_set_setting (job->store, CS_STORE_SETTING_MODEL_DIR, job->model_dir, error)
           || !cs_store_set_setting (job->store, "building-model", NULL, error)
           || !cs_store_set_setting (job->store, "building-model-dir", NULL, error))
         goto fail;

@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cs-library-object-private.h"
 
 /* ---------------------------------------------------------- every job */
@@ -551,9 +553,12 @@ static const Starter starters[] = {
   { "Art", { "a photo of a painting.", "a photo of a drawing.", "a photo of a sculpture.", NULL } },
 };
 
+/* The names as stored, marked for the catalogue: the app shows a starter
+ * label under its name translated. */
 static const char * const starter_names[] = {
-  "People", "Pets", "Food", "Documents and receipts", "Screenshots", "Landscapes", "Beaches",
-  "Mountains", "Cities", "Vehicles", "Flowers and plants", "Sunsets", "Snow", "Art", NULL,
+  N_("People"), N_("Pets"), N_("Food"), N_("Documents and receipts"), N_("Screenshots"),
+  N_("Landscapes"), N_("Beaches"), N_("Mountains"), N_("Cities"), N_("Vehicles"),
+  N_("Flowers and plants"), N_("Sunsets"), N_("Snow"), N_("Art"), NULL,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (starters) + 1 == G_N_ELEMENTS (starter_names));

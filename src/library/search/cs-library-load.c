@@ -71,7 +71,7 @@ active_model (CsStore  *store,
               int      *dim,
               GError  **error)
 {
-  g_autofree char *active = cs_store_dup_setting (store, "active-model", error);
+  g_autofree char *active = cs_store_dup_setting (store, CS_STORE_SETTING_ACTIVE_MODEL, error);
   gint64 row;
 
   *model_id = NULL;
@@ -169,7 +169,7 @@ load_job_run (GTask *task)
     goto fail;
 
   model_dir = job->model_dir != NULL ? g_strdup (job->model_dir)
-                                     : cs_store_dup_setting (store, "model-dir", &error);
+                                     : cs_store_dup_setting (store, CS_STORE_SETTING_MODEL_DIR, &error);
   if (error != NULL)
     goto fail; /* not "no model": the database could not be read */
   if (model_dir != NULL)

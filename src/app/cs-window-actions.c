@@ -1,0 +1,557 @@
+/* cs-window-actions.c - the window's win.* actions and the file choosers
+ * they open.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cs-app-enums.h"
+#include "cs-label-dialog.h"
+#include "cs-label-names.h"
+#include "cs-window-private.h"
+
+typedef void (*ChosenFunc) (CsWindow *self, GFile *file);
+
+static void
+on_chooser_response_cb (GtkNativeDialog *dialog,
+                        int              response,
+                        gpointer         user_data)
+{
+  CsWindow *self = g_object_get_data (G_OBJECT (dialog), "window");
+  ChosenFunc func = (ChosenFunc) g_object_get_data (G_OBJECT (dialog), "func");
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      if (file != NULL)
+        func (self, file);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+choose (CsWindow             *self,
+        const char           *title,
+        GtkFileChooserAction  action,
+        ChosenFunc            func)
+{
+  GtkFileChooserNative *chooser =
+    gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, _("_Select"), _("_Cancel"));
+
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_object_set_data (G_OBJECT (chooser), "window", self);
+  g_object_set_data (G_OBJECT (chooser), "func", (gpointer) func);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response_cb), NULL);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+welcome_folder_chosen (CsWindow *self,
+                       GFile    *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+  cs_welcome_page_set_folder (self->welcome_page, path);
+}
+
+static void
+folder_chosen (CsWindow *self,
+               GFile    *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *display = NULL;
+  g_autofree char *message = NULL;
+
+  if (path == NULL)
+    return;
+  cs_application_add_folder (self->app, path);
+  display = g_filename_display_basename (path);
+  message = g_strdup_printf (_("Adding photos from “%s”"), display);
+  _cs_window_toast (self, message);
+}
+
+static void
+model_chosen (CsWindow *self,
+              GFile    *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *config = path != NULL ? g_build_filename (path, "config.json", NULL) : NULL;
+
+  if (config == NULL || !g_file_test (config, G_FILE_TEST_IS_REGULAR))
+    {
+      _cs_window_toast (self, _("That folder holds no CLIP model (config.json is missing)"));
+      return;
+    }
+  cs_application_set_model_dir (self->app, path);
+}
+
+static void
+filter_folder_chosen (CsWindow *self,
+                      GFile    *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+
+  if (path != NULL)
+    g_action_group_change_action_state (G_ACTION_GROUP (self), "folder-filter", g_variant_new_string (path));
+}
+
+static void
+image_chosen (CsWindow *self,
+              GFile    *file)
+{
+  g_free (self->image_query);
+  self->image_query = g_file_get_path (file);
+  self->similar_to = 0;
+  if (self->mode != MODE_SEARCH)
+    _cs_window_show_search (self);
+  _cs_window_run_search (self);
+}
+
+/* ------------------------------------------------------------------ */
+/* Actions                                                              */
+/* ------------------------------------------------------------------ */
+
+static void
+search_action (GtkWidget  *widget,
+               const char *name,
+               GVariant   *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "library") != 0)
+    return;
+  if (self->mode != MODE_SEARCH)
+    _cs_window_show_search (self);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+show_sidebar_action (GtkWidget  *widget,
+                     const char *name,
+                     GVariant   *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+add_folder_action (GtkWidget  *widget,
+                   const char *name,
+                   GVariant   *param)
+{
+  choose (CS_WINDOW (widget), _("Add a Photo Folder"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, folder_chosen);
+}
+
+static void
+choose_welcome_folder_action (GtkWidget  *widget,
+                              const char *name,
+                              GVariant   *param)
+{
+  choose (CS_WINDOW (widget), _("Choose a Photo Folder"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+          welcome_folder_chosen);
+}
+
+static void
+choose_model_action (GtkWidget  *widget,
+                     const char *name,
+                     GVariant   *param)
+{
+  choose (CS_WINDOW (widget), _("Choose a CLIP Model Folder"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+          model_chosen);
+}
+
+static void
+on_download_done_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsWindow) self = user_data;
+
+  if (cs_model_manager_download_finish (CS_MODEL_MANAGER (source), result, &error))
+    _cs_window_toast (self, _("The search model is ready"));
+}
+
+static void
+download_model_action (GtkWidget  *widget,
+                       const char *name,
+                       GVariant   *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  cs_model_manager_download_async (self->model_manager, NULL, on_download_done_cb, g_object_ref (self));
+}
+
+static void
+cancel_download_action (GtkWidget  *widget,
+                        const char *name,
+                        GVariant   *param)
+{
+  cs_model_manager_cancel (CS_WINDOW (widget)->model_manager);
+}
+
+static void
+start_action (GtkWidget  *widget,
+              const char *name,
+              GVariant   *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  const char *folder = cs_welcome_page_get_folder (self->welcome_page);
+
+  if (folder != NULL)
+    cs_application_add_folder (self->app, folder);
+  _cs_window_update_view (self);
+}
+
+static void
+pause_indexing_action (GSimpleAction *action,
+                       GVariant      *state,
+                       gpointer       user_data)
+{
+  CsWindow *self = CS_WINDOW (user_data);
+  cs_application_set_user_paused (self->app, g_variant_get_boolean (state));
+}
+
+static void
+show_failures_action (GtkWidget  *widget,
+                      const char *name,
+                      GVariant   *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  GPtrArray *failures = cs_application_get_failures (self->app);
+  g_autoptr(GString) body = g_string_new (NULL);
+  AdwMessageDialog *dialog;
+
+  if (failures->len == 0)
+    g_string_append (body, _("The files that cannot be read are listed when the indexing run ends."));
+  for (guint i = 0; i < failures->len && i < 50; i++)
+    {
+      g_string_append_printf (body, "%s%s", i ? "\n" : "", (const char *) failures->pdata[i]);
+    }
+  if (failures->len > 50)
+    g_string_append_printf (body, "\n%s", _("…and more"));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Photos That Could Not Be Read"),
+                                                       body->str));
+  adw_message_dialog_add_response (dialog, "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+sort_action (GSimpleAction *action,
+             GVariant      *state,
+             gpointer       user_data)
+{
+  CsWindow *self = CS_WINDOW (user_data);
+
+  g_simple_action_set_state (action, state);
+  g_settings_set_string (self->settings, "sort-order", g_variant_get_string (state, NULL));
+  _cs_window_run_search (self);
+}
+
+static CsDateFilter
+date_filter_from_nick (const char *nick)
+{
+  g_autoptr(GEnumClass) enum_class = g_type_class_ref (CS_TYPE_DATE_FILTER);
+  GEnumValue *value = g_enum_get_value_by_nick (enum_class, nick);
+
+  return value != NULL ? (CsDateFilter) value->value : CS_DATE_FILTER_ANY;
+}
+
+static void
+date_filter_action (GSimpleAction *action,
+                    GVariant      *state,
+                    gpointer       user_data)
+{
+  CsWindow *self = CS_WINDOW (user_data);
+
+  g_simple_action_set_state (action, state);
+  self->date_filter = date_filter_from_nick (g_variant_get_string (state, NULL));
+  _cs_window_run_search (self);
+}
+
+/* The folder choices of the search options: all folders, the library's
+ * folders (the name alone unless two share it), the folder chosen last if
+ * it is none of them, and a chooser for any other. */
+void
+_cs_window_update_folder_menu (CsWindow *self)
+{
+  g_auto(GStrv) folders = g_settings_get_strv (self->settings, "folders");
+  gboolean listed = self->folder_filter == NULL;
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+
+  g_menu_remove_all (self->folder_section);
+  g_menu_append (self->folder_section, _("_All Folders"), "win.folder-filter::");
+  for (guint i = 0; folders[i] != NULL; i++)
+    {
+      g_ptr_array_add (paths, folders[i]);
+      listed |= g_strcmp0 (folders[i], self->folder_filter) == 0;
+    }
+  if (!listed)
+    g_ptr_array_add (paths, self->folder_filter);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < paths->len; i++)
+    g_ptr_array_add (names, g_filename_display_basename (paths->pdata[i]));
+  for (guint i = 0; i < paths->len; i++)
+    {
+      g_autofree char *full = NULL;
+      const char *name = names->pdata[i];
+      g_autoptr(GMenuItem) item = NULL;
+
+      /* a name two folders share is shown as the whole path */
+      for (guint j = 0; j < names->len; j++)
+        if (j != i && g_str_equal (name, names->pdata[j]))
+          {
+            name = full = g_filename_display_name (paths->pdata[i]);
+            break;
+          }
+      g_auto(GStrv) parts = g_strsplit (name, "_", -1);
+      g_autofree char *label = g_strjoinv ("__", parts);  /* the name as it is, no mnemonic */
+
+      item = g_menu_item_new (label, NULL);
+      g_menu_item_set_action_and_target_value (item, "win.folder-filter",
+                                               g_variant_new_string (paths->pdata[i]));
+      g_menu_append_item (self->folder_section, item);
+    }
+  g_menu_append (self->folder_section, _("Only in _Folder…"), "win.choose-folder-filter");
+}
+
+static void
+folder_filter_action (GSimpleAction *action,
+                      GVariant      *state,
+                      gpointer       user_data)
+{
+  CsWindow *self = CS_WINDOW (user_data);
+  const char *path = g_variant_get_string (state, NULL);
+
+  g_simple_action_set_state (action, state);
+  g_free (self->folder_filter);
+  self->folder_filter = path[0] != '\0' ? g_strdup (path) : NULL;
+  _cs_window_update_folder_menu (self);
+  _cs_window_run_search (self);
+}
+
+static void
+choose_folder_filter_action (GtkWidget  *widget,
+                             const char *name,
+                             GVariant   *param)
+{
+  choose (CS_WINDOW (widget), _("Search Only in Folder"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+          filter_folder_chosen);
+}
+
+static void
+search_by_image_action (GtkWidget  *widget,
+                        const char *name,
+                        GVariant   *param)
+{
+  choose (CS_WINDOW (widget), _("Find Photos Like…"), GTK_FILE_CHOOSER_ACTION_OPEN, image_chosen);
+}
+
+static void
+show_duplicates_action (GtkWidget  *widget,
+                        const char *name,
+                        GVariant   *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  _cs_window_show_duplicates (self);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+new_label_action (GtkWidget  *widget,
+                  const char *name,
+                  GVariant   *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  CsLabelDialog *dialog = cs_label_dialog_new (self->library, self->settings, NULL);
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+edit_label_action (GtkWidget  *widget,
+                   const char *name,
+                   GVariant   *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  CsLabelDialog *dialog;
+
+  if (self->label == NULL)
+    return;
+  dialog = cs_label_dialog_new (self->library, self->settings, self->label);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_label_removed_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsWindow) self = user_data;
+
+  if (!cs_library_remove_label_finish (CS_LIBRARY (source), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    _cs_window_toast (self, error->message);
+}
+
+static void
+on_remove_label_response_cb (AdwMessageDialog *dialog,
+                             const char       *response,
+                             CsWindow         *self)
+{
+  CsLabel *label = g_object_get_data (G_OBJECT (dialog), "label");
+
+  if (g_strcmp0 (response, "remove") == 0)
+    cs_library_remove_label_async (self->library, label, self->cancellable, on_label_removed_cb,
+                                   g_object_ref (self));
+}
+
+static void
+remove_label_action (GtkWidget  *widget,
+                     const char *name,
+                     GVariant   *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  AdwMessageDialog *dialog;
+  g_autofree char *heading = NULL;
+
+  if (self->label == NULL)
+    return;
+  heading = g_strdup_printf (_("Remove “%s”?"), cs_label_get_display_name (self->label));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading,
+                                                       _("The label and what you taught it are "
+                                                         "forgotten. Your photos stay as they are.")));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "remove", _("_Remove"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "remove", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "label", g_object_ref (self->label), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_remove_label_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_starter_done_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsWindow) self = user_data;
+  guint n = 0;
+
+  if (!cs_library_add_starter_labels_finish (CS_LIBRARY (source), result, &n, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _cs_window_toast (self, error->message);
+      return;
+    }
+  {
+    g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u label added",
+                                                          "%u labels added", n), n);
+    _cs_window_toast (self, text);
+  }
+}
+
+static void
+starter_labels_action (GtkWidget  *widget,
+                       const char *name,
+                       GVariant   *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  cs_library_add_starter_labels_async (self->library, self->cancellable, on_starter_done_cb,
+                                       g_object_ref (self));
+}
+
+static void
+selected_verdict (CsWindow  *self,
+                  CsVerdict  verdict)
+{
+  g_autoptr(GPtrArray) photos = cs_photo_grid_dup_selected (self->grid);
+
+  if (self->mode != MODE_LABEL)
+    return;
+  _cs_window_set_verdict (self, self->label, photos, verdict);
+  gtk_selection_model_unselect_all (cs_photo_grid_get_selection (self->grid));
+}
+
+static void
+confirm_selected_action (GtkWidget  *widget,
+                         const char *name,
+                         GVariant   *param)
+{
+  selected_verdict (CS_WINDOW (widget), CS_VERDICT_CONFIRM);
+}
+
+static void
+reject_selected_action (GtkWidget  *widget,
+                        const char *name,
+                        GVariant   *param)
+{
+  selected_verdict (CS_WINDOW (widget), CS_VERDICT_REJECT);
+}
+
+static void
+on_pause_changed_cb (GObject    *object,
+                     GParamSpec *pspec,
+                     CsWindow   *self)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "pause-indexing");
+
+  g_simple_action_set_state (G_SIMPLE_ACTION (action),
+                             g_variant_new_boolean (cs_application_get_user_paused (self->app)));
+}
+
+static const GActionEntry stateful_actions[] = {
+  { "pause-indexing", NULL, NULL, "false", pause_indexing_action },
+  { "sort", NULL, "s", "'relevance'", sort_action },
+  { "date-filter", NULL, "s", "'any'", date_filter_action },
+  { "folder-filter", NULL, "s", "''", folder_filter_action },
+};
+
+void
+_cs_window_class_actions_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
+  gtk_widget_class_install_action (widget_class, "win.add-folder", NULL, add_folder_action);
+  gtk_widget_class_install_action (widget_class, "win.choose-welcome-folder", NULL, choose_welcome_folder_action);
+  gtk_widget_class_install_action (widget_class, "win.choose-model", NULL, choose_model_action);
+  gtk_widget_class_install_action (widget_class, "win.download-model", NULL, download_model_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-download", NULL, cancel_download_action);
+  gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
+  gtk_widget_class_install_action (widget_class, "win.show-failures", NULL, show_failures_action);
+  gtk_widget_class_install_action (widget_class, "win.choose-folder-filter", NULL, choose_folder_filter_action);
+  gtk_widget_class_install_action (widget_class, "win.search-by-image", NULL, search_by_image_action);
+  gtk_widget_class_install_action (widget_class, "win.show-duplicates", NULL, show_duplicates_action);
+  gtk_widget_class_install_action (widget_class, "win.new-label", NULL, new_label_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-label", NULL, edit_label_action);
+  gtk_widget_class_install_action (widget_class, "win.remove-label", NULL, remove_label_action);
+  gtk_widget_class_install_action (widget_class, "win.starter-labels", NULL, starter_labels_action);
+  gtk_widget_class_install_action (widget_class, "win.confirm-selected", NULL, confirm_selected_action);
+  gtk_widget_class_install_action (widget_class, "win.reject-selected", NULL, reject_selected_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-label", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.add-folder", NULL);
+}
+
+/* The stateful actions, and the menus they fill. */
+void
+_cs_window_actions_init (CsWindow *self)
+{
+  GAction *sort;
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), stateful_actions, G_N_ELEMENTS (stateful_actions), self);
+  sort = g_action_map_lookup_action (G_ACTION_MAP (self), "sort");
+  g_simple_action_set_state (G_SIMPLE_ACTION (sort),
+                             g_variant_new_take_string (g_settings_get_string (self->settings, "sort-order")));
+  g_signal_connect_object (self->app, "notify::user-paused", G_CALLBACK (on_pause_changed_cb), self, 0);
+  g_signal_connect_object (self->app, "notify::policy-paused", G_CALLBACK (on_pause_changed_cb), self, 0);
+}

@@ -1,0 +1,357 @@
+/* cs-window-search.c - the window's search: the query, its results and
+ * what runs it again.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cs-cancel.h"
+#include "cs-window-private.h"
+
+static const char *
+search_text (CsWindow *self)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+}
+
+gboolean
+_cs_window_has_query (CsWindow *self)
+{
+  g_autofree char *text = g_strstrip (g_strdup (search_text (self)));
+  return text[0] != '\0' || self->image_query != NULL || self->similar_to > 0;
+}
+
+/* GTK 4.8's GtkGridView asks a model that replaces a non-empty one for
+ * every item, looking for those it shows already; a CsPhotoList makes its
+ * photos when asked (none of them the old list's), so 100,000 results
+ * held the main loop for 150 ms for nothing.  Through no model at all the
+ * change costs what is on screen, but the view goes back to the top: the
+ * results of the same request are scrolled back to the place that showed
+ * the same positions (by item: GTK lays a long list out by estimate, so
+ * the adjustment's value is not a place to go back to). */
+void
+_cs_window_set_results (CsWindow    *self,
+                        CsPhotoList *results)
+{
+  GListModel *old = cs_photo_grid_get_model (self->grid);
+  guint n_old = old != NULL ? g_list_model_get_n_items (old) : 0;
+  GtkGridView *view = cs_photo_grid_get_view (self->grid);
+  GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
+  double upper = gtk_adjustment_get_upper (adj);
+  double value = gtk_adjustment_get_value (adj);
+  guint keep = G_MAXUINT;
+
+  if (!g_set_object (&self->results, results))
+    return;
+  /* the last photo in view, to be in view again */
+  if (!self->scroll_to_top && results != NULL && n_old > 0 && value > 0 && upper > 0)
+    {
+      double end = (value + gtk_adjustment_get_page_size (adj)) / upper * n_old;
+
+      keep = MIN ((guint) MIN (end, (double) n_old), cs_photo_list_get_n_items (results));
+      keep = keep > 0 ? keep - 1 : G_MAXUINT;
+    }
+  cs_photo_grid_set_model (self->grid, NULL);
+  cs_photo_grid_set_model (self->grid, G_LIST_MODEL (results));
+  if (self->scroll_to_top)
+    cs_photo_grid_scroll_to_top (self->grid);
+  else if (keep != G_MAXUINT)
+    gtk_widget_activate_action (GTK_WIDGET (view), "list.scroll-to-item", "u", keep);
+  self->scroll_to_top = FALSE;
+  g_signal_emit_by_name (self, "results-changed");
+}
+
+void
+_cs_window_set_busy (CsWindow *self,
+                     gboolean  busy)
+{
+  self->busy = busy;
+}
+
+static void
+on_search_done_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsPhotoList) list = cs_library_search_finish (CS_LIBRARY (source), result, &error);
+  CsWindow *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = CS_WINDOW (user_data);
+  g_clear_object (&self->search_cancellable);
+  _cs_window_set_busy (self, FALSE);
+  g_clear_pointer (&self->search_error, g_free);
+  if (list == NULL)
+    {
+      if (g_error_matches (error, CS_LIBRARY_ERROR, CS_LIBRARY_ERROR_NOT_LOADED))
+        {
+          /* searched before the library finished loading: ::changed reruns it */
+          _cs_window_set_status (self, "content-loading-symbolic", _("Loading Your Library…"), NULL);
+          return;
+        }
+      if (!g_error_matches (error, CS_LIBRARY_ERROR, CS_LIBRARY_ERROR_EMPTY_QUERY))
+        self->search_error = g_strdup (error->message);
+      _cs_window_set_results (self, NULL);
+    }
+  else
+    _cs_window_set_results (self, list);
+  if (self->mode == MODE_SEARCH)
+    _cs_window_update_view (self);
+}
+
+static CsQuery *
+build_query (CsWindow *self)
+{
+  g_autofree char *text = g_strstrip (g_strdup (search_text (self)));
+  g_autoptr(CsQuery) query = cs_query_new (text[0] != '\0' ? text : NULL);
+  GDateTime *now;
+
+  if (self->image_query != NULL)
+    cs_query_set_image_path (query, self->image_query);
+  if (self->similar_to > 0)
+    cs_query_set_similar_to (query, self->similar_to);
+  cs_query_set_strictness (query, g_settings_get_double (self->settings, "strictness"));
+  cs_query_set_sort (query, g_settings_get_enum (self->settings, "sort-order"));
+  /* relevance order: the accepted photos, then a tail of near misses */
+  cs_query_set_limit (query, 0);
+  cs_query_set_accepted_only (query, FALSE);
+  if (self->folder_filter != NULL)
+    cs_query_set_folder (query, self->folder_filter);
+  if (self->date_filter != CS_DATE_FILTER_ANY)
+    {
+      g_autoptr(GDateTime) from = NULL;
+      now = g_date_time_new_now_local ();
+      from = self->date_filter == CS_DATE_FILTER_MONTH ? g_date_time_add_months (now, -1)
+                                                       : g_date_time_add_years (now, -1);
+      cs_query_set_after (query, g_date_time_to_unix (from));
+      g_date_time_unref (now);
+    }
+  return g_steal_pointer (&query);
+}
+
+void
+_cs_window_run_search (CsWindow *self)
+{
+  g_autoptr(CsQuery) query = NULL;
+
+  cs_cancel_and_clear (&self->search_cancellable);
+  g_clear_pointer (&self->search_error, g_free);
+
+  if (!_cs_window_has_query (self))
+    {
+      _cs_window_set_busy (self, FALSE);
+      _cs_window_set_results (self, NULL);
+      _cs_window_update_view (self);
+      return;
+    }
+  query = build_query (self);
+  self->search_cancellable = g_cancellable_new ();
+  _cs_window_set_busy (self, TRUE);
+  cs_library_search_async (self->library, query, self->search_cancellable, on_search_done_cb, self);
+}
+
+void
+_cs_window_show_search (CsWindow *self)
+{
+  gboolean changed = self->mode != MODE_SEARCH;
+
+  self->mode = MODE_SEARCH;
+  g_signal_group_set_target (self->label_signals, NULL);
+  g_clear_object (&self->label);
+  cs_photo_view_set_label (self->photo_view, NULL);
+  gtk_list_box_select_row (self->nav_list, self->search_row);
+  gtk_list_box_unselect_all (self->label_list);
+  if (changed)
+    {
+      _cs_window_set_results (self, NULL);
+      _cs_window_run_search (self);
+    }
+  _cs_window_update_view (self);
+  _cs_window_update_selection (self);
+}
+
+static void
+on_search_changed_cb (GtkSearchEntry *entry,
+                      CsWindow       *self)
+{
+  /* a typed query replaces "find similar" */
+  self->scroll_to_top = TRUE;
+  self->similar_to = 0;
+  g_clear_pointer (&self->image_query, g_free);
+  if (self->mode != MODE_SEARCH)
+    _cs_window_show_search (self);
+  else
+    _cs_window_run_search (self);
+}
+
+static void
+on_search_activate_cb (GtkSearchEntry *entry,
+                       CsWindow       *self)
+{
+  if (self->results != NULL && cs_photo_list_get_n_items (self->results) > 0)
+    {
+      GtkGridView *view = cs_photo_grid_get_view (self->grid);
+      gtk_widget_grab_focus (GTK_WIDGET (view));
+    }
+}
+
+static void
+on_search_stop_cb (GtkSearchEntry *entry,
+                   CsWindow       *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+}
+
+static gboolean
+strictness_search_cb (gpointer data)
+{
+  CsWindow *self = data;
+
+  self->strictness_id = 0;
+  _cs_window_run_search (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_strictness_changed_cb (GSettings  *settings,
+                          const char *key,
+                          CsWindow   *self)
+{
+  g_clear_handle_id (&self->strictness_id, g_source_remove);
+  self->strictness_id = g_timeout_add (200, strictness_search_cb, self);
+}
+
+/* A photo dropped on the window: find photos like it. */
+static gboolean
+on_drop_cb (GtkDropTarget *target,
+            const GValue  *value,
+            double         x,
+            double         y,
+            CsWindow      *self)
+{
+  GFile *file;
+
+  if (!G_VALUE_HOLDS (value, G_TYPE_FILE) || _cs_window_needs_welcome (self))
+    return FALSE;
+  file = g_value_get_object (value);
+  g_free (self->image_query);
+  self->image_query = g_file_get_path (file);
+  if (self->image_query == NULL)
+    return FALSE;
+  self->similar_to = 0;
+  self->scroll_to_top = TRUE;
+  gtk_stack_set_visible_child_name (self->main_stack, "library");
+  if (self->mode != MODE_SEARCH)
+    _cs_window_show_search (self);
+  _cs_window_run_search (self);
+  {
+    g_autofree char *name = g_file_get_basename (file);
+    g_autofree char *display = g_filename_display_name (name);
+    g_autofree char *text = g_strdup_printf (_("Photos like %s"), display);
+    _cs_window_toast (self, text);
+  }
+  return TRUE;
+}
+
+static gboolean
+rerun_search_cb (gpointer data)
+{
+  CsWindow *self = data;
+
+  self->rerun_id = 0;
+  if (self->mode == MODE_SEARCH && _cs_window_has_query (self))
+    _cs_window_run_search (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_library_changed_cb (CsLibrary *library,
+                       CsWindow  *self)
+{
+  _cs_window_update_photo_count (self);
+  /* while indexing, the library changes with every batch: refresh the
+   * results at most once a second */
+  if (self->mode == MODE_SEARCH && _cs_window_has_query (self))
+    {
+      if (self->rerun_id == 0)
+        self->rerun_id = g_timeout_add (self->results != NULL ? 1000 : 0, rerun_search_cb, self);
+    }
+  else if (self->mode == MODE_LABEL)
+    _cs_window_reload_label (self);
+  else
+    _cs_window_update_view (self);
+}
+
+static void
+on_library_notify_cb (GObject    *object,
+                      GParamSpec *pspec,
+                      CsWindow   *self)
+{
+  if (g_strcmp0 (pspec->name, "loaded") == 0 && cs_library_get_loaded (self->library)
+      && self->mode == MODE_SEARCH && _cs_window_has_query (self))
+    _cs_window_run_search (self);
+  else
+    _cs_window_update_view (self);
+}
+
+static void
+on_find_similar_cb (CsPhotoView *view,
+                    CsPhoto     *photo,
+                    CsWindow    *self)
+{
+  gint64 id = cs_photo_get_id (photo);
+
+  gtk_stack_set_visible_child_name (self->main_stack, "library");
+  g_signal_handlers_block_by_func (self->search_entry, on_search_changed_cb, self);
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  g_signal_handlers_unblock_by_func (self->search_entry, on_search_changed_cb, self);
+  g_clear_pointer (&self->image_query, g_free);
+  self->scroll_to_top = TRUE;
+  self->similar_to = id;
+  if (self->mode != MODE_SEARCH)
+    _cs_window_show_search (self);
+  _cs_window_run_search (self);
+  {
+    g_autofree char *text = g_strdup_printf (_("Photos like %s"), cs_photo_get_display_name (photo));
+    _cs_window_toast (self, text);
+  }
+}
+
+
+void
+_cs_window_class_search_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_stop_cb);
+}
+
+void
+_cs_window_search_init (CsWindow *self)
+{
+  g_signal_connect_object (self->library, "changed", G_CALLBACK (on_library_changed_cb), self, 0);
+  g_signal_connect_object (self->library, "notify::loaded", G_CALLBACK (on_library_notify_cb), self, 0);
+  g_signal_connect_object (self->library, "notify::n-photos", G_CALLBACK (on_library_notify_cb), self, 0);
+  g_signal_connect_object (self->library, "notify::has-model", G_CALLBACK (on_library_notify_cb), self, 0);
+  g_signal_connect_object (self->photo_view, "find-similar", G_CALLBACK (on_find_similar_cb), self, 0);
+
+  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
+
+  g_settings_bind (self->settings, "strictness", gtk_range_get_adjustment (GTK_RANGE (self->strictness_scale)),
+                   "value", G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (self->settings, "changed::strictness", G_CALLBACK (on_strictness_changed_cb), self, 0);
+
+  /* drop a photo to find photos like it */
+  {
+    GtkDropTarget *drop = gtk_drop_target_new (G_TYPE_FILE, GDK_ACTION_COPY);
+    g_signal_connect_object (drop, "drop", G_CALLBACK (on_drop_cb), self, 0);
+    gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+  }
+}

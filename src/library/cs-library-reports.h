@@ -1,0 +1,39 @@
+/* cs-library-reports.h - what the app shows of indexing runs and checks.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The app includes neither the store's header (cs-store.h) nor the
+ * engine's (clip.h): these read what it shows of a run's failures and of
+ * the precision check in plain C types.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cs-indexer.h"
+
+G_BEGIN_DECLS
+
+/* The path (file system encoding) and the reason of the failure `i` of
+ * `summary` (i < summary->failures->len); borrowed from `summary`. */
+const char *cs_index_summary_get_failure_path   (const CsIndexSummary *summary,
+                                                 guint                 i);
+const char *cs_index_summary_get_failure_reason (const CsIndexSummary *summary,
+                                                 guint                 i);
+
+/* The precision check kept in the database at `database_path` (NULL: the
+ * default), read in a thread.  The finish returns FALSE (error unset)
+ * when no check is kept; else the precision's name ("int8", "f32"...,
+ * static) and its worst cosine to float32 on the check set: NAN when
+ * CLIPSIGHT_PRECISION forced it (not checked), 1 for f32. */
+void        cs_precision_check_read_async       (const char           *database_path,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean    cs_precision_check_read_finish      (GAsyncResult         *result,
+                                                 const char          **precision,
+                                                 double               *cosine,
+                                                 GError              **error);
+
+G_END_DECLS

@@ -1,0 +1,62 @@
+/* test-label-names.c - the starter labels are shown in the user's language.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Run with LANGUAGE=de and the build's catalogues (CLIPSIGHT_LOCALEDIR),
+ * gettext set up as the app's main () does: the library stores the
+ * starter labels under their English names, the app shows them in German;
+ * the user's own names are shown as they are.
+ */
+
+#include "config.h"
+
+#include <locale.h>
+
+#include <glib/gi18n.h>
+
+#include "cs-label-names.h"
+#include "cs-library.h"
+
+static void
+test_starters_translated (void)
+{
+  const char * const *names = cs_library_starter_label_names ();
+
+  /* what the "Add Starter Labels" tooltip promises in German */
+  g_assert_cmpstr (cs_label_name_for_display ("People"), ==, "Personen");
+  g_assert_cmpstr (cs_label_name_for_display ("Pets"), ==, "Haustiere");
+  g_assert_cmpstr (cs_label_name_for_display ("Screenshots"), ==, "Bildschirmfotos");
+  g_assert_cmpuint (g_strv_length ((char **) names), >, 0);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_test_message ("%s: %s", names[i], cs_label_name_for_display (names[i]));
+      g_assert_cmpstr (cs_label_name_for_display (names[i]), !=, names[i]);
+    }
+}
+
+static void
+test_own_names_as_they_are (void)
+{
+  g_assert_cmpstr (cs_label_name_for_display ("my cat"), ==, "my cat");
+  g_assert_cmpstr (cs_label_name_for_display ("people"), ==, "people");
+  g_assert_cmpstr (cs_label_name_for_display ("Personen"), ==, "Personen");
+  g_assert_null (cs_label_name_for_display (NULL));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *localedir = g_getenv ("CLIPSIGHT_LOCALEDIR");
+
+  g_test_init (&argc, &argv, NULL);
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_test_add_func ("/app/label-names/starters-translated", test_starters_translated);
+  g_test_add_func ("/app/label-names/own-names-as-they-are", test_own_names_as_they_are);
+  return g_test_run ();
+}
