@@ -1,0 +1,190 @@
+/* cs-indexer-private.h - what the files of CsIndexer share: the object,
+ * the job of one run and the progress between them.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <sys/stat.h>
+
+#include "clip.h"
+#include "cs-indexer.h"
+#include "cs-pixel-budget.h"
+#include "cs-scanner.h"
+#include "cs-store.h"
+
+G_BEGIN_DECLS
+
+
+#define BATCH_SIZE        8
+#define SCAN_TXN_OPS      256
+#define DECODE_THREADS    2
+#define MONITOR_DEBOUNCE_MS 1500
+typedef struct {
+  gatomicrefcount ref;
+  GMutex          mutex;
+  GCond           cond;
+  GMainContext   *home;
+  GWeakRef        owner;
+  gboolean        idle_pending;
+  gboolean        paused;
+  CsIndexerState  state;
+  guint64         done, total, failed;
+  guint64         batches;       /* batches committed: one signal per idle */
+  char           *folder;
+} Progress;
+
+struct _CsIndexer {
+  GObject         parent_instance;
+
+  char           *database_path;
+  char           *model_dir;
+  char           *precision;       /* NULL: cs_clip_indexing_precision () */
+  Progress       *progress;
+
+  /* mirrors of the progress, as last notified on the home thread */
+  CsIndexerState  state;
+  guint64         n_done, n_total, n_failed;
+  guint64         n_batches;
+  char           *current_folder;
+  gboolean        running;
+  gboolean        paused;
+
+  GPtrArray      *folder_ops;      /* FolderOp*, applied by the next run */
+  GTask          *current;         /* the running job's task */
+  GPtrArray      *queued;          /* GTask* waiting for the next run */
+  GHashTable     *pending_roots;   /* folders the monitors saw change */
+  GPtrArray      *queued_roots;    /* roots for the queued run, NULL: all */
+
+  gboolean        watching;
+  GHashTable     *monitors;        /* folder path -> GFileMonitor */
+  CsIndexSummary *last_summary;    /* of the last successful run */
+  guint           debounce_id;
+};
+
+typedef enum {
+  OP_ADD,
+  OP_EXCLUDE,
+  OP_REMOVE,
+} FolderOpKind;
+
+typedef struct {
+  FolderOpKind kind;
+  char        *path;
+} FolderOp;
+
+typedef enum {
+  ITEM_ADDED,
+  ITEM_UPDATED,
+  ITEM_REEMBED,
+  ITEM_MOVED,     /* found to be a moved photo with its vector: nothing to do */
+} ItemKind;
+
+typedef struct {
+  ItemKind kind;
+  char    *path;
+  gint64   size;
+  gint64   mtime_us;
+  char    *hash;       /* NULL until the decode task computes it */
+  char    *old_hash;   /* ITEM_UPDATED: the stored content's hash */
+  gboolean has_vector; /* ITEM_UPDATED: the stored row has a current vector */
+  /* filled by the decode task */
+  gboolean touched;    /* same content as stored: nothing to decode */
+  float   *tensor;
+  int      width, height;
+  gint64   taken;
+  double   blank_stddev; /* the duplicate search's nearly blank statistic */
+  GError  *error;
+} Item;
+
+typedef struct {
+  /* inputs: an immutable snapshot */
+  char          *database_path;
+  char          *model_dir;
+  clip_precision precision;
+  gboolean       check_precision; /* chosen by cs_clip_check_precision on first load */
+  GPtrArray     *folder_ops;     /* FolderOp* */
+  GPtrArray     *roots;          /* char*, NULL: every included folder */
+  GCancellable  *cancellable;
+  Progress      *progress;
+
+  /* worker state */
+  CsStore       *store;
+  CsStoreIndexLock *lock;        /* held from the open to the end of the run */
+  clip_model    *model;
+  clip_ctx      *ctx;
+  gint64         model_row;
+  GPtrArray     *included;       /* char* */
+  GPtrArray     *excluded;       /* char*, NULL-terminated view below */
+  GHashTable    *seen;           /* paths walked */
+  GPtrArray     *folders_seen;   /* char*: folders walked, for the monitors */
+  GPtrArray     *queue;          /* Item* to embed */
+  guint          scan_ops;       /* writes in the open scan transaction */
+  CsIndexSummary *summary;
+
+  GAsyncQueue   *results;        /* Item* back from the decode pool */
+  CsPixelBudget *decode_budget;  /* bytes the decode threads may hold at once */
+} Job;
+
+typedef struct {
+  CsIndexSummary *summary;
+  GPtrArray      *folders_seen;
+} JobResult;
+
+typedef struct {
+  Job    *job;
+  GError *error;
+} ScanCtx;
+
+Progress *progress_ref (Progress *p);
+void      progress_unref (Progress *p);
+void      progress_changed_locked (Progress *p);
+
+void      item_free (gpointer p);
+void      job_result_free (gpointer p);
+void      job_free (Job *job);
+void      job_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable);
+void      job_set_state (Job           *job,
+                         CsIndexerState state,
+                         const char    *folder);
+void      job_add_progress (Job    *job,
+                            guint64 done,
+                            guint64 failed,
+                            guint64 total);
+gboolean  job_continue (Job *job);
+int       job_abort_cb (void *data);
+void      summary_add_failure (CsIndexSummary *s,
+                               const char     *path,
+                               const char     *reason,
+                               gint64          size,
+                               gint64          mtime_us);
+GPtrArray *strv_array_new (void);
+const char *const *ptr_array_as_strv (GPtrArray *a);
+gboolean  is_under_any (const char *path,
+                        GPtrArray  *folders);
+
+gboolean  on_scan_entry_cb (const char        *path,
+                            CsScanKind         kind,
+                            const struct stat *st,
+                            const char        *reason,
+                            gpointer           user_data);
+gboolean  scan_flush (Job     *job,
+                      GError **error);
+gboolean  job_sweep (Job       *job,
+                     GPtrArray *roots,
+                     GError   **error);
+
+gboolean  job_load_model (Job     *job,
+                          GError **error);
+gboolean  job_embed (Job     *job,
+                     GError **error);
+
+void      start_run (CsIndexer *self);
+void      update_monitors (CsIndexer *self,
+                           GPtrArray *folders);
+
+G_END_DECLS
