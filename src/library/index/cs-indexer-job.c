@@ -16,7 +16,7 @@
 #include "cs-store.h"
 
 void
-item_free (gpointer p)
+cs_index_item_free (gpointer p)
 {
   Item *it = p;
 
@@ -31,7 +31,7 @@ item_free (gpointer p)
 }
 
 void
-job_result_free (gpointer p)
+cs_index_job_result_free (gpointer p)
 {
   JobResult *r = p;
   cs_index_summary_free (r->summary);
@@ -40,14 +40,14 @@ job_result_free (gpointer p)
 }
 
 void
-job_free (Job *job)
+cs_index_job_free (Job *job)
 {
   g_free (job->database_path);
   g_free (job->model_dir);
   g_clear_pointer (&job->folder_ops, g_ptr_array_unref);
   g_clear_pointer (&job->roots, g_ptr_array_unref);
   g_clear_object (&job->cancellable);
-  g_clear_pointer (&job->progress, progress_unref);
+  g_clear_pointer (&job->progress, cs_indexer_progress_unref);
   if (job->store != NULL)
     cs_store_rollback (job->store);
   g_clear_object (&job->store);
@@ -65,9 +65,9 @@ job_free (Job *job)
 }
 
 void
-job_set_state (Job           *job,
-               CsIndexerState state,
-               const char    *folder)
+cs_index_job_set_state (Job           *job,
+                        CsIndexerState state,
+                        const char    *folder)
 {
   Progress *p = job->progress;
   g_mutex_lock (&p->mutex);
@@ -77,28 +77,28 @@ job_set_state (Job           *job,
       g_free (p->folder);
       p->folder = g_filename_display_name (folder);
     }
-  progress_changed_locked (p);
+  cs_indexer_progress_changed_locked (p);
   g_mutex_unlock (&p->mutex);
 }
 
 void
-job_add_progress (Job    *job,
-                  guint64 done,
-                  guint64 failed,
-                  guint64 total)
+cs_index_job_add_progress (Job    *job,
+                           guint64 done,
+                           guint64 failed,
+                           guint64 total)
 {
   Progress *p = job->progress;
   g_mutex_lock (&p->mutex);
   p->done += done;
   p->failed += failed;
   p->total += total;
-  progress_changed_locked (p);
+  cs_indexer_progress_changed_locked (p);
   g_mutex_unlock (&p->mutex);
 }
 
 /* Blocks while paused; FALSE when cancelled. */
 gboolean
-job_continue (Job *job)
+cs_index_job_continue (Job *job)
 {
   Progress *p = job->progress;
   gboolean go;
@@ -115,18 +115,18 @@ job_continue (Job *job)
 }
 
 int
-job_abort_cb (void *data)
+cs_index_job_abort_cb (void *data)
 {
   Job *job = data;
   return g_cancellable_is_cancelled (job->cancellable);
 }
 
 void
-summary_add_failure (CsIndexSummary *s,
-                     const char     *path,
-                     const char     *reason,
-                     gint64          size,
-                     gint64          mtime_us)
+cs_index_summary_add_failure (CsIndexSummary *s,
+                              const char     *path,
+                              const char     *reason,
+                              gint64          size,
+                              gint64          mtime_us)
 {
   CsStoreFailure *f = g_new0 (CsStoreFailure, 1);
   f->path = g_strdup (path);
@@ -138,14 +138,14 @@ summary_add_failure (CsIndexSummary *s,
 }
 
 const char *const *
-ptr_array_as_strv (GPtrArray *a)
+cs_index_ptr_array_as_strv (GPtrArray *a)
 {
   /* the arrays below are kept NULL-terminated */
   return a != NULL ? (const char *const *) a->pdata : NULL;
 }
 
 GPtrArray *
-strv_array_new (void)
+cs_index_strv_array_new (void)
 {
   GPtrArray *a = g_ptr_array_new_null_terminated (8, g_free, TRUE);
   return a;
@@ -280,29 +280,12 @@ job_apply_folder_ops (Job     *job,
   return TRUE;
 }
 
+/* Opens the run's store connection, takes the database's indexing lock
+ * and writes the folder changes given since the last run. */
 static gboolean
-job_run (Job     *job,
-         GError **error)
+job_open_store (Job     *job,
+                GError **error)
 {
-  g_autofree char *model_id = NULL;
-  gint64 t0 = g_get_monotonic_time ();
-  g_autoptr(GPtrArray) roots = NULL;
-
-  job->summary = g_new0 (CsIndexSummary, 1);
-  job->summary->precision = clip_precision_name (job->precision);
-  job->summary->failures = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_store_failure_free);
-  job->summary->unavailable = g_ptr_array_new_with_free_func (g_free);
-  job->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  job->folders_seen = g_ptr_array_new_with_free_func (g_free);
-  job->queue = g_ptr_array_new_with_free_func (item_free);
-  job_set_state (job, CS_INDEXER_STATE_SCANNING, NULL);
-
-  if (job->model_dir == NULL)
-    {
-      g_set_error_literal (error, CS_INDEXER_ERROR, CS_INDEXER_ERROR_NO_MODEL,
-                           "no CLIP model: choose a model folder first");
-      return FALSE;
-    }
   job->store = cs_store_open (job->database_path, error);
   if (job->store == NULL)
     return FALSE;
@@ -322,12 +305,17 @@ job_run (Job     *job,
   job->lock = cs_store_lock_indexing (job->store, error);
   if (job->lock == NULL)
     return FALSE;
-  if (!job_apply_folder_ops (job, error))
-    return FALSE;
+  return job_apply_folder_ops (job, error);
+}
 
-  model_id = cs_model_id_for_dir (job->model_dir, job->cancellable, error);
-  if (model_id == NULL)
-    return FALSE;
+/* The model's row in the store (its weights loaded only for a model the
+ * store does not know yet), the model bookkeeping of job_begin_model,
+ * and the removal of stored vectors that are not finite. */
+static gboolean
+job_prepare_model (Job        *job,
+                   const char *model_id,
+                   GError    **error)
+{
   /* the weights only when needed: for a model the store does not know yet
    * (its dimension), else once there is something to embed */
   job->model_row = cs_store_lookup_model (job->store, model_id, NULL, error);
@@ -335,7 +323,7 @@ job_run (Job     *job,
     {
       g_autofree char *name = g_path_get_basename (job->model_dir);
 
-      if (!job_load_model (job, error))
+      if (!cs_index_job_load_model (job, error))
         return FALSE;
       job->model_row = cs_store_ensure_model (job->store, model_id, name,
                                               clip_model_get_info (job->model)->embed_dim, "f32", error);
@@ -350,20 +338,30 @@ job_run (Job     *job,
   if (job->roots == NULL
       && cs_store_delete_non_finite_vectors (job->store, job->model_row, error) < 0)
     return FALSE;
+  return TRUE;
+}
 
+/* Reads the included and excluded folders and returns the folders to
+ * walk: all included ones (the missing ones go to the summary's
+ * unavailable), or the changed ones below them. */
+static GPtrArray *
+job_list_roots (Job     *job,
+                GError **error)
+{
   g_autoptr(GPtrArray) inc = cs_store_list_folders (job->store, FALSE, error);
   g_autoptr(GPtrArray) exc = inc != NULL ? cs_store_list_folders (job->store, TRUE, error) : NULL;
+  g_autoptr(GPtrArray) roots = NULL;
+
   if (exc == NULL)
-    return FALSE;
-  job->included = strv_array_new ();
-  job->excluded = strv_array_new ();
+    return NULL;
+  job->included = cs_index_strv_array_new ();
+  job->excluded = cs_index_strv_array_new ();
   for (guint i = 0; i < inc->len; i++)
     g_ptr_array_add (job->included, g_strdup (inc->pdata[i]));
   for (guint i = 0; i < exc->len; i++)
     g_ptr_array_add (job->excluded, g_strdup (exc->pdata[i]));
 
-  /* the folders to walk: all included ones, or the changed ones below them */
-  roots = strv_array_new ();
+  roots = cs_index_strv_array_new ();
   if (job->roots == NULL)
     {
       for (guint i = 0; i < job->included->len; i++)
@@ -377,49 +375,76 @@ job_run (Job     *job,
     }
   else
     for (guint i = 0; i < job->roots->len; i++)
-      if (is_under_any (job->roots->pdata[i], job->included))
+      if (cs_index_path_is_under_any (job->roots->pdata[i], job->included))
         g_ptr_array_add (roots, g_strdup (job->roots->pdata[i]));
+  return g_steal_pointer (&roots);
+}
 
-  ScanCtx sc = { job, NULL };
-  if (!cs_scanner_walk (ptr_array_as_strv (roots), ptr_array_as_strv (job->excluded),
-                        on_scan_entry_cb, &sc, job->cancellable, error))
-    {
-      g_clear_error (&sc.error);
-      scan_flush (job, NULL);
-      return FALSE;
-    }
-  if (sc.error != NULL)
-    {
-      g_propagate_error (error, sc.error);
-      return FALSE;
-    }
-  if (!scan_flush (job, error))
-    return FALSE;
-  /* a partial run sweeps only below its roots; a missing root is not swept */
-  if (!job_sweep (job, job->roots == NULL ? NULL : roots, error))
-    return FALSE;
-
-  /* a library without searchable vectors searches this model's at once,
-   * so photos become findable batch by batch */
-  if (!job_update_active_model (job, model_id, error) || !job_embed (job, error))
-    return FALSE;
+/* After the embedding: the precision this run's vectors were made in and
+ * the active model. */
+static gboolean
+job_finish_model (Job        *job,
+                  const char *model_id,
+                  GError    **error)
+{
   /* the precision this run's vectors were made in, which a forced one
    * (CLIPSIGHT_PRECISION, --precision) makes differ from the check's: for
    * status.  Only a run that embedded something changes it. */
   if (job->summary->added + job->summary->updated + job->summary->reembedded > 0
       && !cs_store_set_setting (job->store, "indexed-precision", clip_precision_name (job->precision), error))
     return FALSE;
-  if (!job_update_active_model (job, model_id, error))
+  return job_update_active_model (job, model_id, error);
+}
+
+static gboolean
+job_run (Job     *job,
+         GError **error)
+{
+  g_autofree char *model_id = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+  g_autoptr(GPtrArray) roots = NULL;
+
+  job->summary = g_new0 (CsIndexSummary, 1);
+  job->summary->precision = clip_precision_name (job->precision);
+  job->summary->failures = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_store_failure_free);
+  job->summary->unavailable = g_ptr_array_new_with_free_func (g_free);
+  job->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  job->folders_seen = g_ptr_array_new_with_free_func (g_free);
+  job->queue = g_ptr_array_new_with_free_func (cs_index_item_free);
+  cs_index_job_set_state (job, CS_INDEXER_STATE_SCANNING, NULL);
+
+  if (job->model_dir == NULL)
+    {
+      g_set_error_literal (error, CS_INDEXER_ERROR, CS_INDEXER_ERROR_NO_MODEL,
+                           "no CLIP model: choose a model folder first");
+      return FALSE;
+    }
+  if (!job_open_store (job, error))
+    return FALSE;
+  model_id = cs_model_id_for_dir (job->model_dir, job->cancellable, error);
+  if (model_id == NULL || !job_prepare_model (job, model_id, error))
+    return FALSE;
+  roots = job_list_roots (job, error);
+  if (roots == NULL || !cs_index_job_scan (job, roots, error))
+    return FALSE;
+  /* a partial run sweeps only below its roots; a missing root is not swept */
+  if (!cs_index_job_sweep (job, job->roots == NULL ? NULL : roots, error))
+    return FALSE;
+
+  /* a library without searchable vectors searches this model's at once,
+   * so photos become findable batch by batch */
+  if (!job_update_active_model (job, model_id, error) || !cs_index_job_embed (job, error)
+      || !job_finish_model (job, model_id, error))
     return FALSE;
   job->summary->seconds = (g_get_monotonic_time () - t0) / 1e6;
   return TRUE;
 }
 
 void
-job_thread (GTask        *task,
-            gpointer      source_object,
-            gpointer      task_data,
-            GCancellable *cancellable)
+cs_index_job_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
 {
   Job *job = task_data;
   GError *error = NULL;
@@ -432,14 +457,14 @@ job_thread (GTask        *task,
   g_clear_pointer (&job->lock, cs_store_index_lock_free);
   if (!ok)
     {
-      job_set_state (job, CS_INDEXER_STATE_IDLE, NULL);
+      cs_index_job_set_state (job, CS_INDEXER_STATE_IDLE, NULL);
       g_task_return_error (task, error);
       return;
     }
-  job_set_state (job, CS_INDEXER_STATE_IDLE, NULL);
+  cs_index_job_set_state (job, CS_INDEXER_STATE_IDLE, NULL);
   JobResult *r = g_new0 (JobResult, 1);
   r->summary = g_steal_pointer (&job->summary);
   r->folders_seen = g_steal_pointer (&job->folders_seen);
-  g_task_return_pointer (task, r, job_result_free);
+  g_task_return_pointer (task, r, cs_index_job_result_free);
 }
 

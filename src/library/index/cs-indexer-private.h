@@ -132,59 +132,51 @@ typedef struct {
   GPtrArray      *folders_seen;
 } JobResult;
 
-typedef struct {
-  Job    *job;
-  GError *error;
-} ScanCtx;
 
-Progress *progress_ref (Progress *p);
-void      progress_unref (Progress *p);
-void      progress_changed_locked (Progress *p);
+Progress *cs_indexer_progress_ref (Progress *p);
+void      cs_indexer_progress_unref (Progress *p);
+void      cs_indexer_progress_changed_locked (Progress *p);
 
-void      item_free (gpointer p);
-void      job_result_free (gpointer p);
-void      job_free (Job *job);
-void      job_thread (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable);
-void      job_set_state (Job           *job,
-                         CsIndexerState state,
-                         const char    *folder);
-void      job_add_progress (Job    *job,
-                            guint64 done,
-                            guint64 failed,
-                            guint64 total);
-gboolean  job_continue (Job *job);
-int       job_abort_cb (void *data);
-void      summary_add_failure (CsIndexSummary *s,
-                               const char     *path,
-                               const char     *reason,
-                               gint64          size,
-                               gint64          mtime_us);
-GPtrArray *strv_array_new (void);
-const char *const *ptr_array_as_strv (GPtrArray *a);
-gboolean  is_under_any (const char *path,
-                        GPtrArray  *folders);
+void      cs_index_item_free (gpointer p);
+void      cs_index_job_result_free (gpointer p);
+void      cs_index_job_free (Job *job);
+void      cs_index_job_thread (GTask        *task,
+                               gpointer      source_object,
+                               gpointer      task_data,
+                               GCancellable *cancellable);
+void      cs_index_job_set_state (Job           *job,
+                                  CsIndexerState state,
+                                  const char    *folder);
+void      cs_index_job_add_progress (Job    *job,
+                                     guint64 done,
+                                     guint64 failed,
+                                     guint64 total);
+gboolean  cs_index_job_continue (Job *job);
+int       cs_index_job_abort_cb (void *data);
+void      cs_index_summary_add_failure (CsIndexSummary *s,
+                                        const char     *path,
+                                        const char     *reason,
+                                        gint64          size,
+                                        gint64          mtime_us);
+GPtrArray *cs_index_strv_array_new (void);
+const char *const *cs_index_ptr_array_as_strv (GPtrArray *a);
+gboolean  cs_index_path_is_under_any (const char *path,
+                                      GPtrArray  *folders);
 
-gboolean  on_scan_entry_cb (const char        *path,
-                            CsScanKind         kind,
-                            const struct stat *st,
-                            const char        *reason,
-                            gpointer           user_data);
-gboolean  scan_flush (Job     *job,
-                      GError **error);
-gboolean  job_sweep (Job       *job,
-                     GPtrArray *roots,
-                     GError   **error);
+gboolean  cs_index_job_scan (Job       *job,
+                             GPtrArray *roots,
+                             GError   **error);
+gboolean  cs_index_job_sweep (Job       *job,
+                              GPtrArray *roots,
+                              GError   **error);
 
-gboolean  job_load_model (Job     *job,
-                          GError **error);
-gboolean  job_embed (Job     *job,
-                     GError **error);
+gboolean  cs_index_job_load_model (Job     *job,
+                                   GError **error);
+gboolean  cs_index_job_embed (Job     *job,
+                              GError **error);
 
-void      start_run (CsIndexer *self);
-void      update_monitors (CsIndexer *self,
-                           GPtrArray *folders);
+void      cs_indexer_start_run (CsIndexer *self);
+void      cs_indexer_update_monitors (CsIndexer *self,
+                                      GPtrArray *folders);
 
 G_END_DECLS

@@ -42,7 +42,7 @@ scan_write_done (Job     *job,
   return cs_store_commit (job->store, error);
 }
 
-gboolean
+static gboolean
 scan_flush (Job     *job,
             GError **error)
 {
@@ -139,7 +139,12 @@ scan_photo (Job               *job,
   return TRUE;
 }
 
-gboolean
+typedef struct {
+  Job    *job;
+  GError *error;
+} ScanCtx;
+
+static gboolean
 on_scan_entry_cb (const char        *path,
                   CsScanKind         kind,
                   const struct stat *st,
@@ -149,17 +154,17 @@ on_scan_entry_cb (const char        *path,
   ScanCtx *sc = user_data;
   Job *job = sc->job;
 
-  if (!job_continue (job))
+  if (!cs_index_job_continue (job))
     return FALSE;
   switch (kind)
     {
     case CS_SCAN_FOLDER:
       g_ptr_array_add (job->folders_seen, g_strdup (path));
-      job_set_state (job, CS_INDEXER_STATE_SCANNING, path);
+      cs_index_job_set_state (job, CS_INDEXER_STATE_SCANNING, path);
       return TRUE;
     case CS_SCAN_UNREADABLE:
     case CS_SCAN_SKIPPED:
-      summary_add_failure (job->summary, path, reason, 0, 0);
+      cs_index_summary_add_failure (job->summary, path, reason, 0, 0);
       return TRUE;
     case CS_SCAN_PHOTO:
     default:
@@ -167,9 +172,33 @@ on_scan_entry_cb (const char        *path,
     }
 }
 
+/* Walks `roots` (below the excluded folders), deciding for each photo
+ * what the run does with it; the scan's writes are committed. */
 gboolean
-is_under_any (const char *path,
-              GPtrArray  *folders)
+cs_index_job_scan (Job       *job,
+                   GPtrArray *roots,
+                   GError   **error)
+{
+  ScanCtx sc = { job, NULL };
+
+  if (!cs_scanner_walk (cs_index_ptr_array_as_strv (roots), cs_index_ptr_array_as_strv (job->excluded),
+                        on_scan_entry_cb, &sc, job->cancellable, error))
+    {
+      g_clear_error (&sc.error);
+      scan_flush (job, NULL);
+      return FALSE;
+    }
+  if (sc.error != NULL)
+    {
+      g_propagate_error (error, sc.error);
+      return FALSE;
+    }
+  return scan_flush (job, error);
+}
+
+gboolean
+cs_index_path_is_under_any (const char *path,
+                            GPtrArray  *folders)
 {
   for (guint i = 0; folders != NULL && i < folders->len; i++)
     if (cs_path_is_below (path, folders->pdata[i]))
@@ -191,7 +220,7 @@ on_sweep_photo_cb (const CsStorePhoto *photo,
 
   if (g_hash_table_contains (sw->job->seen, photo->path))
     return TRUE;
-  if (is_under_any (photo->path, sw->unavailable))
+  if (cs_index_path_is_under_any (photo->path, sw->unavailable))
     return TRUE; /* its folder is missing (unmounted?): keep it */
   g_ptr_array_add (sw->vanished, cs_store_photo_copy (photo));
   return TRUE;
@@ -221,7 +250,7 @@ job_find_moves (Job       *job,
 
       if (it->kind != ITEM_ADDED || it->error != NULL || !g_hash_table_contains (by_size, &it->size))
         continue;
-      if (!job_continue (job))
+      if (!cs_index_job_continue (job))
         return !g_cancellable_set_error_if_cancelled (job->cancellable, error);
       it->hash = cs_file_hash_partial (it->path, job->cancellable, &local);
       if (it->hash == NULL)
@@ -258,9 +287,9 @@ job_find_moves (Job       *job,
 }
 
 gboolean
-job_sweep (Job       *job,
-           GPtrArray *roots,
-           GError   **error)
+cs_index_job_sweep (Job       *job,
+                    GPtrArray *roots,
+                    GError   **error)
 {
   g_autoptr(GPtrArray) vanished = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_store_photo_free);
   SweepCtx sw = { job, job->summary->unavailable, vanished };
@@ -294,7 +323,7 @@ job_sweep (Job       *job,
       for (guint i = 0; ok && fails != NULL && i < fails->len; i++)
         {
           CsStoreFailure *f = fails->pdata[i];
-          if (!g_hash_table_contains (job->seen, f->path) && !is_under_any (f->path, job->summary->unavailable))
+          if (!g_hash_table_contains (job->seen, f->path) && !cs_index_path_is_under_any (f->path, job->summary->unavailable))
             ok = scan_write_begin (job, error) && cs_store_clear_failure (job->store, f->path, error)
                  && scan_write_done (job, error);
         }

@@ -18,8 +18,8 @@ on_monitor_changed_cb (GFileMonitor      *monitor,
                        gpointer           user_data);
 
 void
-update_monitors (CsIndexer *self,
-                 GPtrArray *folders)
+cs_indexer_update_monitors (CsIndexer *self,
+                            GPtrArray *folders)
 {
   if (!self->watching || folders == NULL)
     return;
@@ -51,12 +51,12 @@ on_debounce_cb (gpointer user_data)
       self->debounce_id = g_timeout_add (MONITOR_DEBOUNCE_MS, on_debounce_cb, self);
       return G_SOURCE_REMOVE;
     }
-  self->queued_roots = strv_array_new ();
+  self->queued_roots = cs_index_strv_array_new ();
   g_hash_table_iter_init (&iter, self->pending_roots);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_ptr_array_add (self->queued_roots, g_strdup (key));
   g_hash_table_remove_all (self->pending_roots);
-  start_run (self);
+  cs_indexer_start_run (self);
   return G_SOURCE_REMOVE;
 }
 

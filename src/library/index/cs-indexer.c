@@ -51,14 +51,14 @@ progress_new (GObject *owner)
 }
 
 Progress *
-progress_ref (Progress *p)
+cs_indexer_progress_ref (Progress *p)
 {
   g_atomic_ref_count_inc (&p->ref);
   return p;
 }
 
 void
-progress_unref (Progress *p)
+cs_indexer_progress_unref (Progress *p)
 {
   if (!g_atomic_ref_count_dec (&p->ref))
     return;
@@ -171,7 +171,7 @@ progress_idle_cb (gpointer data)
 
 /* Called with p->mutex held, from any thread. */
 void
-progress_changed_locked (Progress *p)
+cs_indexer_progress_changed_locked (Progress *p)
 {
   GSource *source;
 
@@ -180,7 +180,7 @@ progress_changed_locked (Progress *p)
   p->idle_pending = TRUE;
   source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_LOW);
-  g_source_set_callback (source, progress_idle_cb, progress_ref (p), (GDestroyNotify) progress_unref);
+  g_source_set_callback (source, progress_idle_cb, cs_indexer_progress_ref (p), (GDestroyNotify) cs_indexer_progress_unref);
   g_source_set_static_name (source, "[cs-indexer] progress");
   g_source_attach (source, p->home);
   g_source_unref (source);
@@ -278,7 +278,7 @@ on_job_done_cb (GObject      *source,
 
   if (r != NULL)
     {
-      update_monitors (self, r->folders_seen);
+      cs_indexer_update_monitors (self, r->folders_seen);
       g_clear_pointer (&self->last_summary, cs_index_summary_free);
       self->last_summary = cs_index_summary_copy (r->summary);
       g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
@@ -300,16 +300,16 @@ on_job_done_cb (GObject      *source,
     }
   g_clear_error (&error);
   if (r != NULL)
-    job_result_free (r);
+    cs_index_job_result_free (r);
 
   if (self->queued->len > 0)
-    start_run (self);
+    cs_indexer_start_run (self);
   else
     set_running (self, FALSE);
 }
 
 void
-start_run (CsIndexer *self)
+cs_indexer_start_run (CsIndexer *self)
 {
   Job *job = g_new0 (Job, 1);
   GTask *task;
@@ -328,7 +328,7 @@ start_run (CsIndexer *self)
   self->folder_ops = g_ptr_array_new_with_free_func (folder_op_free);
   job->roots = g_steal_pointer (&self->queued_roots);
   job->cancellable = g_cancellable_new ();
-  job->progress = progress_ref (self->progress);
+  job->progress = cs_indexer_progress_ref (self->progress);
 
   /* the run stops when a caller waiting for it cancels */
   for (guint i = 0; i < waiting->len; i++)
@@ -344,12 +344,12 @@ start_run (CsIndexer *self)
   g_mutex_unlock (&self->progress->mutex);
 
   task = g_task_new (self, NULL, on_job_done_cb, NULL);
-  g_task_set_source_tag (task, start_run);
-  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  g_task_set_source_tag (task, cs_indexer_start_run);
+  g_task_set_task_data (task, job, (GDestroyNotify) cs_index_job_free);
   g_object_set_data_full (G_OBJECT (task), "cs-waiting", waiting, (GDestroyNotify) g_ptr_array_unref);
   self->current = task;
   set_running (self, TRUE);
-  g_task_run_in_thread (task, job_thread);
+  g_task_run_in_thread (task, cs_index_job_thread);
   g_object_unref (task);
 }
 
@@ -373,7 +373,7 @@ cs_indexer_finalize (GObject *object)
   g_free (self->model_dir);
   g_free (self->precision);
   g_free (self->current_folder);
-  g_clear_pointer (&self->progress, progress_unref);
+  g_clear_pointer (&self->progress, cs_indexer_progress_unref);
   g_clear_pointer (&self->folder_ops, g_ptr_array_unref);
   g_clear_pointer (&self->queued, g_ptr_array_unref);
   g_clear_pointer (&self->queued_roots, g_ptr_array_unref);
@@ -555,7 +555,7 @@ cs_indexer_rescan_async (CsIndexer           *self,
   /* a full run supersedes a pending partial one */
   g_clear_pointer (&self->queued_roots, g_ptr_array_unref);
   if (self->current == NULL)
-    start_run (self);
+    cs_indexer_start_run (self);
 }
 
 CsIndexSummary *
