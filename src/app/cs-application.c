@@ -18,8 +18,6 @@
 #include "cs-power-policy.h"
 #include "cs-preferences.h"
 #include "cs-stall-monitor.h"
-/* only for CsStoreFailure, the type of CsIndexSummary.failures */
-#include "cs-store.h"
 #include "cs-thumbnailer.h"
 #include "cs-window.h"
 #ifdef HAVE_SEARCH_PROVIDER
@@ -38,7 +36,7 @@ struct _CsApplication {
   CsPowerPolicy  *power_policy;
   GCancellable   *cancellable;
   char           *model_dir;
-  GPtrArray      *failures;      /* CsStoreFailure* of the last run */
+  GPtrArray      *failures;      /* char*, "name — reason", of the last run */
   gboolean        user_paused;
   guint           background_id; /* the background work is yet to start */
   gboolean        background_started;
@@ -253,7 +251,7 @@ on_rescan_done_cb (GObject      *source,
       g_ptr_array_set_size (self->failures, 0);
       for (guint i = 0; i < summary->failures->len; i++)
         {
-          const CsStoreFailure *f = summary->failures->pdata[i];
+          const CsIndexFailure *f = summary->failures->pdata[i];
           g_autofree char *name = g_filename_display_basename (f->path);
           g_ptr_array_add (self->failures, g_strdup_printf ("%s — %s", name, f->reason));
         }

@@ -14,6 +14,8 @@
 
 #include <gio/gio.h>
 
+#include "cs-index-failure.h"
+
 G_BEGIN_DECLS
 
 #define CS_INDEXER_ERROR (cs_indexer_error_quark ())
@@ -43,7 +45,7 @@ typedef struct {
   guint64    unchanged;
   guint64    failed;       /* files that failed in this run */
   guint64    still_failing;/* failed before and unchanged since: not retried */
-  GPtrArray *failures;     /* CsStoreFailure* of this run (path, reason) */
+  GPtrArray *failures;     /* CsIndexFailure* of this run (path, reason) */
   GPtrArray *unavailable;  /* char*: included folders missing (not emptied) */
   double     seconds;
   const char *precision;  /* the image encoder's: "f32", "int8", ... (static) */

@@ -376,7 +376,7 @@ test_not_finite (Fixture      *fx,
   g_assert_cmpuint (fx->summary->added, ==, n - 1);
   g_assert_cmpuint (fx->summary->failed, ==, 1);
   g_assert_cmpuint (fx->summary->failures->len, ==, 1);
-  CsStoreFailure *f = fx->summary->failures->pdata[0];
+  CsIndexFailure *f = fx->summary->failures->pdata[0];
   g_assert_cmpstr (f->path, ==, victim);
   g_assert_cmpstr (f->reason, ==, "embedding is not finite");
   g_assert_cmpint (count_vectors (fx->db), ==, (gint64) n - 1);
@@ -594,6 +594,43 @@ test_blank_statistic_scale (Fixture      *fx,
   g_assert_cmpint (indexed < CS_BLANK_STDDEV, ==, lazy < CS_BLANK_STDDEV);
 }
 
+/* A photo that does not decode is a CsIndexFailure of the run: its path,
+ * a reason without the path, its size and mtime; the boxed copy and
+ * g_autoptr work on it. */
+static void
+test_index_failure (Fixture      *fx,
+                    gconstpointer data)
+{
+  g_autofree char *corrupt = g_build_filename (fx->photos, "corrupt.jpg", NULL);
+  static const char junk[] = "\xff\xd8\xff\xe0 this is not a JPEG at all";
+  g_autoptr(CsIndexFailure) copy = NULL;
+  const CsIndexFailure *f;
+  GStatBuf st;
+
+  copy_photos (fx->photos, 1, 2);
+  g_assert_true (g_file_set_contents (corrupt, junk, sizeof junk - 1, NULL));
+  g_assert_cmpint (g_stat (corrupt, &st), ==, 0);
+  run_once (fx);
+  g_assert_no_error (fx->error);
+  g_assert_cmpuint (fx->summary->failed, ==, 1);
+  g_assert_cmpuint (fx->summary->failures->len, ==, 1);
+  f = fx->summary->failures->pdata[0];
+  g_assert_cmpstr (f->path, ==, corrupt);
+  g_assert_nonnull (f->reason);
+  g_assert_cmpuint (strlen (f->reason), >, 0);
+  g_assert_null (strstr (f->reason, corrupt));
+  g_assert_cmpint (f->size, ==, (gint64) sizeof junk - 1);
+  g_assert_cmpint (f->mtime_us / G_USEC_PER_SEC, ==, (gint64) st.st_mtime);
+
+  copy = g_boxed_copy (CS_TYPE_INDEX_FAILURE, f);
+  g_assert_true (copy != f);
+  g_assert_cmpstr (copy->path, ==, f->path);
+  g_assert_cmpstr (copy->reason, ==, f->reason);
+  g_assert_cmpint (copy->size, ==, f->size);
+  g_assert_cmpint (copy->mtime_us, ==, f->mtime_us);
+  cs_index_failure_free (NULL);
+}
+
 static void
 test_no_model (void)
 {
@@ -621,6 +658,7 @@ main (int    argc,
   g_test_add ("/library/indexer/cancel-resume", Fixture, NULL, fixture_setup, test_cancel_and_resume, fixture_teardown);
   g_test_add ("/library/indexer/watching", Fixture, NULL, fixture_setup, test_watching, fixture_teardown);
   g_test_add ("/library/indexer/not-finite", Fixture, NULL, fixture_setup, test_not_finite, fixture_teardown);
+  g_test_add ("/library/indexer/index-failure", Fixture, NULL, fixture_setup, test_index_failure, fixture_teardown);
   g_test_add ("/library/indexer/store-errors", Fixture, NULL, fixture_setup, test_store_errors, fixture_teardown);
   g_test_add ("/library/indexer/write-lock", Fixture, NULL, fixture_setup, test_write_lock, fixture_teardown);
   g_test_add ("/library/indexer/index-lock", Fixture, NULL, fixture_setup, test_index_lock, fixture_teardown);

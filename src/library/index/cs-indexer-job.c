@@ -128,12 +128,7 @@ cs_index_summary_add_failure (CsIndexSummary *s,
                               gint64          size,
                               gint64          mtime_us)
 {
-  CsStoreFailure *f = g_new0 (CsStoreFailure, 1);
-  f->path = g_strdup (path);
-  f->reason = g_strdup (reason);
-  f->size = size;
-  f->mtime_us = mtime_us;
-  g_ptr_array_add (s->failures, f);
+  g_ptr_array_add (s->failures, cs_index_failure_new (path, reason, size, mtime_us));
   s->failed++;
 }
 
@@ -406,7 +401,7 @@ job_run (Job     *job,
 
   job->summary = g_new0 (CsIndexSummary, 1);
   job->summary->precision = clip_precision_name (job->precision);
-  job->summary->failures = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_store_failure_free);
+  job->summary->failures = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_index_failure_free);
   job->summary->unavailable = g_ptr_array_new_with_free_func (g_free);
   job->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   job->folders_seen = g_ptr_array_new_with_free_func (g_free);

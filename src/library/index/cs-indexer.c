@@ -194,15 +194,9 @@ CsIndexSummary *
 cs_index_summary_copy (const CsIndexSummary *s)
 {
   CsIndexSummary *c = g_memdup2 (s, sizeof *s);
-  c->failures = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_store_failure_free);
+  c->failures = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_index_failure_free);
   for (guint i = 0; s->failures != NULL && i < s->failures->len; i++)
-    {
-      const CsStoreFailure *f = s->failures->pdata[i];
-      CsStoreFailure *fc = g_memdup2 (f, sizeof *f);
-      fc->path = g_strdup (f->path);
-      fc->reason = g_strdup (f->reason);
-      g_ptr_array_add (c->failures, fc);
-    }
+    g_ptr_array_add (c->failures, cs_index_failure_copy (s->failures->pdata[i]));
   c->unavailable = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; s->unavailable != NULL && i < s->unavailable->len; i++)
     g_ptr_array_add (c->unavailable, g_strdup (s->unavailable->pdata[i]));
