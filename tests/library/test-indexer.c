@@ -632,6 +632,68 @@ test_index_failure (Fixture      *fx,
 }
 
 static void
+on_batch_flag_cb (CsIndexer *indexer,
+                  gpointer   data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+/* Disposing the indexer during a run cancels the run: dispose returns at
+ * once, the caller hears G_IO_ERROR_CANCELLED within seconds, the
+ * indexer is then finalized, and what was committed is whole (every row
+ * with its vector) and picked up by the next run. */
+static void
+test_dispose_cancels (Fixture      *fx,
+                      gconstpointer data)
+{
+  guint n = copy_photos (fx->photos, 8, 0);
+  gboolean batch = FALSE;
+  CsIndexer *weak = fx->indexer;
+  g_autoptr(CsStore) store = NULL;
+  g_autoptr(CsIndexer) next = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 t0, committed, photos;
+
+  g_signal_connect (fx->indexer, "batch-committed", G_CALLBACK (on_batch_flag_cb), &batch);
+  cs_indexer_rescan_async (fx->indexer, NULL, on_rescan_cb, fx);
+  iterate_until (&batch, 300);
+  g_assert_false (fx->done);
+
+  t0 = g_get_monotonic_time ();
+  g_object_run_dispose (G_OBJECT (fx->indexer));
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, G_USEC_PER_SEC / 2);
+  iterate_until (&fx->done, 10);
+  g_assert_error (fx->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (fx->summary);
+  g_test_message ("cancelled %.2f s after the dispose", (g_get_monotonic_time () - t0) / 1e6);
+
+  /* nothing holds it any more: the job's task has no reference */
+  g_object_add_weak_pointer (G_OBJECT (weak), (gpointer *) &weak);
+  g_clear_object (&fx->indexer);
+  g_assert_null (weak);
+
+  committed = count_vectors (fx->db);
+  store = cs_store_open (fx->db, &error);
+  g_assert_no_error (error);
+  photos = cs_store_count_photos (store, &error);
+  g_assert_no_error (error);
+  g_test_message ("disposed with %" G_GINT64_FORMAT " of %u committed", committed, n);
+  g_assert_cmpint (committed, >, 0);
+  g_assert_cmpint (committed, <, (gint64) n);
+  g_assert_cmpint (photos, ==, committed);
+  g_clear_object (&store);
+
+  next = cs_indexer_new (fx->db, toy_model);
+  g_clear_error (&fx->error);
+  fx->done = FALSE;
+  cs_indexer_rescan_async (next, NULL, on_rescan_cb, fx);
+  iterate_until (&fx->done, 300);
+  g_assert_no_error (fx->error);
+  g_assert_cmpuint (fx->summary->added, ==, n - (guint64) committed);
+  g_assert_cmpuint (fx->summary->unchanged, ==, (guint64) committed);
+}
+
+static void
 test_no_model (void)
 {
   g_autoptr(CsIndexer) indexer = cs_indexer_new ("/nonexistent/never-created.db", NULL);
@@ -659,6 +721,7 @@ main (int    argc,
   g_test_add ("/library/indexer/watching", Fixture, NULL, fixture_setup, test_watching, fixture_teardown);
   g_test_add ("/library/indexer/not-finite", Fixture, NULL, fixture_setup, test_not_finite, fixture_teardown);
   g_test_add ("/library/indexer/index-failure", Fixture, NULL, fixture_setup, test_index_failure, fixture_teardown);
+  g_test_add ("/library/indexer/dispose-cancels", Fixture, NULL, fixture_setup, test_dispose_cancels, fixture_teardown);
   g_test_add ("/library/indexer/store-errors", Fixture, NULL, fixture_setup, test_store_errors, fixture_teardown);
   g_test_add ("/library/indexer/write-lock", Fixture, NULL, fixture_setup, test_write_lock, fixture_teardown);
   g_test_add ("/library/indexer/index-lock", Fixture, NULL, fixture_setup, test_index_lock, fixture_teardown);

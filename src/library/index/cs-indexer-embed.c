@@ -91,7 +91,10 @@ decode_preprocess (Item                         *it,
   it->blank_stddev = cs_blank_pixel_stddev (ci->pixels, ci->width, ci->height, ci->stride, ci->format);
   it->tensor = g_try_new (float, 3 * (gsize) pp->crop_height * pp->crop_width);
   if (it->tensor == NULL)
-    it->error = g_error_new (G_IO_ERROR, G_IO_ERROR_NO_SPACE, "out of memory");
+    /* G_IO_ERROR_FAILED, not NO_SPACE (a full disk): memory is short
+     * for now, and the reason tells the user so */
+    it->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                     "not enough memory for the model's input");
   else if ((status = clip_preprocess (pp, ci, it->tensor, &msg)) != CLIP_STATUS_OK)
     {
       cs_clip_propagate (&it->error, status, msg);

@@ -271,7 +271,7 @@ job_apply_folder_ops (Job     *job,
   if (!cs_store_commit (job->store, error))
     return FALSE;
   /* applied: a failure later in the run must not give them back */
-  g_ptr_array_set_size (job->folder_ops, 0);
+  job->folder_ops_applied = TRUE;
   return TRUE;
 }
 

@@ -61,6 +61,7 @@ struct _CsIndexer {
   GHashTable     *monitors;        /* folder path -> GFileMonitor */
   CsIndexSummary *last_summary;    /* of the last successful run */
   guint           debounce_id;
+  gboolean        disposed;        /* a run ending later leaves it alone */
 };
 
 typedef enum {
@@ -104,7 +105,8 @@ typedef struct {
   char          *model_dir;
   clip_precision precision;
   gboolean       check_precision; /* chosen by cs_clip_check_precision on first load */
-  GPtrArray     *folder_ops;     /* FolderOp* */
+  GPtrArray     *folder_ops;     /* FolderOp*, immutable once the run starts */
+  gboolean       folder_ops_applied; /* written to the store by this run */
   GPtrArray     *roots;          /* char*, NULL: every included folder */
   GCancellable  *cancellable;
   Progress      *progress;

@@ -231,42 +231,79 @@ set_running (CsIndexer *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
+/* A run that failed: what it was given goes to the next run. */
+static void
+keep_failed_run_input (CsIndexer *self,
+                       Job       *job)
+{
+  /* a watched change's run: its folders go with the next change's,
+   * rather than waiting for a full run (no retry of their own, so a
+   * lasting failure does not spin) */
+  for (guint i = 0; self->watching && job->roots != NULL && i < job->roots->len; i++)
+    g_hash_table_add (self->pending_roots, g_strdup (job->roots->pdata[i]));
+  /* a run that failed before applying the folders it was given (the
+   * database locked by another run, busy, unreadable) leaves them to
+   * the next run, before any given since */
+  if (!job->folder_ops_applied && job->folder_ops != NULL && job->folder_ops->len > 0)
+    {
+      GPtrArray *later = g_steal_pointer (&self->folder_ops);
+
+      self->folder_ops = g_steal_pointer (&job->folder_ops);
+      for (guint i = 0; i < later->len; i++)
+        g_ptr_array_add (self->folder_ops, g_steal_pointer (&later->pdata[i]));
+      g_ptr_array_set_free_func (later, NULL);
+      g_ptr_array_unref (later);
+    }
+}
+
+/* The callers of a run: they asked before it started. */
+static void
+return_to_waiting (GTask        *task,
+                   JobResult    *r,
+                   const GError *error)
+{
+  g_autoptr(GPtrArray) waiting = g_object_steal_data (G_OBJECT (task), "cs-waiting");
+
+  for (guint i = 0; waiting != NULL && i < waiting->len; i++)
+    {
+      GTask *t = waiting->pdata[i];
+      if (r != NULL)
+        g_task_return_pointer (t, cs_index_summary_copy (r->summary), (GDestroyNotify) cs_index_summary_free);
+      else
+        g_task_return_error (t, g_error_copy (error));
+    }
+}
+
+/* The job's task holds no reference on the indexer (a watched change's
+ * run must not keep it alive, and disposing it cancels the run):
+ * `user_data` is a GWeakRef to it. */
 static void
 on_job_done_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  CsIndexer *self = CS_INDEXER (source);
+  GWeakRef *weak = user_data;
+  g_autoptr(CsIndexer) self = g_weak_ref_get (weak);
   GTask *task = G_TASK (result);
-  g_autoptr(GPtrArray) waiting = NULL;
   GError *error = NULL;
   JobResult *r;
 
+  g_weak_ref_clear (weak);
+  g_free (weak);
+  if (self != NULL && self->disposed)
+    g_clear_object (&self);
   r = g_task_propagate_pointer (task, &error);
+  if (self == NULL)
+    {
+      /* disposed during the run: only its callers are left to answer */
+      return_to_waiting (task, r, error);
+      g_clear_error (&error);
+      g_clear_pointer (&r, cs_index_job_result_free);
+      return;
+    }
   self->current = NULL;
   if (r == NULL)
-    {
-      /* a run that failed before applying the folders it was given (the
-       * database locked by another run, busy, unreadable) leaves them to
-       * the next run, before any given since */
-      Job *job = g_task_get_task_data (task);
-
-      /* a watched change's run: its folders go with the next change's,
-       * rather than waiting for a full run (no retry of their own, so a
-       * lasting failure does not spin) */
-      for (guint i = 0; self->watching && job->roots != NULL && i < job->roots->len; i++)
-        g_hash_table_add (self->pending_roots, g_strdup (job->roots->pdata[i]));
-      if (job->folder_ops != NULL && job->folder_ops->len > 0)
-        {
-          GPtrArray *later = g_steal_pointer (&self->folder_ops);
-
-          self->folder_ops = g_steal_pointer (&job->folder_ops);
-          for (guint i = 0; i < later->len; i++)
-            g_ptr_array_add (self->folder_ops, g_steal_pointer (&later->pdata[i]));
-          g_ptr_array_set_free_func (later, NULL);
-          g_ptr_array_unref (later);
-        }
-    }
+    keep_failed_run_input (self, g_task_get_task_data (task));
   /* the latest counters, now that the job is over */
   progress_idle_cb (self->progress);
 
@@ -282,19 +319,9 @@ on_job_done_cb (GObject      *source,
      * must reach someone */
     g_signal_emit (self, signals[SIGNAL_FAILED], 0, error);
 
-  /* the callers of this run: they asked before it started */
-  waiting = g_object_steal_data (G_OBJECT (task), "cs-waiting");
-  for (guint i = 0; waiting != NULL && i < waiting->len; i++)
-    {
-      GTask *t = waiting->pdata[i];
-      if (r != NULL)
-        g_task_return_pointer (t, cs_index_summary_copy (r->summary), (GDestroyNotify) cs_index_summary_free);
-      else
-        g_task_return_error (t, g_error_copy (error));
-    }
+  return_to_waiting (task, r, error);
   g_clear_error (&error);
-  if (r != NULL)
-    cs_index_job_result_free (r);
+  g_clear_pointer (&r, cs_index_job_result_free);
 
   if (self->queued->len > 0)
     cs_indexer_start_run (self);
@@ -306,6 +333,7 @@ void
 cs_indexer_start_run (CsIndexer *self)
 {
   Job *job = g_new0 (Job, 1);
+  GWeakRef *weak;
   GTask *task;
   GPtrArray *waiting = g_steal_pointer (&self->queued);
 
@@ -337,7 +365,9 @@ cs_indexer_start_run (CsIndexer *self)
   self->progress->done = self->progress->total = self->progress->failed = 0;
   g_mutex_unlock (&self->progress->mutex);
 
-  task = g_task_new (self, NULL, on_job_done_cb, NULL);
+  weak = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak, self);
+  task = g_task_new (NULL, NULL, on_job_done_cb, weak);
   g_task_set_source_tag (task, cs_indexer_start_run);
   g_task_set_task_data (task, job, (GDestroyNotify) cs_index_job_free);
   g_object_set_data_full (G_OBJECT (task), "cs-waiting", waiting, (GDestroyNotify) g_ptr_array_unref);
@@ -352,9 +382,26 @@ cs_indexer_dispose (GObject *object)
 {
   CsIndexer *self = CS_INDEXER (object);
 
+  self->disposed = TRUE;
   g_clear_handle_id (&self->debounce_id, g_source_remove);
   if (self->monitors != NULL)
     g_hash_table_remove_all (self->monitors);
+  /* the run stops within a second (what it committed stays) and answers
+   * its callers, without the indexer */
+  if (self->current != NULL)
+    {
+      Job *job = g_task_get_task_data (self->current);
+
+      g_cancellable_cancel (job->cancellable);
+      self->current = NULL;
+    }
+  /* callers queued for a next run that will not come */
+  for (guint i = 0; self->queued != NULL && i < self->queued->len; i++)
+    g_task_return_new_error (self->queued->pdata[i], G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                             "the indexer was disposed");
+  if (self->queued != NULL)
+    g_ptr_array_set_free_func (self->queued, g_object_unref);
+  g_clear_pointer (&self->queued, g_ptr_array_unref);
   G_OBJECT_CLASS (cs_indexer_parent_class)->dispose (object);
 }
 
