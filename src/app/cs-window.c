@@ -129,7 +129,7 @@ toast (CsWindow   *self,
 static gboolean
 needs_welcome (CsWindow *self)
 {
-  g_auto(GStrv) folders = g_settings_get_strv (self->settings, "folders");
+  const char *const *folders = cs_indexer_get_folders (self->indexer, FALSE);
   return folders[0] == NULL || cs_application_get_model_dir (self->app) == NULL;
 }
 
@@ -350,7 +350,7 @@ update_model (CsWindow *self)
   CsModelState state = cs_model_manager_get_state (self->model_manager);
   const char *model_dir = cs_application_get_model_dir (self->app);
   const char *error = cs_model_manager_get_error_message (self->model_manager);
-  g_auto(GStrv) folders = g_settings_get_strv (self->settings, "folders");
+  const char *const *folders = cs_indexer_get_folders (self->indexer, FALSE);
 
   if (state == CS_MODEL_STATE_DOWNLOADING)
     {
@@ -410,9 +410,8 @@ on_leaflet_folded_cb (AdwLeaflet *leaflet,
 }
 
 static void
-on_folders_changed_cb (GSettings  *settings,
-                       const char *key,
-                       CsWindow   *self)
+on_folders_changed_cb (CsIndexer *indexer,
+                       CsWindow  *self)
 {
   update_model (self);
   update_folder_menu (self);
@@ -1289,7 +1288,7 @@ date_filter_action (GSimpleAction *action,
 static void
 update_folder_menu (CsWindow *self)
 {
-  g_auto(GStrv) folders = g_settings_get_strv (self->settings, "folders");
+  const char *const *folders = cs_indexer_get_folders (self->indexer, FALSE);
   gboolean listed = self->folder_filter == NULL;
   g_autoptr(GPtrArray) paths = g_ptr_array_new ();
 
@@ -1297,7 +1296,7 @@ update_folder_menu (CsWindow *self)
   g_menu_append (self->folder_section, _("_All Folders"), "win.folder-filter::");
   for (guint i = 0; folders[i] != NULL; i++)
     {
-      g_ptr_array_add (paths, folders[i]);
+      g_ptr_array_add (paths, (gpointer) folders[i]);
       listed |= g_strcmp0 (folders[i], self->folder_filter) == 0;
     }
   if (!listed)
@@ -1570,7 +1569,7 @@ setup_window (CsWindow      *self,
   g_signal_connect_object (self->app, "notify::model-dir", G_CALLBACK (on_model_notify_cb), self, 0);
   g_signal_connect_object (self->app, "index-failed", G_CALLBACK (on_index_failed_cb), self, 0);
   g_signal_connect_object (self->model_manager, "notify", G_CALLBACK (on_model_notify_cb), self, 0);
-  g_signal_connect_object (self->settings, "changed::folders", G_CALLBACK (on_folders_changed_cb), self, 0);
+  g_signal_connect_object (self->indexer, "folders-changed", G_CALLBACK (on_folders_changed_cb), self, 0);
   g_signal_connect_object (self->leaflet, "notify::folded", G_CALLBACK (on_leaflet_folded_cb), self, 0);
   g_signal_connect_object (self->library, "changed", G_CALLBACK (on_library_changed_cb), self, 0);
   g_signal_connect_object (self->library, "notify::loaded", G_CALLBACK (on_library_notify_cb), self, 0);

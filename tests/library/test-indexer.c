@@ -13,6 +13,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "cs-blank.h"
 #include "cs-indexer.h"
@@ -693,6 +694,120 @@ test_dispose_cancels (Fixture      *fx,
   g_assert_cmpuint (fx->summary->unchanged, ==, (guint64) committed);
 }
 
+/* clipsight-cli (built next to the tests) with `args`; its stdout. */
+static char *
+run_cli (const char *const *args)
+{
+  g_autofree char *cli = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "..", "src", "cli",
+                                           "clipsight-cli", NULL);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_strv_builder_add (builder, cli);
+  g_strv_builder_addv (builder, (const char **) args);
+  argv = g_strv_builder_end (builder);
+  g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s %s failed: %s", cli, args[0], err);
+  return g_steal_pointer (&out);
+}
+
+/* The included folders `clipsight-cli status --json` lists. */
+static GStrv
+cli_status_folders (const char *db)
+{
+  const char *args[] = { "status", "--database", db, "--json", NULL };
+  g_autofree char *out = run_cli (args);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonArray *folders;
+
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  g_assert_no_error (error);
+  folders = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "folders");
+  for (guint i = 0; i < json_array_get_length (folders); i++)
+    g_strv_builder_add (builder, json_array_get_string_element (folders, i));
+  return g_strv_builder_end (builder);
+}
+
+static void
+on_folders_loaded_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      data)
+{
+  Fixture *fx = data;
+  g_assert_true (cs_indexer_load_folders_finish (CS_INDEXER (source), result, &fx->error));
+  fx->done = TRUE;
+}
+
+static void
+on_folders_changed_count_cb (CsIndexer *indexer,
+                             gpointer   data)
+{
+  (*(guint *) data)++;
+}
+
+/* The store is the one home of the folders: one indexed with
+ * clipsight-cli shows in a CsIndexer (the app's list), and one removed
+ * through a CsIndexer leaves clipsight-cli's list and the index. */
+static void
+test_folders_shared (void)
+{
+  g_autofree char *dir = test_make_temp_dir ();
+  g_autofree char *photos = g_build_filename (dir, "photos", NULL);
+  g_autofree char *db = g_build_filename (dir, "library.db", NULL);
+  const char *index_args[] = { "index", "--database", db, "--model", toy_model, "--json", photos, NULL };
+  g_autofree char *out = NULL;
+  g_autoptr(CsIndexer) indexer = NULL;
+  g_auto(GStrv) listed = NULL;
+  Fixture fx = { 0, };
+  guint n, changes = 0;
+
+  g_mkdir_with_parents (photos, 0755);
+  n = copy_photos (photos, 1, 3);
+  out = run_cli (index_args);
+  g_assert_nonnull (strstr (out, "\"added\": "));
+
+  indexer = cs_indexer_new (db, toy_model);
+  g_signal_connect (indexer, "folders-changed", G_CALLBACK (on_folders_changed_count_cb), &changes);
+  g_assert_cmpuint (g_strv_length ((char **) cs_indexer_get_folders (indexer, FALSE)), ==, 0);
+  cs_indexer_load_folders_async (indexer, NULL, on_folders_loaded_cb, &fx);
+  iterate_until (&fx.done, 60);
+  g_assert_no_error (fx.error);
+  g_assert_cmpuint (changes, ==, 1);
+  g_assert_cmpuint (g_strv_length ((char **) cs_indexer_get_folders (indexer, FALSE)), ==, 1);
+  g_assert_cmpstr (cs_indexer_get_folders (indexer, FALSE)[0], ==, photos);
+  g_assert_cmpuint (g_strv_length ((char **) cs_indexer_get_folders (indexer, TRUE)), ==, 0);
+
+  /* shown at once, written by the next run, which drops its photos */
+  cs_indexer_remove_folder (indexer, photos);
+  g_assert_cmpuint (changes, ==, 2);
+  g_assert_cmpuint (g_strv_length ((char **) cs_indexer_get_folders (indexer, FALSE)), ==, 0);
+  listed = cli_status_folders (db);
+  g_assert_true (g_strv_contains ((const char *const *) listed, photos));
+  g_clear_pointer (&listed, g_strfreev);
+
+  fx.done = FALSE;
+  cs_indexer_rescan_async (indexer, NULL, on_rescan_cb, &fx);
+  iterate_until (&fx.done, 300);
+  g_assert_no_error (fx.error);
+  g_assert_cmpuint (fx.summary->removed, ==, n);
+  g_assert_cmpuint (g_strv_length ((char **) cs_indexer_get_folders (indexer, FALSE)), ==, 0);
+  listed = cli_status_folders (db);
+  g_assert_cmpuint (g_strv_length (listed), ==, 0);
+  g_assert_cmpint (count_vectors (db), ==, 0);
+
+  g_clear_pointer (&fx.summary, cs_index_summary_free);
+  g_clear_object (&indexer);
+  test_rm_rf (dir);
+}
+
 static void
 test_no_model (void)
 {
@@ -714,6 +829,7 @@ main (int    argc,
   toy_model = test_shared_path_or_skip ("models/toy-clip");
   toy_photos = test_shared_path_or_skip ("testdata/toy-photos");
   g_test_add_func ("/library/indexer/no-model", test_no_model);
+  g_test_add_func ("/library/indexer/folders-shared", test_folders_shared);
   g_test_add ("/library/indexer/async-run", Fixture, NULL, fixture_setup, test_async_run, fixture_teardown);
   g_test_add ("/library/indexer/queued-runs", Fixture, NULL, fixture_setup, test_queued_runs, fixture_teardown);
   g_test_add ("/library/indexer/pause-resume", Fixture, NULL, fixture_setup, test_pause_resume, fixture_teardown);

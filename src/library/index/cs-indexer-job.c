@@ -36,6 +36,8 @@ cs_index_job_result_free (gpointer p)
   JobResult *r = p;
   cs_index_summary_free (r->summary);
   g_clear_pointer (&r->folders_seen, g_ptr_array_unref);
+  g_clear_pointer (&r->included, g_ptr_array_unref);
+  g_clear_pointer (&r->excluded, g_ptr_array_unref);
   g_free (r);
 }
 
@@ -460,6 +462,8 @@ cs_index_job_thread (GTask        *task,
   JobResult *r = g_new0 (JobResult, 1);
   r->summary = g_steal_pointer (&job->summary);
   r->folders_seen = g_steal_pointer (&job->folders_seen);
+  r->included = g_steal_pointer (&job->included);
+  r->excluded = g_steal_pointer (&job->excluded);
   g_task_return_pointer (task, r, cs_index_job_result_free);
 }
 

@@ -62,6 +62,12 @@ struct _CsIndexer {
   CsIndexSummary *last_summary;    /* of the last successful run */
   guint           debounce_id;
   gboolean        disposed;        /* a run ending later leaves it alone */
+
+  /* the folders as the store has them, with the changes given since:
+   * path -> GINT_TO_POINTER (FolderOpKind OP_ADD or OP_EXCLUDE) */
+  GHashTable     *folders;
+  char          **folder_lists[2]; /* included, excluded: sorted views */
+  guint           folders_serial;  /* runs that ended: a slower read is stale */
 };
 
 typedef enum {
@@ -132,6 +138,8 @@ typedef struct {
 typedef struct {
   CsIndexSummary *summary;
   GPtrArray      *folders_seen;
+  GPtrArray      *included;       /* the store's folders, after the run's changes */
+  GPtrArray      *excluded;
 } JobResult;
 
 
@@ -178,6 +186,10 @@ gboolean  cs_index_job_embed (Job     *job,
                               GError **error);
 
 void      cs_indexer_start_run (CsIndexer *self);
+void      cs_indexer_set_store_folders (CsIndexer *self,
+                                        GPtrArray *included,
+                                        GPtrArray *excluded,
+                                        gboolean   with_running);
 void      cs_indexer_update_monitors (CsIndexer *self,
                                       GPtrArray *folders);
 

@@ -93,6 +93,7 @@ enum {
   SIGNAL_BATCH_COMMITTED,
   SIGNAL_FINISHED,
   SIGNAL_FAILED,
+  SIGNAL_FOLDERS_CHANGED,
   N_SIGNALS
 };
 
@@ -302,8 +303,11 @@ on_job_done_cb (GObject      *source,
       return;
     }
   self->current = NULL;
+  self->folders_serial++;
   if (r == NULL)
     keep_failed_run_input (self, g_task_get_task_data (task));
+  else
+    cs_indexer_set_store_folders (self, r->included, r->excluded, FALSE);
   /* the latest counters, now that the job is over */
   progress_idle_cb (self->progress);
 
@@ -421,6 +425,9 @@ cs_indexer_finalize (GObject *object)
   g_clear_pointer (&self->pending_roots, g_hash_table_unref);
   g_clear_pointer (&self->monitors, g_hash_table_unref);
   g_clear_pointer (&self->last_summary, cs_index_summary_free);
+  g_clear_pointer (&self->folders, g_hash_table_unref);
+  g_clear_pointer (&self->folder_lists[0], g_strfreev);
+  g_clear_pointer (&self->folder_lists[1], g_strfreev);
   G_OBJECT_CLASS (cs_indexer_parent_class)->finalize (object);
 }
 
@@ -518,6 +525,10 @@ cs_indexer_class_init (CsIndexerClass *klass)
   signals[SIGNAL_FAILED] =
     g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
+  /* The folders of cs_indexer_get_folders() changed. */
+  signals[SIGNAL_FOLDERS_CHANGED] =
+    g_signal_new ("folders-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -528,6 +539,9 @@ cs_indexer_init (CsIndexer *self)
   self->queued = g_ptr_array_new ();
   self->pending_roots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->folders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->folder_lists[0] = g_new0 (char *, 1);
+  self->folder_lists[1] = g_new0 (char *, 1);
 }
 
 CsIndexer *
@@ -535,49 +549,6 @@ cs_indexer_new (const char *database_path,
                 const char *model_dir)
 {
   return g_object_new (CS_TYPE_INDEXER, "database-path", database_path, "model-dir", model_dir, NULL);
-}
-
-static void
-push_folder_op (CsIndexer   *self,
-                FolderOpKind kind,
-                const char  *path)
-{
-  FolderOp *op = g_new0 (FolderOp, 1);
-  char *canon = g_canonicalize_filename (path, NULL);
-  size_t n = strlen (canon);
-
-  while (n > 1 && canon[n - 1] == '/')
-    canon[--n] = '\0';
-  op->kind = kind;
-  op->path = canon;
-  g_ptr_array_add (self->folder_ops, op);
-}
-
-void
-cs_indexer_add_folder (CsIndexer  *self,
-                       const char *path)
-{
-  g_return_if_fail (CS_IS_INDEXER (self));
-  g_return_if_fail (path != NULL);
-  push_folder_op (self, OP_ADD, path);
-}
-
-void
-cs_indexer_exclude_folder (CsIndexer  *self,
-                           const char *path)
-{
-  g_return_if_fail (CS_IS_INDEXER (self));
-  g_return_if_fail (path != NULL);
-  push_folder_op (self, OP_EXCLUDE, path);
-}
-
-void
-cs_indexer_remove_folder (CsIndexer  *self,
-                          const char *path)
-{
-  g_return_if_fail (CS_IS_INDEXER (self));
-  g_return_if_fail (path != NULL);
-  push_folder_op (self, OP_REMOVE, path);
 }
 
 void
