@@ -23,11 +23,9 @@ Environment: CLIPSIGHT_SHARED (skips with 77 when the toy model or photos
 are missing), GSETTINGS_SCHEMA_DIR (the build's compiled schema).
 """
 
-import configparser
 import ctypes
 import ctypes.util
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
