@@ -15,8 +15,8 @@
 
 /* Gives fully transparent pixels the GIF's transparent palette colour. */
 void
-paint_key_colour (GdkPixbuf    *pixbuf,
-                  const guint8 *rgb)
+cs_decode_paint_key_colour (GdkPixbuf    *pixbuf,
+                            const guint8 *rgb)
 {
   int width = gdk_pixbuf_get_width (pixbuf);
   int height = gdk_pixbuf_get_height (pixbuf);
@@ -35,7 +35,7 @@ paint_key_colour (GdkPixbuf    *pixbuf,
 
 /* A copy of an RGBA pixbuf without its alpha channel. */
 GdkPixbuf *
-strip_alpha (GdkPixbuf *src)
+cs_decode_strip_alpha (GdkPixbuf *src)
 {
   int width = gdk_pixbuf_get_width (src);
   int height = gdk_pixbuf_get_height (src);

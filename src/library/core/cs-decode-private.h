@@ -119,57 +119,57 @@ read_le16 (const guint8 *p)
 }
 
 /* cs-decode-sniff.c */
-void      sniff (const guint8 *data,
-                 gsize         len,
-                 SniffInfo    *info);
+void      cs_decode_sniff (const guint8 *data,
+                           gsize         len,
+                           SniffInfo    *info);
 
 /* cs-decode-scan.c */
-gboolean  jpeg_marker_is_standalone (guint8 code);
-gboolean  jpeg_marker_is_sof (guint8 code);
-void      jpeg_scanner_init (JpegScanner *scan);
-gboolean  jpeg_scanner_is_single_scan (const JpegScanner *scan);
-void      jpeg_scanner_feed (JpegScanner  *scan,
-                             const guint8 *data,
-                             gsize         len);
-void      png_scanner_feed (PngScanner   *scan,
-                            const guint8 *data,
-                            gsize         len);
-gboolean  png_is_truncated (const PngScanner *scan,
-                            const SniffInfo  *info,
-                            const SizeCheck  *check);
-int       div_round_up (int n,
-                        int d);
-int       jpeg_pick_scale_denom (int width,
-                                 int height,
-                                 int min_short_side);
+gboolean  cs_decode_jpeg_marker_is_standalone (guint8 code);
+gboolean  cs_decode_jpeg_marker_is_sof (guint8 code);
+void      cs_decode_jpeg_scanner_init (JpegScanner *scan);
+gboolean  cs_decode_jpeg_scanner_is_single_scan (const JpegScanner *scan);
+void      cs_decode_jpeg_scanner_feed (JpegScanner  *scan,
+                                       const guint8 *data,
+                                       gsize         len);
+void      cs_decode_png_scanner_feed (PngScanner   *scan,
+                                      const guint8 *data,
+                                      gsize         len);
+gboolean  cs_decode_png_is_truncated (const PngScanner *scan,
+                                      const SniffInfo  *info,
+                                      const SizeCheck  *check);
+int       cs_decode_div_round_up (int n,
+                                  int d);
+int       cs_decode_jpeg_pick_scale_denom (int width,
+                                           int height,
+                                           int min_short_side);
 
 /* cs-decode-reduced.c */
-CsDecodedImage *png_decode_reduced (int         fd,
-                                    const char *name,
-                                    int         min_short_side,
-                                    guint64     max_pixels,
-                                    gboolean   *fallback,
-                                    GError    **error);
-CsDecodedImage *jpeg_dc_decode_reduced (int         fd,
-                                        const char *name,
-                                        int         min_short_side,
-                                        guint64     max_pixels,
-                                        gboolean   *fallback,
-                                        GError    **error);
+CsDecodedImage *cs_decode_png_reduced (int         fd,
+                                       const char *name,
+                                       int         min_short_side,
+                                       guint64     max_pixels,
+                                       gboolean   *fallback,
+                                       GError    **error);
+CsDecodedImage *cs_decode_jpeg_dc_reduced (int         fd,
+                                           const char *name,
+                                           int         min_short_side,
+                                           guint64     max_pixels,
+                                           gboolean   *fallback,
+                                           GError    **error);
 
 /* cs-decode-convert.c */
-void       paint_key_colour (GdkPixbuf    *pixbuf,
-                             const guint8 *rgb);
-GdkPixbuf *strip_alpha (GdkPixbuf *src);
+void       cs_decode_paint_key_colour (GdkPixbuf    *pixbuf,
+                                       const guint8 *rgb);
+GdkPixbuf *cs_decode_strip_alpha (GdkPixbuf *src);
 
 /* cs-decode.c */
-gboolean  set_too_large (GError    **error,
-                         const char *name,
-                         guint64     width,
-                         guint64     height,
-                         guint64     max_pixels);
-gssize    read_full (int     fd,
-                     guint8 *buf,
-                     gsize   len);
+gboolean  cs_decode_set_too_large (GError    **error,
+                                   const char *name,
+                                   guint64     width,
+                                   guint64     height,
+                                   guint64     max_pixels);
+gssize    cs_decode_read_full (int     fd,
+                               guint8 *buf,
+                               gsize   len);
 
 G_END_DECLS

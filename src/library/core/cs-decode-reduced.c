@@ -29,7 +29,7 @@ png_read_cb (png_structp png,
              size_t      len)
 {
   PngIo *io = png_get_io_ptr (png);
-  gssize n = read_full (io->fd, data, len);
+  gssize n = cs_decode_read_full (io->fd, data, len);
 
   if (n < 0 || (gsize) n != len)
     png_error (png, n < 0 ? g_strerror (errno) : "the image data ends early");
@@ -74,7 +74,7 @@ png_reduce_rows (png_structp png,
 {
   gboolean alpha = (colour_type & 4) != 0;
   guint step = alpha ? 4 : 3;
-  int ow = div_round_up ((int) w, d);
+  int ow = cs_decode_div_round_up ((int) w, d);
 
   if (setjmp (png_jmpbuf (png)))
     return PNG_ROWS_FAILED;
@@ -130,12 +130,12 @@ png_reduce_rows (png_structp png,
  * to reduce, or pixels found translucent on the way); else returns the
  * image, or NULL with `error` set (truncated, corrupt). */
 CsDecodedImage *
-png_decode_reduced (int         fd,
-                    const char *name,
-                    int         min_short_side,
-                    guint64     max_pixels,
-                    gboolean   *fallback,
-                    GError    **error)
+cs_decode_png_reduced (int         fd,
+                       const char *name,
+                       int         min_short_side,
+                       guint64     max_pixels,
+                       gboolean   *fallback,
+                       GError    **error)
 {
   static const guint8 png_signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
   guint8 head[29];
@@ -162,11 +162,11 @@ png_decode_reduced (int         fd,
       head[28] != 0 || w == 0 || h == 0 || w > G_MAXINT / 4 || h > G_MAXINT ||
       (guint64) w * h > max_pixels || (guint64) w * h < PNG_REDUCE_MIN_PIXELS)
     return NULL;
-  d = jpeg_pick_scale_denom ((int) w, (int) h, min_short_side);
+  d = cs_decode_jpeg_pick_scale_denom ((int) w, (int) h, min_short_side);
   if (d == 1)
     return NULL;
-  ow = div_round_up ((int) w, d);
-  oh = div_round_up ((int) h, d);
+  ow = cs_decode_div_round_up ((int) w, d);
+  oh = cs_decode_div_round_up ((int) h, d);
 
   /* everything allocated before setjmp: nothing changes after it that the
    * error branch needs */
@@ -235,14 +235,14 @@ free_pixels (guchar  *pixels,
 
 /* A large progressive JPEG that libjpeg would decode at 1/8 is decoded
  * from its DC coefficients alone (see cs-jpeg-dc.c): libjpeg would hold
- * every coefficient of the image.  `fallback` as for png_decode_reduced(). */
+ * every coefficient of the image.  `fallback` as for cs_decode_png_reduced(). */
 CsDecodedImage *
-jpeg_dc_decode_reduced (int         fd,
-                        const char *name,
-                        int         min_short_side,
-                        guint64     max_pixels,
-                        gboolean   *fallback,
-                        GError    **error)
+cs_decode_jpeg_dc_reduced (int         fd,
+                           const char *name,
+                           int         min_short_side,
+                           guint64     max_pixels,
+                           gboolean   *fallback,
+                           GError    **error)
 {
   CsJpegDc dc;
   CsJpegDcResult r;

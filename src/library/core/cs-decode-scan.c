@@ -11,20 +11,20 @@
 
 /* Marker codes that stand alone (no length): TEM, RST0-7, SOI. */
 gboolean
-jpeg_marker_is_standalone (guint8 code)
+cs_decode_jpeg_marker_is_standalone (guint8 code)
 {
   return code == 0x01 || (code >= 0xd0 && code <= 0xd8);
 }
 
 /* SOF0-SOF15 less DHT (C4), JPG (C8) and DAC (CC). */
 gboolean
-jpeg_marker_is_sof (guint8 code)
+cs_decode_jpeg_marker_is_sof (guint8 code)
 {
   return code >= 0xc0 && code <= 0xcf && code != 0xc4 && code != 0xc8 && code != 0xcc;
 }
 
 void
-jpeg_scanner_init (JpegScanner *scan)
+cs_decode_jpeg_scanner_init (JpegScanner *scan)
 {
   memset (scan, 0, sizeof *scan);
   scan->state = JPEG_SOI_FF;
@@ -43,7 +43,7 @@ jpeg_scanner_note (JpegScanner  *scan,
   gsize at = scan->payload - scan->remaining;   /* payload offset of data[0] */
   gsize want;
 
-  if (jpeg_marker_is_sof (scan->marker) && scan->sof == 0)
+  if (cs_decode_jpeg_marker_is_sof (scan->marker) && scan->sof == 0)
     want = 5;
   else if (scan->marker == 0xda && scan->scan_components < 0)
     want = 0;
@@ -66,7 +66,7 @@ jpeg_scanner_note (JpegScanner  *scan,
  * coefficients of the whole image for progressive frames and for frames
  * split into several scans (as it decides from the first scan). */
 gboolean
-jpeg_scanner_is_single_scan (const JpegScanner *scan)
+cs_decode_jpeg_scanner_is_single_scan (const JpegScanner *scan)
 {
   return (scan->sof == 0xc0 || scan->sof == 0xc1 || scan->sof == 0xc9) &&
          scan->frame_components > 0 && scan->scan_components == scan->frame_components;
@@ -80,7 +80,7 @@ jpeg_scanner_marker (JpegScanner *scan,
     scan->state = JPEG_MARKER;               /* fill byte */
   else if (code == 0xd9)
     scan->state = JPEG_EOI;
-  else if (code == 0x00 || jpeg_marker_is_standalone (code))
+  else if (code == 0x00 || cs_decode_jpeg_marker_is_standalone (code))
     scan->state = JPEG_MARKER_FF;
   else
     {
@@ -91,9 +91,9 @@ jpeg_scanner_marker (JpegScanner *scan,
 }
 
 void
-jpeg_scanner_feed (JpegScanner  *scan,
-                   const guint8 *data,
-                   gsize         len)
+cs_decode_jpeg_scanner_feed (JpegScanner  *scan,
+                             const guint8 *data,
+                             gsize         len)
 {
   gsize i = 0;
 
@@ -177,9 +177,9 @@ jpeg_scanner_feed (JpegScanner  *scan,
 }
 
 void
-png_scanner_feed (PngScanner   *scan,
-                  const guint8 *data,
-                  gsize         len)
+cs_decode_png_scanner_feed (PngScanner   *scan,
+                            const guint8 *data,
+                            gsize         len)
 {
   gsize i = 0;
 
@@ -211,9 +211,9 @@ png_scanner_feed (PngScanner   *scan,
  * missing IEND alone is tolerated, as by Pillow, when the last chunk is
  * whole and (where rows arrive in order) every row was delivered. */
 gboolean
-png_is_truncated (const PngScanner *scan,
-                  const SniffInfo  *info,
-                  const SizeCheck  *check)
+cs_decode_png_is_truncated (const PngScanner *scan,
+                            const SniffInfo  *info,
+                            const SizeCheck  *check)
 {
   if (scan->iend)
     return FALSE;
@@ -224,8 +224,8 @@ png_is_truncated (const PngScanner *scan,
 
 /* ceil (n / d), as libjpeg rounds its scaled dimensions. */
 int
-div_round_up (int n,
-              int d)
+cs_decode_div_round_up (int n,
+                        int d)
 {
   return (int) (((gint64) n + d - 1) / d);
 }
@@ -233,12 +233,12 @@ div_round_up (int n,
 /* The largest DCT scaling 1/d (d in 8, 4, 2) that keeps the short side at
  * least `min_short_side`; 1 when none does. */
 int
-jpeg_pick_scale_denom (int width,
-                       int height,
-                       int min_short_side)
+cs_decode_jpeg_pick_scale_denom (int width,
+                                 int height,
+                                 int min_short_side)
 {
   for (int d = 8; d > 1; d /= 2)
-    if (MIN (div_round_up (width, d), div_round_up (height, d)) >= min_short_side)
+    if (MIN (cs_decode_div_round_up (width, d), cs_decode_div_round_up (height, d)) >= min_short_side)
       return d;
   return 1;
 }

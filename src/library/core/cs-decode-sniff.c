@@ -395,9 +395,9 @@ sniff_heif (const guint8 *data,
 }
 
 void
-sniff (const guint8 *data,
-       gsize         len,
-       SniffInfo    *info)
+cs_decode_sniff (const guint8 *data,
+                 gsize         len,
+                 SniffInfo    *info)
 {
   static const guint8 png_signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
 
@@ -485,13 +485,13 @@ jpeg_frame_cost (const guint8 *data,
           at++;
           continue;
         }
-      if (jpeg_marker_is_standalone (code))
+      if (cs_decode_jpeg_marker_is_standalone (code))
         {
           at += 2;
           continue;
         }
       seg = ((gsize) data[at + 2] << 8) | data[at + 3];
-      if (jpeg_marker_is_sof (code) && sof == 0 && at + 2 + 8 <= len)
+      if (cs_decode_jpeg_marker_is_sof (code) && sof == 0 && at + 2 + 8 <= len)
         {
           const guint8 *f = data + at + 4;
 
@@ -519,8 +519,8 @@ jpeg_frame_cost (const guint8 *data,
   if (sof == 0 || width == 0 || height == 0)
     return FALSE;
 
-  d = min_short_side > 0 ? jpeg_pick_scale_denom ((int) width, (int) height, min_short_side) : 1;
-  out = (guint64) div_round_up ((int) width, d) * (guint64) div_round_up ((int) height, d) * 3;
+  d = min_short_side > 0 ? cs_decode_jpeg_pick_scale_denom ((int) width, (int) height, min_short_side) : 1;
+  out = (guint64) cs_decode_div_round_up ((int) width, d) * (guint64) cs_decode_div_round_up ((int) height, d) * 3;
   if (sof == 0xc2 && d == 8 && precision == 8 && (n_comp == 1 || n_comp == 3) &&
       cs_jpeg_dc_coef_bytes (width, height, n_comp, h, v) >= cs_jpeg_dc_min_coef_bytes ())
     /* decoded from its DC coefficients (cs-jpeg-dc.c): one per block */
@@ -563,12 +563,12 @@ cs_decode_estimate_bytes (const char *path,
       return 0;
     }
   buf = g_malloc (CHUNK_SIZE);
-  n = read_full (fd, buf, CHUNK_SIZE);
+  n = cs_decode_read_full (fd, buf, CHUNK_SIZE);
   close (fd);
   if (n <= 0)
     return 0;
 
-  sniff (buf, (gsize) n, &info);
+  cs_decode_sniff (buf, (gsize) n, &info);
   pixels = info.have_size ? info.width * info.height : 0;
   if (info.have_size && (pixels == 0 || pixels > CS_DECODE_MAX_PIXELS))
     return 0;                       /* refused from the header */
@@ -580,19 +580,20 @@ cs_decode_estimate_bytes (const char *path,
       break;
     case FORMAT_PNG:
       /* 8-bit grey or RGB, not interlaced, no colour key before the image
-       * data: png_decode_reduced() holds the reduced RGB image and a row
+       * data: cs_decode_png_reduced() holds the reduced RGB image and a row
        * (opaque RGBA qualifies too, but translucent pixels found on the
        * way fall back to the full decode: counted in full) */
       if (info.have_size && min_short_side > 0 && pixels >= PNG_REDUCE_MIN_PIXELS && n >= 29 && buf[24] == 8 &&
           (buf[25] == 0 || buf[25] == 2) && buf[28] == 0 &&
           memmem (buf, (gsize) n, "tRNS", 4) == NULL)
         {
-          int d = jpeg_pick_scale_denom ((int) info.width, (int) info.height, min_short_side);
+          int d = cs_decode_jpeg_pick_scale_denom ((int) info.width, (int) info.height, min_short_side);
 
           if (d > 1)
             {
-              bytes = (guint64) div_round_up ((int) info.width, d) * div_round_up ((int) info.height, d) * 3 +
-                      info.width * (4 + 3 * 4 / d);
+              bytes = (guint64) cs_decode_div_round_up ((int) info.width, d)
+                      * cs_decode_div_round_up ((int) info.height, d) * 3
+                      + info.width * (4 + 3 * 4 / d);
               break;
             }
         }
@@ -607,9 +608,10 @@ cs_decode_estimate_bytes (const char *path,
       /* the loader buffers the file, then decodes RGBA */
       if (info.have_size && min_short_side > 0 && !info.alpha)
         {
-          int d = jpeg_pick_scale_denom ((int) info.width, (int) info.height, min_short_side);
+          int d = cs_decode_jpeg_pick_scale_denom ((int) info.width, (int) info.height, min_short_side);
 
-          pixels = (guint64) div_round_up ((int) info.width, d) * div_round_up ((int) info.height, d);
+          pixels = (guint64) cs_decode_div_round_up ((int) info.width, d)
+                   * cs_decode_div_round_up ((int) info.height, d);
         }
       bytes = info.have_size ? (guint64) st.st_size + pixels * 4 : unknown;
       break;

@@ -79,10 +79,10 @@ on_loader_size_prepared_cb (GdkPixbufLoader *loader,
   check->scale_denom = 1;
   check->limit = check->max_pixels;
   if (width > 0 && height > 0 && (check->jpeg != NULL || check->webp) && check->min_short_side > 0)
-    check->scale_denom = jpeg_pick_scale_denom (width, height, check->min_short_side);
+    check->scale_denom = cs_decode_jpeg_pick_scale_denom (width, height, check->min_short_side);
   /* A single-pass JPEG decoded at 1/2 or less needs memory for the reduced
    * image only, at most a quarter of the source. */
-  if (check->scale_denom > 1 && check->jpeg != NULL && jpeg_scanner_is_single_scan (check->jpeg))
+  if (check->scale_denom > 1 && check->jpeg != NULL && cs_decode_jpeg_scanner_is_single_scan (check->jpeg))
     check->limit = check->max_pixels > G_MAXUINT64 / CS_DECODE_SCALED_JPEG_FACTOR
                    ? G_MAXUINT64 : check->max_pixels * CS_DECODE_SCALED_JPEG_FACTOR;
 
@@ -100,16 +100,16 @@ on_loader_size_prepared_cb (GdkPixbufLoader *loader,
      * source pixels each output pixel covers as it goes, never holding the
      * full-size image. */
     gdk_pixbuf_loader_set_size (loader,
-                                div_round_up (width, check->scale_denom),
-                                div_round_up (height, check->scale_denom));
+                                cs_decode_div_round_up (width, check->scale_denom),
+                                cs_decode_div_round_up (height, check->scale_denom));
 }
 
 gboolean
-set_too_large (GError    **error,
-               const char *name,
-               guint64     width,
-               guint64     height,
-               guint64     max_pixels)
+cs_decode_set_too_large (GError    **error,
+                         const char *name,
+                         guint64     width,
+                         guint64     height,
+                         guint64     max_pixels)
 {
   g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TOO_LARGE,
                "%s: image of %" G_GUINT64_FORMAT "x%" G_GUINT64_FORMAT
@@ -121,9 +121,9 @@ set_too_large (GError    **error,
 /* Reads up to `len` bytes, retrying short reads; returns the count, or -1
  * with errno set. */
 gssize
-read_full (int     fd,
-           guint8 *buf,
-           gsize   len)
+cs_decode_read_full (int     fd,
+                     guint8 *buf,
+                     gsize   len)
 {
   gsize done = 0;
 
@@ -171,233 +171,268 @@ new_loader (SniffedFormat format)
   return loader;
 }
 
-/* Decodes at full size, or, when `min_short_side` > 0, a JPEG at the
- * smallest DCT scaling whose short side stays at least that long. */
-static CsDecodedImage *
-decode_file (const char *path,
-             guint64     max_pixels,
-             int         min_short_side,
-             GError    **error)
+/* One decode through a GdkPixbufLoader: what the bytes told on the way. */
+typedef struct {
+  const char      *name;         /* for messages */
+  guint64          max_pixels;
+  SniffInfo        info;
+  SizeCheck        check;
+  JpegScanner      jpeg;
+  PngScanner       png;
+  GdkPixbufLoader *loader;       /* created on the first chunk */
+  gboolean         loader_closed;
+  GError          *load_error;
+  guint64          total;        /* bytes read */
+  gboolean         write_failed;
+  gboolean         reached_eof;
+} LoaderRun;
+
+static void
+loader_run_clear (LoaderRun *run)
 {
-  g_autofree char *name = NULL;
-  g_autofree guint8 *buf = NULL;
-  g_autoptr(GdkPixbufLoader) loader = NULL;
-  g_autoptr(GError) load_error = NULL;
-  g_autoptr(GdkPixbuf) upright = NULL;
-  GdkPixbuf *decoded;
-  CsDecodedImage *image;
-  SniffInfo info = { 0 };
-  SizeCheck check = { 0 };
-  JpegScanner jpeg;
-  PngScanner png = { .skip = 8 };   /* the signature */
+  if (run->loader != NULL && !run->loader_closed)
+    gdk_pixbuf_loader_close (run->loader, NULL);
+  g_clear_object (&run->loader);
+  g_clear_error (&run->load_error);
+}
+
+static gboolean
+set_errno_error (GError    **error,
+                 const char *name,
+                 int         saved)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", name, g_strerror (saved));
+  return FALSE;
+}
+
+/* Opens `path` for reading if it is a regular file; -1 with `error` set.
+ * O_NONBLOCK: opening a FIFO for reading would wait for a writer. */
+static int
+open_regular_file (const char *path,
+                   const char *name,
+                   GError    **error)
+{
   struct stat st;
-  guint64 total = 0;
-  gboolean write_failed = FALSE;
-  gboolean reached_eof = FALSE;
-  gboolean closed_ok;
-  int fd;
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
 
-  if (max_pixels == 0)
-    max_pixels = CS_DECODE_MAX_PIXELS;
-  name = g_filename_display_name (path);
-  jpeg_scanner_init (&jpeg);
-
-  /* O_NONBLOCK: opening a FIFO for reading would wait for a writer. */
-  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
   if (fd < 0)
     {
-      int saved = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "%s: %s", name, g_strerror (saved));
-      return NULL;
+      set_errno_error (error, name, errno);
+      return -1;
     }
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
-                   "%s: not a regular file", name);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE, "%s: not a regular file", name);
       close (fd);
-      return NULL;
+      return -1;
     }
+  return fd;
+}
 
-  if (min_short_side > 0)
+/* Decoders of the reduced path that read the file themselves: each
+ * either answers (an image, or NULL with `error` set: *answered is TRUE)
+ * or hands the file back for the next, rewound. */
+static CsDecodedImage *
+decode_reduced_first (int         fd,
+                      const char *name,
+                      int         min_short_side,
+                      guint64     max_pixels,
+                      gboolean   *answered,
+                      GError    **error)
+{
+  static CsDecodedImage *(*const reduced[]) (int, const char *, int, guint64, gboolean *, GError **) = {
+    cs_decode_jpeg_dc_reduced, cs_decode_png_reduced,
+  };
+
+  *answered = TRUE;
+  for (gsize i = 0; i < G_N_ELEMENTS (reduced); i++)
     {
-      /* Decoders of the reduced path that read the file themselves: each
-       * either answers or hands the file back for the next, rewound. */
-      static CsDecodedImage *(*const reduced[]) (int, const char *, int, guint64, gboolean *,
-                                                 GError **) = {
-        jpeg_dc_decode_reduced, png_decode_reduced,
-      };
+      gboolean fallback;
+      CsDecodedImage *image = reduced[i] (fd, name, min_short_side, max_pixels, &fallback, error);
 
-      for (gsize i = 0; i < G_N_ELEMENTS (reduced); i++)
+      if (!fallback)
+        return image;
+      if (lseek (fd, 0, SEEK_SET) != 0)
         {
-          gboolean fallback;
-
-          image = reduced[i] (fd, name, min_short_side, max_pixels, &fallback, error);
-          if (!fallback)
-            {
-              close (fd);
-              return image;
-            }
-          if (lseek (fd, 0, SEEK_SET) != 0)
-            {
-              int saved = errno;
-
-              g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                           "%s: %s", name, g_strerror (saved));
-              close (fd);
-              return NULL;
-            }
+          set_errno_error (error, name, errno);
+          return NULL;
         }
     }
+  *answered = FALSE;
+  return NULL;
+}
 
-  buf = g_malloc (CHUNK_SIZE);
-  check.max_pixels = max_pixels;
-  check.limit = max_pixels;
-  check.scale_denom = 1;
-  check.min_short_side = min_short_side;
+/* What the first chunk's header tells before the loader sees a byte:
+ * FALSE (with `error` set) for an image refused from its header. */
+static gboolean
+check_sniffed_header (const SniffInfo *info,
+                      const char      *name,
+                      guint64          max_pixels,
+                      GError         **error)
+{
+  if (info->have_size && (info->width == 0 || info->height == 0))
+    {
+      g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT,
+                   "%s: the header announces an empty image", name);
+      return FALSE;
+    }
+  if (info->have_size && info->width * info->height > max_pixels)
+    return cs_decode_set_too_large (error, name, info->width, info->height, max_pixels);
+  if (info->refusal[0] != '\0')
+    {
+      g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT, "%s: %s", name, info->refusal);
+      return FALSE;
+    }
+  if (info->format == FORMAT_HEIF && !info->have_size)
+    {
+      /* libheif decodes before it tells the size: without the
+       * size from the header there is no refusing a bomb. */
+      g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT,
+                   "%s: HEIF/AVIF image size not found in the file's first %d KB "
+                   "(no \"ispe\" property in its \"meta\" box)", name, CHUNK_SIZE / 1024);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The loader for the sniffed format, its size check connected. */
+static void
+loader_run_start (LoaderRun *run)
+{
+  if (run->info.format == FORMAT_JPEG)
+    run->check.jpeg = &run->jpeg;
+  /* libwebp's scaler premultiplies: under transparent pixels the
+   * colour (which CLIP's RGB conversion keeps) would be lost */
+  run->check.webp = run->info.format == FORMAT_WEBP && !run->info.alpha;
+  run->loader = new_loader (run->info.format);
+  g_signal_connect (run->loader, "size-prepared", G_CALLBACK (on_loader_size_prepared_cb), &run->check);
+  g_signal_connect (run->loader, "area-updated", G_CALLBACK (on_loader_area_updated_cb), &run->check);
+}
+
+/* Reads the file in chunks into the loader, sniffing the first and
+ * following the JPEG or PNG structure; stops early at a refusal or a
+ * failed write.  FALSE with `error` set when reading failed or the header
+ * was refused. */
+static gboolean
+loader_run_feed (LoaderRun *run,
+                 int        fd,
+                 GError   **error)
+{
+  g_autofree guint8 *buf = g_malloc (CHUNK_SIZE);
 
   for (;;)
     {
-      gssize n = read_full (fd, buf, CHUNK_SIZE);
+      gssize n = cs_decode_read_full (fd, buf, CHUNK_SIZE);
 
       if (n < 0)
-        {
-          int saved = errno;
-
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       "%s: %s", name, g_strerror (saved));
-          close (fd);
-          if (loader != NULL)
-            gdk_pixbuf_loader_close (loader, NULL);
-          return NULL;
-        }
+        return set_errno_error (error, run->name, errno);
       if (n == 0)
         {
-          reached_eof = TRUE;
-          break;
+          run->reached_eof = TRUE;
+          return TRUE;
         }
-
-      if (total == 0)
+      if (run->total == 0)
         {
-          sniff (buf, (gsize) n, &info);
-          if (info.have_size &&
-              (info.width == 0 || info.height == 0 || info.width * info.height > max_pixels))
-            {
-              close (fd);
-              if (info.width == 0 || info.height == 0)
-                {
-                  g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT,
-                               "%s: the header announces an empty image", name);
-                  return NULL;
-                }
-              set_too_large (error, name, info.width, info.height, max_pixels);
-              return NULL;
-            }
-          if (info.refusal[0] != '\0')
-            {
-              close (fd);
-              g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT, "%s: %s", name,
-                           info.refusal);
-              return NULL;
-            }
-          if (info.format == FORMAT_HEIF && !info.have_size)
-            {
-              /* libheif decodes before it tells the size: without the
-               * size from the header there is no refusing a bomb. */
-              close (fd);
-              g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT,
-                           "%s: HEIF/AVIF image size not found in the file's first %d KB "
-                           "(no \"ispe\" property in its \"meta\" box)", name, CHUNK_SIZE / 1024);
-              return NULL;
-            }
-          if (info.format == FORMAT_JPEG)
-            check.jpeg = &jpeg;
-          /* libwebp's scaler premultiplies: under transparent pixels the
-           * colour (which CLIP's RGB conversion keeps) would be lost */
-          check.webp = info.format == FORMAT_WEBP && !info.alpha;
-          loader = new_loader (info.format);
-          g_signal_connect (loader, "size-prepared",
-                            G_CALLBACK (on_loader_size_prepared_cb), &check);
-          g_signal_connect (loader, "area-updated",
-                            G_CALLBACK (on_loader_area_updated_cb), &check);
+          cs_decode_sniff (buf, (gsize) n, &run->info);
+          if (!check_sniffed_header (&run->info, run->name, run->max_pixels, error))
+            return FALSE;
+          loader_run_start (run);
         }
-      total += (guint64) n;
-      if (info.format == FORMAT_JPEG)
-        jpeg_scanner_feed (&jpeg, buf, (gsize) n);
-      else if (info.format == FORMAT_PNG)
-        png_scanner_feed (&png, buf, (gsize) n);
+      run->total += (guint64) n;
+      if (run->info.format == FORMAT_JPEG)
+        cs_decode_jpeg_scanner_feed (&run->jpeg, buf, (gsize) n);
+      else if (run->info.format == FORMAT_PNG)
+        cs_decode_png_scanner_feed (&run->png, buf, (gsize) n);
 
-      if (!gdk_pixbuf_loader_write (loader, buf, (gsize) n, &load_error))
+      if (!gdk_pixbuf_loader_write (run->loader, buf, (gsize) n, &run->load_error))
         {
-          write_failed = TRUE;
-          break;
+          run->write_failed = TRUE;
+          return TRUE;
         }
-      if (check.refused)
-        break;
+      if (run->check.refused)
+        return TRUE;
     }
-  close (fd);
+}
 
-  if (total == 0)
+/* Closes the loader, which finishes the decode, and judges the result:
+ * refused, truncated (which the loaders do not say), or failed. */
+static gboolean
+loader_run_finish (LoaderRun *run,
+                   GError   **error)
+{
+  const char *name = run->name;
+  gboolean closed_ok;
+
+  if (run->total == 0)
     {
       g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_EMPTY, "%s: empty file", name);
-      return NULL;
+      return FALSE;
     }
-
-  /* Closing finishes the decode; after a failed write the loader is
-   * already in error and only its resources are released. */
-  if (write_failed || check.refused)
+  /* after a failed write the loader is already in error and only its
+   * resources are released */
+  run->loader_closed = TRUE;
+  if (run->write_failed || run->check.refused)
     {
-      gdk_pixbuf_loader_close (loader, NULL);
+      gdk_pixbuf_loader_close (run->loader, NULL);
       closed_ok = FALSE;
     }
   else
-    closed_ok = gdk_pixbuf_loader_close (loader, &load_error);
+    closed_ok = gdk_pixbuf_loader_close (run->loader, &run->load_error);
 
-  if (check.refused)
-    {
-      set_too_large (error, name, (guint64) MAX (check.width, 0),
-                     (guint64) MAX (check.height, 0), check.limit);
-      return NULL;
-    }
+  if (run->check.refused)
+    return cs_decode_set_too_large (error, name, (guint64) MAX (run->check.width, 0),
+                                    (guint64) MAX (run->check.height, 0), run->check.limit);
   /* Only a JPEG read to its end can be called truncated; a failed write
    * stops reading early and is reported as the loader's error. */
-  if (info.format == FORMAT_JPEG && reached_eof && jpeg.state != JPEG_EOI)
+  if (run->info.format == FORMAT_JPEG && run->reached_eof && run->jpeg.state != JPEG_EOI)
     {
       g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED,
                    "%s: truncated JPEG (no end-of-image marker)", name);
-      return NULL;
+      return FALSE;
     }
   /* The WebP loader decodes what there is of a truncated lossy WebP and
    * fills the rest; the RIFF header tells the file's full length. */
-  if (info.format == FORMAT_WEBP && reached_eof && total < (guint64) info.riff_size + 8)
+  if (run->info.format == FORMAT_WEBP && run->reached_eof && run->total < (guint64) run->info.riff_size + 8)
     {
       g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED,
                    "%s: truncated WebP (%" G_GUINT64_FORMAT " of the %" G_GUINT64_FORMAT
-                   " bytes its header announces)", name, total, (guint64) info.riff_size + 8);
-      return NULL;
+                   " bytes its header announces)", name, run->total, (guint64) run->info.riff_size + 8);
+      return FALSE;
     }
-  if (info.format == FORMAT_PNG && reached_eof && png_is_truncated (&png, &info, &check))
+  if (run->info.format == FORMAT_PNG && run->reached_eof
+      && cs_decode_png_is_truncated (&run->png, &run->info, &run->check))
     {
       g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED,
                    "%s: truncated PNG (the image data ends early)", name);
-      return NULL;
+      return FALSE;
     }
   if (!closed_ok)
     {
-      if (load_error != NULL &&
-          g_error_matches (load_error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE))
+      if (run->load_error != NULL &&
+          g_error_matches (run->load_error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE))
         g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_UNKNOWN_FORMAT,
                      "%s: not an image file (unrecognised format)", name);
       else
         g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT,
                      "%s: cannot decode image: %s", name,
-                     load_error != NULL ? load_error->message
+                     run->load_error != NULL ? run->load_error->message
                      : "the image loader failed without saying why (a damaged or truncated file?)");
-      return NULL;
+      return FALSE;
     }
+  return TRUE;
+}
 
-  decoded = gdk_pixbuf_loader_get_pixbuf (loader);
+/* The loader's pixbuf, checked, upright, with Pillow's handling of colour
+ * keys and alpha, as a CsDecodedImage. */
+static CsDecodedImage *
+loader_run_image (LoaderRun *run,
+                  GError   **error)
+{
+  const char *name = run->name;
+  GdkPixbuf *decoded = gdk_pixbuf_loader_get_pixbuf (run->loader);
+  g_autoptr(GdkPixbuf) upright = NULL;
+  CsDecodedImage *image;
+
   if (decoded == NULL)
     {
       g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT,
@@ -414,10 +449,10 @@ decode_file (const char *path,
     }
   /* Defensive: a loader that did not announce its size still may not
    * hand over more than the limit. */
-  if ((guint64) gdk_pixbuf_get_width (decoded) * (guint64) gdk_pixbuf_get_height (decoded) > check.limit)
+  if ((guint64) gdk_pixbuf_get_width (decoded) * (guint64) gdk_pixbuf_get_height (decoded) > run->check.limit)
     {
-      set_too_large (error, name, (guint64) gdk_pixbuf_get_width (decoded),
-                     (guint64) gdk_pixbuf_get_height (decoded), check.limit);
+      cs_decode_set_too_large (error, name, (guint64) gdk_pixbuf_get_width (decoded),
+                               (guint64) gdk_pixbuf_get_height (decoded), run->check.limit);
       return NULL;
     }
 
@@ -430,11 +465,11 @@ decode_file (const char *path,
                    "%s: not enough memory to rotate the image", name);
       return NULL;
     }
-  if (info.has_key && gdk_pixbuf_get_has_alpha (upright))
-    paint_key_colour (upright, info.key_rgb);
-  if (info.drop_alpha && !info.nearest && gdk_pixbuf_get_has_alpha (upright))
+  if (run->info.has_key && gdk_pixbuf_get_has_alpha (upright))
+    cs_decode_paint_key_colour (upright, run->info.key_rgb);
+  if (run->info.drop_alpha && !run->info.nearest && gdk_pixbuf_get_has_alpha (upright))
     {
-      GdkPixbuf *rgb = strip_alpha (upright);
+      GdkPixbuf *rgb = cs_decode_strip_alpha (upright);
 
       if (rgb == NULL)
         {
@@ -451,23 +486,80 @@ decode_file (const char *path,
   image->height = gdk_pixbuf_get_height (upright);
   image->orig_width = image->width;
   image->orig_height = image->height;
-  image->scale_denom = check.scale_denom;
-  if (check.scale_denom > 1)
+  image->scale_denom = run->check.scale_denom;
+  if (run->check.scale_denom > 1)
     {
       /* The header's size is the stored one; orientations 5-8 swap it. */
       const char *orientation = gdk_pixbuf_get_option (decoded, "orientation");
       gint64 o = orientation != NULL ? g_ascii_strtoll (orientation, NULL, 10) : 1;
       gboolean swap = o >= 5 && o <= 8;
 
-      image->orig_width = swap ? check.height : check.width;
-      image->orig_height = swap ? check.width : check.height;
+      image->orig_width = swap ? run->check.height : run->check.width;
+      image->orig_height = swap ? run->check.width : run->check.height;
     }
   image->stride = gdk_pixbuf_get_rowstride (upright);
   image->channels = gdk_pixbuf_get_n_channels (upright);
-  image->nearest = info.nearest;
+  image->nearest = run->info.nearest;
   /* Read-only access: no copy of the pixel data is made. */
   image->pixels = (guint8 *) gdk_pixbuf_read_pixels (upright);
   image->owner = g_steal_pointer (&upright);
+  return image;
+}
+
+/* The decode of the open file `fd` (which the caller closes). */
+static CsDecodedImage *
+decode_fd (int         fd,
+           const char *name,
+           guint64     max_pixels,
+           int         min_short_side,
+           GError    **error)
+{
+  LoaderRun run = { 0 };
+  CsDecodedImage *image = NULL;
+
+  if (min_short_side > 0)
+    {
+      gboolean answered;
+
+      image = decode_reduced_first (fd, name, min_short_side, max_pixels, &answered, error);
+      if (answered)
+        return image;
+    }
+
+  run.name = name;
+  run.max_pixels = max_pixels;
+  run.check.max_pixels = max_pixels;
+  run.check.limit = max_pixels;
+  run.check.scale_denom = 1;
+  run.check.min_short_side = min_short_side;
+  run.png.skip = 8;   /* the signature */
+  cs_decode_jpeg_scanner_init (&run.jpeg);
+  if (loader_run_feed (&run, fd, error) && loader_run_finish (&run, error))
+    image = loader_run_image (&run, error);
+  loader_run_clear (&run);
+  return image;
+}
+
+/* Decodes at full size, or, when `min_short_side` > 0, a JPEG at the
+ * smallest DCT scaling whose short side stays at least that long.  The
+ * file is opened and closed here only. */
+static CsDecodedImage *
+decode_file (const char *path,
+             guint64     max_pixels,
+             int         min_short_side,
+             GError    **error)
+{
+  g_autofree char *name = g_filename_display_name (path);
+  CsDecodedImage *image;
+  int fd;
+
+  if (max_pixels == 0)
+    max_pixels = CS_DECODE_MAX_PIXELS;
+  fd = open_regular_file (path, name, error);
+  if (fd < 0)
+    return NULL;
+  image = decode_fd (fd, name, max_pixels, min_short_side, error);
+  close (fd);
   return image;
 }
 

@@ -323,7 +323,8 @@ cs_index_job_sweep (Job       *job,
       for (guint i = 0; ok && fails != NULL && i < fails->len; i++)
         {
           CsStoreFailure *f = fails->pdata[i];
-          if (!g_hash_table_contains (job->seen, f->path) && !cs_index_path_is_under_any (f->path, job->summary->unavailable))
+          if (!g_hash_table_contains (job->seen, f->path)
+              && !cs_index_path_is_under_any (f->path, job->summary->unavailable))
             ok = scan_write_begin (job, error) && cs_store_clear_failure (job->store, f->path, error)
                  && scan_write_done (job, error);
         }

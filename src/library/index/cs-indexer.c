@@ -181,7 +181,8 @@ cs_indexer_progress_changed_locked (Progress *p)
   p->idle_pending = TRUE;
   source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_LOW);
-  g_source_set_callback (source, progress_idle_cb, cs_indexer_progress_ref (p), (GDestroyNotify) cs_indexer_progress_unref);
+  g_source_set_callback (source, progress_idle_cb, cs_indexer_progress_ref (p),
+                         (GDestroyNotify) cs_indexer_progress_unref);
   g_source_set_static_name (source, "[cs-indexer] progress");
   g_source_attach (source, p->home);
   g_source_unref (source);
