@@ -186,7 +186,9 @@ on_folders_loaded_cb (GObject      *source,
       /* the run will say what is wrong with the database */
       g_debug ("cannot read the library's folders: %s", error->message);
     }
-  cs_application_rescan (self);
+  /* the background start runs when it comes; a run going on has them */
+  if (!cs_indexer_get_running (self->indexer))
+    cs_application_rescan (self);
 }
 
 static void
@@ -197,9 +199,8 @@ start_background (CsApplication *self)
     return;
   self->background_started = TRUE;
   cs_library_load_async (self->library, self->cancellable, on_library_loaded_cb, NULL);
-  migrate_folder_settings (self);
-  /* the run waits for the store's folders: they decide whether to run */
-  cs_indexer_load_folders_async (self->indexer, self->cancellable, on_folders_loaded_cb, g_object_ref (self));
+  /* a run needs folders: without any yet, on_folders_loaded_cb starts it */
+  cs_application_rescan (self);
 }
 
 static gboolean
@@ -466,6 +467,10 @@ cs_application_startup (GApplication *app)
   g_signal_connect_object (self->indexer, "batch-committed", G_CALLBACK (on_indexer_batch_cb), self, 0);
   g_signal_connect_object (self->indexer, "finished", G_CALLBACK (on_indexer_batch_cb), self, 0);
   g_signal_connect_object (self->indexer, "failed", G_CALLBACK (on_indexer_failed_cb), self, 0);
+  /* the folders (the store's) early, for the window's first view; a tiny
+   * read on a worker thread */
+  migrate_folder_settings (self);
+  cs_indexer_load_folders_async (self->indexer, self->cancellable, on_folders_loaded_cb, g_object_ref (self));
 
   self->power_policy = cs_power_policy_new (self->settings);
   g_signal_connect_object (self->power_policy, "notify::hold", G_CALLBACK (on_policy_hold_cb), self, 0);
