@@ -808,6 +808,52 @@ test_folders_shared (void)
   test_rm_rf (dir);
 }
 
+/* Folder changes show in the indexer's view at once, and the view a run
+ * leaves is the store's: an excluded folder, un-excluded by removing it. */
+static void
+test_folders_view (Fixture      *fx,
+                   gconstpointer data)
+{
+  g_autofree char *sub = g_build_filename (fx->photos, "set0", NULL);
+  g_autofree char *with_slash = g_strconcat (sub, "/", NULL);
+  g_autoptr(CsStore) store = NULL;
+  g_autoptr(GPtrArray) excluded = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n = copy_photos (fx->photos, 2, 2), changes = 0;
+  const char *const *inc;
+
+  g_signal_connect (fx->indexer, "folders-changed", G_CALLBACK (on_folders_changed_count_cb), &changes);
+  inc = cs_indexer_get_folders (fx->indexer, FALSE);
+  g_assert_cmpuint (g_strv_length ((char **) inc), ==, 1);
+  g_assert_cmpstr (inc[0], ==, fx->photos);
+
+  /* canonicalised: the trailing '/' goes */
+  cs_indexer_exclude_folder (fx->indexer, with_slash);
+  g_assert_cmpuint (changes, ==, 1);
+  g_assert_cmpstr (cs_indexer_get_folders (fx->indexer, TRUE)[0], ==, sub);
+  run_once (fx);
+  g_assert_no_error (fx->error);
+  g_assert_cmpuint (fx->summary->added, ==, n / 2);
+  g_assert_cmpstr (cs_indexer_get_folders (fx->indexer, FALSE)[0], ==, fx->photos);
+  g_assert_cmpstr (cs_indexer_get_folders (fx->indexer, TRUE)[0], ==, sub);
+  store = cs_store_open (fx->db, &error);
+  g_assert_no_error (error);
+  excluded = cs_store_list_folders (store, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (excluded->len, ==, 1);
+  g_assert_cmpstr (excluded->pdata[0], ==, sub);
+  g_clear_object (&store);
+
+  /* removing the exclusion un-excludes: its photos join at the next run */
+  cs_indexer_remove_folder (fx->indexer, sub);
+  g_assert_null (cs_indexer_get_folders (fx->indexer, TRUE)[0]);
+  g_assert_cmpstr (cs_indexer_get_folders (fx->indexer, FALSE)[0], ==, fx->photos);
+  run_once (fx);
+  g_assert_no_error (fx->error);
+  g_assert_cmpuint (fx->summary->added, ==, n / 2);
+  g_assert_null (cs_indexer_get_folders (fx->indexer, TRUE)[0]);
+}
+
 static void
 test_no_model (void)
 {
@@ -838,6 +884,7 @@ main (int    argc,
   g_test_add ("/library/indexer/not-finite", Fixture, NULL, fixture_setup, test_not_finite, fixture_teardown);
   g_test_add ("/library/indexer/index-failure", Fixture, NULL, fixture_setup, test_index_failure, fixture_teardown);
   g_test_add ("/library/indexer/dispose-cancels", Fixture, NULL, fixture_setup, test_dispose_cancels, fixture_teardown);
+  g_test_add ("/library/indexer/folders-view", Fixture, NULL, fixture_setup, test_folders_view, fixture_teardown);
   g_test_add ("/library/indexer/store-errors", Fixture, NULL, fixture_setup, test_store_errors, fixture_teardown);
   g_test_add ("/library/indexer/write-lock", Fixture, NULL, fixture_setup, test_write_lock, fixture_teardown);
   g_test_add ("/library/indexer/index-lock", Fixture, NULL, fixture_setup, test_index_lock, fixture_teardown);
