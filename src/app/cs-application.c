@@ -40,6 +40,7 @@ struct _CsApplication {
   gboolean          user_paused;
   guint             background_id; /* the background work is yet to start */
   gboolean          background_started;
+  gboolean          migrating_folders; /* the folder settings await a run */
 };
 
 G_DEFINE_FINAL_TYPE (CsApplication, cs_application, ADW_TYPE_APPLICATION)
@@ -104,40 +105,6 @@ update_paused (CsApplication *self)
                          self->user_paused || cs_power_policy_get_hold (self->power_policy));
 }
 
-/* Hands the settings' folders to the indexer (a run applies them). */
-static void
-push_folders (CsApplication *self)
-{
-  g_auto(GStrv) folders = g_settings_get_strv (self->settings, "folders");
-  g_auto(GStrv) excluded = g_settings_get_strv (self->settings, "excluded-folders");
-
-  for (guint i = 0; folders[i] != NULL; i++)
-    cs_indexer_add_folder (self->indexer, folders[i]);
-  for (guint i = 0; excluded[i] != NULL; i++)
-    cs_indexer_exclude_folder (self->indexer, excluded[i]);
-}
-
-static gboolean
-strv_contains_path (char       **strv,
-                    const char  *path)
-{
-  for (guint i = 0; strv[i] != NULL; i++)
-    if (g_strcmp0 (strv[i], path) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-static char **
-strv_with (char       **strv,
-           const char  *path)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  g_strv_builder_addv (builder, (const char **) strv);
-  g_strv_builder_add (builder, path);
-  return g_strv_builder_end (builder);
-}
-
 static char **
 strv_without (char       **strv,
               const char  *path)
@@ -148,6 +115,43 @@ strv_without (char       **strv,
     if (g_strcmp0 (strv[i], path) != 0)
       g_strv_builder_add (builder, strv[i]);
   return g_strv_builder_end (builder);
+}
+
+/* Folders used to live in the "folders" and "excluded-folders" settings
+ * as well as in the store, and the two drifted apart (a folder indexed
+ * with clipsight-cli never showed; resetting the setting never removed
+ * one).  The store is their one home now: the settings an older version
+ * left are handed to the indexer at start and cleared once a run has
+ * written them (until then a later start hands them over again). */
+static void
+migrate_folder_settings (CsApplication *self)
+{
+  g_auto(GStrv) folders = g_settings_get_strv (self->settings, "folders");
+  g_auto(GStrv) excluded = g_settings_get_strv (self->settings, "excluded-folders");
+
+  for (guint i = 0; folders[i] != NULL; i++)
+    cs_indexer_add_folder (self->indexer, folders[i]);
+  for (guint i = 0; excluded[i] != NULL; i++)
+    cs_indexer_exclude_folder (self->indexer, excluded[i]);
+  self->migrating_folders = folders[0] != NULL || excluded[0] != NULL;
+}
+
+/* A folder the user removed must not come back from a setting still
+ * waiting for its migration. */
+static void
+forget_legacy_folder (CsApplication *self,
+                      const char    *key,
+                      const char    *canon)
+{
+  g_auto(GStrv) list = NULL;
+  g_auto(GStrv) rest = NULL;
+
+  if (!self->migrating_folders)
+    return;
+  list = g_settings_get_strv (self->settings, key);
+  rest = strv_without (list, canon);
+  if (g_strv_length (rest) != g_strv_length (list))
+    g_settings_set_strv (self->settings, key, (const char * const *) rest);
 }
 
 static char *
@@ -168,6 +172,26 @@ canonical_folder (const char *path)
 static void on_library_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
 static void
+on_folders_loaded_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(CsApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cs_indexer_load_folders_finish (CS_INDEXER (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* the run will say what is wrong with the database */
+      g_debug ("cannot read the library's folders: %s", error->message);
+    }
+  /* the background start runs when it comes; a run going on has them */
+  if (!cs_indexer_get_running (self->indexer))
+    cs_application_rescan (self);
+}
+
+static void
 start_background (CsApplication *self)
 {
   g_clear_handle_id (&self->background_id, g_source_remove);
@@ -175,6 +199,7 @@ start_background (CsApplication *self)
     return;
   self->background_started = TRUE;
   cs_library_load_async (self->library, self->cancellable, on_library_loaded_cb, NULL);
+  /* a run needs folders: without any yet, on_folders_loaded_cb starts it */
   cs_application_rescan (self);
 }
 
@@ -251,10 +276,17 @@ on_rescan_done_cb (GObject      *source,
       g_ptr_array_set_size (self->failures, 0);
       for (guint i = 0; i < summary->failures->len; i++)
         {
-          g_autofree char *name = g_filename_display_basename (cs_index_summary_get_failure_path (summary, i));
-          const char *reason = cs_index_summary_get_failure_reason (summary, i);
+          const CsIndexFailure *f = summary->failures->pdata[i];
+          g_autofree char *name = g_filename_display_basename (f->path);
 
-          g_ptr_array_add (self->failures, g_strdup_printf ("%s — %s", name, reason));
+          g_ptr_array_add (self->failures, g_strdup_printf ("%s — %s", name, f->reason));
+        }
+      if (self->migrating_folders)
+        {
+          /* the run wrote the migrated folders to the store */
+          g_settings_reset (self->settings, "folders");
+          g_settings_reset (self->settings, "excluded-folders");
+          self->migrating_folders = FALSE;
         }
       g_signal_emit (self, signals[SIGNAL_INDEX_FINISHED], 0);
     }
@@ -439,6 +471,10 @@ cs_application_startup (GApplication *app)
   g_signal_connect_object (self->indexer, "batch-committed", G_CALLBACK (on_indexer_batch_cb), self, 0);
   g_signal_connect_object (self->indexer, "finished", G_CALLBACK (on_indexer_batch_cb), self, 0);
   g_signal_connect_object (self->indexer, "failed", G_CALLBACK (on_indexer_failed_cb), self, 0);
+  /* the folders (the store's) early, for the window's first view; a tiny
+   * read on a worker thread */
+  migrate_folder_settings (self);
+  cs_indexer_load_folders_async (self->indexer, self->cancellable, on_folders_loaded_cb, g_object_ref (self));
 
   self->power_policy = cs_power_policy_new (self->settings);
   g_signal_connect_object (self->power_policy, "notify::hold", G_CALLBACK (on_policy_hold_cb), self, 0);
@@ -790,25 +826,12 @@ cs_application_add_folder (CsApplication *self,
                            const char    *path)
 {
   g_autofree char *canon = NULL;
-  g_auto(GStrv) folders = NULL;
-  g_auto(GStrv) excluded = NULL;
 
   g_return_if_fail (CS_IS_APPLICATION (self));
   g_return_if_fail (path != NULL);
 
   canon = canonical_folder (path);
-  folders = g_settings_get_strv (self->settings, "folders");
-  excluded = g_settings_get_strv (self->settings, "excluded-folders");
-  if (strv_contains_path (excluded, canon))
-    {
-      g_auto(GStrv) rest = strv_without (excluded, canon);
-      g_settings_set_strv (self->settings, "excluded-folders", (const char * const *) rest);
-    }
-  if (!strv_contains_path (folders, canon))
-    {
-      g_auto(GStrv) more = strv_with (folders, canon);
-      g_settings_set_strv (self->settings, "folders", (const char * const *) more);
-    }
+  forget_legacy_folder (self, "excluded-folders", canon);
   cs_indexer_add_folder (self->indexer, canon);
   cs_application_rescan (self);
 }
@@ -818,23 +841,11 @@ cs_application_remove_folder (CsApplication *self,
                               const char    *path)
 {
   g_autofree char *canon = NULL;
-  g_auto(GStrv) folders = NULL;
-  g_auto(GStrv) excluded = NULL;
 
   g_return_if_fail (CS_IS_APPLICATION (self));
   canon = canonical_folder (path);
-  folders = g_settings_get_strv (self->settings, "folders");
-  excluded = g_settings_get_strv (self->settings, "excluded-folders");
-  if (strv_contains_path (folders, canon))
-    {
-      g_auto(GStrv) rest = strv_without (folders, canon);
-      g_settings_set_strv (self->settings, "folders", (const char * const *) rest);
-    }
-  if (strv_contains_path (excluded, canon))
-    {
-      g_auto(GStrv) rest = strv_without (excluded, canon);
-      g_settings_set_strv (self->settings, "excluded-folders", (const char * const *) rest);
-    }
+  forget_legacy_folder (self, "folders", canon);
+  forget_legacy_folder (self, "excluded-folders", canon);
   cs_indexer_remove_folder (self->indexer, canon);
   cs_application_rescan (self);
 }
@@ -844,16 +855,10 @@ cs_application_exclude_folder (CsApplication *self,
                                const char    *path)
 {
   g_autofree char *canon = NULL;
-  g_auto(GStrv) excluded = NULL;
 
   g_return_if_fail (CS_IS_APPLICATION (self));
   canon = canonical_folder (path);
-  excluded = g_settings_get_strv (self->settings, "excluded-folders");
-  if (!strv_contains_path (excluded, canon))
-    {
-      g_auto(GStrv) more = strv_with (excluded, canon);
-      g_settings_set_strv (self->settings, "excluded-folders", (const char * const *) more);
-    }
+  forget_legacy_folder (self, "folders", canon);
   cs_indexer_exclude_folder (self->indexer, canon);
   cs_application_rescan (self);
 }
@@ -861,13 +866,10 @@ cs_application_exclude_folder (CsApplication *self,
 void
 cs_application_rescan (CsApplication *self)
 {
-  g_auto(GStrv) folders = NULL;
-
   g_return_if_fail (CS_IS_APPLICATION (self));
-  folders = g_settings_get_strv (self->settings, "folders");
-  if (self->model_dir == NULL || folders[0] == NULL || !self->background_started)
+  if (self->model_dir == NULL || cs_indexer_get_folders (self->indexer, FALSE)[0] == NULL
+      || !self->background_started)
     return;
-  push_folders (self);
   cs_indexer_rescan_async (self->indexer, self->cancellable, on_rescan_done_cb, g_object_ref (self));
   cs_indexer_set_watching (self->indexer, g_settings_get_boolean (self->settings, "watch-folders"));
 }

@@ -50,10 +50,11 @@ on_remove_folder_cb (GtkButton     *button,
 static void
 add_folder_rows (CsPreferences       *self,
                  AdwPreferencesGroup *group,
-                 const char          *key,
+                 gboolean             excluded,
                  const char          *empty_text)
 {
-  g_auto(GStrv) folders = g_settings_get_strv (self->settings, key);
+  /* the store's folders, whoever added them (the app, clipsight-cli) */
+  const char *const *folders = cs_indexer_get_folders (cs_application_get_indexer (self->app), excluded);
 
   for (guint i = 0; folders[i] != NULL; i++)
     {
@@ -97,13 +98,12 @@ rebuild_folders (CsPreferences *self)
       adw_preferences_group_remove (group, row);
     }
   g_ptr_array_set_size (self->folder_rows, 0);
-  add_folder_rows (self, self->folders_group, "folders", _("No photo folders yet"));
-  add_folder_rows (self, self->excluded_group, "excluded-folders", _("Nothing excluded"));
+  add_folder_rows (self, self->folders_group, FALSE, _("No photo folders yet"));
+  add_folder_rows (self, self->excluded_group, TRUE, _("Nothing excluded"));
 }
 
 static void
-on_folders_changed_cb (GSettings     *settings,
-                       const char    *key,
+on_folders_changed_cb (CsIndexer     *indexer,
                        CsPreferences *self)
 {
   rebuild_folders (self);
@@ -325,9 +325,10 @@ on_forget_response_cb (AdwMessageDialog *dialog,
 
   if (g_strcmp0 (response, "forget") != 0)
     return;
-  /* every folder leaves the library; the next run empties the index */
-  folders = g_settings_get_strv (self->settings, "folders");
-  excluded = g_settings_get_strv (self->settings, "excluded-folders");
+  /* every folder leaves the library; the next run empties the index
+   * (copies: each removal changes the indexer's lists) */
+  folders = g_strdupv ((char **) cs_indexer_get_folders (cs_application_get_indexer (self->app), FALSE));
+  excluded = g_strdupv ((char **) cs_indexer_get_folders (cs_application_get_indexer (self->app), TRUE));
   for (guint i = 0; excluded[i] != NULL; i++)
     cs_application_remove_folder (self->app, excluded[i]);
   for (guint i = 0; folders[i] != NULL; i++)
@@ -419,8 +420,8 @@ cs_preferences_new (CsApplication *application)
   g_settings_bind (self->settings, "watch-folders", self->watch_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "label-prompt", self->prompt_row, "text", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "label-threshold", self->threshold_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_signal_connect_object (self->settings, "changed::folders", G_CALLBACK (on_folders_changed_cb), self, 0);
-  g_signal_connect_object (self->settings, "changed::excluded-folders", G_CALLBACK (on_folders_changed_cb), self, 0);
+  g_signal_connect_object (cs_application_get_indexer (application), "folders-changed",
+                           G_CALLBACK (on_folders_changed_cb), self, 0);
   g_signal_connect_object (self->model_manager, "notify", G_CALLBACK (on_model_notify_cb), self, 0);
   g_signal_connect_object (application, "notify::model-dir", G_CALLBACK (on_model_notify_cb), self, 0);
   g_signal_connect_object (cs_application_get_indexer (application), "notify::running",

@@ -35,7 +35,7 @@ update (CsWelcomePage *self)
   CsModelState state = cs_model_manager_get_state (self->model_manager);
   const char *model_dir = cs_application_get_model_dir (self->app);
   const char *error = cs_model_manager_get_error_message (self->model_manager);
-  g_auto(GStrv) folders = g_settings_get_strv (self->settings, "folders");
+  const char *const *folders = cs_indexer_get_folders (cs_application_get_indexer (self->app), FALSE);
 
   if (state == CS_MODEL_STATE_DOWNLOADING)
     {
@@ -96,8 +96,7 @@ on_model_notify_cb (GObject       *object,
 }
 
 static void
-on_folders_changed_cb (GSettings     *settings,
-                       const char    *key,
+on_folders_changed_cb (CsIndexer     *indexer,
                        CsWelcomePage *self)
 {
   update (self);
@@ -170,7 +169,8 @@ cs_welcome_page_set_application (CsWelcomePage *self,
   self->settings = g_object_ref (cs_application_get_settings (application));
   g_signal_connect_object (application, "notify::model-dir", G_CALLBACK (on_model_notify_cb), self, 0);
   g_signal_connect_object (self->model_manager, "notify", G_CALLBACK (on_model_notify_cb), self, 0);
-  g_signal_connect_object (self->settings, "changed::folders", G_CALLBACK (on_folders_changed_cb), self, 0);
+  g_signal_connect_object (cs_application_get_indexer (application), "folders-changed",
+                           G_CALLBACK (on_folders_changed_cb), self, 0);
   update_folder (self);
 }
 

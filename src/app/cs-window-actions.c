@@ -280,7 +280,7 @@ date_filter_action (GSimpleAction *action,
 void
 _cs_window_update_folder_menu (CsWindow *self)
 {
-  g_auto(GStrv) folders = g_settings_get_strv (self->settings, "folders");
+  const char *const *folders = cs_indexer_get_folders (self->indexer, FALSE);
   gboolean listed = self->folder_filter == NULL;
   g_autoptr(GPtrArray) paths = g_ptr_array_new ();
 
@@ -288,7 +288,7 @@ _cs_window_update_folder_menu (CsWindow *self)
   g_menu_append (self->folder_section, _("_All Folders"), "win.folder-filter::");
   for (guint i = 0; folders[i] != NULL; i++)
     {
-      g_ptr_array_add (paths, folders[i]);
+      g_ptr_array_add (paths, (gpointer) folders[i]);
       listed |= g_strcmp0 (folders[i], self->folder_filter) == 0;
     }
   if (!listed)

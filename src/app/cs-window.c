@@ -49,7 +49,7 @@ _cs_window_toast (CsWindow   *self,
 gboolean
 _cs_window_needs_welcome (CsWindow *self)
 {
-  g_auto(GStrv) folders = g_settings_get_strv (self->settings, "folders");
+  const char *const *folders = cs_indexer_get_folders (self->indexer, FALSE);
   return folders[0] == NULL || cs_application_get_model_dir (self->app) == NULL;
 }
 
@@ -97,9 +97,8 @@ on_leaflet_folded_cb (AdwLeaflet *leaflet,
 }
 
 static void
-on_folders_changed_cb (GSettings  *settings,
-                       const char *key,
-                       CsWindow   *self)
+on_folders_changed_cb (CsIndexer *indexer,
+                       CsWindow  *self)
 {
   _cs_window_update_folder_menu (self);
   _cs_window_update_view (self);
@@ -542,7 +541,7 @@ setup_window (CsWindow      *self,
 
   g_signal_connect_object (self->app, "notify::model-dir", G_CALLBACK (on_model_dir_changed_cb), self, 0);
   g_signal_connect_object (self->app, "index-failed", G_CALLBACK (on_index_failed_cb), self, 0);
-  g_signal_connect_object (self->settings, "changed::folders", G_CALLBACK (on_folders_changed_cb), self, 0);
+  g_signal_connect_object (self->indexer, "folders-changed", G_CALLBACK (on_folders_changed_cb), self, 0);
   g_signal_connect_object (self->leaflet, "notify::folded", G_CALLBACK (on_leaflet_folded_cb), self, 0);
   g_signal_connect_object (cs_photo_grid_get_selection (self->grid), "selection-changed",
                            G_CALLBACK (on_selection_changed_cb), self, 0);

@@ -218,7 +218,7 @@ print_summary (const CsIndexSummary *s,
                               s->failed, s->still_failing, s->seconds, s->precision);
       for (guint i = 0; i < s->failures->len; i++)
         {
-          const CsStoreFailure *f = s->failures->pdata[i];
+          const CsIndexFailure *f = s->failures->pdata[i];
           g_autofree char *p = display_path (f->path);
           g_string_append (out, i ? ", {\"path\": " : "{\"path\": ");
           json_append_string (out, p);
@@ -248,7 +248,7 @@ print_summary (const CsIndexSummary *s,
             "(see 'clipsight-cli status')\n", s->still_failing);
   for (guint i = 0; i < s->failures->len; i++)
     {
-      const CsStoreFailure *f = s->failures->pdata[i];
+      const CsIndexFailure *f = s->failures->pdata[i];
       g_autofree char *p = display_path (f->path);
       g_autofree char *reason = cli_printable (f->reason);
       printf ("  failed: %s: %s\n", p, reason);

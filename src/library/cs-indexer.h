@@ -14,6 +14,8 @@
 
 #include <gio/gio.h>
 
+#include "cs-index-failure.h"
+
 G_BEGIN_DECLS
 
 #define CS_INDEXER_ERROR (cs_indexer_error_quark ())
@@ -43,7 +45,7 @@ typedef struct {
   guint64    unchanged;
   guint64    failed;       /* files that failed in this run */
   guint64    still_failing;/* failed before and unchanged since: not retried */
-  GPtrArray *failures;     /* CsStoreFailure* of this run (path, reason) */
+  GPtrArray *failures;     /* CsIndexFailure* of this run (path, reason) */
   GPtrArray *unavailable;  /* char*: included folders missing (not emptied) */
   double     seconds;
   const char *precision;  /* the image encoder's: "f32", "int8", ... (static) */
@@ -75,14 +77,36 @@ G_DECLARE_FINAL_TYPE (CsIndexer, cs_indexer, CS, INDEXER, GObject)
 CsIndexer  *cs_indexer_new              (const char *database_path,
                                          const char *model_dir);
 
-/* Folder changes are written by the next run (the home thread runs no
- * SQL); an excluded folder's photos leave the index at that run. */
+/* The library's folders live in the store (the database), whoever added
+ * them (the app, clipsight-cli).  Changes are written by the next run
+ * (the home thread runs no SQL) but show in cs_indexer_get_folders() at
+ * once; a removed or excluded folder's photos leave the index at that
+ * run.  Adding an excluded folder includes it; removing an excluded one
+ * un-excludes it.  Paths are canonicalised (absolute, no trailing '/'). */
 void        cs_indexer_add_folder       (CsIndexer  *self,
                                          const char *path);
 void        cs_indexer_exclude_folder   (CsIndexer  *self,
                                          const char *path);
 void        cs_indexer_remove_folder    (CsIndexer  *self,
                                          const char *path);
+
+/* The included (or excluded) folders, sorted bytewise, NULL-terminated:
+ * the store's as last read (by cs_indexer_load_folders_async() or a
+ * run), with the changes given since.  Empty until first read.  Valid
+ * until the next "folders-changed". */
+const char *const *cs_indexer_get_folders (CsIndexer *self,
+                                           gboolean   excluded);
+
+/* Reads the store's folders on a worker thread (emitting
+ * "folders-changed" when they differ from what the indexer had), for a
+ * library whose folders another process may have changed. */
+void        cs_indexer_load_folders_async  (CsIndexer           *self,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean    cs_indexer_load_folders_finish (CsIndexer           *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
 
 /* Scans every included folder, embeds what is new or changed, moves what
  * moved, removes what is gone, re-embeds for a new model.  One run at a

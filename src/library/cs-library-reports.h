@@ -1,26 +1,18 @@
-/* cs-library-reports.h - what the app shows of indexing runs and checks.
+/* cs-library-reports.h - what the app shows of the precision check.
  *
  * Copyright 2026 The Clipsight authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The app includes neither the store's header (cs-store.h) nor the
- * engine's (clip.h): these read what it shows of a run's failures and of
- * the precision check in plain C types.
+ * engine's (clip.h): this reads what it shows of the precision check in
+ * plain C types.
  */
 #pragma once
 
 #include <gio/gio.h>
 
-#include "cs-indexer.h"
 
 G_BEGIN_DECLS
-
-/* The path (file system encoding) and the reason of the failure `i` of
- * `summary` (i < summary->failures->len); borrowed from `summary`. */
-const char *cs_index_summary_get_failure_path   (const CsIndexSummary *summary,
-                                                 guint                 i);
-const char *cs_index_summary_get_failure_reason (const CsIndexSummary *summary,
-                                                 guint                 i);
 
 /* The precision check kept in the database at `database_path` (NULL: the
  * default), read in a thread.  The finish returns FALSE (error unset)

@@ -23,11 +23,9 @@ Environment: CLIPSIGHT_SHARED (skips with 77 when the toy model or photos
 are missing), GSETTINGS_SCHEMA_DIR (the build's compiled schema).
 """
 
-import configparser
 import ctypes
 import ctypes.util
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -202,19 +200,19 @@ def app_windows():
 
 # ---------------------------------------------------------------- the app's state
 
-def settings_folders(config_home):
-    """The `folders` setting, as the key-file GSettings backend stores it."""
-    keyfile = os.path.join(config_home, "glib-2.0", "settings", "keyfile")
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
-    parser.optionxform = str
+def store_folders(path):
+    """The included folders of the store (the database), where the app keeps them."""
+    if not os.path.exists(path):
+        return []
     try:
-        parser.read(keyfile, encoding="utf-8")
-    except configparser.Error:
-        return []  # caught while it is being written
-    # the schema's path (the same in every profile) without its outer
-    # slashes; the value printed as a GVariant
-    value = parser.get("io/github/clipsight/Clipsight", "folders", fallback="[]")
-    return [re.sub(r"\\(.)", r"\1", s) for s in re.findall(r"'((?:[^'\\]|\\.)*)'", value)]
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            rows = db.execute("SELECT path FROM folders WHERE NOT excluded ORDER BY path").fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return []  # not created yet, or busy
+    return [os.fsdecode(bytes(p)) for (p,) in rows]
 
 
 def database_state(path, folder):
@@ -307,23 +305,23 @@ def inner(app, work):
         wait_until("the first window", lambda: app_windows() == [1], proc=first)
         wait_until("the first window's focus", lambda: x11.focused_pid() == first.pid, proc=first)
         print(f"first instance: PID {first.pid}, window 1 has the focus")
-        if settings_folders(config_home):
-            fail(f"folders before any was added: {settings_folders(config_home)}")
+        if store_folders(database):
+            fail(f"folders before any was added: {store_folders(database)}")
 
         # A plain second launch only raises the window.
         own = x11.take_focus()
         launch_again(app, env, [], work, first, x11, own)
-        if settings_folders(config_home):
-            fail(f"a launch without a folder added folders: {settings_folders(config_home)}")
+        if store_folders(database):
+            fail(f"a launch without a folder added folders: {store_folders(database)}")
 
         # `clipsight FOLDER` (relative to where it runs) adds the folder.
         parent = os.path.realpath(os.path.dirname(photos))
         folder = os.path.join(parent, os.path.basename(photos))
         own = x11.take_focus()
         launch_again(app, env, [os.path.basename(photos)], parent, first, x11, own)
-        wait_until(f"{folder} in the folders setting",
-                   lambda: settings_folders(config_home) == [folder], proc=first)
-        print(f"folders setting: {settings_folders(config_home)}")
+        wait_until(f"{folder} in the store's folders",
+                   lambda: store_folders(database) == [folder], proc=first)
+        print(f"store folders: {store_folders(database)}")
         def indexed():
             listed, n = database_state(database, folder)
             return n if listed and n > 0 else None
@@ -337,8 +335,8 @@ def inner(app, work):
                                 text=True, timeout=60)
         if result.returncode != 1 or f"{missing} is not a folder" not in result.stderr:
             fail(f"a launch with a missing folder: status {result.returncode}, stderr {result.stderr!r}")
-        if settings_folders(config_home) != [folder]:
-            fail(f"a refused launch changed the folders: {settings_folders(config_home)}")
+        if store_folders(database) != [folder]:
+            fail(f"a refused launch changed the folders: {store_folders(database)}")
         print(f"a missing folder is refused: {result.stderr.strip()!r}")
         if name_owner_pid(APP_ID) != first.pid:
             fail("the first instance lost the bus name")

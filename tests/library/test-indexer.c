@@ -13,6 +13,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "cs-blank.h"
 #include "cs-indexer.h"
@@ -376,7 +377,7 @@ test_not_finite (Fixture      *fx,
   g_assert_cmpuint (fx->summary->added, ==, n - 1);
   g_assert_cmpuint (fx->summary->failed, ==, 1);
   g_assert_cmpuint (fx->summary->failures->len, ==, 1);
-  CsStoreFailure *f = fx->summary->failures->pdata[0];
+  CsIndexFailure *f = fx->summary->failures->pdata[0];
   g_assert_cmpstr (f->path, ==, victim);
   g_assert_cmpstr (f->reason, ==, "embedding is not finite");
   g_assert_cmpint (count_vectors (fx->db), ==, (gint64) n - 1);
@@ -594,6 +595,265 @@ test_blank_statistic_scale (Fixture      *fx,
   g_assert_cmpint (indexed < CS_BLANK_STDDEV, ==, lazy < CS_BLANK_STDDEV);
 }
 
+/* A photo that does not decode is a CsIndexFailure of the run: its path,
+ * a reason without the path, its size and mtime; the boxed copy and
+ * g_autoptr work on it. */
+static void
+test_index_failure (Fixture      *fx,
+                    gconstpointer data)
+{
+  g_autofree char *corrupt = g_build_filename (fx->photos, "corrupt.jpg", NULL);
+  static const char junk[] = "\xff\xd8\xff\xe0 this is not a JPEG at all";
+  g_autoptr(CsIndexFailure) copy = NULL;
+  const CsIndexFailure *f;
+  GStatBuf st;
+
+  copy_photos (fx->photos, 1, 2);
+  g_assert_true (g_file_set_contents (corrupt, junk, sizeof junk - 1, NULL));
+  g_assert_cmpint (g_stat (corrupt, &st), ==, 0);
+  run_once (fx);
+  g_assert_no_error (fx->error);
+  g_assert_cmpuint (fx->summary->failed, ==, 1);
+  g_assert_cmpuint (fx->summary->failures->len, ==, 1);
+  f = fx->summary->failures->pdata[0];
+  g_assert_cmpstr (f->path, ==, corrupt);
+  g_assert_nonnull (f->reason);
+  g_assert_cmpuint (strlen (f->reason), >, 0);
+  g_assert_null (strstr (f->reason, corrupt));
+  g_assert_cmpint (f->size, ==, (gint64) sizeof junk - 1);
+  g_assert_cmpint (f->mtime_us / G_USEC_PER_SEC, ==, (gint64) st.st_mtime);
+
+  copy = g_boxed_copy (CS_TYPE_INDEX_FAILURE, f);
+  g_assert_true (copy != f);
+  g_assert_cmpstr (copy->path, ==, f->path);
+  g_assert_cmpstr (copy->reason, ==, f->reason);
+  g_assert_cmpint (copy->size, ==, f->size);
+  g_assert_cmpint (copy->mtime_us, ==, f->mtime_us);
+  cs_index_failure_free (NULL);
+}
+
+static void
+on_batch_flag_cb (CsIndexer *indexer,
+                  gpointer   data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+/* Disposing the indexer during a run cancels the run: dispose returns at
+ * once, the caller hears G_IO_ERROR_CANCELLED within seconds, the
+ * indexer is then finalized, and what was committed is whole (every row
+ * with its vector) and picked up by the next run. */
+static void
+test_dispose_cancels (Fixture      *fx,
+                      gconstpointer data)
+{
+  guint n = copy_photos (fx->photos, 8, 0);
+  gboolean batch = FALSE;
+  CsIndexer *weak = fx->indexer;
+  g_autoptr(CsStore) store = NULL;
+  g_autoptr(CsIndexer) next = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 t0, committed, photos;
+
+  g_signal_connect (fx->indexer, "batch-committed", G_CALLBACK (on_batch_flag_cb), &batch);
+  cs_indexer_rescan_async (fx->indexer, NULL, on_rescan_cb, fx);
+  iterate_until (&batch, 300);
+  g_assert_false (fx->done);
+
+  t0 = g_get_monotonic_time ();
+  g_object_run_dispose (G_OBJECT (fx->indexer));
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, G_USEC_PER_SEC / 2);
+  iterate_until (&fx->done, 10);
+  g_assert_error (fx->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (fx->summary);
+  g_test_message ("cancelled %.2f s after the dispose", (g_get_monotonic_time () - t0) / 1e6);
+
+  /* nothing holds it any more: the job's task has no reference */
+  g_object_add_weak_pointer (G_OBJECT (weak), (gpointer *) &weak);
+  g_clear_object (&fx->indexer);
+  g_assert_null (weak);
+
+  committed = count_vectors (fx->db);
+  store = cs_store_open (fx->db, &error);
+  g_assert_no_error (error);
+  photos = cs_store_count_photos (store, &error);
+  g_assert_no_error (error);
+  g_test_message ("disposed with %" G_GINT64_FORMAT " of %u committed", committed, n);
+  g_assert_cmpint (committed, >, 0);
+  g_assert_cmpint (committed, <, (gint64) n);
+  g_assert_cmpint (photos, ==, committed);
+  g_clear_object (&store);
+
+  next = cs_indexer_new (fx->db, toy_model);
+  g_clear_error (&fx->error);
+  fx->done = FALSE;
+  cs_indexer_rescan_async (next, NULL, on_rescan_cb, fx);
+  iterate_until (&fx->done, 300);
+  g_assert_no_error (fx->error);
+  g_assert_cmpuint (fx->summary->added, ==, n - (guint64) committed);
+  g_assert_cmpuint (fx->summary->unchanged, ==, (guint64) committed);
+}
+
+/* clipsight-cli (built next to the tests) with `args`; its stdout. */
+static char *
+run_cli (const char *const *args)
+{
+  g_autofree char *cli = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "..", "src", "cli",
+                                           "clipsight-cli", NULL);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_strv_builder_add (builder, cli);
+  g_strv_builder_addv (builder, (const char **) args);
+  argv = g_strv_builder_end (builder);
+  g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s %s failed: %s", cli, args[0], err);
+  return g_steal_pointer (&out);
+}
+
+/* The included folders `clipsight-cli status --json` lists. */
+static GStrv
+cli_status_folders (const char *db)
+{
+  const char *args[] = { "status", "--database", db, "--json", NULL };
+  g_autofree char *out = run_cli (args);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonArray *folders;
+
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  g_assert_no_error (error);
+  folders = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "folders");
+  for (guint i = 0; i < json_array_get_length (folders); i++)
+    g_strv_builder_add (builder, json_array_get_string_element (folders, i));
+  return g_strv_builder_end (builder);
+}
+
+static void
+on_folders_loaded_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      data)
+{
+  Fixture *fx = data;
+  g_assert_true (cs_indexer_load_folders_finish (CS_INDEXER (source), result, &fx->error));
+  fx->done = TRUE;
+}
+
+static void
+on_folders_changed_count_cb (CsIndexer *indexer,
+                             gpointer   data)
+{
+  (*(guint *) data)++;
+}
+
+/* The store is the one home of the folders: one indexed with
+ * clipsight-cli shows in a CsIndexer (the app's list), and one removed
+ * through a CsIndexer leaves clipsight-cli's list and the index. */
+static void
+test_folders_shared (void)
+{
+  g_autofree char *dir = test_make_temp_dir ();
+  g_autofree char *photos = g_build_filename (dir, "photos", NULL);
+  g_autofree char *db = g_build_filename (dir, "library.db", NULL);
+  const char *index_args[] = { "index", "--database", db, "--model", toy_model, "--json", photos, NULL };
+  g_autofree char *out = NULL;
+  g_autoptr(CsIndexer) indexer = NULL;
+  g_auto(GStrv) listed = NULL;
+  Fixture fx = { 0, };
+  guint n, changes = 0;
+
+  g_mkdir_with_parents (photos, 0755);
+  n = copy_photos (photos, 1, 3);
+  out = run_cli (index_args);
+  g_assert_nonnull (strstr (out, "\"added\": "));
+
+  indexer = cs_indexer_new (db, toy_model);
+  g_signal_connect (indexer, "folders-changed", G_CALLBACK (on_folders_changed_count_cb), &changes);
+  g_assert_cmpuint (g_strv_length ((char **) cs_indexer_get_folders (indexer, FALSE)), ==, 0);
+  cs_indexer_load_folders_async (indexer, NULL, on_folders_loaded_cb, &fx);
+  iterate_until (&fx.done, 60);
+  g_assert_no_error (fx.error);
+  g_assert_cmpuint (changes, ==, 1);
+  g_assert_cmpuint (g_strv_length ((char **) cs_indexer_get_folders (indexer, FALSE)), ==, 1);
+  g_assert_cmpstr (cs_indexer_get_folders (indexer, FALSE)[0], ==, photos);
+  g_assert_cmpuint (g_strv_length ((char **) cs_indexer_get_folders (indexer, TRUE)), ==, 0);
+
+  /* shown at once, written by the next run, which drops its photos */
+  cs_indexer_remove_folder (indexer, photos);
+  g_assert_cmpuint (changes, ==, 2);
+  g_assert_cmpuint (g_strv_length ((char **) cs_indexer_get_folders (indexer, FALSE)), ==, 0);
+  listed = cli_status_folders (db);
+  g_assert_true (g_strv_contains ((const char *const *) listed, photos));
+  g_clear_pointer (&listed, g_strfreev);
+
+  fx.done = FALSE;
+  cs_indexer_rescan_async (indexer, NULL, on_rescan_cb, &fx);
+  iterate_until (&fx.done, 300);
+  g_assert_no_error (fx.error);
+  g_assert_cmpuint (fx.summary->removed, ==, n);
+  g_assert_cmpuint (g_strv_length ((char **) cs_indexer_get_folders (indexer, FALSE)), ==, 0);
+  listed = cli_status_folders (db);
+  g_assert_cmpuint (g_strv_length (listed), ==, 0);
+  g_assert_cmpint (count_vectors (db), ==, 0);
+
+  g_clear_pointer (&fx.summary, cs_index_summary_free);
+  g_clear_object (&indexer);
+  test_rm_rf (dir);
+}
+
+/* Folder changes show in the indexer's view at once, and the view a run
+ * leaves is the store's: an excluded folder, un-excluded by removing it. */
+static void
+test_folders_view (Fixture      *fx,
+                   gconstpointer data)
+{
+  g_autofree char *sub = g_build_filename (fx->photos, "set0", NULL);
+  g_autofree char *with_slash = g_strconcat (sub, "/", NULL);
+  g_autoptr(CsStore) store = NULL;
+  g_autoptr(GPtrArray) excluded = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n = copy_photos (fx->photos, 2, 2), changes = 0;
+  const char *const *inc;
+
+  g_signal_connect (fx->indexer, "folders-changed", G_CALLBACK (on_folders_changed_count_cb), &changes);
+  inc = cs_indexer_get_folders (fx->indexer, FALSE);
+  g_assert_cmpuint (g_strv_length ((char **) inc), ==, 1);
+  g_assert_cmpstr (inc[0], ==, fx->photos);
+
+  /* canonicalised: the trailing '/' goes */
+  cs_indexer_exclude_folder (fx->indexer, with_slash);
+  g_assert_cmpuint (changes, ==, 1);
+  g_assert_cmpstr (cs_indexer_get_folders (fx->indexer, TRUE)[0], ==, sub);
+  run_once (fx);
+  g_assert_no_error (fx->error);
+  g_assert_cmpuint (fx->summary->added, ==, n / 2);
+  g_assert_cmpstr (cs_indexer_get_folders (fx->indexer, FALSE)[0], ==, fx->photos);
+  g_assert_cmpstr (cs_indexer_get_folders (fx->indexer, TRUE)[0], ==, sub);
+  store = cs_store_open (fx->db, &error);
+  g_assert_no_error (error);
+  excluded = cs_store_list_folders (store, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (excluded->len, ==, 1);
+  g_assert_cmpstr (excluded->pdata[0], ==, sub);
+  g_clear_object (&store);
+
+  /* removing the exclusion un-excludes: its photos join at the next run */
+  cs_indexer_remove_folder (fx->indexer, sub);
+  g_assert_null (cs_indexer_get_folders (fx->indexer, TRUE)[0]);
+  g_assert_cmpstr (cs_indexer_get_folders (fx->indexer, FALSE)[0], ==, fx->photos);
+  run_once (fx);
+  g_assert_no_error (fx->error);
+  g_assert_cmpuint (fx->summary->added, ==, n / 2);
+  g_assert_null (cs_indexer_get_folders (fx->indexer, TRUE)[0]);
+}
+
 static void
 test_no_model (void)
 {
@@ -615,12 +875,16 @@ main (int    argc,
   toy_model = test_shared_path_or_skip ("models/toy-clip");
   toy_photos = test_shared_path_or_skip ("testdata/toy-photos");
   g_test_add_func ("/library/indexer/no-model", test_no_model);
+  g_test_add_func ("/library/indexer/folders-shared", test_folders_shared);
   g_test_add ("/library/indexer/async-run", Fixture, NULL, fixture_setup, test_async_run, fixture_teardown);
   g_test_add ("/library/indexer/queued-runs", Fixture, NULL, fixture_setup, test_queued_runs, fixture_teardown);
   g_test_add ("/library/indexer/pause-resume", Fixture, NULL, fixture_setup, test_pause_resume, fixture_teardown);
   g_test_add ("/library/indexer/cancel-resume", Fixture, NULL, fixture_setup, test_cancel_and_resume, fixture_teardown);
   g_test_add ("/library/indexer/watching", Fixture, NULL, fixture_setup, test_watching, fixture_teardown);
   g_test_add ("/library/indexer/not-finite", Fixture, NULL, fixture_setup, test_not_finite, fixture_teardown);
+  g_test_add ("/library/indexer/index-failure", Fixture, NULL, fixture_setup, test_index_failure, fixture_teardown);
+  g_test_add ("/library/indexer/dispose-cancels", Fixture, NULL, fixture_setup, test_dispose_cancels, fixture_teardown);
+  g_test_add ("/library/indexer/folders-view", Fixture, NULL, fixture_setup, test_folders_view, fixture_teardown);
   g_test_add ("/library/indexer/store-errors", Fixture, NULL, fixture_setup, test_store_errors, fixture_teardown);
   g_test_add ("/library/indexer/write-lock", Fixture, NULL, fixture_setup, test_write_lock, fixture_teardown);
   g_test_add ("/library/indexer/index-lock", Fixture, NULL, fixture_setup, test_index_lock, fixture_teardown);

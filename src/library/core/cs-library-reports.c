@@ -1,4 +1,4 @@
-/* cs-library-reports.c - what the app shows of indexing runs and checks.
+/* cs-library-reports.c - what the app shows of the precision check.
  *
  * Copyright 2026 The Clipsight authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -9,27 +9,6 @@
 
 #include "cs-clip-runtime.h"
 #include "cs-library-reports.h"
-#include "cs-store.h"
-
-const char *
-cs_index_summary_get_failure_path (const CsIndexSummary *summary,
-                                   guint                 i)
-{
-  g_return_val_if_fail (summary != NULL && summary->failures != NULL, NULL);
-  g_return_val_if_fail (i < summary->failures->len, NULL);
-
-  return ((const CsStoreFailure *) summary->failures->pdata[i])->path;
-}
-
-const char *
-cs_index_summary_get_failure_reason (const CsIndexSummary *summary,
-                                     guint                 i)
-{
-  g_return_val_if_fail (summary != NULL && summary->failures != NULL, NULL);
-  g_return_val_if_fail (i < summary->failures->len, NULL);
-
-  return ((const CsStoreFailure *) summary->failures->pdata[i])->reason;
-}
 
 void
 cs_precision_check_read_async (const char          *database_path,
