@@ -24,22 +24,13 @@
 
 /* ------------------------------------------------------------- helpers */
 
-static void
-json_append_double (GString *out,
-                    double   v)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.6g", v));
-}
-
-static void
-json_append_path (GString    *out,
-                  const char *path)
+/* A path as g_filename_display_name() shows it, as a JSON string. */
+static JsonNode *
+path_node (const char *path)
 {
   g_autofree char *shown = g_filename_display_name (path);
 
-  json_append_string (out, shown);
+  return json_node_init_string (json_node_alloc (), shown);
 }
 
 /* The library of --database with the model of --model, else
@@ -239,11 +230,13 @@ cli_cmd_search (int    argc,
 
       if (as_json)
         {
-          g_string_append_printf (out, "{\"rank\": %u, \"path\": ", i + 1);
-          json_append_path (out, cs_photo_get_path (photo));
-          g_string_append (out, ", \"score\": ");
-          json_append_double (out, cs_photo_get_score (photo));
-          g_string_append_printf (out, ", \"accepted\": %s}\n", cs_photo_get_accepted (photo) ? "true" : "false");
+          g_autoptr(JsonObject) object = json_object_new ();
+
+          json_object_set_int_member (object, "rank", i + 1);
+          json_object_set_member (object, "path", path_node (cs_photo_get_path (photo)));
+          json_object_set_member (object, "score", cli_json_number ("%.6g", cs_photo_get_score (photo)));
+          json_object_set_boolean_member (object, "accepted", cs_photo_get_accepted (photo));
+          cli_json_append_object (out, object);
         }
       else
         {
@@ -279,20 +272,18 @@ print_label (GString *out,
 
   if (as_json)
     {
-      g_string_append (out, "{\"name\": ");
-      json_append_string (out, cs_label_get_name (label));
-      g_string_append (out, ", \"prompts\": [");
+      g_autoptr(JsonObject) object = json_object_new ();
+      JsonArray *array = json_array_new ();
+
       for (guint i = 0; prompts[i] != NULL; i++)
-        {
-          if (i > 0)
-            g_string_append (out, ", ");
-          json_append_string (out, prompts[i]);
-        }
-      g_string_append (out, "], \"threshold\": ");
-      json_append_double (out, cs_label_get_threshold (label));
-      g_string_append_printf (out, ", \"count\": %u, \"confirmed\": %u, \"rejected\": %u}\n",
-                              cs_label_get_count (label), cs_label_get_n_confirmed (label),
-                              cs_label_get_n_rejected (label));
+        json_array_add_string_element (array, prompts[i]);
+      json_object_set_string_member (object, "name", cs_label_get_name (label));
+      json_object_set_array_member (object, "prompts", array);
+      json_object_set_member (object, "threshold", cli_json_number ("%.6g", cs_label_get_threshold (label)));
+      json_object_set_int_member (object, "count", cs_label_get_count (label));
+      json_object_set_int_member (object, "confirmed", cs_label_get_n_confirmed (label));
+      json_object_set_int_member (object, "rejected", cs_label_get_n_rejected (label));
+      cli_json_append_object (out, object);
       return;
     }
   name = cli_printable (cs_label_get_name (label));
@@ -399,7 +390,12 @@ cli_cmd_label (int    argc,
       if (!as_json)
         g_string_append_printf (out, "added %u starter labels\n", n_added);
       else
-        g_string_append_printf (out, "{\"added\": %u}\n", n_added);
+        {
+          g_autoptr(JsonObject) object = json_object_new ();
+
+          json_object_set_int_member (object, "added", n_added);
+          cli_json_append_object (out, object);
+        }
     }
   else if (g_str_equal (sub, "add"))
     {
@@ -440,11 +436,12 @@ cli_cmd_label (int    argc,
 
               if (as_json)
                 {
-                  g_string_append (out, "{\"path\": ");
-                  json_append_path (out, cs_photo_get_path (photo));
-                  g_string_append (out, ", \"probability\": ");
-                  json_append_double (out, cs_photo_get_probability (photo));
-                  g_string_append (out, "}\n");
+                  g_autoptr(JsonObject) object = json_object_new ();
+
+                  json_object_set_member (object, "path", path_node (cs_photo_get_path (photo)));
+                  json_object_set_member (object, "probability",
+                                          cli_json_number ("%.6g", cs_photo_get_probability (photo)));
+                  cli_json_append_object (out, object);
                 }
               else
                 {
@@ -486,6 +483,49 @@ cli_cmd_label (int    argc,
 }
 
 /* ---------------------------------------------------------- duplicates */
+
+/* {"kind", "similarity", "keeper", "reason", "photos", "copies"}: copies
+ * lists the sets of byte-identical photos (in a near group too). */
+static void
+append_group_json (GString          *out,
+                   CsDuplicateGroup *group)
+{
+  GListModel *photos = cs_duplicate_group_get_photos (group);
+  guint n = g_list_model_get_n_items (photos);
+  gboolean exact = cs_duplicate_group_get_kind (group) == CS_DUPLICATE_EXACT;
+  g_autoptr(JsonObject) object = json_object_new ();
+  JsonArray *paths = json_array_sized_new (n);
+  JsonArray *copies = json_array_new ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, i);
+      json_array_add_element (paths, path_node (cs_photo_get_path (photo)));
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      JsonArray *set;
+
+      if (cs_duplicate_group_get_copy_of (group, i) != i || !cs_duplicate_group_is_exact_copy (group, i))
+        continue;
+      set = json_array_new ();
+      for (guint j = i; j < n; j++)
+        if (cs_duplicate_group_get_copy_of (group, j) == i)
+          {
+            g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, j);
+            json_array_add_element (set, path_node (cs_photo_get_path (photo)));
+          }
+      json_array_add_array_element (copies, set);
+    }
+  json_object_set_string_member (object, "kind", exact ? "exact" : "near");
+  json_object_set_member (object, "similarity", cli_json_number ("%.6g", cs_duplicate_group_get_similarity (group)));
+  json_object_set_member (object, "keeper",
+                          path_node (cs_photo_get_path (cs_duplicate_group_get_keeper (group))));
+  json_object_set_string_member (object, "reason", cs_duplicate_group_get_keeper_reason (group));
+  json_object_set_array_member (object, "photos", paths);
+  json_object_set_array_member (object, "copies", copies);
+  cli_json_append_object (out, object);
+}
 
 int
 cli_cmd_duplicates (int    argc,
@@ -531,38 +571,7 @@ cli_cmd_duplicates (int    argc,
 
       if (as_json)
         {
-          g_string_append_printf (out, "{\"kind\": \"%s\", \"similarity\": ", exact ? "exact" : "near");
-          json_append_double (out, cs_duplicate_group_get_similarity (group));
-          g_string_append (out, ", \"keeper\": ");
-          json_append_path (out, cs_photo_get_path (cs_duplicate_group_get_keeper (group)));
-          g_string_append (out, ", \"reason\": ");
-          json_append_string (out, cs_duplicate_group_get_keeper_reason (group));
-          g_string_append (out, ", \"photos\": [");
-          for (guint i = 0; i < g_list_model_get_n_items (photos); i++)
-            {
-              g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, i);
-              if (i > 0)
-                g_string_append (out, ", ");
-              json_append_path (out, cs_photo_get_path (photo));
-            }
-          /* the sets of byte-identical photos (in a near group too) */
-          g_string_append (out, "], \"copies\": [");
-          for (guint i = 0, n_sets = 0; i < g_list_model_get_n_items (photos); i++)
-            {
-              if (cs_duplicate_group_get_copy_of (group, i) != i || !cs_duplicate_group_is_exact_copy (group, i))
-                continue;
-              g_string_append (out, n_sets++ > 0 ? ", [" : "[");
-              for (guint j = i, k = 0; j < g_list_model_get_n_items (photos); j++)
-                if (cs_duplicate_group_get_copy_of (group, j) == i)
-                  {
-                    g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, j);
-                    if (k++ > 0)
-                      g_string_append (out, ", ");
-                    json_append_path (out, cs_photo_get_path (photo));
-                  }
-              g_string_append_c (out, ']');
-            }
-          g_string_append (out, "]}\n");
+          append_group_json (out, group);
           continue;
         }
       g_string_append_printf (out, "%s group of %u (similarity %.3f), keep the first (%s):\n",

@@ -45,16 +45,16 @@ tokenize_one (const clip_tokenizer *tok,
               long                  len)
 {
   g_autofree int32_t *ids = g_new0 (int32_t, context_length);
-  g_autoptr(GString) out = g_string_new ("{\"text\": ");
+  g_autoptr(JsonObject) object = json_object_new ();
+  JsonArray *array = json_array_sized_new ((guint) context_length);
   g_autofree char *valid = g_utf8_make_valid (text, len);
 
   clip_tokenizer_encode (tok, text, len, ids, context_length);
-  json_append_string (out, valid);
-  g_string_append (out, ", \"ids\": [");
   for (int i = 0; i < context_length; i++)
-    g_string_append_printf (out, i ? ", %d" : "%d", ids[i]);
-  g_string_append (out, "]}\n");
-  return fwrite (out->str, 1, out->len, stdout) == out->len ? 0 : -1;
+    json_array_add_int_element (array, ids[i]);
+  json_object_set_string_member (object, "text", valid);
+  json_object_set_array_member (object, "ids", array);
+  return cli_json_print_object (object) ? 0 : -1;
 }
 
 static int
@@ -167,15 +167,12 @@ print_embedding (const EmbedInput *in,
                  const float      *v,
                  int               dim)
 {
-  g_autoptr(GString) out = g_string_new ("{");
+  g_autoptr(JsonObject) object = json_object_new ();
   g_autofree char *valid = g_utf8_make_valid (in->value, -1);
 
-  g_string_append (out, in->is_image ? "\"image\": " : "\"text\": ");
-  json_append_string (out, valid);
-  g_string_append (out, ", \"embedding\": ");
-  json_append_floats (out, v, dim);
-  g_string_append (out, "}\n");
-  fwrite (out->str, 1, out->len, stdout);
+  json_object_set_string_member (object, in->is_image ? "image" : "text", valid);
+  json_object_set_member (object, "embedding", cli_json_floats (v, dim));
+  cli_json_print_object (object);
 }
 
 static int
