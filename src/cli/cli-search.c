@@ -315,169 +315,289 @@ need_label (CsLibrary  *library,
   return label;
 }
 
+/* The options of `label`, and its arguments: argv[1] the subcommand,
+ * argv[2] the label's name, then files. */
+typedef struct {
+  char    *database;
+  char    *model;
+  char    *new_name;
+  GStrv    prompts;
+  double   threshold;
+  int      limit;
+  gboolean as_json;
+  int      argc;
+  char   **argv;
+} LabelArgs;
+
+static void
+label_args_clear (LabelArgs *args)
+{
+  g_clear_pointer (&args->database, g_free);
+  g_clear_pointer (&args->model, g_free);
+  g_clear_pointer (&args->new_name, g_free);
+  g_clear_pointer (&args->prompts, g_strfreev);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LabelArgs, label_args_clear)
+
+static int
+label_list (LabelArgs *args,
+            CsLibrary *library,
+            CsLabel   *label,
+            GString   *out)
+{
+  GListModel *labels = cs_library_get_labels (library);
+
+  for (guint i = 0; i < g_list_model_get_n_items (labels); i++)
+    {
+      g_autoptr(CsLabel) item = g_list_model_get_item (labels, i);
+      print_label (out, item, args->as_json);
+    }
+  return EXIT_SUCCESS;
+}
+
+static int
+label_starter (LabelArgs *args,
+               CsLibrary *library,
+               CsLabel   *label,
+               GString   *out)
+{
+  GError *error = NULL;
+  guint n_added = 0;
+
+  if (!cs_library_add_starter_labels (library, &n_added, NULL, &error))
+    return fail_error (error);
+  if (!args->as_json)
+    g_string_append_printf (out, "added %u starter labels\n", n_added);
+  else
+    {
+      g_autoptr(JsonObject) object = json_object_new ();
+
+      json_object_set_int_member (object, "added", n_added);
+      cli_json_append_object (out, object);
+    }
+  return EXIT_SUCCESS;
+}
+
+static int
+label_add (LabelArgs *args,
+           CsLibrary *library,
+           CsLabel   *label,
+           GString   *out)
+{
+  GError *error = NULL;
+  g_autoptr(CsLabel) added = cs_library_add_label (library, args->argv[2], (const char * const *) args->prompts,
+                                                  args->threshold, NULL, &error);
+
+  if (added == NULL)
+    return fail_error (error);
+  print_label (out, added, args->as_json);
+  return EXIT_SUCCESS;
+}
+
+static int
+label_edit (LabelArgs *args,
+            CsLibrary *library,
+            CsLabel   *label,
+            GString   *out)
+{
+  GError *error = NULL;
+
+  if (!cs_library_edit_label (library, label, args->new_name, (const char * const *) args->prompts,
+                              args->threshold, NULL, &error))
+    return fail_error (error);
+  print_label (out, label, args->as_json);
+  return EXIT_SUCCESS;
+}
+
+static int
+label_remove (LabelArgs *args,
+              CsLibrary *library,
+              CsLabel   *label,
+              GString   *out)
+{
+  GError *error = NULL;
+
+  if (!cs_library_remove_label (library, label, NULL, &error))
+    return fail_error (error);
+  return EXIT_SUCCESS;
+}
+
+static int
+label_show (LabelArgs *args,
+            CsLibrary *library,
+            CsLabel   *label,
+            GString   *out)
+{
+  g_autoptr(CsPhotoList) members = cs_library_list_label_members (library, label);
+  guint n = cs_photo_list_get_n_items (members);
+
+  if (args->limit > 0)
+    n = MIN (n, (guint) args->limit);
+  for (guint i = 0; i < n; i++)
+    {
+      CsPhoto *photo = cs_photo_list_get_photo (members, i);
+
+      if (args->as_json)
+        {
+          g_autoptr(JsonObject) object = json_object_new ();
+
+          json_object_set_member (object, "path", path_node (cs_photo_get_path (photo)));
+          json_object_set_member (object, "probability",
+                                  cli_json_number ("%.6g", cs_photo_get_probability (photo)));
+          cli_json_append_object (out, object);
+        }
+      else
+        {
+          g_autofree char *shown = cli_display_path (cs_photo_get_path (photo));
+          int v = cs_photo_get_verdict (photo);
+          g_string_append_printf (out, "%6.3f  %s%s\n", cs_photo_get_probability (photo), shown,
+                                  v > 0 ? "  (confirmed)" : "");
+        }
+    }
+  return EXIT_SUCCESS;
+}
+
+/* confirm, reject and forget: the files (argv[3]...) must be photos of
+ * the library. */
+static int
+label_set_verdict (LabelArgs *args,
+                   CsLibrary *library,
+                   CsLabel   *label,
+                   GString   *out)
+{
+  const char *sub = args->argv[1];
+  CsVerdict verdict = g_str_equal (sub, "confirm") ? CS_VERDICT_CONFIRM
+                      : g_str_equal (sub, "reject") ? CS_VERDICT_REJECT : CS_VERDICT_NONE;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GError *error = NULL;
+
+  for (int i = 3; i < args->argc; i++)
+    {
+      g_autoptr(CsPhoto) photo = lookup_file (library, args->argv[i]);
+      gint64 id;
+
+      if (photo == NULL)
+        {
+          g_autofree char *shown = g_filename_display_name (args->argv[i]);
+          g_autofree char *m = g_strdup_printf ("label: %s is not a photo of the library", shown);
+          fail_message (m);
+          return EXIT_FAILURE;
+        }
+      id = cs_photo_get_id (photo);
+      g_array_append_val (ids, id);
+    }
+  if (!cs_library_set_verdict (library, label, (gint64 *) ids->data, ids->len, verdict, NULL, &error))
+    return fail_error (error);
+  print_label (out, label, args->as_json);
+  return EXIT_SUCCESS;
+}
+
+typedef enum {
+  LABEL_TAKES_NOTHING,
+  LABEL_TAKES_NEW_NAME,
+  LABEL_TAKES_LABEL,            /* the name of an existing label */
+  LABEL_TAKES_LABEL_AND_FILES,
+} LabelTakes;
+
+static const struct {
+  const char *name;
+  LabelTakes  takes;
+  int       (*run) (LabelArgs *args,
+                    CsLibrary *library,
+                    CsLabel   *label,
+                    GString   *out);
+} label_subcommands[] = {
+  { "add", LABEL_TAKES_NEW_NAME, label_add },
+  { "edit", LABEL_TAKES_LABEL, label_edit },
+  { "remove", LABEL_TAKES_LABEL, label_remove },
+  { "list", LABEL_TAKES_NOTHING, label_list },
+  { "show", LABEL_TAKES_LABEL, label_show },
+  { "starter", LABEL_TAKES_NOTHING, label_starter },
+  { "confirm", LABEL_TAKES_LABEL_AND_FILES, label_set_verdict },
+  { "reject", LABEL_TAKES_LABEL_AND_FILES, label_set_verdict },
+  { "forget", LABEL_TAKES_LABEL_AND_FILES, label_set_verdict },
+};
+
+/* Parses the options; the subcommand (its index in label_subcommands)
+ * and its count of arguments checked.  FALSE after printing why. */
+static gboolean
+parse_label_args (int        argc,
+                  char     **argv,
+                  LabelArgs *args,
+                  guint     *sub)
+{
+  g_autoptr(GOptionContext) octx = g_option_context_new ("SUBCOMMAND ... - zero-shot labels");
+  GOptionEntry entries[] = {
+    { "database", 'd', 0, G_OPTION_ARG_FILENAME, &args->database, "Database (default: $XDG_DATA_HOME/clipsight/library.db)", "DB" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &args->model, "Model directory (default: $CLIPSIGHT_MODEL, else the database's)", "DIR" },
+    { "prompt", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &args->prompts, "A prompt (repeatable; \"{}\" stands for the name)", "TEXT" },
+    { "threshold", 't', 0, G_OPTION_ARG_DOUBLE, &args->threshold, "Membership threshold on the probability, 0 to 1", "P" },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &args->new_name, "edit: the new name", "NEW" },
+    { "limit", 'n', 0, G_OPTION_ARG_INT, &args->limit, "show: most photos to print (default all)", "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &args->as_json, "One JSON object per line", NULL },
+    { NULL }
+  };
+  LabelTakes takes;
+
+  args->threshold = -1.0;
+  g_option_context_add_main_entries (octx, entries, NULL);
+  if (!parse_options (octx, &argc, &argv))
+    return FALSE;
+  args->argc = argc;
+  args->argv = argv;
+  if (argc < 2)
+    {
+      fail_message (label_usage);
+      return FALSE;
+    }
+  if (args->threshold != -1.0 && !(args->threshold >= 0.0 && args->threshold <= 1.0))
+    {
+      fail_message ("label: --threshold must lie between 0 and 1");
+      return FALSE;
+    }
+  for (*sub = 0; *sub < G_N_ELEMENTS (label_subcommands); (*sub)++)
+    if (g_str_equal (argv[1], label_subcommands[*sub].name))
+      break;
+  takes = *sub < G_N_ELEMENTS (label_subcommands) ? label_subcommands[*sub].takes : LABEL_TAKES_NOTHING;
+  if (*sub == G_N_ELEMENTS (label_subcommands)
+      || (takes == LABEL_TAKES_NOTHING && argc != 2)
+      || ((takes == LABEL_TAKES_NEW_NAME || takes == LABEL_TAKES_LABEL) && argc != 3)
+      || (takes == LABEL_TAKES_LABEL_AND_FILES && argc < 4))
+    {
+      fail_message (label_usage);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 int
 cli_cmd_label (int    argc,
                char **argv)
 {
-  g_autofree char *database = NULL;
-  g_autofree char *model_opt = NULL;
-  g_autofree char *new_name = NULL;
-  g_auto(GStrv) prompts = NULL;
-  double threshold = -1.0;
-  int limit = 0;
-  gboolean as_json = FALSE;
-  g_autoptr(GOptionContext) octx = g_option_context_new ("SUBCOMMAND ... - zero-shot labels");
-  GOptionEntry entries[] = {
-    { "database", 'd', 0, G_OPTION_ARG_FILENAME, &database, "Database (default: $XDG_DATA_HOME/clipsight/library.db)", "DB" },
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_opt, "Model directory (default: $CLIPSIGHT_MODEL, else the database's)", "DIR" },
-    { "prompt", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &prompts, "A prompt (repeatable; \"{}\" stands for the name)", "TEXT" },
-    { "threshold", 't', 0, G_OPTION_ARG_DOUBLE, &threshold, "Membership threshold on the probability, 0 to 1", "P" },
-    { "name", 0, 0, G_OPTION_ARG_STRING, &new_name, "edit: the new name", "NEW" },
-    { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, "show: most photos to print (default all)", "N" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "One JSON object per line", NULL },
-    { NULL }
-  };
+  g_auto(LabelArgs) args = { 0 };
   g_autoptr(CsLibrary) library = NULL;
   g_autoptr(GString) out = g_string_new (NULL);
+  CsLabel *label = NULL;
   GError *error = NULL;
-  const char *sub;
+  guint sub;
+  int rc;
 
-  g_option_context_add_main_entries (octx, entries, NULL);
-  if (!parse_options (octx, &argc, &argv))
+  if (!parse_label_args (argc, argv, &args, &sub))
     return EXIT_USAGE;
-  if (argc < 2)
-    {
-      fail_message (label_usage);
-      return EXIT_USAGE;
-    }
-  sub = argv[1];
-  if (threshold != -1.0 && !(threshold >= 0.0 && threshold <= 1.0))
-    {
-      fail_message ("label: --threshold must lie between 0 and 1");
-      return EXIT_USAGE;
-    }
-  gboolean needs_name = !g_str_equal (sub, "list") && !g_str_equal (sub, "starter");
-  gboolean needs_files = g_str_equal (sub, "confirm") || g_str_equal (sub, "reject") || g_str_equal (sub, "forget");
-  if (!g_strv_contains ((const char * const[]) { "add", "edit", "remove", "list", "show", "starter",
-                                                 "confirm", "reject", "forget", NULL }, sub)
-      || (needs_name && argc < 3) || (needs_files && argc < 4)
-      || (!needs_files && argc > (needs_name ? 3 : 2)))
-    {
-      fail_message (label_usage);
-      return EXIT_USAGE;
-    }
-
-  library = open_library ("label", database, model_opt, &error);
+  library = open_library ("label", args.database, args.model, &error);
   if (library == NULL)
     return fail_error (error);
-
-  if (g_str_equal (sub, "list"))
+  if (label_subcommands[sub].takes == LABEL_TAKES_LABEL
+      || label_subcommands[sub].takes == LABEL_TAKES_LABEL_AND_FILES)
     {
-      GListModel *labels = cs_library_get_labels (library);
-
-      for (guint i = 0; i < g_list_model_get_n_items (labels); i++)
-        {
-          g_autoptr(CsLabel) label = g_list_model_get_item (labels, i);
-          print_label (out, label, as_json);
-        }
-    }
-  else if (g_str_equal (sub, "starter"))
-    {
-      guint n_added = 0;
-
-      if (!cs_library_add_starter_labels (library, &n_added, NULL, &error))
-        return fail_error (error);
-      if (!as_json)
-        g_string_append_printf (out, "added %u starter labels\n", n_added);
-      else
-        {
-          g_autoptr(JsonObject) object = json_object_new ();
-
-          json_object_set_int_member (object, "added", n_added);
-          cli_json_append_object (out, object);
-        }
-    }
-  else if (g_str_equal (sub, "add"))
-    {
-      g_autoptr(CsLabel) label = cs_library_add_label (library, argv[2], (const char * const *) prompts,
-                                                      threshold, NULL, &error);
-      if (label == NULL)
-        return fail_error (error);
-      print_label (out, label, as_json);
-    }
-  else
-    {
-      CsLabel *label = need_label (library, argv[2]);
-
+      label = need_label (library, args.argv[2]);
       if (label == NULL)
         return EXIT_FAILURE;
-      if (g_str_equal (sub, "edit"))
-        {
-          if (!cs_library_edit_label (library, label, new_name, (const char * const *) prompts,
-                                      threshold, NULL, &error))
-            return fail_error (error);
-          print_label (out, label, as_json);
-        }
-      else if (g_str_equal (sub, "remove"))
-        {
-          if (!cs_library_remove_label (library, label, NULL, &error))
-            return fail_error (error);
-        }
-      else if (g_str_equal (sub, "show"))
-        {
-          g_autoptr(CsPhotoList) members = cs_library_list_label_members (library, label);
-          guint n = cs_photo_list_get_n_items (members);
-
-          if (limit > 0)
-            n = MIN (n, (guint) limit);
-          for (guint i = 0; i < n; i++)
-            {
-              CsPhoto *photo = cs_photo_list_get_photo (members, i);
-
-              if (as_json)
-                {
-                  g_autoptr(JsonObject) object = json_object_new ();
-
-                  json_object_set_member (object, "path", path_node (cs_photo_get_path (photo)));
-                  json_object_set_member (object, "probability",
-                                          cli_json_number ("%.6g", cs_photo_get_probability (photo)));
-                  cli_json_append_object (out, object);
-                }
-              else
-                {
-                  g_autofree char *shown = cli_display_path (cs_photo_get_path (photo));
-                  int v = cs_photo_get_verdict (photo);
-                  g_string_append_printf (out, "%6.3f  %s%s\n", cs_photo_get_probability (photo), shown,
-                                          v > 0 ? "  (confirmed)" : "");
-                }
-            }
-        }
-      else
-        {
-          CsVerdict verdict = g_str_equal (sub, "confirm") ? CS_VERDICT_CONFIRM
-                              : g_str_equal (sub, "reject") ? CS_VERDICT_REJECT : CS_VERDICT_NONE;
-          g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-
-          for (int i = 3; i < argc; i++)
-            {
-              g_autoptr(CsPhoto) photo = lookup_file (library, argv[i]);
-              gint64 id;
-
-              if (photo == NULL)
-                {
-                  g_autofree char *shown = g_filename_display_name (argv[i]);
-                  g_autofree char *m = g_strdup_printf ("label: %s is not a photo of the library", shown);
-                  fail_message (m);
-                  return EXIT_FAILURE;
-                }
-              id = cs_photo_get_id (photo);
-              g_array_append_val (ids, id);
-            }
-          if (!cs_library_set_verdict (library, label, (gint64 *) ids->data, ids->len, verdict, NULL, &error))
-            return fail_error (error);
-          print_label (out, label, as_json);
-        }
     }
+  rc = label_subcommands[sub].run (&args, library, label, out);
+  if (rc != EXIT_SUCCESS)
+    return rc;
   fputs (out->str, stdout);
   return fflush (stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
