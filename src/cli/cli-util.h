@@ -27,7 +27,9 @@ int         fail_clip           (clip_status status,
                                  char       *message);
 /* Prints the error (freed) and returns EXIT_FAILURE. */
 int         fail_error          (GError     *error);
-/* JSON output: one object a line, written by JsonGenerator. */
+
+/* The JSON outputs: one object a line, written by JsonGenerator. */
+
 /* A number node (new) holding `value` as printf's `format` ("%.3f",
  * "%.6g") writes it: what a reader parses is what that text said (an
  * integer where it has no '.' nor exponent); null when not finite. */
@@ -42,6 +44,7 @@ void        cli_json_append_object (GString     *out,
                                     JsonObject  *object);
 /* Writes `object` on stdout as one line; FALSE on a write error. */
 gboolean    cli_json_print_object  (JsonObject  *object);
+
 /* `opt`, or $CLIPSIGHT_MODEL when opt is NULL. */
 const char *model_dir_or_env    (const char *opt);
 /* --backend NAME: native (default, also for NULL), blas or ref. */
