@@ -114,6 +114,95 @@ lookup_file (CsLibrary  *library,
 
 /* -------------------------------------------------------------- search */
 
+/* --after and --before, when given.  FALSE after saying why. */
+static gboolean
+set_query_dates (CsQuery    *query,
+                 const char *after,
+                 const char *before)
+{
+  gint64 t;
+
+  if (after != NULL)
+    {
+      if (!parse_date (after, &t))
+        {
+          fail_message ("search: --after: not a date (YYYY-MM-DD, ISO 8601 or @UNIX)");
+          return FALSE;
+        }
+      cs_query_set_after (query, t);
+    }
+  if (before != NULL)
+    {
+      if (!parse_date (before, &t))
+        {
+          fail_message ("search: --before: not a date (YYYY-MM-DD, ISO 8601 or @UNIX)");
+          return FALSE;
+        }
+      cs_query_set_before (query, t);
+    }
+  return TRUE;
+}
+
+/* --image: a photo of the library is found by its stored vector (exactly
+ * itself); any other file is embedded.  Returns an exit status. */
+static int
+set_query_image (CsQuery    *query,
+                 CsLibrary  *library,
+                 const char *image)
+{
+  g_autoptr(CsPhoto) photo = lookup_file (library, image);
+
+  if (photo != NULL)
+    cs_query_set_similar_to (query, cs_photo_get_id (photo));
+  else if (!g_file_test (image, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *shown = g_filename_display_name (image);
+      g_autofree char *m = g_strdup_printf ("search: %s: no such file", shown);
+      fail_message (m);
+      return EXIT_FAILURE;
+    }
+  else
+    cs_query_set_image_path (query, image);
+  return EXIT_SUCCESS;
+}
+
+/* A line per result, best first, then (for people) the count inside the
+ * cutoff. */
+static void
+print_results (CsPhotoList *results,
+               gboolean     as_json)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < cs_photo_list_get_n_items (results); i++)
+    {
+      CsPhoto *photo = cs_photo_list_get_photo (results, i);
+
+      if (as_json)
+        {
+          g_autoptr(JsonObject) object = json_object_new ();
+
+          json_object_set_int_member (object, "rank", i + 1);
+          json_object_set_member (object, "path", path_node (cs_photo_get_path (photo)));
+          json_object_set_member (object, "score", cli_json_number ("%.6g", cs_photo_get_score (photo)));
+          json_object_set_boolean_member (object, "accepted", cs_photo_get_accepted (photo));
+          cli_json_append_object (out, object);
+        }
+      else
+        {
+          g_autofree char *shown = cli_display_path (cs_photo_get_path (photo));
+          g_string_append_printf (out, "%4u  %6.3f  %s  %s\n", i + 1, cs_photo_get_score (photo),
+                                  cs_photo_get_accepted (photo) ? "*" : " ", shown);
+        }
+    }
+  if (!as_json)
+    g_string_append_printf (out, "%u of %u photos inside the cutoff (%.3f)\n",
+                            cs_photo_list_get_n_accepted (results), cs_photo_list_get_n_matched (results),
+                            cs_photo_list_get_cutoff (results));
+  fputs (out->str, stdout);
+}
+
+
 int
 cli_cmd_search (int    argc,
                 char **argv)
@@ -147,9 +236,8 @@ cli_cmd_search (int    argc,
   g_autoptr(CsQuery) query = NULL;
   g_autoptr(CsPhotoList) results = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
-  g_autoptr(GString) out = g_string_new (NULL);
   GError *error = NULL;
-  gint64 t;
+  int rc;
 
   g_option_context_add_main_entries (octx, entries, NULL);
   if (!parse_options (octx, &argc, &argv))
@@ -173,24 +261,8 @@ cli_cmd_search (int    argc,
   cs_query_set_strictness (query, strictness);
   cs_query_set_accepted_only (query, accepted_only);
   cs_query_set_sort (query, sort != NULL && g_str_equal (sort, "date") ? CS_SORT_DATE : CS_SORT_RELEVANCE);
-  if (after != NULL)
-    {
-      if (!parse_date (after, &t))
-        {
-          fail_message ("search: --after: not a date (YYYY-MM-DD, ISO 8601 or @UNIX)");
-          return EXIT_USAGE;
-        }
-      cs_query_set_after (query, t);
-    }
-  if (before != NULL)
-    {
-      if (!parse_date (before, &t))
-        {
-          fail_message ("search: --before: not a date (YYYY-MM-DD, ISO 8601 or @UNIX)");
-          return EXIT_USAGE;
-        }
-      cs_query_set_before (query, t);
-    }
+  if (!set_query_dates (query, after, before))
+    return EXIT_USAGE;
   if (folder != NULL)
     {
       g_autofree char *cwd = g_get_current_dir ();
@@ -201,55 +273,14 @@ cli_cmd_search (int    argc,
   library = open_library ("search", database, model_opt, &error);
   if (library == NULL)
     return fail_error (error);
-  if (image != NULL)
-    {
-      /* a photo of the library is found by its stored vector (exactly
-       * itself); any other file is embedded */
-      g_autoptr(CsPhoto) photo = lookup_file (library, image);
-
-      if (photo != NULL)
-        cs_query_set_similar_to (query, cs_photo_get_id (photo));
-      else if (!g_file_test (image, G_FILE_TEST_EXISTS))
-        {
-          g_autofree char *shown = g_filename_display_name (image);
-          g_autofree char *m = g_strdup_printf ("search: %s: no such file", shown);
-          fail_message (m);
-          return EXIT_FAILURE;
-        }
-      else
-        cs_query_set_image_path (query, image);
-    }
+  if (image != NULL && (rc = set_query_image (query, library, image)) != EXIT_SUCCESS)
+    return rc;
 
   results = cs_library_search (library, query, NULL, &error);
   if (results == NULL)
     return fail_error (error);
 
-  for (guint i = 0; i < cs_photo_list_get_n_items (results); i++)
-    {
-      CsPhoto *photo = cs_photo_list_get_photo (results, i);
-
-      if (as_json)
-        {
-          g_autoptr(JsonObject) object = json_object_new ();
-
-          json_object_set_int_member (object, "rank", i + 1);
-          json_object_set_member (object, "path", path_node (cs_photo_get_path (photo)));
-          json_object_set_member (object, "score", cli_json_number ("%.6g", cs_photo_get_score (photo)));
-          json_object_set_boolean_member (object, "accepted", cs_photo_get_accepted (photo));
-          cli_json_append_object (out, object);
-        }
-      else
-        {
-          g_autofree char *shown = cli_display_path (cs_photo_get_path (photo));
-          g_string_append_printf (out, "%4u  %6.3f  %s  %s\n", i + 1, cs_photo_get_score (photo),
-                                  cs_photo_get_accepted (photo) ? "*" : " ", shown);
-        }
-    }
-  if (!as_json)
-    g_string_append_printf (out, "%u of %u photos inside the cutoff (%.3f)\n",
-                            cs_photo_list_get_n_accepted (results), cs_photo_list_get_n_matched (results),
-                            cs_photo_list_get_cutoff (results));
-  fputs (out->str, stdout);
+  print_results (results, as_json);
   return fflush (stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
