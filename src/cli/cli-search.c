@@ -346,143 +346,134 @@ need_label (CsLibrary  *library,
   return label;
 }
 
-/* The options of `label`, and its arguments: argv[1] the subcommand,
- * argv[2] the label's name, then files. */
+/* A `label` run: its options, its arguments (argv[1] the subcommand,
+ * argv[2] the label's name, then files), the library, the label named
+ * (for the subcommands that take an existing one) and the output, printed
+ * once the subcommand has succeeded. */
 typedef struct {
-  char    *database;
-  char    *model;
-  char    *new_name;
-  GStrv    prompts;
-  double   threshold;
-  int      limit;
-  gboolean as_json;
-  int      argc;
-  char   **argv;
-} LabelArgs;
+  char      *database;
+  char      *model;
+  char      *new_name;
+  GStrv      prompts;
+  double     threshold;
+  int        limit;
+  gboolean   as_json;
+  int        argc;
+  char     **argv;
+  CsLibrary *library;
+  CsLabel   *label;     /* borrowed from the library */
+  GString   *out;
+} LabelRun;
 
 static void
-label_args_clear (LabelArgs *args)
+label_run_clear (LabelRun *run)
 {
-  g_clear_pointer (&args->database, g_free);
-  g_clear_pointer (&args->model, g_free);
-  g_clear_pointer (&args->new_name, g_free);
-  g_clear_pointer (&args->prompts, g_strfreev);
+  g_clear_pointer (&run->database, g_free);
+  g_clear_pointer (&run->model, g_free);
+  g_clear_pointer (&run->new_name, g_free);
+  g_clear_pointer (&run->prompts, g_strfreev);
+  g_clear_object (&run->library);
+  if (run->out != NULL)
+    g_string_free (g_steal_pointer (&run->out), TRUE);
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LabelArgs, label_args_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LabelRun, label_run_clear)
 
 static int
-label_list (LabelArgs *args,
-            CsLibrary *library,
-            CsLabel   *label,
-            GString   *out)
+label_list (LabelRun *run)
 {
-  GListModel *labels = cs_library_get_labels (library);
+  GListModel *labels = cs_library_get_labels (run->library);
 
   for (guint i = 0; i < g_list_model_get_n_items (labels); i++)
     {
       g_autoptr(CsLabel) item = g_list_model_get_item (labels, i);
-      print_label (out, item, args->as_json);
+      print_label (run->out, item, run->as_json);
     }
   return EXIT_SUCCESS;
 }
 
 static int
-label_starter (LabelArgs *args,
-               CsLibrary *library,
-               CsLabel   *label,
-               GString   *out)
+label_starter (LabelRun *run)
 {
   GError *error = NULL;
   guint n_added = 0;
 
-  if (!cs_library_add_starter_labels (library, &n_added, NULL, &error))
+  if (!cs_library_add_starter_labels (run->library, &n_added, NULL, &error))
     return fail_error (error);
-  if (!args->as_json)
-    g_string_append_printf (out, "added %u starter labels\n", n_added);
+  if (!run->as_json)
+    g_string_append_printf (run->out, "added %u starter labels\n", n_added);
   else
     {
       g_autoptr(JsonObject) object = json_object_new ();
 
       json_object_set_int_member (object, "added", n_added);
-      cli_json_append_object (out, object);
+      cli_json_append_object (run->out, object);
     }
   return EXIT_SUCCESS;
 }
 
 static int
-label_add (LabelArgs *args,
-           CsLibrary *library,
-           CsLabel   *label,
-           GString   *out)
+label_add (LabelRun *run)
 {
   GError *error = NULL;
-  g_autoptr(CsLabel) added = cs_library_add_label (library, args->argv[2], (const char * const *) args->prompts,
-                                                  args->threshold, NULL, &error);
+  g_autoptr(CsLabel) added = cs_library_add_label (run->library, run->argv[2],
+                                                  (const char * const *) run->prompts, run->threshold,
+                                                  NULL, &error);
 
   if (added == NULL)
     return fail_error (error);
-  print_label (out, added, args->as_json);
+  print_label (run->out, added, run->as_json);
   return EXIT_SUCCESS;
 }
 
 static int
-label_edit (LabelArgs *args,
-            CsLibrary *library,
-            CsLabel   *label,
-            GString   *out)
+label_edit (LabelRun *run)
 {
   GError *error = NULL;
 
-  if (!cs_library_edit_label (library, label, args->new_name, (const char * const *) args->prompts,
-                              args->threshold, NULL, &error))
+  if (!cs_library_edit_label (run->library, run->label, run->new_name, (const char * const *) run->prompts,
+                              run->threshold, NULL, &error))
     return fail_error (error);
-  print_label (out, label, args->as_json);
+  print_label (run->out, run->label, run->as_json);
   return EXIT_SUCCESS;
 }
 
 static int
-label_remove (LabelArgs *args,
-              CsLibrary *library,
-              CsLabel   *label,
-              GString   *out)
+label_remove (LabelRun *run)
 {
   GError *error = NULL;
 
-  if (!cs_library_remove_label (library, label, NULL, &error))
+  if (!cs_library_remove_label (run->library, run->label, NULL, &error))
     return fail_error (error);
   return EXIT_SUCCESS;
 }
 
 static int
-label_show (LabelArgs *args,
-            CsLibrary *library,
-            CsLabel   *label,
-            GString   *out)
+label_show (LabelRun *run)
 {
-  g_autoptr(CsPhotoList) members = cs_library_list_label_members (library, label);
+  g_autoptr(CsPhotoList) members = cs_library_list_label_members (run->library, run->label);
   guint n = cs_photo_list_get_n_items (members);
 
-  if (args->limit > 0)
-    n = MIN (n, (guint) args->limit);
+  if (run->limit > 0)
+    n = MIN (n, (guint) run->limit);
   for (guint i = 0; i < n; i++)
     {
       CsPhoto *photo = cs_photo_list_get_photo (members, i);
 
-      if (args->as_json)
+      if (run->as_json)
         {
           g_autoptr(JsonObject) object = json_object_new ();
 
           json_object_set_member (object, "path", path_node (cs_photo_get_path (photo)));
           json_object_set_member (object, "probability",
                                   cli_json_number ("%.6g", cs_photo_get_probability (photo)));
-          cli_json_append_object (out, object);
+          cli_json_append_object (run->out, object);
         }
       else
         {
           g_autofree char *shown = cli_display_path (cs_photo_get_path (photo));
           int v = cs_photo_get_verdict (photo);
-          g_string_append_printf (out, "%6.3f  %s%s\n", cs_photo_get_probability (photo), shown,
+          g_string_append_printf (run->out, "%6.3f  %s%s\n", cs_photo_get_probability (photo), shown,
                                   v > 0 ? "  (confirmed)" : "");
         }
     }
@@ -492,25 +483,22 @@ label_show (LabelArgs *args,
 /* confirm, reject and forget: the files (argv[3]...) must be photos of
  * the library. */
 static int
-label_set_verdict (LabelArgs *args,
-                   CsLibrary *library,
-                   CsLabel   *label,
-                   GString   *out)
+label_set_verdict (LabelRun *run)
 {
-  const char *sub = args->argv[1];
+  const char *sub = run->argv[1];
   CsVerdict verdict = g_str_equal (sub, "confirm") ? CS_VERDICT_CONFIRM
                       : g_str_equal (sub, "reject") ? CS_VERDICT_REJECT : CS_VERDICT_NONE;
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   GError *error = NULL;
 
-  for (int i = 3; i < args->argc; i++)
+  for (int i = 3; i < run->argc; i++)
     {
-      g_autoptr(CsPhoto) photo = lookup_file (library, args->argv[i]);
+      g_autoptr(CsPhoto) photo = lookup_file (run->library, run->argv[i]);
       gint64 id;
 
       if (photo == NULL)
         {
-          g_autofree char *shown = g_filename_display_name (args->argv[i]);
+          g_autofree char *shown = g_filename_display_name (run->argv[i]);
           g_autofree char *m = g_strdup_printf ("label: %s is not a photo of the library", shown);
           fail_message (m);
           return EXIT_FAILURE;
@@ -518,9 +506,9 @@ label_set_verdict (LabelArgs *args,
       id = cs_photo_get_id (photo);
       g_array_append_val (ids, id);
     }
-  if (!cs_library_set_verdict (library, label, (gint64 *) ids->data, ids->len, verdict, NULL, &error))
+  if (!cs_library_set_verdict (run->library, run->label, (gint64 *) ids->data, ids->len, verdict, NULL, &error))
     return fail_error (error);
-  print_label (out, label, args->as_json);
+  print_label (run->out, run->label, run->as_json);
   return EXIT_SUCCESS;
 }
 
@@ -534,10 +522,7 @@ typedef enum {
 static const struct {
   const char *name;
   LabelTakes  takes;
-  int       (*run) (LabelArgs *args,
-                    CsLibrary *library,
-                    CsLabel   *label,
-                    GString   *out);
+  int       (*run) (LabelRun *run);
 } label_subcommands[] = {
   { "add", LABEL_TAKES_NEW_NAME, label_add },
   { "edit", LABEL_TAKES_LABEL, label_edit },
@@ -555,34 +540,34 @@ static const struct {
 static gboolean
 parse_label_args (int        argc,
                   char     **argv,
-                  LabelArgs *args,
+                  LabelRun  *run,
                   guint     *sub)
 {
   g_autoptr(GOptionContext) octx = g_option_context_new ("SUBCOMMAND ... - zero-shot labels");
   GOptionEntry entries[] = {
-    { "database", 'd', 0, G_OPTION_ARG_FILENAME, &args->database, "Database (default: $XDG_DATA_HOME/clipsight/library.db)", "DB" },
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &args->model, "Model directory (default: $CLIPSIGHT_MODEL, else the database's)", "DIR" },
-    { "prompt", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &args->prompts, "A prompt (repeatable; \"{}\" stands for the name)", "TEXT" },
-    { "threshold", 't', 0, G_OPTION_ARG_DOUBLE, &args->threshold, "Membership threshold on the probability, 0 to 1", "P" },
-    { "name", 0, 0, G_OPTION_ARG_STRING, &args->new_name, "edit: the new name", "NEW" },
-    { "limit", 'n', 0, G_OPTION_ARG_INT, &args->limit, "show: most photos to print (default all)", "N" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &args->as_json, "One JSON object per line", NULL },
+    { "database", 'd', 0, G_OPTION_ARG_FILENAME, &run->database, "Database (default: $XDG_DATA_HOME/clipsight/library.db)", "DB" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &run->model, "Model directory (default: $CLIPSIGHT_MODEL, else the database's)", "DIR" },
+    { "prompt", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &run->prompts, "A prompt (repeatable; \"{}\" stands for the name)", "TEXT" },
+    { "threshold", 't', 0, G_OPTION_ARG_DOUBLE, &run->threshold, "Membership threshold on the probability, 0 to 1", "P" },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &run->new_name, "edit: the new name", "NEW" },
+    { "limit", 'n', 0, G_OPTION_ARG_INT, &run->limit, "show: most photos to print (default all)", "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &run->as_json, "One JSON object per line", NULL },
     { NULL }
   };
   LabelTakes takes;
 
-  args->threshold = -1.0;
+  run->threshold = -1.0;
   g_option_context_add_main_entries (octx, entries, NULL);
   if (!parse_options (octx, &argc, &argv))
     return FALSE;
-  args->argc = argc;
-  args->argv = argv;
+  run->argc = argc;
+  run->argv = argv;
   if (argc < 2)
     {
       fail_message (label_usage);
       return FALSE;
     }
-  if (args->threshold != -1.0 && !(args->threshold >= 0.0 && args->threshold <= 1.0))
+  if (run->threshold != -1.0 && !(run->threshold >= 0.0 && run->threshold <= 1.0))
     {
       fail_message ("label: --threshold must lie between 0 and 1");
       return FALSE;
@@ -606,30 +591,28 @@ int
 cli_cmd_label (int    argc,
                char **argv)
 {
-  g_auto(LabelArgs) args = { 0 };
-  g_autoptr(CsLibrary) library = NULL;
-  g_autoptr(GString) out = g_string_new (NULL);
-  CsLabel *label = NULL;
+  g_auto(LabelRun) run = { 0 };
   GError *error = NULL;
   guint sub;
   int rc;
 
-  if (!parse_label_args (argc, argv, &args, &sub))
+  if (!parse_label_args (argc, argv, &run, &sub))
     return EXIT_USAGE;
-  library = open_library ("label", args.database, args.model, &error);
-  if (library == NULL)
+  run.library = open_library ("label", run.database, run.model, &error);
+  if (run.library == NULL)
     return fail_error (error);
   if (label_subcommands[sub].takes == LABEL_TAKES_LABEL
       || label_subcommands[sub].takes == LABEL_TAKES_LABEL_AND_FILES)
     {
-      label = need_label (library, args.argv[2]);
-      if (label == NULL)
+      run.label = need_label (run.library, run.argv[2]);
+      if (run.label == NULL)
         return EXIT_FAILURE;
     }
-  rc = label_subcommands[sub].run (&args, library, label, out);
+  run.out = g_string_new (NULL);
+  rc = label_subcommands[sub].run (&run);
   if (rc != EXIT_SUCCESS)
     return rc;
-  fputs (out->str, stdout);
+  fputs (run.out->str, stdout);
   return fflush (stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
