@@ -104,10 +104,12 @@ cli_json_floats (const float *v,
                  int          n)
 {
   JsonArray *array = json_array_sized_new ((guint) n);
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
 
   for (int i = 0; i < n; i++)
     json_array_add_element (array, cli_json_number ("%.9g", v[i]));
-  return json_node_init_array (json_node_alloc (), array);
+  json_node_take_array (node, array);
+  return node;
 }
 
 void
