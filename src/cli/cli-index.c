@@ -159,11 +159,10 @@ on_watch_failed_cb (CsIndexer    *indexer,
   fflush (stderr);
   if (run->as_json)
     {
-      g_autoptr(GString) out = g_string_new ("{\"error\": ");
+      g_autoptr(JsonObject) object = json_object_new ();
 
-      json_append_string (out, error->message);
-      g_string_append (out, "}\n");
-      fputs (out->str, stdout);
+      json_object_set_string_member (object, "error", error->message);
+      cli_json_print_object (object);
       fflush (stdout);
     }
 }
@@ -200,42 +199,92 @@ on_sigint_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The paths as people read them (display_path), as a JSON array. */
+static JsonArray *
+path_array (GPtrArray *paths)
+{
+  JsonArray *array = json_array_sized_new (paths->len);
+
+  for (guint i = 0; i < paths->len; i++)
+    {
+      g_autofree char *p = display_path (paths->pdata[i]);
+      json_array_add_string_element (array, p);
+    }
+  return array;
+}
+
+/* Adds {"path": ..., "reason": ...} to `array`; with `old_reasons`, a
+ * reason recorded by an older version loses the path it had in front. */
+static void
+add_failure (JsonArray  *array,
+             const char *path,
+             const char *reason,
+             gboolean    old_reasons)
+{
+  g_autofree char *p = display_path (path);
+  g_autofree char *text = old_reasons ? cs_indexer_failure_reason (path, reason) : g_strdup (reason);
+  JsonObject *failure = json_object_new ();
+
+  json_object_set_string_member (failure, "path", p);
+  json_object_set_string_member (failure, "reason", text);
+  json_array_add_object_element (array, failure);
+}
+
+/* A run's failures (CsIndexFailure*). */
+static JsonArray *
+run_failure_array (GPtrArray *failures)
+{
+  JsonArray *array = json_array_sized_new (failures->len);
+
+  for (guint i = 0; i < failures->len; i++)
+    {
+      const CsIndexFailure *f = failures->pdata[i];
+      add_failure (array, f->path, f->reason, FALSE);
+    }
+  return array;
+}
+
+/* The failures the store keeps (CsStoreFailure*). */
+static JsonArray *
+stored_failure_array (GPtrArray *failures)
+{
+  JsonArray *array = json_array_sized_new (failures->len);
+
+  for (guint i = 0; i < failures->len; i++)
+    {
+      const CsStoreFailure *f = failures->pdata[i];
+      add_failure (array, f->path, f->reason, TRUE);
+    }
+  return array;
+}
+
+static void
+print_summary_json (const CsIndexSummary *s)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+
+  json_object_set_int_member (object, "added", (gint64) s->added);
+  json_object_set_int_member (object, "updated", (gint64) s->updated);
+  json_object_set_int_member (object, "moved", (gint64) s->moved);
+  json_object_set_int_member (object, "removed", (gint64) s->removed);
+  json_object_set_int_member (object, "reembedded", (gint64) s->reembedded);
+  json_object_set_int_member (object, "unchanged", (gint64) s->unchanged);
+  json_object_set_int_member (object, "failed", (gint64) s->failed);
+  json_object_set_int_member (object, "still_failing", (gint64) s->still_failing);
+  json_object_set_member (object, "seconds", cli_json_number ("%.3f", s->seconds));
+  json_object_set_string_member (object, "precision", s->precision);
+  json_object_set_array_member (object, "failures", run_failure_array (s->failures));
+  json_object_set_array_member (object, "unavailable", path_array (s->unavailable));
+  cli_json_print_object (object);
+}
+
 static void
 print_summary (const CsIndexSummary *s,
                gboolean              as_json)
 {
-  g_autoptr(GString) out = g_string_new (NULL);
-
   if (as_json)
     {
-      g_string_append_printf (out,
-                              "{\"added\": %" G_GUINT64_FORMAT ", \"updated\": %" G_GUINT64_FORMAT
-                              ", \"moved\": %" G_GUINT64_FORMAT ", \"removed\": %" G_GUINT64_FORMAT
-                              ", \"reembedded\": %" G_GUINT64_FORMAT ", \"unchanged\": %" G_GUINT64_FORMAT
-                              ", \"failed\": %" G_GUINT64_FORMAT ", \"still_failing\": %" G_GUINT64_FORMAT
-                              ", \"seconds\": %.3f, \"precision\": \"%s\", \"failures\": [",
-                              s->added, s->updated, s->moved, s->removed, s->reembedded, s->unchanged,
-                              s->failed, s->still_failing, s->seconds, s->precision);
-      for (guint i = 0; i < s->failures->len; i++)
-        {
-          const CsIndexFailure *f = s->failures->pdata[i];
-          g_autofree char *p = display_path (f->path);
-          g_string_append (out, i ? ", {\"path\": " : "{\"path\": ");
-          json_append_string (out, p);
-          g_string_append (out, ", \"reason\": ");
-          json_append_string (out, f->reason);
-          g_string_append_c (out, '}');
-        }
-      g_string_append (out, "], \"unavailable\": [");
-      for (guint i = 0; i < s->unavailable->len; i++)
-        {
-          g_autofree char *p = display_path (s->unavailable->pdata[i]);
-          if (i)
-            g_string_append (out, ", ");
-          json_append_string (out, p);
-        }
-      g_string_append (out, "]}\n");
-      fputs (out->str, stdout);
+      print_summary_json (s);
       return;
     }
   printf ("added %" G_GUINT64_FORMAT ", updated %" G_GUINT64_FORMAT ", moved %" G_GUINT64_FORMAT
@@ -381,11 +430,6 @@ cli_cmd_index (int    argc,
   return rc;
 }
 
-typedef struct {
-  guint64 photos;
-  guint64 bytes;
-} Count;
-
 /* The precision the last index run that embedded photos used (the
  * indexer's setting "indexed-precision"): the check's choice, or the one
  * forced with --precision or CLIPSIGHT_PRECISION.  FALSE if none. */
@@ -403,34 +447,31 @@ read_indexed_precision (CsStore        *store,
  * "precision_check" every precision tried; null before the first run;
  * "indexed_precision" first, the one the last run used. */
 static void
-append_precision_check_json (GString *out,
-                             CsStore *store)
+add_precision_check_members (JsonObject *object,
+                             CsStore    *store)
 {
   CsPrecisionCheck check;
-  char num[G_ASCII_DTOSTR_BUF_SIZE];
-  gboolean first = TRUE;
   clip_precision indexed;
+  JsonObject *tested;
 
   if (read_indexed_precision (store, &indexed))
-    g_string_append_printf (out, ", \"indexed_precision\": \"%s\"", clip_precision_name (indexed));
+    json_object_set_string_member (object, "indexed_precision", clip_precision_name (indexed));
   else
-    g_string_append (out, ", \"indexed_precision\": null");
+    json_object_set_null_member (object, "indexed_precision");
   if (!cs_clip_precision_check_read (store, &check))
     {
-      g_string_append (out, ", \"precision\": null, \"precision_check_cosine\": null, \"precision_check\": null");
+      json_object_set_null_member (object, "precision");
+      json_object_set_null_member (object, "precision_check_cosine");
+      json_object_set_null_member (object, "precision_check");
       return;
     }
-  g_string_append_printf (out, ", \"precision\": \"%s\", \"precision_check_cosine\": %s, \"precision_check\": {",
-                          clip_precision_name (check.precision),
-                          isfinite (check.cosine) ? g_ascii_formatd (num, sizeof num, "%.6f", check.cosine) : "null");
+  json_object_set_string_member (object, "precision", clip_precision_name (check.precision));
+  json_object_set_member (object, "precision_check_cosine", cli_json_number ("%.6f", check.cosine));
+  tested = json_object_new ();
   for (int p = 0; p < CLIP_N_PRECISIONS; p++)
     if (isfinite (check.tested[p]))
-      {
-        g_string_append_printf (out, "%s\"%s\": %s", first ? "" : ", ", clip_precision_name (p),
-                                g_ascii_formatd (num, sizeof num, "%.6f", check.tested[p]));
-        first = FALSE;
-      }
-  g_string_append_c (out, '}');
+      json_object_set_member (tested, clip_precision_name (p), cli_json_number ("%.6f", check.tested[p]));
+  json_object_set_object_member (object, "precision_check", tested);
 }
 
 static void
@@ -452,6 +493,145 @@ print_precision_check (CsStore *store)
   printf ("\n");
 }
 
+/* What `status` prints, read from the database. */
+typedef struct {
+  gint64     photos;
+  GPtrArray *folders;
+  GPtrArray *excluded;
+  GPtrArray *failures;         /* CsStoreFailure */
+  char      *model_dir;        /* the model searches use */
+  gint64     vectors;          /* its vectors: the searchable photos */
+  int        dim;
+  char      *building_dir;     /* the model a model change is building, */
+  gint64     building_vectors; /* whose vectors are not searched until */
+  int        building_dim;     /* they cover the library */
+} LibraryStatus;
+
+static void
+library_status_clear (LibraryStatus *st)
+{
+  g_clear_pointer (&st->folders, g_ptr_array_unref);
+  g_clear_pointer (&st->excluded, g_ptr_array_unref);
+  g_clear_pointer (&st->failures, g_ptr_array_unref);
+  g_clear_pointer (&st->model_dir, g_free);
+  g_clear_pointer (&st->building_dir, g_free);
+}
+
+static gboolean
+read_library_status (CsStore        *store,
+                     LibraryStatus  *st,
+                     GError        **error)
+{
+  g_autofree char *active = NULL;
+  g_autofree char *building = NULL;
+  gint64 row = 0, b_row = 0;
+
+  st->photos = cs_store_count_photos (store, error);
+  if (st->photos < 0
+      || (st->folders = cs_store_list_folders (store, FALSE, error)) == NULL
+      || (st->excluded = cs_store_list_folders (store, TRUE, error)) == NULL
+      || (st->failures = cs_store_list_failures (store, error)) == NULL)
+    return FALSE;
+  active = cs_store_dup_setting (store, CS_STORE_SETTING_ACTIVE_MODEL, error);
+  if (*error == NULL)
+    st->model_dir = cs_store_dup_setting (store, CS_STORE_SETTING_MODEL_DIR, error);
+  if (*error == NULL)
+    building = cs_store_dup_setting (store, "building-model", error);
+  if (*error == NULL)
+    st->building_dir = cs_store_dup_setting (store, "building-model-dir", error);
+  if (*error == NULL && active != NULL && (row = cs_store_lookup_model (store, active, &st->dim, error)) > 0)
+    st->vectors = cs_store_count_vectors (store, row, error);
+  if (*error == NULL && building != NULL
+      && (b_row = cs_store_lookup_model (store, building, &st->building_dim, error)) > 0)
+    st->building_vectors = cs_store_count_vectors (store, b_row, error);
+  if (*error != NULL)
+    return FALSE;
+  if (b_row <= 0)
+    g_clear_pointer (&st->building_dir, g_free);
+  return TRUE;
+}
+
+static void
+print_status_json (CsStore             *store,
+                   const LibraryStatus *st)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autofree char *db = display_path (cs_store_get_path (store));
+
+  json_object_set_string_member (object, "database", db);
+  json_object_set_int_member (object, "photos", st->photos);
+  json_object_set_int_member (object, "searchable", st->vectors);
+  json_object_set_int_member (object, "failed", st->failures->len);
+  json_object_set_int_member (object, "dimension", st->dim);
+  if (st->model_dir != NULL)
+    {
+      g_autofree char *m = display_path (st->model_dir);
+      json_object_set_string_member (object, "model", m);
+    }
+  else
+    json_object_set_null_member (object, "model");
+  if (st->building_dir != NULL)
+    {
+      g_autofree char *m = display_path (st->building_dir);
+      JsonObject *building = json_object_new ();
+
+      json_object_set_string_member (building, "model", m);
+      json_object_set_int_member (building, "dimension", st->building_dim);
+      json_object_set_int_member (building, "embedded", st->building_vectors);
+      json_object_set_int_member (building, "photos", st->photos);
+      json_object_set_object_member (object, "building", building);
+    }
+  else
+    json_object_set_null_member (object, "building");
+  add_precision_check_members (object, store);
+  json_object_set_array_member (object, "folders", path_array (st->folders));
+  json_object_set_array_member (object, "excluded", path_array (st->excluded));
+  /* failures recorded by older versions had the path in front */
+  json_object_set_array_member (object, "failures", stored_failure_array (st->failures));
+  cli_json_print_object (object);
+}
+
+static void
+print_status_text (CsStore             *store,
+                   const LibraryStatus *st)
+{
+  g_autofree char *db = display_path (cs_store_get_path (store));
+
+  printf ("database: %s\n", db);
+  printf ("photos: %" G_GINT64_FORMAT ", searchable: %" G_GINT64_FORMAT ", failed: %u\n",
+          st->photos, st->vectors, st->failures->len);
+  if (st->model_dir != NULL)
+    {
+      g_autofree char *m = display_path (st->model_dir);
+      printf ("model: %s (%d dimensions)\n", m, st->dim);
+    }
+  if (st->building_dir != NULL)
+    {
+      g_autofree char *m = display_path (st->building_dir);
+      printf ("changing to model: %s (%d dimensions), %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+              " photos embedded; searches use the model above until it is done (run 'index' again)\n",
+              m, st->building_dim, st->building_vectors, st->photos);
+    }
+  print_precision_check (store);
+  for (guint i = 0; i < st->folders->len; i++)
+    {
+      g_autofree char *p = display_path (st->folders->pdata[i]);
+      printf ("folder: %s\n", p);
+    }
+  for (guint i = 0; i < st->excluded->len; i++)
+    {
+      g_autofree char *p = display_path (st->excluded->pdata[i]);
+      printf ("excluded: %s\n", p);
+    }
+  for (guint i = 0; i < st->failures->len; i++)
+    {
+      const CsStoreFailure *f = st->failures->pdata[i];
+      g_autofree char *p = display_path (f->path);
+      g_autofree char *reason = cs_indexer_failure_reason (f->path, f->reason);
+      printf ("  failed: %s: %s\n", p, reason);
+    }
+}
+
 int
 cli_cmd_status (int    argc,
                 char **argv)
@@ -465,16 +645,8 @@ cli_cmd_status (int    argc,
     { NULL }
   };
   g_autoptr(CsStore) store = NULL;
-  g_autoptr(GPtrArray) inc = NULL;
-  g_autoptr(GPtrArray) exc = NULL;
-  g_autoptr(GPtrArray) fails = NULL;
-  g_autofree char *active = NULL;
-  g_autofree char *model_dir = NULL;
-  g_autofree char *building = NULL;
-  g_autofree char *building_dir = NULL;
+  LibraryStatus st = { 0 };
   GError *error = NULL;
-  gint64 photos, vectors = 0, row = 0, b_vectors = 0, b_row = 0;
-  int dim = 0, b_dim = 0;
 
   g_option_context_add_main_entries (octx, entries, NULL);
   if (!parse_options (octx, &argc, &argv))
@@ -489,122 +661,15 @@ cli_cmd_status (int    argc,
   store = cs_store_open (database, &error);
   if (store == NULL)
     return fail_error (error);
-  photos = cs_store_count_photos (store, &error);
-  inc = photos >= 0 ? cs_store_list_folders (store, FALSE, &error) : NULL;
-  exc = inc != NULL ? cs_store_list_folders (store, TRUE, &error) : NULL;
-  fails = exc != NULL ? cs_store_list_failures (store, &error) : NULL;
-  if (fails == NULL)
-    return fail_error (error);
-  /* the model searches use, and the one a model change is building (its
-   * vectors are not searched until they cover the library) */
-  active = cs_store_dup_setting (store, CS_STORE_SETTING_ACTIVE_MODEL, &error);
-  model_dir = error == NULL ? cs_store_dup_setting (store, CS_STORE_SETTING_MODEL_DIR, &error) : NULL;
-  building = error == NULL ? cs_store_dup_setting (store, "building-model", &error) : NULL;
-  building_dir = error == NULL ? cs_store_dup_setting (store, "building-model-dir", &error) : NULL;
-  if (error == NULL && active != NULL && (row = cs_store_lookup_model (store, active, &dim, &error)) > 0)
-    vectors = cs_store_count_vectors (store, row, &error);
-  if (error == NULL && building != NULL && (b_row = cs_store_lookup_model (store, building, &b_dim, &error)) > 0)
-    b_vectors = cs_store_count_vectors (store, b_row, &error);
-  if (error != NULL)
-    return fail_error (error);
-  if (b_row <= 0)
-    g_clear_pointer (&building_dir, g_free);
-
-  g_autoptr(GString) out = g_string_new (NULL);
+  if (!read_library_status (store, &st, &error))
+    {
+      library_status_clear (&st);
+      return fail_error (error);
+    }
   if (as_json)
-    {
-      g_autofree char *db = display_path (cs_store_get_path (store));
-      g_string_append (out, "{\"database\": ");
-      json_append_string (out, db);
-      g_string_append_printf (out, ", \"photos\": %" G_GINT64_FORMAT ", \"searchable\": %" G_GINT64_FORMAT
-                              ", \"failed\": %u, \"dimension\": %d, \"model\": ",
-                              photos, vectors, fails->len, dim);
-      if (model_dir != NULL)
-        {
-          g_autofree char *m = display_path (model_dir);
-          json_append_string (out, m);
-        }
-      else
-        g_string_append (out, "null");
-      g_string_append (out, ", \"building\": ");
-      if (building_dir != NULL)
-        {
-          g_autofree char *m = display_path (building_dir);
-          g_string_append (out, "{\"model\": ");
-          json_append_string (out, m);
-          g_string_append_printf (out, ", \"dimension\": %d, \"embedded\": %" G_GINT64_FORMAT
-                                  ", \"photos\": %" G_GINT64_FORMAT "}", b_dim, b_vectors, photos);
-        }
-      else
-        g_string_append (out, "null");
-      append_precision_check_json (out, store);
-      g_string_append (out, ", \"folders\": [");
-      for (guint i = 0; i < inc->len; i++)
-        {
-          g_autofree char *p = display_path (inc->pdata[i]);
-          if (i)
-            g_string_append (out, ", ");
-          json_append_string (out, p);
-        }
-      g_string_append (out, "], \"excluded\": [");
-      for (guint i = 0; i < exc->len; i++)
-        {
-          g_autofree char *p = display_path (exc->pdata[i]);
-          if (i)
-            g_string_append (out, ", ");
-          json_append_string (out, p);
-        }
-      g_string_append (out, "], \"failures\": [");
-      for (guint i = 0; i < fails->len; i++)
-        {
-          const CsStoreFailure *f = fails->pdata[i];
-          g_autofree char *p = display_path (f->path);
-          /* failures recorded by older versions had the path in front */
-          g_autofree char *reason = cs_indexer_failure_reason (f->path, f->reason);
-          g_string_append (out, i ? ", {\"path\": " : "{\"path\": ");
-          json_append_string (out, p);
-          g_string_append (out, ", \"reason\": ");
-          json_append_string (out, reason);
-          g_string_append_c (out, '}');
-        }
-      g_string_append (out, "]}\n");
-      fputs (out->str, stdout);
-      return EXIT_SUCCESS;
-    }
-
-  g_autofree char *db = display_path (cs_store_get_path (store));
-  printf ("database: %s\n", db);
-  printf ("photos: %" G_GINT64_FORMAT ", searchable: %" G_GINT64_FORMAT ", failed: %u\n",
-          photos, vectors, fails->len);
-  if (model_dir != NULL)
-    {
-      g_autofree char *m = display_path (model_dir);
-      printf ("model: %s (%d dimensions)\n", m, dim);
-    }
-  if (building_dir != NULL)
-    {
-      g_autofree char *m = display_path (building_dir);
-      printf ("changing to model: %s (%d dimensions), %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
-              " photos embedded; searches use the model above until it is done (run 'index' again)\n",
-              m, b_dim, b_vectors, photos);
-    }
-  print_precision_check (store);
-  for (guint i = 0; i < inc->len; i++)
-    {
-      g_autofree char *p = display_path (inc->pdata[i]);
-      printf ("folder: %s\n", p);
-    }
-  for (guint i = 0; i < exc->len; i++)
-    {
-      g_autofree char *p = display_path (exc->pdata[i]);
-      printf ("excluded: %s\n", p);
-    }
-  for (guint i = 0; i < fails->len; i++)
-    {
-      const CsStoreFailure *f = fails->pdata[i];
-      g_autofree char *p = display_path (f->path);
-      g_autofree char *reason = cs_indexer_failure_reason (f->path, f->reason);
-      printf ("  failed: %s: %s\n", p, reason);
-    }
+    print_status_json (store, &st);
+  else
+    print_status_text (store, &st);
+  library_status_clear (&st);
   return EXIT_SUCCESS;
 }

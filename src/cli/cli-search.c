@@ -24,22 +24,13 @@
 
 /* ------------------------------------------------------------- helpers */
 
-static void
-json_append_double (GString *out,
-                    double   v)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.6g", v));
-}
-
-static void
-json_append_path (GString    *out,
-                  const char *path)
+/* A path as g_filename_display_name() shows it, as a JSON string. */
+static JsonNode *
+path_node (const char *path)
 {
   g_autofree char *shown = g_filename_display_name (path);
 
-  json_append_string (out, shown);
+  return json_node_init_string (json_node_alloc (), shown);
 }
 
 /* The library of --database with the model of --model, else
@@ -123,6 +114,95 @@ lookup_file (CsLibrary  *library,
 
 /* -------------------------------------------------------------- search */
 
+/* --after and --before, when given.  FALSE after saying why. */
+static gboolean
+set_query_dates (CsQuery    *query,
+                 const char *after,
+                 const char *before)
+{
+  gint64 t;
+
+  if (after != NULL)
+    {
+      if (!parse_date (after, &t))
+        {
+          fail_message ("search: --after: not a date (YYYY-MM-DD, ISO 8601 or @UNIX)");
+          return FALSE;
+        }
+      cs_query_set_after (query, t);
+    }
+  if (before != NULL)
+    {
+      if (!parse_date (before, &t))
+        {
+          fail_message ("search: --before: not a date (YYYY-MM-DD, ISO 8601 or @UNIX)");
+          return FALSE;
+        }
+      cs_query_set_before (query, t);
+    }
+  return TRUE;
+}
+
+/* --image: a photo of the library is found by its stored vector (exactly
+ * itself); any other file is embedded.  Returns an exit status. */
+static int
+set_query_image (CsQuery    *query,
+                 CsLibrary  *library,
+                 const char *image)
+{
+  g_autoptr(CsPhoto) photo = lookup_file (library, image);
+
+  if (photo != NULL)
+    cs_query_set_similar_to (query, cs_photo_get_id (photo));
+  else if (!g_file_test (image, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *shown = g_filename_display_name (image);
+      g_autofree char *m = g_strdup_printf ("search: %s: no such file", shown);
+      fail_message (m);
+      return EXIT_FAILURE;
+    }
+  else
+    cs_query_set_image_path (query, image);
+  return EXIT_SUCCESS;
+}
+
+/* A line per result, best first, then (for people) the count inside the
+ * cutoff. */
+static void
+print_results (CsPhotoList *results,
+               gboolean     as_json)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < cs_photo_list_get_n_items (results); i++)
+    {
+      CsPhoto *photo = cs_photo_list_get_photo (results, i);
+
+      if (as_json)
+        {
+          g_autoptr(JsonObject) object = json_object_new ();
+
+          json_object_set_int_member (object, "rank", i + 1);
+          json_object_set_member (object, "path", path_node (cs_photo_get_path (photo)));
+          json_object_set_member (object, "score", cli_json_number ("%.6g", cs_photo_get_score (photo)));
+          json_object_set_boolean_member (object, "accepted", cs_photo_get_accepted (photo));
+          cli_json_append_object (out, object);
+        }
+      else
+        {
+          g_autofree char *shown = cli_display_path (cs_photo_get_path (photo));
+          g_string_append_printf (out, "%4u  %6.3f  %s  %s\n", i + 1, cs_photo_get_score (photo),
+                                  cs_photo_get_accepted (photo) ? "*" : " ", shown);
+        }
+    }
+  if (!as_json)
+    g_string_append_printf (out, "%u of %u photos inside the cutoff (%.3f)\n",
+                            cs_photo_list_get_n_accepted (results), cs_photo_list_get_n_matched (results),
+                            cs_photo_list_get_cutoff (results));
+  fputs (out->str, stdout);
+}
+
+
 int
 cli_cmd_search (int    argc,
                 char **argv)
@@ -156,9 +236,8 @@ cli_cmd_search (int    argc,
   g_autoptr(CsQuery) query = NULL;
   g_autoptr(CsPhotoList) results = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
-  g_autoptr(GString) out = g_string_new (NULL);
   GError *error = NULL;
-  gint64 t;
+  int rc;
 
   g_option_context_add_main_entries (octx, entries, NULL);
   if (!parse_options (octx, &argc, &argv))
@@ -182,24 +261,8 @@ cli_cmd_search (int    argc,
   cs_query_set_strictness (query, strictness);
   cs_query_set_accepted_only (query, accepted_only);
   cs_query_set_sort (query, sort != NULL && g_str_equal (sort, "date") ? CS_SORT_DATE : CS_SORT_RELEVANCE);
-  if (after != NULL)
-    {
-      if (!parse_date (after, &t))
-        {
-          fail_message ("search: --after: not a date (YYYY-MM-DD, ISO 8601 or @UNIX)");
-          return EXIT_USAGE;
-        }
-      cs_query_set_after (query, t);
-    }
-  if (before != NULL)
-    {
-      if (!parse_date (before, &t))
-        {
-          fail_message ("search: --before: not a date (YYYY-MM-DD, ISO 8601 or @UNIX)");
-          return EXIT_USAGE;
-        }
-      cs_query_set_before (query, t);
-    }
+  if (!set_query_dates (query, after, before))
+    return EXIT_USAGE;
   if (folder != NULL)
     {
       g_autofree char *cwd = g_get_current_dir ();
@@ -210,53 +273,14 @@ cli_cmd_search (int    argc,
   library = open_library ("search", database, model_opt, &error);
   if (library == NULL)
     return fail_error (error);
-  if (image != NULL)
-    {
-      /* a photo of the library is found by its stored vector (exactly
-       * itself); any other file is embedded */
-      g_autoptr(CsPhoto) photo = lookup_file (library, image);
-
-      if (photo != NULL)
-        cs_query_set_similar_to (query, cs_photo_get_id (photo));
-      else if (!g_file_test (image, G_FILE_TEST_EXISTS))
-        {
-          g_autofree char *shown = g_filename_display_name (image);
-          g_autofree char *m = g_strdup_printf ("search: %s: no such file", shown);
-          fail_message (m);
-          return EXIT_FAILURE;
-        }
-      else
-        cs_query_set_image_path (query, image);
-    }
+  if (image != NULL && (rc = set_query_image (query, library, image)) != EXIT_SUCCESS)
+    return rc;
 
   results = cs_library_search (library, query, NULL, &error);
   if (results == NULL)
     return fail_error (error);
 
-  for (guint i = 0; i < cs_photo_list_get_n_items (results); i++)
-    {
-      CsPhoto *photo = cs_photo_list_get_photo (results, i);
-
-      if (as_json)
-        {
-          g_string_append_printf (out, "{\"rank\": %u, \"path\": ", i + 1);
-          json_append_path (out, cs_photo_get_path (photo));
-          g_string_append (out, ", \"score\": ");
-          json_append_double (out, cs_photo_get_score (photo));
-          g_string_append_printf (out, ", \"accepted\": %s}\n", cs_photo_get_accepted (photo) ? "true" : "false");
-        }
-      else
-        {
-          g_autofree char *shown = cli_display_path (cs_photo_get_path (photo));
-          g_string_append_printf (out, "%4u  %6.3f  %s  %s\n", i + 1, cs_photo_get_score (photo),
-                                  cs_photo_get_accepted (photo) ? "*" : " ", shown);
-        }
-    }
-  if (!as_json)
-    g_string_append_printf (out, "%u of %u photos inside the cutoff (%.3f)\n",
-                            cs_photo_list_get_n_accepted (results), cs_photo_list_get_n_matched (results),
-                            cs_photo_list_get_cutoff (results));
-  fputs (out->str, stdout);
+  print_results (results, as_json);
   return fflush (stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
@@ -279,20 +303,18 @@ print_label (GString *out,
 
   if (as_json)
     {
-      g_string_append (out, "{\"name\": ");
-      json_append_string (out, cs_label_get_name (label));
-      g_string_append (out, ", \"prompts\": [");
+      g_autoptr(JsonObject) object = json_object_new ();
+      JsonArray *array = json_array_new ();
+
       for (guint i = 0; prompts[i] != NULL; i++)
-        {
-          if (i > 0)
-            g_string_append (out, ", ");
-          json_append_string (out, prompts[i]);
-        }
-      g_string_append (out, "], \"threshold\": ");
-      json_append_double (out, cs_label_get_threshold (label));
-      g_string_append_printf (out, ", \"count\": %u, \"confirmed\": %u, \"rejected\": %u}\n",
-                              cs_label_get_count (label), cs_label_get_n_confirmed (label),
-                              cs_label_get_n_rejected (label));
+        json_array_add_string_element (array, prompts[i]);
+      json_object_set_string_member (object, "name", cs_label_get_name (label));
+      json_object_set_array_member (object, "prompts", array);
+      json_object_set_member (object, "threshold", cli_json_number ("%.6g", cs_label_get_threshold (label)));
+      json_object_set_int_member (object, "count", cs_label_get_count (label));
+      json_object_set_int_member (object, "confirmed", cs_label_get_n_confirmed (label));
+      json_object_set_int_member (object, "rejected", cs_label_get_n_rejected (label));
+      cli_json_append_object (out, object);
       return;
     }
   name = cli_printable (cs_label_get_name (label));
@@ -324,168 +346,320 @@ need_label (CsLibrary  *library,
   return label;
 }
 
+/* A `label` run: its options, its arguments (argv[1] the subcommand,
+ * argv[2] the label's name, then files), the library, the label named
+ * (for the subcommands that take an existing one) and the output, printed
+ * once the subcommand has succeeded. */
+typedef struct {
+  char      *database;
+  char      *model;
+  char      *new_name;
+  GStrv      prompts;
+  double     threshold;
+  int        limit;
+  gboolean   as_json;
+  int        argc;
+  char     **argv;
+  CsLibrary *library;
+  CsLabel   *label;     /* borrowed from the library */
+  GString   *out;
+} LabelRun;
+
+static void
+label_run_clear (LabelRun *run)
+{
+  g_clear_pointer (&run->database, g_free);
+  g_clear_pointer (&run->model, g_free);
+  g_clear_pointer (&run->new_name, g_free);
+  g_clear_pointer (&run->prompts, g_strfreev);
+  g_clear_object (&run->library);
+  if (run->out != NULL)
+    g_string_free (g_steal_pointer (&run->out), TRUE);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LabelRun, label_run_clear)
+
+static int
+label_list (LabelRun *run)
+{
+  GListModel *labels = cs_library_get_labels (run->library);
+
+  for (guint i = 0; i < g_list_model_get_n_items (labels); i++)
+    {
+      g_autoptr(CsLabel) item = g_list_model_get_item (labels, i);
+      print_label (run->out, item, run->as_json);
+    }
+  return EXIT_SUCCESS;
+}
+
+static int
+label_starter (LabelRun *run)
+{
+  GError *error = NULL;
+  guint n_added = 0;
+
+  if (!cs_library_add_starter_labels (run->library, &n_added, NULL, &error))
+    return fail_error (error);
+  if (!run->as_json)
+    g_string_append_printf (run->out, "added %u starter labels\n", n_added);
+  else
+    {
+      g_autoptr(JsonObject) object = json_object_new ();
+
+      json_object_set_int_member (object, "added", n_added);
+      cli_json_append_object (run->out, object);
+    }
+  return EXIT_SUCCESS;
+}
+
+static int
+label_add (LabelRun *run)
+{
+  GError *error = NULL;
+  g_autoptr(CsLabel) added = cs_library_add_label (run->library, run->argv[2],
+                                                  (const char * const *) run->prompts, run->threshold,
+                                                  NULL, &error);
+
+  if (added == NULL)
+    return fail_error (error);
+  print_label (run->out, added, run->as_json);
+  return EXIT_SUCCESS;
+}
+
+static int
+label_edit (LabelRun *run)
+{
+  GError *error = NULL;
+
+  if (!cs_library_edit_label (run->library, run->label, run->new_name, (const char * const *) run->prompts,
+                              run->threshold, NULL, &error))
+    return fail_error (error);
+  print_label (run->out, run->label, run->as_json);
+  return EXIT_SUCCESS;
+}
+
+static int
+label_remove (LabelRun *run)
+{
+  GError *error = NULL;
+
+  if (!cs_library_remove_label (run->library, run->label, NULL, &error))
+    return fail_error (error);
+  return EXIT_SUCCESS;
+}
+
+static int
+label_show (LabelRun *run)
+{
+  g_autoptr(CsPhotoList) members = cs_library_list_label_members (run->library, run->label);
+  guint n = cs_photo_list_get_n_items (members);
+
+  if (run->limit > 0)
+    n = MIN (n, (guint) run->limit);
+  for (guint i = 0; i < n; i++)
+    {
+      CsPhoto *photo = cs_photo_list_get_photo (members, i);
+
+      if (run->as_json)
+        {
+          g_autoptr(JsonObject) object = json_object_new ();
+
+          json_object_set_member (object, "path", path_node (cs_photo_get_path (photo)));
+          json_object_set_member (object, "probability",
+                                  cli_json_number ("%.6g", cs_photo_get_probability (photo)));
+          cli_json_append_object (run->out, object);
+        }
+      else
+        {
+          g_autofree char *shown = cli_display_path (cs_photo_get_path (photo));
+          int v = cs_photo_get_verdict (photo);
+          g_string_append_printf (run->out, "%6.3f  %s%s\n", cs_photo_get_probability (photo), shown,
+                                  v > 0 ? "  (confirmed)" : "");
+        }
+    }
+  return EXIT_SUCCESS;
+}
+
+/* confirm, reject and forget: the files (argv[3]...) must be photos of
+ * the library. */
+static int
+label_set_verdict (LabelRun *run)
+{
+  const char *sub = run->argv[1];
+  CsVerdict verdict = g_str_equal (sub, "confirm") ? CS_VERDICT_CONFIRM
+                      : g_str_equal (sub, "reject") ? CS_VERDICT_REJECT : CS_VERDICT_NONE;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GError *error = NULL;
+
+  for (int i = 3; i < run->argc; i++)
+    {
+      g_autoptr(CsPhoto) photo = lookup_file (run->library, run->argv[i]);
+      gint64 id;
+
+      if (photo == NULL)
+        {
+          g_autofree char *shown = g_filename_display_name (run->argv[i]);
+          g_autofree char *m = g_strdup_printf ("label: %s is not a photo of the library", shown);
+          fail_message (m);
+          return EXIT_FAILURE;
+        }
+      id = cs_photo_get_id (photo);
+      g_array_append_val (ids, id);
+    }
+  if (!cs_library_set_verdict (run->library, run->label, (gint64 *) ids->data, ids->len, verdict, NULL, &error))
+    return fail_error (error);
+  print_label (run->out, run->label, run->as_json);
+  return EXIT_SUCCESS;
+}
+
+typedef enum {
+  LABEL_TAKES_NOTHING,
+  LABEL_TAKES_NEW_NAME,
+  LABEL_TAKES_LABEL,            /* the name of an existing label */
+  LABEL_TAKES_LABEL_AND_FILES,
+} LabelTakes;
+
+static const struct {
+  const char *name;
+  LabelTakes  takes;
+  int       (*run) (LabelRun *run);
+} label_subcommands[] = {
+  { "add", LABEL_TAKES_NEW_NAME, label_add },
+  { "edit", LABEL_TAKES_LABEL, label_edit },
+  { "remove", LABEL_TAKES_LABEL, label_remove },
+  { "list", LABEL_TAKES_NOTHING, label_list },
+  { "show", LABEL_TAKES_LABEL, label_show },
+  { "starter", LABEL_TAKES_NOTHING, label_starter },
+  { "confirm", LABEL_TAKES_LABEL_AND_FILES, label_set_verdict },
+  { "reject", LABEL_TAKES_LABEL_AND_FILES, label_set_verdict },
+  { "forget", LABEL_TAKES_LABEL_AND_FILES, label_set_verdict },
+};
+
+/* Parses the options; the subcommand (its index in label_subcommands)
+ * and its count of arguments checked.  FALSE after printing why. */
+static gboolean
+parse_label_args (int        argc,
+                  char     **argv,
+                  LabelRun  *run,
+                  guint     *sub)
+{
+  g_autoptr(GOptionContext) octx = g_option_context_new ("SUBCOMMAND ... - zero-shot labels");
+  GOptionEntry entries[] = {
+    { "database", 'd', 0, G_OPTION_ARG_FILENAME, &run->database, "Database (default: $XDG_DATA_HOME/clipsight/library.db)", "DB" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &run->model, "Model directory (default: $CLIPSIGHT_MODEL, else the database's)", "DIR" },
+    { "prompt", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &run->prompts, "A prompt (repeatable; \"{}\" stands for the name)", "TEXT" },
+    { "threshold", 't', 0, G_OPTION_ARG_DOUBLE, &run->threshold, "Membership threshold on the probability, 0 to 1", "P" },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &run->new_name, "edit: the new name", "NEW" },
+    { "limit", 'n', 0, G_OPTION_ARG_INT, &run->limit, "show: most photos to print (default all)", "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &run->as_json, "One JSON object per line", NULL },
+    { NULL }
+  };
+  LabelTakes takes;
+
+  run->threshold = -1.0;
+  g_option_context_add_main_entries (octx, entries, NULL);
+  if (!parse_options (octx, &argc, &argv))
+    return FALSE;
+  run->argc = argc;
+  run->argv = argv;
+  if (argc < 2)
+    {
+      fail_message (label_usage);
+      return FALSE;
+    }
+  if (run->threshold != -1.0 && !(run->threshold >= 0.0 && run->threshold <= 1.0))
+    {
+      fail_message ("label: --threshold must lie between 0 and 1");
+      return FALSE;
+    }
+  for (*sub = 0; *sub < G_N_ELEMENTS (label_subcommands); (*sub)++)
+    if (g_str_equal (argv[1], label_subcommands[*sub].name))
+      break;
+  takes = *sub < G_N_ELEMENTS (label_subcommands) ? label_subcommands[*sub].takes : LABEL_TAKES_NOTHING;
+  if (*sub == G_N_ELEMENTS (label_subcommands)
+      || (takes == LABEL_TAKES_NOTHING && argc != 2)
+      || ((takes == LABEL_TAKES_NEW_NAME || takes == LABEL_TAKES_LABEL) && argc != 3)
+      || (takes == LABEL_TAKES_LABEL_AND_FILES && argc < 4))
+    {
+      fail_message (label_usage);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 int
 cli_cmd_label (int    argc,
                char **argv)
 {
-  g_autofree char *database = NULL;
-  g_autofree char *model_opt = NULL;
-  g_autofree char *new_name = NULL;
-  g_auto(GStrv) prompts = NULL;
-  double threshold = -1.0;
-  int limit = 0;
-  gboolean as_json = FALSE;
-  g_autoptr(GOptionContext) octx = g_option_context_new ("SUBCOMMAND ... - zero-shot labels");
-  GOptionEntry entries[] = {
-    { "database", 'd', 0, G_OPTION_ARG_FILENAME, &database, "Database (default: $XDG_DATA_HOME/clipsight/library.db)", "DB" },
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_opt, "Model directory (default: $CLIPSIGHT_MODEL, else the database's)", "DIR" },
-    { "prompt", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &prompts, "A prompt (repeatable; \"{}\" stands for the name)", "TEXT" },
-    { "threshold", 't', 0, G_OPTION_ARG_DOUBLE, &threshold, "Membership threshold on the probability, 0 to 1", "P" },
-    { "name", 0, 0, G_OPTION_ARG_STRING, &new_name, "edit: the new name", "NEW" },
-    { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, "show: most photos to print (default all)", "N" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "One JSON object per line", NULL },
-    { NULL }
-  };
-  g_autoptr(CsLibrary) library = NULL;
-  g_autoptr(GString) out = g_string_new (NULL);
+  g_auto(LabelRun) run = { 0 };
   GError *error = NULL;
-  const char *sub;
+  guint sub;
+  int rc;
 
-  g_option_context_add_main_entries (octx, entries, NULL);
-  if (!parse_options (octx, &argc, &argv))
+  if (!parse_label_args (argc, argv, &run, &sub))
     return EXIT_USAGE;
-  if (argc < 2)
-    {
-      fail_message (label_usage);
-      return EXIT_USAGE;
-    }
-  sub = argv[1];
-  if (threshold != -1.0 && !(threshold >= 0.0 && threshold <= 1.0))
-    {
-      fail_message ("label: --threshold must lie between 0 and 1");
-      return EXIT_USAGE;
-    }
-  gboolean needs_name = !g_str_equal (sub, "list") && !g_str_equal (sub, "starter");
-  gboolean needs_files = g_str_equal (sub, "confirm") || g_str_equal (sub, "reject") || g_str_equal (sub, "forget");
-  if (!g_strv_contains ((const char * const[]) { "add", "edit", "remove", "list", "show", "starter",
-                                                 "confirm", "reject", "forget", NULL }, sub)
-      || (needs_name && argc < 3) || (needs_files && argc < 4)
-      || (!needs_files && argc > (needs_name ? 3 : 2)))
-    {
-      fail_message (label_usage);
-      return EXIT_USAGE;
-    }
-
-  library = open_library ("label", database, model_opt, &error);
-  if (library == NULL)
+  run.library = open_library ("label", run.database, run.model, &error);
+  if (run.library == NULL)
     return fail_error (error);
-
-  if (g_str_equal (sub, "list"))
+  if (label_subcommands[sub].takes == LABEL_TAKES_LABEL
+      || label_subcommands[sub].takes == LABEL_TAKES_LABEL_AND_FILES)
     {
-      GListModel *labels = cs_library_get_labels (library);
-
-      for (guint i = 0; i < g_list_model_get_n_items (labels); i++)
-        {
-          g_autoptr(CsLabel) label = g_list_model_get_item (labels, i);
-          print_label (out, label, as_json);
-        }
-    }
-  else if (g_str_equal (sub, "starter"))
-    {
-      guint n_added = 0;
-
-      if (!cs_library_add_starter_labels (library, &n_added, NULL, &error))
-        return fail_error (error);
-      if (!as_json)
-        g_string_append_printf (out, "added %u starter labels\n", n_added);
-      else
-        g_string_append_printf (out, "{\"added\": %u}\n", n_added);
-    }
-  else if (g_str_equal (sub, "add"))
-    {
-      g_autoptr(CsLabel) label = cs_library_add_label (library, argv[2], (const char * const *) prompts,
-                                                      threshold, NULL, &error);
-      if (label == NULL)
-        return fail_error (error);
-      print_label (out, label, as_json);
-    }
-  else
-    {
-      CsLabel *label = need_label (library, argv[2]);
-
-      if (label == NULL)
+      run.label = need_label (run.library, run.argv[2]);
+      if (run.label == NULL)
         return EXIT_FAILURE;
-      if (g_str_equal (sub, "edit"))
-        {
-          if (!cs_library_edit_label (library, label, new_name, (const char * const *) prompts,
-                                      threshold, NULL, &error))
-            return fail_error (error);
-          print_label (out, label, as_json);
-        }
-      else if (g_str_equal (sub, "remove"))
-        {
-          if (!cs_library_remove_label (library, label, NULL, &error))
-            return fail_error (error);
-        }
-      else if (g_str_equal (sub, "show"))
-        {
-          g_autoptr(CsPhotoList) members = cs_library_list_label_members (library, label);
-          guint n = cs_photo_list_get_n_items (members);
-
-          if (limit > 0)
-            n = MIN (n, (guint) limit);
-          for (guint i = 0; i < n; i++)
-            {
-              CsPhoto *photo = cs_photo_list_get_photo (members, i);
-
-              if (as_json)
-                {
-                  g_string_append (out, "{\"path\": ");
-                  json_append_path (out, cs_photo_get_path (photo));
-                  g_string_append (out, ", \"probability\": ");
-                  json_append_double (out, cs_photo_get_probability (photo));
-                  g_string_append (out, "}\n");
-                }
-              else
-                {
-                  g_autofree char *shown = cli_display_path (cs_photo_get_path (photo));
-                  int v = cs_photo_get_verdict (photo);
-                  g_string_append_printf (out, "%6.3f  %s%s\n", cs_photo_get_probability (photo), shown,
-                                          v > 0 ? "  (confirmed)" : "");
-                }
-            }
-        }
-      else
-        {
-          CsVerdict verdict = g_str_equal (sub, "confirm") ? CS_VERDICT_CONFIRM
-                              : g_str_equal (sub, "reject") ? CS_VERDICT_REJECT : CS_VERDICT_NONE;
-          g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-
-          for (int i = 3; i < argc; i++)
-            {
-              g_autoptr(CsPhoto) photo = lookup_file (library, argv[i]);
-              gint64 id;
-
-              if (photo == NULL)
-                {
-                  g_autofree char *shown = g_filename_display_name (argv[i]);
-                  g_autofree char *m = g_strdup_printf ("label: %s is not a photo of the library", shown);
-                  fail_message (m);
-                  return EXIT_FAILURE;
-                }
-              id = cs_photo_get_id (photo);
-              g_array_append_val (ids, id);
-            }
-          if (!cs_library_set_verdict (library, label, (gint64 *) ids->data, ids->len, verdict, NULL, &error))
-            return fail_error (error);
-          print_label (out, label, as_json);
-        }
     }
-  fputs (out->str, stdout);
+  run.out = g_string_new (NULL);
+  rc = label_subcommands[sub].run (&run);
+  if (rc != EXIT_SUCCESS)
+    return rc;
+  fputs (run.out->str, stdout);
   return fflush (stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 /* ---------------------------------------------------------- duplicates */
+
+/* {"kind", "similarity", "keeper", "reason", "photos", "copies"}: copies
+ * lists the sets of byte-identical photos (in a near group too). */
+static void
+append_group_json (GString          *out,
+                   CsDuplicateGroup *group)
+{
+  GListModel *photos = cs_duplicate_group_get_photos (group);
+  guint n = g_list_model_get_n_items (photos);
+  gboolean exact = cs_duplicate_group_get_kind (group) == CS_DUPLICATE_EXACT;
+  g_autoptr(JsonObject) object = json_object_new ();
+  JsonArray *paths = json_array_sized_new (n);
+  JsonArray *copies = json_array_new ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, i);
+      json_array_add_element (paths, path_node (cs_photo_get_path (photo)));
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      JsonArray *set;
+
+      if (cs_duplicate_group_get_copy_of (group, i) != i || !cs_duplicate_group_is_exact_copy (group, i))
+        continue;
+      set = json_array_new ();
+      for (guint j = i; j < n; j++)
+        if (cs_duplicate_group_get_copy_of (group, j) == i)
+          {
+            g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, j);
+            json_array_add_element (set, path_node (cs_photo_get_path (photo)));
+          }
+      json_array_add_array_element (copies, set);
+    }
+  json_object_set_string_member (object, "kind", exact ? "exact" : "near");
+  json_object_set_member (object, "similarity", cli_json_number ("%.6g", cs_duplicate_group_get_similarity (group)));
+  json_object_set_member (object, "keeper",
+                          path_node (cs_photo_get_path (cs_duplicate_group_get_keeper (group))));
+  json_object_set_string_member (object, "reason", cs_duplicate_group_get_keeper_reason (group));
+  json_object_set_array_member (object, "photos", paths);
+  json_object_set_array_member (object, "copies", copies);
+  cli_json_append_object (out, object);
+}
 
 int
 cli_cmd_duplicates (int    argc,
@@ -531,38 +705,7 @@ cli_cmd_duplicates (int    argc,
 
       if (as_json)
         {
-          g_string_append_printf (out, "{\"kind\": \"%s\", \"similarity\": ", exact ? "exact" : "near");
-          json_append_double (out, cs_duplicate_group_get_similarity (group));
-          g_string_append (out, ", \"keeper\": ");
-          json_append_path (out, cs_photo_get_path (cs_duplicate_group_get_keeper (group)));
-          g_string_append (out, ", \"reason\": ");
-          json_append_string (out, cs_duplicate_group_get_keeper_reason (group));
-          g_string_append (out, ", \"photos\": [");
-          for (guint i = 0; i < g_list_model_get_n_items (photos); i++)
-            {
-              g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, i);
-              if (i > 0)
-                g_string_append (out, ", ");
-              json_append_path (out, cs_photo_get_path (photo));
-            }
-          /* the sets of byte-identical photos (in a near group too) */
-          g_string_append (out, "], \"copies\": [");
-          for (guint i = 0, n_sets = 0; i < g_list_model_get_n_items (photos); i++)
-            {
-              if (cs_duplicate_group_get_copy_of (group, i) != i || !cs_duplicate_group_is_exact_copy (group, i))
-                continue;
-              g_string_append (out, n_sets++ > 0 ? ", [" : "[");
-              for (guint j = i, k = 0; j < g_list_model_get_n_items (photos); j++)
-                if (cs_duplicate_group_get_copy_of (group, j) == i)
-                  {
-                    g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, j);
-                    if (k++ > 0)
-                      g_string_append (out, ", ");
-                    json_append_path (out, cs_photo_get_path (photo));
-                  }
-              g_string_append_c (out, ']');
-            }
-          g_string_append (out, "]}\n");
+          append_group_json (out, group);
           continue;
         }
       g_string_append_printf (out, "%s group of %u (similarity %.3f), keep the first (%s):\n",

@@ -3,6 +3,7 @@
  * Copyright 2026 The Clipsight authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,48 +78,73 @@ fail_error (GError *error)
   return EXIT_FAILURE;
 }
 
-/* Appends `s` as a JSON string literal. */
-void
-json_append_string (GString    *out,
-                    const char *s)
+JsonNode *
+cli_json_number (const char *format,
+                 double      value)
 {
-  g_string_append_c (out, '"');
-  for (const unsigned char *p = (const unsigned char *) s; *p != '\0'; p++)
-    {
-      switch (*p)
-        {
-        case '"': g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\t': g_string_append (out, "\\t"); break;
-        case '\b': g_string_append (out, "\\b"); break;
-        case '\f': g_string_append (out, "\\f"); break;
-        default:
-          if (*p < 0x20 || *p == 0x7f)
-            g_string_append_printf (out, "\\u%04x", *p);
-          else
-            g_string_append_c (out, (char) *p);
-        }
-    }
-  g_string_append_c (out, '"');
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  double rounded;
+
+  if (!isfinite (value))
+    return json_node_init_null (json_node_alloc ());
+  /* JsonGenerator writes doubles with 17 significant digits: round as
+   * the format would, so that readers see the figures they always did */
+  g_ascii_formatd (buf, sizeof buf, format, value);
+  rounded = g_ascii_strtod (buf, NULL);
+  /* json-glib 1.6 writes an integral double of 1e17 or more as "1e+17.0",
+   * which is not JSON: those go as integers */
+  if (strpbrk (buf, ".e") == NULL
+      || (fabs (rounded) >= 1e17 && fabs (rounded) < 9e18 && rounded == floor (rounded)))
+    return json_node_init_int (json_node_alloc (), (gint64) rounded);
+  return json_node_init_double (json_node_alloc (), rounded);
+}
+
+JsonNode *
+cli_json_floats (const float *v,
+                 int          n)
+{
+  JsonArray *array = json_array_sized_new ((guint) n);
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+  for (int i = 0; i < n; i++)
+    json_array_add_element (array, cli_json_number ("%.9g", v[i]));
+  json_node_take_array (node, array);
+  return node;
 }
 
 void
-json_append_floats (GString     *out,
-                    const float *v,
-                    int          n)
+cli_json_append_object (GString    *out,
+                        JsonObject *object)
 {
-  g_string_append_c (out, '[');
-  for (int i = 0; i < n; i++)
+  g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), object);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  /* json-glib 1.6 leaves U+001F unescaped, which JSON forbids; in its
+   * (UTF-8) output a 0x1f byte can only be that character in a string */
+  for (const char *p = text, *unit; ; p = unit + 1)
     {
-      char buf[G_ASCII_DTOSTR_BUF_SIZE];
-      if (i > 0)
-        g_string_append (out, ", ");
-      /* 9 significant digits round-trip a float32 */
-      g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.9g", v[i]));
+      unit = strchr (p, 0x1f);
+      if (unit == NULL)
+        {
+          g_string_append (out, p);
+          break;
+        }
+      g_string_append_len (out, p, unit - p);
+      g_string_append (out, "\\u001f");
     }
-  g_string_append_c (out, ']');
+  g_string_append_c (out, '\n');
+}
+
+gboolean
+cli_json_print_object (JsonObject *object)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  cli_json_append_object (line, object);
+  return fwrite (line->str, 1, line->len, stdout) == line->len;
 }
 
 const char *

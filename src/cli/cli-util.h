@@ -6,6 +6,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "clip.h"
 
@@ -26,12 +27,24 @@ int         fail_clip           (clip_status status,
                                  char       *message);
 /* Prints the error (freed) and returns EXIT_FAILURE. */
 int         fail_error          (GError     *error);
-/* Appends `s` as a JSON string literal (s must be UTF-8). */
-void        json_append_string  (GString    *out,
-                                 const char *s);
-void        json_append_floats  (GString     *out,
-                                 const float *v,
-                                 int          n);
+
+/* The JSON outputs: one object a line, written by JsonGenerator. */
+
+/* A number node (new) holding `value` as printf's `format` ("%.3f",
+ * "%.6g") writes it: what a reader parses is what that text said (an
+ * integer where it has no '.' nor exponent); null when not finite. */
+JsonNode   *cli_json_number        (const char  *format,
+                                    double       value);
+/* An array node (new) of float32s, 9 significant digits each (they
+ * round-trip). */
+JsonNode   *cli_json_floats        (const float *v,
+                                    int          n);
+/* Appends `object` to `out` as one line: compact JSON, then '\n'. */
+void        cli_json_append_object (GString     *out,
+                                    JsonObject  *object);
+/* Writes `object` on stdout as one line; FALSE on a write error. */
+gboolean    cli_json_print_object  (JsonObject  *object);
+
 /* `opt`, or $CLIPSIGHT_MODEL when opt is NULL. */
 const char *model_dir_or_env    (const char *opt);
 /* --backend NAME: native (default, also for NULL), blas or ref. */

@@ -45,16 +45,16 @@ tokenize_one (const clip_tokenizer *tok,
               long                  len)
 {
   g_autofree int32_t *ids = g_new0 (int32_t, context_length);
-  g_autoptr(GString) out = g_string_new ("{\"text\": ");
+  g_autoptr(JsonObject) object = json_object_new ();
+  JsonArray *array = json_array_sized_new ((guint) context_length);
   g_autofree char *valid = g_utf8_make_valid (text, len);
 
   clip_tokenizer_encode (tok, text, len, ids, context_length);
-  json_append_string (out, valid);
-  g_string_append (out, ", \"ids\": [");
   for (int i = 0; i < context_length; i++)
-    g_string_append_printf (out, i ? ", %d" : "%d", ids[i]);
-  g_string_append (out, "]}\n");
-  return fwrite (out->str, 1, out->len, stdout) == out->len ? 0 : -1;
+    json_array_add_int_element (array, ids[i]);
+  json_object_set_string_member (object, "text", valid);
+  json_object_set_array_member (object, "ids", array);
+  return cli_json_print_object (object) ? 0 : -1;
 }
 
 static int
@@ -167,15 +167,123 @@ print_embedding (const EmbedInput *in,
                  const float      *v,
                  int               dim)
 {
-  g_autoptr(GString) out = g_string_new ("{");
+  g_autoptr(JsonObject) object = json_object_new ();
   g_autofree char *valid = g_utf8_make_valid (in->value, -1);
 
-  g_string_append (out, in->is_image ? "\"image\": " : "\"text\": ");
-  json_append_string (out, valid);
-  g_string_append (out, ", \"embedding\": ");
-  json_append_floats (out, v, dim);
-  g_string_append (out, "}\n");
-  fwrite (out->str, 1, out->len, stdout);
+  json_object_set_string_member (object, in->is_image ? "image" : "text", valid);
+  json_object_set_member (object, "embedding", cli_json_floats (v, dim));
+  cli_json_print_object (object);
+}
+
+/* The images of `inputs` into their rows of `emb`, `batch` at a time;
+ * every file is decoded before any output so that a bad file stops the
+ * command before it prints anything.  Returns an exit status. */
+static int
+embed_images (clip_ctx         *ctx,
+              const clip_model *model,
+              GArray           *inputs,
+              int               batch,
+              float            *emb)
+{
+  const clip_preprocess_params *pp = clip_model_get_preprocess (model);
+  size_t img_floats = clip_model_image_floats (model);
+  int dim = clip_model_get_info (model)->embed_dim;
+  guint n = inputs->len, n_img = 0, total_img = 0;
+  g_autofree float *pix = g_new (float, img_floats * (size_t) batch);
+  g_autofree float *tmp = g_new (float, (size_t) MAX (n, 1) * dim);
+  g_autofree guint *which = g_new (guint, MAX (n, 1));
+  char *message = NULL;
+  clip_status status;
+
+  for (guint i = 0; i < n; i++)
+    total_img += g_array_index (inputs, EmbedInput, i).is_image ? 1 : 0;
+  for (guint i = 0; i < n; i++)
+    {
+      EmbedInput *in = &g_array_index (inputs, EmbedInput, i);
+      GError *gerror = NULL;
+
+      if (!in->is_image)
+        continue;
+      if (!cs_decode_file_to_tensor (in->value, pp, pix + img_floats * (n_img % batch), &gerror))
+        return fail_error (gerror);
+      which[n_img++] = i;
+      if (n_img % batch == 0 || n_img == total_img)
+        {
+          int nb = (int) ((n_img - 1) % batch) + 1;
+          status = clip_encode_images (ctx, pix, nb, tmp, &message);
+          if (status != CLIP_STATUS_OK)
+            return fail_clip (status, message);
+          for (int b = 0; b < nb; b++)
+            memcpy (emb + (size_t) which[n_img - nb + b] * dim, tmp + (size_t) b * dim,
+                    (size_t) dim * sizeof (float));
+        }
+    }
+  return EXIT_SUCCESS;
+}
+
+/* The texts of `inputs` into their rows of `emb`, all in one call.
+ * Returns an exit status. */
+static int
+embed_texts (clip_ctx         *ctx,
+             const clip_model *model,
+             GArray           *inputs,
+             float            *emb)
+{
+  const clip_model_info *info = clip_model_get_info (model);
+  const clip_tokenizer *tok = clip_model_get_tokenizer (model);
+  int dim = info->embed_dim, ctxlen = info->context_length;
+  guint n = inputs->len, n_txt = 0;
+  g_autofree int32_t *ids = g_new0 (int32_t, (size_t) MAX (n, 1) * ctxlen);
+  g_autofree guint *which = g_new (guint, MAX (n, 1));
+  g_autofree float *tmp = NULL;
+  char *message = NULL;
+  clip_status status;
+
+  for (guint i = 0; i < n; i++)
+    {
+      EmbedInput *in = &g_array_index (inputs, EmbedInput, i);
+      if (in->is_image)
+        continue;
+      clip_tokenizer_encode (tok, in->value, -1, ids + (size_t) n_txt * ctxlen, ctxlen);
+      which[n_txt++] = i;
+    }
+  if (n_txt == 0)
+    return EXIT_SUCCESS;
+  tmp = g_new (float, (size_t) n_txt * dim);
+  status = clip_encode_texts (ctx, ids, (int) n_txt, tmp, &message);
+  if (status != CLIP_STATUS_OK)
+    return fail_clip (status, message);
+  for (guint t = 0; t < n_txt; t++)
+    memcpy (emb + (size_t) which[t] * dim, tmp + (size_t) t * dim, (size_t) dim * sizeof (float));
+  return EXIT_SUCCESS;
+}
+
+/* L2-normalises every row.  NaN or infinity would print as invalid JSON
+ * (and mean nothing): refused before printing anything.  Returns an exit
+ * status. */
+static int
+normalize_embeddings (GArray *inputs,
+                      float  *emb,
+                      int     dim)
+{
+  for (guint i = 0; i < inputs->len; i++)
+    {
+      const EmbedInput *in = &g_array_index (inputs, EmbedInput, i);
+
+      clip_normalize (emb + (size_t) i * dim, dim);
+      for (int d = 0; d < dim; d++)
+        if (!isfinite (emb[(size_t) i * dim + d]))
+          {
+            g_autofree char *valid = g_utf8_make_valid (in->value, -1);
+            g_autofree char *m = g_strdup_printf ("embed: the embedding of %s '%s' is not finite "
+                                                  "(NaN or infinity): the model's weights or "
+                                                  "configuration are broken",
+                                                  in->is_image ? "image" : "text", valid);
+            fail_message (m);
+            return EXIT_FAILURE;
+          }
+    }
+  return EXIT_SUCCESS;
 }
 
 static int
@@ -242,97 +350,17 @@ cmd_embed (int    argc,
       return fail_clip (status, message);
     }
 
-  const clip_model_info *info = clip_model_get_info (model);
-  const clip_preprocess_params *pp = clip_model_get_preprocess (model);
-  const clip_tokenizer *tok = clip_model_get_tokenizer (model);
-  size_t img_floats = clip_model_image_floats (model);
-  int dim = info->embed_dim, ctxlen = info->context_length;
-  guint n = inputs->len;
-  g_autofree float *emb = g_new0 (float, (size_t) MAX (n, 1) * dim);
-  g_autofree float *pix = g_new (float, img_floats * (size_t) batch);
-  g_autofree int32_t *ids = g_new0 (int32_t, (size_t) MAX (n, 1) * ctxlen);
-  g_autofree guint *which = g_new (guint, MAX (n, 1));
-  g_autofree float *tmp = g_new (float, (size_t) MAX (n, 1) * dim);
+  int dim = clip_model_get_info (model)->embed_dim;
+  g_autofree float *emb = g_new0 (float, (size_t) MAX (inputs->len, 1) * dim);
 
-  /* Images, in batches; every file is decoded before any output so that a
-   * bad file stops the command before it prints anything. */
-  guint n_img = 0, total_img = 0;
-  for (guint i = 0; i < n; i++)
-    total_img += g_array_index (inputs, EmbedInput, i).is_image ? 1 : 0;
-  for (guint i = 0; i < n; i++)
+  if ((rc = embed_images (ctx, model, inputs, batch, emb)) == EXIT_SUCCESS
+      && (rc = embed_texts (ctx, model, inputs, emb)) == EXIT_SUCCESS
+      && (rc = normalize_embeddings (inputs, emb, dim)) == EXIT_SUCCESS)
     {
-      EmbedInput *in = &g_array_index (inputs, EmbedInput, i);
-      GError *gerror = NULL;
-
-      if (!in->is_image)
-        continue;
-      if (!cs_decode_file_to_tensor (in->value, pp, pix + img_floats * (n_img % batch), &gerror))
-        {
-          rc = fail_error (gerror);
-          goto out;
-        }
-      which[n_img++] = i;
-      if (n_img % batch == 0 || n_img == total_img)
-        {
-          int nb = (int) ((n_img - 1) % batch) + 1;
-          status = clip_encode_images (ctx, pix, nb, tmp, &message);
-          if (status != CLIP_STATUS_OK)
-            {
-              rc = fail_clip (status, message);
-              goto out;
-            }
-          for (int b = 0; b < nb; b++)
-            memcpy (emb + (size_t) which[n_img - nb + b] * dim, tmp + (size_t) b * dim,
-                    (size_t) dim * sizeof (float));
-        }
+      for (guint i = 0; i < inputs->len; i++)
+        print_embedding (&g_array_index (inputs, EmbedInput, i), emb + (size_t) i * dim, dim);
+      rc = fflush (stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
     }
-
-  /* Texts, all in one call. */
-  guint n_txt = 0;
-  for (guint i = 0; i < n; i++)
-    {
-      EmbedInput *in = &g_array_index (inputs, EmbedInput, i);
-      if (in->is_image)
-        continue;
-      clip_tokenizer_encode (tok, in->value, -1, ids + (size_t) n_txt * ctxlen, ctxlen);
-      which[n_txt++] = i;
-    }
-  if (n_txt > 0)
-    {
-      status = clip_encode_texts (ctx, ids, (int) n_txt, tmp, &message);
-      if (status != CLIP_STATUS_OK)
-        {
-          rc = fail_clip (status, message);
-          goto out;
-        }
-      for (guint t = 0; t < n_txt; t++)
-        memcpy (emb + (size_t) which[t] * dim, tmp + (size_t) t * dim, (size_t) dim * sizeof (float));
-    }
-
-  /* NaN or infinity would print as invalid JSON (and mean nothing):
-   * refuse before printing anything */
-  for (guint i = 0; i < n; i++)
-    {
-      const EmbedInput *in = &g_array_index (inputs, EmbedInput, i);
-
-      clip_normalize (emb + (size_t) i * dim, dim);
-      for (int d = 0; d < dim; d++)
-        if (!isfinite (emb[(size_t) i * dim + d]))
-          {
-            g_autofree char *valid = g_utf8_make_valid (in->value, -1);
-            g_autofree char *m = g_strdup_printf ("embed: the embedding of %s '%s' is not finite "
-                                                  "(NaN or infinity): the model's weights or "
-                                                  "configuration are broken",
-                                                  in->is_image ? "image" : "text", valid);
-            fail_message (m);
-            goto out;
-          }
-    }
-  for (guint i = 0; i < n; i++)
-    print_embedding (&g_array_index (inputs, EmbedInput, i), emb + (size_t) i * dim, dim);
-  rc = fflush (stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-
-out:
   clip_ctx_free (ctx);
   clip_model_free (model);
   embed_inputs = NULL;

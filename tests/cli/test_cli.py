@@ -84,6 +84,21 @@ class Contract(TempDirCase):
         self.assertEqual(rc, 0, err)
         self.assertEqual([o["text"] for o in lines(out)], ["-dash first", "two\nlines"])
 
+    def test_json_escapes_every_control_character(self):
+        # JSON forbids raw C0 controls in a string (json.loads is strict);
+        # json-glib 1.6 leaves U+001F raw, which the CLI must make up for.
+        # Lines split at "\n" alone: str.splitlines() would split at
+        # U+001C to U+001E, U+0085 and U+2028 too.
+        def json_lines(out):
+            return [json.loads(ln) for ln in out.split("\n") if ln]
+        text = "".join(chr(c) for c in range(1, 0x20)) + "\x7f\u0080\u009f \" \\ / \u2028 é"
+        rc, out, err = run("tokenize", "--model", self.model, "--", text, "unit\x1fsep")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual([o["text"] for o in json_lines(out)], [text, "unit\x1fsep"])
+        rc, out, err = run("embed", "--model", self.model, "--text", text)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual([o["text"] for o in json_lines(out)], [text])
+
     def test_embed_keeps_order_and_normalises(self):
         img = os.path.join(self.tmp, "grey.png")
         # a valid 2x2 grey PNG written by hand (zlib stored block)
