@@ -772,7 +772,15 @@ test_folders_shared (void)
   g_mkdir_with_parents (photos, 0755);
   n = copy_photos (photos, 1, 3);
   out = run_cli (index_args);
-  g_assert_nonnull (strstr (out, "\"added\": "));
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (json_object_get_int_member (json_node_get_object (json_parser_get_root (parser)), "added"),
+                     ==, n);
+  }
 
   indexer = cs_indexer_new (db, toy_model);
   g_signal_connect (indexer, "folders-changed", G_CALLBACK (on_folders_changed_count_cb), &changes);
