@@ -194,7 +194,7 @@ bench_make_photos (const char *folder,
 
       if (pixbuf == NULL)
         {
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                                "not enough memory for a generated photo");
           return FALSE;
         }
