@@ -329,7 +329,7 @@ resolve_model (const char  *opt,
   store = cs_store_open (database, error);
   if (store == NULL)
     return NULL;
-  building = cs_store_dup_setting (store, "building-model-dir", error);
+  building = cs_store_dup_setting (store, CS_STORE_SETTING_BUILDING_MODEL_DIR, error);
   if (building != NULL || *error != NULL)
     return building;
   return cs_store_dup_setting (store, CS_STORE_SETTING_MODEL_DIR, error);
@@ -437,7 +437,7 @@ static gboolean
 read_indexed_precision (CsStore        *store,
                         clip_precision *out)
 {
-  g_autofree char *value = cs_store_dup_setting (store, "indexed-precision", NULL);
+  g_autofree char *value = cs_store_dup_setting (store, CS_STORE_SETTING_INDEXED_PRECISION, NULL);
 
   return value != NULL && clip_precision_parse (value, out);
 }
@@ -536,9 +536,9 @@ read_library_status (CsStore        *store,
   if (*error == NULL)
     st->model_dir = cs_store_dup_setting (store, CS_STORE_SETTING_MODEL_DIR, error);
   if (*error == NULL)
-    building = cs_store_dup_setting (store, "building-model", error);
+    building = cs_store_dup_setting (store, CS_STORE_SETTING_BUILDING_MODEL, error);
   if (*error == NULL)
-    st->building_dir = cs_store_dup_setting (store, "building-model-dir", error);
+    st->building_dir = cs_store_dup_setting (store, CS_STORE_SETTING_BUILDING_MODEL_DIR, error);
   if (*error == NULL && active != NULL && (row = cs_store_lookup_model (store, active, &st->dim, error)) > 0)
     st->vectors = cs_store_count_vectors (store, row, error);
   if (*error == NULL && building != NULL

@@ -171,6 +171,14 @@ gboolean    cs_store_in_transaction        (CsStore     *self);
  * tests read them. */
 #define CS_STORE_SETTING_ACTIVE_MODEL "active-model"  /* its model id */
 #define CS_STORE_SETTING_MODEL_DIR    "model-dir"     /* its folder */
+/* The model a model change is embedding with, until its vectors cover the
+ * library (then it becomes the active one). */
+#define CS_STORE_SETTING_BUILDING_MODEL     "building-model"      /* its model id */
+#define CS_STORE_SETTING_BUILDING_MODEL_DIR "building-model-dir"  /* its folder */
+/* The precision the last run encoded images in (clip_precision_name). */
+#define CS_STORE_SETTING_INDEXED_PRECISION  "indexed-precision"
+/* The outcome of a model's one-time precision check (cs-clip-runtime.c). */
+#define CS_STORE_SETTING_PRECISION_CHECK    "precision-check"
 
 /* The value of `key` (g_free it), or NULL without an error when unset. */
 char       *cs_store_dup_setting           (CsStore     *self,

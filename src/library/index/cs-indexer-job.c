@@ -191,8 +191,8 @@ job_update_active_model (Job        *job,
     return FALSE;
   if (!cs_store_set_setting (job->store, CS_STORE_SETTING_ACTIVE_MODEL, model_id, error)
       || !cs_store_set_setting (job->store, CS_STORE_SETTING_MODEL_DIR, job->model_dir, error)
-      || !cs_store_set_setting (job->store, "building-model", NULL, error)
-      || !cs_store_set_setting (job->store, "building-model-dir", NULL, error)
+      || !cs_store_set_setting (job->store, CS_STORE_SETTING_BUILDING_MODEL, NULL, error)
+      || !cs_store_set_setting (job->store, CS_STORE_SETTING_BUILDING_MODEL_DIR, NULL, error)
       || (old_row > 0 && !cs_store_delete_model (job->store, old_row, error))
       || !cs_store_commit (job->store, error))
     {
@@ -237,12 +237,12 @@ job_begin_model (Job        *job,
   if (is_active)
     {
       if (!cs_store_set_setting (job->store, CS_STORE_SETTING_MODEL_DIR, job->model_dir, error)
-          || !cs_store_set_setting (job->store, "building-model", NULL, error)
-          || !cs_store_set_setting (job->store, "building-model-dir", NULL, error))
+          || !cs_store_set_setting (job->store, CS_STORE_SETTING_BUILDING_MODEL, NULL, error)
+          || !cs_store_set_setting (job->store, CS_STORE_SETTING_BUILDING_MODEL_DIR, NULL, error))
         goto fail;
     }
-  else if (!cs_store_set_setting (job->store, "building-model", model_id, error)
-           || !cs_store_set_setting (job->store, "building-model-dir", job->model_dir, error))
+  else if (!cs_store_set_setting (job->store, CS_STORE_SETTING_BUILDING_MODEL, model_id, error)
+           || !cs_store_set_setting (job->store, CS_STORE_SETTING_BUILDING_MODEL_DIR, job->model_dir, error))
     goto fail;
   return cs_store_commit (job->store, error) || (cs_store_rollback (job->store), FALSE);
 
@@ -388,7 +388,7 @@ job_finish_model (Job        *job,
    * (CLIPSIGHT_PRECISION, --precision) makes differ from the check's: for
    * status.  Only a run that embedded something changes it. */
   if (job->summary->added + job->summary->updated + job->summary->reembedded > 0
-      && !cs_store_set_setting (job->store, "indexed-precision", clip_precision_name (job->precision), error))
+      && !cs_store_set_setting (job->store, CS_STORE_SETTING_INDEXED_PRECISION, clip_precision_name (job->precision), error))
     return FALSE;
   return job_update_active_model (job, model_id, error);
 }
