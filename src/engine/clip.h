@@ -306,7 +306,22 @@ clip_status clip_encode_texts (clip_ctx      *ctx,
 void        clip_normalize (float *v,
                             int    dim);
 
-/* Name of the kernel table in use ("ref", "avx2", "avx512", "avx512vnni",
+/* Instruction sets.  The engine detects the CPU's features once and uses
+ * the highest of these levels that the CPU (and, for the encoder's kernel
+ * tables, the build) supports, each level needing the ones before it:
+ *   ref         plain C
+ *   avx2        AVX2, FMA and F16C (the OS saving YMM state)
+ *   avx512      AVX-512 F, BW, VL and DQ (the OS saving ZMM state)
+ *   avx512vnni  AVX512-VNNI (the int8 GEMM and int8 vector dots)
+ *   avx512bf16  AVX512_BF16 (the bfloat16 GEMM)
+ * The environment variable CLIP_ISA, read once, sets a ceiling: one of
+ * these names (exactly, lower case) makes the encoder's table and the
+ * vector kernels (clip_vec_*) use the highest level at most that one;
+ * unset, empty or "auto" means no ceiling.  Any other value is ignored
+ * with a warning on stderr, and so is a level the CPU or build lacks
+ * (with the level used instead).  CLIP_ISA=ref: plain C everywhere.
+ *
+ * Name of the kernel table in use ("ref", "avx2", "avx512", "avx512vnni",
  * "avx512bf16"). */
 const char *clip_kernels_name (void);
 
@@ -357,8 +372,9 @@ clip_status clip_test_model_write (const clip_test_model_spec *spec,
  *
  * Inner products of one query with many stored embeddings, for brute-force
  * search.  The instruction set is chosen once at run time (AVX-512 with
- * VNNI, AVX-512, AVX2+FMA, or plain C), independently of the encoder's
- * kernel table; CLIP_ISA=ref forces plain C here too.  Every function may
+ * VNNI, AVX-512, AVX2, or plain C) from the levels and the CLIP_ISA
+ * ceiling described at clip_kernels_name, but not limited by which kernel
+ * tables the build has (these use GCC target attributes).  Every function may
  * be called from any number of threads at once; none allocates.  Rows may
  * start at any address (no alignment needed; 64-byte alignment is fastest).
  * ========================================================================= */
