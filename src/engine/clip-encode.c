@@ -11,20 +11,21 @@
  * and head.  Text sequences are cut at their end-of-text token, since with
  * a causal mask nothing after it can change the pooled output.
  *
- * Three backends: clip-encode-native.c and clip-encode-classic.c.  CLIP_BACKEND_NATIVE, the default,
- * multiplies by weights packed once per precision (clip-pack.c) with the
- * kernel table's GEMMs, fuses the bias, the activation and the residual
- * add into them, and splits every step over the context's thread pool
- * (GEMMs by panels of 32 output columns pulled from an atomic counter,
- * attention by sequence and head, row ops by rows), or, for a batch of
- * several sequences, gives each thread a lane of whole sequences to run
- * through every step on its own.  In the last block
- * only the pooled rows (the class token, the end-of-text token) go past
- * the attention: no other row reaches the output.  CLIP_BACKEND_BLAS sends
- * the float32 products to cblas_sgemm; CLIP_BACKEND_REF uses plain loops
- * and the reference kernels, the specification the tests compare the
- * others with.  Scratch memory grows to the largest batch seen and is then
- * reused: no allocation per image.
+ * Three backends; this file holds the context and what they share.
+ * CLIP_BACKEND_NATIVE (clip-encode-native.c), the default, multiplies by
+ * weights packed once per precision (clip-pack.c) with the kernel table's
+ * GEMMs, fuses the bias, the activation and the residual add into them,
+ * and splits every step over the context's thread pool (GEMMs by panels
+ * of 32 output columns pulled from an atomic counter, attention by
+ * sequence and head, row ops by rows), or, for a batch of several
+ * sequences, gives each thread a lane of whole sequences to run through
+ * every step on its own.  In the last block only the pooled rows (the
+ * class token, the end-of-text token) go past the attention: no other row
+ * reaches the output.  CLIP_BACKEND_BLAS sends the float32 products to
+ * cblas_sgemm; CLIP_BACKEND_REF uses plain loops and the reference
+ * kernels, the specification the tests compare the others with (both in
+ * clip-encode-classic.c).  Scratch memory grows to the largest batch seen
+ * and is then reused: no allocation per image.
  */
 #include <math.h>
 #include <stdlib.h>
