@@ -30,7 +30,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cblas.h>
 #include <glib.h>
@@ -78,13 +77,6 @@ clip_precision_is_fast (clip_precision precision)
   return clip_kernels_get ()->fast[precision_format (precision)];
 }
 
-static int
-online_cpus (void)
-{
-  long n = sysconf (_SC_NPROCESSORS_ONLN);
-  return n > 0 ? (int) n : 1;
-}
-
 clip_status
 clip_ctx_new (const clip_model  *model,
               const clip_params *params,
@@ -110,8 +102,6 @@ clip_ctx_new (const clip_model  *model,
     return clip_set_error (error, CLIP_STATUS_UNSUPPORTED,
                            "clip_ctx_new: a model loaded for %s has no float32 weights for backend %d",
                            clip_precision_name (model->load_precision), (int) p.backend);
-  if (p.n_threads <= 0)
-    p.n_threads = online_cpus ();
 
   ctx = g_new0 (clip_ctx, 1);
   ctx->model = model;
@@ -120,7 +110,7 @@ clip_ctx_new (const clip_model  *model,
   ctx->head_major_bytes = (size_t) 1 << 20;
   ctx->lane_min_rows = LANE_MIN_ROWS;
   if (p.backend == CLIP_BACKEND_BLAS)
-    openblas_set_num_threads (p.n_threads);
+    openblas_set_num_threads (p.n_threads > 0 ? p.n_threads : clip_cpu_budget ());
   if (p.backend == CLIP_BACKEND_NATIVE)
     {
       status = clip_model_pack_ref (model, p.precision, &ctx->pack, error);
@@ -129,7 +119,7 @@ clip_ctx_new (const clip_model  *model,
           g_free (ctx);
           return status;
         }
-      ctx->pool = clip_pool_new (p.n_threads);
+      ctx->pool = p.n_threads > 0 ? clip_pool_new (p.n_threads) : clip_pool_shared ();
     }
   *out = ctx;
   return CLIP_STATUS_OK;
@@ -476,7 +466,7 @@ clip_kernels_peak_gops (clip_precision precision,
   if ((unsigned) precision >= CLIP_N_PRECISIONS)
     return 0.0;
   if (n_threads <= 0)
-    n_threads = online_cpus ();
+    n_threads = clip_cpu_budget ();
   /* calibrate on this thread: at least 20 ms */
   for (;;)
     {
