@@ -431,42 +431,23 @@ skip_tensor (const clip_model       *model,
   return tower != 0 && (model->towers & tower) == 0;
 }
 
-/* Checks every tensor against the config, then converts what needs it
- * into one arena (or, when packed, the linear weights into the pack).
- * Takes `file` over. */
+/* Pass 1: every tensor present, of a supported dtype and of the shape the
+ * config says; tensors[i] gets specs[i]'s; the parameter count, the dtype
+ * holding most of them and the bytes the float32 arena needs. */
 static clip_status
-load_tensors (clip_model    *model,
-              clip_st_file  *file_in,
-              const char    *config_path,
-              gboolean       packed,
-              clip_precision precision,
-              unsigned       towers,
-              char         **error)
+check_tensors (clip_model              *model,
+               const clip_st_file      *file,
+               const char              *config_path,
+               const clip_tensor_spec  *specs,
+               size_t                   n_specs,
+               const clip_st_tensor   **tensors,
+               uint64_t                *arena_bytes,
+               char                   **error)
 {
-  g_autoptr(clip_st_file) file = file_in;
-  g_autofree clip_tensor_spec *specs = NULL;
-  g_autofree const clip_st_tensor **tensors = NULL;
-  g_autofree float *f16_table = NULL;
   const char *path = clip_st_get_path (file);
-  model_storage *storage;
   uint64_t by_dtype[3] = { 0 };
-  uint64_t arena_bytes = 0;
-  bool in_place = false;
-  size_t n_specs;
 
-  model->vision.layers = g_new0 (clip_layer_weights, model->info.vision.layers);
-  model->text.layers = g_new0 (clip_layer_weights, model->info.text.layers);
-  specs = clip_model_tensor_specs (&model->info, model, &n_specs);
-  tensors = g_new0 (const clip_st_tensor *, n_specs);
-  model->towers = towers;
-  if (packed)
-    {
-      clip_status status = clip_model_pack_begin (model, precision, towers, error);
-      if (status != CLIP_STATUS_OK)
-        return status;
-    }
-
-  /* Pass 1: presence, dtype, shape; the arena's size. */
+  *arena_bytes = 0;
   for (size_t i = 0; i < n_specs; i++)
     {
       const clip_tensor_spec *spec = &specs[i];
@@ -495,7 +476,7 @@ load_tensors (clip_model    *model,
       /* Cannot overflow: the header check bounded every tensor by the
        * file's size, and a float is at most twice an F16. */
       if (!usable_in_place (t) && !skip_tensor (model, spec) && !clip_model_pack_wants (model, spec->dest))
-        arena_bytes += (t->numel * sizeof (float) + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
+        *arena_bytes += (t->numel * sizeof (float) + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
       model->info.n_params += t->numel;
       by_dtype[to_clip_dtype (t->dtype)] += t->numel;
     }
@@ -506,9 +487,22 @@ load_tensors (clip_model    *model,
   for (int d = 1; d < 3; d++)
     if (by_dtype[d] > by_dtype[model->info.dtype])
       model->info.dtype = (clip_dtype) d;
+  return CLIP_STATUS_OK;
+}
 
-  storage = g_new0 (model_storage, 1);
+/* The model's storage, with an arena of `arena_bytes` for the converted
+ * tensors (none for 0). */
+static clip_status
+make_storage (clip_model     *model,
+              const char     *path,
+              uint64_t        arena_bytes,
+              model_storage **out,
+              char          **error)
+{
+  model_storage *storage = g_new0 (model_storage, 1);
+
   model->mapping = storage;
+  *out = storage;
   if (arena_bytes > 0)
     {
       if (arena_bytes > G_MAXSIZE
@@ -521,9 +515,87 @@ load_tensors (clip_model    *model,
       model->buffers[0] = storage->arena;
       model->n_buffers = 1;
     }
+  return CLIP_STATUS_OK;
+}
 
-  /* Pass 2: pointers into the file or into the arena. */
-  arena_bytes = 0;
+/* The F16 -> float32 table, made when the first F16 tensor needs it. */
+static const float *
+f16_table_for (const clip_st_tensor *t,
+               float               **table)
+{
+  if (t->dtype == CLIP_ST_F16 && *table == NULL)
+    {
+      *table = g_new (float, 65536);
+      for (uint32_t h = 0; h < 65536; h++)
+        (*table)[h] = clip_f16_to_f32 ((uint16_t) h);
+    }
+  return *table;
+}
+
+/* A linear weight that clip_model_load_for packs: converted one tensor at
+ * a time, packed, its file pages let go. */
+static clip_status
+pack_tensor (clip_model             *model,
+             const clip_tensor_spec *spec,
+             const clip_st_tensor   *t,
+             const char             *path,
+             float                 **f16_table,
+             char                  **error)
+{
+  g_autofree float *tmp = NULL;
+
+  if (!usable_in_place (t))
+    {
+      const float *table = f16_table_for (t, f16_table);
+
+      if ((tmp = g_try_new (float, t->numel)) == NULL)
+        return clip_set_error (error, CLIP_STATUS_NO_MEMORY, "%s: out of memory converting '%s'",
+                               path, spec->name);
+      convert_tensor (t, table, tmp);
+    }
+  clip_model_pack_tensor (model, spec->dest, tmp != NULL ? tmp : (const float *) (const void *) t->data);
+  clip_release_pages (t->data, (size_t) (t->end - t->begin));
+  return CLIP_STATUS_OK;
+}
+
+/* logit_scale, once it is float32. */
+static clip_status
+set_logit_scale (clip_model  *model,
+                 const float *data,
+                 const char  *path,
+                 char       **error)
+{
+  if (!isfinite (data[0]))
+    return clip_set_error (error, CLIP_STATUS_FORMAT,
+                           "%s: tensor 'logit_scale' is not a finite number", path);
+  /* its exponential scales the label logits: CLIP clamps that
+   * to 100 (4.6 here); e^20 leaves any softmax finite */
+  if (fabsf (data[0]) > 20.0f)
+    return clip_set_error (error, CLIP_STATUS_FORMAT,
+                           "%s: tensor 'logit_scale' = %g is implausible (its size must be "
+                           "at most 20; CLIP's is ln 100 = 4.6)", path, (double) data[0]);
+  model->info.logit_scale = data[0];
+  return CLIP_STATUS_OK;
+}
+
+/* Pass 2: every tensor checked for non-finite values, then skipped,
+ * packed, used in place or converted into the arena, and the model's
+ * pointer set.  *in_place tells whether any tensor points into the file. */
+static clip_status
+place_tensors (clip_model              *model,
+               const char              *path,
+               const clip_tensor_spec  *specs,
+               size_t                   n_specs,
+               const clip_st_tensor   **tensors,
+               model_storage           *storage,
+               bool                    *in_place,
+               char                   **error)
+{
+  g_autofree float *f16_table = NULL;
+  uint64_t arena_used = 0;
+  clip_status status;
+
+  *in_place = false;
   for (size_t i = 0; i < n_specs; i++)
     {
       const clip_tensor_spec *spec = &specs[i];
@@ -546,58 +618,28 @@ load_tensors (clip_model    *model,
         }
       if (clip_model_pack_wants (model, spec->dest))
         {
-          /* converted one tensor at a time, packed, its file pages let go */
-          g_autofree float *tmp = NULL;
-
-          if (!usable_in_place (t))
-            {
-              if (t->dtype == CLIP_ST_F16 && f16_table == NULL)
-                {
-                  f16_table = g_new (float, 65536);
-                  for (uint32_t h = 0; h < 65536; h++)
-                    f16_table[h] = clip_f16_to_f32 ((uint16_t) h);
-                }
-              if ((tmp = g_try_new (float, t->numel)) == NULL)
-                return clip_set_error (error, CLIP_STATUS_NO_MEMORY, "%s: out of memory converting '%s'",
-                                       path, spec->name);
-              convert_tensor (t, f16_table, tmp);
-            }
-          clip_model_pack_tensor (model, spec->dest, tmp != NULL ? tmp : (const float *) (const void *) t->data);
-          clip_release_pages (t->data, (size_t) (t->end - t->begin));
+          if ((status = pack_tensor (model, spec, t, path, &f16_table, error)) != CLIP_STATUS_OK)
+            return status;
           continue;
         }
       if (usable_in_place (t))
         {
           data = (const float *) (const void *) t->data;
-          in_place = true;
+          *in_place = true;
         }
       else
         {
-          float *out = (float *) (void *) ((char *) storage->arena + arena_bytes);
+          float *out = (float *) (void *) ((char *) storage->arena + arena_used);
 
-          if (t->dtype == CLIP_ST_F16 && f16_table == NULL)
-            {
-              f16_table = g_new (float, 65536);
-              for (uint32_t h = 0; h < 65536; h++)
-                f16_table[h] = clip_f16_to_f32 ((uint16_t) h);
-            }
-          convert_tensor (t, f16_table, out);
-          arena_bytes += (t->numel * sizeof (float) + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
+          convert_tensor (t, f16_table_for (t, &f16_table), out);
+          arena_used += (t->numel * sizeof (float) + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
           data = out;
         }
 
       if (spec->init == CLIP_INIT_LOGIT_SCALE)
         {
-          if (!isfinite (data[0]))
-            return clip_set_error (error, CLIP_STATUS_FORMAT,
-                                   "%s: tensor 'logit_scale' is not a finite number", path);
-          /* its exponential scales the label logits: CLIP clamps that
-           * to 100 (4.6 here); e^20 leaves any softmax finite */
-          if (fabsf (data[0]) > 20.0f)
-            return clip_set_error (error, CLIP_STATUS_FORMAT,
-                                   "%s: tensor 'logit_scale' = %g is implausible (its size must be "
-                                   "at most 20; CLIP's is ln 100 = 4.6)", path, (double) data[0]);
-          model->info.logit_scale = data[0];
+          if ((status = set_logit_scale (model, data, path, error)) != CLIP_STATUS_OK)
+            return status;
         }
       else
         {
@@ -605,6 +647,43 @@ load_tensors (clip_model    *model,
           *spec->dest = data;
         }
     }
+  return CLIP_STATUS_OK;
+}
+
+/* Checks every tensor against the config, then converts what needs it
+ * into one arena (or, when packed, the linear weights into the pack).
+ * Takes `file` over. */
+static clip_status
+load_tensors (clip_model    *model,
+              clip_st_file  *file_in,
+              const char    *config_path,
+              gboolean       packed,
+              clip_precision precision,
+              unsigned       towers,
+              char         **error)
+{
+  g_autoptr(clip_st_file) file = file_in;
+  g_autofree clip_tensor_spec *specs = NULL;
+  g_autofree const clip_st_tensor **tensors = NULL;
+  const char *path = clip_st_get_path (file);
+  model_storage *storage;
+  uint64_t arena_bytes;
+  bool in_place;
+  size_t n_specs;
+  clip_status status;
+
+  model->vision.layers = g_new0 (clip_layer_weights, model->info.vision.layers);
+  model->text.layers = g_new0 (clip_layer_weights, model->info.text.layers);
+  specs = clip_model_tensor_specs (&model->info, model, &n_specs);
+  tensors = g_new0 (const clip_st_tensor *, n_specs);
+  model->towers = towers;
+  if (packed && (status = clip_model_pack_begin (model, precision, towers, error)) != CLIP_STATUS_OK)
+    return status;
+
+  if ((status = check_tensors (model, file, config_path, specs, n_specs, tensors, &arena_bytes, error))
+      || (status = make_storage (model, path, arena_bytes, &storage, error))
+      || (status = place_tensors (model, path, specs, n_specs, tensors, storage, &in_place, error)))
+    return status;
 
   if (packed)
     clip_model_pack_end (model);

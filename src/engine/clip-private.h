@@ -168,7 +168,7 @@ void             clip_ctx_set_lane_min_rows (clip_ctx *ctx,
                                              size_t    rows);
 
 
-/* --- the context's thread pool (clip-threads.c) ------------------------- */
+/* --- thread pools (clip-threads.c) -------------------------------------- */
 
 typedef struct clip_pool clip_pool;
 /* One chunk of a parallel step, run by thread ith (the caller is 0; ith
@@ -181,11 +181,16 @@ clip_pool *clip_pool_new  (int n_threads);
 void       clip_pool_free (clip_pool *pool);
 int        clip_pool_size (const clip_pool *pool);
 /* Runs fn on chunks 0 .. n_chunks-1, each once, spread over the caller
- * and the workers that are free, and returns when all are done. */
+ * and the workers that are free, and returns when all are done.  On the
+ * shared pool, when another caller's job is running, the caller runs
+ * every chunk itself as thread 0. */
 void       clip_pool_run  (clip_pool   *pool,
                            clip_pool_fn fn,
                            void        *data,
                            size_t       n_chunks);
+/* The process's pool of clip_cpu_budget () threads (made on first use,
+ * never freed: clip_pool_free ignores it). */
+clip_pool *clip_pool_shared (void);
 
 /* Stores a printf-formatted message in *error (if error is not NULL) and
  * returns `status`: the one way engine files report failures. */

@@ -1,4 +1,4 @@
-/* clip-threads.c - the context's persistent pool of worker threads.
+/* clip-threads.c - pools of worker threads, and the process's CPU budget.
  *
  * Copyright 2026 The Clipsight authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -19,6 +19,13 @@
  * the fields belong to that job, and a claim is a compare-and-swap that
  * fails once the job changed.  Workers spin for a while before sleeping
  * on a condition variable; the pool never holds more threads than asked.
+ *
+ * One pool is shared by the whole process: clip_cpu_budget () threads,
+ * used by every context created with n_threads 0 and by
+ * clip_parallel_run (the library's scans).  It runs one job at a time;
+ * a caller that finds it busy runs its job's chunks itself, as thread 0,
+ * rather than wait, so overlapping callers share the CPUs without adding
+ * threads beyond one each, and a call from inside a job cannot deadlock.
  */
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -50,6 +57,8 @@ struct clip_pool {
   atomic_int             sleepers; /* workers waiting on wake */
   atomic_int             caller_asleep;
   atomic_bool            quit;
+  bool                   shared;   /* the process's pool: one job at a time */
+  GMutex                 busy;     /* held by the shared pool's caller */
   GMutex                 mutex;
   GCond                  wake;     /* a new job, or quit */
   GCond                  finished; /* the last chunk is done */
@@ -153,6 +162,7 @@ clip_pool_new (int n_threads)
   clip_pool *pool = g_new0 (clip_pool, 1);
 
   pool->n = MAX (n_threads, 1);
+  g_mutex_init (&pool->busy);
   g_mutex_init (&pool->mutex);
   g_cond_init (&pool->wake);
   g_cond_init (&pool->finished);
@@ -180,7 +190,7 @@ clip_pool_new (int n_threads)
 void
 clip_pool_free (clip_pool *pool)
 {
-  if (pool == NULL)
+  if (pool == NULL || pool->shared)
     return;
   g_mutex_lock (&pool->mutex);
   atomic_store (&pool->quit, true);
@@ -189,6 +199,7 @@ clip_pool_free (clip_pool *pool)
   for (int i = 1; i < pool->n; i++)
     g_thread_join (pool->workers[i].thread);
   g_free (pool->workers);
+  g_mutex_clear (&pool->busy);
   g_mutex_clear (&pool->mutex);
   g_cond_clear (&pool->wake);
   g_cond_clear (&pool->finished);
@@ -201,24 +212,17 @@ clip_pool_size (const clip_pool *pool)
   return pool->n;
 }
 
-void
-clip_pool_run (clip_pool   *pool,
-               clip_pool_fn fn,
-               void        *data,
-               size_t       n_chunks)
+/* Runs a job on the workers and the caller. */
+static void
+run_job (clip_pool   *pool,
+         clip_pool_fn fn,
+         void        *data,
+         size_t       n_chunks)
 {
   uint32_t id;
   gint64 spin_end = 0;
   int spins = 0;
 
-  if (n_chunks == 0)
-    return;
-  if (pool->n == 1 || n_chunks == 1)
-    {
-      for (size_t c = 0; c < n_chunks; c++)
-        fn (data, c, 0);
-      return;
-    }
   g_assert (n_chunks < CLOSED);
 
   /* close the word, set the job up, open it */
@@ -256,4 +260,96 @@ clip_pool_run (clip_pool   *pool,
           g_mutex_unlock (&pool->mutex);
         }
     }
+}
+
+void
+clip_pool_run (clip_pool   *pool,
+               clip_pool_fn fn,
+               void        *data,
+               size_t       n_chunks)
+{
+  if (n_chunks == 0)
+    return;
+  if (pool->n == 1 || n_chunks == 1 || (pool->shared && !g_mutex_trylock (&pool->busy)))
+    {
+      for (size_t c = 0; c < n_chunks; c++)
+        fn (data, c, 0);
+      return;
+    }
+  run_job (pool, fn, data, n_chunks);
+  if (pool->shared)
+    g_mutex_unlock (&pool->busy);
+}
+
+/* --- the process's budget and shared pool ------------------------------ */
+
+static GMutex shared_lock;
+static int budget;          /* clip_set_cpu_budget's, 0: the CPUs */
+static clip_pool *shared;   /* made on first use, never freed */
+
+int
+clip_cpu_budget (void)
+{
+  int n;
+
+  g_mutex_lock (&shared_lock);
+  n = shared != NULL ? shared->n : budget > 0 ? budget : (int) MAX (g_get_num_processors (), 1);
+  g_mutex_unlock (&shared_lock);
+  return n;
+}
+
+int
+clip_set_cpu_budget (int n_threads)
+{
+  int done = 0;
+
+  g_mutex_lock (&shared_lock);
+  if (shared == NULL)
+    {
+      budget = MAX (n_threads, 0);
+      done = 1;
+    }
+  g_mutex_unlock (&shared_lock);
+  return done;
+}
+
+clip_pool *
+clip_pool_shared (void)
+{
+  clip_pool *pool;
+
+  g_mutex_lock (&shared_lock);
+  if (shared == NULL)
+    {
+      shared = clip_pool_new (budget > 0 ? budget : (int) MAX (g_get_num_processors (), 1));
+      shared->shared = true;
+    }
+  pool = shared;
+  g_mutex_unlock (&shared_lock);
+  return pool;
+}
+
+typedef struct {
+  clip_task_fn fn;
+  void        *data;
+} task_job;
+
+static void
+task_chunk (void  *data,
+            size_t chunk,
+            int    ith)
+{
+  task_job *j = data;
+
+  j->fn (chunk, j->data);
+}
+
+void
+clip_parallel_run (size_t       n_tasks,
+                   clip_task_fn fn,
+                   void        *data)
+{
+  task_job j = { fn, data };
+
+  clip_pool_run (clip_pool_shared (), task_chunk, &j, n_tasks);
 }

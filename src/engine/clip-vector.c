@@ -31,10 +31,10 @@
 #include <cblas.h>
 
 #include "clip.h"
+#include "kernels/kernels.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define CLIP_VECTOR_X86 1
-#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -342,60 +342,33 @@ dot_rows_i8_vnni (const int8_t *m,
     }
 }
 
-static unsigned long long
-read_xcr0 (void)
-{
-  unsigned int eax, edx;
-
-  __asm__ volatile ("xgetbv" : "=a" (eax), "=d" (edx) : "c" (0));
-  return ((unsigned long long) edx << 32) | eax;
-}
-
-/* The CPUID bits are not enough: the OS must save the wide registers. */
-static int
-os_saves (unsigned long long mask)
-{
-  unsigned int a, b, c, d;
-
-  if (!__get_cpuid (1, &a, &b, &c, &d) || !(c & bit_OSXSAVE))
-    return 0;
-  return (read_xcr0 () & mask) == mask;
-}
-
 #endif /* CLIP_VECTOR_X86 */
 
+/* The best path at most the level CLIP_ISA allows, from the detector the
+ * kernel tables use (kernels/cpu.c); avx512bf16 has nothing for vectors
+ * beyond avx512vnni. */
 static void
 choose (void)
 {
-  const char *force = getenv ("CLIP_ISA");
-
   chosen_f32 = dot_rows_f32_ref;
   chosen_i8 = dot_rows_i8_ref;
   chosen_name = "ref";
-  if (force != NULL && strcmp (force, "ref") == 0)
-    return;
 #ifdef CLIP_VECTOR_X86
-  __builtin_cpu_init ();
-  int avx2 = __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma") && os_saves (0x6);
-  int avx512 = avx2 && __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512bw")
-               && __builtin_cpu_supports ("avx512vl") && __builtin_cpu_supports ("avx512dq")
-               && os_saves (0xe6);
-  int vnni = avx512 && __builtin_cpu_supports ("avx512vnni");
+  unsigned cpu = clip_cpu_features ();
+  clip_isa limit = clip_isa_ceiling ();
 
-  if (force != NULL && strcmp (force, "avx2") == 0)
-    avx512 = vnni = 0;
-  if (avx2)
+  if (limit >= CLIP_ISA_AVX2 && clip_isa_supported (cpu, CLIP_ISA_AVX2))
     {
       chosen_f32 = dot_rows_f32_avx2;
       chosen_i8 = dot_rows_i8_avx2;
       chosen_name = "avx2";
     }
-  if (avx512)
+  if (limit >= CLIP_ISA_AVX512 && clip_isa_supported (cpu, CLIP_ISA_AVX512))
     {
       chosen_f32 = dot_rows_f32_avx512;
       chosen_name = "avx512";
     }
-  if (vnni)
+  if (limit >= CLIP_ISA_AVX512VNNI && clip_isa_supported (cpu, CLIP_ISA_AVX512VNNI))
     {
       chosen_i8 = dot_rows_i8_vnni;
       chosen_name = "avx512vnni";

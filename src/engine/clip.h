@@ -20,7 +20,10 @@
  *  - Tensors are float32, row-major, the last dimension contiguous.
  *  - Threads: a clip_model and a clip_tokenizer are immutable after loading
  *    and may be shared by any number of threads.  A clip_ctx (scratch memory
- *    plus a thread pool) is used by one thread at a time.
+ *    plus a thread pool) is used by one thread at a time.  The process has
+ *    one CPU budget and one pool of that many threads, shared by every
+ *    context made with n_threads 0 and by clip_parallel_run: see
+ *    clip_cpu_budget.
  *  - The engine never aborts on bad input; it returns a status.
  */
 #pragma once
@@ -255,7 +258,9 @@ int         clip_precision_parse (const char     *name,
 int         clip_precision_is_fast (clip_precision precision);
 
 typedef struct {
-  int            n_threads;   /* 0: the number of online CPUs */
+  int            n_threads;   /* 0 (the default): the process's shared pool
+                               * of clip_cpu_budget () threads; else a pool
+                               * of this many threads of its own */
   clip_backend   backend;
   clip_precision precision;   /* CLIP_PRECISION_F32 by default */
   /* Polled between layers, from the calling thread or, where a batch
@@ -270,8 +275,9 @@ clip_params clip_params_default (void);
 
 typedef struct clip_ctx clip_ctx;
 
-/* A context holds scratch memory and a pool of n_threads - 1 worker
- * threads for `model`, which must outlive it.  The first context of a
+/* A context holds scratch memory for `model`, which must outlive it, and
+ * uses the process's shared pool or, with n_threads > 0, a pool of
+ * n_threads - 1 worker threads of its own.  The first context of a
  * precision packs the model's weights into that precision's layout (about
  * a second for a ViT-B/32 in INT8); later contexts of the same precision
  * share the packed weights, which are freed with the last of them.  A
@@ -282,6 +288,37 @@ clip_status clip_ctx_new  (const clip_model  *model,
                            clip_ctx         **out,
                            char             **error);
 void        clip_ctx_free (clip_ctx *ctx);
+
+/* ---------------------------------------------------------------------------
+ * The CPU budget
+ *
+ * Every context made with n_threads 0 (the default), and every
+ * clip_parallel_run, computes on one process-wide pool: the calling
+ * thread plus clip_cpu_budget () - 1 workers.  The pool runs one job (a
+ * step of an encoder, a pass of a scan) at a time; a caller that finds it
+ * busy runs its own job's chunks on its own thread instead of waiting.  So
+ * two contexts encoding at once, or an encode beside a scan, use at most
+ * the budget plus one thread per extra caller, not the budget each.  The
+ * BLAS backend's OpenBLAS threads are set to the same number.
+ * ------------------------------------------------------------------------- */
+
+/* The budget: the CPUs this process may run on (g_get_num_processors)
+ * unless clip_set_cpu_budget set it. */
+int         clip_cpu_budget     (void);
+/* Sets the budget (0: back to the CPUs) before the shared pool exists,
+ * that is before the first context with n_threads 0 or the first
+ * clip_parallel_run; returns 1, or 0 (changing nothing) once it exists. */
+int         clip_set_cpu_budget (int n_threads);
+
+/* One task of clip_parallel_run. */
+typedef void (*clip_task_fn) (size_t task,
+                              void  *data);
+/* Runs fn (task, data) for task = 0 .. n_tasks - 1, each once, on the
+ * shared pool and the calling thread, and returns when all are done.  Any
+ * thread; calls may overlap (see above). */
+void        clip_parallel_run   (size_t       n_tasks,
+                                 clip_task_fn fn,
+                                 void        *data);
 
 /* Encodes `n` preprocessed images (n x 3 x S x S floats, as clip_preprocess
  * writes them) into `out` (n x embed_dim floats): the raw visual projection,
@@ -306,13 +343,28 @@ clip_status clip_encode_texts (clip_ctx      *ctx,
 void        clip_normalize (float *v,
                             int    dim);
 
-/* Name of the kernel table in use ("ref", "avx2", "avx512", "avx512vnni",
+/* Instruction sets.  The engine detects the CPU's features once and uses
+ * the highest of these levels that the CPU (and, for the encoder's kernel
+ * tables, the build) supports, each level needing the ones before it:
+ *   ref         plain C
+ *   avx2        AVX2, FMA and F16C (the OS saving YMM state)
+ *   avx512      AVX-512 F, BW, VL and DQ (the OS saving ZMM state)
+ *   avx512vnni  AVX512-VNNI (the int8 GEMM and int8 vector dots)
+ *   avx512bf16  AVX512_BF16 (the bfloat16 GEMM)
+ * The environment variable CLIP_ISA, read once, sets a ceiling: one of
+ * these names (exactly, lower case) makes the encoder's table and the
+ * vector kernels (clip_vec_*) use the highest level at most that one;
+ * unset, empty or "auto" means no ceiling.  Any other value is ignored
+ * with a warning on stderr, and so is a level the CPU or build lacks
+ * (with the level used instead).  CLIP_ISA=ref: plain C everywhere.
+ *
+ * Name of the kernel table in use ("ref", "avx2", "avx512", "avx512vnni",
  * "avx512bf16"). */
 const char *clip_kernels_name (void);
 
 /* Measures the peak of the instruction the GEMM of `precision` is built on
  * (FMA, VDPBF16PS, VPDPBUSD...) in the kernel table in use, with a
- * register-resident loop on `n_threads` threads at once (0: all CPUs) for
+ * register-resident loop on `n_threads` threads at once (0: the budget) for
  * about `seconds`: arithmetic operations per second (2 per multiply-add),
  * in billions.  For benchmarks: what share of it the encoder reaches. */
 double      clip_kernels_peak_gops (clip_precision precision,
@@ -357,8 +409,9 @@ clip_status clip_test_model_write (const clip_test_model_spec *spec,
  *
  * Inner products of one query with many stored embeddings, for brute-force
  * search.  The instruction set is chosen once at run time (AVX-512 with
- * VNNI, AVX-512, AVX2+FMA, or plain C), independently of the encoder's
- * kernel table; CLIP_ISA=ref forces plain C here too.  Every function may
+ * VNNI, AVX-512, AVX2, or plain C) from the levels and the CLIP_ISA
+ * ceiling described at clip_kernels_name, but not limited by which kernel
+ * tables the build has (these use GCC target attributes).  Every function may
  * be called from any number of threads at once; none allocates.  Rows may
  * start at any address (no alignment needed; 64-byte alignment is fastest).
  * ========================================================================= */

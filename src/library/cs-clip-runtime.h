@@ -95,10 +95,9 @@ gboolean       cs_clip_runtime_embed_texts   (CsClipRuntime       *rt,
                                               float               *out,
                                               GCancellable        *cancellable,
                                               GError             **error);
-/* The precision of the vision tower (cs_clip_indexing_precision () unless
- * set); setting it has an effect only before the first
+/* Sets the precision of the vision tower (cs_clip_indexing_precision ()
+ * unless set); it has an effect only before the first
  * cs_clip_runtime_embed_image. */
-clip_precision cs_clip_runtime_get_image_precision (CsClipRuntime *rt);
 void           cs_clip_runtime_set_image_precision (CsClipRuntime *rt,
                                                     clip_precision precision);
 /* An image file into `out` (dim).  Errors of decoding (G_IO_ERROR,

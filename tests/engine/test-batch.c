@@ -12,7 +12,9 @@
  * forced on and off.  The model is the "tiny" test model made smaller still
  * (towers 32 wide, 32-pixel images of 8-pixel patches) so that the whole
  * runs in seconds, generated here: the test needs nothing from ../shared.
- * The RNG is seeded, so a failure repeats.
+ * The RNG is seeded, so a failure repeats.  The same file checks the CPU
+ * budget and the shared pool (clip_parallel_run, contexts with n_threads
+ * 0): every task once, and the same vectors from contexts sharing it.
  */
 #include <math.h>
 #include <stdint.h>
@@ -203,6 +205,144 @@ test_batches (gconstpointer data)
   clip_ctx_free (ctx);
 }
 
+/* --- the CPU budget and the shared pool --------------------------------- */
+
+#define N_TASKS 997
+
+typedef struct {
+  gint     counts[N_TASKS];
+  gboolean nest;   /* each task runs a small clip_parallel_run of its own */
+} TaskCounts;
+
+static void
+count_inner (size_t task,
+             void  *data)
+{
+  g_atomic_int_inc ((gint *) data + task);
+}
+
+static void
+count_task (size_t task,
+            void  *data)
+{
+  TaskCounts *c = data;
+
+  g_assert_cmpuint (task, <, N_TASKS);
+  g_atomic_int_inc (&c->counts[task]);
+  if (c->nest && task % 100 == 0)
+    {
+      gint inner[3] = { 0 };
+
+      clip_parallel_run (3, count_inner, inner);
+      for (int i = 0; i < 3; i++)
+        g_assert_cmpint (inner[i], ==, 1);
+    }
+}
+
+static gpointer
+run_counted (gpointer data)
+{
+  TaskCounts *c = data;
+
+  clip_parallel_run (N_TASKS, count_task, c);
+  return NULL;
+}
+
+/* main set the budget to 3 before anything used the pool; once the pool
+ * exists the budget can no longer change. */
+static void
+test_budget (void)
+{
+  g_autofree TaskCounts *c = g_new0 (TaskCounts, 1);
+
+  g_assert_cmpint (clip_cpu_budget (), ==, 3);
+  run_counted (c);
+  g_assert_false (clip_set_cpu_budget (5));
+  g_assert_cmpint (clip_cpu_budget (), ==, 3);
+  clip_parallel_run (0, count_task, c); /* nothing to do */
+}
+
+/* Every task runs exactly once, whether calls overlap (four threads at
+ * once: all but one find the pool busy) or nest (a task's own run). */
+static void
+test_parallel_run (void)
+{
+  g_autofree TaskCounts *c = g_new0 (TaskCounts, 4);
+  GThread *threads[4];
+
+  for (int t = 0; t < 4; t++)
+    {
+      c[t].nest = t % 2;
+      threads[t] = g_thread_new ("run", run_counted, &c[t]);
+    }
+  for (int t = 0; t < 4; t++)
+    g_thread_join (threads[t]);
+  for (int t = 0; t < 4; t++)
+    for (int i = 0; i < N_TASKS; i++)
+      g_assert_cmpint (c[t].counts[i], ==, 1);
+}
+
+typedef struct {
+  const int32_t *ids;
+  int            n;
+  float         *out;
+} SharedJob;
+
+static gpointer
+encode_shared (gpointer data)
+{
+  SharedJob *j = data;
+  clip_params p = clip_params_default ();
+  clip_ctx *ctx = NULL;
+  char *err = NULL;
+
+  g_assert_cmpint (p.n_threads, ==, 0);
+  g_assert_cmpint (clip_ctx_new (model, &p, &ctx, &err), ==, CLIP_STATUS_OK);
+  for (int round = 0; round < 5; round++)
+    g_assert_cmpint (clip_encode_texts (ctx, j->ids, j->n, j->out, &err), ==, CLIP_STATUS_OK);
+  g_assert_null (err);
+  clip_ctx_free (ctx);
+  return NULL;
+}
+
+/* Contexts on the shared pool (n_threads 0), encoding at once from two
+ * threads, get what a context of its own gets. */
+static void
+test_shared_contexts (void)
+{
+  const clip_model_info *info = clip_model_get_info (model);
+  int dim = info->embed_dim, ctxlen = info->context_length, n = 40;
+  g_autofree int32_t *ids = g_new (int32_t, (size_t) n * ctxlen);
+  g_autofree float *want = g_new (float, (size_t) n * dim);
+  g_autofree float *got = g_new (float, (size_t) 2 * n * dim);
+  GRand *rand = g_rand_new_with_seed (1500);
+  clip_params p = clip_params_default ();
+  clip_ctx *ctx = NULL;
+  char *err = NULL;
+  SharedJob jobs[2];
+  GThread *threads[2];
+
+  for (int i = 0; i < n; i++)
+    make_text (rand, ids + (size_t) i * ctxlen, ctxlen, g_rand_int_range (rand, 1, ctxlen + 1));
+  p.n_threads = 2;
+  g_assert_cmpint (clip_ctx_new (model, &p, &ctx, &err), ==, CLIP_STATUS_OK);
+  g_assert_cmpint (clip_encode_texts (ctx, ids, n, want, &err), ==, CLIP_STATUS_OK);
+  clip_ctx_free (ctx);
+
+  for (int t = 0; t < 2; t++)
+    {
+      jobs[t] = (SharedJob) { ids, n, got + (size_t) t * n * dim };
+      threads[t] = g_thread_new ("encode", encode_shared, &jobs[t]);
+    }
+  for (int t = 0; t < 2; t++)
+    g_thread_join (threads[t]);
+  for (int t = 0; t < 2; t++)
+    for (int i = 0; i < n; i++)
+      check_close (got + ((size_t) t * n + i) * dim, want + (size_t) i * dim, dim, "text", i, n,
+                   "shared pool");
+  g_rand_free (rand);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -233,6 +373,11 @@ main (int    argc,
                                 lanes ? "on" : "off");
         g_test_add_data_func (path, c, test_batches);
       }
+  /* before anything makes the shared pool */
+  g_assert_true (clip_set_cpu_budget (3));
+  g_test_add_func ("/engine/threads/budget", test_budget);
+  g_test_add_func ("/engine/threads/parallel-run", test_parallel_run);
+  g_test_add_func ("/engine/threads/shared-contexts", test_shared_contexts);
   rc = g_test_run ();
   clip_model_free (model);
   test_rm_rf (model_dir);

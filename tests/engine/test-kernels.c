@@ -570,10 +570,146 @@ test_dispatch (void)
   const clip_kernels *chosen = clip_kernels_get ();
   const char *force = g_getenv ("CLIP_ISA");
 
+  clip_isa limit, level;
+
   g_assert_nonnull (chosen);
-  g_test_message ("kernels in use: %s", chosen->name);
+  g_test_message ("kernels in use: %s, vector kernels: %s", chosen->name, clip_vec_isa_name ());
   if (force != NULL && g_str_equal (force, "ref"))
-    g_assert_cmpstr (chosen->name, ==, "ref");
+    {
+      g_assert_cmpstr (chosen->name, ==, "ref");
+      g_assert_cmpstr (clip_vec_isa_name (), ==, "ref");
+    }
+  /* CLIP_ISA is one ceiling for both */
+  if (clip_isa_parse (force, &limit))
+    {
+      g_assert_true (clip_isa_parse (chosen->name, &level));
+      g_assert_cmpint (level, <=, limit);
+      g_assert_true (clip_isa_parse (clip_vec_isa_name (), &level));
+      g_assert_cmpint (level, <=, limit);
+    }
+}
+
+/* CLIP_ISA's values as clip.h documents them: the five level names
+ * exactly, "auto" or empty for no ceiling, and nothing else. */
+static void
+test_isa_parse (void)
+{
+  static const char *const refused[] = {
+    "AVX2", "Ref", "avx", "avx512f", "sse4", "native", " avx2", "avx2 ", "avx2,fma", "1", "none",
+  };
+  clip_isa isa;
+
+  g_assert_true (clip_isa_parse (NULL, &isa));
+  g_assert_cmpint (isa, ==, CLIP_ISA_AUTO);
+  isa = CLIP_ISA_REF;
+  g_assert_true (clip_isa_parse ("", &isa));
+  g_assert_cmpint (isa, ==, CLIP_ISA_AUTO);
+  isa = CLIP_ISA_REF;
+  g_assert_true (clip_isa_parse ("auto", &isa));
+  g_assert_cmpint (isa, ==, CLIP_ISA_AUTO);
+  for (int i = 0; i < CLIP_N_ISAS; i++)
+    {
+      const char *name = clip_isa_name ((clip_isa) i);
+
+      isa = CLIP_ISA_AUTO;
+      g_assert_true (clip_isa_parse (name, &isa));
+      g_assert_cmpint (isa, ==, i);
+    }
+  g_assert_cmpstr (clip_isa_name (CLIP_ISA_REF), ==, "ref");
+  g_assert_cmpstr (clip_isa_name (CLIP_ISA_AVX2), ==, "avx2");
+  g_assert_cmpstr (clip_isa_name (CLIP_ISA_AVX512), ==, "avx512");
+  g_assert_cmpstr (clip_isa_name (CLIP_ISA_AVX512VNNI), ==, "avx512vnni");
+  g_assert_cmpstr (clip_isa_name (CLIP_ISA_AVX512BF16), ==, "avx512bf16");
+  g_assert_null (clip_isa_name (CLIP_ISA_AUTO));
+  for (size_t i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      isa = CLIP_ISA_AVX2;
+      g_assert_false (clip_isa_parse (refused[i], &isa));
+      g_assert_cmpint (isa, ==, CLIP_ISA_AVX2); /* left alone */
+    }
+}
+
+static gboolean
+has_table (const clip_kernels *const *tables,
+           const char                *name)
+{
+  for (; *tables != NULL; tables++)
+    if (g_str_equal ((*tables)->name, name))
+      return TRUE;
+  return FALSE;
+}
+
+/* The tables a CPU gets, from a feature mask: every level needs all of
+ * its features and its predecessors', F16C included (the AVX2 and AVX-512
+ * tables convert halves with it). */
+static void
+test_isa_features (void)
+{
+  const unsigned avx2 = CLIP_CPU_AVX2 | CLIP_CPU_FMA | CLIP_CPU_F16C | CLIP_CPU_YMM_STATE;
+  const unsigned avx512 = avx2 | CLIP_CPU_AVX512F | CLIP_CPU_AVX512BW | CLIP_CPU_AVX512VL
+                          | CLIP_CPU_AVX512DQ | CLIP_CPU_ZMM_STATE;
+  const unsigned all = avx512 | CLIP_CPU_AVX512VNNI | CLIP_CPU_AVX512BF16;
+  const unsigned needs[] = {
+    CLIP_CPU_AVX2, CLIP_CPU_FMA, CLIP_CPU_F16C, CLIP_CPU_YMM_STATE,
+  };
+  const clip_kernels *tables[CLIP_N_ISAS + 1];
+  const clip_kernels *const *built;
+  size_t n;
+
+  /* no features: the reference only */
+  n = clip_kernels_for_features (0, tables);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpstr (tables[0]->name, ==, "ref");
+  g_assert_null (tables[1]);
+
+  g_assert_true (clip_isa_supported (0, CLIP_ISA_REF));
+  g_assert_true (clip_isa_supported (avx2, CLIP_ISA_AVX2));
+  g_assert_false (clip_isa_supported (avx2, CLIP_ISA_AVX512));
+  g_assert_true (clip_isa_supported (all, CLIP_ISA_AVX512BF16));
+  g_assert_false (clip_isa_supported (all & ~CLIP_CPU_AVX512VNNI, CLIP_ISA_AVX512BF16));
+  g_assert_false (clip_isa_supported (all & ~CLIP_CPU_ZMM_STATE, CLIP_ISA_AVX512));
+  g_assert_false (clip_isa_supported (all, CLIP_ISA_AUTO));
+
+  /* without any one of AVX2, FMA, F16C or the OS's YMM state, no SIMD
+   * table at all, even with every AVX-512 feature */
+  for (size_t i = 0; i < G_N_ELEMENTS (needs); i++)
+    {
+      g_assert_false (clip_isa_supported (all & ~needs[i], CLIP_ISA_AVX2));
+      g_assert_false (clip_isa_supported (all & ~needs[i], CLIP_ISA_AVX512));
+      n = clip_kernels_for_features (all & ~needs[i], tables);
+      g_assert_cmpuint (n, ==, 1);
+      g_assert_cmpstr (tables[0]->name, ==, "ref");
+    }
+
+  /* with every feature: every table this build has, in level order */
+  built = clip_kernels_available ();
+  n = clip_kernels_for_features (all, tables);
+  for (size_t i = 0; i < n; i++)
+    {
+      clip_isa level;
+
+      g_assert_true (clip_isa_parse (tables[i]->name, &level));
+      if (i > 0)
+        {
+          clip_isa prev;
+
+          g_assert_true (clip_isa_parse (tables[i - 1]->name, &prev));
+          g_assert_cmpint (prev, <, level);
+        }
+    }
+  /* this CPU's tables are those of its own mask */
+  for (size_t i = 0; built[i] != NULL; i++)
+    g_assert_true (has_table ((const clip_kernels *const *) tables, built[i]->name));
+  /* a build with the AVX2 table gives it to a CPU with just AVX2, FMA,
+   * F16C and YMM state (and so not to one without F16C, above) */
+  if (has_table ((const clip_kernels *const *) tables, "avx2"))
+    {
+      n = clip_kernels_for_features (avx2, tables);
+      g_assert_cmpuint (n, ==, 2);
+      g_assert_cmpstr (tables[1]->name, ==, "avx2");
+    }
+  else
+    g_test_message ("this build has no AVX2 table");
 }
 
 int
@@ -584,6 +720,8 @@ main (int    argc,
   g_test_add_func ("/engine/kernels/reference-values", test_reference_values);
   g_test_add_func ("/engine/kernels/tables-match-reference", test_all_tables);
   g_test_add_func ("/engine/kernels/dispatch", test_dispatch);
+  g_test_add_func ("/engine/kernels/isa-parse", test_isa_parse);
+  g_test_add_func ("/engine/kernels/isa-features", test_isa_features);
   g_test_add_func ("/engine/kernels/gemm-reference", test_gemm_reference);
   g_test_add_func ("/engine/kernels/gemm-tables-match-reference", test_gemm_tables);
   g_test_add_func ("/engine/kernels/activation-formats", test_activation_formats);

@@ -1,15 +1,17 @@
-/* cpu.c - detect the CPU's features once and pick a kernel table.
+/* cpu.c - detect the CPU's features once, read CLIP_ISA once, and pick
+ * the instruction-set level of the encoder's kernel table and of the
+ * vector search kernels (clip-vector.c).
  *
  * Copyright 2026 The Clipsight authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * AVX needs the OS to save the wide registers: the CPUID bits alone are not
  * enough, so XGETBV is checked too (YMM state for AVX2, ZMM and opmask
- * state for AVX-512).  The tables build on one another: avx512vnni adds
- * the int8 GEMM to avx512, avx512bf16 adds the bfloat16 GEMM to that.
- * CLIP_ISA=ref|avx2|avx512|avx512vnni|avx512bf16 forces a table this CPU
- * supports; an unknown or unsupported name falls back to the automatic
- * choice with a warning on stderr.
+ * state for AVX-512).  The levels build on one another: avx2 is AVX2, FMA
+ * and F16C (the table converts halves with VCVTPH2PS); avx512 adds
+ * AVX-512 F, BW, VL and DQ; avx512vnni adds the int8 GEMM; avx512bf16 adds
+ * the bfloat16 GEMM.  The detector is a feature mask, and the choice a
+ * function of that mask, so tests can ask what another CPU would get.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -18,6 +20,60 @@
 
 #include "kernels.h"
 #include "../clip.h"
+
+static const char *const isa_names[CLIP_N_ISAS] = {
+  [CLIP_ISA_REF]        = "ref",
+  [CLIP_ISA_AVX2]       = "avx2",
+  [CLIP_ISA_AVX512]     = "avx512",
+  [CLIP_ISA_AVX512VNNI] = "avx512vnni",
+  [CLIP_ISA_AVX512BF16] = "avx512bf16",
+};
+
+/* What each level needs, its lower levels' needs included. */
+#define NEEDS_AVX2       (CLIP_CPU_AVX2 | CLIP_CPU_FMA | CLIP_CPU_F16C | CLIP_CPU_YMM_STATE)
+#define NEEDS_AVX512     (NEEDS_AVX2 | CLIP_CPU_AVX512F | CLIP_CPU_AVX512BW | CLIP_CPU_AVX512VL \
+                          | CLIP_CPU_AVX512DQ | CLIP_CPU_ZMM_STATE)
+#define NEEDS_AVX512VNNI (NEEDS_AVX512 | CLIP_CPU_AVX512VNNI)
+#define NEEDS_AVX512BF16 (NEEDS_AVX512VNNI | CLIP_CPU_AVX512BF16)
+
+static const unsigned isa_needs[CLIP_N_ISAS] = {
+  [CLIP_ISA_REF]        = 0,
+  [CLIP_ISA_AVX2]       = NEEDS_AVX2,
+  [CLIP_ISA_AVX512]     = NEEDS_AVX512,
+  [CLIP_ISA_AVX512VNNI] = NEEDS_AVX512VNNI,
+  [CLIP_ISA_AVX512BF16] = NEEDS_AVX512BF16,
+};
+
+const char *
+clip_isa_name (clip_isa isa)
+{
+  return (unsigned) isa < CLIP_N_ISAS ? isa_names[isa] : NULL;
+}
+
+int
+clip_isa_parse (const char *value,
+                clip_isa   *out)
+{
+  if (value == NULL || *value == '\0' || strcmp (value, "auto") == 0)
+    {
+      *out = CLIP_ISA_AUTO;
+      return 1;
+    }
+  for (int i = 0; i < CLIP_N_ISAS; i++)
+    if (strcmp (value, isa_names[i]) == 0)
+      {
+        *out = (clip_isa) i;
+        return 1;
+      }
+  return 0;
+}
+
+int
+clip_isa_supported (unsigned features,
+                    clip_isa isa)
+{
+  return (unsigned) isa < CLIP_N_ISAS && (features & isa_needs[isa]) == isa_needs[isa];
+}
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -40,71 +96,129 @@ os_saves (unsigned long long mask)
     return 0;
   return (read_xcr0 () & mask) == mask;
 }
+
+static unsigned
+detect_features (void)
+{
+  unsigned f = 0;
+
+  __builtin_cpu_init ();
+  /* __builtin_cpu_supports takes only a string literal */
+#define HAS(name, bit) (__builtin_cpu_supports (name) ? (bit) : 0u)
+  f |= HAS ("avx2", CLIP_CPU_AVX2) | HAS ("fma", CLIP_CPU_FMA) | HAS ("f16c", CLIP_CPU_F16C);
+  f |= HAS ("avx512f", CLIP_CPU_AVX512F) | HAS ("avx512bw", CLIP_CPU_AVX512BW)
+       | HAS ("avx512vl", CLIP_CPU_AVX512VL) | HAS ("avx512dq", CLIP_CPU_AVX512DQ);
+  f |= HAS ("avx512vnni", CLIP_CPU_AVX512VNNI) | HAS ("avx512bf16", CLIP_CPU_AVX512BF16);
+#undef HAS
+  if (os_saves (0x6))
+    f |= CLIP_CPU_YMM_STATE;
+  if (os_saves (0xe6))
+    f |= CLIP_CPU_ZMM_STATE;
+  return f;
+}
+#else
+static unsigned
+detect_features (void)
+{
+  return 0;
+}
 #endif
 
-static const clip_kernels *available[8];
-static const clip_kernels *chosen;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+static unsigned features;
+static clip_isa ceiling;
+static pthread_once_t features_once = PTHREAD_ONCE_INIT;
 
 static void
 detect (void)
 {
+  const char *value = getenv ("CLIP_ISA");
+
+  features = detect_features ();
+  if (!clip_isa_parse (value, &ceiling))
+    {
+      fprintf (stderr, "clipsight: CLIP_ISA=%s is not auto, ref, avx2, avx512, avx512vnni "
+               "or avx512bf16; ignored\n", value);
+      ceiling = CLIP_ISA_AUTO;
+    }
+}
+
+unsigned
+clip_cpu_features (void)
+{
+  pthread_once (&features_once, detect);
+  return features;
+}
+
+clip_isa
+clip_isa_ceiling (void)
+{
+  pthread_once (&features_once, detect);
+  return ceiling;
+}
+
+size_t
+clip_kernels_for_features (unsigned             cpu,
+                           const clip_kernels **out)
+{
   size_t n = 0;
 
-  available[n++] = clip_kernels_ref ();
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_cpu_init ();
+  out[n++] = clip_kernels_ref ();
 #ifdef CLIP_BUILD_AVX2
-  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma") && os_saves (0x6))
-    available[n++] = clip_kernels_avx2 ();
+  if (clip_isa_supported (cpu, CLIP_ISA_AVX2))
+    out[n++] = clip_kernels_avx2 ();
 #endif
 #ifdef CLIP_BUILD_AVX512
-  if (__builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512bw")
-      && __builtin_cpu_supports ("avx512vl") && __builtin_cpu_supports ("avx512dq")
-      && os_saves (0xe6))
-    {
-      available[n++] = clip_kernels_avx512 ();
+  if (clip_isa_supported (cpu, CLIP_ISA_AVX512))
+    out[n++] = clip_kernels_avx512 ();
+#endif
 #ifdef CLIP_BUILD_AVX512VNNI
-      if (__builtin_cpu_supports ("avx512vnni"))
-        {
-          available[n++] = clip_kernels_avx512vnni ();
+  if (clip_isa_supported (cpu, CLIP_ISA_AVX512VNNI))
+    out[n++] = clip_kernels_avx512vnni ();
+#endif
 #ifdef CLIP_BUILD_AVX512BF16
-          if (__builtin_cpu_supports ("avx512bf16"))
-            available[n++] = clip_kernels_avx512bf16 ();
+  if (clip_isa_supported (cpu, CLIP_ISA_AVX512BF16))
+    out[n++] = clip_kernels_avx512bf16 ();
 #endif
-        }
-#endif
-    }
-#endif
-#endif
-  available[n] = NULL;
-  chosen = available[n - 1];
+  (void) cpu;
+  out[n] = NULL;
+  return n;
+}
 
-  const char *force = getenv ("CLIP_ISA");
-  if (force != NULL && *force != '\0' && strcmp (force, "auto") != 0)
+static const clip_kernels *available[CLIP_N_ISAS + 1];
+static const clip_kernels *chosen;
+static pthread_once_t kernels_once = PTHREAD_ONCE_INIT;
+
+static void
+choose_kernels (void)
+{
+  size_t n = clip_kernels_for_features (clip_cpu_features (), available);
+  clip_isa limit = clip_isa_ceiling ();
+
+  /* the tables are in level order, each one's level its name's */
+  chosen = available[0];
+  for (size_t i = 1; i < n; i++)
     {
-      for (size_t i = 0; i < n; i++)
-        if (strcmp (available[i]->name, force) == 0)
-          {
-            chosen = available[i];
-            return;
-          }
-      fprintf (stderr, "clipsight: CLIP_ISA=%s is not available on this CPU or build; using %s\n",
-               force, chosen->name);
+      clip_isa level;
+
+      if (clip_isa_parse (available[i]->name, &level) && level <= limit)
+        chosen = available[i];
     }
+  if (limit != CLIP_ISA_AUTO && strcmp (chosen->name, clip_isa_name (limit)) != 0)
+    fprintf (stderr, "clipsight: CLIP_ISA=%s is not available on this CPU or build; using %s\n",
+             clip_isa_name (limit), chosen->name);
 }
 
 const clip_kernels *
 clip_kernels_get (void)
 {
-  pthread_once (&once, detect);
+  pthread_once (&kernels_once, choose_kernels);
   return chosen;
 }
 
 const clip_kernels *const *
 clip_kernels_available (void)
 {
-  pthread_once (&once, detect);
+  pthread_once (&kernels_once, choose_kernels);
   return available;
 }
 

@@ -154,9 +154,62 @@ const clip_kernels *clip_kernels_avx512vnni (void);
 const clip_kernels *clip_kernels_avx512bf16 (void);
 #endif
 
-/* The table chosen for this CPU (once, thread-safe), or the one CLIP_ISA
- * names (ref, avx2, avx512, avx512vnni, avx512bf16) when this CPU
- * supports it. */
+/* --- the CPU's features and the instruction-set levels (cpu.c) ---------
+ *
+ * One detector and one reading of CLIP_ISA for the kernel tables and the
+ * vector search kernels (clip-vector.c); clip.h documents CLIP_ISA. */
+
+/* The levels, each one needing its predecessor's features too. */
+typedef enum {
+  CLIP_ISA_REF = 0,    /* plain C */
+  CLIP_ISA_AVX2,       /* AVX2, FMA, F16C */
+  CLIP_ISA_AVX512,     /* + AVX-512 F, BW, VL, DQ */
+  CLIP_ISA_AVX512VNNI, /* + AVX512-VNNI */
+  CLIP_ISA_AVX512BF16, /* + AVX512_BF16 */
+  CLIP_N_ISAS,
+  CLIP_ISA_AUTO = CLIP_N_ISAS, /* no ceiling: the best the CPU has */
+} clip_isa;
+
+/* A CPU's features, as a mask: CPUID bits, and whether the OS saves the
+ * wide registers (XGETBV). */
+enum {
+  CLIP_CPU_AVX2       = 1u << 0,
+  CLIP_CPU_FMA        = 1u << 1,
+  CLIP_CPU_F16C       = 1u << 2,
+  CLIP_CPU_YMM_STATE  = 1u << 3,
+  CLIP_CPU_AVX512F    = 1u << 4,
+  CLIP_CPU_AVX512BW   = 1u << 5,
+  CLIP_CPU_AVX512VL   = 1u << 6,
+  CLIP_CPU_AVX512DQ   = 1u << 7,
+  CLIP_CPU_ZMM_STATE  = 1u << 8, /* ZMM and opmask state */
+  CLIP_CPU_AVX512VNNI = 1u << 9,
+  CLIP_CPU_AVX512BF16 = 1u << 10,
+};
+
+/* This CPU's features (detected once, thread-safe; 0 off x86). */
+unsigned     clip_cpu_features  (void);
+/* Parses a CLIP_ISA value: NULL, "" and "auto" give CLIP_ISA_AUTO; "ref",
+ * "avx2", "avx512", "avx512vnni", "avx512bf16" their level.  Anything
+ * else (other spellings, case included) is refused: returns 0. */
+int          clip_isa_parse     (const char *value,
+                                 clip_isa   *out);
+/* "ref", ...; NULL for CLIP_ISA_AUTO. */
+const char  *clip_isa_name      (clip_isa isa);
+/* Whether a CPU with `features` runs level `isa`. */
+int          clip_isa_supported (unsigned features,
+                                 clip_isa isa);
+/* The ceiling CLIP_ISA sets (read once); a refused value is ignored with
+ * a warning on stderr: CLIP_ISA_AUTO. */
+clip_isa     clip_isa_ceiling   (void);
+
+/* The tables this build has that a CPU with `features` runs, lowest level
+ * first, into out[] (CLIP_N_ISAS + 1 entries, NULL-terminated); returns
+ * how many.  For tests: what another CPU would get. */
+size_t       clip_kernels_for_features (unsigned             features,
+                                        const clip_kernels **out);
+
+/* The table in use (chosen once, thread-safe): the highest level that
+ * this build has, this CPU runs and CLIP_ISA allows. */
 const clip_kernels *clip_kernels_get (void);
 
 /* Every table this build has and this CPU runs, NULL-terminated (tests). */

@@ -317,12 +317,6 @@ cs_clip_runtime_embed_texts (CsClipRuntime       *rt,
   return TRUE;
 }
 
-clip_precision
-cs_clip_runtime_get_image_precision (CsClipRuntime *rt)
-{
-  return rt->vision.precision;
-}
-
 void
 cs_clip_runtime_set_image_precision (CsClipRuntime  *rt,
                                      clip_precision  precision)
