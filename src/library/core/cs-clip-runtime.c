@@ -394,7 +394,6 @@ cs_clip_runtime_embed_image (CsClipRuntime  *rt,
  * instructions for is tried (int8, then bf16), and float32 is the last.
  * The outcome is kept in the store's setting "precision-check". */
 
-#define CHECK_SETTING  "precision-check"
 #define CHECK_VERSION  "v1"
 #define CHECK_IMAGES   4
 #define CHECK_W        240
@@ -603,7 +602,7 @@ gboolean
 cs_clip_precision_check_read (CsStore          *store,
                               CsPrecisionCheck *out)
 {
-  g_autofree char *value = cs_store_dup_setting (store, CHECK_SETTING, NULL);
+  g_autofree char *value = cs_store_dup_setting (store, CS_STORE_SETTING_PRECISION_CHECK, NULL);
 
   return check_parse (value, NULL, out);
 }
@@ -638,7 +637,7 @@ cs_clip_check_precision (const char        *dir,
     }
   if (store != NULL)
     {
-      g_autofree char *value = cs_store_dup_setting (store, CHECK_SETTING, NULL);
+      g_autofree char *value = cs_store_dup_setting (store, CS_STORE_SETTING_PRECISION_CHECK, NULL);
       g_autofree char *old_key = NULL;
       CsPrecisionCheck old;
 
@@ -724,7 +723,7 @@ cs_clip_check_precision (const char        *dir,
       g_autofree char *value = g_strdup_printf ("%s\n%s\n%s", key, clip_precision_name (out->precision),
                                                 record->str);
       /* a cache: failing to keep it only means checking again */
-      cs_store_set_setting (store, CHECK_SETTING, value, NULL);
+      cs_store_set_setting (store, CS_STORE_SETTING_PRECISION_CHECK, value, NULL);
     }
   return TRUE;
 }
@@ -743,7 +742,7 @@ cs_clip_image_precision (CsStore    *store,
     return cs_clip_indexing_precision ();
   /* only this model's check: another model's (or these weights' before
    * they changed) says nothing about how this one was indexed */
-  value = cs_store_dup_setting (store, CHECK_SETTING, NULL);
+  value = cs_store_dup_setting (store, CS_STORE_SETTING_PRECISION_CHECK, NULL);
   /* the indexer checks its model folder canonicalised */
   canon = g_canonicalize_filename (dir, NULL);
   key = check_key (canon);

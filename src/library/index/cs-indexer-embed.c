@@ -19,6 +19,7 @@
 #include "cs-exif.h"
 #include "cs-file-hash.h"
 #include "cs-indexer-private.h"
+#include "cs-parallel.h"
 #include "cs-pixel-budget.h"
 #include "cs-raw.h"
 #include "cs-store.h"
@@ -604,7 +605,7 @@ cs_index_job_embed (Job     *job,
   cs_index_job_set_state (job, CS_INDEXER_STATE_INDEXING, NULL);
   cs_index_job_add_progress (job, 0, 0, n_work);
   job->results = g_async_queue_new ();
-  pool = g_thread_pool_new (decode_task, job, DECODE_THREADS, FALSE, error);
+  pool = g_thread_pool_new (decode_task, job, _cs_parallel_threads_at_most (DECODE_THREADS), FALSE, error);
   if (pool == NULL)
     return FALSE;
   job->decode_budget = cs_pixel_budget_new (CS_DECODE_BUDGET_BYTES);
