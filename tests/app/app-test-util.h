@@ -1,0 +1,123 @@
+/* app-test-util.h - what the test-app cases share (app-test-util.c), and
+ * the cases themselves, which test-app.c registers.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The cases run in order inside one application (GApplication is once per
+ * process): each takes the window as the case before it left it.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "cs-application.h"
+#include "cs-window.h"
+
+G_BEGIN_DECLS
+
+/* The run's application and window, the toy photos' folder, where the
+ * screenshots go, and the truth about the toy photos (load_truth()). */
+extern CsApplication *app;
+extern CsWindow *window;
+extern char *photos_dir;
+extern char *shots_dir;
+extern JsonNode *queries;
+extern GHashTable *shapes;   /* file name -> "triangle;circle" */
+
+/* The window's "results-changed" signals seen, while a case counts them
+ * (on_results_changed_cb() connected). */
+extern guint n_results_changed;
+
+/* ------------------------------------------------------------------ */
+/* Waiting on the main loop                                             */
+/* ------------------------------------------------------------------ */
+
+typedef gboolean (*Condition) (gpointer data);
+
+/* Runs the main loop until `cond` holds (TRUE) or `seconds` pass (FALSE). */
+gboolean wait_for (Condition cond,
+                   gpointer  data,
+                   double    seconds);
+/* Runs the main loop for `seconds`. */
+void     spin     (double    seconds);
+
+/* Saves the content of a window (a toplevel) as shots_dir/name. */
+void save_screenshot (GtkWidget  *window_widget,
+                      const char *name);
+
+/* The window's parts, through its template. */
+gpointer window_part (const char *name);
+
+/* ------------------------------------------------------------------ */
+/* Conditions (for wait_for())                                          */
+/* ------------------------------------------------------------------ */
+
+gboolean view_is                  (gpointer name);
+gboolean indexer_idle             (gpointer data);
+gboolean library_has_all          (gpointer data);   /* GUINT_TO_POINTER (n) photos */
+gboolean search_settled           (gpointer data);
+gboolean thumbnails_loaded        (gpointer data);   /* below the widget `data` */
+gboolean label_exists             (gpointer name);
+gboolean results_since            (gpointer data);   /* GUINT_TO_POINTER (n_results_changed) */
+gboolean toast_shows              (gpointer text);
+
+/* ------------------------------------------------------------------ */
+/* Truth, look-ups and actions                                          */
+/* ------------------------------------------------------------------ */
+
+/* queries.json and labels.csv of the toy photos, into queries and shapes. */
+void        load_truth (void);
+JsonObject *find_query (const char *text);
+gboolean    has_shape  (const char *file,
+                        const char *shape);
+
+CsLabel   *label_named         (const char *name);
+void       collect_cell_photos (GtkWidget  *root,
+                                GPtrArray  *photos);
+GtkWidget *find_widget         (GtkWidget  *root,
+                                const char *type,
+                                const char *property,
+                                const char *value);
+gboolean   label_shows         (GtkWidget  *root,
+                                const char *text);
+GtkWidget *options_popover     (void);
+void       click_option        (const char *text);
+void       on_results_changed_cb (CsWindow *w,
+                                  gpointer  data);
+
+/* ------------------------------------------------------------------ */
+/* The cases, in the order test-app.c registers them                    */
+/* ------------------------------------------------------------------ */
+
+/* test-app-indexing.c */
+void test_welcome         (void);
+void test_indexing        (void);
+void test_open_folder     (void);
+/* test-app-search.c */
+void test_search          (void);
+void test_photo_view      (void);
+/* test-app-labels.c */
+void test_labels          (void);
+void test_label_threshold (void);
+void test_verdicts        (void);
+/* test-app-views.c */
+void test_duplicates      (void);
+void test_preferences     (void);
+/* test-app-search.c */
+void test_dark_and_narrow (void);
+void test_filters         (void);
+/* test-app-stalls.c */
+void test_stalls          (void);
+/* test-app-views.c */
+void test_markup_in_names (void);
+/* test-app-indexing.c */
+void test_index_refused   (void);
+
+/* --large-library (test-app-stalls.c): the 90,000 photos already in the
+ * database, in a folder that is not there, beside those indexed. */
+#define SYNTH_PHOTOS 90000
+#define SYNTH_FOLDER "/nonexistent/clipsight-synthetic"
+void test_large_library   (void);
+
+G_END_DECLS

@@ -1,0 +1,167 @@
+/* test-app-views.c - the duplicates view and the preferences, and names
+ * with markup's special characters shown as text in the views.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "app-test-util.h"
+#include "cs-duplicates-view.h"
+#include "cs-photo-view.h"
+#include "cs-preferences.h"
+#include "cs-welcome-page.h"
+
+static gboolean
+duplicates_done (gpointer data)
+{
+  return !cs_duplicates_view_get_busy (CS_DUPLICATES_VIEW (window_part ("duplicates_view")));
+}
+
+void
+test_duplicates (void)
+{
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-duplicates", NULL);
+  g_assert_cmpstr (cs_window_get_view_name (window), ==, "duplicates");
+  g_assert_true (wait_for (duplicates_done, NULL, 60));
+  g_assert_nonnull (cs_duplicates_view_get_groups (CS_DUPLICATES_VIEW (window_part ("duplicates_view"))));
+  spin (0.5);
+  save_screenshot (GTK_WIDGET (window), "duplicates.png");
+}
+
+void
+test_preferences (void)
+{
+  CsPreferences *prefs = cs_preferences_new (app);
+
+  gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (prefs));
+  g_assert_true (wait_for ((Condition) gtk_widget_get_mapped, prefs, 10));
+  save_screenshot (GTK_WIDGET (prefs), "preferences.png");
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
+/* ------------------------------------------------------------------ */
+/* Names are text, never markup                                         */
+/* ------------------------------------------------------------------ */
+
+/* The first GtkLabel below `root` (itself included) with CSS class
+ * `css_class`. */
+static GtkLabel *
+label_with_class (GtkWidget  *root,
+                  const char *css_class)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_has_css_class (root, css_class))
+    return GTK_LABEL (root);
+  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      GtkLabel *found = label_with_class (w, css_class);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The text a person sees in the row below `root` whose `property`
+ * ("title" or "subtitle") is `value`: its label's text once parsed (with
+ * markup on, "Tom & Jerry" is no valid markup and shows nothing). */
+static const char *
+shown_in_row (GtkWidget  *root,
+              const char *property,
+              const char *value)
+{
+  GtkWidget *row = find_widget (root, "AdwActionRow", property, value);
+  GtkLabel *label;
+
+  g_assert_nonnull (row);
+  label = label_with_class (row, property);
+  g_assert_nonnull (label);
+  return gtk_label_get_text (label);
+}
+
+static gboolean
+library_has (gpointer path)
+{
+  g_autoptr(CsPhoto) photo = cs_library_lookup_path (cs_application_get_library (app), path);
+  return photo != NULL;
+}
+
+/* File and folder names with markup's special characters, as a person
+ * may have them: the photo view's rows, the preferences' folder rows,
+ * the welcome page's folder row and a toast show them as they are.  With
+ * markup on, "Tom & Jerry.jpg" shows nothing (not valid markup),
+ * "R&amp;D.jpg" shows "R&D.jpg", and a folder path that runs through
+ * "<span size='xx-large'>big<" and "span>" shows in large type. */
+void
+test_markup_in_names (void)
+{
+  g_autofree char *folder = g_build_filename (g_get_home_dir (), "Tom & Jerry's <photos>", NULL);
+  g_autofree char *deep = g_build_filename (folder, "<span size='xx-large'>big<", "span>", NULL);
+  const char *paths[][2] = {
+    { folder, "Tom & Jerry.jpg" }, { folder, "R&amp;D.jpg" }, { deep, "photo.jpg" },
+  };
+  g_autofree char *src = g_build_filename (photos_dir, "photo-0004.jpg", NULL);
+  g_autofree char *data = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (folder);
+  CsPhotoView *view = CS_PHOTO_VIEW (window_part ("photo_view"));
+  gsize len;
+
+  g_assert_true (g_file_get_contents (src, &data, &len, NULL));
+  g_mkdir_with_parents (deep, 0755);
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autofree char *path = g_build_filename (paths[i][0], paths[i][1], NULL);
+      g_assert_true (g_file_set_contents (path, data, (gssize) len, NULL));
+    }
+  g_application_open (G_APPLICATION (app), &file, 1, "");
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autofree char *path = g_build_filename (paths[i][0], paths[i][1], NULL);
+      g_assert_true (wait_for (library_has, path, 120));
+    }
+
+  /* the photo view: name and folder rows */
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autofree char *path = g_build_filename (paths[i][0], paths[i][1], NULL);
+
+      cs_window_show_photo_file (window, path);
+      g_assert_cmpstr (cs_window_get_view_name (window), ==, "photo");
+      g_assert_true (cs_photo_view_get_photo (view) != NULL);
+      g_assert_cmpstr (shown_in_row (GTK_WIDGET (view), "subtitle", paths[i][1]), ==, paths[i][1]);
+      g_assert_cmpstr (shown_in_row (GTK_WIDGET (view), "subtitle", paths[i][0]), ==, paths[i][0]);
+      if (i == 2)
+        save_screenshot (GTK_WIDGET (window), "markup-names.png");
+      gtk_widget_activate_action (GTK_WIDGET (view), "photo.back", NULL);
+    }
+
+  /* the welcome page's folder row (hidden now, the same widget) */
+  cs_welcome_page_set_folder (CS_WELCOME_PAGE (window_part ("welcome_page")), folder);
+  g_assert_cmpstr (shown_in_row (GTK_WIDGET (window), "subtitle", folder), ==, folder);
+
+  /* a toast naming a file */
+  {
+    g_autofree char *missing = g_build_filename (folder, "R&amp;D <missing> & co.jpg", NULL);
+
+    /* toasts queue: wait for ours to come up */
+    cs_window_show_photo_file (window, missing);
+    g_assert_true (wait_for (toast_shows, (gpointer) "R&amp;D <missing> & co.jpg", 60));
+  }
+
+  /* the preferences' folder rows */
+  {
+    CsPreferences *prefs = cs_preferences_new (app);
+    g_autofree char *base = g_path_get_basename (folder);
+
+    gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (window));
+    gtk_window_present (GTK_WINDOW (prefs));
+    g_assert_true (wait_for ((Condition) gtk_widget_get_mapped, prefs, 10));
+    g_assert_cmpstr (shown_in_row (GTK_WIDGET (prefs), "title", base), ==, base);
+    g_assert_cmpstr (shown_in_row (GTK_WIDGET (prefs), "subtitle", folder), ==, folder);
+    gtk_window_destroy (GTK_WINDOW (prefs));
+  }
+
+  cs_welcome_page_set_folder (CS_WELCOME_PAGE (window_part ("welcome_page")), photos_dir);
+  cs_application_remove_folder (app, folder);
+  g_assert_true (wait_for (indexer_idle, NULL, 60));
+}
