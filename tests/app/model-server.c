@@ -195,7 +195,7 @@ server_release (Fixture *f)
   g_mutex_unlock (&f->server.mutex);
 }
 
-/* How many times the content of `name` was sent; forgets them all. */
+/* How many times the content of `name` was sent (server_forget_served clears the count). */
 guint
 server_take_served (Fixture    *f,
                     const char *name)
