@@ -34,7 +34,7 @@ proc_status_kb (const char *field)
  * resetting the kernel's high-water mark when allowed ("5" to clear_refs),
  * else the peak so far. */
 long
-peak_rss_reset_kb (void)
+decode_test_peak_rss_reset_kb (void)
 {
   struct rusage ru;
 
@@ -46,7 +46,7 @@ peak_rss_reset_kb (void)
 }
 
 long
-peak_rss_kb (void)
+decode_test_peak_rss_kb (void)
 {
   struct rusage ru;
   long hwm = proc_status_kb ("VmHWM:");
@@ -56,13 +56,14 @@ peak_rss_kb (void)
   getrusage (RUSAGE_SELF, &ru);
   return ru.ru_maxrss;
 }
+
 void
-decode_in_child_for_size (const char  *path,
-                          const char  *warm,
-                          guint64      max_pixels,
-                          gboolean     raw,
-                          int          min_short_side,
-                          ChildDecode *out)
+decode_test_in_child_for_size (const char  *path,
+                               const char  *warm,
+                               guint64      max_pixels,
+                               gboolean     raw,
+                               int          min_short_side,
+                               ChildDecode *out)
 {
   int fds[2];
   pid_t pid;
@@ -93,10 +94,10 @@ decode_in_child_for_size (const char  *path,
           g_clear_object (&preview);
           g_clear_error (&error);
         }
-      before = peak_rss_reset_kb ();
+      before = decode_test_peak_rss_reset_kb ();
       image = raw ? NULL : cs_decode_file_for_size (path, min_short_side, max_pixels, &error);
       preview = raw ? cs_raw_load_preview (path, &error) : NULL;
-      r.growth_kb = peak_rss_kb () - before;
+      r.growth_kb = decode_test_peak_rss_kb () - before;
       r.decoded = image != NULL || preview != NULL;
       if (error != NULL)
         {
@@ -138,18 +139,18 @@ decode_in_child (const char  *path,
                  gboolean     raw,
                  ChildDecode *out)
 {
-  decode_in_child_for_size (path, warm, max_pixels, raw, 0, out);
+  decode_test_in_child_for_size (path, warm, max_pixels, raw, 0, out);
 }
 
 /* A bomb is refused from its header: TOO_LARGE, a message naming the
  * file and the announced size, and no more than `bound_mb` of memory. */
 void
-assert_bomb_refused_as (const char *path,
-                        const char *warm,
-                        guint64     max_pixels,
-                        gboolean    raw,
-                        const char *size_text,
-                        long        bound_mb)
+decode_test_assert_bomb_refused_as (const char *path,
+                                    const char *warm,
+                                    guint64     max_pixels,
+                                    gboolean    raw,
+                                    const char *size_text,
+                                    long        bound_mb)
 {
   ChildDecode r;
   g_autofree char *name = g_filename_display_name (path);
@@ -164,11 +165,11 @@ assert_bomb_refused_as (const char *path,
 }
 
 void
-assert_bomb_refused (const char *path,
-                     const char *warm,
-                     guint64     max_pixels,
-                     const char *size_text,
-                     long        bound_mb)
+decode_test_assert_bomb_refused (const char *path,
+                                 const char *warm,
+                                 guint64     max_pixels,
+                                 const char *size_text,
+                                 long        bound_mb)
 {
-  assert_bomb_refused_as (path, warm, max_pixels, FALSE, size_text, bound_mb);
+  decode_test_assert_bomb_refused_as (path, warm, max_pixels, FALSE, size_text, bound_mb);
 }

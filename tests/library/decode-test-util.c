@@ -15,28 +15,28 @@
 #include "cs-decode.h"
 #include "decode-test-util.h"
 
-char *ref_dir;   /* ../shared/testdata/clip-reference */
+char *decode_test_ref_dir; /* ../shared/testdata/clip-reference */
 
 void
-temp_setup (TempFixture  *fixture,
-            gconstpointer data)
+decode_test_temp_setup (TempFixture  *fixture,
+                        gconstpointer data)
 {
   fixture->dir = test_make_temp_dir ();
 }
 
 void
-temp_teardown (TempFixture  *fixture,
-               gconstpointer data)
+decode_test_temp_teardown (TempFixture  *fixture,
+                           gconstpointer data)
 {
   test_rm_rf (fixture->dir);
   g_free (fixture->dir);
 }
 
 char *
-write_temp (TempFixture  *fixture,
-            const char   *name,
-            const guint8 *data,
-            gsize         len)
+decode_test_write_temp (TempFixture  *fixture,
+                        const char   *name,
+                        const guint8 *data,
+                        gsize         len)
 {
   char *path = g_build_filename (fixture->dir, name, NULL);
   GError *error = NULL;
@@ -48,7 +48,7 @@ write_temp (TempFixture  *fixture,
 
 /* ---- EXIF orientation ------------------------------------------------ */
 
-const guint8 quadrant_colours[4][3] = {
+const guint8 decode_test_quadrant_colours[4][3] = {
   { 255, 0, 0 },     /* top left */
   { 0, 255, 0 },     /* top right */
   { 0, 0, 255 },     /* bottom left */
@@ -57,12 +57,12 @@ const guint8 quadrant_colours[4][3] = {
 
 /* The quadrant colour at upright (x, y) of a `w` x `h` pattern. */
 const guint8 *
-upright_colour_in (int x,
-                   int y,
-                   int w,
-                   int h)
+decode_test_upright_colour_in (int x,
+                               int y,
+                               int w,
+                               int h)
 {
-  return quadrant_colours[(y >= h / 2) * 2 + (x >= w / 2)];
+  return decode_test_quadrant_colours[(y >= h / 2) * 2 + (x >= w / 2)];
 }
 /* The stored pixel that EXIF orientation `o` shows at upright (x, y) of a
  * `w` x `h` image. */
@@ -96,9 +96,9 @@ stored_position (int  o,
  * with an APP1 Exif segment (big-endian TIFF, one IFD entry: Orientation)
  * after SOI. */
 GByteArray *
-make_oriented_jpeg_sized (int o,
-                          int w,
-                          int h)
+decode_test_make_oriented_jpeg_sized (int o,
+                                      int w,
+                                      int h)
 {
   int sw = o >= 5 ? h : w;
   int sh = o >= 5 ? w : h;
@@ -125,7 +125,7 @@ make_oriented_jpeg_sized (int o,
         int sx, sy;
 
         stored_position (o, x, y, w, h, &sx, &sy);
-        memcpy (pixels + (gsize) sy * stride + sx * 3, upright_colour_in (x, y, w, h), 3);
+        memcpy (pixels + (gsize) sy * stride + sx * 3, decode_test_upright_colour_in (x, y, w, h), 3);
       }
   gdk_pixbuf_save_to_buffer (stored, &jpeg, &jpeg_len, "jpeg", &error, "quality", "95", NULL);
   g_assert_no_error (error);
@@ -141,16 +141,16 @@ make_oriented_jpeg_sized (int o,
 }
 
 GByteArray *
-make_oriented_jpeg (int o)
+decode_test_make_oriented_jpeg (int o)
 {
-  return make_oriented_jpeg_sized (o, PATTERN_W, PATTERN_H);
+  return decode_test_make_oriented_jpeg_sized (o, PATTERN_W, PATTERN_H);
 }
 
 void
-assert_colour_near (const CsDecodedImage *image,
-                    int                   x,
-                    int                   y,
-                    const guint8         *want)
+decode_test_assert_colour_near (const CsDecodedImage *image,
+                                int                   x,
+                                int                   y,
+                                const guint8         *want)
 {
   const guint8 *p = image->pixels + (gsize) y * image->stride + (gsize) x * image->channels;
 
@@ -187,8 +187,8 @@ append_be32 (GByteArray *a,
 }
 
 void
-append_le16 (GByteArray *a,
-             guint       v)
+decode_test_append_le16 (GByteArray *a,
+                         guint       v)
 {
   guint8 b[2] = { v & 0xff, (v >> 8) & 0xff };
 
@@ -196,8 +196,8 @@ append_le16 (GByteArray *a,
 }
 
 void
-append_le32 (GByteArray *a,
-             guint32     v)
+decode_test_append_le32 (GByteArray *a,
+                         guint32     v)
 {
   guint8 b[4] = { v, v >> 8, v >> 16, v >> 24 };
 
@@ -237,8 +237,8 @@ zlib_store (const guint8 *data,
       guint8 final = at + n == len;
 
       g_byte_array_append (z, &final, 1);
-      append_le16 (z, n);
-      append_le16 (z, ~n & 0xffff);
+      decode_test_append_le16 (z, n);
+      decode_test_append_le16 (z, ~n & 0xffff);
       if (n > 0)
         g_byte_array_append (z, data + at, n);
       at += n;
@@ -256,16 +256,16 @@ zlib_store (const guint8 *data,
 /* A PNG with the given header fields and raw (unfiltered) rows, each
  * row `row_bytes` long; `plte`/`trns` are optional chunk payloads. */
 GByteArray *
-make_png (guint32       width,
-          guint32       height,
-          guint8        depth,
-          guint8        colour_type,
-          const guint8 *rows,
-          gsize         row_bytes,
-          const guint8 *plte,
-          gsize         plte_len,
-          const guint8 *trns,
-          gsize         trns_len)
+decode_test_make_png (guint32       width,
+                      guint32       height,
+                      guint8        depth,
+                      guint8        colour_type,
+                      const guint8 *rows,
+                      gsize         row_bytes,
+                      const guint8 *plte,
+                      gsize         plte_len,
+                      const guint8 *trns,
+                      gsize         trns_len)
 {
   static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
   GByteArray *png = g_byte_array_new ();
@@ -299,12 +299,12 @@ make_png (guint32       width,
 }
 
 void
-assert_pixel (const CsDecodedImage *image,
-              int                   x,
-              int                   y,
-              guint8                r,
-              guint8                g,
-              guint8                b)
+decode_test_assert_pixel (const CsDecodedImage *image,
+                          int                   x,
+                          int                   y,
+                          guint8                r,
+                          guint8                g,
+                          guint8                b)
 {
   const guint8 *p = image->pixels + (gsize) y * image->stride + (gsize) x * image->channels;
 
@@ -315,8 +315,8 @@ assert_pixel (const CsDecodedImage *image,
 
 /* Bit writer for hand-made JPEG entropy data (no 0xFF bytes occur here). */
 void
-append_be16 (GByteArray *a,
-             guint       v)
+decode_test_append_be16 (GByteArray *a,
+                         guint       v)
 {
   guint8 b[2] = { (v >> 8) & 0xff, v & 0xff };
 
@@ -327,12 +327,12 @@ append_be16 (GByteArray *a,
  * ones (id 0), and DC and AC Huffman tables 0 each holding one 1-bit
  * code for symbol 0 (a zero difference, an end of block). */
 void
-append_unit_tables (GByteArray *jpeg)
+decode_test_append_unit_tables (GByteArray *jpeg)
 {
   guint8 q[64];
 
   g_byte_array_append (jpeg, (const guint8 *) "\xff\xdb", 2);            /* DQT */
-  append_be16 (jpeg, 67);
+  decode_test_append_be16 (jpeg, 67);
   g_byte_array_append (jpeg, (const guint8 *) "\x00", 1);
   memset (q, 1, sizeof q);
   g_byte_array_append (jpeg, q, sizeof q);
@@ -342,7 +342,7 @@ append_unit_tables (GByteArray *jpeg)
       guint8 counts[16] = { 1 };                                          /* one 1-bit code */
 
       g_byte_array_append (jpeg, (const guint8 *) "\xff\xc4", 2);
-      append_be16 (jpeg, 2 + 1 + 16 + 1);
+      decode_test_append_be16 (jpeg, 2 + 1 + 16 + 1);
       g_byte_array_append (jpeg, &table, 1);
       g_byte_array_append (jpeg, counts, 16);
       g_byte_array_append (jpeg, (const guint8 *) "\x00", 1);            /* symbol 0 */
@@ -372,8 +372,8 @@ put_bits (BitWriter *w,
 }
 
 GByteArray *
-make_vp8l_chunk (guint width,
-                 guint height)
+decode_test_make_vp8l_chunk (guint width,
+                             guint height)
 {
   g_autoptr(GByteArray) bits = g_byte_array_new ();
   BitWriter w = { bits, 0 };
@@ -401,7 +401,7 @@ make_vp8l_chunk (guint width,
         }
     }
   g_byte_array_append (chunk, (const guint8 *) "VP8L", 4);
-  append_le32 (chunk, bits->len);
+  decode_test_append_le32 (chunk, bits->len);
   g_byte_array_append (chunk, bits->data, bits->len);
   if (bits->len % 2)
     g_byte_array_append (chunk, (const guint8 *) "\0", 1);
@@ -409,31 +409,31 @@ make_vp8l_chunk (guint width,
 }
 
 GByteArray *
-riff_webp (GByteArray *chunks)
+decode_test_riff_webp (GByteArray *chunks)
 {
   GByteArray *webp = g_byte_array_new ();
 
   g_byte_array_append (webp, (const guint8 *) "RIFF", 4);
-  append_le32 (webp, 4 + chunks->len);
+  decode_test_append_le32 (webp, 4 + chunks->len);
   g_byte_array_append (webp, (const guint8 *) "WEBP", 4);
   g_byte_array_append (webp, chunks->data, chunks->len);
   return webp;
 }
 
 GByteArray *
-make_vp8l_webp (guint width,
-                guint height)
+decode_test_make_vp8l_webp (guint width,
+                            guint height)
 {
-  g_autoptr(GByteArray) chunk = make_vp8l_chunk (width, height);
+  g_autoptr(GByteArray) chunk = decode_test_make_vp8l_chunk (width, height);
 
-  return riff_webp (chunk);
+  return decode_test_riff_webp (chunk);
 }
 
 char *
-save_flat_png (const char *dir,
-               const char *name,
-               int         width,
-               int         height)
+decode_test_save_flat_png (const char *dir,
+                           const char *name,
+                           int         width,
+                           int         height)
 {
   g_autoptr(GdkPixbuf) pb = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
   char *path = g_build_filename (dir, name, NULL);
@@ -448,8 +448,8 @@ save_flat_png (const char *dir,
 /* ---- refusals -------------------------------------------------------- */
 
 void
-assert_error_names_file (GError     *error,
-                         const char *path)
+decode_test_assert_error_names_file (GError     *error,
+                                     const char *path)
 {
   g_autofree char *name = g_filename_display_name (path);
 
@@ -462,9 +462,9 @@ assert_error_names_file (GError     *error,
 /* `path` is refused by the exact decode with `code`, a one-line message
  * that names the file and contains `word`. */
 void
-assert_refused (const char *path,
-                int         code,
-                const char *word)
+decode_test_assert_refused (const char *path,
+                            int         code,
+                            const char *word)
 {
   g_autoptr(CsDecodedImage) image = NULL;
   GError *error = NULL;
@@ -472,7 +472,7 @@ assert_refused (const char *path,
   image = cs_decode_file (path, 0, &error);
   g_assert_null (image);
   g_assert_error (error, CS_DECODE_ERROR, code);
-  assert_error_names_file (error, path);
+  decode_test_assert_error_names_file (error, path);
   g_assert_nonnull (strstr (error->message, word));
   g_clear_error (&error);
 }

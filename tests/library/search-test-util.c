@@ -10,16 +10,16 @@
 #include "cs-library.h"
 #include "search-test-util.h"
 
-char *toy_model;
-char *toy_photos;
-char *work_dir;     /* the library: work_dir/a (2020), work_dir/b (2023) */
-char *db_path;
-JsonNode *queries;
+char *search_test_toy_model;
+char *search_test_toy_photos;
+char *search_test_work_dir; /* the library: work_dir/a (2020), work_dir/b (2023) */
+char *search_test_db_path;
+JsonNode *search_test_queries;
 
 CsLibrary *
-open_library (void)
+search_test_open_library (void)
 {
-  g_autoptr(CsLibrary) library = cs_library_new (db_path, NULL);
+  g_autoptr(CsLibrary) library = cs_library_new (search_test_db_path, NULL);
   g_autoptr(GError) error = NULL;
 
   g_assert_true (cs_library_load (library, NULL, &error));
@@ -30,8 +30,8 @@ open_library (void)
 }
 
 CsPhotoList *
-search (CsLibrary *library,
-        CsQuery   *query)
+search_test_search (CsLibrary *library,
+                    CsQuery   *query)
 {
   g_autoptr(GError) error = NULL;
   CsPhotoList *list = cs_library_search (library, query, NULL, &error);

@@ -17,23 +17,23 @@
 
 G_BEGIN_DECLS
 
-extern char *toy_model;
-extern char *toy_photos;
-extern char *work_dir;     /* the library: work_dir/a (2020), work_dir/b (2023) */
-extern char *db_path;
-extern JsonNode *queries;
+extern char *search_test_toy_model;
+extern char *search_test_toy_photos;
+extern char *search_test_work_dir; /* the library: work_dir/a (2020), work_dir/b (2023) */
+extern char *search_test_db_path;
+extern JsonNode *search_test_queries;
 
 #define DATE_A 1577880000  /* 2020-01-01 12:00 UTC */
 #define DATE_B 1685620800  /* 2023-06-01 12:00 UTC */
 
-void         search_test_add_scan    (void);
-void         search_test_add_queries (void);
-void         search_test_add_large   (void);
+void         search_test_add_scan     (void);
+void         search_test_add_queries  (void);
+void         search_test_add_large    (void);
 
-/* The library at db_path, loaded. */
-CsLibrary   *open_library            (void);
+/* The library at search_test_db_path, loaded. */
+CsLibrary   *search_test_open_library (void);
 /* `query` run on `library`, asserting success. */
-CsPhotoList *search                  (CsLibrary *library,
-                                      CsQuery   *query);
+CsPhotoList *search_test_search       (CsLibrary *library,
+                                       CsQuery   *query);
 
 G_END_DECLS

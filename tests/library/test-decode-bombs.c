@@ -23,12 +23,12 @@ static void
 test_bomb_png (TempFixture  *fixture,
                gconstpointer data)
 {
-  g_autoptr(GByteArray) png = make_png (100000, 100000, 8, 2, NULL, 0, NULL, 0, NULL, 0);
-  g_autofree char *path = write_temp (fixture, "bomb.png", png->data, png->len);
+  g_autoptr(GByteArray) png = decode_test_make_png (100000, 100000, 8, 2, NULL, 0, NULL, 0, NULL, 0);
+  g_autofree char *path = decode_test_write_temp (fixture, "bomb.png", png->data, png->len);
 
-  assert_refused (path, CS_DECODE_ERROR_TOO_LARGE, "100000x100000");
+  decode_test_assert_refused (path, CS_DECODE_ERROR_TOO_LARGE, "100000x100000");
   /* refused before any pixel: memory, not time, is what a bomb costs */
-  assert_bomb_refused (path, NULL, 0, "100000x100000", 16);
+  decode_test_assert_bomb_refused (path, NULL, 0, "100000x100000", 16);
 }
 
 /* A format the decoder does not sniff: the loader's size-prepared signal
@@ -37,7 +37,7 @@ static void
 test_bomb_jpeg (TempFixture  *fixture,
                 gconstpointer data)
 {
-  g_autoptr(GByteArray) jpeg = make_oriented_jpeg (1);
+  g_autoptr(GByteArray) jpeg = decode_test_make_oriented_jpeg (1);
   g_autofree char *path = NULL;
   gboolean patched = FALSE;
 
@@ -51,10 +51,10 @@ test_bomb_jpeg (TempFixture  *fixture,
         break;
       }
   g_assert_true (patched);
-  path = write_temp (fixture, "bomb.jpg", jpeg->data, jpeg->len);
+  path = decode_test_write_temp (fixture, "bomb.jpg", jpeg->data, jpeg->len);
 
-  assert_refused (path, CS_DECODE_ERROR_TOO_LARGE, "60000x60000");
-  assert_bomb_refused (path, NULL, 0, "60000x60000", 16);
+  decode_test_assert_refused (path, CS_DECODE_ERROR_TOO_LARGE, "60000x60000");
+  decode_test_assert_bomb_refused (path, NULL, 0, "60000x60000", 16);
 }
 
 /* WebP bombs are refused from the header: the WebP loader buffers the
@@ -64,12 +64,12 @@ static void
 test_bomb_webp (TempFixture  *fixture,
                 gconstpointer data)
 {
-  g_autoptr(GByteArray) small = make_vp8l_webp (16, 12);
-  g_autoptr(GByteArray) bomb = make_vp8l_webp (16383, 16383);
-  g_autoptr(GByteArray) mid = make_vp8l_webp (4000, 4000);
-  g_autofree char *warm = write_temp (fixture, "small.webp", small->data, small->len);
-  g_autofree char *bomb_path = write_temp (fixture, "bomb.webp", bomb->data, bomb->len);
-  g_autofree char *mid_path = write_temp (fixture, "mid.webp", mid->data, mid->len);
+  g_autoptr(GByteArray) small = decode_test_make_vp8l_webp (16, 12);
+  g_autoptr(GByteArray) bomb = decode_test_make_vp8l_webp (16383, 16383);
+  g_autoptr(GByteArray) mid = decode_test_make_vp8l_webp (4000, 4000);
+  g_autofree char *warm = decode_test_write_temp (fixture, "small.webp", small->data, small->len);
+  g_autofree char *bomb_path = decode_test_write_temp (fixture, "bomb.webp", bomb->data, bomb->len);
+  g_autofree char *mid_path = decode_test_write_temp (fixture, "mid.webp", mid->data, mid->len);
   g_autoptr(CsDecodedImage) image = NULL;
   g_autoptr(GByteArray) ext = g_byte_array_new ();
   g_autoptr(GByteArray) ext_webp = NULL, inner = NULL;
@@ -85,26 +85,26 @@ test_bomb_webp (TempFixture  *fixture,
   g_assert_no_error (error);
   g_assert_cmpint (image->width, ==, 16);
   g_assert_cmpint (image->height, ==, 12);
-  assert_pixel (image, 3, 3, 0, 0, 0);
+  decode_test_assert_pixel (image, 3, 3, 0, 0, 0);
   g_clear_pointer (&image, cs_decoded_image_free);
 
   g_test_message ("lossless bomb: %u bytes", bomb->len);
-  assert_bomb_refused (bomb_path, warm, 0, "16383x16383", 32);
+  decode_test_assert_bomb_refused (bomb_path, warm, 0, "16383x16383", 32);
   /* 16 megapixels (64 MB decoded) against a 1-megapixel limit */
-  assert_bomb_refused (mid_path, warm, 1000000, "4000x4000", 16);
+  decode_test_assert_bomb_refused (mid_path, warm, 1000000, "4000x4000", 16);
 
   /* VP8X: a 20000 x 20000 canvas around a small image */
   g_byte_array_append (ext, (const guint8 *) "VP8X", 4);
-  append_le32 (ext, 10);
+  decode_test_append_le32 (ext, 10);
   g_byte_array_append (ext, (const guint8 *) "\0\0\0\0", 4);
   canvas[0] = (20000 - 1) & 0xff, canvas[1] = ((20000 - 1) >> 8) & 0xff, canvas[2] = 0;
   memcpy (canvas + 3, canvas, 3);
   g_byte_array_append (ext, canvas, 6);
-  inner = make_vp8l_chunk (16, 12);
+  inner = decode_test_make_vp8l_chunk (16, 12);
   g_byte_array_append (ext, inner->data, inner->len);
-  ext_webp = riff_webp (ext);
-  ext_path = write_temp (fixture, "canvas.webp", ext_webp->data, ext_webp->len);
-  assert_bomb_refused (ext_path, warm, 0, "20000x20000", 16);
+  ext_webp = decode_test_riff_webp (ext);
+  ext_path = decode_test_write_temp (fixture, "canvas.webp", ext_webp->data, ext_webp->len);
+  decode_test_assert_bomb_refused (ext_path, warm, 0, "20000x20000", 16);
 
   /* lossy (VP8): GdkPixbuf's WebP saver, then the frame's size patched */
   pb = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 64, 48);
@@ -117,7 +117,7 @@ test_bomb_webp (TempFixture  *fixture,
     }
   g_assert_cmpuint (lossy_len, >, 30);
   g_assert_cmpmem (lossy + 12, 4, "VP8 ", 4);
-  lossy_path = write_temp (fixture, "lossy.webp", (const guint8 *) lossy, lossy_len);
+  lossy_path = decode_test_write_temp (fixture, "lossy.webp", (const guint8 *) lossy, lossy_len);
   image = cs_decode_file (lossy_path, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpint (image->width, ==, 64);
@@ -127,7 +127,7 @@ test_bomb_webp (TempFixture  *fixture,
   lossy[28] = 12000 & 0xff, lossy[29] = 12000 >> 8;
   g_file_set_contents (lossy_path, lossy, (gssize) lossy_len, &error);
   g_assert_no_error (error);
-  assert_bomb_refused (lossy_path, warm, 0, "16000x12000", 16);
+  decode_test_assert_bomb_refused (lossy_path, warm, 0, "16000x12000", 16);
 }
 
 /* A minimal DNG that libraw opens: IFD 0 a 64 x 64 16-bit CFA (libraw
@@ -153,10 +153,10 @@ append_tiff_ifd (GByteArray      *out,
                       entries[i].type & 0xff, entries[i].type >> 8 };
 
       g_byte_array_append (out, e, 4);
-      append_le32 (out, entries[i].count);
-      append_le32 (out, entries[i].value);   /* SHORT values: low half, little-endian */
+      decode_test_append_le32 (out, entries[i].count);
+      decode_test_append_le32 (out, entries[i].value); /* SHORT values: low half, little-endian */
     }
-  append_le32 (out, next);
+  decode_test_append_le32 (out, next);
 }
 
 static GByteArray *
@@ -184,7 +184,7 @@ make_dng (const GByteArray *jpeg)
   g_autofree guint8 *raw = g_malloc0 (raw_len);
 
   g_byte_array_append (out, (const guint8 *) "II*\0", 4);
-  append_le32 (out, 8);
+  decode_test_append_le32 (out, 8);
   append_tiff_ifd (out, ifd0, N0, ifd1);
   append_tiff_ifd (out, ifd1_entries, N1, 0);
   g_assert_cmpuint (out->len, ==, data);
@@ -201,10 +201,10 @@ static void
 test_bomb_raw (TempFixture  *fixture,
                gconstpointer data)
 {
-  g_autoptr(GByteArray) jpeg = make_oriented_jpeg (1);
+  g_autoptr(GByteArray) jpeg = decode_test_make_oriented_jpeg (1);
   g_autoptr(GByteArray) ok_dng = make_dng (jpeg);
   g_autoptr(GByteArray) bomb_dng = NULL;
-  g_autofree char *ok_path = write_temp (fixture, "ok.dng", ok_dng->data, ok_dng->len);
+  g_autofree char *ok_path = decode_test_write_temp (fixture, "ok.dng", ok_dng->data, ok_dng->len);
   g_autofree char *bomb_path = NULL;
   g_autoptr(GdkPixbuf) preview = NULL;
   GError *error = NULL;
@@ -225,8 +225,8 @@ test_bomb_raw (TempFixture  *fixture,
       }
   g_assert_true (patched);
   bomb_dng = make_dng (jpeg);
-  bomb_path = write_temp (fixture, "bomb.dng", bomb_dng->data, bomb_dng->len);
-  assert_bomb_refused_as (bomb_path, ok_path, 0, TRUE, "30000x30000", 32);
+  bomb_path = decode_test_write_temp (fixture, "bomb.dng", bomb_dng->data, bomb_dng->len);
+  decode_test_assert_bomb_refused_as (bomb_path, ok_path, 0, TRUE, "30000x30000", 32);
 }
 
 /* A TIFF announcing 60000 x 60000 in IFD 0 is refused from its header with
@@ -246,12 +246,12 @@ test_bomb_tiff (TempFixture  *fixture,
   guint8 strip[16];
 
   g_byte_array_append (tiff, (const guint8 *) "II*\0", 4);
-  append_le32 (tiff, 8);
+  decode_test_append_le32 (tiff, 8);
   append_tiff_ifd (tiff, entries, G_N_ELEMENTS (entries), 0);
   memset (strip, 0x80, sizeof strip);
   g_byte_array_append (tiff, strip, sizeof strip);
-  path = write_temp (fixture, "bomb.tif", tiff->data, tiff->len);
-  assert_bomb_refused (path, NULL, 0, "60000x60000", 16);
+  path = decode_test_write_temp (fixture, "bomb.tif", tiff->data, tiff->len);
+  decode_test_assert_bomb_refused (path, NULL, 0, "60000x60000", 16);
   g_assert_cmpuint (cs_decode_estimate_bytes (path, 0), ==, 0);
 }
 
@@ -274,8 +274,8 @@ test_truncated_webp (TempFixture  *fixture,
       g_clear_error (&error);
       return;
     }
-  path = write_temp (fixture, "half.webp", (const guint8 *) webp, len / 2);
-  assert_refused (path, CS_DECODE_ERROR_TRUNCATED, "truncated WebP");
+  path = decode_test_write_temp (fixture, "half.webp", (const guint8 *) webp, len / 2);
+  decode_test_assert_refused (path, CS_DECODE_ERROR_TRUNCATED, "truncated WebP");
 }
 
 /* Runs `argv` (a converter such as heif-enc); FALSE when it is missing. */
@@ -305,8 +305,8 @@ static void
 test_bomb_heif (TempFixture  *fixture,
                 gconstpointer data)
 {
-  g_autofree char *small_png = save_flat_png (fixture->dir, "small.png", 64, 48);
-  g_autofree char *big_png = save_flat_png (fixture->dir, "big.png", 3000, 3000);
+  g_autofree char *small_png = decode_test_save_flat_png (fixture->dir, "small.png", 64, 48);
+  g_autofree char *big_png = decode_test_save_flat_png (fixture->dir, "big.png", 3000, 3000);
   static const char *const exts[2] = { "heic", "avif" };
   gboolean any = FALSE;
 
@@ -349,7 +349,7 @@ test_bomb_heif (TempFixture  *fixture,
       g_assert_cmpint (image->height, ==, 48);
       /* 9 megapixels (27 MB of RGB, more in YUV and copies) against a
        * 1-megapixel limit */
-      assert_bomb_refused (big, small, 1000000, "3000x3000", 12);
+      decode_test_assert_bomb_refused (big, small, 1000000, "3000x3000", 12);
       any = TRUE;
     }
   if (!any)
@@ -366,28 +366,28 @@ test_heif_without_size (TempFixture  *fixture,
     0, 0, 0, 20, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c', 0, 0, 0, 0, 'm', 'i', 'f', '1',
     0, 0, 0, 12, 'm', 'e', 't', 'a', 0, 0, 0, 0,
   };
-  g_autofree char *path = write_temp (fixture, "nosize.heic", file, sizeof file);
+  g_autofree char *path = decode_test_write_temp (fixture, "nosize.heic", file, sizeof file);
 
-  assert_refused (path, CS_DECODE_ERROR_CORRUPT, "size");
+  decode_test_assert_refused (path, CS_DECODE_ERROR_CORRUPT, "size");
 }
 
 void
 decode_test_add_bombs (void)
 {
   g_test_add ("/library/decode/bomb-png", TempFixture, NULL,
-              temp_setup, test_bomb_png, temp_teardown);
+              decode_test_temp_setup, test_bomb_png, decode_test_temp_teardown);
   g_test_add ("/library/decode/bomb-jpeg", TempFixture, NULL,
-              temp_setup, test_bomb_jpeg, temp_teardown);
+              decode_test_temp_setup, test_bomb_jpeg, decode_test_temp_teardown);
   g_test_add ("/library/decode/bomb-webp", TempFixture, NULL,
-              temp_setup, test_bomb_webp, temp_teardown);
+              decode_test_temp_setup, test_bomb_webp, decode_test_temp_teardown);
   g_test_add ("/library/decode/bomb-heif", TempFixture, NULL,
-              temp_setup, test_bomb_heif, temp_teardown);
+              decode_test_temp_setup, test_bomb_heif, decode_test_temp_teardown);
   g_test_add ("/library/decode/bomb-raw", TempFixture, NULL,
-              temp_setup, test_bomb_raw, temp_teardown);
+              decode_test_temp_setup, test_bomb_raw, decode_test_temp_teardown);
   g_test_add ("/library/decode/bomb-tiff", TempFixture, NULL,
-              temp_setup, test_bomb_tiff, temp_teardown);
+              decode_test_temp_setup, test_bomb_tiff, decode_test_temp_teardown);
   g_test_add ("/library/decode/truncated-webp", TempFixture, NULL,
-              temp_setup, test_truncated_webp, temp_teardown);
+              decode_test_temp_setup, test_truncated_webp, decode_test_temp_teardown);
   g_test_add ("/library/decode/heif-without-size", TempFixture, NULL,
-              temp_setup, test_heif_without_size, temp_teardown);
+              decode_test_temp_setup, test_heif_without_size, decode_test_temp_teardown);
 }

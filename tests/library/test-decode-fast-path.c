@@ -114,8 +114,8 @@ static void
 test_fast_path_cosine (TempFixture  *fixture,
                        gconstpointer data)
 {
-  g_autofree char *manifest = g_build_filename (ref_dir, "manifest.json", NULL);
-  g_autofree char *tiny_dir = g_build_filename (ref_dir, "tiny-clip", NULL);
+  g_autofree char *manifest = g_build_filename (decode_test_ref_dir, "manifest.json", NULL);
+  g_autofree char *tiny_dir = g_build_filename (decode_test_ref_dir, "tiny-clip", NULL);
   g_autofree char *toy_dir = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
@@ -147,7 +147,7 @@ test_fast_path_cosine (TempFixture  *fixture,
   for (guint i = 0; i < n; i++)
     {
       JsonObject *image = json_array_get_object_element (images, i);
-      g_autofree char *src = g_build_filename (ref_dir, json_object_get_string_member (image, "file"), NULL);
+      g_autofree char *src = g_build_filename (decode_test_ref_dir, json_object_get_string_member (image, "file"), NULL);
       const char *stem = json_object_get_string_member (image, "stem");
 
       g_ptr_array_add (paths, make_large_photo (src, fixture->dir, stem, "jpeg"));
@@ -247,5 +247,5 @@ void
 decode_test_add_fast_path (void)
 {
   g_test_add ("/library/decode/for-size/embedding-cosine", TempFixture, NULL,
-              temp_setup, test_fast_path_cosine, temp_teardown);
+              decode_test_temp_setup, test_fast_path_cosine, decode_test_temp_teardown);
 }

@@ -15,7 +15,7 @@ static const guint8 *
 upright_colour (int x,
                 int y)
 {
-  return upright_colour_in (x, y, PATTERN_W, PATTERN_H);
+  return decode_test_upright_colour_in (x, y, PATTERN_W, PATTERN_H);
 }
 
 static void
@@ -24,9 +24,9 @@ test_exif_orientation (TempFixture  *fixture,
 {
   for (int o = 1; o <= 8; o++)
     {
-      g_autoptr(GByteArray) jpeg = make_oriented_jpeg (o);
+      g_autoptr(GByteArray) jpeg = decode_test_make_oriented_jpeg (o);
       g_autofree char *name = g_strdup_printf ("orientation-%d.jpg", o);
-      g_autofree char *path = write_temp (fixture, name, jpeg->data, jpeg->len);
+      g_autofree char *path = decode_test_write_temp (fixture, name, jpeg->data, jpeg->len);
       g_autoptr(CsDecodedImage) image = NULL;
       GError *error = NULL;
       /* Sample inside each quadrant, away from JPEG's block edges. */
@@ -39,7 +39,7 @@ test_exif_orientation (TempFixture  *fixture,
       g_assert_cmpint (image->height, ==, PATTERN_H);
       for (int qy = 0; qy < 2; qy++)
         for (int qx = 0; qx < 2; qx++)
-          assert_colour_near (image, xs[qx], ys[qy], upright_colour (xs[qx], ys[qy]));
+          decode_test_assert_colour_near (image, xs[qx], ys[qy], upright_colour (xs[qx], ys[qy]));
     }
 }
 
@@ -51,8 +51,8 @@ test_palette_png (TempFixture  *fixture,
   const guint8 plte[] = { 10, 20, 30, 200, 100, 50, 0, 255, 0 };
   const guint8 trns[] = { 0 };   /* index 0 fully transparent */
   const guint8 rows[] = { 0, 1, 2, 1, 2, 1, 0, 0 };   /* 4 x 2 */
-  g_autoptr(GByteArray) png = make_png (4, 2, 8, 3, rows, 4, plte, sizeof plte, trns, sizeof trns);
-  g_autofree char *path = write_temp (fixture, "palette.png", png->data, png->len);
+  g_autoptr(GByteArray) png = decode_test_make_png (4, 2, 8, 3, rows, 4, plte, sizeof plte, trns, sizeof trns);
+  g_autofree char *path = decode_test_write_temp (fixture, "palette.png", png->data, png->len);
   g_autoptr(CsDecodedImage) image = NULL;
   GError *error = NULL;
 
@@ -63,9 +63,9 @@ test_palette_png (TempFixture  *fixture,
   g_assert_cmpint (image->height, ==, 2);
   /* The transparent entry keeps its palette colour, as Pillow's
    * convert("RGB") of a "P" image does. */
-  assert_pixel (image, 0, 0, 10, 20, 30);
-  assert_pixel (image, 1, 0, 200, 100, 50);
-  assert_pixel (image, 2, 0, 0, 255, 0);
+  decode_test_assert_pixel (image, 0, 0, 10, 20, 30);
+  decode_test_assert_pixel (image, 1, 0, 200, 100, 50);
+  decode_test_assert_pixel (image, 2, 0, 0, 255, 0);
 }
 
 /* A 1-bit grey PNG is Pillow mode "1": nearest neighbour too. */
@@ -74,17 +74,17 @@ test_bilevel_png (TempFixture  *fixture,
                   gconstpointer data)
 {
   const guint8 rows[] = { 0xa0, 0x50 };   /* 4 x 2: 1010 / 0101 */
-  g_autoptr(GByteArray) png = make_png (4, 2, 1, 0, rows, 1, NULL, 0, NULL, 0);
-  g_autofree char *path = write_temp (fixture, "bilevel.png", png->data, png->len);
+  g_autoptr(GByteArray) png = decode_test_make_png (4, 2, 1, 0, rows, 1, NULL, 0, NULL, 0);
+  g_autofree char *path = decode_test_write_temp (fixture, "bilevel.png", png->data, png->len);
   g_autoptr(CsDecodedImage) image = NULL;
   GError *error = NULL;
 
   image = cs_decode_file (path, 0, &error);
   g_assert_no_error (error);
   g_assert_true (image->nearest);
-  assert_pixel (image, 0, 0, 255, 255, 255);
-  assert_pixel (image, 1, 0, 0, 0, 0);
-  assert_pixel (image, 0, 1, 0, 0, 0);
+  decode_test_assert_pixel (image, 0, 0, 255, 255, 255);
+  decode_test_assert_pixel (image, 1, 0, 0, 0, 0);
+  decode_test_assert_pixel (image, 0, 1, 0, 0, 0);
 }
 
 /* An RGB PNG with a tRNS colour key is Pillow mode "RGB": no alpha, so the
@@ -95,8 +95,8 @@ test_rgb_png_colour_key (TempFixture  *fixture,
 {
   const guint8 rows[] = { 1, 2, 3, 200, 150, 100 };   /* 2 x 1 */
   const guint8 trns[] = { 0, 1, 0, 2, 0, 3 };         /* key: (1, 2, 3) */
-  g_autoptr(GByteArray) png = make_png (2, 1, 8, 2, rows, 6, NULL, 0, trns, sizeof trns);
-  g_autofree char *path = write_temp (fixture, "keyed.png", png->data, png->len);
+  g_autoptr(GByteArray) png = decode_test_make_png (2, 1, 8, 2, rows, 6, NULL, 0, trns, sizeof trns);
+  g_autofree char *path = decode_test_write_temp (fixture, "keyed.png", png->data, png->len);
   g_autoptr(CsDecodedImage) image = NULL;
   GError *error = NULL;
 
@@ -104,8 +104,8 @@ test_rgb_png_colour_key (TempFixture  *fixture,
   g_assert_no_error (error);
   g_assert_false (image->nearest);
   g_assert_cmpint (image->channels, ==, 3);
-  assert_pixel (image, 0, 0, 1, 2, 3);
-  assert_pixel (image, 1, 0, 200, 150, 100);
+  decode_test_assert_pixel (image, 0, 0, 1, 2, 3);
+  decode_test_assert_pixel (image, 1, 0, 200, 150, 100);
 }
 
 /* GIFs are Pillow mode "P". */
@@ -121,7 +121,7 @@ test_gif (TempFixture  *fixture,
     2, 2, 0x4c, 0x01, 0,            /* LZW: clear, 1, end */
     0x3b,
   };
-  g_autofree char *path = write_temp (fixture, "dot.gif", gif, sizeof gif);
+  g_autofree char *path = decode_test_write_temp (fixture, "dot.gif", gif, sizeof gif);
   g_autoptr(CsDecodedImage) image = NULL;
   GError *error = NULL;
 
@@ -130,7 +130,7 @@ test_gif (TempFixture  *fixture,
   g_assert_true (image->nearest);
   g_assert_cmpint (image->width, ==, 1);
   g_assert_cmpint (image->height, ==, 1);
-  assert_pixel (image, 0, 0, 0, 0, 255);
+  decode_test_assert_pixel (image, 0, 0, 0, 0, 255);
 }
 
 /* A GIF's transparent index keeps its palette colour, as in Pillow's
@@ -149,7 +149,7 @@ test_gif_transparent (TempFixture  *fixture,
     2, 2, 0x8c, 0x0a, 0,            /* LZW: clear, 1, 2, end */
     0x3b,
   };
-  g_autofree char *path = write_temp (fixture, "key.gif", gif, sizeof gif);
+  g_autofree char *path = decode_test_write_temp (fixture, "key.gif", gif, sizeof gif);
   g_autoptr(CsDecodedImage) image = NULL;
   GError *error = NULL;
 
@@ -157,8 +157,8 @@ test_gif_transparent (TempFixture  *fixture,
   g_assert_no_error (error);
   g_assert_true (image->nearest);
   g_assert_cmpint (image->width, ==, 2);
-  assert_pixel (image, 0, 0, 0, 0, 255);
-  assert_pixel (image, 1, 0, 0, 255, 0);
+  decode_test_assert_pixel (image, 0, 0, 0, 0, 255);
+  decode_test_assert_pixel (image, 1, 0, 0, 255, 0);
 }
 
 /* An 8-bit BMP with the given 256-entry palette (BGRX), 2 x 2 pixels. */
@@ -170,20 +170,20 @@ make_bmp8 (const guint8 palette[256][4])
   guint32 data_at = 14 + 40 + 256 * 4;
 
   g_byte_array_append (bmp, (const guint8 *) "BM", 2);
-  append_le32 (bmp, data_at + sizeof rows);
-  append_le32 (bmp, 0);
-  append_le32 (bmp, data_at);
-  append_le32 (bmp, 40);          /* BITMAPINFOHEADER */
-  append_le32 (bmp, 2);           /* width */
-  append_le32 (bmp, 2);           /* height, bottom-up */
-  append_le16 (bmp, 1);           /* planes */
-  append_le16 (bmp, 8);           /* bits */
-  append_le32 (bmp, 0);           /* BI_RGB */
-  append_le32 (bmp, sizeof rows);
-  append_le32 (bmp, 2835);
-  append_le32 (bmp, 2835);
-  append_le32 (bmp, 256);         /* colours used */
-  append_le32 (bmp, 0);
+  decode_test_append_le32 (bmp, data_at + sizeof rows);
+  decode_test_append_le32 (bmp, 0);
+  decode_test_append_le32 (bmp, data_at);
+  decode_test_append_le32 (bmp, 40); /* BITMAPINFOHEADER */
+  decode_test_append_le32 (bmp, 2); /* width */
+  decode_test_append_le32 (bmp, 2); /* height, bottom-up */
+  decode_test_append_le16 (bmp, 1); /* planes */
+  decode_test_append_le16 (bmp, 8); /* bits */
+  decode_test_append_le32 (bmp, 0); /* BI_RGB */
+  decode_test_append_le32 (bmp, sizeof rows);
+  decode_test_append_le32 (bmp, 2835);
+  decode_test_append_le32 (bmp, 2835);
+  decode_test_append_le32 (bmp, 256); /* colours used */
+  decode_test_append_le32 (bmp, 0);
   g_byte_array_append (bmp, &palette[0][0], 256 * 4);
   g_byte_array_append (bmp, &rows[0][0], sizeof rows);
   return bmp;
@@ -206,35 +206,35 @@ test_bmp_palette (TempFixture  *fixture,
   grey = make_bmp8 (palette);
   palette[1][0] = 255, palette[1][1] = 0, palette[1][2] = 0;   /* BGR: blue */
   colour = make_bmp8 (palette);
-  grey_path = write_temp (fixture, "grey.bmp", grey->data, grey->len);
-  colour_path = write_temp (fixture, "colour.bmp", colour->data, colour->len);
+  grey_path = decode_test_write_temp (fixture, "grey.bmp", grey->data, grey->len);
+  colour_path = decode_test_write_temp (fixture, "colour.bmp", colour->data, colour->len);
 
   a = cs_decode_file (grey_path, 0, &error);
   g_assert_no_error (error);
   g_assert_false (a->nearest);
-  assert_pixel (a, 0, 0, 2, 2, 2);   /* bottom-up: the second row is on top */
+  decode_test_assert_pixel (a, 0, 0, 2, 2, 2); /* bottom-up: the second row is on top */
 
   b = cs_decode_file (colour_path, 0, &error);
   g_assert_no_error (error);
   g_assert_true (b->nearest);
-  assert_pixel (b, 1, 1, 0, 0, 255);
+  decode_test_assert_pixel (b, 1, 1, 0, 0, 255);
 }
 
 void
 decode_test_add_formats (void)
 {
   g_test_add ("/library/decode/exif-orientation", TempFixture, NULL,
-              temp_setup, test_exif_orientation, temp_teardown);
+              decode_test_temp_setup, test_exif_orientation, decode_test_temp_teardown);
   g_test_add ("/library/decode/palette-png", TempFixture, NULL,
-              temp_setup, test_palette_png, temp_teardown);
+              decode_test_temp_setup, test_palette_png, decode_test_temp_teardown);
   g_test_add ("/library/decode/bilevel-png", TempFixture, NULL,
-              temp_setup, test_bilevel_png, temp_teardown);
+              decode_test_temp_setup, test_bilevel_png, decode_test_temp_teardown);
   g_test_add ("/library/decode/rgb-png-colour-key", TempFixture, NULL,
-              temp_setup, test_rgb_png_colour_key, temp_teardown);
+              decode_test_temp_setup, test_rgb_png_colour_key, decode_test_temp_teardown);
   g_test_add ("/library/decode/gif", TempFixture, NULL,
-              temp_setup, test_gif, temp_teardown);
+              decode_test_temp_setup, test_gif, decode_test_temp_teardown);
   g_test_add ("/library/decode/gif-transparent", TempFixture, NULL,
-              temp_setup, test_gif_transparent, temp_teardown);
+              decode_test_temp_setup, test_gif_transparent, decode_test_temp_teardown);
   g_test_add ("/library/decode/bmp-palette", TempFixture, NULL,
-              temp_setup, test_bmp_palette, temp_teardown);
+              decode_test_temp_setup, test_bmp_palette, decode_test_temp_teardown);
 }

@@ -254,16 +254,16 @@ test_progressive_dc_memory (TempFixture  *fixture,
   ChildDecode r;
 
   g_byte_array_append (jpeg, (const guint8 *) "\xff\xd8", 2);            /* SOI */
-  append_unit_tables (jpeg);
+  decode_test_append_unit_tables (jpeg);
   g_byte_array_append (jpeg, (const guint8 *) "\xff\xc2", 2);            /* SOF2 */
-  append_be16 (jpeg, 17);
+  decode_test_append_be16 (jpeg, 17);
   g_byte_array_append (jpeg, (const guint8 *) "\x08", 1);
-  append_be16 (jpeg, PROG_BIG);
-  append_be16 (jpeg, PROG_BIG);
+  decode_test_append_be16 (jpeg, PROG_BIG);
+  decode_test_append_be16 (jpeg, PROG_BIG);
   g_byte_array_append (jpeg, (const guint8 *) "\x03\x01\x22\x00\x02\x11\x00\x03\x11\x00", 10);
   /* DC scan, all three components: 6 one-bit differences per MCU */
   g_byte_array_append (jpeg, (const guint8 *) "\xff\xda", 2);
-  append_be16 (jpeg, 12);
+  decode_test_append_be16 (jpeg, 12);
   g_byte_array_append (jpeg, (const guint8 *) "\x03\x01\x00\x02\x00\x03\x00\x00\x00\x00", 10);
   g_byte_array_append (jpeg, zeros, (guint) ((mcus * 6 + 7) / 8));
   /* AC scans, one component each: one end-of-block per block */
@@ -273,14 +273,14 @@ test_progressive_dc_memory (TempFixture  *fixture,
       gsize blocks = c == 1 ? y_blocks : c_blocks;
 
       g_byte_array_append (jpeg, (const guint8 *) "\xff\xda", 2);
-      append_be16 (jpeg, 8);
+      decode_test_append_be16 (jpeg, 8);
       g_byte_array_append (jpeg, sos, 6);
       g_byte_array_append (jpeg, zeros, (guint) ((blocks + 7) / 8));
     }
   g_byte_array_append (jpeg, (const guint8 *) "\xff\xd9", 2);
-  path = write_temp (fixture, "big-progressive.jpg", jpeg->data, jpeg->len);
+  path = decode_test_write_temp (fixture, "big-progressive.jpg", jpeg->data, jpeg->len);
 
-  decode_in_child_for_size (path, warm, 0, FALSE, 448, &r);
+  decode_test_in_child_for_size (path, warm, 0, FALSE, 448, &r);
   g_assert_true (r.decoded);
   g_test_message ("%d x %d progressive JPEG at 1/8: peak RSS grew by %.1f MB",
                   PROG_BIG, PROG_BIG, r.growth_kb / 1024.0);
@@ -294,9 +294,9 @@ void
 decode_test_add_progressive (void)
 {
   g_test_add ("/library/decode/progressive-dc", TempFixture, NULL,
-              temp_setup, test_progressive_dc, temp_teardown);
+              decode_test_temp_setup, test_progressive_dc, decode_test_temp_teardown);
   g_test_add ("/library/decode/progressive-dc/hostile", TempFixture, NULL,
-              temp_setup, test_progressive_dc_hostile, temp_teardown);
+              decode_test_temp_setup, test_progressive_dc_hostile, decode_test_temp_teardown);
   g_test_add ("/library/decode/progressive-dc/memory", TempFixture, NULL,
-              temp_setup, test_progressive_dc_memory, temp_teardown);
+              decode_test_temp_setup, test_progressive_dc_memory, decode_test_temp_teardown);
 }

@@ -57,8 +57,8 @@ static void
 test_for_size_range (TempFixture  *fixture,
                      gconstpointer data)
 {
-  g_autoptr(GByteArray) jpeg = make_oriented_jpeg_sized (1, 2000, 1500);
-  g_autofree char *path = write_temp (fixture, "big.jpg", jpeg->data, jpeg->len);
+  g_autoptr(GByteArray) jpeg = decode_test_make_oriented_jpeg_sized (1, 2000, 1500);
+  g_autofree char *path = decode_test_write_temp (fixture, "big.jpg", jpeg->data, jpeg->len);
   g_autoptr(CsDecodedImage) full = NULL;
   const int mins[] = { 1, 100, 188, 189, 200, 375, 448, 700, 750, 751, 1000, 1500, 1501, 4000 };
   GError *error = NULL;
@@ -98,8 +98,10 @@ test_for_size_range (TempFixture  *fixture,
       if (d == 1)
         assert_same_pixels (image, full);
       /* The quadrants survive the reduction. */
-      assert_colour_near (image, image->width / 4, image->height / 4, quadrant_colours[0]);
-      assert_colour_near (image, 3 * image->width / 4, 3 * image->height / 4, quadrant_colours[3]);
+      decode_test_assert_colour_near (image, image->width / 4, image->height / 4,
+                                      decode_test_quadrant_colours[0]);
+      decode_test_assert_colour_near (image, 3 * image->width / 4, 3 * image->height / 4,
+                                      decode_test_quadrant_colours[3]);
     }
 
   /* No minimum: the full decode. */
@@ -121,9 +123,9 @@ test_for_size_orientation (TempFixture  *fixture,
 
   for (int o = 1; o <= 8; o++)
     {
-      g_autoptr(GByteArray) jpeg = make_oriented_jpeg_sized (o, w, h);
+      g_autoptr(GByteArray) jpeg = decode_test_make_oriented_jpeg_sized (o, w, h);
       g_autofree char *name = g_strdup_printf ("big-orientation-%d.jpg", o);
-      g_autofree char *path = write_temp (fixture, name, jpeg->data, jpeg->len);
+      g_autofree char *path = decode_test_write_temp (fixture, name, jpeg->data, jpeg->len);
       g_autoptr(CsDecodedImage) image = NULL;
       GError *error = NULL;
 
@@ -141,7 +143,9 @@ test_for_size_orientation (TempFixture  *fixture,
           {
             int x = (2 * qx + 1) * image->width / 4, y = (2 * qy + 1) * image->height / 4;
 
-            assert_colour_near (image, x, y, upright_colour_in (x, y, image->width, image->height));
+            decode_test_assert_colour_near (image, x, y,
+                                            decode_test_upright_colour_in (x, y, image->width,
+                                                                           image->height));
           }
     }
 }
@@ -154,7 +158,7 @@ test_for_size_full_size (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
-      g_autofree char *path = g_build_filename (ref_dir, "images", files[i], NULL);
+      g_autofree char *path = g_build_filename (decode_test_ref_dir, "images", files[i], NULL);
       g_autoptr(CsDecodedImage) full = NULL, fast = NULL;
       GError *error = NULL;
 
@@ -178,8 +182,8 @@ static void
 test_for_size_limits (TempFixture  *fixture,
                       gconstpointer data)
 {
-  g_autoptr(GByteArray) jpeg = make_oriented_jpeg_sized (1, 2000, 1500);   /* 3 MP */
-  g_autofree char *path = write_temp (fixture, "3mp.jpg", jpeg->data, jpeg->len);
+  g_autoptr(GByteArray) jpeg = decode_test_make_oriented_jpeg_sized (1, 2000, 1500); /* 3 MP */
+  g_autofree char *path = decode_test_write_temp (fixture, "3mp.jpg", jpeg->data, jpeg->len);
   g_autofree char *progressive = NULL;
   g_autoptr(CsDecodedImage) image = NULL;
   GError *error = NULL;
@@ -203,7 +207,7 @@ test_for_size_limits (TempFixture  *fixture,
   g_clear_pointer (&image, cs_decoded_image_free);
   image = cs_decode_file_for_size (path, 751, 1000000, &error);
   g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TOO_LARGE);
-  assert_error_names_file (error, path);
+  decode_test_assert_error_names_file (error, path);
   g_assert_nonnull (strstr (error->message, "2000x1500"));
   g_assert_nonnull (strstr (error->message, "limit of 1000000 pixels"));
   g_clear_error (&error);
@@ -227,7 +231,7 @@ test_for_size_limits (TempFixture  *fixture,
         break;
       }
   g_assert_true (patched);
-  progressive = write_temp (fixture, "3mp-progressive.jpg", jpeg->data, jpeg->len);
+  progressive = decode_test_write_temp (fixture, "3mp-progressive.jpg", jpeg->data, jpeg->len);
   image = cs_decode_file_for_size (progressive, 100, 1000000, &error);
   g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TOO_LARGE);
   g_assert_nonnull (strstr (error->message, "limit of 1000000 pixels"));
@@ -355,15 +359,15 @@ make_flat_grey_jpeg (guint width,
   g_autofree guint8 *zeros = g_malloc0 (bytes);
 
   g_byte_array_append (jpeg, (const guint8 *) "\xff\xd8", 2);            /* SOI */
-  append_unit_tables (jpeg);
+  decode_test_append_unit_tables (jpeg);
   g_byte_array_append (jpeg, (const guint8 *) "\xff\xc0", 2);            /* SOF0 */
-  append_be16 (jpeg, 11);
+  decode_test_append_be16 (jpeg, 11);
   g_byte_array_append (jpeg, (const guint8 *) "\x08", 1);
-  append_be16 (jpeg, height);
-  append_be16 (jpeg, width);
+  decode_test_append_be16 (jpeg, height);
+  decode_test_append_be16 (jpeg, width);
   g_byte_array_append (jpeg, (const guint8 *) "\x01\x01\x11\x00", 4);
   g_byte_array_append (jpeg, (const guint8 *) "\xff\xda", 2);            /* SOS */
-  append_be16 (jpeg, 8);
+  decode_test_append_be16 (jpeg, 8);
   g_byte_array_append (jpeg, (const guint8 *) "\x01\x01\x00\x00\x3f\x00", 6);
   g_byte_array_append (jpeg, zeros, (guint) bytes);
   g_byte_array_append (jpeg, (const guint8 *) "\xff\xd9", 2);            /* EOI */
@@ -383,7 +387,7 @@ test_for_size_200_megapixels (void)
   if (g_test_subprocess ())
     {
       const char *path = g_getenv ("CS_TEST_BIG_JPEG");
-      g_autofree char *small = g_build_filename (ref_dir, "images", "rocket.jpg", NULL);
+      g_autofree char *small = g_build_filename (decode_test_ref_dir, "images", "rocket.jpg", NULL);
       g_autoptr(CsDecodedImage) warm = NULL, image = NULL;
       g_autofree char *report = NULL, *report_path = NULL;
       GError *error = NULL;
@@ -393,16 +397,16 @@ test_for_size_200_megapixels (void)
       /* Load the JPEG module and its libraries first. */
       warm = cs_decode_file_for_size (small, 448, 0, &error);
       g_assert_no_error (error);
-      before = peak_rss_reset_kb ();
+      before = decode_test_peak_rss_reset_kb ();
       image = cs_decode_file_for_size (path, 448, 0, &error);
-      after = peak_rss_kb ();
+      after = decode_test_peak_rss_kb ();
       g_assert_no_error (error);
       g_assert_cmpint (image->width, ==, BIG_W / 8);
       g_assert_cmpint (image->height, ==, BIG_H / 8);
       g_assert_cmpint (image->orig_width, ==, BIG_W);
       g_assert_cmpint (image->orig_height, ==, BIG_H);
-      assert_pixel (image, 0, 0, 128, 128, 128);
-      assert_pixel (image, image->width - 1, image->height - 1, 128, 128, 128);
+      decode_test_assert_pixel (image, 0, 0, 128, 128, 128);
+      decode_test_assert_pixel (image, image->width - 1, image->height - 1, 128, 128, 128);
       report = g_strdup_printf ("%ld", after - before);
       report_path = g_strconcat (path, ".rss", NULL);
       g_file_set_contents (report_path, report, -1, &error);
@@ -446,8 +450,8 @@ static void
 test_for_size_webp (TempFixture  *fixture,
                     gconstpointer data)
 {
-  g_autoptr(GByteArray) webp = make_vp8l_webp (4000, 3000);
-  g_autofree char *path = write_temp (fixture, "4000x3000.webp", webp->data, webp->len);
+  g_autoptr(GByteArray) webp = decode_test_make_vp8l_webp (4000, 3000);
+  g_autofree char *path = decode_test_write_temp (fixture, "4000x3000.webp", webp->data, webp->len);
   g_autoptr(CsDecodedImage) fast = NULL, full = NULL;
   GError *error = NULL;
 
@@ -459,7 +463,7 @@ test_for_size_webp (TempFixture  *fixture,
   g_assert_cmpint (fast->height, ==, 750);
   g_assert_cmpint (fast->orig_width, ==, 4000);
   g_assert_cmpint (fast->orig_height, ==, 3000);
-  assert_pixel (fast, 500, 400, 0, 0, 0);
+  decode_test_assert_pixel (fast, 500, 400, 0, 0, 0);
 
   full = cs_decode_file (path, 0, &error);
   g_assert_no_error (error);
@@ -491,10 +495,10 @@ test_for_size_png (TempFixture  *fixture,
     }
   for (int kind = 0; kind < 3; kind++)
     {
-      g_autoptr(GByteArray) png = kind == 0 ? make_png (W, H, 8, 2, rgb, W * 3, NULL, 0, NULL, 0)
-                                  : kind == 1 ? make_png (W, H, 8, 6, rgba, W * 4, NULL, 0, NULL, 0)
-                                  : make_png (W, H, 8, 0, grey, W, NULL, 0, NULL, 0);
-      g_autofree char *path = write_temp (fixture, "blocks.png", png->data, png->len);
+      g_autoptr(GByteArray) png = kind == 0 ? decode_test_make_png (W, H, 8, 2, rgb, W * 3, NULL, 0, NULL, 0)
+                                  : kind == 1 ? decode_test_make_png (W, H, 8, 6, rgba, W * 4, NULL, 0, NULL, 0)
+                                  : decode_test_make_png (W, H, 8, 0, grey, W, NULL, 0, NULL, 0);
+      g_autofree char *path = decode_test_write_temp (fixture, "blocks.png", png->data, png->len);
       g_autoptr(CsDecodedImage) image = NULL;
       GError *error = NULL;
 
@@ -523,12 +527,12 @@ test_for_size_png (TempFixture  *fixture,
   /* translucent, or a colour key: the full path, as GdkPixbuf decodes it */
   rgba[5 * 4 + 3] = 128;
   {
-    g_autoptr(GByteArray) translucent = make_png (W, H, 8, 6, rgba, W * 4, NULL, 0, NULL, 0);
-    g_autoptr(GByteArray) keyed = make_png (W, H, 8, 2, rgb, W * 3, NULL, 0, key, sizeof key);
-    g_autoptr(GByteArray) small = make_png (300, 200, 8, 2, rgb, 300 * 3, NULL, 0, NULL, 0);
-    g_autofree char *p1 = write_temp (fixture, "translucent.png", translucent->data, translucent->len);
-    g_autofree char *p2 = write_temp (fixture, "keyed.png", keyed->data, keyed->len);
-    g_autofree char *p4 = write_temp (fixture, "small.png", small->data, small->len);
+    g_autoptr(GByteArray) translucent = decode_test_make_png (W, H, 8, 6, rgba, W * 4, NULL, 0, NULL, 0);
+    g_autoptr(GByteArray) keyed = decode_test_make_png (W, H, 8, 2, rgb, W * 3, NULL, 0, key, sizeof key);
+    g_autoptr(GByteArray) small = decode_test_make_png (300, 200, 8, 2, rgb, 300 * 3, NULL, 0, NULL, 0);
+    g_autofree char *p1 = decode_test_write_temp (fixture, "translucent.png", translucent->data, translucent->len);
+    g_autofree char *p2 = decode_test_write_temp (fixture, "keyed.png", keyed->data, keyed->len);
+    g_autofree char *p4 = decode_test_write_temp (fixture, "small.png", small->data, small->len);
     g_autoptr(CsDecodedImage) a = NULL, b = NULL, c = NULL;
     g_autoptr(GByteArray) cut = NULL;
     g_autofree char *p3 = NULL;
@@ -550,11 +554,11 @@ test_for_size_png (TempFixture  *fixture,
     g_assert_cmpint (c->width, ==, 300);
 
     /* cut in the middle of the image data */
-    cut = make_png (W, H, 8, 2, rgb, W * 3, NULL, 0, NULL, 0);
-    p3 = write_temp (fixture, "cut.png", cut->data, cut->len / 2);
+    cut = decode_test_make_png (W, H, 8, 2, rgb, W * 3, NULL, 0, NULL, 0);
+    p3 = decode_test_write_temp (fixture, "cut.png", cut->data, cut->len / 2);
     g_assert_null (cs_decode_file_for_size (p3, MIN, 0, &error));
     g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED);
-    assert_error_names_file (error, p3);
+    decode_test_assert_error_names_file (error, p3);
     g_clear_error (&error);
   }
 }
@@ -565,11 +569,11 @@ static void
 test_for_size_png_memory (TempFixture  *fixture,
                           gconstpointer data)
 {
-  g_autofree char *path = save_flat_png (fixture->dir, "24mp.png", 6000, 4000);
-  g_autofree char *warm = save_flat_png (fixture->dir, "small.png", 64, 48);
+  g_autofree char *path = decode_test_save_flat_png (fixture->dir, "24mp.png", 6000, 4000);
+  g_autofree char *warm = decode_test_save_flat_png (fixture->dir, "small.png", 64, 48);
   ChildDecode r;
 
-  decode_in_child_for_size (path, warm, 0, FALSE, 448, &r);
+  decode_test_in_child_for_size (path, warm, 0, FALSE, 448, &r);
   g_assert_true (r.decoded);
   g_assert_cmpint (r.growth_kb, <, 24 * 1024);
 }
@@ -579,19 +583,19 @@ static void
 test_estimate_bytes (TempFixture  *fixture,
                      gconstpointer data)
 {
-  g_autoptr(GByteArray) png = make_png (1000, 800, 8, 2, NULL, 0, NULL, 0, NULL, 0);
-  g_autoptr(GByteArray) bomb = make_png (100000, 100000, 8, 2, NULL, 0, NULL, 0, NULL, 0);
-  g_autoptr(GByteArray) webp = make_vp8l_webp (4000, 3000);
+  g_autoptr(GByteArray) png = decode_test_make_png (1000, 800, 8, 2, NULL, 0, NULL, 0, NULL, 0);
+  g_autoptr(GByteArray) bomb = decode_test_make_png (100000, 100000, 8, 2, NULL, 0, NULL, 0, NULL, 0);
+  g_autoptr(GByteArray) webp = decode_test_make_vp8l_webp (4000, 3000);
   g_autoptr(GByteArray) jpeg = make_flat_grey_jpeg (4096, 3072);
-  g_autofree char *png_path = write_temp (fixture, "a.png", png->data, png->len);
-  g_autoptr(GByteArray) big_png = make_png (2500, 2000, 8, 2, NULL, 0, NULL, 0, NULL, 0);
-  g_autofree char *big_png_path = write_temp (fixture, "big.png", big_png->data, big_png->len);
-  g_autofree char *bomb_path = write_temp (fixture, "bomb.png", bomb->data, bomb->len);
-  g_autofree char *webp_path = write_temp (fixture, "a.webp", webp->data, webp->len);
-  g_autofree char *jpeg_path = write_temp (fixture, "a.jpg", jpeg->data, jpeg->len);
+  g_autofree char *png_path = decode_test_write_temp (fixture, "a.png", png->data, png->len);
+  g_autoptr(GByteArray) big_png = decode_test_make_png (2500, 2000, 8, 2, NULL, 0, NULL, 0, NULL, 0);
+  g_autofree char *big_png_path = decode_test_write_temp (fixture, "big.png", big_png->data, big_png->len);
+  g_autofree char *bomb_path = decode_test_write_temp (fixture, "bomb.png", bomb->data, bomb->len);
+  g_autofree char *webp_path = decode_test_write_temp (fixture, "a.webp", webp->data, webp->len);
+  g_autofree char *jpeg_path = decode_test_write_temp (fixture, "a.jpg", jpeg->data, jpeg->len);
   g_autofree char *prog_path = NULL;
-  g_autofree char *text_path = write_temp (fixture, "text.jpg", (const guint8 *) "hello", 5);
-  g_autofree char *empty_path = write_temp (fixture, "empty.jpg", (const guint8 *) "", 0);
+  g_autofree char *text_path = decode_test_write_temp (fixture, "text.jpg", (const guint8 *) "hello", 5);
+  g_autofree char *empty_path = decode_test_write_temp (fixture, "empty.jpg", (const guint8 *) "", 0);
   g_autofree char *missing = g_build_filename (fixture->dir, "missing.jpg", NULL);
   const guint64 unknown = CS_DECODE_MAX_PIXELS * 4;
   gboolean patched = FALSE;
@@ -625,7 +629,7 @@ test_estimate_bytes (TempFixture  *fixture,
         break;
       }
   g_assert_true (patched);
-  prog_path = write_temp (fixture, "prog.jpg", jpeg->data, jpeg->len);
+  prog_path = decode_test_write_temp (fixture, "prog.jpg", jpeg->data, jpeg->len);
   g_assert_cmpuint (cs_decode_estimate_bytes (prog_path, 448), ==,
                     2 * 1024 * 768 * 3 + (4096 / 8) * (3072 / 8) * 128);
 }
@@ -634,20 +638,20 @@ void
 decode_test_add_reduced (void)
 {
   g_test_add ("/library/decode/for-size/range", TempFixture, NULL,
-              temp_setup, test_for_size_range, temp_teardown);
+              decode_test_temp_setup, test_for_size_range, decode_test_temp_teardown);
   g_test_add ("/library/decode/for-size/orientation", TempFixture, NULL,
-              temp_setup, test_for_size_orientation, temp_teardown);
+              decode_test_temp_setup, test_for_size_orientation, decode_test_temp_teardown);
   g_test_add_func ("/library/decode/for-size/full-size", test_for_size_full_size);
   g_test_add_func ("/library/decode/for-size/view", test_for_size_view);
   g_test_add ("/library/decode/for-size/limits", TempFixture, NULL,
-              temp_setup, test_for_size_limits, temp_teardown);
+              decode_test_temp_setup, test_for_size_limits, decode_test_temp_teardown);
   g_test_add_func ("/library/decode/for-size/200-megapixels", test_for_size_200_megapixels);
   g_test_add ("/library/decode/for-size/webp", TempFixture, NULL,
-              temp_setup, test_for_size_webp, temp_teardown);
+              decode_test_temp_setup, test_for_size_webp, decode_test_temp_teardown);
   g_test_add ("/library/decode/for-size/png", TempFixture, NULL,
-              temp_setup, test_for_size_png, temp_teardown);
+              decode_test_temp_setup, test_for_size_png, decode_test_temp_teardown);
   g_test_add ("/library/decode/for-size/png-memory", TempFixture, NULL,
-              temp_setup, test_for_size_png_memory, temp_teardown);
+              decode_test_temp_setup, test_for_size_png_memory, decode_test_temp_teardown);
   g_test_add ("/library/decode/estimate-bytes", TempFixture, NULL,
-              temp_setup, test_estimate_bytes, temp_teardown);
+              decode_test_temp_setup, test_estimate_bytes, decode_test_temp_teardown);
 }

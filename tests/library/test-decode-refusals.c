@@ -18,14 +18,14 @@
 static void
 test_max_pixels (void)
 {
-  g_autofree char *path = g_build_filename (ref_dir, "images", "rocket.jpg", NULL);
+  g_autofree char *path = g_build_filename (decode_test_ref_dir, "images", "rocket.jpg", NULL);
   g_autoptr(CsDecodedImage) image = NULL;
   GError *error = NULL;
 
   image = cs_decode_file (path, 640 * 427 - 1, &error);
   g_assert_null (image);
   g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TOO_LARGE);
-  assert_error_names_file (error, path);
+  decode_test_assert_error_names_file (error, path);
   g_assert_nonnull (strstr (error->message, "640x427"));
   g_clear_error (&error);
 
@@ -38,16 +38,16 @@ static void
 test_empty_file (TempFixture  *fixture,
                  gconstpointer data)
 {
-  g_autofree char *path = write_temp (fixture, "empty.jpg", (const guint8 *) "", 0);
+  g_autofree char *path = decode_test_write_temp (fixture, "empty.jpg", (const guint8 *) "", 0);
 
-  assert_refused (path, CS_DECODE_ERROR_EMPTY, "empty");
+  decode_test_assert_refused (path, CS_DECODE_ERROR_EMPTY, "empty");
 }
 
 static void
 test_truncated_jpeg (TempFixture  *fixture,
                      gconstpointer data)
 {
-  g_autofree char *src = g_build_filename (ref_dir, "images", "rocket.jpg", NULL);
+  g_autofree char *src = g_build_filename (decode_test_ref_dir, "images", "rocket.jpg", NULL);
   g_autofree char *contents = NULL;
   g_autofree char *path = NULL;
   g_autoptr(CsDecodedImage) image = NULL;
@@ -56,13 +56,13 @@ test_truncated_jpeg (TempFixture  *fixture,
 
   g_file_get_contents (src, &contents, &len, &error);
   g_assert_no_error (error);
-  path = write_temp (fixture, "half.jpg", (const guint8 *) contents, len / 2);
+  path = decode_test_write_temp (fixture, "half.jpg", (const guint8 *) contents, len / 2);
 
-  assert_refused (path, CS_DECODE_ERROR_TRUNCATED, "truncated JPEG");
+  decode_test_assert_refused (path, CS_DECODE_ERROR_TRUNCATED, "truncated JPEG");
 
   /* All but the end-of-image marker: still refused, as Pillow does. */
   g_clear_pointer (&path, g_free);
-  path = write_temp (fixture, "no-eoi.jpg", (const guint8 *) contents, len - 2);
+  path = decode_test_write_temp (fixture, "no-eoi.jpg", (const guint8 *) contents, len - 2);
   image = cs_decode_file (path, 0, &error);
   g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED);
   g_clear_error (&error);
@@ -74,7 +74,7 @@ test_truncated_jpeg (TempFixture  *fixture,
     g_byte_array_append (longer, (const guint8 *) contents, (guint) len);
     g_byte_array_append (longer, (const guint8 *) "trailing data \xff\xd8", 16);
     g_clear_pointer (&path, g_free);
-    path = write_temp (fixture, "trailer.jpg", longer->data, longer->len);
+    path = decode_test_write_temp (fixture, "trailer.jpg", longer->data, longer->len);
     image = cs_decode_file (path, 0, &error);
     g_assert_no_error (error);
     g_assert_cmpint (image->width, ==, 640);
@@ -85,7 +85,7 @@ static void
 test_truncated_png (TempFixture  *fixture,
                     gconstpointer data)
 {
-  g_autofree char *src = g_build_filename (ref_dir, "images", "astronaut.png", NULL);
+  g_autofree char *src = g_build_filename (decode_test_ref_dir, "images", "astronaut.png", NULL);
   g_autofree char *contents = NULL;
   g_autofree char *path = NULL;
   g_autoptr(CsDecodedImage) image = NULL;
@@ -94,19 +94,19 @@ test_truncated_png (TempFixture  *fixture,
 
   g_file_get_contents (src, &contents, &len, &error);
   g_assert_no_error (error);
-  path = write_temp (fixture, "half.png", (const guint8 *) contents, len / 2);
+  path = decode_test_write_temp (fixture, "half.png", (const guint8 *) contents, len / 2);
 
   image = cs_decode_file (path, 0, &error);
   g_assert_null (image);
   g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED);
-  assert_error_names_file (error, path);
+  decode_test_assert_error_names_file (error, path);
   g_clear_error (&error);
 
   /* Only the IEND chunk missing: the image data is whole; Pillow accepts
    * it, so do we. */
   g_assert_cmpmem (contents + len - 8, 4, "IEND", 4);
   g_clear_pointer (&path, g_free);
-  path = write_temp (fixture, "no-iend.png", (const guint8 *) contents, len - 12);
+  path = decode_test_write_temp (fixture, "no-iend.png", (const guint8 *) contents, len - 12);
   image = cs_decode_file (path, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpint (image->width, ==, 512);
@@ -117,7 +117,7 @@ test_corrupt_png (TempFixture  *fixture,
                   gconstpointer data)
 {
   const guint8 rows[12] = { 0 };
-  g_autoptr(GByteArray) png = make_png (2, 2, 8, 2, rows, 6, NULL, 0, NULL, 0);
+  g_autoptr(GByteArray) png = decode_test_make_png (2, 2, 8, 2, rows, 6, NULL, 0, NULL, 0);
   g_autofree char *path = NULL;
   g_autoptr(CsDecodedImage) image = NULL;
   GError *error = NULL;
@@ -125,12 +125,12 @@ test_corrupt_png (TempFixture  *fixture,
   /* Break the zlib header inside IDAT (offset: 8 signature + 25 IHDR +
    * 8 IDAT length and type). */
   png->data[8 + 25 + 8] = 0x00;
-  path = write_temp (fixture, "corrupt.png", png->data, png->len);
+  path = decode_test_write_temp (fixture, "corrupt.png", png->data, png->len);
 
   image = cs_decode_file (path, 0, &error);
   g_assert_null (image);
   g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT);
-  assert_error_names_file (error, path);
+  decode_test_assert_error_names_file (error, path);
   g_clear_error (&error);
 }
 
@@ -145,12 +145,12 @@ test_text_as_jpeg (TempFixture  *fixture,
 
   for (int i = 0; i < 200; i++)
     g_string_append (text, "This is not a photograph, only some text.\n");
-  path = write_temp (fixture, "notes.jpg", (const guint8 *) text->str, text->len);
+  path = decode_test_write_temp (fixture, "notes.jpg", (const guint8 *) text->str, text->len);
 
   image = cs_decode_file (path, 0, &error);
   g_assert_null (image);
   g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_UNKNOWN_FORMAT);
-  assert_error_names_file (error, path);
+  decode_test_assert_error_names_file (error, path);
   g_clear_error (&error);
 }
 
@@ -165,7 +165,7 @@ test_nonexistent (TempFixture  *fixture,
   image = cs_decode_file (path, 0, &error);
   g_assert_null (image);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  assert_error_names_file (error, path);
+  decode_test_assert_error_names_file (error, path);
   g_clear_error (&error);
 
   /* A directory is not an image either. */
@@ -179,14 +179,14 @@ test_nonexistent (TempFixture  *fixture,
 static void
 test_engine_error (void)
 {
-  g_autofree char *path = g_build_filename (ref_dir, "images", "rocket.jpg", NULL);
+  g_autofree char *path = g_build_filename (decode_test_ref_dir, "images", "rocket.jpg", NULL);
   clip_preprocess_params pp = { 224, 0, 224, 1, 1, 1, 1.0f / 255, { 0 }, { 1, 1, 1 } };
   float out[3];
   GError *error = NULL;
 
   g_assert_false (cs_decode_file_to_tensor (path, &pp, out, &error));
   g_assert_error (error, CS_CLIP_ERROR, CLIP_STATUS_INVALID_ARGUMENT);
-  assert_error_names_file (error, path);
+  decode_test_assert_error_names_file (error, path);
   g_clear_error (&error);
 }
 
@@ -196,7 +196,7 @@ static void
 test_file_unchanged (TempFixture  *fixture,
                      gconstpointer data)
 {
-  g_autofree char *src = g_build_filename (ref_dir, "images", "chelsea-exif6.jpg", NULL);
+  g_autofree char *src = g_build_filename (decode_test_ref_dir, "images", "chelsea-exif6.jpg", NULL);
   g_autofree char *contents = NULL, *after = NULL;
   g_autofree char *path = NULL;
   g_autoptr(CsDecodedImage) image = NULL;
@@ -206,7 +206,7 @@ test_file_unchanged (TempFixture  *fixture,
 
   g_file_get_contents (src, &contents, &len, &error);
   g_assert_no_error (error);
-  path = write_temp (fixture, "photo.jpg", (const guint8 *) contents, len);
+  path = decode_test_write_temp (fixture, "photo.jpg", (const guint8 *) contents, len);
   g_assert_cmpint (g_chmod (path, 0444), ==, 0);
   g_assert_cmpint (g_stat (path, &before_st), ==, 0);
 
@@ -230,18 +230,18 @@ decode_test_add_refusals (void)
 {
   g_test_add_func ("/library/decode/max-pixels", test_max_pixels);
   g_test_add ("/library/decode/empty", TempFixture, NULL,
-              temp_setup, test_empty_file, temp_teardown);
+              decode_test_temp_setup, test_empty_file, decode_test_temp_teardown);
   g_test_add ("/library/decode/truncated-jpeg", TempFixture, NULL,
-              temp_setup, test_truncated_jpeg, temp_teardown);
+              decode_test_temp_setup, test_truncated_jpeg, decode_test_temp_teardown);
   g_test_add ("/library/decode/truncated-png", TempFixture, NULL,
-              temp_setup, test_truncated_png, temp_teardown);
+              decode_test_temp_setup, test_truncated_png, decode_test_temp_teardown);
   g_test_add ("/library/decode/corrupt-png", TempFixture, NULL,
-              temp_setup, test_corrupt_png, temp_teardown);
+              decode_test_temp_setup, test_corrupt_png, decode_test_temp_teardown);
   g_test_add ("/library/decode/text-as-jpeg", TempFixture, NULL,
-              temp_setup, test_text_as_jpeg, temp_teardown);
+              decode_test_temp_setup, test_text_as_jpeg, decode_test_temp_teardown);
   g_test_add ("/library/decode/nonexistent", TempFixture, NULL,
-              temp_setup, test_nonexistent, temp_teardown);
+              decode_test_temp_setup, test_nonexistent, decode_test_temp_teardown);
   g_test_add_func ("/library/decode/engine-error", test_engine_error);
   g_test_add ("/library/decode/file-unchanged", TempFixture, NULL,
-              temp_setup, test_file_unchanged, temp_teardown);
+              decode_test_temp_setup, test_file_unchanged, decode_test_temp_teardown);
 }

@@ -95,8 +95,8 @@ load_preprocess_params (const char             *path,
 static void
 test_golden (void)
 {
-  g_autofree char *config = g_build_filename (ref_dir, "tiny-clip", "preprocessor_config.json", NULL);
-  g_autofree char *manifest = g_build_filename (ref_dir, "manifest.json", NULL);
+  g_autofree char *config = g_build_filename (decode_test_ref_dir, "tiny-clip", "preprocessor_config.json", NULL);
+  g_autofree char *manifest = g_build_filename (decode_test_ref_dir, "manifest.json", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   clip_preprocess_params pp;
   GError *error = NULL;
@@ -124,8 +124,8 @@ test_golden (void)
       JsonObject *image = json_array_get_object_element (images, i);
       const char *file = json_object_get_string_member (image, "file");
       const char *stem = json_object_get_string_member (image, "stem");
-      g_autofree char *path = g_build_filename (ref_dir, file, NULL);
-      g_autofree char *f32 = g_strdup_printf ("%s/preprocess/%s.f32", ref_dir, stem);
+      g_autofree char *path = g_build_filename (decode_test_ref_dir, file, NULL);
+      g_autofree char *f32 = g_strdup_printf ("%s/preprocess/%s.f32", decode_test_ref_dir, stem);
       g_autofree float *want = NULL;
       size_t n_want;
       double max_d = 0.0, sum_d = 0.0;
@@ -170,7 +170,7 @@ test_golden_layout (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *path = g_build_filename (ref_dir, "images", cases[i].file, NULL);
+      g_autofree char *path = g_build_filename (decode_test_ref_dir, "images", cases[i].file, NULL);
       g_autoptr(CsDecodedImage) image = NULL;
       GError *error = NULL;
 
@@ -311,7 +311,7 @@ main (int    argc,
    * go to test_make_temp_dir ()), and GLib 2.74 leaks the isolated paths,
    * which fails the AddressSanitizer build. */
   g_test_init (&argc, &argv, NULL);
-  ref_dir = test_shared_path_or_skip ("testdata/clip-reference");
+  decode_test_ref_dir = test_shared_path_or_skip ("testdata/clip-reference");
 
   g_test_add_func ("/library/decode/golden", test_golden);
   g_test_add_func ("/library/decode/golden-layout", test_golden_layout);
@@ -325,6 +325,6 @@ main (int    argc,
   decode_test_add_fast_path ();
 
   status = g_test_run ();
-  g_free (ref_dir);
+  g_free (decode_test_ref_dir);
   return status;
 }

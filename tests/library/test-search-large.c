@@ -83,12 +83,12 @@ synth_new (guint   n,
   s->folder = g_new (guint, n);
   store = cs_store_open (s->db, &error);
   g_assert_no_error (error);
-  model_id = cs_model_id_for_dir (toy_model, NULL, &error);
+  model_id = cs_model_id_for_dir (search_test_toy_model, NULL, &error);
   g_assert_no_error (error);
   row = cs_store_ensure_model (store, model_id, "toy-clip", SYNTH_DIM, "f32", &error);
   g_assert_no_error (error);
   g_assert_true (cs_store_set_setting (store, CS_STORE_SETTING_ACTIVE_MODEL, model_id, &error));
-  g_assert_true (cs_store_set_setting (store, CS_STORE_SETTING_MODEL_DIR, toy_model, &error));
+  g_assert_true (cs_store_set_setting (store, CS_STORE_SETTING_MODEL_DIR, search_test_toy_model, &error));
   g_assert_true (cs_store_add_folder (store, "/nonexistent/synthetic", FALSE, &error));
   for (guint i = 0; i < n; i++)
     {
@@ -170,7 +170,7 @@ synth_search (CsLibrary   *library,
   cs_query_set_strictness (query, strictness);
   cs_query_set_sort (query, sort);
   cs_query_set_limit (query, 0);
-  return search (library, query);
+  return search_test_search (library, query);
 }
 
 /* Random unit vectors. */
@@ -377,7 +377,7 @@ test_large_accepted_set (void)
 static void
 test_list_lazy (void)
 {
-  g_autoptr(CsLibrary) library = open_library ();
+  g_autoptr(CsLibrary) library = search_test_open_library ();
   g_autoptr(CsQuery) query = cs_query_new ("a red circle");
   g_autoptr(CsPhotoList) list = synth_search (library, query, -1.0, CS_SORT_RELEVANCE);
   g_autoptr(CsPhoto) held = g_list_model_get_item (G_LIST_MODEL (list), 3);

@@ -28,7 +28,7 @@ search_text (CsLibrary  *library,
   g_autoptr(CsQuery) query = cs_query_new (text);
 
   cs_query_set_limit (query, limit);
-  return search (library, query);
+  return search_test_search (library, query);
 }
 
 static char *
@@ -41,7 +41,7 @@ base_name (CsPhoto *photo)
 static GHashTable *
 read_labels_csv (void)
 {
-  g_autofree char *path = g_build_filename (toy_photos, "labels.csv", NULL);
+  g_autofree char *path = g_build_filename (search_test_toy_photos, "labels.csv", NULL);
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
   GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
@@ -61,8 +61,8 @@ read_labels_csv (void)
 static void
 test_precision_and_cutoff (void)
 {
-  g_autoptr(CsLibrary) library = open_library ();
-  JsonArray *qs = json_object_get_array_member (json_node_get_object (queries), "queries");
+  g_autoptr(CsLibrary) library = search_test_open_library ();
+  JsonArray *qs = json_object_get_array_member (json_node_get_object (search_test_queries), "queries");
   double sum_p = 0, sum_r = 0, sum_p10 = 0;
   guint n = json_array_get_length (qs);
 
@@ -122,7 +122,7 @@ test_precision_and_cutoff (void)
 static void
 test_strictness (void)
 {
-  g_autoptr(CsLibrary) library = open_library ();
+  g_autoptr(CsLibrary) library = search_test_open_library ();
   const double levels[] = { -1.0, -0.5, 0.0, 0.5, 1.0 };
   guint last = G_MAXUINT;
 
@@ -132,7 +132,7 @@ test_strictness (void)
       g_autoptr(CsPhotoList) list = NULL;
 
       cs_query_set_strictness (query, levels[i]);
-      list = search (library, query);
+      list = search_test_search (library, query);
       g_assert_cmpuint (cs_photo_list_get_n_accepted (list), <=, last);
       last = cs_photo_list_get_n_accepted (list);
       if (levels[i] == 1.0)
@@ -143,7 +143,7 @@ test_strictness (void)
 static void
 test_composed (void)
 {
-  g_autoptr(CsLibrary) library = open_library ();
+  g_autoptr(CsLibrary) library = search_test_open_library ();
   g_autoptr(GHashTable) truth = read_labels_csv ();
   g_autoptr(CsPhotoList) list = search_text (library, "red - circle", 0);
   g_autoptr(CsPhotoList) plain = search_text (library, "red", 0);
@@ -209,14 +209,14 @@ test_composed (void)
 static void
 test_similar (void)
 {
-  g_autoptr(CsLibrary) library = open_library ();
+  g_autoptr(CsLibrary) library = search_test_open_library ();
   g_autoptr(CsPhotoList) any = search_text (library, "a blue ring", 30);
 
   for (guint j = 0; j < 30; j += 3)
     {
       CsPhoto *photo = cs_photo_list_get_photo (any, j);
       g_autoptr(CsQuery) query = cs_query_new_similar (cs_photo_get_id (photo));
-      g_autoptr(CsPhotoList) list = search (library, query);
+      g_autoptr(CsPhotoList) list = search_test_search (library, query);
       CsPhoto *first = cs_photo_list_get_photo (list, 0);
 
       g_assert_cmpint (cs_photo_get_id (first), ==, cs_photo_get_id (photo));
@@ -231,7 +231,7 @@ test_similar (void)
     g_autoptr(CsPhotoList) list = NULL;
 
     cs_query_set_image_path (query, cs_photo_get_path (photo));
-    list = search (library, query);
+    list = search_test_search (library, query);
     g_assert_cmpint (cs_photo_get_id (cs_photo_list_get_photo (list, 0)), ==, cs_photo_get_id (photo));
     g_assert_cmpfloat (cs_photo_get_score (cs_photo_list_get_photo (list, 0)), >, 0.999);
   }
@@ -261,7 +261,8 @@ embed_in (const char     *path,
   g_autofree float *pixels = NULL;
   float *v;
 
-  g_assert_cmpint (clip_model_load_for (toy_model, precision, CLIP_TOWER_VISION, &model, NULL), ==,
+  g_assert_cmpint (clip_model_load_for (search_test_toy_model, precision, CLIP_TOWER_VISION,
+                                        &model, NULL), ==,
                    CLIP_STATUS_OK);
   params.precision = precision;
   g_assert_cmpint (clip_ctx_new (model, &params, &ctx, NULL), ==, CLIP_STATUS_OK);
@@ -296,10 +297,10 @@ test_similar_precision (void)
   /* the check runs (and is kept) only when no precision is forced */
   g_unsetenv ("CLIPSIGHT_PRECISION");
   {
-    g_autoptr(CsStore) store = cs_store_open (db_path, &error);
+    g_autoptr(CsStore) store = cs_store_open (search_test_db_path, &error);
     g_autofree char *value = NULL, *fake = NULL;
     /* as the indexer names it (CsIndexer:model-dir is canonicalised) */
-    g_autofree char *canon = g_canonicalize_filename (toy_model, NULL);
+    g_autofree char *canon = g_canonicalize_filename (search_test_toy_model, NULL);
     CsPrecisionCheck check;
 
     g_assert_no_error (error);
@@ -313,7 +314,7 @@ test_similar_precision (void)
     g_assert_no_error (error);
   }
   {
-    g_autoptr(CsLibrary) library = open_library ();
+    g_autoptr(CsLibrary) library = search_test_open_library ();
     g_autoptr(CsPhotoList) any = search_text (library, "a blue ring", 40);
     g_autoptr(CsQuery) query = cs_query_new (NULL);
     g_autoptr(CsPhotoList) list = NULL;
@@ -333,7 +334,7 @@ test_similar_precision (void)
 
     cs_query_set_image_path (query, path);
     cs_query_set_limit (query, 0);
-    list = search (library, query);
+    list = search_test_search (library, query);
     for (guint j = 0; j < cs_photo_list_get_n_items (list); j++)
       if (cs_photo_get_id (cs_photo_list_get_photo (list, j)) == cs_photo_get_id (photo))
         {
@@ -356,8 +357,8 @@ test_similar_precision (void)
 static void
 test_filters (void)
 {
-  g_autoptr(CsLibrary) library = open_library ();
-  g_autofree char *a = g_build_filename (work_dir, "a", NULL);
+  g_autoptr(CsLibrary) library = search_test_open_library ();
+  g_autofree char *a = g_build_filename (search_test_work_dir, "a", NULL);
   g_autofree char *a_slash = g_strconcat (a, "/", NULL);
 
   /* folder */
@@ -367,7 +368,7 @@ test_filters (void)
 
     cs_query_set_folder (query, a);
     cs_query_set_limit (query, 0);
-    list = search (library, query);
+    list = search_test_search (library, query);
     g_assert_cmpuint (cs_photo_list_get_n_matched (list), ==, 120);
     g_assert_cmpuint (cs_photo_list_get_n_items (list), ==, 120);
     for (guint j = 0; j < cs_photo_list_get_n_items (list); j++)
@@ -380,7 +381,7 @@ test_filters (void)
 
     cs_query_set_after (query, DATE_B);
     cs_query_set_limit (query, 0);
-    list = search (library, query);
+    list = search_test_search (library, query);
     g_assert_cmpuint (cs_photo_list_get_n_matched (list), ==, 120);
     for (guint j = 0; j < cs_photo_list_get_n_items (list); j++)
       g_assert_cmpint (cs_photo_get_taken (cs_photo_list_get_photo (list, j)), ==, DATE_B);
@@ -388,7 +389,7 @@ test_filters (void)
     cs_query_set_after (query, G_MININT64);
     cs_query_set_before (query, DATE_B);
     g_clear_object (&list);
-    list = search (library, query);
+    list = search_test_search (library, query);
     g_assert_cmpuint (cs_photo_list_get_n_matched (list), ==, 120);
     for (guint j = 0; j < cs_photo_list_get_n_items (list); j++)
       g_assert_cmpint (cs_photo_get_taken (cs_photo_list_get_photo (list, j)), ==, DATE_A);
@@ -400,7 +401,7 @@ test_filters (void)
     g_autoptr(CsPhotoList) list = NULL;
 
     cs_query_set_sort (query, CS_SORT_DATE);
-    list = search (library, query);
+    list = search_test_search (library, query);
     g_assert_cmpuint (cs_photo_list_get_n_items (list), ==, cs_photo_list_get_n_accepted (by_score));
     for (guint j = 0; j < cs_photo_list_get_n_items (list); j++)
       {

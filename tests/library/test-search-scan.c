@@ -319,9 +319,9 @@ add_row_cb (const CsStorePhoto *photo,
 static void
 test_int8_ranking_toy (void)
 {
-  g_autoptr(CsStore) store = cs_store_open (db_path, NULL);
+  g_autoptr(CsStore) store = cs_store_open (search_test_db_path, NULL);
   g_autofree char *active = cs_store_dup_setting (store, CS_STORE_SETTING_ACTIVE_MODEL, NULL);
-  g_autofree char *ref_path = g_build_filename (toy_photos, "reference_embeddings.json", NULL);
+  g_autofree char *ref_path = g_build_filename (search_test_toy_photos, "reference_embeddings.json", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(CsVectorIndex) index = NULL;
   JsonObject *texts;

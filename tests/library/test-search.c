@@ -41,9 +41,9 @@ set_mtime (const char *path,
 static void
 make_library (void)
 {
-  g_autoptr(GDir) d = g_dir_open (toy_photos, 0, NULL);
-  g_autofree char *a = g_build_filename (work_dir, "a", NULL);
-  g_autofree char *b = g_build_filename (work_dir, "b", NULL);
+  g_autoptr(GDir) d = g_dir_open (search_test_toy_photos, 0, NULL);
+  g_autofree char *a = g_build_filename (search_test_work_dir, "a", NULL);
+  g_autofree char *b = g_build_filename (search_test_work_dir, "b", NULL);
   const char *name;
 
   g_assert_nonnull (d);
@@ -57,7 +57,7 @@ make_library (void)
 
       if (sscanf (name, "photo-%d.", &num) != 1)
         continue;
-      src = g_build_filename (toy_photos, name, NULL);
+      src = g_build_filename (search_test_toy_photos, name, NULL);
       dst = g_build_filename (num % 2 == 0 ? a : b, name, NULL);
       g_assert_true (g_file_get_contents (src, &data, &len, NULL));
       g_assert_true (g_file_set_contents (dst, data, (gssize) len, NULL));
@@ -69,7 +69,7 @@ static void
 index_folder (const char *db,
               const char *folder)
 {
-  g_autoptr(CsIndexer) indexer = cs_indexer_new (db, toy_model);
+  g_autoptr(CsIndexer) indexer = cs_indexer_new (db, search_test_toy_model);
   g_autoptr(CsIndexSummary) summary = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -224,8 +224,8 @@ test_refresh (void)
   g_autofree char *dir = test_make_temp_dir ();
   g_autofree char *photos = g_build_filename (dir, "photos", NULL);
   g_autofree char *db = g_build_filename (dir, "library.db", NULL);
-  g_autofree char *src = g_build_filename (toy_photos, "photo-0001.png", NULL);
-  g_autofree char *src2 = g_build_filename (toy_photos, "photo-0002.png", NULL);
+  g_autofree char *src = g_build_filename (search_test_toy_photos, "photo-0001.png", NULL);
+  g_autofree char *src2 = g_build_filename (search_test_toy_photos, "photo-0002.png", NULL);
   g_autofree char *p1 = g_build_filename (photos, "one.png", NULL);
   g_autofree char *p2 = g_build_filename (photos, "two.png", NULL);
   g_autofree char *p2b = g_build_filename (photos, "renamed.png", NULL);
@@ -301,7 +301,7 @@ test_refresh (void)
 static void
 test_not_loaded (void)
 {
-  g_autoptr(CsLibrary) library = cs_library_new (db_path, NULL);
+  g_autoptr(CsLibrary) library = cs_library_new (search_test_db_path, NULL);
   g_autoptr(CsQuery) query = cs_query_new ("a red circle");
   g_autoptr(GError) error = NULL;
   g_autoptr(CsPhotoList) list = cs_library_search (library, query, NULL, &error);
@@ -321,19 +321,19 @@ main (int    argc,
   int rc;
 
   g_test_init (&argc, &argv, NULL);
-  toy_model = test_shared_path_or_skip ("models/toy-clip");
-  toy_photos = test_shared_path_or_skip ("testdata/toy-photos");
-  queries_path = g_build_filename (toy_photos, "queries.json", NULL);
+  search_test_toy_model = test_shared_path_or_skip ("models/toy-clip");
+  search_test_toy_photos = test_shared_path_or_skip ("testdata/toy-photos");
+  queries_path = g_build_filename (search_test_toy_photos, "queries.json", NULL);
   g_assert_true (json_parser_load_from_file (parser, queries_path, &error));
-  queries = json_node_copy (json_parser_get_root (parser));
+  search_test_queries = json_node_copy (json_parser_get_root (parser));
 
-  work_dir = test_make_temp_dir ();
-  db_path = g_build_filename (work_dir, "library.db", NULL);
+  search_test_work_dir = test_make_temp_dir ();
+  search_test_db_path = g_build_filename (search_test_work_dir, "library.db", NULL);
   make_library ();
-  a = g_build_filename (work_dir, "a", NULL);
-  b = g_build_filename (work_dir, "b", NULL);
+  a = g_build_filename (search_test_work_dir, "a", NULL);
+  b = g_build_filename (search_test_work_dir, "b", NULL);
   {
-    g_autoptr(CsIndexer) indexer = cs_indexer_new (db_path, toy_model);
+    g_autoptr(CsIndexer) indexer = cs_indexer_new (search_test_db_path, search_test_toy_model);
     g_autoptr(CsIndexSummary) summary = NULL;
 
     cs_indexer_add_folder (indexer, a);
@@ -351,11 +351,11 @@ main (int    argc,
   g_test_add_func ("/library/search/not-loaded", test_not_loaded);
   rc = g_test_run ();
 
-  test_rm_rf (work_dir);
-  g_free (work_dir);
-  g_free (db_path);
-  g_free (toy_model);
-  g_free (toy_photos);
-  json_node_unref (queries);
+  test_rm_rf (search_test_work_dir);
+  g_free (search_test_work_dir);
+  g_free (search_test_db_path);
+  g_free (search_test_toy_model);
+  g_free (search_test_toy_photos);
+  json_node_unref (search_test_queries);
   return rc;
 }
