@@ -36,6 +36,10 @@ void         decode_test_temp_setup               (TempFixture          *fixture
                                                    gconstpointer         data);
 void         decode_test_temp_teardown            (TempFixture          *fixture,
                                                    gconstpointer         data);
+/* Adds a test of this fixture under /library/decode/. */
+#define DECODE_TEST_ADD(name, func) \
+  g_test_add ("/library/decode/" name, TempFixture, NULL, \
+              decode_test_temp_setup, func, decode_test_temp_teardown)
 /* Writes `data` to `name` in the fixture's folder: the path. */
 char        *decode_test_write_temp               (TempFixture          *fixture,
                                                    const char           *name,

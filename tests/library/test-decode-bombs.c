@@ -374,20 +374,12 @@ test_heif_without_size (TempFixture  *fixture,
 void
 decode_test_add_bombs (void)
 {
-  g_test_add ("/library/decode/bomb-png", TempFixture, NULL,
-              decode_test_temp_setup, test_bomb_png, decode_test_temp_teardown);
-  g_test_add ("/library/decode/bomb-jpeg", TempFixture, NULL,
-              decode_test_temp_setup, test_bomb_jpeg, decode_test_temp_teardown);
-  g_test_add ("/library/decode/bomb-webp", TempFixture, NULL,
-              decode_test_temp_setup, test_bomb_webp, decode_test_temp_teardown);
-  g_test_add ("/library/decode/bomb-heif", TempFixture, NULL,
-              decode_test_temp_setup, test_bomb_heif, decode_test_temp_teardown);
-  g_test_add ("/library/decode/bomb-raw", TempFixture, NULL,
-              decode_test_temp_setup, test_bomb_raw, decode_test_temp_teardown);
-  g_test_add ("/library/decode/bomb-tiff", TempFixture, NULL,
-              decode_test_temp_setup, test_bomb_tiff, decode_test_temp_teardown);
-  g_test_add ("/library/decode/truncated-webp", TempFixture, NULL,
-              decode_test_temp_setup, test_truncated_webp, decode_test_temp_teardown);
-  g_test_add ("/library/decode/heif-without-size", TempFixture, NULL,
-              decode_test_temp_setup, test_heif_without_size, decode_test_temp_teardown);
+  DECODE_TEST_ADD ("bomb-png", test_bomb_png);
+  DECODE_TEST_ADD ("bomb-jpeg", test_bomb_jpeg);
+  DECODE_TEST_ADD ("bomb-webp", test_bomb_webp);
+  DECODE_TEST_ADD ("bomb-heif", test_bomb_heif);
+  DECODE_TEST_ADD ("bomb-raw", test_bomb_raw);
+  DECODE_TEST_ADD ("bomb-tiff", test_bomb_tiff);
+  DECODE_TEST_ADD ("truncated-webp", test_truncated_webp);
+  DECODE_TEST_ADD ("heif-without-size", test_heif_without_size);
 }

@@ -246,6 +246,5 @@ test_fast_path_cosine (TempFixture  *fixture,
 void
 decode_test_add_fast_path (void)
 {
-  g_test_add ("/library/decode/for-size/embedding-cosine", TempFixture, NULL,
-              decode_test_temp_setup, test_fast_path_cosine, decode_test_temp_teardown);
+  DECODE_TEST_ADD ("for-size/embedding-cosine", test_fast_path_cosine);
 }

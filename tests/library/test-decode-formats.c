@@ -223,18 +223,11 @@ test_bmp_palette (TempFixture  *fixture,
 void
 decode_test_add_formats (void)
 {
-  g_test_add ("/library/decode/exif-orientation", TempFixture, NULL,
-              decode_test_temp_setup, test_exif_orientation, decode_test_temp_teardown);
-  g_test_add ("/library/decode/palette-png", TempFixture, NULL,
-              decode_test_temp_setup, test_palette_png, decode_test_temp_teardown);
-  g_test_add ("/library/decode/bilevel-png", TempFixture, NULL,
-              decode_test_temp_setup, test_bilevel_png, decode_test_temp_teardown);
-  g_test_add ("/library/decode/rgb-png-colour-key", TempFixture, NULL,
-              decode_test_temp_setup, test_rgb_png_colour_key, decode_test_temp_teardown);
-  g_test_add ("/library/decode/gif", TempFixture, NULL,
-              decode_test_temp_setup, test_gif, decode_test_temp_teardown);
-  g_test_add ("/library/decode/gif-transparent", TempFixture, NULL,
-              decode_test_temp_setup, test_gif_transparent, decode_test_temp_teardown);
-  g_test_add ("/library/decode/bmp-palette", TempFixture, NULL,
-              decode_test_temp_setup, test_bmp_palette, decode_test_temp_teardown);
+  DECODE_TEST_ADD ("exif-orientation", test_exif_orientation);
+  DECODE_TEST_ADD ("palette-png", test_palette_png);
+  DECODE_TEST_ADD ("bilevel-png", test_bilevel_png);
+  DECODE_TEST_ADD ("rgb-png-colour-key", test_rgb_png_colour_key);
+  DECODE_TEST_ADD ("gif", test_gif);
+  DECODE_TEST_ADD ("gif-transparent", test_gif_transparent);
+  DECODE_TEST_ADD ("bmp-palette", test_bmp_palette);
 }

@@ -293,10 +293,7 @@ test_progressive_dc_memory (TempFixture  *fixture,
 void
 decode_test_add_progressive (void)
 {
-  g_test_add ("/library/decode/progressive-dc", TempFixture, NULL,
-              decode_test_temp_setup, test_progressive_dc, decode_test_temp_teardown);
-  g_test_add ("/library/decode/progressive-dc/hostile", TempFixture, NULL,
-              decode_test_temp_setup, test_progressive_dc_hostile, decode_test_temp_teardown);
-  g_test_add ("/library/decode/progressive-dc/memory", TempFixture, NULL,
-              decode_test_temp_setup, test_progressive_dc_memory, decode_test_temp_teardown);
+  DECODE_TEST_ADD ("progressive-dc", test_progressive_dc);
+  DECODE_TEST_ADD ("progressive-dc/hostile", test_progressive_dc_hostile);
+  DECODE_TEST_ADD ("progressive-dc/memory", test_progressive_dc_memory);
 }

@@ -637,21 +637,14 @@ test_estimate_bytes (TempFixture  *fixture,
 void
 decode_test_add_reduced (void)
 {
-  g_test_add ("/library/decode/for-size/range", TempFixture, NULL,
-              decode_test_temp_setup, test_for_size_range, decode_test_temp_teardown);
-  g_test_add ("/library/decode/for-size/orientation", TempFixture, NULL,
-              decode_test_temp_setup, test_for_size_orientation, decode_test_temp_teardown);
+  DECODE_TEST_ADD ("for-size/range", test_for_size_range);
+  DECODE_TEST_ADD ("for-size/orientation", test_for_size_orientation);
   g_test_add_func ("/library/decode/for-size/full-size", test_for_size_full_size);
   g_test_add_func ("/library/decode/for-size/view", test_for_size_view);
-  g_test_add ("/library/decode/for-size/limits", TempFixture, NULL,
-              decode_test_temp_setup, test_for_size_limits, decode_test_temp_teardown);
+  DECODE_TEST_ADD ("for-size/limits", test_for_size_limits);
   g_test_add_func ("/library/decode/for-size/200-megapixels", test_for_size_200_megapixels);
-  g_test_add ("/library/decode/for-size/webp", TempFixture, NULL,
-              decode_test_temp_setup, test_for_size_webp, decode_test_temp_teardown);
-  g_test_add ("/library/decode/for-size/png", TempFixture, NULL,
-              decode_test_temp_setup, test_for_size_png, decode_test_temp_teardown);
-  g_test_add ("/library/decode/for-size/png-memory", TempFixture, NULL,
-              decode_test_temp_setup, test_for_size_png_memory, decode_test_temp_teardown);
-  g_test_add ("/library/decode/estimate-bytes", TempFixture, NULL,
-              decode_test_temp_setup, test_estimate_bytes, decode_test_temp_teardown);
+  DECODE_TEST_ADD ("for-size/webp", test_for_size_webp);
+  DECODE_TEST_ADD ("for-size/png", test_for_size_png);
+  DECODE_TEST_ADD ("for-size/png-memory", test_for_size_png_memory);
+  DECODE_TEST_ADD ("estimate-bytes", test_estimate_bytes);
 }

@@ -229,19 +229,12 @@ void
 decode_test_add_refusals (void)
 {
   g_test_add_func ("/library/decode/max-pixels", test_max_pixels);
-  g_test_add ("/library/decode/empty", TempFixture, NULL,
-              decode_test_temp_setup, test_empty_file, decode_test_temp_teardown);
-  g_test_add ("/library/decode/truncated-jpeg", TempFixture, NULL,
-              decode_test_temp_setup, test_truncated_jpeg, decode_test_temp_teardown);
-  g_test_add ("/library/decode/truncated-png", TempFixture, NULL,
-              decode_test_temp_setup, test_truncated_png, decode_test_temp_teardown);
-  g_test_add ("/library/decode/corrupt-png", TempFixture, NULL,
-              decode_test_temp_setup, test_corrupt_png, decode_test_temp_teardown);
-  g_test_add ("/library/decode/text-as-jpeg", TempFixture, NULL,
-              decode_test_temp_setup, test_text_as_jpeg, decode_test_temp_teardown);
-  g_test_add ("/library/decode/nonexistent", TempFixture, NULL,
-              decode_test_temp_setup, test_nonexistent, decode_test_temp_teardown);
+  DECODE_TEST_ADD ("empty", test_empty_file);
+  DECODE_TEST_ADD ("truncated-jpeg", test_truncated_jpeg);
+  DECODE_TEST_ADD ("truncated-png", test_truncated_png);
+  DECODE_TEST_ADD ("corrupt-png", test_corrupt_png);
+  DECODE_TEST_ADD ("text-as-jpeg", test_text_as_jpeg);
+  DECODE_TEST_ADD ("nonexistent", test_nonexistent);
   g_test_add_func ("/library/decode/engine-error", test_engine_error);
-  g_test_add ("/library/decode/file-unchanged", TempFixture, NULL,
-              decode_test_temp_setup, test_file_unchanged, decode_test_temp_teardown);
+  DECODE_TEST_ADD ("file-unchanged", test_file_unchanged);
 }

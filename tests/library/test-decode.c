@@ -26,6 +26,12 @@
  * bound: memory is what a bomb costs).  The byte budget of the decode
  * threads (CsPixelBudget) and the estimates it is fed are checked against
  * hand-computed sizes and by threads hammering it.
+ *
+ * This file holds main(), the golden tests and the pixel budget; the
+ * others are added by test-decode-formats.c (orientations, palette PNGs,
+ * GIFs, BMPs), -bombs.c, -refusals.c (files refused, engine errors, files
+ * left unchanged), -reduced.c (the reduced-size path and the estimates),
+ * -progressive.c (the DC decoder) and -fast-path.c (the embeddings).
  */
 #include <malloc.h>
 #include <math.h>
