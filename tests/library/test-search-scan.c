@@ -1,0 +1,431 @@
+/* test-search-scan.c - the scan beneath the search: its kernels and its
+ * int8 first pass against plain float32 on random vectors and on the toy
+ * library (the same ranking, and the proof that bounds it against a brute
+ * force), and the vector index's updates.
+ *
+ * Copyright 2026 The Clipsight authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <math.h>
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "clip.h"
+#include "cs-library.h"
+#include "cs-library-private.h"
+#include "cs-store.h"
+#include "search-test-util.h"
+
+static void
+test_kernels (void)
+{
+  const guint sizes[] = { 0, 1, 7, 8, 9, 15, 16, 17, 31, 63, 64, 65, 512, 1000 };
+  GRand *rand = g_rand_new_with_seed (11);
+
+  g_test_message ("vector kernels: %s", clip_vec_isa_name ());
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (guint offset = 0; offset < 3; offset++)
+      {
+        int dim = (int) sizes[s];
+        guint n = 9, stride = dim + offset;
+        g_autofree float *m = g_new0 (float, n * stride + offset + 1);
+        g_autofree float *q = g_new0 (float, dim + offset + 1);
+        g_autofree gint8 *m8 = g_new0 (gint8, n * stride + offset + 1);
+        g_autofree gint8 *q8 = g_new0 (gint8, dim + offset + 1);
+        float out[9];
+        gint32 out8[9];
+
+        for (guint i = 0; i < n * stride + offset; i++)
+          {
+            m[i] = (float) g_rand_double_range (rand, -1, 1);
+            m8[i] = (gint8) g_rand_int_range (rand, -127, 128);
+          }
+        for (int i = 0; i < dim + (int) offset; i++)
+          {
+            q[i] = (float) g_rand_double_range (rand, -1, 1);
+            q8[i] = (gint8) g_rand_int_range (rand, -127, 128);
+          }
+        /* misaligned starts */
+        clip_vec_dot_rows_f32 (m + offset, stride, n, q + offset, dim, out);
+        clip_vec_dot_rows_i8 (m8 + offset, stride, n, q8 + offset, dim, out8);
+        for (guint r = 0; r < n; r++)
+          {
+            double ref = 0;
+            gint32 ref8 = 0;
+
+            for (int d = 0; d < dim; d++)
+              {
+                ref += (double) m[offset + r * stride + d] * q[offset + d];
+                ref8 += (gint32) m8[offset + r * stride + d] * q8[offset + d];
+              }
+            g_assert_cmpfloat (fabs (out[r] - ref), <=, 1e-5 * (1 + sqrt (dim)));
+            g_assert_cmpint (out8[r], ==, ref8);
+          }
+      }
+
+  /* quantisation: the error bound it reports holds */
+  {
+    float v[100], scale, err;
+    gint8 o[100];
+    double e2 = 0;
+
+    for (int i = 0; i < 100; i++)
+      v[i] = (float) g_rand_double_range (rand, -0.3, 0.3);
+    clip_vec_quantize_i8 (v, 100, o, &scale, &err);
+    for (int i = 0; i < 100; i++)
+      {
+        g_assert_cmpint (o[i], >=, -127);
+        g_assert_cmpint (o[i], <=, 127);
+        e2 += (v[i] - scale * o[i]) * (v[i] - scale * o[i]);
+      }
+    g_assert_cmpfloat (fabs (sqrt (e2) - err), <=, 1e-6);
+  }
+  g_rand_free (rand);
+}
+
+/* Random unit vectors as an index. */
+static CsVectorIndex *
+random_index (guint   n,
+              int     dim,
+              guint32 seed)
+{
+  g_autoptr(CsSegmentBuilder) b = _cs_segment_builder_new (dim, 0);
+  g_autofree float *v = g_new (float, dim);
+  GRand *rand = g_rand_new_with_seed (seed);
+  CsVectorIndex *index;
+  CsSegment *segment;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/r/%u.jpg", i);
+      CsStorePhoto p = { .id = i + 1, .path = path, .taken_unix = i };
+      double norm = 0;
+
+      for (int d = 0; d < dim; d++)
+        {
+          v[d] = (float) g_rand_double_range (rand, -1, 1);
+          norm += v[d] * v[d];
+        }
+      for (int d = 0; d < dim; d++)
+        v[d] = (float) (v[d] / sqrt (norm));
+      _cs_segment_builder_add (b, &p, v);
+    }
+  segment = _cs_segment_builder_end (g_steal_pointer (&b));
+  index = _cs_vector_index_new (dim, 1, "random", 1, segment);
+  _cs_segment_unref (segment);
+  g_rand_free (rand);
+  return index;
+}
+
+/* The int8 pass never changes the float32 ranking of the best `rank`. */
+static void
+check_same_ranking (CsVectorIndex *index,
+                    const float   *query,
+                    guint          rank)
+{
+  CsScanParams p = { .query = query, .after = G_MININT64, .before = G_MAXINT64,
+                     .head = MIN (_cs_vector_index_n_live (index), rank * 4), .rank = rank };
+  CsScanResult fast, exact;
+
+  g_assert_true (_cs_vector_index_scan (index, &p, NULL, &fast));
+  p.exact = TRUE;
+  g_assert_true (_cs_vector_index_scan (index, &p, NULL, &exact));
+  g_assert_cmpuint (fast.n_matched, ==, exact.n_matched);
+  for (guint i = 0; i < MIN (rank, exact.n); i++)
+    {
+      g_assert_cmpuint (fast.rows[i], ==, exact.rows[i]);
+      g_assert_cmpfloat (fast.scores[i], ==, exact.scores[i]);
+    }
+  /* and the exact pass is the plain brute force */
+  for (guint i = 0; i + 1 < exact.n; i++)
+    g_assert_cmpfloat (exact.scores[i], >=, exact.scores[i + 1]);
+  _cs_scan_result_clear (&fast);
+  _cs_scan_result_clear (&exact);
+}
+
+static void
+test_int8_ranking_random (void)
+{
+  g_autoptr(CsVectorIndex) index = random_index (50000, 512, 3);
+  GRand *rand = g_rand_new_with_seed (5);
+  float q[512];
+
+  for (int t = 0; t < 20; t++)
+    {
+      double norm = 0;
+
+      for (int d = 0; d < 512; d++)
+        {
+          q[d] = (float) g_rand_double_range (rand, -1, 1);
+          norm += q[d] * q[d];
+        }
+      for (int d = 0; d < 512; d++)
+        q[d] = (float) (q[d] / sqrt (norm));
+      check_same_ranking (index, q, 100);
+    }
+  /* a query equal to a row: that row first, at 1 */
+  {
+    CsScanParams p = { .query = _cs_vector_index_vector (index, 1234), .after = G_MININT64,
+                       .before = G_MAXINT64, .head = 400, .rank = 100 };
+    CsScanResult r;
+
+    g_assert_true (_cs_vector_index_scan (index, &p, NULL, &r));
+    g_assert_cmpuint (r.rows[0], ==, 1234);
+    g_assert_cmpfloat_with_epsilon (r.scores[0], 1.0, 1e-5);
+    _cs_scan_result_clear (&r);
+  }
+  g_rand_free (rand);
+}
+
+/* The `k` best rows for `query`, by a brute force in double precision
+ * written here, independent of the scan's kernels and its int8 pass. */
+static guint *
+brute_force_top (CsVectorIndex *index,
+                 const float   *query,
+                 guint          k)
+{
+  guint n = _cs_vector_index_n_rows (index);
+  int dim = _cs_vector_index_dim (index);
+  g_autofree double *score = g_new (double, n);
+  guint *top = g_new (guint, k);
+  g_autofree gboolean *taken = g_new0 (gboolean, n);
+
+  for (guint r = 0; r < n; r++)
+    {
+      const float *v = _cs_vector_index_vector (index, r);
+      double s = 0;
+
+      for (int d = 0; d < dim; d++)
+        s += (double) v[d] * query[d];
+      score[r] = s;
+    }
+  for (guint i = 0; i < k; i++)
+    {
+      guint best = G_MAXUINT;
+
+      for (guint r = 0; r < n; r++)
+        if (!taken[r] && (best == G_MAXUINT || score[r] > score[best]))
+          best = r;
+      taken[best] = TRUE;
+      top[i] = best;
+    }
+  return top;
+}
+
+/* The int8 pass and its proof, against the brute force above: on random
+ * vectors (where the proof holds and the int8 pass answers), and on an
+ * index built so that int8 ranks the rows in the reverse of their true
+ * order: the proof must fail there and the scan fall back to float32.
+ * Without the proof (*proven always TRUE) the scan would answer the int8
+ * pass's wrong rows.
+ *
+ * The adversarial rows: v = (x, sqrt(1 - x^2), 0, ...) with x in
+ * [0.298, 0.302], the query e0.  Each row's int8 scale is its largest
+ * component over 127, sqrt(1 - x^2) / 127, and its first component's
+ * code is round(127 x / sqrt(1 - x^2)) = 40 for every row (39.6 to 40.2);
+ * so its int8 score, 40 sqrt(1 - x^2) / 127, falls as the true score x
+ * rises.  With 3000 such rows and a head of 10 (the int8 pass keeps 76),
+ * the int8 pass keeps the 76 worst rows. */
+static void
+test_int8_proof (void)
+{
+  const int dim = 64;
+  const guint k = 10;
+
+  /* random: the int8 pass must give the brute force's best k */
+  {
+    g_autoptr(CsVectorIndex) index = random_index (20000, dim, 11);
+    GRand *rand = g_rand_new_with_seed (13);
+    float q[64];
+
+    for (int t = 0; t < 10; t++)
+      {
+        double norm = 0;
+        CsScanParams p = { .query = q, .after = G_MININT64, .before = G_MAXINT64, .head = 200, .rank = k };
+        CsScanResult r;
+        g_autofree guint *top = NULL;
+
+        for (int d = 0; d < dim; d++)
+          {
+            q[d] = (float) g_rand_double_range (rand, -1, 1);
+            norm += q[d] * q[d];
+          }
+        for (int d = 0; d < dim; d++)
+          q[d] = (float) (q[d] / sqrt (norm));
+        top = brute_force_top (index, q, k);
+        g_assert_true (_cs_vector_index_scan (index, &p, NULL, &r));
+        g_assert_cmpuint (r.n, >=, k);
+        for (guint i = 0; i < k; i++)
+          g_assert_cmpuint (r.rows[i], ==, top[i]);
+        _cs_scan_result_clear (&r);
+      }
+    g_rand_free (rand);
+  }
+
+  /* adversarial: the proof must fail, and the fall-back answer */
+  {
+    const guint n = 3000;
+    g_autoptr(CsSegmentBuilder) b = _cs_segment_builder_new (dim, 0);
+    g_autofree float *v = g_new0 (float, dim);
+    g_autofree float *q = g_new0 (float, dim);
+    g_autoptr(CsVectorIndex) index = NULL;
+    g_autofree guint *top = NULL;
+    CsSegment *segment;
+    CsScanParams p = { .query = q, .after = G_MININT64, .before = G_MAXINT64, .head = k, .rank = k };
+    CsScanResult r;
+
+    for (guint i = 0; i < n; i++)
+      {
+        g_autofree char *path = g_strdup_printf ("/adv/%u.jpg", i);
+        CsStorePhoto ph = { .id = i + 1, .path = path, .taken_unix = i };
+        double x = 0.298 + 0.004 * i / (n - 1);
+
+        v[0] = (float) x;
+        v[1] = (float) sqrt (1 - x * x);
+        /* the premise: one int8 code for every row's first component */
+        g_assert_cmpint ((int) lround (127.0 * v[0] / v[1]), ==, 40);
+        _cs_segment_builder_add (b, &ph, v);
+      }
+    segment = _cs_segment_builder_end (g_steal_pointer (&b));
+    index = _cs_vector_index_new (dim, 1, "adversarial", 1, segment);
+    _cs_segment_unref (segment);
+    q[0] = 1.0f;
+
+    top = brute_force_top (index, q, k);
+    /* the truth: the last rows, best last */
+    g_assert_cmpuint (top[0], ==, n - 1);
+    g_assert_true (_cs_vector_index_scan (index, &p, NULL, &r));
+    g_assert_true (r.fell_back);
+    g_assert_cmpuint (r.n, >=, k);
+    for (guint i = 0; i < k; i++)
+      g_assert_cmpuint (r.rows[i], ==, top[i]);
+    _cs_scan_result_clear (&r);
+  }
+}
+
+static gboolean
+add_row_cb (const CsStorePhoto *photo,
+            const float        *vector,
+            int                 dim,
+            gpointer            data)
+{
+  _cs_segment_builder_add (data, photo, vector);
+  return TRUE;
+}
+
+/* The same on the toy library, with the reference's query embeddings, and
+ * a head small enough that the int8 pass must leave rows out. */
+static void
+test_int8_ranking_toy (void)
+{
+  g_autoptr(CsStore) store = cs_store_open (search_test_db_path, NULL);
+  g_autofree char *active = cs_store_dup_setting (store, CS_STORE_SETTING_ACTIVE_MODEL, NULL);
+  g_autofree char *ref_path = g_build_filename (search_test_toy_photos, "reference_embeddings.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(CsVectorIndex) index = NULL;
+  JsonObject *texts;
+  GList *names;
+  int dim = 0;
+  gint64 row = cs_store_lookup_model (store, active, &dim, NULL);
+  CsSegmentBuilder *b = _cs_segment_builder_new (dim, 0);
+  CsSegment *segment;
+  gint64 change;
+
+  g_assert_true (cs_store_foreach_indexed_photo (store, row, 0, add_row_cb, b, &change, NULL, NULL));
+  segment = _cs_segment_builder_end (b);
+  index = _cs_vector_index_new (dim, row, active, change, segment);
+  _cs_segment_unref (segment);
+  g_assert_cmpuint (_cs_vector_index_n_live (index), ==, 240);
+
+  g_assert_true (json_parser_load_from_file (parser, ref_path, NULL));
+  texts = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "texts");
+  names = json_object_get_members (texts);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonArray *e = json_object_get_array_member (texts, l->data);
+      g_autofree float *q = g_new (float, dim);
+
+      g_assert_cmpuint (json_array_get_length (e), ==, (guint) dim);
+      for (int d = 0; d < dim; d++)
+        q[d] = (float) json_array_get_double_element (e, d);
+      /* head 100 of 240 + the int8 margin: the pass must prove the order */
+      check_same_ranking (index, q, 25);
+      {
+        CsScanParams p = { .query = q, .after = G_MININT64, .before = G_MAXINT64, .head = 100, .rank = 100 };
+        CsScanResult fast, exact;
+
+        g_assert_true (_cs_vector_index_scan (index, &p, NULL, &fast));
+        p.exact = TRUE;
+        g_assert_true (_cs_vector_index_scan (index, &p, NULL, &exact));
+        for (guint i = 0; i < 100; i++)
+          g_assert_cmpuint (fast.rows[i], ==, exact.rows[i]);
+        _cs_scan_result_clear (&fast);
+        _cs_scan_result_clear (&exact);
+      }
+    }
+  g_list_free (names);
+}
+
+static void
+test_index_updates (void)
+{
+  g_autoptr(CsVectorIndex) base = random_index (1000, 16, 7);
+  g_autoptr(CsSegmentBuilder) b = _cs_segment_builder_new (16, 0);
+  g_autoptr(GArray) removed = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(CsVectorIndex) next = NULL;
+  float v[16] = { 1 };
+  CsStorePhoto replaced = { .id = 10, .path = (char *) "/r/moved.jpg" };
+  CsStorePhoto added = { .id = 5000, .path = (char *) "/r/new.jpg" };
+  gint64 gone = 20;
+  CsPhotoMeta meta;
+  guint row;
+
+  _cs_segment_builder_add (b, &replaced, v);
+  _cs_segment_builder_add (b, &added, v);
+  g_array_append_val (removed, gone);
+  CsSegment *segment = _cs_segment_builder_end (g_steal_pointer (&b));
+  g_assert_cmpuint (_cs_vector_index_count_new (base, segment), ==, 1);
+  next = _cs_vector_index_update (base, segment, removed, 2);
+  _cs_segment_unref (segment);
+
+  g_assert_cmpuint (_cs_vector_index_n_live (base), ==, 1000);
+  g_assert_cmpuint (_cs_vector_index_n_live (next), ==, 1000);
+  g_assert_true (_cs_vector_index_find (next, 10, &row));
+  _cs_vector_index_meta (next, row, &meta);
+  g_assert_cmpstr (meta.path, ==, "/r/moved.jpg");
+  g_assert_false (_cs_vector_index_find (next, 20, &row));
+  g_assert_true (_cs_vector_index_find (next, 5000, &row));
+  g_assert_true (_cs_vector_index_find (base, 20, &row));
+
+  /* many small updates stay a few segments, and stay right */
+  g_autoptr(CsVectorIndex) cur = _cs_vector_index_ref (next);
+  for (int i = 0; i < 40; i++)
+    {
+      g_autoptr(CsSegmentBuilder) bb = _cs_segment_builder_new (16, 0);
+      CsStorePhoto p = { .id = 6000 + i, .path = (char *) "/r/x.jpg" };
+      CsSegment *s;
+      CsVectorIndex *n2;
+
+      _cs_segment_builder_add (bb, &p, v);
+      s = _cs_segment_builder_end (g_steal_pointer (&bb));
+      n2 = _cs_vector_index_update (cur, s, NULL, 3 + i);
+      _cs_segment_unref (s);
+      _cs_vector_index_unref (cur);
+      cur = n2;
+    }
+  g_assert_cmpuint (_cs_vector_index_n_live (cur), ==, 1040);
+  for (int i = 0; i < 40; i++)
+    g_assert_true (_cs_vector_index_find (cur, 6000 + i, &row));
+  g_assert_true (_cs_vector_index_find (cur, 999, &row));
+}
+
+void
+search_test_add_scan (void)
+{
+  g_test_add_func ("/library/search/kernels", test_kernels);
+  g_test_add_func ("/library/search/int8-ranking-random", test_int8_ranking_random);
+  g_test_add_func ("/library/search/int8-ranking-toy", test_int8_ranking_toy);
+  g_test_add_func ("/library/search/int8-proof", test_int8_proof);
+  g_test_add_func ("/library/search/index-updates", test_index_updates);
+}
