@@ -15,8 +15,8 @@ its window; then launches `clipsight` again, twice:
     presented again: with no window manager GTK raises it and gives it the
     X input focus, which the test had given to a window of its own before;
   - with a folder, as a relative path (`clipsight toy-photos` from its parent
-    folder): the same, and the folder is added: it is in the `folders`
-    setting and in the database's folders table, and its photos get indexed.
+    folder): the same, and the folder is added: it is in the database's
+    folders table (the folders' one home) and its photos get indexed.
 
   test_single_instance.py APP_ID APP
 Environment: CLIPSIGHT_SHARED (skips with 77 when the toy model or photos
