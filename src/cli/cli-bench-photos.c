@@ -21,7 +21,7 @@
 
 #include "clip.h"
 #include "cs-clip-error.h"
-#include "cs-decode.h"
+#include "cs-decode-clip.h"
 #include "cs-indexer.h"
 #include "cs-raw.h"
 #include "cs-scanner.h"

@@ -25,7 +25,7 @@
 
 #include "clip.h"
 #include "cs-clip-error.h"
-#include "cs-decode.h"
+#include "cs-decode-clip.h"
 
 #include "cli-util.h"
 

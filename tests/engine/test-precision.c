@@ -24,7 +24,7 @@
 #include <json-glib/json-glib.h>
 
 #include "clip.h"
-#include "cs-decode.h"
+#include "cs-decode-clip.h"
 #include "test-util.h"
 
 static const double floors[CLIP_N_PRECISIONS] = { 0.99999, 0.9999, 0.999, 0.995 };

@@ -18,7 +18,7 @@
 
 #include <gio/gio.h>
 
-#include "cs-decode.h"
+#include "cs-decode-clip.h"
 #include "cs-jpeg-dc.h"
 #include "fuzz-util.h"
 

@@ -14,7 +14,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
-#include "cs-decode.h"
+#include "cs-decode-clip.h"
 #include "decode-test-util.h"
 
 /* ---- fast path vs exact path: embeddings on real photos --------------- */

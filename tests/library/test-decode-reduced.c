@@ -15,7 +15,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gio/gio.h>
 
-#include "cs-decode.h"
+#include "cs-decode-clip.h"
 #include "decode-test-util.h"
 
 /* ---- the reduced-size path (cs_decode_file_for_size) ------------------ */

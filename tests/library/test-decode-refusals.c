@@ -12,7 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "cs-clip-error.h"
-#include "cs-decode.h"
+#include "cs-decode-clip.h"
 #include "decode-test-util.h"
 
 static void

@@ -41,7 +41,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
-#include "cs-decode.h"
+#include "cs-decode-clip.h"
 #include "cs-pixel-budget.h"
 #include "decode-test-util.h"
 

@@ -14,7 +14,7 @@
 
 #include "clip.h"
 #include "cs-clip-runtime.h"
-#include "cs-decode.h"
+#include "cs-decode-clip.h"
 #include "cs-indexer.h"
 #include "cs-library.h"
 #include "cs-store.h"

@@ -29,7 +29,7 @@
 
 #include "cs-clip-error.h"
 #include "cs-clip-runtime.h"
-#include "cs-decode.h"
+#include "cs-decode-clip.h"
 #include "cs-file-hash.h"
 
 /* Generic prompts a photo of anything matches about as well as any: a

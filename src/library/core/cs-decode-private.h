@@ -8,7 +8,7 @@
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
-#include "cs-decode.h"
+#include "cs-decode-clip.h"
 
 G_BEGIN_DECLS
 

@@ -15,7 +15,7 @@
 #include "cs-blank.h"
 #include "cs-clip-error.h"
 #include "cs-clip-runtime.h"
-#include "cs-decode.h"
+#include "cs-decode-clip.h"
 #include "cs-exif.h"
 #include "cs-file-hash.h"
 #include "cs-indexer-private.h"
