@@ -389,6 +389,9 @@ cs_label_dialog_new (CsLibrary *library,
   }
   update_save (self);
   update_preview (self);
+  /* the name is what one types first; otherwise the focus would go to the
+   * first focusable widget, Cancel, and Enter would cancel */
+  gtk_widget_grab_focus (GTK_WIDGET (self->name_row));
   return self;
 }
 

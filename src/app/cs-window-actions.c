@@ -542,6 +542,17 @@ _cs_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.add-folder", NULL);
 }
 
+/* A label needs a library: on the welcome page New Label (and Ctrl+N)
+ * does nothing. */
+static void
+on_main_page_changed_cb (GtkStack   *stack,
+                         GParamSpec *pspec,
+                         CsWindow   *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-label",
+                                 g_strcmp0 (gtk_stack_get_visible_child_name (stack), "welcome") != 0);
+}
+
 /* The stateful actions, and the menus they fill. */
 void
 _cs_window_actions_init (CsWindow *self)
@@ -554,4 +565,7 @@ _cs_window_actions_init (CsWindow *self)
                              g_variant_new_take_string (g_settings_get_string (self->settings, "sort-order")));
   g_signal_connect_object (self->app, "notify::user-paused", G_CALLBACK (on_pause_changed_cb), self, 0);
   g_signal_connect_object (self->app, "notify::policy-paused", G_CALLBACK (on_pause_changed_cb), self, 0);
+  g_signal_connect_object (self->main_stack, "notify::visible-child-name", G_CALLBACK (on_main_page_changed_cb),
+                           self, 0);
+  on_main_page_changed_cb (self->main_stack, NULL, self);
 }

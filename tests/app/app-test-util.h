@@ -113,6 +113,8 @@ void test_stalls          (void);
 void test_markup_in_names (void);
 /* test-app-indexing.c */
 void test_index_refused   (void);
+/* test-app-labels.c */
+void test_new_label_keys  (void);
 
 /* --large-library (test-app-stalls.c): the 90,000 photos already in the
  * database, in a folder that is not there, beside those indexed. */

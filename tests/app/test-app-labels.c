@@ -331,3 +331,92 @@ test_verdicts (void)
   g_assert_cmpuint (cs_label_get_n_rejected (triangle), ==, 1);
   g_assert_cmpuint (cs_label_get_n_confirmed (triangle), ==, confirmed != NULL ? 1 : 0);
 }
+
+/* The New Label dialog the window shows, if any. */
+static CsLabelDialog *
+shown_label_dialog (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (CS_IS_LABEL_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+label_dialog_shown (gpointer data)
+{
+  CsLabelDialog *dialog = shown_label_dialog ();
+  return dialog != NULL && gtk_widget_get_mapped (GTK_WIDGET (dialog));
+}
+
+static gboolean
+label_dialog_gone (gpointer data)
+{
+  return shown_label_dialog () == NULL;
+}
+
+/* The New Label dialog from the keyboard (issue 17, defect 6): Ctrl+N's
+ * action does nothing on the welcome page; in the library it opens the
+ * dialog with the focus in the name, and Enter there adds the label, as
+ * the Add button does, once the name is not empty. */
+void
+test_new_label_keys (void)
+{
+  CsLibrary *library = cs_application_get_library (app);
+  GtkStack *main_stack = GTK_STACK (window_part ("main_stack"));
+  g_autofree char *page = g_strdup (gtk_stack_get_visible_child_name (main_stack));
+  GtkWidget *sidebar_button = find_widget (GTK_WIDGET (window), "GtkButton", "action-name", "win.new-label");
+  guint n_labels = g_list_model_get_n_items (cs_library_get_labels (library));
+  g_autoptr(GError) error = NULL;
+  CsLabelDialog *dialog;
+  GtkWidget *name_row, *save_button, *focus;
+  CsLabel *hexagon;
+
+  g_assert_cmpstr (page, !=, "welcome");
+  g_assert_nonnull (sidebar_button);
+  g_assert_null (shown_label_dialog ());
+
+  /* the welcome page: no library to label yet, the action is off */
+  gtk_stack_set_visible_child_name (main_stack, "welcome");
+  g_assert_cmpstr (cs_window_get_view_name (window), ==, "welcome");
+  g_assert_false (gtk_widget_get_sensitive (sidebar_button));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-label", NULL);
+  spin (0.5);
+  g_assert_null (shown_label_dialog ());
+  gtk_stack_set_visible_child_name (main_stack, page);
+  g_assert_true (gtk_widget_get_sensitive (sidebar_button));
+
+  /* the library: the dialog opens with the focus in the name */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-label", NULL);
+  g_assert_true (wait_for (label_dialog_shown, NULL, 10));
+  dialog = shown_label_dialog ();
+  name_row = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (dialog), CS_TYPE_LABEL_DIALOG, "name_row"));
+  save_button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (dialog), CS_TYPE_LABEL_DIALOG,
+                                                           "save_button"));
+  focus = gtk_root_get_focus (GTK_ROOT (dialog));
+  g_assert_nonnull (focus);
+  g_assert_true (focus == name_row || gtk_widget_is_ancestor (focus, name_row));
+  g_assert_true (gtk_window_get_default_widget (GTK_WINDOW (dialog)) == save_button);
+
+  /* Enter with no name: nothing (GtkText binds Enter to its "activate") */
+  g_assert_false (gtk_widget_get_sensitive (save_button));
+  g_signal_emit_by_name (focus, "activate");
+  spin (0.5);
+  g_assert_true (shown_label_dialog () == dialog);
+  g_assert_cmpuint (g_list_model_get_n_items (cs_library_get_labels (library)), ==, n_labels);
+
+  /* Enter with a name: the label is added and the dialog closes */
+  gtk_editable_set_text (GTK_EDITABLE (name_row), "hexagon");
+  g_assert_true (gtk_widget_get_sensitive (save_button));
+  g_signal_emit_by_name (focus, "activate");
+  g_assert_true (wait_for (label_exists, (gpointer) "hexagon", 30));
+  g_assert_true (wait_for (label_dialog_gone, NULL, 10));
+
+  /* the label was for this case only */
+  hexagon = label_named ("hexagon");
+  cs_library_remove_label (library, hexagon, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (cs_library_get_labels (library)), ==, n_labels);
+}

@@ -108,6 +108,7 @@ main (int   argc,
       g_test_add_func ("/app/window/stalls", test_stalls);
       g_test_add_func ("/app/window/markup-in-names", test_markup_in_names);
       g_test_add_func ("/app/window/index-refused", test_index_refused);
+      g_test_add_func ("/app/window/new-label-keys", test_new_label_keys);
     }
   /* The cases run inside g_application_run (), from the first activation,
    * so that the application starts up and shuts down as it does for
