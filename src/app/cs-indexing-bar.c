@@ -23,11 +23,67 @@ struct _CsIndexingBar {
   CsApplication  *app;             /* borrowed: the app outlives its windows */
   CsIndexer      *indexer;
 
-  gint64          rate_started;    /* when the current indexing phase began */
-  guint64         rate_base;
+  CsIndexingRate *rate;
 };
 
 G_DEFINE_FINAL_TYPE (CsIndexingBar, cs_indexing_bar, GTK_TYPE_WIDGET)
+
+/* ------------------------------------------------------------------ */
+/* The speed                                                            */
+/* ------------------------------------------------------------------ */
+
+struct _CsIndexingRate {
+  gint64  started;    /* when the phase began; 0: not yet */
+  guint64 base;       /* photos done then */
+  gint64  now;
+  guint64 count;
+};
+
+CsIndexingRate *
+cs_indexing_rate_new (void)
+{
+  return g_new0 (CsIndexingRate, 1);
+}
+
+void
+cs_indexing_rate_free (CsIndexingRate *self)
+{
+  g_free (self);
+}
+
+void
+cs_indexing_rate_reset (CsIndexingRate *self)
+{
+  self->started = 0;
+}
+
+void
+cs_indexing_rate_sample (CsIndexingRate *self,
+                         gint64          now_us,
+                         guint64         count,
+                         gboolean        running)
+{
+  if (count < self->base)
+    self->started = 0;
+  if (self->started == 0)
+    {
+      self->started = now_us;
+      self->base = count;
+    }
+  self->now = now_us;
+  self->count = count;
+}
+
+double
+cs_indexing_rate_get (CsIndexingRate *self)
+{
+  double secs = self->started ? (self->now - self->started) / 1e6 : 0;
+  return secs > 2 ? (self->count - self->base) / secs : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The bar                                                              */
+/* ------------------------------------------------------------------ */
 
 static char *
 format_duration (guint64 seconds)
@@ -63,17 +119,14 @@ update (CsIndexingBar *self)
   gtk_revealer_set_reveal_child (self->revealer, running);
   if (!running)
     {
-      self->rate_started = 0;
+      cs_indexing_rate_reset (self->rate);
       return;
     }
 
-  if (state != CS_INDEXER_STATE_INDEXING || done < self->rate_base)
-    self->rate_started = 0;
-  if (state == CS_INDEXER_STATE_INDEXING && self->rate_started == 0)
-    {
-      self->rate_started = now;
-      self->rate_base = done;
-    }
+  if (state != CS_INDEXER_STATE_INDEXING)
+    cs_indexing_rate_reset (self->rate);
+  else
+    cs_indexing_rate_sample (self->rate, now, done, !user_paused && !policy_paused);
 
   if (user_paused)
     gtk_label_set_label (self->label, _("Indexing paused"));
@@ -97,8 +150,7 @@ update (CsIndexingBar *self)
     }
   else
     {
-      double secs = self->rate_started ? (now - self->rate_started) / 1e6 : 0;
-      double rate = secs > 2 ? (done - self->rate_base) / secs : 0;
+      double rate = cs_indexing_rate_get (self->rate);
       /* numbers go in as text: xgettext cannot read a msgid built with
        * G_GUINT64_FORMAT */
       g_autofree char *done_text = g_strdup_printf ("%'" G_GUINT64_FORMAT, done);
@@ -145,6 +197,7 @@ cs_indexing_bar_dispose (GObject *object)
   CsIndexingBar *self = CS_INDEXING_BAR (object);
 
   g_clear_object (&self->indexer);
+  g_clear_pointer (&self->rate, cs_indexing_rate_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_INDEXING_BAR);
   G_OBJECT_CLASS (cs_indexing_bar_parent_class)->dispose (object);
 }
@@ -171,6 +224,7 @@ static void
 cs_indexing_bar_init (CsIndexingBar *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->rate = cs_indexing_rate_new ();
 }
 
 void
