@@ -113,6 +113,8 @@ void test_stalls          (void);
 void test_markup_in_names (void);
 /* test-app-indexing.c */
 void test_index_refused   (void);
+/* issue 17: test-app-views.c */
+void test_date_taken      (void);
 
 /* --large-library (test-app-stalls.c): the 90,000 photos already in the
  * database, in a folder that is not there, beside those indexed. */
