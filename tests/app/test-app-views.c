@@ -210,3 +210,49 @@ test_date_taken (void)
   g_assert_no_errno (g_unlink (path));
   g_assert_no_errno (g_rmdir (canon));
 }
+
+static gboolean
+button_with_label (gpointer data)
+{
+  GtkWidget **button = data;
+
+  *button = find_widget (button[1], "GtkButton", "label", "_Undo");
+  return *button != NULL;
+}
+
+/* Removing a folder in the preferences (the only one here) offers an
+ * Undo on a toast, which brings the folder back (issue 17: one click
+ * and no way back). */
+void
+test_remove_folder_undo (void)
+{
+  CsIndexer *indexer = cs_application_get_indexer (app);
+  CsPreferences *prefs;
+  g_auto(GStrv) before = g_strdupv ((char **) cs_indexer_get_folders (indexer, FALSE));
+  GtkWidget *row, *remove, *undo[2] = { NULL, NULL };
+  g_autofree char *base = NULL;
+
+  /* the only folder: the toy photos */
+  g_assert_cmpuint (g_strv_length (before), ==, 1);
+  base = g_path_get_basename (before[0]);
+
+  prefs = cs_preferences_new (app);
+  gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (prefs));
+  g_assert_true (wait_for ((Condition) gtk_widget_get_mapped, prefs, 10));
+  row = find_widget (GTK_WIDGET (prefs), "AdwActionRow", "title", base);
+  g_assert_nonnull (row);
+  remove = find_widget (row, "GtkButton", "tooltip-text", "Remove");
+  g_assert_nonnull (remove);
+  g_signal_emit_by_name (remove, "clicked");
+  g_assert_cmpuint (g_strv_length ((char **) cs_indexer_get_folders (indexer, FALSE)), ==, 0);
+
+  undo[1] = GTK_WIDGET (prefs);
+  g_assert_true (wait_for (button_with_label, undo, 10));
+  save_screenshot (GTK_WIDGET (prefs), "folder-removed.png");
+  g_signal_emit_by_name (undo[0], "clicked");
+  g_assert_true (g_strv_equal ((const char * const *) before, cs_indexer_get_folders (indexer, FALSE)));
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_assert_true (wait_for (indexer_idle, NULL, 120));
+  g_assert_true (wait_for (library_has_all, GUINT_TO_POINTER (240), 300));
+}
