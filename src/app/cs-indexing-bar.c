@@ -32,29 +32,49 @@ G_DEFINE_FINAL_TYPE (CsIndexingBar, cs_indexing_bar, GTK_TYPE_WIDGET)
 /* The speed                                                            */
 /* ------------------------------------------------------------------ */
 
-struct _CsIndexingRate {
-  gint64  started;    /* when the phase began; 0: not yet */
-  guint64 base;       /* photos done then */
-  gint64  now;
+/* Over the last RATE_WINDOW seconds of running time: the speed now, not
+ * since the start (it changes with the photos' sizes, the machine's
+ * load), and paused time counts for nothing. */
+#define RATE_WINDOW (10 * G_USEC_PER_SEC)
+/* Samples closer than this are merged, so a window holds few. */
+#define RATE_STEP   (G_USEC_PER_SEC / 4)
+/* Below this much running time the speed is not known yet. */
+#define RATE_MIN    (2 * G_USEC_PER_SEC)
+
+typedef struct {
+  gint64  clock;      /* running time (µs) when sampled */
   guint64 count;
+} RateSample;
+
+struct _CsIndexingRate {
+  GArray  *samples;   /* RateSample, oldest first */
+  gint64   clock;     /* running time so far, µs */
+  gint64   last;      /* monotonic time of the last sample */
+  gboolean running;   /* as the last sample said */
 };
 
 CsIndexingRate *
 cs_indexing_rate_new (void)
 {
-  return g_new0 (CsIndexingRate, 1);
+  CsIndexingRate *self = g_new0 (CsIndexingRate, 1);
+
+  self->samples = g_array_new (FALSE, FALSE, sizeof (RateSample));
+  return self;
 }
 
 void
 cs_indexing_rate_free (CsIndexingRate *self)
 {
+  g_array_unref (self->samples);
   g_free (self);
 }
 
 void
 cs_indexing_rate_reset (CsIndexingRate *self)
 {
-  self->started = 0;
+  g_array_set_size (self->samples, 0);
+  self->clock = 0;
+  self->running = FALSE;
 }
 
 void
@@ -63,22 +83,46 @@ cs_indexing_rate_sample (CsIndexingRate *self,
                          guint64         count,
                          gboolean        running)
 {
-  if (count < self->base)
-    self->started = 0;
-  if (self->started == 0)
+  RateSample sample;
+  guint n = self->samples->len;
+
+  if (n > 0 && count < g_array_index (self->samples, RateSample, n - 1).count)
     {
-      self->started = now_us;
-      self->base = count;
+      cs_indexing_rate_reset (self);  /* a new run */
+      n = 0;
     }
-  self->now = now_us;
-  self->count = count;
+  /* the time since the last sample runs only if indexing ran then */
+  if (n > 0 && self->running && now_us > self->last)
+    self->clock += now_us - self->last;
+  self->last = now_us;
+  self->running = running;
+
+  sample.clock = self->clock;
+  sample.count = count;
+  if (n >= 2 && self->clock - g_array_index (self->samples, RateSample, n - 2).clock < RATE_STEP)
+    g_array_index (self->samples, RateSample, n - 1) = sample;
+  else
+    g_array_append_val (self->samples, sample);
+
+  /* keep one sample at or before the window's start */
+  while (self->samples->len > 2
+         && self->clock - g_array_index (self->samples, RateSample, 1).clock >= RATE_WINDOW)
+    g_array_remove_index (self->samples, 0);
 }
 
 double
 cs_indexing_rate_get (CsIndexingRate *self)
 {
-  double secs = self->started ? (self->now - self->started) / 1e6 : 0;
-  return secs > 2 ? (self->count - self->base) / secs : 0;
+  guint n = self->samples->len;
+  RateSample first, last;
+
+  if (n < 2)
+    return 0;
+  first = g_array_index (self->samples, RateSample, 0);
+  last = g_array_index (self->samples, RateSample, n - 1);
+  if (last.clock - first.clock < RATE_MIN)
+    return 0;
+  return (double) (last.count - first.count) * G_USEC_PER_SEC / (double) (last.clock - first.clock);
 }
 
 /* ------------------------------------------------------------------ */

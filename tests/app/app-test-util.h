@@ -113,6 +113,8 @@ void test_stalls          (void);
 void test_markup_in_names (void);
 /* test-app-indexing.c */
 void test_index_refused   (void);
+/* issue 17: test-app-indexing.c */
+void test_indexing_rate   (void);
 /* issue 17: test-app-views.c */
 void test_date_taken      (void);
 void test_remove_folder_undo (void);
