@@ -19,6 +19,7 @@ struct _CsIndexingBar {
   GtkProgressBar *progress;
   GtkLabel       *detail;
   GtkButton      *failures_button;
+  GtkButton      *pause_button;
 
   CsApplication  *app;             /* borrowed: the app outlives its windows */
   CsIndexer      *indexer;
@@ -159,7 +160,16 @@ update (CsIndexingBar *self)
   gboolean policy_paused = cs_application_get_policy_paused (self->app);
   g_autoptr(GString) detail = g_string_new (NULL);
   gint64 now = g_get_monotonic_time ();
+  const char *pause_icon = user_paused ? "media-playback-start-symbolic" : "media-playback-pause-symbolic";
 
+  /* the button says what a click does: resume while paused (the
+   * template's icon and tooltip are those of running) */
+  if (g_strcmp0 (gtk_button_get_icon_name (self->pause_button), pause_icon) != 0)
+    {
+      gtk_button_set_icon_name (self->pause_button, pause_icon);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->pause_button),
+                                   user_paused ? _("Resume Indexing") : _("Pause Indexing"));
+    }
   gtk_revealer_set_reveal_child (self->revealer, running);
   if (!running)
     {
@@ -261,6 +271,7 @@ cs_indexing_bar_class_init (CsIndexingBarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsIndexingBar, progress);
   gtk_widget_class_bind_template_child (widget_class, CsIndexingBar, detail);
   gtk_widget_class_bind_template_child (widget_class, CsIndexingBar, failures_button);
+  gtk_widget_class_bind_template_child (widget_class, CsIndexingBar, pause_button);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 

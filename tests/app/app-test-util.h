@@ -115,6 +115,7 @@ void test_markup_in_names (void);
 void test_index_refused   (void);
 /* issue 17: test-app-indexing.c */
 void test_indexing_rate   (void);
+void test_pause_button    (void);
 /* issue 17: test-app-views.c */
 void test_date_taken      (void);
 void test_remove_folder_undo (void);

@@ -185,3 +185,30 @@ test_indexing_rate (void)
     }
   g_assert_cmpfloat_with_epsilon (cs_indexing_rate_get (rate), 150, 10);
 }
+
+static GtkWidget *
+pause_button (void)
+{
+  GtkWidget *button = find_widget (GTK_WIDGET (window), "GtkToggleButton", "action-name", "win.pause-indexing");
+  g_assert_nonnull (button);
+  return button;
+}
+
+/* While paused, the pause button offers to resume: a play icon and
+ * "Resume Indexing"; else a pause icon and "Pause Indexing". */
+void
+test_pause_button (void)
+{
+  GtkWidget *button = pause_button ();
+
+  g_assert_false (cs_application_get_user_paused (app));
+  g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (button)), ==, "media-playback-pause-symbolic");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.pause-indexing", NULL);
+  g_assert_true (cs_application_get_user_paused (app));
+  g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (button)), ==, "media-playback-start-symbolic");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "Resume Indexing");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.pause-indexing", NULL);
+  g_assert_false (cs_application_get_user_paused (app));
+  g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (button)), ==, "media-playback-pause-symbolic");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "Pause Indexing");
+}
