@@ -19,15 +19,116 @@ struct _CsIndexingBar {
   GtkProgressBar *progress;
   GtkLabel       *detail;
   GtkButton      *failures_button;
+  GtkButton      *pause_button;
 
   CsApplication  *app;             /* borrowed: the app outlives its windows */
   CsIndexer      *indexer;
 
-  gint64          rate_started;    /* when the current indexing phase began */
-  guint64         rate_base;
+  CsIndexingRate *rate;
 };
 
 G_DEFINE_FINAL_TYPE (CsIndexingBar, cs_indexing_bar, GTK_TYPE_WIDGET)
+
+/* ------------------------------------------------------------------ */
+/* The speed                                                            */
+/* ------------------------------------------------------------------ */
+
+/* Over the last RATE_WINDOW seconds of running time: the speed now, not
+ * since the start (it changes with the photos' sizes, the machine's
+ * load), and paused time counts for nothing. */
+#define RATE_WINDOW (10 * G_USEC_PER_SEC)
+/* Samples closer than this are merged, so a window holds few. */
+#define RATE_STEP   (G_USEC_PER_SEC / 4)
+/* Below this much running time the speed is not known yet. */
+#define RATE_MIN    (2 * G_USEC_PER_SEC)
+
+typedef struct {
+  gint64  clock;      /* running time (µs) when sampled */
+  guint64 count;
+} RateSample;
+
+struct _CsIndexingRate {
+  GArray  *samples;   /* RateSample, oldest first */
+  gint64   clock;     /* running time so far, µs */
+  gint64   last;      /* monotonic time of the last sample */
+  gboolean running;   /* as the last sample said */
+};
+
+CsIndexingRate *
+cs_indexing_rate_new (void)
+{
+  CsIndexingRate *self = g_new0 (CsIndexingRate, 1);
+
+  self->samples = g_array_new (FALSE, FALSE, sizeof (RateSample));
+  return self;
+}
+
+void
+cs_indexing_rate_free (CsIndexingRate *self)
+{
+  g_array_unref (self->samples);
+  g_free (self);
+}
+
+void
+cs_indexing_rate_reset (CsIndexingRate *self)
+{
+  g_array_set_size (self->samples, 0);
+  self->clock = 0;
+  self->running = FALSE;
+}
+
+void
+cs_indexing_rate_sample (CsIndexingRate *self,
+                         gint64          now_us,
+                         guint64         count,
+                         gboolean        running)
+{
+  RateSample sample;
+  guint n = self->samples->len;
+
+  if (n > 0 && count < g_array_index (self->samples, RateSample, n - 1).count)
+    {
+      cs_indexing_rate_reset (self);  /* a new run */
+      n = 0;
+    }
+  /* the time since the last sample runs only if indexing ran then */
+  if (n > 0 && self->running && now_us > self->last)
+    self->clock += now_us - self->last;
+  self->last = now_us;
+  self->running = running;
+
+  sample.clock = self->clock;
+  sample.count = count;
+  if (n >= 2 && self->clock - g_array_index (self->samples, RateSample, n - 2).clock < RATE_STEP)
+    g_array_index (self->samples, RateSample, n - 1) = sample;
+  else
+    g_array_append_val (self->samples, sample);
+
+  /* keep one sample at or before the window's start */
+  while (self->samples->len > 2
+         && self->clock - g_array_index (self->samples, RateSample, 1).clock >= RATE_WINDOW)
+    g_array_remove_index (self->samples, 0);
+}
+
+double
+cs_indexing_rate_get (CsIndexingRate *self)
+{
+  guint n = self->samples->len;
+  RateSample first, last;
+
+  if (n < 2)
+    return 0;
+  first = g_array_index (self->samples, RateSample, 0);
+  last = g_array_index (self->samples, RateSample, n - 1);
+  if (last.clock - first.clock < RATE_MIN)
+    return 0;
+  return (double) (last.count - first.count) * G_USEC_PER_SEC / (double) (last.clock - first.clock);
+}
+
+/* ------------------------------------------------------------------ */
+/* The bar                                                              */
+/* ------------------------------------------------------------------ */
 
 static char *
 format_duration (guint64 seconds)
@@ -59,21 +160,27 @@ update (CsIndexingBar *self)
   gboolean policy_paused = cs_application_get_policy_paused (self->app);
   g_autoptr(GString) detail = g_string_new (NULL);
   gint64 now = g_get_monotonic_time ();
+  const char *pause_icon = user_paused ? "media-playback-start-symbolic" : "media-playback-pause-symbolic";
 
+  /* the button says what a click does: resume while paused (the
+   * template's icon and tooltip are those of running) */
+  if (g_strcmp0 (gtk_button_get_icon_name (self->pause_button), pause_icon) != 0)
+    {
+      gtk_button_set_icon_name (self->pause_button, pause_icon);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->pause_button),
+                                   user_paused ? _("Resume Indexing") : _("Pause Indexing"));
+    }
   gtk_revealer_set_reveal_child (self->revealer, running);
   if (!running)
     {
-      self->rate_started = 0;
+      cs_indexing_rate_reset (self->rate);
       return;
     }
 
-  if (state != CS_INDEXER_STATE_INDEXING || done < self->rate_base)
-    self->rate_started = 0;
-  if (state == CS_INDEXER_STATE_INDEXING && self->rate_started == 0)
-    {
-      self->rate_started = now;
-      self->rate_base = done;
-    }
+  if (state != CS_INDEXER_STATE_INDEXING)
+    cs_indexing_rate_reset (self->rate);
+  else
+    cs_indexing_rate_sample (self->rate, now, done, !user_paused && !policy_paused);
 
   if (user_paused)
     gtk_label_set_label (self->label, _("Indexing paused"));
@@ -97,8 +204,7 @@ update (CsIndexingBar *self)
     }
   else
     {
-      double secs = self->rate_started ? (now - self->rate_started) / 1e6 : 0;
-      double rate = secs > 2 ? (done - self->rate_base) / secs : 0;
+      double rate = cs_indexing_rate_get (self->rate);
       /* numbers go in as text: xgettext cannot read a msgid built with
        * G_GUINT64_FORMAT */
       g_autofree char *done_text = g_strdup_printf ("%'" G_GUINT64_FORMAT, done);
@@ -145,6 +251,7 @@ cs_indexing_bar_dispose (GObject *object)
   CsIndexingBar *self = CS_INDEXING_BAR (object);
 
   g_clear_object (&self->indexer);
+  g_clear_pointer (&self->rate, cs_indexing_rate_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_INDEXING_BAR);
   G_OBJECT_CLASS (cs_indexing_bar_parent_class)->dispose (object);
 }
@@ -164,6 +271,7 @@ cs_indexing_bar_class_init (CsIndexingBarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsIndexingBar, progress);
   gtk_widget_class_bind_template_child (widget_class, CsIndexingBar, detail);
   gtk_widget_class_bind_template_child (widget_class, CsIndexingBar, failures_button);
+  gtk_widget_class_bind_template_child (widget_class, CsIndexingBar, pause_button);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
@@ -171,6 +279,7 @@ static void
 cs_indexing_bar_init (CsIndexingBar *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->rate = cs_indexing_rate_new ();
 }
 
 void

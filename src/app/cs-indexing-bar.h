@@ -23,4 +23,22 @@ G_DECLARE_FINAL_TYPE (CsIndexingBar, cs_indexing_bar, CS, INDEXING_BAR, GtkWidge
 void cs_indexing_bar_set_application (CsIndexingBar *self,
                                       CsApplication *application);
 
+/* The indexing speed shown in the bar, in photos per second, from
+ * samples of the count of photos done.  `running` says whether indexing
+ * goes on from this sample to the next (FALSE while paused). */
+typedef struct _CsIndexingRate CsIndexingRate;
+
+CsIndexingRate *cs_indexing_rate_new    (void);
+void            cs_indexing_rate_free   (CsIndexingRate *self);
+/* Forgets the samples: a new indexing phase begins. */
+void            cs_indexing_rate_reset  (CsIndexingRate *self);
+void            cs_indexing_rate_sample (CsIndexingRate *self,
+                                         gint64          now_us,
+                                         guint64         count,
+                                         gboolean        running);
+/* Photos per second; 0 while too little is known. */
+double          cs_indexing_rate_get    (CsIndexingRate *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsIndexingRate, cs_indexing_rate_free)
+
 G_END_DECLS

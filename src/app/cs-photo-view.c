@@ -156,8 +156,9 @@ format_date (gint64 unix_time)
 
   if (unix_time <= 0 || dt == NULL)
     return g_strdup (_("Unknown"));
-  /* Translators: date and time a photo was taken; see g_date_time_format() */
-  return g_date_time_format (dt, _("%e %B %Y, %H:%M"));
+  /* Translators: date and time a photo was taken; see g_date_time_format()
+   * ("%-d": the day without padding, "3 March 2024") */
+  return g_date_time_format (dt, _("%-d %B %Y, %H:%M"));
 }
 
 static void

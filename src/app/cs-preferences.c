@@ -40,11 +40,42 @@ struct _CsPreferences {
 G_DEFINE_FINAL_TYPE (CsPreferences, cs_preferences, ADW_TYPE_PREFERENCES_WINDOW)
 
 static void
+on_undo_remove_folder_cb (AdwToast      *toast,
+                          CsPreferences *self)
+{
+  const char *path = g_object_get_data (G_OBJECT (toast), "path");
+
+  if (g_object_get_data (G_OBJECT (toast), "excluded") != NULL)
+    cs_application_exclude_folder (self->app, path);
+  else
+    cs_application_add_folder (self->app, path);
+}
+
+/* One click removes a folder, so the toast offers the way back: the
+ * last folder gone empties the library. */
+static void
 on_remove_folder_cb (GtkButton     *button,
                      CsPreferences *self)
 {
   const char *path = g_object_get_data (G_OBJECT (button), "path");
+  gboolean excluded = g_object_get_data (G_OBJECT (button), "excluded") != NULL;
+  g_autofree char *display = g_filename_display_name (path);
+  g_autofree char *text = NULL;
+  AdwToast *toast;
+
+  text = excluded ? g_strdup_printf (_("%s is no longer excluded"), display)
+                  : g_strdup_printf (_("%s is no longer a photo folder"), display);
+  toast = cs_toast_new_text (text);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  /* a copy: the toast outlives the row the button is in */
+  g_object_set_data_full (G_OBJECT (toast), "path", g_strdup (path), g_free);
+  if (excluded)
+    g_object_set_data (G_OBJECT (toast), "excluded", GINT_TO_POINTER (1));
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_undo_remove_folder_cb), self, 0);
+
   cs_application_remove_folder (self->app, path);
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
 }
 
 static void
@@ -72,6 +103,8 @@ add_folder_rows (CsPreferences       *self,
       gtk_widget_add_css_class (remove, "flat");
       gtk_widget_set_tooltip_text (remove, _("Remove"));
       g_object_set_data_full (G_OBJECT (remove), "path", g_strdup (folders[i]), g_free);
+      if (excluded)
+        g_object_set_data (G_OBJECT (remove), "excluded", GINT_TO_POINTER (1));
       g_signal_connect_object (remove, "clicked", G_CALLBACK (on_remove_folder_cb), self, 0);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
       adw_preferences_group_add (group, row);

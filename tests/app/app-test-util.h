@@ -115,6 +115,12 @@ void test_markup_in_names (void);
 void test_index_refused   (void);
 /* test-app-labels.c */
 void test_new_label_keys  (void);
+/* issue 17: test-app-indexing.c */
+void test_indexing_rate   (void);
+void test_pause_button    (void);
+/* issue 17: test-app-views.c */
+void test_date_taken      (void);
+void test_remove_folder_undo (void);
 
 /* --large-library (test-app-stalls.c): the 90,000 photos already in the
  * database, in a folder that is not there, beside those indexed. */

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "app-test-util.h"
+#include "cs-indexing-bar.h"
 #include "cs-store.h"
 #include "cs-welcome-page.h"
 
@@ -139,4 +140,75 @@ test_index_refused (void)
   g_assert_true (wait_for (count_positive, &finished, 300));
   g_signal_handler_disconnect (app, id);
   g_assert_true (wait_for (indexer_idle, NULL, 60));
+}
+
+/* The speed the indexing bar shows: photos per second over the last
+ * seconds of running time, paused time not counted (issue 17: it showed
+ * 31 photos/s while 150/s arrived). */
+void
+test_indexing_rate (void)
+{
+  g_autoptr(CsIndexingRate) rate = cs_indexing_rate_new ();
+  gint64 t = 0;
+  guint64 n = 0;
+
+  /* a second of indexing, then a minute paused */
+  cs_indexing_rate_sample (rate, t, n, TRUE);
+  t += G_USEC_PER_SEC;
+  n += 150;
+  cs_indexing_rate_sample (rate, t, n, FALSE);
+  t += 60 * G_USEC_PER_SEC;
+  cs_indexing_rate_sample (rate, t, n, TRUE);
+  /* five seconds at 150 photos/s */
+  for (guint i = 0; i < 50; i++)
+    {
+      t += G_USEC_PER_SEC / 10;
+      n += 15;
+      cs_indexing_rate_sample (rate, t, n, TRUE);
+    }
+  g_assert_cmpfloat_with_epsilon (cs_indexing_rate_get (rate), 150, 5);
+
+  /* thirty seconds at 20/s, then ten at 150/s: the recent speed */
+  cs_indexing_rate_reset (rate);
+  n = 0;
+  for (guint i = 0; i <= 300; i++)
+    {
+      cs_indexing_rate_sample (rate, t, n, TRUE);
+      t += G_USEC_PER_SEC / 10;
+      n += 2;
+    }
+  for (guint i = 0; i < 100; i++)
+    {
+      t += G_USEC_PER_SEC / 10;
+      n += 15;
+      cs_indexing_rate_sample (rate, t, n, TRUE);
+    }
+  g_assert_cmpfloat_with_epsilon (cs_indexing_rate_get (rate), 150, 10);
+}
+
+static GtkWidget *
+pause_button (void)
+{
+  GtkWidget *button = find_widget (GTK_WIDGET (window), "GtkToggleButton", "action-name", "win.pause-indexing");
+  g_assert_nonnull (button);
+  return button;
+}
+
+/* While paused, the pause button offers to resume: a play icon and
+ * "Resume Indexing"; else a pause icon and "Pause Indexing". */
+void
+test_pause_button (void)
+{
+  GtkWidget *button = pause_button ();
+
+  g_assert_false (cs_application_get_user_paused (app));
+  g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (button)), ==, "media-playback-pause-symbolic");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.pause-indexing", NULL);
+  g_assert_true (cs_application_get_user_paused (app));
+  g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (button)), ==, "media-playback-start-symbolic");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "Resume Indexing");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.pause-indexing", NULL);
+  g_assert_false (cs_application_get_user_paused (app));
+  g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (button)), ==, "media-playback-pause-symbolic");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "Pause Indexing");
 }

@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "app-test-util.h"
 #include "cs-duplicates-view.h"
 #include "cs-photo-view.h"
@@ -164,4 +166,93 @@ test_markup_in_names (void)
   cs_welcome_page_set_folder (CS_WELCOME_PAGE (window_part ("welcome_page")), photos_dir);
   cs_application_remove_folder (app, folder);
   g_assert_true (wait_for (indexer_idle, NULL, 60));
+}
+
+/* ------------------------------------------------------------------ */
+/* The photo view's date, the preferences' folder removal               */
+/* ------------------------------------------------------------------ */
+
+/* "Date Taken" of a photo taken on a single-digit day reads
+ * "3 March 2024, 09:05": no padding before the day (issue 17). */
+void
+test_date_taken (void)
+{
+  g_autofree char *folder = g_dir_make_tmp ("clipsight-date-XXXXXX", NULL);
+  g_autofree char *canon = g_canonicalize_filename (folder, NULL);
+  g_autofree char *src = g_build_filename (photos_dir, "photo-0004.jpg", NULL);
+  g_autofree char *path = g_build_filename (canon, "march.jpg", NULL);
+  g_autoptr(GFile) dir = g_file_new_for_path (canon);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GDateTime) taken = g_date_time_new_local (2024, 3, 3, 9, 5, 0);
+  CsPhotoView *view = CS_PHOTO_VIEW (window_part ("photo_view"));
+  GtkWidget *row;
+  g_autofree char *data = NULL;
+  gsize len;
+
+  /* the toy photos have no EXIF date: the file's time is the date taken */
+  g_assert_true (g_file_get_contents (src, &data, &len, NULL));
+  g_assert_true (g_file_set_contents (path, data, (gssize) len, NULL));
+  g_assert_true (g_file_set_attribute_uint64 (file, G_FILE_ATTRIBUTE_TIME_MODIFIED,
+                                              (guint64) g_date_time_to_unix (taken),
+                                              G_FILE_QUERY_INFO_NONE, NULL, NULL));
+  g_application_open (G_APPLICATION (app), &dir, 1, "");
+  g_assert_true (wait_for (library_has, path, 120));
+
+  cs_window_show_photo_file (window, path);
+  g_assert_cmpstr (cs_window_get_view_name (window), ==, "photo");
+  row = find_widget (GTK_WIDGET (view), "AdwActionRow", "title", "Date Taken");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "3 March 2024, 09:05");
+  gtk_widget_activate_action (GTK_WIDGET (view), "photo.back", NULL);
+
+  cs_application_remove_folder (app, canon);
+  g_assert_true (wait_for (indexer_idle, NULL, 60));
+  g_assert_no_errno (g_unlink (path));
+  g_assert_no_errno (g_rmdir (canon));
+}
+
+static gboolean
+button_with_label (gpointer data)
+{
+  GtkWidget **button = data;
+
+  *button = find_widget (button[1], "GtkButton", "label", "_Undo");
+  return *button != NULL;
+}
+
+/* Removing a folder in the preferences (the only one here) offers an
+ * Undo on a toast, which brings the folder back (issue 17: one click
+ * and no way back). */
+void
+test_remove_folder_undo (void)
+{
+  CsIndexer *indexer = cs_application_get_indexer (app);
+  CsPreferences *prefs;
+  g_auto(GStrv) before = g_strdupv ((char **) cs_indexer_get_folders (indexer, FALSE));
+  GtkWidget *row, *remove, *undo[2] = { NULL, NULL };
+  g_autofree char *base = NULL;
+
+  /* the only folder: the toy photos */
+  g_assert_cmpuint (g_strv_length (before), ==, 1);
+  base = g_path_get_basename (before[0]);
+
+  prefs = cs_preferences_new (app);
+  gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (prefs));
+  g_assert_true (wait_for ((Condition) gtk_widget_get_mapped, prefs, 10));
+  row = find_widget (GTK_WIDGET (prefs), "AdwActionRow", "title", base);
+  g_assert_nonnull (row);
+  remove = find_widget (row, "GtkButton", "tooltip-text", "Remove");
+  g_assert_nonnull (remove);
+  g_signal_emit_by_name (remove, "clicked");
+  g_assert_cmpuint (g_strv_length ((char **) cs_indexer_get_folders (indexer, FALSE)), ==, 0);
+
+  undo[1] = GTK_WIDGET (prefs);
+  g_assert_true (wait_for (button_with_label, undo, 10));
+  save_screenshot (GTK_WIDGET (prefs), "folder-removed.png");
+  g_signal_emit_by_name (undo[0], "clicked");
+  g_assert_true (g_strv_equal ((const char * const *) before, cs_indexer_get_folders (indexer, FALSE)));
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_assert_true (wait_for (indexer_idle, NULL, 120));
+  g_assert_true (wait_for (library_has_all, GUINT_TO_POINTER (240), 300));
 }

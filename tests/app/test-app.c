@@ -107,6 +107,10 @@ main (int   argc,
       g_test_add_func ("/app/window/filters", test_filters);
       g_test_add_func ("/app/window/stalls", test_stalls);
       g_test_add_func ("/app/window/markup-in-names", test_markup_in_names);
+      g_test_add_func ("/app/window/indexing-rate", test_indexing_rate);
+      g_test_add_func ("/app/window/pause-button", test_pause_button);
+      g_test_add_func ("/app/window/date-taken", test_date_taken);
+      g_test_add_func ("/app/window/remove-folder-undo", test_remove_folder_undo);
       g_test_add_func ("/app/window/index-refused", test_index_refused);
       g_test_add_func ("/app/window/new-label-keys", test_new_label_keys);
     }
