@@ -107,6 +107,8 @@ main (int   argc,
       g_test_add_func ("/app/window/filters", test_filters);
       g_test_add_func ("/app/window/stalls", test_stalls);
       g_test_add_func ("/app/window/markup-in-names", test_markup_in_names);
+      g_test_add_func ("/app/window/type-query", test_type_query);
+      g_test_add_func ("/app/window/photo-view-keys", test_photo_view_keys);
       g_test_add_func ("/app/window/index-refused", test_index_refused);
     }
   /* The cases run inside g_application_run (), from the first activation,
