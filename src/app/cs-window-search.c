@@ -324,6 +324,58 @@ on_find_similar_cb (CsPhotoView *view,
   }
 }
 
+/* Typing anywhere in the library view is typing a query.  GtkSearchEntry's
+ * own key capture is not used: it lets a space through to whatever has the
+ * focus (a space on the sidebar's "+" opened New Label and the rest of the
+ * query went into its dialog), and it forwards keys to the entry without
+ * moving the focus there, so after arrowing through the results the typing
+ * was appended to the old query.  Decision: a printable key other than a
+ * space (which keeps activating the focused button, as keyboard users
+ * expect) typed while the focus is outside any text field REPLACES the
+ * query, as in a search field whose text is selected when it gets the focus
+ * back, and moves the focus into the entry so that the keys after it (and
+ * input methods) go there directly.  Keys with Control, Alt or Super, and
+ * keys that move the focus (arrows, Tab, Return, Escape), stay where they
+ * were going.  The controller is on the library view only: the photo view
+ * keeps its keys (issue 17). */
+static gboolean
+on_library_key_pressed_cb (GtkEventControllerKey *controller,
+                           guint                  keyval,
+                           guint                  keycode,
+                           GdkModifierType        state,
+                           CsWindow              *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  GtkEditable *text = gtk_editable_get_delegate (GTK_EDITABLE (self->search_entry));
+  gunichar c = gdk_keyval_to_unicode (keyval);
+  char utf8[7] = { 0 };
+
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK | GDK_META_MASK | GDK_HYPER_MASK)) != 0
+      || c == 0 || !g_unichar_isprint (c))
+    return GDK_EVENT_PROPAGATE;
+  /* the entry itself, another text field, or an open menu or popover */
+  for (GtkWidget *w = focus; w != NULL; w = gtk_widget_get_parent (w))
+    if (GTK_IS_EDITABLE (w) || GTK_IS_POPOVER (w))
+      return GDK_EVENT_PROPAGATE;
+
+  /* a space alone starts nothing: it keeps its role of activating the
+   * focused button (after the first letter the focus is in the entry,
+   * which takes the spaces of the query itself) */
+  if (g_unichar_isspace (c))
+    return GDK_EVENT_PROPAGATE;
+
+  g_unichar_to_utf8 (c, utf8);
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), utf8);
+  /* a label or the duplicates: the entry shows with the search */
+  if (self->mode != MODE_SEARCH)
+    _cs_window_show_search (self);
+  if (text != NULL && GTK_IS_TEXT (text))
+    gtk_text_grab_focus_without_selecting (GTK_TEXT (text));
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  gtk_editable_set_position (GTK_EDITABLE (self->search_entry), -1);
+  return GDK_EVENT_STOP;
+}
 
 void
 _cs_window_class_search_init (GtkWidgetClass *widget_class)
@@ -342,7 +394,13 @@ _cs_window_search_init (CsWindow *self)
   g_signal_connect_object (self->library, "notify::has-model", G_CALLBACK (on_library_notify_cb), self, 0);
   g_signal_connect_object (self->photo_view, "find-similar", G_CALLBACK (on_find_similar_cb), self, 0);
 
-  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
+  /* keys typed in the library view (not in the photo view) go to the query */
+  {
+    GtkEventController *keys = gtk_event_controller_key_new ();
+    gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+    g_signal_connect_object (keys, "key-pressed", G_CALLBACK (on_library_key_pressed_cb), self, 0);
+    gtk_widget_add_controller (GTK_WIDGET (self->leaflet), keys);
+  }
 
   g_settings_bind (self->settings, "strictness", gtk_range_get_adjustment (GTK_RANGE (self->strictness_scale)),
                    "value", G_SETTINGS_BIND_DEFAULT);

@@ -247,6 +247,12 @@ _cs_window_update_view (CsWindow *self)
     default:
       g_assert_not_reached ();
     }
+
+  /* The library view just showed (the window opened, or the welcome page
+   * went): the focus starts in the search entry, not on the sidebar's
+   * first button, so that typing is a query from the first key. */
+  if (self->mode == MODE_SEARCH && g_strcmp0 (page, "library") != 0 && g_strcmp0 (page, "photo") != 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
 void

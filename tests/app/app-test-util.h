@@ -111,6 +111,9 @@ void test_filters         (void);
 void test_stalls          (void);
 /* test-app-views.c */
 void test_markup_in_names (void);
+/* test-app-search.c */
+void test_type_query      (void);
+void test_photo_view_keys (void);
 /* test-app-indexing.c */
 void test_index_refused   (void);
 /* test-app-labels.c */

@@ -111,6 +111,8 @@ main (int   argc,
       g_test_add_func ("/app/window/pause-button", test_pause_button);
       g_test_add_func ("/app/window/date-taken", test_date_taken);
       g_test_add_func ("/app/window/remove-folder-undo", test_remove_folder_undo);
+      g_test_add_func ("/app/window/type-query", test_type_query);
+      g_test_add_func ("/app/window/photo-view-keys", test_photo_view_keys);
       g_test_add_func ("/app/window/index-refused", test_index_refused);
       g_test_add_func ("/app/window/new-label-keys", test_new_label_keys);
     }
