@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "app-test-util.h"
+#include "cs-label-dialog.h"
 #include "cs-photo-cell.h"
 #include "cs-photo-grid.h"
 #include "cs-stall-monitor.h"
@@ -312,4 +313,29 @@ toast_shows (gpointer text)
   GtkWidget *toast = find_widget (GTK_WIDGET (window), "AdwToastWidget", NULL, NULL);
 
   return toast != NULL && label_shows (toast, text);
+}
+
+/* The New Label dialog the window shows, if any. */
+CsLabelDialog *
+shown_label_dialog (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (CS_IS_LABEL_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+gboolean
+label_dialog_shown (gpointer data)
+{
+  CsLabelDialog *dialog = shown_label_dialog ();
+  return dialog != NULL && gtk_widget_get_mapped (GTK_WIDGET (dialog));
+}
+
+gboolean
+label_dialog_gone (gpointer data)
+{
+  return shown_label_dialog () == NULL;
 }

@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cs-application.h"
+#include "cs-label-dialog.h"
 #include "cs-window.h"
 
 G_BEGIN_DECLS
@@ -116,6 +117,11 @@ void test_type_query      (void);
 void test_photo_view_keys (void);
 /* test-app-indexing.c */
 void test_index_refused   (void);
+/* The New Label dialog the window shows, if any; wait_for conditions on it. */
+CsLabelDialog *shown_label_dialog (void);
+gboolean       label_dialog_shown (gpointer data);
+gboolean       label_dialog_gone  (gpointer data);
+
 /* test-app-labels.c */
 void test_new_label_keys  (void);
 /* issue 17: test-app-indexing.c */

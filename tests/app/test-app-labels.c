@@ -332,31 +332,6 @@ test_verdicts (void)
   g_assert_cmpuint (cs_label_get_n_confirmed (triangle), ==, confirmed != NULL ? 1 : 0);
 }
 
-/* The New Label dialog the window shows, if any. */
-static CsLabelDialog *
-shown_label_dialog (void)
-{
-  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
-
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (CS_IS_LABEL_DIALOG (l->data) && gtk_widget_get_visible (l->data))
-      return l->data;
-  return NULL;
-}
-
-static gboolean
-label_dialog_shown (gpointer data)
-{
-  CsLabelDialog *dialog = shown_label_dialog ();
-  return dialog != NULL && gtk_widget_get_mapped (GTK_WIDGET (dialog));
-}
-
-static gboolean
-label_dialog_gone (gpointer data)
-{
-  return shown_label_dialog () == NULL;
-}
-
 /* The New Label dialog from the keyboard (issue 17, defect 6): Ctrl+N's
  * action does nothing on the welcome page; in the library it opens the
  * dialog with the focus in the name, and Enter there adds the label, as

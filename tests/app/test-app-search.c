@@ -490,6 +490,15 @@ test_type_query (void)
   g_assert_false (key_forwarded);
   spin (0.5);
   g_assert_true (wait_for (search_settled, NULL, 30));
+
+  /* a space alone is still the focused button's, for keyboard users: on
+   * "+" it opens New Label, and the query stays as it was */
+  g_assert_true (gtk_widget_grab_focus (new_label));
+  press_key (GDK_KEY_space, 0);
+  g_assert_true (wait_for (label_dialog_shown, NULL, 10));
+  g_assert_cmpstr (gtk_editable_get_text (entry), ==, "a red circle");
+  gtk_window_destroy (GTK_WINDOW (shown_label_dialog ()));
+  g_assert_true (wait_for (label_dialog_gone, NULL, 10));
 }
 
 /* Issue 17, defect 2: keys typed in the photo view are the photo view's:
