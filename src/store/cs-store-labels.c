@@ -296,7 +296,6 @@ update_label_step (CsStore             *self,
   {
     /* a threshold "change" to itself also tells whether the label exists */
     g_auto (StmtUse) stmt = _cs_store_use_stmt (self, STMT_LABEL_THRESHOLD, error);
-    g_auto (StmtUse) get = NULL;
 
     if (stmt == NULL)
       return FALSE;

@@ -105,11 +105,18 @@ detect_features (void)
   __builtin_cpu_init ();
   /* __builtin_cpu_supports takes only a string literal */
 #define HAS(name, bit) (__builtin_cpu_supports (name) ? (bit) : 0u)
-  f |= HAS ("avx2", CLIP_CPU_AVX2) | HAS ("fma", CLIP_CPU_FMA) | HAS ("f16c", CLIP_CPU_F16C);
+  f |= HAS ("avx2", CLIP_CPU_AVX2) | HAS ("fma", CLIP_CPU_FMA);
   f |= HAS ("avx512f", CLIP_CPU_AVX512F) | HAS ("avx512bw", CLIP_CPU_AVX512BW)
        | HAS ("avx512vl", CLIP_CPU_AVX512VL) | HAS ("avx512dq", CLIP_CPU_AVX512DQ);
   f |= HAS ("avx512vnni", CLIP_CPU_AVX512VNNI) | HAS ("avx512bf16", CLIP_CPU_AVX512BF16);
 #undef HAS
+  /* F16C from CPUID itself: clang 14's __builtin_cpu_supports has no "f16c" */
+  {
+    unsigned int a, b, c, d;
+
+    if (__get_cpuid (1, &a, &b, &c, &d) && (c & bit_F16C))
+      f |= CLIP_CPU_F16C;
+  }
   if (os_saves (0x6))
     f |= CLIP_CPU_YMM_STATE;
   if (os_saves (0xe6))

@@ -274,7 +274,7 @@ segment_finish_rows (CsSegment *s)
 CsSegment *
 _cs_segment_builder_end (CsSegmentBuilder *b)
 {
-  g_autoptr(CsSegmentBuilder) builder = b;
+  G_GNUC_UNUSED g_autoptr(CsSegmentBuilder) builder = b;   /* frees b on return */
   CsSegment *s;
   guint n = 0;
 
