@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 The Clipsight authors
+"""The Flatpak's promises, checked without Flathub: the app built with the
+manifest's own options into /app, run under bubblewrap with what the
+manifest's finish-args grant and nothing else.
+
+  test_sandbox.py SOURCE_ROOT WORKDIR [SHARED]
+
+WORKDIR holds the /app build (WORKDIR/build, reused when already
+configured) and the run.  SHARED (default SOURCE_ROOT/../shared) gives the
+model bundled in /app, as flatpak/modules/clip-vit-base-patch32.yml
+installs the real one (the toy CLIP stands in for it), and the photos.
+
+The sandbox is the one flatpak-builder's finish-args describe:
+- /usr read-only (the runtime), /app read-only (the build), /etc
+  read-only, a private /tmp, /proc and /dev;
+- HOME an empty read-only folder (mount points aside), except ~/Pictures read-only
+  (--filesystem=xdg-pictures:ro) and ~/.var/app/APP_ID writable, with
+  XDG_DATA_HOME, XDG_CONFIG_HOME and XDG_CACHE_HOME inside it, as Flatpak
+  sets them; GSettings on the keyfile backend there, as inside Flatpak;
+- no network (no --share=network): a network namespace of its own;
+- the X11 socket (--socket=fallback-x11, on Xvfb), and a D-Bus session bus
+  of its own; a finish-arg the script does not know fails the test, so the
+  check cannot drift from the manifest.
+
+Checks: the app starts with the folder ~/Pictures, finds the bundled model
+by itself (no CLIPSIGHT_MODEL), indexes every photo of the read-only folder
+and records the corrupt one as failed with a reason, writes only inside
+~/.var/app/APP_ID (the photos' bytes and times unchanged), prints no
+GLib warning or critical, and ends on SIGTERM.  Exit 77 (skip) only when
+bwrap cannot create a sandbox on this machine at all.
+"""
+
+import glob
+import hashlib
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+import yaml
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from xvfb import start_xvfb  # noqa: E402
+
+problems = []
+
+
+def problem(message):
+    problems.append(message)
+    print(f"FAIL: {message}", file=sys.stderr)
+
+
+def manifest(source):
+    with open(os.path.join(source, "flatpak", "io.github.clipsight.Clipsight.yml"), encoding="utf-8") as f:
+        m = yaml.safe_load(f)
+    app = next(mod for mod in m["modules"] if isinstance(mod, dict) and mod.get("name") == "clipsight")
+    with open(os.path.join(source, "flatpak", "modules", "clip-vit-base-patch32.yml"), encoding="utf-8") as f:
+        model = yaml.safe_load(f)
+    # "install -Dm644 -t DIR files...": the bundled model's folder
+    install = next(c for c in model["build-commands"] if c.lstrip().startswith("install"))
+    words = install.split()
+    model_dir = words[words.index("-t") + 1]
+    return m["id"], m["finish-args"], app["config-opts"], model_dir
+
+
+def build(source, work, opts):
+    """meson setup/compile/install of the manifest's options into /app."""
+    builddir = os.path.join(work, "build")
+    dest = os.path.join(work, "dest")
+    if not os.path.isfile(os.path.join(builddir, "build.ninja")):
+        subprocess.run(["meson", "setup", builddir, source, "--prefix=/app", *opts], check=True,
+                       stdout=subprocess.DEVNULL)
+    subprocess.run(["meson", "compile", "-C", builddir], check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(dest, ignore_errors=True)
+    subprocess.run(["meson", "install", "-C", builddir, "--destdir", dest, "--no-rebuild"],
+                   check=True, stdout=subprocess.DEVNULL,
+                   env=dict(os.environ, DESTDIR=dest))
+    # what flatpak-builder does after the modules: the schemas compiled in place
+    subprocess.run(["glib-compile-schemas", os.path.join(dest, "app", "share", "glib-2.0", "schemas")],
+                   check=True)
+    return os.path.join(dest, "app")
+
+
+def sandbox_args(app_id, finish_args, app_root, home, var, display):
+    args = ["bwrap", "--die-with-parent", "--new-session",
+            "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
+            "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
+            "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+            "--ro-bind", app_root, "/app",
+            "--ro-bind", os.path.join(home, "skeleton"), home,
+            "--dir", "/run/user/0"]
+    if os.path.isdir("/var/lib/dbus"):
+        args += ["--ro-bind", "/var/lib/dbus", "/var/lib/dbus"]
+    network = False
+    for arg in finish_args:
+        if arg == "--filesystem=xdg-pictures:ro":
+            args += ["--ro-bind", os.path.join(home, "Pictures"), os.path.join(home, "Pictures")]
+        elif arg in ("--socket=wayland", "--device=dri", "--share=ipc"):
+            pass  # no Wayland compositor nor GPU here; IPC is not unshared
+        elif arg in ("--socket=fallback-x11", "--socket=x11"):
+            sock = "/tmp/.X11-unix/X" + display.lstrip(":")
+            args += ["--ro-bind", sock, sock]
+        elif arg == "--share=network":
+            network = True
+        else:
+            problem(f"finish-arg {arg} is not modelled by this smoke test: teach it")
+    if not network:
+        args.append("--unshare-net")
+    args += ["--unshare-pid", "--unshare-uts", "--unshare-cgroup-try",
+             "--bind", var, os.path.join(home, ".var", "app", app_id)]
+    return args
+
+
+def tree_state(folder):
+    state = {}
+    for path in sorted(glob.glob(os.path.join(folder, "**"), recursive=True)):
+        if os.path.isfile(path):
+            st = os.stat(path)
+            with open(path, "rb") as f:
+                state[path] = (hashlib.sha256(f.read()).hexdigest(), st.st_mtime_ns, st.st_mode)
+    return state
+
+
+def main():
+    source = os.path.abspath(sys.argv[1])
+    work = os.path.abspath(sys.argv[2])
+    shared = os.path.abspath(sys.argv[3] if len(sys.argv) > 3 else os.path.join(source, "..", "shared"))
+    os.makedirs(work, exist_ok=True)
+    if shutil.which("bwrap") is None:
+        print("bwrap is not installed (.ci/install-deps installs bubblewrap)", file=sys.stderr)
+        return 1
+    probe = subprocess.run(["bwrap", "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "true"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        print(f"SKIP: bwrap cannot make a sandbox here: {probe.stderr.strip()}")
+        return 77
+    model = os.path.join(shared, "models", "toy-clip")
+    photos = os.path.join(shared, "testdata", "toy-photos")
+    if not os.path.isdir(model) or not os.path.isdir(photos):
+        print(f"SKIP: {model} or {photos} missing")
+        return 77
+
+    app_id, finish_args, opts, model_dir = manifest(source)
+    t0 = time.monotonic()
+    app_root = build(source, work, opts)
+    print(f"built and installed with the manifest's options {opts} into /app in "
+          f"{time.monotonic() - t0:.0f} s")
+    bundled = app_root + model_dir[len("/app"):]
+    os.makedirs(bundled, exist_ok=True)
+    for name in os.listdir(model):
+        shutil.copy(os.path.join(model, name), bundled)
+
+    run = tempfile.mkdtemp(prefix="sandbox-", dir=work)
+    home = os.path.join(run, "home")
+    pictures = os.path.join(home, "Pictures")
+    var = os.path.join(run, "var")
+    # HOME inside: read-only, empty but for the mount points of what is granted
+    os.makedirs(os.path.join(home, "skeleton", "Pictures"))
+    os.makedirs(os.path.join(home, "skeleton", ".var", "app", app_id))
+    os.makedirs(pictures)
+    os.makedirs(var)
+    images = sorted(p for p in glob.glob(os.path.join(photos, "**", "*"), recursive=True)
+                    if p.lower().endswith((".png", ".jpg", ".jpeg")))[:24]
+    for i, p in enumerate(images):
+        shutil.copy(p, os.path.join(pictures, f"{i:03d}-{os.path.basename(p)}"))
+    with open(os.path.join(pictures, "broken.jpg"), "wb") as f:
+        f.write(b"\xff\xd8\xff\xe0 this is not a photo")
+    os.chmod(pictures, 0o555)
+    before = tree_state(pictures)
+
+    inner_env = {
+        "PATH": "/app/bin:/usr/bin:/bin",
+        "HOME": home,
+        "XDG_DATA_HOME": os.path.join(home, ".var", "app", app_id, "data"),
+        "XDG_CONFIG_HOME": os.path.join(home, ".var", "app", app_id, "config"),
+        "XDG_CACHE_HOME": os.path.join(home, ".var", "app", app_id, "cache"),
+        "XDG_DATA_DIRS": "/app/share:/usr/share",
+        "XDG_RUNTIME_DIR": "/run/user/0",
+        "XDG_PICTURES_DIR": pictures,
+        "GSETTINGS_BACKEND": "keyfile",
+        "LANG": "C.UTF-8",
+        "GDK_BACKEND": "x11",
+        "GSK_RENDERER": "cairo",
+        "NO_AT_BRIDGE": "1",
+        "CLIPSIGHT_NO_UPOWER": "1",
+    }
+    xvfb, display = start_xvfb()
+    inner_env["DISPLAY"] = display
+    args = sandbox_args(app_id, finish_args, app_root, home, var, display)
+    args += ["--clearenv"]
+    for k, v in inner_env.items():
+        args += ["--setenv", k, v]
+    args += ["dbus-run-session", "--", "/app/bin/clipsight", pictures]
+    log = open(os.path.join(run, "app.log"), "w+", encoding="utf-8", errors="replace")
+    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    db_path = os.path.join(var, "data", "clipsight", "library.db")
+    indexed = failed = 0
+    deadline = time.monotonic() + 180
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(1)
+            if not os.path.exists(db_path):
+                continue
+            try:
+                db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+                indexed = db.execute("SELECT count(*) FROM vectors").fetchone()[0]
+                failed = db.execute("SELECT count(*) FROM failures").fetchone()[0]
+                db.close()
+            except sqlite3.Error:
+                continue
+            if indexed >= len(images) and failed >= 1:
+                break
+        ended_early = proc.poll()
+        if ended_early is not None:
+            problem(f"the app ended by itself with {ended_early}")
+        else:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                problem("the app did not end within 15 s of SIGTERM")
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+        xvfb.terminate()
+        xvfb.wait()
+    log.seek(0)
+    output = log.read()
+
+    print(f"in the sandbox: {indexed} of {len(images)} photos indexed, {failed} failure recorded")
+    if indexed != len(images):
+        problem(f"{indexed} of {len(images)} photos of the read-only Pictures folder indexed")
+    if os.path.exists(db_path):
+        db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        rows = db.execute("SELECT path, reason FROM failures").fetchall()
+        models = [r[0] for r in db.execute("SELECT value FROM settings WHERE key = 'model-dir'")]
+        db.close()
+        if [os.path.basename(bytes(r[0]).decode("utf-8", "replace")) for r in rows] != ["broken.jpg"] or not all(r[1] for r in rows):
+            problem(f"failures recorded: {rows} (expected broken.jpg with a reason)")
+        print(f"failure recorded: {rows}")
+        if models != [model_dir]:
+            problem(f"the library's model folder is {models}, not the bundled {model_dir}")
+        print(f"the library's model folder: {models}")
+    else:
+        problem(f"no database at {db_path}: {output[-3000:]}")
+    if tree_state(pictures) != before:
+        problem("the Pictures folder changed")
+    for line in output.splitlines():
+        if "WARNING" in line or "CRITICAL" in line or "Read-only file system" in line:
+            problem(f"the app warned: {line}")
+    written = sorted(os.path.relpath(p, var) for p in glob.glob(os.path.join(var, "**"), recursive=True)
+                     if os.path.isfile(p))
+    print(f"written inside ~/.var/app/{app_id}: {written}")
+    os.chmod(pictures, 0o755)
+    if problems:
+        print(output[-4000:], file=sys.stderr)
+        return 1
+    if not os.environ.get("KEEP"):
+        shutil.rmtree(run, ignore_errors=True)
+    print("ok: the sandboxed app found its bundled model, indexed read-only Pictures, wrote only its own folders")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
