@@ -133,6 +133,7 @@ void test_remove_folder_undo (void);
 
 /* issue 17: test-app-platform.c */
 void test_failures_listed (void);
+void test_failures_retry  (void);
 void test_find_like_file  (void);
 void test_show_in_files_fails_visibly (void);
 

@@ -83,6 +83,18 @@ group_has_rows (gpointer data)
   return rows->len == w->n;
 }
 
+static gboolean
+group_has_row (gpointer group)
+{
+  return find_widget (group, "AdwActionRow", "title", "mended.jpg") != NULL;
+}
+
+static gboolean
+group_lacks_row (gpointer group)
+{
+  return !group_has_row (group);
+}
+
 static void
 on_index_finished_cb (CsApplication *application,
                       guint         *n)
@@ -230,6 +242,92 @@ test_failures_listed (void)
   cs_application_remove_folder (app, folder);
   g_assert_true (wait_for (indexer_idle, NULL, 60));
   g_assert_true (wait_for (indexer_idle, NULL, 60));
+  test_rm_rf (folder);
+}
+
+static gboolean
+library_lacks_path (gpointer path)
+{
+  return !library_has_path (path) && indexer_idle (NULL);
+}
+
+static void
+set_mtime (const char *path,
+           guint64     seconds)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  g_assert_true (g_file_set_attribute_uint64 (file, G_FILE_ATTRIBUTE_TIME_MODIFIED, seconds,
+                                              G_FILE_QUERY_INFO_NONE, NULL, NULL));
+  g_assert_true (g_file_set_attribute_uint32 (file, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC, 0,
+                                              G_FILE_QUERY_INFO_NONE, NULL, NULL));
+}
+
+/* Try Again retries files that did not change: a JPEG whose first bytes
+ * were broken fails; mended in place with the same size and time, a run
+ * passes it over (failed before, unchanged), but Try Again on the Not
+ * Indexed page indexes it, and its row goes. */
+void
+test_failures_retry (void)
+{
+  g_autofree char *tmp = g_dir_make_tmp ("clipsight-retry-XXXXXX", NULL);
+  g_autofree char *folder = g_canonicalize_filename (tmp, NULL);
+  g_autofree char *src = g_build_filename (photos_dir, "photo-0005.jpg", NULL);
+  g_autofree char *path = g_build_filename (folder, "mended.jpg", NULL);
+  g_autofree char *data = NULL;
+  g_autoptr(GFile) dir = g_file_new_for_path (folder);
+  g_autoptr(GHashTable) failures = NULL;
+  guint runs[2] = { 0, 0 };
+  CsPreferences *prefs;
+  GtkWidget *retry, *group;
+  gulong handler;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (src, &data, &len, NULL));
+  data[0] = data[1] = 0;  /* no JPEG start marker: not an image */
+  g_assert_true (g_file_set_contents (path, data, (gssize) len, NULL));
+  set_mtime (path, 1700000000);
+
+  handler = g_signal_connect (app, "index-finished", G_CALLBACK (on_index_finished_cb), &runs[0]);
+  runs[1] = 1;
+  g_application_open (G_APPLICATION (app), &dir, 1, "");
+  g_assert_true (wait_for (count_reached, runs, 120));
+  failures = read_failures ();
+  g_assert_true (g_hash_table_contains (failures, path));
+
+  /* mended, same size and time: an ordinary run leaves it */
+  g_assert_true (g_file_get_contents (src, &data, &len, NULL));
+  g_assert_true (g_file_set_contents (path, data, (gssize) len, NULL));
+  set_mtime (path, 1700000000);
+  runs[1] = runs[0] + 1;
+  cs_application_rescan (app);
+  g_assert_true (wait_for (count_reached, runs, 120));
+  g_assert_false (library_has_path (path));
+
+  prefs = cs_preferences_new (app);
+  gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (window));
+  cs_preferences_show_failures (prefs);
+  gtk_window_present (GTK_WINDOW (prefs));
+  g_assert_true (wait_for ((Condition) gtk_widget_get_mapped, prefs, 10));
+  group = find_widget (GTK_WIDGET (prefs), "AdwPreferencesGroup", "title", "Files Not Indexed");
+  g_assert_nonnull (group);
+  g_assert_true (wait_for (group_has_row, group, 30));
+  retry = find_widget (GTK_WIDGET (prefs), "GtkButton", "tooltip-text", "Try These Files Again");
+  g_assert_nonnull (retry);
+  g_assert_true (gtk_widget_is_sensitive (retry));
+  runs[1] = runs[0] + 1;
+  g_signal_emit_by_name (retry, "clicked");
+  g_assert_true (wait_for (count_reached, runs, 120));
+  g_assert_true (wait_for (library_has_path, path, 60));
+  g_signal_handler_disconnect (app, handler);
+  g_clear_pointer (&failures, g_hash_table_unref);
+  failures = read_failures ();
+  g_assert_false (g_hash_table_contains (failures, path));
+  g_assert_true (wait_for (group_lacks_row, group, 30));
+  gtk_window_destroy (GTK_WINDOW (prefs));
+
+  cs_application_remove_folder (app, folder);
+  g_assert_true (wait_for (library_lacks_path, path, 60));
   test_rm_rf (folder);
 }
 

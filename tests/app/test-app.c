@@ -116,6 +116,7 @@ main (int   argc,
       g_test_add_func ("/app/window/index-refused", test_index_refused);
       g_test_add_func ("/app/window/new-label-keys", test_new_label_keys);
       g_test_add_func ("/app/window/failures-listed", test_failures_listed);
+      g_test_add_func ("/app/window/failures-retry", test_failures_retry);
       g_test_add_func ("/app/window/find-like-file", test_find_like_file);
       g_test_add_func ("/app/window/show-in-files-fails-visibly", test_show_in_files_fails_visibly);
     }
