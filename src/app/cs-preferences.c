@@ -295,6 +295,18 @@ set_failure_rows (CsPreferences *self,
       g_autofree char *subtitle = NULL;
       GtkWidget *row = adw_action_row_new ();
 
+      /* the library's reasons are lower case, to follow a path; here
+       * they start the line */
+      if (reason[0] != '\0')
+        {
+          char first[8] = { 0 };
+          const char *rest = g_utf8_next_char (reason);
+
+          g_unichar_to_utf8 (g_unichar_totitle (g_utf8_get_char (reason)), first);
+          subtitle = g_strconcat (first, rest, NULL);
+          g_free (reason);
+          reason = g_steal_pointer (&subtitle);
+        }
       /* Translators: a file's failure, then the folder it is in */
       subtitle = g_strdup_printf (_("%s\nIn %s"), reason, folder);
       /* names and reasons are text, not markup */
