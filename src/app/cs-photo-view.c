@@ -14,8 +14,10 @@
 #include <glib/gi18n.h>
 
 #include "cs-cancel.h"
+#include "cs-compat.h"
 #include "cs-decode.h"
 #include "cs-label-names.h"
+#include "cs-markup.h"
 #include "cs-photo-view.h"
 #include "cs-thumbnailer.h"
 
@@ -314,17 +316,25 @@ open_action (GtkWidget  *widget,
 }
 
 static void
-on_show_items_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+on_shown_in_folder_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
 {
+  g_autoptr(CsPhotoView) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) ret = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  g_autofree char *folder_uri = user_data;
+  GtkWidget *overlay;
+  g_autofree char *text = NULL;
 
-  /* no file manager on the bus: open the folder instead */
-  if (ret == NULL)
-    g_app_info_launch_default_for_uri_async (folder_uri, NULL, NULL, on_launched_cb, NULL);
+  if (cs_compat_show_in_folder_finish (result, &error)
+      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  /* a click that does nothing says why */
+  text = g_strdup_printf (_("Cannot show the folder: %s"), error->message);
+  overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), cs_toast_new_text (text));
+  else
+    g_warning ("%s", text);
 }
 
 static void
@@ -334,28 +344,14 @@ show_in_files_action (GtkWidget  *widget,
 {
   CsPhotoView *self = CS_PHOTO_VIEW (widget);
   g_autoptr(GFile) file = NULL;
-  g_autoptr(GFile) parent = NULL;
-  g_autofree char *uri = NULL;
-  GDBusConnection *bus;
-  const char *uris[2] = { NULL, NULL };
+  GtkRoot *root;
 
   if (self->photo == NULL)
     return;
   file = cs_photo_dup_file (self->photo);
-  parent = g_file_get_parent (file);
-  uri = g_file_get_uri (file);
-  uris[0] = uri;
-  bus = g_application_get_dbus_connection (g_application_get_default ());
-  if (bus == NULL)
-    {
-      g_autofree char *folder_uri = g_file_get_uri (parent);
-      g_app_info_launch_default_for_uri_async (folder_uri, NULL, NULL, on_launched_cb, NULL);
-      return;
-    }
-  g_dbus_connection_call (bus, "org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
-                          "org.freedesktop.FileManager1", "ShowItems",
-                          g_variant_new ("(^ass)", uris, ""), NULL, G_DBUS_CALL_FLAGS_NONE, 5000,
-                          NULL, on_show_items_cb, g_file_get_uri (parent));
+  root = gtk_widget_get_root (widget);
+  cs_compat_show_in_folder_async (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, file, NULL,
+                                  on_shown_in_folder_cb, g_object_ref (self));
 }
 
 static void

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-index-failure.h"
 #include "cs-library-reports.h"
 #include "cs-markup.h"
 #include "cs-preferences.h"
@@ -35,6 +36,13 @@ struct _CsPreferences {
   GSettings           *settings;
   CsModelManager      *model_manager;
   GPtrArray           *folder_rows;    /* rows we added, to remove them */
+
+  /* the files not indexed: every failure the database holds */
+  AdwPreferencesPage  *failures_page;
+  AdwPreferencesGroup *failures_group;
+  GtkWidget           *retry_button;
+  GPtrArray           *failure_rows;   /* rows we added, to remove them */
+  GCancellable        *failures_cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (CsPreferences, cs_preferences, ADW_TYPE_PREFERENCES_WINDOW)
@@ -248,6 +256,167 @@ add_precision_row (CsPreferences *self)
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
 }
 
+/* ------------------------------------------------------------------ */
+/* Files not indexed                                                    */
+/* ------------------------------------------------------------------ */
+
+/* Every failure the database holds (a run lists only the files it
+ * tried: one that failed before and has not changed is not tried again),
+ * read when the window opens and after each run.  A row names the file
+ * once: its name as the title, the reason and then its folder below. */
+static void
+set_failure_rows (CsPreferences *self,
+                  GPtrArray     *failures)
+{
+  g_autofree char *count = NULL;
+
+  for (guint i = 0; i < self->failure_rows->len; i++)
+    adw_preferences_group_remove (self->failures_group, self->failure_rows->pdata[i]);
+  g_ptr_array_set_size (self->failure_rows, 0);
+
+  if (failures->len == 0)
+    count = g_strdup (_("Every file found in the photo folders was indexed."));
+  else
+    /* Translators: %u is a number of files */
+    count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "%u file could not be indexed. Clipsight tries it again when it changes.",
+                                          "%u files could not be indexed. Clipsight tries them again when they change.",
+                                          failures->len), failures->len);
+  adw_preferences_group_set_description (self->failures_group, count);
+  gtk_widget_set_visible (self->retry_button, failures->len > 0);
+
+  for (guint i = 0; i < failures->len; i++)
+    {
+      const CsIndexFailure *f = failures->pdata[i];
+      g_autofree char *name = g_filename_display_basename (f->path);
+      g_autofree char *dir = g_path_get_dirname (f->path);
+      g_autofree char *folder = g_filename_display_name (dir);
+      g_autofree char *reason = g_utf8_make_valid (f->reason != NULL ? f->reason : "", -1);
+      g_autofree char *subtitle = NULL;
+      GtkWidget *row = adw_action_row_new ();
+
+      /* the library's reasons are lower case, to follow a path; here
+       * they start the line */
+      if (reason[0] != '\0')
+        {
+          char first[8] = { 0 };
+          const char *rest = g_utf8_next_char (reason);
+
+          g_unichar_to_utf8 (g_unichar_totitle (g_utf8_get_char (reason)), first);
+          subtitle = g_strconcat (first, rest, NULL);
+          g_free (reason);
+          reason = g_steal_pointer (&subtitle);
+        }
+      /* Translators: a file's failure, then the folder it is in */
+      subtitle = g_strdup_printf (_("%s\nIn %s"), reason, folder);
+      /* names and reasons are text, not markup */
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("image-missing-symbolic"));
+      g_object_set_data_full (G_OBJECT (row), "path", g_strdup (f->path), g_free);
+      adw_preferences_group_add (self->failures_group, row);
+      g_ptr_array_add (self->failure_rows, row);
+    }
+}
+
+static void
+on_failures_read_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(CsPreferences) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) failures = cs_index_failures_read_finish (result, &error);
+
+  if (failures == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->failures_group != NULL)
+        adw_preferences_group_set_description (self->failures_group, error->message);
+      return;
+    }
+  if (self->failure_rows != NULL)
+    set_failure_rows (self, failures);
+}
+
+static void
+update_failures (CsPreferences *self)
+{
+  CsLibrary *library = cs_application_get_library (self->app);
+
+  if (library == NULL)
+    return;
+  g_cancellable_cancel (self->failures_cancellable);
+  g_clear_object (&self->failures_cancellable);
+  self->failures_cancellable = g_cancellable_new ();
+  cs_index_failures_read_async (cs_library_get_database_path (library), self->failures_cancellable,
+                                on_failures_read_cb, g_object_ref (self));
+}
+
+static void
+on_indexer_running_failures_cb (GObject       *object,
+                                GParamSpec    *pspec,
+                                CsPreferences *self)
+{
+  gboolean running = cs_indexer_get_running (CS_INDEXER (object));
+
+  /* forgetting the failures during a run would race with it */
+  gtk_widget_set_sensitive (self->retry_button, !running);
+  if (!running)
+    update_failures (self);
+}
+
+static void
+on_failures_forgotten_cb (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(CsPreferences) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cs_index_failures_forget_finish (result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->app != NULL)
+        adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), cs_toast_new_text (error->message));
+      return;
+    }
+  if (self->app != NULL)
+    cs_application_rescan (self->app);
+}
+
+/* The files are tried again at the next run only once the database no
+ * longer says they failed (an unchanged failed file is skipped). */
+static void
+retry_failures_clicked_cb (GtkButton     *button,
+                           CsPreferences *self)
+{
+  CsLibrary *library = cs_application_get_library (self->app);
+
+  if (library == NULL || cs_indexer_get_running (cs_application_get_indexer (self->app)))
+    return;
+  gtk_widget_set_sensitive (self->retry_button, FALSE);
+  /* no cancellable: a read started meanwhile must not cancel the retry */
+  cs_index_failures_forget_async (cs_library_get_database_path (library), NULL,
+                                  on_failures_forgotten_cb, g_object_ref (self));
+}
+
+void
+cs_preferences_show_failures (CsPreferences *self)
+{
+  g_return_if_fail (CS_IS_PREFERENCES (self));
+
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (self), self->failures_page);
+}
+
+static void
+init_failures (CsPreferences *self)
+{
+  g_signal_connect_object (cs_application_get_indexer (self->app), "notify::running",
+                           G_CALLBACK (on_indexer_running_failures_cb), self, 0);
+  gtk_widget_set_sensitive (self->retry_button, !cs_indexer_get_running (cs_application_get_indexer (self->app)));
+  update_failures (self);
+}
+
 typedef void (*ChosenFunc) (CsPreferences *self, const char *path);
 
 static void
@@ -394,6 +563,9 @@ cs_preferences_dispose (GObject *object)
   CsPreferences *self = CS_PREFERENCES (object);
 
   g_clear_pointer (&self->folder_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->failure_rows, g_ptr_array_unref);
+  g_cancellable_cancel (self->failures_cancellable);
+  g_clear_object (&self->failures_cancellable);
   g_cancellable_cancel (self->precision_cancellable);
   g_clear_object (&self->precision_cancellable);
   self->precision_row = NULL;
@@ -428,6 +600,10 @@ cs_preferences_class_init (CsPreferencesClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, choose_model_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, download_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, forget_clicked_cb);
+  gtk_widget_class_bind_template_child (widget_class, CsPreferences, failures_page);
+  gtk_widget_class_bind_template_child (widget_class, CsPreferences, failures_group);
+  gtk_widget_class_bind_template_child (widget_class, CsPreferences, retry_button);
+  gtk_widget_class_bind_template_callback (widget_class, retry_failures_clicked_cb);
 }
 
 static void
@@ -435,6 +611,7 @@ cs_preferences_init (CsPreferences *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->folder_rows = g_ptr_array_new ();
+  self->failure_rows = g_ptr_array_new ();
 }
 
 CsPreferences *
@@ -463,5 +640,6 @@ cs_preferences_new (CsApplication *application)
   update_model (self);
   add_precision_row (self);
   update_precision (self);
+  init_failures (self);
   return self;
 }

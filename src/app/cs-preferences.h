@@ -19,5 +19,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CsPreferences, cs_preferences, CS, PREFERENCES, AdwPreferencesWindow)
 
 CsPreferences *cs_preferences_new (CsApplication *application);
+/* Shows the page of the files that could not be indexed. */
+void           cs_preferences_show_failures (CsPreferences *self);
 
 G_END_DECLS

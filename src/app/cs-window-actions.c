@@ -13,6 +13,7 @@
 #include "cs-app-enums.h"
 #include "cs-label-dialog.h"
 #include "cs-label-names.h"
+#include "cs-preferences.h"
 #include "cs-window-private.h"
 
 typedef void (*ChosenFunc) (CsWindow *self, GFile *file);
@@ -35,7 +36,7 @@ on_chooser_response_cb (GtkNativeDialog *dialog,
   g_object_unref (dialog);
 }
 
-static void
+static GtkFileChooser *
 choose (CsWindow             *self,
         const char           *title,
         GtkFileChooserAction  action,
@@ -49,6 +50,7 @@ choose (CsWindow             *self,
   g_object_set_data (G_OBJECT (chooser), "func", (gpointer) func);
   g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response_cb), NULL);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  return GTK_FILE_CHOOSER (chooser);
 }
 
 static void
@@ -100,16 +102,104 @@ filter_folder_chosen (CsWindow *self,
     g_action_group_change_action_state (G_ACTION_GROUP (self), "folder-filter", g_variant_new_string (path));
 }
 
+/* The entry's placeholder names the file while "Find Photos Like a
+ * File" is the search (its text is empty then: text and file together
+ * would make one combined query nobody asked for), and says what to type
+ * otherwise. */
+static void
+sync_search_placeholder (CsWindow *self)
+{
+  const char *plain = g_object_get_data (G_OBJECT (self->search_entry), "cs-plain-placeholder");
+  g_autofree char *text = NULL;
+
+  if (self->image_query != NULL)
+    {
+      g_autofree char *name = g_filename_display_basename (self->image_query);
+      /* Translators: shown in the empty search entry; %s is a file name */
+      text = g_strdup_printf (_("Photos like %s"), name);
+    }
+  g_object_set (self->search_entry, "placeholder-text", text != NULL ? text : plain, NULL);
+}
+
+static void
+on_search_shown_cb (CsWindow *self)
+{
+  sync_search_placeholder (self);
+}
+
 static void
 image_chosen (CsWindow *self,
               GFile    *file)
 {
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *name = NULL;
+  g_autofree char *text = NULL;
+  gboolean had_text;
+
+  if (path == NULL)
+    {
+      _cs_window_toast (self, _("Only local files can be searched for"));
+      return;
+    }
+  /* the file replaces a typed query (the entry's handler, which drops
+   * the file when the text changes, is held off meanwhile) */
+  had_text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] != '\0';
+  g_signal_handlers_block_matched (self->search_entry, G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_DATA,
+                                   g_signal_lookup ("search-changed", GTK_TYPE_SEARCH_ENTRY), 0,
+                                   NULL, NULL, self);
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  g_signal_handlers_unblock_matched (self->search_entry, G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_DATA,
+                                     g_signal_lookup ("search-changed", GTK_TYPE_SEARCH_ENTRY), 0,
+                                     NULL, NULL, self);
   g_free (self->image_query);
-  self->image_query = g_file_get_path (file);
+  self->image_query = g_steal_pointer (&path);
   self->similar_to = 0;
+  self->scroll_to_top = TRUE;
+  sync_search_placeholder (self);
   if (self->mode != MODE_SEARCH)
     _cs_window_show_search (self);
   _cs_window_run_search (self);
+
+  name = g_filename_display_basename (self->image_query);
+  if (had_text)
+    /* Translators: %s is a file name */
+    text = g_strdup_printf (_("Photos like %s, instead of the words typed"), name);
+  else
+    text = g_strdup_printf (_("Photos like %s"), name);
+  _cs_window_toast (self, text);
+}
+
+/* RAW files are read through the preview the camera embedded
+ * (cs_raw_is_raw_name(): keep the two lists alike).  By suffix: few
+ * systems know a MIME type for each of them. */
+static const char *const raw_suffixes[] = {
+  "cr2", "cr3", "nef", "nrw", "arw", "srf", "sr2", "dng", "orf", "rw2", "raf", "pef", "srw", "3fr",
+  "rwl", "iiq", "x3f",
+};
+
+/* The images Clipsight can find photos like: what GdkPixbuf reads
+ * (but drawings, which are not indexed either) and camera RAW. */
+static GtkFileFilter *
+image_filter_new (void)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+  GSList *formats = gdk_pixbuf_get_formats ();
+
+  gtk_file_filter_set_name (filter, _("Images"));
+  for (GSList *l = formats; l != NULL; l = l->next)
+    {
+      g_auto(GStrv) types = gdk_pixbuf_format_get_mime_types (l->data);
+
+      if (gdk_pixbuf_format_is_disabled (l->data) || types == NULL)
+        continue;
+      for (guint i = 0; types[i] != NULL; i++)
+        if (!g_str_has_prefix (types[i], "image/svg"))
+          gtk_file_filter_add_mime_type (filter, types[i]);
+    }
+  g_slist_free (formats);
+  for (guint i = 0; i < G_N_ELEMENTS (raw_suffixes); i++)
+    gtk_file_filter_add_suffix (filter, raw_suffixes[i]);
+  return filter;
 }
 
 /* ------------------------------------------------------------------ */
@@ -217,28 +307,21 @@ pause_indexing_action (GSimpleAction *action,
   cs_application_set_user_paused (self->app, g_variant_get_boolean (state));
 }
 
+/* The indexing bar's warning: the files not indexed, every one the
+ * database holds (the run's own list lacks those that failed in earlier
+ * runs and were not tried again), in the preferences where they stay
+ * listed after the bar is gone. */
 static void
 show_failures_action (GtkWidget  *widget,
                       const char *name,
                       GVariant   *param)
 {
   CsWindow *self = CS_WINDOW (widget);
-  GPtrArray *failures = cs_application_get_failures (self->app);
-  g_autoptr(GString) body = g_string_new (NULL);
-  AdwMessageDialog *dialog;
+  CsPreferences *prefs = cs_preferences_new (self->app);
 
-  if (failures->len == 0)
-    g_string_append (body, _("The files that cannot be read are listed when the indexing run ends."));
-  for (guint i = 0; i < failures->len && i < 50; i++)
-    {
-      g_string_append_printf (body, "%s%s", i ? "\n" : "", (const char *) failures->pdata[i]);
-    }
-  if (failures->len > 50)
-    g_string_append_printf (body, "\n%s", _("…and more"));
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Photos That Could Not Be Read"),
-                                                       body->str));
-  adw_message_dialog_add_response (dialog, "close", _("_Close"));
-  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (self));
+  cs_preferences_show_failures (prefs);
+  gtk_window_present (GTK_WINDOW (prefs));
 }
 
 static void
@@ -349,7 +432,12 @@ search_by_image_action (GtkWidget  *widget,
                         const char *name,
                         GVariant   *param)
 {
-  choose (CS_WINDOW (widget), _("Find Photos Like…"), GTK_FILE_CHOOSER_ACTION_OPEN, image_chosen);
+  GtkFileChooser *chooser = choose (CS_WINDOW (widget), _("Find Photos Like…"), GTK_FILE_CHOOSER_ACTION_OPEN,
+                                    image_chosen);
+  g_autoptr(GtkFileFilter) filter = image_filter_new ();
+
+  gtk_file_chooser_add_filter (chooser, filter);
+  gtk_file_chooser_set_filter (chooser, filter);
 }
 
 static void
@@ -558,6 +646,7 @@ void
 _cs_window_actions_init (CsWindow *self)
 {
   GAction *sort;
+  char *plain = NULL;
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), stateful_actions, G_N_ELEMENTS (stateful_actions), self);
   sort = g_action_map_lookup_action (G_ACTION_MAP (self), "sort");
@@ -568,4 +657,10 @@ _cs_window_actions_init (CsWindow *self)
   g_signal_connect_object (self->main_stack, "notify::visible-child-name", G_CALLBACK (on_main_page_changed_cb),
                            self, 0);
   on_main_page_changed_cb (self->main_stack, NULL, self);
+
+  g_object_get (self->search_entry, "placeholder-text", &plain, NULL);
+  g_object_set_data_full (G_OBJECT (self->search_entry), "cs-plain-placeholder", plain, g_free);
+  g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (on_search_shown_cb), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect_object (self, "results-changed", G_CALLBACK (on_search_shown_cb), self, G_CONNECT_SWAPPED);
 }

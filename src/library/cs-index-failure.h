@@ -8,7 +8,7 @@
  */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -30,5 +30,26 @@ CsIndexFailure *cs_index_failure_copy     (const CsIndexFailure *failure);
 /* NULL is fine. */
 void            cs_index_failure_free     (CsIndexFailure       *failure);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsIndexFailure, cs_index_failure_free)
+
+/* Every failure the database at `database_path` (NULL: the default
+ * location) holds, whichever run recorded it, read in a thread: the
+ * finish returns a GPtrArray of CsIndexFailure sorted by path, the
+ * reasons without the path in them, or NULL with CS_STORE_ERROR. */
+void            cs_index_failures_read_async    (const char           *database_path,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+GPtrArray      *cs_index_failures_read_finish   (GAsyncResult         *result,
+                                                 GError              **error);
+
+/* Forgets every failure the database holds, in a thread, so that the
+ * next run tries those files again (unchanged failed files are skipped
+ * otherwise).  Call it while no run is going. */
+void            cs_index_failures_forget_async  (const char           *database_path,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean        cs_index_failures_forget_finish (GAsyncResult         *result,
+                                                 GError              **error);
 
 G_END_DECLS

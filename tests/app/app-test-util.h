@@ -131,6 +131,12 @@ void test_pause_button    (void);
 void test_date_taken      (void);
 void test_remove_folder_undo (void);
 
+/* issue 17: test-app-platform.c */
+void test_failures_listed (void);
+void test_failures_retry  (void);
+void test_find_like_file  (void);
+void test_show_in_files_fails_visibly (void);
+
 /* --large-library (test-app-stalls.c): the 90,000 photos already in the
  * database, in a folder that is not there, beside those indexed. */
 #define SYNTH_PHOTOS 90000

@@ -115,6 +115,10 @@ main (int   argc,
       g_test_add_func ("/app/window/photo-view-keys", test_photo_view_keys);
       g_test_add_func ("/app/window/index-refused", test_index_refused);
       g_test_add_func ("/app/window/new-label-keys", test_new_label_keys);
+      g_test_add_func ("/app/window/failures-listed", test_failures_listed);
+      g_test_add_func ("/app/window/failures-retry", test_failures_retry);
+      g_test_add_func ("/app/window/find-like-file", test_find_like_file);
+      g_test_add_func ("/app/window/show-in-files-fails-visibly", test_show_in_files_fails_visibly);
     }
   /* The cases run inside g_application_run (), from the first activation,
    * so that the application starts up and shuts down as it does for
