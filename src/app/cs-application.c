@@ -36,7 +36,6 @@ struct _CsApplication {
   CsSearchProvider *search_provider;
   GCancellable     *cancellable;
   char             *model_dir;
-  GPtrArray        *failures;      /* char*: "name — reason" of the last run */
   gboolean          user_paused;
   guint             background_id; /* the background work is yet to start */
   gboolean          background_started;
@@ -273,14 +272,6 @@ on_rescan_done_cb (GObject      *source,
   summary = cs_indexer_rescan_finish (CS_INDEXER (source), result, &error);
   if (summary != NULL)
     {
-      g_ptr_array_set_size (self->failures, 0);
-      for (guint i = 0; i < summary->failures->len; i++)
-        {
-          const CsIndexFailure *f = summary->failures->pdata[i];
-          g_autofree char *name = g_filename_display_basename (f->path);
-
-          g_ptr_array_add (self->failures, g_strdup_printf ("%s — %s", name, f->reason));
-        }
       if (self->migrating_folders)
         {
           /* the run wrote the migrated folders to the store */
@@ -683,7 +674,6 @@ cs_application_finalize (GObject *object)
   CsApplication *self = CS_APPLICATION (object);
 
   g_clear_pointer (&self->model_dir, g_free);
-  g_clear_pointer (&self->failures, g_ptr_array_unref);
   G_OBJECT_CLASS (cs_application_parent_class)->finalize (object);
 }
 
@@ -716,7 +706,8 @@ cs_application_class_init (CsApplicationClass *klass)
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  /* A run of the indexer finished (its failures: cs_application_get_failures()). */
+  /* A run of the indexer finished (every failure the library holds:
+   * cs_index_failures_read_async ()). */
   signals[SIGNAL_INDEX_FINISHED] =
     g_signal_new ("index-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 0);
@@ -729,7 +720,6 @@ cs_application_class_init (CsApplicationClass *klass)
 static void
 cs_application_init (CsApplication *self)
 {
-  self->failures = g_ptr_array_new_with_free_func (g_free);
 }
 
 /* ------------------------------------------------------------------ */
@@ -779,13 +769,6 @@ cs_application_get_power_policy (CsApplication *self)
 {
   g_return_val_if_fail (CS_IS_APPLICATION (self), NULL);
   return self->power_policy;
-}
-
-GPtrArray *
-cs_application_get_failures (CsApplication *self)
-{
-  g_return_val_if_fail (CS_IS_APPLICATION (self), NULL);
-  return self->failures;
 }
 
 const char *

@@ -32,10 +32,6 @@ CsIndexer      *cs_application_get_indexer       (CsApplication *self);
 CsModelManager *cs_application_get_model_manager (CsApplication *self);
 CsLibrary      *cs_application_get_library       (CsApplication *self);
 CsPowerPolicy  *cs_application_get_power_policy  (CsApplication *self);
-/* The failures of the last finished run, for people: "name — reason"
- * strings (borrowed). */
-GPtrArray      *cs_application_get_failures      (CsApplication *self);
-
 /* The model folder in use (borrowed), or NULL when there is none. */
 const char     *cs_application_get_model_dir     (CsApplication *self);
 /* Uses the model in `model_dir` (a CLIPModel folder) from now on. */
