@@ -39,7 +39,8 @@ typedef struct {
   clip_precision precision;                      /* the one chosen */
   double         cosine;                         /* its worst cosine to f32 (1 for f32) */
   double         tested[CLIP_N_PRECISIONS];      /* each precision's worst cosine to f32: NAN
-                                                  * if untried, -1 if it overflowed, 1 for f32 */
+                                                  * if untried, -1 if it overflowed (f32 too:
+                                                  * then nothing else is tried), else 1 for f32 */
   double         images_per_s[CLIP_N_PRECISIONS]; /* each one's measured speed, NAN if untimed */
   char           cpu[CS_CLIP_CPU_NAME_MAX];      /* the CPU it was measured on ("" if unknown) */
   char           kernels[CS_CLIP_KERNELS_NAME_MAX]; /* and its kernel table (clip_kernels_name) */

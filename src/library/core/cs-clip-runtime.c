@@ -889,6 +889,7 @@ cs_clip_check_precision (const char        *dir,
          * compare with, so index in float32, where each photo whose
          * embedding overflows fails on its own */
         g_message ("%s: float32 overflows on the check set; indexing in float32", dir);
+        out->tested[CLIP_PRECISION_F32] = -1.0;
         out->images_per_s[CLIP_PRECISION_F32] = NAN;
       }
     else
