@@ -474,6 +474,41 @@ add_precision_check_members (JsonObject *object,
   json_object_set_object_member (object, "precision_check", tested);
 }
 
+/* The measured figures behind the choice (the calibration): "chosen",
+ * "cpu", "kernels" and "tried", per precision its "images_per_second"
+ * (null if not timed) and "cosine" (worst to f32 on the check set; -1
+ * when it overflowed); null before the first check.  A member of its
+ * own: "precision" already names the chosen precision. */
+static void
+add_precision_calibration_member (JsonObject *object,
+                                  CsStore    *store)
+{
+  CsPrecisionCheck check;
+  JsonObject *calibration, *tried;
+
+  if (!cs_clip_precision_check_read (store, &check))
+    {
+      json_object_set_null_member (object, "precision_calibration");
+      return;
+    }
+  calibration = json_object_new ();
+  json_object_set_string_member (calibration, "chosen", clip_precision_name (check.precision));
+  json_object_set_string_member (calibration, "cpu", check.cpu);
+  json_object_set_string_member (calibration, "kernels", check.kernels);
+  tried = json_object_new ();
+  for (int p = 0; p < CLIP_N_PRECISIONS; p++)
+    if (!isnan (check.tested[p]))
+      {
+        JsonObject *one = json_object_new ();
+
+        json_object_set_member (one, "images_per_second", cli_json_number ("%.2f", check.images_per_s[p]));
+        json_object_set_member (one, "cosine", cli_json_number ("%.6f", check.tested[p]));
+        json_object_set_object_member (tried, clip_precision_name (p), one);
+      }
+  json_object_set_object_member (calibration, "tried", tried);
+  json_object_set_object_member (object, "precision_calibration", calibration);
+}
+
 static void
 print_precision_check (CsStore *store)
 {
@@ -487,10 +522,28 @@ print_precision_check (CsStore *store)
   printf ("precision: %s", clip_precision_name (check.precision));
   if (isfinite (check.cosine) && check.precision != CLIP_PRECISION_F32)
     printf (" (worst cosine %.4f to f32 on the check set)", check.cosine);
+  /* f32 is the reference, tried since the check measures speeds: the
+   * line stays as it was */
   for (int p = 0; p < CLIP_N_PRECISIONS; p++)
-    if (isfinite (check.tested[p]) && p != (int) check.precision)
+    if (isfinite (check.tested[p]) && p != (int) check.precision && p != CLIP_PRECISION_F32)
       printf (", %s rejected (%.4f)", clip_precision_name (p), check.tested[p]);
   printf ("\n");
+  /* the calibration's figures, in one line */
+  printf ("precision measured:");
+  for (int p = 0, n = 0; p < CLIP_N_PRECISIONS; p++)
+    if (!isnan (check.tested[p]))
+      {
+        printf ("%s %s ", n++ ? "," : "", clip_precision_name (p));
+        if (isfinite (check.images_per_s[p]))
+          printf ("%.1f images/s", check.images_per_s[p]);
+        else
+          printf ("not timed");
+        if (check.tested[p] < 0)
+          printf (" (overflowed)");
+        else if (p != CLIP_PRECISION_F32)
+          printf (" (cosine %.4f)", check.tested[p]);
+      }
+  printf (" on %s (%s)\n", *check.cpu != '\0' ? check.cpu : "an unknown CPU", check.kernels);
 }
 
 /* What `status` prints, read from the database. */
@@ -584,6 +637,7 @@ print_status_json (CsStore             *store,
   else
     json_object_set_null_member (object, "building");
   add_precision_check_members (object, store);
+  add_precision_calibration_member (object, store);
   json_object_set_array_member (object, "folders", path_array (st->folders));
   json_object_set_array_member (object, "excluded", path_array (st->excluded));
   /* failures recorded by older versions had the path in front */

@@ -23,29 +23,69 @@ typedef struct _CsClipRuntime CsClipRuntime;
  * for (see docs/performance.md). */
 clip_precision cs_clip_indexing_precision  (void);
 
-/* The run-time check of the reduced precisions (cs-clip-runtime.c): the
- * worst cosine to float32 a precision must reach on a fixed set of
- * synthetic images and texts to be used. */
+/* The run-time check of the precisions (cs-clip-runtime.c): the worst
+ * cosine to float32 a precision must reach on a fixed set of synthetic
+ * images to be used. */
 #define CS_CLIP_CHECK_FLOOR 0.995
+/* The check's batch of images: the indexer's batch size (BATCH_SIZE),
+ * so that the precisions are timed as they will run. */
+#define CS_CLIP_CHECK_BATCH 8
+
+/* Room for the CPU's and the kernel table's names in a check. */
+#define CS_CLIP_CPU_NAME_MAX     128
+#define CS_CLIP_KERNELS_NAME_MAX 64
 
 typedef struct {
-  clip_precision precision;                /* the one chosen */
-  double         cosine;                   /* its worst cosine to f32 (1 for f32) */
-  double         tested[CLIP_N_PRECISIONS]; /* each precision's worst cosine, NAN if untried */
+  clip_precision precision;                      /* the one chosen */
+  double         cosine;                         /* its worst cosine to f32 (1 for f32) */
+  double         tested[CLIP_N_PRECISIONS];      /* each precision's worst cosine to f32: NAN
+                                                  * if untried, -1 if it overflowed (f32 too:
+                                                  * then nothing else is tried), else 1 for f32 */
+  double         images_per_s[CLIP_N_PRECISIONS]; /* each one's measured speed, NAN if untimed */
+  char           cpu[CS_CLIP_CPU_NAME_MAX];      /* the CPU it was measured on ("" if unknown) */
+  char           kernels[CS_CLIP_KERNELS_NAME_MAX]; /* and its kernel table (clip_kernels_name) */
 } CsPrecisionCheck;
 
 /* Whether CLIPSIGHT_PRECISION names a precision (which is then used
  * without a check). */
 gboolean       cs_clip_precision_is_forced   (void);
 
+/* The choice itself, from the measured figures (indexed by precision):
+ * the fastest precision whose worst cosine reaches CS_CLIP_CHECK_FLOOR
+ * (f32's cosine is taken as 1 whatever it says) and whose speed is a
+ * finite, positive number; on a tie of speed the higher cosine, then the
+ * lower enum (f32 first).  f32 when none qualifies.  NAN (untried), a
+ * negative cosine (overflowed) or an infinite figure never qualifies. */
+clip_precision cs_clip_precision_choose      (const double         cosine[CLIP_N_PRECISIONS],
+                                              const double         images_per_s[CLIP_N_PRECISIONS]);
+
+/* The CPU's name, as /proc/cpuinfo (or CPUID's brand string) gives it,
+ * spaces squeezed; "" when neither says.  Static. */
+const char    *cs_clip_cpu_name              (void);
+
+/* The stored form of a check (the setting "precision-check") and back:
+ * `key` is what the outcome depends on (cs_clip_check_key).  Parsing
+ * fails (FALSE) on anything else, records of older versions included,
+ * which then count as absent: the check runs again. */
+char          *cs_clip_check_record_format   (const char             *key,
+                                              const CsPrecisionCheck *check);
+gboolean       cs_clip_check_record_parse    (const char             *value,
+                                              char                  **key,
+                                              CsPrecisionCheck       *out);
+/* What a check of the model in `dir` on the CPU named `cpu` depends on:
+ * the record's version, the CPU, the kernel table, the int8 smoothing,
+ * and the model's weights file (size, time) and folder. */
+char          *cs_clip_check_key             (const char             *dir,
+                                              const char             *cpu);
+
 /* The precision to index the model in `dir` with: the forced one, else
- * the first of int8, bf16 that the CPU has instructions for (see
- * clip_precision_is_fast) and whose embeddings of the check set reach
- * CS_CLIP_CHECK_FLOOR, else f32 (as cs_clip_indexing_precision, never
- * f16: it is slower than f32).  The outcome is kept in `store`'s
- * settings (when not NULL) for the model's folder, the size and time of
- * its model.safetensors and the kernel table, so the check runs once per
- * model.  Errors: loading the model, G_IO_ERROR_CANCELLED. */
+ * the fastest (cs_clip_precision_choose) of f32 and every precision the
+ * CPU has instructions for (clip_precision_is_fast), each timed on the
+ * indexer's batch of the check images, in its own tower loaded and freed
+ * in turn (so at most one precision's vision weights are held at once).
+ * The outcome is kept in `store`'s settings (when not NULL) for this
+ * model and CPU (cs_clip_check_key), so the check runs once per model and
+ * CPU.  Errors: loading the model, G_IO_ERROR_CANCELLED. */
 gboolean       cs_clip_check_precision       (const char          *dir,
                                               CsStore             *store,
                                               CsPrecisionCheck    *out,

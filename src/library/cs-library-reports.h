@@ -28,4 +28,23 @@ gboolean    cs_precision_check_read_finish      (GAsyncResult         *result,
                                                  double               *cosine,
                                                  GError              **error);
 
+/* One precision the check tried. */
+typedef struct {
+  const char *name;               /* "int8", "f32"... (static) */
+  double      cosine;             /* worst cosine to float32 on the check set: 1 for
+                                   * f32, negative when it overflowed */
+  double      images_per_second;  /* its measured speed, NAN when not timed */
+} CsPrecisionTrial;
+
+/* cs_precision_check_read_finish with the figures behind the choice:
+ * `cpu`, the name of the CPU they were measured on ("" if unknown; free
+ * it), and `trials` (CsPrecisionTrial), fastest first (unref it).  Call
+ * one finish or the other. */
+gboolean    cs_precision_check_read_finish_full (GAsyncResult         *result,
+                                                 const char          **precision,
+                                                 double               *cosine,
+                                                 char                **cpu,
+                                                 GArray              **trials,
+                                                 GError              **error);
+
 G_END_DECLS

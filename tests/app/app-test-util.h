@@ -124,6 +124,9 @@ gboolean       label_dialog_gone  (gpointer data);
 
 /* test-app-labels.c */
 void test_new_label_keys  (void);
+
+/* test-app-precision.c */
+void test_precision_row   (void);
 /* issue 17: test-app-indexing.c */
 void test_indexing_rate   (void);
 void test_pause_button    (void);

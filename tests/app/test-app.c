@@ -119,6 +119,7 @@ main (int   argc,
       g_test_add_func ("/app/window/failures-retry", test_failures_retry);
       g_test_add_func ("/app/window/find-like-file", test_find_like_file);
       g_test_add_func ("/app/window/show-in-files-fails-visibly", test_show_in_files_fails_visibly);
+      g_test_add_func ("/app/window/precision-row", test_precision_row);
     }
   /* The cases run inside g_application_run (), from the first activation,
    * so that the application starts up and shuts down as it does for

@@ -27,6 +27,10 @@
 
 #include <glib/gstdio.h>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 #include "cs-clip-error.h"
 #include "cs-clip-runtime.h"
 #include "cs-decode-clip.h"
@@ -382,27 +386,31 @@ cs_clip_runtime_embed_image (CsClipRuntime  *rt,
 
 /* --- the run-time precision check -------------------------------------------
  *
- * The reduced precisions are checked on random and toy weights in the
- * tests; a user's model may be harder (trained ViTs have activation
- * outliers, which int8 handles only through the smoothing of clip-pack.c).
- * So before a model is first indexed in a reduced precision, a fixed set
- * of four synthetic images (gradients, a disc, stripes, a checkerboard,
- * made here) and four short texts is embedded in float32 and in that
- * precision, a tower at a time (so that at most one tower's weights are
- * held at once), and the precision is used only when its worst cosine to
- * float32 reaches CS_CLIP_CHECK_FLOOR; otherwise the next one the CPU has
- * instructions for is tried (int8, then bf16), and float32 is the last.
- * The outcome is kept in the store's setting "precision-check". */
+ * Which precision indexes fastest is measured, not assumed: how much
+ * faster int8 or bf16 runs than float32 depends on the CPU's instructions,
+ * on the kernel tables this build has for them and on the model's shape
+ * (f16 with F16C runs near float32, sometimes under it, sometimes over).
+ * And a user's model may be harder than the test models (trained ViTs
+ * have activation outliers, which int8 handles only through the smoothing
+ * of clip-pack.c).  So before a model is first indexed, the vision tower
+ * is loaded in float32 and in every precision the CPU has instructions for
+ * (clip_precision_is_fast), one at a time and freed before the next (so
+ * at most one precision's weights are held at once), and each encodes a
+ * fixed set of eight synthetic images (gradients, a disc, stripes, a
+ * checkerboard, and their mirrored negatives, made here) as one batch of
+ * the indexer's size on the indexer's threads, after a warm-up of two:
+ * the batch's time is its speed, its embeddings its accuracy (worst
+ * cosine to float32's).
+ * cs_clip_precision_choose then takes the fastest that reaches
+ * CS_CLIP_CHECK_FLOOR.  The text tower is not checked: it always runs in
+ * float32 (queries must rank as the reference does).  The outcome is kept
+ * in the store's setting "precision-check" for this model and CPU. */
 
-#define CHECK_VERSION  "v1"
-#define CHECK_IMAGES   4
+#define CHECK_VERSION  "precision-check v2"
+#define CHECK_IMAGES   CS_CLIP_CHECK_BATCH
 #define CHECK_W        240
 #define CHECK_H        200
-
-static const char *const check_texts[] = {
-  "a photo of a dog", "a red car parked on a street at night",
-  "sunset over the sea", "two children playing football in a park",
-};
+#define CHECK_WARMUP   2
 
 gboolean
 cs_clip_precision_is_forced (void)
@@ -413,18 +421,172 @@ cs_clip_precision_is_forced (void)
   return forced != NULL && *forced != '\0' && clip_precision_parse (forced, &p);
 }
 
-/* Image b of the check set, RGB8 CHECK_W x CHECK_H. */
+/* Whether precision `p` qualifies, and its figures as the choice sees
+ * them. */
+static gboolean
+choice_figures (clip_precision  p,
+                const double    cosine[CLIP_N_PRECISIONS],
+                const double    images_per_s[CLIP_N_PRECISIONS],
+                double         *cos_out,
+                double         *ips_out)
+{
+  *cos_out = p == CLIP_PRECISION_F32 ? 1.0 : cosine[p];
+  *ips_out = images_per_s[p];
+  /* written so that NAN fails every comparison */
+  return isfinite (*cos_out) && *cos_out >= CS_CLIP_CHECK_FLOOR
+         && isfinite (*ips_out) && *ips_out > 0.0;
+}
+
+clip_precision
+cs_clip_precision_choose (const double cosine[CLIP_N_PRECISIONS],
+                          const double images_per_s[CLIP_N_PRECISIONS])
+{
+  clip_precision best = CLIP_PRECISION_F32;
+  double best_cos = 0.0, best_ips = 0.0;
+  gboolean found = FALSE;
+
+  for (int i = 0; i < CLIP_N_PRECISIONS; i++)
+    {
+      double c, ips;
+
+      if (!choice_figures ((clip_precision) i, cosine, images_per_s, &c, &ips))
+        continue;
+      /* in enum order, so that an exact tie keeps the lower one (f32) */
+      if (!found || ips > best_ips || (ips == best_ips && c > best_cos))
+        {
+          best = (clip_precision) i;
+          best_cos = c;
+          best_ips = ips;
+          found = TRUE;
+        }
+    }
+  return best;
+}
+
+/* `s` with runs of white space made one space, control characters and
+ * anything not ASCII made '?' (the record is line-based and ASCII), cut
+ * to `max` - 1 bytes. */
+static void
+squeeze_name (const char *s,
+              char       *out,
+              gsize       max)
+{
+  gsize n = 0;
+  gboolean space = TRUE;  /* drops leading spaces */
+
+  for (; s != NULL && *s != '\0' && n + 1 < max; s++)
+    {
+      guchar c = (guchar) *s;
+
+      if (g_ascii_isspace (c))
+        {
+          if (!space)
+            out[n++] = ' ';
+          space = TRUE;
+          continue;
+        }
+      out[n++] = c < 0x20 || c >= 0x7f ? '?' : (char) c;
+      space = FALSE;
+    }
+  while (n > 0 && out[n - 1] == ' ')
+    n--;
+  out[n] = '\0';
+}
+
+/* The value of the first "field : value" line of /proc/cpuinfo named
+ * `field`, or NULL. */
+static char *
+cpuinfo_field (const char *cpuinfo,
+               const char *field)
+{
+  g_auto(GStrv) lines = g_strsplit (cpuinfo, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *colon = strchr (lines[i], ':');
+      g_autofree char *name = NULL;
+
+      if (colon == NULL)
+        continue;
+      name = g_strstrip (g_strndup (lines[i], (gsize) (colon - lines[i])));
+      if (g_ascii_strcasecmp (name, field) == 0)
+        return g_strstrip (g_strdup (colon + 1));
+    }
+  return NULL;
+}
+
+static char *
+read_cpu_name (void)
+{
+  g_autofree char *cpuinfo = NULL;
+  g_autofree char *model = NULL;
+
+  if (g_file_get_contents ("/proc/cpuinfo", &cpuinfo, NULL, NULL))
+    {
+      /* x86 and some ARM kernels say "model name"; others only give the
+       * implementer and part numbers, which name the core as well */
+      model = cpuinfo_field (cpuinfo, "model name");
+      if (model == NULL || *model == '\0')
+        {
+          g_autofree char *impl = cpuinfo_field (cpuinfo, "CPU implementer");
+          g_autofree char *part = cpuinfo_field (cpuinfo, "CPU part");
+
+          g_clear_pointer (&model, g_free);
+          if (impl != NULL && part != NULL)
+            model = g_strdup_printf ("CPU implementer %s part %s", impl, part);
+        }
+      if (model != NULL && *model != '\0')
+        return g_steal_pointer (&model);
+    }
+#if defined(__x86_64__) || defined(__i386__)
+  {
+    /* no /proc (a sandbox without it): CPUID's brand string */
+    unsigned int regs[12];
+
+    if (__get_cpuid_max (0x80000000, NULL) >= 0x80000004)
+      {
+        for (unsigned int leaf = 0; leaf < 3; leaf++)
+          __get_cpuid (0x80000002 + leaf, &regs[leaf * 4], &regs[leaf * 4 + 1], &regs[leaf * 4 + 2],
+                       &regs[leaf * 4 + 3]);
+        return g_strndup ((const char *) regs, sizeof regs);
+      }
+  }
+#endif
+  return g_strdup ("");
+}
+
+const char *
+cs_clip_cpu_name (void)
+{
+  static char name[CS_CLIP_CPU_NAME_MAX];
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      g_autofree char *raw = read_cpu_name ();
+
+      squeeze_name (raw, name, sizeof name);
+      g_once_init_leave (&done, 1);
+    }
+  return name;
+}
+
+/* Image b of the check set, RGB8 CHECK_W x CHECK_H: four patterns, and
+ * from 4 on the same mirrored left to right in negative. */
 static void
 check_image (int     b,
              guint8 *rgb)
 {
+  gboolean negative = b >= 4;
+
   for (int y = 0; y < CHECK_H; y++)
-    for (int x = 0; x < CHECK_W; x++)
+    for (int x0 = 0; x0 < CHECK_W; x0++)
       {
-        guint8 *p = rgb + ((gsize) y * CHECK_W + x) * 3;
+        guint8 *p = rgb + ((gsize) y * CHECK_W + x0) * 3;
+        int x = negative ? CHECK_W - 1 - x0 : x0;
         int r, g, bl;
 
-        switch (b)
+        switch (b % 4)
           {
           case 0: /* a horizontal gradient, red to blue */
             r = 255 * (CHECK_W - 1 - x) / (CHECK_W - 1);
@@ -458,79 +620,83 @@ check_image (int     b,
             }
             break;
           }
-        p[0] = (guint8) r;
-        p[1] = (guint8) g;
-        p[2] = (guint8) bl;
+        p[0] = (guint8) (negative ? 255 - r : r);
+        p[1] = (guint8) (negative ? 255 - g : g);
+        p[2] = (guint8) (negative ? 255 - bl : bl);
       }
 }
 
-/* The check set's embeddings in `precision`: CHECK_IMAGES images into
- * *img, the texts into *txt (dim floats each; allocated here if NULL). */
+/* Loads the vision tower in `precision`, encodes the check images as one
+ * batch with the indexer's parameters (clip_params_default: the process's
+ * shared thread pool) after a warm-up, and frees it: the embeddings into
+ * *img (CHECK_IMAGES x *dim, allocated here if NULL), the batch's speed
+ * into *images_per_s.  Packing the weights is not timed: the indexer does
+ * it once a run. */
 static gboolean
-check_embed (const char      *dir,
-             clip_precision   precision,
-             float          **img,
-             float          **txt,
-             int             *dim,
-             clip_dtype      *file_dtype,
-             GCancellable    *cancellable,
-             GError         **error)
+check_measure (const char      *dir,
+               clip_precision   precision,
+               float          **img,
+               int             *dim,
+               double          *images_per_s,
+               GCancellable    *cancellable,
+               GError         **error)
 {
-  for (int t = 0; t < 2; t++)
+  clip_model *model = NULL;
+  clip_ctx *ctx = NULL;
+  clip_params params = clip_params_default ();
+  Ctx abort_data = { NULL, cancellable };
+  char *message = NULL;
+  clip_status status;
+  g_autofree float *pix = NULL;
+  gint64 elapsed = 0;
+  gint64 start = g_get_monotonic_time ();
+
+  status = clip_model_load_for (dir, precision, CLIP_TOWER_VISION, &model, &message);
+  if (status == CLIP_STATUS_OK)
     {
-      clip_model *model = NULL;
-      clip_ctx *ctx = NULL;
-      clip_params params = clip_params_default ();
-      Ctx abort_data = { NULL, cancellable };
-      char *message = NULL;
-      clip_status status;
-
-      status = clip_model_load_for (dir, precision, t == 0 ? CLIP_TOWER_VISION : CLIP_TOWER_TEXT,
-                                    &model, &message);
-      if (status == CLIP_STATUS_OK)
-        {
-          *dim = clip_model_get_info (model)->embed_dim;
-          *file_dtype = clip_model_get_info (model)->dtype;
-          if (*img == NULL)
-            *img = g_new (float, (gsize) CHECK_IMAGES * *dim);
-          if (*txt == NULL)
-            *txt = g_new (float, G_N_ELEMENTS (check_texts) * *dim);
-          params.precision = precision;
-          params.abort_cb = abort_cb;
-          params.abort_data = &abort_data;
-          status = clip_ctx_new (model, &params, &ctx, &message);
-        }
-      if (status == CLIP_STATUS_OK && t == 0)
-        {
-          size_t nf = clip_model_image_floats (model);
-          g_autofree float *pix = g_new (float, nf * CHECK_IMAGES);
-          g_autofree guint8 *rgb = g_new (guint8, (gsize) CHECK_W * CHECK_H * 3);
-
-          for (int b = 0; b < CHECK_IMAGES && status == CLIP_STATUS_OK; b++)
-            {
-              clip_image image = { rgb, CHECK_W, CHECK_H, CHECK_W * 3, CLIP_PIXELS_RGB8, 0 };
-
-              check_image (b, rgb);
-              status = clip_preprocess (clip_model_get_preprocess (model), &image, pix + nf * b, &message);
-            }
-          if (status == CLIP_STATUS_OK)
-            status = clip_encode_images (ctx, pix, CHECK_IMAGES, *img, &message);
-        }
-      else if (status == CLIP_STATUS_OK)
-        {
-          const clip_tokenizer *tok = clip_model_get_tokenizer (model);
-          int ctxlen = clip_model_get_info (model)->context_length;
-          g_autofree int32_t *ids = g_new0 (int32_t, (gsize) ctxlen * G_N_ELEMENTS (check_texts));
-
-          for (guint i = 0; i < G_N_ELEMENTS (check_texts); i++)
-            clip_tokenizer_encode (tok, check_texts[i], -1, ids + (gsize) i * ctxlen, ctxlen);
-          status = clip_encode_texts (ctx, ids, G_N_ELEMENTS (check_texts), *txt, &message);
-        }
-      clip_ctx_free (ctx);
-      clip_model_free (model);
-      if (status != CLIP_STATUS_OK)
-        return propagate (error, status, message, cancellable);
+      *dim = clip_model_get_info (model)->embed_dim;
+      if (*img == NULL)
+        *img = g_new (float, (gsize) CHECK_IMAGES * *dim);
+      params.precision = precision;
+      params.abort_cb = abort_cb;
+      params.abort_data = &abort_data;
+      status = clip_ctx_new (model, &params, &ctx, &message);
     }
+  if (status == CLIP_STATUS_OK)
+    {
+      size_t nf = clip_model_image_floats (model);
+      g_autofree guint8 *rgb = g_new (guint8, (gsize) CHECK_W * CHECK_H * 3);
+
+      pix = g_new (float, nf * CHECK_IMAGES);
+      for (int b = 0; b < CHECK_IMAGES && status == CLIP_STATUS_OK; b++)
+        {
+          clip_image image = { rgb, CHECK_W, CHECK_H, CHECK_W * 3, CLIP_PIXELS_RGB8, 0 };
+
+          check_image (b, rgb);
+          status = clip_preprocess (clip_model_get_preprocess (model), &image, pix + nf * b, &message);
+        }
+    }
+  /* a short warm-up first (the pool's threads waking up, the weights
+   * coming into the caches), then the timed batch: on a ViT-B/32 in
+   * float32 a full batch costs about 0.4 s, a warm-up of the whole batch
+   * would double the check's cost for little */
+  if (status == CLIP_STATUS_OK)
+    status = clip_encode_images (ctx, pix, CHECK_WARMUP, *img, &message);
+  if (status == CLIP_STATUS_OK)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+
+      status = clip_encode_images (ctx, pix, CHECK_IMAGES, *img, &message);
+      elapsed = g_get_monotonic_time () - t0;
+    }
+  clip_ctx_free (ctx);
+  clip_model_free (model);
+  g_debug ("%s: %s: %.0f ms in all, the batch %.0f ms", dir, clip_precision_name (precision),
+           (double) (g_get_monotonic_time () - start) / 1000.0, (double) elapsed / 1000.0);
+  if (status != CLIP_STATUS_OK)
+    return propagate (error, status, message, cancellable);
+  /* a run under the clock's microsecond counts as one */
+  *images_per_s = CHECK_IMAGES / ((double) MAX (elapsed, 1) / G_USEC_PER_SEC);
   return TRUE;
 }
 
@@ -550,51 +716,111 @@ cosine (const float *a,
   return aa > 0.0 && bb > 0.0 ? ab / sqrt (aa * bb) : (aa == bb ? 1.0 : 0.0);
 }
 
-/* What the outcome depends on: the model's folder and weights file, the
- * kernel table, and whether the engine smooths int8 outliers. */
+/* The kernel table, and whether the engine smooths int8 outliers. */
 static char *
-check_key (const char *dir)
+kernels_field (void)
+{
+  const char *smooth = g_getenv ("CLIP_NO_SMOOTHING");
+
+  return g_strdup_printf ("%s%s", clip_kernels_name (),
+                          smooth != NULL && *smooth != '\0' && !g_str_equal (smooth, "0") ? " nosmooth" : "");
+}
+
+/* Four lines: the version, "cpu: NAME", "kernels: NAME[ nosmooth]",
+ * "model: SIZE MTIME FOLDER" (the folder may hold anything but a newline
+ * is unlikely; a folder with one is checked every time, which is only
+ * slower). */
+char *
+cs_clip_check_key (const char *dir,
+                   const char *cpu)
 {
   g_autofree char *path = g_build_filename (dir, "model.safetensors", NULL);
-  const char *smooth = g_getenv ("CLIP_NO_SMOOTHING");
+  g_autofree char *kernels = kernels_field ();
+  char cpu_line[CS_CLIP_CPU_NAME_MAX];
   GStatBuf st;
 
   if (g_stat (path, &st) != 0)
     memset (&st, 0, sizeof st);
-  return g_strdup_printf ("%s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %s%s %s", CHECK_VERSION,
-                          (gint64) st.st_size, (gint64) st.st_mtime, clip_kernels_name (),
-                          smooth != NULL && *smooth != '\0' && !g_str_equal (smooth, "0") ? " nosmooth" : "",
-                          dir);
+  squeeze_name (cpu, cpu_line, sizeof cpu_line);
+  return g_strdup_printf ("%s\ncpu: %s\nkernels: %s\nmodel: %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %s",
+                          CHECK_VERSION, cpu_line, kernels, (gint64) st.st_size, (gint64) st.st_mtime, dir);
 }
 
-/* The setting: "KEY\nCHOSEN\nNAME=COSINE NAME=COSINE..." (KEY ends with
- * the folder, which may hold anything but a newline is unlikely; a
- * folder with one is checked every time, which is only slower). */
+/* The record: the key's four lines, "chosen: NAME", then a line
+ * "tried: NAME COSINE IMAGES_PER_S" a precision tried (the numbers in the
+ * C locale: printf's %f would write the locale's decimal comma). */
+char *
+cs_clip_check_record_format (const char             *key,
+                             const CsPrecisionCheck *check)
+{
+  GString *s = g_string_new (key);
+
+  g_string_append_printf (s, "\nchosen: %s", clip_precision_name (check->precision));
+  for (int p = 0; p < CLIP_N_PRECISIONS; p++)
+    {
+      char c[G_ASCII_DTOSTR_BUF_SIZE], ips[G_ASCII_DTOSTR_BUF_SIZE];
+
+      if (isnan (check->tested[p]))
+        continue;
+      g_string_append_printf (s, "\ntried: %s %s %s", clip_precision_name (p),
+                              g_ascii_formatd (c, sizeof c, "%.6f", check->tested[p]),
+                              isfinite (check->images_per_s[p])
+                              ? g_ascii_formatd (ips, sizeof ips, "%.2f", check->images_per_s[p]) : "-");
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* A number of the record, all of `s`; "-" is NAN. */
 static gboolean
-check_parse (const char       *value,
-             char            **key,
-             CsPrecisionCheck *out)
+parse_number (const char *s,
+              double     *out)
+{
+  char *end = NULL;
+
+  if (g_str_equal (s, "-"))
+    {
+      *out = NAN;
+      return TRUE;
+    }
+  *out = g_ascii_strtod (s, &end);
+  return end != s && *end == '\0' && isfinite (*out);
+}
+
+gboolean
+cs_clip_check_record_parse (const char        *value,
+                            char             **key,
+                            CsPrecisionCheck  *out)
 {
   g_auto(GStrv) lines = value != NULL ? g_strsplit (value, "\n", -1) : NULL;
-  g_auto(GStrv) pairs = NULL;
+  CsPrecisionCheck c;
+  guint n;
 
-  if (lines == NULL || g_strv_length (lines) != 3 || !clip_precision_parse (lines[1], &out->precision))
+  /* a record of version 1 ("v1 SIZE MTIME KERNELS DIR", "CHOSEN",
+   * "NAME=COSINE...") has no speeds: it fails here, so the check runs
+   * again and measures them */
+  if (lines == NULL || (n = g_strv_length (lines)) < 5 || !g_str_equal (lines[0], CHECK_VERSION)
+      || !g_str_has_prefix (lines[1], "cpu: ") || !g_str_has_prefix (lines[2], "kernels: ")
+      || !g_str_has_prefix (lines[3], "model: ") || !g_str_has_prefix (lines[4], "chosen: ")
+      || !clip_precision_parse (lines[4] + strlen ("chosen: "), &c.precision))
     return FALSE;
   for (int p = 0; p < CLIP_N_PRECISIONS; p++)
-    out->tested[p] = NAN;
-  pairs = g_strsplit (lines[2], " ", -1);
-  for (guint i = 0; pairs[i] != NULL; i++)
+    c.tested[p] = c.images_per_s[p] = NAN;
+  for (guint i = 5; i < n; i++)
     {
-      const char *eq = strchr (pairs[i], '=');
-      g_autofree char *name = eq != NULL ? g_strndup (pairs[i], (gsize) (eq - pairs[i])) : NULL;
+      g_auto(GStrv) f = g_str_has_prefix (lines[i], "tried: ") ? g_strsplit (lines[i] + strlen ("tried: "), " ", -1)
+                                                                : NULL;
       clip_precision p;
 
-      if (name != NULL && clip_precision_parse (name, &p))
-        out->tested[p] = g_ascii_strtod (eq + 1, NULL);
+      if (f == NULL || g_strv_length (f) != 3 || !clip_precision_parse (f[0], &p)
+          || !parse_number (f[1], &c.tested[p]) || !parse_number (f[2], &c.images_per_s[p]))
+        return FALSE;
     }
-  out->cosine = out->precision == CLIP_PRECISION_F32 ? 1.0 : out->tested[out->precision];
+  c.cosine = c.precision == CLIP_PRECISION_F32 ? 1.0 : c.tested[c.precision];
+  g_strlcpy (c.cpu, lines[1] + strlen ("cpu: "), sizeof c.cpu);
+  g_strlcpy (c.kernels, lines[2] + strlen ("kernels: "), sizeof c.kernels);
+  *out = c;
   if (key != NULL)
-    *key = g_strdup (lines[0]);
+    *key = g_strjoin ("\n", lines[0], lines[1], lines[2], lines[3], NULL);
   return TRUE;
 }
 
@@ -604,7 +830,7 @@ cs_clip_precision_check_read (CsStore          *store,
 {
   g_autofree char *value = cs_store_dup_setting (store, CS_STORE_SETTING_PRECISION_CHECK, NULL);
 
-  return check_parse (value, NULL, out);
+  return cs_clip_check_record_parse (value, NULL, out);
 }
 
 gboolean
@@ -614,21 +840,19 @@ cs_clip_check_precision (const char        *dir,
                          GCancellable      *cancellable,
                          GError           **error)
 {
-  /* f16 is not among them: where it is "fast" (F16C) it still encodes
-   * slower than f32 (docs/performance.md: 43 against 45 images/s), so
-   * the indexer never picks it */
-  static const clip_precision order[] = { CLIP_PRECISION_INT8, CLIP_PRECISION_BF16 };
-  g_autofree char *key = check_key (dir);
-  g_autofree float *img32 = NULL, *txt32 = NULL, *img = NULL, *txt = NULL;
-  g_autoptr(GString) record = NULL;
+  g_autofree char *key = cs_clip_check_key (dir, cs_clip_cpu_name ());
+  g_autofree char *kernels = kernels_field ();
+  g_autofree float *img32 = NULL, *img = NULL;
+  g_autoptr(GString) figures = NULL;
   gint64 t0;
   int dim = 0;
-  clip_dtype file_dtype = CLIP_DTYPE_F32;
 
   for (int p = 0; p < CLIP_N_PRECISIONS; p++)
-    out->tested[p] = NAN;
+    out->tested[p] = out->images_per_s[p] = NAN;
   out->precision = CLIP_PRECISION_F32;
   out->cosine = 1.0;
+  g_strlcpy (out->cpu, cs_clip_cpu_name (), sizeof out->cpu);
+  g_strlcpy (out->kernels, kernels, sizeof out->kernels);
   if (cs_clip_precision_is_forced ())
     {
       out->precision = cs_clip_indexing_precision ();
@@ -641,87 +865,78 @@ cs_clip_check_precision (const char        *dir,
       g_autofree char *old_key = NULL;
       CsPrecisionCheck old;
 
-      if (check_parse (value, &old_key, &old) && g_str_equal (old_key, key))
+      if (cs_clip_check_record_parse (value, &old_key, &old) && g_str_equal (old_key, key))
         {
           *out = old;
           return TRUE;
         }
     }
 
-  record = g_string_new (NULL);
   t0 = g_get_monotonic_time ();
-  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+  /* float32 first: it is the reference the others are compared with */
+  {
+    g_autoptr(GError) local = NULL;
+
+    if (!check_measure (dir, CLIP_PRECISION_F32, &img32, &dim, &out->images_per_s[CLIP_PRECISION_F32],
+                        cancellable, &local))
+      {
+        if (!g_error_matches (local, CS_CLIP_ERROR, CLIP_STATUS_NOT_FINITE))
+          {
+            g_propagate_error (error, g_steal_pointer (&local));
+            return FALSE;
+          }
+        /* float32 itself overflows on the check set: there is nothing to
+         * compare with, so index in float32, where each photo whose
+         * embedding overflows fails on its own */
+        g_message ("%s: float32 overflows on the check set; indexing in float32", dir);
+        out->tested[CLIP_PRECISION_F32] = -1.0;
+        out->images_per_s[CLIP_PRECISION_F32] = NAN;
+      }
+    else
+      out->tested[CLIP_PRECISION_F32] = 1.0;
+  }
+  for (int i = 0; i < CLIP_N_PRECISIONS && out->tested[CLIP_PRECISION_F32] == 1.0; i++)
     {
-      clip_precision p = order[i];
+      clip_precision p = (clip_precision) i;
+      g_autoptr(GError) local = NULL;
       double worst = 1.0;
 
-      if (!clip_precision_is_fast (p))
+      /* whichever the kernel tables make fast: none is assumed */
+      if (p == CLIP_PRECISION_F32 || !clip_precision_is_fast (p))
         continue;
-      {
-        g_autoptr(GError) local = NULL;
-
-        if (!check_embed (dir, p, &img, &txt, &dim, &file_dtype, cancellable, &local))
-          {
-            /* this precision overflows: it fails the check, as the worst
-             * cosine there is (unless float32 overflows too, below) */
-            if (!g_error_matches (local, CS_CLIP_ERROR, CLIP_STATUS_NOT_FINITE))
-              {
-                g_propagate_error (error, g_steal_pointer (&local));
-                return FALSE;
-              }
-            worst = -1.0;
-          }
-      }
-      if (img32 == NULL)
+      if (!check_measure (dir, p, &img, &dim, &out->images_per_s[p], cancellable, &local))
         {
-          g_autoptr(GError) local = NULL;
-          /* The reference is float32 arithmetic on the file's weights.
-           * Where the file holds halves, the f16 precision is exactly that
-           * (half weights, float32 activations and sums) in half the
-           * memory: a ViT-B/32's vision tower costs 175 MB, not 350. */
-          clip_precision ref = file_dtype == CLIP_DTYPE_F16 ? CLIP_PRECISION_F16 : CLIP_PRECISION_F32;
-
-          if (!check_embed (dir, ref, &img32, &txt32, &dim, &file_dtype, cancellable, &local))
+          /* this precision overflows: it fails the check, as the worst
+           * cosine there is */
+          if (!g_error_matches (local, CS_CLIP_ERROR, CLIP_STATUS_NOT_FINITE))
             {
-              /* float32 itself overflows on the check set: there is
-               * nothing to compare with, so index in float32, where each
-               * photo whose embedding overflows fails on its own */
-              if (g_error_matches (local, CS_CLIP_ERROR, CLIP_STATUS_NOT_FINITE))
-                {
-                  g_message ("%s: float32 overflows on the check set; indexing in float32", dir);
-                  break;
-                }
               g_propagate_error (error, g_steal_pointer (&local));
               return FALSE;
             }
+          out->tested[p] = -1.0;
+          out->images_per_s[p] = NAN;
+          continue;
         }
-      for (int b = 0; worst > -1.0 && b < CHECK_IMAGES; b++)
+      for (int b = 0; b < CHECK_IMAGES; b++)
         worst = MIN (worst, cosine (img + (gsize) b * dim, img32 + (gsize) b * dim, dim));
-      for (guint b = 0; worst > -1.0 && b < G_N_ELEMENTS (check_texts); b++)
-        worst = MIN (worst, cosine (txt + (gsize) b * dim, txt32 + (gsize) b * dim, dim));
-      out->tested[p] = worst;
-      {
-        char num[G_ASCII_DTOSTR_BUF_SIZE];
-        /* not printf's %f: the locale's decimal comma would not read back */
-        g_string_append_printf (record, "%s%s=%s", record->len ? " " : "", clip_precision_name (p),
-                                g_ascii_formatd (num, sizeof num, "%.6f", worst));
-      }
-      if (worst >= CS_CLIP_CHECK_FLOOR)
-        {
-          out->precision = p;
-          out->cosine = worst;
-          break;
-        }
-      g_message ("%s: %s reaches only cosine %.4f to float32 on the check set; trying the next precision",
-                 dir, clip_precision_name (p), worst);
+      /* a NAN (which MIN would drop) fails as an overflow does */
+      out->tested[p] = isnan (worst) ? -1.0 : worst;
     }
 
-  g_debug ("%s: precision check: %s chosen (%s) in %.0f ms", dir, clip_precision_name (out->precision),
-           record->str, (double) (g_get_monotonic_time () - t0) / 1000.0);
+  out->precision = cs_clip_precision_choose (out->tested, out->images_per_s);
+  out->cosine = out->precision == CLIP_PRECISION_F32 ? 1.0 : out->tested[out->precision];
+  figures = g_string_new (NULL);
+  for (int p = 0; p < CLIP_N_PRECISIONS; p++)
+    if (!isnan (out->tested[p]))
+      g_string_append_printf (figures, "%s%s %.1f images/s cosine %.4f", figures->len ? ", " : "",
+                              clip_precision_name (p), out->images_per_s[p], out->tested[p]);
+  g_debug ("%s: precision check on %s (%s): %s chosen (%s) in %.0f ms", dir, out->cpu, out->kernels,
+           clip_precision_name (out->precision), figures->str,
+           (double) (g_get_monotonic_time () - t0) / 1000.0);
   if (store != NULL)
     {
-      g_autofree char *value = g_strdup_printf ("%s\n%s\n%s", key, clip_precision_name (out->precision),
-                                                record->str);
+      g_autofree char *value = cs_clip_check_record_format (key, out);
+
       /* a cache: failing to keep it only means checking again */
       cs_store_set_setting (store, CS_STORE_SETTING_PRECISION_CHECK, value, NULL);
     }
@@ -740,13 +955,14 @@ cs_clip_image_precision (CsStore    *store,
 
   if (cs_clip_precision_is_forced () || store == NULL)
     return cs_clip_indexing_precision ();
-  /* only this model's check: another model's (or these weights' before
-   * they changed) says nothing about how this one was indexed */
+  /* only this model's check on this CPU: another model's (or these
+   * weights' before they changed) says nothing about how this one was
+   * indexed */
   value = cs_store_dup_setting (store, CS_STORE_SETTING_PRECISION_CHECK, NULL);
   /* the indexer checks its model folder canonicalised */
   canon = g_canonicalize_filename (dir, NULL);
-  key = check_key (canon);
-  if (check_parse (value, &old_key, &check) && g_str_equal (old_key, key))
+  key = cs_clip_check_key (canon, cs_clip_cpu_name ());
+  if (cs_clip_check_record_parse (value, &old_key, &check) && g_str_equal (old_key, key))
     return check.precision;
   return cs_clip_indexing_precision ();
 }

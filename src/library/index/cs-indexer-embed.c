@@ -24,6 +24,9 @@
 #include "cs-raw.h"
 #include "cs-store.h"
 
+/* the precision check times the precisions on a batch of this size */
+G_STATIC_ASSERT (BATCH_SIZE == CS_CLIP_CHECK_BATCH);
+
 /* Hashes the item when the scan did not (FALSE on an error, in
  * it->error) and marks a file whose content did not change as touched. */
 static gboolean
