@@ -5,10 +5,12 @@
 manifest's own options into /app, run under bubblewrap with what the
 manifest's finish-args grant and nothing else.
 
-  test_sandbox.py SOURCE_ROOT WORKDIR [SHARED]
+  test_sandbox.py SOURCE_ROOT BUILDDIR WORKDIR [SHARED]
 
-WORKDIR holds the /app build (WORKDIR/build, reused when already
-configured) and the run.  SHARED (default SOURCE_ROOT/../shared) gives the
+BUILDDIR is the build with the manifest's config-opts and --prefix=/app
+(made when missing; refused when it exists with other options: CI passes
+its release build, configured so); WORKDIR holds the installed tree and
+the run.  SHARED (default SOURCE_ROOT/../shared) gives the
 model bundled in /app, as flatpak/modules/clip-vit-base-patch32.yml
 installs the real one (the toy CLIP stands in for it), and the photos.
 
@@ -33,6 +35,7 @@ bwrap cannot create a sandbox on this machine at all.
 """
 
 import glob
+import json
 import hashlib
 import os
 import shutil
@@ -69,13 +72,39 @@ def manifest(source):
     return m["id"], m["finish-args"], app["config-opts"], model_dir
 
 
-def build(source, work, opts):
-    """meson setup/compile/install of the manifest's options into /app."""
-    builddir = os.path.join(work, "build")
+def option_mismatches(builddir, opts):
+    """The manifest's config-opts an existing build dir does not have."""
+    found = {o["name"]: o["value"] for o in json.loads(subprocess.run(
+        ["meson", "introspect", "--buildoptions", builddir], check=True,
+        capture_output=True, text=True).stdout)}
+    wanted = {"prefix": "/app"}
+    for opt in opts:
+        name, _, value = opt.lstrip("-").partition("=")
+        if name.startswith("D"):
+            name = name[1:]
+        wanted[name] = value
+    bad = []
+    for name, value in wanted.items():
+        have = found.get(name)
+        if isinstance(have, list):
+            have = " ".join(have)
+        if str(have) != value and not (isinstance(have, bool) and str(have).lower() == value):
+            bad.append(f"{name}={have!r} (the manifest: {value!r})")
+    return bad
+
+
+def build(source, builddir, work, opts):
+    """The app built with the manifest's options into /app: BUILDDIR is
+    configured so when new, and must already be so when it exists (CI
+    hands over its release build, configured with those options)."""
     dest = os.path.join(work, "dest")
     if not os.path.isfile(os.path.join(builddir, "build.ninja")):
         subprocess.run(["meson", "setup", builddir, source, "--prefix=/app", *opts], check=True,
                        stdout=subprocess.DEVNULL)
+    bad = option_mismatches(builddir, opts)
+    if bad:
+        problem(f"{builddir} is not configured as the manifest builds: {', '.join(bad)}")
+        return None
     subprocess.run(["meson", "compile", "-C", builddir], check=True, stdout=subprocess.DEVNULL)
     shutil.rmtree(dest, ignore_errors=True)
     subprocess.run(["meson", "install", "-C", builddir, "--destdir", dest, "--no-rebuild"],
@@ -130,8 +159,9 @@ def tree_state(folder):
 
 def main():
     source = os.path.abspath(sys.argv[1])
-    work = os.path.abspath(sys.argv[2])
-    shared = os.path.abspath(sys.argv[3] if len(sys.argv) > 3 else os.path.join(source, "..", "shared"))
+    builddir = os.path.abspath(sys.argv[2])
+    work = os.path.abspath(sys.argv[3])
+    shared = os.path.abspath(sys.argv[4] if len(sys.argv) > 4 else os.path.join(source, "..", "shared"))
     os.makedirs(work, exist_ok=True)
     if shutil.which("bwrap") is None:
         print("bwrap is not installed (.ci/install-deps installs bubblewrap)", file=sys.stderr)
@@ -149,7 +179,9 @@ def main():
 
     app_id, finish_args, opts, model_dir = manifest(source)
     t0 = time.monotonic()
-    app_root = build(source, work, opts)
+    app_root = build(source, builddir, work, opts)
+    if app_root is None:
+        return 1
     print(f"built and installed with the manifest's options {opts} into /app in "
           f"{time.monotonic() - t0:.0f} s")
     bundled = app_root + model_dir[len("/app"):]
