@@ -47,11 +47,11 @@
 # turns each byte of a malformed sequence into U+FFFD.
 
 import argparse
+import io
 import json
 import os
 import random
 import sys
-import tempfile
 import unicodedata
 
 import sentencepiece as spm
@@ -235,16 +235,13 @@ def write_rules(path, rules):
 
 
 def train(lines, prefix, **kw):
-    with tempfile.TemporaryDirectory() as tmp:
-        inp = os.path.join(tmp, 'corpus.txt')
-        with open(inp, 'w', encoding='utf-8') as f:
-            f.write('\n'.join(lines) + '\n')
-        spm.SentencePieceTrainer.train(input=inp, model_prefix=os.path.join(tmp, 'm'),
-                                       minloglevel=2, num_threads=1, **kw)
-        with open(os.path.join(tmp, 'm.model'), 'rb') as f:
-            data = f.read()
+    # From an iterator into memory: no temporary paths end up in the
+    # model's trainer_spec, so the same corpus gives the same bytes.
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(lines), model_writer=model,
+                                   minloglevel=2, num_threads=1, **kw)
     with open(prefix + '.model', 'wb') as f:
-        f.write(data)
+        f.write(model.getvalue())
     return prefix + '.model'
 
 
@@ -310,12 +307,18 @@ def main():
     chars.update(chr(c) for c in range(0x2000, 0x200c))     # spaces
     rules = rule_table(chars)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        tsv = os.path.join(tmp, 'rules.tsv')
-        write_rules(tsv, rules)
-        uni = train(lines, os.path.join(args.out, 'unigram'), model_type='unigram',
-                    vocab_size=2000, normalization_rule_tsv=tsv, character_coverage=0.9995,
-                    pad_id=0, eos_id=1, unk_id=2, bos_id=-1)
+    # The rule table is kept next to the model (the trainer records its
+    # path: relative, the same bytes on every run).
+    write_rules(os.path.join(args.out, 'unigram-rules.tsv'), rules)
+    cwd = os.getcwd()
+    os.chdir(args.out)
+    try:
+        uni = os.path.join(args.out, 'unigram.model')
+        train(lines, os.path.join(cwd, args.out, 'unigram'), model_type='unigram',
+              vocab_size=2000, normalization_rule_tsv='unigram-rules.tsv',
+              character_coverage=0.9995, pad_id=0, eos_id=1, unk_id=2, bos_id=-1)
+    finally:
+        os.chdir(cwd)
     bpe = train(lines, os.path.join(args.out, 'bpe'), model_type='bpe', vocab_size=2000,
                 normalization_rule_name='identity', add_dummy_prefix=False,
                 remove_extra_whitespaces=False, byte_fallback=True, split_digits=True,
