@@ -18,7 +18,9 @@
 #   unigram.model  SigLIP 1 style (its spiece.model): a unigram model;
 #                  add_dummy_prefix, remove_extra_whitespaces and
 #                  escape_whitespaces on (the defaults, as SigLIP's);
-#                  pad 0, eos 1, unk 2, no bos (T5 / SigLIP numbering).
+#                  pad 0, eos 1, unk 2, no bos (T5 / SigLIP numbering);
+#                  three user-defined symbols (SigLIP's has none, T5's
+#                  <extra_id_N> are the kind) to check their handling.
 #                  SigLIP's model normalises with nmt_nfkc, whose
 #                  precompiled charsmap alone is 238 kB; to keep the
 #                  committed model small its charsmap is compiled here
@@ -152,7 +154,8 @@ def test_strings(r):
     """(str or bytes) cases: every category, then random mixtures."""
     langs = sorted(WORDS)
     cases = ['', ' ', '   ', 'a', 'A', '▁', '▁▁a', ' ▁ ', '<unk>', '<s>', '</s>', '<pad>',
-             '<0x41>', '<start_of_turn>user', 'x<end_of_turn>', '<start_of_turn><end_of_turn>',
+             '<0x41>', '<extra_id_0>', 'a<extra_id_1>b photos', 'photophoto', ' photo ',
+             '<start_of_turn>user', 'x<end_of_turn>', '<start_of_turn><end_of_turn>',
              '\u2581hello', 'hello\u2581', '\ufffd', 'ß', 'SS', 'ẞ', 'İ', 'ı', 'i̇', 'ΣΑΣ', 'ς',
              'e\u0301', 'E\u0301cole', 'n\u0303', 'A\u030a', '\u1100\u1161', 'ｶﾞ', 'ﬃ']
     for lang in langs:
@@ -316,7 +319,8 @@ def main():
         uni = os.path.join(args.out, 'unigram.model')
         train(lines, os.path.join(cwd, args.out, 'unigram'), model_type='unigram',
               vocab_size=2000, normalization_rule_tsv='unigram-rules.tsv',
-              character_coverage=0.9995, pad_id=0, eos_id=1, unk_id=2, bos_id=-1)
+              character_coverage=0.9995, pad_id=0, eos_id=1, unk_id=2, bos_id=-1,
+              user_defined_symbols=['<extra_id_0>', '<extra_id_1>', 'photo'])
     finally:
         os.chdir(cwd)
     bpe = train(lines, os.path.join(args.out, 'bpe'), model_type='bpe', vocab_size=2000,
@@ -328,6 +332,17 @@ def main():
     for path, name in ((uni, 'unigram'), (bpe, 'bpe')):
         n = write_goldens(path, cases, os.path.join(args.out, name + '-ids.json'))
         print('%s: %d bytes, %d cases' % (path, os.path.getsize(path), n))
+
+    # Seeds for tests/fuzz/fuzz-spm.c: uint32 model length, model, text.
+    seeds = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'fuzz',
+                         'corpus', 'fuzz-spm')
+    os.makedirs(seeds, exist_ok=True)
+    for path, name, text in ((uni, 'unigram', 'Ｆｕｌｌ-width ﬁ ① café\u00a0 naïve'),
+                             (bpe, 'bpe', 'digits 12345 <start_of_turn>  x ☃ 東京')):
+        with open(path, 'rb') as f:
+            model = f.read()
+        with open(os.path.join(seeds, 'seed-' + name), 'wb') as f:
+            f.write(len(model).to_bytes(4, 'little') + model + text.encode())
 
     if args.full_nfkc:
         os.makedirs(args.full_nfkc, exist_ok=True)

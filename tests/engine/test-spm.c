@@ -314,8 +314,8 @@ assert_ids (const clip_spm *spm,
 }
 
 /* Unigram by hand: "abc" is best as "ab" "c" (-1 - 1 = -2) over "a" "bc"
- * (-1.5 - 1 = -2.5) and "a" "b" "c" (-3 - 3 - 1); "x" is unknown and a run
- * of them is one unknown id. */
+ * (-3 - 1 = -4) and "a" "b" "c" (-3 - 3 - 1); "x" is unknown and a run of
+ * them is one unknown id. */
 static void
 test_hand_unigram (void)
 {
@@ -329,6 +329,9 @@ test_hand_unigram (void)
   put_piece (b, "ab", -1, 1);     /* 4 */
   put_piece (b, "bc", -1, 1);     /* 5 */
   put_piece (b, "\xe2\x96\x81", -5, 1);  /* 6 "▁" */
+  put_piece (b, "d", -1, 1);      /* 7 */
+  put_piece (b, "e", -1, 1);      /* 8 */
+  put_piece (b, "de", -2, 1);     /* 9 */
   put_trainer (b, 1, FALSE);
   put_plain_normalizer (b);
   spm = load_bytes_ok (b);
@@ -338,6 +341,9 @@ test_hand_unigram (void)
   assert_ids (spm, "axxb", "[1, 0, 2]");
   assert_ids (spm, "a b", "[1, 6, 2]");
   assert_ids (spm, "", "[]");
+  /* "de" and "d" "e" both score -2: the first path found ("de", ending
+   * at 2 from 0) stays. */
+  assert_ids (spm, "de", "[9]");
   clip_spm_free (spm);
 }
 
