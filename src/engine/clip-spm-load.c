@@ -383,15 +383,36 @@ read_normalizer_spec (loader       *l,
 
 /* --- the piece tables ------------------------------------------------------ */
 
-static inline guint32
+static guint32
 hash_bytes (const char *s,
             size_t      len)
 {
-  guint32 h = 2166136261u;  /* FNV-1a */
+  guint32 h = SPM_HASH_INIT;
 
   for (size_t i = 0; i < len; i++)
-    h = (h ^ (uint8_t) s[i]) * 16777619u;
+    h = spm_hash_step (h, s[i]);
   return h;
+}
+
+int32_t
+spm_table_find_hashed (const clip_spm  *spm,
+                       const spm_table *t,
+                       const char      *s,
+                       size_t           len,
+                       guint32          hash)
+{
+  guint32 i;
+
+  if (t->slots == NULL)
+    return -1;
+  for (i = hash & t->mask;; i = (i + 1) & t->mask)
+    {
+      int32_t id = t->slots[i];
+      if (id < 0)
+        return -1;
+      if (spm->pieces[id].len == len && memcmp (spm->pieces[id].text, s, len) == 0)
+        return id;
+    }
 }
 
 int32_t
@@ -400,18 +421,7 @@ spm_table_find (const clip_spm  *spm,
                 const char      *s,
                 size_t           len)
 {
-  guint32 i;
-
-  if (t->slots == NULL)
-    return -1;
-  for (i = hash_bytes (s, len) & t->mask;; i = (i + 1) & t->mask)
-    {
-      int32_t id = t->slots[i];
-      if (id < 0)
-        return -1;
-      if (spm->pieces[id].len == len && memcmp (spm->pieces[id].text, s, len) == 0)
-        return id;
-    }
+  return spm_table_find_hashed (spm, t, s, len, hash_bytes (s, len));
 }
 
 /* Inserts piece `id`; returns the id already holding its text, or -1. */
@@ -623,6 +633,17 @@ read_charsmap (loader       *l,
   spm->norm_strings = g_malloc (spm->norm_strings_len + 1);
   memcpy (spm->norm_strings, blob + 4 + trie_size, spm->norm_strings_len);
   spm->norm_strings[spm->norm_strings_len] = '\0';
+  {
+    size_t run = 0;
+
+    for (guint32 i = 0; i < spm->norm_strings_len; i++)
+      if (spm->norm_strings[i] == '\0')
+        run = 0;
+      else if (++run > SPM_MAX_NORM_LEN)
+        return fail (l, blob + 4 + trie_size + i,
+                     "the precompiled charsmap has a replacement longer than %d bytes",
+                     SPM_MAX_NORM_LEN);
+  }
   return CLIP_STATUS_OK;
 }
 

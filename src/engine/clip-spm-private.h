@@ -26,6 +26,10 @@ enum {
  * 238 kB). */
 #define SPM_MAX_PIECES    (1 << 22)
 #define SPM_MAX_PIECE_LEN 1024
+/* The charsmap's keys and replacements (nmt_nfkc's longest are a few
+ * dozen bytes): a longer replacement is refused, a key is not looked for
+ * past this depth, so a hostile trie cannot make a text cost more. */
+#define SPM_MAX_NORM_LEN  1024
 
 typedef struct {
   const char *text;     /* into clip_spm.strings; not NUL-terminated */
@@ -71,11 +75,28 @@ struct clip_spm {
   uint32_t   norm_strings_len;
 };
 
-/* The piece id of `len` bytes at `s` in `t`, or -1. */
-int32_t spm_table_find (const clip_spm  *spm,
-                        const spm_table *t,
-                        const char      *s,
-                        size_t           len);
+/* FNV-1a, byte by byte: the hash of a string extended by one byte is
+ * one step from its prefix's, so the pieces at a position are looked up
+ * in time linear in the longest. */
+#define SPM_HASH_INIT 2166136261u
+static inline guint32
+spm_hash_step (guint32 h,
+               char    c)
+{
+  return (h ^ (uint8_t) c) * 16777619u;
+}
+
+/* The piece id of `len` bytes at `s` in `t`, or -1; `hash` is their
+ * hash (spm_table_find computes it). */
+int32_t spm_table_find_hashed (const clip_spm  *spm,
+                               const spm_table *t,
+                               const char      *s,
+                               size_t           len,
+                               guint32          hash);
+int32_t spm_table_find        (const clip_spm  *spm,
+                               const spm_table *t,
+                               const char      *s,
+                               size_t           len);
 
 /* SentencePiece's normalisation of `len` bytes: appended to `out`. */
 void    spm_normalize  (const clip_spm *spm,

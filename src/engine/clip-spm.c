@@ -96,15 +96,19 @@ user_defined_prefix (const clip_spm *spm,
                      const char     *s,
                      size_t          len)
 {
-  size_t n = MIN (len, spm->max_user_len);
+  size_t max = MIN (len, spm->max_user_len), best = 0;
+  guint32 h = SPM_HASH_INIT;
 
-  for (; n > 0; n--)
+  for (size_t n = 1; n <= max; n++)
     {
-      int32_t id = spm_table_find (spm, &spm->normal, s, n);
+      int32_t id;
+
+      h = spm_hash_step (h, s[n - 1]);
+      id = spm_table_find_hashed (spm, &spm->normal, s, n, h);
       if (id >= 0 && spm->pieces[id].type == SPM_USER_DEFINED)
-        return n;
+        best = n;
     }
-  return 0;
+  return best;
 }
 
 /* The charsmap's longest key at `s` (of the first MAX_TRIE_RESULTS it
@@ -129,7 +133,7 @@ charsmap_prefix (const clip_spm *spm,
   unit = units[0];
   /* offset (): (unit >> 10) << ((unit & (1 << 9)) >> 6) */
   pos ^= (unit >> 10) << ((unit & (1u << 9)) >> 6);
-  for (size_t i = 0; i < len; i++)
+  for (size_t i = 0; i < MIN (len, (size_t) SPM_MAX_NORM_LEN); i++)
     {
       uint8_t c = (uint8_t) s[i];
 
@@ -326,16 +330,19 @@ encode_unigram (const clip_spm *spm,
       const size_t char_len = MIN (one_char_len (s + start), len - start);
       const size_t max_len = MIN (spm->max_piece_len, len - start);
       gboolean has_single = FALSE;
+      guint32 h = SPM_HASH_INIT;
 
       /* Every piece starting here, shortest first (SentencePiece walks its
        * trie byte by byte; the first of equal scores stays). */
       for (size_t n = 1; n <= max_len; n++)
         {
-          int32_t id = spm_table_find (spm, &spm->normal, s + start, n);
+          int32_t id;
           const spm_piece *p;
           double score, candidate;
           best_node *target;
 
+          h = spm_hash_step (h, s[start + n - 1]);
+          id = spm_table_find_hashed (spm, &spm->normal, s + start, n, h);
           if (id < 0)
             continue;
           p = &spm->pieces[id];

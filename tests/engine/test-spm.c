@@ -557,6 +557,23 @@ test_refusals (void)
   assert_refused (b, CLIP_STATUS_FORMAT, "charsmap's trie is 256 bytes");
   g_byte_array_unref (b);
 
+  /* A charsmap replacement string of 2000 bytes. */
+  b = base_model ();
+  put_trainer (b, 1, FALSE);
+  {
+    g_autoptr (GByteArray) n = g_byte_array_new ();
+    g_autoptr (GByteArray) blob = g_byte_array_new ();
+    static const guint8 head[] = { 0x04, 0, 0, 0, 0, 0, 0, 0 };
+    g_autofree char *xs = g_strnfill (2000, 'x');
+
+    g_byte_array_append (blob, head, sizeof head);
+    g_byte_array_append (blob, (const guint8 *) xs, 2000);
+    put_bytes (n, 2, blob->data, blob->len);
+    put_message (b, 3, n);
+  }
+  assert_refused (b, CLIP_STATUS_FORMAT, "a replacement longer than 1024 bytes");
+  g_byte_array_unref (b);
+
   /* Larger than the bound: refused before a byte is read. */
   {
     clip_spm *spm = NULL;
