@@ -53,6 +53,7 @@ import io
 import json
 import os
 import random
+import struct
 import sys
 import unicodedata
 
@@ -280,6 +281,124 @@ def write_goldens(model_path, cases, out_path):
     return len(rows)
 
 
+# --- crafted models ------------------------------------------------------
+#
+# Small models written here field by field (SentencePiece loads any
+# ModelProto), each made to tell one rule of the encoder from its likely
+# misreadings: the unigram user-defined bonus, the unknown penalty, ties,
+# BPE's frozen user-defined symbols and UNUSED pieces, whitespace as a
+# suffix, unescaped whitespace, runs of unknowns, unigram byte fallback,
+# a control piece met in the text.  crafted.json holds each model (hex)
+# with the ids SentencePiece gives for its strings.
+
+def pb_varint(v):
+    out = b''
+    while True:
+        b = v & 0x7f
+        v >>= 7
+        if v:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+
+def pb_key(field, wire):
+    return pb_varint(field << 3 | wire)
+
+
+def pb_bytes(field, data):
+    return pb_key(field, 2) + pb_varint(len(data)) + data
+
+
+def pb_bool(field, v):
+    return pb_key(field, 0) + pb_varint(int(v))
+
+
+def crafted_model(pieces, model_type, byte_fallback=False, suffix=False, dummy=False,
+                  remove=False, escape=True):
+    out = b''
+    for p in pieces:
+        text, score = p[0], p[1]
+        ptype = p[2] if len(p) > 2 else 1
+        m = pb_bytes(1, text.encode()) + pb_key(2, 5) + struct.pack('<f', score)
+        if ptype != 1:
+            m += pb_key(3, 0) + pb_varint(ptype)
+        out += pb_bytes(1, m)
+    if byte_fallback:
+        for b in range(256):
+            out += pb_bytes(1, pb_bytes(1, ('<0x%02X>' % b).encode()) + pb_key(3, 0)
+                            + pb_varint(6))
+    trainer = pb_key(3, 0) + pb_varint(model_type)
+    if suffix:
+        trainer += pb_bool(24, True)
+    if byte_fallback:
+        trainer += pb_bool(35, True)
+    out += pb_bytes(2, trainer)
+    out += pb_bytes(3, pb_bytes(1, b'identity') + pb_bool(3, dummy) + pb_bool(4, remove)
+                    + pb_bool(5, escape))
+    return out
+
+
+UNK = ('<unk>', 0.0, 2)
+WS = '\u2581'
+CRAFTED = [
+    # User-defined pieces score length x (the highest NORMAL score, at
+    # least FLT_MIN) - 0.1, not their own score: "ud" (-5) still wins.
+    ('unigram-user', crafted_model([UNK, ('u', -0.5), ('d', -0.5), ('ud', -5.0, 4),
+                                    ('v', -0.01), ('w', -0.01), ('vw', 0.0, 4)], 1),
+     ['ud', 'udud', 'xudx', 'vw', 'uvwd', 'uudd', 'dvwu']),
+    # An unknown character costs the lowest score - 10.
+    ('unigram-unk', crafted_model([UNK, ('q', -12.0), ('xy', -12.0), ('y', 0.0), ('z', -5.0),
+                                   ('yz', 0.0)], 1),
+     ['xyz', 'xy', 'x', 'xxyz', 'wxyz', 'yzx', 'qxyzq']),
+    # Equal paths: the first found stays.
+    ('unigram-ties', crafted_model([UNK, ('d', -1.0), ('e', -1.0), ('de', -2.0),
+                                    ('ed', -2.0)], 1),
+     ['de', 'dede', 'ded', 'ede', 'eded']),
+    # A user-defined symbol is never merged further.
+    ('bpe-user', crafted_model([UNK, ('a', 0.0), ('b', 0.0), ('c', 0.0), ('ab', 0.0, 4),
+                                ('abc', -1.0), ('bc', -5.0)], 2),
+     ['abc', 'xabc', 'ab', 'cab', 'abcabc', 'bcab']),
+    # An UNUSED piece made by a merge is split back into its two parts.
+    ('bpe-unused', crafted_model([UNK, ('a', 0.0), ('b', 0.0), ('c', 0.0), ('ab', -1.0, 5),
+                                  ('abc', -2.0), ('bc', -3.0)], 2),
+     ['ab', 'abc', 'abab', 'cab', 'abcab']),
+    # treat_whitespace_as_suffix: the dummy space goes behind.
+    ('unigram-suffix', crafted_model([UNK, ('a', -1.0), ('b', -1.0), (WS, -2.0),
+                                      ('a' + WS, -1.5), ('b' + WS, -1.5)], 1, suffix=True,
+                                     dummy=True, remove=True),
+     ['a b', ' a  b ', 'ab', '', '   ', 'a\u2581b']),
+    # escape_whitespaces off: spaces stay spaces.
+    ('bpe-noescape', crafted_model([UNK, ('a', 0.0), ('b', 0.0), (' ', 0.0), (' a', -1.0),
+                                    ('a ', -2.0)], 2, dummy=True, escape=False),
+     ['a b', '  a', 'a  ', ' ', 'a\u2581b']),
+    # Without byte fallback a run of unknowns is one unknown id.
+    ('bpe-unk-run', crafted_model([UNK, ('a', 0.0), ('b', 0.0), ('ab', -1.0)], 2),
+     ['a\u2603\u2603b', '\u2603', '\u2603a\u2603', 'xyz', 'axbyc']),
+    # Byte fallback applies to unigram models too.
+    ('unigram-bytes', crafted_model([UNK, ('a', -1.0), ('b', -1.0)], 1, byte_fallback=True),
+     ['a\u2603b', 'x', 'ab', '\u00e9\u00e9']),
+    # A control piece that is also a character of the text.
+    ('bpe-control', crafted_model([UNK, ('c', 0.0, 3), ('a', 0.0), ('b', 0.0), ('ab', -1.0)],
+                                  2),
+     ['abc', 'cab', 'c', 'ccc']),
+]
+
+
+def write_crafted(out_path):
+    models = []
+    for name, data, cases in CRAFTED:
+        sp = spm.SentencePieceProcessor(model_proto=data)
+        models.append({'name': name, 'model_hex': data.hex(),
+                       'cases': [{'text': c, 'ids': sp.EncodeAsIds(c)} for c in cases]})
+    with open(out_path, 'w', encoding='utf-8') as f:
+        f.write('{"generator": "tools/make-spm-goldens.py", "sentencepiece": "%s", "models": [\n'
+                % spm.__version__)
+        f.write(',\n'.join(json.dumps(m, ensure_ascii=False) for m in models))
+        f.write('\n]}\n')
+    return sum(len(m['cases']) for m in models)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--out', default=os.path.join(os.path.dirname(__file__), '..', 'tests',
@@ -332,6 +451,9 @@ def main():
     for path, name in ((uni, 'unigram'), (bpe, 'bpe')):
         n = write_goldens(path, cases, os.path.join(args.out, name + '-ids.json'))
         print('%s: %d bytes, %d cases' % (path, os.path.getsize(path), n))
+
+    n = write_crafted(os.path.join(args.out, 'crafted.json'))
+    print('crafted.json: %d models, %d cases' % (len(CRAFTED), n))
 
     # Seeds for tests/fuzz/fuzz-spm.c: uint32 model length, model, text.
     seeds = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'fuzz',

@@ -269,6 +269,7 @@ spm_normalize (const clip_spm *spm,
 typedef struct {
   GArray   *ids;
   gboolean  prev_unk;
+  gboolean  failed;
 } id_sink;
 
 /* A segment (`len` bytes at `s`) whose piece is `id`. */
@@ -281,6 +282,11 @@ emit (const clip_spm *spm,
 {
   gboolean unk = id == spm->unk_id;
 
+  /* A control piece has no surface: SentencePiece finds the text it
+   * covers unaccounted for and fails the whole encoding (no ids).  Only
+   * BPE can get here, when a symbol's text is also a control piece's. */
+  if (spm->pieces[id].type == SPM_CONTROL)
+    sink->failed = TRUE;
   if (unk && spm->byte_fallback)
     for (size_t i = 0; i < len; i++)
       g_array_append_val (sink->ids, spm->byte_id[(uint8_t) s[i]]);
@@ -606,6 +612,8 @@ clip_spm_encode (const clip_spm *spm,
             encode_unigram (spm, normalized->str, normalized->len, &sink);
         }
     }
+  if (sink.failed)
+    g_array_set_size (sink.ids, 0);
   if (n_ids != NULL)
     *n_ids = sink.ids->len;
   return (int32_t *) g_array_free (sink.ids, FALSE);
