@@ -158,7 +158,8 @@ def test_strings(r):
              '<0x41>', '<extra_id_0>', 'a<extra_id_1>b photos', 'photophoto', ' photo ',
              '<start_of_turn>user', 'x<end_of_turn>', '<start_of_turn><end_of_turn>',
              '\u2581hello', 'hello\u2581', '\ufffd', 'ß', 'SS', 'ẞ', 'İ', 'ı', 'i̇', 'ΣΑΣ', 'ς',
-             'e\u0301', 'E\u0301cole', 'n\u0303', 'A\u030a', '\u1100\u1161', 'ｶﾞ', 'ﬃ']
+             'e\u0301', 'E\u0301cole', 'n\u0303', 'A\u030a', '\u1100\u1161', 'ｶﾞ', 'ﬃ',
+             'ﾊﾟﾝ', 'ｶﾞｷﾞ', 'ｶｷ', '\uff21\u030a', '\uff45\u0301t\uff45\u0301']
     for lang in langs:
         for w in words(lang):
             cases.append(w)
@@ -228,6 +229,15 @@ def rule_table(chars):
         d = unicodedata.normalize('NFD', c)
         if len(d) > 1 and unicodedata.normalize('NFKC', d) != d:
             rules[d] = unicodedata.normalize('NFKC', d)
+    # A character followed by a mark that composes with what it becomes
+    # (half-width katakana and their voicing marks, full-width letters and
+    # accents): keys that extend shorter keys, so the longest must win.
+    marks = ['\u0301', '\u0308', '\u030a', '\u3099', '\u309a', '\uff9e', '\uff9f']
+    for c in sorted(chars):
+        for m in marks:
+            whole = unicodedata.normalize('NFKC', c + m)
+            if whole != unicodedata.normalize('NFKC', c) + unicodedata.normalize('NFKC', m):
+                rules[c + m] = whole
     return rules
 
 
