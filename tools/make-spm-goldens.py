@@ -409,6 +409,74 @@ def write_crafted(out_path):
     return sum(len(m['cases']) for m in models)
 
 
+# --- SigLIP's wrapping ----------------------------------------------------
+#
+# What Hugging Face's SiglipTokenizer (transformers, models/siglip/
+# tokenization_siglip.py) with SiglipProcessor's padding="max_length",
+# max_length=64 and truncation does around SentencePiece, step by step:
+#   - get_spm_processor() loads the model with normalizer_spec.
+#     add_dummy_prefix set to false (a second NormalizerSpec appended to
+#     the file: protobuf merges it into the first);
+#   - tokenize(): "\u2581" + text with every "\u2581" replaced by " ";
+#   - PreTrainedTokenizer.tokenize(): text.lower() (do_lower_case), split
+#     around the special tokens ("</s>", "<unk>": not reproduced here, no
+#     case contains them);
+#   - _tokenize(): canonicalize_text: ASCII punctuation
+#     (string.punctuation) removed, runs of whitespace (re "\s+") made one
+#     space, strip(); then the pieces of "<unk>" + text without the first
+#     len(encode("<unk>")) of them;
+#   - the ids truncated to 63, EOS ("</s>") appended, padded with the pad
+#     token ("</s>" too) to 64.
+# This is a reimplementation from reading that code (transformers cannot
+# be installed here), run with SentencePiece and Python's own lower(),
+# string.punctuation and re.
+
+SIGLIP_CONTEXT = 64
+
+
+def siglip_processor(model_path):
+    with open(model_path, 'rb') as f:
+        data = f.read()
+    # NormalizerSpec { add_dummy_prefix: false } as a second field 3.
+    data += pb_bytes(3, pb_bool(3, False))
+    return spm.SentencePieceProcessor(model_proto=data)
+
+
+def siglip_ids(sp, text):
+    import re
+    import string
+    text = '\u2581' + text.replace('\u2581', ' ')
+    text = text.lower()
+    text = text.translate(str.maketrans('', '', string.punctuation))
+    text = re.sub(r'\s+', ' ', text).strip()
+    unk = '<unk>'
+    pieces = sp.encode(unk + text, out_type=str)
+    n_unk = len(sp.encode(unk))
+    pieces = pieces[n_unk:] if len(pieces) >= n_unk else pieces
+    ids = [sp.piece_to_id(p) for p in pieces]
+    eos = sp.piece_to_id('</s>')
+    # Padding (with the pad token, "</s>" = eos) to 64 left out of the
+    # file: the test checks it.
+    return ids[:SIGLIP_CONTEXT - 1] + [eos]
+
+
+def write_siglip(model_path, cases, out_path):
+    sp = siglip_processor(model_path)
+    rows = []
+    for c in cases:
+        if isinstance(c, bytes) or '</s>' in c or '<unk>' in c:
+            continue
+        rows.append(json.dumps({'text': c, 'ids': siglip_ids(sp, c)}, ensure_ascii=False))
+    with open(out_path, 'w', encoding='utf-8') as f:
+        f.write('{"model": "%s", "generator": "tools/make-spm-goldens.py", "wrapping": '
+                '"SiglipTokenizer + SiglipProcessor(padding=max_length, max_length=64); '
+                'the ids before the padding (with </s>) to 64", '
+                '"cases": [\n' % os.path.basename(model_path))
+        f.write(',\n'.join(rows))
+        f.write('\n]}\n')
+    return len(rows)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--out', default=os.path.join(os.path.dirname(__file__), '..', 'tests',
@@ -462,6 +530,14 @@ def main():
         n = write_goldens(path, cases, os.path.join(args.out, name + '-ids.json'))
         print('%s: %d bytes, %d cases' % (path, os.path.getsize(path), n))
 
+    siglip_cases = cases + ['A Photo of a Dog!', 'photo,of:a(dog)', '  leading spaces',
+                            'trailing   ', '\u2581x\u2581 y', 'ΟΔΟΣ', 'Σ', 'ΣΑΣ.', 'İSTANBUL',
+                            'ÉCOLE', 'Straße', "it's a dog's life", '#1 #hashtag @user',
+                            '«quoted» “curly” ¿qué?', 'tab\tand\nnewline', 'x\u3000y\u00a0z',
+                            '\u2028\u2029\x1c\x1d', 'Ⅻ ⅻ Ⅳ', 'Ⓐⓑ Ⓩ', 'ΑΣ.Σ', 'ΑΣ\u0301Β',
+                            'Ａ\u030a', 'ǅ ǈ Ǉ', 'ẞ ß', 'I İ ı i']
+    n = write_siglip(uni, siglip_cases, os.path.join(args.out, 'unigram-siglip-ids.json'))
+    print('unigram-siglip-ids.json: %d cases' % n)
     n = write_crafted(os.path.join(args.out, 'crafted.json'))
     print('crafted.json: %d models, %d cases' % (len(CRAFTED), n))
 

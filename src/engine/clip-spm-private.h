@@ -103,3 +103,8 @@ void    spm_normalize  (const clip_spm *spm,
                         const char     *text,
                         size_t          len,
                         GString        *out);
+
+/* The length of the well-formed UTF-8 character at `s` (of `len` bytes),
+ * or 0, by SentencePiece's rules (shortest form, no surrogates). */
+size_t  spm_valid_char_len (const char *s,
+                            size_t      len);

@@ -58,11 +58,11 @@ is_valid_codepoint (guint32 c)
   return c < 0xd800 || (c >= 0xe000 && c <= 0x10ffff);
 }
 
-/* The length of the well-formed UTF-8 character at `s`, or 0: shortest
- * form, no surrogates, at most U+10FFFF (SentencePiece's DecodeUTF8). */
-static size_t
-valid_char_len (const char *str,
-                size_t      len)
+/* SentencePiece's DecodeUTF8: shortest form, no surrogates, at most
+ * U+10FFFF. */
+size_t
+spm_valid_char_len (const char *str,
+                    size_t      len)
 {
   const uint8_t *s = (const uint8_t *) str;
   guint32 c;
@@ -183,7 +183,7 @@ normalize_prefix (const clip_spm *spm,
     }
   if ((n = charsmap_prefix (spm, s, len, out, out_len)) > 0)
     return n;
-  n = valid_char_len (s, len);
+  n = spm_valid_char_len (s, len);
   if (n == 0)
     {
       *out = "\xef\xbf\xbd";  /* U+FFFD for one malformed byte */

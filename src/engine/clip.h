@@ -514,6 +514,23 @@ int32_t      *clip_spm_encode (const clip_spm *spm,
                                long            len,
                                size_t         *n_ids);
 
+/* SigLIP's text input for `len` bytes of text (len < 0: NUL-terminated),
+ * as Hugging Face's SiglipTokenizer with SiglipProcessor's
+ * padding="max_length" gives it for SigLIP 1's spiece.model: lower case
+ * (Python's str.lower), ASCII punctuation removed, whitespace runs one
+ * space, stripped, "▁" in front, encoded without the model's dummy
+ * prefix; then at most context_length - 1 ids, the end-of-text id, and
+ * that id again as padding.  Writes exactly `context_length` ids (64 for
+ * SigLIP) and returns how many precede the padding, or -1 when the model
+ * has no "</s>" control piece or context_length < 1.  Malformed UTF-8
+ * bytes are U+FFFD each.  The literal texts "</s>" and "<unk>", which
+ * Hugging Face splits off as special tokens, are encoded as text. */
+int           clip_spm_encode_siglip (const clip_spm *spm,
+                                      const char     *text,
+                                      long            len,
+                                      int32_t        *ids,
+                                      int             context_length);
+
 #ifdef __cplusplus
 }
 #endif

@@ -175,6 +175,71 @@ test_extra_goldens (void)
   g_assert_cmpuint (same, ==, n);
 }
 
+/* SigLIP's wrapping (lower case, punctuation, "▁", EOS, padding to 64)
+ * against make-spm-goldens.py's reimplementation of Hugging Face's
+ * SiglipTokenizer in Python, running SentencePiece. */
+static void
+test_siglip_goldens (void)
+{
+  g_autofree char *model = data_path ("unigram.model");
+  g_autofree char *golden = data_path ("unigram-siglip-ids.json");
+  clip_spm *spm = load_ok (model);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonArray *cases;
+  guint n, same = 0, shown = 0, truncated = 0;
+
+  json_parser_load_from_file (parser, golden, &error);
+  g_assert_no_error (error);
+  cases = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                        "cases");
+  n = json_array_get_length (cases);
+  g_assert_cmpuint (n, >=, 3000);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *c = json_array_get_object_element (cases, i);
+      const char *text = json_object_get_string_member (c, "text");
+      JsonArray *want = json_object_get_array_member (c, "ids");
+      guint n_want = json_array_get_length (want);
+      int32_t ids[64];
+      int got = clip_spm_encode_siglip (spm, text, -1, ids, 64);
+      gboolean ok = got == (int) n_want;
+
+      for (int k = 0; ok && k < 64; k++)
+        ok = ids[k] == (k < got ? json_array_get_int_element (want, (guint) k)
+                                : clip_spm_eos_id (spm));
+      truncated += n_want == 64;
+      if (ok)
+        same++;
+      else if (shown++ < 10)
+        {
+          g_autofree char *g = format_ids (ids, got > 0 ? (size_t) got : 0);
+          g_autofree char *expected = json_to_string (json_object_get_member (c, "ids"),
+                                                      FALSE);
+          g_autofree char *escaped = g_strescape (text, NULL);
+          g_test_message ("siglip case %u \"%s\": got %s, reference %s", i, escaped, g,
+                          expected);
+        }
+    }
+  g_test_message ("SigLIP wrapping: %u of %u strings give the reference's 64 ids (%u "
+                  "truncated)", same, n, truncated);
+  g_assert_cmpuint (truncated, >, 0);
+  g_assert_cmpuint (same, ==, n);
+
+  /* The frame, by hand: an empty text is EOS then padding; a context of
+   * one is EOS alone; no EOS piece, or no room, is -1. */
+  {
+    int32_t ids[4] = { -7, -7, -7, -7 };
+    g_assert_cmpint (clip_spm_encode_siglip (spm, "", -1, ids, 4), ==, 1);
+    for (int k = 0; k < 4; k++)
+      g_assert_cmpint (ids[k], ==, clip_spm_eos_id (spm));
+    g_assert_cmpint (clip_spm_encode_siglip (spm, "a photo", -1, ids, 1), ==, 1);
+    g_assert_cmpint (ids[0], ==, clip_spm_eos_id (spm));
+    g_assert_cmpint (clip_spm_encode_siglip (spm, "a photo", -1, ids, 0), ==, -1);
+  }
+  clip_spm_free (spm);
+}
+
 /* The crafted models: each tells one rule of the encoders from its
  * likely misreadings (make-spm-goldens.py says which). */
 static void
@@ -723,6 +788,7 @@ main (int    argc,
   g_test_add_func ("/spm/unigram-goldens", test_unigram_goldens);
   g_test_add_func ("/spm/bpe-goldens", test_bpe_goldens);
   g_test_add_func ("/spm/crafted-goldens", test_crafted_goldens);
+  g_test_add_func ("/spm/siglip-goldens", test_siglip_goldens);
   g_test_add_func ("/spm/extra-goldens", test_extra_goldens);
   g_test_add_func ("/spm/properties", test_properties);
   g_test_add_func ("/spm/hand-unigram", test_hand_unigram);

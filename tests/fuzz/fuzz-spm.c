@@ -6,7 +6,8 @@
  * An input is a little-endian uint32 N, N bytes of .model, then a text;
  * an input too short for its N is all .model, and fixed texts are
  * encoded.  A refused model must come with a message; one that loads
- * must encode the input's text and the fixed ones into ids it has.
+ * must encode the input's text and the fixed ones into ids it has, and
+ * into SigLIP's frame (ids, EOS, EOS padding) when it has an EOS piece.
  * Seeds: tools/make-spm-goldens.py writes the committed models as seeds.
  */
 #include <stdlib.h>
@@ -38,6 +39,21 @@ check_text (const clip_spm *spm,
     if (ids[i] < 0 || ids[i] >= clip_spm_vocab_size (spm))
       abort ();
   g_free (ids);
+
+  /* SigLIP's frame: EOS after the ids, then padding with it. */
+  {
+    int32_t frame[64];
+    int m = clip_spm_encode_siglip (spm, text, (long) len, frame, 64);
+
+    if (m == -1)
+      return;
+    if (m < 1 || m > 64 || frame[m - 1] != clip_spm_eos_id (spm))
+      abort ();
+    for (int i = 0; i < 64; i++)
+      if (frame[i] < 0 || frame[i] >= clip_spm_vocab_size (spm)
+          || (i >= m && frame[i] != clip_spm_eos_id (spm)))
+        abort ();
+  }
 }
 
 int
