@@ -716,6 +716,14 @@ test_refusals (void)
   }
 }
 
+static void
+add_cut (gpointer key,
+         gpointer value,
+         gpointer cuts)
+{
+  g_hash_table_add (cuts, key);
+}
+
 /* Every prefix of a real model is refused, except one that ends exactly
  * at a top-level field after the trainer_spec (a shorter but well-formed
  * model), and then it must load. */
@@ -728,6 +736,9 @@ test_truncated (void)
   g_autoptr (GError) gerror = NULL;
   g_autoptr (GHashTable) boundaries = g_hash_table_new (NULL, NULL);
   gsize pos = 0, after_trainer = G_MAXSIZE;
+  g_autoptr (GHashTable) cuts = g_hash_table_new (NULL, NULL);
+  GHashTableIter iter;
+  gpointer key;
   guint refused = 0, loaded = 0;
 
   g_file_get_contents (path, &data, &len, &gerror);
@@ -735,25 +746,32 @@ test_truncated (void)
   /* The top-level field boundaries (all are length-delimited here). */
   while (pos < len)
     {
-      guint64 key = 0, n = 0;
+      guint64 k = 0, n = 0;
       int shift = 0;
       while ((guint8) data[pos] & 0x80)
-        key |= (guint64) (data[pos++] & 0x7f) << (7 * shift++);
-      key |= (guint64) data[pos++] << (7 * shift);
-      g_assert_cmpuint (key & 7, ==, 2);
+        k |= (guint64) (data[pos++] & 0x7f) << (7 * shift++);
+      k |= (guint64) data[pos++] << (7 * shift);
+      g_assert_cmpuint (k & 7, ==, 2);
       shift = 0;
       while ((guint8) data[pos] & 0x80)
         n |= (guint64) (data[pos++] & 0x7f) << (7 * shift++);
       n |= (guint64) data[pos++] << (7 * shift);
       pos += n;
-      if ((key >> 3) == 2)
+      if ((k >> 3) == 2)
         after_trainer = pos;
       g_hash_table_add (boundaries, GSIZE_TO_POINTER (pos));
     }
   g_assert_cmpuint (pos, ==, len);
 
+  /* Every cut in the first 4 KiB, one in 97 after, and each boundary. */
   for (gsize cut = 0; cut < len; cut += cut < 4096 ? 1 : 97)
+    g_hash_table_add (cuts, GSIZE_TO_POINTER (cut));
+  g_hash_table_foreach (boundaries, add_cut, cuts);
+  g_hash_table_remove (cuts, GSIZE_TO_POINTER (len));
+  g_hash_table_iter_init (&iter, cuts);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
     {
+      gsize cut = GPOINTER_TO_SIZE (key);
       clip_spm *spm = NULL;
       char *error = NULL;
       clip_status status = clip_spm_load_data (data, cut, &spm, &error);
@@ -778,6 +796,7 @@ test_truncated (void)
         }
     }
   g_test_message ("%u prefixes refused, %u loaded", refused, loaded);
+  g_assert_cmpuint (loaded, ==, 1);
 }
 
 int
