@@ -477,6 +477,39 @@ def write_siglip(model_path, cases, out_path):
     return len(rows)
 
 
+# SigLIP 2 (Gemma's tokenizer.model), as Hugging Face sets it up:
+# convert_siglip2_to_hf.py makes a GemmaTokenizerFast with
+# add_bos_token=False, add_eos_token=True, padding_side="right";
+# Siglip2Tokenizer puts a Lowercase normalizer (one character at a time)
+# in front of Gemma's; the model card asks for padding="max_length",
+# max_length=64.  So: lower case character by character, the model's own
+# encoding, at most 63 ids, "<eos>", "<pad>" to 64.  (Without
+# truncation=True Hugging Face would return more than 64; the ids are
+# truncated here keeping EOS last, as big_vision does.)
+
+def siglip2_ids(sp, text):
+    text = ''.join(c.lower() for c in text)
+    ids = sp.EncodeAsIds(text)
+    return ids[:SIGLIP_CONTEXT - 1] + [sp.eos_id()]
+
+
+def write_siglip2(model_path, cases, out_path):
+    sp = spm.SentencePieceProcessor(model_file=model_path)
+    rows = []
+    for c in cases:
+        if isinstance(c, bytes):
+            continue
+        rows.append(json.dumps({'text': c, 'ids': siglip2_ids(sp, c)}, ensure_ascii=False))
+    with open(out_path, 'w', encoding='utf-8') as f:
+        f.write('{"model": "%s", "generator": "tools/make-spm-goldens.py", "wrapping": '
+                '"Siglip2Tokenizer lower case + GemmaTokenizerFast(add_eos_token) + '
+                'padding=max_length, max_length=64; the ids before the padding (<pad>)", '
+                '"cases": [\n' % os.path.basename(model_path))
+        f.write(',\n'.join(rows))
+        f.write('\n]}\n')
+    return len(rows)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--out', default=os.path.join(os.path.dirname(__file__), '..', 'tests',
@@ -538,6 +571,8 @@ def main():
                             'Ａ\u030a', 'ǅ ǈ Ǉ', 'ẞ ß', 'I İ ı i']
     n = write_siglip(uni, siglip_cases, os.path.join(args.out, 'unigram-siglip-ids.json'))
     print('unigram-siglip-ids.json: %d cases' % n)
+    n = write_siglip2(bpe, siglip_cases, os.path.join(args.out, 'bpe-siglip2-ids.json'))
+    print('bpe-siglip2-ids.json: %d cases' % n)
     n = write_crafted(os.path.join(args.out, 'crafted.json'))
     print('crafted.json: %d models, %d cases' % (len(CRAFTED), n))
 

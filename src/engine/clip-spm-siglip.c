@@ -17,6 +17,11 @@
  *  5. the ids truncated to context - 1, "</s>" appended, padded with the
  *     pad token, "</s>" too (SiglipProcessor, padding="max_length").
  *
+ * SigLIP 2 with Gemma's model is simpler (clip_spm_encode_siglip2): the
+ * lower case one character at a time (Siglip2Tokenizer's Lowercase
+ * normalizer), the model's encoding, "<eos>" (GemmaTokenizerFast with
+ * add_eos_token, as convert_siglip2_to_hf.py makes it), "<pad>".
+ *
  * Python's lower() is full Unicode lower-casing: one character at a time
  * (GLib's tables, plus the Roman numerals and circled letters GLib leaves)
  * except İ -> "i̇" and Σ, which is ς at the end of a word by Python's
@@ -66,10 +71,13 @@ is_case_ignorable (gunichar c)
     }
 }
 
-/* Python's str.lower() of `n` characters. */
+/* Python's str.lower() of `n` characters (`context`: with the final
+ * sigma; without, one character at a time, as Rust's char::to_lowercase
+ * in Hugging Face's Lowercase normalizer). */
 static void
 py_lower (const gunichar *s,
           size_t          n,
+          gboolean        context,
           GString        *out)
 {
   for (size_t i = 0; i < n; i++)
@@ -81,7 +89,7 @@ py_lower (const gunichar *s,
           g_string_append (out, "i\xcc\x87");  /* i + U+0307 */
           continue;
         }
-      if (c == 0x3a3)
+      if (c == 0x3a3 && context)
         {
           gboolean final = FALSE;
           size_t j = i;
@@ -109,6 +117,73 @@ py_lower (const gunichar *s,
     }
 }
 
+/* The characters of `n` bytes, a malformed byte U+FFFD (as SentencePiece
+ * reads it); "▁" a space with `no_space_symbol`. */
+static void
+decode (const char *text,
+        size_t      n,
+        gboolean    no_space_symbol,
+        GArray     *chars)
+{
+  for (size_t pos = 0; pos < n;)
+    {
+      size_t k = spm_valid_char_len (text + pos, n - pos);
+      gunichar c;
+
+      if (k == 0)
+        {
+          c = 0xfffd;
+          k = 1;
+        }
+      else
+        c = g_utf8_get_char (text + pos);
+      if (c == 0x2581 && no_space_symbol)
+        c = ' ';
+      g_array_append_val (chars, c);
+      pos += k;
+    }
+}
+
+/* `n` ids, then `end`, then `pad`: `context` in all. */
+static int
+frame (const int32_t *content,
+       size_t         n,
+       int32_t        end,
+       int32_t        pad,
+       int32_t       *ids,
+       int            context)
+{
+  size_t n_ids = MIN (n, (size_t) context - 1);
+
+  memcpy (ids, content, n_ids * sizeof (int32_t));
+  ids[n_ids++] = end;
+  for (size_t i = n_ids; i < (size_t) context; i++)
+    ids[i] = pad;
+  return (int) n_ids;
+}
+
+int
+clip_spm_encode_siglip2 (const clip_spm *spm,
+                         const char     *text,
+                         long            len,
+                         int32_t        *ids,
+                         int             context_length)
+{
+  g_autoptr (GArray) chars = g_array_new (FALSE, FALSE, sizeof (gunichar));
+  g_autoptr (GString) lowered = g_string_new (NULL);
+  g_autofree int32_t *content = NULL;
+  size_t n = len < 0 ? (text != NULL ? strlen (text) : 0) : (size_t) len;
+  size_t n_content;
+
+  if (spm == NULL || ids == NULL || context_length < 1 || (text == NULL && n > 0)
+      || spm->eos_id < 0 || spm->pad_id < 0)
+    return -1;
+  decode (text, n, FALSE, chars);
+  py_lower ((const gunichar *) chars->data, chars->len, FALSE, lowered);
+  content = clip_spm_encode (spm, lowered->str, (long) lowered->len, &n_content);
+  return frame (content, n_content, spm->eos_id, spm->pad_id, ids, context_length);
+}
+
 int
 clip_spm_encode_siglip (const clip_spm *spm,
                         const char     *text,
@@ -122,7 +197,7 @@ clip_spm_encode_siglip (const clip_spm *spm,
   g_autofree int32_t *unk_ids = NULL;
   g_autofree int32_t *all = NULL;
   size_t n = len < 0 ? (text != NULL ? strlen (text) : 0) : (size_t) len;
-  size_t n_unk, n_all, skip, n_ids;
+  size_t n_unk, n_all, skip;
   gboolean in_space = FALSE;
   clip_spm no_dummy;
   int32_t eos;
@@ -138,26 +213,10 @@ clip_spm_encode_siglip (const clip_spm *spm,
     gunichar c = 0x2581;
     g_array_append_val (chars, c);
   }
-  for (size_t pos = 0; pos < n;)
-    {
-      size_t k = spm_valid_char_len (text + pos, n - pos);
-      gunichar c;
-
-      if (k == 0)
-        {
-          c = 0xfffd;
-          k = 1;
-        }
-      else
-        c = g_utf8_get_char (text + pos);
-      if (c == 0x2581)
-        c = ' ';
-      g_array_append_val (chars, c);
-      pos += k;
-    }
+  decode (text, n, TRUE, chars);
 
   /* 2: lower case. */
-  py_lower ((const gunichar *) chars->data, chars->len, lowered);
+  py_lower ((const gunichar *) chars->data, chars->len, TRUE, lowered);
 
   /* 3: no ASCII punctuation, whitespace runs one space, stripped. */
   for (const char *p = lowered->str; p < lowered->str + lowered->len; p = g_utf8_next_char (p))
@@ -185,10 +244,5 @@ clip_spm_encode_siglip (const clip_spm *spm,
   skip = n_all >= n_unk ? n_unk : 0;
 
   /* 5: truncated, end of text, padded. */
-  n_ids = MIN (n_all - skip, (size_t) context_length - 1);
-  memcpy (ids, all + skip, n_ids * sizeof (int32_t));
-  ids[n_ids++] = eos;
-  for (size_t i = n_ids; i < (size_t) context_length; i++)
-    ids[i] = eos;
-  return (int) n_ids;
+  return frame (all + skip, n_all - skip, eos, eos, ids, context_length);
 }

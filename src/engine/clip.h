@@ -531,6 +531,19 @@ int           clip_spm_encode_siglip (const clip_spm *spm,
                                       int32_t        *ids,
                                       int             context_length);
 
+/* SigLIP 2's text input with Gemma's tokenizer.model, as Hugging Face
+ * sets it up (Siglip2Tokenizer's lower case, GemmaTokenizerFast with
+ * add_eos_token, padding="max_length"): lower case one character at a
+ * time, the model's own encoding, at most context_length - 1 ids, the
+ * end-of-text id, then the pad id.  Writes exactly `context_length` ids
+ * and returns how many precede the padding, or -1 when the model has no
+ * eos or pad piece or context_length < 1. */
+int           clip_spm_encode_siglip2 (const clip_spm *spm,
+                                       const char     *text,
+                                       long            len,
+                                       int32_t        *ids,
+                                       int             context_length);
+
 #ifdef __cplusplus
 }
 #endif

@@ -178,12 +178,24 @@ test_extra_goldens (void)
 /* SigLIP's wrapping (lower case, punctuation, "▁", EOS, padding to 64)
  * against make-spm-goldens.py's reimplementation of Hugging Face's
  * SiglipTokenizer in Python, running SentencePiece. */
+typedef int (*wrap_func) (const clip_spm *spm,
+                          const char     *text,
+                          long            len,
+                          int32_t        *ids,
+                          int             context_length);
+
+/* Checks `wrap` with `model_name` against `golden_name`: the ids before
+ * the padding, then `pad` to 64. */
 static void
-test_siglip_goldens (void)
+check_wrapping (const char *model_name,
+                const char *golden_name,
+                wrap_func   wrap,
+                gboolean    pad_is_eos)
 {
-  g_autofree char *model = data_path ("unigram.model");
-  g_autofree char *golden = data_path ("unigram-siglip-ids.json");
+  g_autofree char *model = data_path (model_name);
+  g_autofree char *golden = data_path (golden_name);
   clip_spm *spm = load_ok (model);
+  int32_t pad = pad_is_eos ? clip_spm_eos_id (spm) : clip_spm_pad_id (spm);
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
   JsonArray *cases;
@@ -202,12 +214,11 @@ test_siglip_goldens (void)
       JsonArray *want = json_object_get_array_member (c, "ids");
       guint n_want = json_array_get_length (want);
       int32_t ids[64];
-      int got = clip_spm_encode_siglip (spm, text, -1, ids, 64);
+      int got = wrap (spm, text, -1, ids, 64);
       gboolean ok = got == (int) n_want;
 
       for (int k = 0; ok && k < 64; k++)
-        ok = ids[k] == (k < got ? json_array_get_int_element (want, (guint) k)
-                                : clip_spm_eos_id (spm));
+        ok = ids[k] == (k < got ? json_array_get_int_element (want, (guint) k) : pad);
       truncated += n_want == 64;
       if (ok)
         same++;
@@ -221,23 +232,38 @@ test_siglip_goldens (void)
                           expected);
         }
     }
-  g_test_message ("SigLIP wrapping: %u of %u strings give the reference's 64 ids (%u "
-                  "truncated)", same, n, truncated);
+  g_test_message ("%s wrapping: %u of %u strings give the reference's 64 ids (%u "
+                  "truncated)", model_name, same, n, truncated);
   g_assert_cmpuint (truncated, >, 0);
   g_assert_cmpuint (same, ==, n);
 
   /* The frame, by hand: an empty text is EOS then padding; a context of
-   * one is EOS alone; no EOS piece, or no room, is -1. */
+   * one is EOS alone; no room is -1. */
   {
     int32_t ids[4] = { -7, -7, -7, -7 };
-    g_assert_cmpint (clip_spm_encode_siglip (spm, "", -1, ids, 4), ==, 1);
-    for (int k = 0; k < 4; k++)
-      g_assert_cmpint (ids[k], ==, clip_spm_eos_id (spm));
-    g_assert_cmpint (clip_spm_encode_siglip (spm, "a photo", -1, ids, 1), ==, 1);
+    g_assert_cmpint (wrap (spm, "", -1, ids, 4), ==, 1);
     g_assert_cmpint (ids[0], ==, clip_spm_eos_id (spm));
-    g_assert_cmpint (clip_spm_encode_siglip (spm, "a photo", -1, ids, 0), ==, -1);
+    for (int k = 1; k < 4; k++)
+      g_assert_cmpint (ids[k], ==, pad);
+    g_assert_cmpint (wrap (spm, "a photo", -1, ids, 1), ==, 1);
+    g_assert_cmpint (ids[0], ==, clip_spm_eos_id (spm));
+    g_assert_cmpint (wrap (spm, "a photo", -1, ids, 0), ==, -1);
   }
   clip_spm_free (spm);
+}
+
+static void
+test_siglip_goldens (void)
+{
+  check_wrapping ("unigram.model", "unigram-siglip-ids.json", clip_spm_encode_siglip, TRUE);
+}
+
+/* SigLIP 2's, against make-spm-goldens.py's reading of Hugging Face's
+ * setup, running SentencePiece. */
+static void
+test_siglip2_goldens (void)
+{
+  check_wrapping ("bpe.model", "bpe-siglip2-ids.json", clip_spm_encode_siglip2, FALSE);
 }
 
 /* The crafted models: each tells one rule of the encoders from its
@@ -808,6 +834,7 @@ main (int    argc,
   g_test_add_func ("/spm/bpe-goldens", test_bpe_goldens);
   g_test_add_func ("/spm/crafted-goldens", test_crafted_goldens);
   g_test_add_func ("/spm/siglip-goldens", test_siglip_goldens);
+  g_test_add_func ("/spm/siglip2-goldens", test_siglip2_goldens);
   g_test_add_func ("/spm/extra-goldens", test_extra_goldens);
   g_test_add_func ("/spm/properties", test_properties);
   g_test_add_func ("/spm/hand-unigram", test_hand_unigram);

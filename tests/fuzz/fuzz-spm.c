@@ -7,7 +7,7 @@
  * an input too short for its N is all .model, and fixed texts are
  * encoded.  A refused model must come with a message; one that loads
  * must encode the input's text and the fixed ones into ids it has, and
- * into SigLIP's frame (ids, EOS, EOS padding) when it has an EOS piece.
+ * into SigLIP's and SigLIP 2's frames when it has the pieces they need.
  * Seeds: tools/make-spm-goldens.py writes the committed models as seeds.
  */
 #include <stdlib.h>
@@ -40,20 +40,23 @@ check_text (const clip_spm *spm,
       abort ();
   g_free (ids);
 
-  /* SigLIP's frame: EOS after the ids, then padding with it. */
-  {
-    int32_t frame[64];
-    int m = clip_spm_encode_siglip (spm, text, (long) len, frame, 64);
+  /* SigLIP's frame (ids, EOS, EOS as padding) and SigLIP 2's (ids, EOS,
+   * pad). */
+  for (int v = 0; v < 2; v++)
+    {
+      int32_t frame[64];
+      int m = v == 0 ? clip_spm_encode_siglip (spm, text, (long) len, frame, 64)
+                     : clip_spm_encode_siglip2 (spm, text, (long) len, frame, 64);
+      int32_t pad = v == 0 ? clip_spm_eos_id (spm) : clip_spm_pad_id (spm);
 
-    if (m == -1)
-      return;
-    if (m < 1 || m > 64 || frame[m - 1] != clip_spm_eos_id (spm))
-      abort ();
-    for (int i = 0; i < 64; i++)
-      if (frame[i] < 0 || frame[i] >= clip_spm_vocab_size (spm)
-          || (i >= m && frame[i] != clip_spm_eos_id (spm)))
+      if (m == -1)
+        continue;
+      if (m < 1 || m > 64 || frame[m - 1] != clip_spm_eos_id (spm))
         abort ();
-  }
+      for (int i = 0; i < 64; i++)
+        if (frame[i] < 0 || frame[i] >= clip_spm_vocab_size (spm) || (i >= m && frame[i] != pad))
+          abort ();
+    }
 }
 
 int
