@@ -48,7 +48,7 @@ struct clip_spm {
   clip_spm_kind kind;
   int32_t    n_pieces;
   spm_piece *pieces;
-  char      *strings;           /* the pieces' bytes */
+  char      *strings;           /* the whole file: the pieces point into it */
 
   /* SentencePiece's two maps: NORMAL, USER_DEFINED and UNUSED pieces are
    * "pieces" (what the encoders may produce); UNKNOWN, CONTROL and BYTE are
@@ -68,7 +68,7 @@ struct clip_spm {
   gboolean   add_dummy_prefix;
   gboolean   remove_extra_whitespaces;
   gboolean   escape_whitespaces;
-  char      *norm_name;
+  char      *norm_name;         /* the rule's name (nmt_nfkc...): the charsmap is what counts */
   uint32_t  *trie;              /* the charsmap's double-array units, or NULL */
   uint32_t   trie_units;
   char      *norm_strings;      /* its NUL-separated replacement strings (+ a NUL) */
