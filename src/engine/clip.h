@@ -461,6 +461,89 @@ void  clip_vec_dot_matrix_f32 (const float *a,
                                int          dim,
                                float       *out);
 
+/* ---------------------------------------------------------------------------
+ * SentencePiece tokenizer (SigLIP's spiece.model, Gemma's tokenizer.model).
+ *
+ * Reads a SentencePiece `.model` (a ModelProto protobuf) and gives the ids
+ * SentencePiece's EncodeAsIds gives: its normaliser (the precompiled
+ * charsmap, dummy prefix, whitespace handling, user-defined symbols), then
+ * a unigram model (Viterbi) or BPE (merges by piece score), unknown
+ * characters as the unknown id or, with byte_fallback, as <0xXX> pieces.
+ * No SigLIP wrapping (lower case, punctuation, EOS, padding) is done here.
+ * ------------------------------------------------------------------------- */
+
+typedef struct clip_spm clip_spm;
+
+typedef enum {
+  CLIP_SPM_UNIGRAM = 1,   /* trainer_spec.model_type values */
+  CLIP_SPM_BPE     = 2,
+} clip_spm_kind;
+
+/* The largest .model clip_spm_load reads (Gemma's is 4.2 MB). */
+#define CLIP_SPM_MAX_FILE (64u << 20)
+
+/* Loads a .model file, or `size` bytes of one.  A file that is not a
+ * well-formed ModelProto (truncated, a field of the wrong wire type, sizes
+ * past its end, duplicate or empty pieces, no unknown piece, byte pieces
+ * without byte_fallback...) is CLIP_STATUS_FORMAT with a message saying
+ * what and where; a word or char model is CLIP_STATUS_UNSUPPORTED. */
+clip_status   clip_spm_load      (const char     *path,
+                                  clip_spm      **out,
+                                  char          **error);
+clip_status   clip_spm_load_data (const void     *data,
+                                  size_t          size,
+                                  clip_spm      **out,
+                                  char          **error);
+void          clip_spm_free      (clip_spm       *spm);
+
+clip_spm_kind clip_spm_get_kind   (const clip_spm *spm);
+int32_t       clip_spm_vocab_size (const clip_spm *spm);
+/* The unknown piece's id (always present), and the ids of the pieces
+ * trainer_spec names bos, eos and pad, -1 for those it has not. */
+int32_t       clip_spm_unk_id     (const clip_spm *spm);
+int32_t       clip_spm_bos_id     (const clip_spm *spm);
+int32_t       clip_spm_eos_id     (const clip_spm *spm);
+int32_t       clip_spm_pad_id     (const clip_spm *spm);
+
+/* Encodes `len` bytes of text (len < 0: NUL-terminated), as they are: a
+ * malformed UTF-8 byte is U+FFFD as in SentencePiece.  Returns the ids
+ * (g_free them) and their number in `n_ids`; an empty text (or one only of
+ * removed whitespace) is an empty array, not NULL. */
+int32_t      *clip_spm_encode (const clip_spm *spm,
+                               const char     *text,
+                               long            len,
+                               size_t         *n_ids);
+
+/* SigLIP's text input for `len` bytes of text (len < 0: NUL-terminated),
+ * as Hugging Face's SiglipTokenizer with SiglipProcessor's
+ * padding="max_length" gives it for SigLIP 1's spiece.model: lower case
+ * (Python's str.lower), ASCII punctuation removed, whitespace runs one
+ * space, stripped, "▁" in front, encoded without the model's dummy
+ * prefix; then at most context_length - 1 ids, the end-of-text id, and
+ * that id again as padding.  Writes exactly `context_length` ids (64 for
+ * SigLIP) and returns how many precede the padding, or -1 when the model
+ * has no "</s>" control piece or context_length < 1.  Malformed UTF-8
+ * bytes are U+FFFD each.  The literal texts "</s>" and "<unk>", which
+ * Hugging Face splits off as special tokens, are encoded as text. */
+int           clip_spm_encode_siglip (const clip_spm *spm,
+                                      const char     *text,
+                                      long            len,
+                                      int32_t        *ids,
+                                      int             context_length);
+
+/* SigLIP 2's text input with Gemma's tokenizer.model, as Hugging Face
+ * sets it up (Siglip2Tokenizer's lower case, GemmaTokenizerFast with
+ * add_eos_token, padding="max_length"): lower case one character at a
+ * time, the model's own encoding, at most context_length - 1 ids, the
+ * end-of-text id, then the pad id.  Writes exactly `context_length` ids
+ * and returns how many precede the padding, or -1 when the model has no
+ * eos or pad piece or context_length < 1. */
+int           clip_spm_encode_siglip2 (const clip_spm *spm,
+                                       const char     *text,
+                                       long            len,
+                                       int32_t        *ids,
+                                       int             context_length);
+
 #ifdef __cplusplus
 }
 #endif
