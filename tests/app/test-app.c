@@ -115,6 +115,9 @@ main (int   argc,
       g_test_add_func ("/app/window/photo-view-keys", test_photo_view_keys);
       g_test_add_func ("/app/window/index-refused", test_index_refused);
       g_test_add_func ("/app/window/new-label-keys", test_new_label_keys);
+      g_test_add_func ("/app/window/filter-chips", test_filter_chips);
+      g_test_add_func ("/app/window/retype-no-flash", test_retype_no_flash);
+      g_test_add_func ("/app/window/index-keeps-order", test_index_keeps_order);
     }
   /* The cases run inside g_application_run (), from the first activation,
    * so that the application starts up and shuts down as it does for
