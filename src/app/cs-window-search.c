@@ -272,6 +272,10 @@ run_search (CsWindow *self,
 {
   g_autoptr(CsQuery) query = NULL;
 
+  /* a refresh that replaces a new request still running is that request:
+   * its results show whatever they reorder */
+  if (self->search_cancellable != NULL && !self->refreshing)
+    refresh = FALSE;
   cs_cancel_and_clear (&self->search_cancellable);
   g_clear_pointer (&self->search_error, g_free);
   self->refreshing = refresh;
