@@ -90,6 +90,7 @@ struct _CsWindow {
   guint              empty_query_id; /* the start page, once the text stays empty */
   gboolean           refreshing;     /* the search running re-runs the shown request */
   CsPhotoList       *held_results;   /* a refresh that would reorder what is seen */
+  guint              shown_n_photos; /* the library's size when the results shown came */
 };
 
 

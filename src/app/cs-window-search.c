@@ -141,6 +141,7 @@ _cs_window_set_results (CsWindow    *self,
 
   if (!g_set_object (&self->results, results))
     return;
+  self->shown_n_photos = cs_library_get_n_photos (self->library);
   /* the last photo in view, to be in view again */
   if (!self->scroll_to_top && results != NULL && n_old > 0 && value > 0 && upper > 0)
     {
@@ -169,7 +170,8 @@ _cs_window_set_busy (CsWindow *self,
 /* Whether `list`, newer results of the request shown, would change what
  * the grid shows from its top down to the last photo in view (estimated
  * as _cs_window_set_results() does, a row of slack added).  Photos added
- * below that, or a count that grows, change nothing seen. */
+ * below that, or a count that grows, change nothing seen.  A library
+ * that shrank is never held back: removed photos must not stay shown. */
 static gboolean
 reorders_view (CsWindow    *self,
                CsPhotoList *list)
@@ -181,7 +183,8 @@ reorders_view (CsWindow    *self,
   guint n_old = old != NULL ? g_list_model_get_n_items (old) : 0;
   guint n_seen;
 
-  if (n_old == 0 || upper <= 0)
+  /* photos went (a folder removed): they go from the view too */
+  if (n_old == 0 || upper <= 0 || cs_library_get_n_photos (self->library) < self->shown_n_photos)
     return FALSE;
   n_seen = (guint) MIN ((gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj)) / upper * n_old
                         + gtk_grid_view_get_max_columns (view) + 1, (double) n_old);

@@ -310,7 +310,8 @@ indexed_exactly (gpointer data)
  * originals do, so a refreshed list would interleave them with the
  * photos in view: the first twelve results shown stay the same, in the
  * same order, all along the run and after it; the refreshed list waits
- * for "Show New Matches", which then shows the copies among the first. */
+ * for "Show New Matches", which then shows the copies among the first.
+ * Removing the copies' folder takes them out of the view at once. */
 void
 test_index_keeps_order (void)
 {
@@ -378,7 +379,21 @@ test_index_keeps_order (void)
   }
   g_assert_false (gtk_widget_get_visible (window_part ("new_results_button")));
 
+  /* photos removed are not held back: the copies leave the view */
   cs_application_remove_folder (app, canon);
   g_assert_true (wait_for (indexed_exactly, GUINT_TO_POINTER (n_before), 120));
+  spin (2.5);
+  g_assert_true (wait_for (search_settled, NULL, 30));
+  {
+    g_autofree char *prefix = g_strconcat (canon, "/", NULL);
+    GListModel *model = grid_model ();
+
+    for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+      {
+        g_autoptr(CsPhoto) photo = g_list_model_get_item (model, i);
+        g_assert_false (g_str_has_prefix (cs_photo_get_path (photo), prefix));
+      }
+    g_assert_false (gtk_widget_get_visible (window_part ("new_results_button")));
+  }
   test_rm_rf (copies);
 }
