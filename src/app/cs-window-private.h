@@ -81,6 +81,16 @@ struct _CsWindow {
   gboolean           scroll_to_top;  /* the next results are for a new request */
   guint              rerun_id;       /* a search re-run after the library changed */
   guint              strictness_id;  /* a search re-run after the strictness moved */
+
+  /* issue 17: the filters shown as chips, no flash of the start page,
+   * results refreshed while indexing without reordering what is seen */
+  GtkBox            *filter_bar;
+  GtkWidget         *clear_filters_button;
+  GtkWidget         *new_results_button;
+  guint              empty_query_id; /* the start page, once the text stays empty */
+  gboolean           refreshing;     /* the search running re-runs the shown request */
+  CsPhotoList       *held_results;   /* a refresh that would reorder what is seen */
+  guint              shown_n_photos; /* the library's size when the results shown came */
 };
 
 
@@ -104,6 +114,8 @@ void     _cs_window_set_verdict        (CsWindow    *self,
 
 /* cs-window-search.c */
 gboolean _cs_window_has_query          (CsWindow    *self);
+gboolean _cs_window_has_filters        (CsWindow    *self);
+void     _cs_window_update_filter_bar  (CsWindow    *self);
 void     _cs_window_set_results        (CsWindow    *self,
                                         CsPhotoList *results);
 void     _cs_window_set_busy           (CsWindow    *self,

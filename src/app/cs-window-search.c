@@ -26,6 +26,99 @@ _cs_window_has_query (CsWindow *self)
   return text[0] != '\0' || self->image_query != NULL || self->similar_to > 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* The active filters, as chips                                         */
+/* ------------------------------------------------------------------ */
+
+gboolean
+_cs_window_has_filters (CsWindow *self)
+{
+  return self->folder_filter != NULL || self->date_filter != CS_DATE_FILTER_ANY;
+}
+
+/* A filter in use, shown under the header bar as a chip: what it keeps,
+ * and a button that removes it (the filter's own action, set back to "no
+ * filter", so the options menu and the chips never disagree, and the
+ * search runs again).  GTK 4.8 has no chip widget: a .card box holding a
+ * label and a flat round close button reads as one. */
+static GtkWidget *
+filter_chip_new (const char *icon_name,
+                 const char *text,
+                 const char *action,
+                 const char *no_filter)
+{
+  GtkWidget *chip = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
+  GtkWidget *label = gtk_label_new (text);
+  GtkWidget *close = gtk_button_new_from_icon_name ("window-close-symbolic");
+  g_autofree char *a11y = g_strdup_printf (_("Remove the filter “%s”"), text);
+
+  gtk_widget_add_css_class (chip, "card");
+  gtk_widget_set_margin_start (icon, 10);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 28);
+  gtk_widget_add_css_class (close, "flat");
+  gtk_widget_add_css_class (close, "circular");
+  gtk_widget_set_margin_top (close, 2);
+  gtk_widget_set_margin_bottom (close, 2);
+  gtk_widget_set_margin_end (close, 2);
+  gtk_widget_set_tooltip_text (close, _("Remove Filter"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (close), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (close), action);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (close), "s", no_filter);
+  gtk_box_append (GTK_BOX (chip), icon);
+  gtk_box_append (GTK_BOX (chip), label);
+  gtk_box_append (GTK_BOX (chip), close);
+  return chip;
+}
+
+/* Rebuilt only when the filters change: the library changes every second
+ * while indexing, and a rebuild would take the keyboard focus off a
+ * chip's button. */
+void
+_cs_window_update_filter_bar (CsWindow *self)
+{
+  GtkWidget *bar = GTK_WIDGET (self->filter_bar);
+  g_autofree char *key = g_strdup_printf ("%s\n%d", self->folder_filter ? self->folder_filter : "",
+                                          (int) self->date_filter);
+  GtkWidget *child;
+
+  gtk_widget_set_visible (bar, self->mode == MODE_SEARCH && _cs_window_has_filters (self));
+  if (g_strcmp0 (g_object_get_data (G_OBJECT (bar), "cs-filters"), key) == 0)
+    return;
+  g_object_set_data_full (G_OBJECT (bar), "cs-filters", g_steal_pointer (&key), g_free);
+  while ((child = gtk_widget_get_first_child (bar)) != NULL)
+    gtk_box_remove (self->filter_bar, child);
+  if (self->folder_filter != NULL)
+    {
+      g_autofree char *name = g_filename_display_basename (self->folder_filter);
+      GtkWidget *chip = filter_chip_new ("folder-symbolic", name, "win.folder-filter", "");
+
+      gtk_widget_set_tooltip_text (chip, self->folder_filter);
+      gtk_box_append (self->filter_bar, chip);
+    }
+  if (self->date_filter != CS_DATE_FILTER_ANY)
+    gtk_box_append (self->filter_bar,
+                    filter_chip_new ("x-office-calendar-symbolic",
+                                     self->date_filter == CS_DATE_FILTER_MONTH ? _("Past Month") : _("Past Year"),
+                                     "win.date-filter", "any"));
+}
+
+static void
+clear_filters_action (GtkWidget  *widget,
+                      const char *name,
+                      GVariant   *param)
+{
+  GActionGroup *group = G_ACTION_GROUP (widget);
+
+  g_action_group_change_action_state (group, "folder-filter", g_variant_new_string (""));
+  g_action_group_change_action_state (group, "date-filter", g_variant_new_string ("any"));
+}
+
+/* ------------------------------------------------------------------ */
+/* Results                                                              */
+/* ------------------------------------------------------------------ */
+
 /* GTK 4.8's GtkGridView asks a model that replaces a non-empty one for
  * every item, looking for those it shows already; a CsPhotoList makes its
  * photos when asked (none of them the old list's), so 100,000 results
@@ -48,6 +141,7 @@ _cs_window_set_results (CsWindow    *self,
 
   if (!g_set_object (&self->results, results))
     return;
+  self->shown_n_photos = cs_library_get_n_photos (self->library);
   /* the last photo in view, to be in view again */
   if (!self->scroll_to_top && results != NULL && n_old > 0 && value > 0 && upper > 0)
     {
@@ -73,6 +167,38 @@ _cs_window_set_busy (CsWindow *self,
   self->busy = busy;
 }
 
+/* Whether `list`, newer results of the request shown, would change what
+ * the grid shows from its top down to the last photo in view (estimated
+ * as _cs_window_set_results() does, a row of slack added).  Photos added
+ * below that, or a count that grows, change nothing seen.  A library
+ * that shrank is never held back: removed photos must not stay shown. */
+static gboolean
+reorders_view (CsWindow    *self,
+               CsPhotoList *list)
+{
+  GListModel *old = G_LIST_MODEL (self->results);
+  GtkGridView *view = cs_photo_grid_get_view (self->grid);
+  GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
+  double upper = gtk_adjustment_get_upper (adj);
+  guint n_old = old != NULL ? g_list_model_get_n_items (old) : 0;
+  guint n_seen;
+
+  /* photos went (a folder removed): they go from the view too */
+  if (n_old == 0 || upper <= 0 || cs_library_get_n_photos (self->library) < self->shown_n_photos)
+    return FALSE;
+  n_seen = (guint) MIN ((gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj)) / upper * n_old
+                        + gtk_grid_view_get_max_columns (view) + 1, (double) n_old);
+  for (guint i = 0; i < n_seen; i++)
+    {
+      g_autoptr(CsPhoto) a = g_list_model_get_item (old, i);
+      g_autoptr(CsPhoto) b = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+      if (b == NULL || cs_photo_get_id (a) != cs_photo_get_id (b))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 on_search_done_cb (GObject      *source,
                    GAsyncResult *result,
@@ -81,12 +207,15 @@ on_search_done_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(CsPhotoList) list = cs_library_search_finish (CS_LIBRARY (source), result, &error);
   CsWindow *self;
+  gboolean refresh;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = CS_WINDOW (user_data);
   g_clear_object (&self->search_cancellable);
   _cs_window_set_busy (self, FALSE);
+  refresh = self->refreshing;
+  self->refreshing = FALSE;
   g_clear_pointer (&self->search_error, g_free);
   if (list == NULL)
     {
@@ -100,6 +229,8 @@ on_search_done_cb (GObject      *source,
         self->search_error = g_strdup (error->message);
       _cs_window_set_results (self, NULL);
     }
+  else if (refresh && reorders_view (self, list))
+    g_set_object (&self->held_results, list);   /* for "Show New Matches" */
   else
     _cs_window_set_results (self, list);
   if (self->mode == MODE_SEARCH)
@@ -136,13 +267,24 @@ build_query (CsWindow *self)
   return g_steal_pointer (&query);
 }
 
-void
-_cs_window_run_search (CsWindow *self)
+/* `refresh`: the same request again, the library having changed (its
+ * results may wait for "Show New Matches"); otherwise a new request. */
+static void
+run_search (CsWindow *self,
+            gboolean  refresh)
 {
   g_autoptr(CsQuery) query = NULL;
 
+  /* a refresh that replaces a new request still running is that request:
+   * its results show whatever they reorder */
+  if (self->search_cancellable != NULL && !self->refreshing)
+    refresh = FALSE;
   cs_cancel_and_clear (&self->search_cancellable);
   g_clear_pointer (&self->search_error, g_free);
+  self->refreshing = refresh;
+  if (!refresh)
+    g_clear_object (&self->held_results);
+  _cs_window_update_filter_bar (self);
 
   if (!_cs_window_has_query (self))
     {
@@ -155,6 +297,27 @@ _cs_window_run_search (CsWindow *self)
   self->search_cancellable = g_cancellable_new ();
   _cs_window_set_busy (self, TRUE);
   cs_library_search_async (self->library, query, self->search_cancellable, on_search_done_cb, self);
+}
+
+void
+_cs_window_run_search (CsWindow *self)
+{
+  run_search (self, FALSE);
+}
+
+static void
+show_new_results_action (GtkWidget  *widget,
+                         const char *name,
+                         GVariant   *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  g_autoptr(CsPhotoList) list = g_steal_pointer (&self->held_results);
+
+  if (list == NULL || self->mode != MODE_SEARCH)
+    return;
+  self->scroll_to_top = TRUE;   /* where the new best matches are */
+  _cs_window_set_results (self, list);
+  _cs_window_update_view (self);
 }
 
 void
@@ -177,6 +340,17 @@ _cs_window_show_search (CsWindow *self)
   _cs_window_update_selection (self);
 }
 
+static gboolean
+empty_query_cb (gpointer data)
+{
+  CsWindow *self = data;
+
+  self->empty_query_id = 0;
+  if (self->mode == MODE_SEARCH && !_cs_window_has_query (self))
+    _cs_window_run_search (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_search_changed_cb (GtkSearchEntry *entry,
                       CsWindow       *self)
@@ -185,8 +359,20 @@ on_search_changed_cb (GtkSearchEntry *entry,
   self->scroll_to_top = TRUE;
   self->similar_to = 0;
   g_clear_pointer (&self->image_query, g_free);
+  g_clear_handle_id (&self->empty_query_id, g_source_remove);
   if (self->mode != MODE_SEARCH)
     _cs_window_show_search (self);
+  else if (!_cs_window_has_query (self))
+    {
+      /* The text went empty, maybe only on the way to another: a key
+       * typed over a selected query (or over the whole query, from the
+       * grid) deletes it, then inserts, and GtkSearchEntry reports the
+       * empty text at once, without its delay.  The start page flashed
+       * between the two result lists (issue 17).  It waits for the end of
+       * this main-loop turn: if text came back, the old results stay
+       * until the new ones replace them. */
+      self->empty_query_id = g_idle_add (empty_query_cb, self);
+    }
   else
     _cs_window_run_search (self);
 }
@@ -267,7 +453,7 @@ rerun_search_cb (gpointer data)
 
   self->rerun_id = 0;
   if (self->mode == MODE_SEARCH && _cs_window_has_query (self))
-    _cs_window_run_search (self);
+    run_search (self, TRUE);
   return G_SOURCE_REMOVE;
 }
 
@@ -277,7 +463,10 @@ on_library_changed_cb (CsLibrary *library,
 {
   _cs_window_update_photo_count (self);
   /* while indexing, the library changes with every batch: refresh the
-   * results at most once a second */
+   * results at most once a second, in place: new photos below the last
+   * one in view join the list, but results that would move what is in
+   * view wait for "Show New Matches" (issue 17: the grid reshuffled every
+   * second under the reader's eyes) */
   if (self->mode == MODE_SEARCH && _cs_window_has_query (self))
     {
       if (self->rerun_id == 0)
@@ -383,6 +572,8 @@ _cs_window_class_search_init (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_search_stop_cb);
+  gtk_widget_class_install_action (widget_class, "win.clear-filters", NULL, clear_filters_action);
+  gtk_widget_class_install_action (widget_class, "win.show-new-results", NULL, show_new_results_action);
 }
 
 void

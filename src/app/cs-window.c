@@ -62,6 +62,8 @@ _cs_window_set_status (CsWindow   *self,
   adw_status_page_set_icon_name (self->status_page, icon);
   adw_status_page_set_title (self->status_page, title);
   cs_status_page_set_description_text (self->status_page, description);
+  /* the one status with a button: filters hiding every match */
+  gtk_widget_set_visible (self->clear_filters_button, FALSE);
   gtk_stack_set_visible_child_name (self->content_stack, "status");
 }
 
@@ -193,6 +195,15 @@ update_search_status (CsWindow *self)
       if (n == 0)
         _cs_window_set_status (self, "image-x-generic-symbolic", _("Nothing Indexed Yet"),
                                _("Your photos become searchable as they are indexed."));
+      else if (_cs_window_has_filters (self))
+        {
+          /* the filters, not the words, may be what leaves nothing: say
+           * so, and offer the way out (issue 17) */
+          _cs_window_set_status (self, "edit-find-symbolic", _("No Matches With These Filters"),
+                                 _("No photo matches within the filters in use. "
+                                   "Clear them to search all your photos."));
+          gtk_widget_set_visible (self->clear_filters_button, TRUE);
+        }
       else
         _cs_window_set_status (self, "edit-find-symbolic", _("No Matches"),
                                _("Try describing the photo differently, or make the search looser."));
@@ -218,12 +229,20 @@ _cs_window_update_view (CsWindow *self)
   gtk_widget_set_visible (self->label_menu_button, self->mode == MODE_LABEL);
   gtk_stack_set_visible_child_name (self->title_stack, self->mode == MODE_SEARCH ? "search" : "title");
   gtk_widget_set_visible (GTK_WIDGET (self->results_label), FALSE);
+  gtk_widget_set_visible (self->clear_filters_button, FALSE);
+  gtk_widget_set_visible (self->new_results_button, self->mode == MODE_SEARCH && self->held_results != NULL);
   _cs_window_update_photo_count (self);
+  _cs_window_update_filter_bar (self);
 
   switch (self->mode)
     {
     case MODE_SEARCH:
+      /* Results, a start page or "No Matches" follow the keys typed: they
+       * show at once, a crossfade would only delay them (200 ms, issue
+       * 17).  Going to a label or the duplicates keeps it. */
+      gtk_stack_set_transition_type (self->content_stack, GTK_STACK_TRANSITION_TYPE_NONE);
       update_search_status (self);
+      gtk_stack_set_transition_type (self->content_stack, GTK_STACK_TRANSITION_TYPE_CROSSFADE);
       break;
     case MODE_LABEL:
       {
@@ -581,6 +600,8 @@ cs_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->rerun_id, g_source_remove);
   g_clear_handle_id (&self->strictness_id, g_source_remove);
+  g_clear_handle_id (&self->empty_query_id, g_source_remove);
+  g_clear_object (&self->held_results);
   cs_cancel_and_clear (&self->search_cancellable);
   cs_cancel_and_clear (&self->cancellable);
   if (self->label_list != NULL)
@@ -659,6 +680,9 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsWindow, selection_revealer);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, selection_label);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, photo_view);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, filter_bar);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, clear_filters_button);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, new_results_button);
   gtk_widget_class_bind_template_callback (widget_class, on_nav_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_label_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_photo_activated_cb);

@@ -139,6 +139,16 @@ void test_failures_listed (void);
 void test_failures_retry  (void);
 void test_find_like_file  (void);
 void test_show_in_files_fails_visibly (void);
+/* Keys typed in the window, delivered as GTK delivers them
+ * (test-app-search.c). */
+void press_key (guint           keyval,
+                GdkModifierType state);
+void type_text (const char     *text);
+
+/* issue 17, defects 7 and 8: test-app-filters.c */
+void test_filter_chips      (void);
+void test_retype_no_flash   (void);
+void test_index_keeps_order (void);
 
 /* --large-library (test-app-stalls.c): the 90,000 photos already in the
  * database, in a folder that is not there, beside those indexed. */

@@ -172,9 +172,14 @@ check_filtered (const char * const *items,
                  g_hash_table_contains (files, cs_photo_get_path (photo)) ? "filtered out" : "no photo there");
     }
   g_assert_cmpuint (n, ==, g_hash_table_size (want));
+  /* nothing left, the filters in use: the empty state says they may be
+   * why, and offers to clear them (issue 17) */
   if (n == 0)
-    g_assert_true (gtk_widget_get_mapped (find_widget (GTK_WIDGET (window), "AdwStatusPage", "title",
-                                                       "No Matches")));
+    {
+      g_assert_true (gtk_widget_get_mapped (find_widget (GTK_WIDGET (window), "AdwStatusPage", "title",
+                                                         "No Matches With These Filters")));
+      g_assert_true (gtk_widget_get_mapped (window_part ("clear_filters_button")));
+    }
 }
 
 /* The folder and date filters of the search options, on two more folders
@@ -385,7 +390,7 @@ on_fatal_log_cb (const char     *domain,
 }
 
 /* Presses `keyval` in the window, wherever its focus is. */
-static void
+void
 press_key (guint           keyval,
            GdkModifierType state)
 {
@@ -415,7 +420,7 @@ done:
   spin (0.02);
 }
 
-static void
+void
 type_text (const char *text)
 {
   for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))

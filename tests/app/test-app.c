@@ -120,6 +120,9 @@ main (int   argc,
       g_test_add_func ("/app/window/find-like-file", test_find_like_file);
       g_test_add_func ("/app/window/show-in-files-fails-visibly", test_show_in_files_fails_visibly);
       g_test_add_func ("/app/window/precision-row", test_precision_row);
+      g_test_add_func ("/app/window/filter-chips", test_filter_chips);
+      g_test_add_func ("/app/window/retype-no-flash", test_retype_no_flash);
+      g_test_add_func ("/app/window/index-keeps-order", test_index_keeps_order);
     }
   /* The cases run inside g_application_run (), from the first activation,
    * so that the application starts up and shuts down as it does for
