@@ -254,7 +254,7 @@ int         clip_precision_parse (const char     *name,
                                   clip_precision *out);
 /* Whether the kernel table in use has instructions made for `precision`
  * (F32 always; F16 with F16C; BF16 with AVX512_BF16; INT8 with
- * AVX512-VNNI).  The others still run, on slower generic loops. */
+ * AVX2, AVX-VNNI or AVX512-VNNI).  The others still run, on slower generic loops. */
 int         clip_precision_is_fast (clip_precision precision);
 
 typedef struct {
@@ -345,12 +345,16 @@ void        clip_normalize (float *v,
 
 /* Instruction sets.  The engine detects the CPU's features once and uses
  * the highest of these levels that the CPU (and, for the encoder's kernel
- * tables, the build) supports, each level needing the ones before it:
+ * tables, the build) supports, in this order:
  *   ref         plain C
  *   avx2        AVX2, FMA and F16C (the OS saving YMM state)
- *   avx512      AVX-512 F, BW, VL and DQ (the OS saving ZMM state)
- *   avx512vnni  AVX512-VNNI (the int8 GEMM and int8 vector dots)
- *   avx512bf16  AVX512_BF16 (the bfloat16 GEMM)
+ *   avxvnni     avx2 and AVX-VNNI (the int8 GEMM on 256-bit vectors)
+ *   avx512      avx2 and AVX-512 F, BW, VL and DQ (the OS saving ZMM state)
+ *   avx512vnni  avx512 and AVX512-VNNI (the int8 GEMM and int8 vector dots)
+ *   avx512bf16  avx512vnni and AVX512_BF16 (the bfloat16 GEMM)
+ * A level needs what its line says, not every level above it: a CPU with
+ * AVX-512 may lack AVX-VNNI (Zen 4) and the other way round (Alder Lake).
+ * The vector kernels have no avxvnni path: at that level they use avx2.
  * The environment variable CLIP_ISA, read once, sets a ceiling: one of
  * these names (exactly, lower case) makes the encoder's table and the
  * vector kernels (clip_vec_*) use the highest level at most that one;
@@ -358,8 +362,8 @@ void        clip_normalize (float *v,
  * with a warning on stderr, and so is a level the CPU or build lacks
  * (with the level used instead).  CLIP_ISA=ref: plain C everywhere.
  *
- * Name of the kernel table in use ("ref", "avx2", "avx512", "avx512vnni",
- * "avx512bf16"). */
+ * Name of the kernel table in use ("ref", "avx2", "avxvnni", "avx512",
+ * "avx512vnni", "avx512bf16"). */
 const char *clip_kernels_name (void);
 
 /* Measures the peak of the instruction the GEMM of `precision` is built on

@@ -300,6 +300,106 @@ test_gemm_tables (void)
   g_rand_free (rand);
 }
 
+/* The int8 GEMMs at the extremes of their operands, against a brute force
+ * in int64: activations of 255 (and 0) with weights of +127 or -127, where
+ * a u8 x s8 multiply-add into int16 (VPMADDUBSW: 255 * 127 * 2 > 32767)
+ * saturates.  Patterns: every activation 255 with columns all +127 or all
+ * -127; 255 and 0 alternating with weights alternating in sign; and
+ * random picks of 0, 255 and anything against +-127 and anything.  m, n
+ * and k are not multiples of any tile, zero points are nonzero, every
+ * epilogue is run, and the panels are split in two calls. */
+static void
+test_gemm_i8_extremes (void)
+{
+  const size_t m = 13, n = 45, k = 1030, lda = 1040, ldc = 47;
+  GRand *rand = g_rand_new_with_seed (5);
+
+  for (int pattern = 0; pattern < 3; pattern++)
+    for (int e = 0; e < 4; e++)
+      {
+        g_autoptr(GPtrArray) blocks = g_ptr_array_new_with_free_func (g_aligned_free);
+        g_autofree float *w = g_new (float, n * k);
+        g_autofree int32_t *q = g_new (int32_t, n * k);
+        g_autofree uint8_t *a = g_new0 (uint8_t, m * lda);
+        g_autofree float *c0 = g_new (float, m * ldc);
+        g_autofree float *got = g_new (float, m * ldc);
+        float bias[45], a_scale[13];
+        int32_t a_zero[13];
+        clip_packed pk;
+
+        for (size_t j = 0; j < n; j++)
+          {
+            bias[j] = (float) g_rand_double_range (rand, -1, 1);
+            for (size_t kk = 0; kk < k; kk++)
+              {
+                int32_t v;
+                if (pattern == 0)
+                  v = j % 2 == 0 ? 127 : -127;
+                else if (pattern == 1)
+                  v = (kk + j) % 2 == 0 ? 127 : -127;
+                else
+                  v = g_rand_boolean (rand) ? (g_rand_boolean (rand) ? 127 : -127)
+                                            : g_rand_int_range (rand, -127, 128);
+                /* column j's largest |w| is 1 (kk = 0 is +-127 in every
+                 * pattern but the random one, which gets it here), so
+                 * w * 127 quantises back to v */
+                if (kk == 0)
+                  v = j % 2 == 0 ? 127 : -127;
+                q[j * k + kk] = v;
+                w[j * k + kk] = (float) v / 127.0f;
+              }
+          }
+        for (size_t i = 0; i < m; i++)
+          {
+            a_scale[i] = 1e-5f * (float) (i + 1);
+            a_zero[i] = (int32_t) (i * 19 % 256);
+            for (size_t kk = 0; kk < k; kk++)
+              a[i * lda + kk] = pattern == 0 ? 255
+                                : pattern == 1 ? ((kk + i) % 2 == 0 ? 255 : 0)
+                                : (uint8_t) (g_rand_boolean (rand) ? (g_rand_boolean (rand) ? 255 : 0)
+                                                                   : g_rand_int_range (rand, 0, 256));
+          }
+        for (size_t i = 0; i < m * ldc; i++)
+          c0[i] = (float) g_rand_double_range (rand, -1, 1);
+        g_assert_true (clip_pack_linear (&pk, CLIP_WEIGHTS_I8, w, e % 2 == 0 ? bias : NULL, n, k,
+                                         test_alloc, blocks));
+        g_assert_cmpuint (pk.kp, <=, lda);
+
+        for (const clip_kernels *const *t = clip_kernels_available (); *t != NULL; t++)
+          {
+            clip_gemm_args g = { &pk, a, lda, a_scale, a_zero, got, ldc, m, (clip_epilogue) e };
+            size_t np = (n + CLIP_PANEL - 1) / CLIP_PANEL;
+
+            memcpy (got, c0, m * ldc * sizeof (float));
+            (*t)->gemm[CLIP_WEIGHTS_I8] (&g, 0, 1);
+            (*t)->gemm[CLIP_WEIGHTS_I8] (&g, 1, np);
+            for (size_t i = 0; i < m; i++)
+              for (size_t j = 0; j < ldc; j++)
+                {
+                  int64_t dot = 0;
+                  double v, want;
+
+                  if (j >= n)
+                    {
+                      g_assert_cmpfloat (got[i * ldc + j], ==, c0[i * ldc + j]);
+                      continue;
+                    }
+                  for (size_t kk = 0; kk < k; kk++)
+                    dot += (int64_t) (a[i * lda + kk] - a_zero[i]) * q[j * k + kk];
+                  v = (double) dot * a_scale[i] * pk.scale[j] + (e % 2 == 0 ? bias[j] : 0.0);
+                  want = e == CLIP_EPI_ADD ? c0[i * ldc + j] + v
+                         : e == CLIP_EPI_QUICK_GELU ? v / (1.0 + exp (-1.702 * v))
+                         : e == CLIP_EPI_GELU ? 0.5 * v * (1.0 + erf (v / sqrt (2.0)))
+                         : v;
+                  if (!(fabs (got[i * ldc + j] - want) <= 1e-5 * (fabs (v) + 1.0)))
+                    g_error ("gemm i8 extremes, pattern %d %s (%s): c[%zu][%zu] = %.9g, want %.9g",
+                             pattern, epi_names[e], (*t)->name, i, j, got[i * ldc + j], want);
+                }
+          }
+      }
+  g_rand_free (rand);
+}
+
 /* The reference GEMM on packed weights against the plain definition:
  * checks the packing layouts and what each format costs in accuracy. */
 static void
@@ -589,7 +689,7 @@ test_dispatch (void)
     }
 }
 
-/* CLIP_ISA's values as clip.h documents them: the five level names
+/* CLIP_ISA's values as clip.h documents them: the six level names
  * exactly, "auto" or empty for no ceiling, and nothing else. */
 static void
 test_isa_parse (void)
@@ -617,6 +717,7 @@ test_isa_parse (void)
     }
   g_assert_cmpstr (clip_isa_name (CLIP_ISA_REF), ==, "ref");
   g_assert_cmpstr (clip_isa_name (CLIP_ISA_AVX2), ==, "avx2");
+  g_assert_cmpstr (clip_isa_name (CLIP_ISA_AVXVNNI), ==, "avxvnni");
   g_assert_cmpstr (clip_isa_name (CLIP_ISA_AVX512), ==, "avx512");
   g_assert_cmpstr (clip_isa_name (CLIP_ISA_AVX512VNNI), ==, "avx512vnni");
   g_assert_cmpstr (clip_isa_name (CLIP_ISA_AVX512BF16), ==, "avx512bf16");
@@ -640,15 +741,20 @@ has_table (const clip_kernels *const *tables,
 }
 
 /* The tables a CPU gets, from a feature mask: every level needs all of
- * its features and its predecessors', F16C included (the AVX2 and AVX-512
- * tables convert halves with it). */
+ * its features and avx2's, F16C included (the AVX2 and AVX-512 tables
+ * convert halves with it); avxvnni and the AVX-512 levels need nothing of
+ * one another. */
 static void
 test_isa_features (void)
 {
   const unsigned avx2 = CLIP_CPU_AVX2 | CLIP_CPU_FMA | CLIP_CPU_F16C | CLIP_CPU_YMM_STATE;
   const unsigned avx512 = avx2 | CLIP_CPU_AVX512F | CLIP_CPU_AVX512BW | CLIP_CPU_AVX512VL
                           | CLIP_CPU_AVX512DQ | CLIP_CPU_ZMM_STATE;
-  const unsigned all = avx512 | CLIP_CPU_AVX512VNNI | CLIP_CPU_AVX512BF16;
+  const unsigned all = avx512 | CLIP_CPU_AVX512VNNI | CLIP_CPU_AVX512BF16 | CLIP_CPU_AVXVNNI;
+  /* AVX-VNNI without AVX-512 (Alder Lake); AVX-512 VNNI and BF16
+   * without AVX-VNNI (Zen 4) */
+  const unsigned alder = avx2 | CLIP_CPU_AVXVNNI;
+  const unsigned zen4 = all & ~CLIP_CPU_AVXVNNI;
   const unsigned needs[] = {
     CLIP_CPU_AVX2, CLIP_CPU_FMA, CLIP_CPU_F16C, CLIP_CPU_YMM_STATE,
   };
@@ -675,6 +781,7 @@ test_isa_features (void)
   for (size_t i = 0; i < G_N_ELEMENTS (needs); i++)
     {
       g_assert_false (clip_isa_supported (all & ~needs[i], CLIP_ISA_AVX2));
+      g_assert_false (clip_isa_supported (all & ~needs[i], CLIP_ISA_AVXVNNI));
       g_assert_false (clip_isa_supported (all & ~needs[i], CLIP_ISA_AVX512));
       n = clip_kernels_for_features (all & ~needs[i], tables);
       g_assert_cmpuint (n, ==, 1);
@@ -710,6 +817,40 @@ test_isa_features (void)
     }
   else
     g_test_message ("this build has no AVX2 table");
+
+  /* not a chain: each level for its own features */
+  g_assert_true (clip_isa_supported (alder, CLIP_ISA_AVXVNNI));
+  g_assert_false (clip_isa_supported (alder, CLIP_ISA_AVX512));
+  g_assert_false (clip_isa_supported (alder, CLIP_ISA_AVX512VNNI));
+  g_assert_false (clip_isa_supported (zen4, CLIP_ISA_AVXVNNI));
+  g_assert_true (clip_isa_supported (zen4, CLIP_ISA_AVX512BF16));
+  g_assert_false (clip_isa_supported (avx2, CLIP_ISA_AVXVNNI));
+  g_assert_false (clip_isa_supported (CLIP_CPU_AVXVNNI | CLIP_CPU_YMM_STATE, CLIP_ISA_AVXVNNI));
+  n = clip_kernels_for_features (alder, tables);
+  g_assert_false (has_table ((const clip_kernels *const *) tables, "avx512"));
+  g_assert_false (has_table ((const clip_kernels *const *) tables, "avx512vnni"));
+  n = clip_kernels_for_features (zen4, tables);
+  g_assert_false (has_table ((const clip_kernels *const *) tables, "avxvnni"));
+  n = clip_kernels_for_features (all, tables);
+  if (has_table ((const clip_kernels *const *) tables, "avxvnni"))
+    {
+      n = clip_kernels_for_features (alder, tables);
+      g_assert_cmpuint (n, ==, 3);
+      g_assert_cmpstr (tables[1]->name, ==, "avx2");
+      g_assert_cmpstr (tables[2]->name, ==, "avxvnni");
+      g_assert_true (tables[2]->fast[CLIP_WEIGHTS_I8]);
+      /* the AVX-512 tables after it, in level order (checked above) */
+      n = clip_kernels_for_features (all, tables);
+      g_assert_cmpstr (tables[2]->name, ==, "avxvnni");
+    }
+  else
+    g_test_message ("this build has no AVX-VNNI table");
+  if (has_table ((const clip_kernels *const *) tables, "avx512vnni"))
+    {
+      n = clip_kernels_for_features (zen4, tables);
+      g_assert_true (has_table ((const clip_kernels *const *) tables, "avx512vnni"));
+    }
+  (void) n;
 }
 
 int
@@ -724,6 +865,7 @@ main (int    argc,
   g_test_add_func ("/engine/kernels/isa-features", test_isa_features);
   g_test_add_func ("/engine/kernels/gemm-reference", test_gemm_reference);
   g_test_add_func ("/engine/kernels/gemm-tables-match-reference", test_gemm_tables);
+  g_test_add_func ("/engine/kernels/gemm-i8-extremes", test_gemm_i8_extremes);
   g_test_add_func ("/engine/kernels/activation-formats", test_activation_formats);
   g_test_add_func ("/engine/kernels/attention-tables-match-reference", test_attention_tables);
   g_test_add_func ("/engine/kernels/peak-loops", test_peak_loops);

@@ -11,8 +11,10 @@
  * 10 of the 20 queries, zero-shot shape and colour accuracy) must come out
  * the same as in float32.  On a random full-size ViT-B/32, written to a
  * temporary directory, images and texts of 10 and 77 tokens.  Registered
- * twice in meson: plainly and with CLIP_ISA=ref (the plain-C GEMMs; the
- * ViT-B/32 then gets one image and one text, the rest takes too long).
+ * in meson plainly, with CLIP_ISA=ref (the plain-C GEMMs; the ViT-B/32
+ * then gets one image and one text, the rest takes too long) and, on
+ * x86-64, with CLIP_ISA=avx2 and avxvnni (their own int8 GEMMs, which the
+ * plain run does not reach on an AVX-512 CPU).
  * No timing is asserted anywhere.
  */
 #include <math.h>

@@ -7,11 +7,16 @@
  *
  * AVX needs the OS to save the wide registers: the CPUID bits alone are not
  * enough, so XGETBV is checked too (YMM state for AVX2, ZMM and opmask
- * state for AVX-512).  The levels build on one another: avx2 is AVX2, FMA
- * and F16C (the table converts halves with VCVTPH2PS); avx512 adds
- * AVX-512 F, BW, VL and DQ; avx512vnni adds the int8 GEMM; avx512bf16 adds
- * the bfloat16 GEMM.  The detector is a feature mask, and the choice a
- * function of that mask, so tests can ask what another CPU would get.
+ * state for AVX-512).  avx2 is AVX2, FMA and F16C (the table converts
+ * halves with VCVTPH2PS); avxvnni adds AVX-VNNI (the int8 GEMM on ymm);
+ * avx512 adds AVX-512 F, BW, VL and DQ to avx2; avx512vnni adds the int8
+ * GEMM; avx512bf16 adds the bfloat16 GEMM.  The levels are ordered by
+ * preference but are not a chain: each table needs its own features only,
+ * since AVX-VNNI and AVX-512 come apart (Alder Lake has AVX-VNNI and no
+ * AVX-512, Zen 4 and Ice Lake AVX512-VNNI and no AVX-VNNI).  The choice is
+ * the highest level the CPU runs under the ceiling.  The detector is a
+ * feature mask, and the choice a function of that mask, so tests can ask
+ * what another CPU would get.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -24,13 +29,15 @@
 static const char *const isa_names[CLIP_N_ISAS] = {
   [CLIP_ISA_REF]        = "ref",
   [CLIP_ISA_AVX2]       = "avx2",
+  [CLIP_ISA_AVXVNNI]    = "avxvnni",
   [CLIP_ISA_AVX512]     = "avx512",
   [CLIP_ISA_AVX512VNNI] = "avx512vnni",
   [CLIP_ISA_AVX512BF16] = "avx512bf16",
 };
 
-/* What each level needs, its lower levels' needs included. */
+/* What each level's table needs, all of it (avxvnni's not avx512's). */
 #define NEEDS_AVX2       (CLIP_CPU_AVX2 | CLIP_CPU_FMA | CLIP_CPU_F16C | CLIP_CPU_YMM_STATE)
+#define NEEDS_AVXVNNI    (NEEDS_AVX2 | CLIP_CPU_AVXVNNI)
 #define NEEDS_AVX512     (NEEDS_AVX2 | CLIP_CPU_AVX512F | CLIP_CPU_AVX512BW | CLIP_CPU_AVX512VL \
                           | CLIP_CPU_AVX512DQ | CLIP_CPU_ZMM_STATE)
 #define NEEDS_AVX512VNNI (NEEDS_AVX512 | CLIP_CPU_AVX512VNNI)
@@ -39,6 +46,7 @@ static const char *const isa_names[CLIP_N_ISAS] = {
 static const unsigned isa_needs[CLIP_N_ISAS] = {
   [CLIP_ISA_REF]        = 0,
   [CLIP_ISA_AVX2]       = NEEDS_AVX2,
+  [CLIP_ISA_AVXVNNI]    = NEEDS_AVXVNNI,
   [CLIP_ISA_AVX512]     = NEEDS_AVX512,
   [CLIP_ISA_AVX512VNNI] = NEEDS_AVX512VNNI,
   [CLIP_ISA_AVX512BF16] = NEEDS_AVX512BF16,
@@ -116,6 +124,9 @@ detect_features (void)
 
     if (__get_cpuid (1, &a, &b, &c, &d) && (c & bit_F16C))
       f |= CLIP_CPU_F16C;
+    /* AVX-VNNI from CPUID too: GCC 12 has no __builtin_cpu_supports for it */
+    if (__get_cpuid_count (7, 1, &a, &b, &c, &d) && (a & (1u << 4)))
+      f |= CLIP_CPU_AVXVNNI;
   }
   if (os_saves (0x6))
     f |= CLIP_CPU_YMM_STATE;
@@ -143,7 +154,7 @@ detect (void)
   features = detect_features ();
   if (!clip_isa_parse (value, &ceiling))
     {
-      fprintf (stderr, "clipsight: CLIP_ISA=%s is not auto, ref, avx2, avx512, avx512vnni "
+      fprintf (stderr, "clipsight: CLIP_ISA=%s is not auto, ref, avx2, avxvnni, avx512, avx512vnni "
                "or avx512bf16; ignored\n", value);
       ceiling = CLIP_ISA_AUTO;
     }
@@ -173,6 +184,10 @@ clip_kernels_for_features (unsigned             cpu,
 #ifdef CLIP_BUILD_AVX2
   if (clip_isa_supported (cpu, CLIP_ISA_AVX2))
     out[n++] = clip_kernels_avx2 ();
+#endif
+#ifdef CLIP_BUILD_AVXVNNI
+  if (clip_isa_supported (cpu, CLIP_ISA_AVXVNNI))
+    out[n++] = clip_kernels_avxvnni ();
 #endif
 #ifdef CLIP_BUILD_AVX512
   if (clip_isa_supported (cpu, CLIP_ISA_AVX512))

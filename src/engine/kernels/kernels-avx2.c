@@ -4,11 +4,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Layout and tolerance: see kernels-simd.inc, the one source of the SIMD
- * tables; this file only fixes the vector width.  Built with -mavx2 -mfma.
+ * tables; this file only fixes the vector width, and takes the int8 GEMM
+ * of kernels-i8-ymm.inc (VPMADDWD, exact).  Built with -mavx2 -mfma.
  */
 #define VEC_LANES 8
 #define KERNELS_NAME avx2
 #define KERNELS_STR "avx2"
+#define KERNELS_I8_YMM 1
 #include "kernels-simd.inc"
 
 const clip_kernels *

@@ -142,6 +142,10 @@ const clip_kernels *clip_kernels_ref (void);
 #ifdef CLIP_BUILD_AVX2
 const clip_kernels *clip_kernels_avx2 (void);
 #endif
+#ifdef CLIP_BUILD_AVXVNNI
+/* avx2 plus the AVX-VNNI int8 GEMM */
+const clip_kernels *clip_kernels_avxvnni (void);
+#endif
 #ifdef CLIP_BUILD_AVX512
 const clip_kernels *clip_kernels_avx512 (void);
 #endif
@@ -159,11 +163,14 @@ const clip_kernels *clip_kernels_avx512bf16 (void);
  * One detector and one reading of CLIP_ISA for the kernel tables and the
  * vector search kernels (clip-vector.c); clip.h documents CLIP_ISA. */
 
-/* The levels, each one needing its predecessor's features too. */
+/* The levels, in the order of preference.  Not a chain: each needs its
+ * own features (cpu.c), and a CPU may run a level without the one below
+ * it (Zen 4 has avx512vnni but not avxvnni). */
 typedef enum {
   CLIP_ISA_REF = 0,    /* plain C */
   CLIP_ISA_AVX2,       /* AVX2, FMA, F16C */
-  CLIP_ISA_AVX512,     /* + AVX-512 F, BW, VL, DQ */
+  CLIP_ISA_AVXVNNI,    /* avx2 + AVX-VNNI (VEX VPDPBUSD) */
+  CLIP_ISA_AVX512,     /* avx2 + AVX-512 F, BW, VL, DQ */
   CLIP_ISA_AVX512VNNI, /* + AVX512-VNNI */
   CLIP_ISA_AVX512BF16, /* + AVX512_BF16 */
   CLIP_N_ISAS,
@@ -184,12 +191,13 @@ enum {
   CLIP_CPU_ZMM_STATE  = 1u << 8, /* ZMM and opmask state */
   CLIP_CPU_AVX512VNNI = 1u << 9,
   CLIP_CPU_AVX512BF16 = 1u << 10,
+  CLIP_CPU_AVXVNNI    = 1u << 11, /* CPUID 7.1 EAX bit 4 */
 };
 
 /* This CPU's features (detected once, thread-safe; 0 off x86). */
 unsigned     clip_cpu_features  (void);
 /* Parses a CLIP_ISA value: NULL, "" and "auto" give CLIP_ISA_AUTO; "ref",
- * "avx2", "avx512", "avx512vnni", "avx512bf16" their level.  Anything
+ * "avx2", "avxvnni", "avx512", "avx512vnni", "avx512bf16" their level.  Anything
  * else (other spellings, case included) is refused: returns 0. */
 int          clip_isa_parse     (const char *value,
                                  clip_isa   *out);
@@ -203,7 +211,8 @@ int          clip_isa_supported (unsigned features,
 clip_isa     clip_isa_ceiling   (void);
 
 /* The tables this build has that a CPU with `features` runs, lowest level
- * first, into out[] (CLIP_N_ISAS + 1 entries, NULL-terminated); returns
+ * first (each for its own features: not necessarily a prefix of the
+ * levels), into out[] (CLIP_N_ISAS + 1 entries, NULL-terminated); returns
  * how many.  For tests: what another CPU would get. */
 size_t       clip_kernels_for_features (unsigned             features,
                                         const clip_kernels **out);
