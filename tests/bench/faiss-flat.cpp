@@ -29,10 +29,10 @@ cs_bench_faiss_flat_ip (const float *rows,
     {
       faiss::IndexFlatIP index (dim);
       std::vector<float> distances (k);
-      std::vector<faiss::Index::idx_t> labels (k);
+      std::vector<int64_t> labels (k); // faiss::idx_t: Index::idx_t before faiss 1.7.4
       std::vector<double> times;
 
-      index.add ((faiss::Index::idx_t) n_rows, rows);
+      index.add ((int64_t) n_rows, rows);
       /* one warm-up, then one query at a time, as a search box asks */
       index.search (1, queries, k, distances.data (), labels.data ());
       for (int q = 0; q < n_queries; q++)
