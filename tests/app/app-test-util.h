@@ -131,6 +131,10 @@ void test_pause_button    (void);
 void test_date_taken      (void);
 void test_remove_folder_undo (void);
 
+/* issue 17: test-app-duplicates.c */
+void test_duplicates_trash      (void);
+void test_duplicates_no_reorder (void);
+
 /* --large-library (test-app-stalls.c): the 90,000 photos already in the
  * database, in a folder that is not there, beside those indexed. */
 #define SYNTH_PHOTOS 90000
