@@ -36,6 +36,8 @@ struct _CsDuplicatesView {
   GtkStack      *stack;
   GtkNoSelection *selection;
   AdwStatusPage *empty_page;
+  GtkProgressBar *progress;          /* on the loading page */
+  GtkProgressBar *refresh_progress;  /* above the list, while it searches again */
 
   CsLibrary     *library;
   GListStore    *store;       /* CsDuplicateGroup, in the order first shown */
@@ -909,6 +911,28 @@ merge_groups (CsDuplicatesView *self,
 }
 
 static void
+on_progress_cb (double   fraction,
+                gpointer data)
+{
+  CsDuplicatesView *self = data;   /* alive: the search is cancelled at dispose */
+  g_autofree char *text = NULL;
+
+  /* Translators: how far the search for duplicates is */
+  text = g_strdup_printf (_("%d %%"), (int) (fraction * 100));
+  gtk_progress_bar_set_fraction (self->progress, fraction);
+  gtk_progress_bar_set_text (self->progress, text);
+  gtk_progress_bar_set_fraction (self->refresh_progress, fraction);
+}
+
+/* For tests: the fraction the loading page shows. */
+double
+cs_duplicates_view_get_progress (CsDuplicatesView *self)
+{
+  g_return_val_if_fail (CS_IS_DUPLICATES_VIEW (self), 0);
+  return gtk_progress_bar_get_fraction (self->progress);
+}
+
+static void
 on_found_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
@@ -921,6 +945,7 @@ on_found_cb (GObject      *source,
     return;
   self = CS_DUPLICATES_VIEW (user_data);
   self->busy = FALSE;
+  gtk_widget_set_visible (GTK_WIDGET (self->refresh_progress), FALSE);
   if (groups == NULL)
     {
       if (self->loaded && g_list_model_get_n_items (G_LIST_MODEL (self->store)) > 0)
@@ -983,6 +1008,8 @@ cs_duplicates_view_class_init (CsDuplicatesViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_row_bind_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_row_unbind_cb);
   gtk_widget_class_bind_template_child (widget_class, CsDuplicatesView, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, CsDuplicatesView, progress);
+  gtk_widget_class_bind_template_child (widget_class, CsDuplicatesView, refresh_progress);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
@@ -1020,9 +1047,16 @@ cs_duplicates_view_refresh (CsDuplicatesView *self)
   cs_cancel_and_clear (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->busy = TRUE;
+  gtk_progress_bar_set_fraction (self->progress, 0);
+  gtk_progress_bar_set_text (self->progress, NULL);
+  gtk_progress_bar_set_fraction (self->refresh_progress, 0);
   if (!self->loaded)
     gtk_stack_set_visible_child_name (self->stack, "loading");
-  cs_library_find_duplicates_async (self->library, 0, self->cancellable, on_found_cb, self);
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self->refresh_progress), TRUE);
+  /* the search takes a minute in a large library: say how far it is */
+  cs_library_find_duplicates_with_progress_async (self->library, 0, on_progress_cb, self, self->cancellable,
+                                                  on_found_cb, self);
 }
 
 GListModel *

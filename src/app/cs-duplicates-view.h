@@ -30,6 +30,8 @@ void        cs_duplicates_view_refresh     (CsDuplicatesView *self);
 /* The groups shown (a GListModel of CsDuplicateGroup) or NULL. */
 GListModel *cs_duplicates_view_get_groups  (CsDuplicatesView *self);
 gboolean    cs_duplicates_view_get_busy    (CsDuplicatesView *self);
+/* How far the running (or last) search got, 0 to 1, as the view shows it. */
+double      cs_duplicates_view_get_progress (CsDuplicatesView *self);
 /* Moves every photo of `group` but its keeper to the trash (no dialog:
  * the confirmation is the caller's), with an Undo toast; the group leaves
  * the list once they are moved.  Does nothing while a trash of the group
