@@ -38,6 +38,11 @@ struct _CsDuplicatesView {
   AdwStatusPage *empty_page;
   GtkProgressBar *progress;          /* on the loading page */
   GtkProgressBar *refresh_progress;  /* above the list, while it searches again */
+  GtkScrolledWindow *scroller;
+
+  GPtrArray     *rows;        /* GroupRow*: the rows bound */
+  gboolean       needs_request;  /* ask for the thumbnails on screen after the next frame */
+  GdkFrameClock *frame_clock;
 
   CsLibrary     *library;
   GListStore    *store;       /* CsDuplicateGroup, in the order first shown */
@@ -50,12 +55,15 @@ struct _CsDuplicatesView {
 
 G_DEFINE_FINAL_TYPE (CsDuplicatesView, cs_duplicates_view, GTK_TYPE_WIDGET)
 
+#define THUMB_SIZE 88
+
 /* Per-group state kept on the (immutable) group object. */
 #define KEEPER_ID_KEY "cs-keeper-id"   /* gint64*: the keeper the person chose */
 #define BUSY_KEY      "cs-busy"        /* a trash of this group is under way */
 #define ROW_KEY       "cs-row"         /* the GroupRow showing it, if any */
 
 static void update_row (CsDuplicatesView *self, CsDuplicateGroup *group);
+static void schedule_request (CsDuplicatesView *self);
 
 /* ------------------------------------------------------------------ */
 /* Group identity                                                       */
@@ -577,6 +585,8 @@ on_distinct_clicked_cb (GtkButton        *button,
  * never moves a photo the person has not seen. */
 typedef struct {
   CsDuplicateGroup *group;     /* borrowed, while bound */
+  GtkWidget *card;
+  gboolean   requested;        /* its cells asked for their thumbnails */
   GtkLabel  *title;
   GtkLabel  *subtitle;
   GtkButton *distinct_button;
@@ -624,11 +634,13 @@ make_member (CsDuplicatesView *self,
   GtkWidget *mark = gtk_image_new_from_icon_name ("object-select-symbolic");
   GtkWidget *open = gtk_button_new_from_icon_name ("view-fullscreen-symbolic");
   g_autofree char *open_label = g_strdup_printf (_("Open %s"), cs_photo_get_display_name (photo));
+  CsPhoto *shown = photo;
   gboolean copy = cs_duplicate_group_get_kind (group) == CS_DUPLICATE_NEAR
                   && cs_duplicate_group_is_exact_copy (group, position);
 
-  cs_photo_cell_set_fixed_size (CS_PHOTO_CELL (cell), 88);
-  cs_photo_cell_set_photo (CS_PHOTO_CELL (cell), photo);
+  cs_photo_cell_set_fixed_size (CS_PHOTO_CELL (cell), THUMB_SIZE);
+  /* the thumbnail is asked for once the card is on screen (request_visible) */
+  g_object_set_data_full (G_OBJECT (cell), "cs-photo", g_object_ref (shown), g_object_unref);
   /* byte-identical files inside a group of similar photos */
   if (copy)
     gtk_widget_add_css_class (cell, "exact-copy");
@@ -695,7 +707,7 @@ update_row (CsDuplicatesView *self,
       GtkWidget *overlay = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
       GtkWidget *cell = gtk_overlay_get_child (GTK_OVERLAY (overlay));
       GtkWidget *mark = gtk_widget_get_next_sibling (cell);
-      CsPhoto *photo = cs_photo_cell_get_photo (CS_PHOTO_CELL (cell));
+      CsPhoto *photo = g_object_get_data (G_OBJECT (cell), "cs-photo");
       gboolean copy = gtk_widget_has_css_class (cell, "exact-copy");
       g_autofree char *label = NULL;
 
@@ -717,6 +729,90 @@ update_row (CsDuplicatesView *self,
       gtk_widget_set_tooltip_text (child, label);
       gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
     }
+}
+
+/* Asks for the thumbnails of the cards on screen, and only those.  The
+ * list view binds a couple of hundred rows beyond the screen, and the
+ * thumbnailer serves the newest request first (right for the grid, which
+ * binds the rows a scroll brings on screen last): the cards below the
+ * screen, bound last, went first and the ones a person looks at stayed
+ * grey for tens of seconds behind them. */
+static void
+request_visible (CsDuplicatesView *self)
+{
+  GtkWidget *scroller = GTK_WIDGET (self->scroller);
+  double height = gtk_widget_get_height (scroller);
+
+  if (!gtk_widget_get_mapped (scroller) || height <= 0)
+    return;
+  self->needs_request = FALSE;
+  for (guint r = 0; r < self->rows->len; r++)
+    {
+      GroupRow *row = self->rows->pdata[r];
+      graphene_rect_t bounds;
+
+      if (row->requested || !gtk_widget_compute_bounds (row->card, scroller, &bounds)
+          || bounds.origin.y >= height || bounds.origin.y + bounds.size.height <= 0)
+        continue;
+      /* GTK 4.8's list view makes rows beyond the screen without giving
+       * them a place (no height, not even a thumbnail's): those are not
+       * on screen either */
+      if (bounds.size.height < THUMB_SIZE)
+        continue;
+      row->requested = TRUE;
+      for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (row->cells));
+           child != NULL; child = gtk_widget_get_next_sibling (child))
+        {
+          GtkWidget *overlay = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
+          GtkWidget *cell = gtk_overlay_get_child (GTK_OVERLAY (overlay));
+
+          cs_photo_cell_set_photo (CS_PHOTO_CELL (cell), g_object_get_data (G_OBJECT (cell), "cs-photo"));
+        }
+    }
+}
+
+/* After the frame that follows a bind or a scroll: then every row has
+ * its place (an idle may run before the layout, and a recycled row still
+ * has the place of the group it showed before). */
+static void
+on_after_paint_cb (GdkFrameClock    *clock,
+                   CsDuplicatesView *self)
+{
+  if (self->needs_request)
+    request_visible (self);
+}
+
+static void
+schedule_request (CsDuplicatesView *self)
+{
+  self->needs_request = TRUE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_realize_cb (GtkWidget *widget)
+{
+  CsDuplicatesView *self = CS_DUPLICATES_VIEW (widget);
+
+  self->frame_clock = g_object_ref (gtk_widget_get_frame_clock (widget));
+  g_signal_connect_object (self->frame_clock, "after-paint", G_CALLBACK (on_after_paint_cb), self, 0);
+}
+
+static void
+on_unrealize_cb (GtkWidget *widget)
+{
+  CsDuplicatesView *self = CS_DUPLICATES_VIEW (widget);
+
+  if (self->frame_clock != NULL)
+    g_signal_handlers_disconnect_by_data (self->frame_clock, self);
+  g_clear_object (&self->frame_clock);
+}
+
+static void
+on_scrolled_cb (GtkAdjustment    *adjustment,
+                CsDuplicatesView *self)
+{
+  schedule_request (self);
 }
 
 static void
@@ -771,6 +867,7 @@ on_row_setup_cb (GtkSignalListItemFactory *factory,
 
   gtk_box_append (GTK_BOX (box), header);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (row->cells));
+  row->card = box;
   g_object_set_data_full (G_OBJECT (box), "row", row, g_free);
   gtk_list_item_set_child (item, box);
   gtk_list_item_set_activatable (item, FALSE);
@@ -803,6 +900,9 @@ on_row_bind_cb (GtkSignalListItemFactory *factory,
   for (guint i = 0; i < n; i++)
     gtk_flow_box_append (row->cells, make_member (self, group, i));
   update_row (self, group);
+  row->requested = FALSE;
+  g_ptr_array_add (self->rows, row);
+  schedule_request (self);
 }
 
 static void
@@ -816,6 +916,8 @@ on_row_unbind_cb (GtkSignalListItemFactory *factory,
   if (row->group != NULL && g_object_get_data (G_OBJECT (row->group), ROW_KEY) == row)
     g_object_set_data (G_OBJECT (row->group), ROW_KEY, NULL);
   row->group = NULL;
+  row->requested = FALSE;
+  g_ptr_array_remove_fast (self->rows, row);
   /* the cells go: their thumbnail loads are cancelled as they dispose */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (row->cells))) != NULL)
     gtk_flow_box_remove (row->cells, child);
@@ -970,6 +1072,9 @@ cs_duplicates_view_dispose (GObject *object)
   CsDuplicatesView *self = CS_DUPLICATES_VIEW (object);
 
   cs_cancel_and_clear (&self->cancellable);
+  if (self->frame_clock != NULL)
+    g_signal_handlers_disconnect_by_data (self->frame_clock, self);
+  g_clear_object (&self->frame_clock);
   g_clear_object (&self->library);
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_DUPLICATES_VIEW);
   /* the template's root is not a bound child */
@@ -989,6 +1094,7 @@ cs_duplicates_view_finalize (GObject *object)
 
   g_hash_table_unref (self->trashed);
   g_hash_table_unref (self->distinct);
+  g_ptr_array_unref (self->rows);
   G_OBJECT_CLASS (cs_duplicates_view_parent_class)->finalize (object);
 }
 
@@ -1010,13 +1116,30 @@ cs_duplicates_view_class_init (CsDuplicatesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsDuplicatesView, empty_page);
   gtk_widget_class_bind_template_child (widget_class, CsDuplicatesView, progress);
   gtk_widget_class_bind_template_child (widget_class, CsDuplicatesView, refresh_progress);
+  gtk_widget_class_bind_template_child (widget_class, CsDuplicatesView, scroller);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+on_map_cb (GtkWidget *widget)
+{
+  schedule_request (CS_DUPLICATES_VIEW (widget));
 }
 
 static void
 cs_duplicates_view_init (CsDuplicatesView *self)
 {
+  GtkAdjustment *adjustment;
+
+  self->rows = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  /* a scroll, or a change of the list's height (rows added, a resize) */
+  g_signal_connect_object (adjustment, "value-changed", G_CALLBACK (on_scrolled_cb), self, 0);
+  g_signal_connect_object (adjustment, "changed", G_CALLBACK (on_scrolled_cb), self, 0);
+  g_signal_connect (self, "map", G_CALLBACK (on_map_cb), NULL);
+  g_signal_connect (self, "realize", G_CALLBACK (on_realize_cb), NULL);
+  g_signal_connect (self, "unrealize", G_CALLBACK (on_unrealize_cb), NULL);
   self->store = g_list_store_new (CS_TYPE_DUPLICATE_GROUP);
   self->trashed = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->distinct = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

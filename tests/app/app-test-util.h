@@ -134,6 +134,7 @@ void test_remove_folder_undo (void);
 /* issue 17: test-app-duplicates.c */
 void test_duplicates_trash      (void);
 void test_duplicates_no_reorder (void);
+void test_duplicates_thumbnails (void);
 
 /* --large-library (test-app-stalls.c): the 90,000 photos already in the
  * database, in a folder that is not there, beside those indexed. */

@@ -177,10 +177,20 @@ find_cell_for (GtkWidget  *root,
   return NULL;
 }
 
+/* The list's scrolled window (the status pages have theirs too). */
+static GtkWidget *
+list_scroller (void)
+{
+  GtkWidget *list = find_widget (GTK_WIDGET (dup_view ()), "GtkListView", NULL, NULL);
+
+  g_assert_nonnull (list);
+  return gtk_widget_get_ancestor (list, GTK_TYPE_SCROLLED_WINDOW);
+}
+
 static GtkWidget *
 card_for (const char *path)
 {
-  GtkWidget *scrolled = find_widget (GTK_WIDGET (dup_view ()), "GtkScrolledWindow", NULL, NULL);
+  GtkWidget *scrolled = list_scroller ();
   GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
   GtkWidget *cell;
 
@@ -271,6 +281,93 @@ remove_test_folder (const char *folder)
   cs_application_remove_folder (app, folder);
   g_assert_true (wait_for (indexer_idle, NULL, 120));
   test_rm_rf (folder);
+}
+
+static void
+collect_cards (GtkWidget *root,
+               GPtrArray *cards)
+{
+  if (gtk_widget_has_css_class (root, "duplicate-group"))
+    {
+      g_ptr_array_add (cards, root);
+      return;
+    }
+  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
+    collect_cards (w, cards);
+}
+
+static void
+count_requested (GtkWidget *root,
+                 guint     *cells,
+                 guint     *requested)
+{
+  if (CS_IS_PHOTO_CELL (root))
+    {
+      (*cells)++;
+      if (cs_photo_cell_get_photo (CS_PHOTO_CELL (root)) != NULL)
+        (*requested)++;
+    }
+  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
+    count_requested (w, cells, requested);
+}
+
+/* The thumbnails asked for are those of the cards on screen: every cell
+ * of a card on screen, none of a card the list view made below it (it
+ * makes a couple of hundred; the thumbnailer serves the newest request
+ * first, so theirs kept the ones on screen grey), and those on screen
+ * load.  Again after a scroll down.  Runs before the cases below that
+ * scroll the list. */
+void
+test_duplicates_thumbnails (void)
+{
+  GtkWidget *scroller = list_scroller ();
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-duplicates", NULL);
+  g_assert_true (wait_for (dup_search_done, NULL, 120));
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      g_autoptr(GPtrArray) cards = g_ptr_array_new ();
+      guint on_screen = 0, off_screen = 0;
+
+      gtk_adjustment_set_value (adj, pass == 0 ? 0 : gtk_adjustment_get_page_size (adj) * 2.5);
+      spin (0.5);
+      collect_cards (GTK_WIDGET (dup_view ()), cards);
+      for (guint c = 0; c < cards->len; c++)
+        {
+          graphene_rect_t b;
+          guint cells = 0, requested = 0;
+
+          g_assert_true (gtk_widget_compute_bounds (cards->pdata[c], scroller, &b));
+          count_requested (cards->pdata[c], &cells, &requested);
+          g_assert_cmpuint (cells, >=, 2);
+          /* the list view makes rows beyond the screen without a place
+           * (GTK 4.8: no height); the thumbnails are 88 px high */
+          if (b.size.height < 88)
+            {
+              off_screen++;
+              if (pass == 0)
+                g_assert_cmpuint (requested, ==, 0);
+            }
+          else if (b.origin.y < gtk_widget_get_height (scroller) && b.origin.y + b.size.height > 0)
+            {
+              on_screen++;
+              g_assert_cmpuint (requested, ==, cells);
+            }
+          else if (b.origin.y >= gtk_widget_get_height (scroller) + 100)
+            {
+              /* below the screen, never scrolled to (the scroll goes
+               * down only; those above were on screen before) */
+              off_screen++;
+              g_assert_cmpuint (requested, ==, 0);
+            }
+        }
+      g_assert_cmpuint (on_screen, >=, 1);
+      /* the list view did make cards off screen: the check means something */
+      g_assert_cmpuint (off_screen, >=, 1);
+      g_assert_true (wait_for (thumbnails_loaded, scroller, 60));
+    }
+  gtk_adjustment_set_value (adj, 0);
 }
 
 /* A group of eight copies: every member shows (the view showed six), a

@@ -115,6 +115,7 @@ main (int   argc,
       g_test_add_func ("/app/window/photo-view-keys", test_photo_view_keys);
       g_test_add_func ("/app/window/index-refused", test_index_refused);
       g_test_add_func ("/app/window/new-label-keys", test_new_label_keys);
+      g_test_add_func ("/app/window/duplicates-thumbnails", test_duplicates_thumbnails);
       g_test_add_func ("/app/window/duplicates-trash", test_duplicates_trash);
       g_test_add_func ("/app/window/duplicates-no-reorder", test_duplicates_no_reorder);
     }
