@@ -135,6 +135,7 @@ void test_remove_folder_undo (void);
 void test_duplicates_trash      (void);
 void test_duplicates_no_reorder (void);
 void test_duplicates_thumbnails (void);
+void test_duplicates_trash_error (void);
 
 /* --large-library (test-app-stalls.c): the 90,000 photos already in the
  * database, in a folder that is not there, beside those indexed. */

@@ -12,11 +12,15 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <string.h>
+
 #include <glib/gstdio.h>
 
 #include "app-test-util.h"
 #include "cs-duplicates-view.h"
 #include "cs-photo-cell.h"
+#include "cs-photo-view.h"
 #include "test-util.h"
 
 static CsDuplicatesView *
@@ -445,6 +449,25 @@ test_duplicates_trash (void)
       }
   }
 
+  /* a thumbnail opens in the photo view, and Back comes back here */
+  {
+    GtkWidget *flow = find_widget (card, "GtkFlowBox", NULL, NULL);
+    GtkFlowBoxChild *second = gtk_flow_box_get_child_at_index (GTK_FLOW_BOX (flow), 1);
+    GtkWidget *open = find_widget (GTK_WIDGET (second), "GtkButton", "tooltip-text", "Open");
+    g_autoptr(CsPhoto) photo = g_list_model_get_item (cs_duplicate_group_get_photos (group), 1);
+    CsPhotoView *view = CS_PHOTO_VIEW (window_part ("photo_view"));
+
+    g_assert_nonnull (open);
+    g_signal_emit_by_name (open, "clicked");
+    g_assert_cmpstr (cs_window_get_view_name (window), ==, "photo");
+    g_assert_cmpstr (cs_photo_get_path (cs_photo_view_get_photo (view)), ==, cs_photo_get_path (photo));
+    gtk_widget_activate_action (GTK_WIDGET (view), "photo.back", NULL);
+    g_assert_cmpstr (cs_window_get_view_name (window), ==, "duplicates");
+    card = card_for (first_path);
+    trash = find_widget (card, "GtkButton", "label", "Move 7 Others to _Trash");
+    g_assert_nonnull (trash);
+  }
+
   /* the trash, through its dialog */
   g_signal_emit_by_name (trash, "clicked");
   g_assert_true (wait_for (message_dialog_shown, NULL, 10));
@@ -604,6 +627,68 @@ test_duplicates_no_reorder (void)
     g_assert_true (small_found);
     g_object_unref (fresh);
   }
+
+  remove_test_folder (made);
+}
+
+/* A trash that fails shows GIO's message whole, in a dialog (a toast cut
+ * it off): a copy deleted behind the view's back cannot be trashed. */
+void
+test_duplicates_trash_error (void)
+{
+  g_autofree char *made = g_build_filename (g_get_home_dir (), "dups-error", NULL);
+  g_autoptr(GFile) dir = NULL;
+  Copies copies = { NULL, "gone", 3 };
+  g_autofree char *path = NULL;
+  g_autofree char *gone = NULL;
+  g_autofree char *display = NULL;
+  g_autoptr(CsDuplicateGroup) group = NULL;
+  AdwMessageDialog *dialog;
+  const char *body;
+
+  g_assert_no_errno (g_mkdir_with_parents (made, 0755));
+  copies.folder = made;
+  write_copies (made, "gone", 0, 0, 3);
+  dir = g_file_new_for_path (made);
+  g_application_open (G_APPLICATION (app), &dir, 1, "");
+  g_assert_true (wait_for (library_has_copies, &copies, 120));
+  g_assert_true (wait_for (indexer_idle, NULL, 120));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-duplicates", NULL);
+  g_assert_true (wait_for (dup_search_done, NULL, 120));
+  dup_refresh ();
+  path = copy_path (made, "gone", 0);
+  group = g_object_ref (group_at (group_position (path)));
+
+  /* the first photo the trash moves is no longer there */
+  {
+    g_autoptr(CsPhoto) photo = g_list_model_get_item (cs_duplicate_group_get_photos (group), 1);
+    gone = g_strdup (cs_photo_get_path (photo));
+  }
+  g_assert_no_errno (g_unlink (gone));
+  cs_duplicates_view_trash_extras (dup_view (), group);
+  g_assert_true (wait_for (message_dialog_shown, (gpointer) "duplicates-error", 60));
+  dialog = shown_message_dialog ("duplicates-error");
+  body = adw_message_dialog_get_body (dialog);
+  display = g_filename_display_name (gone);
+  g_test_message ("%s: %s", adw_message_dialog_get_heading (dialog), body);
+  /* whole: the file's full path and the system's reason */
+  g_assert_nonnull (strstr (body, display));
+  g_assert_nonnull (strstr (body, g_strerror (ENOENT)));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  /* nothing moved: the group stays, its buttons live again */
+  g_assert_cmpint (group_position (path), >=, 0);
+  {
+    GtkWidget *card = card_for (path);
+    GtkWidget *trash = find_widget (card, "GtkButton", "label", "Move 2 Others to _Trash");
+
+    g_assert_nonnull (trash);
+    g_assert_true (gtk_widget_get_sensitive (trash));
+  }
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *p = copy_path (made, "gone", i);
+      g_assert_cmpint (g_file_test (p, G_FILE_TEST_EXISTS), ==, g_strcmp0 (p, gone) != 0);
+    }
 
   remove_test_folder (made);
 }
