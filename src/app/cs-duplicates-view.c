@@ -58,7 +58,7 @@ G_DEFINE_FINAL_TYPE (CsDuplicatesView, cs_duplicates_view, GTK_TYPE_WIDGET)
 #define THUMB_SIZE 88
 
 /* Per-group state kept on the (immutable) group object. */
-#define KEEPER_ID_KEY "cs-keeper-id"   /* gint64*: the keeper the person chose */
+#define KEEPER_KEY    "cs-keeper"      /* char*: the path of the keeper the person chose */
 #define BUSY_KEY      "cs-busy"        /* a trash of this group is under way */
 #define ROW_KEY       "cs-row"         /* the GroupRow showing it, if any */
 
@@ -155,14 +155,14 @@ save_distinct (CsDuplicatesView  *self,
 static guint
 keeper_position (CsDuplicateGroup *group)
 {
-  gint64 *chosen = g_object_get_data (G_OBJECT (group), KEEPER_ID_KEY);
+  const char *chosen = g_object_get_data (G_OBJECT (group), KEEPER_KEY);
   GListModel *photos = cs_duplicate_group_get_photos (group);
 
   if (chosen != NULL)
     for (guint i = 0; i < g_list_model_get_n_items (photos); i++)
       {
         g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, i);
-        if (cs_photo_get_id (photo) == *chosen)
+        if (g_strcmp0 (cs_photo_get_path (photo), chosen) == 0)
           return i;
       }
   return 0;  /* the suggested keeper comes first */
@@ -186,16 +186,12 @@ cs_duplicates_view_set_keeper (CsDuplicatesView *self,
                                CsDuplicateGroup *group,
                                CsPhoto          *keeper)
 {
-  gint64 *id;
-
   g_return_if_fail (CS_IS_DUPLICATES_VIEW (self));
   g_return_if_fail (CS_IS_DUPLICATE_GROUP (group));
   g_return_if_fail (CS_IS_PHOTO (keeper));
   if (g_object_get_data (G_OBJECT (group), BUSY_KEY) != NULL)
     return;  /* the trash is moving the others already */
-  id = g_new (gint64, 1);
-  *id = cs_photo_get_id (keeper);
-  g_object_set_data_full (G_OBJECT (group), KEEPER_ID_KEY, id, g_free);
+  g_object_set_data_full (G_OBJECT (group), KEEPER_KEY, g_strdup (cs_photo_get_path (keeper)), g_free);
   update_row (self, group);
 }
 
@@ -690,7 +686,7 @@ update_row (CsDuplicatesView *self,
     g_autoptr(CsPhoto) kept = g_list_model_get_item (photos, keeper);
     /* Translators: the photo kept, and why, e.g. "Keeps IMG_1.jpg: most pixels" */
     subtitle = g_strdup_printf (_("Keeps %s: %s"), cs_photo_get_display_name (kept),
-                                g_object_get_data (G_OBJECT (group), KEEPER_ID_KEY) != NULL
+                                g_object_get_data (G_OBJECT (group), KEEPER_KEY) != NULL
                                 ? _("your choice") : cs_duplicate_group_get_keeper_reason (group));
   }
   gtk_label_set_label (row->subtitle, subtitle);
@@ -846,11 +842,12 @@ on_row_setup_cb (GtkSignalListItemFactory *factory,
   row->trash_button = GTK_BUTTON (gtk_button_new_with_mnemonic (""));
   gtk_widget_add_css_class (GTK_WIDGET (row->trash_button), "destructive-action");
   g_signal_connect_object (row->trash_button, "clicked", G_CALLBACK (on_trash_clicked_cb), self, 0);
+  /* the buttons go under the thumbnails, the trash one last, the one a
+   * narrow window (a phone's 360 px) has room for beside the other */
   gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (row->distinct_button));
   gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (row->trash_button));
-  gtk_widget_set_valign (buttons, GTK_ALIGN_CENTER);
+  gtk_widget_set_halign (buttons, GTK_ALIGN_END);
   gtk_box_append (GTK_BOX (header), texts);
-  gtk_box_append (GTK_BOX (header), buttons);
 
   /* every member, wrapping: a click makes one the keeper */
   row->cells = GTK_FLOW_BOX (gtk_flow_box_new ());
@@ -867,6 +864,7 @@ on_row_setup_cb (GtkSignalListItemFactory *factory,
 
   gtk_box_append (GTK_BOX (box), header);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (row->cells));
+  gtk_box_append (GTK_BOX (box), buttons);
   row->card = box;
   g_object_set_data_full (G_OBJECT (box), "row", row, g_free);
   gtk_list_item_set_child (item, box);
@@ -954,7 +952,9 @@ static void
 merge_groups (CsDuplicatesView *self,
               GListModel       *found)
 {
-  g_autoptr(GHashTable) member_pos = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  /* by path: a photo the indexer saw go and come back (an Undo) has a
+   * new id, and is the same photo to a person */
+  g_autoptr(GHashTable) member_pos = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GHashTable) replaced = g_hash_table_new (NULL, NULL);
   guint n_old = g_list_model_get_n_items (G_LIST_MODEL (self->store));
 
@@ -966,9 +966,7 @@ merge_groups (CsDuplicatesView *self,
       for (guint i = 0; i < g_list_model_get_n_items (photos); i++)
         {
           g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, i);
-          gint64 *id = g_new (gint64, 1);
-          *id = cs_photo_get_id (photo);
-          g_hash_table_insert (member_pos, id, GUINT_TO_POINTER (p + 1));
+          g_hash_table_insert (member_pos, g_strdup (cs_photo_get_path (photo)), GUINT_TO_POINTER (p + 1));
         }
     }
 
@@ -984,8 +982,7 @@ merge_groups (CsDuplicatesView *self,
       for (guint i = 0; at == 0 && i < g_list_model_get_n_items (photos); i++)
         {
           g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, i);
-          gint64 id = cs_photo_get_id (photo);
-          at = GPOINTER_TO_UINT (g_hash_table_lookup (member_pos, &id));
+          at = GPOINTER_TO_UINT (g_hash_table_lookup (member_pos, cs_photo_get_path (photo)));
         }
       if (at != 0 && !g_hash_table_contains (replaced, GUINT_TO_POINTER (at)))
         {
@@ -997,10 +994,10 @@ merge_groups (CsDuplicatesView *self,
               || g_object_get_data (G_OBJECT (old), BUSY_KEY) != NULL)
             continue;  /* the same group, or one being trashed: left alone */
           /* the person's keeper stays theirs */
-          if (g_object_get_data (G_OBJECT (old), KEEPER_ID_KEY) != NULL)
+          if (g_object_get_data (G_OBJECT (old), KEEPER_KEY) != NULL)
             {
-              gint64 *id = g_memdup2 (g_object_get_data (G_OBJECT (old), KEEPER_ID_KEY), sizeof (gint64));
-              g_object_set_data_full (G_OBJECT (group), KEEPER_ID_KEY, id, g_free);
+              g_object_set_data_full (G_OBJECT (group), KEEPER_KEY,
+                                      g_strdup (g_object_get_data (G_OBJECT (old), KEEPER_KEY)), g_free);
             }
           g_list_store_splice (self->store, at - 1, 1, (gpointer *) &group, 1);
         }
