@@ -1233,18 +1233,42 @@ cs_duplicates_view_trash_extras (CsDuplicatesView *self,
   g_task_run_in_thread (task, trash_thread);
 }
 
+/* Undo of "Not Duplicates": the judgement goes, the group comes back
+ * where it was. */
+static void
+on_distinct_undo_cb (AdwToast         *t,
+                     CsDuplicatesView *self)
+{
+  CsDuplicateGroup *group = g_object_get_data (G_OBJECT (t), "group");
+  guint position = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (t), "position"));
+  g_autofree char *key = group_key (group);
+  g_autoptr(GError) error = NULL;
+
+  g_hash_table_remove (self->distinct, key);
+  if (!save_distinct (self, &error))
+    show_error (self, _("Cannot Remember This Judgement"), error->message);
+  if (!g_list_store_find (self->store, group, NULL))
+    g_list_store_insert (self->store, MIN (position, g_list_model_get_n_items (G_LIST_MODEL (self->store))), group);
+  show_empty_if_needed (self);
+}
+
 gboolean
 cs_duplicates_view_mark_distinct (CsDuplicatesView *self,
                                   CsDuplicateGroup *group)
 {
+  AdwToast *t;
+  g_autoptr(CsDuplicateGroup) hold = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *key = NULL;
-  guint where;
+  guint where = 0;
 
   g_return_val_if_fail (CS_IS_DUPLICATES_VIEW (self), FALSE);
   g_return_val_if_fail (CS_IS_DUPLICATE_GROUP (group), FALSE);
   if (g_object_get_data (G_OBJECT (group), BUSY_KEY) != NULL)
     return FALSE;
+  /* the list (and the row's button, unbound with it) may hold the last
+   * reference: the toast keeps the group for its Undo */
+  hold = g_object_ref (group);
   key = group_key (group);
   g_hash_table_add (self->distinct, g_strdup (key));
   if (!save_distinct (self, &error))
@@ -1255,6 +1279,11 @@ cs_duplicates_view_mark_distinct (CsDuplicatesView *self,
   if (g_list_store_find (self->store, group, &where))
     g_list_store_remove (self->store, where);
   show_empty_if_needed (self);
-  toast (self, cs_toast_new_text (_("The photos will not be shown as duplicates again")));
+  t = cs_toast_new_text (_("The photos will not be shown as duplicates again"));
+  adw_toast_set_button_label (t, _("_Undo"));
+  g_object_set_data_full (G_OBJECT (t), "group", g_object_ref (group), g_object_unref);
+  g_object_set_data (G_OBJECT (t), "position", GUINT_TO_POINTER (where));
+  g_signal_connect_object (t, "button-clicked", G_CALLBACK (on_distinct_undo_cb), self, 0);
+  toast (self, t);
   return error == NULL;
 }
