@@ -507,7 +507,9 @@ on_trashed_cb (GObject      *source,
     undo->paths = g_ptr_array_ref (batch->done);
     undo->ids = g_array_ref (batch->done_ids);
     adw_toast_set_button_label (t, _("_Undo"));
-    adw_toast_set_priority (t, ADW_TOAST_PRIORITY_HIGH);
+    /* not ADW_TOAST_PRIORITY_HIGH: libadwaita 1.2.0 crashes when a
+     * high priority toast pushes back one that is going (a double unref
+     * in its overlay's hide animation) */
     g_object_set_data_full (G_OBJECT (t), "undo", undo, (GDestroyNotify) undo_data_free);
     g_signal_connect_object (t, "button-clicked", G_CALLBACK (on_undo_cb), self, 0);
     toast (self, t);

@@ -522,7 +522,7 @@ test_duplicates_trash (void)
   g_assert_null (shown_message_dialog ("duplicates-error"));
 
   /* Undo: the seven come back, and so does the group, where it was */
-  g_assert_true (wait_for (trash_undo_shows, &undo, 10));
+  g_assert_true (wait_for (trash_undo_shows, &undo, 30));
   g_signal_emit_by_name (undo, "clicked");
   g_assert_true (wait_for (all_exist, &copies, 60));
   g_assert_true (wait_for (group_shown, kept_path, 10));
@@ -574,6 +574,8 @@ test_duplicates_no_reorder (void)
   GListModel *groups;
   int small_at, big_at;
 
+  /* the toasts of the case before go first (see below) */
+  g_assert_true (wait_for (no_toast, NULL, 30));
   g_assert_no_errno (g_mkdir_with_parents (made, 0755));
   small.folder = big.folder = grown.folder = made;
   write_copies (made, "small", 0, 0, 2);
@@ -632,7 +634,7 @@ test_duplicates_no_reorder (void)
   {
     GtkWidget *undo = NULL;
 
-    g_assert_true (wait_for (distinct_undo_shows, &undo, 10));
+    g_assert_true (wait_for (distinct_undo_shows, &undo, 30));
     g_signal_emit_by_name (undo, "clicked");
     g_assert_cmpint (group_position (big_path), ==, big_at);
     /* the toast goes first: libadwaita 1.2 crashes (a double unref in
