@@ -383,6 +383,22 @@ void         cs_library_find_duplicates_async  (CsLibrary           *self,
                                                 GCancellable        *cancellable,
                                                 GAsyncReadyCallback  callback,
                                                 gpointer             user_data);
+/* How far a long job is, from 0 to 1, never decreasing. */
+typedef void (*CsLibraryProgressFunc) (double   fraction,
+                                       gpointer user_data);
+/* The same, calling `progress` with how far the search is (the pairs of
+ * the similarity matrix, then the candidates' nearly blank test) in the
+ * thread-default main context of the call (once per 0.1 % at most, with
+ * never more than one call waiting), never after `callback` nor once
+ * `cancellable` is cancelled.  Finish
+ * with cs_library_find_duplicates_finish(). */
+void         cs_library_find_duplicates_with_progress_async (CsLibrary             *self,
+                                                             double                 threshold,
+                                                             CsLibraryProgressFunc  progress,
+                                                             gpointer               progress_data,
+                                                             GCancellable          *cancellable,
+                                                             GAsyncReadyCallback    callback,
+                                                             gpointer               user_data);
 GListModel  *cs_library_find_duplicates_finish (CsLibrary           *self,
                                                 GAsyncResult        *result,
                                                 GError             **error);

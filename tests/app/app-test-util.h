@@ -149,6 +149,11 @@ void type_text (const char     *text);
 void test_filter_chips      (void);
 void test_retype_no_flash   (void);
 void test_index_keeps_order (void);
+/* issue 17: test-app-duplicates.c */
+void test_duplicates_trash      (void);
+void test_duplicates_no_reorder (void);
+void test_duplicates_thumbnails (void);
+void test_duplicates_trash_error (void);
 
 /* --large-library (test-app-stalls.c): the 90,000 photos already in the
  * database, in a folder that is not there, beside those indexed. */

@@ -123,6 +123,10 @@ main (int   argc,
       g_test_add_func ("/app/window/filter-chips", test_filter_chips);
       g_test_add_func ("/app/window/retype-no-flash", test_retype_no_flash);
       g_test_add_func ("/app/window/index-keeps-order", test_index_keeps_order);
+      g_test_add_func ("/app/window/duplicates-thumbnails", test_duplicates_thumbnails);
+      g_test_add_func ("/app/window/duplicates-trash", test_duplicates_trash);
+      g_test_add_func ("/app/window/duplicates-no-reorder", test_duplicates_no_reorder);
+      g_test_add_func ("/app/window/duplicates-trash-error", test_duplicates_trash_error);
     }
   /* The cases run inside g_application_run (), from the first activation,
    * so that the application starts up and shuts down as it does for

@@ -308,6 +308,100 @@ test_blank_detector (void)
   g_assert_true (same_group (groups, "photo-0004.jpg", "copy-of-0004.jpg"));
 }
 
+typedef struct {
+  GArray     *fractions;   /* double, as reported */
+  gboolean    done;
+  guint       after_done;  /* reports after the callback: none allowed */
+  GListModel *groups;
+  GError     *error;
+} ProgressRun;
+
+static void
+on_progress (double   fraction,
+             gpointer data)
+{
+  ProgressRun *run = data;
+
+  if (run->done)
+    run->after_done++;
+  g_array_append_val (run->fractions, fraction);
+}
+
+static void
+on_progress_done (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  ProgressRun *run = data;
+
+  run->groups = cs_library_find_duplicates_finish (CS_LIBRARY (source), result, &run->error);
+  run->done = TRUE;
+}
+
+/* The search reports its progress in the caller's context: fractions in
+ * [0, 1] that never go down, none after the result, and the same groups
+ * as without progress; none at all once cancelled. */
+static void
+test_progress (void)
+{
+  g_autoptr(CsLibrary) library = open_library ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) plain = cs_library_find_duplicates (library, TOY_THRESHOLD, NULL, &error);
+  ProgressRun run = { g_array_new (FALSE, FALSE, sizeof (double)), FALSE, 0, NULL, NULL };
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  g_assert_no_error (error);
+  cs_library_find_duplicates_with_progress_async (library, TOY_THRESHOLD, on_progress, &run, NULL,
+                                                  on_progress_done, &run);
+  while (!run.done)
+    g_main_context_iteration (NULL, TRUE);
+  /* anything still queued would run now */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_no_error (run.error);
+  g_assert_cmpuint (run.fractions->len, >=, 1);
+  g_assert_cmpuint (run.after_done, ==, 0);
+  for (guint i = 0; i < run.fractions->len; i++)
+    {
+      double f = g_array_index (run.fractions, double, i);
+      g_assert_cmpfloat (f, >=, 0.0);
+      g_assert_cmpfloat (f, <=, 1.0);
+      if (i > 0)
+        g_assert_cmpfloat (f, >, g_array_index (run.fractions, double, i - 1));
+    }
+  /* the whole way: the last report, before the result, is the end */
+  g_assert_cmpfloat (g_array_index (run.fractions, double, run.fractions->len - 1), ==, 1.0);
+  g_assert_cmpuint (g_list_model_get_n_items (run.groups), ==, g_list_model_get_n_items (plain));
+  for (guint g = 0; g < g_list_model_get_n_items (plain); g++)
+    {
+      g_autoptr(CsDuplicateGroup) a = g_list_model_get_item (plain, g);
+      g_autoptr(CsDuplicateGroup) b = g_list_model_get_item (run.groups, g);
+      g_autoptr(CsPhoto) ka = g_list_model_get_item (cs_duplicate_group_get_photos (a), 0);
+      g_autoptr(CsPhoto) kb = g_list_model_get_item (cs_duplicate_group_get_photos (b), 0);
+
+      g_assert_cmpint (cs_photo_get_id (ka), ==, cs_photo_get_id (kb));
+      g_assert_cmpuint (g_list_model_get_n_items (cs_duplicate_group_get_photos (a)), ==,
+                        g_list_model_get_n_items (cs_duplicate_group_get_photos (b)));
+    }
+  g_clear_object (&run.groups);
+
+  /* cancelled at once: the error, and no report */
+  g_array_set_size (run.fractions, 0);
+  run.done = FALSE;
+  cs_library_find_duplicates_with_progress_async (library, TOY_THRESHOLD, on_progress, &run, cancellable,
+                                                  on_progress_done, &run);
+  g_cancellable_cancel (cancellable);
+  while (!run.done)
+    g_main_context_iteration (NULL, TRUE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (run.groups);
+  g_assert_cmpuint (run.fractions->len, ==, 0);
+  g_clear_error (&run.error);
+  g_array_unref (run.fractions);
+}
+
 /* An index made here, over real photos of the fixture (so that the blank
  * test sees real pictures), with vectors chosen by the test. */
 typedef struct {
@@ -472,6 +566,7 @@ main (int    argc,
   g_test_add_func ("/library/duplicates/blank-detector", test_blank_detector);
   g_test_add_func ("/library/duplicates/non-finite-vectors", test_non_finite_vectors);
   g_test_add_func ("/library/duplicates/exact-copies-in-near-group", test_exact_copies_in_near_group);
+  g_test_add_func ("/library/duplicates/progress", test_progress);
   rc = g_test_run ();
 
   test_rm_rf (work_dir);

@@ -54,7 +54,29 @@ typedef struct {
   guint        *seg_n;
   const float **seg_rows;
   guint         n_segs;
+  CsDuplicatesProgress progress;  /* may be NULL */
+  gpointer      progress_data;
+  guint64       tiles_done;
+  guint64       tiles_total;
 } PairSearch;
+
+/* Phase 1 (the pairs) is most of the work; phase 2 (decoding candidates
+ * for the nearly blank test) the rest, at most. */
+#define PAIRS_SHARE 0.8
+
+static guint64
+count_tiles (const PairSearch *ps)
+{
+  guint64 total = 0;
+
+  for (guint sa = 0; sa < ps->n_segs; sa++)
+    for (guint sb = sa; sb < ps->n_segs; sb++)
+      {
+        guint64 ta = (ps->seg_n[sa] + TILE - 1) / TILE, tb = (ps->seg_n[sb] + TILE - 1) / TILE;
+        total += sa == sb ? ta * (ta + 1) / 2 : ta * tb;
+      }
+  return total;
+}
 
 static void
 collect_segment (guint        first,
@@ -86,6 +108,10 @@ find_pairs (PairSearch *ps)
 
             if (g_cancellable_is_cancelled (ps->cancellable))
               return;
+            if (ps->progress != NULL)
+              ps->progress (PAIRS_SHARE * (double) ps->tiles_done / (double) MAX (ps->tiles_total, 1),
+                            ps->progress_data);
+            ps->tiles_done++;
             clip_vec_dot_matrix_f32 (ps->seg_rows[sa] + (gsize) ia * dim, na,
                                      ps->seg_rows[sb] + (gsize) ib * dim, nb, dim, sims);
             for (guint i = 0; i < na; i++)
@@ -405,19 +431,22 @@ cs_duplicates_find (CsVectorIndex  *index,
 /* Phase 1: every pair of live rows at or above `threshold`, tile by tile
  * over the matrix blocks.  Returns FALSE when cancelled. */
 static gboolean
-find_similar_pairs (CsVectorIndex  *index,
-                    double          threshold,
-                    GArray         *pairs,
-                    GCancellable   *cancellable,
-                    GError        **error)
+find_similar_pairs (CsVectorIndex        *index,
+                    double                threshold,
+                    GArray               *pairs,
+                    CsDuplicatesProgress  progress,
+                    gpointer              progress_data,
+                    GCancellable         *cancellable,
+                    GError              **error)
 {
-  PairSearch ps = { pairs, threshold, cancellable, index, NULL, NULL, NULL, 0 };
+  PairSearch ps = { pairs, threshold, cancellable, index, NULL, NULL, NULL, 0, progress, progress_data, 0, 0 };
 
   /* the matrix blocks */
   ps.seg_first = g_new (guint, MAX_BLOCKS);
   ps.seg_n = g_new (guint, MAX_BLOCKS);
   ps.seg_rows = g_new (const float *, MAX_BLOCKS);
   _cs_vector_index_foreach_block (index, collect_segment, &ps);
+  ps.tiles_total = count_tiles (&ps);
   find_pairs (&ps);
   g_free (ps.seg_first);
   g_free (ps.seg_n);
@@ -474,16 +503,21 @@ add_exact_pairs (CsVectorIndex *index,
  * copy; the others are marked to be dropped.  Returns FALSE when
  * cancelled. */
 static gboolean
-mark_blank_pairs (CsVectorIndex  *index,
-                  BlankCache     *blank,
-                  GArray         *pairs,
-                  GCancellable   *cancellable,
-                  GError        **error)
+mark_blank_pairs (CsVectorIndex        *index,
+                  BlankCache           *blank,
+                  GArray               *pairs,
+                  CsDuplicatesProgress  progress,
+                  gpointer              progress_data,
+                  GCancellable         *cancellable,
+                  GError              **error)
 {
   for (guint i = 0; i < pairs->len; i++)
     {
       Pair *p = &g_array_index (pairs, Pair, i);
       guint ends[2] = { p->a, p->b };
+
+      if (progress != NULL)
+        progress (PAIRS_SHARE + (1.0 - PAIRS_SHARE) * i / pairs->len, progress_data);
 
       if (p->exact)
         continue;
@@ -629,17 +663,31 @@ cs_duplicates_find_in (CsVectorIndex  *index,
                        GCancellable   *cancellable,
                        GError        **error)
 {
+  return cs_duplicates_find_with_progress (index, database_path, threshold, NULL, NULL, cancellable, error);
+}
+
+GListModel *
+cs_duplicates_find_with_progress (CsVectorIndex         *index,
+                                  const char            *database_path,
+                                  double                 threshold,
+                                  CsDuplicatesProgress   progress,
+                                  gpointer               progress_data,
+                                  GCancellable          *cancellable,
+                                  GError               **error)
+{
   g_autoptr(GArray) pairs = g_array_new (FALSE, FALSE, sizeof (Pair));
   g_auto(BlankCache) blank_cache = { database_path, NULL, FALSE,
                                      g_hash_table_new (g_direct_hash, g_direct_equal),
                                      g_array_new (FALSE, FALSE, sizeof (PhotoStat)) };
   g_autoptr(GPtrArray) groups = NULL;
 
-  if (!find_similar_pairs (index, threshold, pairs, cancellable, error))
+  if (!find_similar_pairs (index, threshold, pairs, progress, progress_data, cancellable, error))
     return NULL;
   add_exact_pairs (index, pairs);
-  if (!mark_blank_pairs (index, &blank_cache, pairs, cancellable, error))
+  if (!mark_blank_pairs (index, &blank_cache, pairs, progress, progress_data, cancellable, error))
     return NULL;
   groups = link_groups (index, &blank_cache, pairs, threshold);
+  if (progress != NULL)
+    progress (1.0, progress_data);
   return list_groups (index, groups);
 }

@@ -29,4 +29,19 @@ GListModel *cs_duplicates_find_in   (CsVectorIndex  *index,
                                      GCancellable   *cancellable,
                                      GError        **error);
 
+/* How far a search is, from 0 to 1 (never decreasing), called on the
+ * search's thread, often (once per tile of the similarity matrix and per
+ * candidate pair): the callee coalesces. */
+typedef void (*CsDuplicatesProgress) (double   fraction,
+                                      gpointer data);
+
+/* cs_duplicates_find_in() that reports its progress. */
+GListModel *cs_duplicates_find_with_progress (CsVectorIndex         *index,
+                                              const char            *database_path,
+                                              double                 threshold,
+                                              CsDuplicatesProgress   progress,
+                                              gpointer               progress_data,
+                                              GCancellable          *cancellable,
+                                              GError               **error);
+
 G_END_DECLS

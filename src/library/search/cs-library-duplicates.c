@@ -18,6 +18,14 @@ typedef struct {
   CsVectorIndex *index;
   double         threshold;
   char          *database_path;  /* where the blank statistics are */
+  /* progress, from the search's thread to the caller's context: the
+   * latest fraction (per mille), and whether an idle is on its way */
+  CsLibraryProgressFunc progress;
+  gpointer       progress_data;
+  GTask         *task;           /* unowned: the job lives in it */
+  gint           permille;
+  gint           last_permille;  /* the thread's last one sent */
+  gint           pending;
 } DupJob;
 
 static void
@@ -30,6 +38,38 @@ dup_job_free (gpointer p)
   g_free (job);
 }
 
+/* In the caller's context.  Never after the search finished (its
+ * callback ran) or was cancelled: the caller may be gone then. */
+static gboolean
+report_progress_cb (gpointer data)
+{
+  GTask *task = data;
+  DupJob *job = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  g_atomic_int_set (&job->pending, 0);
+  if (!g_task_get_completed (task) && !g_cancellable_is_cancelled (cancellable))
+    job->progress (g_atomic_int_get (&job->permille) / 1000.0, job->progress_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* On the search's thread: at most one idle waiting, and one per 0.1 %. */
+static void
+on_search_progress (double   fraction,
+                    gpointer data)
+{
+  DupJob *job = data;
+  gint permille = (gint) (CLAMP (fraction, 0.0, 1.0) * 1000);
+
+  if (permille <= job->last_permille)
+    return;
+  job->last_permille = permille;
+  g_atomic_int_set (&job->permille, permille);
+  if (g_atomic_int_compare_and_exchange (&job->pending, 0, 1))
+    g_main_context_invoke_full (g_task_get_context (job->task), G_PRIORITY_DEFAULT,
+                                report_progress_cb, g_object_ref (job->task), g_object_unref);
+}
+
 static void
 duplicates_thread (GTask        *task,
                    gpointer      source_object,
@@ -38,8 +78,9 @@ duplicates_thread (GTask        *task,
 {
   DupJob *job = task_data;
   GError *error = NULL;
-  GListModel *groups = cs_duplicates_find_in (job->index, job->database_path, job->threshold,
-                                              cancellable, &error);
+  GListModel *groups = cs_duplicates_find_with_progress (job->index, job->database_path, job->threshold,
+                                                        job->progress != NULL ? on_search_progress : NULL,
+                                                        job, cancellable, &error);
 
   if (groups == NULL)
     g_task_return_error (task, error);
@@ -54,12 +95,25 @@ cs_library_find_duplicates_async (CsLibrary           *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
+  cs_library_find_duplicates_with_progress_async (self, threshold, NULL, NULL, cancellable, callback, user_data);
+}
+
+void
+cs_library_find_duplicates_with_progress_async (CsLibrary             *self,
+                                                double                 threshold,
+                                                CsLibraryProgressFunc  progress,
+                                                gpointer               progress_data,
+                                                GCancellable          *cancellable,
+                                                GAsyncReadyCallback    callback,
+                                                gpointer               user_data)
+{
   g_autoptr(GTask) task = NULL;
   DupJob *job;
 
   g_return_if_fail (CS_IS_LIBRARY (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
+  /* one tag for both: one _finish */
   g_task_set_source_tag (task, cs_library_find_duplicates_async);
   if (self->index == NULL)
     {
@@ -72,6 +126,10 @@ cs_library_find_duplicates_async (CsLibrary           *self,
   job->index = _cs_vector_index_ref (self->index);
   job->threshold = threshold > 0 ? MIN (threshold, 1.0) : CS_LIBRARY_DEFAULT_DUPLICATE_THRESHOLD;
   job->database_path = g_strdup (self->database_path);
+  job->progress = progress;
+  job->progress_data = progress_data;
+  job->task = task;
+  job->last_permille = -1;
   g_task_set_task_data (task, job, dup_job_free);
   g_task_run_in_thread (task, duplicates_thread);
 }
