@@ -351,6 +351,11 @@ void        clip_normalize (float *v,
  *   avx512      AVX-512 F, BW, VL and DQ (the OS saving ZMM state)
  *   avx512vnni  AVX512-VNNI (the int8 GEMM and int8 vector dots)
  *   avx512bf16  AVX512_BF16 (the bfloat16 GEMM)
+ * and on aarch64 (Linux, from the kernel's HWCAP bits):
+ *   neon        Advanced SIMD (every aarch64 CPU: the float32 and half GEMMs)
+ *   neondot     the dot-product extension, SDOT (the int8 GEMM)
+ * The x86 levels are never available on aarch64 nor the Arm ones on x86,
+ * and a ceiling of the other architecture leaves the kernels at ref.
  * The environment variable CLIP_ISA, read once, sets a ceiling: one of
  * these names (exactly, lower case) makes the encoder's table and the
  * vector kernels (clip_vec_*) use the highest level at most that one;
@@ -359,7 +364,7 @@ void        clip_normalize (float *v,
  * (with the level used instead).  CLIP_ISA=ref: plain C everywhere.
  *
  * Name of the kernel table in use ("ref", "avx2", "avx512", "avx512vnni",
- * "avx512bf16"). */
+ * "avx512bf16", "neon", "neondot"). */
 const char *clip_kernels_name (void);
 
 /* Measures the peak of the instruction the GEMM of `precision` is built on
