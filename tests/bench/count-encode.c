@@ -71,7 +71,7 @@ main (int    argc,
     }
   if (clip_model_load (argv[1], &model, &error) != CLIP_STATUS_OK)
     goto fail;
-  params.n_threads = 1;
+  params.n_threads = g_getenv ("COUNT_THREADS") != NULL ? atoi (g_getenv ("COUNT_THREADS")) : 1;
   if (clip_ctx_new (model, &params, &ctx, &error) != CLIP_STATUS_OK)
     goto fail;
 
