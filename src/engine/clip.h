@@ -355,6 +355,11 @@ void        clip_normalize (float *v,
  * A level needs what its line says, not every level above it: a CPU with
  * AVX-512 may lack AVX-VNNI (Zen 4) and the other way round (Alder Lake).
  * The vector kernels have no avxvnni path: at that level they use avx2.
+ * and on aarch64 (Linux, from the kernel's HWCAP bits):
+ *   neon        Advanced SIMD (every aarch64 CPU: the float32 and half GEMMs)
+ *   neondot     neon and the dot-product extension, SDOT (the int8 GEMM)
+ * The x86 levels are never available on aarch64 nor the Arm ones on x86,
+ * and a ceiling of the other architecture leaves the kernels at ref.
  * The environment variable CLIP_ISA, read once, sets a ceiling: one of
  * these names (exactly, lower case) makes the encoder's table and the
  * vector kernels (clip_vec_*) use the highest level at most that one;
@@ -363,7 +368,7 @@ void        clip_normalize (float *v,
  * (with the level used instead).  CLIP_ISA=ref: plain C everywhere.
  *
  * Name of the kernel table in use ("ref", "avx2", "avxvnni", "avx512",
- * "avx512vnni", "avx512bf16"). */
+ * "avx512vnni", "avx512bf16", "neon", "neondot"). */
 const char *clip_kernels_name (void);
 
 /* Measures the peak of the instruction the GEMM of `precision` is built on

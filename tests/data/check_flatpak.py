@@ -9,7 +9,8 @@ parse (PyYAML, or flatpak-builder --show-manifest), `flatpak-builder
 desktop file, metainfo, search provider and D-Bus service templates, the
 GSettings schema and meson's profile, the permissions are exactly the
 minimal set and each has a comment, and every downloaded source is pinned
-(https URL and a real sha256).  The bundled model's files carry the same
+(https URL and a real sha256), and every module builds for both x86_64
+and aarch64 (no x86-only flag outside an architecture's block).  The bundled model's files carry the same
 checksums (and sizes, where its comments give them) as the app's model
 download, src/app/cs-model-manager.c's default_files, which is where they
 are pinned for the app.  Exits 77 (skipped) when neither PyYAML nor
@@ -162,6 +163,7 @@ def check_manifest(path, expected_id, profile):
         if f"-Dprofile={profile}" not in opts:
             problem(f"{name}: the clipsight module does not build the {profile} profile")
     print(f"{name}: id {expected_id}, {len(args)} permissions, {n_sources} sources")
+    check_arches(name, manifest, os.path.dirname(path))
 
     builder = shutil.which("flatpak-builder")
     if builder is not None:
@@ -171,6 +173,59 @@ def check_manifest(path, expected_id, profile):
         else:
             print(f"{name}: flatpak-builder --show-manifest accepts it")
     return True
+
+
+# Flags and settings that tie a build to x86 (the Flatpak is built for
+# x86_64 and aarch64 from the same manifest).
+X86_ONLY = re.compile(r"-m(avx|sse|f16c|fma|bmi|popcnt)|-march=(native|x86-64|haswell|skylake|znver)"
+                      r"|\bx86_64\b|\bTARGET=(HASWELL|SKYLAKEX|ZEN|SANDYBRIDGE)\b")
+ARCHES = ("x86_64", "aarch64")
+
+
+def strings_in(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from strings_in(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings_in(v)
+
+
+def check_arches(name, manifest, manifest_dir):
+    """Every module builds on both x86_64 and aarch64: nothing x86-only
+    outside an architecture's own block (build-options' arch, a source's
+    only-arches), and an architecture block for one has one for the other."""
+    for module, _ in modules_of(manifest, manifest_dir):
+        if not isinstance(module, dict):
+            continue
+        mname = module.get("name", "?")
+        options = dict(module.get("build-options", {}))
+        arch = options.pop("arch", {})
+        if arch and sorted(arch) != sorted(ARCHES):
+            problem(f"{name}: module {mname}: build-options.arch has {sorted(arch)}, "
+                    f"not both of {list(ARCHES)}")
+        shared = {k: v for k, v in module.items()
+                  if k in ("config-opts", "build-commands", "make-args", "post-install")}
+        shared["build-options"] = options
+        for text in strings_in(shared):
+            if X86_ONLY.search(text):
+                problem(f"{name}: module {mname}: {text!r} is x86-only outside an arch block")
+        for source in module.get("sources", []):
+            if isinstance(source, dict) and "only-arches" not in source:
+                for text in strings_in(source.get("commands", [])):
+                    if X86_ONLY.search(text):
+                        problem(f"{name}: module {mname}: source command {text!r} is x86-only "
+                                "and has no only-arches")
+            if isinstance(source, dict) and "only-arches" in source:
+                for a in source["only-arches"]:
+                    if a not in ARCHES:
+                        problem(f"{name}: module {mname}: only-arches names {a}")
+    if manifest.get("build-options", {}).get("arch"):
+        if sorted(manifest["build-options"]["arch"]) != sorted(ARCHES):
+            problem(f"{name}: build-options.arch is not both of {list(ARCHES)}")
+    print(f"{name}: every module builds for {' and '.join(ARCHES)}")
 
 
 def check_data_files(root):

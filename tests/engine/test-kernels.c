@@ -686,6 +686,11 @@ test_dispatch (void)
       g_assert_cmpint (level, <=, limit);
       g_assert_true (clip_isa_parse (clip_vec_isa_name (), &level));
       g_assert_cmpint (level, <=, limit);
+      /* the x86 and Arm levels do not bound each other: a ceiling of the
+       * other architecture leaves the kernels at ref */
+      g_assert_true (clip_isa_parse (chosen->name, &level));
+      if (limit != CLIP_ISA_AUTO && level != CLIP_ISA_REF)
+        g_assert_cmpint (level >= CLIP_ISA_NEON, ==, limit >= CLIP_ISA_NEON);
     }
 }
 
@@ -696,6 +701,7 @@ test_isa_parse (void)
 {
   static const char *const refused[] = {
     "AVX2", "Ref", "avx", "avx512f", "sse4", "native", " avx2", "avx2 ", "avx2,fma", "1", "none",
+    "NEON", "asimd", "neon ", "dotprod", "neondotprod", "sve",
   };
   clip_isa isa;
 
@@ -721,6 +727,8 @@ test_isa_parse (void)
   g_assert_cmpstr (clip_isa_name (CLIP_ISA_AVX512), ==, "avx512");
   g_assert_cmpstr (clip_isa_name (CLIP_ISA_AVX512VNNI), ==, "avx512vnni");
   g_assert_cmpstr (clip_isa_name (CLIP_ISA_AVX512BF16), ==, "avx512bf16");
+  g_assert_cmpstr (clip_isa_name (CLIP_ISA_NEON), ==, "neon");
+  g_assert_cmpstr (clip_isa_name (CLIP_ISA_NEONDOT), ==, "neondot");
   g_assert_null (clip_isa_name (CLIP_ISA_AUTO));
   for (size_t i = 0; i < G_N_ELEMENTS (refused); i++)
     {
@@ -790,7 +798,7 @@ test_isa_features (void)
 
   /* with every feature: every table this build has, in level order */
   built = clip_kernels_available ();
-  n = clip_kernels_for_features (all, tables);
+  n = clip_kernels_for_features (all | CLIP_CPU_NEON | CLIP_CPU_DOTPROD, tables);
   for (size_t i = 0; i < n; i++)
     {
       clip_isa level;
@@ -853,6 +861,66 @@ test_isa_features (void)
   (void) n;
 }
 
+/* The Arm levels from a feature mask: neon needs Advanced SIMD, neondot
+ * the dot-product extension too; neither architecture's features give
+ * the other's tables, and this CPU's detector reads its own. */
+static void
+test_isa_features_arm (void)
+{
+  const unsigned x86 = CLIP_CPU_AVX2 | CLIP_CPU_FMA | CLIP_CPU_F16C | CLIP_CPU_YMM_STATE
+                       | CLIP_CPU_AVX512F | CLIP_CPU_AVX512BW | CLIP_CPU_AVX512VL
+                       | CLIP_CPU_AVX512DQ | CLIP_CPU_ZMM_STATE | CLIP_CPU_AVX512VNNI
+                       | CLIP_CPU_AVX512BF16;
+  const unsigned arm = CLIP_CPU_NEON | CLIP_CPU_DOTPROD;
+  const clip_kernels *tables[CLIP_N_ISAS + 1];
+  size_t n;
+
+  g_assert_true (clip_isa_supported (CLIP_CPU_NEON, CLIP_ISA_NEON));
+  g_assert_false (clip_isa_supported (CLIP_CPU_NEON, CLIP_ISA_NEONDOT));
+  g_assert_false (clip_isa_supported (CLIP_CPU_DOTPROD, CLIP_ISA_NEONDOT));
+  g_assert_false (clip_isa_supported (CLIP_CPU_DOTPROD, CLIP_ISA_NEON));
+  g_assert_true (clip_isa_supported (arm, CLIP_ISA_NEONDOT));
+  g_assert_false (clip_isa_supported (x86, CLIP_ISA_NEON));
+  g_assert_false (clip_isa_supported (arm, CLIP_ISA_AVX2));
+
+  /* no Arm table for an x86 CPU, no x86 table for an Arm one */
+  n = clip_kernels_for_features (x86, tables);
+  for (size_t i = 0; i < n; i++)
+    g_assert_false (g_str_has_prefix (tables[i]->name, "neon"));
+  n = clip_kernels_for_features (arm, tables);
+  for (size_t i = 0; i < n; i++)
+    g_assert_false (g_str_has_prefix (tables[i]->name, "avx"));
+
+  if (has_table ((const clip_kernels *const *) tables, "neon"))
+    {
+      /* dotprod without Advanced SIMD is no CPU, and gets no table */
+      n = clip_kernels_for_features (CLIP_CPU_DOTPROD, tables);
+      g_assert_cmpuint (n, ==, 1);
+      n = clip_kernels_for_features (CLIP_CPU_NEON, tables);
+      g_assert_cmpuint (n, ==, 2);
+      g_assert_cmpstr (tables[1]->name, ==, "neon");
+      g_assert_false (tables[1]->fast[CLIP_WEIGHTS_I8]);
+      g_assert_true (tables[1]->fast[CLIP_WEIGHTS_F32] && tables[1]->fast[CLIP_WEIGHTS_F16]);
+      n = clip_kernels_for_features (arm, tables);
+      if (has_table ((const clip_kernels *const *) tables, "neondot"))
+        {
+          g_assert_cmpuint (n, ==, 3);
+          g_assert_cmpstr (tables[2]->name, ==, "neondot");
+          g_assert_true (tables[2]->fast[CLIP_WEIGHTS_I8]);
+        }
+    }
+  else
+    g_test_message ("this build has no NEON table");
+
+#if defined(__aarch64__) && defined(__linux__)
+  /* every aarch64 CPU has Advanced SIMD, and none has an x86 feature */
+  g_assert_true (clip_cpu_features () & CLIP_CPU_NEON);
+  g_assert_cmpuint (clip_cpu_features () & x86, ==, 0);
+#else
+  g_assert_cmpuint (clip_cpu_features () & arm, ==, 0);
+#endif
+}
+
 int
 main (int    argc,
       char **argv)
@@ -863,6 +931,7 @@ main (int    argc,
   g_test_add_func ("/engine/kernels/dispatch", test_dispatch);
   g_test_add_func ("/engine/kernels/isa-parse", test_isa_parse);
   g_test_add_func ("/engine/kernels/isa-features", test_isa_features);
+  g_test_add_func ("/engine/kernels/isa-features-arm", test_isa_features_arm);
   g_test_add_func ("/engine/kernels/gemm-reference", test_gemm_reference);
   g_test_add_func ("/engine/kernels/gemm-tables-match-reference", test_gemm_tables);
   g_test_add_func ("/engine/kernels/gemm-i8-extremes", test_gemm_i8_extremes);

@@ -17,6 +17,13 @@
  * the highest level the CPU runs under the ceiling.  The detector is a
  * feature mask, and the choice a function of that mask, so tests can ask
  * what another CPU would get.
+ *
+ * On aarch64 the kernel says what the CPU has (getauxval (AT_HWCAP)): neon
+ * is Advanced SIMD, which every aarch64 CPU has but is still read, and
+ * neondot adds the dot-product extension (HWCAP_ASIMDDP, Armv8.2 and
+ * optional there, Armv8.4 and later always) for the int8 GEMM.  The x86
+ * and Arm levels never bound one another: a ceiling of the other
+ * architecture leaves only ref.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -33,6 +40,8 @@ static const char *const isa_names[CLIP_N_ISAS] = {
   [CLIP_ISA_AVX512]     = "avx512",
   [CLIP_ISA_AVX512VNNI] = "avx512vnni",
   [CLIP_ISA_AVX512BF16] = "avx512bf16",
+  [CLIP_ISA_NEON]       = "neon",
+  [CLIP_ISA_NEONDOT]    = "neondot",
 };
 
 /* What each level's table needs, all of it (avxvnni's not avx512's). */
@@ -50,7 +59,16 @@ static const unsigned isa_needs[CLIP_N_ISAS] = {
   [CLIP_ISA_AVX512]     = NEEDS_AVX512,
   [CLIP_ISA_AVX512VNNI] = NEEDS_AVX512VNNI,
   [CLIP_ISA_AVX512BF16] = NEEDS_AVX512BF16,
+  [CLIP_ISA_NEON]       = CLIP_CPU_NEON,
+  [CLIP_ISA_NEONDOT]    = CLIP_CPU_NEON | CLIP_CPU_DOTPROD,
 };
+
+/* Whether a level is one of the Arm chain (neon, neondot). */
+static int
+isa_is_arm (clip_isa isa)
+{
+  return isa == CLIP_ISA_NEON || isa == CLIP_ISA_NEONDOT;
+}
 
 const char *
 clip_isa_name (clip_isa isa)
@@ -134,6 +152,29 @@ detect_features (void)
     f |= CLIP_CPU_ZMM_STATE;
   return f;
 }
+#elif defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+
+/* The bits of <asm/hwcap.h>, which an old libc's headers may lack. */
+#ifndef HWCAP_ASIMD
+#define HWCAP_ASIMD (1 << 1)
+#endif
+#ifndef HWCAP_ASIMDDP
+#define HWCAP_ASIMDDP (1 << 20)
+#endif
+
+static unsigned
+detect_features (void)
+{
+  unsigned long hwcap = getauxval (AT_HWCAP);
+  unsigned f = 0;
+
+  if (hwcap & HWCAP_ASIMD)
+    f |= CLIP_CPU_NEON;
+  if (hwcap & HWCAP_ASIMDDP)
+    f |= CLIP_CPU_DOTPROD;
+  return f;
+}
 #else
 static unsigned
 detect_features (void)
@@ -154,8 +195,8 @@ detect (void)
   features = detect_features ();
   if (!clip_isa_parse (value, &ceiling))
     {
-      fprintf (stderr, "clipsight: CLIP_ISA=%s is not auto, ref, avx2, avxvnni, avx512, avx512vnni "
-               "or avx512bf16; ignored\n", value);
+      fprintf (stderr, "clipsight: CLIP_ISA=%s is not auto, ref, avx2, avxvnni, avx512, avx512vnni, "
+               "avx512bf16, neon or neondot; ignored\n", value);
       ceiling = CLIP_ISA_AUTO;
     }
 }
@@ -201,6 +242,14 @@ clip_kernels_for_features (unsigned             cpu,
   if (clip_isa_supported (cpu, CLIP_ISA_AVX512BF16))
     out[n++] = clip_kernels_avx512bf16 ();
 #endif
+#ifdef CLIP_BUILD_NEON
+  if (clip_isa_supported (cpu, CLIP_ISA_NEON))
+    out[n++] = clip_kernels_neon ();
+#endif
+#ifdef CLIP_BUILD_NEONDOT
+  if (clip_isa_supported (cpu, CLIP_ISA_NEONDOT))
+    out[n++] = clip_kernels_neondot ();
+#endif
   (void) cpu;
   out[n] = NULL;
   return n;
@@ -222,7 +271,8 @@ choose_kernels (void)
     {
       clip_isa level;
 
-      if (clip_isa_parse (available[i]->name, &level) && level <= limit)
+      if (clip_isa_parse (available[i]->name, &level) && level <= limit
+          && (limit == CLIP_ISA_AUTO || isa_is_arm (level) == isa_is_arm (limit)))
         chosen = available[i];
     }
   if (limit != CLIP_ISA_AUTO && strcmp (chosen->name, clip_isa_name (limit)) != 0)

@@ -157,6 +157,14 @@ const clip_kernels *clip_kernels_avx512vnni (void);
 /* avx512vnni plus the AVX512_BF16 bfloat16 GEMM */
 const clip_kernels *clip_kernels_avx512bf16 (void);
 #endif
+#ifdef CLIP_BUILD_NEON
+/* Armv8 NEON (aarch64) */
+const clip_kernels *clip_kernels_neon (void);
+#endif
+#ifdef CLIP_BUILD_NEONDOT
+/* neon plus the int8 GEMM on the dot-product extension (SDOT) */
+const clip_kernels *clip_kernels_neondot (void);
+#endif
 
 /* --- the CPU's features and the instruction-set levels (cpu.c) ---------
  *
@@ -165,7 +173,8 @@ const clip_kernels *clip_kernels_avx512bf16 (void);
 
 /* The levels, in the order of preference.  Not a chain: each needs its
  * own features (cpu.c), and a CPU may run a level without the one below
- * it (Zen 4 has avx512vnni but not avxvnni). */
+ * it (Zen 4 has avx512vnni but not avxvnni).  The Arm levels (neon,
+ * neondot) come after the x86 ones and need none of them. */
 typedef enum {
   CLIP_ISA_REF = 0,    /* plain C */
   CLIP_ISA_AVX2,       /* AVX2, FMA, F16C */
@@ -173,12 +182,14 @@ typedef enum {
   CLIP_ISA_AVX512,     /* avx2 + AVX-512 F, BW, VL, DQ */
   CLIP_ISA_AVX512VNNI, /* + AVX512-VNNI */
   CLIP_ISA_AVX512BF16, /* + AVX512_BF16 */
+  CLIP_ISA_NEON,       /* aarch64: Armv8 NEON (Advanced SIMD) */
+  CLIP_ISA_NEONDOT,    /* + the dot-product extension (SDOT/UDOT) */
   CLIP_N_ISAS,
   CLIP_ISA_AUTO = CLIP_N_ISAS, /* no ceiling: the best the CPU has */
 } clip_isa;
 
 /* A CPU's features, as a mask: CPUID bits, and whether the OS saves the
- * wide registers (XGETBV). */
+ * wide registers (XGETBV); on aarch64 the kernel's HWCAP bits. */
 enum {
   CLIP_CPU_AVX2       = 1u << 0,
   CLIP_CPU_FMA        = 1u << 1,
@@ -192,12 +203,17 @@ enum {
   CLIP_CPU_AVX512VNNI = 1u << 9,
   CLIP_CPU_AVX512BF16 = 1u << 10,
   CLIP_CPU_AVXVNNI    = 1u << 11, /* CPUID 7.1 EAX bit 4 */
+  /* aarch64, from getauxval (AT_HWCAP) */
+  CLIP_CPU_NEON       = 1u << 16, /* HWCAP_ASIMD */
+  CLIP_CPU_DOTPROD    = 1u << 17, /* HWCAP_ASIMDDP */
 };
 
-/* This CPU's features (detected once, thread-safe; 0 off x86). */
+/* This CPU's features (detected once, thread-safe; 0 off x86 and
+ * aarch64). */
 unsigned     clip_cpu_features  (void);
 /* Parses a CLIP_ISA value: NULL, "" and "auto" give CLIP_ISA_AUTO; "ref",
- * "avx2", "avxvnni", "avx512", "avx512vnni", "avx512bf16" their level.  Anything
+ * "avx2", "avxvnni", "avx512", "avx512vnni", "avx512bf16", "neon", "neondot"
+ * their level.  Anything
  * else (other spellings, case included) is refused: returns 0. */
 int          clip_isa_parse     (const char *value,
                                  clip_isa   *out);
