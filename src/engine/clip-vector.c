@@ -357,6 +357,10 @@ choose (void)
   unsigned cpu = clip_cpu_features ();
   clip_isa limit = clip_isa_ceiling ();
 
+  /* an Arm ceiling (neon, neondot) leaves an x86 CPU at ref, as it does
+   * the kernel tables: the levels are numbered after the x86 ones */
+  if (limit == CLIP_ISA_NEON || limit == CLIP_ISA_NEONDOT)
+    limit = CLIP_ISA_REF;
   if (limit >= CLIP_ISA_AVX2 && clip_isa_supported (cpu, CLIP_ISA_AVX2))
     {
       chosen_f32 = dot_rows_f32_avx2;
