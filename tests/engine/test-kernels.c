@@ -214,6 +214,7 @@ check_gemm (clip_weights_format format,
   clip_packed pk;
   void *a_buf = NULL;
   const void *a;
+  int u8_max = 255; /* I8: the range the activations were quantised to */
 
   for (size_t i = 0; i < n * k; i++)
     w[i] = (float) g_rand_double_range (rand, -1, 1) * (i % 7 == 0 ? 3.0f : 1.0f);
@@ -241,7 +242,8 @@ check_gemm (clip_weights_format format,
     {
       uint8_t *a8 = g_new0 (uint8_t, m * (pk.kp + 3) + 1);
       for (size_t i = 0; i < m; i++)
-        ref->quantize_u8 (a8 + 1 + i * (pk.kp + 3), &a_scale[i], &a_zero[i], x + i * lda, k, pk.kp);
+        clip_quantize_u8_ref (a8 + 1 + i * (pk.kp + 3), &a_scale[i], &a_zero[i], x + i * lda, k,
+                              pk.kp, u8_max);
       a_buf = a8;
       a = a8 + 1;
       lda = pk.kp + 3;
@@ -266,6 +268,18 @@ check_gemm (clip_weights_format format,
 
   for (const clip_kernels *const *t = tables; *t != NULL; t++)
     {
+      if (format == CLIP_WEIGHTS_I8 && (*t)->u8_max != u8_max)
+        {
+          /* the table's own activations: the rows quantised onto its
+           * range, and the reference's result for them */
+          u8_max = (*t)->u8_max;
+          for (size_t i = 0; i < m; i++)
+            clip_quantize_u8_ref ((uint8_t *) a + i * lda, &a_scale[i], &a_zero[i], x + i * xlda, k,
+                                  pk.kp, u8_max);
+          memcpy (want_buf, c0_buf, (m * ldc + 1) * sizeof (float));
+          g.c = want;
+          ref->gemm[format] (&g, 0, np);
+        }
       memcpy (got_buf, c0_buf, (m * ldc + 1) * sizeof (float));
       g.c = got;
       (*t)->gemm[format] (&g, 0, mid);
@@ -301,13 +315,15 @@ test_gemm_tables (void)
 }
 
 /* The int8 GEMMs at the extremes of their operands, against a brute force
- * in int64: activations of 255 (and 0) with weights of +127 or -127, where
- * a u8 x s8 multiply-add into int16 (VPMADDUBSW: 255 * 127 * 2 > 32767)
- * saturates.  Patterns: every activation 255 with columns all +127 or all
- * -127; 255 and 0 alternating with weights alternating in sign; and
- * random picks of 0, 255 and anything against +-127 and anything.  m, n
- * and k are not multiples of any tile, zero points are nonzero, every
- * epilogue is run, and the panels are split in two calls. */
+ * in int64: activations of the table's u8_max (and 0) with weights of +127
+ * or -127.  At 255 a u8 x s8 multiply-add into int16 (VPMADDUBSW: 255 *
+ * 127 * 2 > 32767) saturates; at 127 (the avx2 table, which relies on
+ * it) the pair is 32258, the closest to the edge it gets.  Patterns:
+ * every activation u8_max with columns all +127 or all -127; u8_max and 0
+ * alternating with weights alternating in sign; and random picks of 0,
+ * u8_max and anything against +-127 and anything.  m, n and k are not
+ * multiples of any tile, zero points are nonzero, every epilogue is run,
+ * and the panels are split in two calls. */
 static void
 test_gemm_i8_extremes (void)
 {
@@ -320,11 +336,13 @@ test_gemm_i8_extremes (void)
         g_autoptr(GPtrArray) blocks = g_ptr_array_new_with_free_func (g_aligned_free);
         g_autofree float *w = g_new (float, n * k);
         g_autofree int32_t *q = g_new (int32_t, n * k);
+        g_autofree uint8_t *a255 = g_new0 (uint8_t, m * lda);
         g_autofree uint8_t *a = g_new0 (uint8_t, m * lda);
         g_autofree float *c0 = g_new (float, m * ldc);
         g_autofree float *got = g_new (float, m * ldc);
         float bias[45], a_scale[13];
         int32_t a_zero[13];
+        int u8_max;
         clip_packed pk;
 
         for (size_t j = 0; j < n; j++)
@@ -352,9 +370,8 @@ test_gemm_i8_extremes (void)
         for (size_t i = 0; i < m; i++)
           {
             a_scale[i] = 1e-5f * (float) (i + 1);
-            a_zero[i] = (int32_t) (i * 19 % 256);
             for (size_t kk = 0; kk < k; kk++)
-              a[i * lda + kk] = pattern == 0 ? 255
+              a255[i * lda + kk] = pattern == 0 ? 255
                                 : pattern == 1 ? ((kk + i) % 2 == 0 ? 255 : 0)
                                 : (uint8_t) (g_rand_boolean (rand) ? (g_rand_boolean (rand) ? 255 : 0)
                                                                    : g_rand_int_range (rand, 0, 256));
@@ -369,6 +386,17 @@ test_gemm_i8_extremes (void)
           {
             clip_gemm_args g = { &pk, a, lda, a_scale, a_zero, got, ldc, m, (clip_epilogue) e };
             size_t np = (n + CLIP_PANEL - 1) / CLIP_PANEL;
+
+            /* the pattern in the table's range: 255 becomes u8_max, the
+             * rest scales down */
+            u8_max = (*t)->u8_max;
+            g_assert_true (u8_max == 127 || u8_max == 255);
+            for (size_t i = 0; i < m; i++)
+              {
+                a_zero[i] = (int32_t) (i * 19 % (u8_max + 1));
+                for (size_t kk = 0; kk < lda; kk++)
+                  a[i * lda + kk] = (uint8_t) ((a255[i * lda + kk] * u8_max + 127) / 255);
+              }
 
             memcpy (got, c0, m * ldc * sizeof (float));
             (*t)->gemm[CLIP_WEIGHTS_I8] (&g, 0, 1);
@@ -392,8 +420,8 @@ test_gemm_i8_extremes (void)
                          : e == CLIP_EPI_GELU ? 0.5 * v * (1.0 + erf (v / sqrt (2.0)))
                          : v;
                   if (!(fabs (got[i * ldc + j] - want) <= 1e-5 * (fabs (v) + 1.0)))
-                    g_error ("gemm i8 extremes, pattern %d %s (%s): c[%zu][%zu] = %.9g, want %.9g",
-                             pattern, epi_names[e], (*t)->name, i, j, got[i * ldc + j], want);
+                    g_error ("gemm i8 extremes, pattern %d %s (%s, u8_max %d): c[%zu][%zu] = %.9g, want %.9g",
+                             pattern, epi_names[e], (*t)->name, u8_max, i, j, got[i * ldc + j], want);
                 }
           }
       }
@@ -480,14 +508,35 @@ test_activation_formats (void)
       if (n > 1)
         x[n / 2] = 0.5f * (x[0] + x[1]); /* some ties and exact values */
       ref->to_bf16 (want16, x, n, np);
-      ref->quantize_u8 (want8, &ws, &wz, x, n, np);
-      g_assert_cmpint (wz, >=, 0);
-      g_assert_cmpint (wz, <=, 255);
+      /* the specification at both ranges, and the reference table's */
+      for (int r = 0; r < 3; r++)
+        {
+          int u8_max = r == 0 ? 127 : 255, top = 0;
+          float hi = 0.0f;
+          if (r < 2)
+            clip_quantize_u8_ref (want8, &ws, &wz, x, n, np, u8_max);
+          else
+            ref->quantize_u8 (want8, &ws, &wz, x, n, np);
+          g_assert_cmpint (ref->u8_max, ==, 255);
+          g_assert_cmpint (wz, >=, 0);
+          g_assert_cmpint (wz, <=, u8_max);
+          for (size_t i = 0; i < n; i++)
+            {
+              /* within half a step of the truth, the step the row's
+               * range over u8_max */
+              double back = ws * ((double) want8[i] - wz);
+              g_assert_cmpint (want8[i], <=, u8_max);
+              g_assert_cmpfloat (fabs (back - x[i]), <=, 0.5001 * ws);
+              top = MAX (top, want8[i]);
+              hi = MAX (hi, x[i]);
+            }
+          /* and the range is used: the row's maximum lands on u8_max
+           * (give or take the rounding of the zero point) */
+          if (hi > 0.0f)
+            g_assert_cmpint (top, >=, u8_max - 1);
+        }
       for (size_t i = 0; i < n; i++)
         {
-          /* the quantised value is within half a step of the truth */
-          double back = ws * ((double) want8[i] - wz);
-          g_assert_cmpfloat (fabs (back - x[i]), <=, 0.5001 * ws);
           /* bfloat16: 8 significant bits */
           uint32_t u = (uint32_t) want16[i] << 16;
           float b;
@@ -497,8 +546,11 @@ test_activation_formats (void)
       for (const clip_kernels *const *t = tables; *t != NULL; t++)
         {
           (*t)->to_bf16 (got16, x, n, np);
-          (*t)->quantize_u8 (got8, &gs, &gz, x, n, np);
           g_assert_cmpmem (got16, np * 2, want16, np * 2);
+          /* quantize_u8 against the specification for the table's range */
+          g_assert_true ((*t)->u8_max == 127 || (*t)->u8_max == 255);
+          clip_quantize_u8_ref (want8, &ws, &wz, x, n, np, (*t)->u8_max);
+          (*t)->quantize_u8 (got8, &gs, &gz, x, n, np);
           g_assert_cmpmem (got8, np, want8, np);
           g_assert_cmpfloat (gs, ==, ws);
           g_assert_cmpint (gz, ==, wz);
@@ -555,8 +607,23 @@ test_attention_tables (void)
   g_rand_free (rand);
 }
 
+/* The reference table quantising onto 0..127: the specification of a
+ * table whose u8_max is 127 (kernels.h). */
+static void
+quantize_u8_ref127 (uint8_t     *y,
+                    float       *scale,
+                    int32_t     *zero,
+                    const float *x,
+                    size_t       n,
+                    size_t       np)
+{
+  clip_quantize_u8_ref (y, scale, zero, x, n, np, 127);
+}
+
 /* The whole encoder on every table against the reference table, per
- * precision: the same packed weights, so only the kernels differ. */
+ * precision: the same packed weights, so only the kernels differ.  For
+ * int8, the reference quantises onto the table's own range (u8_max):
+ * a table on 0..127 is compared with the reference on 0..127. */
 static void
 test_tables_end_to_end (void)
 {
@@ -577,6 +644,11 @@ test_tables_end_to_end (void)
   g_autofree float *pix = g_new (float, nf * 3);
   g_autofree int32_t *ids = g_new0 (int32_t, (size_t) 2 * ctxlen);
   g_autofree float *want = g_new (float, (size_t) 5 * dim), *got = g_new (float, (size_t) 5 * dim);
+  g_autofree float *want127 = g_new (float, (size_t) 5 * dim);
+  clip_kernels ref127 = *clip_kernels_ref ();
+
+  ref127.quantize_u8 = quantize_u8_ref127;
+  ref127.u8_max = 127;
   for (size_t i = 0; i < nf * 3; i++)
     pix[i] = (float) sin ((double) i * 0.003) * 1.5f;
   clip_tokenizer_encode (clip_model_get_tokenizer (model), "a photo of a cat", -1, ids, ctxlen);
@@ -594,9 +666,14 @@ test_tables_end_to_end (void)
       clip_ctx_set_kernels (ctx, clip_kernels_ref ());
       g_assert_cmpint (clip_encode_images (ctx, pix, 3, want, NULL), ==, CLIP_STATUS_OK);
       g_assert_cmpint (clip_encode_texts (ctx, ids, 2, want + 3 * dim, NULL), ==, CLIP_STATUS_OK);
+      clip_ctx_set_kernels (ctx, &ref127);
+      g_assert_cmpint (clip_encode_images (ctx, pix, 3, want127, NULL), ==, CLIP_STATUS_OK);
+      g_assert_cmpint (clip_encode_texts (ctx, ids, 2, want127 + 3 * dim, NULL), ==, CLIP_STATUS_OK);
       for (const clip_kernels *const *t = clip_kernels_available (); *t != NULL; t++)
         {
+          const float *spec = p == CLIP_PRECISION_INT8 && (*t)->u8_max == 127 ? want127 : want;
           double worst = 1.0;
+          g_assert_true ((*t)->u8_max == 127 || (*t)->u8_max == 255);
           clip_ctx_set_kernels (ctx, *t);
           g_assert_cmpint (clip_encode_images (ctx, pix, 3, got, NULL), ==, CLIP_STATUS_OK);
           g_assert_cmpint (clip_encode_texts (ctx, ids, 2, got + 3 * dim, NULL), ==, CLIP_STATUS_OK);
@@ -605,9 +682,9 @@ test_tables_end_to_end (void)
               double c = 0, na = 0, nb = 0;
               for (int j = 0; j < dim; j++)
                 {
-                  c += (double) got[i * dim + j] * want[i * dim + j];
+                  c += (double) got[i * dim + j] * spec[i * dim + j];
                   na += (double) got[i * dim + j] * got[i * dim + j];
-                  nb += (double) want[i * dim + j] * want[i * dim + j];
+                  nb += (double) spec[i * dim + j] * spec[i * dim + j];
                 }
               c /= sqrt (na * nb);
               worst = MIN (worst, c);

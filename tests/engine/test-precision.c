@@ -27,9 +27,20 @@
 
 #include "clip.h"
 #include "cs-decode-clip.h"
+#include "kernels/kernels.h"
 #include "test-util.h"
 
 static const double floors[CLIP_N_PRECISIONS] = { 0.99999, 0.9999, 0.999, 0.995 };
+
+/* Whether int8 runs on activations of 7 bits here (kernels.h: u8_max; the
+ * avx2 table, whose VPMADDUBSW GEMM needs them): half the resolution of
+ * the other tables, so a near-tie of the toy figures may go the other
+ * way and the tiny random towers lose more (see their test). */
+static gboolean
+int8_is_7_bits (void)
+{
+  return clip_kernels_get ()->u8_max == 127;
+}
 
 /* Linux: VmHWM or VmRSS of /proc/self/status in MB; -1 elsewhere. */
 static double
@@ -337,6 +348,16 @@ test_toy_model (void)
         }
       g_assert_cmpfloat (f.min_img_cos, >=, floors[p]);
       g_assert_cmpfloat (f.min_txt_cos, >=, floors[p]);
+      if (p == CLIP_PRECISION_INT8 && int8_is_7_bits ())
+        {
+          /* the same figures but for one near-tie (one photo of the
+           * 151, 0.0066; measured: the colour of one photo, cosine
+           * 0.99957), as the float32 run is allowed against the README */
+          g_assert_cmpfloat (fabs (f.mean_p10 - base.mean_p10), <=, 0.0051);
+          g_assert_cmpfloat (fabs (f.shape_acc - base.shape_acc), <=, 0.0067);
+          g_assert_cmpfloat (fabs (f.colour_acc - base.colour_acc), <=, 0.0067);
+          continue;
+        }
       g_assert_cmpfloat (f.mean_p10, ==, base.mean_p10);
       g_assert_cmpfloat (f.shape_acc, ==, base.shape_acc);
       g_assert_cmpfloat (f.colour_acc, ==, base.colour_acc);
@@ -403,9 +424,12 @@ test_golden_models (void)
            * case seen for int8: their MLP outputs cancel, so the second MLP
            * product's rounding of its uint8 inputs (0.7 % of each value)
            * comes out at 3-4 % of its result, and the images reach only
-           * 0.995-0.998.  The floors hold for the toy model and ViT-B/32. */
-          g_assert_cmpfloat (ci, >=, p == CLIP_PRECISION_INT8 ? 0.99 : floors[p]);
-          g_assert_cmpfloat (ct, >=, p == CLIP_PRECISION_INT8 ? 0.99 : floors[p]);
+           * 0.995-0.998.  The floors hold for the toy model and ViT-B/32.
+           * With 7-bit activations (the avx2 table) that rounding doubles:
+           * measured 0.978, floor 0.97. */
+          double i8_floor = int8_is_7_bits () ? 0.97 : 0.99;
+          g_assert_cmpfloat (ci, >=, p == CLIP_PRECISION_INT8 ? i8_floor : floors[p]);
+          g_assert_cmpfloat (ct, >=, p == CLIP_PRECISION_INT8 ? i8_floor : floors[p]);
         }
       clip_model_free (model);
     }

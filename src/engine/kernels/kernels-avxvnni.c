@@ -41,6 +41,10 @@ clip_kernels_avxvnni (void)
   base_table = base;
   table = *base;
   table.name = "avxvnni";
+  /* VPDPBUSD is exact for any uint8: the full range, not the avx2
+   * table's 0..127 */
+  table.quantize_u8 = clip_quantize_u8_avx2_full;
+  table.u8_max = 255;
   table.gemm[CLIP_WEIGHTS_I8] = i8_gemm;
   table.fast[CLIP_WEIGHTS_I8] = 1;
   table.peak_loop = i8_peak_loop;

@@ -195,13 +195,16 @@ to_bf16_ref (uint16_t    *y,
     y[i] = 0;
 }
 
-static void
-quantize_u8_ref (uint8_t     *y,
-                 float       *scale,
-                 int32_t     *zero,
-                 const float *x,
-                 size_t       n,
-                 size_t       np)
+/* Each row onto 0..u8_max with its own scale and zero point (kernels.h);
+ * the ISA tables' quantize_u8 give the same bytes for their u8_max. */
+void
+clip_quantize_u8_ref (uint8_t     *y,
+                      float       *scale,
+                      int32_t     *zero,
+                      const float *x,
+                      size_t       n,
+                      size_t       np,
+                      int          u8_max)
 {
   float lo = 0.0f, hi = 0.0f;
 
@@ -217,17 +220,28 @@ quantize_u8_ref (uint8_t     *y,
       memset (y, 0, np);
       return;
     }
-  float s = (hi - lo) / 255.0f, inv = 1.0f / s;
+  float s = (hi - lo) / (float) u8_max, inv = 1.0f / s;
   float z = nearbyintf (-lo * inv);
   *scale = s;
   *zero = (int32_t) z;
   for (size_t i = 0; i < n; i++)
     {
       float q = nearbyintf (x[i] * inv) + z;
-      y[i] = (uint8_t) (q < 0.0f ? 0.0f : q > 255.0f ? 255.0f : q);
+      y[i] = (uint8_t) (q < 0.0f ? 0.0f : q > (float) u8_max ? (float) u8_max : q);
     }
   for (size_t i = n; i < np; i++)
     y[i] = 0;
+}
+
+static void
+quantize_u8_ref (uint8_t     *y,
+                 float       *scale,
+                 int32_t     *zero,
+                 const float *x,
+                 size_t       n,
+                 size_t       np)
+{
+  clip_quantize_u8_ref (y, scale, zero, x, n, np, 255);
 }
 
 /* --- attention -------------------------------------------------------------- */
@@ -385,6 +399,7 @@ static const clip_kernels kernels_ref = {
   .scale_f32 = scale_ref,
   .to_bf16 = to_bf16_ref,
   .quantize_u8 = quantize_u8_ref,
+  .u8_max = 255,
   .attention_f32 = attention_ref,
   .gemm = { clip_gemm_ref, clip_gemm_ref, clip_gemm_ref, clip_gemm_ref },
   .fast = { 0, 0, 0, 0 },

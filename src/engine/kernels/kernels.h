@@ -111,9 +111,15 @@ typedef struct {
   /* y[0..n) = bfloat16 of x (round to nearest even), y[n..np) = 0 */
   void  (*to_bf16)        (uint16_t *y, const float *x, size_t n, size_t np);
   /* Quantises a row to uint8 with its own affine scale: min and max of
-   * the row (widened to include 0) map to 0 and 255; y[n..np) = 0. */
+   * the row (widened to include 0) map to 0 and u8_max; y[n..np) = 0.
+   * clip_quantize_u8_ref (.., u8_max) is the specification. */
   void  (*quantize_u8)    (uint8_t *y, float *scale, int32_t *zero, const float *x,
                            size_t n, size_t np);
+  /* The largest activation quantize_u8 gives and gemm[CLIP_WEIGHTS_I8]
+   * takes: 255, or 127 where the GEMM multiplies with VPMADDUBSW (the
+   * avx2 table: two u8 x s8 products into a saturating int16 are exact
+   * only for u8 <= 127). */
+  int   u8_max;
 
   /* One attention head of one sequence of t rows: for query rows q0..q1,
    * out[i - q0] = softmax (scale q[i] k^T) v over keys 0..t-1 (0..i when
@@ -141,6 +147,9 @@ typedef struct {
 const clip_kernels *clip_kernels_ref (void);
 #ifdef CLIP_BUILD_AVX2
 const clip_kernels *clip_kernels_avx2 (void);
+/* The avx2 table's quantiser onto 0..255 (its own is 0..127) */
+void clip_quantize_u8_avx2_full (uint8_t *y, float *scale, int32_t *zero, const float *x,
+                                 size_t n, size_t np);
 #endif
 #ifdef CLIP_BUILD_AVXVNNI
 /* avx2 plus the AVX-VNNI int8 GEMM */
@@ -239,6 +248,16 @@ const clip_kernels *clip_kernels_get (void);
 
 /* Every table this build has and this CPU runs, NULL-terminated (tests). */
 const clip_kernels *const *clip_kernels_available (void);
+
+/* The specification of quantize_u8 for a table with this u8_max (the
+ * reference table's is 255). */
+void clip_quantize_u8_ref (uint8_t     *y,
+                           float       *scale,
+                           int32_t     *zero,
+                           const float *x,
+                           size_t       n,
+                           size_t       np,
+                           int          u8_max);
 
 /* Helpers shared by the tables' plain-C paths (kernels-ref.c). */
 uint16_t clip_f32_to_bf16_bits (float x);
