@@ -187,6 +187,9 @@ encode_images (clip_ctx    *ctx,
     return clip_set_error (error, CLIP_STATUS_UNSUPPORTED, "this model was loaded without its vision tower");
   if (n == 0)
     return CLIP_STATUS_OK;
+  if (ctx->model->info.family != CLIP_FAMILY_CLIP && ctx->params.backend != CLIP_BACKEND_NATIVE)
+    return clip_set_error (error, CLIP_STATUS_UNSUPPORTED,
+                           "SigLIP models run on the native backend only");
   if (ctx->params.backend == CLIP_BACKEND_NATIVE)
     {
       /* Passes of about ROWS_PER_PASS rows: the activations of a bigger
@@ -317,12 +320,19 @@ encode_texts (clip_ctx      *ctx,
           if (seq[i] > seq[best])
             best = i;
         }
+      /* SigLIP: no mask at all, every text is its 64 tokens (padding
+       * included), pooled at the last one. */
+      if (m->info.family != CLIP_FAMILY_CLIP)
+        best = ctxlen - 1;
       starts[b] = rows;
       lens[b] = best + 1;
       rows += best + 1;
       pooled[b] = starts[b] + best;
     }
 
+  if (m->info.family != CLIP_FAMILY_CLIP && ctx->params.backend != CLIP_BACKEND_NATIVE)
+    return clip_set_error (error, CLIP_STATUS_UNSUPPORTED,
+                           "SigLIP models run on the native backend only");
   if (ctx->params.backend == CLIP_BACKEND_NATIVE)
     {
       /* Passes of about ROWS_PER_PASS rows too, whole texts each: a few
