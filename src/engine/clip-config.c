@@ -374,6 +374,20 @@ clip_config_load (const char      *path,
                                      &tmp.num_channels, error)))
     return status;
 
+  /* The tanh GELU runs on the native backend only (SigLIP's); no CLIP
+   * checkpoint uses it, so a CLIP config naming it is refused rather than
+   * computed differently by the reference backends. */
+  if (tmp.text.act == CLIP_ACT_GELU_TANH || tmp.vision.act == CLIP_ACT_GELU_TANH)
+    {
+      bool text_bad = tmp.text.act == CLIP_ACT_GELU_TANH;
+      JsonNode *act = member (text_bad ? text : vision, "hidden_act");
+
+      return clip_set_error (error, CLIP_STATUS_UNSUPPORTED,
+                             "%s: %s.hidden_act '%s' is not supported for CLIP models "
+                             "(quick_gelu and gelu are)",
+                             path, text_bad ? text_name : vision_name, json_node_get_string (act));
+    }
+
   if ((status = clip_model_info_check (&tmp, path, error)) != CLIP_STATUS_OK)
     return status;
   *info = tmp;
