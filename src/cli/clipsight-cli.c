@@ -442,7 +442,7 @@ cmd_make_test_model (int    argc,
   gboolean outliers = FALSE;
   g_autoptr(GOptionContext) octx = g_option_context_new ("DIR - write a CLIP model with random weights");
   GOptionEntry entries[] = {
-    { "preset", 'p', 0, G_OPTION_ARG_STRING, &preset, "vit-b-32 (default), vit-b-16, vit-l-14, vit-l-14-336, tiny", "NAME" },
+    { "preset", 'p', 0, G_OPTION_ARG_STRING, &preset, "vit-b-32 (default), vit-b-16, vit-l-14, vit-l-14-336, tiny, siglip2-base-patch32-256, siglip2-base-patch16-224, siglip2-base-patch16-256, siglip2-large-patch16-256, siglip2-tiny", "NAME" },
     { "dtype", 'd', 0, G_OPTION_ARG_STRING, &dtype, "f32 (default), f16 or bf16", "TYPE" },
     { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "N" },
     { "tokenizer-from", 0, 0, G_OPTION_ARG_FILENAME, &tokenizer_from, "Copy vocab.json and merges.txt from this model", "DIR" },

@@ -23,6 +23,7 @@
 
 #include "clip.h"
 #include "clip-private.h"
+#include "clip-safetensors.h"
 #include "test-util.h"
 
 static char *data_dir;
@@ -447,6 +448,36 @@ test_refuse (void)
   test_rm_rf (dir);
 }
 
+/* make-test-model's SigLIP 2 preset: loads as SigLIP 2, and its generated
+ * tokenizer.model gives the ids Python's sentencepiece gives for it
+ * ("hello world 42 \u2603": letters, "\u2581" and digits as pieces, the
+ * snowman as three byte pieces). */
+static void
+test_test_model (void)
+{
+  static const int32_t want[] = { 268, 265, 272, 272, 275, 260, 283, 275, 278, 272, 264, 260,
+                                  291, 289, 260, 230, 156, 135, 1 };
+  clip_test_model_spec spec;
+  g_autofree char *dir = test_make_temp_dir ();
+  g_autofree char *error = NULL;
+  clip_model *model = NULL;
+  int32_t ids[64];
+  int n;
+
+  g_assert_cmpint (clip_test_model_preset ("siglip2-tiny", &spec, &error), ==, CLIP_STATUS_OK);
+  if (clip_test_model_write (&spec, dir, &error) != CLIP_STATUS_OK
+      || clip_model_load (dir, &model, &error) != CLIP_STATUS_OK)
+    g_error ("%s", error);
+  g_assert_cmpint (clip_model_get_info (model)->family, ==, CLIP_FAMILY_SIGLIP2);
+  g_assert_cmpint (clip_model_get_info (model)->vision.act, ==, CLIP_ACT_GELU_TANH);
+  n = clip_model_tokenize (model, "Hello World 42 \u2603", -1, ids);
+  g_assert_cmpint (n, ==, (int) G_N_ELEMENTS (want));
+  for (int i = 0; i < 64; i++)
+    g_assert_cmpint (ids[i], ==, i < n ? want[i] : 0);
+  clip_model_free (model);
+  test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -471,6 +502,7 @@ main (int   argc,
   g_test_add_func ("/engine/siglip/embeddings", test_embeddings);
   g_test_add_func ("/engine/siglip/load-for", test_load_for);
   g_test_add_func ("/engine/siglip/refuse", test_refuse);
+  g_test_add_func ("/engine/siglip/test-model", test_test_model);
   ret = g_test_run ();
   g_object_unref (manifest_parser);
   g_object_unref (emb_parser);
