@@ -324,7 +324,12 @@ def f17(x):
 
 def main():
     out = os.path.join(ROOT, 'tests', 'data', 'siglip')
-    shutil.rmtree(out, ignore_errors=True)
+    # Everything but README.md is regenerated.
+    os.makedirs(out, exist_ok=True)
+    for entry in os.listdir(out):
+        if entry != 'README.md':
+            path = os.path.join(out, entry)
+            shutil.rmtree(path) if os.path.isdir(path) else os.unlink(path)
     os.makedirs(os.path.join(out, 'preprocess'))
     os.makedirs(os.path.join(out, 'images'))
     torch.set_default_dtype(torch.float64)

@@ -23,7 +23,6 @@
 
 #include "clip.h"
 #include "clip-private.h"
-#include "clip-safetensors.h"
 #include "test-util.h"
 
 static char *data_dir;
