@@ -374,9 +374,9 @@ clip_config_load (const char      *path,
                                      &tmp.num_channels, error)))
     return status;
 
-  /* The tanh GELU runs on the native backend only (SigLIP's); no CLIP
-   * checkpoint uses it, so a CLIP config naming it is refused rather than
-   * computed differently by the reference backends. */
+  /* The tanh GELU is SigLIP's; no CLIP checkpoint uses it, so a CLIP
+   * config naming it is more likely a mislabelled file than a model:
+   * refused, as before SigLIP support. */
   if (tmp.text.act == CLIP_ACT_GELU_TANH || tmp.vision.act == CLIP_ACT_GELU_TANH)
     {
       bool text_bad = tmp.text.act == CLIP_ACT_GELU_TANH;

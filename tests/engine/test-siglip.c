@@ -204,7 +204,8 @@ check_model (clip_model         *model,
              const char         *name,
              const clip_kernels *k,
              clip_precision      precision,
-             unsigned            towers)
+             unsigned            towers,
+             clip_backend        backend)
 {
   const clip_model_info *info = clip_model_get_info (model);
   JsonObject *gm = json_object_get_object_member (json_object_get_object_member (embeddings (), "models"),
@@ -229,6 +230,7 @@ check_model (clip_model         *model,
   result r = { 1.0, 1.0, 0.0 };
 
   params.precision = precision;
+  params.backend = backend;
   params.n_threads = 2;
   if (clip_ctx_new (model, &params, &ctx, &error) != CLIP_STATUS_OK)
     g_error ("%s: %s", name, error);
@@ -300,7 +302,8 @@ test_embeddings (void)
       for (int p = 0; p < CLIP_N_PRECISIONS; p++)
         for (size_t ti = 0; tables[ti] != NULL; ti++)
           {
-            result r = check_model (model, name, tables[ti], (clip_precision) p, CLIP_TOWERS_ALL);
+            result r = check_model (model, name, tables[ti], (clip_precision) p, CLIP_TOWERS_ALL,
+                                    CLIP_BACKEND_NATIVE);
 
             g_test_message ("%s %s on %s: worst cos image %.7f text %.7f, max prob diff %.2g", name,
                             clip_precision_name ((clip_precision) p), tables[ti]->name, r.worst_image,
@@ -310,6 +313,30 @@ test_embeddings (void)
             if (p == CLIP_PRECISION_F32)
               g_assert_cmpfloat (r.worst_prob, <=, 1e-4);
           }
+      clip_model_free (model);
+    }
+}
+
+/* The float32 reference backends (plain C loops, BLAS) run the same graph. */
+static void
+test_backends (void)
+{
+  JsonArray *models = json_object_get_array_member (manifest (), "models");
+
+  for (guint mi = 0; mi < json_array_get_length (models); mi++)
+    {
+      const char *name = json_object_get_string_member (json_array_get_object_element (models, mi), "name");
+      clip_model *model = load (name);
+
+      for (clip_backend b = CLIP_BACKEND_REF; b <= CLIP_BACKEND_BLAS; b++)
+        {
+          result r = check_model (model, name, clip_kernels_get (), CLIP_PRECISION_F32, CLIP_TOWERS_ALL, b);
+
+          g_test_message ("%s backend %s: worst cos image %.7f text %.7f, max prob diff %.2g", name,
+                          b == CLIP_BACKEND_REF ? "ref" : "blas", r.worst_image, r.worst_text,
+                          r.worst_prob);
+          g_assert_cmpfloat (r.worst_prob, <=, 1e-4);
+        }
       clip_model_free (model);
     }
 }
@@ -331,7 +358,8 @@ test_load_for (void)
 
           if (clip_model_load_for (dir, (clip_precision) p, towers, &model, &error) != CLIP_STATUS_OK)
             g_error ("%s: %s", names[i], error);
-          r = check_model (model, names[i], clip_kernels_get (), (clip_precision) p, towers);
+          r = check_model (model, names[i], clip_kernels_get (), (clip_precision) p, towers,
+                           CLIP_BACKEND_NATIVE);
           g_test_message ("%s packed at load, %s, towers %u: worst cos image %.7f text %.7f", names[i],
                           clip_precision_name ((clip_precision) p), towers, r.worst_image, r.worst_text);
           clip_model_free (model);
@@ -499,6 +527,7 @@ main (int   argc,
   g_test_add_func ("/engine/siglip/ids", test_ids);
   g_test_add_func ("/engine/siglip/preprocess", test_preprocess);
   g_test_add_func ("/engine/siglip/embeddings", test_embeddings);
+  g_test_add_func ("/engine/siglip/backends", test_backends);
   g_test_add_func ("/engine/siglip/load-for", test_load_for);
   g_test_add_func ("/engine/siglip/refuse", test_refuse);
   g_test_add_func ("/engine/siglip/test-model", test_test_model);
