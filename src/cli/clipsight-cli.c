@@ -39,17 +39,18 @@ typedef struct {
 /* ---------------------------------------------------------------- tokenize */
 
 static int
-tokenize_one (const clip_tokenizer *tok,
-              int                   context_length,
-              const char           *text,
-              long                  len)
+tokenize_one (const clip_model *model,
+              int               context_length,
+              const char       *text,
+              long              len)
 {
   g_autofree int32_t *ids = g_new0 (int32_t, context_length);
   g_autoptr(JsonObject) object = json_object_new ();
   JsonArray *array = json_array_sized_new ((guint) context_length);
   g_autofree char *valid = g_utf8_make_valid (text, len);
 
-  clip_tokenizer_encode (tok, text, len, ids, context_length);
+  /* CLIP's BPE or SigLIP's SentencePiece, whichever the model has */
+  clip_model_tokenize (model, text, len, ids);
   for (int i = 0; i < context_length; i++)
     json_array_add_int_element (array, ids[i]);
   json_object_set_string_member (object, "text", valid);
@@ -104,13 +105,12 @@ cmd_tokenize (int    argc,
   if (status != CLIP_STATUS_OK)
     return fail_clip (status, message);
 
-  const clip_tokenizer *tok = clip_model_get_tokenizer (model);
   int context_length = clip_model_get_info (model)->context_length;
 
   if (texts != NULL)
     {
       for (int i = 0; i < n_texts && rc == EXIT_SUCCESS; i++)
-        if (tokenize_one (tok, context_length, texts[i], -1) != 0)
+        if (tokenize_one (model, context_length, texts[i], -1) != 0)
           rc = EXIT_FAILURE;
     }
   else
@@ -123,7 +123,7 @@ cmd_tokenize (int    argc,
         {
           if (n > 0 && line[n - 1] == '\n')
             line[--n] = '\0';
-          if (tokenize_one (tok, context_length, line, (long) n) != 0)
+          if (tokenize_one (model, context_length, line, (long) n) != 0)
             rc = EXIT_FAILURE;
         }
       free (line);
@@ -230,7 +230,6 @@ embed_texts (clip_ctx         *ctx,
              float            *emb)
 {
   const clip_model_info *info = clip_model_get_info (model);
-  const clip_tokenizer *tok = clip_model_get_tokenizer (model);
   int dim = info->embed_dim, ctxlen = info->context_length;
   guint n = inputs->len, n_txt = 0;
   g_autofree int32_t *ids = g_new0 (int32_t, (size_t) MAX (n, 1) * ctxlen);
@@ -244,7 +243,7 @@ embed_texts (clip_ctx         *ctx,
       EmbedInput *in = &g_array_index (inputs, EmbedInput, i);
       if (in->is_image)
         continue;
-      clip_tokenizer_encode (tok, in->value, -1, ids + (size_t) n_txt * ctxlen, ctxlen);
+      clip_model_tokenize (model, in->value, -1, ids + (size_t) n_txt * ctxlen);
       which[n_txt++] = i;
     }
   if (n_txt == 0)
@@ -443,7 +442,7 @@ cmd_make_test_model (int    argc,
   gboolean outliers = FALSE;
   g_autoptr(GOptionContext) octx = g_option_context_new ("DIR - write a CLIP model with random weights");
   GOptionEntry entries[] = {
-    { "preset", 'p', 0, G_OPTION_ARG_STRING, &preset, "vit-b-32 (default), vit-b-16, vit-l-14, vit-l-14-336, tiny", "NAME" },
+    { "preset", 'p', 0, G_OPTION_ARG_STRING, &preset, "vit-b-32 (default), vit-b-16, vit-l-14, vit-l-14-336, tiny, siglip2-base-patch32-256, siglip2-base-patch16-224, siglip2-base-patch16-256, siglip2-large-patch16-256, siglip2-tiny", "NAME" },
     { "dtype", 'd', 0, G_OPTION_ARG_STRING, &dtype, "f32 (default), f16 or bf16", "TYPE" },
     { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "N" },
     { "tokenizer-from", 0, 0, G_OPTION_ARG_FILENAME, &tokenizer_from, "Copy vocab.json and merges.txt from this model", "DIR" },

@@ -167,17 +167,20 @@ get_activation (const char      *path,
     return clip_set_error (error, CLIP_STATUS_FORMAT,
                            "%s: %s.hidden_act must be a string", path, section);
   name = json_node_get_string (node);
-  /* "gelu" is transformers' exact erf GELU.  "gelu_new", "gelu_fast",
-   * "gelu_pytorch_tanh" are tanh approximations and "gelu_python" a
-   * slower twin that no CLIP checkpoint uses: refused rather than
-   * silently computed with the wrong curve. */
+  /* "gelu" is transformers' exact erf GELU; "gelu_new", "gelu_fast" and
+   * "gelu_pytorch_tanh" are the same tanh approximation (SigLIP's);
+   * anything else is refused rather than silently computed with the
+   * wrong curve. */
   if (strcmp (name, "quick_gelu") == 0)
     *out = CLIP_ACT_QUICK_GELU;
+  else if (strcmp (name, "gelu_pytorch_tanh") == 0 || strcmp (name, "gelu_new") == 0
+           || strcmp (name, "gelu_fast") == 0)
+    *out = CLIP_ACT_GELU_TANH;   /* all three are 0.5x(1 + tanh(sqrt(2/pi)(x + 0.044715x^3))) */
   else if (strcmp (name, "gelu") == 0)
     *out = CLIP_ACT_GELU;
   else
     return clip_set_error (error, CLIP_STATUS_UNSUPPORTED,
-                           "%s: %s.hidden_act '%s' is not supported (only quick_gelu and gelu are)",
+                           "%s: %s.hidden_act '%s' is not supported (quick_gelu, gelu and gelu_pytorch_tanh are)",
                            path, section, name);
   return CLIP_STATUS_OK;
 }
@@ -250,6 +253,72 @@ read_tower (const char           *path,
   return CLIP_STATUS_OK;
 }
 
+/* A SiglipModel config.json: transformers' SiglipTextConfig and
+ * SiglipVisionConfig defaults for absent keys (the published checkpoints
+ * leave most of them out).  The family is CLIP_FAMILY_SIGLIP here; the
+ * loader makes it SIGLIP2 from the tokenizer file. */
+static clip_status
+siglip_config_load (const char      *path,
+                    JsonObject      *root,
+                    clip_model_info *info,
+                    char           **error)
+{
+  static const tower_defaults defaults = { 768, 3072, 12, 12 };
+  JsonObject *text, *vision;
+  const char *text_name, *vision_name;
+  clip_model_info tmp = { 0 };
+  int projection = 0;
+  clip_status status;
+
+  tmp.family = CLIP_FAMILY_SIGLIP;
+  if ((status = get_section (path, root, "text_config", &text, &text_name, error))
+      || (status = get_section (path, root, "vision_config", &vision, &vision_name, error))
+      || (status = read_tower (path, text, text_name, &defaults, &tmp.text, error))
+      || (status = get_positive_float (path, text, text_name, "layer_norm_eps", 1e-6f,
+                                       &tmp.text.eps, error))
+      || (status = get_positive_int (path, text, text_name, "max_position_embeddings", 64,
+                                     &tmp.context_length, error))
+      || (status = get_positive_int (path, text, text_name, "vocab_size", 32000,
+                                     &tmp.vocab_size, error))
+      || (status = read_tower (path, vision, vision_name, &defaults, &tmp.vision, error))
+      || (status = get_positive_float (path, vision, vision_name, "layer_norm_eps", 1e-6f,
+                                       &tmp.vision.eps, error))
+      || (status = get_positive_int (path, vision, vision_name, "image_size", 224,
+                                     &tmp.image_size, error))
+      || (status = get_positive_int (path, vision, vision_name, "patch_size", 16,
+                                     &tmp.patch_size, error))
+      || (status = get_positive_int (path, vision, vision_name, "num_channels", 3,
+                                     &tmp.num_channels, error)))
+    return status;
+  /* SigLIP's default activation is the tanh GELU, not CLIP's QuickGELU. */
+  if (member (text, "hidden_act") == NULL)
+    tmp.text.act = CLIP_ACT_GELU_TANH;
+  if (member (vision, "hidden_act") == NULL)
+    tmp.vision.act = CLIP_ACT_GELU_TANH;
+  {
+    JsonNode *pn = member (text, "projection_size");
+
+    if (pn == NULL || JSON_NODE_HOLDS_NULL (pn))
+      projection = tmp.text.width;
+    else if ((status = get_positive_int (path, text, text_name, "projection_size", 0,
+                                         &projection, error)))
+      return status;
+  }
+  /* The image embedding is the pooled vision state itself: the text head
+   * must land in the same space. */
+  if (projection != tmp.vision.width)
+    return clip_set_error (error, CLIP_STATUS_MISMATCH,
+                           "%s: %s.projection_size %d differs from vision_config.hidden_size %d "
+                           "(SigLIP compares the text head's output with the pooled image state)",
+                           path, text_name, projection, tmp.vision.width);
+  tmp.embed_dim = projection;
+
+  if ((status = clip_model_info_check (&tmp, path, error)) != CLIP_STATUS_OK)
+    return status;
+  *info = tmp;
+  return CLIP_STATUS_OK;
+}
+
 clip_status
 clip_config_load (const char      *path,
                   clip_model_info *info,
@@ -270,6 +339,21 @@ clip_config_load (const char      *path,
     return status;
   root = json_node_get_object (json_parser_get_root (parser));
 
+  {
+    JsonNode *mt = member (root, "model_type");
+
+    if (mt != NULL && JSON_NODE_HOLDS_VALUE (mt)
+        && json_node_get_value_type (mt) == G_TYPE_STRING
+        && strcmp (json_node_get_string (mt), "siglip") == 0)
+      return siglip_config_load (path, root, info, error);
+    if (mt != NULL && JSON_NODE_HOLDS_VALUE (mt)
+        && json_node_get_value_type (mt) == G_TYPE_STRING
+        && strcmp (json_node_get_string (mt), "clip") != 0)
+      return clip_set_error (error, CLIP_STATUS_UNSUPPORTED,
+                             "%s: model_type '%s' is not supported (clip and siglip are)",
+                             path, json_node_get_string (mt));
+  }
+
   /* bos/eos/pad ids are deliberately not read: many hub checkpoints carry
    * the legacy 0/2/1, and the tokenizer's own ids are the truth. */
   if ((status = get_section (path, root, "text_config", &text, &text_name, error))
@@ -289,6 +373,20 @@ clip_config_load (const char      *path,
       || (status = get_positive_int (path, vision, vision_name, "num_channels", 3,
                                      &tmp.num_channels, error)))
     return status;
+
+  /* The tanh GELU is SigLIP's; no CLIP checkpoint uses it, so a CLIP
+   * config naming it is more likely a mislabelled file than a model:
+   * refused, as before SigLIP support. */
+  if (tmp.text.act == CLIP_ACT_GELU_TANH || tmp.vision.act == CLIP_ACT_GELU_TANH)
+    {
+      bool text_bad = tmp.text.act == CLIP_ACT_GELU_TANH;
+      JsonNode *act = member (text_bad ? text : vision, "hidden_act");
+
+      return clip_set_error (error, CLIP_STATUS_UNSUPPORTED,
+                             "%s: %s.hidden_act '%s' is not supported for CLIP models "
+                             "(quick_gelu and gelu are)",
+                             path, text_bad ? text_name : vision_name, json_node_get_string (act));
+    }
 
   if ((status = clip_model_info_check (&tmp, path, error)) != CLIP_STATUS_OK)
     return status;
@@ -342,7 +440,7 @@ check_tower (const char            *what,
     return clip_set_error (error, CLIP_STATUS_FORMAT,
                            "%s: %s.layer_norm_eps %g is implausibly large (at most %g; CLIP's is 1e-5)",
                            what, section, (double) t->eps, MAX_EPS);
-  if (t->act != CLIP_ACT_QUICK_GELU && t->act != CLIP_ACT_GELU)
+  if (t->act != CLIP_ACT_QUICK_GELU && t->act != CLIP_ACT_GELU && t->act != CLIP_ACT_GELU_TANH)
     return clip_set_error (error, CLIP_STATUS_UNSUPPORTED,
                            "%s: %s.hidden_act is not supported", what, section);
   return CLIP_STATUS_OK;
@@ -510,6 +608,34 @@ bad:
                          "%s: %s must be an array of three numbers", path, key);
 }
 
+/* `resample`: Pillow's filter number; absent is bicubic (CLIPImageProcessor's
+ * default).  Only the two the published checkpoints use are implemented. */
+static clip_status
+get_resample (const char *path,
+              JsonObject *root,
+              int        *out,
+              char      **error)
+{
+  JsonNode *node = member (root, "resample");
+  gint64 v;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      *out = CLIP_RESAMPLE_BICUBIC;
+      return CLIP_STATUS_OK;
+    }
+  if (!node_is_int (node))
+    return clip_set_error (error, CLIP_STATUS_FORMAT,
+                           "%s: resample must be an integer (Pillow's filter number)", path);
+  v = json_node_get_int (node);
+  if (v != CLIP_RESAMPLE_BILINEAR && v != CLIP_RESAMPLE_BICUBIC)
+    return clip_set_error (error, CLIP_STATUS_UNSUPPORTED,
+                           "%s: resample %lld is not supported (2 = bilinear and 3 = bicubic are)",
+                           path, (long long) v);
+  *out = (int) v;
+  return CLIP_STATUS_OK;
+}
+
 clip_status
 clip_preprocess_params_check (const clip_preprocess_params *p,
                               const char                   *what,
@@ -558,6 +684,7 @@ clip_preprocess_params_load (const char             *path,
   clip_preprocess_params p = { 0 };
   JsonObject *root;
   int size_h = 0, size_w = 0, do_rescale = 1;
+  bool straight;
   clip_status status;
 
   g_return_val_if_fail (path != NULL && out != NULL, CLIP_STATUS_INVALID_ARGUMENT);
@@ -566,17 +693,41 @@ clip_preprocess_params_load (const char             *path,
     return status;
   root = json_node_get_object (json_parser_get_root (parser));
 
-  if ((status = get_extent (path, root, "size", true, &size_h, &size_w, error))
-      || (status = get_extent (path, root, "crop_size", false,
-                               &p.crop_height, &p.crop_width, error))
-      || (status = get_bool (path, root, "do_resize", &p.do_resize, error))
+  if ((status = get_extent (path, root, "size", true, &size_h, &size_w, error)))
+    return status;
+  /* transformers resizes by the short side only for an int or
+   * {"shortest_edge"}; {"height", "width"} (SigLIP) is the exact output
+   * size, with no crop after it unless the file asks for one. */
+  {
+    JsonNode *size = member (root, "size");
+
+    straight = size != NULL && JSON_NODE_HOLDS_OBJECT (size)
+               && member (json_node_get_object (size), "shortest_edge") == NULL;
+  }
+  if (straight && member (root, "crop_size") == NULL)
+    {
+      p.crop_height = size_h;
+      p.crop_width = size_w;
+    }
+  else if ((status = get_extent (path, root, "crop_size", false,
+                                 &p.crop_height, &p.crop_width, error)))
+    return status;
+  if ((status = get_bool (path, root, "do_resize", &p.do_resize, error))
       || (status = get_bool (path, root, "do_center_crop", &p.do_center_crop, error))
+      || (status = get_resample (path, root, &p.resample, error))
       || (status = get_bool (path, root, "do_normalize", &p.do_normalize, error))
       || (status = get_bool (path, root, "do_rescale", &do_rescale, error))
       || (status = get_positive_float (path, root, NULL, "rescale_factor", 1.0f / 255.0f,
                                        &p.rescale_factor, error)))
     return status;
   p.shortest_edge = MIN (size_h, size_w);
+  if (straight)
+    {
+      p.resize_height = size_h;
+      p.resize_width = size_w;
+      if (member (root, "do_center_crop") == NULL)
+        p.do_center_crop = 0;
+    }
   /* The params have no do_rescale: not rescaling is rescaling by 1. */
   if (!do_rescale)
     p.rescale_factor = 1.0f;

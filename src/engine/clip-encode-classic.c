@@ -198,6 +198,8 @@ clip_enc_run_blocks_classic (clip_ctx                 *ctx,
       clip_enc_linear (ctx, ctx->mlp, ctx->h, lw->fc1_w, lw->fc1_b, rows, w, m, FALSE);
       if (info->act == CLIP_ACT_GELU)
         k->gelu_f32 (ctx->mlp, rows * m);
+      else if (info->act == CLIP_ACT_GELU_TANH)
+        clip_gelu_tanh_inplace (ctx->mlp, rows * m);
       else
         k->quick_gelu_f32 (ctx->mlp, rows * m);
       clip_enc_linear (ctx, ctx->x, ctx->mlp, lw->fc2_w, lw->fc2_b, rows, m, w, TRUE);
@@ -221,4 +223,8 @@ clip_enc_pool_and_project_classic (clip_ctx                 *ctx,
     ctx->k->layernorm_f32 (ctx->h + i * w, ctx->x + pooled_row[i] * w,
                            tw->final_ln_w, tw->final_ln_b, w, info->eps);
   clip_enc_linear (ctx, out, ctx->h, tw->proj, NULL, n, w, e, FALSE);
+  /* SigLIP's text head is a Linear with a bias */
+  if (tw == &ctx->model->text && ctx->model->text_head_b != NULL)
+    for (size_t i = 0; i < n; i++)
+      ctx->k->add_f32 (out + i * e, ctx->model->text_head_b, e);
 }

@@ -404,6 +404,35 @@ att_task (void  *data,
                             scratch);
 }
 
+typedef struct {
+  float  *x;
+  size_t  rows, m, chunks;
+} gelu_job;
+
+static void
+gelu_task (void  *data,
+           size_t c,
+           int    ith)
+{
+  gelu_job *j = data;
+  size_t r0, r1;
+
+  chunk_rows (j->rows, j->chunks, c, &r0, &r1);
+  clip_gelu_tanh_inplace (j->x + r0 * j->m, (r1 - r0) * j->m);
+}
+
+/* The tanh GELU over `rows` rows of m floats, split like the other steps. */
+static void
+gelu_tanh_rows (const lane *ln,
+                float      *x,
+                size_t      rows,
+                size_t      m)
+{
+  gelu_job j = { x, rows, m, row_chunks (ln, rows, 1) };
+
+  lane_run (ln, gelu_task, &j, j.chunks);
+}
+
 /* Runs a tower's blocks on the lane: n_seq sequences (`seq`, rows counted
  * from the start of S_X), which are rows r0 .. r0 + rows - 1.  Afterwards
  * seq.pooled[s] is the row of S_X that holds sequence s's pooled row. */
@@ -422,7 +451,13 @@ run_blocks_native (const lane               *ln,
   size_t w = (size_t) info->width, m = (size_t) info->mlp, lda, r0 = ln->r0;
   float *x = BUF (ctx, S_X, float) + r0 * w, *qkv = BUF (ctx, S_QKV, float) + r0 * 3 * w;
   float *attn = BUF (ctx, S_ATTN, float) + r0 * w, *mlp = BUF (ctx, S_MLP, float) + r0 * m;
-  clip_epilogue act = info->act == CLIP_ACT_GELU ? CLIP_EPI_GELU : CLIP_EPI_QUICK_GELU;
+  /* The kernels fuse QuickGELU and GELU; the tanh GELU (SigLIP) is a
+   * pass of its own over the stored product. */
+  clip_epilogue act = info->act == CLIP_ACT_GELU ? CLIP_EPI_GELU
+                      : info->act == CLIP_ACT_GELU_TANH ? CLIP_EPI_STORE : CLIP_EPI_QUICK_GELU;
+  /* SigLIP's vision head attends over every row of the last layer: only
+   * CLIP and SigLIP's text tower pool a single row. */
+  gboolean prune = ctx->model->info.family == CLIP_FAMILY_CLIP || tw != &ctx->model->vision;
   /* Heads of whole panels (64 wide in every OpenAI and most OpenCLIP
    * models; ViT-H's 80 is not) are written head-major once q, k and v
    * outgrow L2 (ViT-B/32: from 3 images).  Below that, the rows are in
@@ -436,7 +471,7 @@ run_blocks_native (const lane               *ln,
     {
       const clip_layer_weights *lw = &tw->layers[l];
       const clip_layer_packed *lp = &tp->layers[l];
-      gboolean last = l == info->layers - 1;
+      gboolean last = l == info->layers - 1 && prune;
       att_job aj = { ctx, qkv, attn, w, (size_t) info->heads, seq.start, seq.len,
                      last ? seq.query : NULL, r0, causal, head_major ? rows : 0 };
 
@@ -467,6 +502,8 @@ run_blocks_native (const lane               *ln,
       a = prepare (ln, &lp->fc1, x, w, w, rows, lp->ln2_w != NULL ? lp->ln2_w : lw->ln2_w,
                    lp->ln2_w != NULL ? lp->ln2_b : lw->ln2_b, info->eps, &lda);
       run_gemm (ln, &lp->fc1, a, lda, rows, mlp, m, act, 0);
+      if (info->act == CLIP_ACT_GELU_TANH)
+        gelu_tanh_rows (ln, mlp, rows, m);
       a = prepare (ln, &lp->fc2, mlp, m, m, rows, NULL, NULL, 0.0f, &lda);
       run_gemm (ln, &lp->fc2, a, lda, rows, x, w, CLIP_EPI_ADD, 0);
     }
@@ -605,6 +642,43 @@ pool_and_project_native (clip_ctx                 *ctx,
     ctx->k->layernorm_f32 (h + i * w, x + pooled[i] * w, tw->final_ln_w, tw->final_ln_b, w,
                            info->eps);
   run_gemm (&all, &tp->proj, h, w, n, out, e, CLIP_EPI_STORE, 0);
+  /* SigLIP's text head is a Linear with a bias */
+  if (tw == &ctx->model->text && ctx->model->text_head_b != NULL)
+    for (size_t i = 0; i < n; i++)
+      ctx->k->add_f32 (out + i * e, ctx->model->text_head_b, e);
+}
+
+/* SigLIP's vision end, one image per chunk: post_layernorm on every patch
+ * row, then the attention-pooling head (clip-siglip.c). */
+typedef struct {
+  clip_ctx *ctx;
+  size_t    np;
+  float    *out;
+  gboolean  failed;
+} siglip_pool_job;
+
+static void
+siglip_pool_task (void  *data,
+                  size_t b,
+                  int    ith)
+{
+  siglip_pool_job *j = data;
+  const clip_model *m = j->ctx->model;
+  size_t w = (size_t) m->info.vision.width;
+  float *x = BUF (j->ctx, S_X, float) + b * j->np * w;
+  float *h = BUF (j->ctx, S_H, float) + b * j->np * w;
+  float *scratch = g_try_new (float, 4 * w + (size_t) m->info.vision.mlp + j->np);
+
+  if (scratch == NULL)
+    {
+      j->failed = TRUE;
+      return;
+    }
+  for (size_t i = 0; i < j->np; i++)
+    j->ctx->k->layernorm_f32 (h + i * w, x + i * w, m->vision.final_ln_w, m->vision.final_ln_b, w,
+                              m->info.vision.eps);
+  clip_siglip_pool_image (m, h, j->np, j->out + b * w, scratch);
+  g_free (scratch);
 }
 
 /* im2col and the embedding rows, split by image. */
@@ -654,6 +728,20 @@ embed_task (void  *data,
   size_t np = grid * grid, t = np + 1, r0, r1;
   float *x = BUF (j->ctx, S_X, float), *h = BUF (j->ctx, S_H, float);
 
+  if (m->info.family != CLIP_FAMILY_CLIP)
+    {
+      /* SigLIP: patches + bias + positions; no class token, no pre-norm */
+      chunk_rows (j->n * np, j->chunks, c, &r0, &r1);
+      for (size_t r = r0; r < r1; r++)
+        {
+          float *row = x + r * w;
+
+          memcpy (row, h + r * w, w * sizeof (float));
+          k->add_f32 (row, m->patch_bias, w);
+          k->add_f32 (row, m->vision_position + (r % np) * w, w);
+        }
+      return;
+    }
   chunk_rows (j->n * t, j->chunks, c, &r0, &r1);
   for (size_t r = r0; r < r1; r++)
     {
@@ -676,7 +764,8 @@ clip_enc_images_native (clip_ctx    *ctx,
   const clip_model *m = ctx->model;
   const clip_tower_info *vi = &m->info.vision;
   size_t w = (size_t) vi->width, p = (size_t) m->info.patch_size;
-  size_t grid = (size_t) m->info.image_size / p, np = grid * grid, t = np + 1;
+  gboolean siglip = m->info.family != CLIP_FAMILY_CLIP;
+  size_t grid = (size_t) m->info.image_size / p, np = grid * grid, t = siglip ? np : np + 1;
   size_t rows = (size_t) n * t, pd = 3 * p * p, lda;
   image_job ij = { ctx, pixels, (size_t) n, 0 };
   lane all = whole_pool (ctx);
@@ -706,6 +795,15 @@ clip_enc_images_native (clip_ctx    *ctx,
   status = run_tower_native (ctx, vi, &m->vision, &ctx->pack->vision, (size_t) n, rows, FALSE, error);
   if (status != CLIP_STATUS_OK)
     return status;
+  if (siglip)
+    {
+      siglip_pool_job pj = { ctx, np, out, FALSE };
+
+      clip_pool_run (ctx->pool, siglip_pool_task, &pj, (size_t) n);
+      if (pj.failed)
+        return clip_set_error (error, CLIP_STATUS_NO_MEMORY, "cannot allocate the pooling head's scratch");
+      return CLIP_STATUS_OK;
+    }
   pool_and_project_native (ctx, vi, &m->vision, &ctx->pack->vision, (size_t) n, out);
   return CLIP_STATUS_OK;
 }
@@ -744,11 +842,13 @@ clip_enc_texts_native (clip_ctx      *ctx,
       for (size_t i = 0; i < lens[b]; i++)
         {
           float *row = x + (starts[b] + i) * w;
-          memcpy (row, m->token_embedding + (size_t) seq[i] * w, w * sizeof (float));
+          clip_model_token_row (m, seq[i], row);
           ctx->k->add_f32 (row, m->text_position + i * w, w);
         }
     }
-  status = run_tower_native (ctx, ti, &m->text, &ctx->pack->text, n, rows, TRUE, error);
+  /* CLIP's text tower is causal; SigLIP's has no mask at all */
+  status = run_tower_native (ctx, ti, &m->text, &ctx->pack->text, n, rows,
+                             m->info.family == CLIP_FAMILY_CLIP, error);
   if (status != CLIP_STATUS_OK)
     return status;
   pool_and_project_native (ctx, ti, &m->text, &ctx->pack->text, n, out);

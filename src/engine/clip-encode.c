@@ -168,6 +168,50 @@ clip_ctx_free (clip_ctx *ctx)
   g_free (ctx);
 }
 
+/* SigLIP on the float32 backends, once the patches are embedded in
+ * ctx->h: + bias + positions (no class token, no pre-norm), the blocks,
+ * post_layernorm on every patch and the attention-pooling head. */
+static clip_status
+encode_images_siglip_classic (clip_ctx *ctx,
+                              int       n,
+                              size_t    np,
+                              size_t   *starts,
+                              size_t   *lens,
+                              float    *out,
+                              char    **error)
+{
+  const clip_model *m = ctx->model;
+  size_t w = (size_t) m->info.vision.width, rows = (size_t) n * np;
+  g_autofree float *scratch = g_try_new (float, 4 * w + (size_t) m->info.vision.mlp + np);
+  clip_status status;
+
+  if (scratch == NULL)
+    return clip_set_error (error, CLIP_STATUS_NO_MEMORY, "cannot allocate the pooling head's scratch");
+  for (size_t r = 0; r < rows; r++)
+    {
+      float *x = ctx->x + r * w;
+
+      memcpy (x, ctx->h + r * w, w * sizeof (float));
+      ctx->k->add_f32 (x, m->patch_bias, w);
+      ctx->k->add_f32 (x, m->vision_position + (r % np) * w, w);
+    }
+  for (int b = 0; b < n; b++)
+    {
+      starts[b] = (size_t) b * np;
+      lens[b] = np;
+    }
+  status = clip_enc_run_blocks_classic (ctx, &m->info.vision, &m->vision, starts, lens, (size_t) n,
+                                        rows, FALSE, error);
+  if (status != CLIP_STATUS_OK)
+    return status;
+  for (size_t r = 0; r < rows; r++)
+    ctx->k->layernorm_f32 (ctx->h + r * w, ctx->x + r * w, m->vision.final_ln_w, m->vision.final_ln_b,
+                           w, m->info.vision.eps);
+  for (int b = 0; b < n; b++)
+    clip_siglip_pool_image (m, ctx->h + (size_t) b * np * w, np, out + (size_t) b * w, scratch);
+  return CLIP_STATUS_OK;
+}
+
 static clip_status
 encode_images (clip_ctx    *ctx,
                const float *pixels,
@@ -214,7 +258,7 @@ encode_images (clip_ctx    *ctx,
   s = (size_t) m->info.image_size;
   grid = s / p;
   np = grid * grid;
-  t = np + 1;
+  t = m->info.family == CLIP_FAMILY_CLIP ? np + 1 : np;   /* SigLIP: no class token */
   rows = (size_t) n * t;
   pd = 3 * p * p;
 
@@ -251,6 +295,8 @@ encode_images (clip_ctx    *ctx,
 
   starts = g_new (size_t, n);
   lens = g_new (size_t, n);
+  if (m->info.family != CLIP_FAMILY_CLIP)
+    return encode_images_siglip_classic (ctx, n, np, starts, lens, out, error);
   for (int b = 0; b < n; b++)
     {
       float *x = ctx->x + (size_t) b * t * w;
@@ -317,6 +363,10 @@ encode_texts (clip_ctx      *ctx,
           if (seq[i] > seq[best])
             best = i;
         }
+      /* SigLIP: no mask at all, every text is its 64 tokens (padding
+       * included), pooled at the last one. */
+      if (m->info.family != CLIP_FAMILY_CLIP)
+        best = ctxlen - 1;
       starts[b] = rows;
       lens[b] = best + 1;
       rows += best + 1;
@@ -359,12 +409,13 @@ encode_texts (clip_ctx      *ctx,
       for (size_t i = 0; i < lens[b]; i++)
         {
           float *x = ctx->x + (starts[b] + i) * w;
-          memcpy (x, m->token_embedding + (size_t) seq[i] * w, w * sizeof (float));
+          clip_model_token_row (m, seq[i], x);
           ctx->k->add_f32 (x, m->text_position + i * w, w);
         }
     }
 
-  status = clip_enc_run_blocks_classic (ctx, &m->info.text, &m->text, starts, lens, (size_t) n, rows, TRUE, error);
+  status = clip_enc_run_blocks_classic (ctx, &m->info.text, &m->text, starts, lens, (size_t) n, rows,
+                                        m->info.family == CLIP_FAMILY_CLIP, error);
   if (status != CLIP_STATUS_OK)
     return status;
   clip_enc_pool_and_project_classic (ctx, &m->info.text, &m->text, pooled, (size_t) n, out);

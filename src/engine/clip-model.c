@@ -104,6 +104,67 @@ compare_spec_names (const void *a,
   return strcmp (((const clip_tensor_spec *) a)->name, ((const clip_tensor_spec *) b)->name);
 }
 
+/* SiglipModel's tensors: the same encoder layers (add_tower), and the
+ * family's own ends: a patch convolution with a bias and no class token
+ * or pre-layernorm, the attention-pooling head instead of a visual
+ * projection, a text head with a bias, logit_bias. */
+static void
+siglip_specs (spec_list             *list,
+              const clip_model_info *info,
+              clip_model            *model)
+{
+  const uint64_t tw = (uint64_t) info->text.width, vw = (uint64_t) info->vision.width;
+  const uint64_t embed = (uint64_t) info->embed_dim, p = (uint64_t) info->patch_size;
+  const uint64_t grid = (uint64_t) (info->image_size / info->patch_size);
+  const uint64_t vm = (uint64_t) info->vision.mlp;
+  const bool m = model != NULL;
+
+#define D(field) (m ? &model->field : NULL)
+  spec_add (list, NULL, CLIP_INIT_LOGIT_SCALE, 0, NULL, "logit_bias", "");
+  spec_add (list, D (token_embedding), CLIP_INIT_EMBEDDING, 2,
+            SHAPE ((uint64_t) info->vocab_size, tw), "text_model.embeddings.token_embedding.weight", "");
+  spec_add (list, D (text_position), CLIP_INIT_POSITION, 2,
+            SHAPE ((uint64_t) info->context_length, tw),
+            "text_model.embeddings.position_embedding.weight", "");
+  add_tower (list, "text_model", &info->text, m ? model->text.layers : NULL);
+  spec_add (list, D (text.final_ln_w), CLIP_INIT_NORM_WEIGHT, 1, SHAPE (tw),
+            "text_model.final_layer_norm.weight", "");
+  spec_add (list, D (text.final_ln_b), CLIP_INIT_BIAS, 1, SHAPE (tw),
+            "text_model.final_layer_norm.bias", "");
+  spec_add (list, D (text.proj), CLIP_INIT_LINEAR, 2, SHAPE (embed, tw), "text_model.head.weight", "");
+  spec_add (list, D (text_head_b), CLIP_INIT_BIAS, 1, SHAPE (embed), "text_model.head.bias", "");
+
+  spec_add (list, D (patch_embedding), CLIP_INIT_LINEAR, 4,
+            SHAPE (vw, (uint64_t) info->num_channels, p, p),
+            "vision_model.embeddings.patch_embedding.weight", "");
+  spec_add (list, D (patch_bias), CLIP_INIT_BIAS, 1, SHAPE (vw),
+            "vision_model.embeddings.patch_embedding.bias", "");
+  spec_add (list, D (vision_position), CLIP_INIT_POSITION, 2, SHAPE (grid * grid, vw),
+            "vision_model.embeddings.position_embedding.weight", "");
+  add_tower (list, "vision_model", &info->vision, m ? model->vision.layers : NULL);
+  spec_add (list, D (vision.final_ln_w), CLIP_INIT_NORM_WEIGHT, 1, SHAPE (vw),
+            "vision_model.post_layernorm.weight", "");
+  spec_add (list, D (vision.final_ln_b), CLIP_INIT_BIAS, 1, SHAPE (vw),
+            "vision_model.post_layernorm.bias", "");
+  spec_add (list, D (probe), CLIP_INIT_EMBEDDING, 3, SHAPE (1, 1, vw), "vision_model.head.probe", "");
+  spec_add (list, D (pool_in_w), CLIP_INIT_LINEAR, 2, SHAPE (3 * vw, vw),
+            "vision_model.head.attention.in_proj_weight", "");
+  spec_add (list, D (pool_in_b), CLIP_INIT_BIAS, 1, SHAPE (3 * vw),
+            "vision_model.head.attention.in_proj_bias", "");
+  spec_add (list, D (pool_out_w), CLIP_INIT_LINEAR, 2, SHAPE (vw, vw),
+            "vision_model.head.attention.out_proj.weight", "");
+  spec_add (list, D (pool_out_b), CLIP_INIT_BIAS, 1, SHAPE (vw),
+            "vision_model.head.attention.out_proj.bias", "");
+  spec_add (list, D (pool_ln_w), CLIP_INIT_NORM_WEIGHT, 1, SHAPE (vw),
+            "vision_model.head.layernorm.weight", "");
+  spec_add (list, D (pool_ln_b), CLIP_INIT_BIAS, 1, SHAPE (vw), "vision_model.head.layernorm.bias", "");
+  spec_add (list, D (pool_fc1_w), CLIP_INIT_LINEAR, 2, SHAPE (vm, vw), "vision_model.head.mlp.fc1.weight", "");
+  spec_add (list, D (pool_fc1_b), CLIP_INIT_BIAS, 1, SHAPE (vm), "vision_model.head.mlp.fc1.bias", "");
+  spec_add (list, D (pool_fc2_w), CLIP_INIT_LINEAR, 2, SHAPE (vw, vm), "vision_model.head.mlp.fc2.weight", "");
+  spec_add (list, D (pool_fc2_b), CLIP_INIT_BIAS, 1, SHAPE (vw), "vision_model.head.mlp.fc2.bias", "");
+#undef D
+}
+
 clip_tensor_spec *
 clip_model_tensor_specs (const clip_model_info *info,
                          clip_model            *model,
@@ -117,6 +178,13 @@ clip_model_tensor_specs (const clip_model_info *info,
   const bool m = model != NULL;
 
   spec_add (&list, NULL, CLIP_INIT_LOGIT_SCALE, 0, NULL, "logit_scale", "");
+  if (info->family != CLIP_FAMILY_CLIP)
+    {
+      siglip_specs (&list, info, model);
+      qsort (list.v, list.n, sizeof *list.v, compare_spec_names);
+      *n_out = list.n;
+      return list.v;
+    }
 
   spec_add (&list, m ? &model->token_embedding : NULL, CLIP_INIT_EMBEDDING, 2,
             SHAPE ((uint64_t) info->vocab_size, tw),
@@ -197,6 +265,7 @@ clip_model_free (clip_model *model)
   if (model == NULL)
     return;
   clip_tokenizer_free (model->tokenizer);
+  clip_spm_free (model->spm);
   clip_model_pack_drop (model);
   g_free (model->vision.layers);
   g_free (model->text.layers);
@@ -227,6 +296,32 @@ clip_model_get_tokenizer (const clip_model *model)
 {
   g_return_val_if_fail (model != NULL, NULL);
   return model->tokenizer;
+}
+
+const clip_spm *
+clip_model_get_spm (const clip_model *model)
+{
+  g_return_val_if_fail (model != NULL, NULL);
+  return model->spm;
+}
+
+int
+clip_model_tokenize (const clip_model *model,
+                     const char       *text,
+                     long              len,
+                     int32_t          *ids)
+{
+  g_return_val_if_fail (model != NULL && ids != NULL, -1);
+  switch (model->info.family)
+    {
+    case CLIP_FAMILY_SIGLIP:
+      return clip_spm_encode_siglip (model->spm, text, len, ids, model->info.context_length);
+    case CLIP_FAMILY_SIGLIP2:
+      return clip_spm_encode_siglip2 (model->spm, text, len, ids, model->info.context_length);
+    case CLIP_FAMILY_CLIP:
+    default:
+      return clip_tokenizer_encode (model->tokenizer, text, len, ids, model->info.context_length);
+    }
 }
 
 size_t
@@ -431,6 +526,37 @@ skip_tensor (const clip_model       *model,
   return tower != 0 && (model->towers & tower) == 0;
 }
 
+/* A SigLIP token embedding in F16/BF16 stays in the mapped file: real
+ * SigLIP 2's has 256 k rows, and a text reads 64 of them. */
+static bool
+token_table_in_file (const clip_model       *model,
+                     const clip_tensor_spec *spec)
+{
+  return model->info.family != CLIP_FAMILY_CLIP && spec->dest == &model->token_embedding;
+}
+
+void
+clip_model_token_row (const clip_model *model,
+                      int32_t           id,
+                      float            *out)
+{
+  size_t w = (size_t) model->info.text.width;
+  const uint8_t *src;
+
+  if (model->token_embedding != NULL)
+    {
+      memcpy (out, model->token_embedding + (size_t) id * w, w * sizeof (float));
+      return;
+    }
+  src = (const uint8_t *) model->token_file + (size_t) id * w * 2;
+  for (size_t i = 0; i < w; i++)
+    {
+      uint16_t h = (uint16_t) (src[2 * i] | src[2 * i + 1] << 8);
+
+      out[i] = model->token_file_dtype == CLIP_DTYPE_F16 ? clip_f16_to_f32 (h) : clip_bf16_to_f32 (h);
+    }
+}
+
 /* Pass 1: every tensor present, of a supported dtype and of the shape the
  * config says; tensors[i] gets specs[i]'s; the parameter count, the dtype
  * holding most of them and the bytes the float32 arena needs. */
@@ -475,7 +601,8 @@ check_tensors (clip_model              *model,
       tensors[i] = t;
       /* Cannot overflow: the header check bounded every tensor by the
        * file's size, and a float is at most twice an F16. */
-      if (!usable_in_place (t) && !skip_tensor (model, spec) && !clip_model_pack_wants (model, spec->dest))
+      if (!usable_in_place (t) && !skip_tensor (model, spec) && !clip_model_pack_wants (model, spec->dest)
+          && !token_table_in_file (model, spec))
         *arena_bytes += (t->numel * sizeof (float) + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
       model->info.n_params += t->numel;
       by_dtype[to_clip_dtype (t->dtype)] += t->numel;
@@ -627,6 +754,15 @@ place_tensors (clip_model              *model,
           data = (const float *) (const void *) t->data;
           *in_place = true;
         }
+      else if (token_table_in_file (model, spec))
+        {
+          model->token_file = t->data;
+          model->token_file_dtype = to_clip_dtype (t->dtype);
+          *in_place = true;   /* keeps the mapping */
+          /* the check above read it all: the rows come back on demand */
+          clip_release_pages (t->data, (size_t) (t->end - t->begin));
+          continue;
+        }
       else
         {
           float *out = (float *) (void *) ((char *) storage->arena + arena_used);
@@ -636,7 +772,15 @@ place_tensors (clip_model              *model,
           data = out;
         }
 
-      if (spec->init == CLIP_INIT_LOGIT_SCALE)
+      if (spec->init == CLIP_INIT_LOGIT_SCALE && strcmp (spec->name, "logit_bias") == 0)
+        {
+          if (!isfinite (data[0]) || fabsf (data[0]) > 1000.0f)
+            return clip_set_error (error, CLIP_STATUS_FORMAT,
+                                   "%s: tensor 'logit_bias' = %g is not a plausible bias", path,
+                                   (double) data[0]);
+          model->info.logit_bias = data[0];
+        }
+      else if (spec->init == CLIP_INIT_LOGIT_SCALE)
         {
           if ((status = set_logit_scale (model, data, path, error)) != CLIP_STATUS_OK)
             return status;
@@ -695,6 +839,58 @@ load_tensors (clip_model    *model,
   return CLIP_STATUS_OK;
 }
 
+/* A SiglipModel directory's tokenizer and preprocessor: the tokenizer
+ * file tells the family (SigLIP 1's spiece.model, SigLIP 2's Gemma
+ * tokenizer.model); tokenizer_config.json's class confirms it when it
+ * names one. */
+static clip_status
+load_siglip_files (clip_model *model,
+                   const char *dir,
+                   char      **error)
+{
+  g_autofree char *spiece = g_build_filename (dir, "spiece.model", NULL);
+  g_autofree char *gemma = g_build_filename (dir, "tokenizer.model", NULL);
+  g_autofree char *preprocess_path = g_build_filename (dir, "preprocessor_config.json", NULL);
+  const char *tok_path;
+  clip_status status;
+
+  if (g_file_test (gemma, G_FILE_TEST_EXISTS))
+    {
+      model->info.family = CLIP_FAMILY_SIGLIP2;
+      tok_path = gemma;
+    }
+  else if (g_file_test (spiece, G_FILE_TEST_EXISTS))
+    {
+      model->info.family = CLIP_FAMILY_SIGLIP;
+      tok_path = spiece;
+    }
+  else
+    return clip_set_error (error, CLIP_STATUS_IO,
+                           "%s: a SigLIP model needs its tokenizer: neither spiece.model (SigLIP) "
+                           "nor tokenizer.model (SigLIP 2) is there", dir);
+  if ((status = check_file (preprocess_path, error))
+      || (status = clip_preprocess_params_load (preprocess_path, &model->preprocess, error)))
+    return status;
+  if (model->preprocess.crop_height != model->info.image_size
+      || model->preprocess.crop_width != model->info.image_size)
+    return clip_set_error (error, CLIP_STATUS_MISMATCH,
+                           "%s: size %dx%d differs from config.json's vision_config.image_size %d",
+                           preprocess_path, model->preprocess.crop_width,
+                           model->preprocess.crop_height, model->info.image_size);
+  if ((status = clip_spm_load (tok_path, &model->spm, error)))
+    return status;
+  if (clip_spm_vocab_size (model->spm) > model->info.vocab_size)
+    return clip_set_error (error, CLIP_STATUS_MISMATCH,
+                           "%s: %d pieces do not fit config.json's text_config.vocab_size %d",
+                           tok_path, clip_spm_vocab_size (model->spm), model->info.vocab_size);
+  if (clip_spm_eos_id (model->spm) < 0
+      || (model->info.family == CLIP_FAMILY_SIGLIP2 && clip_spm_pad_id (model->spm) < 0))
+    return clip_set_error (error, CLIP_STATUS_FORMAT,
+                           "%s: the model has no end-of-text%s piece", tok_path,
+                           model->info.family == CLIP_FAMILY_SIGLIP2 ? " or padding" : "");
+  return CLIP_STATUS_OK;
+}
+
 static clip_status
 load_model (const char    *dir,
             gboolean       packed,
@@ -714,6 +910,18 @@ load_model (const char    *dir,
 
   config_path = g_build_filename (dir, "config.json", NULL);
   weights_path = g_build_filename (dir, "model.safetensors", NULL);
+  if ((status = check_file (config_path, error)))
+    return status;
+  model = g_new0 (clip_model, 1);
+  if ((status = clip_config_load (config_path, &model->info, error)))
+    return status;
+  if (model->info.family != CLIP_FAMILY_CLIP)
+    {
+      if ((status = load_siglip_files (model, dir, error)))
+        return status;
+      goto weights;
+    }
+
   vocab_path = g_build_filename (dir, "vocab.json", NULL);
   merges_path = g_build_filename (dir, "merges.txt", NULL);
   preprocess_path = g_build_filename (dir, "preprocessor_config.json", NULL);
@@ -725,9 +933,7 @@ load_model (const char    *dir,
         return status;
   }
 
-  model = g_new0 (clip_model, 1);
-  if ((status = clip_config_load (config_path, &model->info, error))
-      || (status = clip_preprocess_params_load (preprocess_path, &model->preprocess, error)))
+  if ((status = clip_preprocess_params_load (preprocess_path, &model->preprocess, error)))
     return status;
   if (model->preprocess.crop_height != model->info.image_size
       || model->preprocess.crop_width != model->info.image_size)
@@ -752,7 +958,9 @@ load_model (const char    *dir,
   /* vocab.json's ids run from 0 to its entry count - 1 (the tokenizer
    * refuses gaps), so every id has a row */
 
-  if ((status = clip_st_open (weights_path, &file, error))
+weights:
+  if ((status = check_file (weights_path, error))
+      || (status = clip_st_open (weights_path, &file, error))
       || (status = load_tensors (model, g_steal_pointer (&file), config_path, packed, precision,
                                  towers, error)))
     return status;

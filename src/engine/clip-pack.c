@@ -760,8 +760,10 @@ pack_all (const clip_model *model,
           for (size_t i = 0; i < G_N_ELEMENTS (all); i++)
             pack_weight (model, pack, all[i], *all[i]);
         }
-      pack_rows (&(t == 0 ? &pack->vision : &pack->text)->proj, 0, tws[t]->proj,
-                 (size_t) model->info.embed_dim);
+      /* SigLIP's vision tower has no projection (its head is float32) */
+      if (tws[t]->proj != NULL)
+        pack_rows (&(t == 0 ? &pack->vision : &pack->text)->proj, 0, tws[t]->proj,
+                   (size_t) model->info.embed_dim);
       pack_biases (pack, infos[t], tws[t], t == 0 ? &pack->vision : &pack->text);
     }
   smooth_norms (model, pack);

@@ -52,8 +52,10 @@
  * headroom for the kernel's negative lobes and overshoot. */
 #define PRECISION_BITS 22
 
-/* The cubic kernel's support in input pixels at scale 1 (a = -0.5). */
+/* The kernels' support in input pixels at scale 1: cubic (a = -0.5) and
+ * Pillow's bilinear (a triangle). */
 #define BICUBIC_SUPPORT 2.0
+#define BILINEAR_SUPPORT 1.0
 
 /* One axis (x or y) of the resize and the crop. */
 typedef struct {
@@ -103,6 +105,18 @@ bicubic_kernel (double x)
   return 0.0;
 }
 
+/* Pillow's bilinear_filter: the triangle, antialiased like the cubic by
+ * the support scaling of axis_plan_filter. */
+static double
+bilinear_kernel (double x)
+{
+  if (x < 0.0)
+    x = -x;
+  if (x < 1.0)
+    return 1.0 - x;
+  return 0.0;
+}
+
 /* Where the crop window sits on this axis: torchvision's center_crop.
  * When the image is at least as large as the crop, the offset is
  * round((size - crop) / 2) with round half to even (Python's round);
@@ -128,13 +142,16 @@ axis_place_crop (axis_plan *plan)
 /* Pillow's precompute_coeffs + normalize_coeffs_8bpc for the valid output
  * indices of this axis. */
 static clip_status
-axis_plan_bicubic (axis_plan *plan,
-                   char     **error)
+axis_plan_filter (axis_plan *plan,
+                  int        resample,
+                  char     **error)
 {
   /* Pillow passes the box as floats: (double) (float) in_size. */
   double scale = (double) (float) plan->in_size / plan->out_size;
   double filterscale = scale < 1.0 ? 1.0 : scale;
-  double support = BICUBIC_SUPPORT * filterscale;
+  gboolean bilinear = resample == CLIP_RESAMPLE_BILINEAR;
+  double (*kernel) (double) = bilinear ? bilinear_kernel : bicubic_kernel;
+  double support = (bilinear ? BILINEAR_SUPPORT : BICUBIC_SUPPORT) * filterscale;
   double ss = 1.0 / filterscale;
   double *w;
 
@@ -177,7 +194,7 @@ axis_plan_bicubic (axis_plan *plan,
 
       for (int x = 0; x < xmax; x++)
         {
-          w[x] = bicubic_kernel ((x + xmin - center + 0.5) * ss);
+          w[x] = kernel ((x + xmin - center + 0.5) * ss);
           ww += w[x];
         }
       for (int x = 0; x < xmax; x++)
@@ -563,7 +580,12 @@ check_arguments (const clip_preprocess_params *params,
     return clip_set_error (error, CLIP_STATUS_INVALID_ARGUMENT,
                            "clip_preprocess: invalid crop size %dx%d",
                            params->crop_width, params->crop_height);
-  if (params->do_resize && params->shortest_edge <= 0)
+  if (params->resample != 0 && params->resample != CLIP_RESAMPLE_BILINEAR
+      && params->resample != CLIP_RESAMPLE_BICUBIC)
+    return clip_set_error (error, CLIP_STATUS_INVALID_ARGUMENT,
+                           "clip_preprocess: unsupported resample filter %d (2 bilinear or 3 bicubic)",
+                           params->resample);
+  if (params->do_resize && params->shortest_edge <= 0 && params->resize_height <= 0)
     return clip_set_error (error, CLIP_STATUS_INVALID_ARGUMENT,
                            "clip_preprocess: invalid shortest_edge %d",
                            params->shortest_edge);
@@ -597,7 +619,13 @@ clip_preprocess (const clip_preprocess_params *params,
   v.in_size = image->height;
   h.out_size = image->width;
   v.out_size = image->height;
-  if (params->do_resize)
+  if (params->do_resize && params->resize_height > 0 && params->resize_width > 0)
+    {
+      /* SigLIP: straight to the size, whatever the aspect ratio. */
+      h.out_size = params->resize_width;
+      v.out_size = params->resize_height;
+    }
+  else if (params->do_resize)
     {
       /* torchvision: short side = size, long side = int(size * long / short). */
       gboolean landscape = image->width > image->height;
@@ -647,9 +675,9 @@ clip_preprocess (const clip_preprocess_params *params,
   else
     {
       if (h.resample)
-        status = axis_plan_bicubic (&h, error);
+        status = axis_plan_filter (&h, params->resample, error);
       if (status == CLIP_STATUS_OK && v.resample)
-        status = axis_plan_bicubic (&v, error);
+        status = axis_plan_filter (&v, params->resample, error);
       if (status == CLIP_STATUS_OK)
         status = preprocess_bicubic (image, &h, &v, out, lut, error);
     }

@@ -73,8 +73,27 @@ struct clip_model {
   const float *pre_ln_w, *pre_ln_b;/* pre_layrnorm [vision.width] */
 
   clip_tower_weights text;
-  const float *token_embedding;    /* [vocab_size, text.width] */
+  const float *token_embedding;    /* [vocab_size, text.width]; NULL for a SigLIP
+                                    * table left in the file (token_file) */
   const float *text_position;      /* [context_length, text.width] */
+
+  /* SigLIP (info.family != CLIP_FAMILY_CLIP); NULL for CLIP.  The class
+   * embedding, pre_layrnorm and visual projection are then NULL. */
+  clip_spm    *spm;                /* spiece.model or tokenizer.model */
+  const float *patch_bias;         /* [vision.width] */
+  const float *text_head_b;        /* [embed_dim]: text.proj is head.weight */
+  const float *probe;              /* [vision.width]: the attention pool's query */
+  const float *pool_in_w;          /* [3 width, width]: q, k, v packed */
+  const float *pool_in_b;          /* [3 width] */
+  const float *pool_out_w, *pool_out_b;
+  const float *pool_ln_w, *pool_ln_b;
+  const float *pool_fc1_w, *pool_fc1_b;  /* [mlp, width] */
+  const float *pool_fc2_w, *pool_fc2_b;  /* [width, mlp] */
+  /* The token embedding where it was not converted at load (a SigLIP 2
+   * table has 256 k rows, 768 MB in float32): the rows a text needs are
+   * read from the mapped file (clip_model_token_row). */
+  const void  *token_file;
+  clip_dtype   token_file_dtype;
 
   /* Loader-owned storage: the mapping and converted buffers. */
   void  *mapping;                  /* opaque to the encoder */
@@ -93,6 +112,23 @@ struct clip_model {
   clip_precision   load_precision;
   unsigned         towers;
 };
+
+/* Row `id` of the token embedding as float32 (text.width floats). */
+void             clip_model_token_row  (const clip_model *model,
+                                        int32_t           id,
+                                        float            *out);
+
+/* SigLIP's vision head (clip-siglip.c): `x` holds the `np` patch rows
+ * after post_layernorm; writes the pooled embedding (vision.width floats)
+ * to `out`.  `scratch` holds at least 4 width + mlp + np floats. */
+void             clip_siglip_pool_image (const clip_model *model,
+                                         const float      *x,
+                                         size_t            np,
+                                         float            *out,
+                                         float            *scratch);
+/* The tanh GELU in place on n floats (gelu_pytorch_tanh). */
+void             clip_gelu_tanh_inplace (float  *x,
+                                         size_t  n);
 
 /* Packs `model`'s weights for `precision` on first use and returns them
  * with one more reference; thread-safe. */

@@ -57,7 +57,17 @@ void clip_free (void *p);
 typedef enum {
   CLIP_ACT_QUICK_GELU = 0, /* x * sigmoid(1.702 x): OpenAI's checkpoints */
   CLIP_ACT_GELU,           /* exact erf GELU: OpenCLIP/LAION checkpoints */
+  CLIP_ACT_GELU_TANH,      /* gelu_pytorch_tanh, the tanh approximation: SigLIP */
 } clip_activation;
+
+/* The model family a directory holds (config.json `model_type`, and for
+ * SigLIP the tokenizer file next to it). */
+typedef enum {
+  CLIP_FAMILY_CLIP = 0,    /* CLIPModel: class token, pre_layrnorm, causal text,
+                            * EOT pooling, projections, softmax scores */
+  CLIP_FAMILY_SIGLIP,      /* SiglipModel with spiece.model (SigLIP 1) */
+  CLIP_FAMILY_SIGLIP2,     /* SiglipModel with Gemma's tokenizer.model (SigLIP 2) */
+} clip_family;
 
 typedef enum {
   CLIP_DTYPE_F32 = 0,
@@ -135,7 +145,19 @@ typedef struct {
   float rescale_factor;  /* 1/255 */
   float mean[3];
   float std[3];
+  /* SigLIP's processors: when both are > 0 the image is resized straight
+   * to resize_width x resize_height (aspect ratio not kept, as
+   * `size: {"height", "width"}` asks) instead of by its short side; the
+   * crop is then that size. */
+  int   resize_height, resize_width;
+  /* Pillow's filter (preprocessor_config.json `resample`): 0 (unset) or
+   * CLIP_RESAMPLE_BICUBIC, or CLIP_RESAMPLE_BILINEAR; both antialiased
+   * when downscaling, as Pillow's resize is. */
+  int   resample;
 } clip_preprocess_params;
+
+#define CLIP_RESAMPLE_BILINEAR 2   /* PIL.Image.BILINEAR */
+#define CLIP_RESAMPLE_BICUBIC  3   /* PIL.Image.BICUBIC */
 
 typedef enum {
   CLIP_PIXELS_GRAY8 = 1, /* 1 byte per pixel (PIL mode "L") */
@@ -194,6 +216,11 @@ typedef struct {
   float           logit_scale;    /* the stored tensor: ln of the softmax scale */
   clip_dtype      dtype;          /* dtype of the weights in the file */
   uint64_t        n_params;       /* parameters loaded (ignored tensors excluded) */
+  /* Additions for SigLIP (zero for CLIP).  For SigLIP embed_dim is the
+   * vision hidden_size (= text_config.projection_size); scores are
+   * sigmoid(exp(logit_scale) cos + logit_bias). */
+  clip_family     family;
+  float           logit_bias;     /* the stored logit_bias tensor */
 } clip_model_info;
 
 /* Loads a Hugging Face CLIPModel directory.  model.safetensors is
@@ -232,6 +259,19 @@ clip_status clip_model_load_for (const char     *dir,
 const clip_model_info        *clip_model_get_info       (const clip_model *model);
 const clip_preprocess_params *clip_model_get_preprocess (const clip_model *model);
 const clip_tokenizer         *clip_model_get_tokenizer  (const clip_model *model);
+
+/* A SigLIP model's SentencePiece model (NULL for CLIP, whose tokenizer
+ * clip_model_get_tokenizer gives). */
+typedef struct clip_spm clip_spm;
+const clip_spm *clip_model_get_spm (const clip_model *model);
+/* The model's text input for `len` bytes of text (len < 0: NUL-
+ * terminated), whatever its family: clip_tokenizer_encode for CLIP,
+ * clip_spm_encode_siglip / _siglip2 for SigLIP 1 / 2.  Writes exactly
+ * info.context_length ids; returns how many precede the padding, or -1. */
+int             clip_model_tokenize (const clip_model *model,
+                                     const char       *text,
+                                     long              len,
+                                     int32_t          *ids);
 
 /* Floats in one preprocessed image: 3 x image_size x image_size. */
 size_t      clip_model_image_floats (const clip_model *model);
