@@ -123,6 +123,7 @@ main (int   argc,
       g_test_add_func ("/app/window/filter-chips", test_filter_chips);
       g_test_add_func ("/app/window/retype-no-flash", test_retype_no_flash);
       g_test_add_func ("/app/window/index-keeps-order", test_index_keeps_order);
+      g_test_add_func ("/app/window/judgement-toast", test_judgement_toast);
     }
   /* The cases run inside g_application_run (), from the first activation,
    * so that the application starts up and shuts down as it does for
