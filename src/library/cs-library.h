@@ -274,8 +274,8 @@ gboolean     cs_library_edit_label        (CsLibrary           *self,
                                            GCancellable        *cancellable,
                                            GError             **error);
 
-/* Removes a label and the user's verdicts for it; the other labels'
- * softmax then no longer competes with it (re-clustered). */
+/* Removes a label and the user's verdicts for it; the other labels do
+ * not change (each decides for itself). */
 void         cs_library_remove_label_async  (CsLibrary           *self,
                                              CsLabel             *label,
                                              GCancellable        *cancellable,
