@@ -340,13 +340,29 @@ _cs_window_reload_label (CsWindow *self)
   _cs_window_update_selection (self);
 }
 
+/* The label's members again, the photos shown staying where they are: a
+ * judgement or a threshold change must not reshuffle the grid under the
+ * pointer (issue 16). */
+static void
+reload_label_in_place (CsWindow *self)
+{
+  g_autoptr(CsPhotoList) members = NULL;
+
+  if (self->label == NULL)
+    return;
+  members = cs_library_list_label_members_keeping (self->library, self->label, self->results);
+  _cs_window_set_results (self, members);
+  _cs_window_update_view (self);
+  _cs_window_update_selection (self);
+}
+
 static void
 on_label_count_cb (CsLabel    *label,
                    GParamSpec *pspec,
                    CsWindow   *self)
 {
   if (self->mode == MODE_LABEL)
-    _cs_window_reload_label (self);
+    reload_label_in_place (self);
 }
 
 static GtkWidget *
@@ -427,21 +443,122 @@ on_nav_row_activated_cb (GtkListBox    *box,
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
 }
 
+/* A judgement on its way: what it was, to explain it and undo it. */
+typedef struct {
+  CsWindow  *self;         /* weak: the toast is the window's */
+  CsLabel   *label;
+  GArray    *ids;          /* gint64 */
+  GArray    *previous;     /* gint8: the verdict each photo had */
+  CsVerdict  verdict;
+  guint      count_before;
+  gboolean   is_undo;
+} Judgement;
+
+static void
+judgement_free (gpointer p)
+{
+  Judgement *j = p;
+
+  g_clear_object (&j->label);
+  g_array_unref (j->ids);
+  g_array_unref (j->previous);
+  g_free (j);
+}
+
+static void send_judgement (CsWindow *self, Judgement *j);
+
+/* Undo: each photo back to the verdict it had, in one call per verdict. */
+static void
+on_undo_clicked_cb (AdwToast  *toast,
+                    Judgement *j)
+{
+  CsWindow *self = j->self;
+
+  for (int v = CS_VERDICT_REJECT; v <= CS_VERDICT_CONFIRM; v++)
+    {
+      Judgement *back = g_new0 (Judgement, 1);
+
+      back->self = self;
+      back->label = g_object_ref (j->label);
+      back->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+      back->previous = g_array_new (FALSE, FALSE, sizeof (gint8));
+      back->verdict = (CsVerdict) v;
+      back->is_undo = TRUE;
+      for (guint i = 0; i < j->ids->len; i++)
+        if (g_array_index (j->previous, gint8, i) == v)
+          g_array_append_val (back->ids, g_array_index (j->ids, gint64, i));
+      if (back->ids->len > 0)
+        send_judgement (self, back);
+      else
+        judgement_free (back);
+    }
+}
+
+/* The toast that says what a judgement did, with its count change, and
+ * offers to undo it. */
+static void
+toast_judgement (CsWindow  *self,
+                 Judgement *j)
+{
+  const char *name = cs_label_get_display_name (j->label);
+  guint now = cs_label_get_count (j->label), n = j->ids->len;
+  g_autofree char *what = NULL;
+  g_autofree char *message = NULL;
+  AdwToast *t;
+
+  if (j->verdict > 0)
+    what = n == 1 ? g_strdup_printf (_("Added to “%s”"), name)
+                  : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u photo added to “%s”", "%u photos added to “%s”", n), n, name);
+  else
+    what = n == 1 ? g_strdup_printf (_("Removed from “%s”"), name)
+                  : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u photo removed from “%s”", "%u photos removed from “%s”", n), n, name);
+  if (now != j->count_before)
+    /* TRANSLATORS: "Added to “Beaches”: 60 → 61 photos" */
+    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s: %u → %u photo", "%s: %u → %u photos", now), what, j->count_before, now);
+  else
+    /* a photo the label already had (or did not have): said so, not silence */
+    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s: still %u photo", "%s: still %u photos", now), what, now);
+  t = cs_toast_new_text (message);
+  adw_toast_set_timeout (t, 5);
+  adw_toast_set_button_label (t, _("_Undo"));
+  g_signal_connect_data (t, "button-clicked", G_CALLBACK (on_undo_clicked_cb), j,
+                         (GClosureNotify) (void (*) (void)) judgement_free, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, t);
+}
+
 static void
 on_verdict_done_cb (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
+  Judgement *j = user_data;
   CsWindow *self;
 
   if (!cs_library_set_verdict_finish (CS_LIBRARY (source), result, &error)
       && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = CS_WINDOW (user_data);
+    {
+      judgement_free (j);
+      return;
+    }
+  self = j->self;
   if (error != NULL)
     _cs_window_toast (self, error->message);
-  _cs_window_reload_label (self);
+  if (self->mode == MODE_LABEL && self->label == j->label)
+    reload_label_in_place (self);
+  if (error == NULL && !j->is_undo)
+    toast_judgement (self, j);   /* takes j */
+  else
+    judgement_free (j);
+}
+
+static void
+send_judgement (CsWindow  *self,
+                Judgement *j)
+{
+  j->count_before = cs_label_get_count (j->label);
+  cs_library_set_verdict_async (self->library, j->label, (gint64 *) j->ids->data, j->ids->len, j->verdict,
+                                self->cancellable, on_verdict_done_cb, j);
 }
 
 void
@@ -450,15 +567,26 @@ _cs_window_set_verdict (CsWindow  *self,
                         GPtrArray *photos,
                         CsVerdict  verdict)
 {
-  g_autofree gint64 *ids = NULL;
+  Judgement *j;
 
   if (label == NULL || photos->len == 0)
     return;
-  ids = g_new (gint64, photos->len);
+  j = g_new0 (Judgement, 1);
+  j->self = self;
+  j->label = g_object_ref (label);
+  j->ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), photos->len);
+  j->previous = g_array_sized_new (FALSE, FALSE, sizeof (gint8), photos->len);
+  j->verdict = verdict;
   for (guint i = 0; i < photos->len; i++)
-    ids[i] = cs_photo_get_id (photos->pdata[i]);
-  cs_library_set_verdict_async (self->library, label, ids, photos->len, verdict,
-                                self->cancellable, on_verdict_done_cb, self);
+    {
+      gint64 id = cs_photo_get_id (photos->pdata[i]);
+      /* the photos come from this label's list: they carry its verdict */
+      gint8 was = (gint8) cs_photo_get_verdict (photos->pdata[i]);
+
+      g_array_append_val (j->ids, id);
+      g_array_append_val (j->previous, was);
+    }
+  send_judgement (self, j);
 }
 
 static void
@@ -469,19 +597,9 @@ on_photo_verdict_cb (CsPhotoView *view,
                      CsWindow    *self)
 {
   g_autoptr(GPtrArray) photos = g_ptr_array_new ();
-  const char *name = cs_label_get_display_name (label);
-  g_autofree char *message = NULL;
-  AdwToast *t;
 
   g_ptr_array_add (photos, photo);
   _cs_window_set_verdict (self, label, photos, verdict);
-  if (verdict > 0)
-    message = g_strdup_printf (_("Added to “%s”"), name);
-  else
-    message = g_strdup_printf (_("Removed from “%s”"), name);
-  t = cs_toast_new_text (message);
-  adw_toast_set_timeout (t, 2);
-  adw_toast_overlay_add_toast (self->toast_overlay, t);
 }
 
 /* ------------------------------------------------------------------ */

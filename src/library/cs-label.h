@@ -4,12 +4,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A label is a name plus one or more prompts.  Its vector is the
- * normalised mean of its prompts' CLIP text embeddings, moved toward the
- * photos the user confirmed and away from those they rejected (bounded:
- * see cs-library.h).  Each photo goes to the label with the highest
- * softmax(logit_scale * cosine) over all labels when that probability
- * reaches the label's threshold; confirmed photos always belong, rejected
- * ones never.
+ * normalised mean of its prompts' CLIP text embeddings.  Each label
+ * decides for itself: a photo is in it when its cosine to the label is
+ * above the library's mean for the label and its probability against a
+ * few generic background prompts (softmax(logit_scale * cosine) of the
+ * label and the background) reaches the label's threshold; a photo may
+ * be in several labels.  Confirmed photos always belong, rejected ones
+ * never, and the user's verdicts change nothing else.
  *
  * CsLabel objects belong to their CsLibrary and live on its home thread;
  * the library updates them there (count, threshold, ... with
@@ -32,7 +33,8 @@ const char         *cs_label_get_name        (CsLabel *self);
 /* The prompts (UTF-8, NULL-terminated; borrowed: valid until the next
  * notify::prompts).  A prompt may hold "{}", replaced by the name. */
 const char * const *cs_label_get_prompts     (CsLabel *self);
-/* Membership threshold on the softmax probability, in [0, 1]. */
+/* Membership threshold on the probability against the background, in
+ * [0, 1]. */
 double              cs_label_get_threshold   (CsLabel *self);
 /* Photos in the label now ("count"; notified after each re-clustering). */
 guint               cs_label_get_count       (CsLabel *self);

@@ -49,7 +49,7 @@ const char *cs_photo_get_hash         (CsPhoto *self);
  * (label members) or to the group's keeper (duplicates), in [-1, 1].
  * accepted: inside the search's adaptive cutoff (search results); TRUE in
  * other lists.
- * probability: the label's softmax probability for the photo (label
+ * probability: the label's probability against the background for the photo (label
  * members; 1.0 for photos the user confirmed), else 0.
  * verdict: the user's word on the photo for the listed label: +1
  * confirmed, -1 rejected, 0 none (label members; 0 elsewhere). */

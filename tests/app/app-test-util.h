@@ -124,6 +124,8 @@ gboolean       label_dialog_gone  (gpointer data);
 
 /* test-app-labels.c */
 void test_new_label_keys  (void);
+/* issue 16 */
+void test_judgement_toast (void);
 
 /* test-app-precision.c */
 void test_precision_row   (void);

@@ -395,3 +395,151 @@ test_new_label_keys (void)
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (cs_library_get_labels (library)), ==, n_labels);
 }
+
+typedef struct {
+  gint64 id;
+  int    verdict;
+  guint  position;
+} CellWait;
+
+/* Whether the grid shows photo `id` at `position` with `verdict`. */
+static gboolean
+grid_cell_is (gpointer data)
+{
+  CellWait *w = data;
+  GListModel *model = cs_photo_grid_get_model (CS_PHOTO_GRID (window_part ("grid")));
+  g_autoptr(CsPhoto) photo = NULL;
+
+  if (model == NULL || w->position >= g_list_model_get_n_items (model))
+    return FALSE;
+  photo = g_list_model_get_item (model, w->position);
+  return cs_photo_get_id (photo) == w->id && cs_photo_get_verdict (photo) == w->verdict;
+}
+
+static GArray *
+grid_ids (void)
+{
+  GListModel *model = cs_photo_grid_get_model (CS_PHOTO_GRID (window_part ("grid")));
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; model != NULL && i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(CsPhoto) photo = g_list_model_get_item (model, i);
+      gint64 id = cs_photo_get_id (photo);
+
+      g_array_append_val (ids, id);
+    }
+  return ids;
+}
+
+static gboolean
+undo_button_shown (gpointer data)
+{
+  GtkWidget **button = data;
+  GtkWidget *toast = find_widget (GTK_WIDGET (window), "AdwToastWidget", NULL, NULL);
+
+  *button = toast != NULL ? find_widget (toast, "GtkButton", "label", "_Undo") : NULL;
+  return *button != NULL;
+}
+
+static gboolean
+label_count_is (gpointer data)
+{
+  guint *want = data;   /* { count, n_rejected } */
+  CsLabel *triangle = label_named ("triangle");
+
+  return cs_label_get_count (triangle) == want[0] && cs_label_get_n_rejected (triangle) == want[1];
+}
+
+/* A judgement in the label's grid (issue 16): the judged photo changes
+ * state in its cell and the grid keeps its order; a toast says what
+ * happened with the count before and after; its Undo gives the photo its
+ * verdict back; no other label's count moves. */
+void
+test_judgement_toast (void)
+{
+  CsLibrary *library = cs_application_get_library (app);
+  CsLabel *triangle = label_named ("triangle");
+  GListModel *labels = cs_library_get_labels (library);
+  CsPhotoGrid *grid = CS_PHOTO_GRID (window_part ("grid"));
+  g_autoptr(GArray) before = NULL;
+  g_autoptr(GArray) after = NULL;
+  g_autofree guint *counts = g_new0 (guint, g_list_model_get_n_items (labels));
+  g_autofree char *text = NULL;
+  GtkWidget *undo = NULL;
+  guint count = cs_label_get_count (triangle), n_rejected = cs_label_get_n_rejected (triangle);
+  guint want[2];
+  CellWait w = { 0 };
+
+  /* the label shown, as a click on its row does */
+  for (guint i = 0; ; i++)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (window_part ("label_list")), i);
+
+      g_assert_nonnull (row);
+      if (cs_label_row_get_label (CS_LABEL_ROW (row)) == triangle)
+        {
+          gtk_widget_activate (GTK_WIDGET (row));
+          break;
+        }
+    }
+  g_assert_true (wait_for (label_shown_with_results, triangle, 10));
+  spin (6);  /* earlier toasts go */
+  for (guint i = 0; i < g_list_model_get_n_items (labels); i++)
+    {
+      g_autoptr(CsLabel) l = g_list_model_get_item (labels, i);
+      counts[i] = cs_label_get_count (l);
+    }
+
+  /* reject an unjudged member in the middle of the grid */
+  before = grid_ids ();
+  g_assert_cmpuint (before->len, >=, 4);
+  w.position = G_MAXUINT;
+  for (guint i = before->len / 2; i < before->len && w.position == G_MAXUINT; i++)
+    {
+      g_autoptr(CsPhoto) photo = g_list_model_get_item (cs_photo_grid_get_model (grid), i);
+
+      if (cs_photo_get_verdict (photo) == 0)
+        w = (CellWait) { cs_photo_get_id (photo), -1, i };
+    }
+  g_assert_cmpuint (w.position, !=, G_MAXUINT);
+  gtk_selection_model_select_item (cs_photo_grid_get_selection (grid), w.position, TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.reject-selected", NULL);
+
+  /* in place: the same photos in the same order, the one judged marked */
+  g_assert_true (wait_for (grid_cell_is, &w, 20));
+  after = grid_ids ();
+  g_assert_cmpuint (after->len, ==, before->len);
+  for (guint i = 0; i < before->len; i++)
+    g_assert_cmpint (g_array_index (after, gint64, i), ==, g_array_index (before, gint64, i));
+  g_assert_cmpuint (cs_label_get_count (triangle), ==, count - 1);
+  g_assert_cmpuint (cs_label_get_n_rejected (triangle), ==, n_rejected + 1);
+
+  /* the toast, with the count change */
+  text = g_strdup_printf ("Removed from “triangle”: %u → %u photos", count, count - 1);
+  g_assert_true (wait_for (toast_shows, text, 10));
+  save_screenshot (GTK_WIDGET (window), "label-judgement-toast.png");
+
+  /* the other labels did not move */
+  for (guint i = 0; i < g_list_model_get_n_items (labels); i++)
+    {
+      g_autoptr(CsLabel) l = g_list_model_get_item (labels, i);
+
+      if (l != triangle)
+        g_assert_cmpuint (cs_label_get_count (l), ==, counts[i]);
+    }
+
+  /* Undo: the photo is a member again, unjudged, in the same cell */
+  g_assert_true (wait_for (undo_button_shown, &undo, 10));
+  g_signal_emit_by_name (undo, "clicked");
+  want[0] = count;
+  want[1] = n_rejected;
+  g_assert_true (wait_for (label_count_is, want, 20));
+  w.verdict = 0;
+  g_assert_true (wait_for (grid_cell_is, &w, 20));
+  g_clear_pointer (&after, g_array_unref);
+  after = grid_ids ();
+  g_assert_cmpuint (after->len, ==, before->len);
+  for (guint i = 0; i < before->len; i++)
+    g_assert_cmpint (g_array_index (after, gint64, i), ==, g_array_index (before, gint64, i));
+}

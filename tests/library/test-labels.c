@@ -29,6 +29,10 @@ static char *toy_photos;
 static JsonNode *queries;
 static GHashTable *truth;  /* file -> shapes;colours of single-object photos only */
 
+/* The least mean F1 of the 14 toy labels alone on the held-out half:
+ * what was measured there (see test_membership_held_out) minus 0.05. */
+#define HELD_OUT_MIN_F1 0.63
+
 typedef struct {
   char      *dir;
   char      *db;
@@ -126,108 +130,6 @@ base_name (CsPhoto *photo)
   return g_path_get_basename (cs_photo_get_path (photo));
 }
 
-/* file -> the label it got, over every label of the library */
-static GHashTable *
-assignments (CsLibrary *library)
-{
-  GHashTable *got = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  GListModel *labels = cs_library_get_labels (library);
-
-  for (guint i = 0; i < g_list_model_get_n_items (labels); i++)
-    {
-      g_autoptr(CsLabel) label = g_list_model_get_item (labels, i);
-      g_autoptr(CsPhotoList) members = cs_library_list_label_members (library, label);
-
-      g_assert_cmpuint (cs_photo_list_get_n_items (members), ==, cs_label_get_count (label));
-      for (guint j = 0; j < cs_photo_list_get_n_items (members); j++)
-        {
-          CsPhoto *photo = cs_photo_list_get_photo (members, j);
-          g_hash_table_replace (got, base_name (photo), g_strdup (cs_label_get_name (label)));
-          if (j > 0)
-            g_assert_cmpfloat (cs_photo_get_probability (photo), <=,
-                               cs_photo_get_probability (cs_photo_list_get_photo (members, j - 1)));
-          if (cs_photo_get_verdict (photo) == 0)
-            g_assert_cmpfloat (cs_photo_get_probability (photo), >=, cs_label_get_threshold (label));
-        }
-    }
-  return got;
-}
-
-/* field 0: shapes, 1: colours */
-static double
-accuracy (CsLibrary *library,
-          int        field)
-{
-  g_autoptr(GHashTable) got = assignments (library);
-  GHashTableIter it;
-  gpointer key, value;
-  guint right = 0, n = 0;
-
-  g_hash_table_iter_init (&it, truth);
-  while (g_hash_table_iter_next (&it, &key, &value))
-    {
-      const char *label = g_hash_table_lookup (got, key);
-      n++;
-      right += label != NULL && g_str_equal (label, ((char **) value)[field]);
-    }
-  return right / (double) n;
-}
-
-static void
-test_zero_shot_sets (Fixture       *fx,
-                     gconstpointer  data)
-{
-  JsonArray *sets = json_object_get_array_member (json_node_get_object (queries), "zero_shot");
-
-  for (guint s = 0; s < json_array_get_length (sets); s++)
-    {
-      JsonObject *set = json_array_get_object_element (sets, s);
-      const char *prompt = json_object_get_string_member (set, "prompt");
-      JsonArray *names = json_object_get_array_member (set, "labels");
-      double ref = json_object_get_double_member (json_object_get_object_member (set, "reference"), "accuracy");
-      int field = strstr (prompt, "shape") != NULL ? 1 : 0;  /* "a photo of a {} shape": colours */
-      double acc;
-
-      for (guint i = 0; i < json_array_get_length (names); i++)
-        g_object_unref (add_label (fx->library, json_array_get_string_element (names, i), prompt, 0.0));
-      acc = accuracy (fx->library, field);
-      g_test_message ("labels '%s': accuracy %.4f on the %u single-object photos (reference %.4f)",
-                      prompt, acc, g_hash_table_size (truth), ref);
-      g_assert_cmpfloat (acc, >=, ref - 0.05);
-
-      /* with the default threshold, fewer photos but no worse */
-      {
-        GListModel *labels = cs_library_get_labels (fx->library);
-        guint before = 0, after = 0;
-
-        for (guint i = 0; i < g_list_model_get_n_items (labels); i++)
-          {
-            g_autoptr(CsLabel) label = g_list_model_get_item (labels, i);
-            g_autoptr(GError) error = NULL;
-
-            before += cs_label_get_count (label);
-            g_assert_true (cs_library_edit_label (fx->library, label, NULL, NULL,
-                                                  CS_LIBRARY_DEFAULT_LABEL_THRESHOLD, NULL, &error));
-            g_assert_no_error (error);
-            after += cs_label_get_count (label);
-          }
-        g_assert_cmpuint (before, ==, 240);
-        g_assert_cmpuint (after, <=, before);
-        g_test_message ("  at threshold %.2f: %u of 240 photos labelled", CS_LIBRARY_DEFAULT_LABEL_THRESHOLD, after);
-      }
-
-      /* remove the set before the next one, so they do not compete */
-      while (g_list_model_get_n_items (cs_library_get_labels (fx->library)) > 0)
-        {
-          g_autoptr(CsLabel) label = g_list_model_get_item (cs_library_get_labels (fx->library), 0);
-          g_autoptr(GError) error = NULL;
-
-          g_assert_true (cs_library_remove_label (fx->library, label, NULL, &error));
-          g_assert_no_error (error);
-        }
-    }
-}
-
 static void
 on_edit_done_cb (GObject      *source,
                  GAsyncResult *result,
@@ -292,48 +194,6 @@ on_boundary_cb (GObject      *source,
   b->done = TRUE;
 }
 
-/* A photo exactly at the threshold is a member.  Two labels with the same
- * single prompt (no "{}": the name does not enter it) get the same vector,
- * so every photo's cosines to both are equal and its probability is
- * softmax of two equal logits: 1 / (e^0 + e^0) = 1/2 exactly, in float
- * too.  The tie goes to the first label; at threshold 0.5 it takes all
- * 240 photos, the other none; just above 0.5, neither takes any.  The
- * boundary lists them all above 0.5, none below. */
-static void
-test_at_threshold (Fixture       *fx,
-                   gconstpointer  data)
-{
-  g_autoptr(CsLabel) a = add_label (fx->library, "twin-a", "a red circle", 0.5);
-  g_autoptr(CsLabel) b = add_label (fx->library, "twin-b", "a red circle", 0.5);
-  g_autoptr(CsPhotoList) members = NULL;
-  CsLabel *first;
-  Boundary bd = { 0 };
-  gboolean done = FALSE;
-
-  g_assert_cmpuint (cs_label_get_count (a) + cs_label_get_count (b), ==, 240);
-  first = cs_label_get_count (a) > 0 ? a : b;
-  g_assert_cmpuint (cs_label_get_count (first), ==, 240);
-  members = cs_library_list_label_members (fx->library, first);
-  g_assert_cmpuint (cs_photo_list_get_n_items (members), ==, 240);
-  for (guint i = 0; i < 240; i++)
-    g_assert_cmpfloat (cs_photo_get_probability (cs_photo_list_get_photo (members, i)), ==, 0.5);
-
-  cs_library_list_label_boundary_async (fx->library, first, 0.5, 1000, NULL, on_boundary_cb, &bd);
-  while (!bd.done)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpuint (cs_photo_list_get_n_items (bd.above), ==, 240);
-  g_assert_cmpuint (cs_photo_list_get_n_items (bd.below), ==, 0);
-  g_clear_object (&bd.above);
-  g_clear_object (&bd.below);
-
-  /* just above: nobody */
-  cs_library_edit_label_async (fx->library, first, NULL, NULL, nextafter (0.5, 1.0), NULL,
-                               on_edit_done_cb, &done);
-  g_assert_cmpuint (cs_label_get_count (a) + cs_label_get_count (b), ==, 0);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 static gint64
 photo_id_at (CsPhotoList *list,
              guint        i)
@@ -383,7 +243,6 @@ test_boundary (Fixture       *fx,
       g_array_append_val (ids, id);
       g_array_append_val (probs, p);
     }
-  /* (the confirmation moved the label's vector: the members changed) */
   g_assert_cmpuint (ids->len, >=, 12);
   g_assert_cmpuint (ids->len, <, cs_photo_list_get_n_items (all));
   split = ids->len / 2;
@@ -425,152 +284,6 @@ test_boundary (Fixture       *fx,
   g_clear_object (&b.below);
 }
 
-typedef struct {
-  double f1;
-  double accuracy;
-} Quality;
-
-/* The star label's F1 over the single-object photos the user did not
- * judge, and the shape accuracy over them. */
-static Quality
-star_quality (CsLibrary  *library,
-              GHashTable *judged)
-{
-  g_autoptr(GHashTable) got = assignments (library);
-  GHashTableIter it;
-  gpointer key, value;
-  guint tp = 0, fp = 0, fn = 0, right = 0, n = 0;
-
-  g_hash_table_iter_init (&it, truth);
-  while (g_hash_table_iter_next (&it, &key, &value))
-    {
-      const char *label = g_hash_table_lookup (got, key);
-      gboolean is_star = g_str_equal (((char **) value)[0], "star");
-      gboolean in_star = label != NULL && g_str_equal (label, "star");
-
-      if (g_hash_table_contains (judged, key))
-        continue;
-      n++;
-      right += label != NULL && g_str_equal (label, ((char **) value)[0]);
-      tp += is_star && in_star;
-      fp += !is_star && in_star;
-      fn += is_star && !in_star;
-    }
-  return (Quality) { 2.0 * tp / MAX (2 * tp + fp + fn, 1), right / (double) n };
-}
-
-/* A label whose prompt names the wrong shape learns from three
- * confirmations and three rejections. */
-static void
-test_feedback_improves (Fixture       *fx,
-                        gconstpointer  data)
-{
-  g_autoptr(CsLabel) star = NULL;
-  g_autoptr(GHashTable) judged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GArray) confirm = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GArray) reject = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CsPhotoList) members = NULL;
-  Quality before, after;
-
-  /* the bad label: "star" described as a cross */
-  star = add_shape_labels (fx->library, "a photo of a cross");
-  {
-    g_autoptr(GHashTable) none = g_hash_table_new (g_str_hash, g_str_equal);
-    before = star_quality (fx->library, none);
-  }
-
-  /* the user confirms the first three real stars (by file name) and
-   * rejects the first three wrong members */
-  {
-    g_autoptr(GList) files = g_hash_table_get_keys (truth);
-    files = g_list_sort (files, (GCompareFunc) g_strcmp0);
-    for (GList *l = files; l != NULL && confirm->len < 3; l = l->next)
-      if (g_str_equal (((char **) g_hash_table_lookup (truth, l->data))[0], "star"))
-        {
-          g_autofree char *path = g_build_filename (toy_photos, l->data, NULL);
-          g_autoptr(CsPhoto) photo = cs_library_lookup_path (fx->library, path);
-          gint64 id = cs_photo_get_id (photo);
-
-          g_array_append_val (confirm, id);
-          g_hash_table_add (judged, g_strdup (l->data));
-        }
-  }
-  members = cs_library_list_label_members (fx->library, star);
-  for (guint j = 0; j < cs_photo_list_get_n_items (members) && reject->len < 3; j++)
-    {
-      CsPhoto *photo = cs_photo_list_get_photo (members, j);
-      g_autofree char *name = base_name (photo);
-      char **t = g_hash_table_lookup (truth, name);
-      gint64 id = cs_photo_get_id (photo);
-
-      if (t == NULL || g_str_equal (t[0], "star"))
-        continue;
-      g_array_append_val (reject, id);
-      g_hash_table_add (judged, g_steal_pointer (&name));
-    }
-  g_assert_cmpuint (reject->len, ==, 3);
-
-  g_assert_true (cs_library_set_verdict (fx->library, star, (gint64 *) confirm->data, confirm->len,
-                                         CS_VERDICT_CONFIRM, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (cs_library_set_verdict (fx->library, star, (gint64 *) reject->data, reject->len,
-                                         CS_VERDICT_REJECT, NULL, &error));
-  g_assert_no_error (error);
-  after = star_quality (fx->library, judged);
-  g_test_message ("bad label 'star' ('a photo of a cross'): F1 on the unjudged photos %.3f -> %.3f, "
-                  "shape accuracy %.3f -> %.3f, after 3 confirmations and 3 rejections",
-                  before.f1, after.f1, before.accuracy, after.accuracy);
-  g_assert_cmpfloat (after.f1, >=, before.f1 + 0.05);
-  g_assert_cmpuint (cs_label_get_n_confirmed (star), ==, 3);
-  g_assert_cmpuint (cs_label_get_n_rejected (star), ==, 3);
-
-  /* membership follows the user's word */
-  {
-    g_autoptr(CsPhotoList) now = cs_library_list_label_members (fx->library, star);
-    g_autoptr(GHashTable) ids = g_hash_table_new (g_int64_hash, g_int64_equal);
-    g_autofree gint64 *keep = g_new (gint64, cs_photo_list_get_n_items (now));
-
-    for (guint j = 0; j < cs_photo_list_get_n_items (now); j++)
-      {
-        CsPhoto *photo = cs_photo_list_get_photo (now, j);
-        keep[j] = cs_photo_get_id (photo);
-        g_hash_table_add (ids, &keep[j]);
-        if (cs_photo_get_verdict (photo) > 0)
-          g_assert_cmpfloat (cs_photo_get_probability (photo), ==, 1.0);
-      }
-    for (guint i = 0; i < confirm->len; i++)
-      g_assert_true (g_hash_table_contains (ids, &g_array_index (confirm, gint64, i)));
-    for (guint i = 0; i < reject->len; i++)
-      g_assert_false (g_hash_table_contains (ids, &g_array_index (reject, gint64, i)));
-  }
-
-  /* and survives a restart */
-  {
-    g_autoptr(CsLibrary) again = load (fx->db, NULL);
-    CsLabel *l = cs_library_lookup_label (again, "star");
-    Quality q;
-
-    g_assert_nonnull (l);
-    g_assert_cmpuint (cs_label_get_n_confirmed (l), ==, 3);
-    g_assert_cmpuint (cs_label_get_n_rejected (l), ==, 3);
-    g_assert_cmpstr (cs_label_get_prompts (l)[0], ==, "a photo of a cross");
-    q = star_quality (again, judged);
-    g_assert_cmpfloat (fabs (q.f1 - after.f1), <, 1e-9);
-  }
-
-  /* forgetting the verdicts brings the label back where it was */
-  g_assert_true (cs_library_set_verdict (fx->library, star, (gint64 *) confirm->data, confirm->len,
-                                         CS_VERDICT_NONE, NULL, &error));
-  g_assert_true (cs_library_set_verdict (fx->library, star, (gint64 *) reject->data, reject->len,
-                                         CS_VERDICT_NONE, NULL, &error));
-  {
-    g_autoptr(GHashTable) none = g_hash_table_new (g_str_hash, g_str_equal);
-    Quality q = star_quality (fx->library, none);
-    g_assert_cmpfloat (fabs (q.f1 - before.f1), <, 1e-9);
-  }
-}
-
 static void
 test_edit_and_errors (Fixture       *fx,
                       gconstpointer  data)
@@ -580,6 +293,7 @@ test_edit_and_errors (Fixture       *fx,
   g_autoptr(GError) error = NULL;
   const char *prompts[] = { "a photo of a green shape", NULL };
   guint red_before = cs_label_get_count (red);
+  guint blue_before = cs_label_get_count (blue);
 
   /* names are unique */
   g_assert_null (cs_library_add_label (fx->library, "red", NULL, -1, NULL, &error));
@@ -606,12 +320,14 @@ test_edit_and_errors (Fixture       *fx,
     g_autoptr(CsLabel) first = g_list_model_get_item (cs_library_get_labels (fx->library), 0);
     g_assert_cmpstr (cs_label_get_name (first), ==, "blue");
   }
-  g_assert_cmpuint (cs_label_get_count (red) + cs_label_get_count (blue), ==, 240);
+  /* each label decides for itself: blue does not move */
+  g_assert_cmpuint (cs_label_get_count (blue), ==, blue_before);
+  g_assert_cmpuint (cs_label_get_count (red), !=, red_before);
   g_test_message ("red had %u photos, now green has %u", red_before, cs_label_get_count (red));
 
-  /* removing a label lets the others take its photos */
+  /* nor when another label goes */
   g_assert_true (cs_library_remove_label (fx->library, red, NULL, &error));
-  g_assert_cmpuint (cs_label_get_count (blue), ==, 240);
+  g_assert_cmpuint (cs_label_get_count (blue), ==, blue_before);
   g_assert_false (cs_library_remove_label (fx->library, red, NULL, &error));
   g_assert_error (error, CS_LIBRARY_ERROR, CS_LIBRARY_ERROR_NO_SUCH_LABEL);
   g_clear_error (&error);
@@ -639,8 +355,8 @@ test_starter (Fixture       *fx,
   g_assert_cmpuint (g_list_model_get_n_items (cs_library_get_labels (fx->library)), ==, names);
   g_assert_true (cs_library_add_starter_labels (fx->library, &n, NULL, &error));
   g_assert_cmpuint (n, ==, 0);
-  /* every photo lands somewhere at threshold 0 is not the default: the
-   * default threshold leaves the unsure ones out, and the counts add up */
+  /* the starter labels get the default threshold, and none of them takes
+   * the toy library (toy shapes are none of them) */
   {
     GListModel *labels = cs_library_get_labels (fx->library);
     guint total = 0;
@@ -649,9 +365,10 @@ test_starter (Fixture       *fx,
       {
         g_autoptr(CsLabel) label = g_list_model_get_item (labels, i);
         total += cs_label_get_count (label);
+        g_assert_cmpuint (cs_label_get_count (label), <, 240);
         g_assert_cmpfloat (cs_label_get_threshold (label), ==, CS_LIBRARY_DEFAULT_LABEL_THRESHOLD);
       }
-    g_assert_cmpuint (total, <=, 240);
+    g_test_message ("%u starter labels hold %u photos in all", names, total);
   }
 }
 
@@ -721,7 +438,8 @@ test_no_clustering (Fixture       *fx,
   g_autoptr(GError) error = NULL;
   CsLabel *s;
 
-  g_assert_cmpuint (cs_label_get_count (star) + cs_label_get_count (ring), ==, 240);
+  g_assert_cmpuint (cs_label_get_count (star), >, 0);
+  g_assert_cmpuint (cs_label_get_count (ring), >, 0);
   cs_library_set_cluster_labels (plain, FALSE);
   g_assert_true (cs_library_load (plain, NULL, &error));
   g_assert_no_error (error);
@@ -774,7 +492,8 @@ test_model_change (Fixture       *fx,
 
     g_assert_nonnull (s);
     g_assert_nonnull (r);
-    g_assert_cmpuint (cs_label_get_count (s) + cs_label_get_count (r), >=, 240);
+    g_assert_cmpuint (cs_label_get_count (s), >, 0);
+    g_assert_cmpuint (cs_label_get_count (r), >, 0);
     g_assert_cmpuint (cs_label_get_n_confirmed (r), ==, 1);
     rm = cs_library_list_label_members (fx->library, r);
     for (guint j = 0; j < cs_photo_list_get_n_items (rm); j++)
@@ -797,7 +516,8 @@ test_prompt_cache (Fixture       *fx,
   guint star_count = cs_label_get_count (star), ring_count = cs_label_get_count (ring);
   guint64 before;
 
-  g_assert_cmpuint (star_count + ring_count, ==, 240);
+  g_assert_cmpuint (star_count, >, 0);
+  g_assert_cmpuint (ring_count, >, 0);
   g_assert_cmpfloat (cached_vs_fresh (fx->db, row, toy_model, "a photo of a star"), >=, 0.9999999);
   g_assert_cmpfloat (cached_vs_fresh (fx->db, row, toy_model, "a sketch of a star"), <, -1);
   {
@@ -834,6 +554,373 @@ test_prompt_cache (Fixture       *fx,
   g_assert_no_error (error);
   g_assert_cmpuint (_cs_labels_debug_n_encoded (), ==, before + 1);
   g_assert_cmpfloat (cached_vs_fresh (fx->db, row, toy_model, "a drawing of a circle"), >=, 0.9999999);
+}
+
+
+/* ------------------------------------------- per-label membership */
+
+static GHashTable *all_truth;  /* file -> { shapes, colours } (";"-lists), every photo */
+
+/* The held-out half: files whose name hashes odd.  The rule's constants
+ * (cs-labels.h) were chosen on the other half only. */
+static gboolean
+is_held_out (const char *file)
+{
+  return g_str_hash (file) & 1;
+}
+
+static const char * const toy_shapes[] = { "circle", "square", "triangle", "star", "cross", "ring", NULL };
+static const char * const toy_colours[] = { "red", "green", "blue", "yellow", "purple", "orange", "black", "white", NULL };
+
+/* Whether `file` truly holds `name` (a shape or a colour), labels.csv. */
+static gboolean
+holds (const char *file,
+       const char *name)
+{
+  char **t = g_hash_table_lookup (all_truth, file);
+  g_auto(GStrv) shapes = g_strsplit (t[0], ";", -1);
+  g_auto(GStrv) colours = g_strsplit (t[1], ";", -1);
+
+  return g_strv_contains ((const char * const *) shapes, name)
+         || g_strv_contains ((const char * const *) colours, name);
+}
+
+static const char *
+toy_prompt (const char *name)
+{
+  return g_strv_contains (toy_shapes, name) ? "a photo of a {}" : "a photo of a {} shape";
+}
+
+typedef struct {
+  guint tp, fp, fn, count;
+} Counts;
+
+/* The label's members against labels.csv, on one half of the photos
+ * (held_out) and its count over the whole library. */
+static Counts
+score_label (CsLibrary  *library,
+             CsLabel    *label,
+             gboolean    held_out)
+{
+  g_autoptr(CsPhotoList) members = cs_library_list_label_members (library, label);
+  g_autoptr(GHashTable) in = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *name = cs_label_get_name (label);
+  GHashTableIter it;
+  gpointer key;
+  Counts c = { 0 };
+
+  c.count = cs_photo_list_get_n_items (members);
+  g_assert_cmpuint (c.count, ==, cs_label_get_count (label));
+  for (guint j = 0; j < c.count; j++)
+    g_hash_table_add (in, base_name (cs_photo_list_get_photo (members, j)));
+  g_hash_table_iter_init (&it, all_truth);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    {
+      gboolean has = holds (key, name), got = g_hash_table_contains (in, key);
+
+      if (is_held_out (key) != held_out)
+        continue;
+      c.tp += has && got;
+      c.fp += !has && got;
+      c.fn += has && !got;
+    }
+  return c;
+}
+
+static double
+precision_of (Counts c)
+{
+  return c.tp + c.fp > 0 ? c.tp / (double) (c.tp + c.fp) : 1.0;
+}
+
+static double
+recall_of (Counts c)
+{
+  return c.tp + c.fn > 0 ? c.tp / (double) (c.tp + c.fn) : 1.0;
+}
+
+static double
+f1_of (Counts c)
+{
+  return 2.0 * c.tp / MAX (2 * c.tp + c.fp + c.fn, 1);
+}
+
+static void
+remove_all_labels (CsLibrary *library)
+{
+  while (g_list_model_get_n_items (cs_library_get_labels (library)) > 0)
+    {
+      g_autoptr(CsLabel) label = g_list_model_get_item (cs_library_get_labels (library), 0);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (cs_library_remove_label (library, label, NULL, &error));
+      g_assert_no_error (error);
+    }
+}
+
+/* Every toy label alone, then all 14 together: mean precision, recall
+ * and F1 on one half; `alone` gets each label's count alone. */
+static void
+measure (CsLibrary *library,
+         double     threshold,
+         gboolean   held_out,
+         gboolean   report,
+         double    *f1_alone,
+         guint     *alone)
+{
+  const char *names[14];
+  double p = 0, r = 0, f = 0, pt = 0, rt = 0, ft = 0;
+  guint n = 0;
+
+  for (guint i = 0; toy_shapes[i] != NULL; i++)
+    names[n++] = toy_shapes[i];
+  for (guint i = 0; toy_colours[i] != NULL; i++)
+    names[n++] = toy_colours[i];
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CsLabel) label = add_label (library, names[i], toy_prompt (names[i]), threshold);
+      Counts c = score_label (library, label, held_out);
+
+      if (report)
+        g_test_message ("  %-8s alone: %3u of 240 photos; %s half: precision %.3f recall %.3f",
+                        names[i], c.count, held_out ? "held-out" : "tuning", precision_of (c), recall_of (c));
+      p += precision_of (c), r += recall_of (c), f += f1_of (c);
+      if (alone != NULL)
+        alone[i] = c.count;
+      remove_all_labels (library);
+    }
+  for (guint i = 0; i < n; i++)
+    g_object_unref (add_label (library, names[i], toy_prompt (names[i]), threshold));
+  for (guint i = 0; i < n; i++)
+    {
+      CsLabel *label = cs_library_lookup_label (library, names[i]);
+      Counts c = score_label (library, label, held_out);
+
+      pt += precision_of (c), rt += recall_of (c), ft += f1_of (c);
+      /* each label decides for itself: the others change nothing */
+      if (alone != NULL)
+        g_assert_cmpuint (c.count, ==, alone[i]);
+    }
+  remove_all_labels (library);
+  if (report)
+    g_test_message ("%s half, 14 labels: alone mean precision %.3f recall %.3f F1 %.3f; "
+                    "together precision %.3f recall %.3f F1 %.3f",
+                    held_out ? "held-out" : "tuning", p / n, r / n, f / n, pt / n, rt / n, ft / n);
+  *f1_alone = f / n;
+}
+
+/* Membership per label on the photos the rule was not tuned on: one
+ * label alone takes what matches it, not the library; labels together
+ * take what they take alone.  With CS_LABELS_TUNE set in the
+ * environment, first the sweep the constants were chosen by (tuning
+ * half). */
+static void
+test_membership_held_out (Fixture       *fx,
+                          gconstpointer  data)
+{
+  guint alone[14];
+  double f1;
+
+  if (g_getenv ("CS_LABELS_TUNE") != NULL)
+    {
+      const double cutoffs[] = { -0.5, 0.0, 0.25, 0.5, 1.0 };
+      const double thresholds[] = { 0.1, 0.2, 0.3, 0.4, 0.5, 0.6 };
+
+      for (guint i = 0; i < G_N_ELEMENTS (cutoffs); i++)
+        for (guint k = 0; k < G_N_ELEMENTS (thresholds); k++)
+          {
+            double tune, held;
+
+            _cs_labels_debug_set_library_cutoff (cutoffs[i]);
+            measure (fx->library, thresholds[k], FALSE, FALSE, &tune, NULL);
+            measure (fx->library, thresholds[k], TRUE, FALSE, &held, NULL);
+            g_test_message ("cutoff %+.2f sd, threshold %.2f: mean F1 alone, tuning %.3f, held-out %.3f",
+                            cutoffs[i], thresholds[k], tune, held);
+          }
+      _cs_labels_debug_set_library_cutoff (NAN);
+    }
+  measure (fx->library, -1, TRUE, TRUE, &f1, alone);
+  for (guint i = 0; i < 14; i++)
+    {
+      g_assert_cmpuint (alone[i], >, 0);
+      g_assert_cmpuint (alone[i], <, 120);  /* no toy concept is in half the photos */
+    }
+  g_assert_cmpfloat (f1, >=, HELD_OUT_MIN_F1);
+}
+
+static GHashTable *
+member_ids (CsLibrary *library,
+            CsLabel   *label)
+{
+  g_autoptr(CsPhotoList) members = cs_library_list_label_members (library, label);
+  GHashTable *ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  for (guint j = 0; j < cs_photo_list_get_n_items (members); j++)
+    {
+      gint64 id = cs_photo_get_id (cs_photo_list_get_photo (members, j));
+      g_hash_table_add (ids, g_memdup2 (&id, sizeof id));
+    }
+  return ids;
+}
+
+/* `a` and `b` differ exactly by `plus` (in b only) and `minus` (in a
+ * only; 0: none). */
+static void
+assert_differ_by (GHashTable *a,
+                  GHashTable *b,
+                  gint64      plus,
+                  gint64      minus)
+{
+  GHashTableIter it;
+  gpointer key;
+
+  g_assert_cmpuint (g_hash_table_size (b), ==, g_hash_table_size (a) + (plus != 0) - (minus != 0));
+  g_hash_table_iter_init (&it, a);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    if (*(gint64 *) key != minus)
+      g_assert_true (g_hash_table_contains (b, key));
+  if (plus != 0)
+    g_assert_true (g_hash_table_contains (b, &plus) && !g_hash_table_contains (a, &plus));
+  if (minus != 0)
+    g_assert_true (!g_hash_table_contains (b, &minus) && g_hash_table_contains (a, &minus));
+}
+
+/* A confirmation adds the photo and nothing else, a rejection removes it
+ * and nothing else, in the label judged and in no other; forgetting the
+ * verdict (the app's undo) gives the members back exactly. */
+static void
+test_verdicts_exact (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autoptr(CsLabel) red = add_label (fx->library, "red", "a photo of a {} shape", -1);
+  g_autoptr(CsLabel) circle = add_label (fx->library, "circle", "a photo of a {}", -1);
+  g_autoptr(CsLabel) star = add_label (fx->library, "star", "a photo of a {}", -1);
+  g_autoptr(GHashTable) red0 = member_ids (fx->library, red);
+  g_autoptr(GHashTable) circle0 = member_ids (fx->library, circle);
+  g_autoptr(GHashTable) star0 = member_ids (fx->library, star);
+  g_autoptr(GError) error = NULL;
+  gint64 outsider = 0, insider = 0;
+
+  /* a photo out of "red" (the first by name) and one in it */
+  {
+    g_autoptr(GList) files = g_list_sort (g_hash_table_get_keys (all_truth), (GCompareFunc) g_strcmp0);
+    GHashTableIter it;
+    gpointer key;
+
+    for (GList *l = files; l != NULL && outsider == 0; l = l->next)
+      {
+        g_autofree char *path = g_build_filename (toy_photos, l->data, NULL);
+        g_autoptr(CsPhoto) photo = cs_library_lookup_path (fx->library, path);
+        gint64 id = cs_photo_get_id (photo);
+
+        if (!g_hash_table_contains (red0, &id))
+          outsider = id;
+      }
+    g_hash_table_iter_init (&it, red0);
+    if (g_hash_table_iter_next (&it, &key, NULL))
+      insider = *(gint64 *) key;
+  }
+  g_assert_cmpint (outsider, !=, 0);
+  g_assert_cmpint (insider, !=, 0);
+
+  g_assert_true (cs_library_set_verdict (fx->library, red, &outsider, 1, CS_VERDICT_CONFIRM, NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(GHashTable) now = member_ids (fx->library, red);
+    g_autoptr(GHashTable) c = member_ids (fx->library, circle);
+    g_autoptr(GHashTable) s = member_ids (fx->library, star);
+
+    assert_differ_by (red0, now, outsider, 0);
+    assert_differ_by (circle0, c, 0, 0);
+    assert_differ_by (star0, s, 0, 0);
+    g_assert_cmpuint (cs_label_get_count (red), ==, g_hash_table_size (red0) + 1);
+  }
+  g_assert_true (cs_library_set_verdict (fx->library, red, &insider, 1, CS_VERDICT_REJECT, NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(GHashTable) now = member_ids (fx->library, red);
+    g_autoptr(GHashTable) c = member_ids (fx->library, circle);
+
+    g_assert_cmpuint (g_hash_table_size (now), ==, g_hash_table_size (red0));
+    g_assert_true (g_hash_table_contains (now, &outsider));
+    g_assert_false (g_hash_table_contains (now, &insider));
+    assert_differ_by (circle0, c, 0, 0);
+    g_assert_cmpuint (cs_label_get_count (circle), ==, g_hash_table_size (circle0));
+    g_assert_cmpuint (cs_label_get_count (star), ==, g_hash_table_size (star0));
+  }
+  /* undo both */
+  g_assert_true (cs_library_set_verdict (fx->library, red, &outsider, 1, CS_VERDICT_NONE, NULL, &error));
+  g_assert_true (cs_library_set_verdict (fx->library, red, &insider, 1, CS_VERDICT_NONE, NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(GHashTable) now = member_ids (fx->library, red);
+
+    assert_differ_by (red0, now, 0, 0);
+  }
+}
+
+/* Two labels with the same prompt take the same photos (each decides for
+ * itself; a softmax between them would split them), and not the whole
+ * library; a photo whose probability is exactly the threshold is in,
+ * just below it is out, and the twin does not move. */
+static void
+test_twins_and_threshold (Fixture       *fx,
+                          gconstpointer  data)
+{
+  g_autoptr(CsLabel) a = add_label (fx->library, "twin-a", "a red circle", 0.0);
+  g_autoptr(CsLabel) b = add_label (fx->library, "twin-b", "a red circle", 0.0);
+  g_autoptr(GHashTable) in_a = member_ids (fx->library, a);
+  g_autoptr(GHashTable) in_b = member_ids (fx->library, b);
+  g_autoptr(CsPhotoList) members = cs_library_list_label_members (fx->library, a);
+  gboolean done = FALSE;
+  CsPhoto *mid;
+  double p;
+  gint64 id;
+
+  assert_differ_by (in_a, in_b, 0, 0);
+  g_assert_cmpuint (cs_label_get_count (a), >, 0);
+  g_assert_cmpuint (cs_label_get_count (a), <, 240);
+  mid = cs_photo_list_get_photo (members, cs_photo_list_get_n_items (members) / 2);
+  p = cs_photo_get_probability (mid);
+  id = cs_photo_get_id (mid);
+  g_assert_cmpfloat (p, >, 0.0);
+  g_assert_cmpfloat (p, <, 1.0);
+  cs_library_edit_label_async (fx->library, a, NULL, NULL, p, NULL, on_edit_done_cb, &done);
+  {
+    g_autoptr(GHashTable) now = member_ids (fx->library, a);
+    g_assert_true (g_hash_table_contains (now, &id));
+  }
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  done = FALSE;
+  cs_library_edit_label_async (fx->library, a, NULL, NULL, nextafter (p, 1.0), NULL, on_edit_done_cb, &done);
+  {
+    g_autoptr(GHashTable) now = member_ids (fx->library, a);
+    g_assert_false (g_hash_table_contains (now, &id));
+  }
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (cs_label_get_count (b), ==, g_hash_table_size (in_b));
+}
+
+static GHashTable *
+read_all_truth (void)
+{
+  g_autofree char *path = g_build_filename (toy_photos, "labels.csv", NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], ",", 4);
+
+      if (g_strv_length (f) >= 3)
+        g_hash_table_insert (table, g_strdup (f[0]), g_strdupv ((char *[]) { f[1], f[2], NULL }));
+    }
+  return table;
 }
 
 static GHashTable *
@@ -879,11 +966,14 @@ main (int    argc,
   truth = read_truth ();
   g_assert_cmpuint (g_hash_table_size (truth), ==, 151);
 
-  g_test_add ("/library/labels/zero-shot-sets", Fixture, NULL, fixture_setup, test_zero_shot_sets, fixture_teardown);
+  all_truth = read_all_truth ();
+  g_assert_cmpuint (g_hash_table_size (all_truth), ==, 240);
+
+  g_test_add ("/library/labels/membership-held-out", Fixture, NULL, fixture_setup, test_membership_held_out, fixture_teardown);
+  g_test_add ("/library/labels/verdicts-exact", Fixture, NULL, fixture_setup, test_verdicts_exact, fixture_teardown);
+  g_test_add ("/library/labels/twins-and-threshold", Fixture, NULL, fixture_setup, test_twins_and_threshold, fixture_teardown);
   g_test_add ("/library/labels/threshold-instant", Fixture, NULL, fixture_setup, test_threshold_instant, fixture_teardown);
   g_test_add ("/library/labels/boundary", Fixture, NULL, fixture_setup, test_boundary, fixture_teardown);
-  g_test_add ("/library/labels/at-threshold", Fixture, NULL, fixture_setup, test_at_threshold, fixture_teardown);
-  g_test_add ("/library/labels/feedback-improves", Fixture, NULL, fixture_setup, test_feedback_improves, fixture_teardown);
   g_test_add ("/library/labels/edit-and-errors", Fixture, NULL, fixture_setup, test_edit_and_errors, fixture_teardown);
   g_test_add ("/library/labels/starter", Fixture, NULL, fixture_setup, test_starter, fixture_teardown);
   g_test_add ("/library/labels/prompt-cache", Fixture, NULL, fixture_setup, test_prompt_cache, fixture_teardown);
@@ -892,6 +982,7 @@ main (int    argc,
   rc = g_test_run ();
 
   g_hash_table_unref (truth);
+  g_hash_table_unref (all_truth);
   json_node_unref (queries);
   g_free (toy_model);
   g_free (toy_photos);

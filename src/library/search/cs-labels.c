@@ -4,12 +4,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Each label's text vector is the normalised mean of its prompts' CLIP
- * embeddings; the user's verdicts move it (bounded Rocchio, cs-labels.h).
- * Every photo then gets softmax (logit_scale x cosine) over the labels it
- * was not rejected from, and its best label with that probability.  The
- * cosines are computed 64 rows at a time against every label, so each
- * block of the matrix is read from memory once whatever the number of
- * labels, the blocks split across the CPUs.
+ * embeddings.  Membership is per label (the rule is in cs-labels.h): the
+ * background's log-sum-exp is computed once per photo, then each label
+ * scans the library on its own, the labels split across the CPUs.
  */
 #define G_LOG_DOMAIN "cs-library"
 
@@ -54,10 +51,10 @@ struct _CsClustering
   guint           n_labels;
   gint64         *label_ids;
   int             dim;
-  float          *vectors;   /* n_labels x dim, refined */
-  gint16         *best;      /* per row: label position, -1 for none */
-  float          *prob;      /* per row: probability of best */
-  float          *cos;       /* per row: cosine to best */
+  float          *vectors;   /* n_labels x dim */
+  float          *mean;      /* per label: the library's mean cosine */
+  float          *sd;        /* per label: and their deviation */
+  GArray        **cands;     /* per label: CsLabelCandidate by row */
 };
 
 /* --------------------------------------------------------- definitions */
@@ -158,147 +155,124 @@ normalize_d (float *v,
       v[d] = (float) (v[d] / n);
 }
 
-/* Moves `v` (unit) by the user's verdicts; see cs-labels.h. */
+/* The cosines of the rows [r0, r0 + nb) to the unit vector `v`, into
+ * `out`: rows of one block are contiguous unless the block crosses a
+ * segment; they are taken one by one then. */
 static void
-refine (CsVectorIndex    *index,
-        const CsLabelDef *def,
-        float            *v)
+dot_block (CsVectorIndex *index,
+           int            dim,
+           guint          r0,
+           guint          nb,
+           const float   *v,
+           float         *out)
 {
-  int dim = _cs_vector_index_dim (index);
-  const float *mean = _cs_vector_index_mean (index);
-  g_autofree double *conf = g_new0 (double, dim);
-  g_autofree double *rej = g_new0 (double, dim);
-  g_autofree double *shift = g_new0 (double, dim);
-  guint nc = 0, nr = 0;
-  double norm = 0;
+  const float *start = _cs_vector_index_vector (index, r0);
+  const float *end = _cs_vector_index_vector (index, r0 + nb - 1);
 
-  for (guint i = 0; i < def->verdicts->len; i++)
-    {
-      const CsStoreVerdict *vd = &g_array_index (def->verdicts, CsStoreVerdict, i);
-      guint row;
+  if (end == start + (gsize) (nb - 1) * dim)
+    clip_vec_dot_rows_f32 (start, dim, nb, v, dim, out);
+  else
+    for (guint i = 0; i < nb; i++)
+      clip_vec_dot_rows_f32 (_cs_vector_index_vector (index, r0 + i), dim, 1, v, dim, &out[i]);
+}
 
-      if (!_cs_vector_index_find (index, vd->photo_id, &row))
-        continue;
-      const float *x = _cs_vector_index_vector (index, row);
-      double *acc = vd->verdict > 0 ? conf : rej;
-      for (int d = 0; d < dim; d++)
-        acc[d] += x[d];
-      if (vd->verdict > 0)
-        nc++;
-      else
-        nr++;
-    }
-  if (nc == 0 && nr == 0)
-    return;
-  for (int d = 0; d < dim; d++)
-    {
-      if (nc > 0)
-        shift[d] += CS_LABELS_CONFIRM_WEIGHT * nc / (nc + 2.0) * (conf[d] / nc - mean[d]);
-      if (nr > 0)
-        shift[d] -= CS_LABELS_REJECT_WEIGHT * nr / (nr + 2.0) * (rej[d] / nr - mean[d]);
-      norm += shift[d] * shift[d];
-    }
-  norm = sqrt (norm);
-  double k = norm > CS_LABELS_SHIFT_CAP ? CS_LABELS_SHIFT_CAP / norm : 1.0;
-  for (int d = 0; d < dim; d++)
-    v[d] += (float) (k * shift[d]);
-  normalize_d (v, dim);
+static double library_cutoff = CS_LABELS_LIBRARY_CUTOFF;
+
+void
+_cs_labels_debug_set_library_cutoff (double z)
+{
+  library_cutoff = isnan (z) ? CS_LABELS_LIBRARY_CUTOFF : z;
 }
 
 typedef struct {
-  CsClustering *cl;
-  double        scale;
-  GHashTable   *rejected;   /* photo id -> GArray of label positions (gint) */
-  guint         n_rows;
-  GCancellable *cancellable;
+  CsClustering  *cl;
+  double         scale;
+  guint          n_rows;
+  const float   *background;  /* n_bg x dim */
+  guint          n_bg;
+  float         *bg_lse;      /* per row: log sum_b exp (scale cos_b) */
+  GCancellable  *cancellable;
 } AssignJob;
 
+#define LABELS_PER_TASK 8
+
+/* log sum exp of the scaled cosines to the background prompts, for the
+ * rows of one task. */
+static void
+background_task (guint    task,
+                 gpointer data)
+{
+  AssignJob *job = data;
+  guint first = task * ROWS_PER_BLOCK * BLOCKS_PER_TASK;
+  guint last = MIN (job->n_rows, first + ROWS_PER_BLOCK * BLOCKS_PER_TASK);
+  g_autofree float *c = g_new (float, (gsize) ROWS_PER_BLOCK * MAX (job->n_bg, 1));
+
+  for (guint r0 = first; r0 < last; r0 += ROWS_PER_BLOCK)
+    {
+      guint nb = MIN (ROWS_PER_BLOCK, last - r0);
+
+      /* one row's cosines to every background prompt at a time */
+      for (guint i = 0; i < nb; i++)
+        {
+          double max = -INFINITY, sum = 0;
+
+          clip_vec_dot_rows_f32 (job->background, job->cl->dim, job->n_bg,
+                                 _cs_vector_index_vector (job->cl->index, r0 + i), job->cl->dim, c);
+          for (guint b = 0; b < job->n_bg; b++)
+            max = MAX (max, job->scale * c[b]);
+          for (guint b = 0; b < job->n_bg; b++)
+            sum += exp (job->scale * c[b] - max);
+          job->bg_lse[r0 + i] = job->n_bg > 0 ? (float) (max + log (sum)) : -INFINITY;
+        }
+    }
+}
+
+/* Each label of the task on its own: its cosine to every photo, the
+ * library's mean and deviation of them, and the candidates (see
+ * cs-labels.h) with their probability against the background. */
 static void
 assign_task (guint    task,
              gpointer data)
 {
   AssignJob *job = data;
   CsClustering *cl = job->cl;
-  guint L = cl->n_labels;
-  guint first = task * ROWS_PER_BLOCK * BLOCKS_PER_TASK;
-  guint last = MIN (job->n_rows, first + ROWS_PER_BLOCK * BLOCKS_PER_TASK);
-  g_autofree float *cos = g_new (float, (gsize) ROWS_PER_BLOCK * L);
-  float col[ROWS_PER_BLOCK];
-  g_autofree double *logit = g_new (double, L);
-  g_autofree gboolean *out = g_new (gboolean, L);
+  guint first = task * LABELS_PER_TASK;
+  guint last = MIN (cl->n_labels, first + LABELS_PER_TASK);
+  g_autofree float *cos = g_new (float, MAX (job->n_rows, 1));
 
-  if (job->cancellable != NULL && g_cancellable_is_cancelled (job->cancellable))
-    return;
-  for (guint r0 = first; r0 < last; r0 += ROWS_PER_BLOCK)
+  for (guint l = first; l < last; l++)
     {
-      guint nb = MIN (ROWS_PER_BLOCK, last - r0);
+      const float *lv = cl->vectors + (gsize) l * cl->dim;
+      double sum = 0, sum2 = 0, mean, sd, cut;
+      guint n_live = 0;
 
-      /* rows of one block are contiguous unless the block crosses a
-       * segment: take them one by one then */
-      for (guint l = 0; l < L; l++)
-        {
-          const float *lv = cl->vectors + (gsize) l * cl->dim;
-          const float *start = _cs_vector_index_vector (cl->index, r0);
-          const float *end = _cs_vector_index_vector (cl->index, r0 + nb - 1);
-
-          if (end == start + (gsize) (nb - 1) * cl->dim)
-            clip_vec_dot_rows_f32 (start, cl->dim, nb, lv, cl->dim, col);
-          else
-            for (guint i = 0; i < nb; i++)
-              clip_vec_dot_rows_f32 (_cs_vector_index_vector (cl->index, r0 + i), cl->dim, 1, lv,
-                                     cl->dim, &col[i]);
-          for (guint i = 0; i < nb; i++)
-            cos[(gsize) i * L + l] = col[i];
-        }
-      for (guint i = 0; i < nb; i++)
-        {
-          guint r = r0 + i;
-          const float *c = cos + (gsize) i * L;
-          double max = -INFINITY, sum = 0;
-          int best = -1;
-
-          cl->best[r] = -1;
-          cl->prob[r] = 0;
-          cl->cos[r] = 0;
-          if (!_cs_vector_index_is_live (cl->index, r))
-            continue;
-          memset (out, 0, L * sizeof (gboolean));
-          if (g_hash_table_size (job->rejected) > 0)
-            {
-              CsPhotoMeta meta;
-              GArray *rej;
-
-              _cs_vector_index_meta (cl->index, r, &meta);
-              rej = g_hash_table_lookup (job->rejected, &meta.id);
-              for (guint k = 0; rej != NULL && k < rej->len; k++)
-                out[g_array_index (rej, gint, k)] = TRUE;
-            }
-          for (guint l = 0; l < L; l++)
-            if (!out[l])
-              {
-                logit[l] = job->scale * c[l];
-                if (logit[l] > max)
-                  {
-                    max = logit[l];
-                    best = (int) l;
-                  }
-              }
-          if (best < 0)
-            continue;
-          for (guint l = 0; l < L; l++)
-            if (!out[l])
-              sum += exp (logit[l] - max);
-          cl->best[r] = (gint16) best;
-          cl->prob[r] = (float) (1.0 / sum);
-          cl->cos[r] = c[best];
-        }
+      if (job->cancellable != NULL && g_cancellable_is_cancelled (job->cancellable))
+        return;
+      for (guint r0 = 0; r0 < job->n_rows; r0 += ROWS_PER_BLOCK)
+        dot_block (cl->index, cl->dim, r0, MIN (ROWS_PER_BLOCK, job->n_rows - r0), lv, cos + r0);
+      for (guint r = 0; r < job->n_rows; r++)
+        if (_cs_vector_index_is_live (cl->index, r))
+          {
+            sum += cos[r];
+            sum2 += (double) cos[r] * cos[r];
+            n_live++;
+          }
+      if (n_live == 0)
+        continue;
+      mean = sum / n_live;
+      sd = sqrt (MAX (0.0, sum2 / n_live - mean * mean));
+      cut = mean + library_cutoff * sd;
+      cl->mean[l] = (float) mean;
+      cl->sd[l] = (float) sd;
+      for (guint r = 0; r < job->n_rows; r++)
+        if (_cs_vector_index_is_live (cl->index, r) && cos[r] >= cut)
+          {
+            CsLabelCandidate c = {
+              r, cos[r], (float) (1.0 / (1.0 + exp (job->bg_lse[r] - job->scale * cos[r]))),
+            };
+            g_array_append_val (cl->cands[l], c);
+          }
     }
-}
-
-static void
-garray_free (gpointer p)
-{
-  g_array_unref (p);
 }
 
 static gint n_encoded;  /* atomic: texts given to the encoder, for tests */
@@ -421,14 +395,17 @@ cs_clustering_compute (CsVectorIndex  *index,
   g_atomic_ref_count_init (&cl->ref);
   cl->index = _cs_vector_index_ref (index);
   cl->dim = dim;
-  cl->n_labels = MIN (defs->len, G_MAXINT16);
+  cl->n_labels = defs->len;
   cl->label_ids = g_new0 (gint64, MAX (cl->n_labels, 1));
   cl->vectors = g_new0 (float, (gsize) MAX (cl->n_labels, 1) * dim);
-  cl->best = g_new (gint16, MAX (n_rows, 1));
-  cl->prob = g_new0 (float, MAX (n_rows, 1));
-  cl->cos = g_new0 (float, MAX (n_rows, 1));
-  for (guint r = 0; r < n_rows; r++)
-    cl->best[r] = -1;
+  cl->mean = g_new0 (float, MAX (cl->n_labels, 1));
+  cl->sd = g_new0 (float, MAX (cl->n_labels, 1));
+  cl->cands = g_new0 (GArray *, MAX (cl->n_labels, 1));
+  for (guint l = 0; l < cl->n_labels; l++)
+    {
+      cl->cands[l] = g_array_new (FALSE, FALSE, sizeof (CsLabelCandidate));
+      cl->label_ids[l] = ((const CsLabelDef *) defs->pdata[l])->id;
+    }
   if (cl->n_labels == 0 || n_rows == 0)
     return g_steal_pointer (&cl);
 
@@ -477,7 +454,6 @@ cs_clustering_compute (CsVectorIndex  *index,
                 float *v = cl->vectors + (gsize) done * dim;
 
                 normalize_d (v, dim);
-                refine (index, defs->pdata[done], v);
               }
             g_ptr_array_set_size (texts, 0);
             g_array_set_size (owner, 0);
@@ -492,37 +468,21 @@ cs_clustering_compute (CsVectorIndex  *index,
       }
   }
 
+  g_autofree float *bg_lse = g_new (float, MAX (n_rows, 1));
+  guint n_bg = 0;
+  const float *bg = cs_clip_runtime_get_background (rt, &n_bg);
   AssignJob job = {
     .cl = cl,
     .scale = cs_clip_runtime_get_logit_scale (rt),
-    .rejected = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, garray_free),
     .n_rows = n_rows,
+    .background = bg,
+    .n_bg = n_bg,
+    .bg_lse = bg_lse,
     .cancellable = cancellable,
   };
-  for (guint l = 0; l < cl->n_labels; l++)
-    {
-      const CsLabelDef *def = defs->pdata[l];
-
-      for (guint i = 0; i < def->verdicts->len; i++)
-        {
-          const CsStoreVerdict *vd = &g_array_index (def->verdicts, CsStoreVerdict, i);
-          GArray *rej;
-          gint pos = (gint) l;
-
-          if (vd->verdict >= 0)
-            continue;
-          rej = g_hash_table_lookup (job.rejected, &vd->photo_id);
-          if (rej == NULL)
-            {
-              rej = g_array_new (FALSE, FALSE, sizeof (gint));
-              g_hash_table_insert (job.rejected, g_memdup2 (&vd->photo_id, sizeof (gint64)), rej);
-            }
-          g_array_append_val (rej, pos);
-        }
-    }
   guint span = ROWS_PER_BLOCK * BLOCKS_PER_TASK;
-  _cs_parallel_run ((n_rows + span - 1) / span, assign_task, &job);
-  g_hash_table_unref (job.rejected);
+  _cs_parallel_run ((n_rows + span - 1) / span, background_task, &job);
+  _cs_parallel_run ((cl->n_labels + LABELS_PER_TASK - 1) / LABELS_PER_TASK, assign_task, &job);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
   return g_steal_pointer (&cl);
@@ -543,9 +503,11 @@ cs_clustering_unref (CsClustering *cl)
   _cs_vector_index_unref (cl->index);
   g_free (cl->label_ids);
   g_free (cl->vectors);
-  g_free (cl->best);
-  g_free (cl->prob);
-  g_free (cl->cos);
+  g_free (cl->mean);
+  g_free (cl->sd);
+  for (guint l = 0; l < cl->n_labels; l++)
+    g_array_unref (cl->cands[l]);
+  g_free (cl->cands);
   g_free (cl);
 }
 
@@ -578,9 +540,9 @@ compare_items (gconstpointer a,
   return x->row < y->row ? -1 : x->row > y->row;
 }
 
-/* The membership rule, in one place: a photo whose best label is `l`
- * belongs to it when its probability is at or above the threshold (a
- * threshold of 0.5 takes a photo exactly between two labels). */
+/* The membership rule, in one place: a candidate (a photo that stands
+ * out of the library for the label) belongs to it when its probability
+ * against the background is at or above the threshold. */
 static inline gboolean
 passes_threshold (float  probability,
                   double threshold)
@@ -588,54 +550,64 @@ passes_threshold (float  probability,
   return probability >= threshold;
 }
 
-/* Whether row r is in label l by the clustering's choice and the user
- * has not judged it for that label. */
+/* Whether the user has judged the photo of row r for the label. */
 static gboolean
-is_unjudged_member (CsClustering     *cl,
-                    const CsLabelDef *def,
-                    int               l,
-                    guint             r)
+is_judged (CsClustering     *cl,
+           const CsLabelDef *def,
+           guint             r)
 {
   CsPhotoMeta meta;
 
-  if (cl->best[r] != l)
-    return FALSE;
   if (def->verdicts->len == 0)
-    return TRUE;
+    return FALSE;
   _cs_vector_index_meta (cl->index, r, &meta);
-  return cs_label_def_verdict (def, meta.id) == 0;
+  return cs_label_def_verdict (def, meta.id) != 0;
 }
 
-guint
-cs_clustering_members (CsClustering     *cl,
-                       const CsLabelDef *def,
-                       GArray           *items)
+/* The rule's members of label l (the user's judgements aside) and,
+ * with `items`, them as list items; the confirmed photos are added by the
+ * callers.  A member of the rule the user confirmed is counted once. */
+static guint
+rule_members (CsClustering     *cl,
+              const CsLabelDef *def,
+              int               l,
+              GArray           *items)
 {
-  int l = cs_clustering_find_label (cl, def->id);
-  guint n_rows = _cs_vector_index_n_rows (cl->index);
+  GArray *cands = cl->cands[l];
   guint count = 0;
 
-  if (l < 0)
-    return 0;
-  /* the clustering's choice, unless the user said otherwise (the
-   * confirmed ones are counted below) */
-  for (guint r = 0; r < n_rows; r++)
-    if (passes_threshold (cl->prob[r], def->threshold) && is_unjudged_member (cl, def, l, r))
-      {
-        count++;
-        if (items != NULL)
-          {
-            CsPhotoListItem it = { r, cl->cos[r], cl->prob[r], TRUE, 0 };
-            g_array_append_val (items, it);
-          }
-      }
-  /* confirmed photos belong whatever the clustering says */
+  for (guint i = 0; i < cands->len; i++)
+    {
+      const CsLabelCandidate *c = &g_array_index (cands, CsLabelCandidate, i);
+
+      if (!passes_threshold (c->prob, def->threshold) || is_judged (cl, def, c->row))
+        continue;
+      count++;
+      if (items != NULL)
+        {
+          CsPhotoListItem it = { c->row, c->cos, c->prob, TRUE, 0 };
+          g_array_append_val (items, it);
+        }
+    }
+  return count;
+}
+
+/* The confirmed photos of `def` still in the library. */
+static guint
+confirmed_members (CsClustering     *cl,
+                   const CsLabelDef *def,
+                   int               l,
+                   GArray           *items)
+{
+  guint count = 0;
+
   for (guint i = 0; i < def->verdicts->len; i++)
     {
       const CsStoreVerdict *vd = &g_array_index (def->verdicts, CsStoreVerdict, i);
       guint r;
 
-      if (vd->verdict <= 0 || !_cs_vector_index_find (cl->index, vd->photo_id, &r))
+      if (vd->verdict <= 0 || !_cs_vector_index_find (cl->index, vd->photo_id, &r)
+          || !_cs_vector_index_is_live (cl->index, r))
         continue;
       count++;
       if (items != NULL)
@@ -646,6 +618,20 @@ cs_clustering_members (CsClustering     *cl,
           g_array_append_val (items, it);
         }
     }
+  return count;
+}
+
+guint
+cs_clustering_members (CsClustering     *cl,
+                       const CsLabelDef *def,
+                       GArray           *items)
+{
+  int l = cs_clustering_find_label (cl, def->id);
+  guint count;
+
+  if (l < 0)
+    return 0;
+  count = rule_members (cl, def, l, items) + confirmed_members (cl, def, l, items);
   if (items != NULL)
     g_array_sort (items, compare_items);
   return count;
@@ -656,55 +642,17 @@ cs_clustering_count_members (CsClustering *cl,
                              GPtrArray    *defs,
                              guint        *counts)
 {
-  guint n_rows = _cs_vector_index_n_rows (cl->index);
-  g_autoptr(GHashTable) by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
-  /* the clustering's label positions -> index in `defs`, or -1 */
-  g_autofree gint *def_of = g_new (gint, MAX (cl->n_labels, 1));
+  g_autoptr(GHashTable) position = g_hash_table_new (g_int64_hash, g_int64_equal);
 
-  for (guint i = 0; i < defs->len; i++)
-    {
-      CsLabelDef *def = defs->pdata[i];
-
-      counts[i] = 0;
-      g_hash_table_insert (by_id, &def->id, GUINT_TO_POINTER (i + 1));
-    }
-  g_autofree gboolean *clustered = g_new0 (gboolean, MAX (defs->len, 1));
-
+  /* each label by itself: its candidates are a small part of the library */
   for (guint l = 0; l < cl->n_labels; l++)
-    {
-      def_of[l] = (gint) GPOINTER_TO_UINT (g_hash_table_lookup (by_id, &cl->label_ids[l])) - 1;
-      if (def_of[l] >= 0)
-        clustered[def_of[l]] = TRUE;
-    }
-
-  /* the clustering's choice, unless the user judged the photo */
-  for (guint r = 0; r < n_rows; r++)
-    {
-      int l = cl->best[r];
-      const CsLabelDef *def;
-
-      if (l < 0 || def_of[l] < 0)
-        continue;
-      def = defs->pdata[def_of[l]];
-      if (passes_threshold (cl->prob[r], def->threshold) && is_unjudged_member (cl, def, l, r))
-        counts[def_of[l]]++;
-    }
-  /* confirmed photos belong whatever the clustering says (to a label it
-   * clustered: cs_clustering_members() counts none for another) */
+    g_hash_table_insert (position, &cl->label_ids[l], GUINT_TO_POINTER (l + 1));
   for (guint i = 0; i < defs->len; i++)
     {
       const CsLabelDef *def = defs->pdata[i];
+      int l = (int) GPOINTER_TO_UINT (g_hash_table_lookup (position, &def->id)) - 1;
 
-      if (!clustered[i])
-        continue;
-      for (guint v = 0; v < def->verdicts->len; v++)
-        {
-          const CsStoreVerdict *vd = &g_array_index (def->verdicts, CsStoreVerdict, v);
-          guint r;
-
-          if (vd->verdict > 0 && _cs_vector_index_find (cl->index, vd->photo_id, &r))
-            counts[i]++;
-        }
+      counts[i] = l < 0 ? 0 : rule_members (cl, def, l, NULL) + confirmed_members (cl, def, l, NULL);
     }
 }
 
@@ -717,19 +665,22 @@ cs_clustering_boundary (CsClustering     *cl,
                         GArray           *below)
 {
   int l = cs_clustering_find_label (cl, def->id);
-  guint n_rows = _cs_vector_index_n_rows (cl->index);
   g_autoptr(GArray) in = g_array_new (FALSE, FALSE, sizeof (CsPhotoListItem));
   g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (CsPhotoListItem));
 
   if (l < 0)
     return;
-  for (guint r = 0; r < n_rows; r++)
-    if (is_unjudged_member (cl, def, l, r))
-      {
-        CsPhotoListItem it = { r, cl->cos[r], cl->prob[r], passes_threshold (cl->prob[r], threshold), 0 };
+  for (guint i = 0; i < cl->cands[l]->len; i++)
+    {
+      const CsLabelCandidate *c = &g_array_index (cl->cands[l], CsLabelCandidate, i);
 
-        g_array_append_val (it.accepted ? in : out, it);
-      }
+      if (!is_judged (cl, def, c->row))
+        {
+          CsPhotoListItem it = { c->row, c->cos, c->prob, passes_threshold (c->prob, threshold), 0 };
+
+          g_array_append_val (it.accepted ? in : out, it);
+        }
+    }
   /* the least probable members, then the most probable of the others,
    * each most probable first */
   g_array_sort (in, compare_items);

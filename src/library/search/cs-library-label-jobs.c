@@ -512,6 +512,11 @@ cs_library_set_verdict_async (CsLibrary           *self,
         }
     }
   job = label_job_new (self, sizeof (VerdictJob), verdict_job_write, NULL, verdict_job_clear);
+  /* a verdict moves no label's rule (cs-labels.h): only the write, then
+   * the label's count from the clustering at hand */
+  g_clear_pointer (&job->base.runtime, cs_clip_runtime_unref);
+  g_clear_pointer (&job->base.index, _cs_vector_index_unref);
+  job->base.needs_model = FALSE;
   job->label_id = cs_label_get_id (label);
   job->photo_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_photos);
   g_array_append_vals (job->photo_ids, photo_ids, n_photos);

@@ -237,19 +237,14 @@ cs_library_lookup_label (CsLibrary  *self,
   return NULL;
 }
 
-CsPhotoList *
-cs_library_list_label_members (CsLibrary *self,
-                               CsLabel   *label)
+/* The label's members as list items, most probable first, with the
+ * user's verdicts. */
+static GArray *
+member_items (CsLibrary  *self,
+              CsLabelDef *def)
 {
-  g_autoptr(GArray) items = g_array_new (FALSE, FALSE, sizeof (CsPhotoListItem));
-  CsLabelDef *def;
+  GArray *items = g_array_new (FALSE, FALSE, sizeof (CsPhotoListItem));
 
-  g_return_val_if_fail (CS_IS_LIBRARY (self), NULL);
-  g_return_val_if_fail (CS_IS_LABEL (label), NULL);
-
-  def = _cs_library_find_def (self, cs_label_get_id (label));
-  if (def == NULL || self->clustering == NULL)
-    return _cs_photo_list_new (self->index, NULL, 0, 0, 0, 0.0, NULL);
   cs_clustering_members (self->clustering, def, items);
   for (guint i = 0; i < items->len; i++)
     {
@@ -259,8 +254,85 @@ cs_library_list_label_members (CsLibrary *self,
       _cs_vector_index_meta (cs_clustering_get_index (self->clustering), it->row, &meta);
       it->verdict = (gint8) cs_label_def_verdict (def, meta.id);
     }
+  return items;
+}
+
+CsPhotoList *
+cs_library_list_label_members (CsLibrary *self,
+                               CsLabel   *label)
+{
+  g_autoptr(GArray) items = NULL;
+  CsLabelDef *def;
+
+  g_return_val_if_fail (CS_IS_LIBRARY (self), NULL);
+  g_return_val_if_fail (CS_IS_LABEL (label), NULL);
+
+  def = _cs_library_find_def (self, cs_label_get_id (label));
+  if (def == NULL || self->clustering == NULL)
+    return _cs_photo_list_new (self->index, NULL, 0, 0, 0, 0.0, NULL);
+  items = member_items (self, def);
   return _cs_photo_list_new (cs_clustering_get_index (self->clustering),
                              (CsPhotoListItem *) items->data, items->len, items->len, items->len,
+                             def->threshold, NULL);
+}
+
+CsPhotoList *
+cs_library_list_label_members_keeping (CsLibrary   *self,
+                                       CsLabel     *label,
+                                       CsPhotoList *shown)
+{
+  g_autoptr(GArray) members = NULL;
+  g_autoptr(GArray) items = g_array_new (FALSE, FALSE, sizeof (CsPhotoListItem));
+  g_autoptr(GHashTable) by_row = g_hash_table_new (g_direct_hash, g_direct_equal);  /* row -> i + 1 */
+  g_autofree gboolean *placed = NULL;
+  CsVectorIndex *index;
+  CsLabelDef *def;
+  guint n_in = 0;
+
+  g_return_val_if_fail (CS_IS_LIBRARY (self), NULL);
+  g_return_val_if_fail (CS_IS_LABEL (label), NULL);
+  g_return_val_if_fail (shown == NULL || CS_IS_PHOTO_LIST (shown), NULL);
+
+  def = _cs_library_find_def (self, cs_label_get_id (label));
+  if (shown == NULL || def == NULL || self->clustering == NULL)
+    return cs_library_list_label_members (self, label);
+  index = cs_clustering_get_index (self->clustering);
+  members = member_items (self, def);
+  placed = g_new0 (gboolean, MAX (members->len, 1));
+  for (guint i = 0; i < members->len; i++)
+    g_hash_table_insert (by_row, GUINT_TO_POINTER (g_array_index (members, CsPhotoListItem, i).row),
+                         GUINT_TO_POINTER (i + 1));
+  /* the photos shown first, where they were: members as they are now,
+   * the ones the user rejected kept (their cells show the verdict), the
+   * others (out by a threshold change, removed) dropped */
+  for (guint j = 0, m = cs_photo_list_get_n_items (shown); j < m; j++)
+    {
+      gint64 id = cs_photo_get_id (cs_photo_list_get_photo (shown, j));
+      guint row, pos;
+
+      if (!_cs_vector_index_find (index, id, &row))
+        continue;
+      pos = GPOINTER_TO_UINT (g_hash_table_lookup (by_row, GUINT_TO_POINTER (row)));
+      if (pos > 0 && !placed[pos - 1])
+        {
+          g_array_append_val (items, g_array_index (members, CsPhotoListItem, pos - 1));
+          placed[pos - 1] = TRUE;
+          n_in++;
+        }
+      else if (pos == 0 && cs_label_def_verdict (def, id) < 0)
+        {
+          CsPhotoListItem it = { row, 0, 0, FALSE, -1 };
+          g_array_append_val (items, it);
+        }
+    }
+  /* then the new members, most probable first */
+  for (guint i = 0; i < members->len; i++)
+    if (!placed[i])
+      {
+        g_array_append_val (items, g_array_index (members, CsPhotoListItem, i));
+        n_in++;
+      }
+  return _cs_photo_list_new (index, (CsPhotoListItem *) items->data, items->len, items->len, n_in,
                              def->threshold, NULL);
 }
 
