@@ -18,6 +18,7 @@
 
 #include "cs-markup.h"
 #include "cs-cancel.h"
+#include "cs-compat.h"
 #include "cs-duplicates-view.h"
 #include "cs-label-names.h"
 #include "cs-label-row.h"

@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "app-test-util.h"
+#include "cs-compat.h"
 #include "cs-photo-grid.h"
 #include "cs-photo-view.h"
 #include "cs-preferences.h"
@@ -342,15 +343,12 @@ test_failures_retry (void)
 /* Find Photos Like a File                                              */
 /* ------------------------------------------------------------------ */
 
+/* GTK's own chooser window (no portal here), behind GtkFileDialog or
+ * GtkFileChooserNative */
 static GtkWidget *
 shown_chooser (void)
 {
-  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
-
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (GTK_IS_FILE_CHOOSER (l->data) && gtk_widget_get_visible (l->data))
-      return l->data;
-  return NULL;
+  return cs_compat_chooser_find_shown ();
 }
 
 static gboolean
@@ -363,7 +361,7 @@ chooser_shown (gpointer data)
 static gboolean
 chooser_has_file (gpointer data)
 {
-  g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (data));
+  g_autoptr(GFile) file = cs_compat_chooser_get_file (data);
   return file != NULL;
 }
 
@@ -471,7 +469,7 @@ test_find_like_file (void)
   chooser = shown_chooser ();
 
   /* images only: what GdkPixbuf reads and camera RAW, no text, no SVG */
-  filter = gtk_file_chooser_get_filter (GTK_FILE_CHOOSER (chooser));
+  filter = cs_compat_chooser_get_filter (chooser);
   g_assert_nonnull (filter);
   g_assert_true (filter_matches (filter, "a.jpg", "image/jpeg"));
   g_assert_true (filter_matches (filter, "a.png", "image/png"));
@@ -495,11 +493,11 @@ test_find_like_file (void)
   }
 
   /* the file chosen as a person would: selected, then "Select" */
-  g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file, NULL));
+  g_assert_true (cs_compat_chooser_set_file (chooser, file));
   g_assert_true (wait_for (chooser_has_file, chooser, 20));
   before = n_results_changed;
   handler = g_signal_connect (window, "results-changed", G_CALLBACK (on_results_changed_cb), NULL);
-  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  cs_compat_chooser_accept (chooser);
   g_assert_true (wait_for (results_since, GUINT_TO_POINTER (before), 60));
   g_assert_true (wait_for (search_settled, NULL, 30));
   g_signal_handler_disconnect (window, handler);
