@@ -385,8 +385,7 @@ preferences_action (GSimpleAction *action,
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
   CsPreferences *prefs = cs_preferences_new (self);
 
-  gtk_window_set_transient_for (GTK_WINDOW (prefs), window);
-  gtk_window_present (GTK_WINDOW (prefs));
+  cs_compat_preferences_present (GTK_WIDGET (prefs), GTK_WIDGET (window));
 }
 
 static CsWindow *

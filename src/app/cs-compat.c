@@ -523,3 +523,154 @@ cs_compat_show_about (GtkWindow  *parent,
   gtk_window_present (GTK_WINDOW (about));
 #endif
 }
+
+/* ------------------------------------------------------------------ */
+/* Preferences                                                          */
+/* ------------------------------------------------------------------ */
+
+#if ADW_CHECK_VERSION (1, 5, 0)
+
+GType
+cs_compat_preferences_parent_get_type (void)
+{
+  return ADW_TYPE_PREFERENCES_DIALOG;
+}
+
+void
+cs_compat_preferences_present (GtkWidget *prefs,
+                               GtkWidget *parent)
+{
+  adw_dialog_set_content_width (ADW_DIALOG (prefs), 640);
+  adw_dialog_set_content_height (ADW_DIALOG (prefs), 640);
+  adw_dialog_present (ADW_DIALOG (prefs), parent);
+}
+
+void
+cs_compat_preferences_close (GtkWidget *prefs)
+{
+  adw_dialog_force_close (ADW_DIALOG (prefs));
+}
+
+void
+cs_compat_preferences_add_toast (GtkWidget *prefs,
+                                 AdwToast  *toast)
+{
+  adw_preferences_dialog_add_toast (ADW_PREFERENCES_DIALOG (prefs), toast);
+}
+
+void
+cs_compat_preferences_set_visible_page (GtkWidget          *prefs,
+                                        AdwPreferencesPage *page)
+{
+  adw_preferences_dialog_set_visible_page (ADW_PREFERENCES_DIALOG (prefs), page);
+}
+
+const char *
+cs_compat_preferences_get_visible_page_name (GtkWidget *prefs)
+{
+  return adw_preferences_dialog_get_visible_page_name (ADW_PREFERENCES_DIALOG (prefs));
+}
+
+GtkWidget *
+cs_compat_find_shown (GType type)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    {
+      AdwDialog *dialog = NULL;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
+        return l->data;
+      if (ADW_IS_APPLICATION_WINDOW (l->data))
+        dialog = adw_application_window_get_visible_dialog (l->data);
+      else if (ADW_IS_WINDOW (l->data))
+        dialog = adw_window_get_visible_dialog (l->data);
+      if (dialog != NULL && G_TYPE_CHECK_INSTANCE_TYPE (dialog, type))
+        return GTK_WIDGET (dialog);
+    }
+  return NULL;
+}
+
+#else /* libadwaita < 1.5 */
+
+GType
+cs_compat_preferences_parent_get_type (void)
+{
+  return ADW_TYPE_PREFERENCES_WINDOW;
+}
+
+void
+cs_compat_preferences_present (GtkWidget *prefs,
+                               GtkWidget *parent)
+{
+  GtkRoot *root = parent != NULL ? gtk_widget_get_root (parent) : NULL;
+
+  gtk_window_set_modal (GTK_WINDOW (prefs), TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (prefs), 640, 640);
+  if (GTK_IS_WINDOW (root))
+    gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (root));
+  gtk_window_present (GTK_WINDOW (prefs));
+}
+
+void
+cs_compat_preferences_close (GtkWidget *prefs)
+{
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
+void
+cs_compat_preferences_add_toast (GtkWidget *prefs,
+                                 AdwToast  *toast)
+{
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (prefs), toast);
+}
+
+void
+cs_compat_preferences_set_visible_page (GtkWidget          *prefs,
+                                        AdwPreferencesPage *page)
+{
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs), page);
+}
+
+const char *
+cs_compat_preferences_get_visible_page_name (GtkWidget *prefs)
+{
+  return adw_preferences_window_get_visible_page_name (ADW_PREFERENCES_WINDOW (prefs));
+}
+
+GtkWidget *
+cs_compat_find_shown (GType type)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+#endif /* libadwaita < 1.5 */
+
+/* ------------------------------------------------------------------ */
+/* The leaflet                                                          */
+/* ------------------------------------------------------------------ */
+
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+
+void
+cs_compat_leaflet_navigate (AdwLeaflet             *leaflet,
+                            AdwNavigationDirection  direction)
+{
+  adw_leaflet_navigate (leaflet, direction);
+}
+
+void
+cs_compat_leaflet_show_content_if_folded (AdwLeaflet *leaflet,
+                                          GtkWidget  *content)
+{
+  if (adw_leaflet_get_folded (leaflet))
+    adw_leaflet_set_visible_child (leaflet, content);
+}
+
+G_GNUC_END_IGNORE_DEPRECATIONS

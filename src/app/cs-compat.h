@@ -34,6 +34,42 @@ void cs_compat_show_about (GtkWindow  *parent,
                            const char *first_property_name,
                            ...) G_GNUC_NULL_TERMINATED;
 
+/* The Preferences' parent type: AdwPreferencesDialog (libadwaita >= 1.5,
+ * shown inside its parent's window) or AdwPreferencesWindow (a window of
+ * its own).  CsPreferences derives from it; the calls below do for either
+ * what the window's or the dialog's API does. */
+#if ADW_CHECK_VERSION (1, 5, 0)
+typedef AdwPreferencesDialog      CsCompatPreferencesParent;
+typedef AdwPreferencesDialogClass CsCompatPreferencesParentClass;
+#else
+typedef AdwPreferencesWindow      CsCompatPreferencesParent;
+typedef AdwPreferencesWindowClass CsCompatPreferencesParentClass;
+#endif
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsCompatPreferencesParent, g_object_unref)
+#define CS_COMPAT_TYPE_PREFERENCES_PARENT (cs_compat_preferences_parent_get_type ())
+GType       cs_compat_preferences_parent_get_type      (void);
+/* modal, 640 × 640, over `parent`'s window */
+void        cs_compat_preferences_present              (GtkWidget          *prefs,
+                                                        GtkWidget          *parent);
+void        cs_compat_preferences_close                (GtkWidget          *prefs);
+void        cs_compat_preferences_add_toast            (GtkWidget          *prefs,
+                                                        AdwToast           *toast);
+void        cs_compat_preferences_set_visible_page     (GtkWidget          *prefs,
+                                                        AdwPreferencesPage *page);
+const char *cs_compat_preferences_get_visible_page_name (GtkWidget         *prefs);
+/* For tests: a shown window or dialog of `type` (or NULL). */
+GtkWidget  *cs_compat_find_shown                       (GType               type);
+
+/* The window's leaflet (sidebar | content), until it becomes a split
+ * view: AdwLeaflet is deprecated in libadwaita 1.4, and these are the
+ * only calls into it, so that the rest compiles with deprecations as
+ * errors.  Navigating is a no-op while unfolded. */
+void cs_compat_leaflet_navigate               (AdwLeaflet             *leaflet,
+                                               AdwNavigationDirection  direction);
+/* When folded, shows `content` (not the sidebar). */
+void cs_compat_leaflet_show_content_if_folded (AdwLeaflet             *leaflet,
+                                               GtkWidget              *content);
+
 /* Asks for a file (a folder when `folder`) on behalf of `parent`'s
  * window: GtkFileDialog with GTK >= 4.10, GtkFileChooserNative before
  * (both the portal's chooser where there is one).  `filter` (may be NULL)

@@ -18,7 +18,7 @@
 #include "cs-compat.h"
 
 struct _CsPreferences {
-  AdwPreferencesWindow parent_instance;
+  CsCompatPreferencesParent parent_instance;
 
   AdwPreferencesGroup *folders_group;
   AdwPreferencesGroup *excluded_group;
@@ -46,7 +46,7 @@ struct _CsPreferences {
   GCancellable        *failures_cancellable;
 };
 
-G_DEFINE_FINAL_TYPE (CsPreferences, cs_preferences, ADW_TYPE_PREFERENCES_WINDOW)
+G_DEFINE_FINAL_TYPE (CsPreferences, cs_preferences, CS_COMPAT_TYPE_PREFERENCES_PARENT)
 
 static void
 on_undo_remove_folder_cb (AdwToast      *toast,
@@ -84,7 +84,7 @@ on_remove_folder_cb (GtkButton     *button,
   g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_undo_remove_folder_cb), self, 0);
 
   cs_application_remove_folder (self->app, path);
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
+  cs_compat_preferences_add_toast (GTK_WIDGET (self), toast);
 }
 
 static void
@@ -416,7 +416,7 @@ on_failures_forgotten_cb (GObject      *source,
   if (!cs_index_failures_forget_finish (result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->app != NULL)
-        adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), cs_toast_new_text (error->message));
+        cs_compat_preferences_add_toast (GTK_WIDGET (self), cs_toast_new_text (error->message));
       return;
     }
   if (self->app != NULL)
@@ -444,7 +444,7 @@ cs_preferences_show_failures (CsPreferences *self)
 {
   g_return_if_fail (CS_IS_PREFERENCES (self));
 
-  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (self), self->failures_page);
+  cs_compat_preferences_set_visible_page (GTK_WIDGET (self), self->failures_page);
 }
 
 static void
@@ -517,7 +517,7 @@ model_chosen (CsPreferences *self,
 
   if (!g_file_test (config, G_FILE_TEST_IS_REGULAR))
     {
-      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+      cs_compat_preferences_add_toast (GTK_WIDGET (self),
                                         cs_toast_new_text (_("That folder holds no CLIP model (config.json is missing)")));
       return;
     }
@@ -578,7 +578,7 @@ on_forget_response_cb (GtkWidget        *dialog,
     cs_application_remove_folder (self->app, excluded[i]);
   for (guint i = 0; folders[i] != NULL; i++)
     cs_application_remove_folder (self->app, folders[i]);
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+  cs_compat_preferences_add_toast (GTK_WIDGET (self),
                                     cs_toast_new_text (_("The index is being forgotten")));
 }
 

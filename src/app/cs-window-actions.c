@@ -221,7 +221,7 @@ search_action (GtkWidget  *widget,
     return;
   if (self->mode != MODE_SEARCH)
     _cs_window_show_search (self);
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  cs_compat_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
@@ -231,7 +231,7 @@ show_sidebar_action (GtkWidget  *widget,
                      GVariant   *param)
 {
   CsWindow *self = CS_WINDOW (widget);
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  cs_compat_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
 static void
@@ -323,9 +323,8 @@ show_failures_action (GtkWidget  *widget,
   CsWindow *self = CS_WINDOW (widget);
   CsPreferences *prefs = cs_preferences_new (self->app);
 
-  gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (self));
   cs_preferences_show_failures (prefs);
-  gtk_window_present (GTK_WINDOW (prefs));
+  cs_compat_preferences_present (GTK_WIDGET (prefs), GTK_WIDGET (self));
 }
 
 static void
@@ -448,7 +447,7 @@ show_duplicates_action (GtkWidget  *widget,
 {
   CsWindow *self = CS_WINDOW (widget);
   _cs_window_show_duplicates (self);
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  cs_compat_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
 }
 
 static void

@@ -61,12 +61,8 @@ collect_rows (GtkWidget *root,
 static CsPreferences *
 shown_preferences (void)
 {
-  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
-
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (CS_IS_PREFERENCES (l->data) && gtk_widget_get_visible (l->data))
-      return l->data;
-  return NULL;
+  /* a window, or a dialog inside one (libadwaita >= 1.5) */
+  return (CsPreferences *) cs_compat_find_shown (CS_TYPE_PREFERENCES);
 }
 
 typedef struct {
@@ -195,7 +191,7 @@ test_failures_listed (void)
   prefs = shown_preferences ();
   g_assert_nonnull (prefs);
   g_assert_true (wait_for ((Condition) gtk_widget_get_mapped, prefs, 10));
-  g_assert_cmpstr (adw_preferences_window_get_visible_page_name (ADW_PREFERENCES_WINDOW (prefs)), ==,
+  g_assert_cmpstr (cs_compat_preferences_get_visible_page_name (GTK_WIDGET (prefs)), ==,
                    "not-indexed");
   group = find_widget (GTK_WIDGET (prefs), "AdwPreferencesGroup", "title", "Files Not Indexed");
   g_assert_nonnull (group);
@@ -245,7 +241,7 @@ test_failures_listed (void)
     g_autofree char *count = g_strdup_printf ("%u files could not be indexed", g_hash_table_size (failures));
     g_assert_nonnull (strstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group)), count));
   }
-  gtk_window_destroy (GTK_WINDOW (prefs));
+  cs_compat_preferences_close (GTK_WIDGET (prefs));
 
   cs_application_remove_folder (app, folder);
   g_assert_true (wait_for (indexer_idle, NULL, 60));
@@ -313,9 +309,8 @@ test_failures_retry (void)
   g_assert_false (library_has_path (path));
 
   prefs = cs_preferences_new (app);
-  gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (window));
   cs_preferences_show_failures (prefs);
-  gtk_window_present (GTK_WINDOW (prefs));
+  cs_compat_preferences_present (GTK_WIDGET (prefs), GTK_WIDGET (window));
   g_assert_true (wait_for ((Condition) gtk_widget_get_mapped, prefs, 10));
   group = find_widget (GTK_WIDGET (prefs), "AdwPreferencesGroup", "title", "Files Not Indexed");
   g_assert_nonnull (group);
@@ -332,7 +327,7 @@ test_failures_retry (void)
   failures = read_failures ();
   g_assert_false (g_hash_table_contains (failures, path));
   g_assert_true (wait_for (group_lacks_row, group, 30));
-  gtk_window_destroy (GTK_WINDOW (prefs));
+  cs_compat_preferences_close (GTK_WIDGET (prefs));
 
   cs_application_remove_folder (app, folder);
   g_assert_true (wait_for (library_lacks_path, path, 60));
