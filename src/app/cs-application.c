@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-application.h"
+#include "cs-compat.h"
 #include "cs-cancel.h"
 #include "cs-library.h"
 #include "cs-library-reports.h"
@@ -360,19 +361,19 @@ about_action (GSimpleAction *action,
   GtkApplication *app = GTK_APPLICATION (user_data);
   GtkWindow *window = gtk_application_get_active_window (app);
 
-  adw_show_about_window (window,
-                         "application-name", _("Clipsight"),
-                         "application-icon", APP_ID,
-                         "developer-name", _("The Clipsight authors"),
-                         "developers", developers,
-                         "version", PACKAGE_VERSION,
-                         "comments", _("Find your photos by describing them. Clipsight looks at "
-                                       "each photo once, on this computer, with OpenAI’s CLIP "
-                                       "model: nothing leaves your machine."),
-                         "license-type", GTK_LICENSE_GPL_3_0,
-                         "copyright", "© 2026 The Clipsight authors",
-                         "translator-credits", _("translator-credits"),
-                         NULL);
+  cs_compat_show_about (window,
+                        "application-name", _("Clipsight"),
+                        "application-icon", APP_ID,
+                        "developer-name", _("The Clipsight authors"),
+                        "developers", developers,
+                        "version", PACKAGE_VERSION,
+                        "comments", _("Find your photos by describing them. Clipsight looks at "
+                                      "each photo once, on this computer, with OpenAI’s CLIP "
+                                      "model: nothing leaves your machine."),
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "copyright", "© 2026 The Clipsight authors",
+                        "translator-credits", _("translator-credits"),
+                        NULL);
 }
 
 static void
@@ -384,8 +385,7 @@ preferences_action (GSimpleAction *action,
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
   CsPreferences *prefs = cs_preferences_new (self);
 
-  gtk_window_set_transient_for (GTK_WINDOW (prefs), window);
-  gtk_window_present (GTK_WINDOW (prefs));
+  cs_compat_preferences_present (GTK_WIDGET (prefs), GTK_WIDGET (window));
 }
 
 static CsWindow *

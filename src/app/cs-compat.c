@@ -9,6 +9,8 @@
  * slips in by accident; this file alone may use newer API, and only
  * behind GTK_CHECK_VERSION. */
 #undef GDK_VERSION_MAX_ALLOWED
+/* the same for libadwaita (capped at 1.2), behind ADW_CHECK_VERSION */
+#undef ADW_VERSION_MAX_ALLOWED
 
 #include "config.h"
 
@@ -165,3 +167,510 @@ cs_compat_show_in_folder_finish (GAsyncResult  *result,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/* ------------------------------------------------------------------ */
+/* Alerts                                                               */
+/* ------------------------------------------------------------------ */
+
+#if ADW_CHECK_VERSION (1, 5, 0)
+
+GtkWidget *
+cs_compat_alert_new (const char *heading,
+                     const char *body)
+{
+  return GTK_WIDGET (adw_alert_dialog_new (heading, body));
+}
+
+void
+cs_compat_alert_add_response (GtkWidget  *alert,
+                              const char *id,
+                              const char *label,
+                              gboolean    destructive)
+{
+  adw_alert_dialog_add_response (ADW_ALERT_DIALOG (alert), id, label);
+  if (destructive)
+    adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (alert), id, ADW_RESPONSE_DESTRUCTIVE);
+}
+
+void
+cs_compat_alert_set_cancel (GtkWidget  *alert,
+                            const char *id)
+{
+  adw_alert_dialog_set_default_response (ADW_ALERT_DIALOG (alert), id);
+  adw_alert_dialog_set_close_response (ADW_ALERT_DIALOG (alert), id);
+}
+
+void
+cs_compat_alert_present (GtkWidget *alert,
+                         GtkWidget *parent)
+{
+  adw_dialog_present (ADW_DIALOG (alert), parent);
+}
+
+GtkWidget *
+cs_compat_alert_find_shown (const char *css_class)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    {
+      AdwDialog *dialog = NULL;
+
+      if (ADW_IS_APPLICATION_WINDOW (l->data))
+        dialog = adw_application_window_get_visible_dialog (l->data);
+      else if (ADW_IS_WINDOW (l->data))
+        dialog = adw_window_get_visible_dialog (l->data);
+      if (ADW_IS_ALERT_DIALOG (dialog)
+          && (css_class == NULL || gtk_widget_has_css_class (GTK_WIDGET (dialog), css_class)))
+        return GTK_WIDGET (dialog);
+    }
+  return NULL;
+}
+
+const char *
+cs_compat_alert_get_heading (GtkWidget *alert)
+{
+  return adw_alert_dialog_get_heading (ADW_ALERT_DIALOG (alert));
+}
+
+const char *
+cs_compat_alert_get_body (GtkWidget *alert)
+{
+  return adw_alert_dialog_get_body (ADW_ALERT_DIALOG (alert));
+}
+
+void
+cs_compat_alert_respond (GtkWidget  *alert,
+                         const char *id)
+{
+  /* what a click on the response's button does: "response", then the
+   * dialog closes (libadwaita has no public call for it) */
+  g_signal_emit_by_name (alert, "response", id);
+  adw_dialog_force_close (ADW_DIALOG (alert));
+}
+
+#else /* libadwaita < 1.5 */
+
+GtkWidget *
+cs_compat_alert_new (const char *heading,
+                     const char *body)
+{
+  return g_object_new (ADW_TYPE_MESSAGE_DIALOG, "heading", heading, "body", body, "modal", TRUE, NULL);
+}
+
+void
+cs_compat_alert_add_response (GtkWidget  *alert,
+                              const char *id,
+                              const char *label,
+                              gboolean    destructive)
+{
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (alert), id, label);
+  if (destructive)
+    adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (alert), id, ADW_RESPONSE_DESTRUCTIVE);
+}
+
+void
+cs_compat_alert_set_cancel (GtkWidget  *alert,
+                            const char *id)
+{
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (alert), id);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (alert), id);
+}
+
+void
+cs_compat_alert_present (GtkWidget *alert,
+                         GtkWidget *parent)
+{
+  GtkRoot *root = parent != NULL ? gtk_widget_get_root (parent) : NULL;
+
+  if (GTK_IS_WINDOW (root))
+    gtk_window_set_transient_for (GTK_WINDOW (alert), GTK_WINDOW (root));
+  gtk_window_present (GTK_WINDOW (alert));
+}
+
+GtkWidget *
+cs_compat_alert_find_shown (const char *css_class)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data)
+        && (css_class == NULL || gtk_widget_has_css_class (l->data, css_class)))
+      return l->data;
+  return NULL;
+}
+
+const char *
+cs_compat_alert_get_heading (GtkWidget *alert)
+{
+  return adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (alert));
+}
+
+const char *
+cs_compat_alert_get_body (GtkWidget *alert)
+{
+  return adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (alert));
+}
+
+void
+cs_compat_alert_respond (GtkWidget  *alert,
+                         const char *id)
+{
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (alert), id);
+}
+
+#endif /* libadwaita < 1.5 */
+
+/* ------------------------------------------------------------------ */
+/* Choosing a file                                                      */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  CsCompatFileChosen callback;
+  gpointer           user_data;
+  GDestroyNotify     destroy;
+} ChooseData;
+
+static void
+choose_data_free (ChooseData *data)
+{
+  if (data->destroy != NULL)
+    data->destroy (data->user_data);
+  g_free (data);
+}
+
+static GtkWindow *
+parent_window (GtkWidget *parent)
+{
+  GtkRoot *root = parent != NULL ? gtk_widget_get_root (parent) : NULL;
+
+  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+
+static void
+on_file_dialog_done_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  ChooseData *data = user_data;
+  g_autoptr(GFile) file = NULL;
+
+  if (g_object_get_data (source, "folder") != NULL)
+    file = gtk_file_dialog_select_folder_finish (GTK_FILE_DIALOG (source), result, NULL);
+  else
+    file = gtk_file_dialog_open_finish (GTK_FILE_DIALOG (source), result, NULL);
+  /* a cancel or a dismissal is no error to report */
+  if (file != NULL)
+    data->callback (file, data->user_data);
+  choose_data_free (data);
+}
+
+void
+cs_compat_choose_file (GtkWidget          *parent,
+                       const char         *title,
+                       gboolean            folder,
+                       GtkFileFilter      *filter,
+                       CsCompatFileChosen  callback,
+                       gpointer            user_data,
+                       GDestroyNotify      destroy)
+{
+  g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
+  ChooseData *data = g_new0 (ChooseData, 1);
+
+  data->callback = callback;
+  data->user_data = user_data;
+  data->destroy = destroy;
+  gtk_file_dialog_set_title (dialog, title);
+  gtk_file_dialog_set_accept_label (dialog, _("_Select"));
+  gtk_file_dialog_set_modal (dialog, TRUE);
+  if (filter != NULL)
+    {
+      g_autoptr(GListStore) filters = g_list_store_new (GTK_TYPE_FILE_FILTER);
+
+      g_list_store_append (filters, filter);
+      gtk_file_dialog_set_filters (dialog, G_LIST_MODEL (filters));
+      gtk_file_dialog_set_default_filter (dialog, filter);
+    }
+  if (folder)
+    {
+      g_object_set_data (G_OBJECT (dialog), "folder", GINT_TO_POINTER (TRUE));
+      gtk_file_dialog_select_folder (dialog, parent_window (parent), NULL, on_file_dialog_done_cb, data);
+    }
+  else
+    gtk_file_dialog_open (dialog, parent_window (parent), NULL, on_file_dialog_done_cb, data);
+}
+
+#else /* GTK < 4.10 */
+
+static void
+on_chooser_response_cb (GtkNativeDialog *dialog,
+                        int              response,
+                        gpointer         user_data)
+{
+  ChooseData *data = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      if (file != NULL)
+        data->callback (file, data->user_data);
+    }
+  choose_data_free (data);
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+void
+cs_compat_choose_file (GtkWidget          *parent,
+                       const char         *title,
+                       gboolean            folder,
+                       GtkFileFilter      *filter,
+                       CsCompatFileChosen  callback,
+                       gpointer            user_data,
+                       GDestroyNotify      destroy)
+{
+  GtkFileChooserNative *chooser =
+    gtk_file_chooser_native_new (title, parent_window (parent),
+                                 folder ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER : GTK_FILE_CHOOSER_ACTION_OPEN,
+                                 _("_Select"), _("_Cancel"));
+  ChooseData *data = g_new0 (ChooseData, 1);
+
+  data->callback = callback;
+  data->user_data = user_data;
+  data->destroy = destroy;
+  if (filter != NULL)
+    {
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+      gtk_file_chooser_set_filter (GTK_FILE_CHOOSER (chooser), filter);
+    }
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response_cb), data);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+#endif /* GTK < 4.10 */
+
+/* Without a portal both GtkFileDialog and GtkFileChooserNative show a
+ * GtkFileChooserDialog: driving it needs the GtkFileChooser API, which
+ * GTK 4.10 deprecated; the tests reach it only through here. */
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+
+GtkWidget *
+cs_compat_chooser_find_shown (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (GTK_IS_FILE_CHOOSER (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+GtkFileFilter *
+cs_compat_chooser_get_filter (GtkWidget *chooser)
+{
+  return gtk_file_chooser_get_filter (GTK_FILE_CHOOSER (chooser));
+}
+
+GFile *
+cs_compat_chooser_get_file (GtkWidget *chooser)
+{
+  return gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+}
+
+gboolean
+cs_compat_chooser_set_file (GtkWidget *chooser,
+                            GFile     *file)
+{
+  return gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file, NULL);
+}
+
+void
+cs_compat_chooser_accept (GtkWidget *chooser)
+{
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+}
+
+G_GNUC_END_IGNORE_DEPRECATIONS
+
+/* ------------------------------------------------------------------ */
+/* About                                                                */
+/* ------------------------------------------------------------------ */
+
+void
+cs_compat_show_about (GtkWindow  *parent,
+                      const char *first_property_name,
+                      ...)
+{
+  va_list args;
+#if ADW_CHECK_VERSION (1, 5, 0)
+  AdwDialog *about = adw_about_dialog_new ();
+
+  va_start (args, first_property_name);
+  g_object_set_valist (G_OBJECT (about), first_property_name, args);
+  va_end (args);
+  adw_dialog_present (about, GTK_WIDGET (parent));
+#else
+  GtkWidget *about = adw_about_window_new ();
+
+  va_start (args, first_property_name);
+  g_object_set_valist (G_OBJECT (about), first_property_name, args);
+  va_end (args);
+  if (parent != NULL)
+    gtk_window_set_transient_for (GTK_WINDOW (about), parent);
+  gtk_window_present (GTK_WINDOW (about));
+#endif
+}
+
+/* ------------------------------------------------------------------ */
+/* Preferences                                                          */
+/* ------------------------------------------------------------------ */
+
+#if ADW_CHECK_VERSION (1, 5, 0)
+
+GType
+cs_compat_preferences_parent_get_type (void)
+{
+  return ADW_TYPE_PREFERENCES_DIALOG;
+}
+
+void
+cs_compat_preferences_present (GtkWidget *prefs,
+                               GtkWidget *parent)
+{
+  adw_dialog_set_content_width (ADW_DIALOG (prefs), 640);
+  adw_dialog_set_content_height (ADW_DIALOG (prefs), 640);
+  adw_dialog_present (ADW_DIALOG (prefs), parent);
+}
+
+void
+cs_compat_preferences_close (GtkWidget *prefs)
+{
+  adw_dialog_force_close (ADW_DIALOG (prefs));
+}
+
+void
+cs_compat_preferences_add_toast (GtkWidget *prefs,
+                                 AdwToast  *toast)
+{
+  adw_preferences_dialog_add_toast (ADW_PREFERENCES_DIALOG (prefs), toast);
+}
+
+void
+cs_compat_preferences_set_visible_page (GtkWidget          *prefs,
+                                        AdwPreferencesPage *page)
+{
+  adw_preferences_dialog_set_visible_page (ADW_PREFERENCES_DIALOG (prefs), page);
+}
+
+const char *
+cs_compat_preferences_get_visible_page_name (GtkWidget *prefs)
+{
+  return adw_preferences_dialog_get_visible_page_name (ADW_PREFERENCES_DIALOG (prefs));
+}
+
+GtkWidget *
+cs_compat_find_shown (GType type)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    {
+      AdwDialog *dialog = NULL;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
+        return l->data;
+      if (ADW_IS_APPLICATION_WINDOW (l->data))
+        dialog = adw_application_window_get_visible_dialog (l->data);
+      else if (ADW_IS_WINDOW (l->data))
+        dialog = adw_window_get_visible_dialog (l->data);
+      if (dialog != NULL && G_TYPE_CHECK_INSTANCE_TYPE (dialog, type))
+        return GTK_WIDGET (dialog);
+    }
+  return NULL;
+}
+
+#else /* libadwaita < 1.5 */
+
+GType
+cs_compat_preferences_parent_get_type (void)
+{
+  return ADW_TYPE_PREFERENCES_WINDOW;
+}
+
+void
+cs_compat_preferences_present (GtkWidget *prefs,
+                               GtkWidget *parent)
+{
+  GtkRoot *root = parent != NULL ? gtk_widget_get_root (parent) : NULL;
+
+  gtk_window_set_modal (GTK_WINDOW (prefs), TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (prefs), 640, 640);
+  if (GTK_IS_WINDOW (root))
+    gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (root));
+  gtk_window_present (GTK_WINDOW (prefs));
+}
+
+void
+cs_compat_preferences_close (GtkWidget *prefs)
+{
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
+void
+cs_compat_preferences_add_toast (GtkWidget *prefs,
+                                 AdwToast  *toast)
+{
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (prefs), toast);
+}
+
+void
+cs_compat_preferences_set_visible_page (GtkWidget          *prefs,
+                                        AdwPreferencesPage *page)
+{
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs), page);
+}
+
+const char *
+cs_compat_preferences_get_visible_page_name (GtkWidget *prefs)
+{
+  return adw_preferences_window_get_visible_page_name (ADW_PREFERENCES_WINDOW (prefs));
+}
+
+GtkWidget *
+cs_compat_find_shown (GType type)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+#endif /* libadwaita < 1.5 */
+
+/* ------------------------------------------------------------------ */
+/* The leaflet                                                          */
+/* ------------------------------------------------------------------ */
+
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+
+void
+cs_compat_leaflet_navigate (AdwLeaflet             *leaflet,
+                            AdwNavigationDirection  direction)
+{
+  adw_leaflet_navigate (leaflet, direction);
+}
+
+void
+cs_compat_leaflet_show_content_if_folded (AdwLeaflet *leaflet,
+                                          GtkWidget  *content)
+{
+  if (adw_leaflet_get_folded (leaflet))
+    adw_leaflet_set_visible_child (leaflet, content);
+}
+
+G_GNUC_END_IGNORE_DEPRECATIONS

@@ -27,6 +27,7 @@
 #include "cs-markup.h"
 #include "cs-cancel.h"
 #include "cs-duplicates-view.h"
+#include "cs-compat.h"
 #include "cs-photo-cell.h"
 #include "cs-window.h"
 
@@ -402,11 +403,10 @@ show_error (CsDuplicatesView *self,
       g_warning ("%s: %s", heading, message);
       return;
     }
-  dialog = adw_message_dialog_new (GTK_WINDOW (root), heading, NULL);
-  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), message);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  dialog = cs_compat_alert_new (heading, message);
+  cs_compat_alert_add_response (dialog, "close", _("_Close"), FALSE);
   gtk_widget_add_css_class (dialog, "duplicates-error");
-  gtk_window_present (GTK_WINDOW (dialog));
+  cs_compat_alert_present (dialog, GTK_WIDGET (root));
 }
 
 static void
@@ -523,7 +523,7 @@ on_trashed_cb (GObject      *source,
 }
 
 static void
-on_trash_response_cb (AdwMessageDialog *dialog,
+on_trash_response_cb (GtkWidget        *dialog,
                       const char       *response,
                       CsDuplicatesView *self)
 {
@@ -543,7 +543,7 @@ on_trash_clicked_cb (GtkButton        *button,
   g_autofree char *heading = NULL;
   g_autofree char *body = NULL;
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  AdwMessageDialog *dialog;
+  GtkWidget *dialog;
 
   if (group == NULL || g_object_get_data (G_OBJECT (group), BUSY_KEY) != NULL)
     return;
@@ -553,14 +553,13 @@ on_trash_clicked_cb (GtkButton        *button,
                                           "Move %u Photos to the Trash?", n), n);
   body = g_strdup_printf (_("“%s” is kept. You can restore the others from the trash."),
                           cs_photo_get_display_name (cs_duplicates_view_get_keeper (self, group)));
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (root), heading, body));
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "trash", _("_Move to Trash"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "trash", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  dialog = cs_compat_alert_new (heading, body);
+  cs_compat_alert_add_response (dialog, "cancel", _("_Cancel"), FALSE);
+  cs_compat_alert_add_response (dialog, "trash", _("_Move to Trash"), TRUE);
+  cs_compat_alert_set_cancel (dialog, "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "group", g_object_ref (group), g_object_unref);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_trash_response_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  cs_compat_alert_present (dialog, GTK_WIDGET (root));
 }
 
 static void

@@ -15,9 +15,10 @@
 #include "cs-library-reports.h"
 #include "cs-markup.h"
 #include "cs-preferences.h"
+#include "cs-compat.h"
 
 struct _CsPreferences {
-  AdwPreferencesWindow parent_instance;
+  CsCompatPreferencesParent parent_instance;
 
   AdwPreferencesGroup *folders_group;
   AdwPreferencesGroup *excluded_group;
@@ -45,7 +46,7 @@ struct _CsPreferences {
   GCancellable        *failures_cancellable;
 };
 
-G_DEFINE_FINAL_TYPE (CsPreferences, cs_preferences, ADW_TYPE_PREFERENCES_WINDOW)
+G_DEFINE_FINAL_TYPE (CsPreferences, cs_preferences, CS_COMPAT_TYPE_PREFERENCES_PARENT)
 
 static void
 on_undo_remove_folder_cb (AdwToast      *toast,
@@ -83,7 +84,7 @@ on_remove_folder_cb (GtkButton     *button,
   g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_undo_remove_folder_cb), self, 0);
 
   cs_application_remove_folder (self->app, path);
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
+  cs_compat_preferences_add_toast (GTK_WIDGET (self), toast);
 }
 
 static void
@@ -415,7 +416,7 @@ on_failures_forgotten_cb (GObject      *source,
   if (!cs_index_failures_forget_finish (result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->app != NULL)
-        adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), cs_toast_new_text (error->message));
+        cs_compat_preferences_add_toast (GTK_WIDGET (self), cs_toast_new_text (error->message));
       return;
     }
   if (self->app != NULL)
@@ -443,7 +444,7 @@ cs_preferences_show_failures (CsPreferences *self)
 {
   g_return_if_fail (CS_IS_PREFERENCES (self));
 
-  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (self), self->failures_page);
+  cs_compat_preferences_set_visible_page (GTK_WIDGET (self), self->failures_page);
 }
 
 static void
@@ -457,22 +458,29 @@ init_failures (CsPreferences *self)
 
 typedef void (*ChosenFunc) (CsPreferences *self, const char *path);
 
-static void
-on_chooser_response_cb (GtkNativeDialog *dialog,
-                        int              response,
-                        CsPreferences   *self)
-{
-  ChosenFunc func = (ChosenFunc) g_object_get_data (G_OBJECT (dialog), "func");
+typedef struct {
+  CsPreferences *self;
+  ChosenFunc     func;
+} Chosen;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
-      if (path != NULL)
-        func (self, path);
-    }
-  gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
+static void
+on_folder_chosen (GFile    *file,
+                  gpointer  user_data)
+{
+  Chosen *chosen = user_data;
+  g_autofree char *path = g_file_get_path (file);
+
+  if (path != NULL)
+    chosen->func (chosen->self, path);
+}
+
+static void
+chosen_free (gpointer user_data)
+{
+  Chosen *chosen = user_data;
+
+  g_object_unref (chosen->self);
+  g_free (chosen);
 }
 
 static void
@@ -480,14 +488,11 @@ choose_folder (CsPreferences *self,
                const char    *title,
                ChosenFunc     func)
 {
-  GtkFileChooserNative *chooser =
-    gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                                 _("_Select"), _("_Cancel"));
+  Chosen *chosen = g_new0 (Chosen, 1);
 
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_object_set_data (G_OBJECT (chooser), "func", (gpointer) func);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (on_chooser_response_cb), self, 0);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  chosen->self = g_object_ref (self);
+  chosen->func = func;
+  cs_compat_choose_file (GTK_WIDGET (self), title, TRUE, NULL, on_folder_chosen, chosen, chosen_free);
 }
 
 static void
@@ -512,7 +517,7 @@ model_chosen (CsPreferences *self,
 
   if (!g_file_test (config, G_FILE_TEST_IS_REGULAR))
     {
-      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+      cs_compat_preferences_add_toast (GTK_WIDGET (self),
                                         cs_toast_new_text (_("That folder holds no CLIP model (config.json is missing)")));
       return;
     }
@@ -556,7 +561,7 @@ download_clicked_cb (GtkButton     *button,
 }
 
 static void
-on_forget_response_cb (AdwMessageDialog *dialog,
+on_forget_response_cb (GtkWidget        *dialog,
                        const char       *response,
                        CsPreferences    *self)
 {
@@ -573,7 +578,7 @@ on_forget_response_cb (AdwMessageDialog *dialog,
     cs_application_remove_folder (self->app, excluded[i]);
   for (guint i = 0; folders[i] != NULL; i++)
     cs_application_remove_folder (self->app, folders[i]);
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+  cs_compat_preferences_add_toast (GTK_WIDGET (self),
                                     cs_toast_new_text (_("The index is being forgotten")));
 }
 
@@ -581,18 +586,16 @@ static void
 forget_clicked_cb (GtkButton     *button,
                    CsPreferences *self)
 {
-  AdwMessageDialog *dialog =
-    ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Forget the Index?"),
-                                                _("Clipsight forgets every photo folder and what it "
-                                                  "learnt about your photos. The photos themselves "
-                                                  "stay untouched.")));
+  GtkWidget *dialog = cs_compat_alert_new (_("Forget the Index?"),
+                                           _("Clipsight forgets every photo folder and what it "
+                                             "learnt about your photos. The photos themselves "
+                                             "stay untouched."));
 
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "forget", _("_Forget"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "forget", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  cs_compat_alert_add_response (dialog, "cancel", _("_Cancel"), FALSE);
+  cs_compat_alert_add_response (dialog, "forget", _("_Forget"), TRUE);
+  cs_compat_alert_set_cancel (dialog, "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_forget_response_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  cs_compat_alert_present (dialog, GTK_WIDGET (self));
 }
 
 static void

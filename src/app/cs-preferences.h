@@ -12,11 +12,14 @@
 #include <adwaita.h>
 
 #include "cs-application.h"
+#include "cs-compat.h"
 
 G_BEGIN_DECLS
 
 #define CS_TYPE_PREFERENCES (cs_preferences_get_type ())
-G_DECLARE_FINAL_TYPE (CsPreferences, cs_preferences, CS, PREFERENCES, AdwPreferencesWindow)
+/* an AdwPreferencesDialog, or an AdwPreferencesWindow before libadwaita 1.5:
+ * cs_compat_preferences_present() shows it */
+G_DECLARE_FINAL_TYPE (CsPreferences, cs_preferences, CS, PREFERENCES, CsCompatPreferencesParent)
 
 CsPreferences *cs_preferences_new (CsApplication *application);
 /* Shows the page of the files that could not be indexed. */

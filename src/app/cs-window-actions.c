@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-app-enums.h"
+#include "cs-compat.h"
 #include "cs-label-dialog.h"
 #include "cs-label-names.h"
 #include "cs-preferences.h"
@@ -18,39 +19,42 @@
 
 typedef void (*ChosenFunc) (CsWindow *self, GFile *file);
 
-static void
-on_chooser_response_cb (GtkNativeDialog *dialog,
-                        int              response,
-                        gpointer         user_data)
-{
-  CsWindow *self = g_object_get_data (G_OBJECT (dialog), "window");
-  ChosenFunc func = (ChosenFunc) g_object_get_data (G_OBJECT (dialog), "func");
+typedef struct {
+  CsWindow   *window;
+  ChosenFunc  func;
+} Chosen;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      if (file != NULL)
-        func (self, file);
-    }
-  gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
+static void
+on_file_chosen (GFile    *file,
+                gpointer  user_data)
+{
+  Chosen *chosen = user_data;
+
+  chosen->func (chosen->window, file);
 }
 
-static GtkFileChooser *
-choose (CsWindow             *self,
-        const char           *title,
-        GtkFileChooserAction  action,
-        ChosenFunc            func)
+static void
+chosen_free (gpointer user_data)
 {
-  GtkFileChooserNative *chooser =
-    gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, _("_Select"), _("_Cancel"));
+  Chosen *chosen = user_data;
 
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_object_set_data (G_OBJECT (chooser), "window", self);
-  g_object_set_data (G_OBJECT (chooser), "func", (gpointer) func);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response_cb), NULL);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
-  return GTK_FILE_CHOOSER (chooser);
+  g_object_unref (chosen->window);
+  g_free (chosen);
+}
+
+/* a folder, or a file passing `filter` when that is not NULL */
+static void
+choose (CsWindow      *self,
+        const char    *title,
+        GtkFileFilter *filter,
+        ChosenFunc     func)
+{
+  Chosen *chosen = g_new0 (Chosen, 1);
+
+  chosen->window = g_object_ref (self);
+  chosen->func = func;
+  cs_compat_choose_file (GTK_WIDGET (self), title, filter == NULL, filter, on_file_chosen, chosen,
+                         chosen_free);
 }
 
 static void
@@ -217,7 +221,7 @@ search_action (GtkWidget  *widget,
     return;
   if (self->mode != MODE_SEARCH)
     _cs_window_show_search (self);
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  cs_compat_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
@@ -227,7 +231,7 @@ show_sidebar_action (GtkWidget  *widget,
                      GVariant   *param)
 {
   CsWindow *self = CS_WINDOW (widget);
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  cs_compat_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
 static void
@@ -235,7 +239,7 @@ add_folder_action (GtkWidget  *widget,
                    const char *name,
                    GVariant   *param)
 {
-  choose (CS_WINDOW (widget), _("Add a Photo Folder"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, folder_chosen);
+  choose (CS_WINDOW (widget), _("Add a Photo Folder"), NULL, folder_chosen);
 }
 
 static void
@@ -243,7 +247,7 @@ choose_welcome_folder_action (GtkWidget  *widget,
                               const char *name,
                               GVariant   *param)
 {
-  choose (CS_WINDOW (widget), _("Choose a Photo Folder"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+  choose (CS_WINDOW (widget), _("Choose a Photo Folder"), NULL,
           welcome_folder_chosen);
 }
 
@@ -252,7 +256,7 @@ choose_model_action (GtkWidget  *widget,
                      const char *name,
                      GVariant   *param)
 {
-  choose (CS_WINDOW (widget), _("Choose a CLIP Model Folder"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+  choose (CS_WINDOW (widget), _("Choose a CLIP Model Folder"), NULL,
           model_chosen);
 }
 
@@ -319,9 +323,8 @@ show_failures_action (GtkWidget  *widget,
   CsWindow *self = CS_WINDOW (widget);
   CsPreferences *prefs = cs_preferences_new (self->app);
 
-  gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (self));
   cs_preferences_show_failures (prefs);
-  gtk_window_present (GTK_WINDOW (prefs));
+  cs_compat_preferences_present (GTK_WIDGET (prefs), GTK_WIDGET (self));
 }
 
 static void
@@ -423,7 +426,7 @@ choose_folder_filter_action (GtkWidget  *widget,
                              const char *name,
                              GVariant   *param)
 {
-  choose (CS_WINDOW (widget), _("Search Only in Folder"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+  choose (CS_WINDOW (widget), _("Search Only in Folder"), NULL,
           filter_folder_chosen);
 }
 
@@ -432,12 +435,9 @@ search_by_image_action (GtkWidget  *widget,
                         const char *name,
                         GVariant   *param)
 {
-  GtkFileChooser *chooser = choose (CS_WINDOW (widget), _("Find Photos Like…"), GTK_FILE_CHOOSER_ACTION_OPEN,
-                                    image_chosen);
   g_autoptr(GtkFileFilter) filter = image_filter_new ();
 
-  gtk_file_chooser_add_filter (chooser, filter);
-  gtk_file_chooser_set_filter (chooser, filter);
+  choose (CS_WINDOW (widget), _("Find Photos Like…"), filter, image_chosen);
 }
 
 static void
@@ -447,7 +447,7 @@ show_duplicates_action (GtkWidget  *widget,
 {
   CsWindow *self = CS_WINDOW (widget);
   _cs_window_show_duplicates (self);
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  cs_compat_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
 }
 
 static void
@@ -491,7 +491,7 @@ on_label_removed_cb (GObject      *source,
 }
 
 static void
-on_remove_label_response_cb (AdwMessageDialog *dialog,
+on_remove_label_response_cb (GtkWidget        *dialog,
                              const char       *response,
                              CsWindow         *self)
 {
@@ -508,22 +508,21 @@ remove_label_action (GtkWidget  *widget,
                      GVariant   *param)
 {
   CsWindow *self = CS_WINDOW (widget);
-  AdwMessageDialog *dialog;
+  GtkWidget *dialog;
   g_autofree char *heading = NULL;
 
   if (self->label == NULL)
     return;
   heading = g_strdup_printf (_("Remove “%s”?"), cs_label_get_display_name (self->label));
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading,
-                                                       _("The label and what you taught it are "
-                                                         "forgotten. Your photos stay as they are.")));
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "remove", _("_Remove"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "remove", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  dialog = cs_compat_alert_new (heading,
+                                _("The label and what you taught it are "
+                                  "forgotten. Your photos stay as they are."));
+  cs_compat_alert_add_response (dialog, "cancel", _("_Cancel"), FALSE);
+  cs_compat_alert_add_response (dialog, "remove", _("_Remove"), TRUE);
+  cs_compat_alert_set_cancel (dialog, "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "label", g_object_ref (self->label), g_object_unref);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_remove_label_response_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  cs_compat_alert_present (dialog, GTK_WIDGET (self));
 }
 
 static void

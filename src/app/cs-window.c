@@ -18,6 +18,7 @@
 
 #include "cs-markup.h"
 #include "cs-cancel.h"
+#include "cs-compat.h"
 #include "cs-duplicates-view.h"
 #include "cs-label-names.h"
 #include "cs-label-row.h"
@@ -94,8 +95,7 @@ on_leaflet_folded_cb (AdwLeaflet *leaflet,
                       GParamSpec *pspec,
                       CsWindow   *self)
 {
-  if (adw_leaflet_get_folded (leaflet))
-    adw_leaflet_set_visible_child (leaflet, self->content);
+  cs_compat_leaflet_show_content_if_folded (leaflet, self->content);
 }
 
 static void
@@ -413,7 +413,7 @@ on_label_row_activated_cb (GtkListBox    *box,
                            CsWindow      *self)
 {
   show_label (self, cs_label_row_get_label (CS_LABEL_ROW (row)));
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  cs_compat_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
 }
 
 void
@@ -440,7 +440,7 @@ on_nav_row_activated_cb (GtkListBox    *box,
     _cs_window_show_duplicates (self);
   else
     _cs_window_show_search (self);
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  cs_compat_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
 }
 
 /* A judgement on its way: what it was, to explain it and undo it. */

@@ -64,10 +64,13 @@ save_screenshot (GtkWidget  *window_widget,
                  const char *name)
 {
   /* a toplevel does not draw through a paintable: take its content, on
-   * the window's background colour */
+   * the window's background colour (a dialog inside a window, as the
+   * preferences are with libadwaita >= 1.5, does: take it whole) */
   GtkWidget *widget = ADW_IS_APPLICATION_WINDOW (window_widget)
                       ? adw_application_window_get_content (ADW_APPLICATION_WINDOW (window_widget))
-                      : adw_window_get_content (ADW_WINDOW (window_widget));
+                      : ADW_IS_WINDOW (window_widget)
+                      ? adw_window_get_content (ADW_WINDOW (window_widget))
+                      : window_widget;
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
   g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());

@@ -18,6 +18,7 @@
 #include <glib/gstdio.h>
 
 #include "app-test-util.h"
+#include "cs-compat.h"
 #include "cs-duplicates-view.h"
 #include "cs-photo-cell.h"
 #include "cs-photo-view.h"
@@ -226,16 +227,11 @@ count_cells (GtkWidget *root,
     count_cells (w, n);
 }
 
-static AdwMessageDialog *
+/* an AdwMessageDialog before libadwaita 1.5, an AdwAlertDialog after */
+static GtkWidget *
 shown_message_dialog (const char *css_class)
 {
-  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
-
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data)
-        && (css_class == NULL || gtk_widget_has_css_class (l->data, css_class)))
-      return l->data;
-  return NULL;
+  return cs_compat_alert_find_shown (css_class);
 }
 
 static gboolean
@@ -504,7 +500,7 @@ test_duplicates_trash (void)
   /* the trash, through its dialog */
   g_signal_emit_by_name (trash, "clicked");
   g_assert_true (wait_for (message_dialog_shown, NULL, 10));
-  adw_message_dialog_response (shown_message_dialog (NULL), "trash");
+  cs_compat_alert_respond (shown_message_dialog (NULL), "trash");
   g_assert_true (wait_for (toast_shows, (gpointer) "7 photos moved to the trash", 60));
   /* gone from the list at once; the keeper the person chose stays */
   g_assert_cmpint (group_position (first_path), ==, -1);
@@ -692,7 +688,7 @@ test_duplicates_trash_error (void)
   g_autofree char *gone = NULL;
   g_autofree char *display = NULL;
   g_autoptr(CsDuplicateGroup) group = NULL;
-  AdwMessageDialog *dialog;
+  GtkWidget *dialog;
   const char *body;
 
   g_assert_no_errno (g_mkdir_with_parents (made, 0755));
@@ -717,9 +713,9 @@ test_duplicates_trash_error (void)
   cs_duplicates_view_trash_extras (dup_view (), group);
   g_assert_true (wait_for (message_dialog_shown, (gpointer) "duplicates-error", 60));
   dialog = shown_message_dialog ("duplicates-error");
-  body = adw_message_dialog_get_body (dialog);
+  body = cs_compat_alert_get_body (dialog);
   display = g_filename_display_name (gone);
-  g_test_message ("%s: %s", adw_message_dialog_get_heading (dialog), body);
+  g_test_message ("%s: %s", cs_compat_alert_get_heading (dialog), body);
   /* whole: the file's full path and the system's reason */
   g_assert_nonnull (strstr (body, display));
   g_assert_nonnull (strstr (body, g_strerror (ENOENT)));

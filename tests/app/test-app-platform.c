@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "app-test-util.h"
+#include "cs-compat.h"
 #include "cs-photo-grid.h"
 #include "cs-photo-view.h"
 #include "cs-preferences.h"
@@ -60,12 +61,8 @@ collect_rows (GtkWidget *root,
 static CsPreferences *
 shown_preferences (void)
 {
-  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
-
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (CS_IS_PREFERENCES (l->data) && gtk_widget_get_visible (l->data))
-      return l->data;
-  return NULL;
+  /* a window, or a dialog inside one (libadwaita >= 1.5) */
+  return (CsPreferences *) cs_compat_find_shown (CS_TYPE_PREFERENCES);
 }
 
 typedef struct {
@@ -194,7 +191,7 @@ test_failures_listed (void)
   prefs = shown_preferences ();
   g_assert_nonnull (prefs);
   g_assert_true (wait_for ((Condition) gtk_widget_get_mapped, prefs, 10));
-  g_assert_cmpstr (adw_preferences_window_get_visible_page_name (ADW_PREFERENCES_WINDOW (prefs)), ==,
+  g_assert_cmpstr (cs_compat_preferences_get_visible_page_name (GTK_WIDGET (prefs)), ==,
                    "not-indexed");
   group = find_widget (GTK_WIDGET (prefs), "AdwPreferencesGroup", "title", "Files Not Indexed");
   g_assert_nonnull (group);
@@ -244,7 +241,7 @@ test_failures_listed (void)
     g_autofree char *count = g_strdup_printf ("%u files could not be indexed", g_hash_table_size (failures));
     g_assert_nonnull (strstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group)), count));
   }
-  gtk_window_destroy (GTK_WINDOW (prefs));
+  cs_compat_preferences_close (GTK_WIDGET (prefs));
 
   cs_application_remove_folder (app, folder);
   g_assert_true (wait_for (indexer_idle, NULL, 60));
@@ -312,9 +309,8 @@ test_failures_retry (void)
   g_assert_false (library_has_path (path));
 
   prefs = cs_preferences_new (app);
-  gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (window));
   cs_preferences_show_failures (prefs);
-  gtk_window_present (GTK_WINDOW (prefs));
+  cs_compat_preferences_present (GTK_WIDGET (prefs), GTK_WIDGET (window));
   g_assert_true (wait_for ((Condition) gtk_widget_get_mapped, prefs, 10));
   group = find_widget (GTK_WIDGET (prefs), "AdwPreferencesGroup", "title", "Files Not Indexed");
   g_assert_nonnull (group);
@@ -331,7 +327,7 @@ test_failures_retry (void)
   failures = read_failures ();
   g_assert_false (g_hash_table_contains (failures, path));
   g_assert_true (wait_for (group_lacks_row, group, 30));
-  gtk_window_destroy (GTK_WINDOW (prefs));
+  cs_compat_preferences_close (GTK_WIDGET (prefs));
 
   cs_application_remove_folder (app, folder);
   g_assert_true (wait_for (library_lacks_path, path, 60));
@@ -342,15 +338,12 @@ test_failures_retry (void)
 /* Find Photos Like a File                                              */
 /* ------------------------------------------------------------------ */
 
+/* GTK's own chooser window (no portal here), behind GtkFileDialog or
+ * GtkFileChooserNative */
 static GtkWidget *
 shown_chooser (void)
 {
-  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
-
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (GTK_IS_FILE_CHOOSER (l->data) && gtk_widget_get_visible (l->data))
-      return l->data;
-  return NULL;
+  return cs_compat_chooser_find_shown ();
 }
 
 static gboolean
@@ -363,7 +356,7 @@ chooser_shown (gpointer data)
 static gboolean
 chooser_has_file (gpointer data)
 {
-  g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (data));
+  g_autoptr(GFile) file = cs_compat_chooser_get_file (data);
   return file != NULL;
 }
 
@@ -471,7 +464,7 @@ test_find_like_file (void)
   chooser = shown_chooser ();
 
   /* images only: what GdkPixbuf reads and camera RAW, no text, no SVG */
-  filter = gtk_file_chooser_get_filter (GTK_FILE_CHOOSER (chooser));
+  filter = cs_compat_chooser_get_filter (chooser);
   g_assert_nonnull (filter);
   g_assert_true (filter_matches (filter, "a.jpg", "image/jpeg"));
   g_assert_true (filter_matches (filter, "a.png", "image/png"));
@@ -495,11 +488,11 @@ test_find_like_file (void)
   }
 
   /* the file chosen as a person would: selected, then "Select" */
-  g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file, NULL));
+  g_assert_true (cs_compat_chooser_set_file (chooser, file));
   g_assert_true (wait_for (chooser_has_file, chooser, 20));
   before = n_results_changed;
   handler = g_signal_connect (window, "results-changed", G_CALLBACK (on_results_changed_cb), NULL);
-  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  cs_compat_chooser_accept (chooser);
   g_assert_true (wait_for (results_since, GUINT_TO_POINTER (before), 60));
   g_assert_true (wait_for (search_settled, NULL, 30));
   g_signal_handler_disconnect (window, handler);

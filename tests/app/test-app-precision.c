@@ -64,8 +64,7 @@ test_precision_row (void)
   g_assert_true (cs_clip_precision_check_read (store, &check));
 
   prefs = cs_preferences_new (app);
-  gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (window));
-  gtk_window_present (GTK_WINDOW (prefs));
+  cs_compat_preferences_present (GTK_WIDGET (prefs), GTK_WIDGET (window));
   g_assert_true (wait_for ((Condition) gtk_widget_get_mapped, prefs, 10));
   row = row_titled (GTK_WIDGET (prefs), "Precision");
   g_assert_nonnull (row);
@@ -89,5 +88,5 @@ test_precision_row (void)
         g_assert_nonnull (strstr (subtitle, figure));
       }
   save_screenshot (GTK_WIDGET (prefs), "preferences-precision.png");
-  gtk_window_destroy (GTK_WINDOW (prefs));
+  cs_compat_preferences_close (GTK_WIDGET (prefs));
 }

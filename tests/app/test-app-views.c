@@ -36,11 +36,10 @@ test_preferences (void)
 {
   CsPreferences *prefs = cs_preferences_new (app);
 
-  gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (window));
-  gtk_window_present (GTK_WINDOW (prefs));
+  cs_compat_preferences_present (GTK_WIDGET (prefs), GTK_WIDGET (window));
   g_assert_true (wait_for ((Condition) gtk_widget_get_mapped, prefs, 10));
   save_screenshot (GTK_WIDGET (prefs), "preferences.png");
-  gtk_window_destroy (GTK_WINDOW (prefs));
+  cs_compat_preferences_close (GTK_WIDGET (prefs));
 }
 
 /* ------------------------------------------------------------------ */
@@ -155,12 +154,11 @@ test_markup_in_names (void)
     CsPreferences *prefs = cs_preferences_new (app);
     g_autofree char *base = g_path_get_basename (folder);
 
-    gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (window));
-    gtk_window_present (GTK_WINDOW (prefs));
+    cs_compat_preferences_present (GTK_WIDGET (prefs), GTK_WIDGET (window));
     g_assert_true (wait_for ((Condition) gtk_widget_get_mapped, prefs, 10));
     g_assert_cmpstr (shown_in_row (GTK_WIDGET (prefs), "title", base), ==, base);
     g_assert_cmpstr (shown_in_row (GTK_WIDGET (prefs), "subtitle", folder), ==, folder);
-    gtk_window_destroy (GTK_WINDOW (prefs));
+    cs_compat_preferences_close (GTK_WIDGET (prefs));
   }
 
   cs_welcome_page_set_folder (CS_WELCOME_PAGE (window_part ("welcome_page")), photos_dir);
@@ -237,8 +235,7 @@ test_remove_folder_undo (void)
   base = g_path_get_basename (before[0]);
 
   prefs = cs_preferences_new (app);
-  gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (window));
-  gtk_window_present (GTK_WINDOW (prefs));
+  cs_compat_preferences_present (GTK_WIDGET (prefs), GTK_WIDGET (window));
   g_assert_true (wait_for ((Condition) gtk_widget_get_mapped, prefs, 10));
   row = find_widget (GTK_WIDGET (prefs), "AdwActionRow", "title", base);
   g_assert_nonnull (row);
@@ -252,7 +249,7 @@ test_remove_folder_undo (void)
   save_screenshot (GTK_WIDGET (prefs), "folder-removed.png");
   g_signal_emit_by_name (undo[0], "clicked");
   g_assert_true (g_strv_equal ((const char * const *) before, cs_indexer_get_folders (indexer, FALSE)));
-  gtk_window_destroy (GTK_WINDOW (prefs));
+  cs_compat_preferences_close (GTK_WIDGET (prefs));
   g_assert_true (wait_for (indexer_idle, NULL, 120));
   g_assert_true (wait_for (library_has_all, GUINT_TO_POINTER (240), 300));
 }
