@@ -38,21 +38,18 @@ on_folder_opened_cb (GObject      *source,
     g_task_return_error (task, error);
 }
 
-void
-cs_compat_show_in_folder_async (GtkWindow           *parent,
-                                GFile               *file,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
+static void
+show_with_launcher (GtkWindow *parent,
+                    GFile     *file,
+                    GTask     *task)
 {
-  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   g_autoptr(GtkFileLauncher) launcher = gtk_file_launcher_new (file);
 
-  g_task_set_source_tag (task, cs_compat_show_in_folder_async);
-  gtk_file_launcher_open_containing_folder (launcher, parent, cancellable, on_folder_opened_cb, task);
+  gtk_file_launcher_open_containing_folder (launcher, parent, g_task_get_cancellable (task),
+                                            on_folder_opened_cb, task);
 }
 
-#else /* GTK < 4.10 */
+#endif /* GTK >= 4.10 */
 
 typedef struct {
   GFile *folder;
@@ -140,6 +137,20 @@ cs_compat_show_in_folder_async (GtkWindow           *parent,
   const char *uris[2] = { uri, NULL };
 
   g_task_set_source_tag (task, cs_compat_show_in_folder_async);
+#if GTK_CHECK_VERSION (4, 10, 0)
+  /* In a sandbox the portal (OpenDirectory) is there and shows the file
+   * selected.  Outside one, GtkFileLauncher finds no portal on many
+   * desktops and only warns ("Not a supported version of the OpenURI
+   * portal"), so the file manager is asked directly, as before 4.10. */
+  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    {
+      g_free (data);
+      show_with_launcher (parent, file, task);
+      return;
+    }
+#else
+  (void) parent;
+#endif
   data->folder = g_file_get_parent (file);
   if (data->folder == NULL)
     data->folder = g_object_ref (file);
@@ -155,8 +166,6 @@ cs_compat_show_in_folder_async (GtkWindow           *parent,
                           g_variant_new ("(^ass)", uris, ""), NULL, G_DBUS_CALL_FLAGS_NONE, 5000,
                           cancellable, on_show_items_cb, task);
 }
-
-#endif /* GTK < 4.10 */
 
 gboolean
 cs_compat_show_in_folder_finish (GAsyncResult  *result,

@@ -403,7 +403,15 @@ show_error (CsDuplicatesView *self,
       g_warning ("%s: %s", heading, message);
       return;
     }
-  dialog = cs_compat_alert_new (heading, message);
+  /* a zero-width space after each slash: a long path may then wrap, where
+   * it would otherwise be one word wider than the alert (libadwaita 1.7
+   * warns, and cuts it) */
+  {
+    g_auto(GStrv) parts = g_strsplit (message, "/", -1);
+    g_autofree char *breakable = g_strjoinv ("/\u200b", parts);
+
+    dialog = cs_compat_alert_new (heading, breakable);
+  }
   cs_compat_alert_add_response (dialog, "close", _("_Close"), FALSE);
   gtk_widget_add_css_class (dialog, "duplicates-error");
   cs_compat_alert_present (dialog, GTK_WIDGET (root));

@@ -716,8 +716,14 @@ test_duplicates_trash_error (void)
   body = cs_compat_alert_get_body (dialog);
   display = g_filename_display_name (gone);
   g_test_message ("%s: %s", cs_compat_alert_get_heading (dialog), body);
-  /* whole: the file's full path and the system's reason */
-  g_assert_nonnull (strstr (body, display));
+  /* whole: the file's full path (its zero-width break points aside) and
+   * the system's reason */
+  {
+    g_auto(GStrv) parts = g_strsplit (body, "\u200b", -1);
+    g_autofree char *seen = g_strjoinv ("", parts);
+
+    g_assert_nonnull (strstr (seen, display));
+  }
   g_assert_nonnull (strstr (body, g_strerror (ENOENT)));
   gtk_window_destroy (GTK_WINDOW (dialog));
   /* nothing moved: the group stays, its buttons live again */

@@ -309,7 +309,19 @@ test_similar_precision (void)
     value = cs_store_dup_setting (store, "precision-check", &error);
     g_assert_nonnull (value);
     g_assert_nonnull (strchr (value, '\n'));
-    fake = g_strdup_printf ("%.*s\nbf16\nint8=0.5 bf16=0.9999", (int) (strchr (value, '\n') - value), value);
+    /* the kept record, rewritten to say bf16 was chosen over a failing int8 */
+    {
+      g_autofree char *key = NULL;
+      CsPrecisionCheck kept;
+
+      g_assert_true (cs_clip_check_record_parse (value, &key, &kept));
+      kept.precision = CLIP_PRECISION_BF16;
+      kept.tested[CLIP_PRECISION_INT8] = 0.5;
+      kept.tested[CLIP_PRECISION_BF16] = 0.9999;
+      kept.images_per_s[CLIP_PRECISION_INT8] = 100.0;
+      kept.images_per_s[CLIP_PRECISION_BF16] = 50.0;
+      fake = cs_clip_check_record_format (key, &kept);
+    }
     g_assert_true (cs_store_set_setting (store, "precision-check", fake, &error));
     g_assert_no_error (error);
   }
