@@ -3,8 +3,11 @@
  * Copyright 2026 The Clipsight authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
+
+#include <sys/stat.h>
 
 #include <glib.h>
 
@@ -65,4 +68,58 @@ clip_normalize (float *v,
   float inv = (float) (1.0 / sqrt (sum));
   for (int i = 0; i < dim; i++)
     v[i] *= inv;
+}
+
+clip_status
+clip_read_file_bounded (const char  *path,
+                        size_t       max_bytes,
+                        const char  *what,
+                        char       **data_out,
+                        size_t      *len_out,
+                        char       **error)
+{
+  g_autoptr (GString) data = NULL;
+  FILE *f = fopen (path, "rb");
+  char buf[65536];
+  size_t got;
+  struct stat st;
+
+  if (f == NULL)
+    {
+      int saved = errno;
+      return clip_set_error (error, CLIP_STATUS_IO, "%s: cannot open: %s",
+                             path, g_strerror (saved));
+    }
+  if (fstat (fileno (f), &st) == 0 && S_ISREG (st.st_mode)
+      && (guint64) st.st_size > max_bytes)
+    {
+      fclose (f);
+      return clip_set_error (error, CLIP_STATUS_FORMAT,
+                             "%s: the file is %" G_GUINT64_FORMAT " bytes, more than the %u MiB "
+                             "%s may have", path, (guint64) st.st_size,
+                             (unsigned) (max_bytes >> 20), what);
+    }
+  data = g_string_new (NULL);
+  while ((got = fread (buf, 1, sizeof buf, f)) > 0)
+    {
+      if (data->len + got > max_bytes)
+        {
+          fclose (f);
+          return clip_set_error (error, CLIP_STATUS_FORMAT,
+                                 "%s: the file is more than the %u MiB %s may have",
+                                 path, (unsigned) (max_bytes >> 20), what);
+        }
+      g_string_append_len (data, buf, (gssize) got);
+    }
+  if (ferror (f))
+    {
+      int saved = errno;
+      fclose (f);
+      return clip_set_error (error, CLIP_STATUS_IO, "%s: cannot read: %s",
+                             path, g_strerror (saved));
+    }
+  fclose (f);
+  *len_out = data->len;
+  *data_out = g_string_free (g_steal_pointer (&data), FALSE);
+  return CLIP_STATUS_OK;
 }

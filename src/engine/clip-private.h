@@ -235,6 +235,19 @@ clip_status clip_set_error (char      **error,
                             const char *format,
                             ...) __attribute__ ((format (printf, 3, 4)));
 
+/* Reads a whole file of at most `max_bytes` into *data_out (g_malloc'd,
+ * NUL-terminated past *len_out).  A missing or unreadable file is
+ * CLIP_STATUS_IO; a bigger one CLIP_STATUS_FORMAT, refused from its size
+ * before reading (and, for a file that is not regular or grows, as soon
+ * as it passes the bound), the message naming `what` ("a tokenizer
+ * file"). */
+clip_status clip_read_file_bounded (const char  *path,
+                                    size_t       max_bytes,
+                                    const char  *what,
+                                    char       **data_out,
+                                    size_t      *len_out,
+                                    char       **error);
+
 /* Reads preprocessor_config.json (both the `size: 224` and the
  * `size: {"shortest_edge": 224}` layouts). */
 clip_status clip_preprocess_params_load (const char             *path,

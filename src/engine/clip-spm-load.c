@@ -761,56 +761,23 @@ clip_spm_load (const char *path,
                clip_spm  **out,
                char      **error)
 {
-  g_autoptr (GString) data = NULL;
-  FILE *f;
-  char buf[65536];
-  size_t got, len;
-  struct stat st;
+  char *data = NULL;
+  size_t len = 0;
+  clip_status status;
 
   if (path == NULL || out == NULL)
     return clip_set_error (error, CLIP_STATUS_INVALID_ARGUMENT, "clip_spm_load: no path");
   *out = NULL;
-  f = fopen (path, "rb");
-  if (f == NULL)
+  status = clip_read_file_bounded (path, CLIP_SPM_MAX_FILE, "a SentencePiece model", &data, &len,
+                                   error);
+  if (status != CLIP_STATUS_OK)
+    return status;
+  if (len == 0)
     {
-      int saved = errno;
-      return clip_set_error (error, CLIP_STATUS_IO, "%s: cannot open: %s", path,
-                             g_strerror (saved));
+      g_free (data);
+      return clip_set_error (error, CLIP_STATUS_FORMAT, "%s: the file is empty", path);
     }
-  if (fstat (fileno (f), &st) == 0 && S_ISREG (st.st_mode)
-      && (guint64) st.st_size > CLIP_SPM_MAX_FILE)
-    {
-      fclose (f);
-      return clip_set_error (error, CLIP_STATUS_FORMAT,
-                             "%s: the file is %" G_GUINT64_FORMAT " bytes, more than the %u MiB "
-                             "a SentencePiece model may have", path, (guint64) st.st_size,
-                             CLIP_SPM_MAX_FILE >> 20);
-    }
-  data = g_string_new (NULL);
-  while ((got = fread (buf, 1, sizeof buf, f)) > 0)
-    {
-      if (data->len + got > CLIP_SPM_MAX_FILE)
-        {
-          fclose (f);
-          return clip_set_error (error, CLIP_STATUS_FORMAT,
-                                 "%s: the file is more than the %u MiB a SentencePiece model "
-                                 "may have", path, CLIP_SPM_MAX_FILE >> 20);
-        }
-      g_string_append_len (data, buf, (gssize) got);
-    }
-  if (ferror (f))
-    {
-      int saved = errno;
-      fclose (f);
-      return clip_set_error (error, CLIP_STATUS_IO, "%s: cannot read: %s", path,
-                             g_strerror (saved));
-    }
-  fclose (f);
-  if (data->len == 0)
-    return clip_set_error (error, CLIP_STATUS_FORMAT, "%s: the file is empty", path);
-  len = data->len;
-  return load_owned ((uint8_t *) g_string_free (g_steal_pointer (&data), FALSE), len, path,
-                     out, error);
+  return load_owned ((uint8_t *) data, len, path, out, error);
 }
 
 void

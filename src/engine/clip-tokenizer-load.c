@@ -35,60 +35,15 @@ merges_grow (clip_tokenizer *tok)
  * Loading
  * ------------------------------------------------------------------------- */
 
-/* Reads a whole file of at most CLIP_TOKENIZER_MAX_FILE bytes; a missing
- * or unreadable file is CLIP_STATUS_IO, a bigger one CLIP_STATUS_FORMAT,
- * refused from its size before reading (and, for a file that is not
- * regular or grows, as soon as it passes the bound). */
+/* A whole tokenizer file, at most CLIP_TOKENIZER_MAX_FILE bytes. */
 static clip_status
 read_file (const char  *path,
            char       **data_out,
            size_t      *len_out,
            char       **error)
 {
-  g_autoptr (GString) data = NULL;
-  FILE *f = fopen (path, "rb");
-  char buf[65536];
-  size_t got;
-  struct stat st;
-
-  if (f == NULL)
-    {
-      int saved = errno;
-      return clip_set_error (error, CLIP_STATUS_IO, "%s: cannot open: %s",
-                             path, g_strerror (saved));
-    }
-  if (fstat (fileno (f), &st) == 0 && S_ISREG (st.st_mode)
-      && (guint64) st.st_size > CLIP_TOKENIZER_MAX_FILE)
-    {
-      fclose (f);
-      return clip_set_error (error, CLIP_STATUS_FORMAT,
-                             "%s: the file is %" G_GUINT64_FORMAT " bytes, more than the %u MiB "
-                             "a tokenizer file may have", path, (guint64) st.st_size,
-                             CLIP_TOKENIZER_MAX_FILE >> 20);
-    }
-  data = g_string_new (NULL);
-  while ((got = fread (buf, 1, sizeof buf, f)) > 0)
-    {
-      if (data->len + got > CLIP_TOKENIZER_MAX_FILE)
-        {
-          fclose (f);
-          return clip_set_error (error, CLIP_STATUS_FORMAT,
-                                 "%s: the file is more than the %u MiB a tokenizer file may have",
-                                 path, CLIP_TOKENIZER_MAX_FILE >> 20);
-        }
-      g_string_append_len (data, buf, got);
-    }
-  if (ferror (f))
-    {
-      int saved = errno;
-      fclose (f);
-      return clip_set_error (error, CLIP_STATUS_IO, "%s: cannot read: %s",
-                             path, g_strerror (saved));
-    }
-  fclose (f);
-  *len_out = data->len;
-  *data_out = g_string_free (g_steal_pointer (&data), FALSE);
-  return CLIP_STATUS_OK;
+  return clip_read_file_bounded (path, CLIP_TOKENIZER_MAX_FILE, "a tokenizer file", data_out, len_out,
+                                 error);
 }
 
 /* The vocabulary file is one flat JSON object of token -> id; this small
