@@ -123,3 +123,77 @@ clip_read_file_bounded (const char  *path,
   *data_out = g_string_free (g_steal_pointer (&data), FALSE);
   return CLIP_STATUS_OK;
 }
+
+/* Case_Ignorable (Unicode DerivedCoreProperties): Mn, Me, Cf, Lm, Sk and
+ * the Word_Break classes MidLetter, MidNumLet and Single_Quote. */
+static gboolean
+is_case_ignorable (gunichar c)
+{
+  static const gunichar mid[] = {
+    0x0027, 0x002e, 0x003a, 0x00b7, 0x0387, 0x055f, 0x05f4, 0x2018, 0x2019,
+    0x2024, 0x2027, 0xfe13, 0xfe52, 0xfe55, 0xff07, 0xff0e, 0xff1a,
+  };
+
+  switch (g_unichar_type (c))
+    {
+    case G_UNICODE_NON_SPACING_MARK:
+    case G_UNICODE_ENCLOSING_MARK:
+    case G_UNICODE_FORMAT:
+    case G_UNICODE_MODIFIER_LETTER:
+    case G_UNICODE_MODIFIER_SYMBOL:
+      return TRUE;
+    default:
+      break;
+    }
+  for (size_t i = 0; i < G_N_ELEMENTS (mid); i++)
+    if (c == mid[i])
+      return TRUE;
+  return FALSE;
+}
+
+/* Cased: Lu, Ll, Lt, plus Other_Lowercase and Other_Uppercase.  Only asked
+ * of characters that are not case-ignorable, so the Other_* characters that
+ * are Lm or Mn need not be listed. */
+static gboolean
+is_cased (gunichar c)
+{
+  static const gunichar ranges[][2] = {
+    { 0x00aa, 0x00aa }, { 0x00ba, 0x00ba },     /* ª º */
+    { 0x2160, 0x217f },                         /* Roman numerals */
+    { 0x24b6, 0x24e9 },                         /* circled letters */
+    { 0x1f130, 0x1f149 }, { 0x1f150, 0x1f169 }, { 0x1f170, 0x1f189 },
+  };
+
+  switch (g_unichar_type (c))
+    {
+    case G_UNICODE_UPPERCASE_LETTER:
+    case G_UNICODE_LOWERCASE_LETTER:
+    case G_UNICODE_TITLECASE_LETTER:
+      return TRUE;
+    default:
+      break;
+    }
+  for (size_t i = 0; i < G_N_ELEMENTS (ranges); i++)
+    if (c >= ranges[i][0] && c <= ranges[i][1])
+      return TRUE;
+  return FALSE;
+}
+
+/* Unicode's Final_Sigma: \p{cased} \p{case-ignorable}* SIGMA
+ * !(\p{case-ignorable}* \p{cased}), as Python's str.lower() applies it. */
+gboolean
+clip_sigma_is_final (const gunichar *s,
+                     size_t          n,
+                     size_t          i)
+{
+  size_t j = i;
+
+  while (j > 0 && is_case_ignorable (s[j - 1]))
+    j--;
+  if (j == 0 || !is_cased (s[j - 1]))
+    return FALSE;
+  j = i + 1;
+  while (j < n && is_case_ignorable (s[j]))
+    j++;
+  return j == n || !is_cased (s[j]);
+}

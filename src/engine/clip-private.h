@@ -235,6 +235,12 @@ clip_status clip_set_error (char      **error,
                             const char *format,
                             ...) __attribute__ ((format (printf, 3, 4)));
 
+/* Whether the capital sigma at s[i] (of n characters) is word-final, so
+ * that Python's str.lower() makes it U+03C2 (Unicode's Final_Sigma). */
+gboolean    clip_sigma_is_final (const gunichar *s,
+                                 size_t          n,
+                                 size_t          i);
+
 /* Reads a whole file of at most `max_bytes` into *data_out (g_malloc'd,
  * NUL-terminated past *len_out).  A missing or unreadable file is
  * CLIP_STATUS_IO; a bigger one CLIP_STATUS_FORMAT, refused from its size

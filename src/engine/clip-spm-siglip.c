@@ -45,32 +45,6 @@ py_isspace (gunichar c)
          || c == 0x202f || c == 0x205f || c == 0x3000;
 }
 
-/* Unicode's Cased and Case_Ignorable, closely enough for Final_Sigma. */
-static gboolean
-is_cased (gunichar c)
-{
-  return g_unichar_isupper (c) || g_unichar_islower (c) || g_unichar_istitle (c);
-}
-
-static gboolean
-is_case_ignorable (gunichar c)
-{
-  switch (g_unichar_type (c))
-    {
-    case G_UNICODE_NON_SPACING_MARK:
-    case G_UNICODE_ENCLOSING_MARK:
-    case G_UNICODE_FORMAT:
-    case G_UNICODE_MODIFIER_LETTER:
-    case G_UNICODE_MODIFIER_SYMBOL:
-      return TRUE;
-    default:
-      /* Word_Break MidLetter, MidNumLet and Single_Quote */
-      return c == '\'' || c == '.' || c == ':' || c == 0xb7 || c == 0x387 || c == 0x5f4
-             || c == 0x2018 || c == 0x2019 || c == 0x2024 || c == 0x2027 || c == 0xfe13
-             || c == 0xfe52 || c == 0xfe55 || c == 0xff07 || c == 0xff0e || c == 0xff1a;
-    }
-}
-
 /* Python's str.lower() of `n` characters (`context`: with the final
  * sigma; without, one character at a time, as Rust's char::to_lowercase
  * in Hugging Face's Lowercase normalizer). */
@@ -91,19 +65,7 @@ py_lower (const gunichar *s,
         }
       if (c == 0x3a3 && context)
         {
-          gboolean final = FALSE;
-          size_t j = i;
-
-          while (j > 0 && is_case_ignorable (s[j - 1]))
-            j--;
-          if (j > 0 && is_cased (s[j - 1]))
-            {
-              j = i + 1;
-              while (j < n && is_case_ignorable (s[j]))
-                j++;
-              final = j == n || !is_cased (s[j]);
-            }
-          g_string_append_unichar (out, final ? 0x3c2 : 0x3c3);
+          g_string_append_unichar (out, clip_sigma_is_final (s, n, i) ? 0x3c2 : 0x3c3);
           continue;
         }
       /* GLib lowers only letters of type Lu and Lt; Python too the
