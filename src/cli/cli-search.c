@@ -687,7 +687,7 @@ cli_cmd_duplicates (int    argc,
   GOptionEntry entries[] = {
     { "database", 'd', 0, G_OPTION_ARG_FILENAME, &database, "Database (default: $XDG_DATA_HOME/clipsight/library.db)", "DB" },
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_opt, "Model directory (not needed)", "DIR" },
-    { "threshold", 't', 0, G_OPTION_ARG_DOUBLE, &threshold, "Cosine at or above which photos are near-duplicates (default 0.97)", "X" },
+    { "threshold", 't', 0, G_OPTION_ARG_DOUBLE, &threshold, "Cosine at or above which photos are near-duplicates (default 0.97; 0.99 for SigLIP)", "X" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "One JSON object per group per line", NULL },
     { NULL }
   };

@@ -470,12 +470,42 @@ middle_threshold (Engine     *e,
   return (g_array_index (ps, double, m) + g_array_index (ps, double, m + 1)) / 2;
 }
 
+/* Near-duplicates of the first `n` photos: each shrunk to 70 % and saved
+ * as a JPEG of quality 70 next to them. */
+static void
+add_near_duplicates (Fixture *fx,
+                     guint    n)
+{
+  for (guint i = 1; i <= n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("photo-%04u.png", i);
+      g_autofree char *alt = g_strdup_printf ("photo-%04u.jpg", i);
+      g_autofree char *path = g_build_filename (fx->photos, name, NULL);
+      g_autofree char *copy = g_strdup_printf ("%s/copy-%04u.jpg", fx->photos, i);
+      g_autoptr(GdkPixbuf) pb = NULL;
+      g_autoptr(GdkPixbuf) small = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        {
+          g_free (path);
+          path = g_build_filename (fx->photos, alt, NULL);
+        }
+      pb = gdk_pixbuf_new_from_file (path, &error);
+      g_assert_no_error (error);
+      small = gdk_pixbuf_scale_simple (pb, MAX (8, gdk_pixbuf_get_width (pb) * 7 / 10),
+                                       MAX (8, gdk_pixbuf_get_height (pb) * 7 / 10), GDK_INTERP_BILINEAR);
+      g_assert_true (gdk_pixbuf_save (small, copy, "jpeg", &error, "quality", "70", NULL));
+      g_assert_no_error (error);
+    }
+}
+
 static void
 test_scores (Fixture       *fx,
              gconstpointer  data)
 {
   const char *model = data;
-  g_autoptr(CsIndexSummary) summary = index_with (fx, model);
+  g_autoptr(CsIndexSummary) summary = (add_near_duplicates (fx, 12), index_with (fx, model));
   g_autoptr(CsLibrary) library = load (fx, NULL);
   g_autoptr(GHashTable) vectors = NULL;
   g_autoptr(CsLabel) fresh = NULL;
@@ -504,6 +534,34 @@ test_scores (Fixture       *fx,
   g_assert_cmpfloat (cs_label_get_threshold (fresh), ==, CS_LIBRARY_SIGLIP_LABEL_THRESHOLD);
   check_label (library, &e, vectors, fresh, default_prompts_circle, 0, 0, &n);
   g_assert_cmpuint (cs_label_get_count (fresh), ==, n);
+
+  /* near-duplicates at the family's default: every pair of a group at
+   * cosine >= 0.99 by the brute force */
+  {
+    g_autoptr(GListModel) groups = cs_library_find_duplicates (library, 0, NULL, &error);
+    guint n_pairs = 0;
+
+    g_assert_no_error (error);
+    for (guint g = 0; g < g_list_model_get_n_items (groups); g++)
+      {
+        g_autoptr(CsDuplicateGroup) group = g_list_model_get_item (groups, g);
+        GListModel *photos = cs_duplicate_group_get_photos (group);
+
+        for (guint i = 0; i < g_list_model_get_n_items (photos); i++)
+          for (guint j = i + 1; j < g_list_model_get_n_items (photos); j++)
+            {
+              g_autoptr(CsPhoto) a = g_list_model_get_item (photos, i);
+              g_autoptr(CsPhoto) b = g_list_model_get_item (photos, j);
+              gint64 ia = cs_photo_get_id (a), ib = cs_photo_get_id (b);
+
+              g_assert_cmpfloat (dot (g_hash_table_lookup (vectors, &ia), g_hash_table_lookup (vectors, &ib),
+                                      e.dim), >=, CS_LIBRARY_SIGLIP_DUPLICATE_THRESHOLD - 1e-6);
+              n_pairs++;
+            }
+      }
+    g_test_message ("%u near-duplicate groups, %u pairs", g_list_model_get_n_items (groups), n_pairs);
+    g_assert_cmpuint (n_pairs, >, 0);
+  }
 
   t = middle_threshold (&e, vectors, default_prompts_circle);
   g_assert_true (cs_library_edit_label (library, fresh, NULL, NULL, t, NULL, &error));
