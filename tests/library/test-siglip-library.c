@@ -433,6 +433,87 @@ compare_doubles (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
+typedef struct {
+  CsPhotoList *above;
+  CsPhotoList *below;
+  gboolean     done;
+} Boundary;
+
+static void
+on_boundary_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  Boundary *b = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cs_library_list_label_boundary_finish (CS_LIBRARY (source), result, &b->above, &b->below,
+                                                        &error));
+  g_assert_no_error (error);
+  b->done = TRUE;
+}
+
+/* The threshold preview at `threshold` against the brute force: the `n`
+ * least probable members (p >= threshold), the `n` most probable others
+ * (the candidates' floor <= p < threshold), each most probable first,
+ * with their sigmoid probabilities. */
+static void
+check_boundary (CsLibrary  *library,
+                Engine     *e,
+                GHashTable *vectors,
+                CsLabel    *label,
+                const char *const *texts,
+                double      threshold,
+                guint       n)
+{
+  g_autofree float *lv = g_new0 (float, e->dim);
+  g_autoptr(GArray) in = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (double));
+  Boundary b = { 0 };
+  GHashTableIter it;
+  gpointer value;
+
+  for (guint i = 0; texts[i] != NULL; i++)
+    {
+      g_autofree float *t = engine_text (e, texts[i]);
+
+      for (int d = 0; d < e->dim; d++)
+        lv[d] += t[d];
+    }
+  clip_normalize (lv, e->dim);
+  g_hash_table_iter_init (&it, vectors);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      double p = sigmoid_p (e, dot (lv, value, e->dim));
+
+      if (p >= threshold)
+        g_array_append_val (in, p);
+      else if (p >= CS_LABELS_SIGLIP_CANDIDATE_FLOOR)
+        g_array_append_val (out, p);
+    }
+  g_array_sort (in, compare_doubles);   /* ascending */
+  g_array_sort (out, compare_doubles);
+
+  cs_library_list_label_boundary_async (library, label, threshold, n, NULL, on_boundary_cb, &b);
+  while (!b.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (cs_photo_list_get_n_items (b.above), ==, MIN (n, in->len));
+  g_assert_cmpuint (cs_photo_list_get_n_items (b.below), ==, MIN (n, out->len));
+  for (guint i = 0; i < cs_photo_list_get_n_items (b.above); i++)
+    {
+      /* most probable first: the i-th is the (k - 1 - i)-th least probable */
+      guint k = cs_photo_list_get_n_items (b.above);
+
+      g_assert_cmpfloat_with_epsilon (cs_photo_get_probability (cs_photo_list_get_photo (b.above, i)),
+                                      g_array_index (in, double, k - 1 - i), 2e-5);
+    }
+  for (guint i = 0; i < cs_photo_list_get_n_items (b.below); i++)
+    g_assert_cmpfloat_with_epsilon (cs_photo_get_probability (cs_photo_list_get_photo (b.below, i)),
+                                    g_array_index (out, double, out->len - 1 - i), 2e-5);
+  g_clear_object (&b.above);
+  g_clear_object (&b.below);
+}
+
 static const char *const default_prompts_circle[] = {
   "a photo of a circle.", "a photo of the circle.", "a picture of a circle.", "an image of a circle.", NULL,
 };
@@ -571,6 +652,8 @@ test_scores (Fixture       *fx,
   g_assert_cmpuint (n, >, 0);
   g_assert_cmpuint (n, <, g_hash_table_size (vectors));
   g_assert_cmpuint (cs_label_get_count (fresh), ==, n);
+  /* the threshold preview, at a threshold not applied */
+  check_boundary (library, &e, vectors, fresh, default_prompts_circle, t * 1.5, 5);
   engine_close (&e);
 }
 
