@@ -278,7 +278,7 @@ const char * const *cs_library_default_prompts (void);
 
 /* Adds a label `name` (UTF-8, not empty, unique) with `prompts` (NULL or
  * empty: cs_library_default_prompts()) and `threshold` in [0, 1] (a
- * negative value: CS_LIBRARY_DEFAULT_LABEL_THRESHOLD), stores it, and
+ * negative value: cs_library_get_default_label_threshold ()), stores it, and
  * re-clusters the library.  Finishes with the new CsLabel (a reference
  * to the object now in cs_library_get_labels()).  Errors:
  * CS_LIBRARY_ERROR_LABEL_EXISTS, _INVALID, _NO_MODEL (the label is still
@@ -438,7 +438,8 @@ gboolean     cs_library_add_starter_labels        (CsLibrary           *self,
 
 /* Finds groups of exact copies (same content hash and size) and of
  * near-duplicates (every pair of the group at cosine >= `threshold`;
- * <= 0: CS_LIBRARY_DEFAULT_DUPLICATE_THRESHOLD).  Groups are complete
+ * <= 0: cs_library_get_default_duplicate_threshold (), the answering
+ * model family's default).  Groups are complete
  * (every pair close), never chains of neighbours, so a series of similar
  * shots does not melt into one group.  Nearly blank pictures (almost
  * uniform colour: checked on their pixels) join only exact copies, since

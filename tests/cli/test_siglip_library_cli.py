@@ -119,6 +119,21 @@ class SiglipLibraryCli(unittest.TestCase):
         status = run("label", "-d", self.db, "list")
         self.assertIn("threshold 0.05", status)
 
+    def test_pending_model_answers_with_the_indexed_one(self):
+        # the photos have SigLIP vectors; a search naming SigLIP 2 (whose
+        # vectors are not made yet) is answered by SigLIP, with a note
+        self.index("siglip")
+        t = 4
+        p = subprocess.run([CLI, "search", "-d", self.db, "-m", os.path.join(DATA, "siglip2"), "--json",
+                            "-n", "0", "--strictness", "-1", "--", GOLD["texts"][t]],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        self.assertIn("not indexed with this model yet", p.stderr.decode())
+        gold = GOLD["models"]["siglip"]
+        for line in p.stdout.decode().splitlines():
+            r = json.loads(line)
+            self.assertAlmostEqual(r["probability"], gold["probs"][self.stem(r["path"])][t], delta=TOLERANCE)
+
 
 if __name__ == "__main__":
     sys.exit(unittest.main())
