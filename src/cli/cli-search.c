@@ -55,6 +55,15 @@ open_library (const char  *command,
   cs_library_set_cluster_labels (library, g_strcmp0 (command, "label") == 0);
   if (!cs_library_load (library, NULL, error))
     return NULL;
+  /* a model change in progress: the model the photos were indexed with
+   * answers until the new one's vectors are complete (cs-library.h) */
+  if (cs_library_get_model_pending (library))
+    {
+      g_autofree char *answering = g_filename_display_name (cs_library_get_answering_model_dir (library));
+
+      g_printerr ("%s: the photos are not indexed with this model yet: answering with %s\n",
+                  command, answering);
+    }
   return g_steal_pointer (&library);
 }
 
@@ -170,6 +179,7 @@ set_query_image (CsQuery    *query,
  * cutoff. */
 static void
 print_results (CsPhotoList *results,
+               gboolean     sigmoid,
                gboolean     as_json)
 {
   g_autoptr(GString) out = g_string_new (NULL);
@@ -185,6 +195,10 @@ print_results (CsPhotoList *results,
           json_object_set_int_member (object, "rank", i + 1);
           json_object_set_member (object, "path", path_node (cs_photo_get_path (photo)));
           json_object_set_member (object, "score", cli_json_number ("%.6g", cs_photo_get_score (photo)));
+          /* a SigLIP text query's calibrated probability (0 for others) */
+          if (sigmoid && cs_photo_get_probability (photo) > 0)
+            json_object_set_member (object, "probability",
+                                    cli_json_number ("%.6g", cs_photo_get_probability (photo)));
           json_object_set_boolean_member (object, "accepted", cs_photo_get_accepted (photo));
           cli_json_append_object (out, object);
         }
@@ -280,7 +294,7 @@ cli_cmd_search (int    argc,
   if (results == NULL)
     return fail_error (error);
 
-  print_results (results, as_json);
+  print_results (results, cs_library_get_sigmoid_scores (library), as_json);
   return fflush (stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
@@ -667,13 +681,13 @@ cli_cmd_duplicates (int    argc,
 {
   g_autofree char *database = NULL;
   g_autofree char *model_opt = NULL;
-  double threshold = CS_LIBRARY_DEFAULT_DUPLICATE_THRESHOLD;
+  double threshold = 0;  /* the model family's default */
   gboolean as_json = FALSE;
   g_autoptr(GOptionContext) octx = g_option_context_new ("- find exact and near-duplicate photos");
   GOptionEntry entries[] = {
     { "database", 'd', 0, G_OPTION_ARG_FILENAME, &database, "Database (default: $XDG_DATA_HOME/clipsight/library.db)", "DB" },
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_opt, "Model directory (not needed)", "DIR" },
-    { "threshold", 't', 0, G_OPTION_ARG_DOUBLE, &threshold, "Cosine at or above which photos are near-duplicates (default 0.97)", "X" },
+    { "threshold", 't', 0, G_OPTION_ARG_DOUBLE, &threshold, "Cosine at or above which photos are near-duplicates (default 0.97; 0.99 for SigLIP)", "X" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "One JSON object per group per line", NULL },
     { NULL }
   };
@@ -685,7 +699,7 @@ cli_cmd_duplicates (int    argc,
   g_option_context_add_main_entries (octx, entries, NULL);
   if (!parse_options (octx, &argc, &argv))
     return EXIT_USAGE;
-  if (argc > 1 || !(threshold > 0.0 && threshold <= 1.0))
+  if (argc > 1 || !(threshold == 0 || (threshold > 0.0 && threshold <= 1.0)))
     {
       fail_message ("duplicates: takes no arguments; --threshold must lie in (0, 1]");
       return EXIT_USAGE;

@@ -9,6 +9,8 @@
  */
 #pragma once
 
+#include <math.h>
+
 #include <gio/gio.h>
 
 #include "clip.h"
@@ -125,6 +127,28 @@ const char    *cs_clip_runtime_get_dir       (CsClipRuntime       *rt);
 int            cs_clip_runtime_get_dim       (CsClipRuntime       *rt);
 /* The softmax scale: exp of the model's stored logit_scale. */
 double         cs_clip_runtime_get_logit_scale (CsClipRuntime     *rt);
+/* The text tower's context: token rows per text. */
+int            cs_clip_runtime_get_context_length (CsClipRuntime  *rt);
+/* SigLIP's logit_bias (0 for CLIP). */
+double         cs_clip_runtime_get_logit_bias  (CsClipRuntime     *rt);
+/* Whether the model scores a photo against a text on its own, with a
+ * sigmoid (SigLIP, SigLIP 2), rather than by a softmax over texts (CLIP):
+ * the library's rules differ by family (cs-labels.h, cs-library-search.c,
+ * cs-library.h). */
+gboolean       cs_clip_runtime_is_sigmoid      (CsClipRuntime     *rt);
+/* SigLIP's calibrated probability that an image of cosine `cosine` to a
+ * text matches it: sigmoid (exp (logit_scale) cosine + logit_bias).
+ * Meaningful only when cs_clip_runtime_is_sigmoid (). */
+double         cs_clip_runtime_probability     (CsClipRuntime     *rt,
+                                                double             cosine);
+/* The same from the figures: `scale` already exp'd. */
+static inline double
+cs_clip_sigmoid_probability (double scale,
+                             double bias,
+                             double cosine)
+{
+  return 1.0 / (1.0 + exp (-(scale * cosine + bias)));
+}
 /* The generic background prompts' embeddings (n x dim; borrowed). */
 const float   *cs_clip_runtime_get_background (CsClipRuntime      *rt,
                                                guint              *n);

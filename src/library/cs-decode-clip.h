@@ -31,7 +31,10 @@ clip_image cs_decoded_image_as_clip (const CsDecodedImage *image);
  * pixel, which cost a 64-pixel model 0.01 of cosine on one of ten photos.
  * Among the views giving the full image's resized size, the one whose
  * crop lands closest to the full image's is chosen: within 0.44 of a
- * resized pixel at the crop's ends over 62,000 sizes the tests try. */
+ * resized pixel at the crop's ends over 62,000 sizes the tests try.
+ * With SigLIP's straight resize (pp->resize_width and resize_height set)
+ * every view gives that size: the one whose source window is closest to
+ * the full image's over the whole output (or its crop) is chosen. */
 clip_image cs_decoded_image_as_clip_for (const CsDecodedImage         *image,
                                          const clip_preprocess_params *pp);
 

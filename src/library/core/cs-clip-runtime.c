@@ -64,6 +64,8 @@ struct _CsClipRuntime
   char           *model_id;
   int             dim;
   double          logit_scale;   /* exp of the stored value */
+  double          logit_bias;    /* SigLIP's; 0 for CLIP */
+  clip_family     family;
   GMutex          lock;
   GHashTable     *text_cache;    /* char* -> float[dim] */
   float          *background;    /* n_background x dim */
@@ -195,6 +197,8 @@ cs_clip_runtime_load (const char    *dir,
     }
   rt->dim = clip_model_get_info (rt->text.model)->embed_dim;
   rt->logit_scale = exp (clip_model_get_info (rt->text.model)->logit_scale);
+  rt->logit_bias = clip_model_get_info (rt->text.model)->logit_bias;
+  rt->family = clip_model_get_info (rt->text.model)->family;
 
   rt->background = g_new (float, G_N_ELEMENTS (background_prompts) * rt->dim);
   if (!cs_clip_runtime_embed_texts (rt, background_prompts, G_N_ELEMENTS (background_prompts),
@@ -252,6 +256,31 @@ cs_clip_runtime_get_logit_scale (CsClipRuntime *rt)
   return rt->logit_scale;
 }
 
+int
+cs_clip_runtime_get_context_length (CsClipRuntime *rt)
+{
+  return clip_model_get_info (rt->text.model)->context_length;
+}
+
+double
+cs_clip_runtime_get_logit_bias (CsClipRuntime *rt)
+{
+  return rt->logit_bias;
+}
+
+gboolean
+cs_clip_runtime_is_sigmoid (CsClipRuntime *rt)
+{
+  return rt->family != CLIP_FAMILY_CLIP;
+}
+
+double
+cs_clip_runtime_probability (CsClipRuntime *rt,
+                             double         cosine)
+{
+  return cs_clip_sigmoid_probability (rt->logit_scale, rt->logit_bias, cosine);
+}
+
 const float *
 cs_clip_runtime_get_background (CsClipRuntime *rt,
                                 guint         *n)
@@ -269,7 +298,6 @@ cs_clip_runtime_embed_texts (CsClipRuntime       *rt,
                              GError             **error)
 {
   const clip_model_info *info = clip_model_get_info (rt->text.model);
-  const clip_tokenizer *tok = clip_model_get_tokenizer (rt->text.model);
   int ctxlen = info->context_length;
   g_autofree int32_t *ids = NULL;
   g_autofree guint *which = g_new (guint, MAX (n, 1));
@@ -292,7 +320,13 @@ cs_clip_runtime_embed_texts (CsClipRuntime       *rt,
 
   ids = g_new0 (int32_t, (gsize) n_new * ctxlen);
   for (guint j = 0; j < n_new; j++)
-    clip_tokenizer_encode (tok, texts[which[j]], -1, ids + (gsize) j * ctxlen, ctxlen);
+    /* the model's own tokenizer: CLIP's BPE or SigLIP's SentencePiece */
+    if (clip_model_tokenize (rt->text.model, texts[which[j]], -1, ids + (gsize) j * ctxlen) < 0)
+      {
+        g_set_error (error, CS_CLIP_ERROR, CLIP_STATUS_INVALID_ARGUMENT,
+                     "cannot tokenize the text \"%s\"", texts[which[j]]);
+        return FALSE;
+      }
 
   g_autofree float *emb = g_new (float, (gsize) n_new * rt->dim);
   Ctx *c = take_ctx (rt, &rt->text, cancellable, error);

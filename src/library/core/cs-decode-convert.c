@@ -150,8 +150,34 @@ cs_decoded_image_as_clip_for (const CsDecodedImage         *image,
 
   view = cs_decoded_image_as_clip (image);
   d = image->scale_denom;
-  if (d <= 1 || !pp->do_resize || pp->shortest_edge <= 0 ||
-      image->orig_width <= 0 || image->orig_height <= 0)
+  if (d <= 1 || !pp->do_resize || image->orig_width <= 0 || image->orig_height <= 0)
+    return view;
+
+  /* SigLIP's processors resize straight to a fixed size (clip.h): any
+   * view gives that size, so the one whose source window is closest to
+   * the full image's over the whole output (or its crop) is chosen */
+  if (pp->resize_width > 0 && pp->resize_height > 0)
+    {
+      for (int w = image->width; w >= MAX (1, image->width - VIEW_TRIM_MAX); w--)
+        for (int h = image->height; h >= MAX (1, image->height - VIEW_TRIM_MAX); h--)
+          {
+            AxisFit fx = fit_axis (image->width, w, d, image->orig_width, pp->resize_width,
+                                   pp->do_center_crop ? pp->crop_width : pp->resize_width);
+            AxisFit fy = fit_axis (image->height, h, d, image->orig_height, pp->resize_height,
+                                   pp->do_center_crop ? pp->crop_height : pp->resize_height);
+
+            if (MAX (fx.error, fy.error) < best)
+              {
+                best = MAX (fx.error, fy.error);
+                view.pixels = image->pixels + (gsize) fy.start * image->stride +
+                              (gsize) fx.start * image->channels;
+                view.width = w;
+                view.height = h;
+              }
+          }
+      return view;
+    }
+  if (pp->shortest_edge <= 0)
     return view;
 
   resized_size (image->orig_width, image->orig_height, pp->shortest_edge, &want_w, &want_h);

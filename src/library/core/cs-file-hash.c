@@ -107,19 +107,35 @@ cs_model_id_for_dir (const char   *dir,
                      GCancellable *cancellable,
                      GError      **error)
 {
-  static const char *const files[] = {
-    "config.json", "preprocessor_config.json", "vocab.json", "merges.txt",
+  static const char *const clip_files[] = {
+    "config.json", "preprocessor_config.json", "vocab.json", "merges.txt", NULL,
+  };
+  /* SigLIP's tokenizer is a SentencePiece model (spiece.model for SigLIP,
+   * tokenizer.model for SigLIP 2) and its configuration; whichever the
+   * folder has (the engine says which it needs) */
+  static const char *const siglip_files[] = {
+    "config.json", "preprocessor_config.json", "spiece.model", "tokenizer.model",
+    "tokenizer_config.json", NULL,
   };
   g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autofree char *weights = g_build_filename (dir, "model.safetensors", NULL);
   g_autofree char *weights_hash = NULL;
+  g_autofree char *vocab = g_build_filename (dir, "vocab.json", NULL);
+  g_autofree char *spiece = g_build_filename (dir, "spiece.model", NULL);
+  g_autofree char *gemma = g_build_filename (dir, "tokenizer.model", NULL);
+  /* a CLIP folder's id is what it always was */
+  gboolean siglip = !g_file_test (vocab, G_FILE_TEST_EXISTS)
+                    && (g_file_test (spiece, G_FILE_TEST_EXISTS) || g_file_test (gemma, G_FILE_TEST_EXISTS));
+  const char *const *files = siglip ? siglip_files : clip_files;
 
-  for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
+  for (gsize i = 0; files[i] != NULL; i++)
     {
       g_autofree char *path = g_build_filename (dir, files[i], NULL);
       g_autofree char *data = NULL;
       gsize len = 0;
 
+      if (siglip && i >= 2 && !g_file_test (path, G_FILE_TEST_EXISTS))
+        continue;
       if (!g_file_get_contents (path, &data, &len, error))
         return NULL;
       g_checksum_update (sum, (const guchar *) files[i], (gssize) strlen (files[i]) + 1);

@@ -20,7 +20,10 @@ char *cs_file_hash_partial (const char   *path,
 
 /* An id for the model in `dir`, stored with every vector it made: SHA-256
  * over config.json, preprocessor_config.json, vocab.json, merges.txt and
- * the partial hash of model.safetensors, as 64 hex digits.  Two folders
+ * the partial hash of model.safetensors, as 64 hex digits (a SigLIP
+ * folder, which has no vocab.json but a SentencePiece model: those of
+ * spiece.model, tokenizer.model and tokenizer_config.json it has instead
+ * of vocab.json and merges.txt).  Two folders
  * holding the same model get the same id; any change to the weights'
  * header, size or ends, or to the tokenizer or preprocessing, gives a new
  * one.  NULL with an error naming the file that could not be read. */

@@ -27,11 +27,17 @@
 
 /* At most the token rows of `text`: start and end tokens, and no more
  * tokens than bytes (every BPE token covers at least one byte), within
- * the context (77). */
+ * the context (77).  SigLIP's text tower runs every position of its
+ * context (no mask): always the whole context. */
 static guint
-text_rows_bound (const char *text)
+text_rows_bound (CsClipRuntime *rt,
+                 const char    *text)
 {
-  return (guint) MIN (strlen (text) + 2, 77);
+  guint context = (guint) cs_clip_runtime_get_context_length (rt);
+
+  if (cs_clip_runtime_is_sigmoid (rt))
+    return context;
+  return (guint) MIN (strlen (text) + 2, context);
 }
 
 static const char * const default_templates[] = {
@@ -187,6 +193,8 @@ _cs_labels_debug_set_library_cutoff (double z)
 typedef struct {
   CsClustering  *cl;
   double         scale;
+  gboolean       sigmoid;     /* SigLIP: p = sigmoid (scale cos + bias), no background */
+  double         bias;
   guint          n_rows;
   const float   *background;  /* n_bg x dim */
   guint          n_bg;
@@ -250,6 +258,33 @@ assign_task (guint    task,
         return;
       for (guint r0 = 0; r0 < job->n_rows; r0 += ROWS_PER_BLOCK)
         dot_block (cl->index, cl->dim, r0, MIN (ROWS_PER_BLOCK, job->n_rows - r0), lv, cos + r0);
+      if (job->sigmoid)
+        {
+          /* SigLIP's probability is calibrated on its own: the candidates
+           * are the photos it gives at least the floor, whatever the rest
+           * of the library scores (cs-labels.h) */
+          for (guint r = 0; r < job->n_rows; r++)
+            if (_cs_vector_index_is_live (cl->index, r))
+              {
+                double p = cs_clip_sigmoid_probability (job->scale, job->bias, cos[r]);
+
+                sum += cos[r];
+                sum2 += (double) cos[r] * cos[r];
+                n_live++;
+                if (p >= CS_LABELS_SIGLIP_CANDIDATE_FLOOR)
+                  {
+                    CsLabelCandidate c = { r, cos[r], (float) p };
+                    g_array_append_val (cl->cands[l], c);
+                  }
+              }
+          if (n_live > 0)
+            {
+              mean = sum / n_live;
+              cl->mean[l] = (float) mean;
+              cl->sd[l] = (float) sqrt (MAX (0.0, sum2 / n_live - mean * mean));
+            }
+          continue;
+        }
       for (guint r = 0; r < job->n_rows; r++)
         if (_cs_vector_index_is_live (cl->index, r))
           {
@@ -430,7 +465,7 @@ cs_clustering_compute (CsVectorIndex  *index,
             cl->label_ids[l] = ((const CsLabelDef *) defs->pdata[l])->id;
             n_prompts[l] = n_mine;
             for (guint i = 0; i < n_mine; i++)
-              mine_rows += text_rows_bound (mine[i]);
+              mine_rows += text_rows_bound (rt, mine[i]);
           }
         /* encode what is pending when this label's texts would not fit
          * in the batch, and at the end */
@@ -474,6 +509,8 @@ cs_clustering_compute (CsVectorIndex  *index,
   AssignJob job = {
     .cl = cl,
     .scale = cs_clip_runtime_get_logit_scale (rt),
+    .sigmoid = cs_clip_runtime_is_sigmoid (rt),
+    .bias = cs_clip_runtime_get_logit_bias (rt),
     .n_rows = n_rows,
     .background = bg,
     .n_bg = n_bg,
@@ -481,7 +518,8 @@ cs_clustering_compute (CsVectorIndex  *index,
     .cancellable = cancellable,
   };
   guint span = ROWS_PER_BLOCK * BLOCKS_PER_TASK;
-  _cs_parallel_run ((n_rows + span - 1) / span, background_task, &job);
+  if (!job.sigmoid)
+    _cs_parallel_run ((n_rows + span - 1) / span, background_task, &job);
   _cs_parallel_run ((cl->n_labels + LABELS_PER_TASK - 1) / LABELS_PER_TASK, assign_task, &job);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;

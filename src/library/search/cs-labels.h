@@ -45,6 +45,20 @@ G_BEGIN_DECLS
  * stricter of the two best. */
 #define CS_LABELS_LIBRARY_CUTOFF 0.0
 
+/* SigLIP and SigLIP 2 (cs_clip_runtime_is_sigmoid) score a photo against
+ * a text on their own: the label's probability is the model's
+ *
+ *   p_l(x) = sigmoid (exp (logit_scale) cos(x, t_l) + logit_bias),
+ *
+ * calibrated by its training, so neither the background prompts nor the
+ * library test above apply (they correct CLIP's softmax, which says only
+ * how a text compares with others).  A photo is in label l when p_l(x) >=
+ * the label's threshold (default CS_LIBRARY_SIGLIP_LABEL_THRESHOLD).  The
+ * candidates kept for the threshold preview are the photos with p_l(x) >=
+ * this floor (what the model calls unrelated lies far below it), so a
+ * label of a large library does not keep every photo. */
+#define CS_LABELS_SIGLIP_CANDIDATE_FLOOR 0.01
+
 typedef struct {
   guint row;
   float cos;

@@ -124,7 +124,7 @@ cs_library_find_duplicates_with_progress_async (CsLibrary             *self,
     }
   job = g_new0 (DupJob, 1);
   job->index = _cs_vector_index_ref (self->index);
-  job->threshold = threshold > 0 ? MIN (threshold, 1.0) : CS_LIBRARY_DEFAULT_DUPLICATE_THRESHOLD;
+  job->threshold = threshold > 0 ? MIN (threshold, 1.0) : cs_library_get_default_duplicate_threshold (self);
   job->database_path = g_strdup (self->database_path);
   job->progress = progress;
   job->progress_data = progress_data;

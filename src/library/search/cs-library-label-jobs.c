@@ -290,7 +290,7 @@ cs_library_add_label_async (CsLibrary           *self,
   outer = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (outer, cs_library_add_label_async);
   if (threshold < 0)
-    threshold = CS_LIBRARY_DEFAULT_LABEL_THRESHOLD;
+    threshold = cs_library_get_default_label_threshold (self);
   if (!check_label_args (name, threshold, FALSE, &error))
     {
       g_task_return_error (outer, error);
@@ -570,6 +570,7 @@ G_STATIC_ASSERT (G_N_ELEMENTS (starters) + 1 == G_N_ELEMENTS (starter_names));
 
 typedef struct {
   LabelJob base;
+  double   threshold; /* the family's default */
   guint    n_added;   /* out */
 } StarterJob;
 
@@ -592,8 +593,7 @@ starter_job_write (LabelJob  *base,
         have = g_utf8_collate (((CsStoreLabel *) labels->pdata[i])->name, starters[s].name) == 0;
       if (have)
         continue;
-      if (cs_store_add_label (store, starters[s].name, starters[s].prompts,
-                              CS_LIBRARY_DEFAULT_LABEL_THRESHOLD, error) < 0)
+      if (cs_store_add_label (store, starters[s].name, starters[s].prompts, job->threshold, error) < 0)
         return FALSE;
       job->n_added++;
     }
@@ -621,8 +621,12 @@ cs_library_add_starter_labels_async (CsLibrary           *self,
 
   outer = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (outer, cs_library_add_starter_labels_async);
-  push_label_job (self, label_job_new (self, sizeof (StarterJob), starter_job_write, starter_job_reply, NULL),
-                  outer);
+  {
+    StarterJob *job = label_job_new (self, sizeof (StarterJob), starter_job_write, starter_job_reply, NULL);
+
+    job->threshold = cs_library_get_default_label_threshold (self);
+    push_label_job (self, job, outer);
+  }
 }
 
 gboolean

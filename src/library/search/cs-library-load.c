@@ -33,6 +33,10 @@ typedef struct {
   GPtrArray     *new_defs;
   CsClustering  *clustering;
   gboolean       changed;
+  gboolean       pending;           /* model_dir is not the active model: the active one answers */
+  char          *building_dir;      /* the model being built, NULL if none */
+  guint64        building_done;     /* photos with its vectors */
+  guint64        building_total;    /* photos in the library */
 } LoadJob;
 
 static void
@@ -51,6 +55,7 @@ load_job_free (gpointer p)
   g_clear_error (&job->model_error);
   g_clear_pointer (&job->new_defs, g_ptr_array_unref);
   g_clear_pointer (&job->clustering, cs_clustering_unref);
+  g_free (job->building_dir);
   g_free (job);
 }
 
@@ -135,6 +140,65 @@ runtime_fits (CsClipRuntime  *rt,
   return TRUE;
 }
 
+/* The model change in progress, if any (the indexer's "building-model"
+ * settings): its folder and how many photos have its vectors.  For the
+ * app's progress only: a failure to read it is logged, not an error. */
+static void
+read_building (LoadJob *job,
+               CsStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = cs_store_dup_setting (store, CS_STORE_SETTING_BUILDING_MODEL, &error);
+  gint64 row = 0, done = 0, total = 0;
+
+  if (id != NULL)
+    row = cs_store_lookup_model (store, id, NULL, &error);
+  if (row > 0)
+    done = cs_store_count_vectors (store, row, &error);
+  if (row > 0 && done >= 0)
+    total = cs_store_count_photos (store, &error);
+  if (row > 0 && done >= 0 && total >= 0)
+    job->building_dir = cs_store_dup_setting (store, CS_STORE_SETTING_BUILDING_MODEL_DIR, &error);
+  if (error != NULL)
+    {
+      g_debug ("cannot read the model change in progress: %s", error->message);
+      g_clear_pointer (&job->building_dir, g_free);
+      return;
+    }
+  if (job->building_dir != NULL)
+    {
+      job->building_done = (guint64) done;
+      job->building_total = (guint64) MAX (total, done);
+    }
+}
+
+/* The named model does not fit the stored vectors: when they are another
+ * model's (a model change in progress, or one about to start), that
+ * model answers from its own folder (the "model-dir" setting) until the
+ * indexer has made the named model's vectors for every photo and made it
+ * active; the next refresh then reloads with the named one. */
+static CsClipRuntime *
+active_runtime (CsStore       *store,
+                CsVectorIndex *index,
+                const char    *named_dir,
+                GCancellable  *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = cs_store_dup_setting (store, CS_STORE_SETTING_MODEL_DIR, &error);
+  g_autoptr(CsClipRuntime) rt = NULL;
+
+  if (dir == NULL || g_strcmp0 (dir, named_dir) == 0 || _cs_vector_index_model_id (index) == NULL)
+    return NULL;
+  rt = cs_clip_runtime_load (dir, cancellable, &error);
+  if (rt == NULL || !runtime_fits (rt, index, &error))
+    {
+      g_debug ("the active model cannot answer meanwhile: %s", error->message);
+      return NULL;
+    }
+  cs_clip_runtime_set_image_precision (rt, cs_clip_image_precision (store, dir));
+  return g_steal_pointer (&rt);
+}
+
 static gboolean
 cluster (LoadJob       *job,
          CsStore       *store,
@@ -195,7 +259,16 @@ load_job_run (GTask *task)
   if (job->index == NULL)
     goto fail;
   if (job->new_runtime != NULL && !runtime_fits (job->new_runtime, job->index, &job->model_error))
-    g_clear_pointer (&job->new_runtime, cs_clip_runtime_unref);
+    {
+      g_clear_pointer (&job->new_runtime, cs_clip_runtime_unref);
+      if (job->model_dir != NULL
+          && (job->new_runtime = active_runtime (store, job->index, job->model_dir, cancellable)) != NULL)
+        {
+          g_clear_error (&job->model_error);
+          job->pending = TRUE;
+        }
+    }
+  read_building (job, store);
   if (_cs_library_job_cancelled (cancellable, job->library_cancellable, &error))
     goto fail;
   if (!cluster (job, store, job->index, job->new_runtime, job->new_defs, cancellable, &error))
@@ -268,6 +341,7 @@ refresh_job_run (GTask *task)
       load_job_run (task);
       return;
     }
+  read_building (job, store);
   if (row == 0)
     {
       g_task_return_boolean (task, TRUE);
@@ -325,8 +399,10 @@ apply_load (CsLibrary *self,
       g_clear_pointer (&self->index, _cs_vector_index_unref);
       self->index = _cs_vector_index_ref (job->index);
     }
+  _cs_library_set_building (self, job->building_dir, job->building_done, job->building_total);
   if (job->full)
     {
+      _cs_library_set_pending (self, job->pending);
       g_clear_pointer (&self->runtime, cs_clip_runtime_unref);
       if (job->new_runtime != NULL)
         self->runtime = cs_clip_runtime_ref (job->new_runtime);

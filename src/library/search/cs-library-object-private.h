@@ -32,6 +32,11 @@ struct _CsLibrary
   CsVectorIndex *index;
   CsClipRuntime *runtime;
   GError        *model_error;       /* why there is no runtime */
+  gboolean       pending;           /* model_dir's vectors are not complete: the
+                                     * active model's runtime answers */
+  char          *building_dir;      /* the model change in progress (NULL: none) */
+  guint64        building_done;
+  guint64        building_total;
   GListStore    *labels;            /* CsLabel, by name */
   GPtrArray     *defs;              /* CsLabelDef*, by id */
   CsClustering  *clustering;
@@ -67,6 +72,15 @@ void        _cs_library_finish_load         (CsLibrary     *self,
                                              guint          old_n_photos,
                                              gboolean       had_model,
                                              gboolean       changed);
+
+/* Records the model change in progress (NULL: none) and notifies. */
+void        _cs_library_set_building        (CsLibrary     *self,
+                                             const char    *dir,
+                                             guint64        done,
+                                             guint64        total);
+
+void        _cs_library_set_pending         (CsLibrary     *self,
+                                             gboolean       pending);
 
 /* cs-library-labels.c */
 

@@ -176,6 +176,30 @@ count_beating_background (CsVectorIndex *index,
   return n;
 }
 
+/* SigLIP has no background prompts to beat: its sigmoid is a calibrated
+ * probability of the photo matching the text, so a photo is accepted when
+ * it also reaches this probability.  0.01 (log-odds -4.6) keeps partial
+ * matches (the published checkpoints give related texts about 0.01 to
+ * 0.1, right ones 0.2 to 0.99) and drops what the model calls unrelated
+ * (below 0.001); the adaptive cutoff (cs-cutoff.c, on the cosines, which
+ * the sigmoid orders alike) still decides where the group ends.  Not
+ * tuned on data: the SigLIP test models have random weights (issue 13's
+ * report). */
+#define SIGLIP_MIN_PROBABILITY 0.01
+
+/* How many of the rows (best first) reach SIGLIP_MIN_PROBABILITY before
+ * the first that does not. */
+static guint
+count_probable (CsClipRuntime *rt,
+                const float   *scores,
+                guint          n)
+{
+  for (guint i = 0; i < n; i++)
+    if (!(cs_clip_runtime_probability (rt, scores[i]) >= SIGLIP_MIN_PROBABILITY))
+      return i;
+  return n;
+}
+
 typedef struct {
   gint64          taken;
   gint64          id;
@@ -353,14 +377,24 @@ search_thread (GTask        *task,
    * ends at the first photo that fails the background prompts */
   n_accepted = acc_rows->len;
   if (plain_text && !everything)
-    n_accepted = count_beating_background (index, job->runtime, (guint *) acc_rows->data,
-                                           (float *) acc_scores->data, acc_rows->len);
+    n_accepted = cs_clip_runtime_is_sigmoid (job->runtime)
+                 ? count_probable (job->runtime, (float *) acc_scores->data, acc_rows->len)
+                 : count_beating_background (index, job->runtime, (guint *) acc_rows->data,
+                                             (float *) acc_scores->data, acc_rows->len);
 
   if (job->q->sort == CS_SORT_DATE)
     list_by_date (index, acc_rows, acc_scores, n_accepted, limit, items);
   else
     list_by_relevance (job->q, &scan, cut.cutoff, acc_rows, acc_scores, n_accepted, items);
 
+  /* a SigLIP text query's score is also a probability: the list shows it */
+  if (plain_text && cs_clip_runtime_is_sigmoid (job->runtime))
+    for (guint i = 0; i < items->len; i++)
+      {
+        CsPhotoListItem *it = &g_array_index (items, CsPhotoListItem, i);
+
+        it->probability = (float) cs_clip_runtime_probability (job->runtime, it->score);
+      }
   g_task_return_pointer (task,
                          _cs_photo_list_new (index, (CsPhotoListItem *) items->data, items->len,
                                              scan.n_matched, n_accepted, cut.cutoff, job->query),

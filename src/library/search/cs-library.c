@@ -35,6 +35,10 @@ enum {
   PROP_N_PHOTOS,
   PROP_HAS_MODEL,
   PROP_LABELS,
+  PROP_MODEL_PENDING,
+  PROP_BUILDING_MODEL_DIR,
+  PROP_BUILDING_N_DONE,
+  PROP_BUILDING_N_TOTAL,
   N_PROPS
 };
 
@@ -147,6 +151,7 @@ cs_library_finalize (GObject *object)
 
   g_clear_pointer (&self->database_path, g_free);
   g_clear_pointer (&self->model_dir, g_free);
+  g_clear_pointer (&self->building_dir, g_free);
   g_clear_error (&self->model_error);
   g_clear_pointer (&self->defs, g_ptr_array_unref);
   g_clear_pointer (&self->refresh_waiting, g_ptr_array_unref);
@@ -172,6 +177,10 @@ cs_library_get_property (GObject    *object,
     case PROP_N_PHOTOS: g_value_set_uint (value, cs_library_get_n_photos (self)); break;
     case PROP_HAS_MODEL: g_value_set_boolean (value, self->runtime != NULL); break;
     case PROP_LABELS: g_value_set_object (value, self->labels); break;
+    case PROP_MODEL_PENDING: g_value_set_boolean (value, self->pending); break;
+    case PROP_BUILDING_MODEL_DIR: g_value_set_string (value, self->building_dir); break;
+    case PROP_BUILDING_N_DONE: g_value_set_uint64 (value, self->building_done); break;
+    case PROP_BUILDING_N_TOTAL: g_value_set_uint64 (value, self->building_total); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -213,6 +222,10 @@ cs_library_class_init (CsLibraryClass *klass)
   properties[PROP_N_PHOTOS] = g_param_spec_uint ("n-photos", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_HAS_MODEL] = g_param_spec_boolean ("has-model", NULL, NULL, FALSE, ro);
   properties[PROP_LABELS] = g_param_spec_object ("labels", NULL, NULL, G_TYPE_LIST_MODEL, ro);
+  properties[PROP_MODEL_PENDING] = g_param_spec_boolean ("model-pending", NULL, NULL, FALSE, ro);
+  properties[PROP_BUILDING_MODEL_DIR] = g_param_spec_string ("building-model-dir", NULL, NULL, NULL, ro);
+  properties[PROP_BUILDING_N_DONE] = g_param_spec_uint64 ("building-n-done", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+  properties[PROP_BUILDING_N_TOTAL] = g_param_spec_uint64 ("building-n-total", NULL, NULL, 0, G_MAXUINT64, 0, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* The photos the library holds changed (after a load or a refresh). */
@@ -295,4 +308,90 @@ cs_library_get_has_model (CsLibrary *self)
 {
   g_return_val_if_fail (CS_IS_LIBRARY (self), FALSE);
   return self->runtime != NULL;
+}
+
+gboolean
+cs_library_get_model_pending (CsLibrary *self)
+{
+  g_return_val_if_fail (CS_IS_LIBRARY (self), FALSE);
+  return self->pending;
+}
+
+const char *
+cs_library_get_answering_model_dir (CsLibrary *self)
+{
+  g_return_val_if_fail (CS_IS_LIBRARY (self), NULL);
+  return self->runtime != NULL ? cs_clip_runtime_get_dir (self->runtime) : NULL;
+}
+
+gboolean
+cs_library_get_sigmoid_scores (CsLibrary *self)
+{
+  g_return_val_if_fail (CS_IS_LIBRARY (self), FALSE);
+  return self->runtime != NULL && cs_clip_runtime_is_sigmoid (self->runtime);
+}
+
+double
+cs_library_get_default_label_threshold (CsLibrary *self)
+{
+  g_return_val_if_fail (CS_IS_LIBRARY (self), CS_LIBRARY_DEFAULT_LABEL_THRESHOLD);
+  return cs_library_get_sigmoid_scores (self) ? CS_LIBRARY_SIGLIP_LABEL_THRESHOLD
+                                              : CS_LIBRARY_DEFAULT_LABEL_THRESHOLD;
+}
+
+double
+cs_library_get_default_duplicate_threshold (CsLibrary *self)
+{
+  g_return_val_if_fail (CS_IS_LIBRARY (self), CS_LIBRARY_DEFAULT_DUPLICATE_THRESHOLD);
+  return cs_library_get_sigmoid_scores (self) ? CS_LIBRARY_SIGLIP_DUPLICATE_THRESHOLD
+                                              : CS_LIBRARY_DEFAULT_DUPLICATE_THRESHOLD;
+}
+
+const char *
+cs_library_get_building_model_dir (CsLibrary *self,
+                                   guint64   *n_done,
+                                   guint64   *n_total)
+{
+  g_return_val_if_fail (CS_IS_LIBRARY (self), NULL);
+  if (n_done != NULL)
+    *n_done = self->building_done;
+  if (n_total != NULL)
+    *n_total = self->building_total;
+  return self->building_dir;
+}
+
+void
+_cs_library_set_building (CsLibrary  *self,
+                          const char *dir,
+                          guint64     done,
+                          guint64     total)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  if (g_strcmp0 (self->building_dir, dir) != 0)
+    {
+      g_free (self->building_dir);
+      self->building_dir = g_strdup (dir);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUILDING_MODEL_DIR]);
+    }
+  if (self->building_done != done)
+    {
+      self->building_done = done;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUILDING_N_DONE]);
+    }
+  if (self->building_total != total)
+    {
+      self->building_total = total;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUILDING_N_TOTAL]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+_cs_library_set_pending (CsLibrary *self,
+                         gboolean   pending)
+{
+  if (self->pending == pending)
+    return;
+  self->pending = pending;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL_PENDING]);
 }
