@@ -179,6 +179,12 @@ test_models (void)
       /* none of them is the toy model in use */
       g_assert_nonnull (strstr (subtitle, reindex));
     }
+  /* the Search page, where the model is chosen, for the screenshots */
+  cs_compat_preferences_set_visible_page (GTK_WIDGET (prefs),
+                                          ADW_PREFERENCES_PAGE (gtk_widget_get_ancestor (
+                                            GTK_WIDGET (row_named (GTK_WIDGET (prefs), pins[0].id)),
+                                            ADW_TYPE_PREFERENCES_PAGE)));
+  spin (0.3);
   save_screenshot (GTK_WIDGET (prefs), "preferences-models.png");
 
   /* a broken folder (the toy model with a config.json cut short): the
