@@ -55,6 +55,60 @@ static const CsModelFile default_files[] = {
   { "model.safetensors", 605157884, "99d28a652e6ec46629ab7047a0ac82c69b1fe11e0ce672c43af65d3a9a3fc05d" },
 };
 
+/* The SigLIP 2 pins.  The engine reads config.json, preprocessor_config.json,
+ * tokenizer_config.json (the tokenizer's class), tokenizer.model (the Gemma
+ * SentencePiece model) and model.safetensors; tokenizer.json (34 MB) and
+ * special_tokens_map.json are not fetched.  No access to huggingface.co from
+ * where these were written either: every value below is one that public
+ * projects pin for these repositories at these revisions, cross-checked
+ * where more than one does, and every download checks each file again.
+ *
+ * google/siglip2-base-patch32-256 at 9e7ee685 (a source lock listing all
+ * seven files of that revision with size and SHA-256):
+ * - model.safetensors: the same 7d241bb3... is pinned by at least three
+ *   other projects (at this revision and at 94dffa8c, which kept the
+ *   weights).  Its size agrees to the byte with the B/16-224 file below:
+ *   +4 × (768 × 3 × (32² − 16²)) bytes of patch kernel, −4 × 768 × (196 − 64)
+ *   of position embeddings (tests/app/test-model-pins.c checks it).
+ * - preprocessor_config.json: d14ba2ee..., pinned for every 256-pixel SigLIP 2
+ *   base checkpoint by several projects.
+ * - tokenizer.model, tokenizer_config.json: the Gemma tokenizer shared by
+ *   every SigLIP 2 checkpoint; 61a7b147... is Gemma's own published
+ *   tokenizer.model, pinned by many projects.
+ * - config.json: one public source only (the source lock).
+ *
+ * google/siglip2-base-patch16-224 at 75de2d55: every file (sizes and
+ * checksums) pinned alike by at least three independent projects. */
+static const CsModelFile siglip2_b32_files[] = {
+  { "config.json", 298, "52deee7a2d6fb2e73c45720d9c4056f0e4dc582ef84524aac229c6d5aa348dee" },
+  { "preprocessor_config.json", 394, "d14ba2ee3fd816f3de8abaddc31953565128eaf37c73ad4bed32101a98465aff" },
+  { "tokenizer_config.json", 47164, "14afe629fe4959b9e0d51e1852b8d9f7ad074f90a1a7125a4fcdd17f06e78fc8" },
+  { "tokenizer.model", 4241003, "61a7b147390c64585d6c3543dd6fc636906c9af3865a5548f27f31aee1d4c8e2" },
+  { "model.safetensors", 1507473288, "7d241bb3becad218f211f480487f491df4f8c0a472ecf7afdec5615815a301f1" },
+};
+
+static const CsModelFile siglip2_b16_files[] = {
+  { "config.json", 253, "fe8b5fe6d5734360678fd71c11c21e1ea3364bd8598d34295d9206335973ffd7" },
+  { "preprocessor_config.json", 394, "9b36b57ebaf20f09bf4c22100ccc21877ea6bfe5aead0c00c59f8af8ccefacfc" },
+  { "tokenizer_config.json", 47164, "14afe629fe4959b9e0d51e1852b8d9f7ad074f90a1a7125a4fcdd17f06e78fc8" },
+  { "tokenizer.model", 4241003, "61a7b147390c64585d6c3543dd6fc636906c9af3865a5548f27f31aee1d4c8e2" },
+  { "model.safetensors", 1500800904, "612923381c76ec5a9bed335d1c48827e3f2e506ac31b044b63b2031fadee6a0b" },
+};
+
+/* Recall: Immich's published Crossmodal-3600 figures (mean of R@1, R@5 and
+ * R@10, English), issue 13. */
+static const CsModelPin pins[] = {
+  { "clip-vit-base-patch32", "OpenAI CLIP ViT-B/32", "openai/clip-vit-base-patch32",
+    CS_MODEL_DEFAULT_REVISION, default_files, G_N_ELEMENTS (default_files),
+    CS_MODEL_LANGUAGES_ENGLISH, 59.4, NULL },
+  { "siglip2-base-patch32-256", "SigLIP 2 ViT-B/32, 256 px", "google/siglip2-base-patch32-256",
+    "9e7ee68506177b546b2d5dc578f54afdc5e425f1", siglip2_b32_files, G_N_ELEMENTS (siglip2_b32_files),
+    CS_MODEL_LANGUAGES_MULTILINGUAL, 73.2, NULL },
+  { "siglip2-base-patch16-224", "SigLIP 2 ViT-B/16, 224 px", "google/siglip2-base-patch16-224",
+    "75de2d55ec2d0b4efc50b3e9ad70dba96a7b2fa2", siglip2_b16_files, G_N_ELEMENTS (siglip2_b16_files),
+    CS_MODEL_LANGUAGES_MULTILINGUAL, 75.2, NULL },
+};
+
 struct _CsModelManager {
   GObject       parent_instance;
 
@@ -505,10 +559,137 @@ cs_model_manager_new (const char *target_dir,
   return g_object_new (CS_TYPE_MODEL_MANAGER, "target-dir", target_dir, "base-url", base_url, NULL);
 }
 
+const CsModelPin *
+cs_model_pins (guint *n_pins)
+{
+  if (n_pins != NULL)
+    *n_pins = G_N_ELEMENTS (pins);
+  return pins;
+}
+
+const CsModelPin *
+cs_model_pin_lookup (const char *id)
+{
+  for (guint i = 0; id != NULL && i < G_N_ELEMENTS (pins); i++)
+    if (g_str_equal (pins[i].id, id))
+      return &pins[i];
+  return NULL;
+}
+
+static gboolean
+is_commit (const char *s)
+{
+  if (s == NULL || strlen (s) != 40)
+    return FALSE;
+  for (guint i = 0; i < 40; i++)
+    if (!g_ascii_isxdigit (s[i]))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+cs_model_pin_check (const CsModelPin *pin,
+                    GError          **error)
+{
+  g_return_val_if_fail (pin != NULL, FALSE);
+
+  if (pin->unverifiable != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s cannot be downloaded: its files cannot be verified (%s)"),
+                   pin->title, pin->unverifiable);
+      return FALSE;
+    }
+  if (pin->id == NULL || pin->id[0] == '\0' || strchr (pin->id, '/') != NULL
+      || pin->id[0] == '.' || pin->repo == NULL || strchr (pin->repo, '/') == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "%s: the pin needs a plain id and an owner/name repository", pin->title);
+      return FALSE;
+    }
+  if (!is_commit (pin->revision))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "%s: the revision “%s” is not a commit (40 hexadecimal digits)",
+                   pin->title, pin->revision != NULL ? pin->revision : "");
+      return FALSE;
+    }
+  if (pin->n_files == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: the pin has no files", pin->title);
+      return FALSE;
+    }
+  for (guint i = 0; i < pin->n_files; i++)
+    {
+      const CsModelFile *f = &pin->files[i];
+
+      if (f->name == NULL || f->name[0] == '\0' || strchr (f->name, '/') != NULL
+          || g_str_equal (f->name, ".") || g_str_equal (f->name, ".."))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       "%s: file %u has no plain name", pin->title, i);
+          return FALSE;
+        }
+      if (f->size <= 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       "%s: %s has no pinned size", pin->title, f->name);
+          return FALSE;
+        }
+      if (!_cs_model_is_sha256 (f->sha256))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       "%s: %s has no pinned SHA-256", pin->title, f->name);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+guint64
+cs_model_pin_download_size (const CsModelPin *pin)
+{
+  guint64 total = 0;
+
+  g_return_val_if_fail (pin != NULL, 0);
+  for (guint i = 0; i < pin->n_files; i++)
+    total += (guint64) MAX (pin->files[i].size, 0);
+  return total;
+}
+
+char *
+cs_model_pin_dup_url (const CsModelPin *pin)
+{
+  g_return_val_if_fail (pin != NULL, NULL);
+  return g_strdup_printf ("https://huggingface.co/%s/resolve/%s", pin->repo, pin->revision);
+}
+
+char *
+cs_model_pin_dup_dir (const CsModelPin *pin)
+{
+  g_return_val_if_fail (pin != NULL, NULL);
+  return g_build_filename (g_get_user_data_dir (), "clipsight", "models", pin->id, NULL);
+}
+
+CsModelManager *
+cs_model_manager_new_for_pin (const CsModelPin *pin)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *url = NULL;
+  CsModelManager *self;
+
+  g_return_val_if_fail (pin != NULL && cs_model_pin_check (pin, NULL), NULL);
+  dir = cs_model_pin_dup_dir (pin);
+  url = cs_model_pin_dup_url (pin);
+  self = cs_model_manager_new (dir, url);
+  cs_model_manager_set_files (self, pin->files, pin->n_files);
+  return self;
+}
+
 char *
 cs_model_manager_dup_default_dir (void)
 {
-  return g_build_filename (g_get_user_data_dir (), "clipsight", "models", "clip-vit-base-patch32", NULL);
+  return cs_model_pin_dup_dir (&pins[0]);
 }
 
 void

@@ -64,6 +64,47 @@ typedef struct {
  * pinned sizes and checksums, the weights last. */
 const CsModelFile *cs_model_manager_default_files (guint *n_files);
 
+/* The languages a pinned model understands queries in. */
+typedef enum {
+  CS_MODEL_LANGUAGES_ENGLISH,      /* CLIP: trained on English captions */
+  CS_MODEL_LANGUAGES_MULTILINGUAL, /* SigLIP 2: trained on many languages */
+} CsModelLanguages;
+
+/* A model Clipsight offers to download: a Hugging Face repository at one
+ * revision, and the files the engine reads from it, each pinned by size
+ * and SHA-256 as published (see cs-model-manager.c for the sources).
+ * A pin whose checksums could not be found in public sources names why
+ * in `unverifiable`; it is listed, never downloaded. */
+typedef struct {
+  const char        *id;           /* its folder under the models folder */
+  const char        *title;        /* product name, not translated */
+  const char        *repo;         /* "owner/name" on huggingface.co */
+  const char        *revision;     /* a commit: 40 hexadecimal digits */
+  const CsModelFile *files;
+  guint              n_files;
+  CsModelLanguages   languages;
+  double             recall;       /* Crossmodal-3600 mean of R@1/5/10, %, as Immich
+                                    * publishes it (English queries) */
+  const char        *unverifiable; /* NULL, or why it cannot be verified */
+} CsModelPin;
+
+/* The pinned models, the default (OpenAI CLIP ViT-B/32) first. */
+const CsModelPin *cs_model_pins               (guint            *n_pins);
+/* The pin with that id, or NULL. */
+const CsModelPin *cs_model_pin_lookup         (const char       *id);
+/* Whether every file of `pin` has a plain name, a size and a SHA-256,
+ * and its revision is a commit; else FALSE with G_IO_ERROR_INVALID_DATA
+ * saying what is missing (the `unverifiable` reason first). */
+gboolean          cs_model_pin_check          (const CsModelPin *pin,
+                                               GError          **error);
+/* The bytes a download of `pin` fetches: the sum of its files' sizes. */
+guint64           cs_model_pin_download_size  (const CsModelPin *pin);
+/* https://huggingface.co/REPO/resolve/REVISION */
+char             *cs_model_pin_dup_url        (const CsModelPin *pin);
+/* $XDG_DATA_HOME/clipsight/models/ID: for the default pin, what
+ * cs_model_manager_dup_default_dir () returns. */
+char             *cs_model_pin_dup_dir        (const CsModelPin *pin);
+
 #define CS_TYPE_MODEL_MANAGER (cs_model_manager_get_type ())
 G_DECLARE_FINAL_TYPE (CsModelManager, cs_model_manager, CS, MODEL_MANAGER, GObject)
 
@@ -72,6 +113,9 @@ G_DECLARE_FINAL_TYPE (CsModelManager, cs_model_manager, CS, MODEL_MANAGER, GObje
  * model.safetensors: CS_MODEL_DEFAULT_URL), with the default files. */
 CsModelManager *cs_model_manager_new             (const char        *target_dir,
                                                   const char        *base_url);
+/* A manager of `pin`'s files in cs_model_pin_dup_dir (), fetched from
+ * its URL.  `pin` must pass cs_model_pin_check (g_return_val_if_fail). */
+CsModelManager *cs_model_manager_new_for_pin    (const CsModelPin  *pin);
 /* The default target: $XDG_DATA_HOME/clipsight/models/clip-vit-base-patch32. */
 char           *cs_model_manager_dup_default_dir (void);
 

@@ -14,6 +14,7 @@
 #include "cs-index-failure.h"
 #include "cs-library-reports.h"
 #include "cs-markup.h"
+#include "cs-model-probe.h"
 #include "cs-preferences.h"
 #include "cs-compat.h"
 
@@ -28,8 +29,13 @@ struct _CsPreferences {
   AdwActionRow        *model_row;
   AdwActionRow        *precision_row;  /* the indexer's precision check; built here */
   GCancellable        *precision_cancellable;
-  GtkProgressBar      *download_progress;
-  GtkWidget           *download_button;
+  AdwPreferencesGroup *models_group;
+  AdwActionRow        *folder_row;
+  GtkWidget           *folder_button;
+  GPtrArray           *pin_rows;       /* PinRow* */
+  char                *folder_status;  /* what the folder's switch is doing, or NULL */
+  char                *folder_failure; /* why the last folder was refused, or NULL */
+  char                *cpu;            /* this CPU, as the precision check names it */
   AdwEntryRow         *prompt_row;
   GtkSpinButton       *threshold_spin;
 
@@ -151,28 +157,228 @@ on_folders_changed_cb (CsIndexer     *indexer,
   rebuild_folders (self);
 }
 
+/* ------------------------------------------------------------------ */
+/* The model: the pinned ones, a folder, switching                     */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  const CsModelPin *pin;
+  CsModelManager   *manager;  /* NULL when the pin cannot be verified */
+  AdwActionRow     *row;
+  GtkWidget        *button;
+  GtkProgressBar   *progress;
+  char             *status;   /* what the switch is doing, or NULL */
+  char             *failure;  /* why the last switch to it failed, or NULL */
+  char             *refusal;  /* why the pin is never downloaded, or NULL */
+} PinRow;
+
+static void update_model (CsPreferences *self);
+
+static void
+pin_row_free (PinRow *pr)
+{
+  g_clear_object (&pr->manager);
+  g_free (pr->status);
+  g_free (pr->failure);
+  g_free (pr->refusal);
+  g_free (pr);
+}
+
+/* The managers of the pins other than the default (the application's
+ * own), one per pin for the process, so a download goes on when the
+ * window closes. */
+static CsModelManager *
+manager_for_pin (CsApplication    *app,
+                 const CsModelPin *pin)
+{
+  static GHashTable *managers;
+  CsModelManager *manager;
+
+  if (pin == cs_model_pins (NULL))
+    return cs_application_get_model_manager (app);
+  if (!cs_model_pin_check (pin, NULL))
+    return NULL;
+  if (managers == NULL)
+    managers = g_hash_table_new (g_str_hash, g_str_equal);
+  manager = g_hash_table_lookup (managers, pin->id);
+  if (manager == NULL)
+    {
+      manager = cs_model_manager_new_for_pin (pin);
+      g_hash_table_insert (managers, (gpointer) pin->id, manager);
+      cs_model_manager_refresh (manager);
+    }
+  return manager;
+}
+
+/* A pin is in use when the library's model is its folder, or the copy
+ * of it the Flatpak bundles. */
+static gboolean
+pin_is_current (const CsModelPin *pin,
+                const char       *dir)
+{
+  g_autofree char *own = cs_model_pin_dup_dir (pin);
+  g_autofree char *bundled = g_build_filename (DATADIR, "clipsight", "models", pin->id, NULL);
+
+  return dir != NULL && (g_str_equal (dir, own) || g_str_equal (dir, bundled));
+}
+
+/* How a model is remembered in "model-speeds": a pin by its id, a
+ * folder by its path. */
+static char *
+model_key (const char *dir)
+{
+  guint n;
+  const CsModelPin *pins = cs_model_pins (&n);
+
+  for (guint i = 0; dir != NULL && i < n; i++)
+    if (pin_is_current (&pins[i], dir))
+      return g_strdup (pins[i].id);
+  return g_strdup (dir);
+}
+
+/* The speed measured for `key` on this CPU (`cpu`: NULL or "" when not
+ * known yet, then any figure counts); FALSE when none. */
+static gboolean
+lookup_speed (GSettings   *settings,
+              const char  *key,
+              const char  *cpu,
+              double      *images_per_second,
+              char       **precision)
+{
+  g_autoptr(GVariant) speeds = g_settings_get_value (settings, "model-speeds");
+  const char *their_cpu = NULL, *their_precision = NULL;
+  double ips = 0;
+
+  if (key == NULL || !g_variant_lookup (speeds, key, "(&sd&s)", &their_cpu, &ips, &their_precision))
+    return FALSE;
+  if (cpu != NULL && *cpu != '\0' && g_strcmp0 (cpu, their_cpu) != 0)
+    return FALSE;
+  *images_per_second = ips;
+  if (precision != NULL)
+    *precision = g_strdup (their_precision);
+  return TRUE;
+}
+
+static void
+remember_speed (GSettings  *settings,
+                const char *key,
+                const char *cpu,
+                double      images_per_second,
+                const char *precision)
+{
+  g_autoptr(GVariant) speeds = g_settings_get_value (settings, "model-speeds");
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{s(sds)}"));
+  GVariantIter iter;
+  const char *k;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, speeds);
+  while (g_variant_iter_next (&iter, "{&s@(sds)}", &k, &value))
+    {
+      if (!g_str_equal (k, key))
+        g_variant_builder_add (&builder, "{s@(sds)}", k, value);
+      g_variant_unref (value);
+    }
+  g_variant_builder_add (&builder, "{s(sds)}", key, cpu != NULL ? cpu : "", images_per_second,
+                         precision != NULL ? precision : "");
+  g_settings_set_value (settings, "model-speeds", g_variant_builder_end (&builder));
+}
+
+static char *
+describe_speed (CsPreferences *self,
+                const char    *key)
+{
+  g_autofree char *precision = NULL;
+  double ips;
+
+  if (!lookup_speed (self->settings, key, self->cpu, &ips, &precision))
+    return g_strdup (_("Speed: measured on this computer when first chosen"));
+  /* TRANSLATORS: "12 images/s on this computer (int8)" */
+  return g_strdup_printf (_("%.0f images/s on this computer (%s)"), ips, precision);
+}
+
+static void
+update_pin_row (CsPreferences *self,
+                PinRow        *pr)
+{
+  const char *dir = cs_application_get_model_dir (self->app);
+  CsLibrary *library = cs_application_get_library (self->app);
+  guint n_photos = library != NULL ? cs_library_get_n_photos (library) : 0;
+  gboolean current = pin_is_current (pr->pin, dir);
+  CsModelState state = pr->manager != NULL ? cs_model_manager_get_state (pr->manager) : CS_MODEL_STATE_ABSENT;
+  g_autofree char *size = g_format_size (cs_model_pin_download_size (pr->pin));
+  g_autofree char *speed = describe_speed (self, pr->pin->id);
+  g_autoptr(GString) subtitle = g_string_new (NULL);
+  const char *languages = pr->pin->languages == CS_MODEL_LANGUAGES_MULTILINGUAL
+                          ? _("Multilingual") : _("English only");
+
+  /* TRANSLATORS: "1.5 GB download · Multilingual · recall 73.2 on Crossmodal-3600" */
+  g_string_append_printf (subtitle, _("%s download · %s · recall %.1f on Crossmodal-3600"),
+                          size, languages, pr->pin->recall);
+  g_string_append_printf (subtitle, "\n%s\n", speed);
+  if (pr->refusal != NULL)
+    g_string_append (subtitle, pr->refusal);
+  else if (state == CS_MODEL_STATE_DOWNLOADING)
+    {
+      g_autofree char *done = g_format_size (cs_model_manager_get_bytes_done (pr->manager));
+      g_autofree char *total = g_format_size (cs_model_manager_get_bytes_total (pr->manager));
+
+      /* TRANSLATORS: "Downloading… 120.0 MB of 1.5 GB" */
+      g_string_append_printf (subtitle, _("Downloading… %s of %s"), done, total);
+    }
+  else if (pr->status != NULL)
+    g_string_append (subtitle, pr->status);
+  else if (pr->failure != NULL)
+    g_string_append (subtitle, pr->failure);
+  else if (current)
+    g_string_append (subtitle, _("In use"));
+  else
+    g_string_append_printf (subtitle,
+                            /* TRANSLATORS: what switching to this model costs */
+                            g_dngettext (GETTEXT_PACKAGE,
+                                         "Switching re-indexes all %u photo; the current model keeps answering until it is done.",
+                                         "Switching re-indexes all %u photos; the current model keeps answering until it is done.",
+                                         n_photos), n_photos);
+  adw_action_row_set_subtitle (pr->row, subtitle->str);
+
+  gtk_widget_set_visible (GTK_WIDGET (pr->progress), state == CS_MODEL_STATE_DOWNLOADING);
+  if (pr->manager != NULL)
+    gtk_progress_bar_set_fraction (pr->progress, cs_model_manager_get_fraction (pr->manager));
+  gtk_button_set_label (GTK_BUTTON (pr->button),
+                        state == CS_MODEL_STATE_READY ? _("_Use") : _("_Download and Use"));
+  gtk_widget_set_sensitive (pr->button, pr->refusal == NULL && !current && pr->status == NULL
+                                        && state != CS_MODEL_STATE_DOWNLOADING);
+  gtk_widget_set_sensitive (GTK_WIDGET (pr->row), pr->refusal == NULL);
+}
+
 static void
 update_model (CsPreferences *self)
 {
   const char *dir = cs_application_get_model_dir (self->app);
-  CsModelState state = cs_model_manager_get_state (self->model_manager);
-  const char *error = cs_model_manager_get_error_message (self->model_manager);
+  CsModelManager *manager = cs_application_get_model_manager (self->app);
+  const char *error = cs_model_manager_get_error_message (manager);
 
-  if (state == CS_MODEL_STATE_DOWNLOADING)
-    adw_action_row_set_subtitle (self->model_row, _("Downloading…"));
-  else if (error != NULL && dir == NULL)
-    adw_action_row_set_subtitle (self->model_row, error);
-  else if (dir != NULL)
+  if (dir != NULL)
     {
       g_autofree char *display = g_filename_display_name (dir);
-      adw_action_row_set_subtitle (self->model_row, display);
+      g_autofree char *key = model_key (dir);
+      g_autofree char *speed = describe_speed (self, key);
+      g_autofree char *text = g_strdup_printf ("%s\n%s", display, speed);
+
+      adw_action_row_set_subtitle (self->model_row, text);
     }
+  else if (error != NULL)
+    adw_action_row_set_subtitle (self->model_row, error);
   else
-    adw_action_row_set_subtitle (self->model_row, _("None: download it or choose a folder"));
-  gtk_widget_set_visible (GTK_WIDGET (self->download_progress), state == CS_MODEL_STATE_DOWNLOADING);
-  gtk_progress_bar_set_fraction (self->download_progress, cs_model_manager_get_fraction (self->model_manager));
-  gtk_widget_set_sensitive (self->download_button, state != CS_MODEL_STATE_DOWNLOADING
-                                                   && state != CS_MODEL_STATE_READY);
+    adw_action_row_set_subtitle (self->model_row, _("None: download one below or use a model folder"));
+
+  adw_action_row_set_subtitle (self->folder_row,
+                               self->folder_status != NULL ? self->folder_status
+                               : self->folder_failure != NULL ? self->folder_failure
+                               : _("A Hugging Face CLIP or SigLIP folder already on this computer"));
+  gtk_widget_set_sensitive (self->folder_button, self->folder_status == NULL);
+  for (guint i = 0; self->pin_rows != NULL && i < self->pin_rows->len; i++)
+    update_pin_row (self, self->pin_rows->pdata[i]);
 }
 
 static void
@@ -181,6 +387,254 @@ on_model_notify_cb (GObject       *object,
                     CsPreferences *self)
 {
   update_model (self);
+}
+
+static void
+on_speeds_changed_cb (GSettings     *settings,
+                      const char    *key,
+                      CsPreferences *self)
+{
+  update_model (self);
+}
+
+/* A switch in flight: it outlives the window (a download goes on), and
+ * reports to it while it is open. */
+typedef struct {
+  CsApplication    *app;
+  GSettings        *settings;
+  GWeakRef          prefs;
+  const CsModelPin *pin;      /* NULL for a folder */
+  char             *dir;
+  char             *key;
+  char             *cpu;      /* this CPU as last measured, or NULL */
+} Switch;
+
+static void
+switch_free (Switch *sw)
+{
+  g_object_unref (sw->app);
+  g_object_unref (sw->settings);
+  g_weak_ref_clear (&sw->prefs);
+  g_free (sw->dir);
+  g_free (sw->key);
+  g_free (sw->cpu);
+  g_free (sw);
+}
+
+static PinRow *
+find_pin_row (CsPreferences    *self,
+              const CsModelPin *pin)
+{
+  for (guint i = 0; self->pin_rows != NULL && i < self->pin_rows->len; i++)
+    if (((PinRow *) self->pin_rows->pdata[i])->pin == pin)
+      return self->pin_rows->pdata[i];
+  return NULL;
+}
+
+/* Shows where the switch is in its row (`status`, NULL when it is no
+ * longer busy), or why it failed (`failure`, kept until the next try and
+ * shown as a toast as well). */
+static void
+switch_report (Switch     *sw,
+               const char *status,
+               const char *failure)
+{
+  g_autoptr(CsPreferences) self = g_weak_ref_get (&sw->prefs);
+  char **busy, **failed;
+
+  if (self == NULL || self->pin_rows == NULL)
+    return;
+  if (sw->pin != NULL)
+    {
+      PinRow *pr = find_pin_row (self, sw->pin);
+
+      if (pr == NULL)
+        return;
+      busy = &pr->status;
+      failed = &pr->failure;
+    }
+  else
+    {
+      busy = &self->folder_status;
+      failed = &self->folder_failure;
+    }
+  g_free (*busy);
+  *busy = g_strdup (status);
+  g_free (*failed);
+  *failed = g_strdup (failure);
+  update_model (self);
+  if (failure != NULL)
+    cs_compat_preferences_add_toast (GTK_WIDGET (self), cs_toast_new_text (failure));
+}
+
+static void
+switch_finish (Switch *sw)
+{
+  switch_report (sw, NULL, NULL);
+  cs_application_set_model_dir (sw->app, sw->dir);
+  switch_free (sw);
+}
+
+static void
+on_speed_measured_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Switch *sw = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *precision = NULL;
+  g_autofree char *cpu = NULL;
+  double ips;
+
+  if (cs_model_probe_speed_finish (result, &ips, &precision, &cpu, &error))
+    remember_speed (sw->settings, sw->key, cpu, ips, precision);
+  else
+    /* no figure is no reason not to switch */
+    g_message ("%s: %s", sw->dir, error->message);
+  switch_finish (sw);
+}
+
+static void
+on_model_checked_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Switch *sw = user_data;
+  g_autoptr(GError) error = NULL;
+  double ips;
+
+  if (!cs_model_probe_check_finish (result, &error))
+    {
+      /* the engine's own reason: the library is not switched */
+      switch_report (sw, NULL, error->message);
+      switch_free (sw);
+      return;
+    }
+  if (lookup_speed (sw->settings, sw->key, sw->cpu, &ips, NULL))
+    {
+      switch_finish (sw);
+      return;
+    }
+  switch_report (sw, _("Measuring its speed on this computer…"), NULL);
+  cs_model_probe_speed_async (sw->dir, NULL, on_speed_measured_cb, sw);
+}
+
+static void
+switch_check (Switch *sw)
+{
+  switch_report (sw, _("Checking the model…"), NULL);
+  cs_model_probe_check_async (sw->dir, NULL, on_model_checked_cb, sw);
+}
+
+static void
+on_pin_downloaded_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Switch *sw = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cs_model_manager_download_finish (CS_MODEL_MANAGER (source), result, &error))
+    {
+      const char *message = cs_model_manager_get_error_message (CS_MODEL_MANAGER (source));
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        switch_report (sw, NULL, NULL);
+      else
+        switch_report (sw, NULL, message != NULL ? message : error->message);
+      switch_free (sw);
+      return;
+    }
+  switch_check (sw);
+}
+
+static Switch *
+switch_new (CsPreferences    *self,
+            const CsModelPin *pin,
+            const char       *dir)
+{
+  Switch *sw = g_new0 (Switch, 1);
+
+  sw->app = g_object_ref (self->app);
+  sw->settings = g_object_ref (self->settings);
+  g_weak_ref_init (&sw->prefs, self);
+  sw->pin = pin;
+  sw->dir = g_canonicalize_filename (dir, NULL);
+  sw->key = pin != NULL ? g_strdup (pin->id) : model_key (sw->dir);
+  sw->cpu = g_strdup (self->cpu);
+  return sw;
+}
+
+static void
+on_use_pin_clicked_cb (GtkButton     *button,
+                       CsPreferences *self)
+{
+  PinRow *pr = g_object_get_data (G_OBJECT (button), "pin-row");
+  g_autofree char *dir = NULL;
+  Switch *sw;
+
+  if (pr == NULL || pr->manager == NULL || pr->status != NULL)
+    return;
+  dir = g_strdup (cs_model_manager_get_target_dir (pr->manager));
+  sw = switch_new (self, pr->pin, dir);
+  if (cs_model_manager_get_state (pr->manager) == CS_MODEL_STATE_READY)
+    switch_check (sw);
+  else
+    {
+      /* the row follows the manager's progress */
+      switch_report (sw, _("Downloading…"), NULL);
+      cs_model_manager_download_async (pr->manager, NULL, on_pin_downloaded_cb, sw);
+    }
+}
+
+void
+cs_preferences_use_model_folder (CsPreferences *self,
+                                 const char    *path)
+{
+  g_return_if_fail (CS_IS_PREFERENCES (self));
+  g_return_if_fail (path != NULL);
+  if (self->folder_status != NULL)
+    return;
+  switch_check (switch_new (self, NULL, path));
+}
+
+static void
+add_pin_rows (CsPreferences *self)
+{
+  guint n;
+  const CsModelPin *pins = cs_model_pins (&n);
+
+  self->pin_rows = g_ptr_array_new_with_free_func ((GDestroyNotify) pin_row_free);
+  for (guint i = 0; i < n; i++)
+    {
+      PinRow *pr = g_new0 (PinRow, 1);
+      g_autoptr(GError) error = NULL;
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+
+      pr->pin = &pins[i];
+      if (!cs_model_pin_check (pr->pin, &error))
+        pr->refusal = g_strdup (error->message);
+      else
+        {
+          pr->manager = g_object_ref (manager_for_pin (self->app, pr->pin));
+          g_signal_connect_object (pr->manager, "notify", G_CALLBACK (on_model_notify_cb), self, 0);
+        }
+      pr->row = ADW_ACTION_ROW (adw_action_row_new ());
+      gtk_widget_set_name (GTK_WIDGET (pr->row), pr->pin->id);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (pr->row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (pr->row), pr->pin->title);
+      pr->button = gtk_button_new_with_mnemonic (_("_Use"));
+      g_object_set_data (G_OBJECT (pr->button), "pin-row", pr);
+      g_signal_connect_object (pr->button, "clicked", G_CALLBACK (on_use_pin_clicked_cb), self, 0);
+      pr->progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
+      gtk_widget_set_size_request (GTK_WIDGET (pr->progress), 120, -1);
+      gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+      gtk_box_append (GTK_BOX (box), pr->button);
+      gtk_box_append (GTK_BOX (box), GTK_WIDGET (pr->progress));
+      adw_action_row_add_suffix (pr->row, box);
+      adw_preferences_group_add (self->models_group, GTK_WIDGET (pr->row));
+      g_ptr_array_add (self->pin_rows, pr);
+    }
 }
 
 /* One precision's measured figures, for the precision row. */
@@ -231,6 +685,8 @@ on_precision_read_cb (GObject      *source,
     }
   else if (!isfinite (cosine))
     subtitle = g_strdup_printf (_("%s, as CLIPSIGHT_PRECISION asks (not checked)"), precision);
+  else if (self->app == NULL)
+    return;
   else
     {
       figures = g_string_new (NULL);
@@ -239,6 +695,13 @@ on_precision_read_cb (GObject      *source,
           g_autofree char *one = describe_trial (&g_array_index (trials, CsPrecisionTrial, i));
 
           g_string_append_printf (figures, "%s%s", i > 0 ? "; " : "", one);
+        }
+      /* the CPU the speeds of the models are remembered for */
+      if (*cpu != '\0' && g_strcmp0 (self->cpu, cpu) != 0)
+        {
+          g_free (self->cpu);
+          self->cpu = g_strdup (cpu);
+          update_model (self);
         }
       subtitle = *cpu != '\0'
                  /* TRANSLATORS: "int8, the fastest precision within a cosine of 0.995 of float32 on
@@ -513,15 +976,7 @@ static void
 model_chosen (CsPreferences *self,
               const char    *path)
 {
-  g_autofree char *config = g_build_filename (path, "config.json", NULL);
-
-  if (!g_file_test (config, G_FILE_TEST_IS_REGULAR))
-    {
-      cs_compat_preferences_add_toast (GTK_WIDGET (self),
-                                        cs_toast_new_text (_("That folder holds no CLIP model (config.json is missing)")));
-      return;
-    }
-  cs_application_set_model_dir (self->app, path);
+  cs_preferences_use_model_folder (self, path);
 }
 
 static void
@@ -542,22 +997,7 @@ static void
 choose_model_clicked_cb (GtkButton     *button,
                          CsPreferences *self)
 {
-  choose_folder (self, _("Choose a CLIP Model Folder"), model_chosen);
-}
-
-static void
-on_download_done_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  cs_model_manager_download_finish (CS_MODEL_MANAGER (source), result, NULL);
-}
-
-static void
-download_clicked_cb (GtkButton     *button,
-                     CsPreferences *self)
-{
-  cs_model_manager_download_async (self->model_manager, NULL, on_download_done_cb, NULL);
+  choose_folder (self, _("Use a Model Folder"), model_chosen);
 }
 
 static void
@@ -605,6 +1045,10 @@ cs_preferences_dispose (GObject *object)
 
   g_clear_pointer (&self->folder_rows, g_ptr_array_unref);
   g_clear_pointer (&self->failure_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->pin_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->folder_status, g_free);
+  g_clear_pointer (&self->folder_failure, g_free);
+  g_clear_pointer (&self->cpu, g_free);
   g_cancellable_cancel (self->failures_cancellable);
   g_clear_object (&self->failures_cancellable);
   g_cancellable_cancel (self->precision_cancellable);
@@ -632,14 +1076,14 @@ cs_preferences_class_init (CsPreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsPreferences, power_saver_switch);
   gtk_widget_class_bind_template_child (widget_class, CsPreferences, watch_switch);
   gtk_widget_class_bind_template_child (widget_class, CsPreferences, model_row);
-  gtk_widget_class_bind_template_child (widget_class, CsPreferences, download_progress);
-  gtk_widget_class_bind_template_child (widget_class, CsPreferences, download_button);
+  gtk_widget_class_bind_template_child (widget_class, CsPreferences, models_group);
+  gtk_widget_class_bind_template_child (widget_class, CsPreferences, folder_row);
+  gtk_widget_class_bind_template_child (widget_class, CsPreferences, folder_button);
   gtk_widget_class_bind_template_child (widget_class, CsPreferences, prompt_row);
   gtk_widget_class_bind_template_child (widget_class, CsPreferences, threshold_spin);
   gtk_widget_class_bind_template_callback (widget_class, add_folder_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, exclude_folder_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, choose_model_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, download_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, forget_clicked_cb);
   gtk_widget_class_bind_template_child (widget_class, CsPreferences, failures_page);
   gtk_widget_class_bind_template_child (widget_class, CsPreferences, failures_group);
@@ -675,6 +1119,11 @@ cs_preferences_new (CsApplication *application)
                            G_CALLBACK (on_folders_changed_cb), self, 0);
   g_signal_connect_object (self->model_manager, "notify", G_CALLBACK (on_model_notify_cb), self, 0);
   g_signal_connect_object (application, "notify::model-dir", G_CALLBACK (on_model_notify_cb), self, 0);
+  g_signal_connect_object (self->settings, "changed::model-speeds", G_CALLBACK (on_speeds_changed_cb), self, 0);
+  if (cs_application_get_library (application) != NULL)
+    g_signal_connect_object (cs_application_get_library (application), "notify::n-photos",
+                             G_CALLBACK (on_model_notify_cb), self, 0);
+  add_pin_rows (self);
   g_signal_connect_object (cs_application_get_indexer (application), "notify::running",
                            G_CALLBACK (on_indexer_running_cb), self, 0);
   rebuild_folders (self);

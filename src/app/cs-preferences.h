@@ -3,7 +3,8 @@
  * Copyright 2026 The Clipsight authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Folders to include and exclude, the model (current, download, choose),
+ * Folders to include and exclude, the model (current, the pinned models
+ * to download and switch to, a folder of one),
  * label defaults, the indexing policy (battery, power saver, watching)
  * and forgetting the index; stored with GSettings.
  */
@@ -24,5 +25,10 @@ G_DECLARE_FINAL_TYPE (CsPreferences, cs_preferences, CS, PREFERENCES, CsCompatPr
 CsPreferences *cs_preferences_new (CsApplication *application);
 /* Shows the page of the files that could not be indexed. */
 void           cs_preferences_show_failures (CsPreferences *self);
+/* What "Use a Model Folder…" does with the folder chosen: checks it with
+ * the engine (refused with its reason, shown in the folder's row),
+ * measures its speed once per CPU, then switches the library to it. */
+void           cs_preferences_use_model_folder (CsPreferences *self,
+                                                const char    *path);
 
 G_END_DECLS

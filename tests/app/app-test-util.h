@@ -126,6 +126,7 @@ gboolean       label_dialog_gone  (gpointer data);
 void test_new_label_keys  (void);
 /* issue 16 */
 void test_judgement_toast (void);
+void test_models          (void);
 
 /* test-app-precision.c */
 void test_precision_row   (void);

@@ -128,6 +128,7 @@ main (int   argc,
       g_test_add_func ("/app/window/duplicates-no-reorder", test_duplicates_no_reorder);
       g_test_add_func ("/app/window/duplicates-trash-error", test_duplicates_trash_error);
       g_test_add_func ("/app/window/judgement-toast", test_judgement_toast);
+      g_test_add_func ("/app/window/models", test_models);
     }
   /* The cases run inside g_application_run (), from the first activation,
    * so that the application starts up and shuts down as it does for
