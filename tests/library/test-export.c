@@ -332,6 +332,25 @@ test_links (Fixture       *fx,
   g_assert_cmpuint (count_entries (fx->out), ==, n_files);
   for (guint i = 0; i < cs_export_report_get_n_photos (again); i++)
     g_assert_cmpstr (cs_export_report_get_destination (again, i), ==, cs_export_report_get_destination (report, i));
+  /* the names follow the paths, whatever order the photos come in */
+  {
+    g_autofree char *b1 = g_build_filename (fx->photos, "b", "photo-0001.png", NULL);
+    g_autofree char *a1 = g_build_filename (fx->photos, "a", "photo-0001.png", NULL);
+    g_autofree char *other = g_build_filename (fx->dir, "other", NULL);
+    g_autofree char *plain = g_build_filename (other, "photo-0001.png", NULL);
+    g_autofree char *second = g_build_filename (other, "photo-0001 (2).png", NULL);
+    const char *reversed[] = { b1, a1, b1 };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CsExportReport) direct = cs_export_files (reversed, G_N_ELEMENTS (reversed), other, ALBUM,
+                                                        CS_EXPORT_LINKS, NULL, &error);
+
+    g_assert_no_error (error);
+    /* b1 twice is one photo */
+    g_assert_cmpuint (cs_export_report_get_n_photos (direct), ==, 2);
+    g_assert_cmpstr (cs_export_report_get_source (direct, 0), ==, a1);
+    g_assert_cmpstr (cs_export_report_get_destination (direct, 0), ==, plain);
+    g_assert_cmpstr (cs_export_report_get_destination (direct, 1), ==, second);
+  }
   assert_originals_unchanged (fx);
 }
 
