@@ -124,12 +124,10 @@ test_models (void)
   g_autofree char *good = NULL;
   g_autofree char *good_canon = NULL;
   g_autofree char *engine_says = NULL;
-  g_autofree char *siglip_reason = NULL;
   g_autofree char *toy = test_shared_path_or_skip ("models/toy-clip");
   static const char *toy_files[] = {
     "config.json", "preprocessor_config.json", "vocab.json", "merges.txt", "model.safetensors",
   };
-  gboolean siglip_loads;
   g_autofree char *reindex = NULL;
   g_autoptr(GSettings) settings = g_settings_new ("io.github.clipsight.Clipsight");
   g_autoptr(GVariant) speeds = NULL;
@@ -240,33 +238,16 @@ test_models (void)
   g_assert_true (wait_for (subtitle_has, &rt, 10));
   g_assert_true (wait_for (indexer_idle, NULL, 300));
 
-  /* the SigLIP 2 test model, once the library loads SigLIP folders (asked
-   * here directly, on a throwaway database) */
-  {
-    g_autofree char *tmp = test_make_temp_dir ();
-    g_autofree char *db = g_build_filename (tmp, "probe.db", NULL);
-    g_autoptr(CsLibrary) probe = cs_library_new (db, siglip2);
-    g_autoptr(GError) error = NULL;
-
-    cs_library_set_cluster_labels (probe, FALSE);
-    siglip_loads = cs_library_load (probe, NULL, &error);
-    if (!siglip_loads)
-      siglip_reason = g_strdup (error->message);
-    g_clear_object (&probe);
-    test_rm_rf (tmp);
-  }
-  if (siglip_loads)
-    {
-      cs_preferences_use_model_folder (prefs, siglip2);
-      g_assert_true (wait_for (library_model_is, siglip2_canon, 300));
-      g_assert_true (wait_for (indexer_idle, NULL, 300));
-      g_clear_pointer (&speeds, g_variant_unref);
+  /* the SigLIP 2 test model: the library answers from it once indexed */
+  cs_preferences_use_model_folder (prefs, siglip2);
+  g_assert_true (wait_for (library_model_is, siglip2_canon, 300));
+  g_assert_true (wait_for (indexer_idle, NULL, 300));
+  g_clear_pointer (&speeds, g_variant_unref);
   speeds = g_settings_get_value (settings, "model-speeds");
-      g_assert_true (g_variant_lookup (speeds, siglip2_canon, "(&sd&s)", &cpu, &ips, &precision));
-      g_test_message ("%s: %.1f images/s in %s on %s", siglip2_canon, ips, precision, cpu);
-      g_assert_true (isfinite (ips) && ips > 0);
-      save_screenshot (GTK_WIDGET (prefs), "preferences-model-siglip2.png");
-    }
+  g_assert_true (g_variant_lookup (speeds, siglip2_canon, "(&sd&s)", &cpu, &ips, &precision));
+  g_test_message ("%s: %.1f images/s in %s on %s", siglip2_canon, ips, precision, cpu);
+  g_assert_true (isfinite (ips) && ips > 0);
+  save_screenshot (GTK_WIDGET (prefs), "preferences-model-siglip2.png");
   cs_compat_preferences_close (GTK_WIDGET (prefs));
 
   /* back to the model the later cases expect, once this one is indexed */
@@ -276,11 +257,3 @@ test_models (void)
   g_assert_true (wait_for (indexer_idle, NULL, 300));
   test_rm_rf (broken);
   test_rm_rf (good);
-  if (!siglip_loads)
-    {
-      /* not a pass: said so (issue 13's library work makes it run) */
-      g_autofree char *why = g_strdup_printf ("the library does not load the SigLIP 2 test model yet: %s",
-                                              siglip_reason);
-      g_test_incomplete (why);
-    }
-}

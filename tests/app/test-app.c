@@ -40,6 +40,9 @@ run_tests_cb (GApplication *application,
   g_application_quit (application);
 }
 
+/* test-app-export.c */
+void test_export_album (void);
+
 int
 main (int   argc,
       char *argv[])
@@ -129,6 +132,7 @@ main (int   argc,
       g_test_add_func ("/app/window/duplicates-trash-error", test_duplicates_trash_error);
       g_test_add_func ("/app/window/judgement-toast", test_judgement_toast);
       g_test_add_func ("/app/window/models", test_models);
+      g_test_add_func ("/app/window/export-album", test_export_album);
     }
   /* The cases run inside g_application_run (), from the first activation,
    * so that the application starts up and shuts down as it does for
