@@ -257,3 +257,4 @@ test_models (void)
   g_assert_true (wait_for (indexer_idle, NULL, 300));
   test_rm_rf (broken);
   test_rm_rf (good);
+}
