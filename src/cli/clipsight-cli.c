@@ -27,6 +27,7 @@
 #include "cs-clip-error.h"
 #include "cs-decode-clip.h"
 
+#include "cli-discover.h"
 #include "cli-util.h"
 
 
@@ -497,6 +498,7 @@ static const Command commands[] = {
   { "search", cli_cmd_search, "search the photos of a library by text or image" },
   { "label", cli_cmd_label, "add, edit, list and teach zero-shot labels" },
   { "duplicates", cli_cmd_duplicates, "find exact and near-duplicate photos" },
+  { "discover", cli_cmd_discover, "propose albums: themes and events" },
   { "make-test-model", cmd_make_test_model, "write a CLIP model with random weights" },
 };
 
