@@ -60,6 +60,7 @@ typedef struct {
   GArray        *members;  /* guint indices into the input: most central first (themes), by time (events) */
   gint64         start;    /* events: first and last date; themes: 0 */
   gint64         end;
+  double         name_floor; /* themes: the least cosine to the name of a member (internal) */
 } CsDiscoverGroup;
 
 void cs_discover_group_free (CsDiscoverGroup *group);
@@ -71,7 +72,8 @@ typedef struct {
   double merge_cosine;    /* micro-clusters merge while their centroids' cosine is above this */
   double min_separation;  /* a name must separate the theme by this many standard deviations */
   double member_z;        /* a photo joins its nearest theme when its cosine is above mean - z sd */
-  double name_fit;        /* and, in a named theme, its cosine to the name is above the library's mean + this many sd */
+  double name_fit;        /* and, in a named theme, its cosine to the name is above the midpoint of the
+                           * members' and the rest's means + this many sd of the name's cosines */
   double min_tightness;   /* an unnamed theme is kept when its tightness is above this */
   guint  min_size;        /* themes and events smaller than max (min_size, n / 1000) are dropped */
 } CsDiscoverParams;
