@@ -47,11 +47,15 @@
 /* Longer runs are cut at their largest gap until they are not. */
 #define MAX_SPAN_S      (21 * 86400)
 /* Content: a pause of at least this long where the photos before and
- * after (up to SHIFT_WINDOW each side, the library's mean taken out) have
- * centroids below SHIFT_COSINE splits an event. */
+ * after (up to SHIFT_WINDOW each side, at least SHIFT_MIN_SIDE) differ
+ * by SHIFT_EFFECT (content_shift()) splits an event.  A first rule, the
+ * cosine of the two sides' centroids with the library's mean taken out
+ * below 0.25, split the toy photos' two-day "trip" of 6 blue shapes a
+ * day: it has no scale of its own, the effect size has. */
 #define SHIFT_PAUSE_S   (3 * 3600)
 #define SHIFT_WINDOW    20
-#define SHIFT_COSINE    0.25
+#define SHIFT_MIN_SIDE  8
+#define SHIFT_EFFECT    1.0
 
 static gboolean debug_params_set;
 static CsDiscoverParams debug_params;
@@ -930,20 +934,22 @@ cut_long (const gint64 *t,
   cut_long (t, gaps, at + 1, b, cuts);
 }
 
-/* The cosine of the centroids of x[from..mid) and x[mid..to), the
- * library's mean `centre` taken out of both (what all photos share would
- * make any two groups look alike). */
+/* How far apart the photos seq[from..mid) and seq[mid..to) are, as an
+ * effect size: the squared distance between their means over their mean
+ * spread (the squared distance of a photo to its side's mean, 1 - |mean|^2
+ * for unit vectors).  Two sides of one trip differ by noise only, about
+ * 2 / n of the spread; two trips by about as much as the spread. */
 static double
-centred_shift (const CsDiscoverInput *in,
+content_shift (const CsDiscoverInput *in,
                const guint           *seq,
                guint                  from,
                guint                  mid,
                guint                  to,
-               const double          *centre,
                double                *a,
                double                *b)
 {
   int dim = in->dim;
+  double aa = 0, bb = 0, dd = 0;
 
   memset (a, 0, dim * sizeof (double));
   memset (b, 0, dim * sizeof (double));
@@ -953,10 +959,12 @@ centred_shift (const CsDiscoverInput *in,
     add_to (b, in->vectors[seq[i]], dim);
   for (int d = 0; d < dim; d++)
     {
-      a[d] = a[d] / (mid - from) - centre[d];
-      b[d] = b[d] / (to - mid) - centre[d];
+      double x = a[d] / (mid - from), y = b[d] / (to - mid);
+      aa += x * x;
+      bb += y * y;
+      dd += (x - y) * (x - y);
     }
-  return cosine_d (a, b, dim);
+  return dd / MAX (1e-9, (2.0 - aa - bb) / 2.0);
 }
 
 /* How many of the sorted times t[0..m) lie in [from, to). */
@@ -1004,7 +1012,6 @@ find_events (const CsDiscoverInput  *in,
   g_autofree gint64 *gaps = NULL;
   g_autofree gint64 *day = NULL;
   g_autoptr(GTimeZone) tz = g_time_zone_new_local ();
-  g_autofree double *centre = NULL;
   g_autofree double *wa = NULL;
   g_autofree double *wb = NULL;
   int dim = in->dim;
@@ -1073,11 +1080,8 @@ find_events (const CsDiscoverInput  *in,
 
   /* 3. Content: within a run, a pause where the photos before and after
    * show different things (two trips a night apart) */
-  centre = g_new (double, dim);
   wa = g_new (double, dim);
   wb = g_new (double, dim);
-  for (int d = 0; d < dim; d++)
-    centre[d] = nm->sum[d] / in->n;
   g_array_set_size (cuts, 0);
   for (guint c = 0; c + 1 < runs->len; c++)
     {
@@ -1094,9 +1098,9 @@ find_events (const CsDiscoverInput  *in,
           from = MAX (start, i >= SHIFT_WINDOW ? i - SHIFT_WINDOW : 0);
           to = MIN (b, i + SHIFT_WINDOW);
           /* too few photos on a side to tell a change from noise */
-          if (i - from < params->min_size || to - i < params->min_size)
+          if (i - from < SHIFT_MIN_SIDE || to - i < SHIFT_MIN_SIDE)
             continue;
-          if (centred_shift (in, seq, from, i, to, centre, wa, wb) < SHIFT_COSINE)
+          if (content_shift (in, seq, from, i, to, wa, wb) >= SHIFT_EFFECT)
             {
               g_array_append_val (cuts, i);
               start = i;
