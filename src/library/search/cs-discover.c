@@ -1247,7 +1247,8 @@ cs_discover_format_range (gint64 start,
 
   if (a == NULL || b == NULL)
     return g_strdup ("");
-  /* TRANSLATORS: a day, as in "12 July 2025" (g_date_time_format) */
+  /* TRANSLATORS: a day, as in "12 July 2025" (g_date_time_format)
+   * xgettext:no-c-format */
   right = g_date_time_format (b, _("%-d %B %Y"));
   if (g_date_time_get_year (a) == g_date_time_get_year (b)
       && g_date_time_get_month (a) == g_date_time_get_month (b))
@@ -1255,14 +1256,16 @@ cs_discover_format_range (gint64 start,
       if (g_date_time_get_day_of_month (a) == g_date_time_get_day_of_month (b))
         return g_steal_pointer (&right);
       /* TRANSLATORS: the first day of a range within one month, as the
-       * "12" of "12–14 July 2025" */
+       * "12" of "12–14 July 2025" (g_date_time_format)
+       * xgettext:no-c-format */
       left = g_date_time_format (a, _("%-d"));
       /* TRANSLATORS: a range of days within one month: the first day, then the last as "%-d %B %Y" gives it */
       return g_strdup_printf (_("%s–%s"), left, right);
     }
   if (g_date_time_get_year (a) == g_date_time_get_year (b))
     /* TRANSLATORS: the first day of a range within one year, as the "30
-     * June" of "30 June – 2 July 2025" */
+     * June" of "30 June – 2 July 2025" (g_date_time_format)
+     * xgettext:no-c-format */
     left = g_date_time_format (a, _("%-d %B"));
   else
     left = g_date_time_format (a, _("%-d %B %Y"));
