@@ -13,7 +13,9 @@
  *   for the pace of the photos around them, and where the content
  *   changes sharply), titled with its dominant concept and its dates
  *   ("Beach · 12–14 July 2025").  Photos without an EXIF date (whose date
- *   is the file's modification time) are never put in events.
+ *   the indexer took from the file's modification time) are never put in
+ *   events; when the two times agree, files of camera formats are checked
+ *   for an EXIF date (a camera's original file), the others have none.
  *
  * The vocabulary is the built-in one (about 1,300 everyday photo
  * concepts, names translated) or a file: one concept a line, its name

@@ -12,12 +12,17 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "cs-discover.h"
+#include "cs-exif.h"
 #include "cs-library-object-private.h"
 #include "cs-suggestions.h"
 #include "cs-vocabulary.h"
@@ -162,6 +167,96 @@ typedef struct {
   gint64        *taken;         /* by input index */
 } Dated;
 
+/* The indexer stores the file's modification time as the date of a
+ * photo without an EXIF date, and does not say which it stored.  A date
+ * that is not the file's time is an EXIF date.  One that is can be
+ * either: a camera's original file has its EXIF time as its modification
+ * time (to the second), while a file without EXIF has only the time it
+ * was copied or saved, which says nothing of when the photo was taken.
+ * For those, formats cameras write are checked for an EXIF date (the
+ * first 64 KiB, where a JPEG's APP1 block is; remembered per photo, file
+ * time and size for the process's later runs), and the others (PNG, GIF,
+ * WebP, BMP: screenshots, downloads) have no date. */
+#define EXIF_HEAD (64 * 1024)
+
+typedef struct {
+  gint64 mtime_us;
+  gint64 size;
+  gboolean dated;
+} ExifSeen;
+
+static GMutex exif_lock;
+static GHashTable *exif_seen;  /* gint64 id -> ExifSeen */
+
+static gboolean
+camera_format (const char *path)
+{
+  static const char * const ext[] = {
+    ".jpg", ".jpeg", ".jpe", ".heic", ".heif", ".tif", ".tiff", ".dng", ".cr2", ".cr3", ".nef",
+    ".nrw", ".arw", ".srf", ".sr2", ".orf", ".rw2", ".raf", ".pef", ".srw", ".x3f", ".3fr", ".erf",
+    ".kdc", ".mrw", ".iiq", NULL,
+  };
+  const char *dot = strrchr (path, '.');
+
+  if (dot == NULL)
+    return FALSE;
+  for (guint i = 0; ext[i] != NULL; i++)
+    if (g_ascii_strcasecmp (dot, ext[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+has_exif_date (const CsStorePhoto *photo)
+{
+  g_autofree guint8 *buf = NULL;
+  ExifSeen *seen;
+  gboolean dated = FALSE;
+  gint64 when;
+  gsize got = 0;
+  int fd;
+
+  if (!camera_format (photo->path))
+    return FALSE;
+  g_mutex_lock (&exif_lock);
+  if (exif_seen == NULL)
+    exif_seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  seen = g_hash_table_lookup (exif_seen, &photo->id);
+  if (seen != NULL && seen->mtime_us == photo->mtime_us && seen->size == photo->size)
+    dated = seen->dated;
+  g_mutex_unlock (&exif_lock);
+  if (seen != NULL && seen->mtime_us == photo->mtime_us && seen->size == photo->size)
+    return dated;
+
+  buf = g_malloc (EXIF_HEAD);
+  fd = g_open (photo->path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
+  if (fd >= 0)
+    {
+      while (got < EXIF_HEAD)
+        {
+          ssize_t n = read (fd, buf + got, EXIF_HEAD - got);
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n <= 0)
+            break;
+          got += (gsize) n;
+        }
+      close (fd);
+      dated = cs_exif_parse_date_taken (buf, got, &when) && when == photo->taken_unix;
+    }
+  g_mutex_lock (&exif_lock);
+  {
+    gint64 *key = g_new (gint64, 1);
+    ExifSeen *value = g_new (ExifSeen, 1);
+
+    *key = photo->id;
+    *value = (ExifSeen) { photo->mtime_us, photo->size, dated };
+    g_hash_table_replace (exif_seen, key, value);
+  }
+  g_mutex_unlock (&exif_lock);
+  return dated;
+}
+
 static gboolean
 mark_dated (const CsStorePhoto *photo,
             gpointer            user_data)
@@ -169,11 +264,8 @@ mark_dated (const CsStorePhoto *photo,
   Dated *dd = user_data;
   guint row;
 
-  /* the indexer falls back on the file's modification time when the
-   * photo has no EXIF date; that time says when the file was copied, not
-   * when the photo was taken, so such photos have no date for events */
-  if (photo->taken_unix > 0 && photo->taken_unix != photo->mtime_us / G_USEC_PER_SEC
-      && _cs_vector_index_find (dd->index, photo->id, &row))
+  if (photo->taken_unix > 0 && _cs_vector_index_find (dd->index, photo->id, &row)
+      && (photo->taken_unix != photo->mtime_us / G_USEC_PER_SEC || has_exif_date (photo)))
     {
       CsPhotoMeta meta;
 
