@@ -28,6 +28,7 @@
 #include "cs-decode-clip.h"
 
 #include "cli-export.h"
+#include "cli-discover.h"
 #include "cli-util.h"
 
 
@@ -499,6 +500,7 @@ static const Command commands[] = {
   { "label", cli_cmd_label, "add, edit, list and teach zero-shot labels" },
   { "duplicates", cli_cmd_duplicates, "find exact and near-duplicate photos" },
   { "export", cli_cmd_export, "export a label's photos to a folder (links or copies, XMP)" },
+  { "discover", cli_cmd_discover, "propose albums: themes and events" },
   { "make-test-model", cmd_make_test_model, "write a CLIP model with random weights" },
 };
 
