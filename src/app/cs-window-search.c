@@ -139,6 +139,62 @@ sections_for (CsPhotoList *list)
   return CS_PHOTO_GRID_SECTIONS_MATCH;
 }
 
+/* The most selected photos a refresh keeps selected: finding them in the
+ * new list reads it whole (a CsPhoto made per item), which a selection
+ * of a few photos is worth, not one of the whole library. */
+#define MAX_KEPT_SELECTED 1000
+
+/* The ids of the selected photos (a set of gint64), or NULL for none or
+ * too many. */
+static GHashTable *
+selected_ids (CsWindow *self)
+{
+  GtkSelectionModel *model = cs_photo_grid_get_selection (self->grid);
+  g_autoptr(GtkBitset) set = gtk_selection_model_get_selection (model);
+  GHashTable *ids;
+  GtkBitsetIter iter;
+  guint position;
+
+  if (gtk_bitset_is_empty (set) || gtk_bitset_get_size (set) > MAX_KEPT_SELECTED)
+    return NULL;
+  ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  for (gboolean ok = gtk_bitset_iter_init_first (&iter, set, &position); ok;
+       ok = gtk_bitset_iter_next (&iter, &position))
+    {
+      g_autoptr(CsPhoto) photo = g_list_model_get_item (G_LIST_MODEL (model), position);
+
+      if (photo != NULL)
+        g_hash_table_add (ids, g_memdup2 (&(gint64) { cs_photo_get_id (photo) }, sizeof (gint64)));
+    }
+  return ids;
+}
+
+/* A refresh (the library changed while indexing) must not drop what the
+ * person selected, to act on it: the same photos are selected again in
+ * the new list. */
+static void
+reselect (CsWindow    *self,
+          CsPhotoList *list,
+          GHashTable  *ids)
+{
+  GtkSelectionModel *model = cs_photo_grid_get_selection (self->grid);
+  g_autoptr(GtkBitset) set = gtk_bitset_new_empty ();
+  g_autoptr(GtkBitset) mask = NULL;
+  guint n = cs_photo_list_get_n_items (list);
+
+  for (guint i = 0; i < n && gtk_bitset_get_size (set) < g_hash_table_size (ids); i++)
+    {
+      g_autoptr(CsPhoto) photo = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+      if (g_hash_table_contains (ids, &(gint64) { cs_photo_get_id (photo) }))
+        gtk_bitset_add (set, i);
+    }
+  if (gtk_bitset_is_empty (set))
+    return;
+  mask = gtk_bitset_new_range (0, n);
+  gtk_selection_model_set_selection (model, set, mask);
+}
+
 /* GTK 4.8's GtkGridView asks a model that replaces a non-empty one for
  * every item, looking for those it shows already; a CsPhotoList makes its
  * photos when asked (none of them the old list's), so 100,000 results
@@ -158,6 +214,7 @@ _cs_window_set_results (CsWindow    *self,
   double upper = gtk_adjustment_get_upper (adj);
   double value = gtk_adjustment_get_value (adj);
   guint keep = G_MAXUINT;
+  g_autoptr(GHashTable) selected = NULL;
 
   if (!g_set_object (&self->results, results))
     return;
@@ -170,9 +227,12 @@ _cs_window_set_results (CsWindow    *self,
       keep = MIN ((guint) MIN (end, (double) n_old), cs_photo_list_get_n_items (results));
       keep = keep > 0 ? keep - 1 : G_MAXUINT;
     }
+  selected = self->scroll_to_top ? NULL : selected_ids (self);
   cs_photo_grid_set_sections (self->grid, sections_for (results));
   cs_photo_grid_set_model (self->grid, NULL);
   cs_photo_grid_set_model (self->grid, G_LIST_MODEL (results));
+  if (selected != NULL && results != NULL)
+    reselect (self, results, selected);
   if (self->scroll_to_top)
     cs_photo_grid_scroll_to_top (self->grid);
   else if (keep != G_MAXUINT)

@@ -21,6 +21,7 @@
 
 #include "app-test-util.h"
 #include "cs-compat.h"
+#include "cs-match-words.h"
 #include "cs-photo-cell.h"
 #include "cs-photo-grid.h"
 #include "test-util.h"
@@ -374,6 +375,20 @@ test_grid_menu_and_sections (void)
       else
         g_assert_null (heading);
     }
+  /* the details' words agree with the split: the first photo (itself,
+   * score 1) is a strong match, the first of "More Results" at best a
+   * possible one */
+  {
+    g_autoptr(CsPhoto) first = g_list_model_get_item (list, 0);
+    g_autoptr(CsPhoto) below = g_list_model_get_item (list, split);
+    const char *w_first = cs_match_words (cs_photo_get_score (first), cutoff, 1, cs_photo_get_accepted (first));
+    const char *w_below = cs_match_words (cs_photo_get_score (below), cutoff, 1, cs_photo_get_accepted (below));
+
+    g_assert_cmpfloat (cs_photo_get_score (first), >=, cutoff + CS_MATCH_MARGIN);
+    g_assert_cmpstr (w_first, ==, "Strong match");
+    g_assert_true (g_str_equal (w_below, "Possible match") || g_str_equal (w_below, "Weak match"));
+    g_assert_cmpstr (cs_match_words (cutoff + CS_MATCH_MARGIN / 2, cutoff, 1, TRUE), ==, "Good match");
+  }
   save_screenshot (GTK_WIDGET (window), "grid-best-and-more.png");
 }
 
