@@ -164,6 +164,7 @@ void test_grid_copy_image        (void);
 void test_grid_trash_undo        (void);
 void test_grid_trash_refused     (void);
 void test_grid_drag_out          (void);
+void test_grid_open              (void);
 
 /* --large-library (test-app-stalls.c): the 90,000 photos already in the
  * database, in a folder that is not there, beside those indexed. */

@@ -24,6 +24,8 @@
 #include "cs-match-words.h"
 #include "cs-photo-cell.h"
 #include "cs-photo-grid.h"
+#include "cs-photo-view.h"
+#include "cs-compat-grid.h"
 #include "test-util.h"
 
 #define N_COPIES 4
@@ -624,4 +626,45 @@ test_grid_drag_out (void)
       g_object_unref (provider);
     }
   gtk_selection_model_unselect_all (cs_photo_grid_get_selection (grid ()));
+}
+
+/* Open shows the selected photo in the photo view; Open With asks which
+ * application, for the photo's own file (a GtkAppChooserDialog outside a
+ * sandbox), and closing the chooser opens nothing. */
+void
+test_grid_open (void)
+{
+  g_autofree char *path = NULL;
+  CsPhotoView *view = CS_PHOTO_VIEW (window_part ("photo_view"));
+  GtkWidget *chooser;
+
+  ensure_copies ();
+  browse (grid_folder);
+  path = copy_path (2);
+  select_only (position_of_path (path));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.open-photo", NULL));
+  g_assert_true (wait_for (view_is, (gpointer) "photo", 10));
+  g_assert_cmpstr (cs_photo_get_path (cs_photo_view_get_photo (view)), ==, path);
+  g_signal_emit_by_name (view, "close");
+  g_assert_true (wait_for (view_is, (gpointer) "library", 10));
+
+  select_only (position_of_path (path));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.open-photo-with", NULL));
+  chooser = cs_compat_open_with_dialog ();
+  g_assert_nonnull (chooser);
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  {
+    g_autoptr(GFile) file = NULL;
+    g_autofree char *got = NULL;
+
+    g_object_get (chooser, "gfile", &file, NULL);
+    got = g_file_get_path (file);
+
+    g_assert_cmpstr (got, ==, path);
+    g_assert_true (gtk_widget_get_visible (chooser));
+    save_screenshot (chooser, "grid-open-with.png");
+    gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
+  }
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  g_assert_null (cs_compat_open_with_dialog ());
 }
