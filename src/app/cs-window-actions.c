@@ -821,6 +821,7 @@ on_trashed_cb (GObject      *source,
       /* the whole reason, which a toast would cut off, and what stayed */
       GtkWidget *alert = cs_compat_alert_new (_("Cannot Move to the Trash"), error->message);
 
+      gtk_widget_add_css_class (alert, "photos-trash-error");
       cs_compat_alert_add_response (alert, "close", _("_Close"), FALSE);
       cs_compat_alert_set_cancel (alert, "close");
       cs_compat_alert_present (alert, GTK_WIDGET (self));

@@ -536,7 +536,7 @@ test_grid_trash_undo (void)
 static gboolean
 alert_shown (gpointer data)
 {
-  return cs_compat_alert_find_shown (NULL) != NULL;
+  return cs_compat_alert_find_shown ("photos-trash-error") != NULL;
 }
 
 /* A trash refused (the file went behind the grid's back: GIO cannot
@@ -561,7 +561,7 @@ test_grid_trash_refused (void)
   g_assert_no_errno (g_unlink (path));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.trash-photos", NULL);
   g_assert_true (wait_for (alert_shown, NULL, 30));
-  alert = cs_compat_alert_find_shown (NULL);
+  alert = cs_compat_alert_find_shown ("photos-trash-error");
   g_assert_cmpstr (cs_compat_alert_get_heading (alert), ==, "Cannot Move to the Trash");
   body = cs_compat_alert_get_body (alert);
   g_test_message ("refused: %s", body);
@@ -646,7 +646,7 @@ test_grid_open (void)
   g_assert_true (wait_for (view_is, (gpointer) "photo", 10));
   g_assert_cmpstr (cs_photo_get_path (cs_photo_view_get_photo (view)), ==, path);
   g_signal_emit_by_name (view, "close");
-  g_assert_true (wait_for (view_is, (gpointer) "library", 10));
+  g_assert_true (wait_for (view_is, (gpointer) "search", 10));
 
   select_only (position_of_path (path));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.open-photo-with", NULL));
