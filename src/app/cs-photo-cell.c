@@ -23,6 +23,7 @@ struct _CsPhotoCell {
   GtkPicture   *picture;
   GtkImage     *verdict_icon;
   GtkImage     *missing_icon;
+  GtkLabel     *heading;      /* the section this photo starts, or NULL */
 
   CsPhoto      *photo;
   GCancellable *cancellable;
@@ -263,10 +264,8 @@ cs_photo_cell_set_photo (CsPhotoCell *self,
       return;
     }
 
-  if (cs_photo_get_accepted (photo))
-    gtk_widget_remove_css_class (GTK_WIDGET (self), "unsure");
-  else
-    gtk_widget_add_css_class (GTK_WIDGET (self), "unsure");
+  /* near misses are no longer dimmed (55 % opacity said nothing in
+   * words): the grid heads them "More Results" (issue 17) */
   verdict = cs_photo_get_verdict (photo);
   show_verdict (self, verdict);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -295,6 +294,43 @@ cs_photo_cell_get_loaded (CsPhotoCell *self)
 {
   g_return_val_if_fail (CS_IS_PHOTO_CELL (self), FALSE);
   return gtk_picture_get_paintable (self->picture) != NULL;
+}
+
+/* Over the photo's top edge: GTK 4.8's grid has no full-width header
+ * rows (cs-photo-grid.h), so the first photo of a section carries it. */
+void
+cs_photo_cell_set_heading (CsPhotoCell *self,
+                           const char  *heading)
+{
+  g_return_if_fail (CS_IS_PHOTO_CELL (self));
+  if (heading != NULL && self->heading == NULL)
+    {
+      self->heading = GTK_LABEL (gtk_label_new (NULL));
+      gtk_widget_set_halign (GTK_WIDGET (self->heading), GTK_ALIGN_START);
+      gtk_widget_set_valign (GTK_WIDGET (self->heading), GTK_ALIGN_START);
+      gtk_widget_set_margin_start (GTK_WIDGET (self->heading), 6);
+      gtk_widget_set_margin_top (GTK_WIDGET (self->heading), 6);
+      gtk_label_set_ellipsize (self->heading, PANGO_ELLIPSIZE_END);
+      gtk_widget_add_css_class (GTK_WIDGET (self->heading), "heading");
+      gtk_widget_add_css_class (GTK_WIDGET (self->heading), "osd");
+      gtk_widget_add_css_class (GTK_WIDGET (self->heading), "section-heading");
+      gtk_overlay_add_overlay (GTK_OVERLAY (self->overlay), GTK_WIDGET (self->heading));
+    }
+  if (self->heading == NULL)
+    return;
+  gtk_label_set_label (self->heading, heading != NULL ? heading : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->heading), heading != NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  heading != NULL ? heading : "", -1);
+}
+
+const char *
+cs_photo_cell_get_heading (CsPhotoCell *self)
+{
+  g_return_val_if_fail (CS_IS_PHOTO_CELL (self), NULL);
+  if (self->heading == NULL || !gtk_widget_get_visible (GTK_WIDGET (self->heading)))
+    return NULL;
+  return gtk_label_get_label (self->heading);
 }
 
 void

@@ -25,4 +25,9 @@ void     cs_photo_cell_set_fixed_size (CsPhotoCell *self,
 /* Whether the thumbnail is on screen (loaded), for tests. */
 gboolean cs_photo_cell_get_loaded (CsPhotoCell *self);
 
+/* The heading of the section this photo starts (NULL: none). */
+void        cs_photo_cell_set_heading (CsPhotoCell *self,
+                                       const char  *heading);
+const char *cs_photo_cell_get_heading (CsPhotoCell *self);
+
 G_END_DECLS

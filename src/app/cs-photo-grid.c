@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "cs-photo-cell.h"
 #include "cs-photo-grid.h"
 
@@ -16,6 +18,9 @@ struct _CsPhotoGrid {
   GtkScrolledWindow *scroller;
   GtkGridView       *view;
   GtkMultiSelection *selection;
+
+  CsPhotoGridSections sections;
+  GtkWidget         *menu;      /* the photos' context menu, a GtkPopoverMenu */
 };
 
 G_DEFINE_FINAL_TYPE (CsPhotoGrid, cs_photo_grid, GTK_TYPE_WIDGET)
@@ -51,8 +56,15 @@ on_factory_bind_cb (GtkSignalListItemFactory *factory,
                     GtkListItem              *item,
                     gpointer                  user_data)
 {
-  cs_photo_cell_set_photo (CS_PHOTO_CELL (gtk_list_item_get_child (item)),
-                           gtk_list_item_get_item (item));
+  CsPhotoGrid *self = user_data;
+  CsPhotoCell *cell = CS_PHOTO_CELL (gtk_list_item_get_child (item));
+  guint position = gtk_list_item_get_position (item);
+  g_autofree char *heading = NULL;
+
+  cs_photo_cell_set_photo (cell, gtk_list_item_get_item (item));
+  g_object_set_data (G_OBJECT (cell), "cs-position", GUINT_TO_POINTER (position + 1));
+  heading = cs_photo_grid_dup_heading (self, position);
+  cs_photo_cell_set_heading (cell, heading);
 }
 
 static void
@@ -62,6 +74,8 @@ on_factory_unbind_cb (GtkSignalListItemFactory *factory,
 {
   /* cancels the thumbnail load of a recycled cell */
   cs_photo_cell_set_photo (CS_PHOTO_CELL (gtk_list_item_get_child (item)), NULL);
+  cs_photo_cell_set_heading (CS_PHOTO_CELL (gtk_list_item_get_child (item)), NULL);
+  g_object_set_data (G_OBJECT (gtk_list_item_get_child (item)), "cs-position", NULL);
 }
 
 static void
@@ -73,6 +87,310 @@ on_view_activate_cb (GtkGridView *view,
 
   if (photo != NULL)
     g_signal_emit (self, signals[SIGNAL_PHOTO_ACTIVATED], 0, photo, position);
+}
+
+/* ------------------------------------------------------------------ */
+/* Section headings                                                     */
+/* ------------------------------------------------------------------ */
+
+static char *
+month_heading (CsPhoto *photo)
+{
+  g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (cs_photo_get_taken (photo));
+
+  if (when == NULL)
+    return g_strdup (_("Unknown Date"));
+  /* Translators: a heading over the photos taken in one month, as
+   * g_date_time_format() writes it: "March 2026" */
+  return g_date_time_format (when, C_("photo grid month heading", "%B %Y"));
+}
+
+static gboolean
+same_month (CsPhoto *a,
+            CsPhoto *b)
+{
+  g_autoptr(GDateTime) x = g_date_time_new_from_unix_local (cs_photo_get_taken (a));
+  g_autoptr(GDateTime) y = g_date_time_new_from_unix_local (cs_photo_get_taken (b));
+
+  if (x == NULL || y == NULL)
+    return x == y;
+  return g_date_time_get_year (x) == g_date_time_get_year (y)
+         && g_date_time_get_month (x) == g_date_time_get_month (y);
+}
+
+char *
+cs_photo_grid_dup_heading (CsPhotoGrid *self,
+                           guint        position)
+{
+  GListModel *model;
+  g_autoptr(CsPhoto) photo = NULL;
+  g_autoptr(CsPhoto) before = NULL;
+
+  g_return_val_if_fail (CS_IS_PHOTO_GRID (self), NULL);
+  model = G_LIST_MODEL (self->selection);
+  if (self->sections == CS_PHOTO_GRID_SECTIONS_NONE
+      || (photo = g_list_model_get_item (model, position)) == NULL)
+    return NULL;
+  if (position > 0)
+    before = g_list_model_get_item (model, position - 1);
+  switch (self->sections)
+    {
+    case CS_PHOTO_GRID_SECTIONS_MONTH:
+      return before == NULL || !same_month (before, photo) ? month_heading (photo) : NULL;
+    case CS_PHOTO_GRID_SECTIONS_MATCH:
+      /* the library's cutoff splits the list: the accepted photos are its
+       * prefix (cs-query.h), the near misses follow */
+      if (cs_photo_get_accepted (photo))
+        return before == NULL ? g_strdup (_("Best Matches")) : NULL;
+      return before == NULL || cs_photo_get_accepted (before) ? g_strdup (_("More Results")) : NULL;
+    case CS_PHOTO_GRID_SECTIONS_NONE:
+    default:
+      return NULL;
+    }
+}
+
+void
+cs_photo_grid_set_sections (CsPhotoGrid         *self,
+                            CsPhotoGridSections  sections)
+{
+  g_return_if_fail (CS_IS_PHOTO_GRID (self));
+  self->sections = sections;
+}
+
+CsPhotoGridSections
+cs_photo_grid_get_sections (CsPhotoGrid *self)
+{
+  g_return_val_if_fail (CS_IS_PHOTO_GRID (self), CS_PHOTO_GRID_SECTIONS_NONE);
+  return self->sections;
+}
+
+/* ------------------------------------------------------------------ */
+/* The photo under a point, or with the focus                           */
+/* ------------------------------------------------------------------ */
+
+static CsPhotoCell *
+cell_of (GtkWidget *widget)
+{
+  for (GtkWidget *w = widget; w != NULL; w = gtk_widget_get_parent (w))
+    if (CS_IS_PHOTO_CELL (w))
+      return CS_PHOTO_CELL (w);
+  /* a grid's item widget holds the cell: the focus is on the item */
+  for (GtkWidget *w = widget != NULL ? gtk_widget_get_first_child (widget) : NULL; w != NULL;
+       w = gtk_widget_get_first_child (w))
+    if (CS_IS_PHOTO_CELL (w))
+      return CS_PHOTO_CELL (w);
+  return NULL;
+}
+
+/* The position of the cell at (x, y) in the view, or G_MAXUINT. */
+static guint
+position_at (CsPhotoGrid *self,
+             double       x,
+             double       y)
+{
+  CsPhotoCell *cell = cell_of (gtk_widget_pick (GTK_WIDGET (self->view), x, y, GTK_PICK_DEFAULT));
+  gpointer p = cell != NULL ? g_object_get_data (G_OBJECT (cell), "cs-position") : NULL;
+
+  return p != NULL ? GPOINTER_TO_UINT (p) - 1 : G_MAXUINT;
+}
+
+/* A photo acted on that is not selected becomes the selection, as in a
+ * file manager: the actions then act on what is shown selected. */
+static void
+select_for_action (CsPhotoGrid *self,
+                   guint        position)
+{
+  GtkSelectionModel *model = GTK_SELECTION_MODEL (self->selection);
+
+  if (position != G_MAXUINT && !gtk_selection_model_is_selected (model, position))
+    gtk_selection_model_select_item (model, position, TRUE);
+}
+
+/* ------------------------------------------------------------------ */
+/* The context menu                                                     */
+/* ------------------------------------------------------------------ */
+
+static GMenuModel *
+photo_menu_new (void)
+{
+  GMenu *menu = g_menu_new ();
+  g_autoptr(GMenu) open = g_menu_new ();
+  g_autoptr(GMenu) find = g_menu_new ();
+  g_autoptr(GMenu) trash = g_menu_new ();
+
+  g_menu_append (open, _("_Open"), "win.open-photo");
+  g_menu_append (open, _("Open _With…"), "win.open-photo-with");
+  g_menu_append (open, _("Show in _Files"), "win.show-photo-in-files");
+  g_menu_append (open, _("_Copy Image"), "win.copy-photo");
+  g_menu_append (find, _("Find _Similar"), "win.find-similar-photo");
+  g_menu_append (trash, _("Move to _Trash"), "win.trash-photos");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (open));
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (find));
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (trash));
+  return G_MENU_MODEL (menu);
+}
+
+static void
+popup_menu_at (CsPhotoGrid *self,
+               double       x,
+               double       y)
+{
+  GdkRectangle where = { (int) x, (int) y, 1, 1 };
+  graphene_point_t in, out;
+
+  /* (x, y) are the view's: the popover is the grid's child */
+  graphene_point_init (&in, (float) x, (float) y);
+  if (gtk_widget_compute_point (GTK_WIDGET (self->view), GTK_WIDGET (self), &in, &out))
+    {
+      where.x = (int) out.x;
+      where.y = (int) out.y;
+    }
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->menu), &where);
+  gtk_popover_popup (GTK_POPOVER (self->menu));
+}
+
+gboolean
+cs_photo_grid_popup_menu (CsPhotoGrid *self,
+                          double       x,
+                          double       y)
+{
+  guint position;
+
+  g_return_val_if_fail (CS_IS_PHOTO_GRID (self), FALSE);
+  position = position_at (self, x, y);
+  if (position == G_MAXUINT)
+    return FALSE;
+  select_for_action (self, position);
+  popup_menu_at (self, x, y);
+  return TRUE;
+}
+
+GtkWidget *
+cs_photo_grid_get_menu (CsPhotoGrid *self)
+{
+  g_return_val_if_fail (CS_IS_PHOTO_GRID (self), NULL);
+  return self->menu;
+}
+
+static void
+on_secondary_click_cb (GtkGestureClick *gesture,
+                       int              n_press,
+                       double           x,
+                       double           y,
+                       CsPhotoGrid     *self)
+{
+  if (cs_photo_grid_popup_menu (self, x, y))
+    gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static void
+on_long_press_cb (GtkGestureLongPress *gesture,
+                  double               x,
+                  double               y,
+                  CsPhotoGrid         *self)
+{
+  if (cs_photo_grid_popup_menu (self, x, y))
+    gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+/* The Menu key (and Shift+F10): the menu of the focused photo, under it. */
+static gboolean
+menu_key_cb (GtkWidget *widget,
+             GVariant  *args,
+             gpointer   user_data)
+{
+  CsPhotoGrid *self = user_data;
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  CsPhotoCell *cell = cell_of (focus);
+  gpointer p = cell != NULL ? g_object_get_data (G_OBJECT (cell), "cs-position") : NULL;
+  graphene_point_t in, out;
+
+  if (p == NULL)
+    return FALSE;
+  graphene_point_init (&in, gtk_widget_get_width (GTK_WIDGET (cell)) / 2.f,
+                       gtk_widget_get_height (GTK_WIDGET (cell)) / 2.f);
+  if (!gtk_widget_compute_point (GTK_WIDGET (cell), GTK_WIDGET (self->view), &in, &out))
+    return FALSE;
+  select_for_action (self, GPOINTER_TO_UINT (p) - 1);
+  popup_menu_at (self, out.x, out.y);
+  return TRUE;
+}
+
+/* Escape leaves the selection (when there is one: else it goes on, to
+ * close what an Escape closes). */
+static gboolean
+escape_cb (GtkWidget *widget,
+           GVariant  *args,
+           gpointer   user_data)
+{
+  CsPhotoGrid *self = user_data;
+  g_autoptr(GtkBitset) set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+
+  if (gtk_bitset_is_empty (set))
+    return FALSE;
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Dragging photos out                                                  */
+/* ------------------------------------------------------------------ */
+
+/* The photos dragged: the selection when the drag starts on a selected
+ * photo, else the photo under the pointer alone, as files (a GdkFileList,
+ * which GTK offers as text/uri-list to other apps). */
+static GdkContentProvider *
+on_drag_prepare_cb (GtkDragSource *source,
+                    double         x,
+                    double         y,
+                    CsPhotoGrid   *self)
+{
+  guint position = position_at (self, x, y);
+  GSList *files = NULL;
+  GdkFileList *list;
+  GdkContentProvider *provider;
+
+  if (position == G_MAXUINT)
+    return NULL;
+  if (gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
+    {
+      g_autoptr(GPtrArray) photos = cs_photo_grid_dup_selected (self);
+      for (guint i = photos->len; i > 0; i--)
+        files = g_slist_prepend (files, cs_photo_dup_file (photos->pdata[i - 1]));
+    }
+  else
+    {
+      g_autoptr(CsPhoto) photo = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+      if (photo != NULL)
+        files = g_slist_prepend (files, cs_photo_dup_file (photo));
+    }
+  if (files == NULL)
+    return NULL;
+  list = gdk_file_list_new_from_list (files);
+  g_slist_free_full (files, g_object_unref);
+  provider = gdk_content_provider_new_typed (GDK_TYPE_FILE_LIST, list);
+  g_boxed_free (GDK_TYPE_FILE_LIST, list);
+  return provider;
+}
+
+static void
+on_drag_begin_cb (GtkDragSource *source,
+                  GdkDrag       *drag,
+                  CsPhotoGrid   *self)
+{
+  /* the thumbnail under the pointer, as GTK has no icon for file lists */
+  double x, y;
+  GtkWidget *picked;
+
+  if (!gtk_gesture_get_point (GTK_GESTURE (source), NULL, &x, &y))
+    return;
+  picked = gtk_widget_pick (GTK_WIDGET (self->view), x, y, GTK_PICK_DEFAULT);
+  if (cell_of (picked) != NULL)
+    {
+      g_autoptr(GdkPaintable) icon = gtk_widget_paintable_new (GTK_WIDGET (cell_of (picked)));
+      gtk_drag_source_set_icon (source, icon, 16, 16);
+    }
 }
 
 static void
@@ -108,6 +426,9 @@ cs_photo_grid_set_property (GObject      *object,
 static void
 cs_photo_grid_dispose (GObject *object)
 {
+  CsPhotoGrid *self = CS_PHOTO_GRID (object);
+
+  g_clear_pointer (&self->menu, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (object), CS_TYPE_PHOTO_GRID);
   /* the template's root is not a bound child */
   {
@@ -154,7 +475,48 @@ cs_photo_grid_class_init (CsPhotoGridClass *klass)
 static void
 cs_photo_grid_init (CsPhotoGrid *self)
 {
+  g_autoptr(GMenuModel) model = photo_menu_new ();
+  GtkGesture *click, *press;
+  GtkDragSource *drag;
+  GtkEventController *keys;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->menu = gtk_popover_menu_new_from_model (model);
+  gtk_popover_set_has_arrow (GTK_POPOVER (self->menu), FALSE);
+  gtk_widget_set_halign (self->menu, GTK_ALIGN_START);
+  gtk_widget_set_parent (self->menu, GTK_WIDGET (self));
+
+  click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  g_signal_connect (click, "pressed", G_CALLBACK (on_secondary_click_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->view), GTK_EVENT_CONTROLLER (click));
+
+  press = gtk_gesture_long_press_new ();
+  gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (press), TRUE);
+  g_signal_connect (press, "pressed", G_CALLBACK (on_long_press_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->view), GTK_EVENT_CONTROLLER (press));
+
+  drag = gtk_drag_source_new ();
+  gtk_drag_source_set_actions (drag, GDK_ACTION_COPY);
+  g_signal_connect (drag, "prepare", G_CALLBACK (on_drag_prepare_cb), self);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->view), GTK_EVENT_CONTROLLER (drag));
+
+  keys = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+    gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Menu, 0),
+                                                   gtk_keyval_trigger_new (GDK_KEY_F10, GDK_SHIFT_MASK)),
+                      gtk_callback_action_new (menu_key_cb, self, NULL)));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+    gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                      gtk_callback_action_new (escape_cb, self, NULL)));
+  /* Delete: the window's action, on the selection */
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+    gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
+                                                   gtk_keyval_trigger_new (GDK_KEY_KP_Delete, 0)),
+                      gtk_named_action_new ("win.trash-photos")));
+  gtk_widget_add_controller (GTK_WIDGET (self->view), keys);
 }
 
 GListModel *

@@ -12,8 +12,11 @@
 
 #include "cs-app-enums.h"
 #include "cs-compat.h"
+#include "cs-compat-grid.h"
 #include "cs-label-dialog.h"
 #include "cs-label-names.h"
+#include "cs-markup.h"
+#include "cs-photo-trash.h"
 #include "cs-preferences.h"
 #include "cs-window-private.h"
 
@@ -585,6 +588,283 @@ reject_selected_action (GtkWidget  *widget,
   selected_verdict (CS_WINDOW (widget), CS_VERDICT_REJECT);
 }
 
+/* ------------------------------------------------------------------ */
+/* The photos' actions (the grid's context menu, Delete)                */
+/* ------------------------------------------------------------------ */
+
+/* The first selected photo and its position, or NULL. */
+static CsPhoto *
+dup_first_selected (CsWindow *self,
+                    guint    *position)
+{
+  GtkSelectionModel *model = cs_photo_grid_get_selection (self->grid);
+  g_autoptr(GtkBitset) set = gtk_selection_model_get_selection (model);
+
+  if (gtk_bitset_is_empty (set))
+    return NULL;
+  *position = gtk_bitset_get_minimum (set);
+  return g_list_model_get_item (G_LIST_MODEL (model), *position);
+}
+
+static void
+open_photo_action (GtkWidget  *widget,
+                   const char *name,
+                   GVariant   *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  guint position;
+  g_autoptr(CsPhoto) photo = dup_first_selected (self, &position);
+
+  if (photo != NULL)
+    g_signal_emit_by_name (self->grid, "photo-activated", photo, position);
+}
+
+static void
+on_opened_with_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(CsWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cs_compat_open_with_finish (result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *text = g_strdup_printf (_("Cannot open the photo: %s"), error->message);
+      _cs_window_toast (self, text);
+    }
+}
+
+static void
+open_photo_with_action (GtkWidget  *widget,
+                        const char *name,
+                        GVariant   *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  guint position;
+  g_autoptr(CsPhoto) photo = dup_first_selected (self, &position);
+  g_autoptr(GFile) file = NULL;
+
+  if (photo == NULL)
+    return;
+  file = cs_photo_dup_file (photo);
+  cs_compat_open_with_async (GTK_WINDOW (self), file, NULL, on_opened_with_cb, g_object_ref (self));
+}
+
+static void
+on_shown_in_files_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(CsWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cs_compat_show_in_folder_finish (result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *text = g_strdup_printf (_("Cannot show the photo in Files: %s"), error->message);
+      _cs_window_toast (self, text);
+    }
+}
+
+static void
+show_photo_in_files_action (GtkWidget  *widget,
+                            const char *name,
+                            GVariant   *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  guint position;
+  g_autoptr(CsPhoto) photo = dup_first_selected (self, &position);
+  g_autoptr(GFile) file = NULL;
+
+  if (photo == NULL)
+    return;
+  file = cs_photo_dup_file (photo);
+  cs_compat_show_in_folder_async (GTK_WINDOW (self), file, NULL, on_shown_in_files_cb, g_object_ref (self));
+}
+
+/* The whole image, upright, decoded off the main loop (a 50-megapixel
+ * photo takes a second). */
+static void
+load_texture_thread (GTask        *task,
+                     gpointer      source,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  const char *path = task_data;
+  GError *error = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new_from_file (path, &error);
+  g_autoptr(GdkPixbuf) upright = NULL;
+
+  if (pixbuf == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  upright = gdk_pixbuf_apply_embedded_orientation (pixbuf);
+  g_task_return_pointer (task, gdk_texture_new_for_pixbuf (upright != NULL ? upright : pixbuf), g_object_unref);
+}
+
+static void
+on_texture_loaded_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = g_task_propagate_pointer (G_TASK (result), &error);
+  CsWindow *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = CS_WINDOW (source);
+  if (texture == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Cannot copy the image: %s"), error->message);
+      _cs_window_toast (self, text);
+      return;
+    }
+  gdk_clipboard_set_texture (gtk_widget_get_clipboard (GTK_WIDGET (self)), texture);
+  _cs_window_toast (self, _("Image copied"));
+}
+
+static void
+copy_photo_action (GtkWidget  *widget,
+                   const char *name,
+                   GVariant   *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  guint position;
+  g_autoptr(CsPhoto) photo = dup_first_selected (self, &position);
+  g_autoptr(GTask) task = NULL;
+
+  if (photo == NULL)
+    return;
+  task = g_task_new (self, self->cancellable, on_texture_loaded_cb, NULL);
+  g_task_set_source_tag (task, copy_photo_action);
+  g_task_set_task_data (task, g_strdup (cs_photo_get_path (photo)), g_free);
+  g_task_run_in_thread (task, load_texture_thread);
+}
+
+static void
+find_similar_photo_action (GtkWidget  *widget,
+                           const char *name,
+                           GVariant   *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  guint position;
+  g_autoptr(CsPhoto) photo = dup_first_selected (self, &position);
+
+  if (photo == NULL)
+    return;
+  _cs_window_find_similar (self, photo);
+  /* the keyboard stays on the photos (from a menu that closed, it went to
+   * the next focusable widget: the toast's button, which holds the toast
+   * up for as long as it has the focus) */
+  gtk_widget_grab_focus (GTK_WIDGET (cs_photo_grid_get_view (self->grid)));
+}
+
+static void
+on_restored_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(CsWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gssize n = cs_photo_restore_finish (result, &error);
+
+  if (n < 0)
+    {
+      g_autofree char *text = g_strdup_printf (_("Cannot restore the photos: %s"), error->message);
+      _cs_window_toast (self, text);
+      return;
+    }
+  {
+    g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Restored %u photo",
+                                                          "Restored %u photos", (guint) n), (guint) n);
+    _cs_window_toast (self, text);
+  }
+}
+
+static void
+on_trash_undo_cb (AdwToast *toast,
+                  CsWindow *self)
+{
+  g_autoptr(GPtrArray) paths = g_object_steal_data (G_OBJECT (toast), "cs-trashed");
+
+  if (paths != NULL)   /* once */
+    cs_photo_restore_async (paths, NULL, on_restored_cb, g_object_ref (self));
+}
+
+static void
+on_trashed_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(CsWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) done = cs_photo_trash_finish (result, &error);
+
+  if (done != NULL && done->len > 0)
+    {
+      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Moved %u photo to trash",
+                                                            "Moved %u photos to trash", done->len), done->len);
+      AdwToast *toast = cs_toast_new_text (text);
+
+      adw_toast_set_button_label (toast, _("_Undo"));
+      g_object_set_data_full (G_OBJECT (toast), "cs-trashed", g_ptr_array_ref (done),
+                              (GDestroyNotify) g_ptr_array_unref);
+      g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_trash_undo_cb), self, 0);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    }
+  if (error != NULL)
+    {
+      /* the whole reason, which a toast would cut off, and what stayed */
+      GtkWidget *alert = cs_compat_alert_new (_("Cannot Move to the Trash"), error->message);
+
+      gtk_widget_add_css_class (alert, "photos-trash-error");
+      cs_compat_alert_add_response (alert, "close", _("_Close"), FALSE);
+      cs_compat_alert_set_cancel (alert, "close");
+      cs_compat_alert_present (alert, GTK_WIDGET (self));
+    }
+}
+
+static void
+trash_photos_action (GtkWidget  *widget,
+                     const char *name,
+                     GVariant   *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  g_autoptr(GPtrArray) photos = cs_photo_grid_dup_selected (self->grid);
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+
+  if (photos->len == 0)
+    return;
+  for (guint i = 0; i < photos->len; i++)
+    g_ptr_array_add (paths, (gpointer) cs_photo_get_path (photos->pdata[i]));
+  cs_photo_trash_async (paths, NULL, on_trashed_cb, g_object_ref (self));
+  /* the trashed photos go from the grid when the library sees them go */
+  gtk_selection_model_unselect_all (cs_photo_grid_get_selection (self->grid));
+}
+
+static const char *const photo_actions[] = {
+  "win.open-photo", "win.open-photo-with", "win.show-photo-in-files", "win.copy-photo",
+  "win.find-similar-photo", "win.trash-photos",
+};
+
+/* The photos' actions act on the selection: none, nothing to act on. */
+static void
+on_photo_selection_changed_cb (GtkSelectionModel *model,
+                               guint              position,
+                               guint              n_items,
+                               CsWindow          *self)
+{
+  g_autoptr(GtkBitset) set = gtk_selection_model_get_selection (model);
+  gboolean any = !gtk_bitset_is_empty (set);
+
+  for (guint i = 0; i < G_N_ELEMENTS (photo_actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), photo_actions[i], any);
+}
+
 static void
 on_pause_changed_cb (GObject    *object,
                      GParamSpec *pspec,
@@ -625,6 +905,13 @@ _cs_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.confirm-selected", NULL, confirm_selected_action);
   gtk_widget_class_install_action (widget_class, "win.reject-selected", NULL, reject_selected_action);
 
+  gtk_widget_class_install_action (widget_class, "win.open-photo", NULL, open_photo_action);
+  gtk_widget_class_install_action (widget_class, "win.open-photo-with", NULL, open_photo_with_action);
+  gtk_widget_class_install_action (widget_class, "win.show-photo-in-files", NULL, show_photo_in_files_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-photo", NULL, copy_photo_action);
+  gtk_widget_class_install_action (widget_class, "win.find-similar-photo", NULL, find_similar_photo_action);
+  gtk_widget_class_install_action (widget_class, "win.trash-photos", NULL, trash_photos_action);
+
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-label", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.add-folder", NULL);
 }
@@ -656,6 +943,9 @@ _cs_window_actions_init (CsWindow *self)
   g_signal_connect_object (self->main_stack, "notify::visible-child-name", G_CALLBACK (on_main_page_changed_cb),
                            self, 0);
   on_main_page_changed_cb (self->main_stack, NULL, self);
+  g_signal_connect_object (cs_photo_grid_get_selection (self->grid), "selection-changed",
+                           G_CALLBACK (on_photo_selection_changed_cb), self, 0);
+  on_photo_selection_changed_cb (cs_photo_grid_get_selection (self->grid), 0, 0, self);
 
   g_object_get (self->search_entry, "placeholder-text", &plain, NULL);
   g_object_set_data_full (G_OBJECT (self->search_entry), "cs-plain-placeholder", plain, g_free);

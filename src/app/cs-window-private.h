@@ -91,6 +91,9 @@ struct _CsWindow {
   gboolean           refreshing;     /* the search running re-runs the shown request */
   CsPhotoList       *held_results;   /* a refresh that would reorder what is seen */
   guint              shown_n_photos; /* the library's size when the results shown came */
+
+  /* issue 17: browsing without a query, and the photos' actions */
+  gint64             browse_anchor;  /* a photo id the landing view's query lists from */
 };
 
 
@@ -122,6 +125,10 @@ void     _cs_window_set_busy           (CsWindow    *self,
                                         gboolean     busy);
 void     _cs_window_run_search         (CsWindow    *self);
 void     _cs_window_show_search        (CsWindow    *self);
+/* No query in the search view: the grid lists every photo, by date. */
+gboolean _cs_window_is_browsing        (CsWindow    *self);
+void     _cs_window_find_similar       (CsWindow    *self,
+                                        CsPhoto     *photo);
 void     _cs_window_class_search_init  (GtkWidgetClass *widget_class);
 void     _cs_window_search_init        (CsWindow    *self);
 

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <glib/gi18n.h>
 
 #include "cs-cancel.h"
@@ -119,6 +121,80 @@ clear_filters_action (GtkWidget  *widget,
 /* Results                                                              */
 /* ------------------------------------------------------------------ */
 
+/* The headings a list gets: months for photos newest first (browsing,
+ * or a search sorted by date), "Best Matches" and "More Results" for a
+ * search by relevance with a cutoff (at the loosest strictness every
+ * photo is accepted: no split), none for the others (a label's). */
+static CsPhotoGridSections
+sections_for (CsPhotoList *list)
+{
+  CsQuery *query = list != NULL ? cs_photo_list_get_query (list) : NULL;
+
+  if (query == NULL)
+    return CS_PHOTO_GRID_SECTIONS_NONE;
+  if (cs_query_get_sort (query) == CS_SORT_DATE)
+    return CS_PHOTO_GRID_SECTIONS_MONTH;
+  if (cs_photo_list_get_cutoff (list) == -INFINITY)
+    return CS_PHOTO_GRID_SECTIONS_NONE;
+  return CS_PHOTO_GRID_SECTIONS_MATCH;
+}
+
+/* The most selected photos a refresh keeps selected: finding them in the
+ * new list reads it whole (a CsPhoto made per item), which a selection
+ * of a few photos is worth, not one of the whole library. */
+#define MAX_KEPT_SELECTED 1000
+
+/* The ids of the selected photos (a set of gint64), or NULL for none or
+ * too many. */
+static GHashTable *
+selected_ids (CsWindow *self)
+{
+  GtkSelectionModel *model = cs_photo_grid_get_selection (self->grid);
+  g_autoptr(GtkBitset) set = gtk_selection_model_get_selection (model);
+  GHashTable *ids;
+  GtkBitsetIter iter;
+  guint position;
+
+  if (gtk_bitset_is_empty (set) || gtk_bitset_get_size (set) > MAX_KEPT_SELECTED)
+    return NULL;
+  ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  for (gboolean ok = gtk_bitset_iter_init_first (&iter, set, &position); ok;
+       ok = gtk_bitset_iter_next (&iter, &position))
+    {
+      g_autoptr(CsPhoto) photo = g_list_model_get_item (G_LIST_MODEL (model), position);
+
+      if (photo != NULL)
+        g_hash_table_add (ids, g_memdup2 (&(gint64) { cs_photo_get_id (photo) }, sizeof (gint64)));
+    }
+  return ids;
+}
+
+/* A refresh (the library changed while indexing) must not drop what the
+ * person selected, to act on it: the same photos are selected again in
+ * the new list. */
+static void
+reselect (CsWindow    *self,
+          CsPhotoList *list,
+          GHashTable  *ids)
+{
+  GtkSelectionModel *model = cs_photo_grid_get_selection (self->grid);
+  g_autoptr(GtkBitset) set = gtk_bitset_new_empty ();
+  g_autoptr(GtkBitset) mask = NULL;
+  guint n = cs_photo_list_get_n_items (list);
+
+  for (guint i = 0; i < n && gtk_bitset_get_size (set) < g_hash_table_size (ids); i++)
+    {
+      g_autoptr(CsPhoto) photo = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+      if (g_hash_table_contains (ids, &(gint64) { cs_photo_get_id (photo) }))
+        gtk_bitset_add (set, i);
+    }
+  if (gtk_bitset_is_empty (set))
+    return;
+  mask = gtk_bitset_new_range (0, n);
+  gtk_selection_model_set_selection (model, set, mask);
+}
+
 /* GTK 4.8's GtkGridView asks a model that replaces a non-empty one for
  * every item, looking for those it shows already; a CsPhotoList makes its
  * photos when asked (none of them the old list's), so 100,000 results
@@ -138,6 +214,7 @@ _cs_window_set_results (CsWindow    *self,
   double upper = gtk_adjustment_get_upper (adj);
   double value = gtk_adjustment_get_value (adj);
   guint keep = G_MAXUINT;
+  g_autoptr(GHashTable) selected = NULL;
 
   if (!g_set_object (&self->results, results))
     return;
@@ -150,8 +227,12 @@ _cs_window_set_results (CsWindow    *self,
       keep = MIN ((guint) MIN (end, (double) n_old), cs_photo_list_get_n_items (results));
       keep = keep > 0 ? keep - 1 : G_MAXUINT;
     }
+  selected = self->scroll_to_top ? NULL : selected_ids (self);
+  cs_photo_grid_set_sections (self->grid, sections_for (results));
   cs_photo_grid_set_model (self->grid, NULL);
   cs_photo_grid_set_model (self->grid, G_LIST_MODEL (results));
+  if (selected != NULL && results != NULL)
+    reselect (self, results, selected);
   if (self->scroll_to_top)
     cs_photo_grid_scroll_to_top (self->grid);
   else if (keep != G_MAXUINT)
@@ -237,12 +318,27 @@ on_search_done_cb (GObject      *source,
     _cs_window_update_view (self);
 }
 
+/* The filters of the search options, on `query`. */
+static void
+apply_filters (CsWindow *self,
+               CsQuery  *query)
+{
+  if (self->folder_filter != NULL)
+    cs_query_set_folder (query, self->folder_filter);
+  if (self->date_filter != CS_DATE_FILTER_ANY)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autoptr(GDateTime) from = self->date_filter == CS_DATE_FILTER_MONTH ? g_date_time_add_months (now, -1)
+                                                                            : g_date_time_add_years (now, -1);
+      cs_query_set_after (query, g_date_time_to_unix (from));
+    }
+}
+
 static CsQuery *
 build_query (CsWindow *self)
 {
   g_autofree char *text = g_strstrip (g_strdup (search_text (self)));
   g_autoptr(CsQuery) query = cs_query_new (text[0] != '\0' ? text : NULL);
-  GDateTime *now;
 
   if (self->image_query != NULL)
     cs_query_set_image_path (query, self->image_query);
@@ -253,18 +349,78 @@ build_query (CsWindow *self)
   /* relevance order: the accepted photos, then a tail of near misses */
   cs_query_set_limit (query, 0);
   cs_query_set_accepted_only (query, FALSE);
-  if (self->folder_filter != NULL)
-    cs_query_set_folder (query, self->folder_filter);
-  if (self->date_filter != CS_DATE_FILTER_ANY)
-    {
-      g_autoptr(GDateTime) from = NULL;
-      now = g_date_time_new_now_local ();
-      from = self->date_filter == CS_DATE_FILTER_MONTH ? g_date_time_add_months (now, -1)
-                                                       : g_date_time_add_years (now, -1);
-      cs_query_set_after (query, g_date_time_to_unix (from));
-      g_date_time_unref (now);
-    }
+  apply_filters (self, query);
   return g_steal_pointer (&query);
+}
+
+/* The most row ids tried when looking for a photo to browse from: ids
+ * are never reused, so a library whose first photos went starts higher;
+ * a lookup is a hash probe without I/O. */
+#define MAX_ANCHOR_PROBES (1u << 22)
+
+/* A photo of the library, any: the browsing query is "photos like it"
+ * at the loosest strictness, which lists every photo passing the filters
+ * (cs-query.h).  The library has no call that lists all its photos
+ * (src/library is not the app's to change here): this asks it for one
+ * row id, the last one found first, then the results' first photo, then
+ * ids upwards from 1.  0 when the library holds none. */
+static gint64
+browse_anchor (CsWindow *self)
+{
+  g_autoptr(CsPhoto) photo = NULL;
+  guint n = cs_library_get_n_photos (self->library);
+
+  if (n == 0 || !cs_library_get_loaded (self->library))
+    return 0;
+  if (self->browse_anchor > 0 && (photo = cs_library_lookup_photo (self->library, self->browse_anchor)) != NULL)
+    return self->browse_anchor;
+  if (self->results != NULL && cs_photo_list_get_n_items (self->results) > 0)
+    {
+      g_autoptr(CsPhoto) first = g_list_model_get_item (G_LIST_MODEL (self->results), 0);
+      g_autoptr(CsPhoto) live = cs_library_lookup_photo (self->library, cs_photo_get_id (first));
+
+      if (live != NULL)
+        return self->browse_anchor = cs_photo_get_id (live);
+    }
+  /* newer photos have higher ids: on from the last anchor, then from 1 */
+  for (guint i = 0; i < MAX_ANCHOR_PROBES; i++)
+    {
+      gint64 id = self->browse_anchor + 1 + i;
+      g_autoptr(CsPhoto) found = cs_library_lookup_photo (self->library, id);
+
+      if (found != NULL)
+        return self->browse_anchor = id;
+    }
+  for (gint64 id = 1; id <= self->browse_anchor && id < MAX_ANCHOR_PROBES; id++)
+    {
+      g_autoptr(CsPhoto) found = cs_library_lookup_photo (self->library, id);
+
+      if (found != NULL)
+        return self->browse_anchor = id;
+    }
+  return 0;
+}
+
+/* With no query the grid shows every photo, newest first (issue 17:
+ * "browse without typing"): no model is needed, the stored vectors are. */
+static CsQuery *
+build_browse_query (CsWindow *self,
+                    gint64    anchor)
+{
+  g_autoptr(CsQuery) query = cs_query_new (NULL);
+
+  cs_query_set_similar_to (query, anchor);
+  cs_query_set_strictness (query, -1);
+  cs_query_set_sort (query, CS_SORT_DATE);
+  cs_query_set_limit (query, 0);
+  apply_filters (self, query);
+  return g_steal_pointer (&query);
+}
+
+gboolean
+_cs_window_is_browsing (CsWindow *self)
+{
+  return self->mode == MODE_SEARCH && !_cs_window_has_query (self);
 }
 
 /* `refresh`: the same request again, the library having changed (its
@@ -288,12 +444,19 @@ run_search (CsWindow *self,
 
   if (!_cs_window_has_query (self))
     {
-      _cs_window_set_busy (self, FALSE);
-      _cs_window_set_results (self, NULL);
-      _cs_window_update_view (self);
-      return;
+      gint64 anchor = browse_anchor (self);
+
+      if (anchor == 0)
+        {
+          _cs_window_set_busy (self, FALSE);
+          _cs_window_set_results (self, NULL);
+          _cs_window_update_view (self);
+          return;
+        }
+      query = build_browse_query (self, anchor);
     }
-  query = build_query (self);
+  else
+    query = build_query (self);
   self->search_cancellable = g_cancellable_new ();
   _cs_window_set_busy (self, TRUE);
   cs_library_search_async (self->library, query, self->search_cancellable, on_search_done_cb, self);
@@ -347,7 +510,10 @@ empty_query_cb (gpointer data)
 
   self->empty_query_id = 0;
   if (self->mode == MODE_SEARCH && !_cs_window_has_query (self))
-    _cs_window_run_search (self);
+    {
+      self->scroll_to_top = TRUE;
+      _cs_window_run_search (self);
+    }
   return G_SOURCE_REMOVE;
 }
 
@@ -388,11 +554,23 @@ on_search_activate_cb (GtkSearchEntry *entry,
     }
 }
 
+/* Escape in the entry: the text goes; with none, a "find similar" or
+ * "photos like a file" goes too, back to every photo by date. */
 static void
 on_search_stop_cb (GtkSearchEntry *entry,
                    CsWindow       *self)
 {
-  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  if (gtk_editable_get_text (GTK_EDITABLE (entry))[0] != '\0')
+    {
+      gtk_editable_set_text (GTK_EDITABLE (entry), "");
+      return;
+    }
+  if (self->similar_to == 0 && self->image_query == NULL)
+    return;
+  self->similar_to = 0;
+  g_clear_pointer (&self->image_query, g_free);
+  self->scroll_to_top = TRUE;
+  _cs_window_run_search (self);
 }
 
 static gboolean
@@ -452,7 +630,7 @@ rerun_search_cb (gpointer data)
   CsWindow *self = data;
 
   self->rerun_id = 0;
-  if (self->mode == MODE_SEARCH && _cs_window_has_query (self))
+  if (self->mode == MODE_SEARCH)
     run_search (self, TRUE);
   return G_SOURCE_REMOVE;
 }
@@ -467,8 +645,9 @@ on_library_changed_cb (CsLibrary *library,
    * one in view join the list, but results that would move what is in
    * view wait for "Show New Matches" (issue 17: the grid reshuffled every
    * second under the reader's eyes) */
-  if (self->mode == MODE_SEARCH && _cs_window_has_query (self))
+  if (self->mode == MODE_SEARCH)
     {
+      /* browsing too: new photos join the landing view the same way */
       if (self->rerun_id == 0)
         self->rerun_id = g_timeout_add (self->results != NULL ? 1000 : 0, rerun_search_cb, self);
     }
@@ -484,7 +663,7 @@ on_library_notify_cb (GObject    *object,
                       CsWindow   *self)
 {
   if (g_strcmp0 (pspec->name, "loaded") == 0 && cs_library_get_loaded (self->library)
-      && self->mode == MODE_SEARCH && _cs_window_has_query (self))
+      && self->mode == MODE_SEARCH)
     _cs_window_run_search (self);
   else
     _cs_window_update_view (self);
@@ -494,6 +673,13 @@ static void
 on_find_similar_cb (CsPhotoView *view,
                     CsPhoto     *photo,
                     CsWindow    *self)
+{
+  _cs_window_find_similar (self, photo);
+}
+
+void
+_cs_window_find_similar (CsWindow *self,
+                         CsPhoto  *photo)
 {
   gint64 id = cs_photo_get_id (photo);
 

@@ -135,7 +135,10 @@ update_search_status (CsWindow *self)
                              _("Download the model or choose a model folder in Preferences."));
       return;
     }
-  if (!_cs_window_has_query (self))
+  /* no query: the photos by date, once they came (issue 17), else the
+   * start page */
+  if (!_cs_window_has_query (self)
+      && (self->results == NULL || cs_photo_list_get_n_items (self->results) == 0))
     {
       if (n == 0)
         {

@@ -130,7 +130,16 @@ gboolean
 search_settled (gpointer data)
 {
   GListModel *model = cs_photo_grid_get_model (CS_PHOTO_GRID (window_part ("grid")));
-  return !cs_window_get_busy (window) && model != NULL;
+  g_autofree char *typed = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (window_part ("search_entry")))));
+  CsQuery *query;
+
+  if (cs_window_get_busy (window) || model == NULL)
+    return FALSE;
+  /* the grid shows a list from the start (every photo by date, issue
+   * 17): settled is the list of the words typed, once the entry's delay
+   * passed and their search ran */
+  query = CS_IS_PHOTO_LIST (model) ? cs_photo_list_get_query (CS_PHOTO_LIST (model)) : NULL;
+  return query == NULL || typed[0] == '\0' || g_strcmp0 (cs_query_get_text (query), typed) == 0;
 }
 
 /* The visible cells show their thumbnails. */

@@ -158,6 +158,15 @@ void test_duplicates_no_reorder (void);
 void test_duplicates_thumbnails (void);
 void test_duplicates_trash_error (void);
 
+/* issue 17, the photo grid: test-app-grid.c */
+void test_grid_landing           (void);
+void test_grid_menu_and_sections (void);
+void test_grid_copy_image        (void);
+void test_grid_trash_undo        (void);
+void test_grid_trash_refused     (void);
+void test_grid_drag_out          (void);
+void test_grid_open              (void);
+
 /* --large-library (test-app-stalls.c): the 90,000 photos already in the
  * database, in a folder that is not there, beside those indexed. */
 #define SYNTH_PHOTOS 90000

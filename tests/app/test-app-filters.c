@@ -268,12 +268,14 @@ test_retype_no_flash (void)
   spin (0.3);
   check_no_page_change ("a yellow star");
 
-  /* an empty query: the start page, as before */
+  /* an empty query: every photo by date (issue 17's landing view), with
+   * no start page between the results and it either */
   gtk_editable_set_text (entry, "");
+  g_assert_true (wait_for (grid_shows_query, NULL, 30));
   spin (0.3);
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (content), ==, "status");
-  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (window_part ("status_page"))), ==,
-                   "Search Your Photos");
+  check_no_page_change ("");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (content), ==, "grid");
+  g_assert_cmpint (cs_query_get_sort (cs_photo_list_get_query (CS_PHOTO_LIST (grid_model ()))), ==, CS_SORT_DATE);
 
   g_signal_handler_disconnect (content, h1);
   g_signal_handler_disconnect (main_stack, h2);

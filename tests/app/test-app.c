@@ -133,6 +133,13 @@ main (int   argc,
       g_test_add_func ("/app/window/judgement-toast", test_judgement_toast);
       g_test_add_func ("/app/window/models", test_models);
       g_test_add_func ("/app/window/export-album", test_export_album);
+      g_test_add_func ("/app/window/grid/landing", test_grid_landing);
+      g_test_add_func ("/app/window/grid/menu-and-sections", test_grid_menu_and_sections);
+      g_test_add_func ("/app/window/grid/copy-image", test_grid_copy_image);
+      g_test_add_func ("/app/window/grid/trash-undo", test_grid_trash_undo);
+      g_test_add_func ("/app/window/grid/trash-refused", test_grid_trash_refused);
+      g_test_add_func ("/app/window/grid/drag-out", test_grid_drag_out);
+      g_test_add_func ("/app/window/grid/open", test_grid_open);
     }
   /* The cases run inside g_application_run (), from the first activation,
    * so that the application starts up and shuts down as it does for
