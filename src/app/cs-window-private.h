@@ -93,7 +93,6 @@ struct _CsWindow {
   guint              shown_n_photos; /* the library's size when the results shown came */
 
   /* issue 17: browsing without a query, and the photos' actions */
-  gint64             browse_anchor;  /* a photo id the landing view's query lists from */
 };
 
 

@@ -353,66 +353,13 @@ build_query (CsWindow *self)
   return g_steal_pointer (&query);
 }
 
-/* The most row ids tried when looking for a photo to browse from: ids
- * are never reused, so a library whose first photos went starts higher;
- * a lookup is a hash probe without I/O. */
-#define MAX_ANCHOR_PROBES (1u << 22)
-
-/* A photo of the library, any: the browsing query is "photos like it"
- * at the loosest strictness, which lists every photo passing the filters
- * (cs-query.h).  The library has no call that lists all its photos
- * (src/library is not the app's to change here): this asks it for one
- * row id, the last one found first, then the results' first photo, then
- * ids upwards from 1.  0 when the library holds none. */
-static gint64
-browse_anchor (CsWindow *self)
-{
-  g_autoptr(CsPhoto) photo = NULL;
-  guint n = cs_library_get_n_photos (self->library);
-
-  if (n == 0 || !cs_library_get_loaded (self->library))
-    return 0;
-  if (self->browse_anchor > 0 && (photo = cs_library_lookup_photo (self->library, self->browse_anchor)) != NULL)
-    return self->browse_anchor;
-  if (self->results != NULL && cs_photo_list_get_n_items (self->results) > 0)
-    {
-      g_autoptr(CsPhoto) first = g_list_model_get_item (G_LIST_MODEL (self->results), 0);
-      g_autoptr(CsPhoto) live = cs_library_lookup_photo (self->library, cs_photo_get_id (first));
-
-      if (live != NULL)
-        return self->browse_anchor = cs_photo_get_id (live);
-    }
-  /* newer photos have higher ids: on from the last anchor, then from 1 */
-  for (guint i = 0; i < MAX_ANCHOR_PROBES; i++)
-    {
-      gint64 id = self->browse_anchor + 1 + i;
-      g_autoptr(CsPhoto) found = cs_library_lookup_photo (self->library, id);
-
-      if (found != NULL)
-        return self->browse_anchor = id;
-    }
-  for (gint64 id = 1; id <= self->browse_anchor && id < MAX_ANCHOR_PROBES; id++)
-    {
-      g_autoptr(CsPhoto) found = cs_library_lookup_photo (self->library, id);
-
-      if (found != NULL)
-        return self->browse_anchor = id;
-    }
-  return 0;
-}
-
 /* With no query the grid shows every photo, newest first (issue 17:
  * "browse without typing"): no model is needed, the stored vectors are. */
 static CsQuery *
-build_browse_query (CsWindow *self,
-                    gint64    anchor)
+build_browse_query (CsWindow *self)
 {
-  g_autoptr(CsQuery) query = cs_query_new (NULL);
+  g_autoptr(CsQuery) query = cs_query_new_all ();
 
-  cs_query_set_similar_to (query, anchor);
-  cs_query_set_strictness (query, -1);
-  cs_query_set_sort (query, CS_SORT_DATE);
-  cs_query_set_limit (query, 0);
   apply_filters (self, query);
   return g_steal_pointer (&query);
 }
@@ -444,16 +391,14 @@ run_search (CsWindow *self,
 
   if (!_cs_window_has_query (self))
     {
-      gint64 anchor = browse_anchor (self);
-
-      if (anchor == 0)
+      if (cs_library_get_n_photos (self->library) == 0 || !cs_library_get_loaded (self->library))
         {
           _cs_window_set_busy (self, FALSE);
           _cs_window_set_results (self, NULL);
           _cs_window_update_view (self);
           return;
         }
-      query = build_browse_query (self, anchor);
+      query = build_browse_query (self);
     }
   else
     query = build_query (self);

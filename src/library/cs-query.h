@@ -22,7 +22,7 @@
  *    photos like it; weight "image-weight" (default 1).
  *  - "similar-to": a photo id of the library (its stored vector); weight
  *    "image-weight" too.
- * At least one term must be set.
+ * At least one term must be set, unless the query lists "all" photos.
  *
  * Filters (applied before ranking): "folder" (photos strictly below it, a
  * '/' boundary), "after" (taken at or after, Unix seconds; G_MININT64: no
@@ -99,6 +99,15 @@ void        cs_query_set_limit         (CsQuery     *self,
 gboolean    cs_query_get_accepted_only (CsQuery     *self);
 void        cs_query_set_accepted_only (CsQuery     *self,
                                         gboolean     accepted_only);
+/* "all": every photo passing the filters, with no term to rank them by
+ * (the terms, if any, are ignored; no model is needed): the way to browse
+ * the library.  Every photo is accepted with score 0; sort by date for a
+ * timeline.  cs_query_new_all () is such a query sorted by date, with no
+ * limit. */
+CsQuery    *cs_query_new_all           (void);
+gboolean    cs_query_get_all           (CsQuery     *self);
+void        cs_query_set_all           (CsQuery     *self,
+                                        gboolean     all);
 
 /* Parsing of the composed text syntax, exposed for the UI (e.g. to show
  * the terms as chips) and for tests.  Any thread.

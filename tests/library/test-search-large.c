@@ -190,6 +190,63 @@ random_vectors (guint   n,
   return v;
 }
 
+/* Browsing: an "all" query lists every photo passing the filters, newest
+ * first (ties: the higher id), each with score 0, whatever text it holds
+ * and whatever the strictness; checked against the synthetic library's own
+ * dates and folders. */
+static void
+test_large_all (void)
+{
+  g_autoptr(Synth) s = synth_new (SYNTH_N, random_vectors (SYNTH_N, 31), 32);
+  g_autoptr(CsLibrary) library = synth_open (s);
+  g_autoptr(CsQuery) query = cs_query_new_all ();
+  g_autoptr(CsPhotoList) list = NULL;
+  g_autofree guint8 *seen = g_new0 (guint8, s->n);
+  gint64 after = 1600000000 + 3600 * 24 * 50, before = 1600000000 + 3600 * 24 * 120;
+  guint want = 0;
+
+  g_assert_true (cs_query_get_all (query));
+  g_assert_cmpint (cs_query_get_sort (query), ==, CS_SORT_DATE);
+  /* a strict setting and a stray text change nothing */
+  cs_query_set_strictness (query, 1.0);
+  cs_query_set_text (query, "a red circle");
+  list = search_test_search (library, query);
+  g_assert_cmpuint (cs_photo_list_get_n_items (list), ==, s->n);
+  g_assert_cmpuint (cs_photo_list_get_n_accepted (list), ==, s->n);
+  for (guint j = 0; j < s->n; j++)
+    {
+      CsPhoto *photo = cs_photo_list_get_photo (list, j);
+      guint i = synth_index (s, cs_photo_get_id (photo));
+
+      g_assert_false (seen[i]);
+      seen[i] = 1;
+      g_assert_cmpfloat (cs_photo_get_score (photo), ==, 0.0);
+      g_assert_cmpint (cs_photo_get_taken (photo), ==, s->taken[i]);
+      if (j > 0)
+        {
+          guint p = synth_index (s, cs_photo_get_id (cs_photo_list_get_photo (list, j - 1)));
+
+          g_assert_true (s->taken[p] > s->taken[i] || (s->taken[p] == s->taken[i] && s->ids[p] > s->ids[i]));
+        }
+    }
+  g_clear_object (&list);
+
+  /* filters: exactly the photos that pass them */
+  cs_query_set_folder (query, "/nonexistent/synthetic/f03");
+  cs_query_set_after (query, after);
+  cs_query_set_before (query, before);
+  for (guint i = 0; i < s->n; i++)
+    want += s->folder[i] == 3 && s->taken[i] >= after && s->taken[i] < before;
+  list = search_test_search (library, query);
+  g_assert_cmpuint (want, >, 500);
+  g_assert_cmpuint (cs_photo_list_get_n_items (list), ==, want);
+  for (guint j = 0; j < want; j++)
+    {
+      guint i = synth_index (s, cs_photo_get_id (cs_photo_list_get_photo (list, j)));
+      g_assert_true (s->folder[i] == 3 && s->taken[i] >= after && s->taken[i] < before);
+    }
+}
+
 /* At the loosest strictness a query lists every photo of the library,
  * best first by the true cosine, or newest first by the true date; each
  * step looser accepts more, and the accepted set is every photo scoring
@@ -405,6 +462,7 @@ void
 search_test_add_large (void)
 {
   g_test_add_func ("/library/search/large-loosest", test_large_loosest);
+  g_test_add_func ("/library/search/large-all", test_large_all);
   g_test_add_func ("/library/search/large-accepted-set", test_large_accepted_set);
   g_test_add_func ("/library/search/list-lazy", test_list_lazy);
 }

@@ -222,6 +222,7 @@ typedef struct {
   CsSortOrder sort;
   guint       limit;
   gboolean    accepted_only;
+  gboolean    all;
 } CsQueryData;
 
 CsQueryData *_cs_query_data_new  (CsQuery     *query);

@@ -65,10 +65,19 @@ query_vector (SearchJob     *job,
               GError       **error)
 {
   int dim = _cs_vector_index_dim (job->index);
-  g_autoptr(GPtrArray) terms = cs_query_parse_terms (job->q->text, error);
+  g_autoptr(GPtrArray) terms = NULL;
   g_autofree float *q = NULL;
   double norm = 0;
   gboolean any = FALSE;
+
+  /* browsing: a zero vector scores every photo 0, the filters still apply */
+  if (job->q->all)
+    {
+      *plain_text = FALSE;
+      *self_row = G_MAXUINT;
+      return g_new0 (float, MAX (dim, 1));
+    }
+  terms = cs_query_parse_terms (job->q->text, error);
 
   if (terms == NULL)
     return NULL;
@@ -361,6 +370,8 @@ search_thread (GTask        *task,
       return;
     }
   cut = _cs_cutoff_find (scan.scores, scan.n, scan.hist, scan.n_matched, job->q->strictness);
+  if (job->q->all)
+    cut.cutoff = -INFINITY;
   if (self_row != G_MAXUINT && scan.n > 0)
     cut.cutoff = MIN (cut.cutoff, scan.scores[0]);
   /* the loosest strictness: every photo passing the filters, ranked */

@@ -31,6 +31,7 @@ struct _CsQuery
   CsSortOrder  sort;
   guint        limit;
   gboolean     accepted_only;
+  gboolean     all;
 };
 
 G_DEFINE_FINAL_TYPE (CsQuery, cs_query, G_TYPE_OBJECT)
@@ -48,6 +49,7 @@ enum {
   PROP_SORT,
   PROP_LIMIT,
   PROP_ACCEPTED_ONLY,
+  PROP_ALL,
   N_PROPS
 };
 
@@ -165,6 +167,7 @@ _cs_query_data_new (CsQuery *query)
   d->sort = query->sort;
   d->limit = query->limit;
   d->accepted_only = query->accepted_only;
+  d->all = query->all;
   return d;
 }
 
@@ -213,6 +216,7 @@ cs_query_get_property (GObject    *object,
     case PROP_SORT: g_value_set_enum (value, self->sort); break;
     case PROP_LIMIT: g_value_set_uint (value, self->limit); break;
     case PROP_ACCEPTED_ONLY: g_value_set_boolean (value, self->accepted_only); break;
+    case PROP_ALL: g_value_set_boolean (value, self->all); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -238,6 +242,7 @@ cs_query_set_property (GObject      *object,
     case PROP_SORT: cs_query_set_sort (self, g_value_get_enum (value)); break;
     case PROP_LIMIT: cs_query_set_limit (self, g_value_get_uint (value)); break;
     case PROP_ACCEPTED_ONLY: cs_query_set_accepted_only (self, g_value_get_boolean (value)); break;
+    case PROP_ALL: cs_query_set_all (self, g_value_get_boolean (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -264,6 +269,7 @@ cs_query_class_init (CsQueryClass *klass)
   properties[PROP_SORT] = g_param_spec_enum ("sort", NULL, NULL, CS_TYPE_SORT_ORDER, CS_SORT_RELEVANCE, rw);
   properties[PROP_LIMIT] = g_param_spec_uint ("limit", NULL, NULL, 0, G_MAXUINT, DEFAULT_LIMIT, rw);
   properties[PROP_ACCEPTED_ONLY] = g_param_spec_boolean ("accepted-only", NULL, NULL, FALSE, rw);
+  properties[PROP_ALL] = g_param_spec_boolean ("all", NULL, NULL, FALSE, rw);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -307,6 +313,7 @@ cs_query_copy (CsQuery *self)
                        "sort", self->sort,
                        "limit", self->limit,
                        "accepted-only", self->accepted_only,
+                       "all", self->all,
                        NULL);
 }
 
@@ -516,4 +523,29 @@ cs_query_set_accepted_only (CsQuery  *self,
     return;
   self->accepted_only = accepted_only;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCEPTED_ONLY]);
+}
+
+CsQuery *
+cs_query_new_all (void)
+{
+  return g_object_new (CS_TYPE_QUERY, "all", TRUE, "sort", CS_SORT_DATE, "limit", 0, NULL);
+}
+
+gboolean
+cs_query_get_all (CsQuery *self)
+{
+  g_return_val_if_fail (CS_IS_QUERY (self), FALSE);
+  return self->all;
+}
+
+void
+cs_query_set_all (CsQuery  *self,
+                  gboolean  all)
+{
+  g_return_if_fail (CS_IS_QUERY (self));
+  all = !!all;
+  if (self->all == all)
+    return;
+  self->all = all;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ALL]);
 }
