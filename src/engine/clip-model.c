@@ -589,6 +589,21 @@ clip_model_token_row (const clip_model *model,
     }
 }
 
+void
+clip_model_get_memory (const clip_model  *model,
+                       clip_model_memory *out)
+{
+  const model_storage *storage = model->mapping;
+
+  memset (out, 0, sizeof *out);
+  for (int p = 0; p < CLIP_N_PRECISIONS; p++)
+    if (model->packs[p] != NULL)
+      out->packed += model->packs[p]->arena_bytes + model->packs[p]->smoothed_bytes;
+  out->converted = storage != NULL ? storage->arena_bytes : 0;
+  out->in_place = model->in_place_bytes;
+  out->token_file = model->token_file_bytes;
+}
+
 /* Pass 1: every tensor present, of a supported dtype and of the shape the
  * config says; tensors[i] gets specs[i]'s; the parameter count, the dtype
  * holding most of them and the bytes the float32 arena needs. */
@@ -794,13 +809,22 @@ place_tensors (clip_model              *model,
             return status;
           continue;
         }
-      if (usable_in_place (t))
+      if (token_table_in_file (model, spec) && usable_in_place (t))
+        {
+          /* an F32 table is read in place as well, and a row at a time */
+          data = (const float *) (const void *) t->data;
+          model->token_file_bytes += (size_t) (t->end - t->begin);
+          *in_place = true;
+        }
+      else if (usable_in_place (t))
         {
           data = (const float *) (const void *) t->data;
+          model->in_place_bytes += (size_t) (t->end - t->begin);
           *in_place = true;
         }
       else if (token_table_in_file (model, spec))
         {
+          model->token_file_bytes += (size_t) (t->end - t->begin);
           model->token_file = t->data;
           model->token_file_dtype = to_clip_dtype (t->dtype);
           *in_place = true;   /* keeps the mapping */
