@@ -477,7 +477,10 @@ first_non_finite_in (clip_st_dtype  dtype,
  * byte of the file, the unused tower's too, and a SigLIP 2 token table is
  * 393 MB in BF16 (786 MB in F32): read whole, it would be resident all at
  * once, the peak of the load.  Released, it stays in the page cache only,
- * and what the encoder uses comes back on demand. */
+ * and what the encoder uses comes back on demand: a tensor read in place
+ * faults its pages in again from the page cache when first used (minor
+ * faults, about 0.1 s for a whole ViT-B), and the linear weights a pack
+ * takes are never read again (clip_model_release_in_place). */
 static int64_t
 first_non_finite (const clip_st_tensor *t,
                   bool                  release)
@@ -587,6 +590,22 @@ clip_model_token_row (const clip_model *model,
 
       out[i] = model->token_file_dtype == CLIP_DTYPE_F16 ? clip_f16_to_f32 (h) : clip_bf16_to_f32 (h);
     }
+}
+
+void
+clip_model_release_in_place (const clip_model *model,
+                             const float      *data,
+                             size_t            n)
+{
+  const model_storage *storage = model->mapping;
+  const char *p = (const char *) data;
+
+  /* only pages of the file mapping: the arena's would come back zeroed */
+  if (storage == NULL || storage->file == NULL || data == NULL
+      || (storage->arena != NULL && p >= (const char *) storage->arena
+          && p < (const char *) storage->arena + storage->arena_bytes))
+    return;
+  clip_release_pages (data, n * sizeof (float));
 }
 
 void
@@ -752,19 +771,6 @@ set_logit_scale (clip_model  *model,
   return CLIP_STATUS_OK;
 }
 
-/* Whether the encoder reads `t` in place from the file after the load
- * (then its pages are worth keeping once the check has read them); the
- * pages of every other tensor are read once more at most (converted,
- * packed) or only a few rows at a time (a token table left in the file). */
-static bool
-keeps_file_pages (const clip_model       *model,
-                  const clip_tensor_spec *spec,
-                  const clip_st_tensor   *t)
-{
-  return !skip_tensor (model, spec) && !clip_model_pack_wants (model, spec->dest) && usable_in_place (t)
-         && !token_table_in_file (model, spec);
-}
-
 /* Pass 2: every tensor checked for non-finite values, then skipped,
  * packed, used in place or converted into the arena, and the model's
  * pointer set.  *in_place tells whether any tensor points into the file. */
@@ -793,7 +799,7 @@ place_tensors (clip_model              *model,
       /* Every tensor, the skipped tower's too: a model loads or is refused
        * whatever it is loaded for.  One NaN or infinity would reach every
        * vector. */
-      if ((bad = first_non_finite (t, !keeps_file_pages (model, spec, t))) >= 0)
+      if ((bad = first_non_finite (t, true)) >= 0)
         return clip_set_error (error, CLIP_STATUS_FORMAT,
                                "%s: tensor '%s' has a value that is not a finite number "
                                "(NaN or infinity) at element %" G_GINT64_FORMAT,

@@ -753,7 +753,10 @@ pack_all (const clip_model *model,
   unsigned flags[2] = { CLIP_TOWER_VISION, CLIP_TOWER_TEXT };
 
   if (pack->towers & CLIP_TOWER_VISION)
-    pack_rows (&pack->patch, 0, model->patch_embedding, pack->patch.n);
+    {
+      pack_rows (&pack->patch, 0, model->patch_embedding, pack->patch.n);
+      clip_model_release_in_place (model, model->patch_embedding, pack->patch.n * pack->patch.k);
+    }
   for (int t = 0; t < 2; t++)
     {
       if (!(pack->towers & flags[t]))
@@ -762,8 +765,16 @@ pack_all (const clip_model *model,
         {
           clip_layer_weights *lw = &((clip_tower_weights *) tws[t])->layers[l];
           const float **all[] = { &lw->q_w, &lw->k_w, &lw->v_w, &lw->o_w, &lw->fc1_w, &lw->fc2_w };
+          size_t w = (size_t) infos[t]->width, m = (size_t) infos[t]->mlp;
+          size_t sizes[] = { w * w, w * w, w * w, w * w, m * w, w * m };
+
           for (size_t i = 0; i < G_N_ELEMENTS (all); i++)
-            pack_weight (model, pack, all[i], *all[i]);
+            {
+              pack_weight (model, pack, all[i], *all[i]);
+              /* a float32 file's weights, read in place: the pack has
+               * them now, their pages can go */
+              clip_model_release_in_place (model, *all[i], sizes[i]);
+            }
         }
       /* SigLIP's vision tower has no projection (its head is float32) */
       if (tws[t]->proj != NULL)

@@ -133,6 +133,14 @@ typedef struct {
 void             clip_model_get_memory (const clip_model  *model,
                                         clip_model_memory *out);
 
+/* Gives back the file pages of `data` (n floats) when the model reads it
+ * in place from the mapping (a float32 file); nothing for a converted
+ * tensor.  For a linear weight once packed: only the float32 backends read
+ * it again, and they fault it back in. */
+void             clip_model_release_in_place (const clip_model *model,
+                                              const float      *data,
+                                              size_t            n);
+
 /* Row `id` of the token embedding as float32 (text.width floats). */
 void             clip_model_token_row  (const clip_model *model,
                                         int32_t           id,
