@@ -55,14 +55,18 @@ peak_rss_mb (void)
   return ru.ru_maxrss / 1024.0;
 }
 
-/* Multiply-adds of one image through the vision tower, as FLOPs (2 per MAC). */
+/* Multiply-adds of one image through the vision tower, as FLOPs (2 per
+ * MAC): CLIP's class token and projection, or SigLIP's attention-pool
+ * head (k and v of every patch, the probe's q and out_proj, its MLP). */
 static double
 image_gflop (const clip_model_info *in)
 {
+  gboolean clip = in->family == CLIP_FAMILY_CLIP;
   double w = in->vision.width, m = in->vision.mlp, p = in->patch_size;
-  double g = in->image_size / in->patch_size, np = g * g, t = np + 1;
+  double g = in->image_size / in->patch_size, np = g * g, t = clip ? np + 1 : np;
   double per_layer = t * (4 * w * w + 2 * w * m) + 2 * t * t * w;
-  return 2.0 * (np * 3 * p * p * w + in->vision.layers * per_layer + w * in->embed_dim) / 1e9;
+  double head = clip ? w * in->embed_dim : np * 2 * w * w + 2 * w * w + 2 * w * m + 2 * np * w;
+  return 2.0 * (np * 3 * p * p * w + in->vision.layers * per_layer + head) / 1e9;
 }
 
 /* Resident memory now (VmRSS), in MB; 0 where unknown. */
@@ -120,6 +124,7 @@ typedef struct {
   int            n_batches;
   int            threads;
   int            reps;
+  unsigned       towers;         /* --towers: CLIP_TOWER_VISION, _TEXT or both */
   clip_backend   backend;
   gboolean       as_json;
 } BenchOptions;
@@ -178,6 +183,10 @@ static const char bench_description[] =
   "With a single precision the model is loaded for it alone\n"
   "(clip_model_load_for: no float32 copy), so peak_rss_mb is what that\n"
   "precision needs; with several, every precision packs from float32.\n"
+  "--towers vision loads the vision tower alone, as the indexer does (its\n"
+  "peak_rss_mb is what indexing needs), --towers text the text tower alone,\n"
+  "as queries do; each then skips the other tower's figures.  A SigLIP\n"
+  "model's texts are always its 64 tokens: its text figure is that one.\n"
   "\n"
   "With --photos FOLDER, the photos in FOLDER (not in its subfolders) are\n"
   "decoded and preprocessed on one thread by the fast path meant for\n"
@@ -273,6 +282,7 @@ parse_bench_options (int           argc,
   g_auto(GStrv) batches_opt = NULL;
   g_auto(GStrv) precisions_opt = NULL;
   g_autofree char *backend_opt = NULL;
+  g_autofree char *towers_opt = NULL;
   int threads = 0, reps = 3, make_n = 0;
   g_autoptr(GOptionContext) octx = g_option_context_new ("- measure the engine's speed");
   GOptionEntry entries[] = {
@@ -283,6 +293,7 @@ parse_bench_options (int           argc,
     { "repeat", 0, 0, G_OPTION_ARG_INT, &reps, "Timed calls per figure, after one warm-up (default 3)", "N" },
     { "photos", 0, 0, G_OPTION_ARG_FILENAME, &opt->photos_dir, "Also time decoding, encoding and indexing the photos in FOLDER", "FOLDER" },
     { "make-photos", 0, 0, G_OPTION_ARG_INT, &make_n, "First write N generated 12-megapixel JPEGs into the --photos folder if it holds none", "N" },
+    { "towers", 0, 0, G_OPTION_ARG_STRING, &towers_opt, "all (default), vision (as indexing loads it) or text (as queries do)", "T" },
     { "backend", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &backend_opt, "native, blas or ref", "B" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &opt->as_json, "Print one JSON object", NULL },
     { NULL }
@@ -310,6 +321,23 @@ parse_bench_options (int           argc,
       g_autofree char *m = g_strdup_printf ("bench: --make-photos takes 0 to %d and needs --photos FOLDER",
                                             MADE_MAX);
       fail_message (m);
+      return FALSE;
+    }
+  if (towers_opt == NULL || g_str_equal (towers_opt, "all"))
+    opt->towers = CLIP_TOWERS_ALL;
+  else if (g_str_equal (towers_opt, "vision"))
+    opt->towers = CLIP_TOWER_VISION;
+  else if (g_str_equal (towers_opt, "text"))
+    opt->towers = CLIP_TOWER_TEXT;
+  else
+    {
+      g_autofree char *m = g_strdup_printf ("bench: unknown --towers '%s' (all, vision or text)", towers_opt);
+      fail_message (m);
+      return FALSE;
+    }
+  if (opt->towers != CLIP_TOWERS_ALL && opt->photos_dir != NULL && !(opt->towers & CLIP_TOWER_VISION))
+    {
+      fail_message ("bench: --photos needs the vision tower");
       return FALSE;
     }
   opt->model_dir = g_strdup (dir);
@@ -373,7 +401,7 @@ bench_load (Bench  *b,
   int max_batch = 1;
   GRand *rand;
 
-  status = lean ? clip_model_load_for (opt->model_dir, opt->precisions[0], CLIP_TOWERS_ALL, &b->model, message)
+  status = lean ? clip_model_load_for (opt->model_dir, opt->precisions[0], opt->towers, &b->model, message)
                 : clip_model_load (opt->model_dir, &b->model, message);
   if (status != CLIP_STATUS_OK)
     return status;
@@ -453,7 +481,8 @@ bench_images (Bench         *b,
   return CLIP_STATUS_OK;
 }
 
-/* The text tower's latency at 10 and 77 tokens (at most the context). */
+/* The text tower's latency at 10 and 77 tokens (at most the context);
+ * a SigLIP model's at its context alone (64), which every text fills. */
 static clip_status
 bench_texts (Bench         *b,
              clip_ctx      *ctx,
@@ -465,20 +494,34 @@ bench_texts (Bench         *b,
   const clip_tokenizer *tok = clip_model_get_tokenizer (b->model);
   const char *pname = clip_precision_name (precision);
   int ctxlen = info->context_length, calls = b->opt->reps * 3;
+  gboolean siglip = info->family != CLIP_FAMILY_CLIP;
 
-  for (size_t ti = 0; ti < G_N_ELEMENTS (token_counts); ti++)
+  for (size_t ti = 0; ti < (siglip ? 1 : G_N_ELEMENTS (token_counts)); ti++)
     {
-      int tokens = MIN (token_counts[ti], ctxlen);
+      int tokens = siglip ? ctxlen : MIN (token_counts[ti], ctxlen);
       double best = 1e30;
       JsonObject *figures;
 
-      /* SOT, filler words, EOT at position tokens-1 */
-      b->ids[0] = clip_tokenizer_sot_id (tok);
-      for (int i = 1; i < tokens - 1; i++)
-        b->ids[i] = 320 % info->vocab_size;
-      b->ids[tokens - 1] = clip_tokenizer_eot_id (tok);
-      for (int i = tokens; i < ctxlen; i++)
-        b->ids[i] = 0;
+      if (siglip)
+        {
+          /* a query as the tokenizer makes it, padded to the context;
+           * the ids it reads are rows of the (mapped) token table */
+          if (clip_model_tokenize (b->model, "a photo of two dogs playing in the snow", -1, b->ids) < 0)
+            {
+              *message = g_strdup ("bench: the tokenizer failed");
+              return CLIP_STATUS_FORMAT;
+            }
+        }
+      else
+        {
+          /* SOT, filler words, EOT at position tokens-1 */
+          b->ids[0] = clip_tokenizer_sot_id (tok);
+          for (int i = 1; i < tokens - 1; i++)
+            b->ids[i] = 320 % info->vocab_size;
+          b->ids[tokens - 1] = clip_tokenizer_eot_id (tok);
+          for (int i = tokens; i < ctxlen; i++)
+            b->ids[i] = 0;
+        }
       for (int r = 0; r <= calls; r++)
         {
           gint64 w0 = g_get_monotonic_time ();
@@ -539,8 +582,10 @@ bench_precision (Bench         *b,
     printf ("precision %s: kernels %s%s, weights packed in %.0f ms, instruction peak %.1f GOP/s\n",
             clip_precision_name (precision), b->kernels, fast ? "" : " (generic loops)", pack_ms, peak);
 
-  status = bench_images (b, ctx, precision, peak, message);
-  if (status == CLIP_STATUS_OK)
+  status = CLIP_STATUS_OK;
+  if (opt->towers & CLIP_TOWER_VISION)
+    status = bench_images (b, ctx, precision, peak, message);
+  if (status == CLIP_STATUS_OK && (opt->towers & CLIP_TOWER_TEXT))
     status = bench_texts (b, ctx, precision, message);
   if (status == CLIP_STATUS_OK)
     {
@@ -621,6 +666,12 @@ cli_cmd_bench (int    argc,
 
   if (!parse_bench_options (argc, argv, &opt))
     return EXIT_USAGE;
+  if (opt.towers != CLIP_TOWERS_ALL && (opt.n_precisions > 1 || opt.backend != CLIP_BACKEND_NATIVE))
+    {
+      /* one tower is clip_model_load_for's, which packs one precision */
+      fail_message ("bench: --towers vision or text takes one precision on the native backend");
+      return EXIT_USAGE;
+    }
   if (opt.photos_dir != NULL && (rc = prepare_photos (&opt, &photos)) != EXIT_SUCCESS)
     return rc;
   b.opt = &opt;

@@ -405,8 +405,9 @@ att_task (void  *data,
 }
 
 typedef struct {
-  float  *x;
-  size_t  rows, m, chunks;
+  const clip_kernels *k;
+  float              *x;
+  size_t              rows, m, chunks;
 } gelu_job;
 
 static void
@@ -418,7 +419,7 @@ gelu_task (void  *data,
   size_t r0, r1;
 
   chunk_rows (j->rows, j->chunks, c, &r0, &r1);
-  clip_gelu_tanh_inplace (j->x + r0 * j->m, (r1 - r0) * j->m);
+  clip_gelu_tanh (j->k, j->x + r0 * j->m, (r1 - r0) * j->m);
 }
 
 /* The tanh GELU over `rows` rows of m floats, split like the other steps. */
@@ -428,7 +429,7 @@ gelu_tanh_rows (const lane *ln,
                 size_t      rows,
                 size_t      m)
 {
-  gelu_job j = { x, rows, m, row_chunks (ln, rows, 1) };
+  gelu_job j = { ln->ctx->k, x, rows, m, row_chunks (ln, rows, 1) };
 
   lane_run (ln, gelu_task, &j, j.chunks);
 }
@@ -677,7 +678,7 @@ siglip_pool_task (void  *data,
   for (size_t i = 0; i < j->np; i++)
     j->ctx->k->layernorm_f32 (h + i * w, x + i * w, m->vision.final_ln_w, m->vision.final_ln_b, w,
                               m->info.vision.eps);
-  clip_siglip_pool_image (m, h, j->np, j->out + b * w, scratch);
+  clip_siglip_pool_image (j->ctx->k, m, h, j->np, j->out + b * w, scratch);
   g_free (scratch);
 }
 

@@ -208,7 +208,7 @@ encode_images_siglip_classic (clip_ctx *ctx,
     ctx->k->layernorm_f32 (ctx->h + r * w, ctx->x + r * w, m->vision.final_ln_w, m->vision.final_ln_b,
                            w, m->info.vision.eps);
   for (int b = 0; b < n; b++)
-    clip_siglip_pool_image (m, ctx->h + (size_t) b * np * w, np, out + (size_t) b * w, scratch);
+    clip_siglip_pool_image (ctx->k, m, ctx->h + (size_t) b * np * w, np, out + (size_t) b * w, scratch);
   return CLIP_STATUS_OK;
 }
 

@@ -405,14 +405,16 @@ convert_tensor (const clip_st_tensor *t,
  * ones exactly when adding its lowest exponent bit carries into the lane's
  * sign bit (cleared first, so nothing carries into the next lane). */
 static int64_t
-first_non_finite (const clip_st_tensor *t)
+first_non_finite_in (clip_st_dtype  dtype,
+                     const uint8_t *data,
+                     size_t         numel)
 {
-  const uint8_t *src = t->data;
-  size_t size = clip_st_dtype_size (t->dtype), n = (size_t) t->numel * size;
+  const uint8_t *src = data;
+  size_t size = clip_st_dtype_size (dtype), n = numel * size;
   uint64_t exp, low, sign, any = 0;
   size_t i;
 
-  switch (t->dtype)
+  switch (dtype)
     {
     case CLIP_ST_F32:
       exp = UINT64_C (0x7f8000007f800000);
@@ -456,12 +458,45 @@ first_non_finite (const clip_st_tensor *t)
 
       if (size == 4)
         bad = ((uint32_t) b[2] >> 7 | (uint32_t) (b[3] & 0x7f) << 1) == 0xff;
-      else if (t->dtype == CLIP_ST_F16)
+      else if (dtype == CLIP_ST_F16)
         bad = (b[1] & 0x7c) == 0x7c;
       else
         bad = ((uint32_t) b[0] >> 7 | (uint32_t) (b[1] & 0x7f) << 1) == 0xff;
       if (bad)
-        return (int64_t) ((src - t->data) / size + e);
+        return (int64_t) ((src - data) / size + e);
+    }
+  return -1;
+}
+
+/* Bytes first_non_finite reads between releases: a multiple of every
+ * element size and of the 32 bytes a step. */
+#define SCAN_CHUNK ((size_t) 4 << 20)
+
+/* first_non_finite_in over all of `t`, a chunk at a time; with `release`,
+ * each chunk's file pages are given back once read.  The check reads every
+ * byte of the file, the unused tower's too, and a SigLIP 2 token table is
+ * 393 MB in BF16 (786 MB in F32): read whole, it would be resident all at
+ * once, the peak of the load.  Released, it stays in the page cache only,
+ * and what the encoder uses comes back on demand: a tensor read in place
+ * faults its pages in again from the page cache when first used (minor
+ * faults, about 0.1 s for a whole ViT-B), and the linear weights a pack
+ * takes are never read again (clip_model_release_in_place). */
+static int64_t
+first_non_finite (const clip_st_tensor *t,
+                  bool                  release)
+{
+  size_t size = clip_st_dtype_size (t->dtype), per_chunk = SCAN_CHUNK / MAX (size, 1);
+
+  for (size_t e0 = 0; e0 < (size_t) t->numel; e0 += per_chunk)
+    {
+      size_t ne = MIN (per_chunk, (size_t) t->numel - e0);
+      const uint8_t *chunk = t->data + e0 * size;
+      int64_t bad = first_non_finite_in (t->dtype, chunk, ne);
+
+      if (bad >= 0)
+        return (int64_t) e0 + bad;
+      if (release)
+        clip_release_pages (chunk, ne * size);
     }
   return -1;
 }
@@ -555,6 +590,37 @@ clip_model_token_row (const clip_model *model,
 
       out[i] = model->token_file_dtype == CLIP_DTYPE_F16 ? clip_f16_to_f32 (h) : clip_bf16_to_f32 (h);
     }
+}
+
+void
+clip_model_release_in_place (const clip_model *model,
+                             const float      *data,
+                             size_t            n)
+{
+  const model_storage *storage = model->mapping;
+  const char *p = (const char *) data;
+
+  /* only pages of the file mapping: the arena's would come back zeroed */
+  if (storage == NULL || storage->file == NULL || data == NULL
+      || (storage->arena != NULL && p >= (const char *) storage->arena
+          && p < (const char *) storage->arena + storage->arena_bytes))
+    return;
+  clip_release_pages (data, n * sizeof (float));
+}
+
+void
+clip_model_get_memory (const clip_model  *model,
+                       clip_model_memory *out)
+{
+  const model_storage *storage = model->mapping;
+
+  memset (out, 0, sizeof *out);
+  for (int p = 0; p < CLIP_N_PRECISIONS; p++)
+    if (model->packs[p] != NULL)
+      out->packed += model->packs[p]->arena_bytes + model->packs[p]->smoothed_bytes;
+  out->converted = storage != NULL ? storage->arena_bytes : 0;
+  out->in_place = model->in_place_bytes;
+  out->token_file = model->token_file_bytes;
 }
 
 /* Pass 1: every tensor present, of a supported dtype and of the shape the
@@ -733,7 +799,7 @@ place_tensors (clip_model              *model,
       /* Every tensor, the skipped tower's too: a model loads or is refused
        * whatever it is loaded for.  One NaN or infinity would reach every
        * vector. */
-      if ((bad = first_non_finite (t)) >= 0)
+      if ((bad = first_non_finite (t, true)) >= 0)
         return clip_set_error (error, CLIP_STATUS_FORMAT,
                                "%s: tensor '%s' has a value that is not a finite number "
                                "(NaN or infinity) at element %" G_GINT64_FORMAT,
@@ -749,13 +815,22 @@ place_tensors (clip_model              *model,
             return status;
           continue;
         }
-      if (usable_in_place (t))
+      if (token_table_in_file (model, spec) && usable_in_place (t))
+        {
+          /* an F32 table is read in place as well, and a row at a time */
+          data = (const float *) (const void *) t->data;
+          model->token_file_bytes += (size_t) (t->end - t->begin);
+          *in_place = true;
+        }
+      else if (usable_in_place (t))
         {
           data = (const float *) (const void *) t->data;
+          model->in_place_bytes += (size_t) (t->end - t->begin);
           *in_place = true;
         }
       else if (token_table_in_file (model, spec))
         {
+          model->token_file_bytes += (size_t) (t->end - t->begin);
           model->token_file = t->data;
           model->token_file_dtype = to_clip_dtype (t->dtype);
           *in_place = true;   /* keeps the mapping */
@@ -768,6 +843,7 @@ place_tensors (clip_model              *model,
           float *out = (float *) (void *) ((char *) storage->arena + arena_used);
 
           convert_tensor (t, f16_table_for (t, &f16_table), out);
+          clip_release_pages (t->data, (size_t) (t->end - t->begin));
           arena_used += (t->numel * sizeof (float) + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
           data = out;
         }

@@ -381,6 +381,9 @@ pack_free (clip_model_pack *pack)
   g_free (pack);
 }
 
+/* The towers' linear layers, and the projection where the tower has one
+ * (embed_dim > 0; SigLIP's vision tower has a head instead, in float32
+ * in the model). */
 static size_t
 tower_size (const clip_tower_info *info,
             int                    embed_dim,
@@ -391,7 +394,7 @@ tower_size (const clip_tower_info *info,
   return (size_t) info->layers
          * (clip_pack_linear_size (format, 3 * w, w, 1) + clip_pack_linear_size (format, w, w, 1)
             + clip_pack_linear_size (format, m, w, 1) + clip_pack_linear_size (format, w, m, 1))
-         + clip_pack_linear_size (CLIP_WEIGHTS_F32, e, w, 0);
+         + (e > 0 ? clip_pack_linear_size (CLIP_WEIGHTS_F32, e, w, 0) : 0);
 }
 
 static int
@@ -412,7 +415,7 @@ tower_alloc (clip_tower_packed     *out,
           || !pack_alloc (&lp->fc2, format, w, m, 1, bump_alloc, b))
         return 0;
     }
-  return pack_alloc (&out->proj, CLIP_WEIGHTS_F32, e, w, 0, bump_alloc, b);
+  return e == 0 || pack_alloc (&out->proj, CLIP_WEIGHTS_F32, e, w, 0, bump_alloc, b);
 }
 
 /* An empty pack for the towers in `towers`, its memory allocated and
@@ -429,13 +432,14 @@ pack_create (const clip_model *model,
   size_t pd = (size_t) info->num_channels * info->patch_size * info->patch_size;
   clip_model_pack *pack = g_new0 (clip_model_pack, 1);
   bump b = { 0 };
+  int vision_embed = info->family == CLIP_FAMILY_CLIP ? info->embed_dim : 0;
 
   pack->precision = precision;
   pack->towers = towers;
   if (towers & CLIP_TOWER_VISION)
     {
       pack->vision.layers = g_new0 (clip_layer_packed, info->vision.layers);
-      b.size += tower_size (&info->vision, info->embed_dim, format)
+      b.size += tower_size (&info->vision, vision_embed, format)
                 + clip_pack_linear_size (format, (size_t) info->vision.width, pd, 0);
     }
   if (towers & CLIP_TOWER_TEXT)
@@ -448,7 +452,7 @@ pack_create (const clip_model *model,
   b.base = pack->arena;
   if (pack->arena == NULL
       || ((towers & CLIP_TOWER_VISION)
-          && (!tower_alloc (&pack->vision, &info->vision, info->embed_dim, format, &b)
+          && (!tower_alloc (&pack->vision, &info->vision, vision_embed, format, &b)
               || !pack_alloc (&pack->patch, format, (size_t) info->vision.width, pd, 0, bump_alloc, &b)))
       || ((towers & CLIP_TOWER_TEXT)
           && !tower_alloc (&pack->text, &info->text, info->embed_dim, format, &b)))
@@ -699,6 +703,7 @@ smooth_norms (const clip_model *model,
     if (pack->towers & flags[t])
       total += (size_t) infos[t]->layers * 4 * (size_t) infos[t]->width;
   out = pack->smoothed = g_new (float, MAX (total, 1));
+  pack->smoothed_bytes = MAX (total, 1) * sizeof (float);
   for (int t = 0; t < 2; t++)
     {
       size_t w = (size_t) infos[t]->width;
@@ -748,7 +753,10 @@ pack_all (const clip_model *model,
   unsigned flags[2] = { CLIP_TOWER_VISION, CLIP_TOWER_TEXT };
 
   if (pack->towers & CLIP_TOWER_VISION)
-    pack_rows (&pack->patch, 0, model->patch_embedding, pack->patch.n);
+    {
+      pack_rows (&pack->patch, 0, model->patch_embedding, pack->patch.n);
+      clip_model_release_in_place (model, model->patch_embedding, pack->patch.n * pack->patch.k);
+    }
   for (int t = 0; t < 2; t++)
     {
       if (!(pack->towers & flags[t]))
@@ -757,8 +765,16 @@ pack_all (const clip_model *model,
         {
           clip_layer_weights *lw = &((clip_tower_weights *) tws[t])->layers[l];
           const float **all[] = { &lw->q_w, &lw->k_w, &lw->v_w, &lw->o_w, &lw->fc1_w, &lw->fc2_w };
+          size_t w = (size_t) infos[t]->width, m = (size_t) infos[t]->mlp;
+          size_t sizes[] = { w * w, w * w, w * w, w * w, m * w, w * m };
+
           for (size_t i = 0; i < G_N_ELEMENTS (all); i++)
-            pack_weight (model, pack, all[i], *all[i]);
+            {
+              pack_weight (model, pack, all[i], *all[i]);
+              /* a float32 file's weights, read in place: the pack has
+               * them now, their pages can go */
+              clip_model_release_in_place (model, *all[i], sizes[i]);
+            }
         }
       /* SigLIP's vision tower has no projection (its head is float32) */
       if (tws[t]->proj != NULL)

@@ -56,6 +56,7 @@ typedef struct {
   clip_tower_packed  vision, text;
   clip_packed        patch;        /* [width, 3 p p], no bias */
   float             *smoothed;     /* the smoothed layer norms' gains and biases, or NULL */
+  size_t             smoothed_bytes;
   void              *arena;        /* all the packed data */
   size_t             arena_bytes;
   size_t             arena_mapped; /* bytes mmap()ed, 0 when malloc()ed */
@@ -111,24 +112,58 @@ struct clip_model {
   int              load_packed;
   clip_precision   load_precision;
   unsigned         towers;
+
+  /* Bytes of tensors the encoder reads in place from the mapped file (the
+   * token table left there not counted: clip_model_get_memory). */
+  size_t           in_place_bytes;
+  size_t           token_file_bytes;
 };
+
+/* What a model holds for its weights: the bytes it materialised (its
+ * packs and its float32 arena), the bytes of the file it reads in place
+ * (resident once read), and the token table it left in the file, of
+ * which a text reads its rows alone. */
+typedef struct {
+  size_t packed;        /* every pack the model has now */
+  size_t converted;     /* the float32 arena (converted at load) */
+  size_t in_place;      /* tensors read in place from the mapping */
+  size_t token_file;    /* the token table left in the file */
+} clip_model_memory;
+
+void             clip_model_get_memory (const clip_model  *model,
+                                        clip_model_memory *out);
+
+/* Gives back the file pages of `data` (n floats) when the model reads it
+ * in place from the mapping (a float32 file); nothing for a converted
+ * tensor.  For a linear weight once packed: only the float32 backends read
+ * it again, and they fault it back in. */
+void             clip_model_release_in_place (const clip_model *model,
+                                              const float      *data,
+                                              size_t            n);
 
 /* Row `id` of the token embedding as float32 (text.width floats). */
 void             clip_model_token_row  (const clip_model *model,
                                         int32_t           id,
                                         float            *out);
 
-/* SigLIP's vision head (clip-siglip.c): `x` holds the `np` patch rows
- * after post_layernorm; writes the pooled embedding (vision.width floats)
- * to `out`.  `scratch` holds at least 4 width + mlp + np floats. */
-void             clip_siglip_pool_image (const clip_model *model,
-                                         const float      *x,
-                                         size_t            np,
-                                         float            *out,
-                                         float            *scratch);
-/* The tanh GELU in place on n floats (gelu_pytorch_tanh). */
+/* SigLIP's vision head (clip-siglip.c) on kernel table `k`: `x` holds
+ * the `np` patch rows after post_layernorm; writes the pooled embedding
+ * (vision.width floats) to `out`.  `scratch` holds at least 4 width +
+ * mlp + np floats. */
+void             clip_siglip_pool_image (const clip_kernels *k,
+                                         const clip_model   *model,
+                                         const float        *x,
+                                         size_t              np,
+                                         float              *out,
+                                         float              *scratch);
+/* The tanh GELU in place on n floats (gelu_pytorch_tanh): one tanhf
+ * each, the reference; and through the kernel table's QuickGELU, the
+ * native backend's (relative error about 1e-6). */
 void             clip_gelu_tanh_inplace (float  *x,
                                          size_t  n);
+void             clip_gelu_tanh         (const clip_kernels *k,
+                                         float              *x,
+                                         size_t              n);
 
 /* Packs `model`'s weights for `precision` on first use and returns them
  * with one more reference; thread-safe. */
