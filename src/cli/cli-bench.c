@@ -198,7 +198,14 @@ static const char bench_description[] =
   "\n"
   "--make-photos N writes N generated 4000x3000 JPEGs (quality 90) named\n"
   "bench-NNNNN.jpg into the --photos folder first, creating it if needed,\n"
-  "unless it already holds photos.";
+  "unless it already holds photos.\n"
+  "\n"
+  "With CLIP_STAGE_TIMES=1 in the environment, each image figure is\n"
+  "followed by the threads' milliseconds per image in each stage of the\n"
+  "encoder (gemm, attention, quantize, layernorm, other; rest: the threads'\n"
+  "capacity beyond them, waiting or preempted), and per 100 in the GEMMs\n"
+  "(JSON: stage_ms_per_image).  Wall-clock timers: on a loaded machine\n"
+  "preemption counts in whatever stage was running.";
 
 /* --precision, repeatable, "all" for every one: each precision once, in
  * the order first named; f32 when none. */
