@@ -207,7 +207,14 @@ static const char bench_description[] =
   "\n"
   "--make-photos N writes N generated 4000x3000 JPEGs (quality 90) named\n"
   "bench-NNNNN.jpg into the --photos folder first, creating it if needed,\n"
-  "unless it already holds photos.";
+  "unless it already holds photos.\n"
+  "\n"
+  "With CLIP_STAGE_TIMES=1 in the environment, each image figure is\n"
+  "followed by the threads' milliseconds per image in each stage of the\n"
+  "encoder (gemm, attention, quantize, layernorm, other; rest: the threads'\n"
+  "capacity beyond them, waiting or preempted), and per 100 in the GEMMs\n"
+  "(JSON: stage_ms_per_image).  Wall-clock timers: on a loaded machine\n"
+  "preemption counts in whatever stage was running.";
 
 /* --precision, repeatable, "all" for every one: each precision once, in
  * the order first named; f32 when none. */
@@ -427,6 +434,38 @@ bench_load (Bench  *b,
   return CLIP_STATUS_OK;
 }
 
+/* CLIP_STAGE_TIMES (clip.h): the threads' milliseconds per image in each
+ * stage of the timed calls, and per 100 in the GEMMs; "rest" is the
+ * threads' capacity (wall x threads) beyond the stages: waiting for each
+ * other, preempted by other processes, or in untimed steps. */
+static void
+bench_stages (Bench      *b,
+              JsonObject *figures,
+              const double *ms,
+              int         images)
+{
+  JsonObject *st = json_object_new ();
+  double busy = 0;
+
+  if (!b->opt->as_json)
+    printf ("      stages, ms per image (per 100 in gemm):");
+  for (int i = 0; i <= CLIP_STAGE_COUNT; i++)
+    {
+      const char *name = i < CLIP_STAGE_COUNT ? clip_stage_name (i) : "rest";
+      double v = i < CLIP_STAGE_THREADS_X_WALL ? ms[i]
+                 : i == CLIP_STAGE_THREADS_X_WALL ? ms[i] : MAX (ms[CLIP_STAGE_THREADS_X_WALL] - busy, 0);
+
+      if (i < CLIP_STAGE_THREADS_X_WALL)
+        busy += ms[i];
+      bench_set_figure (st, name, v / images, 3);
+      if (!b->opt->as_json)
+        printf (" %s %.2f (%.1f)", name, v / images, ms[0] > 0 ? 100 * v / ms[0] : 0);
+    }
+  if (!b->opt->as_json)
+    printf ("\n");
+  json_object_set_object_member (figures, "stage_ms_per_image", st);
+}
+
 /* Images per second through the vision tower at each batch size: the
  * best call and the median after a warm-up, and per CPU second. */
 static clip_status
@@ -442,7 +481,7 @@ bench_images (Bench         *b,
   for (int bi = 0; bi < b->opt->n_batches; bi++)
     {
       int batch = b->opt->batches[bi];
-      double best = 1e30, cpu = 0;
+      double best = 1e30, cpu = 0, stage_ms[CLIP_STAGE_COUNT];
       JsonObject *figures;
 
       for (int r = 0; r <= reps; r++)
@@ -455,7 +494,10 @@ bench_images (Bench         *b,
           if (status != CLIP_STATUS_OK)
             return status;
           if (r == 0)
-            continue; /* warm-up */
+            {
+              clip_stage_times_take (stage_ms); /* drops the warm-up's */
+              continue;
+            }
           best = MIN (best, dt);
           b->times[r - 1] = dt;
           cpu += bench_cpu_seconds () - c0;
@@ -477,6 +519,8 @@ bench_images (Bench         *b,
         printf ("image %-4s batch %3d: %8.2f images/s (best of %d; median %.2f), %7.2f per CPU-second, "
                 "%6.1f GFLOP/s = %2.0f%% of peak\n",
                 pname, batch, per_s, reps, med_per_s, per_cpu_s, gflops, peak > 0 ? 100 * gflops / peak : 0);
+      if (clip_stage_times_take (stage_ms))
+        bench_stages (b, figures, stage_ms, batch * reps);
     }
   return CLIP_STATUS_OK;
 }

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <glib.h>
 
@@ -111,14 +112,111 @@ whole_pool (clip_ctx *ctx)
   return l;
 }
 
+/* Stage timing for benchmarks (clip_stage_times_take, clip.h): with
+ * CLIP_STAGE_TIMES set, each step adds the wall time its threads spent
+ * in it to one counter per stage.  Wall time, not thread CPU time: the
+ * CPU clocks are system calls (about a microsecond here, with PTI), the
+ * monotonic clock is not, and the layer norms and the quantiser are timed
+ * row by row.  Off (the default), a step costs one predictable branch. */
+static atomic_int stage_timing = -1;   /* -1: not read yet */
+static _Atomic uint64_t stage_ns[CLIP_STAGE_COUNT];
+
+static gboolean
+timing_on (void)
+{
+  int on = atomic_load_explicit (&stage_timing, memory_order_relaxed);
+
+  if (G_LIKELY (on == 0))
+    return FALSE;
+  if (on < 0)
+    {
+      const char *v = getenv ("CLIP_STAGE_TIMES");
+
+      on = v != NULL && *v != '\0' && strcmp (v, "0") != 0;
+      atomic_store_explicit (&stage_timing, on, memory_order_relaxed);
+    }
+  return on;
+}
+
+static uint64_t
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+static void
+stage_add (clip_stage stage,
+           uint64_t   t0)
+{
+  atomic_fetch_add_explicit (&stage_ns[stage], now_ns () - t0, memory_order_relaxed);
+}
+
+int
+clip_stage_times_take (double ms[CLIP_STAGE_COUNT])
+{
+  if (!timing_on ())
+    return 0;
+  for (int i = 0; i < CLIP_STAGE_COUNT; i++)
+    ms[i] = atomic_exchange_explicit (&stage_ns[i], 0, memory_order_relaxed) / 1e6;
+  return 1;
+}
+
+const char *
+clip_stage_name (clip_stage stage)
+{
+  static const char *const names[CLIP_STAGE_COUNT] = {
+    "gemm", "attention", "quantize", "layernorm", "other", "threads_x_wall",
+  };
+
+  return (unsigned) stage < CLIP_STAGE_COUNT ? names[stage] : NULL;
+}
+
+typedef struct {
+  clip_pool_fn fn;
+  void        *data;
+  clip_stage   stage;
+} timed_job;
+
+static void
+timed_task (void  *data,
+            size_t c,
+            int    ith)
+{
+  timed_job *j = data;
+  uint64_t t0 = now_ns ();
+
+  j->fn (j->data, c, ith);
+  stage_add (j->stage, t0);
+}
+
 /* Runs fn on chunks 0 .. n-1: over the pool, or in order on the lane's
- * thread. */
+ * thread; timed as `stage` with CLIP_STAGE_TIMES (CLIP_STAGE_COUNT: fn
+ * times itself). */
 static void
 lane_run (const lane  *ln,
           clip_pool_fn fn,
           void        *data,
-          size_t       n)
+          size_t       n,
+          clip_stage   stage)
 {
+  if (G_UNLIKELY (timing_on ()) && stage != CLIP_STAGE_COUNT)
+    {
+      timed_job tj = { fn, data, stage };
+      uint64_t t0 = now_ns ();
+
+      if (ln->pool != NULL)
+        clip_pool_run (ln->pool, timed_task, &tj, n);
+      else
+        {
+          for (size_t c = 0; c < n; c++)
+            fn (data, c, ln->ith);
+          stage_add (stage, t0);
+        }
+      return;
+    }
   if (ln->pool != NULL)
     clip_pool_run (ln->pool, fn, data, n);
   else
@@ -255,7 +353,7 @@ run_gemm (const lane        *ln,
   if (ln->pool != NULL) /* an even number of panels: the AVX-512 tiles take two at a time */
     n_chunks = gemm_chunks (units, (size_t) clip_pool_size (ln->pool), head_block > 0 ? 1 : 2,
                             j.bound);
-  lane_run (ln, gemm_task, &j, n_chunks);
+  lane_run (ln, gemm_task, &j, n_chunks, CLIP_STAGE_GEMM);
 }
 
 /* The activations of a GEMM by `w` from float32 rows: the rows themselves
@@ -287,20 +385,32 @@ prep_task (void  *data,
   float *scale = BUF (ctx, S_ASCALE, float) + j->r0;
   int32_t *zero = BUF (ctx, S_AZERO, int32_t) + j->r0;
 
+  gboolean timed = timing_on ();
+  uint64_t t0 = 0, t1 = 0;
+
   chunk_rows (j->rows, j->chunks, c, &r0, &r1);
   for (size_t r = r0; r < r1; r++)
     {
       const float *row = j->src + r * j->lds;
 
+      if (G_UNLIKELY (timed))
+        t0 = now_ns ();
       if (j->ln_w != NULL)
         {
           k->layernorm_f32 (h + r * j->cols, row, j->ln_w, j->ln_b, j->cols, j->eps);
           row = h + r * j->cols;
         }
+      if (G_UNLIKELY (timed))
+        t1 = now_ns ();
       if (j->w->format == CLIP_WEIGHTS_BF16)
         k->to_bf16 (a16 + r * ac, row, j->cols, j->w->kp);
       else if (j->w->format == CLIP_WEIGHTS_I8)
         k->quantize_u8 (a8 + r * ac, scale + r, zero + r, row, j->cols, j->w->kp);
+      if (G_UNLIKELY (timed))
+        {
+          atomic_fetch_add_explicit (&stage_ns[CLIP_STAGE_LAYERNORM], t1 - t0, memory_order_relaxed);
+          stage_add (CLIP_STAGE_QUANTIZE, t1);
+        }
     }
 }
 
@@ -322,7 +432,7 @@ prepare (const lane        *ln,
   gboolean f32 = w->format == CLIP_WEIGHTS_F32 || w->format == CLIP_WEIGHTS_F16;
 
   if (!f32 || ln_w != NULL)
-    lane_run (ln, prep_task, &j, j.chunks);
+    lane_run (ln, prep_task, &j, j.chunks, CLIP_STAGE_COUNT);
   switch (w->format)
     {
     case CLIP_WEIGHTS_BF16:
@@ -431,7 +541,7 @@ gelu_tanh_rows (const lane *ln,
 {
   gelu_job j = { ln->ctx->k, x, rows, m, row_chunks (ln, rows, 1) };
 
-  lane_run (ln, gelu_task, &j, j.chunks);
+  lane_run (ln, gelu_task, &j, j.chunks, CLIP_STAGE_OTHER);
 }
 
 /* Runs a tower's blocks on the lane: n_seq sequences (`seq`, rows counted
@@ -483,7 +593,7 @@ run_blocks_native (const lane               *ln,
       a = prepare (ln, &lp->qkv, x, w, w, rows, lp->ln1_w != NULL ? lp->ln1_w : lw->ln1_w,
                    lp->ln1_w != NULL ? lp->ln1_b : lw->ln1_b, info->eps, &lda);
       run_gemm (ln, &lp->qkv, a, lda, rows, qkv, 3 * w, CLIP_EPI_STORE, head_major ? hd : 0);
-      lane_run (ln, att_task, &aj, n_seq * (size_t) info->heads);
+      lane_run (ln, att_task, &aj, n_seq * (size_t) info->heads, CLIP_STAGE_ATTENTION);
       if (last)
         {
           /* only the pooled rows matter from here on: move them to the
@@ -755,12 +865,12 @@ embed_task (void  *data,
     }
 }
 
-clip_status
-clip_enc_images_native (clip_ctx    *ctx,
-                        const float *pixels,
-                        int          n,
-                        float       *out,
-                        char       **error)
+static clip_status
+enc_images_native (clip_ctx    *ctx,
+                   const float *pixels,
+                   int          n,
+                   float       *out,
+                   char       **error)
 {
   const clip_model *m = ctx->model;
   const clip_tower_info *vi = &m->info.vision;
@@ -809,15 +919,44 @@ clip_enc_images_native (clip_ctx    *ctx,
   return CLIP_STATUS_OK;
 }
 
+/* With CLIP_STAGE_TIMES: the threads' capacity over a call, its wall
+ * time times the pool's threads (CLIP_STAGE_THREADS_X_WALL). */
+static void
+stage_add_capacity (clip_ctx *ctx,
+                    uint64_t  t0)
+{
+  atomic_fetch_add_explicit (&stage_ns[CLIP_STAGE_THREADS_X_WALL],
+                             (now_ns () - t0) * (uint64_t) clip_pool_size (ctx->pool),
+                             memory_order_relaxed);
+}
+
 clip_status
-clip_enc_texts_native (clip_ctx      *ctx,
-                       const int32_t *ids,
-                       size_t         n,
-                       const size_t  *starts,
-                       const size_t  *lens,
-                       size_t         rows,
-                       float         *out,
-                       char         **error)
+clip_enc_images_native (clip_ctx    *ctx,
+                        const float *pixels,
+                        int          n,
+                        float       *out,
+                        char       **error)
+{
+  uint64_t t0;
+  clip_status status;
+
+  if (G_LIKELY (!timing_on ()))
+    return enc_images_native (ctx, pixels, n, out, error);
+  t0 = now_ns ();
+  status = enc_images_native (ctx, pixels, n, out, error);
+  stage_add_capacity (ctx, t0);
+  return status;
+}
+
+static clip_status
+enc_texts_native (clip_ctx      *ctx,
+                  const int32_t *ids,
+                  size_t         n,
+                  const size_t  *starts,
+                  const size_t  *lens,
+                  size_t         rows,
+                  float         *out,
+                  char         **error)
 {
   const clip_model *m = ctx->model;
   const clip_tower_info *ti = &m->info.text;
@@ -854,4 +993,25 @@ clip_enc_texts_native (clip_ctx      *ctx,
     return status;
   pool_and_project_native (ctx, ti, &m->text, &ctx->pack->text, n, out);
   return CLIP_STATUS_OK;
+}
+
+clip_status
+clip_enc_texts_native (clip_ctx      *ctx,
+                       const int32_t *ids,
+                       size_t         n,
+                       const size_t  *starts,
+                       const size_t  *lens,
+                       size_t         rows,
+                       float         *out,
+                       char         **error)
+{
+  uint64_t t0;
+  clip_status status;
+
+  if (G_LIKELY (!timing_on ()))
+    return enc_texts_native (ctx, ids, n, starts, lens, rows, out, error);
+  t0 = now_ns ();
+  status = enc_texts_native (ctx, ids, n, starts, lens, rows, out, error);
+  stage_add_capacity (ctx, t0);
+  return status;
 }

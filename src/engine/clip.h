@@ -420,6 +420,30 @@ double      clip_kernels_peak_gops (clip_precision precision,
                                     int            n_threads,
                                     double         seconds);
 
+/* Stage timing, for benchmarks.  With CLIP_STAGE_TIMES set (not "0") in
+ * the environment, the native encoder adds up the wall time its threads
+ * spend in each stage: the GEMMs, the attention, quantising (or converting
+ * to bfloat16) the GEMMs' activations, the layer norms before them, and
+ * other row steps (the tanh GELU); CLIP_STAGE_THREADS_X_WALL adds each
+ * encode call's wall time times the pool's threads, so that what it has
+ * beyond the stages is waiting, preemption and untimed work.  Unset, it
+ * costs a predictable branch per step.  Copies the sums since the last
+ * call, in milliseconds, into ms and resets them; returns 0 (ms untouched)
+ * when timing is off. */
+typedef enum {
+  CLIP_STAGE_GEMM,
+  CLIP_STAGE_ATTENTION,
+  CLIP_STAGE_QUANTIZE,
+  CLIP_STAGE_LAYERNORM,
+  CLIP_STAGE_OTHER,
+  CLIP_STAGE_THREADS_X_WALL,
+  CLIP_STAGE_COUNT
+} clip_stage;
+
+int         clip_stage_times_take (double ms[CLIP_STAGE_COUNT]);
+/* "gemm", "attention", "quantize", "layernorm", "other", "threads_x_wall" */
+const char *clip_stage_name       (clip_stage stage);
+
 /* ---------------------------------------------------------------------------
  * Test models: random weights in the Hugging Face layout
  * ------------------------------------------------------------------------- */
