@@ -340,7 +340,20 @@ cmd_embed (int    argc,
       return EXIT_USAGE;
     }
 
-  status = clip_model_load (dir, &model, &message);
+  /* the native backend loads only the towers the inputs need, packed in
+   * the one precision asked for (no float32 copy of a 16-bit file: a
+   * BF16 SigLIP 2 B/32 peaks at about 720 MB instead of 1.4 GB) */
+  if (params.backend == CLIP_BACKEND_NATIVE)
+    {
+      unsigned towers = 0;
+
+      for (guint i = 0; i < inputs->len; i++)
+        towers |= g_array_index (inputs, EmbedInput, i).is_image ? CLIP_TOWER_VISION : CLIP_TOWER_TEXT;
+      status = clip_model_load_for (dir, params.precision, towers != 0 ? towers : CLIP_TOWERS_ALL,
+                                    &model, &message);
+    }
+  else
+    status = clip_model_load (dir, &model, &message);
   if (status != CLIP_STATUS_OK)
     return fail_clip (status, message);
   params.n_threads = threads;
