@@ -128,6 +128,13 @@ main (int   argc,
       g_test_add_func ("/app/window/duplicates-no-reorder", test_duplicates_no_reorder);
       g_test_add_func ("/app/window/duplicates-trash-error", test_duplicates_trash_error);
       g_test_add_func ("/app/window/judgement-toast", test_judgement_toast);
+      g_test_add_func ("/app/window/layout-narrow", test_layout_narrow);
+      g_test_add_func ("/app/window/layout-sidebar-width", test_layout_sidebar_width);
+      g_test_add_func ("/app/window/photo-view-narrow", test_photo_view_narrow);
+      g_test_add_func ("/app/window/photo-no-upscale", test_photo_no_upscale);
+      g_test_add_func ("/app/window/photo-zoom-pan", test_photo_zoom_pan);
+      g_test_add_func ("/app/window/photo-fullscreen", test_photo_fullscreen);
+      g_test_add_func ("/app/window/photo-view-accels", test_photo_view_accels);
     }
   /* The cases run inside g_application_run (), from the first activation,
    * so that the application starts up and shuts down as it does for
