@@ -75,6 +75,12 @@ show_search (const char *query)
   g_assert_cmpstr (cs_window_get_view_name (window), ==, "search");
 }
 
+static gboolean
+widget_unmapped (gpointer widget)
+{
+  return !gtk_widget_get_mapped (widget);
+}
+
 /* Issue 17, defect 4: the window goes down to 360 px, where the photos
  * and the search entry show whole (the sidebar is one step away). */
 void
@@ -92,7 +98,8 @@ test_layout_narrow (void)
   g_assert_true (cs_compat_split_view_get_collapsed (split_view ()));
   assert_unclipped (GTK_WIDGET (window_part ("search_entry")), "entry");
   assert_unclipped (GTK_WIDGET (window_part ("grid")), "grid");
-  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (window_part ("nav_list"))));
+  /* the sidebar slides away (an animation) */
+  g_assert_true (wait_for (widget_unmapped, window_part ("nav_list"), 10));
   save_screenshot (GTK_WIDGET (window), "layout-360.png");
   resize (1000, 700);
   g_assert_false (cs_compat_split_view_get_collapsed (split_view ()));
