@@ -81,6 +81,15 @@ widget_unmapped (gpointer widget)
   return !gtk_widget_get_mapped (widget);
 }
 
+static gboolean
+duplicate_group_shown (gpointer data)
+{
+  GtkWidget *button = find_widget (GTK_WIDGET (window_part ("duplicates_view")), "GtkButton", "label",
+                                   "_Not Duplicates");
+
+  return button != NULL && gtk_widget_get_mapped (button);
+}
+
 /* Issue 17, defect 4: the window goes down to 360 px, where the photos
  * and the search entry show whole (the sidebar is one step away). */
 void
@@ -101,6 +110,18 @@ test_layout_narrow (void)
   /* the sidebar slides away (an animation) */
   g_assert_true (wait_for (widget_unmapped, window_part ("nav_list"), 10));
   save_screenshot (GTK_WIDGET (window), "layout-360.png");
+
+  /* the duplicates' groups fit too (their buttons side by side needed 420
+   * px; libadwaita >= 1.4 squeezes what does not fit, with a warning) */
+  g_signal_emit_by_name (window_part ("nav_list"), "row-activated", window_part ("duplicates_row"));
+  g_assert_true (wait_for (duplicate_group_shown, NULL, 120));
+  spin (0.3);
+  gtk_widget_measure (area, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+  g_test_message ("the duplicates need %d px", min);
+  g_assert_cmpint (min, <=, 360);
+  g_assert_cmpint (gtk_widget_get_width (area), ==, 360);
+  save_screenshot (GTK_WIDGET (window), "duplicates-360.png");
+  show_search ("a red circle");
   resize (1000, 700);
   g_assert_false (cs_compat_split_view_get_collapsed (split_view ()));
 }
