@@ -183,11 +183,38 @@ cs_compat_show_in_folder_finish (GAsyncResult  *result,
 
 #if ADW_CHECK_VERSION (1, 5, 0)
 
+/* AdwAlertDialog shows its heading in a large label that does not wrap,
+ * or a smaller one that does when the large one is too wide, but
+ * libadwaita 1.7 measures the large one at the dialog's width first, and
+ * GTK warns when it is wider ("Cannot Move the Photos to the Trash" is
+ * 380 px; an alert over a 360 px window has 324).  The large label wraps
+ * too, then: whole words on two lines, no warning. */
+static gboolean
+wrap_heading (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "title-2"))
+    {
+      gtk_label_set_wrap (GTK_LABEL (widget), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (widget), PANGO_WRAP_WORD_CHAR);
+      return TRUE;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (wrap_heading (child))
+      return TRUE;
+  return FALSE;
+}
+
 GtkWidget *
 cs_compat_alert_new (const char *heading,
                      const char *body)
 {
-  return GTK_WIDGET (adw_alert_dialog_new (heading, body));
+  GtkWidget *alert = GTK_WIDGET (adw_alert_dialog_new (heading, body));
+
+  /* the dialog's child is parented when it is presented */
+  if (!wrap_heading (adw_dialog_get_child (ADW_DIALOG (alert))))
+    g_debug ("no heading label to wrap in the alert");
+  return alert;
 }
 
 void

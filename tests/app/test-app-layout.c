@@ -15,6 +15,8 @@
 
 #include <math.h>
 
+#include <glib/gstdio.h>
+
 #include "app-test-util.h"
 #include "cs-compat.h"
 #include "cs-photo-grid.h"
@@ -81,6 +83,32 @@ widget_unmapped (gpointer widget)
   return !gtk_widget_get_mapped (widget);
 }
 
+/* Two byte-identical copies of a toy photo in a folder of their own,
+ * indexed: a group of duplicates, whatever the cases before left. */
+static void
+make_copies (void)
+{
+  g_autofree char *folder = g_build_filename (g_get_home_dir (), "layout-copies", NULL);
+  g_autofree char *source = g_build_filename (photos_dir, "photo-0001.png", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GFile) dir = NULL;
+  gsize length;
+
+  g_assert_no_errno (g_mkdir_with_parents (folder, 0755));
+  g_assert_true (g_file_get_contents (source, &contents, &length, NULL));
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("copy-%u.png", i);
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+
+      g_assert_true (g_file_set_contents (path, contents, length, NULL));
+    }
+  dir = g_file_new_for_path (folder);
+  g_application_open (G_APPLICATION (app), &dir, 1, "");
+  spin (1.0);
+  g_assert_true (wait_for (indexer_idle, NULL, 120));
+}
+
 static gboolean
 duplicate_group_shown (gpointer data)
 {
@@ -113,6 +141,7 @@ test_layout_narrow (void)
 
   /* the duplicates' groups fit too (their buttons side by side needed 420
    * px; libadwaita >= 1.4 squeezes what does not fit, with a warning) */
+  make_copies ();
   g_signal_emit_by_name (window_part ("nav_list"), "row-activated", window_part ("duplicates_row"));
   g_assert_true (wait_for (duplicate_group_shown, NULL, 120));
   spin (0.3);
