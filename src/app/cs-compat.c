@@ -183,11 +183,38 @@ cs_compat_show_in_folder_finish (GAsyncResult  *result,
 
 #if ADW_CHECK_VERSION (1, 5, 0)
 
+/* AdwAlertDialog shows its heading in a large label that does not wrap,
+ * or a smaller one that does when the large one is too wide, but
+ * libadwaita 1.7 measures the large one at the dialog's width first, and
+ * GTK warns when it is wider ("Cannot Move the Photos to the Trash" is
+ * 380 px; an alert over a 360 px window has 324).  The large label wraps
+ * too, then: whole words on two lines, no warning. */
+static gboolean
+wrap_heading (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "title-2"))
+    {
+      gtk_label_set_wrap (GTK_LABEL (widget), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (widget), PANGO_WRAP_WORD_CHAR);
+      return TRUE;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (wrap_heading (child))
+      return TRUE;
+  return FALSE;
+}
+
 GtkWidget *
 cs_compat_alert_new (const char *heading,
                      const char *body)
 {
-  return GTK_WIDGET (adw_alert_dialog_new (heading, body));
+  GtkWidget *alert = GTK_WIDGET (adw_alert_dialog_new (heading, body));
+
+  /* the dialog's child is parented when it is presented */
+  if (!wrap_heading (adw_dialog_get_child (ADW_DIALOG (alert))))
+    g_debug ("no heading label to wrap in the alert");
+  return alert;
 }
 
 void
@@ -662,24 +689,271 @@ cs_compat_find_shown (GType type)
 #endif /* libadwaita < 1.5 */
 
 /* ------------------------------------------------------------------ */
-/* The leaflet                                                          */
+/* The window's split and the photo's details                          */
 /* ------------------------------------------------------------------ */
 
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+/* `widget` out of its parent (a GtkBox in the .ui files), with a
+ * reference for the caller. */
+static GtkWidget *
+take_from_parent (GtkWidget *widget)
+{
+  GtkWidget *parent = gtk_widget_get_parent (widget);
+
+  g_object_ref (widget);
+  if (GTK_IS_BOX (parent))
+    gtk_box_remove (GTK_BOX (parent), widget);
+  else if (parent != NULL)
+    gtk_widget_unparent (widget);
+  return widget;
+}
+
+#if ADW_CHECK_VERSION (1, 4, 0)
+
+GtkWidget *
+cs_compat_toolbar_view_from_box (GtkWidget *box)
+{
+  GtkWidget *header = gtk_widget_get_first_child (box);
+  GtkWidget *view = adw_toolbar_view_new ();
+
+  g_object_ref (header);
+  gtk_box_remove (GTK_BOX (box), header);
+  adw_toolbar_view_add_top_bar (ADW_TOOLBAR_VIEW (view), header);
+  g_object_unref (header);
+  adw_toolbar_view_set_content (ADW_TOOLBAR_VIEW (view), box);
+  return view;
+}
+
+/* A breakpoint bin around `child` whose one breakpoint, below `width`
+ * px, sets `first_property` ... on `target`.  A breakpoint bin needs a
+ * minimum size of its own (its child's is not asked for). */
+static GtkWidget *
+breakpoint_bin_new (GtkWidget  *child,
+                    int         width,
+                    int         min_width,
+                    int         min_height,
+                    GObject    *target,
+                    const char *first_property,
+                    ...)
+{
+  GtkWidget *bin = adw_breakpoint_bin_new ();
+  AdwBreakpointCondition *condition =
+    adw_breakpoint_condition_new_length (ADW_BREAKPOINT_CONDITION_MAX_WIDTH, width - 1, ADW_LENGTH_UNIT_PX);
+  AdwBreakpoint *breakpoint = adw_breakpoint_new (condition);
+  va_list args;
+
+  va_start (args, first_property);
+  for (const char *name = first_property; name != NULL; name = va_arg (args, const char *))
+    {
+      GValue value = G_VALUE_INIT;
+
+      g_value_init (&value, G_TYPE_BOOLEAN);
+      g_value_set_boolean (&value, va_arg (args, gboolean));
+      adw_breakpoint_add_setter (breakpoint, target, name, &value);
+      g_value_unset (&value);
+    }
+  va_end (args);
+  adw_breakpoint_bin_add_breakpoint (ADW_BREAKPOINT_BIN (bin), breakpoint);
+  adw_breakpoint_bin_set_child (ADW_BREAKPOINT_BIN (bin), child);
+  gtk_widget_set_size_request (bin, min_width, min_height);
+  return bin;
+}
+
+static AdwNavigationSplitView *
+navigation_split (GtkWidget *split)
+{
+  return ADW_NAVIGATION_SPLIT_VIEW (adw_breakpoint_bin_get_child (ADW_BREAKPOINT_BIN (split)));
+}
+
+GtkWidget *
+cs_compat_split_view_new (GtkWidget  *sidebar,
+                          const char *sidebar_title,
+                          GtkWidget  *content,
+                          const char *content_title,
+                          GtkWidget  *back_button,
+                          int         sidebar_width,
+                          int         content_width)
+{
+  g_autoptr(GtkWidget) side = take_from_parent (sidebar);
+  g_autoptr(GtkWidget) main = take_from_parent (content);
+  AdwNavigationSplitView *split = ADW_NAVIGATION_SPLIT_VIEW (adw_navigation_split_view_new ());
+
+  /* the header bar's own back button does this in a split view */
+  gtk_widget_set_visible (back_button, FALSE);
+  adw_navigation_split_view_set_sidebar (split, adw_navigation_page_new (cs_compat_toolbar_view_from_box (side),
+                                                                         sidebar_title));
+  adw_navigation_split_view_set_content (split, adw_navigation_page_new (cs_compat_toolbar_view_from_box (main),
+                                                                         content_title));
+  adw_navigation_split_view_set_min_sidebar_width (split, sidebar_width);
+  adw_navigation_split_view_set_max_sidebar_width (split, sidebar_width);
+  adw_navigation_split_view_set_show_content (split, TRUE);
+  return breakpoint_bin_new (GTK_WIDGET (split), sidebar_width + content_width, content_width, 240,
+                             G_OBJECT (split), "collapsed", TRUE, NULL);
+}
+
+gboolean
+cs_compat_split_view_get_collapsed (GtkWidget *split)
+{
+  return adw_navigation_split_view_get_collapsed (navigation_split (split));
+}
 
 void
-cs_compat_leaflet_navigate (AdwLeaflet             *leaflet,
+cs_compat_split_view_show_content (GtkWidget *split,
+                                   gboolean   show_content)
+{
+  adw_navigation_split_view_set_show_content (navigation_split (split), show_content);
+}
+
+void
+cs_compat_split_view_connect_collapsed (GtkWidget *split,
+                                        GCallback  callback,
+                                        gpointer   gobject)
+{
+  g_signal_connect_object (navigation_split (split), "notify::collapsed", callback, gobject, 0);
+}
+
+GtkWidget *
+cs_compat_overlay_split_new (GtkWidget       *content,
+                             GtkWidget       *sidebar,
+                             GtkToggleButton *toggle,
+                             int              sidebar_width,
+                             int              content_width)
+{
+  g_autoptr(GtkWidget) side = take_from_parent (sidebar);
+  g_autoptr(GtkWidget) main = take_from_parent (content);
+  AdwOverlaySplitView *split = ADW_OVERLAY_SPLIT_VIEW (adw_overlay_split_view_new ());
+
+  adw_overlay_split_view_set_sidebar_position (split, GTK_PACK_END);
+  adw_overlay_split_view_set_enable_show_gesture (split, FALSE);
+  adw_overlay_split_view_set_min_sidebar_width (split, sidebar_width);
+  adw_overlay_split_view_set_max_sidebar_width (split, sidebar_width);
+  adw_overlay_split_view_set_content (split, main);
+  adw_overlay_split_view_set_sidebar (split, side);
+  g_object_bind_property (split, "show-sidebar", toggle, "active",
+                          G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+  /* narrow: over the photo, and only when asked for */
+  return breakpoint_bin_new (GTK_WIDGET (split), sidebar_width + content_width, 200, 200,
+                             G_OBJECT (split), "collapsed", TRUE, "show-sidebar", FALSE, NULL);
+}
+
+gboolean
+cs_compat_overlay_split_get_collapsed (GtkWidget *split)
+{
+  AdwOverlaySplitView *view = ADW_OVERLAY_SPLIT_VIEW (adw_breakpoint_bin_get_child (ADW_BREAKPOINT_BIN (split)));
+
+  return adw_overlay_split_view_get_collapsed (view);
+}
+
+#else /* libadwaita < 1.4 */
+
+GtkWidget *
+cs_compat_toolbar_view_from_box (GtkWidget *box)
+{
+  return box;
+}
+
+GtkWidget *
+cs_compat_split_view_new (GtkWidget  *sidebar,
+                          const char *sidebar_title,
+                          GtkWidget  *content,
+                          const char *content_title,
+                          GtkWidget  *back_button,
+                          int         sidebar_width,
+                          int         content_width)
+{
+  g_autoptr(GtkWidget) side = take_from_parent (sidebar);
+  g_autoptr(GtkWidget) main = take_from_parent (content);
+  GtkWidget *leaflet = adw_leaflet_new ();
+  GtkWidget *clamp = adw_clamp_new ();
+  GtkWidget *separator = gtk_separator_new (GTK_ORIENTATION_VERTICAL);
+
+  adw_leaflet_set_can_navigate_back (ADW_LEAFLET (leaflet), TRUE);
+  adw_leaflet_set_fold_threshold_policy (ADW_LEAFLET (leaflet), ADW_FOLD_THRESHOLD_POLICY_MINIMUM);
+  /* The sidebar's natural width follows its longest label name, and its
+   * rows' expanding labels would make it take a share of a wide window:
+   * the clamp gives it one width, and it does not expand. */
+  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), sidebar_width);
+  adw_clamp_set_tightening_threshold (ADW_CLAMP (clamp), sidebar_width);
+  adw_clamp_set_child (ADW_CLAMP (clamp), side);
+  gtk_widget_set_size_request (clamp, sidebar_width, -1);
+  gtk_widget_set_hexpand (clamp, FALSE);
+  /* folds below sidebar + content, as the breakpoint does */
+  gtk_widget_set_size_request (main, content_width, -1);
+  gtk_widget_set_hexpand (main, TRUE);
+  gtk_widget_add_css_class (separator, "sidebar");
+  adw_leaflet_append (ADW_LEAFLET (leaflet), clamp);
+  adw_leaflet_page_set_navigatable (adw_leaflet_append (ADW_LEAFLET (leaflet), separator), FALSE);
+  adw_leaflet_append (ADW_LEAFLET (leaflet), main);
+  adw_leaflet_set_visible_child (ADW_LEAFLET (leaflet), main);
+  g_object_set_data (G_OBJECT (leaflet), "cs-sidebar", clamp);
+  g_object_set_data (G_OBJECT (leaflet), "cs-content", main);
+
+  g_object_bind_property (leaflet, "folded", back_button, "visible", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (leaflet, "folded", gtk_widget_get_first_child (side), "show-end-title-buttons",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (leaflet, "folded", gtk_widget_get_first_child (main), "show-start-title-buttons",
+                          G_BINDING_SYNC_CREATE);
+  return leaflet;
+}
+
+gboolean
+cs_compat_split_view_get_collapsed (GtkWidget *split)
+{
+  return adw_leaflet_get_folded (ADW_LEAFLET (split));
+}
+
+void
+cs_compat_split_view_show_content (GtkWidget *split,
+                                   gboolean   show_content)
+{
+  adw_leaflet_set_visible_child (ADW_LEAFLET (split),
+                                 g_object_get_data (G_OBJECT (split), show_content ? "cs-content" : "cs-sidebar"));
+}
+
+void
+cs_compat_split_view_connect_collapsed (GtkWidget *split,
+                                        GCallback  callback,
+                                        gpointer   gobject)
+{
+  g_signal_connect_object (split, "notify::folded", callback, gobject, 0);
+}
+
+GtkWidget *
+cs_compat_overlay_split_new (GtkWidget       *content,
+                             GtkWidget       *sidebar,
+                             GtkToggleButton *toggle,
+                             int              sidebar_width,
+                             int              content_width)
+{
+  g_autoptr(GtkWidget) side = take_from_parent (sidebar);
+  g_autoptr(GtkWidget) main = take_from_parent (content);
+  GtkWidget *flap = adw_flap_new ();
+
+  adw_flap_set_flap_position (ADW_FLAP (flap), GTK_PACK_END);
+  adw_flap_set_swipe_to_open (ADW_FLAP (flap), FALSE);
+  adw_flap_set_fold_threshold_policy (ADW_FLAP (flap), ADW_FOLD_THRESHOLD_POLICY_MINIMUM);
+  /* folds (over the photo) below sidebar + content: the photo keeps
+   * most of a narrow window */
+  gtk_widget_set_size_request (main, content_width, -1);
+  gtk_widget_set_size_request (side, sidebar_width, -1);
+  adw_flap_set_content (ADW_FLAP (flap), main);
+  adw_flap_set_flap (ADW_FLAP (flap), side);
+  adw_flap_set_separator (ADW_FLAP (flap), gtk_separator_new (GTK_ORIENTATION_VERTICAL));
+  g_object_bind_property (flap, "reveal-flap", toggle, "active",
+                          G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+  return flap;
+}
+
+gboolean
+cs_compat_overlay_split_get_collapsed (GtkWidget *split)
+{
+  return adw_flap_get_folded (ADW_FLAP (split));
+}
+
+#endif /* libadwaita < 1.4 */
+
+void
+cs_compat_leaflet_navigate (GtkWidget              *split,
                             AdwNavigationDirection  direction)
 {
-  adw_leaflet_navigate (leaflet, direction);
+  cs_compat_split_view_show_content (split, direction == ADW_NAVIGATION_DIRECTION_FORWARD);
 }
-
-void
-cs_compat_leaflet_show_content_if_folded (AdwLeaflet *leaflet,
-                                          GtkWidget  *content)
-{
-  if (adw_leaflet_get_folded (leaflet))
-    adw_leaflet_set_visible_child (leaflet, content);
-}
-
-G_GNUC_END_IGNORE_DEPRECATIONS

@@ -60,15 +60,58 @@ const char *cs_compat_preferences_get_visible_page_name (GtkWidget         *pref
 /* For tests: a shown window or dialog of `type` (or NULL). */
 GtkWidget  *cs_compat_find_shown                       (GType               type);
 
-/* The window's leaflet (sidebar | content), until it becomes a split
- * view: AdwLeaflet is deprecated in libadwaita 1.4, and these are the
- * only calls into it, so that the rest compiles with deprecations as
- * errors.  Navigating is a no-op while unfolded. */
-void cs_compat_leaflet_navigate               (AdwLeaflet             *leaflet,
+/* The window's split: `sidebar` beside `content`, each a vertical GtkBox
+ * whose first child is its AdwHeaderBar.  The sidebar keeps one width,
+ * `sidebar_width`, at every window size and in every view; below
+ * `sidebar_width` + `content_width` the split collapses to one pane at a
+ * time.  libadwaita >= 1.4: an AdwNavigationSplitView (its sidebar's
+ * minimum and maximum width both `sidebar_width`) collapsed by an
+ * AdwBreakpoint of an AdwBreakpointBin, each pane an AdwToolbarView with
+ * its header bar on top (whose own back button goes to the sidebar, so
+ * `back_button` is hidden).  Before: an AdwLeaflet that folds at the same
+ * width (the content's width request), its sidebar held at
+ * `sidebar_width` by an AdwClamp, `back_button` shown while folded and
+ * the window buttons moved as a folded leaflet needs.  Returns the widget
+ * to put in the window; the calls below take it. */
+GtkWidget *cs_compat_split_view_new           (GtkWidget  *sidebar,
+                                               const char *sidebar_title,
+                                               GtkWidget  *content,
+                                               const char *content_title,
+                                               GtkWidget  *back_button,
+                                               int         sidebar_width,
+                                               int         content_width);
+gboolean   cs_compat_split_view_get_collapsed (GtkWidget  *split);
+/* When collapsed, shows the content (TRUE) or the sidebar (FALSE);
+ * remembered for the next collapse otherwise. */
+void       cs_compat_split_view_show_content  (GtkWidget  *split,
+                                               gboolean    show_content);
+/* `callback` (object, pspec, user_data) runs when the split collapses or
+ * expands, while `gobject` lives. */
+void       cs_compat_split_view_connect_collapsed (GtkWidget *split,
+                                                   GCallback  callback,
+                                                   gpointer   gobject);
+/* The name kept for the callers written against the leaflet: FORWARD
+ * shows the content, BACK the sidebar (a no-op while not collapsed). */
+void       cs_compat_leaflet_navigate         (GtkWidget              *split,
                                                AdwNavigationDirection  direction);
-/* When folded, shows `content` (not the sidebar). */
-void cs_compat_leaflet_show_content_if_folded (AdwLeaflet             *leaflet,
-                                               GtkWidget              *content);
+
+/* The photo view's details beside the photo: `sidebar` at the end, its
+ * width `sidebar_width`, shown while `toggle` is active; below
+ * `sidebar_width` + `content_width` it overlays the photo instead of
+ * narrowing it, and hides.  libadwaita >= 1.4: an AdwOverlaySplitView
+ * collapsed by an AdwBreakpoint of an AdwBreakpointBin; before: an
+ * AdwFlap that folds at the same width. */
+GtkWidget *cs_compat_overlay_split_new (GtkWidget       *content,
+                                        GtkWidget       *sidebar,
+                                        GtkToggleButton *toggle,
+                                        int              sidebar_width,
+                                        int              content_width);
+gboolean   cs_compat_overlay_split_get_collapsed (GtkWidget *split);
+
+/* `box` (a vertical GtkBox whose first child is its header bar) as an
+ * AdwToolbarView with that header bar on top (libadwaita >= 1.4), or
+ * `box` itself before.  `box` must have no parent. */
+GtkWidget *cs_compat_toolbar_view_from_box (GtkWidget *box);
 
 /* Asks for a file (a folder when `folder`) on behalf of `parent`'s
  * window: GtkFileDialog with GTK >= 4.10, GtkFileChooserNative before

@@ -853,6 +853,13 @@ on_row_setup_cb (GtkSignalListItemFactory *factory,
   g_signal_connect_object (row->trash_button, "clicked", G_CALLBACK (on_trash_clicked_cb), self, 0);
   /* the buttons go under the thumbnails, the trash one last, the one a
    * narrow window (a phone's 360 px) has room for beside the other */
+  /* side by side they need 360 px, the card's padding and the list's
+   * margins 60 more: their labels wrap instead (issue 17, defect 4; on
+   * libadwaita >= 1.4 the window does not grow past its breakpoints) */
+  gtk_label_set_wrap (GTK_LABEL (gtk_button_get_child (row->distinct_button)), TRUE);
+  gtk_label_set_wrap (GTK_LABEL (gtk_button_get_child (row->trash_button)), TRUE);
+  gtk_label_set_justify (GTK_LABEL (gtk_button_get_child (row->distinct_button)), GTK_JUSTIFY_CENTER);
+  gtk_label_set_justify (GTK_LABEL (gtk_button_get_child (row->trash_button)), GTK_JUSTIFY_CENTER);
   gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (row->distinct_button));
   gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (row->trash_button));
   gtk_widget_set_halign (buttons, GTK_ALIGN_END);

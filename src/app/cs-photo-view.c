@@ -6,6 +6,11 @@
  * The large image is decoded on a worker thread (cs_decode_file_for_size
  * at about the screen's size), a request at a time: moving on cancels the
  * previous one.  The thumbnail stands in until it arrives.
+ *
+ * The photo is shown whole and never above 100 % ("fit"), until zoomed
+ * (+, -, 1 and 0, Ctrl+scroll, a pinch): then at that scale, in a
+ * scrolled window that a drag pans.  100 % is a pixel of the image
+ * shown, which is at most VIEW_SIZE pixels on its long side.
  */
 #define G_LOG_DOMAIN "cs-photo-view"
 
@@ -21,15 +26,31 @@
 #include "cs-photo-view.h"
 #include "cs-thumbnailer.h"
 
+#include <math.h>
+
 #define VIEW_SIZE 1600
+/* the details' width, and the least the photo keeps beside them: below
+ * both together the details cover the photo instead (issue 17: the
+ * photo had 95 px of a 360 px window) */
+#define DETAILS_WIDTH  300
+#define STAGE_MIN_WIDTH 300
+#define STAGE_MARGIN   12
+#define ZOOM_STEP      1.25
+#define ZOOM_MAX       8.0
 
 struct _CsPhotoView {
   GtkWidget       parent_instance;
 
   AdwWindowTitle *title;
   GtkPicture     *picture;
-  AdwFlap        *flap;
+  GtkWidget      *root;
+  GtkWidget      *split_box;
+  GtkWidget      *stage;
+  GtkScrolledWindow *scroller;
+  GtkWidget      *details;
+  GtkWidget      *split;
   GtkToggleButton *details_button;
+  GtkButton      *fullscreen_button;
   AdwActionRow   *name_row;
   AdwActionRow   *folder_row;
   AdwActionRow   *date_row;
@@ -48,6 +69,14 @@ struct _CsPhotoView {
   GListModel     *labels;
   GCancellable   *cancellable;
   gboolean        loaded;
+
+  double          zoom;            /* 0: fit, else the scale shown */
+  double          pinch_start;     /* the scale when a pinch began */
+  double          drag_start_x;    /* the scroll position when a drag began */
+  double          drag_start_y;
+  double          pointer_x;       /* last seen over the photo, for Ctrl+scroll */
+  double          pointer_y;
+  gboolean        fullscreened;    /* the photo view made the window fullscreen */
 };
 
 G_DEFINE_FINAL_TYPE (CsPhotoView, cs_photo_view, GTK_TYPE_WIDGET)
@@ -62,6 +91,10 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void show_photo (CsPhotoView *self);
+static void set_zoom   (CsPhotoView *self,
+                        double       zoom,
+                        double       x,
+                        double       y);
 
 /* ------------------------------------------------------------------ */
 /* Loading                                                              */
@@ -127,6 +160,7 @@ on_decoded_cb (GObject      *source,
     {
       gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (texture));
       self->loaded = TRUE;
+      set_zoom (self, 0, -1, -1);
     }
   else
     g_debug ("cannot show the photo: %s", error->message);
@@ -193,6 +227,7 @@ show_photo (CsPhotoView *self)
 
   cs_cancel_and_clear (&self->cancellable);
   self->loaded = FALSE;
+  set_zoom (self, 0, -1, -1);
   gtk_picture_set_paintable (self->picture, NULL);
   if (self->photo == NULL)
     return;
@@ -254,6 +289,323 @@ move_to (CsPhotoView *self,
 }
 
 /* ------------------------------------------------------------------ */
+/* Zoom and pan                                                         */
+/* ------------------------------------------------------------------ */
+
+static void
+image_size (CsPhotoView *self,
+            double      *width,
+            double      *height)
+{
+  GdkPaintable *paintable = gtk_picture_get_paintable (self->picture);
+
+  *width = paintable != NULL ? gdk_paintable_get_intrinsic_width (paintable) : 0;
+  *height = paintable != NULL ? gdk_paintable_get_intrinsic_height (paintable) : 0;
+}
+
+/* The scale the photo is drawn at: the picture keeps the aspect ratio
+ * inside its allocation. */
+static double
+shown_scale (CsPhotoView *self)
+{
+  double w, h;
+
+  image_size (self, &w, &h);
+  if (w <= 0 || h <= 0)
+    return 1.0;
+  return MIN (gtk_widget_get_width (GTK_WIDGET (self->picture)) / w,
+              gtk_widget_get_height (GTK_WIDGET (self->picture)) / h);
+}
+
+/* The whole photo in the stage, never above 100 %. */
+static double
+fit_scale (CsPhotoView *self)
+{
+  double w, h;
+  int aw = gtk_widget_get_width (GTK_WIDGET (self->scroller)) - 2 * STAGE_MARGIN;
+  int ah = gtk_widget_get_height (GTK_WIDGET (self->scroller)) - 2 * STAGE_MARGIN;
+
+  image_size (self, &w, &h);
+  if (w <= 0 || h <= 0 || aw <= 0 || ah <= 0)
+    return 1.0;
+  return MIN (1.0, MIN (aw / w, ah / h));
+}
+
+static void
+set_fit (CsPhotoView *self)
+{
+  GtkWidget *picture = GTK_WIDGET (self->picture);
+  /* the thumbnail standing in for a large photo fills the stage as the
+   * photo will; the photo itself is never shown above 100 % */
+  GtkAlign align = self->loaded ? GTK_ALIGN_CENTER : GTK_ALIGN_FILL;
+
+  self->zoom = 0;
+  gtk_scrolled_window_set_policy (self->scroller, GTK_POLICY_NEVER, GTK_POLICY_NEVER);
+  gtk_widget_set_size_request (picture, -1, -1);
+  gtk_widget_set_halign (picture, align);
+  gtk_widget_set_valign (picture, align);
+  gtk_widget_set_margin_start (picture, STAGE_MARGIN);
+  gtk_widget_set_margin_end (picture, STAGE_MARGIN);
+  gtk_widget_set_margin_top (picture, STAGE_MARGIN);
+  gtk_widget_set_margin_bottom (picture, STAGE_MARGIN);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "photo.zoom-out", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "photo.zoom-fit", FALSE);
+}
+
+/* One axis of a zoom: the scroll position that keeps the photo's point
+ * under `at` (in the stage) there, the picture going from `old_size` at
+ * `old_origin` (its drawn image's left or top edge, in the stage) to
+ * `new_size`. */
+static void
+zoom_axis (GtkAdjustment *adj,
+           double         at,
+           double         old_origin,
+           double         old_size,
+           double         new_size)
+{
+  double page = gtk_adjustment_get_page_size (adj);
+  double upper = MAX (page, new_size);
+  double fraction = old_size > 0 ? CLAMP ((at - old_origin) / old_size, 0, 1) : 0.5;
+  double value = (upper - new_size) / 2 + fraction * new_size - at;
+
+  /* set now: the scrolled window keeps the value through its next
+   * allocation, where the new upper bound holds */
+  gtk_adjustment_configure (adj, CLAMP (value, 0, upper - page), 0, upper,
+                            page / 10, page * 0.9, page);
+}
+
+/* Shows the photo at `zoom` (0 or at most the fit: fitted), the point
+ * under (x, y) of the stage staying there (the middle when x < 0). */
+static void
+set_zoom (CsPhotoView *self,
+          double       zoom,
+          double       x,
+          double       y)
+{
+  GtkWidget *picture = GTK_WIDGET (self->picture);
+  GtkWidget *scroller = GTK_WIDGET (self->scroller);
+  graphene_rect_t bounds;
+  double w, h, fit, old_scale;
+
+  image_size (self, &w, &h);
+  fit = fit_scale (self);
+  if (!self->loaded || w <= 0 || h <= 0 || zoom <= fit * 1.001)
+    {
+      set_fit (self);
+      return;
+    }
+  zoom = MIN (zoom, ZOOM_MAX);
+  if (x < 0)
+    {
+      x = gtk_widget_get_width (scroller) / 2.0;
+      y = gtk_widget_get_height (scroller) / 2.0;
+    }
+  old_scale = shown_scale (self);
+  if (!gtk_widget_compute_bounds (picture, scroller, &bounds))
+    graphene_rect_init (&bounds, 0, 0, w * old_scale, h * old_scale);
+  zoom_axis (gtk_scrolled_window_get_hadjustment (self->scroller), x,
+             bounds.origin.x + (bounds.size.width - w * old_scale) / 2, w * old_scale, w * zoom);
+  zoom_axis (gtk_scrolled_window_get_vadjustment (self->scroller), y,
+             bounds.origin.y + (bounds.size.height - h * old_scale) / 2, h * old_scale, h * zoom);
+
+  self->zoom = zoom;
+  gtk_scrolled_window_set_policy (self->scroller, GTK_POLICY_AUTOMATIC, GTK_POLICY_AUTOMATIC);
+  gtk_widget_set_margin_start (picture, 0);
+  gtk_widget_set_margin_end (picture, 0);
+  gtk_widget_set_margin_top (picture, 0);
+  gtk_widget_set_margin_bottom (picture, 0);
+  gtk_widget_set_halign (picture, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (picture, GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (picture, (int) ceil (w * zoom), (int) ceil (h * zoom));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "photo.zoom-out", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "photo.zoom-fit", TRUE);
+}
+
+static void
+zoom_by (CsPhotoView *self,
+         double       factor,
+         double       x,
+         double       y)
+{
+  set_zoom (self, (self->zoom > 0 ? self->zoom : shown_scale (self)) * factor, x, y);
+}
+
+static void
+zoom_in_action (GtkWidget  *widget,
+                const char *name,
+                GVariant   *param)
+{
+  zoom_by (CS_PHOTO_VIEW (widget), ZOOM_STEP, -1, -1);
+}
+
+static void
+zoom_out_action (GtkWidget  *widget,
+                 const char *name,
+                 GVariant   *param)
+{
+  zoom_by (CS_PHOTO_VIEW (widget), 1 / ZOOM_STEP, -1, -1);
+}
+
+static void
+zoom_fit_action (GtkWidget  *widget,
+                 const char *name,
+                 GVariant   *param)
+{
+  set_zoom (CS_PHOTO_VIEW (widget), 0, -1, -1);
+}
+
+static void
+zoom_original_action (GtkWidget  *widget,
+                      const char *name,
+                      GVariant   *param)
+{
+  set_zoom (CS_PHOTO_VIEW (widget), 1.0, -1, -1);
+}
+
+static void
+on_pointer_motion_cb (GtkEventControllerMotion *motion,
+                      double                    x,
+                      double                    y,
+                      CsPhotoView              *self)
+{
+  self->pointer_x = x;
+  self->pointer_y = y;
+}
+
+/* Ctrl+scroll zooms at the pointer; a plain scroll scrolls. */
+static gboolean
+on_scroll_cb (GtkEventControllerScroll *scroll,
+              double                    dx,
+              double                    dy,
+              CsPhotoView              *self)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (scroll));
+
+  if ((state & GDK_CONTROL_MASK) == 0 || dy == 0)
+    return FALSE;
+  zoom_by (self, pow (ZOOM_STEP, -dy), self->pointer_x, self->pointer_y);
+  return TRUE;
+}
+
+static void
+on_pinch_begin_cb (GtkGesture       *gesture,
+                   GdkEventSequence *sequence,
+                   CsPhotoView      *self)
+{
+  self->pinch_start = self->zoom > 0 ? self->zoom : shown_scale (self);
+}
+
+static void
+on_pinch_scale_cb (GtkGestureZoom *gesture,
+                   double          scale,
+                   CsPhotoView    *self)
+{
+  double x, y;
+
+  /* about the fingers' middle (the stage's, when it has no points) */
+  if (!gtk_gesture_is_active (GTK_GESTURE (gesture))
+      || !gtk_gesture_get_bounding_box_center (GTK_GESTURE (gesture), &x, &y))
+    x = y = -1;
+  if (self->pinch_start <= 0)
+    self->pinch_start = self->zoom > 0 ? self->zoom : shown_scale (self);
+  set_zoom (self, self->pinch_start * scale, x, y);
+}
+
+/* A drag pans a zoomed photo. */
+static void
+on_drag_begin_cb (GtkGestureDrag *drag,
+                  double          x,
+                  double          y,
+                  CsPhotoView    *self)
+{
+  if (self->zoom <= 0)
+    {
+      gtk_gesture_set_state (GTK_GESTURE (drag), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  self->drag_start_x = gtk_adjustment_get_value (gtk_scrolled_window_get_hadjustment (self->scroller));
+  self->drag_start_y = gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (self->scroller));
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self->scroller), "grabbing");
+}
+
+static void
+on_drag_update_cb (GtkGestureDrag *drag,
+                   double          dx,
+                   double          dy,
+                   CsPhotoView    *self)
+{
+  gtk_adjustment_set_value (gtk_scrolled_window_get_hadjustment (self->scroller), self->drag_start_x - dx);
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), self->drag_start_y - dy);
+}
+
+static void
+on_drag_end_cb (GtkGestureDrag *drag,
+                double          dx,
+                double          dy,
+                CsPhotoView    *self)
+{
+  gtk_widget_set_cursor (GTK_WIDGET (self->scroller), NULL);
+}
+
+static void
+setup_gestures (CsPhotoView *self)
+{
+  GtkWidget *scroller = GTK_WIDGET (self->scroller);
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+  GtkGesture *pinch = gtk_gesture_zoom_new ();
+  GtkGesture *drag = gtk_gesture_drag_new ();
+
+  g_signal_connect (motion, "motion", G_CALLBACK (on_pointer_motion_cb), self);
+  gtk_widget_add_controller (scroller, motion);
+  /* before the scrolled window scrolls */
+  gtk_event_controller_set_propagation_phase (scroll, GTK_PHASE_CAPTURE);
+  g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll_cb), self);
+  gtk_widget_add_controller (scroller, scroll);
+  g_signal_connect (pinch, "begin", G_CALLBACK (on_pinch_begin_cb), self);
+  g_signal_connect (pinch, "scale-changed", G_CALLBACK (on_pinch_scale_cb), self);
+  gtk_widget_add_controller (scroller, GTK_EVENT_CONTROLLER (pinch));
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin_cb), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update_cb), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end_cb), self);
+  gtk_widget_add_controller (scroller, GTK_EVENT_CONTROLLER (drag));
+}
+
+/* ------------------------------------------------------------------ */
+/* Fullscreen                                                           */
+/* ------------------------------------------------------------------ */
+
+static void
+set_fullscreen (CsPhotoView *self,
+                gboolean     fullscreen)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (!GTK_IS_WINDOW (root) || fullscreen == self->fullscreened)
+    return;
+  self->fullscreened = fullscreen;
+  if (fullscreen)
+    gtk_window_fullscreen (GTK_WINDOW (root));
+  else
+    gtk_window_unfullscreen (GTK_WINDOW (root));
+  gtk_button_set_icon_name (self->fullscreen_button,
+                            fullscreen ? "view-restore-symbolic" : "view-fullscreen-symbolic");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->fullscreen_button),
+                               fullscreen ? _("Leave Fullscreen") : _("Fullscreen"));
+}
+
+static void
+fullscreen_action (GtkWidget  *widget,
+                   const char *name,
+                   GVariant   *param)
+{
+  CsPhotoView *self = CS_PHOTO_VIEW (widget);
+
+  set_fullscreen (self, !self->fullscreened);
+}
+
+/* ------------------------------------------------------------------ */
 /* Actions                                                              */
 /* ------------------------------------------------------------------ */
 
@@ -266,7 +618,22 @@ back_action (GtkWidget  *widget,
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+  set_fullscreen (self, FALSE);
   g_signal_emit (self, signals[SIGNAL_CLOSE], 0);
+}
+
+/* Escape leaves fullscreen first, then the photo. */
+static void
+escape_action (GtkWidget  *widget,
+               const char *name,
+               GVariant   *param)
+{
+  CsPhotoView *self = CS_PHOTO_VIEW (widget);
+
+  if (self->fullscreened)
+    set_fullscreen (self, FALSE);
+  else
+    gtk_widget_activate_action (widget, "photo.back", NULL);
 }
 
 static void
@@ -520,7 +887,12 @@ cs_photo_view_class_init (CsPhotoViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/clipsight/Clipsight/ui/cs-photo-view.ui");
   gtk_widget_class_bind_template_child (widget_class, CsPhotoView, title);
   gtk_widget_class_bind_template_child (widget_class, CsPhotoView, picture);
-  gtk_widget_class_bind_template_child (widget_class, CsPhotoView, flap);
+  gtk_widget_class_bind_template_child (widget_class, CsPhotoView, root);
+  gtk_widget_class_bind_template_child (widget_class, CsPhotoView, split_box);
+  gtk_widget_class_bind_template_child (widget_class, CsPhotoView, stage);
+  gtk_widget_class_bind_template_child (widget_class, CsPhotoView, scroller);
+  gtk_widget_class_bind_template_child (widget_class, CsPhotoView, details);
+  gtk_widget_class_bind_template_child (widget_class, CsPhotoView, fullscreen_button);
   gtk_widget_class_bind_template_child (widget_class, CsPhotoView, details_button);
   gtk_widget_class_bind_template_child (widget_class, CsPhotoView, name_row);
   gtk_widget_class_bind_template_child (widget_class, CsPhotoView, folder_row);
@@ -543,8 +915,15 @@ cs_photo_view_class_init (CsPhotoViewClass *klass)
   gtk_widget_class_install_action (widget_class, "photo.confirm", NULL, confirm_action);
   gtk_widget_class_install_action (widget_class, "photo.reject", NULL, reject_action);
   gtk_widget_class_install_action (widget_class, "photo.add-to-label", "u", add_to_label_action);
+  gtk_widget_class_install_action (widget_class, "photo.zoom-in", NULL, zoom_in_action);
+  gtk_widget_class_install_action (widget_class, "photo.zoom-out", NULL, zoom_out_action);
+  gtk_widget_class_install_action (widget_class, "photo.zoom-fit", NULL, zoom_fit_action);
+  gtk_widget_class_install_action (widget_class, "photo.zoom-original", NULL, zoom_original_action);
+  gtk_widget_class_install_action (widget_class, "photo.fullscreen", NULL, fullscreen_action);
+  gtk_widget_class_install_action (widget_class, "photo.escape", NULL, escape_action);
 
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "photo.back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "photo.escape", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "photo.back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "photo.back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, 0, "photo.previous", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, 0, "photo.previous", NULL);
@@ -552,7 +931,31 @@ cs_photo_view_class_init (CsPhotoViewClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Down, 0, "photo.next", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "photo.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "photo.copy", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "photo.find-similar", NULL);
+  /* not Ctrl+S, which is Save everywhere else; Ctrl+F is the window's
+   * search */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "photo.find-similar", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0, "photo.fullscreen", NULL);
+  {
+    static const guint in_keys[] = { GDK_KEY_plus, GDK_KEY_equal, GDK_KEY_KP_Add };
+    static const guint out_keys[] = { GDK_KEY_minus, GDK_KEY_KP_Subtract };
+
+    for (guint i = 0; i < G_N_ELEMENTS (in_keys); i++)
+      {
+        gtk_widget_class_add_binding_action (widget_class, in_keys[i], 0, "photo.zoom-in", NULL);
+        gtk_widget_class_add_binding_action (widget_class, in_keys[i], GDK_CONTROL_MASK, "photo.zoom-in", NULL);
+      }
+    for (guint i = 0; i < G_N_ELEMENTS (out_keys); i++)
+      {
+        gtk_widget_class_add_binding_action (widget_class, out_keys[i], 0, "photo.zoom-out", NULL);
+        gtk_widget_class_add_binding_action (widget_class, out_keys[i], GDK_CONTROL_MASK, "photo.zoom-out", NULL);
+      }
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, 0, "photo.zoom-fit", NULL);
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_0, 0, "photo.zoom-fit", NULL);
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "photo.zoom-fit", NULL);
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, 0, "photo.zoom-original", NULL);
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_1, 0, "photo.zoom-original", NULL);
+  }
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "cs-photo-view");
@@ -561,7 +964,20 @@ cs_photo_view_class_init (CsPhotoViewClass *klass)
 static void
 cs_photo_view_init (CsPhotoView *self)
 {
+  GtkWidget *toolbar;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->split = cs_compat_overlay_split_new (self->stage, self->details, self->details_button,
+                                             DETAILS_WIDTH, STAGE_MIN_WIDTH);
+  gtk_widget_set_hexpand (self->split, TRUE);
+  gtk_box_append (GTK_BOX (self->split_box), self->split);
+  g_object_ref (self->root);
+  gtk_widget_unparent (self->root);
+  toolbar = cs_compat_toolbar_view_from_box (self->root);
+  gtk_widget_set_parent (toolbar, GTK_WIDGET (self));
+  g_object_unref (self->root);
+  setup_gestures (self);
+  set_fit (self);
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   update_verdict_buttons (self);
   rebuild_label_menu (self);
@@ -616,6 +1032,20 @@ cs_photo_view_set_labels (CsPhotoView *self,
   if (labels != NULL)
     g_signal_connect (labels, "items-changed", G_CALLBACK (on_labels_changed_cb), self);
   rebuild_label_menu (self);
+}
+
+double
+cs_photo_view_get_zoom (CsPhotoView *self)
+{
+  g_return_val_if_fail (CS_IS_PHOTO_VIEW (self), 0);
+  return self->zoom;
+}
+
+gboolean
+cs_photo_view_get_fullscreen (CsPhotoView *self)
+{
+  g_return_val_if_fail (CS_IS_PHOTO_VIEW (self), FALSE);
+  return self->fullscreened;
 }
 
 gboolean

@@ -4,7 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Shows the photo at a position of a list (Left/Right or Page Up/Down
- * move through it, Escape closes), with its name, folder, date taken,
+ * move through it, Escape or Ctrl+W close; +, -, 1, 0, Ctrl+scroll and
+ * a pinch zoom, a drag pans; F11 is fullscreen), with its name, folder, date taken,
  * size and dimensions, and the actions photo.open, photo.show-in-files,
  * photo.copy, photo.find-similar, photo.confirm and photo.reject (the
  * last two for the "label" being shown, or through "Add to Label").
@@ -33,6 +34,11 @@ void        cs_photo_view_set_label    (CsPhotoView *self,
 /* The labels offered by "Add to Label" (a GListModel of CsLabel). */
 void        cs_photo_view_set_labels   (CsPhotoView *self,
                                         GListModel  *labels);
+/* The scale the photo is zoomed to (1.0: 100 %), or 0 when it is fitted
+ * to the stage (never above 100 %). */
+double      cs_photo_view_get_zoom     (CsPhotoView *self);
+/* Whether the photo view made its window fullscreen (F11, its button). */
+gboolean    cs_photo_view_get_fullscreen (CsPhotoView *self);
 /* Whether the large image is on screen, for tests. */
 gboolean    cs_photo_view_get_loaded   (CsPhotoView *self);
 

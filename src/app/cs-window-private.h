@@ -33,7 +33,7 @@ struct _CsWindow {
   AdwToastOverlay   *toast_overlay;
   GtkStack          *main_stack;
   CsWelcomePage     *welcome_page;
-  AdwLeaflet        *leaflet;
+  GtkWidget         *leaflet;      /* the split view: cs_compat_split_view_new () */
   GtkWidget         *content;
   GtkListBox        *nav_list;
   GtkListBoxRow     *search_row;

@@ -27,6 +27,12 @@
 #include "cs-stall-monitor.h"
 #include "cs-window-private.h"
 
+/* The sidebar's one width, and the least the photos get beside it: below
+ * both together the window shows one at a time (issue 17: 360 px is the
+ * narrowest a phone gives). */
+#define CS_WINDOW_SIDEBAR_WIDTH     240
+#define CS_WINDOW_CONTENT_MIN_WIDTH 360
+
 G_DEFINE_FINAL_TYPE (CsWindow, cs_window, ADW_TYPE_APPLICATION_WINDOW)
 
 enum {
@@ -89,13 +95,14 @@ on_model_dir_changed_cb (GObject    *object,
   _cs_window_update_view (self);
 }
 
-/* Folding keeps the photos in view, not the sidebar. */
+/* Collapsing keeps the photos in view, not the sidebar. */
 static void
-on_leaflet_folded_cb (AdwLeaflet *leaflet,
-                      GParamSpec *pspec,
-                      CsWindow   *self)
+on_split_collapsed_cb (GObject    *split,
+                       GParamSpec *pspec,
+                       CsWindow   *self)
 {
-  cs_compat_leaflet_show_content_if_folded (leaflet, self->content);
+  if (cs_compat_split_view_get_collapsed (self->leaflet))
+    cs_compat_split_view_show_content (self->leaflet, TRUE);
 }
 
 static void
@@ -626,6 +633,14 @@ on_photo_activated_cb (CsPhotoGrid *grid,
                        guint        position,
                        CsWindow    *self)
 {
+  GtkSelectionModel *selection = cs_photo_grid_get_selection (grid);
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (selection);
+
+  /* Opening a photo does not select it (issue 17): a double click's first
+   * click made it the one photo selected, which the confirm/reject bar
+   * would then act on. */
+  if (gtk_bitset_get_size (selected) == 1 && gtk_bitset_contains (selected, position))
+    gtk_selection_model_unselect_item (selection, position);
   show_photo (self, position);
 }
 
@@ -688,7 +703,7 @@ setup_window (CsWindow      *self,
   g_signal_connect_object (self->app, "notify::model-dir", G_CALLBACK (on_model_dir_changed_cb), self, 0);
   g_signal_connect_object (self->app, "index-failed", G_CALLBACK (on_index_failed_cb), self, 0);
   g_signal_connect_object (self->indexer, "folders-changed", G_CALLBACK (on_folders_changed_cb), self, 0);
-  g_signal_connect_object (self->leaflet, "notify::folded", G_CALLBACK (on_leaflet_folded_cb), self, 0);
+  cs_compat_split_view_connect_collapsed (self->leaflet, G_CALLBACK (on_split_collapsed_cb), self);
   g_signal_connect_object (cs_photo_grid_get_selection (self->grid), "selection-changed",
                            G_CALLBACK (on_selection_changed_cb), self, 0);
   g_signal_connect_object (self->photo_view, "verdict", G_CALLBACK (on_photo_verdict_cb), self, 0);
@@ -776,7 +791,9 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, welcome_page);
-  gtk_widget_class_bind_template_child (widget_class, CsWindow, leaflet);
+  gtk_widget_class_bind_template_child_full (widget_class, "split_box", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "sidebar", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "back_button", FALSE, 0);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, content);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, nav_list);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, search_row);
@@ -810,12 +827,30 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_photo_view_close_cb);
   _cs_window_class_search_init (widget_class);
   _cs_window_class_actions_init (widget_class);
+
+  /* Ctrl+W closes the window (the photo view takes it first, to close
+   * the photo) */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
 }
 
 static void
 cs_window_init (CsWindow *self)
 {
+  GtkWidget *split_box;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The sidebar beside the photos: a split view where libadwaita has one
+   * (issue 17), its sidebar one width in every view and at every window
+   * size, collapsing to one pane below sidebar + content. */
+  split_box = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (self), CS_TYPE_WINDOW, "split_box"));
+  self->leaflet = cs_compat_split_view_new (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (self),
+                                                                                       CS_TYPE_WINDOW, "sidebar")),
+                                            _("Labels"), self->content, _("Photos"),
+                                            GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (self),
+                                                                                       CS_TYPE_WINDOW, "back_button")),
+                                            CS_WINDOW_SIDEBAR_WIDTH, CS_WINDOW_CONTENT_MIN_WIDTH);
+  gtk_widget_set_hexpand (self->leaflet, TRUE);
+  gtk_box_append (GTK_BOX (split_box), self->leaflet);
   self->cancellable = g_cancellable_new ();
   self->date_filter = CS_DATE_FILTER_ANY;
   self->label_signals = g_signal_group_new (CS_TYPE_LABEL);

@@ -166,6 +166,14 @@ void test_grid_trash_undo        (void);
 void test_grid_trash_refused     (void);
 void test_grid_drag_out          (void);
 void test_grid_open              (void);
+/* issue 17, defect 4 and the photo view: test-app-layout.c */
+void test_layout_narrow        (void);
+void test_layout_sidebar_width (void);
+void test_photo_view_narrow    (void);
+void test_photo_no_upscale     (void);
+void test_photo_zoom_pan       (void);
+void test_photo_fullscreen     (void);
+void test_photo_view_accels    (void);
 
 /* --large-library (test-app-stalls.c): the 90,000 photos already in the
  * database, in a folder that is not there, beside those indexed. */

@@ -17,4 +17,4 @@ if ! command -v xvfb-run >/dev/null 2>&1; then
     *) echo "SKIP: no display and no xvfb-run"; exit 77 ;;
   esac
 fi
-exec xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp" "$@"
+exec xvfb-run -a -s "-screen 0 1920x1080x24 -nolisten tcp" "$@"

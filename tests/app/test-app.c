@@ -140,6 +140,13 @@ main (int   argc,
       g_test_add_func ("/app/window/grid/trash-refused", test_grid_trash_refused);
       g_test_add_func ("/app/window/grid/drag-out", test_grid_drag_out);
       g_test_add_func ("/app/window/grid/open", test_grid_open);
+      g_test_add_func ("/app/window/layout-narrow", test_layout_narrow);
+      g_test_add_func ("/app/window/layout-sidebar-width", test_layout_sidebar_width);
+      g_test_add_func ("/app/window/photo-view-narrow", test_photo_view_narrow);
+      g_test_add_func ("/app/window/photo-no-upscale", test_photo_no_upscale);
+      g_test_add_func ("/app/window/photo-zoom-pan", test_photo_zoom_pan);
+      g_test_add_func ("/app/window/photo-fullscreen", test_photo_fullscreen);
+      g_test_add_func ("/app/window/photo-view-accels", test_photo_view_accels);
     }
   /* The cases run inside g_application_run (), from the first activation,
    * so that the application starts up and shuts down as it does for
