@@ -23,6 +23,8 @@
 #include "cs-decode.h"
 #include "cs-label-names.h"
 #include "cs-markup.h"
+#include "cs-match-words.h"
+#include "cs-photo-list.h"
 #include "cs-photo-view.h"
 #include "cs-thumbnailer.h"
 
@@ -253,6 +255,17 @@ show_photo (CsPhotoView *self)
   adw_action_row_set_subtitle (self->dimensions_row, dims);
   if (self->label != NULL)
     score = g_strdup_printf (_("%.0f %% likely in this label"), 100 * cs_photo_get_probability (self->photo));
+  else if (self->list != NULL && CS_IS_PHOTO_LIST (self->list))
+    {
+      /* in words, read against the query's own cutoff, as the grid's
+       * "Best Matches" and "More Results" are */
+      g_autoptr(CsPhoto) first = g_list_model_get_item (self->list, 0);
+      double best = first != NULL ? cs_photo_get_score (first) : cs_photo_get_score (self->photo);
+
+      score = g_strdup (cs_match_words (cs_photo_get_score (self->photo),
+                                        cs_photo_list_get_cutoff (CS_PHOTO_LIST (self->list)), best,
+                                        cs_photo_get_accepted (self->photo)));
+    }
   else
     score = g_strdup_printf (_("%.3f similarity"), cs_photo_get_score (self->photo));
   adw_action_row_set_subtitle (self->score_row, score);
