@@ -9,7 +9,8 @@
  * parameters were tuned on the photos with an odd number (the tuning
  * half, whose sweep this test prints); the goals are asserted on the
  * photos with an even number (the held-out half), each half indexed as a
- * library of its own.  Events on generated timelines with known trips
+ * library of its own, and measured again on a second held-out library
+ * (the photos whose number is 2 modulo 4).  Events on generated timelines with known trips
  * (cs_discover_events() on synthetic vectors and dates, truth known by
  * construction).
  */
@@ -71,11 +72,13 @@ photo_number (const char *base)
   return atoi (base + strlen ("photo-"));
 }
 
-/* A library of the toy photos whose number has parity `odd`, copied into
- * a folder of its own, and the toy vocabulary file. */
+/* A library of the toy photos whose number is `residue` modulo
+ * `modulus`, copied into a folder of its own, and the toy vocabulary
+ * file. */
 static void
-half_make (Half     *h,
-           gboolean  odd)
+split_make (Half  *h,
+            guint  modulus,
+            guint  residue)
 {
   g_autoptr(GDir) dir = g_dir_open (toy_photos, 0, NULL);
   g_autofree char *folder = NULL;
@@ -95,7 +98,7 @@ half_make (Half     *h,
       g_autofree char *data = NULL;
       gsize len;
 
-      if (!g_str_has_prefix (name, "photo-") || (photo_number (name) % 2 == 1) != odd)
+      if (!g_str_has_prefix (name, "photo-") || (guint) photo_number (name) % modulus != residue)
         continue;
       src = g_build_filename (toy_photos, name, NULL);
       dst = g_build_filename (folder, name, NULL);
@@ -119,7 +122,15 @@ half_make (Half     *h,
   cs_library_set_cluster_labels (h->library, FALSE);
   g_assert_true (cs_library_load (h->library, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (cs_library_get_n_photos (h->library), ==, 120);
+  g_assert_cmpuint (cs_library_get_n_photos (h->library), ==, 240 / modulus);
+}
+
+/* The tuning half (odd numbers) or the held-out half (even numbers). */
+static void
+half_make (Half     *h,
+           gboolean  odd)
+{
+  split_make (h, 2, odd ? 1 : 0);
 }
 
 static void
@@ -283,19 +294,23 @@ test_toy_tuning (void)
 #define HELD_OUT_MIN_PURITY 0.70
 
 static void
-check_goals (gboolean odd)
+check_goals (const char *what,
+             guint       modulus,
+             guint       residue,
+             guint       min_themes,
+             double      min_purity,
+             double      min_mean_purity)
 {
   Half h = { 0 };
   Figures f;
 
-  half_make (&h, odd);
+  split_make (&h, modulus, residue);
   f = measure (h.library, h.vocabulary, TRUE);
-  g_test_message ("%s half: %u themes, purity >= %.3f (mean %.3f), named right %.3f, coverage %.3f",
-                  odd ? "tuning" : "held-out", f.n_themes, f.min_purity, f.mean_purity, f.named_right,
-                  f.coverage);
-  g_assert_cmpuint (f.n_themes, >=, 6);
-  g_assert_cmpfloat (f.mean_purity, >=, MIN_PURITY);
-  g_assert_cmpfloat (f.min_purity, >=, odd ? MIN_PURITY : HELD_OUT_MIN_PURITY);
+  g_test_message ("%s: %u themes, purity >= %.3f (mean %.3f), named right %.3f, coverage %.3f",
+                  what, f.n_themes, f.min_purity, f.mean_purity, f.named_right, f.coverage);
+  g_assert_cmpuint (f.n_themes, >=, min_themes);
+  g_assert_cmpfloat (f.mean_purity, >=, min_mean_purity);
+  g_assert_cmpfloat (f.min_purity, >=, min_purity);
   g_assert_cmpfloat (f.named_right, >=, MIN_NAMED);
   g_assert_cmpfloat (f.coverage, >=, MIN_COVERAGE);
   half_clear (&h);
@@ -306,13 +321,29 @@ check_goals (gboolean odd)
 static void
 test_toy_held_out (void)
 {
-  check_goals (FALSE);
+  check_goals ("held-out half", 2, 0, 6, HELD_OUT_MIN_PURITY, MIN_PURITY);
+}
+
+/* A second held-out library the rules never saw being tuned: the photos
+ * whose number is 2 modulo 4 (60 photos, a quarter of the toy set, half
+ * of the held-out half), a smaller library with another mix of shapes
+ * and colours.  Measured with the defaults: 6 themes, least purity 0.615
+ * ("red": 8 of its 13 photos red, 6 a circle), mean purity 0.82, names
+ * right 1.00, coverage 0.85.  As for the held-out half: the floors are
+ * what was reached minus a margin, the purity goal a TODO. */
+#define SECOND_SPLIT_MIN_PURITY  0.60
+#define SECOND_SPLIT_MEAN_PURITY 0.80
+
+static void
+test_toy_second_split (void)
+{
+  check_goals ("second split (number mod 4 = 2)", 4, 2, 5, SECOND_SPLIT_MIN_PURITY, SECOND_SPLIT_MEAN_PURITY);
 }
 
 static void
 test_toy_tuning_half (void)
 {
-  check_goals (TRUE);
+  check_goals ("tuning half", 2, 1, 6, MIN_PURITY, MIN_PURITY);
 }
 
 static char *
@@ -744,6 +775,7 @@ main (int    argc,
   truth = read_truth ();
   g_assert_cmpuint (g_hash_table_size (truth), ==, 240);
   g_test_add_func ("/library/discover/toy-held-out", test_toy_held_out);
+  g_test_add_func ("/library/discover/toy-second-split", test_toy_second_split);
   g_test_add_func ("/library/discover/toy-tuning-half", test_toy_tuning_half);
   g_test_add_func ("/library/discover/toy-tuning-sweep", test_toy_tuning);
   g_test_add_func ("/library/discover/stable", test_stable);
