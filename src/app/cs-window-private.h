@@ -24,6 +24,7 @@ typedef enum {
   MODE_SEARCH,
   MODE_LABEL,
   MODE_DUPLICATES,
+  MODE_SUGGESTION,  /* cs-window-suggested.c */
 } Mode;
 
 struct _CsWindow {
@@ -91,6 +92,8 @@ struct _CsWindow {
   gboolean           refreshing;     /* the search running re-runs the shown request */
   CsPhotoList       *held_results;   /* a refresh that would reorder what is seen */
   guint              shown_n_photos; /* the library's size when the results shown came */
+
+  struct _CsSuggested *suggested;    /* issue 16: cs-window-suggested.c */
 };
 
 
@@ -129,5 +132,10 @@ void     _cs_window_search_init        (CsWindow    *self);
 void     _cs_window_update_folder_menu (CsWindow    *self);
 void     _cs_window_class_actions_init (GtkWidgetClass *widget_class);
 void     _cs_window_actions_init       (CsWindow    *self);
+
+/* cs-window-suggested.c */
+void     _cs_window_suggested_init        (CsWindow    *self);
+void     _cs_window_suggested_update_view (CsWindow    *self);
+void     _cs_window_suggested_dispose     (CsWindow    *self);
 
 G_END_DECLS

@@ -42,6 +42,10 @@ run_tests_cb (GApplication *application,
 
 /* test-app-export.c */
 void test_export_album (void);
+/* test-app-suggested.c */
+void test_suggested (void);
+void test_suggested_keep (void);
+void test_suggested_dismiss (void);
 
 int
 main (int   argc,
@@ -133,6 +137,9 @@ main (int   argc,
       g_test_add_func ("/app/window/judgement-toast", test_judgement_toast);
       g_test_add_func ("/app/window/models", test_models);
       g_test_add_func ("/app/window/export-album", test_export_album);
+      g_test_add_func ("/app/window/suggested", test_suggested);
+      g_test_add_func ("/app/window/suggested-keep", test_suggested_keep);
+      g_test_add_func ("/app/window/suggested-dismiss", test_suggested_dismiss);
     }
   /* The cases run inside g_application_run (), from the first activation,
    * so that the application starts up and shuts down as it does for
