@@ -17,7 +17,7 @@ struct _CsSuggestionRow {
   GtkListBoxRow  parent_instance;
 
   CsSuggestion  *suggestion;
-  GtkWidget     *cover;       /* GtkPicture */
+  GtkWidget     *cover;       /* GtkImage */
   GtkWidget     *menu;        /* the context menu, made when first shown */
   GCancellable  *cancellable; /* the cover's thumbnail */
 };
@@ -56,7 +56,7 @@ on_cover_cb (GObject      *source,
   self = CS_SUGGESTION_ROW (user_data);
   g_clear_object (&self->cancellable);
   if (texture != NULL)
-    gtk_picture_set_paintable (GTK_PICTURE (self->cover), GDK_PAINTABLE (texture));
+    gtk_image_set_from_paintable (GTK_IMAGE (self->cover), GDK_PAINTABLE (texture));
 }
 
 static void
@@ -165,11 +165,10 @@ cs_suggestion_row_new (CsSuggestion *suggestion)
 
   self->suggestion = g_object_ref (suggestion);
 
-  /* a small square crop of the cover, as photo apps show an album */
-  self->cover = gtk_picture_new ();
-  gtk_picture_set_can_shrink (GTK_PICTURE (self->cover), TRUE);
-  gtk_picture_set_content_fit (GTK_PICTURE (self->cover), GTK_CONTENT_FIT_COVER);
-  gtk_widget_set_size_request (self->cover, COVER_SIZE, COVER_SIZE);
+  /* a small cover, the same size whatever the photo's shape, so that the
+   * names line up (a GtkPicture asks for its photo's width) */
+  self->cover = gtk_image_new ();
+  gtk_image_set_pixel_size (GTK_IMAGE (self->cover), COVER_SIZE);
   gtk_frame_set_child (GTK_FRAME (frame), self->cover);
   gtk_widget_set_overflow (frame, GTK_OVERFLOW_HIDDEN);
   gtk_widget_set_valign (frame, GTK_ALIGN_CENTER);
@@ -194,7 +193,7 @@ cs_suggestion_row_new (CsSuggestion *suggestion)
       GdkTexture *texture = cs_thumbnailer_lookup (thumbnailer, cs_photo_get_path (cover));
 
       if (texture != NULL)
-        gtk_picture_set_paintable (GTK_PICTURE (self->cover), GDK_PAINTABLE (texture));
+        gtk_image_set_from_paintable (GTK_IMAGE (self->cover), GDK_PAINTABLE (texture));
       else
         {
           self->cancellable = g_cancellable_new ();
