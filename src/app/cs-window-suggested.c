@@ -296,7 +296,8 @@ on_changed_cb (GObject    *object,
                GParamSpec *pspec,
                CsWindow   *self)
 {
-  maybe_rediscover (self);
+  if (self->suggested != NULL)  /* not while the window goes */
+    maybe_rediscover (self);
 }
 
 void
@@ -390,7 +391,7 @@ on_other_row_selected_cb (GtkListBox    *box,
                           GtkListBoxRow *row,
                           CsWindow      *self)
 {
-  if (row != NULL)
+  if (row != NULL && self->suggested != NULL)
     gtk_list_box_unselect_all (self->suggested->list);
 }
 
@@ -560,16 +561,26 @@ keep_action (GSimpleAction *action,
 {
   CsWindow *self = CS_WINDOW (user_data);
   CsSuggestion *suggestion = find_by_key (self->suggested, g_variant_get_string (parameter, NULL), NULL);
+  g_autofree char *name = NULL;
   KeepJob *j;
 
   if (suggestion == NULL)
     return;
+  /* two unnamed themes are both "Similar photos": the second kept one
+   * gets a number rather than an error */
+  name = g_strdup (cs_suggestion_get_name (suggestion));
+  for (guint i = 2; cs_library_lookup_label (self->library, name) != NULL; i++)
+    {
+      g_free (name);
+      /* Translators: a label's name made unique: "Similar photos 2" */
+      name = g_strdup_printf (C_("label name", "%s %u"), cs_suggestion_get_name (suggestion), i);
+    }
   j = g_new0 (KeepJob, 1);
   j->self = g_object_ref (self);
   j->suggestion = g_object_ref (suggestion);
   /* the concept's prompts when it has some, else the library's default
    * templates filled with the name */
-  cs_library_add_label_async (self->library, cs_suggestion_get_name (suggestion),
+  cs_library_add_label_async (self->library, name,
                               cs_suggestion_get_prompts (suggestion), -1, self->suggested->jobs,
                               on_label_added_cb, j);
 }

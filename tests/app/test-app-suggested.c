@@ -22,6 +22,7 @@
 void test_suggested         (void);
 void test_suggested_keep    (void);
 void test_suggested_dismiss (void);
+void test_suggested_keep_taken_name (void);
 
 static GListModel *
 discover_truth (void)
@@ -288,4 +289,41 @@ test_suggested_dismiss (void)
   rediscover (TRUE);
   g_assert_null (row_with_key (key));
   assert_rows_match (truth, stored);
+}
+
+/* A suggestion named as a label already is: kept under a numbered name,
+ * not refused. */
+void
+test_suggested_keep_taken_name (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsLabel) taken = NULL;
+  g_autoptr(CsPhotoList) members = NULL;
+  g_autofree char *key = NULL, *name = NULL, *numbered = NULL;
+  g_autoptr(CsSuggestion) suggestion = NULL;
+  guint n_confirmed = 0;
+
+  g_assert_cmpuint (n_rows (), >, 0);
+  /* the row and the window's list let it go once kept */
+  suggestion = g_object_ref (cs_suggestion_row_get_suggestion (row_at (n_rows () - 1)));
+  key = g_strdup (cs_suggestion_get_key (suggestion));
+  name = g_strdup (cs_suggestion_get_name (suggestion));
+  if (label_named (name) == NULL)
+    {
+      taken = cs_library_add_label (cs_application_get_library (app), name, NULL, -1, NULL, &error);
+      g_assert_no_error (error);
+    }
+  numbered = g_strdup_printf ("%s 2", name);
+  g_assert_null (label_named (numbered));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_at (n_rows () - 1)), "suggested.keep", "s", key));
+  g_assert_true (wait_for (label_exists, numbered, 60));
+  g_assert_true (wait_for (row_gone, key, 60));
+  members = cs_library_list_label_members (cs_application_get_library (app), label_named (numbered));
+  for (guint i = 0, n = g_list_model_get_n_items (G_LIST_MODEL (members)); i < n; i++)
+    {
+      g_autoptr(CsPhoto) p = g_list_model_get_item (G_LIST_MODEL (members), i);
+      n_confirmed += cs_photo_get_verdict (p) == CS_VERDICT_CONFIRM;
+    }
+  g_assert_cmpuint (n_confirmed, ==, g_list_model_get_n_items (G_LIST_MODEL (cs_suggestion_get_photos (suggestion))));
 }

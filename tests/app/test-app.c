@@ -46,6 +46,7 @@ void test_export_album (void);
 void test_suggested (void);
 void test_suggested_keep (void);
 void test_suggested_dismiss (void);
+void test_suggested_keep_taken_name (void);
 
 int
 main (int   argc,
@@ -140,6 +141,7 @@ main (int   argc,
       g_test_add_func ("/app/window/suggested", test_suggested);
       g_test_add_func ("/app/window/suggested-keep", test_suggested_keep);
       g_test_add_func ("/app/window/suggested-dismiss", test_suggested_dismiss);
+      g_test_add_func ("/app/window/suggested-keep-taken-name", test_suggested_keep_taken_name);
     }
   /* The cases run inside g_application_run (), from the first activation,
    * so that the application starts up and shuts down as it does for
