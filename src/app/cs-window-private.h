@@ -24,6 +24,7 @@ typedef enum {
   MODE_SEARCH,
   MODE_LABEL,
   MODE_DUPLICATES,
+  MODE_SUGGESTION,  /* cs-window-suggested.c */
 } Mode;
 
 struct _CsWindow {
@@ -92,7 +93,7 @@ struct _CsWindow {
   CsPhotoList       *held_results;   /* a refresh that would reorder what is seen */
   guint              shown_n_photos; /* the library's size when the results shown came */
 
-  /* issue 17: browsing without a query, and the photos' actions */
+  struct _CsSuggested *suggested;    /* issue 16: cs-window-suggested.c */
 };
 
 
@@ -135,5 +136,10 @@ void     _cs_window_search_init        (CsWindow    *self);
 void     _cs_window_update_folder_menu (CsWindow    *self);
 void     _cs_window_class_actions_init (GtkWidgetClass *widget_class);
 void     _cs_window_actions_init       (CsWindow    *self);
+
+/* cs-window-suggested.c */
+void     _cs_window_suggested_init        (CsWindow    *self);
+void     _cs_window_suggested_update_view (CsWindow    *self);
+void     _cs_window_suggested_dispose     (CsWindow    *self);
 
 G_END_DECLS

@@ -243,6 +243,7 @@ _cs_window_update_view (CsWindow *self)
   gtk_widget_set_visible (self->new_results_button, self->mode == MODE_SEARCH && self->held_results != NULL);
   _cs_window_update_photo_count (self);
   _cs_window_update_filter_bar (self);
+  _cs_window_suggested_update_view (self);
 
   switch (self->mode)
     {
@@ -272,6 +273,8 @@ _cs_window_update_view (CsWindow *self)
       adw_window_title_set_title (self->content_title, _("Duplicates"));
       adw_window_title_set_subtitle (self->content_title, NULL);
       gtk_stack_set_visible_child_name (self->content_stack, "duplicates");
+      break;
+    case MODE_SUGGESTION:  /* cs-window-suggested.c, above */
       break;
     default:
       g_assert_not_reached ();
@@ -716,6 +719,7 @@ setup_window (CsWindow      *self,
   cs_duplicates_view_set_library (self->duplicates_view, self->library);
 
   _cs_window_search_init (self);
+  _cs_window_suggested_init (self);
   gtk_list_box_select_row (self->nav_list, self->search_row);
 
   _cs_window_update_view (self);
@@ -740,6 +744,7 @@ cs_window_dispose (GObject *object)
   g_clear_object (&self->held_results);
   cs_cancel_and_clear (&self->search_cancellable);
   cs_cancel_and_clear (&self->cancellable);
+  _cs_window_suggested_dispose (self);
   if (self->label_list != NULL)
     gtk_list_box_bind_model (self->label_list, NULL, NULL, NULL, NULL);
   g_clear_object (&self->label_signals);
@@ -886,6 +891,7 @@ cs_window_get_view_name (CsWindow *self)
     {
     case MODE_LABEL: return "label";
     case MODE_DUPLICATES: return "duplicates";
+    case MODE_SUGGESTION: return "suggestion";
     case MODE_SEARCH:
     default: return "search";
     }

@@ -42,6 +42,11 @@ run_tests_cb (GApplication *application,
 
 /* test-app-export.c */
 void test_export_album (void);
+/* test-app-suggested.c */
+void test_suggested (void);
+void test_suggested_keep (void);
+void test_suggested_dismiss (void);
+void test_suggested_keep_taken_name (void);
 
 int
 main (int   argc,
@@ -147,6 +152,10 @@ main (int   argc,
       g_test_add_func ("/app/window/photo-zoom-pan", test_photo_zoom_pan);
       g_test_add_func ("/app/window/photo-fullscreen", test_photo_fullscreen);
       g_test_add_func ("/app/window/photo-view-accels", test_photo_view_accels);
+      g_test_add_func ("/app/window/suggested", test_suggested);
+      g_test_add_func ("/app/window/suggested-keep", test_suggested_keep);
+      g_test_add_func ("/app/window/suggested-dismiss", test_suggested_dismiss);
+      g_test_add_func ("/app/window/suggested-keep-taken-name", test_suggested_keep_taken_name);
     }
   /* The cases run inside g_application_run (), from the first activation,
    * so that the application starts up and shuts down as it does for
