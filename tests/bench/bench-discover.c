@@ -172,7 +172,7 @@ main (int    argc,
   }
 
   {
-    CsDiscoverInput in = { n, dim, rows, ids, taken };
+    CsDiscoverInput in = { n, dim, rows, ids, taken, NULL };
     CsDiscoverConcepts cc = { n_concepts, dim, concepts };
     double rss_vectors = rss_mb ();
 

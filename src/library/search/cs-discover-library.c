@@ -366,6 +366,7 @@ discover_thread (GTask        *task,
   g_autofree const float **vectors = g_new (const float *, MAX (n, 1));
   g_autofree gint64 *ids = g_new (gint64, MAX (n, 1));
   g_autofree gint64 *taken = g_new0 (gint64, MAX (n, 1));
+  g_autofree guint64 *keys = g_new0 (guint64, MAX (n, 1));
   g_autofree guint *rows = g_new (guint, MAX (n, 1));
   g_autofree guint *input_of_row = g_new (guint, MAX (n_rows, 1));
   g_autofree float *concept_vectors = NULL;
@@ -388,6 +389,16 @@ discover_thread (GTask        *task,
       _cs_vector_index_meta (index, r, &meta);
       vectors[k] = _cs_vector_index_vector (index, r);
       ids[k] = meta.id;
+      /* the file's content hash, FNV-1a; without one, the vector's bytes */
+      {
+        guint64 h = G_GUINT64_CONSTANT (14695981039346656037);
+        const guint8 *p = meta.hash != NULL ? (const guint8 *) meta.hash : (const guint8 *) vectors[k];
+        gsize len = meta.hash != NULL ? strlen (meta.hash) : (gsize) dim * sizeof (float);
+
+        for (gsize b = 0; b < len; b++)
+          h = (h ^ p[b]) * G_GUINT64_CONSTANT (1099511628211);
+        keys[k] = h;
+      }
       rows[k] = r;
       input_of_row[r] = k;
       k++;
@@ -397,6 +408,7 @@ discover_thread (GTask        *task,
   in.vectors = vectors;
   in.ids = ids;
   in.taken = taken;
+  in.keys = keys;
 
   store = cs_store_open (job->database_path, &error);
   if (store == NULL)

@@ -39,6 +39,8 @@ typedef struct {
   const float  **vectors;  /* n unit rows of dim floats */
   const gint64  *ids;      /* photo ids, unique (the ties' order) */
   const gint64  *taken;    /* seconds since the epoch; 0: no date (NULL: none has one) */
+  const guint64 *keys;     /* per photo, a key of its file's content (NULL: a hash of its
+                            * vector's bytes): the order samples and seeds are drawn in */
 } CsDiscoverInput;
 
 typedef struct {
