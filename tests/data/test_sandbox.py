@@ -30,8 +30,24 @@ Checks: the app starts with the folder ~/Pictures, finds the bundled model
 by itself (no CLIPSIGHT_MODEL), indexes every photo of the read-only folder
 and records the corrupt one as failed with a reason, writes only inside
 ~/.var/app/APP_ID (the photos' bytes and times unchanged), prints no
-GLib warning or critical, and ends on SIGTERM.  Exit 77 (skip) only when
-bwrap cannot create a sandbox on this machine at all.
+GLib warning or critical, and ends on SIGTERM.
+
+Before the SIGTERM, Move to Trash, asked through the window's exported
+win.trash-photo (org.gtk.Actions on D-Bus, from a driver inside the
+sandbox: the app's session bus is the sandbox's own), on two photos of
+the read-only folder: each refusal is said in an alert whose words the
+app logs (cs-window debug), naming the photo, giving the read-only
+mount's reason and saying the photo stayed; the second one proves the app
+still answers with the first alert up, and so do a file outside the
+library (its own database, which could be trashed: refused as not in the
+library) and the window's actions, still listed at the end.  The photos
+stay, bytes and times unchanged.  (Inside a real Flatpak GIO trashes
+through the Trash portal, as GLib finds /.flatpak-info; here there is no
+portal and GIO's own trash runs, so what is refused is what the mounts
+refuse.)
+
+Exit 77 (skip) only when bwrap cannot create a sandbox on this machine at
+all.
 """
 
 import glob
@@ -147,6 +163,114 @@ def sandbox_args(app_id, finish_args, app_root, home, var, display):
     return args
 
 
+# The driver inside the sandbox: starts the app, then runs each request
+# CONTROL/call-N (gdbus call's arguments, one a line) as it appears, its
+# output and status in CONTROL/reply-N.  gdbus and xargs are the runtime's
+# (/usr); the app never sees CONTROL.
+DRIVER = r"""ctl=$1; shift
+"$@" &
+app=$!
+n=1
+while kill -0 "$app" 2>/dev/null; do
+  if [ -e "$ctl/call-$n" ]; then
+    xargs -d '\n' -a "$ctl/call-$n" gdbus call --session >"$ctl/reply-$n.part" 2>&1
+    echo "status $?" >>"$ctl/reply-$n.part"
+    mv "$ctl/reply-$n.part" "$ctl/reply-$n"
+    n=$((n + 1))
+  else
+    sleep 0.2
+  fi
+done
+wait "$app"
+"""
+CONTROL = "/run/smoke-test"
+REFUSED = "Move to Trash refused, said in an alert: "
+
+
+class Driver:
+    def __init__(self, ctl, proc, log_path):
+        self.ctl, self.proc, self.log_path, self.n = ctl, proc, log_path, 0
+
+    def call(self, *args, timeout=60):
+        """gdbus call ARGS inside the sandbox: (status, output), or None
+        when no reply came (the app ended, or the driver is stuck)."""
+        self.n += 1
+        part = os.path.join(self.ctl, f"call-{self.n}.part")
+        with open(part, "w", encoding="utf-8") as f:
+            f.write("\n".join(args) + "\n")
+        os.rename(part, os.path.join(self.ctl, f"call-{self.n}"))
+        reply = os.path.join(self.ctl, f"reply-{self.n}")
+        deadline = time.monotonic() + timeout
+        while not os.path.exists(reply):
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                return None
+            time.sleep(0.2)
+        with open(reply, encoding="utf-8", errors="replace") as f:
+            out = f.read()
+        body, _, status = out.rstrip("\n").rpartition("\n")
+        return int(status.split()[-1]), body
+
+    def wait_log(self, needle, timeout=60):
+        """The first line of the app's output with NEEDLE, once it shows."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with open(self.log_path, encoding="utf-8", errors="replace") as f:
+                for line in f:
+                    if needle in line:
+                        return line.rstrip("\n")
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                return None
+            time.sleep(0.5)
+
+
+def gvariant_string(text):
+    # JSON's escapes ("\\", "\"", "\\uXXXX") are GVariant text's too
+    return json.dumps(text)
+
+
+def check_trash(driver, app_id, photos, db_path, inner_db_path):
+    """Move to Trash on PHOTOS, of the read-only folder, and on a file the
+    library does not have (its database, DB_PATH outside the sandbox and
+    INNER_DB_PATH inside), through win.trash-photo on D-Bus."""
+    window = "/" + app_id.replace(".", "/") + "/window/1"
+    for path in photos:
+        name = os.path.basename(path)
+        reply = driver.call("--dest", app_id, "--object-path", window, "--method", "org.gtk.Actions.Activate",
+                            "trash-photo", f"[<{gvariant_string(path)}>]", "{}")
+        if reply is None or reply[0] != 0:
+            problem(f"win.trash-photo on {name} over D-Bus: {reply}")
+            return
+        line = driver.wait_log(REFUSED + f"“{name}”")
+        if line is None:
+            problem(f"no refusal reported for {name} in the read-only Pictures folder "
+                    f"(an alert's words logged as “{REFUSED}“{name}” …”)")
+            continue
+        print(f"refused in the sandbox: {line}")
+        said = line.split(REFUSED, 1)[1]
+        # a reason, and one this sandbox gives: the folder is a read-only
+        # mount, so rename() into the trash (in ~/.var/app, another mount)
+        # fails with EXDEV (GIO: "across filesystem boundaries") or EROFS
+        # ("read-only"); and the promise that the photo stayed
+        reason = said.partition("cannot be moved to the trash:")[2].partition("It was left where it is.")[0]
+        if (not ("read-only" in reason.lower() or "across filesystem boundaries" in reason)
+                or not said.endswith("It was left where it is.")):
+            problem(f"the refusal for {name} does not give the read-only mount's reason and say the photo stayed: "
+                    f"{said}")
+    # a file outside the library, which could be trashed (its own writable
+    # folder): refused before any trashing, and the app still answers
+    reply = driver.call("--dest", app_id, "--object-path", window, "--method", "org.gtk.Actions.Activate",
+                        "trash-photo", f"[<{gvariant_string(inner_db_path)}>]", "{}")
+    if reply is None or reply[0] != 0:
+        problem(f"win.trash-photo on the library's database over D-Bus: {reply}")
+    elif driver.wait_log("not trashed: " + inner_db_path + " is not in the library") is None:
+        problem("win.trash-photo on a file outside the library was not refused as such")
+    if not os.path.isfile(db_path):
+        problem("the library's database went to the trash through win.trash-photo")
+    reply = driver.call("--dest", app_id, "--object-path", window, "--method", "org.gtk.Actions.List")
+    if reply is None or reply[0] != 0 or "'trash-photo'" not in reply[1]:
+        problem(f"the window's actions after the refusals: {reply}")
+
+
 def tree_state(folder):
     state = {}
     for path in sorted(glob.glob(os.path.join(folder, "**"), recursive=True)):
@@ -198,6 +322,10 @@ def main():
     os.makedirs(os.path.join(home, "skeleton", ".var", "app", app_id))
     os.makedirs(pictures)
     os.makedirs(var)
+    ctl = os.path.join(run, "control")
+    os.makedirs(ctl)
+    with open(os.path.join(ctl, "driver.sh"), "w", encoding="utf-8") as f:
+        f.write(DRIVER)
     images = sorted(p for p in glob.glob(os.path.join(photos, "**", "*"), recursive=True)
                     if p.lower().endswith((".png", ".jpg", ".jpeg")))[:24]
     for i, p in enumerate(images):
@@ -206,6 +334,9 @@ def main():
         f.write(b"\xff\xd8\xff\xe0 this is not a photo")
     os.chmod(pictures, 0o555)
     before = tree_state(pictures)
+    # the photos Move to Trash is asked for (the home is at the same path
+    # inside the sandbox)
+    to_trash = sorted(before)[:2]
 
     inner_env = {
         "PATH": "/app/bin:/usr/bin:/bin",
@@ -222,15 +353,19 @@ def main():
         "GSK_RENDERER": "cairo",
         "NO_AT_BRIDGE": "1",
         "CLIPSIGHT_NO_UPOWER": "1",
+        # the refusals' words, logged where the alert shows them
+        "G_MESSAGES_DEBUG": "cs-window",
     }
     xvfb, display = start_xvfb()
     inner_env["DISPLAY"] = display
     args = sandbox_args(app_id, finish_args, app_root, home, var, display)
+    args += ["--bind", ctl, CONTROL]
     args += ["--clearenv"]
     for k, v in inner_env.items():
         args += ["--setenv", k, v]
-    args += ["dbus-run-session", "--", "/app/bin/clipsight", pictures]
-    log = open(os.path.join(run, "app.log"), "w+", encoding="utf-8", errors="replace")
+    args += ["dbus-run-session", "--", "sh", CONTROL + "/driver.sh", CONTROL, "/app/bin/clipsight", pictures]
+    log_path = os.path.join(run, "app.log")
+    log = open(log_path, "w+", encoding="utf-8", errors="replace")
     proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     db_path = os.path.join(var, "data", "clipsight", "library.db")
@@ -249,6 +384,8 @@ def main():
             except sqlite3.Error:
                 continue
             if indexed >= len(images) and failed >= 1:
+                check_trash(Driver(ctl, proc, log_path), app_id, to_trash, db_path,
+                            os.path.join(inner_env["XDG_DATA_HOME"], "clipsight", "library.db"))
                 break
         ended_early = proc.poll()
         if ended_early is not None:
@@ -286,10 +423,16 @@ def main():
         print(f"the library's model folder: {models}")
     else:
         problem(f"no database at {db_path}: {output[-3000:]}")
-    if tree_state(pictures) != before:
+    after = tree_state(pictures)
+    for path in to_trash:
+        if path not in after:
+            problem(f"{os.path.basename(path)}, refused by Move to Trash, is gone from Pictures")
+        elif after[path] != before[path]:
+            problem(f"{os.path.basename(path)}, refused by Move to Trash, changed: {before[path]} -> {after[path]}")
+    if after != before:
         problem("the Pictures folder changed")
     for line in output.splitlines():
-        if "WARNING" in line or "CRITICAL" in line or "Read-only file system" in line:
+        if "WARNING" in line or "CRITICAL" in line or ("Read-only file system" in line and REFUSED not in line):
             problem(f"the app warned: {line}")
     written = sorted(os.path.relpath(p, var) for p in glob.glob(os.path.join(var, "**"), recursive=True)
                      if os.path.isfile(p))
@@ -300,7 +443,8 @@ def main():
         return 1
     if not os.environ.get("KEEP"):
         shutil.rmtree(run, ignore_errors=True)
-    print("ok: the sandboxed app found its bundled model, indexed read-only Pictures, wrote only its own folders")
+    print("ok: the sandboxed app found its bundled model, indexed read-only Pictures, wrote only its own folders, "
+          "refused to trash a read-only photo with a clear message and kept working")
     return 0
 
 
