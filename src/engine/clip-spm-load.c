@@ -100,7 +100,7 @@ read_key (loader   *l,
           int      *wire)
 {
   const uint8_t *at = r->p;
-  guint64 key;
+  guint64 key = 0;
   clip_status status = read_varint (l, r, &key);
 
   if (status != CLIP_STATUS_OK)
@@ -124,7 +124,7 @@ read_len (loader     *l,
           reader     *sub)
 {
   const uint8_t *at = r->p;
-  guint64 n;
+  guint64 n = 0;
   clip_status status = read_varint (l, r, &n);
 
   if (status != CLIP_STATUS_OK)
