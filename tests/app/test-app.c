@@ -18,6 +18,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
 #include "app-test-util.h"
@@ -42,6 +43,12 @@ run_tests_cb (GApplication *application,
 
 /* test-app-export.c */
 void test_export_album (void);
+
+/* test-app-welcome.c */
+void test_welcome_page          (void);
+void test_german_window         (void);
+void test_german_starter_button (void);
+void test_german_starter_labels (void);
 
 int
 main (int   argc,
@@ -94,6 +101,23 @@ main (int   argc,
       g_settings_set_strv (settings, "folders", folders);
       g_test_add_func ("/app/stalls/large-library", test_large_library);
     }
+  else if (argc > 1 && g_str_equal (argv[argc - 1], "--german"))
+    {
+      g_autoptr(GSettings) settings = g_settings_new ("io.github.clipsight.Clipsight");
+      const char *folders[] = { photos_dir, NULL };
+      const char *localedir = g_getenv ("CLIPSIGHT_LOCALEDIR");
+
+      /* the app in German as main () sets it up (LANGUAGE=de from the
+       * test's environment), from the build's catalogue; the library
+       * opens on the toy photos, with no labels yet */
+      bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+      g_settings_set_strv (settings, "folders", folders);
+      g_test_add_func ("/app/german/window", test_german_window);
+      g_test_add_func ("/app/german/starter-button", test_german_starter_button);
+      g_test_add_func ("/app/german/starter-labels", test_german_starter_labels);
+    }
   else
     {
       g_test_add_func ("/app/window/welcome", test_welcome);
@@ -140,6 +164,7 @@ main (int   argc,
       g_test_add_func ("/app/window/grid/trash-refused", test_grid_trash_refused);
       g_test_add_func ("/app/window/grid/drag-out", test_grid_drag_out);
       g_test_add_func ("/app/window/grid/open", test_grid_open);
+      g_test_add_func ("/app/window/welcome-page", test_welcome_page);
     }
   /* The cases run inside g_application_run (), from the first activation,
    * so that the application starts up and shuts down as it does for
