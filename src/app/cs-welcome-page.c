@@ -98,6 +98,9 @@ rebuild_model_items (CsWelcomePage *self)
   guint n = 0;
   gboolean pin_current = FALSE;
 
+  /* the folder item goes with the folder: back to the first pin */
+  if (self->chosen >= self->choices->len)
+    self->chosen = 0;
   for (guint i = 0; i < self->choices->len; i++)
     if (pin_is_current (self->choices->pdata[i], model_dir))
       {
