@@ -34,7 +34,6 @@ struct _CsWelcomePage {
    * Folder…".  `choices` holds a CsModelPin* per pin item. */
   GtkStringList  *model_items;
   GPtrArray      *choices;
-  gboolean        has_folder_item;
   guint           chosen;          /* the item last chosen (never "Use…") */
   gboolean        rebuilding;
 };
@@ -42,9 +41,10 @@ struct _CsWelcomePage {
 G_DEFINE_FINAL_TYPE (CsWelcomePage, cs_welcome_page, GTK_TYPE_WIDGET)
 
 /* The managers of the pins other than the default, one per pin for the
- * process, so a download goes on when the window closes.  (Preferences
- * keeps a table of its own; both check the folder before they count a
- * model, so the worst a second manager can do is fetch a file twice.) */
+ * process, so a download goes on when the window closes.  Preferences
+ * keeps a table of its own (cs-preferences.c): should both download one
+ * pin at once, their part files could spoil each other, and the pinned
+ * checksums would fail the download rather than keep a wrong file. */
 static CsModelManager *
 manager_for_pin (CsWelcomePage    *self,
                  const CsModelPin *pin)
@@ -107,8 +107,7 @@ rebuild_model_items (CsWelcomePage *self)
         self->chosen = i;
         pin_current = TRUE;
       }
-  self->has_folder_item = model_dir != NULL && !pin_current;
-  if (self->has_folder_item)
+  if (model_dir != NULL && !pin_current)
     {
       folder_name = g_filename_display_basename (model_dir);
       items[n++] = folder_name;
