@@ -206,6 +206,15 @@ test_welcome_page (void)
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (page_part ("model_error_label"))), !=, "");
   g_assert_true (inside (start, GTK_WIDGET (window)));
   save_screenshot (GTK_WIDGET (window), "welcome-failed.png");
+  {
+    int min_width;
+
+    /* the longest row (the pin's title, the arrow, Try Again) does not
+     * make the page wider than the window's smallest width (360 px) */
+    gtk_widget_measure (GTK_WIDGET (page), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+    g_test_message ("the welcome page needs %d px", min_width);
+    g_assert_cmpint (min_width, <=, 360);
+  }
   g_settings_set_string (settings, "model-url", old_url);
 
   /* another pin: its own state (not downloaded, many languages), and
