@@ -5,9 +5,14 @@
  *
  * Shown until the library has a folder and a search model.  It shows the
  * folder the window's win.start will add (the Pictures folder unless
- * another is chosen), and the model: absent, downloading or ready.  Its
- * buttons activate the window's win.choose-welcome-folder,
- * win.download-model, win.cancel-download, win.choose-model and win.start.
+ * another is chosen), and the model: a choice of the pinned models
+ * (cs_model_pins (), the same as Preferences → Model), the model folder
+ * in use, or "Use a Model Folder…" (the window's win.choose-model), with
+ * the chosen one's state: absent, downloading, failed (Try Again) or
+ * ready.  It downloads and cancels the chosen pin itself (welcome.download,
+ * welcome.cancel); its other buttons activate the window's
+ * win.choose-welcome-folder and win.start.  Start stays in view below the
+ * page, with a line saying what is missing while it cannot act.
  */
 #pragma once
 

@@ -954,15 +954,20 @@ _cs_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.add-folder", NULL);
 }
 
-/* A label needs a library: on the welcome page New Label (and Ctrl+N)
- * does nothing. */
+/* What needs a library is off on the welcome page, so the main menu
+ * offers nothing there that would do nothing (or add a folder behind the
+ * page's own choice): New Label (Ctrl+N), Add Folder (Ctrl+O), Find
+ * Duplicates. */
 static void
 on_main_page_changed_cb (GtkStack   *stack,
                          GParamSpec *pspec,
                          CsWindow   *self)
 {
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-label",
-                                 g_strcmp0 (gtk_stack_get_visible_child_name (stack), "welcome") != 0);
+  static const char *const library_actions[] = { "win.new-label", "win.add-folder", "win.show-duplicates" };
+  gboolean library = g_strcmp0 (gtk_stack_get_visible_child_name (stack), "welcome") != 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (library_actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), library_actions[i], library);
 }
 
 /* The stateful actions, and the menus they fill. */
