@@ -167,6 +167,9 @@ void test_grid_trash_refused     (void);
 void test_grid_drag_out          (void);
 void test_grid_open              (void);
 
+/* issue 17, thumbnails made while indexing: test-app-thumbs.c */
+void test_first_page_from_cache  (void);
+
 /* --large-library (test-app-stalls.c): the 90,000 photos already in the
  * database, in a folder that is not there, beside those indexed. */
 #define SYNTH_PHOTOS 90000

@@ -140,6 +140,7 @@ main (int   argc,
       g_test_add_func ("/app/window/grid/trash-refused", test_grid_trash_refused);
       g_test_add_func ("/app/window/grid/drag-out", test_grid_drag_out);
       g_test_add_func ("/app/window/grid/open", test_grid_open);
+      g_test_add_func ("/app/window/first-page-from-cache", test_first_page_from_cache);
     }
   /* The cases run inside g_application_run (), from the first activation,
    * so that the application starts up and shuts down as it does for
