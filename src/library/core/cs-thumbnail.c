@@ -35,8 +35,10 @@ cs_thumbnail_stamp (const char  *path,
     }
   if (uri != NULL)
     {
-      /* a relative path has no URI: canonicalise first */
-      g_autofree char *abs = g_canonicalize_filename (path, NULL);
+      /* a relative path has no URI: made absolute first (an absolute one
+       * is kept as it is, as its URI is what other thumbnailers use) */
+      g_autofree char *abs = g_path_is_absolute (path) ? g_strdup (path)
+                             : g_canonicalize_filename (path, NULL);
       *uri = g_filename_to_uri (abs, NULL, error);
       if (*uri == NULL)
         return FALSE;
@@ -68,7 +70,7 @@ cs_thumbnail_file_for_path (const char *cache_dir,
   g_autofree char *uri = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
-  abs = g_canonicalize_filename (path, NULL);
+  abs = g_path_is_absolute (path) ? g_strdup (path) : g_canonicalize_filename (path, NULL);
   uri = g_filename_to_uri (abs, NULL, NULL);
   if (uri == NULL)
     return NULL;
