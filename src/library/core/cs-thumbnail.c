@@ -183,10 +183,14 @@ cs_thumbnail_save (GdkPixbuf   *thumbnail,
     }
   close (fd);
   mtime_text = g_strdup_printf ("%" G_GINT64_FORMAT, mtime);
+  /* zlib level 1: on 256-pixel thumbnails of 12-megapixel photos, 3.8 ms
+   * of CPU and 58 KB where the default (6) takes 17 ms and 50 KB, which
+   * was a seventh of indexing's CPU per photo; reading is as fast */
   if (!gdk_pixbuf_save (thumbnail, tmp, "png", error,
                         "tEXt::Thumb::URI", uri,
                         "tEXt::Thumb::MTime", mtime_text,
                         "tEXt::Software", "Clipsight",
+                        "compression", "1",
                         NULL))
     {
       g_unlink (tmp);
