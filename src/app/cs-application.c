@@ -455,6 +455,10 @@ cs_application_startup (GApplication *app)
   self->model_dir = resolve_model_dir (self);
 
   self->indexer = cs_indexer_new (g_getenv ("CLIPSIGHT_DATABASE"), self->model_dir);
+  /* thumbnails made while indexing (the photo is decoded then anyway), in
+   * the grid's cache: a first results page needs no decoding */
+  cs_indexer_set_thumbnail_dir (self->indexer,
+                                cs_thumbnailer_get_cache_dir (cs_thumbnailer_get_default ()));
   self->library = cs_library_new (g_getenv ("CLIPSIGHT_DATABASE"), self->model_dir);
   /* registered on the bus (dbus_register) before startup, without one */
   if (self->search_provider != NULL)

@@ -7,18 +7,13 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
-#include <glib/gstdio.h>
 #ifdef __linux__
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #endif
 
-#include "cs-decode.h"
+#include "cs-thumbnail.h"
 #include "cs-thumbnailer.h"
 
 #define N_THREADS      2
@@ -42,6 +37,8 @@ struct _CsThumbnailer {
   GHashTable  *entries;        /* path -> GList* link in lru */
   GQueue       lru;            /* Entry*, most recent first */
   GHashTable  *failed;         /* paths that cannot be thumbnailed */
+  gint         n_generated;    /* for tests: decoded and made (atomic) */
+  gint         n_from_cache;   /* for tests: read from a cache (atomic) */
 };
 
 /* A request; the worker sees only this (and the atomic shutdown flag). */
@@ -74,135 +71,38 @@ job_free (Job *job)
   g_free (job);
 }
 
-static char *
-thumbnail_name (const char *uri)
-{
-  g_autofree char *md5 = g_compute_checksum_for_string (G_CHECKSUM_MD5, uri, -1);
-  return g_strconcat (md5, ".png", NULL);
-}
-
-/* A thumbnail file is valid when it names the same URI and modification
- * time as the photo has now. */
-static GdkPixbuf *
-load_valid (const char *file,
-            const char *uri,
-            const char *mtime)
-{
-  g_autoptr(GdkPixbuf) pixbuf = NULL;
-  const char *t_uri, *t_mtime;
-
-  if (!g_file_test (file, G_FILE_TEST_IS_REGULAR))
-    return NULL;
-  pixbuf = gdk_pixbuf_new_from_file (file, NULL);
-  if (pixbuf == NULL)
-    return NULL;
-  t_uri = gdk_pixbuf_get_option (pixbuf, "tEXt::Thumb::URI");
-  t_mtime = gdk_pixbuf_get_option (pixbuf, "tEXt::Thumb::MTime");
-  if (g_strcmp0 (t_uri, uri) != 0 || g_strcmp0 (t_mtime, mtime) != 0)
-    return NULL;
-  return g_steal_pointer (&pixbuf);
-}
-
-static void
-free_decoded (guchar  *pixels,
-              gpointer data)
-{
-  cs_decoded_image_free (data);
-}
-
-static GdkPixbuf *
-make_thumbnail (const char *path,
-                GError    **error)
-{
-  CsDecodedImage *image = cs_decode_file_for_size (path, CS_THUMBNAIL_SIZE, 0, error);
-  g_autoptr(GdkPixbuf) full = NULL;
-  int w, h;
-  double scale;
-
-  if (image == NULL)
-    return NULL;
-  w = image->width;
-  h = image->height;
-  full = gdk_pixbuf_new_from_data (image->pixels, GDK_COLORSPACE_RGB, image->channels == 4, 8,
-                                   w, h, image->stride, free_decoded, image);
-  scale = (double) CS_THUMBNAIL_SIZE / MAX (w, h);
-  if (scale >= 1.0)
-    return gdk_pixbuf_copy (full);
-  return gdk_pixbuf_scale_simple (full, MAX (1, (int) (w * scale + 0.5)),
-                                  MAX (1, (int) (h * scale + 0.5)), GDK_INTERP_BILINEAR);
-}
-
-/* Written under a temporary name, then renamed, as the spec asks. */
-static void
-save_thumbnail (GdkPixbuf  *pixbuf,
-                const char *dir,
-                const char *name,
-                const char *uri,
-                const char *mtime)
-{
-  g_autofree char *file = g_build_filename (dir, name, NULL);
-  g_autofree char *tmp = NULL;
-  g_autoptr(GError) error = NULL;
-  int fd;
-
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    return;
-  tmp = g_strdup_printf ("%s.XXXXXX", file);
-  fd = g_mkstemp_full (tmp, O_RDWR, 0600);
-  if (fd < 0)
-    return;
-  close (fd);
-  if (!gdk_pixbuf_save (pixbuf, tmp, "png", &error,
-                        "tEXt::Thumb::URI", uri,
-                        "tEXt::Thumb::MTime", mtime,
-                        "tEXt::Software", "Clipsight",
-                        NULL)
-      || g_rename (tmp, file) != 0)
-    {
-      g_debug ("cannot write the thumbnail %s: %s", file,
-               error != NULL ? error->message : g_strerror (errno));
-      g_unlink (tmp);
-    }
-}
-
+/* The thumbnail of the photo: ours (the indexer may have written it), the
+ * desktop's, or a new one, saved in ours.  The format is cs-thumbnail.h's. */
 static GdkTexture *
-load_thumbnail (Job     *job,
-                GError **error)
+load_thumbnail (CsThumbnailer *self,
+                Job           *job,
+                GError       **error)
 {
-  g_autofree char *uri = g_filename_to_uri (job->path, NULL, error);
-  g_autofree char *name = NULL;
-  g_autofree char *mtime = NULL;
+  g_autofree char *uri = NULL;
   g_autofree char *own = NULL;
   g_autoptr(GdkPixbuf) pixbuf = NULL;
-  GStatBuf st;
+  g_autoptr(GError) save_error = NULL;
+  gint64 mtime;
 
-  if (uri == NULL)
+  if (!cs_thumbnail_stamp (job->path, &uri, &mtime, error))
     return NULL;
-  if (g_stat (job->path, &st) != 0)
-    {
-      int saved = errno;
-      g_autofree char *display = g_filename_display_name (job->path);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", display,
-                   g_strerror (saved));
-      return NULL;
-    }
-  name = thumbnail_name (uri);
-  mtime = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) st.st_mtime);
-  own = g_build_filename (job->cache_dir, "large", name, NULL);
-
-  pixbuf = load_valid (own, uri, mtime);
+  own = cs_thumbnail_file_for_uri (job->cache_dir, uri);
+  pixbuf = cs_thumbnail_load_valid (own, uri, mtime);
   if (pixbuf == NULL && job->shared_dir != NULL)
     {
-      g_autofree char *shared = g_build_filename (job->shared_dir, "large", name, NULL);
-      pixbuf = load_valid (shared, uri, mtime);
+      g_autofree char *shared = cs_thumbnail_file_for_uri (job->shared_dir, uri);
+      pixbuf = cs_thumbnail_load_valid (shared, uri, mtime);
     }
-  if (pixbuf == NULL)
+  if (pixbuf != NULL)
+    g_atomic_int_inc (&self->n_from_cache);
+  else
     {
-      g_autofree char *dir = g_build_filename (job->cache_dir, "large", NULL);
-      pixbuf = make_thumbnail (job->path, error);
+      pixbuf = cs_thumbnail_make (job->path, error);
       if (pixbuf == NULL)
         return NULL;
-      save_thumbnail (pixbuf, dir, name, uri, mtime);
+      g_atomic_int_inc (&self->n_generated);
+      if (!cs_thumbnail_save (pixbuf, job->cache_dir, uri, mtime, &save_error))
+        g_debug ("%s", save_error->message);
     }
   return gdk_texture_new_for_pixbuf (pixbuf);
 }
@@ -242,7 +142,7 @@ run_job (gpointer data,
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "shutting down");
   else if (!g_task_return_error_if_cancelled (task))
     {
-      texture = load_thumbnail (job, &error);
+      texture = load_thumbnail (self, job, &error);
       if (texture != NULL)
         g_task_return_pointer (task, texture, g_object_unref);
       else
@@ -453,13 +353,26 @@ char *
 cs_thumbnailer_dup_thumbnail_path (CsThumbnailer *self,
                                    const char    *path)
 {
-  g_autofree char *uri = NULL;
-  g_autofree char *name = NULL;
-
   g_return_val_if_fail (CS_IS_THUMBNAILER (self), NULL);
-  uri = g_filename_to_uri (path, NULL, NULL);
-  if (uri == NULL)
-    return NULL;
-  name = thumbnail_name (uri);
-  return g_build_filename (self->cache_dir, "large", name, NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+  return cs_thumbnail_file_for_path (self->cache_dir, path);
+}
+
+const char *
+cs_thumbnailer_get_cache_dir (CsThumbnailer *self)
+{
+  g_return_val_if_fail (CS_IS_THUMBNAILER (self), NULL);
+  return self->cache_dir;
+}
+
+void
+cs_thumbnailer_get_counts_for_testing (CsThumbnailer *self,
+                                       guint         *n_generated,
+                                       guint         *n_from_cache)
+{
+  g_return_if_fail (CS_IS_THUMBNAILER (self));
+  if (n_generated != NULL)
+    *n_generated = (guint) g_atomic_int_get (&self->n_generated);
+  if (n_from_cache != NULL)
+    *n_from_cache = (guint) g_atomic_int_get (&self->n_from_cache);
 }

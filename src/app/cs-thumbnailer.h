@@ -5,7 +5,8 @@
  *
  * Thumbnails follow the freedesktop Thumbnail Managing Standard ("large",
  * 256 px: PNG named by the MD5 of the file's URI, with Thumb::URI and
- * Thumb::MTime, written under a temporary name then renamed) in the app's
+ * Thumb::MTime, written under a temporary name then renamed; the format is
+ * the library's cs-thumbnail.h, which the indexer writes too) in the app's
  * own cache, $XDG_CACHE_HOME/clipsight/thumbnails, since the desktop prunes
  * the shared one and a sandbox may not reach it.  A valid thumbnail in the
  * shared $XDG_CACHE_HOME/thumbnails is used when readable.
@@ -18,9 +19,9 @@
 
 #include <gtk/gtk.h>
 
-G_BEGIN_DECLS
+#include "cs-thumbnail.h"
 
-#define CS_THUMBNAIL_SIZE 256
+G_BEGIN_DECLS
 
 #define CS_TYPE_THUMBNAILER (cs_thumbnailer_get_type ())
 G_DECLARE_FINAL_TYPE (CsThumbnailer, cs_thumbnailer, CS, THUMBNAILER, GObject)
@@ -48,5 +49,14 @@ GdkTexture    *cs_thumbnailer_load_finish  (CsThumbnailer       *self,
 /* The path of the thumbnail file in `cache_dir` for `path`'s URI (g_free). */
 char          *cs_thumbnailer_dup_thumbnail_path (CsThumbnailer *self,
                                                   const char    *path);
+
+/* The folder holding large/ (the indexer's "thumbnail-dir"). */
+const char    *cs_thumbnailer_get_cache_dir (CsThumbnailer *self);
+
+/* For tests: how many thumbnails the workers made (decoding the photo)
+ * and how many they read from a cache, since the thumbnailer was made. */
+void           cs_thumbnailer_get_counts_for_testing (CsThumbnailer *self,
+                                                      guint         *n_generated,
+                                                      guint         *n_from_cache);
 
 G_END_DECLS

@@ -161,6 +161,11 @@ void        cs_indexer_set_precision    (CsIndexer  *self,
                                          const char *precision);
 void        cs_indexer_set_model_dir    (CsIndexer  *self,
                                          const char *model_dir);
+/* The folder (holding large/) where runs write thumbnails (cs-thumbnail.h)
+ * of the photos they decode, or NULL (the default) for none. */
+const char *cs_indexer_get_thumbnail_dir (CsIndexer *self);
+void        cs_indexer_set_thumbnail_dir (CsIndexer  *self,
+                                          const char *thumbnail_dir);
 CsIndexerState cs_indexer_get_state     (CsIndexer  *self);
 gboolean    cs_indexer_get_running      (CsIndexer  *self);
 guint64     cs_indexer_get_n_done       (CsIndexer  *self);

@@ -175,6 +175,9 @@ void test_photo_zoom_pan       (void);
 void test_photo_fullscreen     (void);
 void test_photo_view_accels    (void);
 
+/* issue 17, thumbnails made while indexing: test-app-thumbs.c */
+void test_first_page_from_cache  (void);
+
 /* --large-library (test-app-stalls.c): the 90,000 photos already in the
  * database, in a folder that is not there, beside those indexed. */
 #define SYNTH_PHOTOS 90000

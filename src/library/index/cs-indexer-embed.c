@@ -23,6 +23,7 @@
 #include "cs-pixel-budget.h"
 #include "cs-raw.h"
 #include "cs-store.h"
+#include "cs-thumbnail.h"
 
 /* the precision check times the precisions on a batch of this size */
 G_STATIC_ASSERT (BATCH_SIZE == CS_CLIP_CHECK_BATCH);
@@ -108,6 +109,102 @@ decode_preprocess (Item                         *it,
     it->taken = it->mtime_us / G_USEC_PER_SEC;
 }
 
+/* The photo's thumbnail in job->thumbnail_dir, from the pixels decoded
+ * for the model (upright, as the app's are), so that the app's grid need
+ * not decode the photo again.  Stamped with the mtime the scan saw, read
+ * before this decode: were the file changed in between, the thumbnail
+ * would only look stale and be made again.  A re-embedding (new model)
+ * keeps a thumbnail that is still valid.  A decode reduced below the
+ * thumbnail's size (only a model of under 128 pixels asks for so few:
+ * twice its input on the short side) is made again at the thumbnail's, as
+ * the app would, once the model's pixels are freed.  A RAW, whose preview
+ * the app does not show, is left alone.  Failures cost only the
+ * thumbnail.
+ *
+ * Whether the item wants a thumbnail: its URI and mtime then. */
+static gboolean
+thumbnail_wanted (Job        *job,
+                  const Item *it,
+                  char      **uri,
+                  gint64     *mtime)
+{
+  if (job->thumbnail_dir == NULL || cs_raw_is_raw_name (it->path))
+    return FALSE;
+  *uri = g_filename_to_uri (it->path, NULL, NULL);
+  if (*uri == NULL)
+    return FALSE;
+  /* whole seconds, rounded down as st_mtime is */
+  *mtime = it->mtime_us >= 0 ? it->mtime_us / G_USEC_PER_SEC
+           : -((-it->mtime_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+  if (it->kind == ITEM_REEMBED)
+    {
+      g_autofree char *file = cs_thumbnail_file_for_uri (job->thumbnail_dir, *uri);
+      g_autoptr(GdkPixbuf) valid = cs_thumbnail_load_valid (file, *uri, *mtime);
+      if (valid != NULL)
+        {
+          g_clear_pointer (uri, g_free);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static void
+save_thumbnail (Job        *job,
+                const Item *it,
+                GdkPixbuf  *thumbnail,
+                const char *uri,
+                gint64      mtime)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!cs_thumbnail_save (thumbnail, job->thumbnail_dir, uri, mtime, &error))
+    g_debug ("no thumbnail for %s: %s", it->path, error->message);
+}
+
+/* From the model's decode; FALSE when it is too small for one (the
+ * caller then calls write_thumbnail_decoding() once it freed it). */
+static gboolean
+write_thumbnail_from (Job                  *job,
+                      const Item           *it,
+                      const CsDecodedImage *img)
+{
+  g_autofree char *uri = NULL;
+  g_autoptr(GdkPixbuf) thumbnail = NULL;
+  gint64 mtime;
+
+  if (!thumbnail_wanted (job, it, &uri, &mtime))
+    return TRUE;
+  if (!cs_thumbnail_can_make_from (img))
+    return FALSE;
+  thumbnail = cs_thumbnail_make_from_image (img);
+  save_thumbnail (job, it, thumbnail, uri, mtime);
+  return TRUE;
+}
+
+/* Decoding again, at the thumbnail's size, within the decoders' budget. */
+static void
+write_thumbnail_decoding (Job        *job,
+                          const Item *it)
+{
+  g_autofree char *uri = NULL;
+  g_autoptr(GdkPixbuf) thumbnail = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 mtime;
+  guint64 held;
+
+  if (!thumbnail_wanted (job, it, &uri, &mtime))
+    return;
+  held = cs_pixel_budget_acquire (job->decode_budget,
+                                  cs_decode_estimate_bytes (it->path, CS_THUMBNAIL_SIZE));
+  thumbnail = cs_thumbnail_make (it->path, &error);
+  cs_pixel_budget_release (job->decode_budget, held);
+  if (thumbnail != NULL)
+    save_thumbnail (job, it, thumbnail, uri, mtime);
+  else
+    g_debug ("no thumbnail for %s: %s", it->path, error->message);
+}
+
 /* Decoding (a pool thread): read-only decode, EXIF orientation, the
  * engine's exact preprocessing. */
 static void
@@ -122,6 +219,7 @@ decode_task (gpointer data,
   clip_image ci;
   int min_side;
   guint64 held;
+  gboolean thumbnail_later = FALSE;
 
   if (g_cancellable_is_cancelled (job->cancellable))
     {
@@ -139,10 +237,16 @@ decode_task (gpointer data,
                                   cs_raw_is_raw_name (it->path) ? cs_raw_estimate_bytes (it->path)
                                   : cs_decode_estimate_bytes (it->path, min_side));
   if (decode_pixels (it, pp, min_side, &img, &raw, &ci))
-    decode_preprocess (it, pp, img, &ci);
+    {
+      decode_preprocess (it, pp, img, &ci);
+      if (it->error == NULL && img != NULL)
+        thumbnail_later = !write_thumbnail_from (job, it, img);
+    }
   g_clear_pointer (&img, cs_decoded_image_free);
   g_clear_object (&raw);
   cs_pixel_budget_release (job->decode_budget, held);
+  if (thumbnail_later)
+    write_thumbnail_decoding (job, it);
   g_async_queue_push (job->results, it);
 }
 

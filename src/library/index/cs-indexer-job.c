@@ -46,6 +46,7 @@ cs_index_job_free (Job *job)
 {
   g_free (job->database_path);
   g_free (job->model_dir);
+  g_free (job->thumbnail_dir);
   g_clear_pointer (&job->folder_ops, g_ptr_array_unref);
   g_clear_pointer (&job->roots, g_ptr_array_unref);
   g_clear_object (&job->cancellable);

@@ -41,6 +41,7 @@ struct _CsIndexer {
   char           *database_path;
   char           *model_dir;
   char           *precision;       /* NULL: cs_clip_indexing_precision () */
+  char           *thumbnail_dir;   /* NULL: no thumbnails */
   Progress       *progress;
 
   /* mirrors of the progress, as last notified on the home thread */
@@ -111,6 +112,7 @@ typedef struct {
   char          *model_dir;
   clip_precision precision;
   gboolean       check_precision; /* chosen by cs_clip_check_precision on first load */
+  char          *thumbnail_dir;  /* where decoders write thumbnails; NULL: none */
   GPtrArray     *folder_ops;     /* FolderOp*, immutable once the run starts */
   gboolean       folder_ops_applied; /* written to the store by this run */
   GPtrArray     *roots;          /* char*, NULL: every included folder */

@@ -77,6 +77,7 @@ enum {
   PROP_DATABASE_PATH,
   PROP_MODEL_DIR,
   PROP_PRECISION,
+  PROP_THUMBNAIL_DIR,
   PROP_STATE,
   PROP_RUNNING,
   PROP_PAUSED,
@@ -346,6 +347,7 @@ cs_indexer_start_run (CsIndexer *self)
   g_ptr_array_set_free_func (waiting, g_object_unref);
   job->database_path = g_strdup (self->database_path);
   job->model_dir = g_strdup (self->model_dir);
+  job->thumbnail_dir = g_strdup (self->thumbnail_dir);
   if (self->precision == NULL || !clip_precision_parse (self->precision, &job->precision))
     {
       job->precision = cs_clip_indexing_precision ();
@@ -418,6 +420,7 @@ cs_indexer_finalize (GObject *object)
   g_free (self->database_path);
   g_free (self->model_dir);
   g_free (self->precision);
+  g_free (self->thumbnail_dir);
   g_free (self->current_folder);
   g_clear_pointer (&self->progress, cs_indexer_progress_unref);
   g_clear_pointer (&self->folder_ops, g_ptr_array_unref);
@@ -445,6 +448,7 @@ cs_indexer_get_property (GObject    *object,
     case PROP_DATABASE_PATH: g_value_set_string (value, self->database_path); break;
     case PROP_MODEL_DIR: g_value_set_string (value, self->model_dir); break;
     case PROP_PRECISION: g_value_set_string (value, self->precision); break;
+    case PROP_THUMBNAIL_DIR: g_value_set_string (value, self->thumbnail_dir); break;
     case PROP_STATE: g_value_set_int (value, self->state); break;
     case PROP_RUNNING: g_value_set_boolean (value, self->running); break;
     case PROP_PAUSED: g_value_set_boolean (value, self->paused); break;
@@ -471,6 +475,7 @@ cs_indexer_set_property (GObject      *object,
     case PROP_DATABASE_PATH: self->database_path = g_value_dup_string (value); break;
     case PROP_MODEL_DIR: cs_indexer_set_model_dir (self, g_value_get_string (value)); break;
     case PROP_PRECISION: cs_indexer_set_precision (self, g_value_get_string (value)); break;
+    case PROP_THUMBNAIL_DIR: cs_indexer_set_thumbnail_dir (self, g_value_get_string (value)); break;
     case PROP_PAUSED: cs_indexer_set_paused (self, g_value_get_boolean (value)); break;
     case PROP_WATCHING: cs_indexer_set_watching (self, g_value_get_boolean (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -501,6 +506,14 @@ cs_indexer_class_init (CsIndexerClass *klass)
    * Read by the next run.
    */
   properties[PROP_PRECISION] = g_param_spec_string ("precision", NULL, NULL, NULL, rw);
+  /**
+   * CsIndexer:thumbnail-dir:
+   *
+   * Where the decoders write each photo's thumbnail (cs-thumbnail.h: the
+   * folder holding large/), from the pixels decoded for the model, or
+   * NULL for none.  Read by the next run.
+   */
+  properties[PROP_THUMBNAIL_DIR] = g_param_spec_string ("thumbnail-dir", NULL, NULL, NULL, rw);
   properties[PROP_STATE] = g_param_spec_int ("state", NULL, NULL, CS_INDEXER_STATE_IDLE,
                                              CS_INDEXER_STATE_INDEXING, CS_INDEXER_STATE_IDLE, ro);
   properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE, ro);
@@ -759,4 +772,26 @@ cs_indexer_get_current_folder (CsIndexer *self)
 {
   g_return_val_if_fail (CS_IS_INDEXER (self), NULL);
   return self->current_folder;
+}
+
+const char *
+cs_indexer_get_thumbnail_dir (CsIndexer *self)
+{
+  g_return_val_if_fail (CS_IS_INDEXER (self), NULL);
+  return self->thumbnail_dir;
+}
+
+void
+cs_indexer_set_thumbnail_dir (CsIndexer  *self,
+                              const char *thumbnail_dir)
+{
+  g_autofree char *canon = NULL;
+
+  g_return_if_fail (CS_IS_INDEXER (self));
+  canon = thumbnail_dir != NULL ? g_canonicalize_filename (thumbnail_dir, NULL) : NULL;
+  if (g_strcmp0 (self->thumbnail_dir, canon) == 0)
+    return;
+  g_free (self->thumbnail_dir);
+  self->thumbnail_dir = g_steal_pointer (&canon);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_THUMBNAIL_DIR]);
 }
