@@ -131,7 +131,10 @@ browsing (gpointer folder)
 static void
 browse (const char *folder)
 {
-  /* Escape in the entry: no text, and no "find similar" either */
+  /* the search view, whatever an earlier case left shown (a label, a
+   * suggestion); then Escape in the entry: no text, no "find similar" */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
+  g_assert_true (wait_for (view_is, (gpointer) "search", 10));
   gtk_editable_set_text (GTK_EDITABLE (window_part ("search_entry")), "");
   g_signal_emit_by_name (window_part ("search_entry"), "stop-search");
   g_action_group_change_action_state (G_ACTION_GROUP (window), "folder-filter",
