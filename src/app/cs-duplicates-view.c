@@ -18,17 +18,15 @@
 
 #include <errno.h>
 #include <math.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 
 #include "cs-markup.h"
 #include "cs-cancel.h"
 #include "cs-duplicates-view.h"
 #include "cs-compat.h"
 #include "cs-photo-cell.h"
+#include "cs-photo-trash.h"
 #include "cs-window.h"
 
 struct _CsDuplicatesView {
@@ -200,52 +198,29 @@ cs_duplicates_view_set_keeper (CsDuplicatesView *self,
 /* Trash and restore                                                    */
 /* ------------------------------------------------------------------ */
 
-/* The files trashed by one action, to undo it. */
+/* The files trashed by one action, to undo it.  The moving and the
+ * restoring are cs-photo-trash.c's, as for the grid's Move to Trash. */
 typedef struct {
+  CsDuplicatesView *self;
   CsDuplicateGroup *group;
   GPtrArray        *paths;    /* char*: original paths */
   GArray           *ids;      /* gint64, as paths */
   guint             position; /* the group's place in the list */
-  /* out */
-  GPtrArray        *done;     /* char*: the paths moved */
-  GArray           *done_ids;
-  GError           *error;    /* the first failure */
 } TrashBatch;
 
 static void
 trash_batch_free (TrashBatch *batch)
 {
+  g_clear_object (&batch->self);
   g_clear_object (&batch->group);
   g_ptr_array_unref (batch->paths);
   g_array_unref (batch->ids);
-  g_clear_pointer (&batch->done, g_ptr_array_unref);
-  g_clear_pointer (&batch->done_ids, g_array_unref);
-  g_clear_error (&batch->error);
   g_free (batch);
 }
-
-static void
-trash_thread (GTask        *task,
-              gpointer      source,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  TrashBatch *batch = task_data;
-
-  batch->done = g_ptr_array_new_with_free_func (g_free);
-  batch->done_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  for (guint i = 0; i < batch->paths->len; i++)
-    {
-      g_autoptr(GFile) file = g_file_new_for_path (batch->paths->pdata[i]);
-      if (!g_file_trash (file, cancellable, &batch->error))
-        break;
-      g_ptr_array_add (batch->done, g_strdup (batch->paths->pdata[i]));
-      g_array_append_val (batch->done_ids, g_array_index (batch->ids, gint64, i));
-    }
-  g_task_return_boolean (task, TRUE);
-}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TrashBatch, trash_batch_free)
 
 typedef struct {
+  CsDuplicatesView *self;     /* set while the restore runs */
   CsDuplicateGroup *group;
   guint             position;
   GPtrArray        *paths;
@@ -255,126 +230,11 @@ typedef struct {
 static void
 undo_data_free (UndoData *undo)
 {
+  g_clear_object (&undo->self);
   g_object_unref (undo->group);
   g_ptr_array_unref (undo->paths);
   g_array_unref (undo->ids);
   g_free (undo);
-}
-
-/* The directory a trash for `path` lives in: the top of the mount it is
- * on (the freedesktop.org trash spec's $topdir). */
-static char *
-mount_top (const char *path)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  GStatBuf st;
-  dev_t dev;
-
-  if (g_stat (dir, &st) != 0)
-    return NULL;
-  dev = st.st_dev;
-  for (;;)
-    {
-      g_autofree char *parent = g_path_get_dirname (dir);
-      if (g_strcmp0 (parent, dir) == 0 || g_stat (parent, &st) != 0 || st.st_dev != dev)
-        return g_steal_pointer (&dir);
-      g_free (dir);
-      dir = g_steal_pointer (&parent);
-    }
-}
-
-/* Moves `orig` back out of the trash directory `trash` (with files/ and
- * info/ as the freedesktop.org trash spec has them), where its
- * .trashinfo names it `info_path` (absolute, or relative to `top`). */
-static gboolean
-restore_from (const char  *trash,
-              const char  *top,
-              const char  *orig,
-              GError     **error)
-{
-  g_autofree char *info_dir = g_build_filename (trash, "info", NULL);
-  g_autoptr(GDir) dir = g_dir_open (info_dir, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    return FALSE;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *info = g_build_filename (info_dir, name, NULL);
-      g_autoptr(GKeyFile) kf = g_key_file_new ();
-      g_autofree char *escaped = NULL;
-      g_autofree char *unescaped = NULL;
-      g_autofree char *full = NULL;
-      g_autofree char *base = NULL;
-      g_autofree char *item = NULL;
-      g_autoptr(GFile) src = NULL;
-      g_autoptr(GFile) dest = NULL;
-
-      if (!g_str_has_suffix (name, ".trashinfo")
-          || !g_key_file_load_from_file (kf, info, G_KEY_FILE_NONE, NULL)
-          || (escaped = g_key_file_get_string (kf, "Trash Info", "Path", NULL)) == NULL
-          || (unescaped = g_uri_unescape_string (escaped, NULL)) == NULL)
-        continue;
-      full = g_path_is_absolute (unescaped) ? g_strdup (unescaped) : g_build_filename (top, unescaped, NULL);
-      if (g_strcmp0 (full, orig) != 0)
-        continue;
-      base = g_strndup (name, strlen (name) - strlen (".trashinfo"));
-      item = g_build_filename (trash, "files", base, NULL);
-      src = g_file_new_for_path (item);
-      dest = g_file_new_for_path (orig);
-      /* never over a file that took its place meanwhile */
-      if (!g_file_move (src, dest, G_FILE_COPY_NONE, NULL, NULL, NULL, error))
-        return FALSE;
-      g_unlink (info);
-      return TRUE;
-    }
-  return FALSE;
-}
-
-/* Moves every path of the batch back from the trash.  GIO has no restore
- * (GLib 2.74), and its trash:/// needs gvfs, which a desktop may not run:
- * this reads the trash directories that g_file_trash() writes (the
- * freedesktop.org trash spec): the home trash, or the .Trash/$uid or
- * .Trash-$uid at the top of the file's mount. */
-static void
-restore_thread (GTask        *task,
-                gpointer      source,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  UndoData *undo = task_data;
-  GPtrArray *paths = undo->paths;
-  g_autofree char *home_trash = g_build_filename (g_get_user_data_dir (), "Trash", NULL);
-  g_autofree char *uid = g_strdup_printf ("%u", (unsigned) getuid ());
-  g_autofree char *uid_dir = g_strdup_printf (".Trash-%u", (unsigned) getuid ());
-  GError *first = NULL;
-  guint restored = 0;
-
-  for (guint i = 0; i < paths->len; i++)
-    {
-      const char *orig = paths->pdata[i];
-      g_autofree char *top = mount_top (orig);
-      g_autofree char *top_trash = top != NULL ? g_build_filename (top, ".Trash", uid, NULL) : NULL;
-      g_autofree char *top_trash2 = top != NULL ? g_build_filename (top, uid_dir, NULL) : NULL;
-      GError *error = NULL;
-
-      if (restore_from (home_trash, "/", orig, &error)
-          || (error == NULL && top != NULL && restore_from (top_trash, top, orig, &error))
-          || (error == NULL && top != NULL && restore_from (top_trash2, top, orig, &error)))
-        restored++;
-      else if (first == NULL)
-        {
-          if (error == NULL)
-            g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                         _("“%s” is no longer in the trash"), orig);
-          first = g_steal_pointer (&error);
-        }
-      g_clear_error (&error);
-    }
-  if (first != NULL)
-    g_task_return_error (task, first);
-  else
-    g_task_return_int (task, restored);
 }
 
 static void
@@ -435,15 +295,16 @@ on_restored_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
+  UndoData *undo = user_data;
   g_autoptr(GError) error = NULL;
-  CsDuplicatesView *self = CS_DUPLICATES_VIEW (source);
-  UndoData *undo = g_task_get_task_data (G_TASK (result));
-  gssize n = g_task_propagate_int (G_TASK (result), &error);
+  CsDuplicatesView *self = undo->self;
+  gssize n = cs_photo_restore_finish (result, &error);
   guint where;
 
   if (n < 0)
     {
       show_error (self, _("Cannot Restore the Photos"), error->message);
+      undo_data_free (undo);
       return;
     }
   for (guint i = 0; i < undo->ids->len; i++)
@@ -455,6 +316,7 @@ on_restored_cb (GObject      *source,
                          undo->group);
   show_empty_if_needed (self);
   toast (self, cs_toast_new_text (_("Photos restored")));
+  undo_data_free (undo);
 }
 
 static void
@@ -462,13 +324,11 @@ on_undo_cb (AdwToast         *t,
             CsDuplicatesView *self)
 {
   UndoData *undo = g_object_steal_data (G_OBJECT (t), "undo");
-  g_autoptr(GTask) task = NULL;
 
   if (undo == NULL)
     return;  /* once */
-  task = g_task_new (self, NULL, on_restored_cb, NULL);
-  g_task_set_task_data (task, undo, (GDestroyNotify) undo_data_free);
-  g_task_run_in_thread (task, restore_thread);
+  undo->self = g_object_ref (self);
+  cs_photo_restore_async (undo->paths, NULL, on_restored_cb, undo);
 }
 
 static void
@@ -476,24 +336,29 @@ on_trashed_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  CsDuplicatesView *self = CS_DUPLICATES_VIEW (source);
-  TrashBatch *batch = g_task_get_task_data (G_TASK (result));
+  g_autoptr(TrashBatch) batch = user_data;
+  CsDuplicatesView *self = batch->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) done = cs_photo_trash_finish (result, &error);
+  g_autoptr(GArray) done_ids = NULL;
   guint where;
 
-  g_task_propagate_boolean (G_TASK (result), NULL);
-  if (batch->done->len == 0)
+  if (done == NULL)
     {
       /* nothing moved: the group stays as it was, and says why */
       g_object_set_data (G_OBJECT (batch->group), BUSY_KEY, NULL);
       update_row (self, batch->group);
-      show_error (self, _("Cannot Move the Photos to the Trash"), batch->error->message);
+      show_error (self, _("Cannot Move the Photos to the Trash"), error->message);
       return;
     }
 
-  for (guint i = 0; i < batch->done_ids->len; i++)
+  /* the trash goes in order and stops at a refusal: the first ones moved */
+  done_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), done->len);
+  g_array_append_vals (done_ids, batch->ids->data, done->len);
+  for (guint i = 0; i < done_ids->len; i++)
     {
       gint64 *id = g_new (gint64, 1);
-      *id = g_array_index (batch->done_ids, gint64, i);
+      *id = g_array_index (done_ids, gint64, i);
       g_hash_table_add (self->trashed, id);
     }
   /* the person acted on the group: it goes at once */
@@ -505,15 +370,15 @@ on_trashed_cb (GObject      *source,
 
   {
     g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u photo moved to the trash",
-                                                          "%u photos moved to the trash", batch->done->len),
-                                             batch->done->len);
+                                                          "%u photos moved to the trash", done->len),
+                                             done->len);
     AdwToast *t = cs_toast_new_text (text);
     UndoData *undo = g_new0 (UndoData, 1);
 
     undo->group = g_object_ref (batch->group);
     undo->position = where;
-    undo->paths = g_ptr_array_ref (batch->done);
-    undo->ids = g_array_ref (batch->done_ids);
+    undo->paths = g_ptr_array_ref (done);
+    undo->ids = g_array_ref (done_ids);
     adw_toast_set_button_label (t, _("_Undo"));
     /* not ADW_TOAST_PRIORITY_HIGH: libadwaita 1.2.0 crashes when a
      * high priority toast pushes back one that is going (a double unref
@@ -522,10 +387,10 @@ on_trashed_cb (GObject      *source,
     g_signal_connect_object (t, "button-clicked", G_CALLBACK (on_undo_cb), self, 0);
     toast (self, t);
   }
-  if (batch->error != NULL)
+  if (error != NULL)
     {
-      g_autofree char *body = g_strdup_printf (_("%u of %u photos were moved. %s"), batch->done->len,
-                                               batch->paths->len, batch->error->message);
+      g_autofree char *body = g_strdup_printf (_("%u of %u photos were moved. %s"), done->len,
+                                               batch->paths->len, error->message);
       show_error (self, _("Some Photos Were Not Moved to the Trash"), body);
     }
 }
@@ -1216,7 +1081,6 @@ cs_duplicates_view_trash_extras (CsDuplicatesView *self,
   GListModel *photos;
   TrashBatch *batch;
   guint keeper;
-  g_autoptr(GTask) task = NULL;
 
   g_return_if_fail (CS_IS_DUPLICATES_VIEW (self));
   g_return_if_fail (CS_IS_DUPLICATE_GROUP (group));
@@ -1244,9 +1108,8 @@ cs_duplicates_view_trash_extras (CsDuplicatesView *self,
       g_ptr_array_add (batch->paths, g_strdup (cs_photo_get_path (photo)));
       g_array_append_val (batch->ids, id);
     }
-  task = g_task_new (self, NULL, on_trashed_cb, NULL);
-  g_task_set_task_data (task, batch, (GDestroyNotify) trash_batch_free);
-  g_task_run_in_thread (task, trash_thread);
+  batch->self = g_object_ref (self);
+  cs_photo_trash_async (batch->paths, NULL, on_trashed_cb, batch);
 }
 
 /* Undo of "Not Duplicates": the judgement goes, the group comes back

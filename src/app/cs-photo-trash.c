@@ -15,6 +15,18 @@
 
 #include "cs-photo-trash.h"
 
+/* The thread's own copy of the caller's paths: the caller may change
+ * or free its array while the thread runs. */
+static GPtrArray *
+dup_paths (GPtrArray *paths)
+{
+  GPtrArray *copy = g_ptr_array_new_full (paths->len, g_free);
+
+  for (guint i = 0; i < paths->len; i++)
+    g_ptr_array_add (copy, g_strdup (paths->pdata[i]));
+  return copy;
+}
+
 static void
 trash_thread (GTask        *task,
               gpointer      source,
@@ -65,10 +77,8 @@ cs_photo_trash_async (GPtrArray           *paths,
                       gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  GPtrArray *copy = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *copy = dup_paths (paths);
 
-  for (guint i = 0; i < paths->len; i++)
-    g_ptr_array_add (copy, g_strdup (paths->pdata[i]));
   g_task_set_source_tag (task, cs_photo_trash_async);
   /* the task data is the request until the thread replaces it with what
    * was moved before a refusal */
@@ -284,12 +294,9 @@ cs_photo_restore_async (GPtrArray           *paths,
                         gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  GPtrArray *copy = g_ptr_array_new_with_free_func (g_free);
 
-  for (guint i = 0; i < paths->len; i++)
-    g_ptr_array_add (copy, g_strdup (paths->pdata[i]));
   g_task_set_source_tag (task, cs_photo_restore_async);
-  g_task_set_task_data (task, copy, (GDestroyNotify) g_ptr_array_unref);
+  g_task_set_task_data (task, dup_paths (paths), (GDestroyNotify) g_ptr_array_unref);
   g_task_run_in_thread (task, restore_thread);
 }
 

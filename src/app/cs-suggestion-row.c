@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-row-menu.h"
 #include "cs-suggestion-row.h"
 #include "cs-thumbnailer.h"
 
@@ -18,7 +19,6 @@ struct _CsSuggestionRow {
 
   CsSuggestion  *suggestion;
   GtkWidget     *cover;       /* GtkImage */
-  GtkWidget     *menu;        /* the context menu, made when first shown */
   GCancellable  *cancellable; /* the cover's thumbnail */
 };
 
@@ -59,54 +59,10 @@ on_cover_cb (GObject      *source,
     gtk_image_set_from_paintable (GTK_IMAGE (self->cover), GDK_PAINTABLE (texture));
 }
 
-static void
-popup_menu (CsSuggestionRow *self,
-            double           x,
-            double           y)
+static GMenuModel *
+make_menu (GtkWidget *row)
 {
-  if (self->menu == NULL)
-    {
-      g_autoptr(GMenuModel) model = cs_suggestion_menu_new (self->suggestion);
-
-      self->menu = gtk_popover_menu_new_from_model (model);
-      gtk_popover_set_has_arrow (GTK_POPOVER (self->menu), FALSE);
-      gtk_widget_set_halign (self->menu, GTK_ALIGN_START);
-      gtk_widget_set_parent (self->menu, GTK_WIDGET (self));
-    }
-  if (x >= 0)
-    gtk_popover_set_pointing_to (GTK_POPOVER (self->menu), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
-  else
-    gtk_popover_set_pointing_to (GTK_POPOVER (self->menu), NULL);
-  gtk_popover_popup (GTK_POPOVER (self->menu));
-}
-
-static void
-menu_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
-{
-  popup_menu (CS_SUGGESTION_ROW (widget), -1, -1);
-}
-
-static void
-on_secondary_pressed_cb (GtkGestureClick *gesture,
-                         int              n_press,
-                         double           x,
-                         double           y,
-                         CsSuggestionRow *self)
-{
-  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-  popup_menu (self, x, y);
-}
-
-static void
-on_long_pressed_cb (GtkGestureLongPress *gesture,
-                    double               x,
-                    double               y,
-                    CsSuggestionRow     *self)
-{
-  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-  popup_menu (self, x, y);
+  return cs_suggestion_menu_new (CS_SUGGESTION_ROW (row)->suggestion);
 }
 
 static void
@@ -117,7 +73,7 @@ cs_suggestion_row_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->menu, gtk_widget_unparent);
+  cs_row_menu_dispose (GTK_WIDGET (self));
   g_clear_object (&self->suggestion);
   G_OBJECT_CLASS (cs_suggestion_row_parent_class)->dispose (object);
 }
@@ -129,23 +85,13 @@ cs_suggestion_row_class_init (CsSuggestionRowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = cs_suggestion_row_dispose;
-  gtk_widget_class_install_action (widget_class, "suggestion-row.menu", NULL, menu_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "suggestion-row.menu", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "suggestion-row.menu", NULL);
+  cs_row_menu_install_action (widget_class, "suggestion-row.menu");
 }
 
 static void
 cs_suggestion_row_init (CsSuggestionRow *self)
 {
-  GtkGesture *click = gtk_gesture_click_new ();
-  GtkGesture *press = gtk_gesture_long_press_new ();
-
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
-  g_signal_connect (click, "pressed", G_CALLBACK (on_secondary_pressed_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
-  gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (press), TRUE);
-  g_signal_connect (press, "pressed", G_CALLBACK (on_long_pressed_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (press));
+  cs_row_menu_init (GTK_WIDGET (self), make_menu);
 }
 
 GtkWidget *

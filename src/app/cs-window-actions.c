@@ -635,12 +635,20 @@ on_opened_with_cb (GObject      *source,
     }
 }
 
+/* What Open With and Show in Files have in common: the first selected
+ * photo's file handed to the desktop, `done` called with a reference on
+ * the window. */
+typedef void (*LaunchFunc) (GtkWindow           *parent,
+                            GFile               *file,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data);
+
 static void
-open_photo_with_action (GtkWidget  *widget,
-                        const char *name,
-                        GVariant   *param)
+launch_first_selected (CsWindow            *self,
+                       LaunchFunc           launch,
+                       GAsyncReadyCallback  done)
 {
-  CsWindow *self = CS_WINDOW (widget);
   guint position;
   g_autoptr(CsPhoto) photo = dup_first_selected (self, &position);
   g_autoptr(GFile) file = NULL;
@@ -648,7 +656,15 @@ open_photo_with_action (GtkWidget  *widget,
   if (photo == NULL)
     return;
   file = cs_photo_dup_file (photo);
-  cs_compat_open_with_async (GTK_WINDOW (self), file, NULL, on_opened_with_cb, g_object_ref (self));
+  launch (GTK_WINDOW (self), file, NULL, done, g_object_ref (self));
+}
+
+static void
+open_photo_with_action (GtkWidget  *widget,
+                        const char *name,
+                        GVariant   *param)
+{
+  launch_first_selected (CS_WINDOW (widget), cs_compat_open_with_async, on_opened_with_cb);
 }
 
 static void
@@ -672,15 +688,7 @@ show_photo_in_files_action (GtkWidget  *widget,
                             const char *name,
                             GVariant   *param)
 {
-  CsWindow *self = CS_WINDOW (widget);
-  guint position;
-  g_autoptr(CsPhoto) photo = dup_first_selected (self, &position);
-  g_autoptr(GFile) file = NULL;
-
-  if (photo == NULL)
-    return;
-  file = cs_photo_dup_file (photo);
-  cs_compat_show_in_folder_async (GTK_WINDOW (self), file, NULL, on_shown_in_files_cb, g_object_ref (self));
+  launch_first_selected (CS_WINDOW (widget), cs_compat_show_in_folder_async, on_shown_in_files_cb);
 }
 
 /* The whole image, upright, decoded off the main loop (a 50-megapixel

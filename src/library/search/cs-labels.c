@@ -17,6 +17,7 @@
 
 #include "cs-labels.h"
 #include "cs-library.h"
+#include "cs-text-vectors.h"
 
 #define ROWS_PER_BLOCK 64
 #define BLOCKS_PER_TASK 256
@@ -318,102 +319,6 @@ _cs_labels_debug_n_encoded (void)
   return (guint) g_atomic_int_get (&n_encoded);
 }
 
-/* Stores the freshly encoded texts (found[i] FALSE) as one transaction.
- * The cache is an optimisation: a failure (another writer holding the
- * database past the busy timeout, a full disk) only costs encoding them
- * again next time, so it is logged, never an error. */
-static void
-store_encoded (CsStore            *store,
-               gint64              model_row,
-               const char * const *texts,
-               guint               n,
-               int                 dim,
-               const float        *emb,
-               const gboolean     *found)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!cs_store_begin (store, &error))
-    goto fail;
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GError) one = NULL;
-
-      if (found[i])
-        continue;
-      /* a non-finite vector is refused by the store: skip it, keep the rest */
-      if (!cs_store_put_text_vector (store, model_row, texts[i], emb + (gsize) i * dim, dim, &one))
-        {
-          if (!g_error_matches (one, CS_STORE_ERROR, CS_STORE_ERROR_INVALID))
-            {
-              g_propagate_error (&error, g_steal_pointer (&one));
-              cs_store_rollback (store);
-              goto fail;
-            }
-          g_debug ("labels: not caching: %s", one->message);
-        }
-    }
-  if (!cs_store_commit (store, &error))
-    {
-      cs_store_rollback (store);
-      goto fail;
-    }
-  return;
-
-fail:
-  g_debug ("labels: cannot cache the prompt vectors: %s", error->message);
-}
-
-/* The vectors of `texts` into `emb`: those `store` holds for the model
- * row `model_row`, the others from the text encoder (then stored, unless
- * the database is read-only).  `store` NULL or `model_row` 0: all
- * encoded. */
-static gboolean
-embed_cached (CsClipRuntime      *rt,
-              CsStore            *store,
-              gint64              model_row,
-              const char * const *texts,
-              guint               n,
-              int                 dim,
-              float              *emb,
-              GCancellable       *cancellable,
-              GError            **error)
-{
-  g_autofree gboolean *found = g_new0 (gboolean, n);
-  g_autoptr(GPtrArray) missing = g_ptr_array_new ();
-  g_autofree float *fresh = NULL;
-  guint n_found = 0;
-
-  if (store != NULL && model_row > 0)
-    {
-      g_autoptr(GError) local = NULL;
-
-      n_found = cs_store_get_text_vectors (store, model_row, texts, n, dim, emb, found, &local);
-      if (local != NULL)
-        {
-          g_debug ("labels: cannot read the cached prompt vectors: %s", local->message);
-          memset (found, 0, n * sizeof (gboolean));
-          n_found = 0;
-        }
-    }
-  if (n_found == n)
-    return TRUE;
-  for (guint i = 0; i < n; i++)
-    if (!found[i])
-      g_ptr_array_add (missing, (gpointer) texts[i]);
-  fresh = g_new (float, (gsize) missing->len * dim);
-  g_atomic_int_add (&n_encoded, (gint) missing->len);
-  if (!cs_clip_runtime_embed_texts (rt, (const char * const *) missing->pdata, missing->len, fresh,
-                                    cancellable, error))
-    return FALSE;
-  for (guint i = 0, j = 0; i < n; i++)
-    if (!found[i])
-      memcpy (emb + (gsize) i * dim, fresh + (gsize) j++ * dim, (gsize) dim * sizeof (float));
-  if (store != NULL && model_row > 0 && !cs_store_is_read_only (store))
-    store_encoded (store, model_row, texts, n, dim, emb, found);
-  return TRUE;
-}
-
 CsClustering *
 cs_clustering_compute (CsVectorIndex  *index,
                        CsClipRuntime  *rt,
@@ -473,8 +378,12 @@ cs_clustering_compute (CsVectorIndex  *index,
           {
             g_autofree float *emb = g_new (float, (gsize) texts->len * dim);
 
-            if (!embed_cached (rt, store, model_row, (const char * const *) texts->pdata, texts->len,
-                               dim, emb, cancellable, error))
+            guint n_fresh = 0;
+            gboolean ok = _cs_text_vectors_embed (rt, store, model_row, (const char * const *) texts->pdata,
+                                                  texts->len, dim, emb, &n_fresh, cancellable, error);
+
+            g_atomic_int_add (&n_encoded, (gint) n_fresh);
+            if (!ok)
               return NULL;
             for (guint i = 0; i < texts->len; i++)
               {

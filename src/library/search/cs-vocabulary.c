@@ -12,6 +12,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "cs-text-vectors.h"
 #include "cs-vocabulary.h"
 
 void
@@ -164,68 +165,6 @@ cs_vocabulary_load (const char  *path,
   return v;
 }
 
-/* The texts' vectors: from the cache where it has them, the rest
- * encoded (and cached: a failure to cache only costs encoding again). */
-static gboolean
-embed_texts (CsClipRuntime      *rt,
-             CsStore            *store,
-             gint64              model_row,
-             const char * const *texts,
-             guint               n,
-             int                 dim,
-             float              *emb,
-             GCancellable       *cancellable,
-             GError            **error)
-{
-  g_autofree gboolean *found = g_new0 (gboolean, MAX (n, 1));
-  g_autoptr(GPtrArray) missing = g_ptr_array_new ();
-  g_autofree float *fresh = NULL;
-  guint n_found = 0;
-
-  if (store != NULL && model_row > 0)
-    {
-      g_autoptr(GError) local = NULL;
-
-      n_found = cs_store_get_text_vectors (store, model_row, texts, n, dim, emb, found, &local);
-      if (local != NULL)
-        {
-          g_debug ("vocabulary: cannot read the cached prompt vectors: %s", local->message);
-          memset (found, 0, n * sizeof (gboolean));
-          n_found = 0;
-        }
-    }
-  if (n_found == n)
-    return TRUE;
-  for (guint i = 0; i < n; i++)
-    if (!found[i])
-      g_ptr_array_add (missing, (gpointer) texts[i]);
-  fresh = g_new (float, (gsize) missing->len * dim);
-  if (!cs_clip_runtime_embed_texts (rt, (const char * const *) missing->pdata, missing->len, fresh,
-                                    cancellable, error))
-    return FALSE;
-  for (guint i = 0, j = 0; i < n; i++)
-    if (!found[i])
-      memcpy (emb + (gsize) i * dim, fresh + (gsize) j++ * dim, (gsize) dim * sizeof (float));
-  if (store != NULL && model_row > 0 && !cs_store_is_read_only (store))
-    {
-      g_autoptr(GError) local = NULL;
-
-      if (cs_store_begin (store, &local))
-        {
-          for (guint i = 0; i < n && local == NULL; i++)
-            if (!found[i] && !cs_store_put_text_vector (store, model_row, texts[i], emb + (gsize) i * dim,
-                                                        dim, &local)
-                && g_error_matches (local, CS_STORE_ERROR, CS_STORE_ERROR_INVALID))
-              g_clear_error (&local);  /* a non-finite vector: not cached, the rest are */
-          if (local == NULL && cs_store_commit (store, &local))
-            return TRUE;
-          cs_store_rollback (store);
-        }
-      g_debug ("vocabulary: cannot cache the prompt vectors: %s", local->message);
-    }
-  return TRUE;
-}
-
 gboolean
 cs_vocabulary_embed (GPtrArray     *vocabulary,
                      CsClipRuntime *rt,
@@ -247,8 +186,8 @@ cs_vocabulary_embed (GPtrArray     *vocabulary,
         g_ptr_array_add (texts, c->prompts[j]);
     }
   emb = g_new (float, (gsize) MAX (texts->len, 1) * dim);
-  if (!embed_texts (rt, store, model_row, (const char * const *) texts->pdata, texts->len, dim, emb,
-                    cancellable, error))
+  if (!_cs_text_vectors_embed (rt, store, model_row, (const char * const *) texts->pdata, texts->len, dim,
+                               emb, NULL, cancellable, error))
     return FALSE;
   for (guint i = 0; i < vocabulary->len; i++)
     {
