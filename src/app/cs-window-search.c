@@ -673,6 +673,17 @@ on_library_key_pressed_cb (GtkEventControllerKey *controller,
   if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK | GDK_META_MASK | GDK_HYPER_MASK)) != 0
       || c == 0 || !g_unichar_isprint (c))
     return GDK_EVENT_PROPAGATE;
+  /* The library view only, but wherever the window's focus is in it, or
+   * with none: caught on the window, not on the split view.  On libadwaita
+   * >= 1.5 the preferences are a dialog inside the window, and when one
+   * closes it gives the focus back to the widget it came from, which can
+   * be on a page no longer shown (the welcome page, after the only folder
+   * was removed and put back), from where GTK moves it to a toast's button
+   * and on: the keys typed meanwhile went nowhere (issue 17, Debian 13).
+   * An open dialog (a sibling of the toast overlay) keeps its keys. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "library") != 0
+      || (focus != NULL && !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->toast_overlay))))
+    return GDK_EVENT_PROPAGATE;
   /* the entry itself, another text field, or an open menu or popover */
   for (GtkWidget *w = focus; w != NULL; w = gtk_widget_get_parent (w))
     if (GTK_IS_EDITABLE (w) || GTK_IS_POPOVER (w))
@@ -721,7 +732,7 @@ _cs_window_search_init (CsWindow *self)
     GtkEventController *keys = gtk_event_controller_key_new ();
     gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
     g_signal_connect_object (keys, "key-pressed", G_CALLBACK (on_library_key_pressed_cb), self, 0);
-    gtk_widget_add_controller (GTK_WIDGET (self->leaflet), keys);
+    gtk_widget_add_controller (GTK_WIDGET (self), keys);
   }
 
   g_settings_bind (self->settings, "strictness", gtk_range_get_adjustment (GTK_RANGE (self->strictness_scale)),

@@ -51,7 +51,12 @@ main (int   argc,
   const char *localedir = g_getenv ("CLIPSIGHT_LOCALEDIR");
 
   g_test_init (&argc, &argv, NULL);
-  setlocale (LC_ALL, "");
+  /* Debian 13's glibc (2.41) ignores LANGUAGE under the C.UTF-8
+   * that tests/app/meson.build sets, as under C: the German locale where it
+   * is installed, as a German user has it, else the environment's (Debian
+   * 12's glibc honours LANGUAGE under C.UTF-8) */
+  if (setlocale (LC_ALL, "de_DE.UTF-8") == NULL)
+    setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);

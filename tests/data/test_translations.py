@@ -4,7 +4,8 @@
 """The translations load: German and French strings come back under LANGUAGE.
 
 For every language in po/LINGUAS, runs translate-probe (gettext set up as
-in the app's main ()) with LANGUAGE=<lang> and LC_ALL=C.UTF-8 on the
+in the app's main ()) with LANGUAGE=<lang> and LC_ALL set to the language's
+own UTF-8 locale where one is installed (else C.UTF-8) on the
 single-line msgids of po/<lang>.po, and checks that each comes back as its
 msgstr.  With the app built, also runs `clipsight --help` in English and in
 the language and checks that the app's own option texts are translated.
@@ -35,6 +36,23 @@ def po_entries(path):
     return entries
 
 
+def locale_for(lang):
+    """The LC_ALL under which gettext follows LANGUAGE=lang.
+
+    Debian 13's glibc (2.41) ignores LANGUAGE under C.UTF-8 as under
+    C; Debian 12's (2.36) honours it there.  So the language's own
+    UTF-8 locale when one is installed, as its speakers have (the Debian 13
+    CI leg generates de_DE and fr_FR), else C.UTF-8."""
+    try:
+        installed = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.split()
+    except OSError:
+        installed = []
+    for name in sorted(installed):
+        if name.startswith(lang + "_") and name.lower().endswith((".utf8", ".utf-8")):
+            return name
+    return "C.UTF-8"
+
+
 def main():
     root, localedir, probe = sys.argv[1:4]
     app = sys.argv[4] if len(sys.argv) > 4 else None
@@ -47,7 +65,8 @@ def main():
             failures += 1
             continue
         entries = po_entries(os.path.join(root, "po", f"{lang}.po"))
-        env = dict(os.environ, LANGUAGE=lang, LC_ALL="C.UTF-8", CLIPSIGHT_LOCALEDIR=localedir)
+        lc_all = locale_for(lang)
+        env = dict(os.environ, LANGUAGE=lang, LC_ALL=lc_all, CLIPSIGHT_LOCALEDIR=localedir)
         msgids = sorted(entries)
         out = subprocess.run([probe, *msgids], env=env, capture_output=True, text=True,
                              check=True).stdout.split("\n")
@@ -55,7 +74,13 @@ def main():
         for msgid, got in wrong[:5]:
             print(f"FAIL: {lang}: {msgid!r} gave {got!r}, not {entries[msgid]!r}", file=sys.stderr)
         failures += len(wrong)
-        print(f"{lang}: {len(msgids) - len(wrong)} of {len(msgids)} strings translated by gettext")
+        if wrong and len(wrong) == len(msgids) and lc_all == "C.UTF-8":
+            print(f"FAIL: {lang}: nothing translated under LC_ALL=C.UTF-8, which this C library may "
+                  f"treat as C (ignoring LANGUAGE): install a {lang}_* UTF-8 locale, e.g. "
+                  f"localedef -i {lang}_{lang.upper()} -f UTF-8 {lang}_{lang.upper()}.UTF-8",
+                  file=sys.stderr)
+        print(f"{lang}: {len(msgids) - len(wrong)} of {len(msgids)} strings translated by gettext "
+              f"(LC_ALL={lc_all})")
 
         if app:
             english = subprocess.run([app, "--help"], env=dict(env, LANGUAGE="C"),
