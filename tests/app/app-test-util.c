@@ -59,6 +59,42 @@ spin (double seconds)
     iterate ();
 }
 
+typedef struct { int width, height; gint64 frame; } Size;
+
+static gint64
+window_frame (void)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+
+  return clock != NULL ? gdk_frame_clock_get_frame_counter (clock) : 0;
+}
+
+/* The window has the size asked for, or has been laid out and painted
+ * since it was asked (a size below its minimum is never reached). */
+static gboolean
+window_resized (gpointer data)
+{
+  const Size *size = data;
+
+  return (gtk_widget_get_width (GTK_WIDGET (window)) == size->width
+          && gtk_widget_get_height (GTK_WIDGET (window)) == size->height)
+         || window_frame () >= size->frame + 2;
+}
+
+void
+resize_window (int width,
+               int height)
+{
+  Size size = { width, height, window_frame () };
+
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  /* the new size lands when the window is next laid out, later under ASan
+   * on a loaded machine; a size the window cannot take is left to the
+   * caller's own assertions to catch */
+  wait_for (window_resized, &size, 15);
+  spin (0.3);
+}
+
 void
 save_screenshot (GtkWidget  *window_widget,
                  const char *name)

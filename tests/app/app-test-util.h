@@ -42,6 +42,10 @@ gboolean wait_for (Condition cond,
                    double    seconds);
 /* Runs the main loop for `seconds`. */
 void     spin     (double    seconds);
+/* The window resized to width × height, waiting (up to 15 s) until its
+ * allocation has that size, then a little more for the layout to settle. */
+void     resize_window (int width,
+                        int height);
 
 /* Saves the content of a window (a toplevel) as shots_dir/name. */
 void save_screenshot (GtkWidget  *window_widget,

@@ -28,8 +28,7 @@ static void
 resize (int width,
         int height)
 {
-  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
-  spin (0.6);
+  resize_window (width, height);
 }
 
 /* The window's content area (inside any shadow). */

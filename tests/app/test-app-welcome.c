@@ -159,8 +159,7 @@ test_welcome_page (void)
 
   /* Start in view at the window's smallest size (360×480 in
    * cs-window.ui), out of action while there is no model, and saying so */
-  gtk_window_set_default_size (GTK_WINDOW (window), 360, 480);
-  spin (0.5);
+  resize_window (360, 480);
   g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (window)), <=, 500);
   g_assert_true (gtk_widget_get_mapped (start));
   g_assert_true (inside (start, GTK_WIDGET (window)));
@@ -170,8 +169,7 @@ test_welcome_page (void)
   g_assert_cmpstr (gtk_label_get_text (hint), ==, "Download a model or use a model folder to start.");
   save_screenshot (GTK_WIDGET (window), "welcome-small.png");
   /* tall enough for the screenshots to show the model row */
-  gtk_window_set_default_size (GTK_WINDOW (window), 700, 1000);
-  spin (0.5);
+  resize_window (700, 1000);
 
   /* the model row: every pin that can be verified, in the pin table's
    * order, then "Use a Model Folder…" */
@@ -355,11 +353,9 @@ test_german_starter_button (void)
   /* beside the photos */
   check_starter_button_fits ("german-sidebar-wide.png");
   /* the window at its narrowest (360 px, cs-window.ui) */
-  gtk_window_set_default_size (GTK_WINDOW (window), 360, 600);
-  spin (0.5);
+  resize_window (360, 600);
   check_starter_button_fits ("german-sidebar-narrow.png");
-  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
-  spin (0.5);
+  resize_window (width, height);
 }
 
 void
