@@ -215,7 +215,7 @@ test_suggested_keep (void)
 {
   g_autoptr(GListModel) truth = discover_truth ();
   g_autoptr(CsPhotoList) members = NULL;
-  g_autoptr(GHashTable) confirmed = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GHashTable) confirmed = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autofree char *key = NULL, *name = NULL;
   CsSuggestionRow *row = NULL;
   CsSuggestion *expected;
