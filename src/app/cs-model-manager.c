@@ -915,3 +915,40 @@ cs_model_manager_cancel (CsModelManager *self)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
 }
+
+CsModelManager *
+cs_model_manager_get_for_pin (const CsModelPin *pin,
+                              CsModelManager   *default_manager)
+{
+  static GHashTable *managers;
+  CsModelManager *manager;
+
+  if (pin == cs_model_pins (NULL))
+    return default_manager;
+  if (!cs_model_pin_check (pin, NULL))
+    return NULL;
+  if (managers == NULL)
+    managers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
+  manager = g_hash_table_lookup (managers, pin->id);
+  if (manager == NULL)
+    {
+      manager = cs_model_manager_new_for_pin (pin);
+      g_hash_table_insert (managers, (gpointer) pin->id, manager);
+      cs_model_manager_refresh (manager);
+    }
+  return manager;
+}
+
+gboolean
+cs_model_pin_is_current (const CsModelPin *pin,
+                         const char       *dir)
+{
+  g_autofree char *own = NULL;
+  g_autofree char *bundled = NULL;
+
+  if (dir == NULL)
+    return FALSE;
+  own = cs_model_pin_dup_dir (pin);
+  bundled = g_build_filename (DATADIR, "clipsight", "models", pin->id, NULL);
+  return g_str_equal (dir, own) || g_str_equal (dir, bundled);
+}

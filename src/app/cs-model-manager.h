@@ -116,6 +116,17 @@ CsModelManager *cs_model_manager_new             (const char        *target_dir,
 /* A manager of `pin`'s files in cs_model_pin_dup_dir (), fetched from
  * its URL.  `pin` must pass cs_model_pin_check (g_return_val_if_fail). */
 CsModelManager *cs_model_manager_new_for_pin    (const CsModelPin  *pin);
+/* The one manager of `pin` for the process (made and refreshed on first
+ * use, kept, so a download goes on when a window closes and two parts of
+ * the app never fetch one pin at once); the default pin's is
+ * `default_manager` (the application's).  NULL for a pin that fails
+ * cs_model_pin_check. */
+CsModelManager *cs_model_manager_get_for_pin    (const CsModelPin  *pin,
+                                                  CsModelManager    *default_manager);
+/* Whether `dir` (may be NULL) is `pin`'s model: its download, or the copy
+ * a package bundles in DATADIR/clipsight/models/ID. */
+gboolean        cs_model_pin_is_current         (const CsModelPin  *pin,
+                                                  const char        *dir);
 /* The default target: $XDG_DATA_HOME/clipsight/models/clip-vit-base-patch32. */
 char           *cs_model_manager_dup_default_dir (void);
 

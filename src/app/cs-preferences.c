@@ -184,44 +184,6 @@ pin_row_free (PinRow *pr)
   g_free (pr);
 }
 
-/* The managers of the pins other than the default (the application's
- * own), one per pin for the process, so a download goes on when the
- * window closes. */
-static CsModelManager *
-manager_for_pin (CsApplication    *app,
-                 const CsModelPin *pin)
-{
-  static GHashTable *managers;
-  CsModelManager *manager;
-
-  if (pin == cs_model_pins (NULL))
-    return cs_application_get_model_manager (app);
-  if (!cs_model_pin_check (pin, NULL))
-    return NULL;
-  if (managers == NULL)
-    managers = g_hash_table_new (g_str_hash, g_str_equal);
-  manager = g_hash_table_lookup (managers, pin->id);
-  if (manager == NULL)
-    {
-      manager = cs_model_manager_new_for_pin (pin);
-      g_hash_table_insert (managers, (gpointer) pin->id, manager);
-      cs_model_manager_refresh (manager);
-    }
-  return manager;
-}
-
-/* A pin is in use when the library's model is its folder, or the copy
- * of it the Flatpak bundles. */
-static gboolean
-pin_is_current (const CsModelPin *pin,
-                const char       *dir)
-{
-  g_autofree char *own = cs_model_pin_dup_dir (pin);
-  g_autofree char *bundled = g_build_filename (DATADIR, "clipsight", "models", pin->id, NULL);
-
-  return dir != NULL && (g_str_equal (dir, own) || g_str_equal (dir, bundled));
-}
-
 /* How a model is remembered in "model-speeds": a pin by its id, a
  * folder by its path. */
 static char *
@@ -231,7 +193,7 @@ model_key (const char *dir)
   const CsModelPin *pins = cs_model_pins (&n);
 
   for (guint i = 0; dir != NULL && i < n; i++)
-    if (pin_is_current (&pins[i], dir))
+    if (cs_model_pin_is_current (&pins[i], dir))
       return g_strdup (pins[i].id);
   return g_strdup (dir);
 }
@@ -304,7 +266,7 @@ update_pin_row (CsPreferences *self,
   const char *dir = cs_application_get_model_dir (self->app);
   CsLibrary *library = cs_application_get_library (self->app);
   guint n_photos = library != NULL ? cs_library_get_n_photos (library) : 0;
-  gboolean current = pin_is_current (pr->pin, dir);
+  gboolean current = cs_model_pin_is_current (pr->pin, dir);
   CsModelState state = pr->manager != NULL ? cs_model_manager_get_state (pr->manager) : CS_MODEL_STATE_ABSENT;
   g_autofree char *size = g_format_size (cs_model_pin_download_size (pr->pin));
   g_autofree char *speed = describe_speed (self, pr->pin->id);
@@ -616,7 +578,7 @@ add_pin_rows (CsPreferences *self)
         pr->refusal = g_strdup (error->message);
       else
         {
-          pr->manager = g_object_ref (manager_for_pin (self->app, pr->pin));
+          pr->manager = g_object_ref (cs_model_manager_get_for_pin (pr->pin, cs_application_get_model_manager (self->app)));
           g_signal_connect_object (pr->manager, "notify", G_CALLBACK (on_model_notify_cb), self, 0);
         }
       pr->row = ADW_ACTION_ROW (adw_action_row_new ());

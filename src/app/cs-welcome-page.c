@@ -40,42 +40,13 @@ struct _CsWelcomePage {
 
 G_DEFINE_FINAL_TYPE (CsWelcomePage, cs_welcome_page, GTK_TYPE_WIDGET)
 
-/* The managers of the pins other than the default, one per pin for the
- * process, so a download goes on when the window closes.  Preferences
- * keeps a table of its own (cs-preferences.c): should both download one
- * pin at once, their part files could spoil each other, and the pinned
- * checksums would fail the download rather than keep a wrong file. */
+/* The pins' managers are the process's own (cs_model_manager_get_for_pin),
+ * shared with Preferences: one download of a pin at a time. */
 static CsModelManager *
 manager_for_pin (CsWelcomePage    *self,
                  const CsModelPin *pin)
 {
-  static GHashTable *managers;
-  CsModelManager *manager;
-
-  if (pin == cs_model_pins (NULL))
-    return self->model_manager;
-  if (managers == NULL)
-    managers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
-  manager = g_hash_table_lookup (managers, pin->id);
-  if (manager == NULL)
-    {
-      manager = cs_model_manager_new_for_pin (pin);
-      g_hash_table_insert (managers, (gpointer) pin->id, manager);
-      cs_model_manager_refresh (manager);
-    }
-  return manager;
-}
-
-/* Whether the library's model is `pin`'s: its download, or the copy a
- * package bundles. */
-static gboolean
-pin_is_current (const CsModelPin *pin,
-                const char       *model_dir)
-{
-  g_autofree char *own = cs_model_pin_dup_dir (pin);
-  g_autofree char *bundled = g_build_filename (DATADIR, "clipsight", "models", pin->id, NULL);
-
-  return model_dir != NULL && (g_str_equal (model_dir, own) || g_str_equal (model_dir, bundled));
+  return cs_model_manager_get_for_pin (pin, self->model_manager);
 }
 
 static const CsModelPin *
@@ -102,7 +73,7 @@ rebuild_model_items (CsWelcomePage *self)
   if (self->chosen >= self->choices->len)
     self->chosen = 0;
   for (guint i = 0; i < self->choices->len; i++)
-    if (pin_is_current (self->choices->pdata[i], model_dir))
+    if (cs_model_pin_is_current (self->choices->pdata[i], model_dir))
       {
         self->chosen = i;
         pin_current = TRUE;
@@ -132,7 +103,7 @@ update (CsWelcomePage *self)
   const char *const *folders = cs_indexer_get_folders (cs_application_get_indexer (self->app), FALSE);
   gboolean have_folder = self->folder != NULL || folders[0] != NULL;
   /* the item shown is the library's model, ready to use */
-  gboolean ready = model_dir != NULL && (pin == NULL || pin_is_current (pin, model_dir));
+  gboolean ready = model_dir != NULL && (pin == NULL || cs_model_pin_is_current (pin, model_dir));
 
   if (state == CS_MODEL_STATE_DOWNLOADING)
     {
