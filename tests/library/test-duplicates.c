@@ -314,6 +314,7 @@ typedef struct {
   guint       after_done;  /* reports after the callback: none allowed */
   GListModel *groups;
   GError     *error;
+  GThread    *caller;      /* every report comes on this thread */
 } ProgressRun;
 
 static void
@@ -322,6 +323,7 @@ on_progress (double   fraction,
 {
   ProgressRun *run = data;
 
+  g_assert_true (g_thread_self () == run->caller);
   if (run->done)
     run->after_done++;
   g_array_append_val (run->fractions, fraction);
@@ -340,14 +342,15 @@ on_progress_done (GObject      *source,
 
 /* The search reports its progress in the caller's context: fractions in
  * [0, 1] that never go down, none after the result, and the same groups
- * as without progress; none at all once cancelled. */
+ * as without progress; none at all once cancelled, even when the search
+ * ran on before the cancel while the caller's context stood free. */
 static void
 test_progress (void)
 {
   g_autoptr(CsLibrary) library = open_library ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GListModel) plain = cs_library_find_duplicates (library, TOY_THRESHOLD, NULL, &error);
-  ProgressRun run = { g_array_new (FALSE, FALSE, sizeof (double)), FALSE, 0, NULL, NULL };
+  ProgressRun run = { g_array_new (FALSE, FALSE, sizeof (double)), FALSE, 0, NULL, NULL, g_thread_self () };
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
 
   g_assert_no_error (error);
@@ -390,6 +393,9 @@ test_progress (void)
   run.done = FALSE;
   cs_library_find_duplicates_with_progress_async (library, TOY_THRESHOLD, on_progress, &run, cancellable,
                                                   on_progress_done, &run);
+  /* the caller's context is free meanwhile (nobody iterates it): the
+   * search runs on, and its reports must still wait for the caller */
+  g_usleep (G_USEC_PER_SEC / 10);
   g_cancellable_cancel (cancellable);
   while (!run.done)
     g_main_context_iteration (NULL, TRUE);

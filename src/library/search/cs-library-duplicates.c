@@ -65,9 +65,20 @@ on_search_progress (double   fraction,
     return;
   job->last_permille = permille;
   g_atomic_int_set (&job->permille, permille);
+  /* Always through a source on the caller's context, never
+   * g_main_context_invoke: that calls straight away, on this thread, when
+   * the context happens to be free, and the caller would hear of
+   * progress on the wrong thread (and after it cancelled). */
   if (g_atomic_int_compare_and_exchange (&job->pending, 0, 1))
-    g_main_context_invoke_full (g_task_get_context (job->task), G_PRIORITY_DEFAULT,
-                                report_progress_cb, g_object_ref (job->task), g_object_unref);
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, report_progress_cb, g_object_ref (job->task), g_object_unref);
+      g_source_set_static_name (source, "[clipsight] duplicates progress");
+      g_source_attach (source, g_task_get_context (job->task));
+      g_source_unref (source);
+    }
 }
 
 static void
