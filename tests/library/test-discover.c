@@ -10,7 +10,11 @@
  * half, whose sweep this test prints); the goals are asserted on the
  * photos with an even number (the held-out half), each half indexed as a
  * library of its own, and measured again on a second held-out library
- * (the photos whose number is 2 modulo 4).  Events on generated timelines with known trips
+ * (the photos whose number is 2 modulo 4).  All of those photos were
+ * looked at while the rules were designed, so the goals are measured
+ * again on fresh toy photos drawn by tools/make-toy-photos.py
+ * (/library/discover/toy-fresh, run as the meson test
+ * test-discover-fresh).  Events on generated timelines with known trips
  * (cs_discover_events() on synthetic vectors and dates, truth known by
  * construction).
  */
