@@ -10,7 +10,11 @@
  * half, whose sweep this test prints); the goals are asserted on the
  * photos with an even number (the held-out half), each half indexed as a
  * library of its own, and measured again on a second held-out library
- * (the photos whose number is 2 modulo 4).  Events on generated timelines with known trips
+ * (the photos whose number is 2 modulo 4).  All of those photos were
+ * looked at while the rules were designed, so the goals are measured
+ * again on fresh toy photos drawn by tools/make-toy-photos.py
+ * (/library/discover/toy-fresh, run as the meson test
+ * test-discover-fresh).  Events on generated timelines with known trips
  * (cs_discover_events() on synthetic vectors and dates, truth known by
  * construction).
  */
@@ -29,7 +33,7 @@
 
 static char *toy_model;
 static char *toy_photos;
-static GHashTable *truth;   /* basename -> char*[2]: "shape;shape", "colour;colour" */
+static GHashTable *truth;   /* the shared toy photos: basename -> char*[2]: "shape;shape", "colour;colour" */
 
 static const char *toy_shapes[] = { "circle", "square", "triangle", "star", "cross", "ring" };
 static const char *toy_colours[] = { "red", "green", "blue", "yellow", "purple", "orange", "black", "white" };
@@ -40,16 +44,19 @@ static const char *toy_colours[] = { "red", "green", "blue", "yellow", "purple",
 #define MIN_COVERAGE  0.80
 
 typedef struct {
-  char      *dir;
-  char      *db;
-  char      *vocabulary;
-  CsLibrary *library;
+  char       *dir;
+  char       *db;
+  char       *vocabulary;
+  CsLibrary  *library;
+  GHashTable *truth;   /* its photos' labels (borrowed) */
 } Half;
 
+/* labels.csv of a folder of toy photos (the shared ones, or fresh ones
+ * from tools/make-toy-photos.py, which writes the same columns). */
 static GHashTable *
-read_truth (void)
+read_truth (const char *folder)
 {
-  g_autofree char *path = g_build_filename (toy_photos, "labels.csv", NULL);
+  g_autofree char *path = g_build_filename (folder, "labels.csv", NULL);
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
   GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
@@ -72,15 +79,17 @@ photo_number (const char *base)
   return atoi (base + strlen ("photo-"));
 }
 
-/* A library of the toy photos whose number is `residue` modulo
- * `modulus`, copied into a folder of its own, and the toy vocabulary
- * file. */
+/* A library of the toy photos of `source` (labelled by `labels`) whose
+ * number is `residue` modulo `modulus`, copied into a folder of its own,
+ * and the toy vocabulary file. */
 static void
-split_make (Half  *h,
-            guint  modulus,
-            guint  residue)
+set_make (Half       *h,
+          const char *source,
+          GHashTable *labels,
+          guint       modulus,
+          guint       residue)
 {
-  g_autoptr(GDir) dir = g_dir_open (toy_photos, 0, NULL);
+  g_autoptr(GDir) dir = g_dir_open (source, 0, NULL);
   g_autofree char *folder = NULL;
   g_autoptr(CsIndexer) indexer = NULL;
   g_autoptr(CsIndexSummary) summary = NULL;
@@ -100,7 +109,7 @@ split_make (Half  *h,
 
       if (!g_str_has_prefix (name, "photo-") || (guint) photo_number (name) % modulus != residue)
         continue;
-      src = g_build_filename (toy_photos, name, NULL);
+      src = g_build_filename (source, name, NULL);
       dst = g_build_filename (folder, name, NULL);
       g_assert_true (g_file_get_contents (src, &data, &len, NULL));
       g_assert_true (g_file_set_contents (dst, data, (gssize) len, NULL));
@@ -122,7 +131,16 @@ split_make (Half  *h,
   cs_library_set_cluster_labels (h->library, FALSE);
   g_assert_true (cs_library_load (h->library, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (cs_library_get_n_photos (h->library), ==, 240 / modulus);
+  g_assert_cmpuint (cs_library_get_n_photos (h->library), ==, g_hash_table_size (labels) / modulus);
+  h->truth = labels;
+}
+
+static void
+split_make (Half  *h,
+            guint  modulus,
+            guint  residue)
+{
+  set_make (h, toy_photos, truth, modulus, residue);
 }
 
 /* The tuning half (odd numbers) or the held-out half (even numbers). */
@@ -159,7 +177,8 @@ discover (CsLibrary  *library,
  * the theme's photos; the most frequent one (first on a tie) and its
  * share. */
 static const char *
-majority (CsPhotoList        *photos,
+majority (GHashTable         *labels,
+          CsPhotoList        *photos,
           guint               field,
           const char * const *values,
           guint               n_values,
@@ -173,7 +192,7 @@ majority (CsPhotoList        *photos,
     {
       g_autoptr(CsPhoto) p = g_list_model_get_item (G_LIST_MODEL (photos), i);
       g_autofree char *base = g_path_get_basename (cs_photo_get_path (p));
-      char **t = g_hash_table_lookup (truth, base);
+      char **t = g_hash_table_lookup (labels, base);
       g_auto(GStrv) items = NULL;
 
       g_assert_nonnull (t);
@@ -198,11 +217,11 @@ typedef struct {
 } Figures;
 
 static Figures
-measure (CsLibrary  *library,
-         const char *vocabulary,
-         gboolean    verbose)
+measure (Half     *h,
+         gboolean  verbose)
 {
-  g_autoptr(GListModel) s = discover (library, vocabulary);
+  CsLibrary *library = h->library;
+  g_autoptr(GListModel) s = discover (library, h->vocabulary);
   g_autoptr(GHashTable) covered = g_hash_table_new (g_str_hash, g_str_equal);
   Figures f = { 0, 1.0, 0, 0, 0 };
   guint n_right = 0;
@@ -219,8 +238,8 @@ measure (CsLibrary  *library,
       if (cs_suggestion_get_kind (sg) != CS_SUGGESTION_THEME)
         continue;
       f.n_themes++;
-      shape = majority (photos, 0, toy_shapes, G_N_ELEMENTS (toy_shapes), &ps);
-      colour = majority (photos, 1, toy_colours, G_N_ELEMENTS (toy_colours), &pc);
+      shape = majority (h->truth, photos, 0, toy_shapes, G_N_ELEMENTS (toy_shapes), &ps);
+      colour = majority (h->truth, photos, 1, toy_colours, G_N_ELEMENTS (toy_colours), &pc);
       f.min_purity = MIN (f.min_purity, MAX (ps, pc));
       f.mean_purity += MAX (ps, pc);
       /* an unnamed theme ("Similar photos") counts as wrongly named */
@@ -277,7 +296,7 @@ test_toy_tuning (void)
           p.min_separation = seps[c];
           p.name_fit = fits[e];
           _cs_discover_debug_set_params (&p);
-          f = measure (h.library, h.vocabulary, FALSE);
+          f = measure (&h, FALSE);
           g_test_message ("micro %u merge %.2f z %.1f sep %.1f fit %.1f: %u themes, purity >= %.2f, named %.2f, coverage %.2f",
                           micros[u], merges[a], zs[b], seps[c], fits[e], f.n_themes, f.min_purity, f.named_right, f.coverage);
         }
@@ -301,6 +320,37 @@ test_toy_tuning (void)
 #define HELD_OUT_MEAN_PURITY     0.80
 #define HELD_OUT_MIN_COVERAGE    0.65
 
+/* The figures of a library made by the caller, against the floors;
+ * clears it.  Whether issue 16's goals are met. */
+static gboolean
+check_library (const char *what,
+               Half       *h,
+               guint       min_themes,
+               double      min_purity,
+               double      min_mean_purity,
+               double      min_named,
+               double      min_coverage)
+{
+  Figures f = measure (h, TRUE);
+
+  g_test_message ("%s: %u themes, purity >= %.3f (mean %.3f), named right %.3f, coverage %.3f",
+                  what, f.n_themes, f.min_purity, f.mean_purity, f.named_right, f.coverage);
+  g_assert_cmpuint (f.n_themes, >=, min_themes);
+  g_assert_cmpfloat (f.mean_purity, >=, min_mean_purity);
+  g_assert_cmpfloat (f.min_purity, >=, min_purity);
+  g_assert_cmpfloat (f.named_right, >=, min_named);
+  g_assert_cmpfloat (f.coverage, >=, min_coverage);
+  half_clear (h);
+  return f.min_purity >= MIN_PURITY && f.coverage >= MIN_COVERAGE && f.named_right >= MIN_NAMED;
+}
+
+static void
+goals_not_met (void)
+{
+  g_test_incomplete ("issue 16's goals: every theme's purity >= 0.85, 80 % of the themes named by "
+                     "their majority, 80 % of the photos in a theme; not met here");
+}
+
 static void
 check_goals (const char *what,
              guint       modulus,
@@ -311,20 +361,10 @@ check_goals (const char *what,
              double      min_coverage)
 {
   Half h = { 0 };
-  Figures f;
 
   split_make (&h, modulus, residue);
-  f = measure (h.library, h.vocabulary, TRUE);
-  g_test_message ("%s: %u themes, purity >= %.3f (mean %.3f), named right %.3f, coverage %.3f",
-                  what, f.n_themes, f.min_purity, f.mean_purity, f.named_right, f.coverage);
-  g_assert_cmpuint (f.n_themes, >=, min_themes);
-  g_assert_cmpfloat (f.mean_purity, >=, min_mean_purity);
-  g_assert_cmpfloat (f.min_purity, >=, min_purity);
-  g_assert_cmpfloat (f.named_right, >=, MIN_NAMED);
-  g_assert_cmpfloat (f.coverage, >=, min_coverage);
-  half_clear (&h);
-  if (f.min_purity < MIN_PURITY || f.coverage < MIN_COVERAGE)
-    g_test_incomplete ("issue 16's goals: every theme's purity >= 0.85 and 80 % of the photos in a theme; not met here");
+  if (!check_library (what, &h, min_themes, min_purity, min_mean_purity, MIN_NAMED, min_coverage))
+    goals_not_met ();
 }
 
 static void
@@ -350,6 +390,105 @@ test_toy_tuning_half (void)
   /* tuned here, with the samples drawn in another order (by the vectors'
    * bytes): least purity 0.895 then, 0.810 in the content-hash order */
   check_goals ("tuning half", 2, 1, 6, 0.75, MIN_PURITY, MIN_COVERAGE);
+}
+
+/* Fresh toy photos: every shared toy photo was looked at while the rules
+ * were designed, so the honest held-out figure is on pictures nobody
+ * has seen, drawn in the same style by tools/make-toy-photos.py (which
+ * writes labels.csv with the same columns) from seeds used for nothing
+ * else: three draws of 240 photos, each a library of its own, because
+ * one draw is luck (the first meets the goals, the second is far off).
+ * Only the toy model is needed from ../shared; the generator needs
+ * Debian's python3-pil (CLIPSIGHT_PYTHON, default /usr/bin/python3).
+ *
+ * Measured with the rules as they are (no rule was tuned on any fresh
+ * draw), 240 photos each:
+ *   seed 20261216: 12 themes, least purity 0.864, mean 0.965, names right 0.833, coverage 0.912
+ *   seed 20261217: 12 themes, least purity 0.593, mean 0.884, names right 0.750, coverage 0.917
+ *   seed 20261218: 10 themes, least purity 0.750, mean 0.941, names right 0.900, coverage 0.892
+ * The floors below are regression floors under those (a theme of about
+ * 20 photos moves by 0.05 a photo); the goals are reported as TODO when
+ * a draw misses them.  CLIPSIGHT_FRESH_SEED=N (and CLIPSIGHT_FRESH_COUNT)
+ * measure another draw instead and only print its figures. */
+typedef struct {
+  guint  seed;
+  guint  min_themes;
+  double min_purity;
+  double min_mean_purity;
+  double min_named;
+  double min_coverage;
+} FreshDraw;
+
+static const FreshDraw fresh_draws[] = {
+  { 20261216, 9, 0.78, 0.90, 0.75, 0.85 },
+  { 20261217, 9, 0.52, 0.82, 0.65, 0.85 },
+  { 20261218, 8, 0.67, 0.88, 0.80, 0.83 },
+};
+
+#define FRESH_COUNT 240
+
+static gboolean
+check_fresh (const char      *seed,
+             guint            n,
+             const FreshDraw *floors)
+{
+  const char *python = g_getenv ("CLIPSIGHT_PYTHON");
+  g_autofree char *generator = g_test_build_filename (G_TEST_DIST, "..", "tools", "make-toy-photos.py", NULL);
+  g_autofree char *tmp = test_make_temp_dir ();
+  g_autofree char *out = g_build_filename (tmp, "fresh", NULL);
+  g_autofree char *count = g_strdup_printf ("%u", n);
+  g_autofree char *err = NULL;
+  g_autofree char *what = NULL;
+  g_autoptr(GHashTable) labels = NULL;
+  g_autoptr(GError) error = NULL;
+  Half h = { 0 };
+  gboolean met;
+  int status;
+  const char *argv[] = { python != NULL ? python : "/usr/bin/python3", generator,
+                         "--seed", seed, "--count", count, "--out", out, NULL };
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, &err, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, &error))
+    g_error ("%s failed: %s\n%s", generator, error->message, err);
+  labels = read_truth (out);
+  g_assert_cmpuint (g_hash_table_size (labels), ==, n);
+  set_make (&h, out, labels, 1, 0);
+  what = g_strdup_printf ("fresh photos (seed %s, %u photos)", seed, n);
+  if (floors != NULL)
+    met = check_library (what, &h, floors->min_themes, floors->min_purity, floors->min_mean_purity,
+                         floors->min_named, floors->min_coverage);
+  else
+    met = check_library (what, &h, 0, 0, 0, 0, 0);
+  test_rm_rf (tmp);
+  return met;
+}
+
+static void
+test_toy_fresh (void)
+{
+  const char *seed_env = g_getenv ("CLIPSIGHT_FRESH_SEED");
+  const char *count_env = g_getenv ("CLIPSIGHT_FRESH_COUNT");
+  gboolean met = TRUE;
+
+  if (seed_env != NULL || count_env != NULL)
+    {
+      met = check_fresh (seed_env != NULL ? seed_env : "1",
+                         count_env != NULL ? (guint) atoi (count_env) : FRESH_COUNT, NULL);
+    }
+  else
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (fresh_draws); i++)
+        {
+          g_autofree char *seed = g_strdup_printf ("%u", fresh_draws[i].seed);
+
+          /* every draw, even after one misses the goals */
+          met &= check_fresh (seed, FRESH_COUNT, &fresh_draws[i]);
+        }
+    }
+  if (!met)
+    goals_not_met ();
 }
 
 static char *
@@ -778,13 +917,14 @@ main (int    argc,
     g_autofree char *raw = test_shared_path_or_skip ("testdata/toy-photos");
     toy_photos = g_canonicalize_filename (raw, NULL);
   }
-  truth = read_truth ();
+  truth = read_truth (toy_photos);
   g_assert_cmpuint (g_hash_table_size (truth), ==, 240);
   g_test_add_func ("/library/discover/toy-held-out", test_toy_held_out);
   g_test_add_func ("/library/discover/toy-second-split", test_toy_second_split);
   g_test_add_func ("/library/discover/toy-tuning-half", test_toy_tuning_half);
   g_test_add_func ("/library/discover/toy-tuning-sweep", test_toy_tuning);
   g_test_add_func ("/library/discover/stable", test_stable);
+  g_test_add_func ("/library/discover/toy-fresh", test_toy_fresh);
   g_test_add_func ("/library/discover/async-and-errors", test_async_and_errors);
   rc = g_test_run ();
   g_hash_table_unref (truth);
