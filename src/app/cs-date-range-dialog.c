@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-compat.h"
 #include "cs-date-range.h"
 #include "cs-date-range-dialog.h"
 #include "cs-query.h"
@@ -207,8 +208,8 @@ show (CsWindow  *window,
   CsDateRangeDialog *self = g_object_new (CS_TYPE_DATE_RANGE_DIALOG, NULL);
 
   self->window = g_object_ref (window);
-  gtk_calendar_select_day (self->from, from);
-  gtk_calendar_select_day (self->to, to);
+  cs_compat_calendar_set_date (self->from, from);
+  cs_compat_calendar_set_date (self->to, to);
   update (self);
   /* Enter applies from here; on Cancel, the first in the focus chain, it
    * would cancel */

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "app-test-util.h"
+#include "cs-compat.h"
 #include "cs-date-range-dialog.h"
 #include "cs-photo-grid.h"
 
@@ -211,7 +212,7 @@ select_day (GtkCalendar *calendar,
 {
   g_autoptr(GDateTime) t = g_date_time_new_local (year, month, day, 12, 0, 0);
 
-  gtk_calendar_select_day (calendar, t);
+  cs_compat_calendar_set_date (calendar, t);
   g_signal_emit_by_name (calendar, "day-selected");
   spin (0.05);
 }
