@@ -249,6 +249,17 @@ assert_calendar_day (GtkCalendar *calendar,
   g_assert_cmpint (g_date_time_get_day_of_year (got), ==, g_date_time_get_day_of_year (want));
 }
 
+static gboolean
+option_active (const char *text)
+{
+  GtkWidget *item = find_widget (options_popover (), "GtkModelButton", "text", text);
+  gboolean active = FALSE;
+
+  g_assert_nonnull (item);
+  g_object_get (item, "active", &active, NULL);
+  return active;
+}
+
 static void
 wait_results (guint seen)
 {
@@ -396,6 +407,9 @@ test_date_range (void)
   s = chip_texts ();
   g_assert_cmpstr (s, ==, "10–12 March 2025");
   g_free (s);
+  /* the options menu says which filter is in use */
+  g_assert_true (option_active ("Custom Range…"));
+  g_assert_false (option_active ("Any Time"));
   /* browsing: every photo of those days, by date */
   check_grid (taken, after, before);
   save_screenshot (GTK_WIDGET (window), "date-range-browse.png");
@@ -439,6 +453,22 @@ test_date_range (void)
   g_assert_cmpstr (s, ==, "1 January 1999");
   g_free (s);
 
+  /* the longest range a chip says, whole */
+  seen = n_results_changed;
+  g_action_group_activate_action (G_ACTION_GROUP (window), "date-range",
+                                  g_variant_new ("(xx)", local_unix (2024, 9, 30, 0, 0, 0),
+                                                 local_unix (2025, 9, 3, 0, 0, 0)));
+  wait_results (seen);
+  spin (0.2);
+  s = chip_texts ();
+  g_assert_cmpstr (s, ==, "30 September 2024 – 2 September 2025");
+  g_free (s);
+  {
+    GtkWidget *label = find_widget (window_part ("filter_bar"), "GtkLabel", NULL, NULL);
+
+    g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (label))));
+  }
+
   /* back to 10–12 March, then the chip's close button: every photo */
   seen = n_results_changed;
   g_action_group_activate_action (G_ACTION_GROUP (window), "date-range", g_variant_new ("(xx)", after, before));
@@ -464,6 +494,8 @@ test_date_range (void)
   g_free (s);
   check_grid (taken, G_MININT64, G_MAXINT64);
   g_assert_cmpuint (g_list_model_get_n_items (grid_model ()), ==, n_all);
+  g_assert_false (option_active ("Custom Range…"));
+  g_assert_true (option_active ("Any Time"));
 
   gtk_range_set_value (strictness, 0.0);
   g_assert_true (wait_for (search_settled, NULL, 30));
