@@ -957,3 +957,14 @@ cs_compat_leaflet_navigate (GtkWidget              *split,
 {
   cs_compat_split_view_show_content (split, direction == ADW_NAVIGATION_DIRECTION_FORWARD);
 }
+
+void
+cs_compat_calendar_set_date (GtkCalendar *calendar,
+                             GDateTime   *date)
+{
+#if GTK_CHECK_VERSION (4, 20, 0)
+  gtk_calendar_set_date (calendar, date);
+#else
+  gtk_calendar_select_day (calendar, date);
+#endif
+}

@@ -162,4 +162,10 @@ const char *cs_compat_alert_get_body     (GtkWidget  *alert);
 void        cs_compat_alert_respond      (GtkWidget  *alert,
                                           const char *id);
 
+/* Shows `date`'s month in `calendar` with its day chosen:
+ * gtk_calendar_set_date() with GTK >= 4.20, gtk_calendar_select_day()
+ * (deprecated there) before. */
+void cs_compat_calendar_set_date (GtkCalendar *calendar,
+                                  GDateTime   *date);
+
 G_END_DECLS

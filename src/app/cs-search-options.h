@@ -19,6 +19,9 @@ typedef enum {
   CS_DATE_FILTER_ANY,    /*< nick=any >*/
   CS_DATE_FILTER_MONTH,  /*< nick=month >*/
   CS_DATE_FILTER_YEAR,   /*< nick=year >*/
+  /* the window's own range: win.date-range sets it, asking for it opens
+   * the Custom Range dialog (cs-date-range-dialog.h) */
+  CS_DATE_FILTER_CUSTOM, /*< nick=custom >*/
 } CsDateFilter;
 
 G_END_DECLS

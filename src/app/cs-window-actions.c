@@ -13,6 +13,7 @@
 #include "cs-app-enums.h"
 #include "cs-compat.h"
 #include "cs-compat-grid.h"
+#include "cs-date-range-dialog.h"
 #include "cs-label-dialog.h"
 #include "cs-label-names.h"
 #include "cs-markup.h"
@@ -357,9 +358,43 @@ date_filter_action (GSimpleAction *action,
                     gpointer       user_data)
 {
   CsWindow *self = CS_WINDOW (user_data);
+  CsDateFilter filter = date_filter_from_nick (g_variant_get_string (state, NULL));
 
+  /* "Custom Range…" asks for the range (again, when one is in use): the
+   * filter changes when the dialog applies it, through win.date-range */
+  if (filter == CS_DATE_FILTER_CUSTOM)
+    {
+      cs_date_range_dialog_present (self);
+      return;
+    }
   g_simple_action_set_state (action, state);
-  self->date_filter = date_filter_from_nick (g_variant_get_string (state, NULL));
+  self->date_filter = filter;
+  _cs_window_run_search (self);
+}
+
+/* The photos taken at or after the first bound and strictly before the
+ * second (Unix seconds, CsQuery's bounds): the Custom Range dialog's
+ * Apply, and a way for tests and scripts to set a range. */
+static void
+date_range_action (GSimpleAction *action,
+                   GVariant      *param,
+                   gpointer       user_data)
+{
+  CsWindow *self = CS_WINDOW (user_data);
+  GAction *filter = g_action_map_lookup_action (G_ACTION_MAP (self), "date-filter");
+  gint64 after, before;
+
+  g_variant_get (param, "(xx)", &after, &before);
+  if (before <= after)
+    {
+      g_warning ("win.date-range: the range ends (%" G_GINT64_FORMAT ") at or before it starts (%"
+                 G_GINT64_FORMAT "): ignored", before, after);
+      return;
+    }
+  self->range_after = after;
+  self->range_before = before;
+  self->date_filter = CS_DATE_FILTER_CUSTOM;
+  g_simple_action_set_state (G_SIMPLE_ACTION (filter), g_variant_new_string ("custom"));
   _cs_window_run_search (self);
 }
 
@@ -925,6 +960,7 @@ static const GActionEntry map_actions[] = {
   { "pause-indexing", NULL, NULL, "false", pause_indexing_action },
   { "sort", NULL, "s", "'relevance'", sort_action },
   { "date-filter", NULL, "s", "'any'", date_filter_action },
+  { "date-range", date_range_action, "(xx)" },
   { "folder-filter", NULL, "s", "''", folder_filter_action },
   { "trash-photo", trash_photo_action, "s" },
 };

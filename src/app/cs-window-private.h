@@ -71,6 +71,8 @@ struct _CsWindow {
   GSignalGroup      *label_signals;
   char              *folder_filter;
   CsDateFilter       date_filter;
+  gint64             range_after;    /* CS_DATE_FILTER_CUSTOM: taken at or after, */
+  gint64             range_before;   /* and strictly before (Unix seconds) */
   char              *image_query;    /* a file to find photos like */
   gint64             similar_to;     /* a photo id to find photos like */
   GCancellable      *search_cancellable;

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-cancel.h"
+#include "cs-date-range-dialog.h"
 #include "cs-window-private.h"
 
 static const char *
@@ -81,8 +82,9 @@ void
 _cs_window_update_filter_bar (CsWindow *self)
 {
   GtkWidget *bar = GTK_WIDGET (self->filter_bar);
-  g_autofree char *key = g_strdup_printf ("%s\n%d", self->folder_filter ? self->folder_filter : "",
-                                          (int) self->date_filter);
+  g_autofree char *key = g_strdup_printf ("%s\n%d\n%" G_GINT64_FORMAT "\n%" G_GINT64_FORMAT,
+                                          self->folder_filter ? self->folder_filter : "",
+                                          (int) self->date_filter, self->range_after, self->range_before);
   GtkWidget *child;
 
   gtk_widget_set_visible (bar, self->mode == MODE_SEARCH && _cs_window_has_filters (self));
@@ -99,7 +101,25 @@ _cs_window_update_filter_bar (CsWindow *self)
       gtk_widget_set_tooltip_text (chip, self->folder_filter);
       gtk_box_append (self->filter_bar, chip);
     }
-  if (self->date_filter != CS_DATE_FILTER_ANY)
+  if (self->date_filter == CS_DATE_FILTER_CUSTOM)
+    {
+      g_autofree char *range = cs_date_range_format (self->range_after, self->range_before);
+      g_autofree char *tooltip = NULL;
+      GtkWidget *chip = filter_chip_new ("x-office-calendar-symbolic", range, "win.date-filter", "any");
+      GtkWidget *label = gtk_widget_get_next_sibling (gtk_widget_get_first_child (chip));
+
+      /* a range cut in its middle reads as another range: room for the
+       * longest ("30 September 2024 – 2 September 2025") */
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
+
+      /* TRANSLATORS: the tooltip of the date range's chip; %s is the
+       * range, as "12–14 July 2025" */
+      tooltip = g_strdup_printf (_("Taken %s, both days included. A photo whose camera recorded no date "
+                                   "counts by its file’s date."), range);
+      gtk_widget_set_tooltip_text (chip, tooltip);
+      gtk_box_append (self->filter_bar, chip);
+    }
+  else if (self->date_filter != CS_DATE_FILTER_ANY)
     gtk_box_append (self->filter_bar,
                     filter_chip_new ("x-office-calendar-symbolic",
                                      self->date_filter == CS_DATE_FILTER_MONTH ? _("Past Month") : _("Past Year"),
@@ -325,7 +345,14 @@ apply_filters (CsWindow *self,
 {
   if (self->folder_filter != NULL)
     cs_query_set_folder (query, self->folder_filter);
-  if (self->date_filter != CS_DATE_FILTER_ANY)
+  if (self->date_filter == CS_DATE_FILTER_CUSTOM)
+    {
+      /* every photo has a date (the camera's, else the file's): none is
+       * dropped for want of one */
+      cs_query_set_after (query, self->range_after);
+      cs_query_set_before (query, self->range_before);
+    }
+  else if (self->date_filter != CS_DATE_FILTER_ANY)
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_local ();
       g_autoptr(GDateTime) from = self->date_filter == CS_DATE_FILTER_MONTH ? g_date_time_add_months (now, -1)

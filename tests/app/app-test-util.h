@@ -188,4 +188,7 @@ void test_first_page_from_cache  (void);
 #define SYNTH_FOLDER "/nonexistent/clipsight-synthetic"
 void test_large_library   (void);
 
+void test_date_range        (void);
+void test_date_range_format (void);
+
 G_END_DECLS

@@ -31,6 +31,8 @@
 
 #include <gio/gio.h>
 
+#include "cs-date-range.h"   /* cs_discover_format_range (): public, for the app's date chip */
+
 G_BEGIN_DECLS
 
 typedef struct {
@@ -113,10 +115,5 @@ GPtrArray *cs_discover_events      (const CsDiscoverInput    *in,
                                     GCancellable             *cancellable,
                                     GError                  **error);
 
-/* "12–14 July 2025", "30 June – 2 July 2025", "30 December 2024 – 2
- * January 2025" or "12 July 2025" in the local time zone and the
- * locale's month names (new string). */
-char      *cs_discover_format_range (gint64                   start,
-                                     gint64                   end);
 
 G_END_DECLS
