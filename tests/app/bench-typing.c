@@ -12,8 +12,11 @@
  * that text's results and no page transition is running.  The first key
  * replaces the whole query (what typing from the grid does), the others
  * append.  Also counts how often the status page (the start page) showed
- * between the two result lists.  Prints the median; asserts nothing about
- * it: a benchmark.
+ * between the two result lists.  Prints the median and range, the main
+ * thread's CPU time from key to frame (what the window costs, apart from
+ * waiting for a CPU on a loaded machine) and the item widgets the grid
+ * view holds (what each new result list makes and lays out again);
+ * asserts nothing about them: a benchmark.
  *
  * usage: bench-typing [N_PHOTOS]
  */
