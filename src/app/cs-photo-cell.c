@@ -13,7 +13,7 @@
 #include "cs-photo-cell.h"
 #include "cs-thumbnailer.h"
 
-#define MIN_SIZE 132
+#define MIN_SIZE CS_PHOTO_CELL_MIN_SIZE
 #define NAT_SIZE 168
 
 struct _CsPhotoCell {

@@ -11,6 +11,9 @@
 
 G_BEGIN_DECLS
 
+/* The least width of a cell in the grid (its natural one is larger). */
+#define CS_PHOTO_CELL_MIN_SIZE 132
+
 #define CS_TYPE_PHOTO_CELL (cs_photo_cell_get_type ())
 G_DECLARE_FINAL_TYPE (CsPhotoCell, cs_photo_cell, CS, PHOTO_CELL, GtkWidget)
 

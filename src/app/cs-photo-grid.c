@@ -21,6 +21,8 @@ struct _CsPhotoGrid {
 
   CsPhotoGridSections sections;
   GtkWidget         *menu;      /* the photos' context menu, a GtkPopoverMenu */
+  GPtrArray         *cells;     /* CsPhotoCell: the cells made, to be used again */
+  guint              next_cell; /* where to look for a free one */
 };
 
 G_DEFINE_FINAL_TYPE (CsPhotoGrid, cs_photo_grid, GTK_TYPE_WIDGET)
@@ -39,16 +41,48 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
+#define MAX_COLUMNS 16
+
 /* The cells are made in C, not parsed from a GtkBuilder template for each
  * item as GtkBuilderListItemFactory does: the first results fill a
  * screen with a hundred cells in one frame, and parsing cost ~1 ms each
  * (measured with CLIPSIGHT_DEBUG_STALLS). */
+/* GTK 4.8 does not recycle item widgets: a new result list (none of whose
+ * photos are the old list's objects) destroys every one and makes as many
+ * again, and making and destroying their cells was a third of that work.
+ * The grid keeps a reference to the cells it makes (up to MAX_CELLS), so
+ * that a cell GTK lets go of is not destroyed but left without a parent,
+ * unbound, for the next item widget.  (The factory's "teardown" comes too
+ * late to take the cell: GTK 4.8 has dropped it by then.) */
+#define MAX_CELLS (MAX_COLUMNS * 32)
+
 static void
 on_factory_setup_cb (GtkSignalListItemFactory *factory,
                      GtkListItem              *item,
                      gpointer                  user_data)
 {
-  gtk_list_item_set_child (item, g_object_new (CS_TYPE_PHOTO_CELL, NULL));
+  CsPhotoGrid *self = user_data;
+  GtkWidget *cell = NULL;
+
+  /* the cells are let go of and taken again in runs: look on from the
+   * last one taken */
+  for (guint i = 0; self->cells != NULL && i < self->cells->len && cell == NULL; i++)
+    {
+      guint k = (self->next_cell + i) % self->cells->len;
+
+      if (gtk_widget_get_parent (self->cells->pdata[k]) == NULL)
+        {
+          cell = self->cells->pdata[k];
+          self->next_cell = k + 1;
+        }
+    }
+  if (cell == NULL)
+    {
+      cell = g_object_new (CS_TYPE_PHOTO_CELL, NULL);
+      if (self->cells != NULL && self->cells->len < MAX_CELLS)
+        g_ptr_array_add (self->cells, g_object_ref_sink (cell));
+    }
+  gtk_list_item_set_child (item, cell);
 }
 
 static void
@@ -429,6 +463,7 @@ cs_photo_grid_dispose (GObject *object)
   CsPhotoGrid *self = CS_PHOTO_GRID (object);
 
   g_clear_pointer (&self->menu, gtk_widget_unparent);
+  g_clear_pointer (&self->cells, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (object), CS_TYPE_PHOTO_GRID);
   /* the template's root is not a bound child */
   {
@@ -437,6 +472,52 @@ cs_photo_grid_dispose (GObject *object)
       gtk_widget_unparent (child);
   }
   G_OBJECT_CLASS (cs_photo_grid_parent_class)->dispose (object);
+}
+
+/* GTK 4.8's GtkGridView keeps an item widget for 30 rows of
+ * max-columns items around the place in view, whatever the number of
+ * columns it shows: with max-columns at 16 a grid six photos wide made,
+ * bound, measured and (at each new search) destroyed about 500 cells
+ * where it showed 30 (issue 17: most of the main thread's time per key).
+ * So max-columns follows the width: no more columns than cells of the
+ * least width fit (an upper bound of what the view computes, so the
+ * layout is the same), up to MAX_COLUMNS. */
+static void
+cs_photo_grid_measure (GtkWidget      *widget,
+                       GtkOrientation  orientation,
+                       int             for_size,
+                       int            *minimum,
+                       int            *natural,
+                       int            *minimum_baseline,
+                       int            *natural_baseline)
+{
+  CsPhotoGrid *self = CS_PHOTO_GRID (widget);
+
+  gtk_widget_measure (GTK_WIDGET (self->scroller), orientation, for_size,
+                      minimum, natural, minimum_baseline, natural_baseline);
+}
+
+static GtkSizeRequestMode
+cs_photo_grid_get_request_mode (GtkWidget *widget)
+{
+  return gtk_widget_get_request_mode (GTK_WIDGET (CS_PHOTO_GRID (widget)->scroller));
+}
+
+static void
+cs_photo_grid_size_allocate (GtkWidget *widget,
+                             int        width,
+                             int        height,
+                             int        baseline)
+{
+  CsPhotoGrid *self = CS_PHOTO_GRID (widget);
+  guint columns = (guint) MAX (width, 0) / CS_PHOTO_CELL_MIN_SIZE;
+
+  columns = CLAMP (columns, gtk_grid_view_get_min_columns (self->view), MAX_COLUMNS);
+  if (columns != gtk_grid_view_get_max_columns (self->view))
+    gtk_grid_view_set_max_columns (self->view, columns);
+  gtk_widget_allocate (GTK_WIDGET (self->scroller), width, height, baseline, NULL);
+  if (self->menu != NULL && gtk_widget_get_visible (self->menu))
+    gtk_popover_present (GTK_POPOVER (self->menu));
 }
 
 static void
@@ -448,6 +529,9 @@ cs_photo_grid_class_init (CsPhotoGridClass *klass)
   object_class->get_property = cs_photo_grid_get_property;
   object_class->set_property = cs_photo_grid_set_property;
   object_class->dispose = cs_photo_grid_dispose;
+  widget_class->measure = cs_photo_grid_measure;
+  widget_class->get_request_mode = cs_photo_grid_get_request_mode;
+  widget_class->size_allocate = cs_photo_grid_size_allocate;
 
   properties[PROP_MODEL] =
     g_param_spec_object ("model", NULL, NULL, G_TYPE_LIST_MODEL,
@@ -468,7 +552,6 @@ cs_photo_grid_class_init (CsPhotoGridClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_factory_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_factory_bind_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_factory_unbind_cb);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "cs-photo-grid");
 }
 
@@ -480,6 +563,7 @@ cs_photo_grid_init (CsPhotoGrid *self)
   GtkDragSource *drag;
   GtkEventController *keys;
 
+  self->cells = g_ptr_array_new_with_free_func (g_object_unref);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->menu = gtk_popover_menu_new_from_model (model);

@@ -179,6 +179,9 @@ void test_photo_zoom_pan       (void);
 void test_photo_fullscreen     (void);
 void test_photo_view_accels    (void);
 
+/* issue 17, defect 7, the grid's cells per result list: test-app-grid-cells.c */
+void test_grid_cells (void);
+
 /* issue 17, thumbnails made while indexing: test-app-thumbs.c */
 void test_first_page_from_cache  (void);
 

@@ -12,8 +12,11 @@
  * that text's results and no page transition is running.  The first key
  * replaces the whole query (what typing from the grid does), the others
  * append.  Also counts how often the status page (the start page) showed
- * between the two result lists.  Prints the median; asserts nothing about
- * it: a benchmark.
+ * between the two result lists.  Prints the median and range, the main
+ * thread's CPU time from key to frame (what the window costs, apart from
+ * waiting for a CPU on a loaded machine) and the item widgets the grid
+ * view holds (what each new result list makes and lays out again);
+ * asserts nothing about them: a benchmark.
  *
  * usage: bench-typing [N_PHOTOS]
  */
@@ -146,6 +149,19 @@ on_results_cb (CsWindow *w,
   results_at = g_get_monotonic_time ();
 }
 
+/* The item widgets the grid view holds: what each new result list makes,
+ * binds and lays out again. */
+static guint
+n_item_widgets (void)
+{
+  GtkWidget *view = GTK_WIDGET (cs_photo_grid_get_view (CS_PHOTO_GRID (part ("grid"))));
+  guint n = 0;
+
+  for (GtkWidget *w = gtk_widget_get_first_child (view); w != NULL; w = gtk_widget_get_next_sibling (w))
+    n++;
+  return n;
+}
+
 static int
 compare_doubles (gconstpointer a,
                  gconstpointer b)
@@ -233,11 +249,13 @@ run_bench_cb (GApplication *application,
   g_array_sort (cpu, compare_doubles);
   g_print ("key to grid with %u photos: median %.0f ms, min %.0f, max %.0f (%u keys); "
            "the start page showed %u times between result lists; "
-           "the main thread's CPU time from key to frame: median %.0f ms\n",
+           "the main thread's CPU time from key to frame: median %.0f ms, min %.0f, max %.0f; "
+           "%u item widgets in the grid view\n",
            cs_library_get_n_photos (cs_application_get_library (app)),
            g_array_index (times, double, times->len / 2), g_array_index (times, double, 0),
            g_array_index (times, double, times->len - 1), times->len, n_status_shown,
-           g_array_index (cpu, double, cpu->len / 2));
+           g_array_index (cpu, double, cpu->len / 2), g_array_index (cpu, double, 0),
+           g_array_index (cpu, double, cpu->len - 1), n_item_widgets ());
   *ret = 0;
   gtk_window_destroy (GTK_WINDOW (window));
   g_application_quit (application);
