@@ -23,6 +23,8 @@ struct _CsPhotoGrid {
   GtkWidget         *menu;      /* the photos' context menu, a GtkPopoverMenu */
   GPtrArray         *cells;     /* CsPhotoCell: the cells made, to be used again */
   guint              next_cell; /* where to look for a free one */
+  guint              want_columns; /* max-columns for the width allocated */
+  guint              columns_idle; /* sets it, outside the allocation */
 };
 
 G_DEFINE_FINAL_TYPE (CsPhotoGrid, cs_photo_grid, GTK_TYPE_WIDGET)
@@ -464,6 +466,7 @@ cs_photo_grid_dispose (GObject *object)
 
   g_clear_pointer (&self->menu, gtk_widget_unparent);
   g_clear_pointer (&self->cells, g_ptr_array_unref);
+  g_clear_handle_id (&self->columns_idle, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (object), CS_TYPE_PHOTO_GRID);
   /* the template's root is not a bound child */
   {
@@ -503,6 +506,17 @@ cs_photo_grid_get_request_mode (GtkWidget *widget)
   return gtk_widget_get_request_mode (GTK_WIDGET (CS_PHOTO_GRID (widget)->scroller));
 }
 
+static gboolean
+set_max_columns_cb (gpointer data)
+{
+  CsPhotoGrid *self = data;
+
+  self->columns_idle = 0;
+  if (self->want_columns != gtk_grid_view_get_max_columns (self->view))
+    gtk_grid_view_set_max_columns (self->view, self->want_columns);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 cs_photo_grid_size_allocate (GtkWidget *widget,
                              int        width,
@@ -513,8 +527,14 @@ cs_photo_grid_size_allocate (GtkWidget *widget,
   guint columns = (guint) MAX (width, 0) / CS_PHOTO_CELL_MIN_SIZE;
 
   columns = CLAMP (columns, gtk_grid_view_get_min_columns (self->view), MAX_COLUMNS);
-  if (columns != gtk_grid_view_get_max_columns (self->view))
-    gtk_grid_view_set_max_columns (self->view, columns);
+  /* Not here: setting it queues a resize of the view in the middle of
+   * this allocation, and GTK 4.8 then snapshots item widgets it has not
+   * allocated ("Trying to snapshot GtkBox without a current
+   * allocation", seen opening a photo in a narrow window).  Before the
+   * next layout instead: one frame at the old bound costs nothing. */
+  self->want_columns = columns;
+  if (columns != gtk_grid_view_get_max_columns (self->view) && self->columns_idle == 0)
+    self->columns_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, set_max_columns_cb, self, NULL);
   gtk_widget_allocate (GTK_WIDGET (self->scroller), width, height, baseline, NULL);
   if (self->menu != NULL && gtk_widget_get_visible (self->menu))
     gtk_popover_present (GTK_POPOVER (self->menu));
