@@ -245,8 +245,8 @@ decode_task (gpointer data,
   if (!decode_hash (job, it) || it->touched)
     {
       /* A row from before the store recorded where its date came from
-       * learns it here, while the file is at hand (its head is cached
-       * from the hash), so that readers need not guess. */
+       * learns it here, while the file is at hand (the hash has just
+       * read it), so that readers need not guess. */
       if (it->touched && it->old_taken_source == CS_STORE_TAKEN_UNKNOWN)
         read_date (it);
       g_async_queue_push (job->results, it);
