@@ -250,6 +250,12 @@ show_photo (CsPhotoView *self)
   dims = w > 0 ? g_strdup_printf (_("%d × %d pixels"), w, h) : g_strdup (_("Unknown"));
   adw_action_row_set_subtitle (self->name_row, cs_photo_get_display_name (self->photo));
   adw_action_row_set_subtitle (self->folder_row, cs_photo_get_folder (self->photo));
+  /* a file's time is when it was saved or copied, not when the photo
+   * was taken: say so (a photo indexed before Clipsight recorded which
+   * keeps the old title) */
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->date_row),
+                                 cs_photo_get_date_source (self->photo) == CS_PHOTO_DATE_FILE
+                                 ? _("File Modified") : _("Date Taken"));
   adw_action_row_set_subtitle (self->date_row, date);
   adw_action_row_set_subtitle (self->size_row, size);
   adw_action_row_set_subtitle (self->dimensions_row, dims);

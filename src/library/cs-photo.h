@@ -35,6 +35,15 @@ GFile      *cs_photo_dup_file         (CsPhoto *self);
 /* When it was taken (EXIF date, else the file's mtime): seconds since the
  * Unix epoch. */
 gint64      cs_photo_get_taken        (CsPhoto *self);
+
+/* Where cs_photo_get_taken() came from. */
+typedef enum {
+  CS_PHOTO_DATE_UNKNOWN, /* indexed before Clipsight recorded it: either */
+  CS_PHOTO_DATE_CAPTURE, /* the photo's own capture date (EXIF) */
+  CS_PHOTO_DATE_FILE,    /* the file's modification time: no capture date */
+} CsPhotoDateSource;
+
+CsPhotoDateSource cs_photo_get_date_source (CsPhoto *self);
 /* Upright size in pixels; 0 when unknown. */
 int         cs_photo_get_width        (CsPhoto *self);
 int         cs_photo_get_height       (CsPhoto *self);

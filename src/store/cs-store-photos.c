@@ -24,6 +24,7 @@ photo_from_row (sqlite3_stmt *stmt)
   photo->height = sqlite3_column_int (stmt, 6);
   photo->taken_unix = sqlite3_column_int64 (stmt, 7);
   photo->state = sqlite3_column_int (stmt, 8);
+  photo->taken_source = sqlite3_column_int (stmt, 9);
   return photo;
 }
 
@@ -48,6 +49,7 @@ _cs_store_photo_peek_row (sqlite3_stmt *stmt,
   photo->height = sqlite3_column_int (stmt, 6);
   photo->taken_unix = sqlite3_column_int64 (stmt, 7);
   photo->state = sqlite3_column_int (stmt, 8);
+  photo->taken_source = sqlite3_column_int (stmt, 9);
 }
 
 /* Public API: photos */
@@ -216,6 +218,8 @@ cs_store_upsert_photo (CsStore             *self,
     rc = sqlite3_bind_int64 (stmt, 7, photo->taken_unix);
   if (rc == SQLITE_OK)
     rc = sqlite3_bind_int (stmt, 8, photo->state);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int (stmt, 9, photo->taken_source);
   if (rc == SQLITE_OK)
     rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)

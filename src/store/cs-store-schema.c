@@ -180,7 +180,79 @@ static const char * const migrations[] = {
   "  PRIMARY KEY (model, text)"
   ");"
   "PRAGMA user_version = 5;",
+
+  /* 5 → 6: where taken_unix came from (CsStoreTakenSource): the capture
+   * date the photo carries (EXIF DateTimeOriginal and its fallbacks), or
+   * the file's modification time, which the indexer stores when there is
+   * none and which says nothing of when the photo was taken (a download,
+   * a screenshot, a copy).  Until now readers had to guess by comparing
+   * with the file time and reading the file again.  Rows from before are
+   * 0, unknown: nothing here can tell (a touched file's date is its old
+   * mtime, no longer equal to its current one), so the readers keep the
+   * old guess for them until the indexer learns it.  The app shows it
+   * (a file date is not labelled as the date taken), so a change of it
+   * alone (0 to 1 or 2, same date) must reach the in-memory index too:
+   * photos_stamp_update is made again with the column.
+   * The column itself is added by column_additions, before this. */
+  "DROP TRIGGER photos_stamp_update;"
+  "CREATE TRIGGER photos_stamp_update"
+  "  AFTER UPDATE OF path, size, mtime_us, hash, width, height, taken_unix, taken_source ON photos"
+  "  WHEN old.path IS NOT new.path OR old.size IS NOT new.size"
+  "    OR old.mtime_us IS NOT new.mtime_us OR old.hash IS NOT new.hash"
+  "    OR old.width IS NOT new.width OR old.height IS NOT new.height"
+  "    OR old.taken_unix IS NOT new.taken_unix OR old.taken_source IS NOT new.taken_source "
+  "BEGIN"
+  "  UPDATE change_counter SET seq = seq + 1 WHERE id = 1;"
+  "  UPDATE vectors SET seq = (SELECT seq FROM change_counter WHERE id = 1)"
+  "    WHERE photo_id = new.id;"
+  "END;"
+  "PRAGMA user_version = 6;",
 };
+
+/* Columns a step adds, added before its SQL only when missing: SQLite has
+ * no ADD COLUMN IF NOT EXISTS, and a database whose version was set back
+ * (as the tests of the older steps do) must migrate again, as the IF NOT
+ * EXISTS of step 5 allows for its table.  `step` is the index in
+ * migrations[]. */
+static const struct {
+  int         step;
+  const char *table;
+  const char *column;
+  const char *sql;
+} column_additions[] = {
+  { 5, "photos", "taken_source",
+    "ALTER TABLE photos ADD COLUMN taken_source INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (taken_source IN (0, 1, 2))" },
+};
+
+static gboolean exec_sql (sqlite3     *db,
+                          const char  *sql,
+                          const char  *what,
+                          GError     **error);
+
+static gboolean
+add_columns (sqlite3     *db,
+             gint64       step,
+             const char  *what,
+             GError     **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (column_additions); i++)
+    {
+      g_autofree char *query = NULL;
+      gint64 n = 0;
+
+      if (column_additions[i].step != step)
+        continue;
+      /* constants of this file: no quoting needed */
+      query = g_strdup_printf ("SELECT count(*) FROM pragma_table_info ('%s') WHERE name = '%s'",
+                               column_additions[i].table, column_additions[i].column);
+      if (!_cs_store_query_int (db, query, &n, error))
+        return FALSE;
+      if (n == 0 && !exec_sql (db, column_additions[i].sql, what, error))
+        return FALSE;
+    }
+  return TRUE;
+}
 
 /* cs_vector_finite(blob): 1 when every float32 of the vector is finite,
  * 0 when one is a NaN or an infinity (or the blob is no whole number of
@@ -343,7 +415,8 @@ migrate_once (sqlite3   *db,
     g_autofree char *what = g_strdup_printf ("cannot migrate the database to schema %"
                                              G_GINT64_FORMAT, version + 1);
 
-    if (!exec_sql (db, migrations[version], what, error))
+    if (!add_columns (db, version, what, error) ||
+        !exec_sql (db, migrations[version], what, error))
       goto fail;
   }
 

@@ -11,7 +11,7 @@
 #include "cs-store-private.h"
 
 /* The columns photo_from_row() reads, in its order. */
-#define PHOTO_COLUMNS "id, path, size, mtime_us, hash, width, height, taken_unix, state"
+#define PHOTO_COLUMNS "id, path, size, mtime_us, hash, width, height, taken_unix, state, taken_source"
 
 static const char * const stmt_sql[N_STMTS] = {
   [STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -50,11 +50,11 @@ static const char * const stmt_sql[N_STMTS] = {
   /* An upsert, not INSERT OR REPLACE: REPLACE deletes the old row, which
    * would give the photo a new id and cascade its vectors away. */
   [STMT_PHOTO_UPSERT] =
-    "INSERT INTO photos (path, size, mtime_us, hash, width, height, taken_unix, state) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    "INSERT INTO photos (path, size, mtime_us, hash, width, height, taken_unix, state, taken_source) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
     "ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_us = excluded.mtime_us, "
     "hash = excluded.hash, width = excluded.width, height = excluded.height, "
-    "taken_unix = excluded.taken_unix, state = excluded.state "
+    "taken_unix = excluded.taken_unix, state = excluded.state, taken_source = excluded.taken_source "
     "RETURNING id",
   [STMT_PHOTO_DELETE_OTHER_AT] = "DELETE FROM photos WHERE path = ?1 AND id <> ?2",
   [STMT_PHOTO_MOVE] = "UPDATE photos SET path = ?2, mtime_us = ?3 WHERE id = ?1",
@@ -106,13 +106,13 @@ static const char * const stmt_sql[N_STMTS] = {
   /* vectors_by_model (model, photo_id) gives the order without a sort. */
   [STMT_INDEXED_ALL] =
     "SELECT p.id, p.path, p.size, p.mtime_us, p.hash, p.width, p.height, p.taken_unix, p.state, "
-    "v.vector FROM vectors v JOIN photos p ON p.id = v.photo_id "
+    "p.taken_source, v.vector FROM vectors v JOIN photos p ON p.id = v.photo_id "
     "WHERE v.model = ?1 ORDER BY v.photo_id",
   /* No ORDER BY: vectors_by_seq answers the range, which an ordering on
    * photo_id would tempt the planner to trade for a walk of every row. */
   [STMT_INDEXED_SINCE] =
     "SELECT p.id, p.path, p.size, p.mtime_us, p.hash, p.width, p.height, p.taken_unix, p.state, "
-    "v.vector FROM vectors v JOIN photos p ON p.id = v.photo_id "
+    "p.taken_source, v.vector FROM vectors v JOIN photos p ON p.id = v.photo_id "
     "WHERE v.model = ?1 AND v.seq > ?2",
   [STMT_VECTOR_DELETE_NON_FINITE] =
     "DELETE FROM vectors WHERE model = ?1 AND NOT cs_vector_finite (vector)",

@@ -587,11 +587,11 @@ indexed_snapshot (CsStore             *self,
       {
         CsStorePhoto photo;
         gint64 photo_id = sqlite3_column_int64 (stmt, 0);
-        int n = blob_dim (stmt, 9, photo_id, error);
+        int n = blob_dim (stmt, 10, photo_id, error);
 
         if (n < 0)
           return FALSE;
-        if (skip_non_finite (sqlite3_column_blob (stmt, 9), n, photo_id))
+        if (skip_non_finite (sqlite3_column_blob (stmt, 10), n, photo_id))
           continue;
         if (n != scratch_dim)
           {
@@ -599,7 +599,7 @@ indexed_snapshot (CsStore             *self,
             scratch = g_new (float, n);
             scratch_dim = n;
           }
-        vector_from_blob (sqlite3_column_blob (stmt, 9), n, scratch);
+        vector_from_blob (sqlite3_column_blob (stmt, 10), n, scratch);
         _cs_store_photo_peek_row (stmt, &photo, path);
         if (!func (&photo, scratch, n, user_data))
           {

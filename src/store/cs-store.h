@@ -258,6 +258,13 @@ typedef enum {
   CS_STORE_PHOTO_STATE_INDEXED = 1, /* embedded with the current model */
 } CsStorePhotoState;
 
+/* Values for CsStorePhoto.taken_source: where taken_unix came from. */
+typedef enum {
+  CS_STORE_TAKEN_UNKNOWN = 0, /* written before the store recorded it (schema < 6) */
+  CS_STORE_TAKEN_CAPTURE = 1, /* the photo's own capture date (EXIF DateTimeOriginal, ...) */
+  CS_STORE_TAKEN_FILE    = 2, /* the file's modification time: no capture date */
+} CsStoreTakenSource;
+
 typedef struct {
   gint64  id;          /* row id (> 0); ignored by cs_store_upsert_photo */
   char   *path;        /* file system encoding, not NULL */
@@ -268,6 +275,7 @@ typedef struct {
   int     height;
   gint64  taken_unix;  /* EXIF date taken (or mtime), s since the epoch */
   int     state;       /* a CsStorePhotoState */
+  int     taken_source; /* a CsStoreTakenSource */
 } CsStorePhoto;
 
 /* Deep copy (cs_store_photo_free it) and free of a CsStorePhoto; the

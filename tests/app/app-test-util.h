@@ -139,6 +139,7 @@ void test_indexing_rate   (void);
 void test_pause_button    (void);
 /* issue 17: test-app-views.c */
 void test_date_taken      (void);
+void test_date_taken_exif (void);
 void test_remove_folder_undo (void);
 
 /* issue 17: test-app-platform.c */

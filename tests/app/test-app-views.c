@@ -170,8 +170,9 @@ test_markup_in_names (void)
 /* The photo view's date, the preferences' folder removal               */
 /* ------------------------------------------------------------------ */
 
-/* "Date Taken" of a photo taken on a single-digit day reads
- * "3 March 2024, 09:05": no padding before the day (issue 17). */
+/* The date of a photo taken on a single-digit day reads "3 March 2024,
+ * 09:05": no padding before the day (issue 17).  Without an EXIF date it
+ * is the file's time, titled as such (issue 16). */
 void
 test_date_taken (void)
 {
@@ -187,7 +188,7 @@ test_date_taken (void)
   g_autofree char *data = NULL;
   gsize len;
 
-  /* the toy photos have no EXIF date: the file's time is the date taken */
+  /* the toy photos have no EXIF date: the date shown is the file's time */
   g_assert_true (g_file_get_contents (src, &data, &len, NULL));
   g_assert_true (g_file_set_contents (path, data, (gssize) len, NULL));
   g_assert_true (g_file_set_attribute_uint64 (file, G_FILE_ATTRIBUTE_TIME_MODIFIED,
@@ -198,9 +199,79 @@ test_date_taken (void)
 
   cs_window_show_photo_file (window, path);
   g_assert_cmpstr (cs_window_get_view_name (window), ==, "photo");
+  row = find_widget (GTK_WIDGET (view), "AdwActionRow", "title", "File Modified");
+  g_assert_nonnull (row);
+  g_assert_null (find_widget (GTK_WIDGET (view), "AdwActionRow", "title", "Date Taken"));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "3 March 2024, 09:05");
+  gtk_widget_activate_action (GTK_WIDGET (view), "photo.back", NULL);
+
+  cs_application_remove_folder (app, canon);
+  g_assert_true (wait_for (indexer_idle, NULL, 60));
+  g_assert_no_errno (g_unlink (path));
+  g_assert_no_errno (g_rmdir (canon));
+}
+
+/* `data` (a JPEG) with an APP1 Exif block after its SOI holding only
+ * DateTimeOriginal `date` (little-endian TIFF: IFD0 {ExifIFD}, Exif IFD
+ * {DateTimeOriginal}); no time zone, so read as local time. */
+static GByteArray *
+jpeg_with_exif_date (const char *data,
+                     gsize       len,
+                     const char *date)
+{
+  GByteArray *out = g_byte_array_new ();
+  g_autoptr(GByteArray) t = g_byte_array_new ();
+  guint8 hdr[8] = { 'I', 'I', 42, 0, 8, 0, 0, 0 };
+  guint32 exif_ifd = 8 + 2 + 12 + 4, value = exif_ifd + 2 + 12 + 4;
+  gsize seg;
+
+#define U16(v) do { guint16 x = GUINT16_TO_LE (v); g_byte_array_append (t, (guint8 *) &x, 2); } while (0)
+#define U32(v) do { guint32 x = GUINT32_TO_LE (v); g_byte_array_append (t, (guint8 *) &x, 4); } while (0)
+  g_byte_array_append (t, hdr, 8);
+  U16 (1); U16 (0x8769); U16 (4); U32 (1); U32 (exif_ifd); U32 (0);
+  U16 (1); U16 (0x9003); U16 (2); U32 (20); U32 (value); U32 (0);
+  g_byte_array_append (t, (const guint8 *) date, 20);
+#undef U16
+#undef U32
+  seg = t->len + 8;
+  g_byte_array_append (out, (const guint8 *) data, 2);
+  g_byte_array_append (out, (const guint8 []) { 0xff, 0xe1, (guint8) (seg >> 8), (guint8) seg }, 4);
+  g_byte_array_append (out, (const guint8 *) "Exif\0\0", 6);
+  g_byte_array_append (out, t->data, t->len);
+  g_byte_array_append (out, (const guint8 *) data + 2, len - 2);
+  return out;
+}
+
+/* A photo with an EXIF DateTimeOriginal shows it as "Date Taken", not
+ * the file's time (issue 16). */
+void
+test_date_taken_exif (void)
+{
+  g_autofree char *folder = g_dir_make_tmp ("clipsight-exif-XXXXXX", NULL);
+  g_autofree char *canon = g_canonicalize_filename (folder, NULL);
+  g_autofree char *src = g_build_filename (photos_dir, "photo-0004.jpg", NULL);
+  g_autofree char *path = g_build_filename (canon, "camera.jpg", NULL);
+  g_autoptr(GFile) dir = g_file_new_for_path (canon);
+  g_autoptr(GByteArray) jpeg = NULL;
+  CsPhotoView *view = CS_PHOTO_VIEW (window_part ("photo_view"));
+  GtkWidget *row;
+  g_autofree char *data = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (src, &data, &len, NULL));
+  g_assert_cmpuint ((guint8) data[0], ==, 0xff);
+  g_assert_cmpuint ((guint8) data[1], ==, 0xd8);
+  jpeg = jpeg_with_exif_date (data, len, "2023:05:06 07:08:09");
+  g_assert_true (g_file_set_contents (path, (const char *) jpeg->data, jpeg->len, NULL));
+  g_application_open (G_APPLICATION (app), &dir, 1, "");
+  g_assert_true (wait_for (library_has, path, 120));
+
+  cs_window_show_photo_file (window, path);
+  g_assert_cmpstr (cs_window_get_view_name (window), ==, "photo");
   row = find_widget (GTK_WIDGET (view), "AdwActionRow", "title", "Date Taken");
   g_assert_nonnull (row);
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "3 March 2024, 09:05");
+  g_assert_null (find_widget (GTK_WIDGET (view), "AdwActionRow", "title", "File Modified"));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "6 May 2023, 07:08");
   gtk_widget_activate_action (GTK_WIDGET (view), "photo.back", NULL);
 
   cs_application_remove_folder (app, canon);

@@ -424,7 +424,7 @@ class DuplicatesKeepTheBlankStatistic(IndexCase):
             g.write(f.read() + b"trailing bytes: another hash, the same pixels")
         index(self.db, self.photos)
         con = sqlite3.connect(self.db)
-        self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 5)
+        self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 6)
         con.close()
         stats = self.blank_stats()
         self.assertTrue(all(v is not None and v > 6 for v in stats.values()), stats)

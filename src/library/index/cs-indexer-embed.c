@@ -79,6 +79,8 @@ decode_pixels (Item                         *it,
   return TRUE;
 }
 
+static void read_date (Item *it);
+
 /* From the decoded pixels: the size, the nearly-blank statistic, the
  * model's input tensor and the date taken. */
 static void
@@ -105,8 +107,21 @@ decode_preprocess (Item                         *it,
       cs_clip_propagate (&it->error, status, msg);
       g_clear_pointer (&it->tensor, g_free);
     }
-  if (!cs_exif_read_date_taken (it->path, &it->taken))
-    it->taken = it->mtime_us / G_USEC_PER_SEC;
+  read_date (it);
+}
+
+/* The photo's capture date, else its file time, and which it is: the
+ * store says so, since a file time is not when the photo was taken. */
+static void
+read_date (Item *it)
+{
+  if (cs_exif_read_date_taken (it->path, &it->taken))
+    it->taken_source = CS_STORE_TAKEN_CAPTURE;
+  else
+    {
+      it->taken = it->mtime_us / G_USEC_PER_SEC;
+      it->taken_source = CS_STORE_TAKEN_FILE;
+    }
 }
 
 /* The photo's thumbnail in job->thumbnail_dir, from the pixels decoded
@@ -229,6 +244,11 @@ decode_task (gpointer data,
     }
   if (!decode_hash (job, it) || it->touched)
     {
+      /* A row from before the store recorded where its date came from
+       * learns it here, while the file is at hand (the hash has just
+       * read it), so that readers need not guess. */
+      if (it->touched && it->old_taken_source == CS_STORE_TAKEN_UNKNOWN)
+        read_date (it);
       g_async_queue_push (job->results, it);
       return;
     }
@@ -469,6 +489,13 @@ write_touched (Job     *job,
     return error != NULL && *error != NULL ? -1 : 0;
   row->size = it->size;
   row->mtime_us = it->mtime_us;
+  if (row->taken_source == CS_STORE_TAKEN_UNKNOWN && it->taken_source != CS_STORE_TAKEN_UNKNOWN)
+    {
+      /* a file date stays the one it had (as for rows that know it) */
+      if (it->taken_source == CS_STORE_TAKEN_CAPTURE)
+        row->taken_unix = it->taken;
+      row->taken_source = it->taken_source;
+    }
   return cs_store_upsert_photo (job->store, row, error) < 0 ? -1 : 1;
 }
 
@@ -501,7 +528,7 @@ batch_write (Job       *job,
         }
       CsStorePhoto photo = {
         0, it->path, it->size, it->mtime_us, it->hash, it->width, it->height, it->taken,
-        CS_STORE_PHOTO_STATE_INDEXED
+        CS_STORE_PHOTO_STATE_INDEXED, it->taken_source
       };
       id = cs_store_upsert_photo (job->store, &photo, error);
       if (id < 0 || !cs_store_put_vector (job->store, id, job->model_row, b->vec[i], b->dim, error)

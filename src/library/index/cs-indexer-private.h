@@ -97,11 +97,13 @@ typedef struct {
   char    *hash;       /* NULL until the decode task computes it */
   char    *old_hash;   /* ITEM_UPDATED: the stored content's hash */
   gboolean has_vector; /* ITEM_UPDATED: the stored row has a current vector */
+  int      old_taken_source; /* ITEM_UPDATED: the stored row's CsStoreTakenSource */
   /* filled by the decode task */
   gboolean touched;    /* same content as stored: nothing to decode */
   float   *tensor;
   int      width, height;
   gint64   taken;
+  int      taken_source; /* a CsStoreTakenSource */
   double   blank_stddev; /* the duplicate search's nearly blank statistic */
   GError  *error;
 } Item;

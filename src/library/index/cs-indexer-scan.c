@@ -133,6 +133,7 @@ scan_photo (Job               *job,
       Item *it = job->queue->pdata[job->queue->len - 1];
       it->old_hash = g_strdup (existing->hash);
       it->has_vector = has;
+      it->old_taken_source = existing->taken_source;
       return TRUE;
     }
   queue_item (job, ITEM_ADDED, path, st, NULL);

@@ -168,15 +168,21 @@ typedef struct {
 } Dated;
 
 /* The indexer stores the file's modification time as the date of a
- * photo without an EXIF date, and does not say which it stored.  A date
- * that is not the file's time is an EXIF date.  One that is can be
- * either: a camera's original file has its EXIF time as its modification
- * time (to the second), while a file without EXIF has only the time it
- * was copied or saved, which says nothing of when the photo was taken.
- * For those, formats cameras write are checked for an EXIF date (the
- * first 64 KiB, where a JPEG's APP1 block is; remembered per photo, file
- * time and size for the process's later runs), and the others (PNG, GIF,
- * WebP, BMP: screenshots, downloads) have no date. */
+ * photo without an EXIF date, and says which it stored (taken_source,
+ * carried by the index's snapshot): a file time says nothing of when the
+ * photo was taken (the time it was copied, saved, downloaded), so such
+ * photos are in no event.  Rows written before the store said so
+ * (CS_STORE_TAKEN_UNKNOWN: until the indexer writes the row again, or
+ * finds the file touched) are guessed as before.  A date that is not the
+ * file's time is an EXIF date, or a touched file's old time.  One that is
+ * can be either: a camera's original file has its EXIF time as its
+ * modification time (to the second), while a file without EXIF has only
+ * the time it was copied or saved.  For those, formats cameras write are
+ * checked for an EXIF date (the first 64 KiB, where a JPEG's APP1 block
+ * is; remembered per photo, file time and size for the process's later
+ * runs, since such rows may stay unknown for long in a library that does
+ * not change), and the others (PNG, GIF, WebP, BMP: screenshots,
+ * downloads) have no date. */
 #define EXIF_HEAD (64 * 1024)
 
 typedef struct {
@@ -257,22 +263,27 @@ has_exif_date (const CsStorePhoto *photo)
   return dated;
 }
 
+/* For the rows of the snapshot that do not know where their date came
+ * from (CS_STORE_TAKEN_UNKNOWN): the store's row may know by now, else
+ * the guess above. */
 static gboolean
 mark_dated (const CsStorePhoto *photo,
             gpointer            user_data)
 {
   Dated *dd = user_data;
+  CsPhotoMeta meta;
   guint row;
 
-  if (photo->taken_unix > 0 && _cs_vector_index_find (dd->index, photo->id, &row)
-      && (photo->taken_unix != photo->mtime_us / G_USEC_PER_SEC || has_exif_date (photo)))
-    {
-      CsPhotoMeta meta;
-
-      /* the snapshot's date, in case the database moved on since */
-      _cs_vector_index_meta (dd->index, row, &meta);
-      dd->taken[dd->input_of_row[row]] = meta.taken;
-    }
+  if (!_cs_vector_index_find (dd->index, photo->id, &row))
+    return TRUE;
+  _cs_vector_index_meta (dd->index, row, &meta);
+  if (meta.taken_source != CS_STORE_TAKEN_UNKNOWN || photo->taken_source == CS_STORE_TAKEN_FILE)
+    return TRUE;
+  if (photo->taken_unix > 0
+      && (photo->taken_source == CS_STORE_TAKEN_CAPTURE
+          || photo->taken_unix != photo->mtime_us / G_USEC_PER_SEC || has_exif_date (photo)))
+    /* the snapshot's date, in case the database moved on since */
+    dd->taken[dd->input_of_row[row]] = meta.taken;
   return TRUE;
 }
 
@@ -378,7 +389,7 @@ discover_thread (GTask        *task,
   CsDiscoverConcepts concepts = { 0 };
   CsDiscoverInput in;
   GError *error = NULL;
-  guint k = 0;
+  guint k = 0, n_unknown = 0;
 
   for (guint r = 0; r < n_rows; r++)
     {
@@ -401,6 +412,11 @@ discover_thread (GTask        *task,
       }
       rows[k] = r;
       input_of_row[r] = k;
+      /* a file's time is not when the photo was taken: no events */
+      if (meta.taken_source == CS_STORE_TAKEN_CAPTURE)
+        taken[k] = meta.taken;
+      else if (meta.taken_source == CS_STORE_TAKEN_UNKNOWN)
+        n_unknown++;
       k++;
     }
   in.n = k;
@@ -416,6 +432,8 @@ discover_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
+  /* rows indexed before the store said where dates come from */
+  if (n_unknown > 0)
   {
     Dated dd = { index, input_of_row, taken };
 

@@ -35,6 +35,7 @@ typedef struct {
   const char *hash;     /* may be NULL */
   gint64      size;
   gint64      taken;
+  int         taken_source; /* a CsStoreTakenSource */
   int         width;
   int         height;
 } CsPhotoMeta;

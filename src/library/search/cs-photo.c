@@ -19,6 +19,7 @@ struct _CsPhoto
   char     *folder;
   char     *hash;
   gint64    taken;
+  CsPhotoDateSource date_source;
   gint64    size;
   int       width;
   int       height;
@@ -136,6 +137,9 @@ _cs_photo_new (const CsPhotoMeta *meta,
   self->folder = g_filename_display_name (dir);
   self->hash = g_strdup (meta->hash);
   self->taken = meta->taken;
+  self->date_source = meta->taken_source == CS_STORE_TAKEN_CAPTURE ? CS_PHOTO_DATE_CAPTURE
+                      : meta->taken_source == CS_STORE_TAKEN_FILE ? CS_PHOTO_DATE_FILE
+                      : CS_PHOTO_DATE_UNKNOWN;
   self->size = MAX (meta->size, 0);
   self->width = MAX (meta->width, 0);
   self->height = MAX (meta->height, 0);
@@ -186,6 +190,13 @@ cs_photo_get_taken (CsPhoto *self)
 {
   g_return_val_if_fail (CS_IS_PHOTO (self), 0);
   return self->taken;
+}
+
+CsPhotoDateSource
+cs_photo_get_date_source (CsPhoto *self)
+{
+  g_return_val_if_fail (CS_IS_PHOTO (self), CS_PHOTO_DATE_UNKNOWN);
+  return self->date_source;
 }
 
 int

@@ -22,6 +22,7 @@ typedef struct {
   gint64  id;
   gint64  size;
   gint64  taken;
+  int     taken_source;
   gint32  width;
   gint32  height;
   char   *path;   /* into the builder's chunk */
@@ -88,6 +89,7 @@ segment_alloc (guint n,
   s->ids = g_new (gint64, MAX (n, 1));
   s->size = g_new (gint64, MAX (n, 1));
   s->taken = g_new (gint64, MAX (n, 1));
+  s->taken_source = g_new (guint8, MAX (n, 1));
   s->width = g_new (gint32, MAX (n, 1));
   s->height = g_new (gint32, MAX (n, 1));
   s->path = g_new (const char *, MAX (n, 1));
@@ -142,6 +144,7 @@ _cs_segment_unref (CsSegment *s)
   g_free (s->ids);
   g_free (s->size);
   g_free (s->taken);
+  g_free (s->taken_source);
   g_free (s->width);
   g_free (s->height);
   g_free (s->path);
@@ -186,6 +189,7 @@ _cs_segment_builder_add (CsSegmentBuilder   *b,
     .id = photo->id,
     .size = photo->size,
     .taken = photo->taken_unix,
+    .taken_source = photo->taken_source,
     .width = photo->width,
     .height = photo->height,
     .path = g_string_chunk_insert (b->strings, photo->path),
@@ -299,6 +303,7 @@ _cs_segment_builder_end (CsSegmentBuilder *b)
       s->ids[i] = r->id;
       s->size[i] = r->size;
       s->taken[i] = r->taken;
+      s->taken_source[i] = (guint8) r->taken_source;
       s->width[i] = r->width;
       s->height[i] = r->height;
       s->path[i] = g_string_chunk_insert (s->strings, r->path);
@@ -348,6 +353,7 @@ _cs_segments_merge (CsSegment    **segs,
       s->ids[out] = from->ids[i];
       s->size[out] = from->size[i];
       s->taken[out] = from->taken[i];
+      s->taken_source[out] = from->taken_source[i];
       s->width[out] = from->width[i];
       s->height[out] = from->height[i];
       s->path[out] = g_string_chunk_insert (s->strings, from->path[i]);

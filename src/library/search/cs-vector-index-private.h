@@ -27,6 +27,7 @@ struct _CsSegment
   gint64        *ids;         /* n, increasing */
   gint64        *size;
   gint64        *taken;
+  guint8        *taken_source; /* CsStoreTakenSource */
   gint32        *width;
   gint32        *height;
   const char   **path;        /* into strings */

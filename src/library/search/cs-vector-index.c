@@ -332,6 +332,7 @@ _cs_vector_index_meta (CsVectorIndex *index,
   meta->hash = s->hash[i];
   meta->size = s->size[i];
   meta->taken = s->taken[i];
+  meta->taken_source = s->taken_source[i];
   meta->width = s->width[i];
   meta->height = s->height[i];
 }
