@@ -159,19 +159,38 @@ serve (Server            *server,
   return TRUE;
 }
 
-/* The fixture waits for the handler threads before it frees the server. */
+/* Counts the connection when the service accepts it, on the thread that
+ * runs the fixture (the service accepts in its main context), before
+ * GThreadedSocketService queues it for a handler thread; the handler
+ * uncounts it once it no longer touches the server.  Counting it only when
+ * the handler starts left a window: a connection accepted just before the
+ * teardown (cancel/at-once's, whose client connects as it is cancelled)
+ * could wait in the pool's queue, uncounted, while the teardown found no
+ * handler running and freed the server, which the handler then read
+ * (SIGSEGV at exit, the last test being cancel/at-once). */
 static gboolean
-on_incoming_cb (GThreadedSocketService *service,
-                GSocketConnection      *connection,
-                GObject                *source,
-                gpointer                user_data)
+on_accepted_cb (GSocketService    *service,
+                GSocketConnection *connection,
+                GObject           *source,
+                gpointer           user_data)
+{
+  Server *server = user_data;
+
+  g_atomic_int_inc (&server->n_pending);
+  return FALSE;   /* on to GThreadedSocketService's handler, which queues it */
+}
+
+static gboolean
+on_run_cb (GThreadedSocketService *service,
+           GSocketConnection      *connection,
+           GObject                *source,
+           gpointer                user_data)
 {
   Server *server = user_data;
   gboolean ret;
 
-  g_atomic_int_inc (&server->n_active);
   ret = serve (server, connection);
-  g_atomic_int_dec_and_test (&server->n_active);
+  g_atomic_int_dec_and_test (&server->n_pending);
   return ret;
 }
 
@@ -251,7 +270,8 @@ fixture_setup (Fixture       *f,
                                  G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
   g_assert_no_error (error);
   f->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-  g_signal_connect (f->service, "run", G_CALLBACK (on_incoming_cb), &f->server);
+  g_signal_connect (f->service, "incoming", G_CALLBACK (on_accepted_cb), &f->server);
+  g_signal_connect (f->service, "run", G_CALLBACK (on_run_cb), &f->server);
   g_socket_service_start (f->service);
   f->base_url = g_strdup_printf ("http://127.0.0.1:%u/", f->port);
   f->target = test_make_temp_dir ();
@@ -287,7 +307,8 @@ fixture_teardown (Fixture       *f,
   g_socket_service_stop (f->service);
   g_socket_listener_close (G_SOCKET_LISTENER (f->service));
   g_clear_object (&f->service);
-  while (g_atomic_int_get (&f->server.n_active) > 0)
+  /* every connection accepted, served or still queued */
+  while (g_atomic_int_get (&f->server.n_pending) > 0)
     g_usleep (1000);
   test_rm_rf (f->target);
   g_free (f->target);

@@ -31,7 +31,7 @@ typedef struct {
   char       *bad_etag_file; /* this file is announced with a wrong X-Linked-Etag */
   GPtrArray  *served;        /* names whose content was sent (200 or 206) */
   guint       n_range;       /* content answers to Range requests */
-  gint        n_active;      /* handler threads running (atomic) */
+  gint        n_pending;     /* connections accepted, not yet served (atomic) */
 } Server;
 
 typedef struct {
@@ -68,7 +68,8 @@ void  server_forget_served (Fixture     *f);
 guint server_n_range       (Fixture     *f);
 
 /* A server on 127.0.0.1 (any free port), a temporary target folder and
- * the toy files' pins; the teardown waits for the handler threads. */
+ * the toy files' pins; the teardown waits until every connection the
+ * server accepted is served. */
 void fixture_setup    (Fixture       *f,
                        gconstpointer  data);
 void fixture_teardown (Fixture       *f,

@@ -115,6 +115,13 @@ main (int   argc,
       /* the app in German as main () sets it up (LANGUAGE=de from the
        * test's environment), from the build's catalogue; the library
        * opens on the toy photos, with no labels yet */
+      /* Debian 13's glibc (2.41) ignores LANGUAGE under the C.UTF-8 that
+       * tests/app/meson.build sets, as under C: the German locale where it
+       * is installed, as a German user has it (through the environment:
+       * GTK calls setlocale (LC_ALL, "") when the app starts), else the
+       * environment's (Debian 12's glibc honours LANGUAGE under C.UTF-8) */
+      if (setlocale (LC_ALL, "de_DE.UTF-8") != NULL)
+        g_setenv ("LC_ALL", "de_DE.UTF-8", TRUE);
       bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
       textdomain (GETTEXT_PACKAGE);
