@@ -322,7 +322,14 @@ check_starter_button_fits (const char *shot)
   gtk_widget_get_size_request (sidebar, &request, NULL);
   if (request <= 0)
     request = gtk_widget_get_width (sidebar);
-  g_assert_cmpint (request, <=, 240);
+  /* folded (a narrow window on libadwaita >= 1.4's split view), the
+   * sidebar is a page as wide as the window: still, the button must fit
+   * the 240 px it has beside the photos */
+  if (request > 240)
+    {
+      g_assert_cmpint (gtk_widget_get_width (sidebar), ==, gtk_widget_get_width (GTK_WIDGET (window)));
+      request = 240;
+    }
   gtk_widget_measure (button, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
   g_test_message ("sidebar %d px wide (asks %d), button needs %d px, has %d",
                   gtk_widget_get_width (sidebar), request, min_width, gtk_widget_get_width (button));
