@@ -218,13 +218,11 @@ button_with_label (gpointer data)
   return *button != NULL;
 }
 
-/* Clicks the Remove button of the folder row titled `base`: the folder
- * leaves the indexer at once. */
+/* Clicks the Remove button of the folder row titled `base`. */
 static void
 click_remove (CsPreferences *prefs,
               const char    *base)
 {
-  CsIndexer *indexer = cs_application_get_indexer (app);
   GtkWidget *row = find_widget (GTK_WIDGET (prefs), "AdwActionRow", "title", base);
   GtkWidget *remove;
 
@@ -236,7 +234,6 @@ click_remove (CsPreferences *prefs,
   g_object_ref (remove);
   g_signal_emit_by_name (remove, "clicked");
   g_object_unref (remove);
-  g_assert_cmpuint (g_strv_length ((char **) cs_indexer_get_folders (indexer, FALSE)), ==, 0);
 }
 
 /* Removing a folder in the preferences (the only one here) offers an
@@ -259,6 +256,7 @@ test_remove_folder_undo (void)
   cs_compat_preferences_present (GTK_WIDGET (prefs), GTK_WIDGET (window));
   g_assert_true (wait_for ((Condition) gtk_widget_get_mapped, prefs, 10));
   click_remove (prefs, base);
+  g_assert_cmpuint (g_strv_length ((char **) cs_indexer_get_folders (indexer, FALSE)), ==, 0);
 
   undo[1] = GTK_WIDGET (prefs);
   g_assert_true (wait_for (button_with_label, undo, 10));
@@ -275,6 +273,7 @@ test_remove_folder_undo (void)
       g_test_message ("the toast timed out during the screenshot: removing the folder again");
       cs_application_add_folder (app, before[0]);
       click_remove (prefs, base);
+      g_assert_cmpuint (g_strv_length ((char **) cs_indexer_get_folders (indexer, FALSE)), ==, 0);
       g_assert_true (wait_for (button_with_label, undo, 10));
     }
   g_signal_emit_by_name (undo[0], "clicked");
@@ -282,4 +281,58 @@ test_remove_folder_undo (void)
   cs_compat_preferences_close (GTK_WIDGET (prefs));
   g_assert_true (wait_for (indexer_idle, NULL, 120));
   g_assert_true (wait_for (library_has_all, GUINT_TO_POINTER (240), 300));
+}
+
+static gboolean
+pointer_cleared (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/* The preferences closed right after a folder was taken off their
+ * list, with the toast (its Undo names the preferences) still up and
+ * the rescan it started still going: the preferences go away, and what
+ * they listened to (the indexer's folders and runs, the library, the
+ * settings) goes on without reaching them.  An excluded folder, so that
+ * the library keeps its photos. */
+void
+test_remove_folder_close_prefs (void)
+{
+  CsIndexer *indexer = cs_application_get_indexer (app);
+  g_autofree char *tmp = g_dir_make_tmp ("clipsight-excluded-XXXXXX", NULL);
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  GtkWidget *undo[2] = { NULL, NULL };
+  CsPreferences *prefs;
+  gpointer alive;
+
+  g_assert_nonnull (tmp);
+  dir = g_canonicalize_filename (tmp, NULL);
+  base = g_path_get_basename (dir);
+  cs_application_exclude_folder (app, dir);
+  g_assert_true (g_strv_contains (cs_indexer_get_folders (indexer, TRUE), dir));
+
+  prefs = cs_preferences_new (app);
+  cs_compat_preferences_present (GTK_WIDGET (prefs), GTK_WIDGET (window));
+  g_assert_true (wait_for ((Condition) gtk_widget_get_mapped, prefs, 10));
+  click_remove (prefs, base);
+  g_assert_false (g_strv_contains (cs_indexer_get_folders (indexer, TRUE), dir));
+  undo[1] = GTK_WIDGET (prefs);
+  g_assert_true (wait_for (button_with_label, undo, 10));
+
+  alive = prefs;
+  g_object_add_weak_pointer (G_OBJECT (prefs), &alive);
+  cs_compat_preferences_close (GTK_WIDGET (prefs));
+  /* nothing keeps them: the reads they started end, cancelled */
+  g_assert_true (wait_for (pointer_cleared, &alive, 60));
+
+  /* each emits what the preferences were connected to: a handler that
+   * outlived them would run on freed memory (ASan names it) */
+  cs_application_exclude_folder (app, dir);
+  g_assert_true (g_strv_contains (cs_indexer_get_folders (indexer, TRUE), dir));
+  g_assert_true (wait_for (indexer_idle, NULL, 120));
+  cs_application_remove_folder (app, dir);
+  g_assert_true (wait_for (indexer_idle, NULL, 120));
+  g_assert_false (g_strv_contains (cs_indexer_get_folders (indexer, TRUE), dir));
+  g_assert_no_errno (g_rmdir (dir));
 }

@@ -182,6 +182,7 @@ main (int   argc,
       g_test_add_func ("/app/window/suggested-keep-taken-name", test_suggested_keep_taken_name);
       g_test_add_func ("/app/window/welcome-page", test_welcome_page);
       g_test_add_func ("/app/window/first-page-from-cache", test_first_page_from_cache);
+      g_test_add_func ("/app/window/remove-folder-close-prefs", test_remove_folder_close_prefs);
     }
   /* The cases run inside g_application_run (), from the first activation,
    * so that the application starts up and shuts down as it does for
