@@ -72,7 +72,8 @@ static void
 on_remove_folder_cb (GtkButton     *button,
                      CsPreferences *self)
 {
-  const char *path = g_object_get_data (G_OBJECT (button), "path");
+  /* a copy: removing the folder rebuilds the rows, this button's too */
+  g_autofree char *path = g_strdup (g_object_get_data (G_OBJECT (button), "path"));
   gboolean excluded = g_object_get_data (G_OBJECT (button), "excluded") != NULL;
   g_autofree char *display = g_filename_display_name (path);
   g_autofree char *text = NULL;

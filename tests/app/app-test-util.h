@@ -141,6 +141,7 @@ void test_pause_button    (void);
 void test_date_taken      (void);
 void test_date_taken_exif (void);
 void test_remove_folder_undo (void);
+void test_remove_folder_close_prefs (void);
 
 /* issue 17: test-app-platform.c */
 void test_failures_listed (void);

@@ -193,6 +193,7 @@ main (int   argc,
       g_test_add_func ("/app/window/date-range", test_date_range);
       g_test_add_func ("/app/window/grid/cells", test_grid_cells);
       g_test_add_func ("/app/window/date-taken-exif", test_date_taken_exif);
+      g_test_add_func ("/app/window/remove-folder-close-prefs", test_remove_folder_close_prefs);
     }
   /* The cases run inside g_application_run (), from the first activation,
    * so that the application starts up and shuts down as it does for
