@@ -150,6 +150,7 @@ void test_find_like_file  (void);
 void test_show_in_files_fails_visibly (void);
 /* Keys typed in the window, delivered as GTK delivers them
  * (test-app-search.c). */
+void press_key_in (GtkWidget *root, guint keyval, GdkModifierType state);
 void press_key (guint           keyval,
                 GdkModifierType state);
 void type_text (const char     *text);

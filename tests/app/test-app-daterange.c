@@ -80,70 +80,6 @@ range_dialog_gone (gpointer data)
   return shown_range_dialog () == NULL;
 }
 
-/* A key pressed in `root`, where its focus is: the key controllers and
- * shortcuts (the class bindings among them) of the focus and its
- * ancestors, capture phase down then bubble phase up, as GTK runs them. */
-static gboolean
-run_controllers (GtkWidget        *widget,
-                 GtkPropagationPhase phase,
-                 guint             keyval)
-{
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
-
-      if (gtk_event_controller_get_propagation_phase (controller) != phase)
-        continue;
-      if (GTK_IS_EVENT_CONTROLLER_KEY (controller))
-        {
-          gboolean handled = FALSE;
-
-          g_signal_emit_by_name (controller, "key-pressed", keyval, 0, 0, &handled);
-          if (handled)
-            return TRUE;
-        }
-      else if (GTK_IS_SHORTCUT_CONTROLLER (controller))
-        for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
-          {
-            g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
-            GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
-
-            if (GTK_IS_KEYVAL_TRIGGER (trigger)
-                && gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == keyval
-                && gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == 0
-                && gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), GTK_SHORTCUT_ACTION_EXCLUSIVE,
-                                                 widget, gtk_shortcut_get_arguments (shortcut)))
-              return TRUE;
-          }
-    }
-  return FALSE;
-}
-
-static void
-press_in (GtkWidget *root,
-          guint      keyval)
-{
-  GtkWidget *target = gtk_root_get_focus (GTK_ROOT (root));
-  g_autoptr(GPtrArray) path = g_ptr_array_new_with_free_func (g_object_unref);
-
-  if (target == NULL)
-    target = root;
-  for (GtkWidget *w = target; w != NULL; w = gtk_widget_get_parent (w))
-    g_ptr_array_add (path, g_object_ref (w));
-  for (guint i = path->len; i > 0; i--)
-    if (run_controllers (path->pdata[i - 1], GTK_PHASE_CAPTURE, keyval))
-      goto done;
-  if (run_controllers (target, GTK_PHASE_TARGET, keyval))
-    goto done;
-  for (guint i = 0; i < path->len; i++)
-    if (run_controllers (path->pdata[i], GTK_PHASE_BUBBLE, keyval))
-      goto done;
-done:
-  spin (0.05);
-}
-
 static GListModel *
 grid_model (void)
 {
@@ -385,7 +321,7 @@ test_date_range (void)
   select_day (dialog_calendar (dialog, 0), 2025, 3, 14);
   g_assert_false (apply_enabled (dialog));
   g_assert_true (label_shows (GTK_WIDGET (dialog), "“To” is before “From”"));
-  press_in (GTK_WIDGET (dialog), GDK_KEY_Return);
+  press_key_in (GTK_WIDGET (dialog), GDK_KEY_Return, 0);
   g_assert_true (shown_range_dialog () == dialog);
   s = date_filter_state ();
   g_assert_cmpstr (s, ==, "any");
@@ -398,7 +334,7 @@ test_date_range (void)
   g_assert_true (label_shows (GTK_WIDGET (dialog), "12 March 2025"));
   save_screenshot (GTK_WIDGET (dialog), "date-range-dialog.png");
   seen = n_results_changed;
-  press_in (GTK_WIDGET (dialog), GDK_KEY_Return);
+  press_key_in (GTK_WIDGET (dialog), GDK_KEY_Return, 0);
   g_assert_true (wait_for (range_dialog_gone, NULL, 10));
   wait_results (seen);
   s = date_filter_state ();
@@ -432,7 +368,7 @@ test_date_range (void)
   assert_calendar_day (dialog_calendar (dialog, 0), after);
   assert_calendar_day (dialog_calendar (dialog, 1), before - 1);
   select_day (dialog_calendar (dialog, 0), 2025, 1, 1);
-  press_in (GTK_WIDGET (dialog), GDK_KEY_Escape);
+  press_key_in (GTK_WIDGET (dialog), GDK_KEY_Escape, 0);
   g_assert_true (wait_for (range_dialog_gone, NULL, 10));
   spin (0.2);
   g_assert_true (wait_for (search_settled, NULL, 30));

@@ -389,10 +389,14 @@ on_fatal_log_cb (const char     *domain,
   return TRUE;
 }
 
-/* Presses `keyval` in the window, wherever its focus is. */
+/* Presses `keyval` in the window `root` (the main window or a dialog),
+ * wherever its focus is: the key controllers and shortcuts (the class
+ * bindings among them) of the focus and its ancestors, capture phase
+ * down, then bubble phase up, as GTK runs them. */
 void
-press_key (guint           keyval,
-           GdkModifierType state)
+press_key_in (GtkWidget       *root,
+              guint            keyval,
+              GdkModifierType  state)
 {
   GtkWidget *target;
   g_autoptr(GPtrArray) path = g_ptr_array_new_with_free_func (g_object_unref);
@@ -400,9 +404,9 @@ press_key (guint           keyval,
   /* the window moves its focus off a widget that went (a grid cell of
    * results replaced) on the main loop: the key goes where it is then */
   spin (0.05);
-  target = gtk_root_get_focus (GTK_ROOT (window));
-  if (target == NULL || gtk_widget_get_root (target) != GTK_ROOT (window))
-    target = GTK_WIDGET (window);
+  target = gtk_root_get_focus (GTK_ROOT (root));
+  if (target == NULL || gtk_widget_get_root (target) != GTK_ROOT (root))
+    target = root;
   for (GtkWidget *w = target; w != NULL; w = gtk_widget_get_parent (w))
     g_ptr_array_add (path, g_object_ref (w));
 
@@ -418,6 +422,14 @@ press_key (guint           keyval,
 done:
   g_test_log_set_fatal_handler (NULL, NULL);
   spin (0.02);
+}
+
+/* Presses `keyval` in the main window, wherever its focus is. */
+void
+press_key (guint           keyval,
+           GdkModifierType state)
+{
+  press_key_in (GTK_WIDGET (window), keyval, state);
 }
 
 void
