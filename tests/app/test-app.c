@@ -18,6 +18,8 @@
  */
 #include "config.h"
 
+#include <locale.h>
+
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
