@@ -225,7 +225,12 @@ cs_thumbnailer_init (CsThumbnailer *self)
   self->failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   /* run_job frees the jobs it runs; none is left unrun (dispose waits) */
   g_mutex_init (&self->lock);
-  self->pool = g_thread_pool_new (run_job, self, N_THREADS, FALSE, NULL);
+  /* Exclusive: run_job lowers its thread's priority (nice 10), and a
+   * thread of GLib's shared pool would carry that into other pools' work
+   * and into the threads it starts, which GLib then tries to set back to
+   * the process's priority: not permitted unless root ("Failed to set
+   * scheduler settings", a critical, seen running the tests as a user). */
+  self->pool = g_thread_pool_new (run_job, self, N_THREADS, TRUE, NULL);
 }
 
 CsThumbnailer *
