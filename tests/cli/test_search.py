@@ -44,6 +44,9 @@ class SearchCli(unittest.TestCase):
         cls.photos = os.path.join(cls.tmp, "photos")
         shutil.copytree(TOY_PHOTOS, cls.photos,
                         ignore=lambda d, names: [n for n in names if not n.startswith("photo-")])
+        # the copy keeps the fixture folder's read-only mode, which only
+        # root writes through
+        os.chmod(cls.photos, 0o755)
         # an exact copy and a renamed copy in a subfolder, for duplicates and --folder
         os.makedirs(os.path.join(cls.photos, "sub"))
         shutil.copy(os.path.join(cls.photos, "photo-0004.jpg"), os.path.join(cls.photos, "sub", "again.jpg"))
