@@ -123,6 +123,66 @@ test_bmp_huge_header (void)
   g_rmdir (dir);
 }
 
+/* A 634-byte 24-bit BMP whose file header puts the pixels at byte
+ * 2,483,027,958: GdkPixbuf's loader reallocated its buffer to reach them
+ * (2.5 GB, which libFuzzer's 2 GB limit stopped).  Pixels past the end
+ * of the file are refused from the header now; a valid BMP's offset moved
+ * one byte past its end is refused, and moved to exactly its end (no
+ * pixels left to read) fails as truncated, as in Pillow, where the loader
+ * returned a blank image.  So does the valid BMP cut one byte short. */
+static void
+test_bmp_pixels_past_end (void)
+{
+  g_autofree char *path = corpus_path ("fuzz-decode", "crash-bmp-pixels-past-end");
+  g_autofree char *seed = corpus_path ("fuzz-decode", "seed-rgb.bmp");
+  g_autofree char *dir = g_dir_make_tmp ("clipsight-fuzz-XXXXXX", NULL);
+  g_autofree char *moved = g_build_filename (dir, "moved.bmp", NULL);
+  g_autofree guint8 *data = NULL;
+  g_autoptr(CsDecodedImage) image = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len;
+
+  image = cs_decode_file (path, 0, &error);
+  g_assert_null (image);
+  g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "pixels at byte 2483028022, past the end of the 634-byte file"));
+  g_clear_error (&error);
+
+  data = read_file (seed, &len);
+  image = cs_decode_file (seed, 0, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (image);
+  g_clear_pointer (&image, cs_decoded_image_free);
+
+  data[10] = (guint8) ((len + 1) & 0xff);
+  data[11] = (guint8) (((len + 1) >> 8) & 0xff);
+  data[12] = data[13] = 0;
+  write_file (moved, data, len);
+  image = cs_decode_file (moved, 0, &error);
+  g_assert_null (image);
+  g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "past the end"));
+  g_clear_error (&error);
+
+  data[10] = (guint8) (len & 0xff);
+  data[11] = (guint8) ((len >> 8) & 0xff);
+  write_file (moved, data, len);
+  image = cs_decode_file (moved, 0, &error);
+  g_assert_null (image);
+  g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED);
+  g_clear_error (&error);
+
+  data[10] = 54;
+  data[11] = 0;
+  write_file (moved, data, len - 1);
+  image = cs_decode_file (moved, 0, &error);
+  g_assert_null (image);
+  g_assert_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED);
+  g_assert_nonnull (strstr (error->message, "truncated BMP (1205 of the 1206 bytes"));
+  g_unlink (moved);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -130,5 +190,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/fuzz/decode/bmp-huge-palette", test_bmp_huge_palette);
   g_test_add_func ("/fuzz/decode/bmp-huge-header", test_bmp_huge_header);
+  g_test_add_func ("/fuzz/decode/bmp-pixels-past-end", test_bmp_pixels_past_end);
   return g_test_run ();
 }

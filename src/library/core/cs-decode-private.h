@@ -45,6 +45,9 @@ typedef struct {
   gboolean      interlaced;  /* PNG: Adam7 */
   gboolean      alpha;       /* WebP: the header announces alpha */
   guint32       riff_size;   /* WebP: the RIFF chunk's size (the file's less 8) */
+  guint32       bmp_pixels_at; /* BMP: where the header says the pixels start */
+  guint         bmp_bits;      /* BMP: bits per pixel */
+  gboolean      bmp_raw;       /* BMP: uncompressed rows (BI_RGB, BI_BITFIELDS) */
   gboolean      has_key;     /* GIF: the transparent index's colour */
   guint8        key_rgb[3];
   char          refusal[96]; /* a header Pillow refuses (why); "": none */

@@ -31,6 +31,7 @@ sniff_bmp (const guint8 *data,
 
   if (len < 18)
     return;
+  info->bmp_pixels_at = read_le32 (data + 10);
   header_size = read_le32 (data + 14);
   /* Pillow's header types (OS/2 1 and 2, Windows 3 to 5); GdkPixbuf's
    * loader allocates whatever size is announced (a 26-byte file asked for
@@ -49,6 +50,7 @@ sniff_bmp (const guint8 *data,
       bits = read_le16 (data + 24);
       colors = 0;
       entry = 3;
+      info->bmp_raw = TRUE;
     }
   else if (header_size >= 40 && len >= 54)
     {
@@ -59,10 +61,15 @@ sniff_bmp (const guint8 *data,
       bits = read_le16 (data + 28);
       colors = read_le32 (data + 46);
       entry = 4;
+      /* BI_RGB, BI_BITFIELDS, BI_ALPHABITFIELDS (3 is Huffman in the
+       * 64-byte OS/2 header) */
+      info->bmp_raw = read_le32 (data + 30) == 0
+                      || (header_size != 64 && (read_le32 (data + 30) == 3 || read_le32 (data + 30) == 6));
     }
   else
     return;
   info->have_size = TRUE;
+  info->bmp_bits = bits;
   if (bits == 0 || bits > 8)
     return;
   /* Pillow refuses a palette of more than 65,536 colours; GdkPixbuf's

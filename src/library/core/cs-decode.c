@@ -268,6 +268,7 @@ static gboolean
 check_sniffed_header (const SniffInfo *info,
                       const char      *name,
                       guint64          max_pixels,
+                      guint64          file_size,
                       GError         **error)
 {
   if (info->have_size && (info->width == 0 || info->height == 0))
@@ -281,6 +282,16 @@ check_sniffed_header (const SniffInfo *info,
   if (info->refusal[0] != '\0')
     {
       g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT, "%s: %s", name, info->refusal);
+      return FALSE;
+    }
+  /* GdkPixbuf's loader allocates a buffer reaching the pixels' offset
+   * before it reads them (a 634-byte file asked for 2.5 GB); pixels that
+   * start past the end of the file are not there, for Pillow either */
+  if (info->format == FORMAT_BMP && info->bmp_pixels_at > file_size)
+    {
+      g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_CORRUPT,
+                   "%s: the BMP header places the pixels at byte %u, past the end "
+                   "of the %" G_GUINT64_FORMAT "-byte file", name, info->bmp_pixels_at, file_size);
       return FALSE;
     }
   if (info->format == FORMAT_HEIF && !info->have_size)
@@ -333,8 +344,13 @@ loader_run_feed (LoaderRun *run,
         }
       if (run->total == 0)
         {
+          struct stat st;
+
+          if (fstat (fd, &st) != 0)
+            return set_errno_error (error, run->name, errno);
           cs_decode_sniff (buf, (gsize) n, &run->info);
-          if (!check_sniffed_header (&run->info, run->name, run->max_pixels, error))
+          if (!check_sniffed_header (&run->info, run->name, run->max_pixels,
+                                     (guint64) st.st_size, error))
             return FALSE;
           loader_run_start (run);
         }
@@ -398,6 +414,22 @@ loader_run_finish (LoaderRun *run,
                    "%s: truncated WebP (%" G_GUINT64_FORMAT " of the %" G_GUINT64_FORMAT
                    " bytes its header announces)", name, run->total, (guint64) run->info.riff_size + 8);
       return FALSE;
+    }
+  /* GdkPixbuf's BMP loader returns what rows arrived, the rest blank;
+   * uncompressed rows (each padded to 4 bytes) tell the size needed */
+  if (run->info.format == FORMAT_BMP && run->reached_eof && run->info.bmp_raw
+      && run->info.have_size && run->info.bmp_bits > 0)
+    {
+      guint64 stride = (run->info.width * run->info.bmp_bits + 31) / 32 * 4;
+      guint64 need = run->info.bmp_pixels_at + stride * run->info.height;
+
+      if (run->total < need)
+        {
+          g_set_error (error, CS_DECODE_ERROR, CS_DECODE_ERROR_TRUNCATED,
+                       "%s: truncated BMP (%" G_GUINT64_FORMAT " of the %" G_GUINT64_FORMAT
+                       " bytes its header announces)", name, run->total, need);
+          return FALSE;
+        }
     }
   if (run->info.format == FORMAT_PNG && run->reached_eof
       && cs_decode_png_is_truncated (&run->png, &run->info, &run->check))
