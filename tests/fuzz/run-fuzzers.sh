@@ -5,7 +5,10 @@
 #
 #   tests/fuzz/run-fuzzers.sh BUILD-DIR [SECONDS-PER-TARGET] [TARGET...]
 #
-# SECONDS defaults to 30.  Inputs that fail are kept in
+# SECONDS defaults to 30.  FUZZ_SEED=N fixes libFuzzer's random seed, so
+# a run follows the same mutations each time (CI does: its run then checks
+# the stretch of search that was fuzzed longer by hand, and a failure
+# there is reproducible); unset, every run explores anew.  Inputs that fail are kept in
 # BUILD-DIR/fuzz-artifacts/ (and printed in base64 when small, for a CI
 # log); new corpus entries are thrown away with the temporary copy.  Each
 # target's last libFuzzer statistics are printed, then one line per target:
@@ -50,7 +53,7 @@ for t in "${targets[@]}"; do
   cp -r "$here/corpus/$t" "$work/$t"
   log="$work/$t.log"
   echo "== $t: ${seconds} s on $(ls "$work/$t" | wc -l) seeds"
-  "$exe" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 -print_final_stats=1 \
+  "$exe" ${FUZZ_SEED:+-seed="$FUZZ_SEED"} -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 -print_final_stats=1 \
     -artifact_prefix="$artifacts/$t-" "$work/$t" >"$log" 2>&1
   rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
