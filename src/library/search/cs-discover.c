@@ -671,6 +671,8 @@ compete_names (const CsDiscoverInput *in,
   g_autoptr(GArray) named = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autofree guint *home = g_new (guint, MAX (in->n, 1));
   g_autofree float *centres = NULL;
+  g_autofree float *names = NULL;
+  g_autofree float *z = NULL;
   g_autoptr(GPtrArray) next = NULL;
   MemberOrder mo = { in, cos_theme };
 
@@ -699,6 +701,15 @@ compete_names (const CsDiscoverInput *in,
       normalise (c, dim);
       g_ptr_array_add (next, g_array_new (FALSE, FALSE, sizeof (guint)));
     }
+  /* the named themes' concepts as rows, for one pass per photo */
+  names = g_new (float, (gsize) named->len * dim);
+  z = g_new (float, named->len);
+  for (guint k = 0; k < named->len; k++)
+    {
+      CsDiscoverGroup *g = themes->pdata[g_array_index (named, guint, k)];
+      memcpy (names + (gsize) k * dim, nm->concepts->vectors + (gsize) g->concept * nm->concepts->dim,
+              dim * sizeof (float));
+    }
   for (guint i = 0; i < in->n; i++)
     {
       guint to;
@@ -708,19 +719,21 @@ compete_names (const CsDiscoverInput *in,
         continue;
       to = home[i];
       if (((CsDiscoverGroup *) themes->pdata[to])->concept >= 0)
-        for (guint k = 0; k < named->len; k++)
-          {
-            guint t = g_array_index (named, guint, k);
-            CsDiscoverGroup *g = themes->pdata[t];
-            double c = dot (in->vectors[i], nm->concepts->vectors + (gsize) g->concept * nm->concepts->dim, dim);
-            double z = (c - nm->mean[g->concept]) / nm->sd[g->concept];
+        {
+          clip_vec_dot_rows_f32 (names, (size_t) dim, named->len, in->vectors[i], dim, z);
+          for (guint k = 0; k < named->len; k++)
+            {
+              guint t = g_array_index (named, guint, k);
+              CsDiscoverGroup *g = themes->pdata[t];
+              double zk = (z[k] - nm->mean[g->concept]) / nm->sd[g->concept];
 
-            if (c >= g->name_floor && z > best_z)
-              {
-                best_z = z;
-                to = t;
-              }
-          }
+              if (z[k] >= g->name_floor && zk > best_z)
+                {
+                  best_z = zk;
+                  to = t;
+                }
+            }
+        }
       if (to != home[i])
         cos_theme[i] = (float) dot (in->vectors[i], centres + (gsize) to * dim, dim);
       g_array_append_val ((GArray *) next->pdata[to], i);
