@@ -50,6 +50,7 @@ void test_suggested (void);
 void test_suggested_keep (void);
 void test_suggested_dismiss (void);
 void test_suggested_keep_taken_name (void);
+void test_suggested_large (void);
 
 /* test-app-welcome.c */
 void test_welcome_page          (void);
@@ -107,6 +108,11 @@ main (int   argc,
       g_setenv ("CLIPSIGHT_DATABASE", db, TRUE);
       g_settings_set_strv (settings, "folders", folders);
       g_test_add_func ("/app/stalls/large-library", test_large_library);
+    }
+  else if (argc > 1 && g_str_equal (argv[argc - 1], "--suggested-large"))
+    {
+      /* an empty library: the case draws its photos and adds their folder */
+      g_test_add_func ("/app/suggested/large-library", test_suggested_large);
     }
   else if (argc > 1 && g_str_equal (argv[argc - 1], "--german"))
     {
