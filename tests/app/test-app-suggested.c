@@ -177,12 +177,32 @@ grid_shows (gpointer expected)
   return TRUE;
 }
 
+/* Opens `row`: the grid shows exactly its suggestion's photos (as
+ * `truth` has them), in their order, the row selected; then a
+ * screenshot once the thumbnails are in. */
+static void
+open_row_and_check (GListModel      *truth,
+                    CsSuggestionRow *row,
+                    guint            timeout_s,
+                    const char      *screenshot)
+{
+  CsSuggestion *expected = truth_with_key (truth, cs_suggestion_get_key (cs_suggestion_row_get_suggestion (row)));
+
+  g_assert_nonnull (expected);
+  gtk_widget_activate (GTK_WIDGET (row));
+  g_assert_true (wait_for (view_is, (gpointer) "suggestion", 10));
+  g_assert_true (wait_for (grid_shows, cs_suggestion_get_photos (expected), timeout_s));
+  assert_same_ids (cs_photo_grid_get_model (CS_PHOTO_GRID (window_part ("grid"))),
+                   G_LIST_MODEL (cs_suggestion_get_photos (expected)));
+  g_assert_true (gtk_list_box_row_is_selected (GTK_LIST_BOX_ROW (row)));
+  g_assert_true (wait_for (thumbnails_loaded, window_part ("grid"), 2 * timeout_s));
+  save_screenshot (GTK_WIDGET (window), screenshot);
+}
+
 void
 test_suggested (void)
 {
   g_autoptr(GListModel) truth = NULL;
-  CsSuggestion *expected;
-  CsSuggestionRow *row;
 
   g_assert_true (wait_for (indexer_idle, NULL, 120));
   /* the window discovers by itself once indexing settles */
@@ -196,17 +216,7 @@ test_suggested (void)
   save_screenshot (GTK_WIDGET (window), "suggested.png");
 
   /* open the second (or only) one: exactly its photos, in its order */
-  row = row_at (n_rows () > 1 ? 1 : 0);
-  expected = truth_with_key (truth, cs_suggestion_get_key (cs_suggestion_row_get_suggestion (row)));
-  g_assert_nonnull (expected);
-  gtk_widget_activate (GTK_WIDGET (row));
-  g_assert_true (wait_for (view_is, (gpointer) "suggestion", 10));
-  g_assert_true (wait_for (grid_shows, cs_suggestion_get_photos (expected), 10));
-  assert_same_ids (cs_photo_grid_get_model (CS_PHOTO_GRID (window_part ("grid"))),
-                   G_LIST_MODEL (cs_suggestion_get_photos (expected)));
-  g_assert_true (gtk_list_box_row_is_selected (GTK_LIST_BOX_ROW (row)));
-  g_assert_true (wait_for (thumbnails_loaded, window_part ("grid"), 20));
-  save_screenshot (GTK_WIDGET (window), "suggested-open.png");
+  open_row_and_check (truth, row_at (n_rows () > 1 ? 1 : 0), 10, "suggested-open.png");
 }
 
 static gboolean
@@ -448,8 +458,6 @@ test_suggested_large (void)
 {
   g_autofree char *dir = g_build_filename (g_get_home_dir (), "Fresh", NULL);
   g_autoptr(GListModel) truth = NULL;
-  CsSuggestion *expected;
-  CsSuggestionRow *row;
   guint stalls, runs, n, handler;
   double busy_ms;
   gint64 started;
@@ -536,15 +544,5 @@ test_suggested_large (void)
   save_screenshot (GTK_WIDGET (window), "suggested-large.png");
 
   /* the first one opened: exactly its photos, in its order */
-  row = row_at (0);
-  expected = truth_with_key (truth, cs_suggestion_get_key (cs_suggestion_row_get_suggestion (row)));
-  g_assert_nonnull (expected);
-  gtk_widget_activate (GTK_WIDGET (row));
-  g_assert_true (wait_for (view_is, (gpointer) "suggestion", 10));
-  g_assert_true (wait_for (grid_shows, cs_suggestion_get_photos (expected), 30));
-  assert_same_ids (cs_photo_grid_get_model (CS_PHOTO_GRID (window_part ("grid"))),
-                   G_LIST_MODEL (cs_suggestion_get_photos (expected)));
-  g_assert_true (gtk_list_box_row_is_selected (GTK_LIST_BOX_ROW (row)));
-  g_assert_true (wait_for (thumbnails_loaded, window_part ("grid"), 60));
-  save_screenshot (GTK_WIDGET (window), "suggested-large-open.png");
+  open_row_and_check (truth, row_at (0), 30, "suggested-large-open.png");
 }
