@@ -104,7 +104,7 @@ cs_discover_params_init (CsDiscoverParams *params)
    * held-out half 0.583 to 0.650, the second split unchanged (0.556).
    * Themes of 10 photos at least did better on fresh photos (5 of 8 at
    * 0.81-0.97) but left one theme of the 60-photo second split: not
-   * taken, min_theme_size stays 5. */
+   * taken, min_size stays 5. */
   params->micro_size = 3;
   params->merge_cosine = 0.90;
   params->min_separation = 0.5;
@@ -112,7 +112,6 @@ cs_discover_params_init (CsDiscoverParams *params)
   params->name_fit = -0.5;
   params->min_tightness = 0.3;
   params->min_size = 5;
-  params->min_theme_size = 5;
 }
 
 void
@@ -572,6 +571,31 @@ cmp_ranked (gconstpointer a,
   return x->first_id < y->first_id ? -1 : x->first_id > y->first_id;
 }
 
+/* The themes' normalised centres (their members' mean directions), a
+ * row of `in->dim` per theme. */
+static float *
+theme_centres (const CsDiscoverInput *in,
+               GPtrArray             *themes)
+{
+  int dim = in->dim;
+  float *centres = g_new0 (float, (gsize) MAX (themes->len, 1) * dim);
+
+  for (guint t = 0; t < themes->len; t++)
+    {
+      CsDiscoverGroup *g = themes->pdata[t];
+      float *c = centres + (gsize) t * dim;
+
+      for (guint k = 0; k < g->members->len; k++)
+        {
+          const float *v = in->vectors[g_array_index (g->members, guint, k)];
+          for (int d = 0; d < dim; d++)
+            c[d] += v[d];
+        }
+      normalise (c, dim);
+    }
+  return centres;
+}
+
 /* The photos in no theme (their cluster was too small or had no name)
  * join the theme whose centre is nearest when they are as close to it
  * as its own members are (above mean - member_z sd of the members'
@@ -596,7 +620,7 @@ adopt_strays (const CsDiscoverInput  *in,
 
   if (T == 0)
     return;
-  centres = g_new0 (float, (gsize) T * dim);
+  centres = theme_centres (in, themes);
   floor_cos = g_new (double, T);
   scores = g_new (float, T);
   taken = g_new0 (guint8, in->n);
@@ -608,13 +632,7 @@ adopt_strays (const CsDiscoverInput  *in,
       double m = 0, m2 = 0;
 
       for (guint k = 0; k < g->members->len; k++)
-        {
-          guint i = g_array_index (g->members, guint, k);
-          for (int d = 0; d < dim; d++)
-            c[d] += in->vectors[i][d];
-          taken[i] = 1;
-        }
-      normalise (c, dim);
+        taken[g_array_index (g->members, guint, k)] = 1;
       for (guint k = 0; k < g->members->len; k++)
         {
           double x = dot (in->vectors[g_array_index (g->members, guint, k)], c, dim);
@@ -683,22 +701,15 @@ compete_names (const CsDiscoverInput *in,
     return;
   for (guint i = 0; i < in->n; i++)
     home[i] = G_MAXUINT;
-  centres = g_new0 (float, (gsize) themes->len * dim);
+  centres = theme_centres (in, themes);
   next = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   for (guint t = 0; t < themes->len; t++)
     {
       CsDiscoverGroup *g = themes->pdata[t];
-      float *c = centres + (gsize) t * dim;
 
       for (guint k = 0; k < g->members->len; k++)
-        {
-          guint i = g_array_index (g->members, guint, k);
-          for (int d = 0; d < dim; d++)
-            c[d] += in->vectors[i][d];
-          if (home[i] == G_MAXUINT)
-            home[i] = t;
-        }
-      normalise (c, dim);
+        if (home[g_array_index (g->members, guint, k)] == G_MAXUINT)
+          home[g_array_index (g->members, guint, k)] = t;
       g_ptr_array_add (next, g_array_new (FALSE, FALSE, sizeof (guint)));
     }
   /* the named themes' concepts as rows, for one pass per photo */
@@ -785,7 +796,7 @@ find_themes (const CsDiscoverInput  *in,
   double lib_r;
   MemberOrder morder;
 
-  min_size = MAX (params->min_theme_size, n / 1000);
+  min_size = MAX (params->min_size, n / 1000);
   if (n < MAX (min_size, 2))
     return g_steal_pointer (&out);
 

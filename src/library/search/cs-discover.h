@@ -79,8 +79,7 @@ typedef struct {
   double name_fit;        /* and, in a named theme, its cosine to the name is above the midpoint of the
                            * members' and the rest's means + this many sd of the name's cosines */
   double min_tightness;   /* without concepts, an unnamed theme is kept when its tightness is above this */
-  guint  min_size;        /* events smaller than this are dropped */
-  guint  min_theme_size;  /* themes smaller than max (min_theme_size, n / 1000) are dropped */
+  guint  min_size;        /* themes smaller than max (min_size, n / 1000), events smaller than min_size, are dropped */
 } CsDiscoverParams;
 
 /* The defaults (see cs-discover.c for how they were chosen). */
