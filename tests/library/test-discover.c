@@ -904,6 +904,67 @@ test_vocabulary (void)
     }
 }
 
+/* Without a vocabulary, tight groups are proposed unnamed ("Similar
+ * photos"); beside a vocabulary none of whose concepts separates them,
+ * they are not proposed at all.  Three clusters of 40 unit vectors around
+ * orthogonal directions (dim 16, noise 0.1 a coordinate), their truth
+ * known; the one concept lies along a coordinate no photo uses. */
+static void
+test_unnamed (void)
+{
+  const guint per = 40, n = 3 * per;
+  const int dim = 16;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (1206);
+  g_autofree float *data = g_new0 (float, (gsize) n * dim);
+  g_autofree const float **rows = g_new (const float *, n);
+  g_autofree gint64 *ids = g_new (gint64, n);
+  float concept[16] = { 0 };
+  CsDiscoverConcepts concepts = { 1, dim, concept };
+  CsDiscoverInput in = { n, dim, rows, ids, NULL, NULL };
+  CsDiscoverParams params;
+  g_autoptr(GPtrArray) themes = NULL;
+  g_autoptr(GError) error = NULL;
+  guint covered = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      float *v = data + (gsize) i * dim;
+      double norm = 0;
+
+      for (int d = 0; d < 12; d++)
+        v[d] = (float) g_rand_double_range (rand, -0.1, 0.1);
+      v[(i / per) * 4] += 1.0f;
+      for (int d = 0; d < dim; d++)
+        norm += (double) v[d] * v[d];
+      for (int d = 0; d < dim; d++)
+        v[d] /= (float) sqrt (norm);
+      rows[i] = v;
+      ids[i] = (gint64) i + 1;
+    }
+  concept[15] = 1.0f;
+  cs_discover_params_init (&params);
+
+  themes = cs_discover_themes (&in, NULL, &params, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (themes->len, ==, 3);
+  for (guint t = 0; t < themes->len; t++)
+    {
+      CsDiscoverGroup *g = themes->pdata[t];
+      guint cluster = g_array_index (g->members, guint, 0) / per;
+
+      g_assert_cmpint (g->concept, ==, -1);
+      for (guint k = 0; k < g->members->len; k++)
+        g_assert_cmpuint (g_array_index (g->members, guint, k) / per, ==, cluster);
+      covered += g->members->len;
+    }
+  g_assert_cmpuint (covered, >=, n * 9 / 10);
+  g_clear_pointer (&themes, g_ptr_array_unref);
+
+  themes = cs_discover_themes (&in, &concepts, &params, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (themes->len, ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -917,6 +978,7 @@ main (int    argc,
   g_test_add_func ("/library/discover/vocabulary", test_vocabulary);
   g_test_add_func ("/library/discover/date-range", test_date_range);
   g_test_add_func ("/library/discover/events", test_events);
+  g_test_add_func ("/library/discover/unnamed", test_unnamed);
   toy_model = test_shared_path_or_skip ("models/toy-clip");
   {
     g_autofree char *raw = test_shared_path_or_skip ("testdata/toy-photos");

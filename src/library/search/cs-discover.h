@@ -16,8 +16,10 @@
  * is named by the concept that best separates its members from the rest
  * of the library (the difference of the mean cosines, in standard
  * deviations of that concept's cosines over the library: a name that fits
- * every photo equally separates nothing); without a name that separates
- * it, it is "Similar photos" when it is tight, else dropped.
+ * every photo equally separates nothing); then names compete for photos
+ * (each photo of a named theme goes to the named theme whose name stands
+ * out most for it).  A theme no name separates is dropped; without any
+ * concepts, a tight one is kept unnamed ("Similar photos").
  *
  * Events: the dated photos in time order are cut at the gaps that are
  * long for the photos' local pace (see find_events() in cs-discover.c), then where
