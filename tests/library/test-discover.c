@@ -312,6 +312,11 @@ test_toy_tuning (void)
  * on every build and CPU): held-out half 9 themes, least purity 0.583
  * ("purple"), mean 0.855, names right 1.00, coverage 0.85; second split 5
  * themes, least purity 0.556, mean 0.726, names right 1.00, coverage 0.70.
+ * With the rules of session 11 (a name stands out for each of its
+ * photos; see cs_discover_params_init): held-out half 9 themes, least
+ * purity 0.588 ("ring": stars and crosses the toy model takes for rings),
+ * mean 0.940, coverage 0.817; second split 5 themes, 0.545, mean 0.709,
+ * coverage 0.750; tuning half 0.875, mean 0.972, coverage 0.867.
  * (An earlier order, by a hash of the vectors' bytes, gave 0.714 on the
  * held-out half with -O2 and 0.538 with -O0: the themes depend on the
  * draw of samples and seeds, and the goal is far on data the rules were
@@ -381,7 +386,7 @@ test_toy_held_out (void)
 static void
 test_toy_second_split (void)
 {
-  check_goals ("second split (number mod 4 = 2)", 4, 2, 5, HELD_OUT_MIN_PURITY, 0.70, HELD_OUT_MIN_COVERAGE);
+  check_goals ("second split (number mod 4 = 2)", 4, 2, 5, HELD_OUT_MIN_PURITY, 0.65, HELD_OUT_MIN_COVERAGE);
 }
 
 static void
@@ -411,6 +416,13 @@ test_toy_tuning_half (void)
  *   seed 20261216: 11 themes, least purity 0.778, mean 0.948, names right 0.909, coverage 0.896
  *   seed 20261217: 10 themes, least purity 0.857, mean 0.974, names right 0.900, coverage 0.883
  *   seed 20261218:  9 themes, least purity 0.917, mean 0.986, names right 1.000, coverage 0.871
+ * and with a name standing out for every photo it is given to, the
+ * photos of no theme joining by name, and a theme its name no longer
+ * separates dropped (chosen on fresh seeds 301-308, checked on 401-708;
+ * these three draws looked at once the rules were fixed):
+ *   seed 20261216: 10 themes, least purity 0.833, mean 0.967, names right 1.000, coverage 0.867
+ *   seed 20261217:  9 themes, least purity 0.947, mean 0.987, names right 1.000, coverage 0.854
+ *   seed 20261218:  9 themes, least purity 0.889, mean 0.973, names right 1.000, coverage 0.875
  * The floors below are regression floors under those (a theme of about
  * 20 photos moves by 0.05 a photo); the goals are reported as TODO when
  * a draw misses them.  CLIPSIGHT_FRESH_SEED=N (and CLIPSIGHT_FRESH_COUNT)
@@ -425,9 +437,9 @@ typedef struct {
 } FreshDraw;
 
 static const FreshDraw fresh_draws[] = {
-  { 20261216, 9, 0.72, 0.90, 0.80, 0.85 },
-  { 20261217, 8, 0.80, 0.92, 0.80, 0.84 },
-  { 20261218, 7, 0.86, 0.94, 0.85, 0.83 },
+  { 20261216, 9, 0.78, 0.93, 0.85, 0.83 },
+  { 20261217, 8, 0.89, 0.95, 0.85, 0.82 },
+  { 20261218, 8, 0.83, 0.94, 0.85, 0.84 },
 };
 
 #define FRESH_COUNT 240
@@ -965,6 +977,214 @@ test_unnamed (void)
   g_assert_cmpuint (themes->len, ==, 0);
 }
 
+static int
+cmp_double (gconstpointer a,
+            gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The cosine statistics of concept `c` over the photos, brute force:
+ * its mean and (population) deviation, as the names are scored by. */
+static void
+concept_stats (const float **rows,
+               guint         n,
+               int           dim,
+               const float  *c,
+               double       *mean,
+               double       *sd)
+{
+  double s1 = 0, s2 = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      double x = 0;
+      for (int d = 0; d < dim; d++)
+        x += (double) rows[i][d] * c[d];
+      s1 += x;
+      s2 += x * x;
+    }
+  *mean = s1 / n;
+  *sd = sqrt (MAX (s2 / n - *mean * *mean, 1e-12));
+}
+
+/* The separation of concept `c` for a theme's photos, brute force: the
+ * members' mean cosine to it minus the rest of the library's, in its
+ * deviations over the library; and in *n_weak how many members have a
+ * cosine under its mean + name_z sd (NULL: not counted). */
+static double
+separation_of (const CsDiscoverInput *in,
+               const float           *c,
+               GArray                *members,
+               double                 name_z,
+               guint                 *n_weak)
+{
+  double mean, sd, sum_in = 0;
+
+  concept_stats (in->vectors, in->n, in->dim, c, &mean, &sd);
+  for (guint k = 0; k < members->len; k++)
+    {
+      const float *v = in->vectors[g_array_index (members, guint, k)];
+      double x = 0;
+
+      for (int d = 0; d < in->dim; d++)
+        x += (double) v[d] * c[d];
+      sum_in += x;
+      if (n_weak != NULL)
+        *n_weak += x < mean + name_z * sd - 1e-4;
+    }
+  return (sum_in / members->len - (mean * in->n - sum_in) / (in->n - members->len)) / sd;
+}
+
+/* How many photos of named themes a name does not stand out for (their
+ * cosine to it under its mean + name_z sd over the library); in
+ * *n_unseparated, how many named themes their name does not separate by
+ * final_separation sd. */
+static guint
+name_violations (const CsDiscoverInput    *in,
+                 const CsDiscoverConcepts *concepts,
+                 GPtrArray                *themes,
+                 double                    name_z,
+                 double                    final_separation,
+                 guint                    *n_named,
+                 guint                    *n_unseparated)
+{
+  guint bad = 0;
+
+  *n_named = 0;
+  *n_unseparated = 0;
+  for (guint t = 0; t < themes->len; t++)
+    {
+      CsDiscoverGroup *g = themes->pdata[t];
+
+      if (g->concept < 0)
+        continue;
+      (*n_named)++;
+      *n_unseparated += separation_of (in, concepts->vectors + (gsize) g->concept * concepts->dim,
+                                       g->members, name_z, &bad) < final_separation - 1e-4;
+    }
+  return bad;
+}
+
+/* A name must stand out for every photo it is given to (name_z sd above
+ * its mean over the library) and still separate the photos its theme
+ * ends with (final_separation sd) after names compete and strays are
+ * adopted.  A toy world in 32 dimensions: each of 600 photos has one of
+ * six shapes and one of eight colours (a direction each), a fifth of
+ * them a faint second shape, and noise; the concepts are the fourteen
+ * directions with a common part (as CLIP's texts share one).  Checked by
+ * brute force over the library, with the rules, and shown to be broken
+ * without them (the data exercise both). */
+static void
+test_names_stand_out (void)
+{
+  const guint n = 600;
+  const int dim = 32;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (1207);
+  g_autofree float *data = g_new0 (float, (gsize) n * dim);
+  g_autofree const float **rows = g_new (const float *, n);
+  g_autofree gint64 *ids = g_new (gint64, n);
+  g_autofree float *cv = g_new0 (float, (gsize) 14 * dim);
+  CsDiscoverConcepts concepts = { 14, dim, cv };
+  CsDiscoverInput in = { n, dim, rows, ids, NULL, NULL };
+  CsDiscoverParams params;
+  g_autoptr(GPtrArray) themes = NULL;
+  g_autoptr(GError) error = NULL;
+  guint named, bad, unseparated;
+
+  for (guint i = 0; i < n; i++)
+    {
+      float *v = data + (gsize) i * dim;
+      double norm = 0;
+
+      for (int d = 0; d < dim; d++)
+        v[d] = (float) g_rand_double_range (rand, -0.5, 0.5);
+      v[g_rand_int_range (rand, 0, 6)] += 0.6f;
+      v[6 + g_rand_int_range (rand, 0, 8)] += 1.0f;
+      if (g_rand_int_range (rand, 0, 5) < 2)
+        v[g_rand_int_range (rand, 0, 6)] += 0.4f;
+      for (int d = 0; d < dim; d++)
+        norm += (double) v[d] * v[d];
+      for (int d = 0; d < dim; d++)
+        v[d] /= (float) sqrt (norm);
+      rows[i] = v;
+      ids[i] = (gint64) i + 1;
+    }
+  for (guint c = 0; c < 14; c++)
+    {
+      cv[(gsize) c * dim + c] = 0.8f;
+      cv[(gsize) c * dim + 31] = 0.6f;
+    }
+
+  cs_discover_params_init (&params);
+  themes = cs_discover_themes (&in, &concepts, &params, NULL, &error);
+  g_assert_no_error (error);
+  bad = name_violations (&in, &concepts, themes, params.name_z, params.final_separation, &named, &unseparated);
+  g_test_message ("with the rules: %u named themes, %u photos their name does not stand out for, %u themes it does not separate",
+                  named, bad, unseparated);
+  g_assert_cmpuint (named, >=, 6);
+  g_assert_cmpuint (bad, ==, 0);
+  g_assert_cmpuint (unseparated, ==, 0);
+  g_clear_pointer (&themes, g_ptr_array_unref);
+
+  /* the same library without the two rules breaks them */
+  {
+    CsDiscoverParams off = params;
+
+    off.name_z = -INFINITY;
+    off.final_separation = -INFINITY;
+    themes = cs_discover_themes (&in, &concepts, &off, NULL, &error);
+    g_assert_no_error (error);
+    bad = name_violations (&in, &concepts, themes, params.name_z, params.final_separation, &named, &unseparated);
+    g_test_message ("without them: %u named themes, %u photos their name does not stand out for, %u themes it does not separate",
+                    named, bad, unseparated);
+    g_assert_cmpuint (bad, >, 0);
+  }
+  g_clear_pointer (&themes, g_ptr_array_unref);
+
+  /* the separation rule at a level a quarter of the themes miss without
+   * it (the lower quartile of their separations there): they are dropped,
+   * their photos go to names that stand out for them or stay out, and
+   * every theme left holds */
+  {
+    CsDiscoverParams off = params;
+    g_autoptr(GArray) seps = g_array_new (FALSE, FALSE, sizeof (double));
+    double level;
+
+    off.final_separation = -INFINITY;
+    themes = cs_discover_themes (&in, &concepts, &off, NULL, &error);
+    g_assert_no_error (error);
+    for (guint t = 0; t < themes->len; t++)
+      {
+        CsDiscoverGroup *g = themes->pdata[t];
+        double sep;
+
+        if (g->concept < 0)
+          continue;
+        sep = separation_of (&in, cv + (gsize) g->concept * dim, g->members, 0, NULL);
+        g_array_append_val (seps, sep);
+      }
+    g_array_sort (seps, cmp_double);
+    level = g_array_index (seps, double, seps->len / 4);
+    bad = name_violations (&in, &concepts, themes, params.name_z, level, &named, &unseparated);
+    g_test_message ("separation level %.3f: without the rule %u of %u named themes miss it", level, unseparated, named);
+    g_assert_cmpuint (unseparated, >, 0);
+    g_clear_pointer (&themes, g_ptr_array_unref);
+
+    off.final_separation = level;
+    themes = cs_discover_themes (&in, &concepts, &off, NULL, &error);
+    g_assert_no_error (error);
+    bad = name_violations (&in, &concepts, themes, params.name_z, level, &named, &unseparated);
+    g_test_message ("with it: %u named themes, %u photos their name does not stand out for, %u themes it does not separate",
+                    named, bad, unseparated);
+    g_assert_cmpuint (named, >=, 1);
+    g_assert_cmpuint (bad, ==, 0);
+    g_assert_cmpuint (unseparated, ==, 0);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -979,6 +1199,7 @@ main (int    argc,
   g_test_add_func ("/library/discover/date-range", test_date_range);
   g_test_add_func ("/library/discover/events", test_events);
   g_test_add_func ("/library/discover/unnamed", test_unnamed);
+  g_test_add_func ("/library/discover/names-stand-out", test_names_stand_out);
   toy_model = test_shared_path_or_skip ("models/toy-clip");
   {
     g_autofree char *raw = test_shared_path_or_skip ("testdata/toy-photos");

@@ -80,8 +80,10 @@ typedef struct {
   double member_z;        /* a photo joins its nearest theme when its cosine is above mean - z sd */
   double name_fit;        /* and, in a named theme, its cosine to the name is above the midpoint of the
                            * members' and the rest's means + this many sd of the name's cosines */
+  double name_z;          /* and at least this many sd above the name's mean over the library */
   double min_tightness;   /* without concepts, an unnamed theme is kept when its tightness is above this */
   guint  min_size;        /* themes smaller than max (min_size, n / 1000), events smaller than min_size, are dropped */
+  double final_separation; /* a named theme's name must still separate the photos it ends with by this many sd */
 } CsDiscoverParams;
 
 /* The defaults (see cs-discover.c for how they were chosen). */
