@@ -835,10 +835,11 @@ name_separation (const CsDiscoverInput *in,
 }
 
 /* Competition and adoption change a theme's photos after it was named:
- * a name must still separate the photos it ends with.  The named theme
- * whose name separates its photos least, when below `final_separation`,
- * is dropped and its photos compete again for the other names (or stay
- * out); until every named theme holds. */
+ * a name must still separate the photos it ends with.  The named themes
+ * whose name separates their photos by less than `final_separation` are
+ * dropped and their photos compete again for the other names (or stay
+ * out); again until every named theme holds (a round per wave of drops,
+ * not per theme: each round is a pass over the library). */
 static void
 drop_unseparated (const CsDiscoverInput  *in,
                   Namer                  *nm,
@@ -847,29 +848,23 @@ drop_unseparated (const CsDiscoverInput  *in,
                   float                  *cos_theme,
                   guint                   min_size)
 {
-  for (;;)
-    {
-      guint worst = G_MAXUINT;
-      double worst_sep = params->final_separation;
+  gboolean dropped = TRUE;
 
-      for (guint t = 0; t < themes->len; t++)
+  while (dropped)
+    {
+      dropped = FALSE;
+      for (guint t = themes->len; t-- > 0;)
         {
           CsDiscoverGroup *g = themes->pdata[t];
-          double sep;
 
-          if (g->concept < 0)
-            continue;
-          sep = name_separation (in, nm, g->members, g->concept);
-          if (sep < worst_sep)
+          if (g->concept >= 0 && name_separation (in, nm, g->members, g->concept) < params->final_separation)
             {
-              worst_sep = sep;
-              worst = t;
+              g_ptr_array_remove_index (themes, t);
+              dropped = TRUE;
             }
         }
-      if (worst == G_MAXUINT)
-        return;
-      g_ptr_array_remove_index (themes, worst);
-      compete_names (in, nm, themes, cos_theme, min_size, TRUE);
+      if (dropped)
+        compete_names (in, nm, themes, cos_theme, min_size, TRUE);
     }
 }
 
@@ -1035,7 +1030,9 @@ find_themes (const CsDiscoverInput  *in,
             n_c += member_n[u];
           }
       if (name_of[t] >= 0)
-        name_floor = name_floor_of (nm, params, name_midpoint (nm, sum_c, n_c, name_of[t]) + params->name_fit * nm->sd[name_of[t]], name_of[t]);
+        name_floor = name_floor_of (nm, params,
+                                    name_midpoint (nm, sum_c, n_c, name_of[t]) + params->name_fit * nm->sd[name_of[t]],
+                                    name_of[t]);
       for (int d = 0; d < dim; d++)
         centre[d] = (float) sum_c[d];
       normalise (centre, dim);
@@ -1068,7 +1065,9 @@ find_themes (const CsDiscoverInput  *in,
       }
       g->concept = name_of[t] >= 0 ? namer_best (nm, sum_c, g->members->len, &sep) : -1;
       g->name_floor = g->concept == name_of[t] ? name_floor
-                      : g->concept >= 0 ? name_floor_of (nm, params, name_midpoint (nm, sum_c, g->members->len, g->concept), g->concept) : -INFINITY;
+                      : g->concept >= 0
+                      ? name_floor_of (nm, params, name_midpoint (nm, sum_c, g->members->len, g->concept), g->concept)
+                      : -INFINITY;
       if (g->concept >= 0 && sep >= params->min_separation)
         g->score = sep;
       else if (nm->concepts == NULL && tight >= params->min_tightness)
