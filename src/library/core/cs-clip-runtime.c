@@ -577,7 +577,7 @@ read_cpu_name (void)
     /* no /proc (a sandbox without it): CPUID's brand string */
     unsigned int regs[12];
 
-    if (__get_cpuid_max (0x80000000, NULL) >= 0x80000004)
+    if ((unsigned int) __get_cpuid_max (0x80000000, NULL) >= 0x80000004u)
       {
         for (unsigned int leaf = 0; leaf < 3; leaf++)
           __get_cpuid (0x80000002 + leaf, &regs[leaf * 4], &regs[leaf * 4 + 1], &regs[leaf * 4 + 2],
