@@ -162,10 +162,12 @@ class EndToEnd(IndexCase):
             self.assertLessEqual(st["precision_check_cosine"], 1.000001)
             if s["precision"] != "f32":
                 self.assertEqual(st["precision_check"][s["precision"]], st["precision_check_cosine"])
-        # a second run changes nothing
+        # a second run changes nothing, and reports the precision the
+        # vectors were made in (it loads no model, so checks nothing)
         s = index(self.db, self.photos)
         self.assertEqual((s["added"], s["updated"], s["moved"], s["removed"], s["unchanged"]),
                          (0, 0, 0, 0, len(names)))
+        self.assertEqual(s["precision"], st["indexed_precision"])
 
     def test_status_shows_the_precision_a_forced_run_used(self):
         # status reports the precision the vectors were made in, which a
@@ -181,6 +183,11 @@ class EndToEnd(IndexCase):
         stored = stored_vectors(self.db)
         want = embed_files(paths, "bf16")
         self.assertGreaterEqual(min(cosine(stored[p], want[p]) for p in paths), 0.999999)
+        # an unforced run that embeds nothing loads no model and checks
+        # nothing: it reports the precision the vectors were made in
+        if not os.environ.get("CLIPSIGHT_PRECISION"):
+            s = index(self.db, self.photos)
+            self.assertEqual((s["added"], s["precision"]), (0, "bf16"))
         # a run that embeds nothing keeps the record; one that does replaces it
         index(self.db, self.photos, extra=("--precision", "f16"))
         self.assertEqual(status(self.db)["indexed_precision"], "bf16")

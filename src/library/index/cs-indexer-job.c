@@ -391,6 +391,17 @@ job_finish_model (Job        *job,
   if (job->summary->added + job->summary->updated + job->summary->reembedded > 0
       && !cs_store_set_setting (job->store, CS_STORE_SETTING_INDEXED_PRECISION, clip_precision_name (job->precision), error))
     return FALSE;
+  /* a run that loaded no model never learnt the precision its check would
+   * choose: it reports the one the library's vectors were made in, not
+   * the one it would have started from */
+  if (job->check_precision)
+    {
+      g_autofree char *indexed = cs_store_dup_setting (job->store, CS_STORE_SETTING_INDEXED_PRECISION, NULL);
+      clip_precision p;
+
+      if (indexed != NULL && clip_precision_parse (indexed, &p))
+        job->summary->precision = clip_precision_name (p);
+    }
   return job_update_active_model (job, model_id, error);
 }
 
