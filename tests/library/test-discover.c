@@ -916,20 +916,22 @@ test_vocabulary (void)
     }
 }
 
-/* Normalises `v` and makes it photo `i` of `in` (id i + 1). */
+/* Normalises `v` (dim floats) and makes it photo `i`: rows[i], id i + 1. */
 static void
-put_row (CsDiscoverInput *in,
-         guint            i,
-         float           *v)
+put_row (const float **rows,
+         gint64       *ids,
+         int           dim,
+         guint         i,
+         float        *v)
 {
   double norm = 0;
 
-  for (int d = 0; d < in->dim; d++)
+  for (int d = 0; d < dim; d++)
     norm += (double) v[d] * v[d];
-  for (int d = 0; d < in->dim; d++)
+  for (int d = 0; d < dim; d++)
     v[d] /= (float) sqrt (norm);
-  ((const float **) in->vectors)[i] = v;
-  ((gint64 *) in->ids)[i] = (gint64) i + 1;
+  rows[i] = v;
+  ids[i] = (gint64) i + 1;
 }
 
 /* Without a vocabulary, tight groups are proposed unnamed ("Similar
@@ -961,7 +963,7 @@ test_unnamed (void)
       for (int d = 0; d < 12; d++)
         v[d] = (float) g_rand_double_range (rand, -0.1, 0.1);
       v[(i / per) * 4] += 1.0f;
-      put_row (&in, i, v);
+      put_row (rows, ids, dim, i, v);
     }
   concept[15] = 1.0f;
   cs_discover_params_init (&params);
@@ -1114,7 +1116,7 @@ test_names_stand_out (void)
       v[6 + g_rand_int_range (rand, 0, 8)] += 1.0f;
       if (g_rand_int_range (rand, 0, 5) < 2)
         v[g_rand_int_range (rand, 0, 6)] += 0.4f;
-      put_row (&in, i, v);
+      put_row (rows, ids, dim, i, v);
     }
   for (guint c = 0; c < 14; c++)
     {

@@ -343,6 +343,28 @@ namer_best (Namer        *nm,
   return best;
 }
 
+/* The mean cosine to concept `t` of the photos summing to `sum_c` (n_c
+ * of them), in *in_c, and of the rest of the library, in *rest. */
+static void
+name_means (Namer        *nm,
+            const double *sum_c,
+            guint         n_c,
+            int           t,
+            double       *in_c,
+            double       *rest)
+{
+  const float *v = nm->concepts->vectors + (gsize) t * nm->concepts->dim;
+
+  *in_c = *rest = 0;
+  for (int d = 0; d < nm->dim; d++)
+    {
+      *in_c += sum_c[d] * v[d];
+      *rest += (nm->sum[d] - sum_c[d]) * v[d];
+    }
+  *in_c /= MAX (n_c, 1);
+  *rest /= MAX (nm->n - n_c, 1);
+}
+
 /* The cosine to concept `t` halfway between the mean of the photos
  * summing to `sum_c` (n_c of them) and the mean of the rest of the
  * library: a photo below it looks more like the rest than like the
@@ -353,16 +375,9 @@ name_midpoint (Namer        *nm,
                guint         n_c,
                int           t)
 {
-  const float *v = nm->concepts->vectors + (gsize) t * nm->concepts->dim;
-  double in_c = 0, rest = 0;
+  double in_c, rest;
 
-  for (int d = 0; d < nm->dim; d++)
-    {
-      in_c += sum_c[d] * v[d];
-      rest += (nm->sum[d] - sum_c[d]) * v[d];
-    }
-  in_c /= MAX (n_c, 1);
-  rest /= MAX (nm->n - n_c, 1);
+  name_means (nm, sum_c, n_c, t, &in_c, &rest);
   return (in_c + rest) / 2;
 }
 
@@ -821,16 +836,12 @@ name_separation (const CsDiscoverInput *in,
                  GArray                *members,
                  int                    t)
 {
-  const float *v = nm->concepts->vectors + (gsize) t * nm->concepts->dim;
-  double in_c = 0, all = 0, rest;
-  guint n_c = members->len;
+  g_autofree double *sum_c = g_new0 (double, in->dim);
+  double in_c, rest;
 
-  for (guint k = 0; k < n_c; k++)
-    in_c += dot (in->vectors[g_array_index (members, guint, k)], v, in->dim);
-  for (int d = 0; d < nm->dim; d++)
-    all += nm->sum[d] * v[d];
-  rest = (all - in_c) / MAX (nm->n - n_c, 1);
-  in_c /= MAX (n_c, 1);
+  for (guint k = 0; k < members->len; k++)
+    add_to (sum_c, in->vectors[g_array_index (members, guint, k)], in->dim);
+  name_means (nm, sum_c, members->len, t, &in_c, &rest);
   return (in_c - rest) / nm->sd[t];
 }
 
