@@ -271,9 +271,11 @@ print_summary_json (const CsIndexSummary *s)
   json_object_set_int_member (object, "unchanged", (gint64) s->unchanged);
   json_object_set_int_member (object, "failed", (gint64) s->failed);
   json_object_set_int_member (object, "still_failing", (gint64) s->still_failing);
+  json_object_set_int_member (object, "skipped", (gint64) s->skipped);
   json_object_set_member (object, "seconds", cli_json_number ("%.3f", s->seconds));
   json_object_set_string_member (object, "precision", s->precision);
   json_object_set_array_member (object, "failures", run_failure_array (s->failures));
+  json_object_set_array_member (object, "skips", run_failure_array (s->skips));
   json_object_set_array_member (object, "unavailable", path_array (s->unavailable));
   cli_json_print_object (object);
 }
@@ -289,9 +291,9 @@ print_summary (const CsIndexSummary *s,
     }
   printf ("added %" G_GUINT64_FORMAT ", updated %" G_GUINT64_FORMAT ", moved %" G_GUINT64_FORMAT
           ", removed %" G_GUINT64_FORMAT ", re-embedded %" G_GUINT64_FORMAT ", unchanged %" G_GUINT64_FORMAT
-          ", failed %" G_GUINT64_FORMAT " in %.1f s (encoder in %s)\n",
-          s->added, s->updated, s->moved, s->removed, s->reembedded, s->unchanged, s->failed, s->seconds,
-          s->precision);
+          ", failed %" G_GUINT64_FORMAT ", skipped %" G_GUINT64_FORMAT " in %.1f s (encoder in %s)\n",
+          s->added, s->updated, s->moved, s->removed, s->reembedded, s->unchanged, s->failed, s->skipped,
+          s->seconds, s->precision);
   if (s->still_failing > 0)
     printf ("%" G_GUINT64_FORMAT " files that failed before are unchanged and were not retried "
             "(see 'clipsight-cli status')\n", s->still_failing);
@@ -301,6 +303,13 @@ print_summary (const CsIndexSummary *s,
       g_autofree char *p = display_path (f->path);
       g_autofree char *reason = cli_printable (f->reason);
       printf ("  failed: %s: %s\n", p, reason);
+    }
+  for (guint i = 0; i < s->skips->len; i++)
+    {
+      const CsIndexFailure *f = s->skips->pdata[i];
+      g_autofree char *p = display_path (f->path);
+      g_autofree char *reason = cli_printable (f->reason);
+      printf ("  skipped: %s: %s\n", p, reason);
     }
   for (guint i = 0; i < s->unavailable->len; i++)
     {

@@ -43,9 +43,12 @@ typedef struct {
   guint64    removed;      /* gone from disk or excluded: left the index */
   guint64    reembedded;   /* unchanged photos embedded for a new model */
   guint64    unchanged;
-  guint64    failed;       /* files that failed in this run */
+  guint64    failed;       /* files (and folders) that failed in this run */
   guint64    still_failing;/* failed before and unchanged since: not retried */
+  guint64    skipped;      /* left out on purpose: SVG drawings, folders too deep */
   GPtrArray *failures;     /* CsIndexFailure* of this run (path, reason) */
+  GPtrArray *skips;        /* CsIndexFailure* left out on purpose (path, reason):
+                            * not failures, never recorded, listed every run */
   GPtrArray *unavailable;  /* char*: included folders missing (not emptied) */
   double     seconds;
   const char *precision;  /* the image encoder's: "f32", "int8", ... (static) */

@@ -135,6 +135,15 @@ cs_index_summary_add_failure (CsIndexSummary *s,
   s->failed++;
 }
 
+void
+cs_index_summary_add_skip (CsIndexSummary *s,
+                           const char     *path,
+                           const char     *reason)
+{
+  g_ptr_array_add (s->skips, cs_index_failure_new (path, reason, 0, 0));
+  s->skipped++;
+}
+
 const char *const *
 cs_index_ptr_array_as_strv (GPtrArray *a)
 {
@@ -416,6 +425,7 @@ job_run (Job     *job,
   job->summary = g_new0 (CsIndexSummary, 1);
   job->summary->precision = clip_precision_name (job->precision);
   job->summary->failures = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_index_failure_free);
+  job->summary->skips = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_index_failure_free);
   job->summary->unavailable = g_ptr_array_new_with_free_func (g_free);
   job->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   job->folders_seen = g_ptr_array_new_with_free_func (g_free);

@@ -172,6 +172,9 @@ void      cs_index_summary_add_failure (CsIndexSummary *s,
                                         const char     *reason,
                                         gint64          size,
                                         gint64          mtime_us);
+void      cs_index_summary_add_skip    (CsIndexSummary *s,
+                                        const char     *path,
+                                        const char     *reason);
 GPtrArray *cs_index_strv_array_new (void);
 const char *const *cs_index_ptr_array_as_strv (GPtrArray *a);
 gboolean  cs_index_path_is_under_any (const char *path,

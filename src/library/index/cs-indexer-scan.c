@@ -164,8 +164,11 @@ on_scan_entry_cb (const char        *path,
       cs_index_job_set_state (job, CS_INDEXER_STATE_SCANNING, path);
       return TRUE;
     case CS_SCAN_UNREADABLE:
-    case CS_SCAN_SKIPPED:
       cs_index_summary_add_failure (job->summary, path, reason, 0, 0);
+      return TRUE;
+    case CS_SCAN_SKIPPED:
+      /* not a failure: nothing to retry, and `status` has none to show */
+      cs_index_summary_add_skip (job->summary, path, reason);
       return TRUE;
     case CS_SCAN_PHOTO:
     default:

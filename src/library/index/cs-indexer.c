@@ -200,6 +200,9 @@ cs_index_summary_copy (const CsIndexSummary *s)
   c->failures = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_index_failure_free);
   for (guint i = 0; s->failures != NULL && i < s->failures->len; i++)
     g_ptr_array_add (c->failures, cs_index_failure_copy (s->failures->pdata[i]));
+  c->skips = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_index_failure_free);
+  for (guint i = 0; s->skips != NULL && i < s->skips->len; i++)
+    g_ptr_array_add (c->skips, cs_index_failure_copy (s->skips->pdata[i]));
   c->unavailable = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; s->unavailable != NULL && i < s->unavailable->len; i++)
     g_ptr_array_add (c->unavailable, g_strdup (s->unavailable->pdata[i]));
@@ -212,6 +215,7 @@ cs_index_summary_free (CsIndexSummary *s)
   if (s == NULL)
     return;
   g_clear_pointer (&s->failures, g_ptr_array_unref);
+  g_clear_pointer (&s->skips, g_ptr_array_unref);
   g_clear_pointer (&s->unavailable, g_ptr_array_unref);
   g_free (s);
 }
