@@ -228,6 +228,18 @@ apply (CsWindow   *self,
 /* Discovery                                                            */
 /* ------------------------------------------------------------------ */
 
+/* The vocabulary file themes are named from: $CLIPSIGHT_VOCABULARY (as
+ * `clipsight-cli discover --vocabulary` reads one; tools/demo.sh and
+ * `meson devenv` set it to the toy model's words), else NULL, the
+ * built-in list. */
+const char *
+cs_window_suggested_vocabulary (void)
+{
+  const char *path = g_getenv ("CLIPSIGHT_VOCABULARY");
+
+  return path != NULL && path[0] != '\0' ? path : NULL;
+}
+
 static void
 on_discovered_cb (GObject      *source,
                   GAsyncResult *result,
@@ -246,8 +258,18 @@ on_discovered_cb (GObject      *source,
   if (suggestions == NULL)
     {
       /* no model yet, or nothing loaded: the next change tries again;
-       * nothing for a person to do about it */
-      g_debug ("No suggestions: %s", error->message);
+       * nothing for a person to do about it.  A vocabulary file that
+       * cannot be read is the developer's to fix: said once a process. */
+      static gboolean warned;
+
+      if (cs_window_suggested_vocabulary () != NULL && !warned
+          && (error->domain == G_FILE_ERROR || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA)))
+        {
+          warned = TRUE;
+          g_warning ("No suggestions: $CLIPSIGHT_VOCABULARY: %s", error->message);
+        }
+      else
+        g_debug ("No suggestions: %s", error->message);
       return;
     }
   apply (self, suggestions);
@@ -262,7 +284,8 @@ discover_now (CsWindow *self)
   s->cancellable = g_cancellable_new ();
   s->n_at_discover = cs_library_get_n_photos (self->library);
   s->discovered = TRUE;
-  cs_library_discover_async (self->library, NULL, s->cancellable, on_discovered_cb, self);
+  cs_library_discover_async (self->library, cs_window_suggested_vocabulary (), s->cancellable,
+                             on_discovered_cb, self);
 }
 
 static gboolean

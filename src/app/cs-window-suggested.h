@@ -30,5 +30,8 @@ guint       cs_window_get_discover_runs   (CsWindow *self);
  * dismissed keys from the file first, as at a start. */
 void        cs_window_rediscover          (CsWindow *self,
                                            gboolean  reload_dismissed);
+/* The vocabulary file themes are named from ($CLIPSIGHT_VOCABULARY), or
+ * NULL for the built-in list. */
+const char *cs_window_suggested_vocabulary (void);
 
 G_END_DECLS

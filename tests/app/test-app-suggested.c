@@ -34,7 +34,10 @@ static GListModel *
 discover_truth (void)
 {
   g_autoptr(GError) error = NULL;
-  GListModel *truth = cs_library_discover (cs_application_get_library (app), NULL, NULL, &error);
+  /* the vocabulary the app was given (test-app-suggested-large: the toy
+   * model's words), read here, not through the app */
+  const char *vocabulary = g_getenv ("CLIPSIGHT_VOCABULARY");
+  GListModel *truth = cs_library_discover (cs_application_get_library (app), vocabulary, NULL, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (truth);
@@ -453,11 +456,40 @@ row_count (CsSuggestionRow *row)
   return (guint) g_ascii_strtoull (digits, NULL, 10);
 }
 
+/* The concepts' names in a vocabulary file (lines not starting with '#',
+ * up to a '|'), or NULL without a file. */
+static GHashTable *
+vocabulary_words (const char *path)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GHashTable *words;
+
+  if (path == NULL)
+    return NULL;
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  words = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (lines[i], "|", 2);
+
+      if (parts[0] == NULL)
+        continue;
+      g_strstrip (parts[0]);
+      if (parts[0][0] != '\0' && parts[0][0] != '#')
+        g_hash_table_add (words, g_strdup (parts[0]));
+    }
+  g_assert_cmpuint (g_hash_table_size (words), >, 0);
+  return words;
+}
+
 void
 test_suggested_large (void)
 {
   g_autofree char *dir = g_build_filename (g_get_home_dir (), "Fresh", NULL);
   g_autoptr(GListModel) truth = NULL;
+  g_autoptr(GHashTable) words = NULL;
   guint stalls, runs, n, handler;
   double busy_ms;
   gint64 started;
@@ -523,6 +555,7 @@ test_suggested_large (void)
   n = g_list_model_get_n_items (truth);
   g_assert_cmpuint (n, >=, 3);
   assert_rows_match (truth, NULL);
+  words = vocabulary_words (g_getenv ("CLIPSIGHT_VOCABULARY"));
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(CsSuggestion) s = g_list_model_get_item (truth, i);
@@ -530,6 +563,10 @@ test_suggested_large (void)
 
       g_assert_cmpuint (row_count (row_at (i)), ==, photos);
       g_test_message ("suggestion %u: %s, %u photos", i + 1, cs_suggestion_get_name (s), photos);
+      /* named from the vocabulary the app was given, none of the
+       * built-in list's words */
+      if (words != NULL && cs_suggestion_get_kind (s) == CS_SUGGESTION_THEME)
+        g_assert_true (g_hash_table_contains (words, cs_suggestion_get_name (s)));
     }
   /* tall enough for most of the section in the screenshots */
   resize_window (1100, 1000);
