@@ -120,6 +120,16 @@ popover_shown (gpointer row)
   return popover != NULL && gtk_widget_get_mapped (popover);
 }
 
+/* The label `data` has members: a new label's are worked out off the
+ * main thread, later under a sanitizer than the row shows. */
+static gboolean
+label_has_members (gpointer data)
+{
+  g_autoptr(CsPhotoList) members = cs_library_list_label_members (cs_application_get_library (app), data);
+
+  return cs_photo_list_get_n_items (members) > 0;
+}
+
 void
 test_export_album (void)
 {
@@ -140,6 +150,7 @@ test_export_album (void)
   g_assert_no_error (error);
   g_assert_true (wait_for (row_shown, label, 10));
   row = row_of (label);
+  g_assert_true (wait_for (label_has_members, label, 30));
   members = cs_library_list_label_members (library, label);
   n = cs_photo_list_get_n_items (members);
   g_assert_cmpuint (n, >, 0);
