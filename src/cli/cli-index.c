@@ -280,6 +280,20 @@ print_summary_json (const CsIndexSummary *s)
   cli_json_print_object (object);
 }
 
+/* One line per CsIndexFailure* of `entries`: "  WHAT: PATH: REASON". */
+static void
+print_entries (const char *what,
+               GPtrArray  *entries)
+{
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const CsIndexFailure *f = entries->pdata[i];
+      g_autofree char *p = display_path (f->path);
+      g_autofree char *reason = cli_printable (f->reason);
+      printf ("  %s: %s: %s\n", what, p, reason);
+    }
+}
+
 static void
 print_summary (const CsIndexSummary *s,
                gboolean              as_json)
@@ -297,20 +311,8 @@ print_summary (const CsIndexSummary *s,
   if (s->still_failing > 0)
     printf ("%" G_GUINT64_FORMAT " files that failed before are unchanged and were not retried "
             "(see 'clipsight-cli status')\n", s->still_failing);
-  for (guint i = 0; i < s->failures->len; i++)
-    {
-      const CsIndexFailure *f = s->failures->pdata[i];
-      g_autofree char *p = display_path (f->path);
-      g_autofree char *reason = cli_printable (f->reason);
-      printf ("  failed: %s: %s\n", p, reason);
-    }
-  for (guint i = 0; i < s->skips->len; i++)
-    {
-      const CsIndexFailure *f = s->skips->pdata[i];
-      g_autofree char *p = display_path (f->path);
-      g_autofree char *reason = cli_printable (f->reason);
-      printf ("  skipped: %s: %s\n", p, reason);
-    }
+  print_entries ("failed", s->failures);
+  print_entries ("skipped", s->skips);
   for (guint i = 0; i < s->unavailable->len; i++)
     {
       g_autofree char *p = display_path (s->unavailable->pdata[i]);
