@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -590,10 +591,18 @@ cs_store_lock_indexing (CsStore  *self,
       if (saved_errno == EWOULDBLOCK)
         {
           /* the holder writes its pid right after taking the lock: read
-           * between the two, the pid may be missing (or a previous one's) */
-          n = pread (fd, pid_text, sizeof pid_text - 1, 0);
-          pid_text[MAX (n, 0)] = '\0';
-          pid = g_ascii_strtoll (pid_text, NULL, 10);
+           * between the two, the file is empty or holds a previous run's
+           * pid, whose process is gone; wait a little for the new one */
+          for (int tries = 0; tries < 50; tries++)
+            {
+              n = pread (fd, pid_text, sizeof pid_text - 1, 0);
+              pid_text[MAX (n, 0)] = '\0';
+              pid = g_ascii_strtoll (pid_text, NULL, 10);
+              if (pid > 0 && pid <= G_MAXINT && (kill ((pid_t) pid, 0) == 0 || errno == EPERM))
+                break;
+              pid = 0;
+              g_usleep (4000);
+            }
           if (pid > 0)
             g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_LOCKED,
                          "another index run (pid %" G_GINT64_FORMAT ") is using this library",

@@ -5,7 +5,9 @@
  * Copyright 2026 The Clipsight authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -286,6 +288,30 @@ test_rollback (StoreFixture  *fixture,
   }
 }
 
+static void
+write_pid (int   fd,
+           pid_t pid)
+{
+  char text[32];
+  int n = g_snprintf (text, sizeof text, "%ld\n", (long) pid);
+
+  g_assert_cmpint (ftruncate (fd, 0), ==, 0);
+  g_assert_cmpint (pwrite (fd, text, n, 0), ==, n);
+}
+
+/* empties the lock file, then writes this process's pid 20 ms later, as
+ * a holder between its flock and its pid */
+static gpointer
+write_own_pid_later (gpointer data)
+{
+  int fd = GPOINTER_TO_INT (data);
+
+  g_assert_cmpint (ftruncate (fd, 0), ==, 0);
+  g_usleep (20000);
+  write_pid (fd, getpid ());
+  return NULL;
+}
+
 /* One index run per database: the second lock is refused, naming the
  * holder's pid, in the same process (another open file) as in another;
  * freeing it, or the holder dying, lets the next one in. */
@@ -298,9 +324,11 @@ test_index_lock (StoreFixture  *fixture,
   g_autoptr(CsStoreIndexLock) lock = cs_store_lock_indexing (fixture->store, &error);
   g_autofree char *expected = g_strdup_printf ("another index run (pid %ld) is using this library",
                                                (long) getpid ());
+  g_autofree char *lock_path = NULL;
   CsStoreIndexLock *second;
+  GThread *writer;
   pid_t child;
-  int status, pipe_fds[2];
+  int status, pipe_fds[2], lock_fd;
   char byte;
 
   g_assert_no_error (error);
@@ -315,6 +343,32 @@ test_index_lock (StoreFixture  *fixture,
   g_assert_no_error (error);
   g_assert_nonnull (second);
   cs_store_index_lock_free (second);
+
+  /* read between a holder's flock and its pid: a previous run's pid, its
+   * process gone, is not named; the holder's, written a moment later, is */
+  child = fork ();
+  g_assert_cmpint (child, >=, 0);
+  if (child == 0)
+    _exit (0);
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  lock_path = g_strconcat (fixture->path, ".index-lock", NULL);
+  lock_fd = open (lock_path, O_RDWR | O_CLOEXEC);
+  g_assert_cmpint (lock_fd, >=, 0);
+  g_assert_cmpint (flock (lock_fd, LOCK_EX | LOCK_NB), ==, 0);
+  write_pid (lock_fd, child);
+  second = cs_store_lock_indexing (other, &error);
+  g_assert_null (second);
+  g_assert_error (error, CS_STORE_ERROR, CS_STORE_ERROR_LOCKED);
+  g_assert_cmpstr (error->message, ==, "another index run is using this library");
+  g_clear_error (&error);
+  writer = g_thread_new ("pid-writer", write_own_pid_later, GINT_TO_POINTER (lock_fd));
+  second = cs_store_lock_indexing (other, &error);
+  g_thread_join (writer);
+  g_assert_null (second);
+  g_assert_error (error, CS_STORE_ERROR, CS_STORE_ERROR_LOCKED);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_clear_error (&error);
+  close (lock_fd);
 
   /* a holder killed with SIGKILL leaves no lock behind */
   g_assert_cmpint (pipe (pipe_fds), ==, 0);
