@@ -127,6 +127,7 @@ void     _cs_window_set_busy           (CsWindow    *self,
                                         gboolean     busy);
 void     _cs_window_run_search         (CsWindow    *self);
 void     _cs_window_show_search        (CsWindow    *self);
+void     _cs_window_focus_search_entry (CsWindow    *self);
 /* No query in the search view: the grid lists every photo, by date. */
 gboolean _cs_window_is_browsing        (CsWindow    *self);
 void     _cs_window_find_similar       (CsWindow    *self,

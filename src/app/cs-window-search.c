@@ -693,7 +693,6 @@ on_library_key_pressed_cb (GtkEventControllerKey *controller,
                            CsWindow              *self)
 {
   GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
-  GtkEditable *text = gtk_editable_get_delegate (GTK_EDITABLE (self->search_entry));
   gunichar c = gdk_keyval_to_unicode (keyval);
   char utf8[7] = { 0 };
 
@@ -727,12 +726,30 @@ on_library_key_pressed_cb (GtkEventControllerKey *controller,
   /* a label or the duplicates: the entry shows with the search */
   if (self->mode != MODE_SEARCH)
     _cs_window_show_search (self);
-  if (text != NULL && GTK_IS_TEXT (text))
-    gtk_text_grab_focus_without_selecting (GTK_TEXT (text));
-  else
-    gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
-  gtk_editable_set_position (GTK_EDITABLE (self->search_entry), -1);
+  _cs_window_focus_search_entry (self);
   return GDK_EVENT_STOP;
+}
+
+/* The focus into the search entry, its text kept and the cursor at its
+ * end, so that the next key adds to the query: gtk_widget_grab_focus ()
+ * selects the whole text, which that key would replace, and so does a
+ * GtkStack giving a page shown again the focus it had (the library page
+ * after the welcome page). */
+void
+_cs_window_focus_search_entry (CsWindow *self)
+{
+  GtkEditable *text = gtk_editable_get_delegate (GTK_EDITABLE (self->search_entry));
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  if (focus == NULL || (focus != GTK_WIDGET (self->search_entry)
+                        && !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->search_entry))))
+    {
+      if (text != NULL && GTK_IS_TEXT (text))
+        gtk_text_grab_focus_without_selecting (GTK_TEXT (text));
+      else
+        gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+    }
+  gtk_editable_set_position (GTK_EDITABLE (self->search_entry), -1);
 }
 
 void

@@ -282,9 +282,12 @@ _cs_window_update_view (CsWindow *self)
 
   /* The library view just showed (the window opened, or the welcome page
    * went): the focus starts in the search entry, not on the sidebar's
-   * first button, so that typing is a query from the first key. */
+   * first button, so that typing is a query from the first key.  Without
+   * selecting the text: a query being typed while the page flips (the
+   * only folder removed, then put back with Undo) would be replaced by
+   * the next key. */
   if (self->mode == MODE_SEARCH && g_strcmp0 (page, "library") != 0 && g_strcmp0 (page, "photo") != 0)
-    gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+    _cs_window_focus_search_entry (self);
 }
 
 void

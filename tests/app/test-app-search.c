@@ -525,6 +525,22 @@ test_type_query (void)
   g_assert_cmpstr (gtk_editable_get_text (entry), ==, "a red circle");
   gtk_window_destroy (GTK_WINDOW (shown_label_dialog ()));
   g_assert_true (wait_for (label_dialog_gone, NULL, 10));
+
+  /* the welcome page came and went while a query was being typed (the
+   * only folder removed, then put back with Undo): the library page gets
+   * the focus back in the entry (its stack gives it back, and that
+   * selected the text) with the text not selected, which the next key
+   * would have replaced ("a " lost, "red circle" searched) */
+  gtk_editable_set_text (entry, "");
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (entry)));
+  type_text ("a ");
+  gtk_stack_set_visible_child_name (window_part ("main_stack"), "welcome");
+  g_signal_emit_by_name (cs_application_get_indexer (app), "folders-changed");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window_part ("main_stack")), ==, "library");
+  type_text ("red circle");
+  g_assert_cmpstr (gtk_editable_get_text (entry), ==, "a red circle");
+  spin (0.5);
+  g_assert_true (wait_for (search_settled, NULL, 30));
 }
 
 /* Issue 17, defect 2: keys typed in the photo view are the photo view's:
