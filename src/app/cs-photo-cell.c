@@ -94,7 +94,36 @@ cs_photo_cell_size_allocate (GtkWidget *widget,
                              int        baseline)
 {
   CsPhotoCell *self = CS_PHOTO_CELL (widget);
+
   gtk_widget_allocate (self->overlay, width, height, baseline, NULL);
+  /* the heading as wide as its text, up to the cell's width, where it
+   * wraps (two lines at most): "December 2026" was "December 20…" in
+   * the default 133 px cells */
+  if (self->heading != NULL && gtk_widget_get_visible (GTK_WIDGET (self->heading)))
+    {
+      int natural, h;
+
+      gtk_widget_measure (GTK_WIDGET (self->heading), GTK_ORIENTATION_HORIZONTAL, -1,
+                          NULL, &natural, NULL, NULL);
+      if (natural > width)
+        {
+          /* wrapped: as wide as its widest line, not the whole cell */
+          g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self->heading),
+                                                                          gtk_label_get_text (self->heading));
+          PangoRectangle logical;
+          int text_width, extra;
+
+          pango_layout_get_pixel_size (layout, &text_width, NULL);
+          extra = MAX (0, natural - text_width);  /* margins, padding, border */
+          pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+          pango_layout_set_width (layout, MAX (1, width - extra) * PANGO_SCALE);
+          pango_layout_get_pixel_extents (layout, NULL, &logical);
+          natural = MIN (width, logical.width + extra);
+        }
+      gtk_widget_measure (GTK_WIDGET (self->heading), GTK_ORIENTATION_VERTICAL, natural,
+                          NULL, &h, NULL, NULL);
+      gtk_widget_allocate (GTK_WIDGET (self->heading), natural, MIN (h, height), -1, NULL);
+    }
 }
 
 static GtkSizeRequestMode
@@ -141,6 +170,11 @@ cs_photo_cell_dispose (GObject *object)
   cs_cancel_and_clear (&self->cancellable);
   g_clear_object (&self->photo);
   g_clear_pointer (&self->overlay, gtk_widget_unparent);
+  if (self->heading != NULL)
+    {
+      gtk_widget_unparent (GTK_WIDGET (self->heading));
+      self->heading = NULL;
+    }
   G_OBJECT_CLASS (cs_photo_cell_parent_class)->dispose (object);
 }
 
@@ -309,12 +343,20 @@ cs_photo_cell_set_heading (CsPhotoCell *self,
       gtk_widget_set_halign (GTK_WIDGET (self->heading), GTK_ALIGN_START);
       gtk_widget_set_valign (GTK_WIDGET (self->heading), GTK_ALIGN_START);
       gtk_widget_set_margin_start (GTK_WIDGET (self->heading), 6);
+      gtk_widget_set_margin_end (GTK_WIDGET (self->heading), 6);
       gtk_widget_set_margin_top (GTK_WIDGET (self->heading), 6);
+      gtk_label_set_wrap (self->heading, TRUE);
+      gtk_label_set_wrap_mode (self->heading, PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_lines (self->heading, 2);
       gtk_label_set_ellipsize (self->heading, PANGO_ELLIPSIZE_END);
+      gtk_label_set_xalign (self->heading, 0);
       gtk_widget_add_css_class (GTK_WIDGET (self->heading), "heading");
       gtk_widget_add_css_class (GTK_WIDGET (self->heading), "osd");
       gtk_widget_add_css_class (GTK_WIDGET (self->heading), "section-heading");
-      gtk_overlay_add_overlay (GTK_OVERLAY (self->overlay), GTK_WIDGET (self->heading));
+      /* the cell's own child, after the photo (drawn over it), placed by
+       * cs_photo_cell_size_allocate (): an overlay gives a child its
+       * one-line height, so a wrapped heading lost its second line */
+      gtk_widget_set_parent (GTK_WIDGET (self->heading), GTK_WIDGET (self));
     }
   if (self->heading == NULL)
     return;

@@ -30,10 +30,12 @@
 
 #define N_COPIES 4
 
-/* The copies' dates, newest first (noon, local time): two in March 2021,
- * two in July 2019, so the landing view heads positions 0 and 2. */
+/* The copies' dates, newest first (noon, local time): two in September
+ * 2021 (the longest English month: its heading does not fit one line of
+ * the default cell), two in July 2019, so the landing view heads
+ * positions 0 and 2. */
 static const int copy_dates[N_COPIES][3] = {
-  { 2021, 3, 15 }, { 2021, 3, 2 }, { 2019, 7, 4 }, { 2019, 7, 1 },
+  { 2021, 9, 15 }, { 2021, 9, 2 }, { 2019, 7, 4 }, { 2019, 7, 1 },
 };
 
 static char *grid_folder;
@@ -210,7 +212,8 @@ n_selected (void)
 
 /* No query: every photo of the library, newest taken first, the first
  * photo of each month headed with its month; in the folder of copies,
- * the headings "March 2021" and "July 2019" at the dates set. */
+ * the headings "September 2021" and "July 2019" at the dates set, each
+ * shown whole inside its cell (wrapped, not cut short). */
 void
 test_grid_landing (void)
 {
@@ -255,12 +258,27 @@ test_grid_landing (void)
   for (guint i = 0; i < N_COPIES; i++)
     {
       g_autofree char *path = copy_path (i);
-      static const char *const headings[N_COPIES] = { "March 2021", NULL, "July 2019", NULL };
+      static const char *const headings[N_COPIES] = { "September 2021", NULL, "July 2019", NULL };
       CsPhotoCell *cell = cell_for (view, path);
+      GtkLabel *label = NULL;
 
       g_assert_cmpuint (position_of_path (path), ==, i);
       g_assert_nonnull (cell);
       g_assert_cmpstr (cs_photo_cell_get_heading (cell), ==, headings[i]);
+      for (GtkWidget *w = gtk_widget_get_first_child (GTK_WIDGET (cell)); w != NULL; w = gtk_widget_get_next_sibling (w))
+        if (GTK_IS_LABEL (w) && gtk_widget_has_css_class (w, "section-heading") && gtk_widget_get_visible (w))
+          label = GTK_LABEL (w);
+      if (headings[i] == NULL)
+        {
+          g_assert_null (label);
+          continue;
+        }
+      g_assert_nonnull (label);
+      g_assert_cmpstr (gtk_label_get_label (label), ==, headings[i]);
+      g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (label)));
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (label)), <=, gtk_widget_get_width (GTK_WIDGET (cell)));
+      g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (label)), <=, gtk_widget_get_height (GTK_WIDGET (cell)));
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (label)), >, 0);
     }
   save_screenshot (GTK_WIDGET (window), "grid-landing-months.png");
 }
