@@ -42,6 +42,9 @@ struct _CsSuggested {
   GtkListBox   *list;
   GListStore   *store;        /* CsSuggestion shown, in the library's order */
   GtkWidget    *menu_button;  /* in the content's header */
+  GtkRevealer  *bar;          /* under the grid: what a suggestion is, Keep and Dismiss */
+  GtkWidget    *keep_button;
+  GtkWidget    *dismiss_button;
   GHashTable   *dismissed;    /* keys */
   CsSuggestion *shown;        /* MODE_SUGGESTION */
   GCancellable *cancellable;  /* the discovery running */
@@ -373,6 +376,10 @@ show_suggestion (CsWindow     *self,
   gtk_list_box_unselect_all (self->label_list);
   select_shown (self);
   gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (s->menu_button), menu);
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (s->keep_button),
+                                          g_variant_new_string (cs_suggestion_get_key (suggestion)));
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (s->dismiss_button),
+                                          g_variant_new_string (cs_suggestion_get_key (suggestion)));
   gtk_stack_set_visible_child_name (self->main_stack, "library");
   _cs_window_set_results (self, cs_suggestion_get_photos (suggestion));
   _cs_window_update_view (self);
@@ -387,6 +394,7 @@ _cs_window_suggested_update_view (CsWindow *self)
   if (s == NULL)
     return;
   gtk_widget_set_visible (s->menu_button, self->mode == MODE_SUGGESTION);
+  gtk_revealer_set_reveal_child (s->bar, self->mode == MODE_SUGGESTION && s->shown != NULL);
   if (self->mode != MODE_SUGGESTION || s->shown == NULL)
     return;
   {
@@ -657,6 +665,37 @@ _cs_window_suggested_init (CsWindow *self)
   gtk_widget_set_visible (s->menu_button, FALSE);
   gtk_widget_insert_after (s->menu_button, gtk_widget_get_parent (self->label_menu_button),
                            self->label_menu_button);
+
+  /* ... and in a bar under the grid, where a newcomer sees them: what a
+   * suggestion is and what keeping it does, the two answers beside it */
+  {
+    GtkWidget *action_bar = gtk_action_bar_new ();
+    GtkWidget *text = gtk_label_new (_("Suggested from your photos"));
+
+    gtk_label_set_ellipsize (GTK_LABEL (text), PANGO_ELLIPSIZE_END);
+    gtk_label_set_xalign (GTK_LABEL (text), 0);
+    gtk_widget_add_css_class (text, "dim-label");
+    gtk_action_bar_pack_start (GTK_ACTION_BAR (action_bar), text);
+    s->keep_button = gtk_button_new_with_mnemonic (_("_Keep as Label"));
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (s->keep_button), "suggested.keep");
+    gtk_widget_add_css_class (s->keep_button, "suggested-action");
+    gtk_widget_set_tooltip_text (s->keep_button,
+                                 _("Make it a label: these photos stay in it, and new photos like them join it as they are indexed"));
+    s->dismiss_button = gtk_button_new_with_mnemonic (_("_Dismiss"));
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (s->dismiss_button), "suggested.dismiss");
+    gtk_widget_set_tooltip_text (s->dismiss_button, _("Hide this suggestion for good"));
+    /* a target of the action's type from the start (no suggestion has
+     * the empty key): GTK warns of a button whose target type differs */
+    gtk_actionable_set_action_target_value (GTK_ACTIONABLE (s->keep_button), g_variant_new_string (""));
+    gtk_actionable_set_action_target_value (GTK_ACTIONABLE (s->dismiss_button), g_variant_new_string (""));
+    gtk_action_bar_pack_end (GTK_ACTION_BAR (action_bar), s->keep_button);
+    gtk_action_bar_pack_end (GTK_ACTION_BAR (action_bar), s->dismiss_button);
+    s->bar = GTK_REVEALER (gtk_revealer_new ());
+    gtk_revealer_set_transition_type (s->bar, GTK_REVEALER_TRANSITION_TYPE_SLIDE_UP);
+    gtk_revealer_set_child (s->bar, action_bar);
+    gtk_widget_insert_after (GTK_WIDGET (s->bar), gtk_widget_get_parent (GTK_WIDGET (self->selection_revealer)),
+                             GTK_WIDGET (self->selection_revealer));
+  }
 
   g_action_map_add_action_entries (G_ACTION_MAP (group), entries, G_N_ELEMENTS (entries), self);
   gtk_widget_insert_action_group (GTK_WIDGET (self), "suggested", G_ACTION_GROUP (group));

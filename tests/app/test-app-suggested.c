@@ -180,9 +180,46 @@ grid_shows (gpointer expected)
   return TRUE;
 }
 
+/* The bar under the grid while a suggestion is shown: its button
+ * labelled `label` (the keep or dismiss one), or NULL. */
+static GtkWidget *
+bar_button (const char *label)
+{
+  GtkWidget *button = find_widget (GTK_WIDGET (window), "GtkButton", "label", label);
+  GtkWidget *bar = button != NULL ? gtk_widget_get_ancestor (button, GTK_TYPE_ACTION_BAR) : NULL;
+  GtkWidget *revealer = bar != NULL ? gtk_widget_get_parent (bar) : NULL;
+
+  if (revealer == NULL || !GTK_IS_REVEALER (revealer))
+    return NULL;
+  return gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)) ? button : NULL;
+}
+
+/* The bar's buttons apply to the suggestion shown, named by its key. */
+static void
+assert_bar_for (const char *key)
+{
+  const char *const labels[] = { "_Keep as Label", "_Dismiss" };
+  const char *const actions[] = { "suggested.keep", "suggested.dismiss" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (labels); k++)
+    {
+      GtkWidget *button = bar_button (labels[k]);
+      GVariant *target;
+
+      g_assert_nonnull (button);
+      /* mapped once its revealer's slide has begun */
+      g_assert_true (wait_for ((Condition) gtk_widget_get_mapped, button, 10));
+      g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, actions[k]);
+      target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (button));
+      g_assert_nonnull (target);
+      g_assert_cmpstr (g_variant_get_string (target, NULL), ==, key);
+    }
+}
+
 /* Opens `row`: the grid shows exactly its suggestion's photos (as
- * `truth` has them), in their order, the row selected; then a
- * screenshot once the thumbnails are in. */
+ * `truth` has them), in their order, the row selected, and the bar
+ * offers Keep and Dismiss for it; then a screenshot once the thumbnails
+ * are in. */
 static void
 open_row_and_check (GListModel      *truth,
                     CsSuggestionRow *row,
@@ -199,6 +236,7 @@ open_row_and_check (GListModel      *truth,
                    G_LIST_MODEL (cs_suggestion_get_photos (expected)));
   g_assert_true (gtk_list_box_row_is_selected (GTK_LIST_BOX_ROW (row)));
   g_assert_true (wait_for (thumbnails_loaded, window_part ("grid"), 2 * timeout_s));
+  assert_bar_for (cs_suggestion_get_key (expected));
   save_screenshot (GTK_WIDGET (window), screenshot);
 }
 
@@ -293,8 +331,16 @@ test_suggested_dismiss (void)
   g_assert_cmpuint (n_rows (), >, 0);
   row = row_at (0);
   key = g_strdup (cs_suggestion_get_key (cs_suggestion_row_get_suggestion (row)));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "suggested.dismiss", "s", key));
+  /* opened, then Dismiss in the bar under its photos: the row goes, the
+   * window goes back to searching, and the bar with it */
+  gtk_widget_activate (GTK_WIDGET (row));
+  g_assert_true (wait_for (view_is, (gpointer) "suggestion", 10));
+  assert_bar_for (key);
+  g_signal_emit_by_name (bar_button ("_Dismiss"), "clicked");
   g_assert_true (wait_for (row_gone, key, 10));
+  g_assert_true (wait_for (view_is, (gpointer) "search", 10));
+  g_assert_null (bar_button ("_Dismiss"));
+  g_assert_null (bar_button ("_Keep as Label"));
 
   /* discovery again: the library still finds it, the section does not show it */
   rediscover (FALSE);
