@@ -4,7 +4,10 @@
 
 The vocabulary is data, but the built-in list must be in the binary (the
 library reads no data files) and its names must be in the C sources for
-xgettext, marked N_(): this script turns the one into the other.  Run it
+xgettext, marked NC_() with the context "photo concept" (a concept's name
+can be a word the interface uses otherwise: "Library", a building here, is
+the photo library in Preferences): this script turns the one into the
+other.  Run it
 from the source root after editing data/vocabulary.txt; the test
 test-vocabulary checks that the two agree."""
 
@@ -41,7 +44,7 @@ def main():
            '',
            'const CsBuiltinConcept cs_vocabulary_builtin_data[] = {']
     for name, prompts in rows:
-        out.append('  { N_(%s), %s },' % (c_string(name), c_string(prompts)))
+        out.append('  { NC_("photo concept", %s), %s },' % (c_string(name), c_string(prompts)))
     out += ['};', '',
             'const guint cs_vocabulary_builtin_n = G_N_ELEMENTS (cs_vocabulary_builtin_data);', '']
     with open(dst, 'w', encoding='utf-8') as f:

@@ -724,6 +724,12 @@ cs_application_class_init (CsApplicationClass *klass)
 static void
 cs_application_init (CsApplication *self)
 {
+  /* `clipsight --help`: what the app is, and that folders may be given */
+  /* TRANSLATORS: the arguments `clipsight --help` shows after the command */
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[FOLDER…]"));
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Find your photos by describing them. Folders given are "
+                                              "added to the library, in the running window if there is one."));
 }
 
 /* ------------------------------------------------------------------ */

@@ -20,19 +20,31 @@ import sys
 
 
 def po_entries(path):
-    """Translated, non-fuzzy, single-line, non-plural entries: msgid -> msgstr."""
+    """Translated, non-fuzzy, non-plural entries whose text is one line
+    (however the file wraps it): msgid -> msgstr (CONTEXT \\004 msgid for an
+    entry with a context)."""
+    unescape = lambda s: s.encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
     entries = {}
     with open(path, encoding="utf-8") as f:
         blocks = f.read().split("\n\n")
     for block in blocks:
-        if "#, fuzzy" in block or "msgid_plural" in block or "msgctxt" in block:
+        if "#, fuzzy" in block or "msgid_plural" in block:
             continue
-        m = re.search(r'^msgid "((?:[^"\\]|\\.)*)"\nmsgstr "((?:[^"\\]|\\.)*)"$', block, re.M)
-        if m and m.group(1) and m.group(2):
-            unescape = lambda s: s.encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
-            msgid, msgstr = unescape(m.group(1)), unescape(m.group(2))
-            if "\n" not in msgid and msgid != msgstr:
-                entries[msgid] = msgstr
+        fields, key = {}, None
+        for line in block.splitlines():
+            m = re.match(r'^(msgctxt|msgid|msgstr) "((?:[^"\\]|\\.)*)"$', line)
+            if m:
+                key = m.group(1)
+                fields[key] = m.group(2)
+            elif key and re.match(r'^"((?:[^"\\]|\\.)*)"$', line):
+                fields[key] += line[1:-1]
+            else:
+                key = None
+        msgid, msgstr = unescape(fields.get("msgid", "")), unescape(fields.get("msgstr", ""))
+        if msgid and msgstr and "\n" not in msgid and msgid != msgstr:
+            # with a context, as translate-probe takes it: CONTEXT \004 MSGID
+            context = fields.get("msgctxt")
+            entries[(unescape(context) + "\x04" if context is not None else "") + msgid] = msgstr
     return entries
 
 
@@ -90,6 +102,11 @@ def main():
             texts = lambda out: {t.strip() for line in out.splitlines()
                                  for t in [line, *re.split(r"\s{2,}", line.strip())[1:]]}
             shown = [m for m in msgids if m in texts(english)]
+            if not shown:
+                # a check of nothing is no check: the app did not run
+                print(f"FAIL: {lang}: clipsight --help showed none of the catalogue's strings:\n"
+                      f"{english or '(no output)'}", file=sys.stderr)
+                failures += 1
             missing = [m for m in shown if entries[m] not in texts(local)]
             for msgid in missing:
                 print(f"FAIL: {lang}: clipsight --help shows {msgid!r} untranslated", file=sys.stderr)

@@ -5,7 +5,8 @@
  *
  * Sets up gettext exactly as the app's main () does (the user's locale,
  * GETTEXT_PACKAGE bound to $CLIPSIGHT_LOCALEDIR or LOCALEDIR, UTF-8) and
- * prints _(ARG) for each argument, one per line, so that a test can check
+ * prints _(ARG) for each argument (or its translation in a context, for
+ * an argument CONTEXT \004 MSGID), one per line, so that a test can check
  * that the built or installed catalogues load under LANGUAGE=de or fr.
  */
 
@@ -13,6 +14,7 @@
 
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <glib.h>
 #include <glib/gi18n.h>
@@ -29,7 +31,19 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   for (int i = 1; i < argc; i++)
-    printf ("%s\n", _(argv[i]));
+    {
+      /* CONTEXT \004 MSGID: the translation in that context, as NC_()
+       * strings are looked up (the vocabulary's concept names) */
+      const char *eot = strchr (argv[i], '\004');
+
+      if (eot != NULL)
+        {
+          g_autofree char *context = g_strndup (argv[i], eot - argv[i]);
+          printf ("%s\n", g_dpgettext2 (GETTEXT_PACKAGE, context, eot + 1));
+        }
+      else
+        printf ("%s\n", _(argv[i]));
+    }
 
   return 0;
 }

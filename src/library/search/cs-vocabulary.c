@@ -70,7 +70,7 @@ cs_vocabulary_new_builtin (void)
       CsConcept *c = g_new0 (CsConcept, 1);
 
       c->id = g_strdup (b->name);
-      c->name = g_strdup (g_dgettext (GETTEXT_PACKAGE, b->name));
+      c->name = g_strdup (g_dpgettext2 (GETTEXT_PACKAGE, CS_VOCABULARY_CONTEXT, b->name));
       c->prompts = make_prompts (b->name, (const char * const *) extra);
       g_ptr_array_add (v, c);
     }

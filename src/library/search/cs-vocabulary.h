@@ -19,8 +19,12 @@
 
 G_BEGIN_DECLS
 
+/* The translation context of the built-in concepts' names (what
+ * data/vocabulary-to-c.py writes in their NC_() marks) */
+#define CS_VOCABULARY_CONTEXT "photo concept"
+
 typedef struct {
-  const char *name;     /* English, marked N_() */
+  const char *name;     /* English, marked NC_() in CS_VOCABULARY_CONTEXT */
   const char *prompts;  /* extra prompts, '|'-separated; "" when none */
 } CsBuiltinConcept;
 
