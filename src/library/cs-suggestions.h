@@ -61,7 +61,8 @@ CsSuggestionKind    cs_suggestion_get_kind    (CsSuggestion *self);
 /* For people: "Beach", "Similar photos", "Beach · 12–14 July 2025",
  * "12–14 July 2025" (translated). */
 const char         *cs_suggestion_get_name    (CsSuggestion *self);
-/* The concept it is named after, as the vocabulary names it, or NULL. */
+/* The concept it is named after, as the vocabulary identifies it (the
+ * built-in list's English, whatever the language of the name), or NULL. */
 const char         *cs_suggestion_get_concept (CsSuggestion *self);
 /* The concept's prompts (for "Keep as label"), or NULL without one. */
 const char * const *cs_suggestion_get_prompts (CsSuggestion *self);

@@ -29,6 +29,7 @@ void test_suggested_keep    (void);
 void test_suggested_dismiss (void);
 void test_suggested_keep_taken_name (void);
 void test_suggested_large   (void);
+void test_german_suggested  (void);
 
 static GListModel *
 discover_truth (void)
@@ -628,4 +629,43 @@ test_suggested_large (void)
 
   /* the first one opened: exactly its photos, in its order */
   open_row_and_check (truth, row_at (0), 30, "suggested-large-open.png");
+}
+
+/* In German (test-app-german: LANGUAGE=de, the build's catalogue), with
+ * the built-in vocabulary: the section's heading, each suggestion's name
+ * (its concept's German name, as the catalogue gives it in the context
+ * the vocabulary marks), and the bar under an opened one. */
+void
+test_german_suggested (void)
+{
+  GtkWidget *heading;
+  guint translated = 0;
+
+  g_assert_null (g_getenv ("CLIPSIGHT_VOCABULARY"));
+  g_assert_true (wait_for (indexer_idle, NULL, 120));
+  g_assert_true (wait_for (has_rows, NULL, 120));
+  heading = find_widget (GTK_WIDGET (window), "GtkLabel", "label", "Vorschläge");
+  g_assert_nonnull (heading);
+  g_assert_true (gtk_widget_get_mapped (heading));
+  for (guint i = 0, n = n_rows (); i < n; i++)
+    {
+      CsSuggestion *s = cs_suggestion_row_get_suggestion (row_at (i));
+      const char *concept = cs_suggestion_get_concept (s);
+      const char *german;
+
+      if (cs_suggestion_get_kind (s) != CS_SUGGESTION_THEME || concept == NULL)
+        continue;
+      german = g_dpgettext2 (GETTEXT_PACKAGE, "photo concept", concept);
+      g_test_message ("%s: %s", concept, cs_suggestion_get_name (s));
+      g_assert_cmpstr (cs_suggestion_get_name (s), ==, german);
+      translated += g_strcmp0 (german, concept) != 0;
+    }
+  /* the toy photos' themes take words such as "White wine" ("Weißwein") */
+  g_assert_cmpuint (translated, >, 0);
+
+  gtk_widget_activate (GTK_WIDGET (row_at (0)));
+  g_assert_true (wait_for (view_is, (gpointer) "suggestion", 10));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), "GtkButton", "label", "Als Etikett _behalten"));
+  g_assert_true (wait_for (thumbnails_loaded, window_part ("grid"), 20));
+  save_screenshot (GTK_WIDGET (window), "german-suggested.png");
 }

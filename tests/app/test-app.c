@@ -57,6 +57,7 @@ void test_welcome_page          (void);
 void test_german_window         (void);
 void test_german_starter_button (void);
 void test_german_starter_labels (void);
+void test_german_suggested      (void);
 
 int
 main (int   argc,
@@ -137,6 +138,7 @@ main (int   argc,
       g_test_add_func ("/app/german/window", test_german_window);
       g_test_add_func ("/app/german/starter-button", test_german_starter_button);
       g_test_add_func ("/app/german/starter-labels", test_german_starter_labels);
+      g_test_add_func ("/app/german/suggested", test_german_suggested);
     }
   else
     {

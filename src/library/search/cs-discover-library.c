@@ -337,7 +337,7 @@ make_suggestion (const CsDiscoverInput *in,
   s->cover = _cs_photo_new (&meta, cover_cos, TRUE, 0.0, 0);
   if (concept != NULL)
     {
-      s->concept = g_strdup (concept->name);
+      s->concept = g_strdup (concept->id);
       s->prompts = g_strdupv (concept->prompts);
     }
   if (s->kind == CS_SUGGESTION_EVENT)
