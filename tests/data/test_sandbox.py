@@ -210,6 +210,11 @@ class Driver:
         body, _, status = out.rstrip("\n").rpartition("\n")
         return int(status.split()[-1]), body
 
+    def count_log(self, needle):
+        """How many lines of the app's output hold NEEDLE so far."""
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return sum(needle in line for line in f)
+
     def wait_log(self, needle, timeout=60):
         """The first line of the app's output with NEEDLE, once it shows."""
         deadline = time.monotonic() + timeout
@@ -235,11 +240,25 @@ def check_trash(driver, app_id, photos, db_path, inner_db_path):
     window = "/" + app_id.replace(".", "/") + "/window/1"
     for path in photos:
         name = os.path.basename(path)
-        reply = driver.call("--dest", app_id, "--object-path", window, "--method", "org.gtk.Actions.Activate",
-                            "trash-photo", f"[<{gvariant_string(path)}>]", "{}")
-        if reply is None or reply[0] != 0:
-            problem(f"win.trash-photo on {name} over D-Bus: {reply}")
-            return
+        # the window's library follows the database a moment after each
+        # commit: a photo the database has may not be in it yet ("not
+        # trashed: … is not in the library", a CI run once), so the call
+        # is made again until the window has the photo
+        unknown = f"{name} is not in the library"
+        deadline = time.monotonic() + 60
+        while True:
+            before = driver.count_log(unknown)
+            reply = driver.call("--dest", app_id, "--object-path", window, "--method", "org.gtk.Actions.Activate",
+                                "trash-photo", f"[<{gvariant_string(path)}>]", "{}")
+            if reply is None or reply[0] != 0:
+                problem(f"win.trash-photo on {name} over D-Bus: {reply}")
+                return
+            while (driver.count_log(unknown) == before and driver.count_log(REFUSED + f"“{name}”") == 0
+                   and time.monotonic() < deadline and driver.proc.poll() is None):
+                time.sleep(0.2)
+            if driver.count_log(unknown) == before or time.monotonic() >= deadline:
+                break
+            time.sleep(1)
         line = driver.wait_log(REFUSED + f"“{name}”")
         if line is None:
             problem(f"no refusal reported for {name} in the read-only Pictures folder "
