@@ -666,8 +666,9 @@ _cs_window_suggested_init (CsWindow *self)
   gtk_widget_insert_after (s->menu_button, gtk_widget_get_parent (self->label_menu_button),
                            self->label_menu_button);
 
-  /* ... and in a bar under the grid, where a newcomer sees them: what a
-   * suggestion is and what keeping it does, the two answers beside it */
+  /* ... and in a bar under the grid, where a newcomer sees them: where
+   * the photos come from, the two answers beside it (Keep's tooltip says
+   * what keeping does) */
   {
     GtkWidget *action_bar = gtk_action_bar_new ();
     GtkWidget *text = gtk_label_new (_("Suggested from your photos"));

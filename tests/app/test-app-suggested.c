@@ -21,6 +21,7 @@
 #include "cs-stall-monitor.h"
 #include "cs-suggestion-row.h"
 #include "cs-suggestions.h"
+#include "cs-vocabulary.h"
 #include "cs-welcome-page.h"
 #include "cs-window-suggested.h"
 
@@ -655,7 +656,7 @@ test_german_suggested (void)
 
       if (cs_suggestion_get_kind (s) != CS_SUGGESTION_THEME || concept == NULL)
         continue;
-      german = g_dpgettext2 (GETTEXT_PACKAGE, "photo concept", concept);
+      german = g_dpgettext2 (GETTEXT_PACKAGE, CS_VOCABULARY_CONTEXT, concept);
       g_test_message ("%s: %s", concept, cs_suggestion_get_name (s));
       g_assert_cmpstr (cs_suggestion_get_name (s), ==, german);
       translated += g_strcmp0 (german, concept) != 0;
