@@ -13,7 +13,8 @@
 # shape or colour), the share of themes named by their majority, and the
 # share of photos in some theme.  Prints one line a seed, then how many
 # draws meet the goal (least purity >= 0.85, names right >= 0.80,
-# coverage >= 0.80) and the means.  Needs ../shared (the toy model) and
+# coverage >= 0.80) and the means, then where the misses are (photos
+# of one object and of two).  Needs ../shared (the toy model) and
 # Debian's python3-pil; CLIPSIGHT_PYTHON names the Python that has it
 # (default /usr/bin/python3).  About 2.5 s a seed on one CPU.
 set -eu
@@ -69,3 +70,8 @@ done | awk '
     n++; m += met; p += $3; r += $5; c += $6
   }
   END { if (n) printf "goal met on %d of %d draws; means: least purity %.3f, names right %.3f, coverage %.3f\n", m, n, p / n, r / n, c / n }'
+# where the misses are (test-discover prints a line a draw): photos of one
+# object and of two, in some theme and in a theme that is not theirs
+cat "$out"/*.txt | sed -nE 's/.*one object: ([0-9]+) of ([0-9]+) in a theme, ([0-9]+) misnamed; two objects: ([0-9]+) of ([0-9]+), ([0-9]+) misnamed.*/\1 \2 \3 \4 \5 \6/p' | awk '
+  { for (i = 1; i <= 6; i++) s[i] += $i; n++ }
+  END { if (n) printf "one-object photos: %d of %d in a theme, %d in one not theirs; two-object photos: %d of %d, %d\n", s[1], s[2], s[3], s[4], s[5], s[6] }'

@@ -48,7 +48,9 @@ typedef struct {
   char       *db;
   char       *vocabulary;
   CsLibrary  *library;
-  GHashTable *truth;   /* its photos' labels (borrowed) */
+  GHashTable *truth;   /* labels (borrowed): its photos' and maybe others' */
+  guint       modulus; /* its photos: those whose number is residue modulo modulus */
+  guint       residue;
 } Half;
 
 /* labels.csv of a folder of toy photos (the shared ones, or fresh ones
@@ -133,6 +135,8 @@ set_make (Half       *h,
   g_assert_no_error (error);
   g_assert_cmpuint (cs_library_get_n_photos (h->library), ==, g_hash_table_size (labels) / modulus);
   h->truth = labels;
+  h->modulus = modulus;
+  h->residue = residue;
 }
 
 static void
@@ -225,6 +229,7 @@ measure (Half     *h,
   g_autoptr(GHashTable) covered = g_hash_table_new (g_str_hash, g_str_equal);
   Figures f = { 0, 1.0, 0, 0, 0 };
   guint n_right = 0;
+  guint placed[2] = { 0, 0 }, misnamed[2] = { 0, 0 };
 
   for (guint i = 0; i < g_list_model_get_n_items (s); i++)
     {
@@ -249,11 +254,41 @@ measure (Half     *h,
         {
           g_autoptr(CsPhoto) p = g_list_model_get_item (G_LIST_MODEL (photos), k);
           g_hash_table_add (covered, (gpointer) g_intern_string (cs_photo_get_path (p)));
+          if (verbose)
+            {
+              g_autofree char *base = g_path_get_basename (cs_photo_get_path (p));
+              char **t = g_hash_table_lookup (h->truth, base);
+              guint two = strchr (t[0], ';') != NULL;
+              g_auto(GStrv) shapes = g_strsplit (t[0], ";", -1);
+              g_auto(GStrv) colours = g_strsplit (t[1], ";", -1);
+
+              placed[two]++;
+              if (concept == NULL || (!g_strv_contains ((const char * const *) shapes, concept)
+                                      && !g_strv_contains ((const char * const *) colours, concept)))
+                misnamed[two]++;
+            }
         }
       if (verbose)
-        g_test_message ("  %-16s %3u photos  shape %s %.2f  colour %s %.2f  %s",
+        g_test_message ("  %-16s %3u photos  score %.2f  shape %s %.2f  colour %s %.2f  %s",
                         cs_suggestion_get_name (sg), g_list_model_get_n_items (G_LIST_MODEL (photos)),
+                        cs_suggestion_get_score (sg),
                         shape, ps, colour, pc, right ? "right" : "WRONG");
+    }
+  if (verbose)
+    {
+      /* where the misses are: photos of one object and of two, how many
+       * are in some theme, and how many in a theme whose name is neither
+       * their shapes nor their colours */
+      GHashTableIter it;
+      gpointer key, value;
+      guint all[2] = { 0, 0 };
+
+      g_hash_table_iter_init (&it, h->truth);
+      while (g_hash_table_iter_next (&it, &key, &value))
+        if ((guint) photo_number (key) % h->modulus == h->residue)
+          all[strchr (((char **) value)[0], ';') != NULL]++;
+      g_test_message ("  one object: %u of %u in a theme, %u misnamed; two objects: %u of %u, %u misnamed",
+                      placed[0], all[0], misnamed[0], placed[1], all[1], misnamed[1]);
     }
   f.named_right = f.n_themes > 0 ? (double) n_right / f.n_themes : 0;
   f.mean_purity = f.n_themes > 0 ? f.mean_purity / f.n_themes : 0;
