@@ -217,6 +217,7 @@ typedef struct {
   double mean_purity;
   double named_right;   /* share of the themes whose name is their majority shape or colour */
   double coverage;      /* share of the photos in some theme */
+  guint  smallest;      /* photos in the smallest theme */
 } Figures;
 
 static Figures
@@ -226,9 +227,10 @@ measure (Half     *h,
   CsLibrary *library = h->library;
   g_autoptr(GListModel) s = discover (library, h->vocabulary);
   g_autoptr(GHashTable) covered = g_hash_table_new (g_str_hash, g_str_equal);
-  Figures f = { 0, 1.0, 0, 0, 0 };
+  Figures f = { 0, 1.0, 0, 0, 0, G_MAXUINT };
   guint n_right = 0;
   guint placed[2] = { 0, 0 }, misnamed[2] = { 0, 0 };
+  double last_score = INFINITY;
 
   for (guint i = 0; i < g_list_model_get_n_items (s); i++)
     {
@@ -241,7 +243,15 @@ measure (Half     *h,
 
       if (cs_suggestion_get_kind (sg) != CS_SUGGESTION_THEME)
         continue;
+      /* the best first: a theme's name separates it no better than the
+       * one before's */
+      if (concept != NULL)
+        {
+          g_assert_cmpfloat (cs_suggestion_get_score (sg), <=, last_score);
+          last_score = cs_suggestion_get_score (sg);
+        }
       f.n_themes++;
+      f.smallest = MIN (f.smallest, g_list_model_get_n_items (G_LIST_MODEL (photos)));
       shape = majority (h->truth, photos, 0, toy_shapes, G_N_ELEMENTS (toy_shapes), &ps);
       colour = majority (h->truth, photos, 1, toy_colours, G_N_ELEMENTS (toy_colours), &pc);
       f.min_purity = MIN (f.min_purity, MAX (ps, pc));
@@ -361,10 +371,17 @@ check_library (const char *what,
                double      min_coverage)
 {
   Figures f = measure (h, TRUE);
+  CsDiscoverParams params;
 
+  cs_discover_params_init (&params);
   g_test_message ("%s: %u themes, purity >= %.3f (mean %.3f), named right %.3f, coverage %.3f",
                   what, f.n_themes, f.min_purity, f.mean_purity, f.named_right, f.coverage);
   g_assert_cmpuint (f.n_themes, >=, min_themes);
+  /* a theme its photos left for other names is dropped once it is under
+   * the least size (these libraries are under 5,000 photos, so the least
+   * size is min_size itself) */
+  if (f.n_themes > 0)
+    g_assert_cmpuint (f.smallest, >=, params.min_size);
   g_assert_cmpfloat (f.mean_purity, >=, min_mean_purity);
   g_assert_cmpfloat (f.min_purity, >=, min_purity);
   g_assert_cmpfloat (f.named_right, >=, min_named);
@@ -447,6 +464,11 @@ test_toy_tuning_half (void)
  *   seed 20261216: 10 themes, least purity 0.833, mean 0.967, names right 1.000, coverage 0.867
  *   seed 20261217:  9 themes, least purity 0.947, mean 0.987, names right 1.000, coverage 0.854
  *   seed 20261218:  9 themes, least purity 0.889, mean 0.973, names right 1.000, coverage 0.875
+ * Seed 1001 (drawn in session 15 to check rules chosen elsewhere, none
+ * taken) is there for the least size: 9 themes, least purity 0.861,
+ * mean 0.985, names right 1.000, coverage 0.867; with the competition's
+ * drop of themes it leaves too small undone, it ends with a "triangle"
+ * theme of 4 photos (as 6 of its neighbours 1002-1012 do).
  * The floors below are regression floors under those (a theme of about
  * 20 photos moves by 0.05 a photo); the goals are reported as TODO when
  * a draw misses them.  CLIPSIGHT_FRESH_SEED=N (and CLIPSIGHT_FRESH_COUNT)
@@ -464,6 +486,7 @@ static const FreshDraw fresh_draws[] = {
   { 20261216, 9, 0.78, 0.93, 0.85, 0.83 },
   { 20261217, 8, 0.89, 0.95, 0.85, 0.82 },
   { 20261218, 8, 0.83, 0.94, 0.85, 0.84 },
+  { 1001, 8, 0.81, 0.94, 0.85, 0.83 },
 };
 
 #define FRESH_COUNT 240
@@ -792,7 +815,7 @@ check_events (guint32 seed,
   g_autoptr(GError) error = NULL;
   g_autofree guint *event_of = NULL;
   CsDiscoverInput in;
-  guint n_trip_photos = 0, n_right = 0;
+  guint n_trip_photos = 0, n_right = 0, n_everyday = 0;
 
   timeline_make (&t, seed, every_days, per_day);
   rows = g_new (const float *, t.n);
@@ -826,6 +849,7 @@ check_events (guint32 seed,
               trip = t.trip[i];
             }
         }
+      n_everyday += trip < 0;
       g_assert_cmpint (g->start, <=, g->end);
       if (e > 0)
         g_assert_cmpint (((CsDiscoverGroup *) events->pdata[e - 1])->start, >=, g->start);
@@ -848,9 +872,13 @@ check_events (guint32 seed,
       n_trip_photos += n_k;
       n_right += best;
     }
-  g_test_message ("seed %u, everyday every %.1f days, %d a day on trips: %u events, %u of %u trip photos (%.1f %%) in their trip's event",
-                  seed, every_days, per_day, events->len, n_right, n_trip_photos, 100.0 * n_right / n_trip_photos);
+  g_test_message ("seed %u, everyday every %.1f days, %d a day on trips: %u events (%u of everyday photos only), %u of %u trip photos (%.1f %%) in their trip's event",
+                  seed, every_days, per_day, events->len, n_everyday, n_right, n_trip_photos, 100.0 * n_right / n_trip_photos);
   g_assert_cmpfloat ((double) n_right / n_trip_photos, >=, 0.90);
+  /* everyday photos come at their steady pace, with no burst to be an
+   * event of (without the rule that an event is several times the rate
+   * of the month around it, seeds 2 and 4 make 19 and 4 such events) */
+  g_assert_cmpuint (n_everyday, ==, 0);
   timeline_free (&t);
 }
 
@@ -1020,6 +1048,77 @@ cmp_double (gconstpointer a,
   double x = *(const double *) a, y = *(const double *) b;
 
   return x < y ? -1 : x > y;
+}
+
+/* Photos of no theme join the nearest one only when they are as close
+ * to its centre as its own photos are.  Without a vocabulary: a loose
+ * group of 60 photos around one direction, two tight ones of 40, four
+ * photos a little off the loose group's direction (they belong with it),
+ * and four outliers along directions no group uses (their own cluster is
+ * too small to be a theme, and the nearest theme is far: they stay out;
+ * with adopt_strays' closeness floor undone they join the nearest
+ * theme). */
+static void
+test_strays (void)
+{
+  const guint loose = 60, tight = 40, near = 4, far = 4;
+  const guint n = loose + 2 * tight + near + far;
+  const int dim = 16;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (1209);
+  g_autofree float *data = g_new0 (float, (gsize) n * dim);
+  g_autofree const float **rows = g_new (const float *, n);
+  g_autofree gint64 *ids = g_new (gint64, n);
+  CsDiscoverInput in = { n, dim, rows, ids, NULL, NULL };
+  CsDiscoverParams params;
+  g_autoptr(GPtrArray) themes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree int *theme_of = g_new (int, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      float *v = data + (gsize) i * dim;
+
+      theme_of[i] = -1;
+      if (i < loose)
+        {
+          for (int d = 0; d < 12; d++)
+            v[d] = (float) g_rand_double_range (rand, -0.2, 0.2);
+          v[0] += 1.0f;
+        }
+      else if (i < loose + 2 * tight)
+        {
+          for (int d = 0; d < 12; d++)
+            v[d] = (float) g_rand_double_range (rand, -0.1, 0.1);
+          v[i < loose + tight ? 4 : 8] += 1.0f;
+        }
+      else if (i < loose + 2 * tight + near)
+        {
+          for (int d = 0; d < 12; d++)
+            v[d] = (float) g_rand_double_range (rand, -0.05, 0.05);
+          v[0] += 1.0f;
+          v[1] += 0.4f;
+        }
+      else
+        {
+          v[13] = (float) g_rand_double_range (rand, 0.2, 1.0);
+          v[14] = (float) g_rand_double_range (rand, 0.2, 1.0);
+        }
+      put_row (rows, ids, dim, i, v);
+    }
+  cs_discover_params_init (&params);
+  themes = cs_discover_themes (&in, NULL, &params, NULL, &error);
+  g_assert_no_error (error);
+  for (guint t = 0; t < themes->len; t++)
+    {
+      CsDiscoverGroup *g = themes->pdata[t];
+      for (guint k = 0; k < g->members->len; k++)
+        theme_of[g_array_index (g->members, guint, k)] = (int) t;
+    }
+  g_assert_cmpint (theme_of[0], >=, 0);
+  for (guint i = loose + 2 * tight; i < loose + 2 * tight + near; i++)
+    g_assert_cmpint (theme_of[i], ==, theme_of[0]);
+  for (guint i = loose + 2 * tight + near; i < n; i++)
+    g_assert_cmpint (theme_of[i], ==, -1);
 }
 
 /* The cosine statistics of concept `c` over the photos, brute force:
@@ -1230,6 +1329,7 @@ main (int    argc,
   g_test_add_func ("/library/discover/events", test_events);
   g_test_add_func ("/library/discover/unnamed", test_unnamed);
   g_test_add_func ("/library/discover/names-stand-out", test_names_stand_out);
+  g_test_add_func ("/library/discover/strays", test_strays);
   toy_model = test_shared_path_or_skip ("models/toy-clip");
   {
     g_autofree char *raw = test_shared_path_or_skip ("testdata/toy-photos");
