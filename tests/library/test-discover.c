@@ -468,7 +468,7 @@ test_toy_tuning_half (void)
  * taken) is there for the least size: 9 themes, least purity 0.861,
  * mean 0.985, names right 1.000, coverage 0.867; with the competition's
  * drop of themes it leaves too small undone, it ends with a "triangle"
- * theme of 4 photos (as 6 of its neighbours 1002-1012 do).
+ * theme of 4 photos (as 5 of its neighbours 1002-1012 do).
  * The floors below are regression floors under those (a theme of about
  * 20 photos moves by 0.05 a photo); the goals are reported as TODO when
  * a draw misses them.  CLIPSIGHT_FRESH_SEED=N (and CLIPSIGHT_FRESH_COUNT)
