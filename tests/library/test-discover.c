@@ -106,14 +106,14 @@ set_make (Half       *h,
       g_autofree char *src = NULL;
       g_autofree char *dst = NULL;
       g_autofree char *data = NULL;
-      char **truth;
+      char **row;
       gsize len;
 
       if (!g_str_has_prefix (name, "photo-") || (guint) photo_number (name) % modulus != residue)
         continue;
-      truth = g_hash_table_lookup (labels, name);
-      g_assert_nonnull (truth);
-      h->n_objects[strchr (truth[0], ';') != NULL]++;
+      row = g_hash_table_lookup (labels, name);
+      g_assert_nonnull (row);
+      h->n_objects[strchr (row[0], ';') != NULL]++;
       src = g_build_filename (source, name, NULL);
       dst = g_build_filename (folder, name, NULL);
       g_assert_true (g_file_get_contents (src, &data, &len, NULL));
