@@ -122,6 +122,46 @@ DIGIKAM = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 """
 
 
+# Namespaces declared on the root only; the album already in dc:subject
+# but not in the tag list; a value with a newline and a tab (character
+# references, as attribute values must carry them)
+ROOT_DECLARED = """<x:xmpmeta xmlns:x="adobe:ns:meta/" xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:digiKam="http://www.digikam.org/ns/1.0/"
+ xmlns:xmp="http://ns.adobe.com/xap/1.0/">
+ <rdf:RDF>
+  <rdf:Description rdf:about="" xmp:Label="line one&#xA;line two&#x9;tabbed">
+   <dc:subject><rdf:Bag><rdf:li>Old</rdf:li><rdf:li>%s</rdf:li></rdf:Bag></dc:subject>
+   <digiKam:TagsList><rdf:Seq><rdf:li>Places/Home</rdf:li></rdf:Seq></digiKam:TagsList>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+"""
+
+# The album already in the tag list only, a subject list without it
+TAGS_ONLY = """<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:digiKam="http://www.digikam.org/ns/1.0/">
+   <digiKam:TagsList><rdf:Seq><rdf:li>%s</rdf:li></rdf:Seq></digiKam:TagsList>
+   <dc:subject><rdf:Bag><rdf:li>Physics</rdf:li></rdf:Bag></dc:subject>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+"""
+
+# Both lists hold the album already: nothing to write
+COMPLETE = """<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:digiKam="http://www.digikam.org/ns/1.0/">
+<dc:subject><rdf:Bag><rdf:li>%s</rdf:li></rdf:Bag></dc:subject>
+<digiKam:TagsList><rdf:Seq><rdf:li>%s</rdf:li></rdf:Seq></digiKam:TagsList>
+</rdf:Description></rdf:RDF></x:xmpmeta>
+"""
+
+
+def xml_text(s):
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
 class ExportCli(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -234,6 +274,39 @@ class ExportCli(unittest.TestCase):
             self.assertEqual(f.read(), dt_bytes)
         with open(dk, "rb") as f:
             self.assertEqual(f.read(), dk_bytes)
+
+    def test_other_shapes_merged(self):
+        """Sidecars in shapes no tool above writes but XML and RDF allow,
+        each read back by exiv2: the album in each list once, nothing
+        else lost."""
+        out = os.path.join(self.tmp, "shapes")
+        os.makedirs(out)
+        album = xml_text(ALBUM)
+        rooted = os.path.join(out, "photo-0001.png.xmp")
+        tags_only = os.path.join(out, "photo-0001 (2).png.xmp")
+        complete = os.path.join(out, "photo-0004.jpg.xmp")
+        for path, text in ((rooted, ROOT_DECLARED % album), (tags_only, TAGS_ONLY % album),
+                           (complete, COMPLETE % (album, album))):
+            with open(path, "w") as f:
+                f.write(text)
+            # exiv2 reads each as it is, before we touch it
+            self.assertTrue(read_xmp(path)[3], path)
+        with open(complete, "rb") as f:
+            complete_bytes = f.read()
+        rows = self.export(out, "--xmp")
+        self.assertTrue(all(r["sidecar_error"] is None for r in rows), rows)
+
+        subject, tags, m, _ = read_xmp(rooted)
+        self.assertEqual(subject, ["Old", ALBUM])
+        self.assertEqual(tags, ["Places/Home", ALBUM])
+        self.assertEqual(m.get_tag_string("Xmp.xmp.Label"), "line one\nline two\ttabbed")
+
+        subject, tags, _, _ = read_xmp(tags_only)
+        self.assertEqual(subject, ["Physics", ALBUM])
+        self.assertEqual(tags, [ALBUM])
+
+        with open(complete, "rb") as f:
+            self.assertEqual(f.read(), complete_bytes)
 
     def test_broken_sidecar_left_alone(self):
         out = os.path.join(self.tmp, "broken")

@@ -13,9 +13,11 @@
  * XMP is read back with exiv2 in tests/cli/test_export.py.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -79,6 +81,19 @@ copy_file (const char *from,
   g_assert_no_error (error);
 }
 
+/* A time long before the test, with microseconds, so that a copy made
+ * now that did not take the original's time cannot have it by chance. */
+static void
+set_old_time (const char *path,
+              guint       i)
+{
+  struct timespec times[2];
+
+  times[0].tv_sec = times[1].tv_sec = 1623456789 + 86400 * (time_t) i;
+  times[0].tv_nsec = times[1].tv_nsec = 123456000 + 1000 * (long) i;
+  g_assert_cmpint (utimensat (AT_FDCWD, path, times, 0), ==, 0);
+}
+
 static guint
 count_entries (const char *dir)
 {
@@ -137,6 +152,7 @@ fixture_setup (Fixture       *fx,
       g_autofree char *from = g_build_filename (toy_photos, files[i], NULL);
       g_autofree char *to = g_build_filename (a, files[i], NULL);
       copy_file (from, to);
+      set_old_time (to, i);
       g_hash_table_insert (fx->originals, g_steal_pointer (&to), NULL);
     }
   {
@@ -144,6 +160,7 @@ fixture_setup (Fixture       *fx,
     g_autofree char *from = g_build_filename (toy_photos, "photo-0020.png", NULL);
     g_autofree char *to = g_build_filename (b, "photo-0001.png", NULL);
     copy_file (from, to);
+    set_old_time (to, 99);
     g_hash_table_insert (fx->originals, g_steal_pointer (&to), NULL);
   }
 
@@ -361,16 +378,20 @@ test_copies (Fixture       *fx,
   g_autoptr(CsExportReport) report = NULL;
   g_autoptr(CsExportReport) again = NULL;
   g_autofree char *foreign = g_build_filename (fx->out, "photo-0004.jpg", NULL);
-  g_autofree char *moved = g_build_filename (fx->out, "photo-0004 (2).jpg", NULL);
+  g_autofree char *foreign2 = g_build_filename (fx->out, "photo-0004 (2).jpg", NULL);
+  g_autofree char *foreign3 = g_build_filename (fx->out, "photo-0004 (3).jpg", NULL);
+  g_autofree char *moved = g_build_filename (fx->out, "photo-0004 (4).jpg", NULL);
   g_autofree char *first = g_build_filename (fx->out, "photo-0001.png", NULL);
   g_autofree char *second = g_build_filename (fx->out, "photo-0001 (2).png", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GHashTable) sidecars = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   guint n_files;
 
-  /* someone else's file where a photo's name would go */
+  /* someone else's files where a photo's name and its next two would go */
   g_assert_cmpint (g_mkdir_with_parents (fx->out, 0755), ==, 0);
   g_assert_true (g_file_set_contents (foreign, "not the photo", -1, &error));
+  g_assert_true (g_file_set_contents (foreign2, "not the photo either", -1, &error));
+  g_assert_true (g_file_set_contents (foreign3, "nor this", -1, &error));
   g_assert_no_error (error);
 
   report = export (fx, CS_EXPORT_COPIES | CS_EXPORT_SIDECARS);
@@ -401,14 +422,16 @@ test_copies (Fixture       *fx,
       /* the copy has the original's time, photo tools sort by it */
       g_assert_cmpint (g_stat (source, &ss), ==, 0);
       g_assert_cmpint (sd.st_mtim.tv_sec, ==, ss.st_mtim.tv_sec);
+      g_assert_cmpint (sd.st_mtim.tv_nsec / 1000, ==, ss.st_mtim.tv_nsec / 1000);
+      g_assert_cmpint (ss.st_mtim.tv_sec, <, 1700000000);
       g_assert_true (g_file_get_contents (sidecar, &text, NULL, NULL));
       /* the album, escaped (exiv2 reads it back in test_export.py) */
       g_assert_nonnull (strstr (text, "<rdf:li>Café &amp; &quot;Friends&quot; &lt;2025&gt;</rdf:li>"));
       g_hash_table_insert (sidecars, g_steal_pointer (&sidecar), g_steal_pointer (&text));
     }
-  /* the photos, their sidecars and the foreign file */
+  /* the photos, their sidecars and the foreign files */
   n_files = count_entries (fx->out);
-  g_assert_cmpuint (n_files, ==, 2 * cs_export_report_get_n_photos (report) + 1);
+  g_assert_cmpuint (n_files, ==, 2 * cs_export_report_get_n_photos (report) + 3);
 
   /* again: nothing new, the sidecars untouched (they hold the album) */
   again = export (fx, CS_EXPORT_COPIES | CS_EXPORT_SIDECARS);
@@ -618,6 +641,68 @@ test_xmp_text (void)
   g_clear_error (&error);
   g_assert_false (cs_xmp_merge_keyword ("<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"/>", -1, "k", &again, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  /* two bytes, not terminated: no read past them for a byte order mark */
+  {
+    g_autofree char *two = g_memdup2 ("<a", 2);
+    g_assert_false (cs_xmp_merge_keyword (two, 2, "k", &again, &error));
+    g_assert_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_PARSE);
+    g_clear_error (&error);
+  }
+}
+
+/* Namespaces as XML allows them and as no tool we know writes them
+ * (exiv2 reads neither shape, so the expected text is written out by
+ * hand here): "dc" bound to another namespace, RDF as the default
+ * namespace; and every C0 control and U+FFFE out of a keyword. */
+static void
+test_xmp_namespaces (void)
+{
+  g_autofree char *controls = NULL;
+  g_autofree char *merged = NULL;
+  g_autofree char *merged2 = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *foreign_dc =
+    "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">"
+    "<rdf:Description rdf:about=\"\" xmlns:dc=\"http://example.com/not-dublin-core/\" xmp:Label=\"a&#xA;b\" "
+    "xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\">"
+    "<dc:subject><rdf:Bag><rdf:li>Physics</rdf:li></rdf:Bag></dc:subject>"
+    "</rdf:Description></rdf:RDF></x:xmpmeta>";
+  const char *default_rdf =
+    "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><RDF xmlns=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">"
+    "<Description xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:digiKam=\"http://www.digikam.org/ns/1.0/\">"
+    "<dc:subject><Bag><li>Old</li></Bag></dc:subject>"
+    "<digiKam:TagsList><Seq><li>K</li></Seq></digiKam:TagsList>"
+    "</Description></RDF></x:xmpmeta>";
+
+  {
+    GString *in = g_string_new ("a");
+    for (char c = 1; c < 0x20; c++)
+      g_string_append_c (in, c);
+    g_string_append (in, "b\xef\xbf\xbe" "c\xef\xbf\xbf" "d");
+    controls = cs_xmp_keyword (in->str);
+    g_string_free (in, TRUE);
+  }
+  /* tab, newline and carriage return are XML characters, the rest not */
+  g_assert_cmpstr (controls, ==, "a\t\n\rbcd");
+
+  g_assert_true (cs_xmp_merge_keyword (foreign_dc, -1, "K", &merged, &error));
+  g_assert_no_error (error);
+  /* the other namespace's subject untouched, Dublin Core's added with
+   * its own declaration, the newline still a newline */
+  g_assert_nonnull (strstr (merged, "<dc:subject><rdf:Bag><rdf:li>Physics</rdf:li></rdf:Bag></dc:subject>"));
+  g_assert_nonnull (strstr (merged, "<dc:subject xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
+                                    "<rdf:Bag><rdf:li>K</rdf:li></rdf:Bag></dc:subject>"));
+  g_assert_nonnull (strstr (merged, "xmp:Label=\"a&#xA;b\""));
+
+  g_assert_true (cs_xmp_merge_keyword (default_rdf, -1, "K", &merged2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (merged2, ==,
+                   "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><RDF xmlns=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">"
+                   "<Description xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:digiKam=\"http://www.digikam.org/ns/1.0/\">"
+                   "<dc:subject><Bag><li>Old</li><li>K</li></Bag></dc:subject>"
+                   "<digiKam:TagsList><Seq><li>K</li></Seq></digiKam:TagsList>"
+                   "</Description></RDF></x:xmpmeta>");
 }
 
 int
@@ -633,6 +718,7 @@ main (int    argc,
     toy_photos = g_canonicalize_filename (raw, NULL);
   }
   g_test_add_func ("/library/export/xmp-text", test_xmp_text);
+  g_test_add_func ("/library/export/xmp-namespaces", test_xmp_namespaces);
   g_test_add ("/library/export/links", Fixture, NULL, fixture_setup, test_links, fixture_teardown);
   g_test_add ("/library/export/copies", Fixture, NULL, fixture_setup, test_copies, fixture_teardown);
   g_test_add ("/library/export/failures", Fixture, NULL, fixture_setup, test_failures, fixture_teardown);
