@@ -16,6 +16,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sqlite3.h>
 
 #include "clip.h"
 #include "cs-indexer.h"
@@ -944,6 +945,147 @@ read_truth (void)
   return table;
 }
 
+/* The rule of cs-labels.h worked out here from first principles: the
+ * photos' vectors read from the database with SQLite, the texts embedded
+ * with the engine alone, the background's softmax summed in double.  Every
+ * photo's score and probability must be what the library says, and the
+ * members exactly the photos the rule takes (a photo within 1e-5 of a cut
+ * is not counted either way: float against double). */
+static void
+check_label_by_hand (Fixture *fx,
+                     double   threshold)
+{
+  /* the runtime's background prompts (cs-clip-runtime.c) */
+  const char *texts[] = { "a photo of a star.", "a photo", "an image", "a picture", "a photo of something" };
+  const guint n_texts = G_N_ELEMENTS (texts);
+  g_autofree char *name = g_strdup_printf ("Star %.2f", threshold);
+  g_autoptr(CsLabel) label = add_label (fx->library, name, "a photo of a star.", threshold);
+  g_autoptr(CsPhotoList) members = cs_library_list_label_members (fx->library, label);
+  g_autoptr(GHashTable) member_p = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) cos_l = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) prob = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree float *t = NULL;
+  g_autofree int32_t *tokens = NULL;
+  clip_model *model = NULL;
+  clip_ctx *ctx = NULL;
+  char *err = NULL;
+  const clip_model_info *info;
+  clip_params params = clip_params_default ();
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  double scale, sum = 0, sum2 = 0, mean, sd;
+  guint n_members = 0, n_rule = 0, n_near = 0, n_below_cut = 0, n_below_threshold = 0;
+  double closest = INFINITY;
+
+  g_assert_cmpint (clip_model_load (toy_model, &model, &err), ==, CLIP_STATUS_OK);
+  info = clip_model_get_info (model);
+  g_assert_cmpint (clip_ctx_new (model, &params, &ctx, &err), ==, CLIP_STATUS_OK);
+  tokens = g_new (int32_t, (gsize) n_texts * info->context_length);
+  for (guint i = 0; i < n_texts; i++)
+    g_assert_cmpint (clip_model_tokenize (model, texts[i], -1, tokens + (gsize) i * info->context_length), >, 0);
+  t = g_new (float, (gsize) n_texts * info->embed_dim);
+  g_assert_cmpint (clip_encode_texts (ctx, tokens, (int) n_texts, t, &err), ==, CLIP_STATUS_OK);
+  for (guint i = 0; i < n_texts; i++)
+    clip_normalize (t + (gsize) i * info->embed_dim, info->embed_dim);
+  scale = exp (info->logit_scale);
+  g_assert_cmpfloat (scale, >, 1.0);
+
+  g_assert_cmpint (sqlite3_open_v2 (fx->db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT photo_id, vector FROM vectors", -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      const float *v = sqlite3_column_blob (stmt, 1);
+      double c[G_N_ELEMENTS (texts)], norm = 0, denominator = 0, p;
+
+      g_assert_cmpint (sqlite3_column_bytes (stmt, 1), ==, info->embed_dim * (int) sizeof (float));
+      for (int d = 0; d < info->embed_dim; d++)
+        norm += (double) v[d] * v[d];
+      for (guint i = 0; i < n_texts; i++)
+        {
+          c[i] = 0;
+          for (int d = 0; d < info->embed_dim; d++)
+            c[i] += (double) v[d] * t[(gsize) i * info->embed_dim + d];
+          c[i] /= sqrt (norm);
+        }
+      for (guint i = 0; i < n_texts; i++)
+        denominator += exp (scale * (c[i] - c[0]));
+      p = 1.0 / denominator;
+      g_array_append_val (ids, id);
+      g_array_append_val (cos_l, c[0]);
+      g_array_append_val (prob, p);
+      sum += c[0];
+      sum2 += c[0] * c[0];
+    }
+  g_assert_cmpint (sqlite3_finalize (stmt), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_cmpuint (ids->len, ==, 240);
+  mean = sum / ids->len;
+  sd = sqrt (sum2 / ids->len - mean * mean);
+
+  for (guint i = 0; i < cs_photo_list_get_n_items (members); i++)
+    {
+      CsPhoto *photo = cs_photo_list_get_photo (members, i);
+      gint64 *id = g_new (gint64, 1);
+      double *pc = g_new (double, 2);
+
+      *id = cs_photo_get_id (photo);
+      pc[0] = cs_photo_get_score (photo);
+      pc[1] = cs_photo_get_probability (photo);
+      g_hash_table_insert (member_p, id, pc);
+    }
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+      double c = g_array_index (cos_l, double, i), p = g_array_index (prob, double, i);
+      /* CS_LABELS_LIBRARY_CUTOFF sd above the library's mean, and the threshold */
+      double cut = mean + CS_LABELS_LIBRARY_CUTOFF * sd;
+      gboolean in = c >= cut && p >= threshold;
+      gboolean near = fabs (c - cut) < 1e-5 || (threshold > 0 && fabs (p - threshold) < 1e-5);
+      double *got = g_hash_table_lookup (member_p, &id);
+
+      n_rule += in;
+      n_near += near;
+      closest = MIN (closest, fabs (c - cut));
+      /* photos only the cut keeps out, and only the threshold */
+      n_below_cut += c < cut && p >= threshold;
+      n_below_threshold += c >= cut && p < threshold;
+      if (got != NULL)
+        {
+          n_members++;
+          g_assert_cmpfloat_with_epsilon (got[0], c, 1e-5);
+          g_assert_cmpfloat_with_epsilon (got[1], p, 1e-5);
+        }
+      if (!near)
+        g_assert_cmpint (got != NULL, ==, in);
+    }
+  g_test_message ("\"a photo of a star.\" at %.2f: %u members, %u by the rule worked out here (%u out by "
+                  "the cut alone, %u by the threshold alone), %u near a cut, the closest to the cut %.2g away",
+                  threshold, n_members, n_rule, n_below_cut, n_below_threshold, n_near, closest);
+  /* the rule takes some photos and leaves some: both sides are tested */
+  g_assert_cmpuint (n_rule, >=, 10);
+  g_assert_cmpuint (n_rule, <=, 200);
+  g_assert_cmpuint (n_members, ==, cs_photo_list_get_n_items (members));
+  /* each test of the rule decides for some photo */
+  if (threshold == 0)
+    g_assert_cmpuint (n_below_cut, >, 0);
+  else
+    g_assert_cmpuint (n_below_threshold, >, 0);
+
+  clip_ctx_free (ctx);
+  clip_model_free (model);
+}
+
+static void
+test_probability_brute_force (Fixture       *fx,
+                              gconstpointer  data)
+{
+  /* at 0 the library's cut alone decides, at 0.2 the background too */
+  check_label_by_hand (fx, 0.0);
+  check_label_by_hand (fx, 0.2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -979,6 +1121,8 @@ main (int    argc,
   g_test_add ("/library/labels/prompt-cache", Fixture, NULL, fixture_setup, test_prompt_cache, fixture_teardown);
   g_test_add ("/library/labels/no-clustering", Fixture, NULL, fixture_setup, test_no_clustering, fixture_teardown);
   g_test_add ("/library/labels/model-change", Fixture, NULL, fixture_setup, test_model_change, fixture_teardown);
+  g_test_add ("/library/labels/probability-brute-force", Fixture, NULL, fixture_setup, test_probability_brute_force,
+              fixture_teardown);
   rc = g_test_run ();
 
   g_hash_table_unref (truth);
