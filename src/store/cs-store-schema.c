@@ -255,8 +255,9 @@ add_columns (sqlite3     *db,
 }
 
 /* cs_vector_finite(blob): 1 when every float32 of the vector is finite,
- * 0 when one is a NaN or an infinity (or the blob is no whole number of
- * floats: damage, which the readers report as such).  Non-finiteness
+ * 0 when one is a NaN or an infinity (1 when the value is no blob of a
+ * whole number of floats: damage, which cs_store_delete_unusable_vectors
+ * tests for by its length).  Non-finiteness
  * (all exponent bits set) does not depend on the byte order of the
  * mantissa, but the bits are read as little-endian, as stored. */
 static void

@@ -114,8 +114,9 @@ static const char * const stmt_sql[N_STMTS] = {
     "SELECT p.id, p.path, p.size, p.mtime_us, p.hash, p.width, p.height, p.taken_unix, p.state, "
     "p.taken_source, v.vector FROM vectors v JOIN photos p ON p.id = v.photo_id "
     "WHERE v.model = ?1 AND v.seq > ?2",
-  [STMT_VECTOR_DELETE_NON_FINITE] =
-    "DELETE FROM vectors WHERE model = ?1 AND NOT cs_vector_finite (vector)",
+  [STMT_VECTOR_DELETE_UNUSABLE] =
+    "DELETE FROM vectors WHERE model = ?1 AND (typeof (vector) != 'blob' OR length (vector) != ?2"
+    " OR NOT cs_vector_finite (vector))",
   [STMT_VECTOR_IDS] = "SELECT photo_id FROM vectors WHERE model = ?1 ORDER BY photo_id",
 
   [STMT_LABEL_LIST] = "SELECT id, name, threshold FROM labels ORDER BY id",

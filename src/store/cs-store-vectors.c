@@ -31,19 +31,35 @@ vector_from_blob (const void *blob,
 #endif
 }
 
-/* A vector with a NaN or an infinity, which only an older version (or
- * another program) can have written: the readers leave it out, so that no
- * search or duplicate scan ever computes with it, and the next index run
- * deletes it and embeds its photo again (cs_store_delete_non_finite_
- * vectors). */
+/* Whether the vector in `column` of the row can be used: a blob of exactly
+ * `dim` floats, every one finite.  A NaN or an infinity (only an older
+ * version, or another program, can have written one) and a value of any
+ * other size or type (damage, or another program) are left out by every
+ * reader, as if absent, so that no search or duplicate scan computes with
+ * them and one bad row does not make the library unreadable; the next full
+ * index run deletes them and embeds their photos again
+ * (cs_store_delete_unusable_vectors). */
 static gboolean
-skip_non_finite (const void *blob,
-                 int         dim,
-                 gint64      photo_id)
+usable_vector (sqlite3_stmt *stmt,
+               int           column,
+               int           dim,
+               gint64        photo_id)
 {
-  if (_cs_store_floats_finite (blob, (gsize) dim))
-    return FALSE;
-  g_debug ("skipping the non-finite vector of photo %" G_GINT64_FORMAT, photo_id);
+  int type = sqlite3_column_type (stmt, column);
+  const void *blob = sqlite3_column_blob (stmt, column);
+  int n_bytes = sqlite3_column_bytes (stmt, column);
+
+  if (type != SQLITE_BLOB || dim <= 0 || (gsize) n_bytes != (gsize) dim * sizeof (float))
+    {
+      g_debug ("skipping the damaged vector of photo %" G_GINT64_FORMAT " (%d bytes, %d floats expected)",
+               photo_id, n_bytes, dim);
+      return FALSE;
+    }
+  if (!_cs_store_floats_finite (blob, (gsize) dim))
+    {
+      g_debug ("skipping the non-finite vector of photo %" G_GINT64_FORMAT, photo_id);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -173,26 +189,6 @@ cs_store_has_vector (CsStore   *self,
   return FALSE;
 }
 
-/* The element count of a vector blob, or -1 (with an error) when its size
- * is not a whole number of floats. */
-static int
-blob_dim (sqlite3_stmt  *stmt,
-          int            column,
-          gint64         photo_id,
-          GError       **error)
-{
-  int n_bytes = sqlite3_column_bytes (stmt, column);
-
-  if (n_bytes <= 0 || n_bytes % sizeof (float) != 0)
-    {
-      g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_CORRUPT,
-                   "the vector of photo %" G_GINT64_FORMAT " is damaged (%d bytes)",
-                   photo_id, n_bytes);
-      return -1;
-    }
-  return n_bytes / (int) sizeof (float);
-}
-
 float *
 cs_store_dup_vector (CsStore   *self,
                      gint64     photo_id,
@@ -201,7 +197,6 @@ cs_store_dup_vector (CsStore   *self,
                      GError   **error)
 {
   g_auto (StmtUse) stmt = NULL;
-  const void *blob;
   float *vector;
   int n;
   int rc;
@@ -213,6 +208,8 @@ cs_store_dup_vector (CsStore   *self,
     return NULL;
 
   *dim = 0;
+  if (!_cs_store_model_dim (self, model_row, &n, error))
+    return NULL;
   stmt = _cs_store_use_stmt (self, STMT_VECTOR_GET, error);
   if (stmt == NULL)
     return NULL;
@@ -228,14 +225,10 @@ cs_store_dup_vector (CsStore   *self,
       _cs_store_set_error (self, error, rc, "cannot read the vector of photo %" G_GINT64_FORMAT, photo_id);
       return NULL;
     }
-  blob = sqlite3_column_blob (stmt, 0);
-  n = blob_dim (stmt, 0, photo_id, error);
-  if (n < 0)
-    return NULL;
-  if (!_cs_store_floats_finite (blob, n))
-    return NULL;  /* an older version's NaN: as good as none (see skip_non_finite) */
+  if (!usable_vector (stmt, 0, n, photo_id))
+    return NULL;  /* as good as none (see usable_vector) */
   vector = g_new (float, n);
-  vector_from_blob (blob, n, vector);
+  vector_from_blob (sqlite3_column_blob (stmt, 0), n, vector);
   *dim = n;
   return vector;
 }
@@ -372,13 +365,16 @@ cs_store_foreach_vector (CsStore            *self,
 {
   g_auto (StmtUse) stmt = NULL;
   g_autofree float *scratch = NULL;
-  int scratch_dim = 0;
+  int dim = 0;
   int rc;
 
   g_return_val_if_fail (CS_IS_STORE (self), FALSE);
   g_return_val_if_fail (func != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!_cs_store_model_dim (self, model_row, &dim, error))
+    return FALSE;
+  scratch = g_new (float, MAX (dim, 1));
   stmt = _cs_store_use_stmt (self, STMT_VECTOR_ALL, error);
   if (stmt == NULL)
     return FALSE;
@@ -387,21 +383,11 @@ cs_store_foreach_vector (CsStore            *self,
     while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
       {
         gint64 photo_id = sqlite3_column_int64 (stmt, 0);
-        const void *blob = sqlite3_column_blob (stmt, 1);
-        int n = blob_dim (stmt, 1, photo_id, error);
 
-        if (n < 0)
-          return FALSE;
-        if (skip_non_finite (blob, n, photo_id))
+        if (!usable_vector (stmt, 1, dim, photo_id))
           continue;
-        if (n != scratch_dim)
-          {
-            g_free (scratch);
-            scratch = g_new (float, n);
-            scratch_dim = n;
-          }
-        vector_from_blob (blob, n, scratch);
-        if (!func (photo_id, scratch, n, user_data))
+        vector_from_blob (sqlite3_column_blob (stmt, 1), dim, scratch);
+        if (!func (photo_id, scratch, dim, user_data))
           {
             rc = SQLITE_DONE;
             break;
@@ -456,23 +442,19 @@ load_vectors_snapshot (CsStore   *self,
     while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
       {
         gint64 photo_id = sqlite3_column_int64 (stmt, 0);
-        const void *blob = sqlite3_column_blob (stmt, 1);
-        int n = blob_dim (stmt, 1, photo_id, error);
 
-        if (n < 0)
-          return FALSE;
-        /* Both bounds hold inside the snapshot; a mismatch is damage. */
-        if (n != dim || row >= (gsize) count)
+        /* The count holds inside the snapshot; more rows is damage. */
+        if (row >= (gsize) count)
           {
             g_set_error (error, CS_STORE_ERROR, CS_STORE_ERROR_CORRUPT,
                          "the vectors of model %" G_GINT64_FORMAT " are inconsistent",
                          model_row);
             return FALSE;
           }
-        if (skip_non_finite (blob, n, photo_id))
+        if (!usable_vector (stmt, 1, dim, photo_id))
           continue;
         ids[row] = photo_id;
-        vector_from_blob (blob, n, matrix + row * (gsize) dim);
+        vector_from_blob (sqlite3_column_blob (stmt, 1), dim, matrix + row * (gsize) dim);
         row++;
       }
   if (rc != SQLITE_DONE)
@@ -526,25 +508,30 @@ cs_store_load_vectors (CsStore   *self,
 }
 
 gint64
-cs_store_delete_non_finite_vectors (CsStore   *self,
-                                    gint64     model_row,
-                                    GError   **error)
+cs_store_delete_unusable_vectors (CsStore   *self,
+                                  gint64     model_row,
+                                  GError   **error)
 {
   g_auto (StmtUse) stmt = NULL;
+  int dim = 0;
   int rc;
 
   g_return_val_if_fail (CS_IS_STORE (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  stmt = _cs_store_use_stmt (self, STMT_VECTOR_DELETE_NON_FINITE, error);
+  if (!_cs_store_model_dim (self, model_row, &dim, error))
+    return -1;
+  stmt = _cs_store_use_stmt (self, STMT_VECTOR_DELETE_UNUSABLE, error);
   if (stmt == NULL)
     return -1;
   rc = sqlite3_bind_int64 (stmt, 1, model_row);
   if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) dim * (sqlite3_int64) sizeof (float));
+  if (rc == SQLITE_OK)
     rc = _cs_store_step_done (stmt);
   if (rc != SQLITE_OK)
     {
-      _cs_store_set_error (self, error, rc, "cannot delete the non-finite vectors of model %" G_GINT64_FORMAT,
+      _cs_store_set_error (self, error, rc, "cannot delete the unusable vectors of model %" G_GINT64_FORMAT,
                            model_row);
       return -1;
     }
@@ -565,10 +552,13 @@ indexed_snapshot (CsStore             *self,
 {
   g_autoptr(GString) path = g_string_new (NULL);
   g_autofree float *scratch = NULL;
-  int scratch_dim = 0;
+  int dim = 0;
   gint64 counter, count;
   int rc;
 
+  if (!_cs_store_model_dim (self, model_row, &dim, error))
+    return FALSE;
+  scratch = g_new (float, MAX (dim, 1));
   counter = _cs_store_count_rows (self, STMT_CHANGE_COUNTER, 0, "cannot read the change counter", error);
   if (counter < 0)
     return FALSE;
@@ -587,21 +577,12 @@ indexed_snapshot (CsStore             *self,
       {
         CsStorePhoto photo;
         gint64 photo_id = sqlite3_column_int64 (stmt, 0);
-        int n = blob_dim (stmt, 10, photo_id, error);
 
-        if (n < 0)
-          return FALSE;
-        if (skip_non_finite (sqlite3_column_blob (stmt, 10), n, photo_id))
+        if (!usable_vector (stmt, 10, dim, photo_id))
           continue;
-        if (n != scratch_dim)
-          {
-            g_free (scratch);
-            scratch = g_new (float, n);
-            scratch_dim = n;
-          }
-        vector_from_blob (sqlite3_column_blob (stmt, 10), n, scratch);
+        vector_from_blob (sqlite3_column_blob (stmt, 10), dim, scratch);
         _cs_store_photo_peek_row (stmt, &photo, path);
-        if (!func (&photo, scratch, n, user_data))
+        if (!func (&photo, scratch, dim, user_data))
           {
             rc = SQLITE_DONE;
             break;

@@ -373,11 +373,14 @@ GPtrArray    *cs_store_list_photos_missing_vector (CsStore  *self,
  * between machines; values round-trip bit for bit.  The store never
  * normalises them, but refuses NaN and infinity: one such vector would
  * make every search and duplicate scan that reads it meaningless.  One
- * written by an older version (or another program) is left out by every
- * reader below, as if absent (cs_store_dup_vector returns NULL without an
- * error, cs_store_has_vector still says TRUE), until an index run deletes
- * it (cs_store_delete_non_finite_vectors); opening a database of schema 3
- * or older deletes them all. */
+ * written by an older version (or another program), and a value that is
+ * not a blob of exactly the model's dimension (damage, or another
+ * program), is left out by every reader below, as if absent
+ * (cs_store_dup_vector returns NULL without an error, cs_store_has_vector
+ * still says TRUE), so that one bad row does not make the library
+ * unreadable, until an index run deletes it
+ * (cs_store_delete_unusable_vectors); opening a database of schema 3 or
+ * older deletes the non-finite ones. */
 
 /* Stores (or replaces) the vector of photo `photo_id` made by `model_row`.
  * `dim` must be the model's dimension and every component finite (else
@@ -434,15 +437,16 @@ gboolean      cs_store_load_vectors        (CsStore     *self,
                                             int         *dim,
                                             GError     **error);
 
-/* Deletes the vectors of `model_row` that hold a NaN or an infinity
- * (only versions before the store refused them, or another program, can
- * have written one; the readers above already leave them out), so that
- * their photos are missing a vector again and get embedded anew.  Reads
- * every vector of the model: for the start of an index run, not for hot
- * paths.  Returns how many went, -1 with an error on failure. */
-gint64        cs_store_delete_non_finite_vectors (CsStore  *self,
-                                                  gint64    model_row,
-                                                  GError  **error);
+/* Deletes the vectors of `model_row` that the readers above leave out: a
+ * NaN or an infinity (only versions before the store refused them, or
+ * another program, can have written one), or a value that is not a blob
+ * of the model's dimension (damage), so that their photos are missing a
+ * vector again and get embedded anew.  Reads every vector of the model:
+ * for the start of an index run, not for hot paths.  Returns how many
+ * went, -1 with an error on failure. */
+gint64        cs_store_delete_unusable_vectors (CsStore  *self,
+                                                gint64    model_row,
+                                                GError  **error);
 
 /* ------------------------------------------------------------------ */
 /* Following the indexer: what changed since a moment                  */

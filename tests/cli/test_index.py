@@ -795,8 +795,9 @@ class OneRunAtATime(IndexCase):
 
 class NonFiniteVectors(IndexCase):
     """Vectors with a NaN or an infinity, as versions before the store's
-    check could write: searches never see them, the next index run embeds
-    their photos again."""
+    check could write, and damaged ones (another size, not a blob):
+    searches never see them, the next index run embeds their photos
+    again."""
 
     def poison(self, name, value, version=None):
         con = sqlite3.connect(self.db)
@@ -813,6 +814,35 @@ class NonFiniteVectors(IndexCase):
             con.commit()
         finally:
             con.close()
+
+    def damage(self, name, value):
+        con = sqlite3.connect(self.db)
+        try:
+            (pid,) = con.execute("SELECT id FROM photos WHERE path = ?",
+                                 (os.fsencode(os.path.join(self.photos, name)),)).fetchone()
+            con.execute("UPDATE vectors SET vector = ? WHERE photo_id = ?", (value, pid))
+            con.commit()
+        finally:
+            con.close()
+
+    def test_damaged_vectors_are_never_searched_and_get_reembedded(self):
+        # one such row made every search fail ("the vector of photo 1 is
+        # damaged (255 bytes)"), and index runs left it so
+        names = self.copy_photos(12)
+        index(self.db, self.photos)
+        self.damage(names[1], b"\x3f" * 255)
+        self.damage(names[7], "not a vector")
+        hits = self.search_all()
+        self.assertEqual(len(hits), len(names) - 2)
+        self.assertFalse({names[1], names[7]} & {os.path.basename(h["path"]) for h in hits})
+        s = index(self.db, self.photos)
+        self.assertEqual((s["reembedded"], s["unchanged"], s["failed"]), (2, len(names) - 2, 0), s)
+        stored = stored_vectors(self.db)
+        paths = [os.path.join(self.photos, n) for n in (names[1], names[7])]
+        fresh = embed_files(paths)
+        for p in paths:
+            self.assertGreater(cosine(stored[p], fresh[p]), 0.999)
+        self.assertEqual(len(self.search_all()), len(names))
 
     def search_all(self):
         rc, out, err = run("search", "--database", self.db, "--json", "--limit", "1000", "photo")

@@ -286,7 +286,7 @@ readable_vector_ids (CsStore *store,
 /* Vectors with a NaN or an infinity written past the store (an older
  * version, another program): a database of an older schema loses them
  * on open; in a current one every reader leaves them out until
- * cs_store_delete_non_finite_vectors deletes them, and their photos are
+ * cs_store_delete_unusable_vectors deletes them, and their photos are
  * then missing a vector (so the indexer embeds them again). */
 static void
 test_non_finite_vectors (StoreFixture  *fixture,
@@ -343,9 +343,9 @@ test_non_finite_vectors (StoreFixture  *fixture,
   g_assert_cmpuint (ids->len, ==, 2);
   g_assert_cmpint (g_array_index (ids, gint64, 0), ==, a);
   g_assert_cmpint (g_array_index (ids, gint64, 1), ==, c);
-  g_assert_cmpint (cs_store_delete_non_finite_vectors (store, model, &error), ==, 1);
+  g_assert_cmpint (cs_store_delete_unusable_vectors (store, model, &error), ==, 1);
   g_assert_no_error (error);
-  g_assert_cmpint (cs_store_delete_non_finite_vectors (store, model, &error), ==, 0);
+  g_assert_cmpint (cs_store_delete_unusable_vectors (store, model, &error), ==, 0);
   missing = cs_store_list_photos_missing_vector (store, model, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (missing->len, ==, 1);
@@ -440,6 +440,106 @@ test_text_vectors (StoreFixture  *fixture,
   g_assert_no_error (error);
 }
 
+/* Replaces the vector of `photo_id` with `n_bytes` bytes of `bytes`, or
+ * with a text when `bytes` is NULL: what damage or another program can
+ * leave behind. */
+static void
+damage_vector (const char *path,
+               gint64      photo_id,
+               const void *bytes,
+               int         n_bytes)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE vectors SET vector = ?1 WHERE photo_id = ?2",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  if (bytes != NULL)
+    sqlite3_bind_blob (stmt, 1, bytes, n_bytes, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_text (stmt, 1, "not a vector", -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, photo_id);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+}
+
+/* Vectors of another size or type (a damaged row, another program): one
+ * of them made every load of the library fail ("the vector of photo 1 is
+ * damaged (255 bytes)") and an index run did not mend it.  Every reader
+ * now leaves them out and the index run's call deletes them, as it does
+ * non-finite ones; the good vectors around them are read as they were. */
+static void
+test_damaged_vectors (StoreFixture  *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsStore) store = open_store (fixture->path);
+  gint64 model = ensure_model (store);
+  const char *names[] = { "/d/0.jpg", "/d/1.jpg", "/d/2.jpg", "/d/3.jpg", "/d/4.jpg", "/d/5.jpg", "/d/6.jpg" };
+  gint64 ids[G_N_ELEMENTS (names)];
+  g_autofree float *longer = g_new0 (float, DIM + 1);
+  g_autoptr(GArray) readable = NULL;
+  g_autoptr(GPtrArray) missing = NULL;
+  guint8 odd[255];
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *hash = g_strdup_printf ("hash%u", i);
+      ids[i] = add_photo (store, names[i], hash);
+      put_vector (store, ids[i], model, i + 1);
+    }
+  g_clear_object (&store);
+
+  memset (odd, 0x3f, sizeof odd);
+  damage_vector (fixture->path, ids[1], odd, sizeof odd);                   /* no whole number of floats */
+  damage_vector (fixture->path, ids[2], longer, (DIM - 1) * sizeof (float)); /* one float short */
+  damage_vector (fixture->path, ids[4], longer, (DIM + 1) * sizeof (float)); /* one float too many */
+  damage_vector (fixture->path, ids[5], NULL, 0);                            /* not a blob */
+  damage_vector (fixture->path, ids[6], odd, 0);                             /* empty */
+
+  store = open_store (fixture->path);
+  g_assert_cmpint (cs_store_count_vectors (store, model, &error), ==, 7);
+  /* the good ones, bit for bit; the damaged ones as if absent */
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      int dim = -1;
+      g_autofree float *v = cs_store_dup_vector (store, ids[i], model, &dim, &error);
+
+      g_assert_no_error (error);
+      if (i == 0 || i == 3)
+        {
+          float want[DIM];
+
+          g_assert_nonnull (v);
+          g_assert_cmpint (dim, ==, DIM);
+          fill_vector (want, i + 1, 0, 0);
+          g_assert_cmpmem (v, DIM * sizeof (float), want, sizeof want);
+        }
+      else
+        g_assert_null (v);
+    }
+  readable = readable_vector_ids (store, model);
+  g_assert_cmpuint (readable->len, ==, 2);
+  g_assert_cmpint (g_array_index (readable, gint64, 0), ==, ids[0]);
+  g_assert_cmpint (g_array_index (readable, gint64, 1), ==, ids[3]);
+
+  /* the index run's call: gone, their photos to embed again */
+  g_assert_cmpint (cs_store_delete_unusable_vectors (store, model, &error), ==, 5);
+  g_assert_no_error (error);
+  g_assert_cmpint (cs_store_delete_unusable_vectors (store, model, &error), ==, 0);
+  missing = cs_store_list_photos_missing_vector (store, model, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (missing->len, ==, 5);
+  for (guint i = 0, k = 0; i < G_N_ELEMENTS (names); i++)
+    if (i != 0 && i != 3)
+      g_assert_cmpint (((CsStorePhoto *) missing->pdata[k++])->id, ==, ids[i]);
+  g_assert_cmpint (cs_store_count_vectors (store, model, &error), ==, 2);
+  assert_integrity (store);
+}
+
 void
 store_test_add_vectors (void)
 {
@@ -448,4 +548,5 @@ store_test_add_vectors (void)
   STORE_TEST_ADD ("model-rows", setup_store, test_model_rows);
   STORE_TEST_ADD ("text-vectors", setup_store, test_text_vectors);
   STORE_TEST_ADD ("non-finite-vectors", setup_dir, test_non_finite_vectors);
+  STORE_TEST_ADD ("damaged-vectors", setup_dir, test_damaged_vectors);
 }

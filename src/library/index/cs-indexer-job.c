@@ -338,12 +338,12 @@ job_prepare_model (Job        *job,
   if (job->model_row < 0 || !job_begin_model (job, model_id, error))
     return FALSE;
   /* a NaN or infinite vector written past the store (opening deleted any
-   * an older version wrote; the readers never return one): its photo is
-   * embedded again below.  It reads every vector of the model (about 1 s
+   * an older version wrote), or a damaged one (another size): the readers
+   * never return one, and its photo is embedded again below.  It reads every vector of the model (about 1 s
    * for 100 000 of 512 dimensions), so only full runs do it, not the
    * frequent partial runs of watched changes. */
   if (job->roots == NULL
-      && cs_store_delete_non_finite_vectors (job->store, job->model_row, error) < 0)
+      && cs_store_delete_unusable_vectors (job->store, job->model_row, error) < 0)
     return FALSE;
   return TRUE;
 }
