@@ -235,6 +235,55 @@ class EndToEnd(IndexCase):
         self.assertGreater(cosine(after[p(names[4])], want), 0.999999)
         self.assertLess(cosine(after[p(names[4])], before[p(names[4])]), 0.9999)
 
+    def test_same_size_is_not_same_photo(self):
+        """A photo saved again at the same size is embedded again, a new
+        file of a vanished photo's size is no move of it, and a moved
+        photo without a vector gets one.  (JPEGs padded after their end
+        marker, which decoders ignore, give two pictures of one size.)"""
+        self.copy_photos(6)
+        jpegs = [f for f in photo_files(TOY_PHOTOS) if f.endswith(".jpg")][10:14]
+        data = []
+        for f in jpegs:
+            with open(os.path.join(TOY_PHOTOS, f), "rb") as fh:
+                data.append(fh.read())
+        size = max(len(d) for d in data) + 16
+        padded = [d + b"\0" * (size - len(d)) for d in data]
+        p = lambda name: os.path.join(self.photos, name)
+
+        def write(name, blob, delay=0):
+            with open(p(name), "wb") as fh:
+                fh.write(blob)
+            if delay:
+                os.utime(p(name), (time.time() + delay, time.time() + delay))
+
+        write("edited.jpg", padded[0])
+        write("vanishing.jpg", padded[1])
+        write("moving.jpg", padded[3])
+        s = index(self.db, self.photos)
+        self.assertEqual((s["added"], s["failed"]), (9, 0), s)
+        # the moving photo loses its vector (as after a crash or a model
+        # change), then moves
+        con = sqlite3.connect(self.db)
+        con.execute("DELETE FROM vectors WHERE photo_id = (SELECT id FROM photos WHERE path = ?)",
+                    (os.fsencode(p("moving.jpg")),))
+        con.commit()
+        con.close()
+        os.makedirs(p("sub"))
+        os.rename(p("moving.jpg"), p("sub/moved.jpg"))
+        write("edited.jpg", padded[2], delay=5)
+        os.remove(p("vanishing.jpg"))
+        write("lookalike.jpg", padded[3][:-1] + b"\1")  # same size, another file than any vanished
+        write("lookalike2.jpg", padded[0])  # the size and bytes of the edited photo's old content
+        s = index(self.db, self.photos)
+        self.assertEqual((s["updated"], s["moved"], s["removed"], s["failed"]), (1, 1, 1, 0), s)
+        self.assertEqual(s["added"], 2, s)
+        after = stored_vectors(self.db)
+        self.assertEqual(len(after), 10)
+        fresh = embed_files([p("edited.jpg"), p("lookalike.jpg"), p("lookalike2.jpg"), p("sub/moved.jpg")],
+                            s["precision"])
+        for name in ("edited.jpg", "lookalike.jpg", "lookalike2.jpg", "sub/moved.jpg"):
+            self.assertGreater(cosine(after[p(name)], fresh[p(name)]), 0.999999, name)
+
     def test_exclusions_are_retroactive(self):
         self.copy_photos(10)
         self.copy_photos(5, dest=os.path.join(self.photos, "private"))
@@ -947,6 +996,14 @@ class Hostile(IndexCase):
         s = json.loads(proc.stdout)
         self.assertEqual((s["failed"], s["still_failing"], s["unchanged"]), (0, 4, 5), s)
         self.assertEqual(s["added"], 1, s)
+        # a failure is retried once its file changes, even at the same size
+        # (saved again over the broken one): a new time is enough
+        later = time.time() + 60
+        os.utime(p("truncated.jpg"), (later, later))
+        proc = subprocess.run([CLI, "index", "--database", db, "--json", self.photos],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
+        s = json.loads(proc.stdout)
+        self.assertEqual((s["failed"], s["still_failing"], s["unchanged"]), (1, 3, 6), s)
 
 
 if __name__ == "__main__":
