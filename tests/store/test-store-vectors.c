@@ -198,6 +198,32 @@ test_models (StoreFixture  *fixture,
   assert_integrity (fixture->store);
 }
 
+/* Replaces the vector of `photo_id`, with raw SQL past the store's checks,
+ * by `n_bytes` bytes of `bytes`, or by a text when `bytes` is NULL: what
+ * damage, an older version or another program can leave behind. */
+static void
+damage_vector (const char *path,
+               gint64      photo_id,
+               const void *bytes,
+               int         n_bytes)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE vectors SET vector = ?1 WHERE photo_id = ?2",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  if (bytes != NULL)
+    sqlite3_bind_blob (stmt, 1, bytes, n_bytes, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_text (stmt, 1, "not a vector", -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, photo_id);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+}
+
 /* Writes `value` into component 7 of the vector of `photo_id` with raw
  * SQL, past the store's check, as a version before it (or another
  * program) could have; `version` > 0 also sets the schema version. */
@@ -207,26 +233,20 @@ poison_vector (const char *path,
                float       value,
                int         version)
 {
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
   float v[DIM];
 
   fill_vector (v, (guint32) photo_id, 1, 2);
   v[7] = value;
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE vectors SET vector = ?1 WHERE photo_id = ?2",
-                                       -1, &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_blob (stmt, 1, v, sizeof v, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 2, photo_id);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-  g_assert_cmpint (sqlite3_changes (db), ==, 1);
-  sqlite3_finalize (stmt);
+  damage_vector (path, photo_id, v, sizeof v);
   if (version > 0)
     {
+      sqlite3 *db = NULL;
       g_autofree char *sql = g_strdup_printf ("PRAGMA user_version = %d", version);
+
+      g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
       g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
     }
-  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
 }
 
 static gboolean
@@ -438,32 +458,6 @@ test_text_vectors (StoreFixture  *fixture,
   a = ensure_model (fixture->store);
   g_assert_cmpuint (cs_store_get_text_vectors (fixture->store, a, texts, 1, DIM, out, found, &error), ==, 0);
   g_assert_no_error (error);
-}
-
-/* Replaces the vector of `photo_id` with `n_bytes` bytes of `bytes`, or
- * with a text when `bytes` is NULL: what damage or another program can
- * leave behind. */
-static void
-damage_vector (const char *path,
-               gint64      photo_id,
-               const void *bytes,
-               int         n_bytes)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE vectors SET vector = ?1 WHERE photo_id = ?2",
-                                       -1, &stmt, NULL), ==, SQLITE_OK);
-  if (bytes != NULL)
-    sqlite3_bind_blob (stmt, 1, bytes, n_bytes, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_text (stmt, 1, "not a vector", -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, photo_id);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-  g_assert_cmpint (sqlite3_changes (db), ==, 1);
-  sqlite3_finalize (stmt);
-  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
 }
 
 /* Vectors of another size or type (a damaged row, another program): one
