@@ -63,6 +63,28 @@ usable_vector (sqlite3_stmt *stmt,
   return TRUE;
 }
 
+/* The dimension the vectors of `model_row` must have; 0, without an
+ * error, when there is no such model (its vectors went with it: a reader
+ * that races a model switch finds none, as it did before it asked). */
+static gboolean
+vectors_dim (CsStore  *self,
+             gint64    model_row,
+             int      *dim,
+             GError  **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  if (_cs_store_model_dim (self, model_row, dim, &local))
+    return TRUE;
+  if (g_error_matches (local, CS_STORE_ERROR, CS_STORE_ERROR_INVALID))
+    {
+      *dim = 0;
+      return TRUE;
+    }
+  g_propagate_error (error, g_steal_pointer (&local));
+  return FALSE;
+}
+
 /* Public API: vectors */
 
 /* What both vector puts check before writing: the model's dimension and
@@ -208,7 +230,7 @@ cs_store_dup_vector (CsStore   *self,
     return NULL;
 
   *dim = 0;
-  if (!_cs_store_model_dim (self, model_row, &n, error))
+  if (!vectors_dim (self, model_row, &n, error))
     return NULL;
   stmt = _cs_store_use_stmt (self, STMT_VECTOR_GET, error);
   if (stmt == NULL)
@@ -372,7 +394,7 @@ cs_store_foreach_vector (CsStore            *self,
   g_return_val_if_fail (func != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!_cs_store_model_dim (self, model_row, &dim, error))
+  if (!vectors_dim (self, model_row, &dim, error))
     return FALSE;
   scratch = g_new (float, MAX (dim, 1));
   stmt = _cs_store_use_stmt (self, STMT_VECTOR_ALL, error);
@@ -519,7 +541,7 @@ cs_store_delete_unusable_vectors (CsStore   *self,
   g_return_val_if_fail (CS_IS_STORE (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  if (!_cs_store_model_dim (self, model_row, &dim, error))
+  if (!vectors_dim (self, model_row, &dim, error))
     return -1;
   stmt = _cs_store_use_stmt (self, STMT_VECTOR_DELETE_UNUSABLE, error);
   if (stmt == NULL)
@@ -556,7 +578,7 @@ indexed_snapshot (CsStore             *self,
   gint64 counter, count;
   int rc;
 
-  if (!_cs_store_model_dim (self, model_row, &dim, error))
+  if (!vectors_dim (self, model_row, &dim, error))
     return FALSE;
   scratch = g_new (float, MAX (dim, 1));
   counter = _cs_store_count_rows (self, STMT_CHANGE_COUNTER, 0, "cannot read the change counter", error);

@@ -532,6 +532,28 @@ test_damaged_vectors (StoreFixture  *fixture,
       g_assert_cmpint (((CsStorePhoto *) missing->pdata[k++])->id, ==, ids[i]);
   g_assert_cmpint (cs_store_count_vectors (store, model, &error), ==, 2);
   assert_integrity (store);
+
+  /* a reader that races a model switch (the model row gone, its vectors
+   * with it) finds nothing, as before, rather than an error */
+  g_assert_true (cs_store_delete_model (store, model, &error));
+  g_assert_no_error (error);
+  {
+    int dim = -1;
+    g_autofree float *v = cs_store_dup_vector (store, ids[0], model, &dim, &error);
+    g_autoptr(GArray) walked = g_array_new (FALSE, FALSE, sizeof (gint64));
+    g_autoptr(GArray) indexed = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+    g_assert_no_error (error);
+    g_assert_null (v);
+    g_assert_true (cs_store_foreach_vector (store, model, collect_vector_id_cb, walked, &error));
+    g_assert_no_error (error);
+    g_assert_true (cs_store_foreach_indexed_photo (store, model, 0, collect_indexed_id_cb, indexed,
+                                                   NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (walked->len + indexed->len, ==, 0);
+    g_assert_cmpint (cs_store_delete_unusable_vectors (store, model, &error), ==, 0);
+    g_assert_no_error (error);
+  }
 }
 
 void
