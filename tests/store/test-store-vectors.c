@@ -303,6 +303,31 @@ readable_vector_ids (CsStore *store,
   return indexed;
 }
 
+/* The index run's call on a store whose unusable vectors are those of
+ * `gone` (n_gone photos, in id order): it deletes exactly them, once,
+ * their photos are then missing a vector, and `n_left` vectors stay. */
+static void
+assert_unusable_deleted (CsStore      *store,
+                         gint64        model,
+                         const gint64 *gone,
+                         guint         n_gone,
+                         gint64        n_left)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) missing = NULL;
+
+  g_assert_cmpint (cs_store_delete_unusable_vectors (store, model, &error), ==, n_gone);
+  g_assert_no_error (error);
+  g_assert_cmpint (cs_store_delete_unusable_vectors (store, model, &error), ==, 0);
+  missing = cs_store_list_photos_missing_vector (store, model, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (missing->len, ==, n_gone);
+  for (guint i = 0; i < n_gone; i++)
+    g_assert_cmpint (((CsStorePhoto *) missing->pdata[i])->id, ==, gone[i]);
+  g_assert_cmpint (cs_store_count_vectors (store, model, &error), ==, n_left);
+  assert_integrity (store);
+}
+
 /* Vectors with a NaN or an infinity written past the store (an older
  * version, another program): a database of an older schema loses them
  * on open; in a current one every reader leaves them out until
@@ -363,15 +388,7 @@ test_non_finite_vectors (StoreFixture  *fixture,
   g_assert_cmpuint (ids->len, ==, 2);
   g_assert_cmpint (g_array_index (ids, gint64, 0), ==, a);
   g_assert_cmpint (g_array_index (ids, gint64, 1), ==, c);
-  g_assert_cmpint (cs_store_delete_unusable_vectors (store, model, &error), ==, 1);
-  g_assert_no_error (error);
-  g_assert_cmpint (cs_store_delete_unusable_vectors (store, model, &error), ==, 0);
-  missing = cs_store_list_photos_missing_vector (store, model, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (missing->len, ==, 1);
-  g_assert_cmpint (((CsStorePhoto *) missing->pdata[0])->id, ==, b);
-  g_assert_cmpint (cs_store_count_vectors (store, model, &error), ==, 2);
-  assert_integrity (store);
+  assert_unusable_deleted (store, model, (gint64[]) { b }, 1, 2);
 }
 
 static void
@@ -476,7 +493,6 @@ test_damaged_vectors (StoreFixture  *fixture,
   gint64 ids[G_N_ELEMENTS (names)];
   g_autofree float *longer = g_new0 (float, DIM + 1);
   g_autoptr(GArray) readable = NULL;
-  g_autoptr(GPtrArray) missing = NULL;
   guint8 odd[255];
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -521,17 +537,7 @@ test_damaged_vectors (StoreFixture  *fixture,
   g_assert_cmpint (g_array_index (readable, gint64, 1), ==, ids[3]);
 
   /* the index run's call: gone, their photos to embed again */
-  g_assert_cmpint (cs_store_delete_unusable_vectors (store, model, &error), ==, 5);
-  g_assert_no_error (error);
-  g_assert_cmpint (cs_store_delete_unusable_vectors (store, model, &error), ==, 0);
-  missing = cs_store_list_photos_missing_vector (store, model, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (missing->len, ==, 5);
-  for (guint i = 0, k = 0; i < G_N_ELEMENTS (names); i++)
-    if (i != 0 && i != 3)
-      g_assert_cmpint (((CsStorePhoto *) missing->pdata[k++])->id, ==, ids[i]);
-  g_assert_cmpint (cs_store_count_vectors (store, model, &error), ==, 2);
-  assert_integrity (store);
+  assert_unusable_deleted (store, model, (gint64[]) { ids[1], ids[2], ids[4], ids[5], ids[6] }, 5, 2);
 
   /* a reader that races a model switch (the model row gone, its vectors
    * with it) finds nothing, as before, rather than an error */
