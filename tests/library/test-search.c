@@ -11,7 +11,8 @@
  * int8 first pass against plain float32), test-search-queries.c (the
  * queries of queries.json against the reference's precision@10, the
  * adaptive cutoff, similar photos, filters) and test-search-large.c
- * (synthetic libraries of 30,000 photos: nothing caps a result list).
+ * (synthetic libraries of 30,000 photos: nothing caps a result list) and
+ * test-search-cutoff.c (the adaptive cutoff's rule on hand-made scores).
  */
 #include <math.h>
 #include <string.h>
@@ -394,6 +395,7 @@ main (int    argc,
   search_test_add_scan ();
   search_test_add_queries ();
   search_test_add_large ();
+  search_test_add_cutoff ();
   g_test_add_func ("/library/search/refresh", test_refresh);
   g_test_add_func ("/library/search/not-loaded", test_not_loaded);
   rc = g_test_run ();
