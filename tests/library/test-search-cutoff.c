@@ -214,6 +214,37 @@ test_cutoff_beyond_head (void)
   g_assert_cmpfloat (c.cutoff, ==, 0.0);
 }
 
+/* At strictness 1 only the best is kept, whatever the scores: the cutoff
+ * is never above the top score.  Smooth heads (no gap) with positive
+ * scores above a histogram of negative ones, so that the outlier rule
+ * gives a negative cutoff that is no float: c + 1 x (h0 - c) then can
+ * round one ulp past h0 (for some of the cases here), and the best
+ * photo would fall out. */
+static void
+test_cutoff_strictest (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (41);
+
+  for (guint t = 0; t < 2000; t++)
+    {
+      double top = g_rand_double_range (rand, 0.05, 0.9);
+      double step = g_rand_double_range (rand, 1e-4, 1e-3);
+      g_autofree float *h = scores_with_drop (40, top, step, 0, 0.0);
+      g_autofree guint32 *hist = g_new0 (guint32, CS_SCAN_HIST_BINS);
+      guint lo = (guint) g_rand_int_range (rand, 1600, 1940);
+      CsCutoff c;
+
+      for (guint i = 0; i < 1000; i++)
+        hist[lo + (guint) g_rand_int_range (rand, 0, 40)]++;
+      c = _cs_cutoff_find (h, 40, hist, 1000, 0.0);
+      g_assert_cmpstr (c.method, ==, "outlier");
+      g_assert_cmpfloat (c.cutoff, <, 0.0);
+      c = _cs_cutoff_find (h, 40, hist, 1000, 1.0);
+      g_assert_cmpfloat (c.cutoff, <=, h[0]);
+      g_assert_cmpfloat (c.cutoff, >, h[1]);
+    }
+}
+
 void
 search_test_add_cutoff (void)
 {
@@ -222,4 +253,5 @@ search_test_add_cutoff (void)
   g_test_add_func ("/library/search/cutoff-outlier", test_cutoff_outlier);
   g_test_add_func ("/library/search/cutoff-strictness", test_cutoff_strictness);
   g_test_add_func ("/library/search/cutoff-beyond-head", test_cutoff_beyond_head);
+  g_test_add_func ("/library/search/cutoff-strictest", test_cutoff_strictest);
 }
