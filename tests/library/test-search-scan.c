@@ -1,12 +1,13 @@
 /* test-search-scan.c - the scan beneath the search: its kernels and its
  * int8 first pass against plain float32 on random vectors and on the toy
  * library (the same ranking, and the proof that bounds it against a brute
- * force), and the vector index's updates.
+ * force), ties, and the vector index's updates and the scan after one.
  *
  * Copyright 2026 The Clipsight authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <math.h>
+#include <string.h>
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
@@ -178,8 +179,9 @@ test_int8_ranking_random (void)
   g_rand_free (rand);
 }
 
-/* The `k` best rows for `query`, by a brute force in double precision
- * written here, independent of the scan's kernels and its int8 pass. */
+/* The `k` best live rows for `query`, by a brute force in double
+ * precision written here, independent of the scan's kernels and its int8
+ * pass; at equal scores the earliest row first. */
 static guint *
 brute_force_top (CsVectorIndex *index,
                  const float   *query,
@@ -205,7 +207,8 @@ brute_force_top (CsVectorIndex *index,
       guint best = G_MAXUINT;
 
       for (guint r = 0; r < n; r++)
-        if (!taken[r] && (best == G_MAXUINT || score[r] > score[best]))
+        if (!taken[r] && _cs_vector_index_is_live (index, r)
+            && (best == G_MAXUINT || score[r] > score[best]))
           best = r;
       taken[best] = TRUE;
       top[i] = best;
@@ -420,6 +423,131 @@ test_index_updates (void)
   g_assert_true (_cs_vector_index_find (cur, 999, &row));
 }
 
+/* Ties: rows with the same score keep the earliest rows, whatever task
+ * of the scan they fall in ("ties by row").  200 rows equal to the query,
+ * one in every 100 of 20,000 (so in every task of the scan, and more of
+ * them than the int8 pass keeps), among random ones; the brute force
+ * above takes the earliest at equal scores. */
+static void
+test_scan_ties (void)
+{
+  const guint n = 20000;
+  const int dim = 64;
+  const guint ks[] = { 5, 150, 250 };
+  g_autoptr(CsSegmentBuilder) b = _cs_segment_builder_new (dim, 0);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (23);
+  g_autoptr(CsVectorIndex) index = NULL;
+  g_autofree float *v = g_new (float, dim);
+  g_autofree float *q = g_new0 (float, dim);
+  CsSegment *segment;
+
+  q[0] = 1.0f;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/tie/%u.jpg", i);
+      CsStorePhoto p = { .id = i + 1, .path = path, .taken_unix = i };
+      double norm = 0;
+
+      for (int d = 0; d < dim; d++)
+        {
+          v[d] = i % 100 == 99 ? (d == 0) : (float) g_rand_double_range (rand, -1, 1);
+          norm += v[d] * v[d];
+        }
+      for (int d = 0; d < dim; d++)
+        v[d] = (float) (v[d] / sqrt (norm));
+      _cs_segment_builder_add (b, &p, v);
+    }
+  segment = _cs_segment_builder_end (g_steal_pointer (&b));
+  index = _cs_vector_index_new (dim, 1, "ties", 1, segment);
+  _cs_segment_unref (segment);
+
+  for (guint t = 0; t < G_N_ELEMENTS (ks); t++)
+    for (int exact = 0; exact <= 1; exact++)
+      {
+        g_autofree guint *top = brute_force_top (index, q, ks[t]);
+        CsScanParams p = { .query = q, .after = G_MININT64, .before = G_MAXINT64,
+                           .head = ks[t], .rank = ks[t], .exact = exact };
+        CsScanResult r;
+
+        /* the premise: the first 200 are the tied rows, earliest first */
+        g_assert_cmpuint (top[0], ==, 99);
+        g_assert_true (_cs_vector_index_scan (index, &p, NULL, &r));
+        g_assert_cmpuint (r.n, ==, ks[t]);
+        for (guint i = 0; i < ks[t]; i++)
+          g_assert_cmpuint (r.rows[i], ==, top[i]);
+        _cs_scan_result_clear (&r);
+      }
+}
+
+/* After an update the scan and the collection see the live rows only:
+ * not a removed photo (the query is its vector, so it would come first),
+ * nor the old row of a replaced one (its id would be listed twice). */
+static void
+test_scan_after_update (void)
+{
+  const int dim = 64;
+  g_autoptr(CsVectorIndex) base = random_index (3000, dim, 17);
+  g_autoptr(CsSegmentBuilder) b = _cs_segment_builder_new (dim, 0);
+  g_autoptr(GArray) removed = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) scores = g_array_new (FALSE, FALSE, sizeof (float));
+  g_autoptr(CsVectorIndex) next = NULL;
+  g_autofree float *q = g_new (float, dim);
+  CsStorePhoto replaced = { .id = 31, .path = (char *) "/r/replaced.jpg" };
+  gint64 gone = 21;
+  guint row;
+  CsSegment *segment;
+
+  /* id 21 is row 20, id 31 row 30 (random_index) */
+  memcpy (q, _cs_vector_index_vector (base, 20), dim * sizeof (float));
+  /* id 31 again, with its own vector: two rows of one score */
+  _cs_segment_builder_add (b, &replaced, _cs_vector_index_vector (base, 30));
+  g_array_append_val (removed, gone);
+  segment = _cs_segment_builder_end (g_steal_pointer (&b));
+  next = _cs_vector_index_update (base, segment, removed, 2);
+  _cs_segment_unref (segment);
+  g_assert_false (_cs_vector_index_find (next, 21, &row));
+  g_assert_cmpuint (_cs_vector_index_n_live (next), ==, 2999);
+
+  for (int exact = 0; exact <= 1; exact++)
+    {
+      g_autofree guint *top = brute_force_top (next, q, 50);
+      CsScanParams p = { .query = q, .after = G_MININT64, .before = G_MAXINT64,
+                         .head = 3001, .rank = 50, .exact = exact };
+      CsScanResult r;
+
+      g_assert_true (_cs_vector_index_scan (next, &p, NULL, &r));
+      g_assert_cmpuint (r.n_matched, ==, 2999);
+      g_assert_cmpuint (r.n, ==, 2999);
+      for (guint i = 0; i < 50; i++)
+        g_assert_cmpuint (r.rows[i], ==, top[i]);
+      {
+        /* ids 1 .. 3000 */
+        g_autofree guint8 *seen = g_new0 (guint8, 3001);
+
+        for (guint i = 0; i < r.n; i++)
+          {
+            CsPhotoMeta meta;
+
+            g_assert_true (_cs_vector_index_is_live (next, r.rows[i]));
+            _cs_vector_index_meta (next, r.rows[i], &meta);
+            g_assert_false (seen[meta.id]);
+            seen[meta.id] = 1;
+          }
+      }
+      _cs_scan_result_clear (&r);
+
+      /* every live row, by the collection (a threshold below every
+       * cosine, finite: the int8 pass runs) */
+      g_array_set_size (rows, 0);
+      g_array_set_size (scores, 0);
+      _cs_vector_index_collect (next, &p, -2.0f, rows, scores);
+      g_assert_cmpuint (rows->len, ==, 2999);
+      for (guint i = 0; i < rows->len; i++)
+        g_assert_true (_cs_vector_index_is_live (next, g_array_index (rows, guint, i)));
+    }
+}
+
 void
 search_test_add_scan (void)
 {
@@ -427,5 +555,7 @@ search_test_add_scan (void)
   g_test_add_func ("/library/search/int8-ranking-random", test_int8_ranking_random);
   g_test_add_func ("/library/search/int8-ranking-toy", test_int8_ranking_toy);
   g_test_add_func ("/library/search/int8-proof", test_int8_proof);
+  g_test_add_func ("/library/search/scan-ties", test_scan_ties);
+  g_test_add_func ("/library/search/scan-after-update", test_scan_after_update);
   g_test_add_func ("/library/search/index-updates", test_index_updates);
 }
