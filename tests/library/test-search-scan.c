@@ -1,7 +1,8 @@
 /* test-search-scan.c - the scan beneath the search: its kernels and its
  * int8 first pass against plain float32 on random vectors and on the toy
- * library (the same ranking, and the proof that bounds it against a brute
- * force), ties, and the vector index's updates and the scan after one.
+ * library (the same ranking, the proof that bounds it and the bound
+ * itself, against a brute force), ties, and the vector index's updates
+ * and the scan after one.
  *
  * Copyright 2026 The Clipsight authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -548,6 +549,117 @@ test_scan_after_update (void)
     }
 }
 
+/* A segment of rows (x, sqrt(1 - x^2), 0, ...), ids from `first_id`. */
+static CsSegment *
+plane_segment (const double *x,
+               guint         n,
+               gint64        first_id,
+               int           dim)
+{
+  g_autoptr(CsSegmentBuilder) b = _cs_segment_builder_new (dim, 0);
+  g_autofree float *v = g_new0 (float, dim);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/plane/%" G_GINT64_FORMAT ".jpg", first_id + i);
+      CsStorePhoto p = { .id = first_id + i, .path = path, .taken_unix = first_id + i };
+
+      v[0] = (float) x[i];
+      v[1] = (float) sqrt (1 - x[i] * x[i]);
+      _cs_segment_builder_add (b, &p, v);
+    }
+  return _cs_segment_builder_end (g_steal_pointer (&b));
+}
+
+/* The scan's answer checked against the brute force: the first `rank`
+ * rows exactly, and every live row left out scoring below the floor
+ * (the query is e0, so a row's score is its first component, exactly). */
+static void
+check_against_brute_force (CsVectorIndex *index,
+                           const float   *q,
+                           guint          head,
+                           guint          rank)
+{
+  CsScanParams p = { .query = q, .after = G_MININT64, .before = G_MAXINT64, .head = head, .rank = rank };
+  g_autofree guint *top = brute_force_top (index, q, rank);
+  g_autofree guint8 *listed = g_new0 (guint8, _cs_vector_index_n_rows (index));
+  CsScanResult r;
+
+  g_assert_true (_cs_vector_index_scan (index, &p, NULL, &r));
+  g_assert_cmpuint (r.n, >=, rank);
+  for (guint i = 0; i < rank; i++)
+    g_assert_cmpuint (r.rows[i], ==, top[i]);
+  for (guint i = 0; i < r.n; i++)
+    listed[r.rows[i]] = 1;
+  for (guint row = 0; row < _cs_vector_index_n_rows (index); row++)
+    if (_cs_vector_index_is_live (index, row) && !listed[row])
+      g_assert_cmpfloat (_cs_vector_index_vector (index, row)[0], <, r.floor);
+  _cs_scan_result_clear (&r);
+}
+
+/* The int8 bound must cover the rows' quantisation error.  Query e0; the
+ * rows (x, sqrt(1 - x^2)) have the int8 scale sqrt(1 - x^2) / 127 and the
+ * code round(127 x / sqrt(1 - x^2)) on e0.  "Near" rows sit on code 40
+ * exactly (x = 40 / sqrt(127^2 + 40^2) = 0.30042, no error); the "best"
+ * row at 40.45 (x = 0.30348) is rounded down to code 40 too, and with its
+ * smaller scale its int8 score, 0.30011, is below the near rows' one
+ * although its true score is the best by 0.003.  As many near rows as the
+ * int8 pass keeps push it out of the pass; then only a bound as large as
+ * its error (0.0034) shows that it may belong first.  Counts of near rows
+ * around any margin the pass keeps, each in one segment and in two merged
+ * ones; and with a far better row on top (proven at rank 1), the best row
+ * left out must lie below the floor. */
+static void
+test_int8_bound (void)
+{
+  const int dim = 64;
+  const double x_near = 40 / sqrt (127.0 * 127 + 40 * 40);
+  const double x_best = 40.45 / sqrt (127.0 * 127 + 40.45 * 40.45);
+  g_autofree float *q = g_new0 (float, dim);
+
+  q[0] = 1.0f;
+  /* the premise: one code, and int8 scores in the reverse order */
+  g_assert_cmpint ((int) lrint (127 * x_near / sqrt (1 - x_near * x_near)), ==, 40);
+  g_assert_cmpint ((int) lrint (127 * x_best / sqrt (1 - x_best * x_best)), ==, 40);
+  g_assert_cmpfloat (40 * sqrt (1 - x_best * x_best) / 127, <, 40 * sqrt (1 - x_near * x_near) / 127 - 1e-4);
+  g_assert_cmpfloat (x_best, >, x_near + 1e-3);
+
+  for (guint n_near = 60; n_near <= 90; n_near++)
+    for (int with_top = 0; with_top <= 1; with_top++)
+      {
+        g_autofree double *x = g_new (double, n_near + 2);
+        guint n = 0, rank = with_top ? 1 : 10;
+
+        if (with_top)
+          x[n++] = 0.9;
+        for (guint i = 0; i < n_near; i++)
+          x[n++] = x_near;
+        x[n++] = x_best;
+
+        /* one segment, the best row last */
+        {
+          CsSegment *segment = plane_segment (x, n, 1, dim);
+          g_autoptr(CsVectorIndex) index = _cs_vector_index_new (dim, 1, "bound", 1, segment);
+
+          _cs_segment_unref (segment);
+          check_against_brute_force (index, q, 10, rank);
+        }
+        /* the first half in one segment, the rest (the best row among
+         * them) added by an update that merges the two */
+        {
+          CsSegment *first = plane_segment (x, n / 2, 1, dim);
+          CsSegment *second = plane_segment (x + n / 2, n - n / 2, 1 + n / 2, dim);
+          g_autoptr(CsVectorIndex) one = _cs_vector_index_new (dim, 1, "bound", 1, first);
+          g_autoptr(CsVectorIndex) index = _cs_vector_index_update (one, second, NULL, 2);
+
+          _cs_segment_unref (first);
+          _cs_segment_unref (second);
+          g_assert_cmpuint (_cs_vector_index_n_live (index), ==, n);
+          check_against_brute_force (index, q, 10, rank);
+        }
+      }
+}
+
 void
 search_test_add_scan (void)
 {
@@ -555,6 +667,7 @@ search_test_add_scan (void)
   g_test_add_func ("/library/search/int8-ranking-random", test_int8_ranking_random);
   g_test_add_func ("/library/search/int8-ranking-toy", test_int8_ranking_toy);
   g_test_add_func ("/library/search/int8-proof", test_int8_proof);
+  g_test_add_func ("/library/search/int8-bound", test_int8_bound);
   g_test_add_func ("/library/search/scan-ties", test_scan_ties);
   g_test_add_func ("/library/search/scan-after-update", test_scan_after_update);
   g_test_add_func ("/library/search/index-updates", test_index_updates);

@@ -497,8 +497,11 @@ head_pass (CsVectorIndex      *index,
 
       *proven = k == 0 || g_array_index (all, Cand, k - 1).score >= left_out + bound;
     }
+  /* a row left out may tie the exact left_out (ties lose to the kept
+   * rows), so the floor lies just above it; the int8 bound's slack covers
+   * a tie of estimates */
   result->floor = !dropped ? -INFINITY
-                 : exact ? left_out : left_out + error_bound (index, params->query);
+                 : exact ? nextafterf (left_out, INFINITY) : left_out + error_bound (index, params->query);
   result->n = all->len;
   result->rows = g_new (guint, MAX (all->len, 1));
   result->scores = g_new (float, MAX (all->len, 1));
