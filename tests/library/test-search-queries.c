@@ -386,6 +386,33 @@ test_filters (void)
     for (guint j = 0; j < cs_photo_list_get_n_items (list); j++)
       g_assert_true (g_str_has_prefix (cs_photo_get_path (cs_photo_list_get_photo (list, j)), a_slash));
   }
+  /* folder: one holds its subfolders, a trailing slash changes nothing,
+   * and the root holds everything; a name that only begins like a
+   * folder's (the work folder without its last letter) is not it */
+  {
+    g_autofree char *parent_slash = g_strconcat (search_test_work_dir, "/", NULL);
+    g_autofree char *stem = g_strndup (search_test_work_dir, strlen (search_test_work_dir) - 1);
+    struct {
+      const char *folder;
+      guint n;
+    } cases[] = {
+      { search_test_work_dir, 240 }, { parent_slash, 240 }, { a_slash, 120 }, { "/", 240 }, { stem, 0 },
+    };
+
+    g_assert_true (g_path_is_absolute (search_test_work_dir));
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autoptr(CsQuery) query = cs_query_new ("a yellow star");
+        g_autoptr(CsPhotoList) list = NULL;
+
+        cs_query_set_folder (query, cases[i].folder);
+        cs_query_set_limit (query, 0);
+        list = search_test_search (library, query);
+        g_test_message ("folder %s: %u photos", cases[i].folder, cs_photo_list_get_n_matched (list));
+        g_assert_cmpuint (cs_photo_list_get_n_matched (list), ==, cases[i].n);
+        g_assert_cmpuint (cs_photo_list_get_n_items (list), ==, cases[i].n);
+      }
+  }
   /* dates: after is inclusive, before exclusive */
   {
     g_autoptr(CsQuery) query = cs_query_new ("a yellow star");
