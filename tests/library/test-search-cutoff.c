@@ -193,7 +193,8 @@ test_cutoff_strictness (void)
  * so the adaptive cutoff is that centre: n0 = 8 + 42 = 50 photos, counted
  * from the histogram as the head lies wholly above it.  At s = -0.5 the
  * rank is ceil(50 x 20^0.5) = 224, which the histogram reaches in bin
- * 2048: the cutoff is its lower edge, 0. */
+ * 2048: the cutoff is its lower edge, 0.  Then the count is never fewer
+ * than the head's. */
 static void
 test_cutoff_beyond_head (void)
 {
@@ -212,6 +213,20 @@ test_cutoff_beyond_head (void)
   c = _cs_cutoff_find (h, 8, hist, 1000, -0.5);
   g_assert_cmpfloat (c.cutoff, ==, lower_edge (2048));
   g_assert_cmpfloat (c.cutoff, ==, 0.0);
+
+  /* a histogram sampled from 100,000 photos (1 in 100) that missed the
+   * head's 8 rows: 501 samples at 0 and 499 below, none above the
+   * cutoff.  The head still counts (n0 = 8, not 1): at s = -0.935 the rank
+   * is ceil(8 x 12,500^0.935), past the 50,100 photos of bin 2048, so
+   * the cutoff is bin 2040's lower edge (from n0 = 1 the rank would be
+   * 100,000^0.935, inside bin 2048) */
+  memset (hist, 0, CS_SCAN_HIST_BINS * sizeof (guint32));
+  hist[2040] = 499;
+  hist[2048] = 501;
+  g_assert_cmpfloat (8 * pow (12500, 0.935), >, 50100);
+  g_assert_cmpfloat (pow (100000, 0.935), <, 50100);
+  c = _cs_cutoff_find (h, 8, hist, 100000, -0.935);
+  g_assert_cmpfloat (c.cutoff, ==, lower_edge (2040));
 }
 
 /* At strictness 1 only the best is kept, whatever the scores: the cutoff
