@@ -422,6 +422,26 @@ test_index_updates (void)
   for (int i = 0; i < 40; i++)
     g_assert_true (_cs_vector_index_find (cur, 6000 + i, &row));
   g_assert_true (_cs_vector_index_find (cur, 999, &row));
+
+  /* a builder given one id twice keeps the later row */
+  {
+    g_autoptr(CsSegmentBuilder) bb = _cs_segment_builder_new (16, 0);
+    g_autoptr(CsVectorIndex) twice = NULL;
+    float w[16] = { 0, 1 };
+    CsStorePhoto first = { .id = 7, .path = (char *) "/r/first.jpg" };
+    CsStorePhoto later = { .id = 7, .path = (char *) "/r/later.jpg" };
+
+    _cs_segment_builder_add (bb, &first, v);
+    _cs_segment_builder_add (bb, &later, w);
+    segment = _cs_segment_builder_end (g_steal_pointer (&bb));
+    twice = _cs_vector_index_new (16, 1, "twice", 1, segment);
+    _cs_segment_unref (segment);
+    g_assert_cmpuint (_cs_vector_index_n_live (twice), ==, 1);
+    g_assert_true (_cs_vector_index_find (twice, 7, &row));
+    _cs_vector_index_meta (twice, row, &meta);
+    g_assert_cmpstr (meta.path, ==, "/r/later.jpg");
+    g_assert_cmpfloat (_cs_vector_index_vector (twice, row)[1], ==, 1.0f);
+  }
 }
 
 /* Ties: rows with the same score keep the earliest rows, whatever task
@@ -480,6 +500,51 @@ test_scan_ties (void)
       }
 }
 
+/* The whole head against the brute force, not only its first rows: with
+ * `rank` = `head` every candidate is ranked exactly, so the scan (exact or
+ * int8) must give the brute force's best `head`, in order, though they
+ * are picked from the heaps of several tasks (30,000 rows: more than one
+ * task per thread) by a selection that must not lose one. */
+static void
+test_scan_head (void)
+{
+  const int dim = 64;
+  const guint heads[] = { 97, 300, 1000 };
+  g_autoptr(CsVectorIndex) index = random_index (30000, dim, 29);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (37);
+  g_autofree float *q = g_new (float, dim);
+
+  for (guint t = 0; t < 4; t++)
+    {
+      double norm = 0;
+
+      for (int d = 0; d < dim; d++)
+        {
+          q[d] = (float) g_rand_double_range (rand, -1, 1);
+          norm += q[d] * q[d];
+        }
+      for (int d = 0; d < dim; d++)
+        q[d] = (float) (q[d] / sqrt (norm));
+      for (guint h = 0; h < G_N_ELEMENTS (heads); h++)
+        {
+          g_autofree guint *top = brute_force_top (index, q, heads[h]);
+
+          for (int exact = 0; exact <= 1; exact++)
+            {
+              CsScanParams p = { .query = q, .after = G_MININT64, .before = G_MAXINT64,
+                                 .head = heads[h], .rank = heads[h], .exact = exact };
+              CsScanResult r;
+
+              g_assert_true (_cs_vector_index_scan (index, &p, NULL, &r));
+              g_assert_cmpuint (r.n, ==, heads[h]);
+              for (guint i = 0; i < heads[h]; i++)
+                g_assert_cmpuint (r.rows[i], ==, top[i]);
+              _cs_scan_result_clear (&r);
+            }
+        }
+    }
+}
+
 /* After an update the scan and the collection see the live rows only:
  * not a removed photo (the query is its vector, so it would come first),
  * nor the old row of a replaced one (its id would be listed twice). */
@@ -509,6 +574,11 @@ test_scan_after_update (void)
   _cs_segment_unref (segment);
   g_assert_false (_cs_vector_index_find (next, 21, &row));
   g_assert_cmpuint (_cs_vector_index_n_live (next), ==, 2999);
+  /* nor does a path lookup find the dead rows' paths */
+  g_assert_false (_cs_vector_index_find_path (next, "/r/20.jpg", &row));
+  g_assert_false (_cs_vector_index_find_path (next, "/r/30.jpg", &row));
+  g_assert_true (_cs_vector_index_find_path (next, "/r/replaced.jpg", &row));
+  g_assert_true (_cs_vector_index_find_path (next, "/r/40.jpg", &row));
 
   for (int exact = 0; exact <= 1; exact++)
     {
@@ -669,6 +739,7 @@ search_test_add_scan (void)
   g_test_add_func ("/library/search/int8-proof", test_int8_proof);
   g_test_add_func ("/library/search/int8-bound", test_int8_bound);
   g_test_add_func ("/library/search/scan-ties", test_scan_ties);
+  g_test_add_func ("/library/search/scan-head", test_scan_head);
   g_test_add_func ("/library/search/scan-after-update", test_scan_after_update);
   g_test_add_func ("/library/search/index-updates", test_index_updates);
 }
