@@ -236,6 +236,26 @@ test_similar (void)
     g_assert_cmpfloat (cs_photo_get_score (cs_photo_list_get_photo (list, 0)), >, 0.999);
   }
 
+  /* a text and a photo: not a plain text query, so the background
+   * prompts do not apply, and every photo over the cutoff is accepted
+   * (the photo's weight is small, so that the text's matches lead, and
+   * the cutoff loose, so that some over it fail the prompts) */
+  for (guint j = 0; j < 30; j += 3)
+    {
+      g_autoptr(CsQuery) query = cs_query_new ("a red circle");
+      g_autoptr(CsPhotoList) list = NULL;
+      guint over = 0;
+
+      cs_query_set_similar_to (query, cs_photo_get_id (cs_photo_list_get_photo (any, j)));
+      cs_query_set_image_weight (query, 0.2);
+      cs_query_set_strictness (query, -0.6);
+      cs_query_set_limit (query, 0);
+      list = search_test_search (library, query);
+      for (guint i = 0; i < cs_photo_list_get_n_items (list); i++)
+        over += cs_photo_get_score (cs_photo_list_get_photo (list, i)) >= cs_photo_list_get_cutoff (list);
+      g_assert_cmpuint (cs_photo_list_get_n_accepted (list), ==, over);
+    }
+
   /* an unknown photo */
   {
     g_autoptr(CsQuery) query = cs_query_new_similar (987654);
