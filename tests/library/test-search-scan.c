@@ -535,10 +535,18 @@ test_scan_head (void)
                                  .head = heads[h], .rank = heads[h], .exact = exact };
               CsScanResult r;
 
+              guint64 sampled = 0;
+
               g_assert_true (_cs_vector_index_scan (index, &p, NULL, &r));
               g_assert_cmpuint (r.n, ==, heads[h]);
               for (guint i = 0; i < heads[h]; i++)
                 g_assert_cmpuint (r.rows[i], ==, top[i]);
+              /* the histogram samples rows only beyond about 65,536:
+               * here it holds every one */
+              for (guint b = 0; b < CS_SCAN_HIST_BINS; b++)
+                sampled += r.hist[b];
+              g_assert_cmpuint (r.n_matched, ==, 30000);
+              g_assert_cmpuint (sampled, ==, r.n_matched);
               _cs_scan_result_clear (&r);
             }
         }
