@@ -5,8 +5,9 @@
  *
  * test-search.c holds main(), which indexes the toy photos in two folders,
  * and the term parsing, refresh and not-loaded cases; test-search-scan.c,
- * test-search-queries.c and test-search-large.c each add theirs through a
- * search_test_add_*() function, all under /library/search/.
+ * test-search-queries.c, test-search-large.c and test-search-cutoff.c each
+ * add theirs through a search_test_add_*() function, all under
+ * /library/search/.
  */
 #pragma once
 
@@ -29,6 +30,7 @@ extern JsonNode *search_test_queries;
 void         search_test_add_scan     (void);
 void         search_test_add_queries  (void);
 void         search_test_add_large    (void);
+void         search_test_add_cutoff   (void);
 
 /* The library at search_test_db_path, loaded. */
 CsLibrary   *search_test_open_library (void);

@@ -236,6 +236,26 @@ test_similar (void)
     g_assert_cmpfloat (cs_photo_get_score (cs_photo_list_get_photo (list, 0)), >, 0.999);
   }
 
+  /* a text and a photo: not a plain text query, so the background
+   * prompts do not apply, and every photo over the cutoff is accepted
+   * (the photo's weight is small, so that the text's matches lead, and
+   * the cutoff loose, so that some over it fail the prompts) */
+  for (guint j = 0; j < 30; j += 3)
+    {
+      g_autoptr(CsQuery) query = cs_query_new ("a red circle");
+      g_autoptr(CsPhotoList) list = NULL;
+      guint over = 0;
+
+      cs_query_set_similar_to (query, cs_photo_get_id (cs_photo_list_get_photo (any, j)));
+      cs_query_set_image_weight (query, 0.2);
+      cs_query_set_strictness (query, -0.6);
+      cs_query_set_limit (query, 0);
+      list = search_test_search (library, query);
+      for (guint i = 0; i < cs_photo_list_get_n_items (list); i++)
+        over += cs_photo_get_score (cs_photo_list_get_photo (list, i)) >= cs_photo_list_get_cutoff (list);
+      g_assert_cmpuint (cs_photo_list_get_n_accepted (list), ==, over);
+    }
+
   /* an unknown photo */
   {
     g_autoptr(CsQuery) query = cs_query_new_similar (987654);
@@ -385,6 +405,33 @@ test_filters (void)
     g_assert_cmpuint (cs_photo_list_get_n_items (list), ==, 120);
     for (guint j = 0; j < cs_photo_list_get_n_items (list); j++)
       g_assert_true (g_str_has_prefix (cs_photo_get_path (cs_photo_list_get_photo (list, j)), a_slash));
+  }
+  /* folder: one holds its subfolders, a trailing slash changes nothing,
+   * and the root holds everything; a name that only begins like a
+   * folder's (the work folder without its last letter) is not it */
+  {
+    g_autofree char *parent_slash = g_strconcat (search_test_work_dir, "/", NULL);
+    g_autofree char *stem = g_strndup (search_test_work_dir, strlen (search_test_work_dir) - 1);
+    struct {
+      const char *folder;
+      guint n;
+    } cases[] = {
+      { search_test_work_dir, 240 }, { parent_slash, 240 }, { a_slash, 120 }, { "/", 240 }, { stem, 0 },
+    };
+
+    g_assert_true (g_path_is_absolute (search_test_work_dir));
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autoptr(CsQuery) query = cs_query_new ("a yellow star");
+        g_autoptr(CsPhotoList) list = NULL;
+
+        cs_query_set_folder (query, cases[i].folder);
+        cs_query_set_limit (query, 0);
+        list = search_test_search (library, query);
+        g_test_message ("folder %s: %u photos", cases[i].folder, cs_photo_list_get_n_matched (list));
+        g_assert_cmpuint (cs_photo_list_get_n_matched (list), ==, cases[i].n);
+        g_assert_cmpuint (cs_photo_list_get_n_items (list), ==, cases[i].n);
+      }
   }
   /* dates: after is inclusive, before exclusive */
   {

@@ -1,12 +1,14 @@
 /* test-search-scan.c - the scan beneath the search: its kernels and its
  * int8 first pass against plain float32 on random vectors and on the toy
- * library (the same ranking, and the proof that bounds it against a brute
- * force), and the vector index's updates.
+ * library (the same ranking, the proof that bounds it and the bound
+ * itself, against a brute force), ties, and the vector index's updates
+ * and the scan after one.
  *
  * Copyright 2026 The Clipsight authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <math.h>
+#include <string.h>
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
@@ -178,8 +180,9 @@ test_int8_ranking_random (void)
   g_rand_free (rand);
 }
 
-/* The `k` best rows for `query`, by a brute force in double precision
- * written here, independent of the scan's kernels and its int8 pass. */
+/* The `k` best live rows for `query`, by a brute force in double
+ * precision written here, independent of the scan's kernels and its int8
+ * pass; at equal scores the earliest row first. */
 static guint *
 brute_force_top (CsVectorIndex *index,
                  const float   *query,
@@ -205,7 +208,8 @@ brute_force_top (CsVectorIndex *index,
       guint best = G_MAXUINT;
 
       for (guint r = 0; r < n; r++)
-        if (!taken[r] && (best == G_MAXUINT || score[r] > score[best]))
+        if (!taken[r] && _cs_vector_index_is_live (index, r)
+            && (best == G_MAXUINT || score[r] > score[best]))
           best = r;
       taken[best] = TRUE;
       top[i] = best;
@@ -418,6 +422,320 @@ test_index_updates (void)
   for (int i = 0; i < 40; i++)
     g_assert_true (_cs_vector_index_find (cur, 6000 + i, &row));
   g_assert_true (_cs_vector_index_find (cur, 999, &row));
+
+  /* a builder given one id twice keeps the later row */
+  {
+    g_autoptr(CsSegmentBuilder) bb = _cs_segment_builder_new (16, 0);
+    g_autoptr(CsVectorIndex) twice = NULL;
+    float w[16] = { 0, 1 };
+    CsStorePhoto first = { .id = 7, .path = (char *) "/r/first.jpg" };
+    CsStorePhoto later = { .id = 7, .path = (char *) "/r/later.jpg" };
+
+    _cs_segment_builder_add (bb, &first, v);
+    _cs_segment_builder_add (bb, &later, w);
+    segment = _cs_segment_builder_end (g_steal_pointer (&bb));
+    twice = _cs_vector_index_new (16, 1, "twice", 1, segment);
+    _cs_segment_unref (segment);
+    g_assert_cmpuint (_cs_vector_index_n_live (twice), ==, 1);
+    g_assert_true (_cs_vector_index_find (twice, 7, &row));
+    _cs_vector_index_meta (twice, row, &meta);
+    g_assert_cmpstr (meta.path, ==, "/r/later.jpg");
+    g_assert_cmpfloat (_cs_vector_index_vector (twice, row)[1], ==, 1.0f);
+  }
+}
+
+/* Ties: rows with the same score keep the earliest rows, whatever task
+ * of the scan they fall in ("ties by row").  200 rows equal to the query,
+ * one in every 100 of 20,000 (so in every task of the scan, and more of
+ * them than the int8 pass keeps), among random ones; the brute force
+ * above takes the earliest at equal scores. */
+static void
+test_scan_ties (void)
+{
+  const guint n = 20000;
+  const int dim = 64;
+  const guint ks[] = { 5, 150, 250 };
+  g_autoptr(CsSegmentBuilder) b = _cs_segment_builder_new (dim, 0);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (23);
+  g_autoptr(CsVectorIndex) index = NULL;
+  g_autofree float *v = g_new (float, dim);
+  g_autofree float *q = g_new0 (float, dim);
+  CsSegment *segment;
+
+  q[0] = 1.0f;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/tie/%u.jpg", i);
+      CsStorePhoto p = { .id = i + 1, .path = path, .taken_unix = i };
+      double norm = 0;
+
+      for (int d = 0; d < dim; d++)
+        {
+          v[d] = i % 100 == 99 ? (d == 0) : (float) g_rand_double_range (rand, -1, 1);
+          norm += v[d] * v[d];
+        }
+      for (int d = 0; d < dim; d++)
+        v[d] = (float) (v[d] / sqrt (norm));
+      _cs_segment_builder_add (b, &p, v);
+    }
+  segment = _cs_segment_builder_end (g_steal_pointer (&b));
+  index = _cs_vector_index_new (dim, 1, "ties", 1, segment);
+  _cs_segment_unref (segment);
+
+  for (guint t = 0; t < G_N_ELEMENTS (ks); t++)
+    for (int exact = 0; exact <= 1; exact++)
+      {
+        g_autofree guint *top = brute_force_top (index, q, ks[t]);
+        CsScanParams p = { .query = q, .after = G_MININT64, .before = G_MAXINT64,
+                           .head = ks[t], .rank = ks[t], .exact = exact };
+        CsScanResult r;
+
+        /* the premise: the first 200 are the tied rows, earliest first */
+        g_assert_cmpuint (top[0], ==, 99);
+        g_assert_true (_cs_vector_index_scan (index, &p, NULL, &r));
+        g_assert_cmpuint (r.n, ==, ks[t]);
+        for (guint i = 0; i < ks[t]; i++)
+          g_assert_cmpuint (r.rows[i], ==, top[i]);
+        _cs_scan_result_clear (&r);
+      }
+}
+
+/* The whole head against the brute force, not only its first rows: with
+ * `rank` = `head` every candidate is ranked exactly, so the scan (exact or
+ * int8) must give the brute force's best `head`, in order, though they
+ * are picked from the heaps of several tasks (30,000 rows: more than one
+ * task per thread) by a selection that must not lose one. */
+static void
+test_scan_head (void)
+{
+  const int dim = 64;
+  const guint heads[] = { 97, 300, 1000 };
+  g_autoptr(CsVectorIndex) index = random_index (30000, dim, 29);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (37);
+  g_autofree float *q = g_new (float, dim);
+
+  for (guint t = 0; t < 4; t++)
+    {
+      double norm = 0;
+
+      for (int d = 0; d < dim; d++)
+        {
+          q[d] = (float) g_rand_double_range (rand, -1, 1);
+          norm += q[d] * q[d];
+        }
+      for (int d = 0; d < dim; d++)
+        q[d] = (float) (q[d] / sqrt (norm));
+      for (guint h = 0; h < G_N_ELEMENTS (heads); h++)
+        {
+          g_autofree guint *top = brute_force_top (index, q, heads[h]);
+
+          for (int exact = 0; exact <= 1; exact++)
+            {
+              CsScanParams p = { .query = q, .after = G_MININT64, .before = G_MAXINT64,
+                                 .head = heads[h], .rank = heads[h], .exact = exact };
+              CsScanResult r;
+
+              guint64 sampled = 0;
+
+              g_assert_true (_cs_vector_index_scan (index, &p, NULL, &r));
+              g_assert_cmpuint (r.n, ==, heads[h]);
+              for (guint i = 0; i < heads[h]; i++)
+                g_assert_cmpuint (r.rows[i], ==, top[i]);
+              /* the histogram samples rows only beyond about 65,536:
+               * here it holds every one */
+              for (guint b = 0; b < CS_SCAN_HIST_BINS; b++)
+                sampled += r.hist[b];
+              g_assert_cmpuint (r.n_matched, ==, 30000);
+              g_assert_cmpuint (sampled, ==, r.n_matched);
+              _cs_scan_result_clear (&r);
+            }
+        }
+    }
+}
+
+/* After an update the scan and the collection see the live rows only:
+ * not a removed photo (the query is its vector, so it would come first),
+ * nor the old row of a replaced one (its id would be listed twice). */
+static void
+test_scan_after_update (void)
+{
+  const int dim = 64;
+  g_autoptr(CsVectorIndex) base = random_index (3000, dim, 17);
+  g_autoptr(CsSegmentBuilder) b = _cs_segment_builder_new (dim, 0);
+  g_autoptr(GArray) removed = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) scores = g_array_new (FALSE, FALSE, sizeof (float));
+  g_autoptr(CsVectorIndex) next = NULL;
+  g_autofree float *q = g_new (float, dim);
+  CsStorePhoto replaced = { .id = 31, .path = (char *) "/r/replaced.jpg" };
+  gint64 gone = 21;
+  guint row;
+  CsSegment *segment;
+
+  /* id 21 is row 20, id 31 row 30 (random_index) */
+  memcpy (q, _cs_vector_index_vector (base, 20), dim * sizeof (float));
+  /* id 31 again, with its own vector: two rows of one score */
+  _cs_segment_builder_add (b, &replaced, _cs_vector_index_vector (base, 30));
+  g_array_append_val (removed, gone);
+  segment = _cs_segment_builder_end (g_steal_pointer (&b));
+  next = _cs_vector_index_update (base, segment, removed, 2);
+  _cs_segment_unref (segment);
+  g_assert_false (_cs_vector_index_find (next, 21, &row));
+  g_assert_cmpuint (_cs_vector_index_n_live (next), ==, 2999);
+  /* nor does a path lookup find the dead rows' paths */
+  g_assert_false (_cs_vector_index_find_path (next, "/r/20.jpg", &row));
+  g_assert_false (_cs_vector_index_find_path (next, "/r/30.jpg", &row));
+  g_assert_true (_cs_vector_index_find_path (next, "/r/replaced.jpg", &row));
+  g_assert_true (_cs_vector_index_find_path (next, "/r/40.jpg", &row));
+
+  for (int exact = 0; exact <= 1; exact++)
+    {
+      g_autofree guint *top = brute_force_top (next, q, 50);
+      CsScanParams p = { .query = q, .after = G_MININT64, .before = G_MAXINT64,
+                         .head = 3001, .rank = 50, .exact = exact };
+      CsScanResult r;
+
+      g_assert_true (_cs_vector_index_scan (next, &p, NULL, &r));
+      g_assert_cmpuint (r.n_matched, ==, 2999);
+      g_assert_cmpuint (r.n, ==, 2999);
+      for (guint i = 0; i < 50; i++)
+        g_assert_cmpuint (r.rows[i], ==, top[i]);
+      {
+        /* ids 1 .. 3000 */
+        g_autofree guint8 *seen = g_new0 (guint8, 3001);
+
+        for (guint i = 0; i < r.n; i++)
+          {
+            CsPhotoMeta meta;
+
+            g_assert_true (_cs_vector_index_is_live (next, r.rows[i]));
+            _cs_vector_index_meta (next, r.rows[i], &meta);
+            g_assert_false (seen[meta.id]);
+            seen[meta.id] = 1;
+          }
+      }
+      _cs_scan_result_clear (&r);
+
+      /* every live row, by the collection (a threshold below every
+       * cosine, finite: the int8 pass runs) */
+      g_array_set_size (rows, 0);
+      g_array_set_size (scores, 0);
+      _cs_vector_index_collect (next, &p, -2.0f, rows, scores);
+      g_assert_cmpuint (rows->len, ==, 2999);
+      for (guint i = 0; i < rows->len; i++)
+        g_assert_true (_cs_vector_index_is_live (next, g_array_index (rows, guint, i)));
+    }
+}
+
+/* A segment of rows (x, sqrt(1 - x^2), 0, ...), ids from `first_id`. */
+static CsSegment *
+plane_segment (const double *x,
+               guint         n,
+               gint64        first_id,
+               int           dim)
+{
+  g_autoptr(CsSegmentBuilder) b = _cs_segment_builder_new (dim, 0);
+  g_autofree float *v = g_new0 (float, dim);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/plane/%" G_GINT64_FORMAT ".jpg", first_id + i);
+      CsStorePhoto p = { .id = first_id + i, .path = path, .taken_unix = first_id + i };
+
+      v[0] = (float) x[i];
+      v[1] = (float) sqrt (1 - x[i] * x[i]);
+      _cs_segment_builder_add (b, &p, v);
+    }
+  return _cs_segment_builder_end (g_steal_pointer (&b));
+}
+
+/* The scan's answer checked against the brute force: the first `rank`
+ * rows exactly, and every live row left out scoring below the floor
+ * (the query is e0, so a row's score is its first component, exactly). */
+static void
+check_against_brute_force (CsVectorIndex *index,
+                           const float   *q,
+                           guint          head,
+                           guint          rank)
+{
+  CsScanParams p = { .query = q, .after = G_MININT64, .before = G_MAXINT64, .head = head, .rank = rank };
+  g_autofree guint *top = brute_force_top (index, q, rank);
+  g_autofree guint8 *listed = g_new0 (guint8, _cs_vector_index_n_rows (index));
+  CsScanResult r;
+
+  g_assert_true (_cs_vector_index_scan (index, &p, NULL, &r));
+  g_assert_cmpuint (r.n, >=, rank);
+  for (guint i = 0; i < rank; i++)
+    g_assert_cmpuint (r.rows[i], ==, top[i]);
+  for (guint i = 0; i < r.n; i++)
+    listed[r.rows[i]] = 1;
+  for (guint row = 0; row < _cs_vector_index_n_rows (index); row++)
+    if (_cs_vector_index_is_live (index, row) && !listed[row])
+      g_assert_cmpfloat (_cs_vector_index_vector (index, row)[0], <, r.floor);
+  _cs_scan_result_clear (&r);
+}
+
+/* The int8 bound must cover the rows' quantisation error.  Query e0; the
+ * rows (x, sqrt(1 - x^2)) have the int8 scale sqrt(1 - x^2) / 127 and the
+ * code round(127 x / sqrt(1 - x^2)) on e0.  "Near" rows sit on code 40
+ * exactly (x = 40 / sqrt(127^2 + 40^2) = 0.30042, no error); the "best"
+ * row at 40.45 (x = 0.30348) is rounded down to code 40 too, and with its
+ * smaller scale its int8 score, 0.30011, is below the near rows' one
+ * although its true score is the best by 0.003.  As many near rows as the
+ * int8 pass keeps push it out of the pass; then only a bound as large as
+ * its error (0.0034) shows that it may belong first.  Counts of near rows
+ * around any margin the pass keeps, each in one segment and in two merged
+ * ones; and with a far better row on top (proven at rank 1), the best row
+ * left out must lie below the floor. */
+static void
+test_int8_bound (void)
+{
+  const int dim = 64;
+  const double x_near = 40 / sqrt (127.0 * 127 + 40 * 40);
+  const double x_best = 40.45 / sqrt (127.0 * 127 + 40.45 * 40.45);
+  g_autofree float *q = g_new0 (float, dim);
+
+  q[0] = 1.0f;
+  /* the premise: one code, and int8 scores in the reverse order */
+  g_assert_cmpint ((int) lrint (127 * x_near / sqrt (1 - x_near * x_near)), ==, 40);
+  g_assert_cmpint ((int) lrint (127 * x_best / sqrt (1 - x_best * x_best)), ==, 40);
+  g_assert_cmpfloat (40 * sqrt (1 - x_best * x_best) / 127, <, 40 * sqrt (1 - x_near * x_near) / 127 - 1e-4);
+  g_assert_cmpfloat (x_best, >, x_near + 1e-3);
+
+  for (guint n_near = 60; n_near <= 90; n_near++)
+    for (int with_top = 0; with_top <= 1; with_top++)
+      {
+        g_autofree double *x = g_new (double, n_near + 2);
+        guint n = 0, rank = with_top ? 1 : 10;
+
+        if (with_top)
+          x[n++] = 0.9;
+        for (guint i = 0; i < n_near; i++)
+          x[n++] = x_near;
+        x[n++] = x_best;
+
+        /* one segment, the best row last */
+        {
+          CsSegment *segment = plane_segment (x, n, 1, dim);
+          g_autoptr(CsVectorIndex) index = _cs_vector_index_new (dim, 1, "bound", 1, segment);
+
+          _cs_segment_unref (segment);
+          check_against_brute_force (index, q, 10, rank);
+        }
+        /* the first half in one segment, the rest (the best row among
+         * them) added by an update that merges the two */
+        {
+          CsSegment *first = plane_segment (x, n / 2, 1, dim);
+          CsSegment *second = plane_segment (x + n / 2, n - n / 2, 1 + n / 2, dim);
+          g_autoptr(CsVectorIndex) one = _cs_vector_index_new (dim, 1, "bound", 1, first);
+          g_autoptr(CsVectorIndex) index = _cs_vector_index_update (one, second, NULL, 2);
+
+          _cs_segment_unref (first);
+          _cs_segment_unref (second);
+          g_assert_cmpuint (_cs_vector_index_n_live (index), ==, n);
+          check_against_brute_force (index, q, 10, rank);
+        }
+      }
 }
 
 void
@@ -427,5 +745,9 @@ search_test_add_scan (void)
   g_test_add_func ("/library/search/int8-ranking-random", test_int8_ranking_random);
   g_test_add_func ("/library/search/int8-ranking-toy", test_int8_ranking_toy);
   g_test_add_func ("/library/search/int8-proof", test_int8_proof);
+  g_test_add_func ("/library/search/int8-bound", test_int8_bound);
+  g_test_add_func ("/library/search/scan-ties", test_scan_ties);
+  g_test_add_func ("/library/search/scan-head", test_scan_head);
+  g_test_add_func ("/library/search/scan-after-update", test_scan_after_update);
   g_test_add_func ("/library/search/index-updates", test_index_updates);
 }

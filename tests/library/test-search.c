@@ -11,7 +11,8 @@
  * int8 first pass against plain float32), test-search-queries.c (the
  * queries of queries.json against the reference's precision@10, the
  * adaptive cutoff, similar photos, filters) and test-search-large.c
- * (synthetic libraries of 30,000 photos: nothing caps a result list).
+ * (synthetic libraries of 30,000 photos: nothing caps a result list) and
+ * test-search-cutoff.c (the adaptive cutoff's rule on hand-made scores).
  */
 #include <math.h>
 #include <string.h>
@@ -102,6 +103,11 @@ test_parse_terms (void)
     { "a photo: 3 dogs", 1, "a photo: 3 dogs", 1, NULL, 0 },
     { "100:dog", 1, "dog", 100, NULL, 0 },
     { "1e-999:dog", 0, NULL, 0, NULL, 0 },
+    /* an operator at the very end ends the term before it */
+    { "dog -", 1, "dog", 1, NULL, 0 },
+    { "dog + cat +", 2, "dog", 1, "cat", 1 },
+    /* a weight may start with its decimal point */
+    { ".5:cat", 1, "cat", 0.5, NULL, 0 },
   };
   /* a weight that parses as a number but is unusable is refused by
    * name: infinity would make every score infinite or NaN */
@@ -124,6 +130,11 @@ test_parse_terms (void)
   {
     g_autoptr(CsQuery) q = cs_query_new (NULL);
 
+    /* the bound itself is a weight */
+    cs_query_set_image_weight (q, CS_QUERY_MAX_WEIGHT);
+    g_assert_cmpfloat (cs_query_get_image_weight (q), ==, CS_QUERY_MAX_WEIGHT);
+    cs_query_set_image_weight (q, -CS_QUERY_MAX_WEIGHT);
+    g_assert_cmpfloat (cs_query_get_image_weight (q), ==, -CS_QUERY_MAX_WEIGHT);
     cs_query_set_image_weight (q, 2.5);
     g_test_expect_message ("cs-library", G_LOG_LEVEL_CRITICAL, "*isfinite*");
     cs_query_set_image_weight (q, INFINITY);
@@ -152,6 +163,42 @@ test_parse_terms (void)
           g_assert_cmpfloat (((CsQueryTerm *) terms->pdata[1])->weight, ==, cases[i].w1);
         }
     }
+}
+
+/* A copy of a query (the one a result list keeps) has every property of
+ * the original, each set here away from its default. */
+static void
+test_query_copy (void)
+{
+  g_autoptr(CsQuery) q = cs_query_new ("a red circle");
+  g_autoptr(CsQuery) copy = NULL;
+
+  cs_query_set_image_path (q, "/photos/example.jpg");
+  cs_query_set_image_weight (q, -2.5);
+  cs_query_set_similar_to (q, 42);
+  cs_query_set_folder (q, "/photos/2020");
+  cs_query_set_after (q, DATE_A);
+  cs_query_set_before (q, DATE_B);
+  cs_query_set_strictness (q, -0.25);
+  cs_query_set_sort (q, CS_SORT_DATE);
+  cs_query_set_limit (q, 17);
+  cs_query_set_accepted_only (q, TRUE);
+  cs_query_set_all (q, TRUE);
+  copy = cs_query_copy (q);
+
+  g_assert_true (copy != q);
+  g_assert_cmpstr (cs_query_get_text (copy), ==, "a red circle");
+  g_assert_cmpstr (cs_query_get_image_path (copy), ==, "/photos/example.jpg");
+  g_assert_cmpfloat (cs_query_get_image_weight (copy), ==, -2.5);
+  g_assert_cmpint (cs_query_get_similar_to (copy), ==, 42);
+  g_assert_cmpstr (cs_query_get_folder (copy), ==, "/photos/2020");
+  g_assert_cmpint (cs_query_get_after (copy), ==, DATE_A);
+  g_assert_cmpint (cs_query_get_before (copy), ==, DATE_B);
+  g_assert_cmpfloat (cs_query_get_strictness (copy), ==, -0.25);
+  g_assert_cmpint (cs_query_get_sort (copy), ==, CS_SORT_DATE);
+  g_assert_cmpuint (cs_query_get_limit (copy), ==, 17);
+  g_assert_true (cs_query_get_accepted_only (copy));
+  g_assert_true (cs_query_get_all (copy));
 }
 
 typedef struct {
@@ -344,9 +391,11 @@ main (int    argc,
   }
 
   g_test_add_func ("/library/search/parse-terms", test_parse_terms);
+  g_test_add_func ("/library/search/query-copy", test_query_copy);
   search_test_add_scan ();
   search_test_add_queries ();
   search_test_add_large ();
+  search_test_add_cutoff ();
   g_test_add_func ("/library/search/refresh", test_refresh);
   g_test_add_func ("/library/search/not-loaded", test_not_loaded);
   rc = g_test_run ();

@@ -356,6 +356,26 @@ check_search (CsLibrary  *library,
         }
     }
   g_assert_cmpuint (n_acc, ==, cs_photo_list_get_n_accepted (list));
+
+  /* and it holds every photo from the top that reaches both the cutoff
+   * and the floor, by the brute force's cosines (a floor above 0.01
+   * would leave some out) */
+  {
+    guint want = 0;
+
+    for (guint i = 0; i < cs_photo_list_get_n_items (list); i++)
+      {
+        gint64 id = cs_photo_get_id (cs_photo_list_get_photo (list, i));
+        double c = dot (t, g_hash_table_lookup (vectors, &id), e->dim);
+
+        /* clear of both edges by more than the float scores' error */
+        if (c < cs_photo_list_get_cutoff (list) + 2e-5 || sigmoid_p (e, c) < 0.0101)
+          break;
+        want++;
+      }
+    g_test_message ("%s: %u accepted", text, n_acc);
+    g_assert_cmpuint (n_acc, >=, want);
+  }
 }
 
 /* A label's members against the brute force: the label's vector is the

@@ -221,7 +221,10 @@ _cs_cutoff_find (const float   *h,
 
   strictness = CLAMP (strictness, -1.0, 1.0);
   if (strictness > 0)
-    c.cutoff += strictness * (h[0] - c.cutoff);
+    /* never past the top score: at 1, c + (h0 - c) can round one ulp
+     * above h0 (when c is negative and h0 positive), and then no photo
+     * at all is accepted where the best one should be */
+    c.cutoff = MIN (c.cutoff + strictness * (h[0] - c.cutoff), (double) h[0]);
   else if (strictness <= -1.0)
     c.cutoff = -INFINITY;
   else if (strictness < 0)

@@ -228,6 +228,7 @@ pass_init (Pass               *pass,
 {
   guint n_threads = _cs_parallel_threads ();
   gsize folder_len = params->folder != NULL ? strlen (params->folder) : 0;
+  gboolean root;
 
   memset (pass, 0, sizeof *pass);
   pass->index = index;
@@ -255,6 +256,10 @@ pass_init (Pass               *pass,
   /* folder filter: which of each segment's folders lie below it */
   while (folder_len > 1 && params->folder[folder_len - 1] == '/')
     folder_len--;
+  /* "/" keeps its slash (above), so the test below, which wants a '/'
+   * after the filter's name, would pass no folder; but every photo lies
+   * below the root (as cs_path_is_below() has it) */
+  root = folder_len == 1 && params->folder[0] == '/';
   pass->folder_ok = g_new0 (guint8 *, MAX (index->n_segments, 1));
   for (guint k = 0; params->folder != NULL && k < index->n_segments; k++)
     {
@@ -262,8 +267,9 @@ pass_init (Pass               *pass,
 
       pass->folder_ok[k] = g_new0 (guint8, MAX (s->n_folders, 1));
       for (guint f = 0; f < s->n_folders; f++)
-        pass->folder_ok[k][f] = (strncmp (s->folders[f], params->folder, folder_len) == 0
-                                 && (s->folders[f][folder_len] == '\0' || s->folders[f][folder_len] == '/'));
+        pass->folder_ok[k][f] = root || (strncmp (s->folders[f], params->folder, folder_len) == 0
+                                         && (s->folders[f][folder_len] == '\0'
+                                             || s->folders[f][folder_len] == '/'));
     }
 
   /* tasks: the rows in TASKS_PER_THREAD pieces per thread (segments cut
@@ -497,8 +503,11 @@ head_pass (CsVectorIndex      *index,
 
       *proven = k == 0 || g_array_index (all, Cand, k - 1).score >= left_out + bound;
     }
+  /* a row left out may tie the exact left_out (ties lose to the kept
+   * rows), so the floor lies just above it; the int8 bound's slack covers
+   * a tie of estimates */
   result->floor = !dropped ? -INFINITY
-                 : exact ? left_out : left_out + error_bound (index, params->query);
+                 : exact ? nextafterf (left_out, INFINITY) : left_out + error_bound (index, params->query);
   result->n = all->len;
   result->rows = g_new (guint, MAX (all->len, 1));
   result->scores = g_new (float, MAX (all->len, 1));
