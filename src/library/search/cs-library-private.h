@@ -106,7 +106,6 @@ void           _cs_vector_index_meta       (CsVectorIndex  *index,
                                             guint           row,
                                             CsPhotoMeta    *meta);
 /* The mean of the live rows (dim floats, not normalised; borrowed). */
-const float   *_cs_vector_index_mean       (CsVectorIndex  *index);
 /* Bytes of the float32 and int8 matrices. */
 guint64        _cs_vector_index_bytes      (CsVectorIndex  *index,
                                             guint64        *int8_bytes);

@@ -96,7 +96,6 @@ segment_alloc (guint n,
   s->hash = g_new (const char *, MAX (n, 1));
   s->folder = g_new (guint32, MAX (n, 1));
   s->strings = g_string_chunk_new (4096);
-  s->sum = g_new0 (double, dim);
   return s;
 }
 
@@ -152,7 +151,6 @@ _cs_segment_unref (CsSegment *s)
   g_free (s->folder);
   g_free (s->folders);
   g_string_chunk_free (s->strings);
-  g_free (s->sum);
   g_free (s);
 }
 
@@ -216,7 +214,6 @@ compare_build_rows (gconstpointer a,
 typedef struct {
   CsSegment *s;
   guint      per;
-  double    *sums;     /* per task: dim */
   float     *max_err;  /* per task */
   float     *max_xhat;
 } FinishJob;
@@ -228,7 +225,6 @@ finish_task (guint    t,
   FinishJob *job = data;
   CsSegment *s = job->s;
   guint first = t * job->per, last = MIN (s->n, first + job->per);
-  double *sum = job->sums + (gsize) t * s->dim;
 
   job->max_err[t] = job->max_xhat[t] = 0;
   for (guint i = first; i < last; i++)
@@ -243,7 +239,6 @@ finish_task (guint    t,
         {
           float xh = s->scale[i] * q[d];
           norm2 += xh * xh;
-          sum[d] += x[d];
         }
       job->max_err[t] = MAX (job->max_err[t], err);
       job->max_xhat[t] = MAX (job->max_xhat[t], sqrtf (norm2));
@@ -251,26 +246,22 @@ finish_task (guint    t,
 }
 
 /* Quantises every row (float32 in place) across the CPUs and fills the
- * sum and the error maxima. */
+ * error maxima. */
 static void
 segment_finish_rows (CsSegment *s)
 {
   guint n_tasks = MAX (1, MIN (_cs_parallel_threads () * 4, s->n / 4096 + 1));
   FinishJob job = { s, (s->n + n_tasks - 1) / n_tasks };
 
-  job.sums = g_new0 (double, (gsize) n_tasks * s->dim);
   job.max_err = g_new0 (float, n_tasks);
   job.max_xhat = g_new0 (float, n_tasks);
   _cs_parallel_run (n_tasks, finish_task, &job);
   s->max_err = s->max_xhat = 0;
   for (guint t = 0; t < n_tasks; t++)
     {
-      for (int d = 0; d < s->dim; d++)
-        s->sum[d] += job.sums[(gsize) t * s->dim + d];
       s->max_err = MAX (s->max_err, job.max_err[t]);
       s->max_xhat = MAX (s->max_xhat, job.max_xhat[t]);
     }
-  g_free (job.sums);
   g_free (job.max_err);
   g_free (job.max_xhat);
 }
@@ -358,8 +349,6 @@ _cs_segments_merge (CsSegment    **segs,
       s->height[out] = from->height[i];
       s->path[out] = g_string_chunk_insert (s->strings, from->path[i]);
       s->hash[out] = from->hash[i] != NULL ? g_string_chunk_insert_const (s->strings, from->hash[i]) : NULL;
-      for (int d = 0; d < dim; d++)
-        s->sum[d] += from->f32[(gsize) i * dim + d];
       out++;
     }
   g_assert (out == n);

@@ -36,7 +36,6 @@ struct _CsSegment
   const char   **folders;     /* n_folders dirnames, into strings */
   guint          n_folders;
   GStringChunk  *strings;
-  double        *sum;         /* dim: sum of the rows */
 };
 
 struct _CsVectorIndex
@@ -51,7 +50,6 @@ struct _CsVectorIndex
   guint       *offset;     /* n_segments + 1: first global row of each */
   guint8     **dead;       /* per segment: NULL (none dead) or a bitmap */
   guint        n_live;
-  float       *mean;
 };
 
 static inline gboolean

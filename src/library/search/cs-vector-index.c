@@ -34,12 +34,10 @@ segment_live (CsVectorIndex *index,
   return live;
 }
 
-/* Offsets, live count and mean from the segments and bitmaps. */
+/* Offsets and live count from the segments and bitmaps. */
 static void
 index_finish (CsVectorIndex *index)
 {
-  g_autofree double *sum = g_new0 (double, MAX (index->dim, 1));
-
   g_free (index->offset);
   index->offset = g_new (guint, index->n_segments + 1);
   index->offset[0] = 0;
@@ -49,19 +47,8 @@ index_finish (CsVectorIndex *index)
       CsSegment *s = index->segments[k];
 
       index->offset[k + 1] = index->offset[k] + s->n;
-      for (int d = 0; d < index->dim; d++)
-        sum[d] += s->sum[d];
-      for (guint i = 0; i < s->n; i++)
-        if (bit_get (index->dead[k], i))
-          for (int d = 0; d < index->dim; d++)
-            sum[d] -= s->f32[(gsize) i * s->dim + d];
-          else
-            index->n_live++;
+      index->n_live += segment_live (index, k);
     }
-  g_free (index->mean);
-  index->mean = g_new0 (float, MAX (index->dim, 1));
-  for (int d = 0; d < index->dim && index->n_live > 0; d++)
-    index->mean[d] = (float) (sum[d] / index->n_live);
 }
 
 static CsVectorIndex *
@@ -210,7 +197,6 @@ _cs_vector_index_unref (CsVectorIndex *index)
   g_free (index->segments);
   g_free (index->dead);
   g_free (index->offset);
-  g_free (index->mean);
   g_free (index->model_id);
   g_free (index);
 }
@@ -335,12 +321,6 @@ _cs_vector_index_meta (CsVectorIndex *index,
   meta->taken_source = s->taken_source[i];
   meta->width = s->width[i];
   meta->height = s->height[i];
-}
-
-const float *
-_cs_vector_index_mean (CsVectorIndex *index)
-{
-  return index->mean;
 }
 
 guint64
