@@ -542,6 +542,127 @@ test_exact_copies_in_near_group (void)
   g_assert_cmpuint (n_copies, ==, 1);
 }
 
+/* ------------------------------------------------- chosen vectors */
+
+/* A photo of an index made here with its vector and metadata chosen by
+ * the test, so that the expected groups follow from figures worked out
+ * by hand (or by brute force below), not from the code under test.  The
+ * files are real (the nearly blank test decodes them); several rows may
+ * share one. */
+typedef struct {
+  const char *name;     /* under photos_dir */
+  const char *hash;
+  gint64      size;
+  int         width;
+  int         height;
+  gint64      taken;
+  float       v[8];     /* the vector (unit length, or NaN) */
+} Pick;
+
+/* A unit vector in the plane of axes `a` and `b`, at `angle` from `a`. */
+#define AT(a, b, angle) { [a] = cosf (angle), [b] = sinf (angle) }
+
+static CsVectorIndex *
+index_of_picks (const Pick *rows,
+                guint       n)
+{
+  g_autoptr(CsSegmentBuilder) b = _cs_segment_builder_new (G_N_ELEMENTS (rows->v), 0);
+  float v[G_N_ELEMENTS (rows->v)];
+  CsVectorIndex *index;
+  CsSegment *segment;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *path = in_photos (rows[i].name);
+      CsStorePhoto p = { .id = i + 1, .path = path, .size = rows[i].size, .hash = (char *) rows[i].hash,
+                         .width = rows[i].width, .height = rows[i].height, .taken_unix = rows[i].taken };
+
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+      memcpy (v, rows[i].v, sizeof v);
+      _cs_segment_builder_add (b, &p, v);
+    }
+  segment = _cs_segment_builder_end (g_steal_pointer (&b));
+  index = _cs_vector_index_new (G_N_ELEMENTS (rows->v), 1, "test", 1, segment);
+  _cs_segment_unref (segment);
+  return index;
+}
+
+static GListModel *
+find_in (CsVectorIndex *index,
+         double         threshold)
+{
+  g_autoptr(GError) error = NULL;
+  GListModel *groups = cs_duplicates_find (index, threshold, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (groups);
+  dump (groups);
+  return groups;
+}
+
+/* The keeper rule (cs-duplicate-group.h), one criterion at a time, and
+ * the keeper first in the group whatever the others' scores and rows:
+ * the copy taken first is not on the first row, where an exact copy
+ * (scored 1 like the keeper) used to be sorted ahead of it. */
+static void
+test_keeper_rule (void)
+{
+  /* exact copies (same pixels and size): the one taken first */
+  static const Pick by_date[] = {
+    { "photo-0004.jpg", "hk", 100, 100, 100, 300, { 1.0f } },
+    { "photo-0004.jpg", "hk", 100, 100, 100, 100, { 1.0f } },
+    { "photo-0004.jpg", "hk", 100, 100, 100, 200, { 1.0f } },
+  };
+  /* the same in everything but the id (row i has id i + 1): the lowest */
+  static const Pick by_id[] = {
+    { "photo-0004.jpg", "hk", 100, 100, 100, 500, { 1.0f } },
+    { "photo-0004.jpg", "hk", 100, 100, 100, 500, { 1.0f } },
+  };
+  /* near copies: R1 loses on pixels, R2 only on its file size, so the
+   * size is what finally decided */
+  static const Pick by_size[] = {
+    { "photo-0005.jpg", "r1", 900, 100, 100, 0, AT (0, 1, 0.0f) },
+    { "photo-0100.jpg", "r2", 400, 200, 100, 0, AT (0, 1, 0.001f) },
+    { "photo-0004.jpg", "kk", 500, 200, 100, 0, AT (0, 1, 0.002f) },
+  };
+  struct {
+    const Pick *rows;
+    guint       n;
+    guint       keeper;   /* row */
+    const char *reason;
+  } cases[] = {
+    { by_date, G_N_ELEMENTS (by_date), 1, "taken first" },
+    { by_id, G_N_ELEMENTS (by_id), 0, "indexed first" },
+    { by_size, G_N_ELEMENTS (by_size), 2, "largest file" },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(CsVectorIndex) index = index_of_picks (cases[c].rows, cases[c].n);
+      g_autoptr(GListModel) groups = find_in (index, 0.999);
+      g_autoptr(CsDuplicateGroup) g = NULL;
+      GListModel *photos;
+
+      g_assert_cmpuint (g_list_model_get_n_items (groups), ==, 1);
+      g = g_list_model_get_item (groups, 0);
+      photos = cs_duplicate_group_get_photos (g);
+      g_assert_cmpuint (g_list_model_get_n_items (photos), ==, cases[c].n);
+      g_assert_cmpint (cs_photo_get_id (cs_duplicate_group_get_keeper (g)), ==, cases[c].keeper + 1);
+      g_assert_cmpstr (cs_duplicate_group_get_keeper_reason (g), ==, cases[c].reason);
+      /* keeper first, then by decreasing similarity to it */
+      for (guint i = 0; i < g_list_model_get_n_items (photos); i++)
+        {
+          g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, i);
+          g_autoptr(CsPhoto) prev = i > 0 ? g_list_model_get_item (photos, i - 1) : NULL;
+
+          if (i == 0)
+            g_assert_cmpint (cs_photo_get_id (photo), ==, cases[c].keeper + 1);
+          else if (i > 1)
+            g_assert_cmpfloat (cs_photo_get_score (photo), <=, cs_photo_get_score (prev));
+        }
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -573,6 +694,7 @@ main (int    argc,
   g_test_add_func ("/library/duplicates/non-finite-vectors", test_non_finite_vectors);
   g_test_add_func ("/library/duplicates/exact-copies-in-near-group", test_exact_copies_in_near_group);
   g_test_add_func ("/library/duplicates/progress", test_progress);
+  g_test_add_func ("/library/duplicates/keeper-rule", test_keeper_rule);
   rc = g_test_run ();
 
   test_rm_rf (work_dir);
