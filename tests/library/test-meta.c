@@ -220,7 +220,8 @@ test_exif_byte_orders (void)
 }
 
 /* DateTimeOriginal, else DateTimeDigitized, else IFD0's DateTime (read
- * as local time: main() sets the zone to UTC+3). */
+ * as local time: main() sets the zone to UTC+3); a date that is there
+ * but no date (blanks, for unknown) counts as absent. */
 static void
 test_exif_which_date (void)
 {
@@ -229,15 +230,19 @@ test_exif_which_date (void)
                              OFFSET ("+00:00") };
   static const Tag digitized[] = { DIGITIZED ("2002:02:02 10:00:00") };
   static const Tag no_date[] = { OFFSET ("+00:00") };
+  /* the EXIF standard's "unknown" date: blanks */
+  static const Tag blank[] = { ORIGINAL ("    :  :     :  :  "), DIGITIZED ("2002:02:02 10:00:00") };
   g_autoptr(GByteArray) a = build_tiff (FALSE, 42, ifd0_dt, 2, all, 3);
   g_autoptr(GByteArray) d = build_tiff (TRUE, 42, ifd0_dt, 2, digitized, 1);
   g_autoptr(GByteArray) n = build_tiff (FALSE, 42, ifd0_dt, 2, no_date, 1);
   g_autoptr(GByteArray) o = build_tiff (FALSE, 42, ifd0_dt + 1, 1, NULL, 0);
+  g_autoptr(GByteArray) b = build_tiff (FALSE, 42, ifd0_dt, 2, blank, 2);
 
   g_assert_cmpint (date_of (a), ==, 978343200);  /* 2001-01-01T10:00:00Z */
   g_assert_cmpint (date_of (d), ==, 1012633200); /* 2002-02-02T10:00:00+03:00 */
   g_assert_cmpint (date_of (n), ==, 1046674800); /* 2003-03-03T10:00:00+03:00 */
   g_assert_cmpint (date_of (o), ==, 1046674800);
+  g_assert_cmpint (date_of (b), ==, 1012633200); /* the digitized one */
 }
 
 /* OffsetTimeOriginal either side of UTC; without it, local time. */
