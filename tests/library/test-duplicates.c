@@ -542,6 +542,334 @@ test_exact_copies_in_near_group (void)
   g_assert_cmpuint (n_copies, ==, 1);
 }
 
+/* ------------------------------------------------- chosen vectors */
+
+/* A photo of an index made here with its vector and metadata chosen by
+ * the test, so that the expected groups follow from figures worked out
+ * by hand (or by brute force below), not from the code under test.  The
+ * files are real (the nearly blank test decodes them); several rows may
+ * share one. */
+typedef struct {
+  const char *name;     /* under photos_dir */
+  const char *hash;
+  gint64      size;
+  int         width;
+  int         height;
+  gint64      taken;
+  float       v[8];     /* the vector (unit length, or NaN) */
+} Pick;
+
+/* A unit vector in the plane of axes `a` and `b`, at `angle` from `a`. */
+#define AT(a, b, angle) { [a] = cosf (angle), [b] = sinf (angle) }
+
+static CsVectorIndex *
+index_of_picks (const Pick *rows,
+                guint       n)
+{
+  g_autoptr(CsSegmentBuilder) b = _cs_segment_builder_new (G_N_ELEMENTS (rows->v), 0);
+  float v[G_N_ELEMENTS (rows->v)];
+  CsVectorIndex *index;
+  CsSegment *segment;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *path = in_photos (rows[i].name);
+      CsStorePhoto p = { .id = i + 1, .path = path, .size = rows[i].size, .hash = (char *) rows[i].hash,
+                         .width = rows[i].width, .height = rows[i].height, .taken_unix = rows[i].taken };
+
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+      memcpy (v, rows[i].v, sizeof v);
+      _cs_segment_builder_add (b, &p, v);
+    }
+  segment = _cs_segment_builder_end (g_steal_pointer (&b));
+  index = _cs_vector_index_new (G_N_ELEMENTS (rows->v), 1, "test", 1, segment);
+  _cs_segment_unref (segment);
+  return index;
+}
+
+/* The cosine of two picks, in double (the vectors are unit length). */
+static double
+pick_cos (const Pick *a,
+          const Pick *b)
+{
+  double s = 0;
+
+  for (guint d = 0; d < G_N_ELEMENTS (a->v); d++)
+    s += (double) a->v[d] * b->v[d];
+  return s;
+}
+
+static GListModel *
+find_in (CsVectorIndex *index,
+         double         threshold)
+{
+  g_autoptr(GError) error = NULL;
+  GListModel *groups = cs_duplicates_find (index, threshold, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (groups);
+  dump (groups);
+  return groups;
+}
+
+/* "At or above the threshold": two photos whose cosine is exactly the
+ * threshold (0.75 = 1 x 0.75 + 0 x 0.66, exact in float and double) are
+ * a group, and a hair above it they are not. */
+static void
+test_threshold_inclusive (void)
+{
+  static const Pick rows[] = {
+    { "photo-0004.jpg", "ha", 100, 100, 100, 0, { 1.0f } },
+    { "photo-0005.jpg", "hb", 100, 100, 100, 0, { 0.75f, 0.66143783f } },
+  };
+  g_autoptr(CsVectorIndex) index = index_of_picks (rows, G_N_ELEMENTS (rows));
+  g_autoptr(GListModel) at = find_in (index, 0.75);
+  g_autoptr(GListModel) above = find_in (index, 0.7500001);
+
+  g_assert_cmpuint (g_list_model_get_n_items (at), ==, 1);
+  g_assert_true (same_group (at, "photo-0004.jpg", "photo-0005.jpg"));
+  g_assert_cmpuint (g_list_model_get_n_items (above), ==, 0);
+}
+
+/* Greedy complete linkage takes the closest pair first: B and C (0.9999)
+ * group, and A, close enough to B (0.9992) but not to C (0.9985), stays
+ * out, in no group of its own either (a group has two photos). */
+static void
+test_closest_pair_first (void)
+{
+  static const Pick rows[] = {
+    { "photo-0004.jpg", "ha", 100, 100, 100, 0, AT (0, 1, 0.0f) },
+    { "photo-0005.jpg", "hb", 100, 100, 100, 0, AT (0, 1, 0.04f) },
+    { "photo-0100.jpg", "hc", 100, 100, 100, 0, AT (0, 1, 0.0541f) },
+  };
+  g_autoptr(CsVectorIndex) index = index_of_picks (rows, G_N_ELEMENTS (rows));
+  g_autoptr(GListModel) groups = NULL;
+  g_autoptr(CsDuplicateGroup) g = NULL;
+  g_autofree char *names = NULL;
+
+  /* the premises, by brute force */
+  g_assert_cmpfloat (pick_cos (&rows[1], &rows[2]), >, pick_cos (&rows[0], &rows[1]));
+  g_assert_cmpfloat (pick_cos (&rows[0], &rows[1]), >=, 0.999);
+  g_assert_cmpfloat (pick_cos (&rows[0], &rows[2]), <, 0.999);
+
+  groups = find_in (index, 0.999);
+  g_assert_cmpuint (g_list_model_get_n_items (groups), ==, 1);
+  g = g_list_model_get_item (groups, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (cs_duplicate_group_get_photos (g)), ==, 2);
+  g_assert_true (same_group (groups, "photo-0005.jpg", "photo-0100.jpg"));
+  g_assert_null (group_of (groups, "photo-0004.jpg"));
+}
+
+/* Byte copies go together before any pair of photos that are merely
+ * close, however close: X' (X's bytes, a broken vector) stays with X
+ * although Y's vector is X's own. */
+static void
+test_exact_pairs_first (void)
+{
+  static const Pick rows[] = {
+    { "photo-0004.jpg", "hx", 100, 100, 100, 0, { 1.0f } },
+    { "photo-0005.jpg", "hy", 100, 100, 100, 0, { 1.0f } },
+    { "copies/copy-of-0004.jpg", "hx", 100, 100, 100, 0, { NAN } },
+  };
+  g_autoptr(CsVectorIndex) index = index_of_picks (rows, G_N_ELEMENTS (rows));
+  g_autoptr(GListModel) groups = find_in (index, TOY_THRESHOLD);
+  CsDuplicateGroup *g;
+
+  g_assert_true (same_group (groups, "photo-0004.jpg", "copy-of-0004.jpg"));
+  g = group_of (groups, "photo-0004.jpg");
+  g_assert_cmpint (cs_duplicate_group_get_kind (g), ==, CS_DUPLICATE_EXACT);
+  g_assert_null (group_of (groups, "photo-0005.jpg"));
+}
+
+/* A content hash that matches but a size that does not is no copy (the
+ * hash covers only part of a file): Q is no closer to P than its cosine
+ * says, so P goes with R, its closest (0.9999), and Q (0.9992 to P,
+ * 0.9985 to R) with nobody. */
+static void
+test_same_hash_other_size (void)
+{
+  static const Pick rows[] = {
+    { "photo-0004.jpg", "hp", 100, 100, 100, 0, AT (0, 1, 0.0f) },
+    { "photo-0005.jpg", "hp", 200, 100, 100, 0, AT (0, 1, 0.04f) },
+    { "photo-0100.jpg", "hr", 300, 100, 100, 0, AT (0, 1, -0.0141f) },
+  };
+  g_autoptr(CsVectorIndex) index = index_of_picks (rows, G_N_ELEMENTS (rows));
+  g_autoptr(GListModel) groups = NULL;
+
+  g_assert_cmpfloat (pick_cos (&rows[0], &rows[2]), >, pick_cos (&rows[0], &rows[1]));
+  g_assert_cmpfloat (pick_cos (&rows[0], &rows[1]), >=, 0.999);
+  g_assert_cmpfloat (pick_cos (&rows[1], &rows[2]), <, 0.999);
+
+  groups = find_in (index, 0.999);
+  g_assert_cmpuint (g_list_model_get_n_items (groups), ==, 1);
+  g_assert_true (same_group (groups, "photo-0004.jpg", "photo-0100.jpg"));
+  g_assert_cmpint (cs_duplicate_group_get_kind (group_of (groups, "photo-0004.jpg")), ==, CS_DUPLICATE_NEAR);
+  g_assert_null (group_of (groups, "photo-0005.jpg"));
+}
+
+/* A group's similarity is the lowest cosine between any two of its
+ * photos (brute force here), also when that pair is not the one whose
+ * merge came last: R and S (0.02 apart) are the farthest of the four. */
+static void
+test_similarity_is_lowest_pair (void)
+{
+  static const Pick rows[] = {
+    { "photo-0004.jpg", "h1", 100, 100, 100, 0, AT (0, 1, 0.0f) },
+    { "photo-0005.jpg", "h2", 100, 100, 100, 0, AT (0, 1, 0.01f) },
+    { "photo-0100.jpg", "h3", 100, 100, 100, 0, AT (0, 1, -0.01f) },
+    { "photo-0010.png", "h4", 100, 100, 100, 0, AT (0, 2, 0.012f) },
+  };
+  g_autoptr(CsVectorIndex) index = index_of_picks (rows, G_N_ELEMENTS (rows));
+  g_autoptr(GListModel) groups = find_in (index, 0.999);
+  g_autoptr(CsDuplicateGroup) g = NULL;
+  double lowest = 1.0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    for (guint j = i + 1; j < G_N_ELEMENTS (rows); j++)
+      lowest = MIN (lowest, pick_cos (&rows[i], &rows[j]));
+  g_assert_cmpfloat (lowest, >=, 0.999);  /* so all four group */
+  g_assert_cmpuint (g_list_model_get_n_items (groups), ==, 1);
+  g = g_list_model_get_item (groups, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (cs_duplicate_group_get_photos (g)), ==, 4);
+  g_assert_cmpfloat_with_epsilon (cs_duplicate_group_get_similarity (g), lowest, 1e-6);
+}
+
+/* The largest groups first, then among groups of a size the closest
+ * (highest similarity) first, whatever the order of the rows: here the
+ * loose pair comes first in the index and the big group last. */
+static void
+test_group_order (void)
+{
+  static const Pick rows[] = {
+    { "photo-0030.png", "l1", 100, 100, 100, 0, AT (4, 5, 0.0f) },    /* loose pair: 0.99955 */
+    { "photo-0040.png", "l2", 100, 100, 100, 0, AT (4, 5, 0.03f) },
+    { "photo-0010.png", "t1", 100, 100, 100, 0, AT (2, 3, 0.0f) },    /* tight pair: 0.99999 */
+    { "photo-0020.png", "t2", 100, 100, 100, 0, AT (2, 3, 0.005f) },
+    { "photo-0004.jpg", "b1", 100, 100, 100, 0, AT (0, 1, 0.0f) },    /* three: 0.9998 */
+    { "photo-0005.jpg", "b2", 100, 100, 100, 0, AT (0, 1, 0.01f) },
+    { "photo-0100.jpg", "b3", 100, 100, 100, 0, AT (0, 1, 0.02f) },
+  };
+  g_autoptr(CsVectorIndex) index = index_of_picks (rows, G_N_ELEMENTS (rows));
+  g_autoptr(GListModel) groups = find_in (index, 0.999);
+  static const char * const first[] = { "photo-0004.jpg", "photo-0010.png", "photo-0030.png" };
+
+  g_assert_cmpuint (g_list_model_get_n_items (groups), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(CsDuplicateGroup) g = g_list_model_get_item (groups, i);
+
+      g_assert_true (group_of (groups, first[i]) == g);
+    }
+}
+
+/* The keeper rule (cs-duplicate-group.h), one criterion at a time, and
+ * the keeper first in the group whatever the others' scores and rows:
+ * the copy taken first is not on the first row, where an exact copy
+ * (scored 1 like the keeper) used to be sorted ahead of it. */
+static void
+test_keeper_rule (void)
+{
+  /* exact copies (same pixels and size): the one taken first */
+  static const Pick by_date[] = {
+    { "photo-0004.jpg", "hk", 100, 100, 100, 300, { 1.0f } },
+    { "photo-0004.jpg", "hk", 100, 100, 100, 100, { 1.0f } },
+    { "photo-0004.jpg", "hk", 100, 100, 100, 200, { 1.0f } },
+  };
+  /* the same in everything but the id (row i has id i + 1): the lowest */
+  static const Pick by_id[] = {
+    { "photo-0004.jpg", "hk", 100, 100, 100, 500, { 1.0f } },
+    { "photo-0004.jpg", "hk", 100, 100, 100, 500, { 1.0f } },
+  };
+  /* near copies: R1 loses on pixels, R2 only on its file size, so the
+   * size is what finally decided */
+  static const Pick by_size[] = {
+    { "photo-0005.jpg", "r1", 900, 100, 100, 0, AT (0, 1, 0.0f) },
+    { "photo-0100.jpg", "r2", 400, 200, 100, 0, AT (0, 1, 0.001f) },
+    { "photo-0004.jpg", "kk", 500, 200, 100, 0, AT (0, 1, 0.002f) },
+  };
+  struct {
+    const Pick *rows;
+    guint       n;
+    guint       keeper;   /* row */
+    const char *reason;
+  } cases[] = {
+    { by_date, G_N_ELEMENTS (by_date), 1, "taken first" },
+    { by_id, G_N_ELEMENTS (by_id), 0, "indexed first" },
+    { by_size, G_N_ELEMENTS (by_size), 2, "largest file" },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(CsVectorIndex) index = index_of_picks (cases[c].rows, cases[c].n);
+      g_autoptr(GListModel) groups = find_in (index, 0.999);
+      g_autoptr(CsDuplicateGroup) g = NULL;
+      GListModel *photos;
+
+      g_assert_cmpuint (g_list_model_get_n_items (groups), ==, 1);
+      g = g_list_model_get_item (groups, 0);
+      photos = cs_duplicate_group_get_photos (g);
+      g_assert_cmpuint (g_list_model_get_n_items (photos), ==, cases[c].n);
+      g_assert_cmpint (cs_photo_get_id (cs_duplicate_group_get_keeper (g)), ==, cases[c].keeper + 1);
+      g_assert_cmpstr (cs_duplicate_group_get_keeper_reason (g), ==, cases[c].reason);
+      /* keeper first, then by decreasing similarity to it */
+      for (guint i = 0; i < g_list_model_get_n_items (photos); i++)
+        {
+          g_autoptr(CsPhoto) photo = g_list_model_get_item (photos, i);
+          g_autoptr(CsPhoto) prev = i > 0 ? g_list_model_get_item (photos, i - 1) : NULL;
+
+          if (i == 0)
+            g_assert_cmpint (cs_photo_get_id (photo), ==, cases[c].keeper + 1);
+          else if (i > 1)
+            g_assert_cmpfloat (cs_photo_get_score (photo), <=, cs_photo_get_score (prev));
+        }
+    }
+}
+
+/* Rows gone from the index (photos deleted, or replaced by a newer
+ * version) are in no group, though their vectors are still in the
+ * matrix: three copies of one vector, the first and last removed, leave
+ * nothing. */
+static void
+test_dead_rows (void)
+{
+  static const Pick rows[] = {
+    { "photo-0004.jpg", "d1", 100, 100, 100, 0, { 1.0f } },
+    { "photo-0005.jpg", "d2", 100, 100, 100, 0, { 1.0f } },
+    { "photo-0100.jpg", "d3", 100, 100, 100, 0, { 1.0f } },
+  };
+  g_autoptr(CsVectorIndex) full = index_of_picks (rows, G_N_ELEMENTS (rows));
+  g_autoptr(GArray) removed = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(CsVectorIndex) index = NULL;
+  g_autoptr(GListModel) before = find_in (full, TOY_THRESHOLD);
+  g_autoptr(GListModel) after = NULL;
+  gint64 gone[] = { 1, 3 };
+
+  g_assert_cmpuint (g_list_model_get_n_items (before), ==, 1);
+  g_array_append_vals (removed, gone, G_N_ELEMENTS (gone));
+  index = _cs_vector_index_update (full, NULL, removed, 2);
+  /* the rows are still there, dead: what this test is about */
+  g_assert_cmpuint (_cs_vector_index_n_rows (index), ==, 3);
+  g_assert_cmpuint (_cs_vector_index_n_live (index), ==, 1);
+  after = find_in (index, TOY_THRESHOLD);
+  g_assert_cmpuint (g_list_model_get_n_items (after), ==, 0);
+}
+
+/* A threshold above 1 is taken as 1: exact copies are copies at any
+ * threshold (cs-library.h: groups of exact copies, and of near ones at
+ * the threshold). */
+static void
+test_threshold_above_one (void)
+{
+  g_autoptr(CsLibrary) library = open_library ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) groups = cs_library_find_duplicates (library, 1.5, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (same_group (groups, "photo-0004.jpg", "copy-of-0004.jpg"));
+  g_assert_true (same_group (groups, "blank-red.png", "copy-of-blank-red.png"));
+  g_assert_null (group_of (groups, "reencoded-0.jpg"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -573,6 +901,15 @@ main (int    argc,
   g_test_add_func ("/library/duplicates/non-finite-vectors", test_non_finite_vectors);
   g_test_add_func ("/library/duplicates/exact-copies-in-near-group", test_exact_copies_in_near_group);
   g_test_add_func ("/library/duplicates/progress", test_progress);
+  g_test_add_func ("/library/duplicates/threshold-inclusive", test_threshold_inclusive);
+  g_test_add_func ("/library/duplicates/closest-pair-first", test_closest_pair_first);
+  g_test_add_func ("/library/duplicates/exact-pairs-first", test_exact_pairs_first);
+  g_test_add_func ("/library/duplicates/same-hash-other-size", test_same_hash_other_size);
+  g_test_add_func ("/library/duplicates/similarity-is-lowest-pair", test_similarity_is_lowest_pair);
+  g_test_add_func ("/library/duplicates/group-order", test_group_order);
+  g_test_add_func ("/library/duplicates/keeper-rule", test_keeper_rule);
+  g_test_add_func ("/library/duplicates/dead-rows", test_dead_rows);
+  g_test_add_func ("/library/duplicates/threshold-above-one", test_threshold_above_one);
   rc = g_test_run ();
 
   test_rm_rf (work_dir);

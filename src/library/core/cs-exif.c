@@ -151,8 +151,12 @@ parse_tiff (const guint8 *t,
   if (find_tag (&tf, ifd0, TAG_EXIF_IFD, NULL, 0, &exif_ifd))
     {
       have_offset = find_tag (&tf, exif_ifd, TAG_OFFSET_TIME_ORIG, offset, sizeof offset, NULL);
-      if ((find_tag (&tf, exif_ifd, TAG_DATETIME_ORIGINAL, date, sizeof date, NULL)
-           || find_tag (&tf, exif_ifd, TAG_DATETIME_DIGITIZED, date, sizeof date, NULL))
+      /* each in turn: a date that is there but no date (the standard's
+       * blanks for "unknown") must not hide the next one */
+      if (find_tag (&tf, exif_ifd, TAG_DATETIME_ORIGINAL, date, sizeof date, NULL)
+          && parse_exif_time (date, have_offset ? offset : NULL, out))
+        return TRUE;
+      if (find_tag (&tf, exif_ifd, TAG_DATETIME_DIGITIZED, date, sizeof date, NULL)
           && parse_exif_time (date, have_offset ? offset : NULL, out))
         return TRUE;
     }

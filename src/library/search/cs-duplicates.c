@@ -26,6 +26,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cs-decode.h"
@@ -399,7 +400,11 @@ make_group (CsVectorIndex *index,
                              0, TRUE, 0 };
       g_array_append_val (items, it);
     }
-  g_array_sort (items, compare_members);
+  /* the others after the keeper: sorting the keeper with them would let
+   * an exact copy (its score is 1 too) on a lower row, or a cosine that
+   * rounds above 1, take its place at the head, where the group's keeper
+   * is read */
+  qsort ((CsPhotoListItem *) items->data + 1, items->len - 1, sizeof (CsPhotoListItem), compare_members);
   /* byte-identical copies, in a near group too */
   copy_of = g_new (guint, items->len);
   for (guint i = 0; i < items->len; i++)
