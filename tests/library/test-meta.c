@@ -180,6 +180,8 @@ build_tiff (gboolean   be,
 #define ORIGINAL(s)    { 0x9003, 2, s }
 #define DIGITIZED(s)   { 0x9004, 2, s }
 #define OFFSET(s)      { 0x9011, 2, s }
+#define OFFSET_DIGI(s) { 0x9012, 2, s }
+#define OFFSET_DT(s)   { 0x9010, 2, s }
 #define DATETIME(s)    { 0x0132, 2, s }
 
 static gint64
@@ -267,6 +269,39 @@ test_exif_time_zones (void)
 
       g_assert_cmpint (date_of (t), ==, cases[c].want);
     }
+}
+
+/* Each date in its own zone (Exif 2.31): OffsetTimeDigitized for
+ * DateTimeDigitized, OffsetTime for IFD0's DateTime; OffsetTimeOriginal
+ * belongs to DateTimeOriginal alone (a camera can write it beside a
+ * digitized date taken elsewhere, as a scanner's). */
+static void
+test_exif_offset_per_date (void)
+{
+  static const Tag ifd0[] = { EXIF_IFD (4) };
+  static const Tag ifd0_dt[] = { EXIF_IFD (4), DATETIME ("2003:03:03 10:00:00") };
+  static const Tag digi[] = { DIGITIZED ("2021:07:04 12:30:00"), OFFSET ("+02:00"), OFFSET_DIGI ("-05:00") };
+  static const Tag digi_orig_offset[] = { DIGITIZED ("2021:07:04 12:30:00"), OFFSET ("+02:00") };
+  static const Tag dt_offset[] = { OFFSET_DT ("+05:30"), OFFSET ("+02:00"), OFFSET_DIGI ("-05:00") };
+  g_autoptr(GByteArray) a = build_tiff (FALSE, 42, ifd0, 1, digi, 3);
+  g_autoptr(GByteArray) b = build_tiff (TRUE, 42, ifd0, 1, digi_orig_offset, 2);
+  g_autoptr(GByteArray) c = build_tiff (FALSE, 42, ifd0_dt, 2, dt_offset, 3);
+
+  g_assert_cmpint (date_of (a), ==, 1625419800); /* 12:30 at UTC-5 */
+  g_assert_cmpint (date_of (b), ==, 1625391000); /* 12:30 local, UTC+3 */
+  g_assert_cmpint (date_of (c), ==, 1046665800); /* 2003-03-03 10:00 at UTC+5:30 */
+}
+
+/* The standard allows a leap second (":60"); GDateTime does not, so it
+ * reads as the second before rather than as no date. */
+static void
+test_exif_leap_second (void)
+{
+  static const Tag ifd0[] = { EXIF_IFD (4) };
+  static const Tag exif[] = { ORIGINAL ("2016:12:31 23:59:60"), OFFSET ("+00:00") };
+  g_autoptr(GByteArray) t = build_tiff (FALSE, 42, ifd0, 1, exif, 2);
+
+  g_assert_cmpint (date_of (t), ==, 1483228799); /* 2016-12-31T23:59:59Z */
 }
 
 /* Years from 1800 to 2200 are dates; others (a camera whose clock was
@@ -474,6 +509,8 @@ main (int    argc,
   g_test_add_func ("/library/meta/exif-byte-orders", test_exif_byte_orders);
   g_test_add_func ("/library/meta/exif-which-date", test_exif_which_date);
   g_test_add_func ("/library/meta/exif-time-zones", test_exif_time_zones);
+  g_test_add_func ("/library/meta/exif-offset-per-date", test_exif_offset_per_date);
+  g_test_add_func ("/library/meta/exif-leap-second", test_exif_leap_second);
   g_test_add_func ("/library/meta/exif-years", test_exif_years);
   g_test_add_func ("/library/meta/exif-bounds", test_exif_bounds);
   g_test_add_func ("/library/meta/partial-hash", test_partial_hash);

@@ -24,7 +24,9 @@
 #define TAG_EXIF_IFD           0x8769
 #define TAG_DATETIME_ORIGINAL  0x9003
 #define TAG_DATETIME_DIGITIZED 0x9004
+#define TAG_OFFSET_TIME        0x9010
 #define TAG_OFFSET_TIME_ORIG   0x9011
+#define TAG_OFFSET_TIME_DIGI   0x9012
 
 typedef struct {
   const guint8 *t;   /* start of the TIFF header */
@@ -116,6 +118,8 @@ parse_exif_time (const char *s,
     return FALSE;
   if (y < 1800 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
     return FALSE;
+  /* a leap second (the standard allows :60), which GDateTime refuses */
+  se = MIN (se, 59);
   if (offset != NULL && (offset[0] == '+' || offset[0] == '-') && strlen (offset) >= 6)
     tz = g_time_zone_new_identifier (offset);
   if (tz == NULL)
@@ -127,6 +131,25 @@ parse_exif_time (const char *s,
   return TRUE;
 }
 
+/* The date under DATE_TAG in IFD, read in the zone under OFFSET_TAG in
+ * OFFSET_IFD (0: none), else in local time. */
+static gboolean
+try_date (const Tiff *tf,
+          guint32     ifd,
+          guint       date_tag,
+          guint32     offset_ifd,
+          guint       offset_tag,
+          gint64     *out)
+{
+  char date[32], offset[16];
+  gboolean have_offset;
+
+  if (!find_tag (tf, ifd, date_tag, date, sizeof date, NULL))
+    return FALSE;
+  have_offset = offset_ifd != 0 && find_tag (tf, offset_ifd, offset_tag, offset, sizeof offset, NULL);
+  return parse_exif_time (date, have_offset ? offset : NULL, out);
+}
+
 static gboolean
 parse_tiff (const guint8 *t,
             gsize         len,
@@ -135,8 +158,6 @@ parse_tiff (const guint8 *t,
   Tiff tf = { t, len, FALSE };
   guint magic;
   guint32 ifd0, exif_ifd;
-  char date[32], offset[16];
-  gboolean have_offset = FALSE;
 
   if (len < 8)
     return FALSE;
@@ -148,20 +169,14 @@ parse_tiff (const guint8 *t,
       || !rd32 (&tf, 4, &ifd0))
     return FALSE; /* 42: TIFF; 'RO'/'RS': Olympus ORF */
 
-  if (find_tag (&tf, ifd0, TAG_EXIF_IFD, NULL, 0, &exif_ifd))
-    {
-      have_offset = find_tag (&tf, exif_ifd, TAG_OFFSET_TIME_ORIG, offset, sizeof offset, NULL);
-      /* each in turn: a date that is there but no date (the standard's
-       * blanks for "unknown") must not hide the next one */
-      if (find_tag (&tf, exif_ifd, TAG_DATETIME_ORIGINAL, date, sizeof date, NULL)
-          && parse_exif_time (date, have_offset ? offset : NULL, out))
-        return TRUE;
-      if (find_tag (&tf, exif_ifd, TAG_DATETIME_DIGITIZED, date, sizeof date, NULL)
-          && parse_exif_time (date, have_offset ? offset : NULL, out))
-        return TRUE;
-    }
-  return find_tag (&tf, ifd0, TAG_DATETIME, date, sizeof date, NULL)
-         && parse_exif_time (date, NULL, out);
+  if (!find_tag (&tf, ifd0, TAG_EXIF_IFD, NULL, 0, &exif_ifd))
+    exif_ifd = 0;
+  /* each in turn, each with its own offset (Exif 2.31's OffsetTime*,
+   * in the Exif IFD): a date that is there but no date (the standard's
+   * blanks for "unknown") must not hide the next one */
+  return (exif_ifd != 0 && try_date (&tf, exif_ifd, TAG_DATETIME_ORIGINAL, exif_ifd, TAG_OFFSET_TIME_ORIG, out))
+         || (exif_ifd != 0 && try_date (&tf, exif_ifd, TAG_DATETIME_DIGITIZED, exif_ifd, TAG_OFFSET_TIME_DIGI, out))
+         || try_date (&tf, ifd0, TAG_DATETIME, exif_ifd, TAG_OFFSET_TIME, out);
 }
 
 gboolean
