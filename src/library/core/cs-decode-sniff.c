@@ -545,6 +545,19 @@ jpeg_frame_cost (const guint8 *data,
   return TRUE;
 }
 
+/* Whether a PNG's first bytes name a tRNS chunk.  (A loop, not memmem():
+ * GCC 12 with UBSan at -O2 takes the heap buffer for NULL there and
+ * fails the build on -Werror=nonnull.) */
+static gboolean
+has_trns (const guint8 *buf,
+          gsize         n)
+{
+  for (gsize i = 0; i + 4 <= n; i++)
+    if (buf[i] == 't' && buf[i + 1] == 'R' && buf[i + 2] == 'N' && buf[i + 3] == 'S')
+      return TRUE;
+  return FALSE;
+}
+
 guint64
 cs_decode_estimate_bytes (const char *path,
                           int         min_short_side)
@@ -592,7 +605,7 @@ cs_decode_estimate_bytes (const char *path,
        * way fall back to the full decode: counted in full) */
       if (info.have_size && min_short_side > 0 && pixels >= PNG_REDUCE_MIN_PIXELS && n >= 29 && buf[24] == 8 &&
           (buf[25] == 0 || buf[25] == 2) && buf[28] == 0 &&
-          memmem (buf, (gsize) n, "tRNS", 4) == NULL)
+          !has_trns (buf, (gsize) n))
         {
           int d = cs_decode_jpeg_pick_scale_denom ((int) info.width, (int) info.height, min_short_side);
 
