@@ -9,6 +9,8 @@
 
 #include <gio/gio.h>
 
+#include "cs-path.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -48,11 +50,6 @@ gboolean cs_scanner_is_unsupported_image_name (const char *name);
 /* TRUE when a folder of this name is never entered: hidden folders and NAS
  * metadata folders (@eaDir, #recycle, #snapshot, .thumbnails, lost+found). */
 gboolean cs_scanner_is_skipped_dir_name (const char *name);
-
-/* TRUE when `path` is `folder` or lies below it (a '/' boundary, so
- * /a/bc is not below /a/b). */
-gboolean cs_path_is_below (const char *path,
-                           const char *folder);
 
 /* Walks `roots` depth-first, in sorted order, calling `func`.  Skipped:
  * hidden files and folders, the folders above, folders holding a

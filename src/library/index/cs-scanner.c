@@ -71,19 +71,6 @@ cs_scanner_is_skipped_dir_name (const char *name)
   return FALSE;
 }
 
-gboolean
-cs_path_is_below (const char *path,
-                  const char *folder)
-{
-  size_t n = strlen (folder);
-
-  while (n > 1 && folder[n - 1] == '/')
-    n--;
-  if (strncmp (path, folder, n) != 0)
-    return FALSE;
-  return path[n] == '\0' || path[n] == '/' || (n == 1 && folder[0] == '/');
-}
-
 typedef struct {
   const char * const *excluded;
   CsScanFunc          func;

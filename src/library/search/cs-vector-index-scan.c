@@ -24,6 +24,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cs-path.h"
 #include "cs-vector-index-private.h"
 
 /* Rows per scan block (their scores stay in L1). */
@@ -227,8 +228,6 @@ pass_init (Pass               *pass,
            GCancellable       *cancellable)
 {
   guint n_threads = _cs_parallel_threads ();
-  gsize folder_len = params->folder != NULL ? strlen (params->folder) : 0;
-  gboolean root;
 
   memset (pass, 0, sizeof *pass);
   pass->index = index;
@@ -254,12 +253,6 @@ pass_init (Pass               *pass,
     pass->filtered |= index->dead[k] != NULL;
 
   /* folder filter: which of each segment's folders lie below it */
-  while (folder_len > 1 && params->folder[folder_len - 1] == '/')
-    folder_len--;
-  /* "/" keeps its slash (above), so the test below, which wants a '/'
-   * after the filter's name, would pass no folder; but every photo lies
-   * below the root (as cs_path_is_below() has it) */
-  root = folder_len == 1 && params->folder[0] == '/';
   pass->folder_ok = g_new0 (guint8 *, MAX (index->n_segments, 1));
   for (guint k = 0; params->folder != NULL && k < index->n_segments; k++)
     {
@@ -267,9 +260,7 @@ pass_init (Pass               *pass,
 
       pass->folder_ok[k] = g_new0 (guint8, MAX (s->n_folders, 1));
       for (guint f = 0; f < s->n_folders; f++)
-        pass->folder_ok[k][f] = root || (strncmp (s->folders[f], params->folder, folder_len) == 0
-                                         && (s->folders[f][folder_len] == '\0'
-                                             || s->folders[f][folder_len] == '/'));
+        pass->folder_ok[k][f] = cs_path_is_below (s->folders[f], params->folder);
     }
 
   /* tasks: the rows in TASKS_PER_THREAD pieces per thread (segments cut
